@@ -1,0 +1,34 @@
+/**
+ * Runs every bench in turn and prints its table (`npm run bench`; `npm run bench -- ledger` runs
+ * only the named ones). Figures are printed, never asserted. One bench failing (say, no Anvil on
+ * this machine) is reported and does not hide the others' tables.
+ */
+import { runGasBench } from './gas.bench'
+import { printLedgerBench, runLedgerBench } from './ledger.bench'
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  ledger: async () => printLedgerBench(await runLedgerBench()),
+  gas: async () => {
+    await runGasBench()
+  },
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2)
+  const unknown = wanted.filter((name) => !(name in BENCHES))
+  if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')} — choose from ${Object.keys(BENCHES).join(', ')}`)
+  for (const [name, run] of Object.entries(BENCHES)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue
+    try {
+      await run()
+    } catch (error) {
+      console.error(`bench ${name} failed:`, error)
+      process.exitCode = 1
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,71 @@
+import type { Command } from 'commander'
+import { LIST_ROWS_MAX } from '../../shared/api'
+import { cell, shortHash, shortTimestamp } from '../format'
+import type { CliIo } from '../io'
+import { examples, intArg } from '../options'
+import { renderTable } from '../table'
+import { withSession, type RunState } from '../session'
+import { EXIT_FAILURE } from '../errors'
+
+export function registerAudit(program: Command, io: CliIo, state: RunState): void {
+  const audit = program
+    .command('audit')
+    .description('The append-only, hash-chained log of every change and who made it.')
+    .addHelpText('after', examples('countersign audit list --limit 20', 'countersign audit verify'))
+
+  audit
+    .command('list', { isDefault: true })
+    .description('Audit rows, newest first (the default).')
+    .option('--limit <n>', `how many rows (1–${LIST_ROWS_MAX})`, intArg(1, LIST_ROWS_MAX))
+    .option('--subject <subject>', 'only rows about this subject, e.g. entry:opening-usdc or operator:dana-admin')
+    .option('--before <seq>', 'only rows older than this sequence number (paging)', intArg(1, Number.MAX_SAFE_INTEGER))
+    .addHelpText('after', examples('countersign audit list --limit 20', 'countersign audit list --subject account:treasury-usdc --json'))
+    .action(async (opts: { limit?: number; subject?: string; before?: number }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const page = await s.call('audit.list', {
+          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+          ...(opts.before !== undefined ? { beforeSeq: opts.before } : {}),
+        })
+        if (s.out.json) return s.out.data(page)
+        if (page.rows.length === 0) return s.out.line('No audit rows.')
+        s.out.line(
+          renderTable(
+            [
+              { header: 'SEQ', align: 'right' },
+              { header: 'AT' },
+              { header: 'ACTOR' },
+              { header: 'ACTION' },
+              { header: 'SUBJECT' },
+              { header: 'HASH' },
+            ],
+            page.rows.map((r) => [String(r.seq), shortTimestamp(r.at), r.actor, r.action, cell(r.subject, 50), shortHash(r.hash)]),
+            s.out.bold,
+          ),
+        )
+        if (page.nextBeforeSeq !== null) s.out.line(`\nOlder rows: countersign audit list --before ${page.nextBeforeSeq}`)
+      })
+    })
+
+  audit
+    .command('verify')
+    .description('Recompute the hash chain; exit code 1 and the first broken row if it was tampered with.')
+    .addHelpText('after', examples('countersign audit verify', 'countersign audit verify --json || echo "audit log broken"'))
+    .action(async (_opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const v = await s.call('audit.verify', {})
+        if (s.out.json) s.out.data(v)
+        if (v.ok) {
+          s.out.line(`Audit log intact: ${v.rowsChecked} rows checked, last row ${v.headSeq} (hash ${shortHash(v.headHash, 16)}).`)
+          return
+        }
+        const broken = v.firstBroken!
+        s.out.line(`Audit log BROKEN at row ${broken.seq}: ${broken.reason}.`)
+        s.out.line(`${v.rowsChecked} rows before it check out.`)
+        io.stderr.write(
+          `error AUDIT_BROKEN: The audit log is broken at row ${broken.seq}: ${broken.reason} — the database was changed outside Countersign; stop using this workspace and compare it with your last backup.\n`,
+        )
+        return EXIT_FAILURE
+      })
+    })
+}

@@ -1,0 +1,110 @@
+import type { Command } from 'commander'
+import { DATA_DIR_ENV } from '../../main/core/dataDir'
+import { UsageError } from '../errors'
+import { groupDecimal } from '../format'
+import { createOut, type CliIo } from '../io'
+import { examples } from '../options'
+import { dataDirOf, globalsOf, routeLog, type RunState } from '../session'
+
+export function registerSandbox(program: Command, io: CliIo, state: RunState): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('A complete local world for demos and tests: seeded operators, assets, accounts and balances.')
+    .addHelpText('after', examples('countersign sandbox up --data-dir ./.countersign/sandbox'))
+
+  sandbox
+    .command('up')
+    .description('Prepare a sandbox workspace (idempotently) and keep it running until Ctrl-C / SIGTERM.')
+    .addHelpText(
+      'after',
+      `
+Seeds Dana Admin [admin], Alice Preparer [preparer], Bob Approver [approver] and Carol Signer
+[signer]; local assets (USDC and ETH on Anvil 31337, XLM and USDC on Stellar testnet, USD on
+Stripe); treasury, opening-balance, fees, escrow and payee accounts; and opening balances with
+stable entry ids, so running it again replays instead of posting twice. It refuses a folder
+that holds a real (non-sandbox) workspace.
+
+With --json it prints ONE line of JSON once ready:
+  {"dataDir", "sandbox": true, "operators", "assets", "accounts", "entries": {"posted", "replayed"}, "services"}
+` + examples('countersign sandbox up --data-dir ./.countersign/sandbox', 'countersign sandbox up --data-dir /tmp/cs-sandbox --json'),
+    )
+    .action(async (_opts: object, cmd: Command) => {
+      const globals = globalsOf(cmd)
+      const out = createOut(io, globals.json === true)
+      if (globals.dataDir === undefined && !io.env[DATA_DIR_ENV]) {
+        // The default folder is the desktop app's real workspace: never seed demo money there.
+        throw new UsageError(
+          "The sandbox needs --data-dir DIR (or COUNTERSIGN_DATA_DIR): it never uses the app's default workspace folder.",
+        )
+      }
+      const dataDir = dataDirOf(globals, io)
+      await routeLog(io, dataDir, globals.debug === true)
+      // Listen before anything is printed: whoever reads the ready line may signal at once, and a
+      // signal during seeding must still lead to a clean stop.
+      const stop = waitForStop(io)
+      const { sandboxUp } = await import('../../main/sandbox/sandboxUp')
+      let sb: Awaited<ReturnType<typeof sandboxUp>>
+      try {
+        sb = await sandboxUp({ dataDir })
+      } catch (error) {
+        stop.cancel()
+        throw error
+      }
+      try {
+        const d = sb.description
+        if (out.json) {
+          out.data(d)
+        } else {
+          out.line(`Sandbox running in ${d.dataDir}`)
+          out.line(`  operators  ${d.operators.map((o) => `${o.name} [${o.roles.join(', ')}]`).join('; ')}`)
+          out.line(`  assets     ${d.assets.map((a) => a.id).join(', ')}`)
+          out.line(`  accounts   ${d.accounts.length} (countersign ledger balances --data-dir ${d.dataDir})`)
+          out.line(`  entries    ${d.entries.posted.length} posted, ${d.entries.replayed.length} replayed`)
+          for (const a of d.assets) {
+            const treasury = (await sb.core.api.call('ledger.balances', { assetId: a.id, kind: 'treasury' }))[0]
+            if (treasury) out.line(`  treasury   ${groupDecimal(treasury.balance)} ${a.id}`)
+          }
+          const services = Object.entries(d.services)
+          out.line(
+            `  services   ${services.length === 0 ? 'none yet' : services.map(([name, info]) => `${name} ${JSON.stringify(info)}`).join('; ')}`,
+          )
+          out.line('Press Ctrl-C to stop.')
+        }
+        io.onReady?.(d)
+        await stop.done
+      } finally {
+        await sb.stop()
+      }
+      if (!out.json) out.line('Sandbox stopped.')
+      state.exitCode = 0
+    })
+}
+
+/** How often the keep-alive timer fires; it only holds the event loop open (the poller's timer is unref'd). */
+const KEEP_ALIVE_INTERVAL_MS = 60 * 60 * 1000
+
+/** Resolves `done` on io.signal, or else on SIGINT / SIGTERM of this process; `cancel` stops listening. */
+function waitForStop(io: CliIo): { done: Promise<void>; cancel(): void } {
+  let cancel = (): void => undefined
+  const done = new Promise<void>((resolve) => {
+    const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS)
+    const onStop = (): void => {
+      cancel()
+      resolve()
+    }
+    cancel = () => {
+      clearInterval(keepAlive)
+      io.signal?.removeEventListener('abort', onStop)
+      process.off('SIGINT', onStop)
+      process.off('SIGTERM', onStop)
+    }
+    if (io.signal) {
+      if (io.signal.aborted) return onStop()
+      io.signal.addEventListener('abort', onStop, { once: true })
+      return
+    }
+    process.on('SIGINT', onStop)
+    process.on('SIGTERM', onStop)
+  })
+  return { done, cancel }
+}

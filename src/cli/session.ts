@@ -1,0 +1,112 @@
+/**
+ * One command's hold on a workspace: resolves the data folder, opens the core (the same core as
+ * the app, through the contract only), and closes it again whatever happens.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { calls, type CallInput, type CallMeta, type CallName, type CallOutput } from '../shared/api'
+import { CsError } from '../shared/errors'
+import type { Core } from '../main/core/core'
+import { resolveDataDir } from '../main/core/dataDir'
+import { createOut, OPERATOR_ENV, type CliIo, type GlobalOptions, type Out } from './io'
+
+/** Where the CLI's log lines go when --debug is not given (relative to the data folder). */
+export const CLI_LOG_FILE = path.join('logs', 'cli.log')
+
+export interface RunState {
+  exitCode: number
+}
+
+export interface Session {
+  readonly io: CliIo
+  readonly out: Out
+  readonly dataDir: string
+  /** Did the workspace database exist before this command opened it? */
+  readonly existed: boolean
+  readonly core: Core
+  /** The operator chosen with --as or COUNTERSIGN_OPERATOR, if any. */
+  readonly operator: string | undefined
+  /**
+   * Call the contract. Mutations carry the operator; reads carry none, so a stale --as never
+   * blocks a read.
+   */
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>
+}
+
+export function globalsOf(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>()
+}
+
+export function operatorOf(globals: GlobalOptions, io: CliIo): string | undefined {
+  const chosen = globals.as ?? io.env[OPERATOR_ENV]
+  return chosen !== undefined && chosen.trim() !== '' ? chosen.trim() : undefined
+}
+
+export function dataDirOf(globals: GlobalOptions, io: CliIo): string {
+  return resolveDataDir(globals.dataDir, io.env)
+}
+
+/**
+ * Route the core's log. With --debug it goes to stderr in full (stacks included); otherwise to
+ * a file in the workspace, so an INTERNAL error can be reported "with the log" without ever
+ * printing a stack at the user.
+ */
+export async function routeLog(io: CliIo, dataDir: string, debug: boolean): Promise<void> {
+  const { setLogSink } = await import('../main/core/log')
+  if (debug) {
+    setLogSink((line) => io.stderr.write(line + '\n'), 'debug')
+    return
+  }
+  const file = path.join(dataDir, CLI_LOG_FILE)
+  setLogSink((line) => {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.appendFileSync(file, line + '\n')
+    } catch {
+      // Logging must never turn a working command into a failing one.
+    }
+  })
+}
+
+export interface OpenOptions {
+  /** 'create' for init; every other command refuses to conjure a workspace out of a typo. */
+  mode: 'existing' | 'create'
+}
+
+export async function withSession(
+  io: CliIo,
+  cmd: Command,
+  options: OpenOptions,
+  fn: (session: Session) => Promise<number | void>,
+): Promise<number> {
+  const globals = globalsOf(cmd)
+  const dataDir = dataDirOf(globals, io)
+  // Loaded lazily: `countersign --help` must not pay for SQLite, Kysely and the ledger.
+  const [{ createCore }, { DB_FILE_NAME }] = await Promise.all([import('../main/core/core'), import('../main/core/db/openDb')])
+  const existed = fs.existsSync(path.join(dataDir, DB_FILE_NAME))
+  if (options.mode === 'existing' && !existed) {
+    throw new CsError(
+      'DATA_DIR_INVALID',
+      `There is no Countersign workspace in ${dataDir} — run "countersign init --data-dir ${dataDir}" first, or point --data-dir (or COUNTERSIGN_DATA_DIR) at an existing one.`,
+    )
+  }
+  await routeLog(io, dataDir, globals.debug === true)
+  const core = await createCore({ dataDir, transport: 'direct' })
+  const operator = operatorOf(globals, io)
+  const meta: CallMeta = operator !== undefined ? { operatorId: operator } : {}
+  const session: Session = {
+    io,
+    out: createOut(io, globals.json === true),
+    dataDir,
+    existed,
+    core,
+    operator,
+    call: (name, input) => core.api.call(name, input, calls[name].mutates ? meta : {}),
+  }
+  try {
+    return (await fn(session)) ?? 0
+  } finally {
+    await core.close()
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The core's handler map: one entry per contract call, typed from src/shared/api.ts. Handlers
+ * check roles and delegate to the domain operations (one operation per file).
+ */
+import type { CallOutput } from '../../../shared/api'
+import { listAuditRows } from '../audit/listAuditRows'
+import { verifyAudit } from '../audit/verifyAudit'
+import { SCHEMA_VERSION } from '../db/openDb'
+import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets, listEntries, listHolds, postEntries } from '../ledger'
+import { addOperator, listOperators, requireRole } from '../operators/operators'
+import type { Handlers } from './createApi'
+
+export interface HandlerEnv {
+  version: string
+  dataDir: string
+  sandbox: boolean
+  transport: CallOutput<'app.info'>['transport']
+}
+
+export function createHandlers(env: HandlerEnv): Handlers {
+  return {
+    'app.info': () => ({
+      version: env.version,
+      dataDir: env.dataDir,
+      schemaVersion: SCHEMA_VERSION,
+      sandbox: env.sandbox,
+      transport: env.transport,
+    }),
+
+    'operators.list': ({ core }) => listOperators(core),
+    'operators.add': ({ core, operator }, input) => addOperator(core, operator, input),
+
+    'assets.list': ({ core }) => listAssets(core),
+    'assets.add': ({ core, operator }, input) => addAsset(core, requireRole(operator, 'admin', 'register assets').id, input),
+
+    'ledger.accounts.list': ({ core }, input) => listAccounts(core, input),
+    'ledger.accounts.add': ({ core, operator }, input) =>
+      addAccount(core, requireRole(operator, 'admin', 'open ledger accounts').id, input),
+    'ledger.balances': ({ core }, input) => getBalances(core, input),
+    'ledger.summary': ({ core }) => getSummary(core),
+    'ledger.entries.list': ({ core }, input) => listEntries(core, input),
+    'ledger.entries.post': ({ core, operator }, input) =>
+      postEntries(core, requireRole(operator, 'admin', 'post manual journal entries').id, input.entries, { kind: 'manual' }),
+    'ledger.holds.list': ({ core }, input) => listHolds(core, input),
+
+    'audit.list': ({ core }, input) => listAuditRows(core, input),
+    'audit.verify': ({ core }) => verifyAudit(core),
+  }
+}

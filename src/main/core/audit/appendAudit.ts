@@ -1,0 +1,71 @@
+/**
+ * Append one row to the hash-chained audit log. Must run inside the same DB transaction as the
+ * state change it records, so a change and its audit row commit or vanish together.
+ * hash = sha256(prevHash + "\n" + canonicalJson({seq, at, actor, action, subject, change})).
+ * The head (seq and hash of the last row) is also kept in `meta`, so deleting the newest row is
+ * detected too.
+ */
+import { createHash } from 'node:crypto'
+import type { CoreContext, Actor } from '../context'
+import { canonicalJson } from '../util/canonicalJson'
+
+export const AUDIT_GENESIS_HASH = '0'.repeat(64)
+export const AUDIT_HEAD_KEY = 'audit_head'
+
+export interface AuditRecord {
+  actor: Actor
+  /** Verb-first, dotted: 'ledger.entries.post', 'operators.add'. */
+  action: string
+  /** What changed: 'entry:opening-1', 'account:treasury-usdc', 'batch:b_12'. */
+  subject: string
+  /** The change itself: JSON-able, amounts as strings. */
+  change: unknown
+}
+
+export interface AppendedAudit {
+  seq: number
+  hash: string
+}
+
+export function auditRowHash(
+  prevHash: string,
+  row: { seq: number; at: string; actor: string; action: string; subject: string; change: string },
+): string {
+  const content = canonicalJson({
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    change: row.change,
+  })
+  return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex')
+}
+
+export function readAuditHead(ctx: CoreContext): { seq: number; hash: string } {
+  const row = ctx.db.first(ctx.db.k.selectFrom('meta').select('value').where('key', '=', AUDIT_HEAD_KEY))
+  if (!row) return { seq: 0, hash: AUDIT_GENESIS_HASH }
+  const [seq, hash] = row.value.split(':')
+  return { seq: Number(seq), hash: hash! }
+}
+
+export function appendAudit(ctx: CoreContext, record: AuditRecord): AppendedAudit {
+  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: appendAudit must run inside the transaction of the change it records')
+  const head = readAuditHead(ctx)
+  const seq = head.seq + 1
+  const at = ctx.clock.now().toISOString()
+  const change = canonicalJson(record.change ?? null)
+  const hash = auditRowHash(head.hash, { seq, at, actor: record.actor, action: record.action, subject: record.subject, change })
+  ctx.db.run(
+    ctx.db.k
+      .insertInto('audit_log')
+      .values({ seq, at, actor: record.actor, action: record.action, subject: record.subject, change, prev_hash: head.hash, hash }),
+  )
+  ctx.db.run(
+    ctx.db.k
+      .insertInto('meta')
+      .values({ key: AUDIT_HEAD_KEY, value: `${seq}:${hash}` })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: `${seq}:${hash}` })),
+  )
+  return { seq, hash }
+}

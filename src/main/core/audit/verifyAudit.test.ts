@@ -1,0 +1,214 @@
+/**
+ * Tamper-evidence of the audit chain, exhaustively: a chain of real rows written by real
+ * operations, then for EVERY row every single-column edit, its deletion, and its swap with every
+ * other row — each on a fresh copy of the database file — must be reported, and the first broken
+ * row must be exactly the one touched (the lower one for a swap).
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CoreEvents, fixedClock, type CoreContext } from '../context'
+import { createCore } from '../core'
+import { DB_FILE_NAME, openDb } from '../db/openDb'
+import { AUDIT_HEAD_KEY } from './appendAudit'
+import { verifyAudit } from './verifyAudit'
+
+/** The chain must be at least this long for the test to mean something. */
+const AUDIT_ROWS_MIN = 12
+const CONTENT_COLUMNS = ['at', 'actor', 'action', 'subject', 'change', 'prev_hash', 'hash'] as const
+
+interface AuditDbRow {
+  seq: number
+  at: string
+  actor: string
+  action: string
+  subject: string
+  change: string
+  prev_hash: string
+  hash: string
+}
+
+let root: string
+let baseDir: string
+let rows: AuditDbRow[]
+let copies = 0
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-audit-'))
+  baseDir = path.join(root, 'base')
+  const clock = fixedClock('2026-03-01T08:00:00.000Z')
+  const core = await createCore({ dataDir: baseDir, clock })
+  const api = core.api
+  const step = (): void => clock.advance(1_000)
+  try {
+    const dana = await api.call('operators.add', { name: 'Dana Admin', roles: ['admin'] })
+    const as = { operatorId: dana.id }
+    for (const [name, role] of [
+      ['Alice Preparer', 'preparer'],
+      ['Bob Approver', 'approver'],
+      ['Carol Signer', 'signer'],
+    ] as const) {
+      step()
+      await api.call('operators.add', { name, roles: [role] }, as)
+    }
+    step()
+    await api.call(
+      'assets.add',
+      { code: 'USDC', scale: 6, rail: 'evm', network: '31337', issuer: '0x5FbDB2315678afecb367f032d93F642f64180aa3' },
+      as,
+    )
+    for (const [id, kind] of [
+      ['treasury', 'treasury'],
+      ['opening', 'external'],
+      ['escrow', 'escrow'],
+      ['payee', 'payee'],
+    ] as const) {
+      step()
+      await api.call('ledger.accounts.add', { id, name: id, kind, assetId: 'USDC@evm:31337' }, as)
+    }
+    const post = (id: string, debit: string, credit: string, amount: string) =>
+      api.call(
+        'ledger.entries.post',
+        {
+          entries: [
+            {
+              id,
+              date: '2026-03-01',
+              description: id,
+              postings: [
+                { account: debit, debit: amount },
+                { account: credit, credit: amount },
+              ],
+            },
+          ],
+        },
+        as,
+      )
+    step()
+    await post('opening', 'treasury', 'opening', '1000000.000000')
+    step()
+    await post('escrow-1', 'escrow', 'treasury', '2500.500000')
+    step()
+    await post('pay-1', 'payee', 'escrow', '1250.250000')
+  } finally {
+    await core.close()
+  }
+  // A closed last connection checkpoints the WAL into the main file; copy it all the same.
+  const db = await openDb({ dataDir: baseDir })
+  rows = db.sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditDbRow[]
+  await db.close()
+})
+
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+/** A fresh copy of the database files; `tamper` edits it with raw SQL, then the chain is verified. */
+async function verifyTampered(tamper: (sqlite: BetterSqlite3.Database) => void): Promise<ReturnType<typeof verifyAudit>> {
+  const dir = path.join(root, `copy-${++copies}`)
+  fs.mkdirSync(dir)
+  for (const suffix of ['', '-wal', '-shm']) {
+    const from = path.join(baseDir, DB_FILE_NAME + suffix)
+    if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, DB_FILE_NAME + suffix))
+  }
+  const db = await openDb({ dataDir: dir })
+  try {
+    tamper(db.sqlite)
+    const ctx: CoreContext = { db, clock: fixedClock(), events: new CoreEvents() }
+    return verifyAudit(ctx)
+  } finally {
+    await db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function expectBrokenAt(result: ReturnType<typeof verifyAudit>, seq: number, what: string): void {
+  expect(result.ok, what).toBe(false)
+  expect(result.firstBroken?.seq, `${what}: ${result.firstBroken?.reason ?? 'no reason'}`).toBe(seq)
+  expect(result.firstBroken?.reason.length, what).toBeGreaterThan(0)
+  expect(result.rowsChecked, what).toBe(seq - 1)
+}
+
+/** A value for `column` that differs from the row's. */
+function otherValue(row: AuditDbRow, column: (typeof CONTENT_COLUMNS)[number]): string {
+  switch (column) {
+    case 'at':
+      return '2099-12-31T23:59:59.000Z'
+    case 'actor':
+      return row.actor === 'mallory' ? 'eve' : 'mallory'
+    case 'action':
+      return `${row.action}.tampered`
+    case 'subject':
+      return `${row.subject}-tampered`
+    case 'change':
+      // Even an equivalent JSON with different spacing is a different stored change.
+      return row.change === '{"tampered":true}' ? '{"tampered":false}' : '{"tampered":true}'
+    case 'prev_hash':
+    case 'hash':
+      return (row[column].startsWith('f') ? 'e' : 'f').repeat(64)
+  }
+}
+
+describe('verifyAudit on a real chain', () => {
+  it('has a long enough chain of real operations, and an untouched copy verifies', async () => {
+    expect(rows.length).toBeGreaterThanOrEqual(AUDIT_ROWS_MIN)
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1))
+    expect(new Set(rows.map((r) => r.action))).toEqual(
+      new Set(['assets.seed', 'operators.add', 'assets.add', 'ledger.accounts.add', 'ledger.entries.post']),
+    )
+    const result = await verifyTampered(() => undefined)
+    expect(result).toEqual({ ok: true, rowsChecked: rows.length, headSeq: rows.length, headHash: rows.at(-1)!.hash, firstBroken: null })
+  })
+
+  it('catches every single-column edit of every row at exactly that row', async () => {
+    for (const row of rows) {
+      for (const column of CONTENT_COLUMNS) {
+        const value = otherValue(row, column)
+        expect(value).not.toBe(row[column])
+        const result = await verifyTampered((s) => s.prepare(`UPDATE audit_log SET "${column}" = ? WHERE seq = ?`).run(value, row.seq))
+        expectBrokenAt(result, row.seq, `edit ${column} of row ${row.seq}`)
+      }
+      // seq itself: the row moves beyond the end, leaving a gap where it was.
+      const moved = await verifyTampered((s) => s.prepare('UPDATE audit_log SET seq = seq + 1000 WHERE seq = ?').run(row.seq))
+      expectBrokenAt(moved, row.seq, `edit seq of row ${row.seq}`)
+    }
+  })
+
+  it('catches the deletion of every row at exactly that row (the last one through the head in meta)', async () => {
+    for (const row of rows) {
+      const result = await verifyTampered((s) => s.prepare('DELETE FROM audit_log WHERE seq = ?').run(row.seq))
+      expectBrokenAt(result, row.seq, `delete row ${row.seq}`)
+    }
+    const last = rows.at(-1)!
+    const result = await verifyTampered((s) => s.prepare('DELETE FROM audit_log WHERE seq = ?').run(last.seq))
+    expect(result.firstBroken?.reason).toMatch(/missing/)
+  })
+
+  it('catches every swap of two rows (all content columns) at the lower row', async () => {
+    const swapSql = `UPDATE audit_log SET ${CONTENT_COLUMNS.map((c) => `"${c}" = ?`).join(', ')} WHERE seq = ?`
+    for (const a of rows) {
+      for (const b of rows) {
+        if (b.seq <= a.seq) continue
+        const result = await verifyTampered((s) => {
+          const update = s.prepare(swapSql)
+          s.transaction(() => {
+            update.run(...CONTENT_COLUMNS.map((c) => b[c]), a.seq)
+            update.run(...CONTENT_COLUMNS.map((c) => a[c]), b.seq)
+          })()
+        })
+        expectBrokenAt(result, a.seq, `swap rows ${a.seq} and ${b.seq}`)
+      }
+    }
+  })
+
+  it('catches a head in meta that does not match the last row', async () => {
+    const last = rows.at(-1)!
+    const result = await verifyTampered((s) =>
+      s.prepare('UPDATE meta SET value = ? WHERE key = ?').run(`${last.seq}:${'a'.repeat(64)}`, AUDIT_HEAD_KEY),
+    )
+    expect(result.ok).toBe(false)
+    expect(result.rowsChecked).toBe(rows.length)
+  })
+})

@@ -1,0 +1,226 @@
+/**
+ * The one Database interface (Kysely habit). Every amount column is TEXT holding a canonical
+ * decimal integer in minor units: SQLite INTEGER stops at 2^63, on-chain amounts reach 2^256.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+export interface MetaTable {
+  key: string
+  value: string
+}
+
+export interface OperatorsTable {
+  id: string
+  name: string
+  /** JSON array of roles. */
+  roles: string
+  created_at: string
+}
+
+export interface AssetsTable {
+  id: string
+  code: string
+  name: string
+  scale: number
+  rail: string
+  network: string
+  issuer: string | null
+  created_at: string
+}
+
+export interface AccountsTable {
+  id: string
+  name: string
+  kind: string
+  asset_id: string
+  address: string | null
+  /** 0 | 1: may the balance on its normal side go below zero. */
+  allow_negative: number
+  created_at: string
+}
+
+export interface BalancesTable {
+  account_id: string
+  debits_posted: string
+  credits_posted: string
+  debits_pending: string
+  credits_pending: string
+  updated_at: string
+}
+
+export interface EntriesTable {
+  seq: Generated<number>
+  id: string
+  date: string
+  kind: string
+  description: string
+  /** JSON object of string -> string. */
+  metadata: string
+  created_at: string
+  created_by: string
+}
+
+export interface PostingsTable {
+  entry_seq: number
+  idx: number
+  account_id: string
+  asset_id: string
+  /** Signed minor units: positive = debit, negative = credit. */
+  amount: string
+}
+
+export interface HoldsTable {
+  id: string
+  debit_account_id: string
+  credit_account_id: string
+  asset_id: string
+  amount: string
+  posted_amount: string
+  state: string
+  description: string
+  expires_at: string | null
+  created_at: string
+  created_by: string
+  resolved_at: string | null
+}
+
+export interface AuditLogTable {
+  seq: number
+  at: string
+  actor: string
+  action: string
+  subject: string
+  /** Canonical JSON of the change. */
+  change: string
+  prev_hash: string
+  hash: string
+}
+
+
+export interface BatchesTable {
+  id: string
+  name: string
+  /** draft | awaiting_approval | approved | executing | completed | partially_failed | failed | cancelled */
+  state: string
+  version: number
+  source: string | null
+  created_by: string
+  /** JSON array of operator ids who created or edited the batch. */
+  editors: string
+  created_at: string
+  updated_at: string
+}
+
+export interface PayoutsTable {
+  id: string
+  batch_id: string
+  row_no: number
+  rail: string
+  network: string
+  asset_id: string
+  recipient: string
+  /** Minor units, canonical decimal integer text. */
+  amount: string
+  memo: string | null
+  reference: string | null
+  name: string | null
+  /** pending | planned | signed | broadcast | confirmed | failed */
+  state: string
+  attempt: number
+  submission_id: string | null
+  entry_id: string | null
+  failure_code: string | null
+  failure_message: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface ApprovalsTable {
+  batch_id: string
+  version: number
+  operator_id: string
+  decision: 'approve' | 'reject'
+  comment: string | null
+  at: string
+}
+
+export interface SubmissionsTable {
+  id: string
+  batch_id: string
+  rail: string
+  network: string
+  chunk_index: number
+  attempt: number
+  /** planned | signed | broadcast | confirmed | failed | dead */
+  state: string
+  source: string
+  nonce: string | null
+  idempotency_key: string
+  unsigned_payload: string | null
+  signed_payload: string | null
+  tx_hash: string | null
+  fee_cap: string | null
+  fee_paid: string | null
+  block_number: string | null
+  block_hash: string | null
+  failure_code: string | null
+  failure_message: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface SubmissionPayoutsTable {
+  submission_id: string
+  payout_id: string
+  idx: number
+}
+
+export interface NoncesTable {
+  rail: string
+  network: string
+  source: string
+  /** Next unreserved nonce / sequence, decimal text. */
+  next: string
+}
+
+export interface SettingsTable {
+  key: string
+  /** JSON; amounts inside are decimal strings. */
+  value: string
+  updated_at: string
+  updated_by: string
+}
+
+export interface Database {
+  meta: MetaTable
+  operators: OperatorsTable
+  assets: AssetsTable
+  accounts: AccountsTable
+  balances: BalancesTable
+  entries: EntriesTable
+  postings: PostingsTable
+  holds: HoldsTable
+  audit_log: AuditLogTable
+  batches: BatchesTable
+  payouts: PayoutsTable
+  approvals: ApprovalsTable
+  submissions: SubmissionsTable
+  submission_payouts: SubmissionPayoutsTable
+  nonces: NoncesTable
+  settings: SettingsTable
+}
+
+export type OperatorRow = Selectable<OperatorsTable>
+export type AssetRow = Selectable<AssetsTable>
+export type AccountRow = Selectable<AccountsTable>
+export type NewAccountRow = Insertable<AccountsTable>
+export type BalanceRow = Selectable<BalancesTable>
+export type BalanceUpdate = Updateable<BalancesTable>
+export type EntryRow = Selectable<EntriesTable>
+export type PostingRow = Selectable<PostingsTable>
+export type HoldRow = Selectable<HoldsTable>
+export type AuditRowDb = Selectable<AuditLogTable>
+export type BatchRow = Selectable<BatchesTable>
+export type PayoutRow = Selectable<PayoutsTable>
+export type ApprovalRow = Selectable<ApprovalsTable>
+export type SubmissionRow = Selectable<SubmissionsTable>

@@ -1,0 +1,17 @@
+import type { Asset } from '../../../shared/api'
+import { CsError } from '../../../shared/errors'
+import type { CoreContext } from '../context'
+import { toAsset } from './toAsset'
+
+/** The asset, or undefined. */
+export function findAsset(ctx: CoreContext, assetId: string): Asset | undefined {
+  const row = ctx.db.first(ctx.db.k.selectFrom('assets').selectAll().where('id', '=', assetId))
+  return row ? toAsset(row) : undefined
+}
+
+/** The asset, or ASSET_NOT_FOUND. */
+export function getAsset(ctx: CoreContext, assetId: string): Asset {
+  const asset = findAsset(ctx, assetId)
+  if (!asset) throw new CsError('ASSET_NOT_FOUND', `There is no asset "${assetId}" — pick one from the assets list, or register it first.`)
+  return asset
+}

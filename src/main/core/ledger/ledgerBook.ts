@@ -1,0 +1,164 @@
+/**
+ * The in-transaction view of the accounts one write touches: each account (with its asset's
+ * scale and its four balance columns) is read once, changed in memory, and written back with one
+ * UPDATE per touched account when the caller flushes. Every write path (entries, holds) goes
+ * through one book per transaction, so the overdraft rule sees earlier changes of the same
+ * transaction, and the write-side invariants are asserted in one place.
+ *
+ * Raw prepared statements, not Kysely: this is the hot path of bulk posting.
+ */
+import type { AccountKind } from '../../../shared/api'
+import { parseMinor } from '../../../shared/money'
+import type { CoreContext } from '../context'
+import { availableOnNormalSide, isAccountKind, normalSideOf, type BalanceAmounts, type NormalSide } from './accountRules'
+
+export interface BookAccount extends BalanceAmounts {
+  readonly id: string
+  readonly name: string
+  readonly kind: AccountKind
+  readonly side: NormalSide
+  readonly allowNegative: boolean
+  readonly assetId: string
+  readonly assetCode: string
+  readonly scale: number
+  /** The four columns as read: the flush assertions compare against them. */
+  readonly atLoad: Readonly<BalanceAmounts>
+  readonly availableAtLoad: bigint
+  dirty: boolean
+}
+
+interface AccountBalanceRow {
+  id: string
+  name: string
+  kind: string
+  allow_negative: number
+  asset_id: string
+  asset_code: string
+  scale: number
+  debits_posted: string | null
+  credits_posted: string | null
+  debits_pending: string | null
+  credits_pending: string | null
+}
+
+const SELECT_ACCOUNT_SQL = `SELECT a.id, a.name, a.kind, a.allow_negative, a.asset_id, s.code AS asset_code, s.scale,
+  b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending
+  FROM accounts a JOIN assets s ON s.id = a.asset_id LEFT JOIN balances b ON b.account_id = a.id WHERE a.id = ?`
+const UPDATE_BALANCE_SQL = `UPDATE balances SET debits_posted = ?, credits_posted = ?, debits_pending = ?, credits_pending = ?, updated_at = ? WHERE account_id = ?`
+
+export class LedgerBook {
+  private readonly accounts = new Map<string, BookAccount | null>()
+
+  constructor(private readonly ctx: CoreContext) {
+    if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: a LedgerBook must be opened inside the write transaction')
+  }
+
+  /** The account, read once per book; undefined if it does not exist. */
+  account(id: string): BookAccount | undefined {
+    let acc = this.accounts.get(id)
+    if (acc === undefined) {
+      const row = this.ctx.db.prepare(SELECT_ACCOUNT_SQL).get(id) as AccountBalanceRow | undefined
+      acc = row ? fromRow(row) : null
+      this.accounts.set(id, acc)
+    }
+    return acc ?? undefined
+  }
+
+  /** Apply one posting: + debit, − credit. */
+  post(acc: BookAccount, amount: bigint): void {
+    if (amount > 0n) acc.debitsPosted += amount
+    else acc.creditsPosted -= amount
+    acc.dirty = true
+  }
+
+  /** Add (delta > 0) or release (delta < 0) a hold's pending amount on both of its accounts. */
+  pend(debit: BookAccount, credit: BookAccount, delta: bigint): void {
+    if (debit.assetId !== credit.assetId) throw new Error('invariant: a hold moves one asset')
+    debit.debitsPending += delta
+    credit.creditsPending += delta
+    if (debit.debitsPending < 0n || credit.creditsPending < 0n)
+      throw new Error(`invariant: releasing more pending than is held on ${debit.id} / ${credit.id}`)
+    debit.dirty = true
+    credit.dirty = true
+  }
+
+  available(acc: BookAccount): bigint {
+    return availableOnNormalSide(acc.side, acc)
+  }
+
+  /**
+   * Write every touched account back (one UPDATE each) after asserting the write-side
+   * invariants. Returns the touched account ids, sorted.
+   */
+  flush(nowIso: string): string[] {
+    // Double entry, asserted from the end state alone (independent of the per-entry checks):
+    // per asset, what this transaction added to debits equals what it added to credits, both
+    // posted and pending.
+    const postedNet = new Map<string, bigint>()
+    const pendingNet = new Map<string, bigint>()
+    for (const acc of this.accounts.values()) {
+      if (!acc || !acc.dirty) continue
+      const posted = acc.debitsPosted - acc.atLoad.debitsPosted - (acc.creditsPosted - acc.atLoad.creditsPosted)
+      const pending = acc.debitsPending - acc.atLoad.debitsPending - (acc.creditsPending - acc.atLoad.creditsPending)
+      postedNet.set(acc.assetId, (postedNet.get(acc.assetId) ?? 0n) + posted)
+      pendingNet.set(acc.assetId, (pendingNet.get(acc.assetId) ?? 0n) + pending)
+    }
+    for (const [assetId, net] of postedNet) {
+      if (net !== 0n) throw new Error(`invariant: postings of this transaction sum to ${net} in ${assetId}, not zero`)
+    }
+    for (const [assetId, net] of pendingNet) {
+      if (net !== 0n) throw new Error(`invariant: pending changes of this transaction sum to ${net} in ${assetId}, not zero`)
+    }
+    const update = this.ctx.db.prepare(UPDATE_BALANCE_SQL)
+    const touched: string[] = []
+    for (const acc of this.accounts.values()) {
+      if (!acc || !acc.dirty) continue
+      const available = this.available(acc)
+      // The overdraft rule is checked per entry and per hold; this catches a path that forgot it.
+      if (!acc.allowNegative && available < 0n && available < acc.availableAtLoad) {
+        throw new Error(`invariant: account ${acc.id} may not go negative but this transaction takes it to ${available}`)
+      }
+      const r = update.run(
+        acc.debitsPosted.toString(),
+        acc.creditsPosted.toString(),
+        acc.debitsPending.toString(),
+        acc.creditsPending.toString(),
+        nowIso,
+        acc.id,
+      )
+      if (r.changes !== 1) throw new Error(`invariant: account ${acc.id} has no balances row`)
+      touched.push(acc.id)
+    }
+    // A book is flushed once, at the end of its transaction.
+    this.accounts.clear()
+    return touched.sort()
+  }
+}
+
+function fromRow(row: AccountBalanceRow): BookAccount {
+  if (!isAccountKind(row.kind)) throw new Error(`invariant: account ${row.id} has unknown kind "${row.kind}"`)
+  if (row.debits_posted === null || row.credits_posted === null || row.debits_pending === null || row.credits_pending === null) {
+    throw new Error(`invariant: account ${row.id} has no balances row`)
+  }
+  const side = normalSideOf(row.kind)
+  const amounts: BalanceAmounts = {
+    debitsPosted: parseMinor(row.debits_posted),
+    creditsPosted: parseMinor(row.credits_posted),
+    debitsPending: parseMinor(row.debits_pending),
+    creditsPending: parseMinor(row.credits_pending),
+  }
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    side,
+    allowNegative: row.allow_negative === 1,
+    assetId: row.asset_id,
+    assetCode: row.asset_code,
+    scale: row.scale,
+    ...amounts,
+    atLoad: amounts,
+    availableAtLoad: availableOnNormalSide(side, amounts),
+    dirty: false,
+  }
+}

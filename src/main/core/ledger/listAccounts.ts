@@ -1,0 +1,16 @@
+import type { Account, AccountKind } from '../../../shared/api'
+import type { CoreContext } from '../context'
+import { toAccount } from './toAccount'
+
+export interface ListAccountsParameters {
+  kind?: AccountKind | undefined
+  assetId?: string | undefined
+}
+
+/** Ledger accounts, by asset then kind then id. */
+export function listAccounts(ctx: CoreContext, input: ListAccountsParameters = {}): Account[] {
+  let q = ctx.db.k.selectFrom('accounts').selectAll().orderBy('asset_id').orderBy('kind').orderBy('id')
+  if (input.kind !== undefined) q = q.where('kind', '=', input.kind)
+  if (input.assetId !== undefined) q = q.where('asset_id', '=', input.assetId)
+  return ctx.db.all(q).map(toAccount)
+}

@@ -1,0 +1,87 @@
+/**
+ * Post a pending hold, in full or in part: its whole pending amount is released and the posted
+ * part becomes the journal entry "hold:<id>:post" (kind 'hold') debiting the debit account and
+ * crediting the credit account. A partial post ends the hold as 'partially_posted'; the rest is
+ * released, not kept pending (TigerBeetle semantics: a pending transfer resolves once).
+ * A hold past its expiry is expired now (committed) and the call fails with HOLD_EXPIRED.
+ */
+import type { Hold } from '../../../shared/api'
+import { CsError } from '../../../shared/errors'
+import { formatAmount, parseMinor } from '../../../shared/money'
+import { appendAudit } from '../audit/appendAudit'
+import type { Actor, CoreContext } from '../context'
+import { parseHoldAmount } from './createHold'
+import { expireHoldInTx } from './expireHolds'
+import { holdExpiredError, isPastExpiry, requireHoldRow, requirePending, resolveHold, toHold } from './holdRows'
+import { holdPostEntryId, todayUtc } from './ids'
+import { LedgerBook } from './ledgerBook'
+import { HOLD_ENTRY_KIND, writeEntries } from './writeEntries'
+
+export interface PostHoldParameters {
+  holdId: string
+  /** Decimal string; omit to post the full held amount. */
+  amount?: string | undefined
+}
+export type PostHoldReturnType = Hold
+
+export function postHold(ctx: CoreContext, actorId: Actor, input: PostHoldParameters): Hold {
+  const out = ctx.db.tx(() => {
+    const nowIso = ctx.clock.now().toISOString()
+    const row = requireHoldRow(ctx, input.holdId)
+    requirePending(row, 'post')
+    const book = new LedgerBook(ctx)
+    if (isPastExpiry(row, nowIso)) {
+      const expired = expireHoldInTx(ctx, book, row, nowIso, { trigger: 'post', by: actorId })
+      return { hold: expired, expired: true, touched: book.flush(nowIso) }
+    }
+    const at = `Hold "${row.id}"`
+    const held = parseMinor(row.amount)
+    const amount = input.amount === undefined ? held : parseHoldAmount(input.amount, { scale: row.scale, assetCode: row.asset_code }, at)
+    if (amount > held) {
+      throw new CsError(
+        'HOLD_AMOUNT_EXCEEDED',
+        `${at} holds ${formatAmount(held, row.scale)} ${row.asset_code} — it cannot post ${formatAmount(amount, row.scale)}; post at most the held amount, and book any extra as a new entry.`,
+        { details: { holdId: row.id, held: formatAmount(held, row.scale), requested: formatAmount(amount, row.scale) } },
+      )
+    }
+    const state = amount === held ? 'posted' : 'partially_posted'
+    const resolved = resolveHold(ctx, book, row, state, amount, nowIso)
+    const text = formatAmount(amount, row.scale)
+    const entryId = holdPostEntryId(row.id)
+    const written = writeEntries(
+      ctx,
+      book,
+      [
+        {
+          id: entryId,
+          description: row.description,
+          metadata: { holdId: row.id },
+          postings: [
+            { account: row.debit_account_id, debit: text },
+            { account: row.credit_account_id, credit: text },
+          ],
+        },
+      ],
+      { kind: HOLD_ENTRY_KIND, actorId, nowIso, today: todayUtc(ctx.clock) },
+    )
+    if (written.posted.length !== 1) throw new Error(`invariant: pending hold ${row.id} already had its entry ${entryId}`)
+    const touched = book.flush(nowIso)
+    appendAudit(ctx, {
+      actor: actorId,
+      action: 'ledger.holds.post',
+      subject: `hold:${row.id}`,
+      change: {
+        state,
+        posted: text,
+        released: formatAmount(held - amount, row.scale),
+        assetId: row.asset_id,
+        entryId,
+        digest: written.digest,
+      },
+    })
+    return { hold: resolved, expired: false, touched }
+  })
+  ctx.events.emit('ledger.changed', { accountIds: out.touched })
+  if (out.expired) throw holdExpiredError(out.hold.id, out.hold.expires_at, 'posted')
+  return toHold(out.hold)
+}

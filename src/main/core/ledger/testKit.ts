@@ -1,0 +1,87 @@
+/**
+ * Test helpers for the ledger (imported by *.test.ts only): a real SQLite file in a fresh temp
+ * directory, a fixed clock, recorded events, and a full snapshot to prove a refused operation
+ * changed nothing.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { AccountKind, EventName } from '../../../shared/api'
+import { CoreEvents, fixedClock, type CoreContext } from '../context'
+import { openDb } from '../db/openDb'
+import { addAccount } from './addAccount'
+import { seedDefaultAssets } from './seedDefaultAssets'
+
+export const TEST_ACTOR = 'op-test'
+
+export interface TestLedger {
+  ctx: CoreContext
+  clock: ReturnType<typeof fixedClock>
+  dir: string
+  events: { event: EventName; payload: unknown }[]
+  close(): Promise<void>
+}
+
+export async function openTestLedger(options: { seed?: boolean; start?: string } = {}): Promise<TestLedger> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-ledger-'))
+  const db = await openDb({ dataDir: dir })
+  const clock = fixedClock(options.start ?? '2026-01-15T09:00:00.000Z')
+  const events = new CoreEvents()
+  const recorded: TestLedger['events'] = []
+  events.subscribe((event, payload) => recorded.push({ event, payload }))
+  const ctx: CoreContext = { db, clock, events }
+  if (options.seed !== false) seedDefaultAssets(ctx)
+  return {
+    ctx,
+    clock,
+    dir,
+    events: recorded,
+    async close() {
+      await db.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export function openAccount(ctx: CoreContext, id: string, kind: AccountKind, assetId: string, allowNegative?: boolean): void {
+  addAccount(ctx, TEST_ACTOR, { id, name: id, kind, assetId, ...(allowNegative === undefined ? {} : { allowNegative }) })
+}
+
+/** Everything a ledger write could change, as plain data to compare with toEqual. */
+export function snapshotLedger(ctx: CoreContext): unknown {
+  const s = ctx.db.sqlite
+  return {
+    balances: s.prepare('SELECT * FROM balances ORDER BY account_id').all(),
+    holds: s.prepare('SELECT * FROM holds ORDER BY id').all(),
+    entries: s.prepare('SELECT count(*) AS n, max(seq) AS maxSeq FROM entries').get(),
+    postings: s.prepare('SELECT count(*) AS n FROM postings').get(),
+    accounts: s.prepare('SELECT count(*) AS n FROM accounts').get(),
+    assets: s.prepare('SELECT count(*) AS n FROM assets').get(),
+    audit: s.prepare('SELECT count(*) AS n, max(seq) AS head FROM audit_log').get(),
+    meta: s.prepare('SELECT * FROM meta ORDER BY key').all(),
+  }
+}
+
+/** The CsError code thrown by fn, or a failure if it did not throw one. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    throw error
+  }
+  throw new Error('expected the call to fail, but it succeeded')
+}
+
+/** The thrown CsError (code and message), for assertions on both. */
+export function errorOf(fn: () => unknown): { code: string; message: string; details?: Record<string, unknown> } {
+  try {
+    fn()
+  } catch (error) {
+    const e = error as { code?: unknown; message: string; details?: Record<string, unknown> }
+    if (typeof e.code === 'string') return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) }
+    throw error
+  }
+  throw new Error('expected the call to fail, but it succeeded')
+}

@@ -1,0 +1,80 @@
+/**
+ * The core's one background loop. Each sweep runs every task once; a task that fails (the
+ * network is down) backs the loop off exponentially up to a ceiling, and a clean sweep resets
+ * it. Later rails add their tasks (confirm submissions, sync Stripe and chain state).
+ */
+import type { CoreContext } from '../context'
+import { log } from '../log'
+
+export interface PollerTask {
+  name: string
+  run(ctx: CoreContext): Promise<void> | void
+}
+
+export interface PollerOptions {
+  intervalMs?: number
+  backoffMaxMs?: number
+}
+
+export interface Poller {
+  start(): void
+  stop(): Promise<void>
+  /** One sweep of every task, now. Resolves when done; errors are reported, not thrown. */
+  runOnce(): Promise<{ failed: string[] }>
+  readonly running: boolean
+}
+
+export const POLL_INTERVAL_MS_DEFAULT = 5_000
+export const POLL_BACKOFF_MAX_MS_DEFAULT = 60_000
+
+export function createPoller(ctx: CoreContext, tasks: PollerTask[], options: PollerOptions = {}): Poller {
+  const intervalMs = options.intervalMs ?? POLL_INTERVAL_MS_DEFAULT
+  const backoffMaxMs = options.backoffMaxMs ?? POLL_BACKOFF_MAX_MS_DEFAULT
+  let timer: NodeJS.Timeout | null = null
+  let running = false
+  let current: Promise<unknown> = Promise.resolve()
+  let delayMs = intervalMs
+
+  async function runOnce(): Promise<{ failed: string[] }> {
+    const failed: string[] = []
+    for (const task of tasks) {
+      try {
+        await task.run(ctx)
+      } catch (error) {
+        failed.push(task.name)
+        log('warn', 'poller task failed', { task: task.name, error })
+      }
+    }
+    return { failed }
+  }
+
+  function schedule(): void {
+    if (!running) return
+    timer = setTimeout(() => {
+      current = runOnce().then(({ failed }) => {
+        delayMs = failed.length > 0 ? Math.min(delayMs * 2, backoffMaxMs) : intervalMs
+        schedule()
+      })
+    }, delayMs)
+    timer.unref?.()
+  }
+
+  return {
+    start() {
+      if (running) return
+      running = true
+      delayMs = intervalMs
+      schedule()
+    },
+    async stop() {
+      running = false
+      if (timer) clearTimeout(timer)
+      timer = null
+      await current
+    },
+    runOnce,
+    get running() {
+      return running
+    },
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * What a sandbox workspace holds: seeded operators, local-network assets, accounts and opening
+ * balances. Pure data, so the seed is the same on every machine and every run — which is what
+ * makes `sandbox up` a replay, not a double post, the second time.
+ *
+ * Addresses are the deterministic ones of Anvil's default mnemonic ("test test … junk"), so
+ * the Anvil service added later can fund exactly these wallets.
+ */
+import type { AccountKind, Rail, Role } from '../../shared/api'
+
+export interface SandboxOperatorSeed {
+  name: string
+  roles: Role[]
+}
+
+export interface SandboxAssetSeed {
+  /** The id the asset gets ("USDC@evm:31337"); must equal the core's default id for it. */
+  id: string
+  code: string
+  name: string
+  scale: number
+  rail: Rail
+  network: string
+  issuer: string | null
+  /** Short, id-safe name for account ids: "usdc-evm31337". */
+  slug: string
+  /** Opening balance of the treasury, as an exact decimal string. */
+  opening: string
+  /** Address of the treasury wallet on the rail, when the sandbox knows it. */
+  treasuryAddress: string | null
+}
+
+export interface SandboxAccountSeed {
+  id: string
+  name: string
+  kind: AccountKind
+  assetId: string
+  address: string | null
+}
+
+export interface SandboxEntrySeed {
+  id: string
+  date: string
+  description: string
+  postings: { account: string; debit?: string; credit?: string }[]
+  metadata: Record<string, string>
+}
+
+/** The admin who seeds everything else; the first operator of a sandbox workspace. */
+export const SANDBOX_ADMIN_NAME = 'Dana Admin'
+
+export const SANDBOX_OPERATORS: readonly SandboxOperatorSeed[] = [
+  { name: SANDBOX_ADMIN_NAME, roles: ['admin'] },
+  { name: 'Alice Preparer', roles: ['preparer'] },
+  { name: 'Bob Approver', roles: ['approver'] },
+  { name: 'Carol Signer', roles: ['signer'] },
+]
+
+/** Anvil's chain id. */
+export const ANVIL_CHAIN_ID = 31337
+/** Anvil default accounts 0–3 (mnemonic "test test test test test test test test test test test junk"). */
+export const ANVIL_ACCOUNTS = [
+  '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+  '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+  '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+] as const
+/**
+ * Where the first contract deployed by Anvil account 0 at nonce 0 lands. The Anvil service must
+ * deploy the sandbox USDC token first, so the registered issuer is its real address.
+ */
+export const ANVIL_FIRST_CONTRACT = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
+/** Circle's USDC issuer on the Stellar testnet. */
+export const STELLAR_TESTNET_USDC_ISSUER = 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5'
+
+/** The date every sandbox entry carries: fixed, so a replay on another day is still a replay. */
+export const SANDBOX_BOOK_DATE = '2026-01-01'
+
+export const SANDBOX_ASSETS: readonly SandboxAssetSeed[] = [
+  {
+    id: `USDC@evm:${ANVIL_CHAIN_ID}`,
+    code: 'USDC',
+    name: 'USD Coin (local Anvil)',
+    scale: 6,
+    rail: 'evm',
+    network: String(ANVIL_CHAIN_ID),
+    issuer: ANVIL_FIRST_CONTRACT,
+    slug: 'usdc-evm31337',
+    opening: '1000000.000000',
+    treasuryAddress: ANVIL_ACCOUNTS[0],
+  },
+  {
+    id: `ETH@evm:${ANVIL_CHAIN_ID}`,
+    code: 'ETH',
+    name: 'Ether (local Anvil)',
+    scale: 18,
+    rail: 'evm',
+    network: String(ANVIL_CHAIN_ID),
+    issuer: null,
+    slug: 'eth-evm31337',
+    opening: '100',
+    treasuryAddress: ANVIL_ACCOUNTS[0],
+  },
+  {
+    id: 'XLM@stellar:testnet',
+    code: 'XLM',
+    name: 'Stellar Lumens (testnet)',
+    scale: 7,
+    rail: 'stellar',
+    network: 'testnet',
+    issuer: null,
+    slug: 'xlm-stellar-testnet',
+    opening: '10000',
+    treasuryAddress: null,
+  },
+  {
+    id: 'USDC@stellar:testnet',
+    code: 'USDC',
+    name: 'USD Coin (Stellar testnet)',
+    scale: 7,
+    rail: 'stellar',
+    network: 'testnet',
+    issuer: STELLAR_TESTNET_USDC_ISSUER,
+    slug: 'usdc-stellar-testnet',
+    opening: '250000',
+    treasuryAddress: null,
+  },
+  {
+    // One of the workspace's default assets; listed so the Stripe harness has a funded balance.
+    id: 'USD@stripe',
+    code: 'USD',
+    name: 'US Dollar (Stripe)',
+    scale: 2,
+    rail: 'stripe',
+    network: 'stripe',
+    issuer: null,
+    slug: 'usd-stripe',
+    opening: '50000.00',
+    treasuryAddress: null,
+  },
+]
+
+/** The escrow account: part of the Anvil USDC set aside for a pending batch. */
+export const SANDBOX_ESCROW = { assetSlug: 'usdc-evm31337', amount: '25000.000000' } as const
+
+const PAYEES: readonly { key: string; name: string; assetSlug: string; address: string | null }[] = [
+  { key: 'acme', name: 'Acme Supplies', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[1] },
+  { key: 'globex', name: 'Globex Ltd', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[2] },
+  { key: 'initech', name: 'Initech Contractors', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[3] },
+  { key: 'stellar-partners', name: 'Stellar Partners', assetSlug: 'usdc-stellar-testnet', address: null },
+  { key: 'freelancer', name: 'Freelancer (Stripe)', assetSlug: 'usd-stripe', address: null },
+]
+
+export const accountIds = {
+  treasury: (slug: string) => `treasury.${slug}`,
+  opening: (slug: string) => `opening.${slug}`,
+  fees: (slug: string) => `fees.${slug}`,
+  escrow: (slug: string) => `escrow.${slug}`,
+  payee: (key: string, slug: string) => `payee.${key}.${slug}`,
+}
+
+function assetBySlug(slug: string): SandboxAssetSeed {
+  const asset = SANDBOX_ASSETS.find((a) => a.slug === slug)
+  if (!asset) throw new Error(`invariant: sandbox plan names unknown asset ${slug}`)
+  return asset
+}
+
+function label(asset: SandboxAssetSeed): string {
+  const where = asset.rail === 'evm' ? 'Anvil' : asset.rail === 'stellar' ? 'Stellar testnet' : 'Stripe'
+  return `${asset.code} (${where})`
+}
+
+export function sandboxAccounts(): SandboxAccountSeed[] {
+  const out: SandboxAccountSeed[] = []
+  for (const a of SANDBOX_ASSETS) {
+    out.push({ id: accountIds.treasury(a.slug), name: `Treasury ${label(a)}`, kind: 'treasury', assetId: a.id, address: a.treasuryAddress })
+    out.push({ id: accountIds.opening(a.slug), name: `Opening balances ${label(a)}`, kind: 'external', assetId: a.id, address: null })
+    out.push({ id: accountIds.fees(a.slug), name: `Fees ${label(a)}`, kind: 'fees', assetId: a.id, address: null })
+  }
+  const escrowAsset = assetBySlug(SANDBOX_ESCROW.assetSlug)
+  out.push({
+    id: accountIds.escrow(escrowAsset.slug),
+    name: `Escrow ${label(escrowAsset)}`,
+    kind: 'escrow',
+    assetId: escrowAsset.id,
+    address: null,
+  })
+  for (const p of PAYEES) {
+    const asset = assetBySlug(p.assetSlug)
+    out.push({
+      id: accountIds.payee(p.key, asset.slug),
+      name: `${p.name} ${asset.code}`,
+      kind: 'payee',
+      assetId: asset.id,
+      address: p.address,
+    })
+  }
+  return out
+}
+
+export function sandboxEntries(): SandboxEntrySeed[] {
+  const metadata = { source: 'sandbox' }
+  const out: SandboxEntrySeed[] = SANDBOX_ASSETS.map((a) => ({
+    id: `sandbox:opening:${a.slug}`,
+    date: SANDBOX_BOOK_DATE,
+    description: `Sandbox opening balance ${label(a)}`,
+    postings: [
+      { account: accountIds.treasury(a.slug), debit: a.opening },
+      { account: accountIds.opening(a.slug), credit: a.opening },
+    ],
+    metadata,
+  }))
+  const escrowAsset = assetBySlug(SANDBOX_ESCROW.assetSlug)
+  out.push({
+    id: `sandbox:escrow:${escrowAsset.slug}`,
+    date: SANDBOX_BOOK_DATE,
+    description: `Sandbox escrow for a pending batch ${label(escrowAsset)}`,
+    postings: [
+      { account: accountIds.escrow(escrowAsset.slug), debit: SANDBOX_ESCROW.amount },
+      { account: accountIds.treasury(escrowAsset.slug), credit: SANDBOX_ESCROW.amount },
+    ],
+    metadata,
+  })
+  return out
+}

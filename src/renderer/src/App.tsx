@@ -1,0 +1,202 @@
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Button,
+  Group,
+  NavLink,
+  ScrollArea,
+  Stack,
+  Text,
+  Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core'
+import {
+  IconArrowsExchange,
+  IconLayoutDashboard,
+  IconLock,
+  IconMoon,
+  IconReceipt2,
+  IconSend,
+  IconSettings,
+  IconShieldCheck,
+  IconSun,
+  IconUserCircle,
+  type Icon,
+} from '@tabler/icons-react'
+import { useEffect, useRef } from 'react'
+import { ConnectionBanner } from './components/ConnectionBanner'
+import { Notifications } from './components/Notifications'
+import { modeLabel, useApp } from './features/app/store'
+import { AuditView } from './features/audit/AuditView'
+import { DashboardView } from './features/dashboard/DashboardView'
+import { useNav, type ViewId } from './features/nav/store'
+import { PlannedView } from './features/planned/PlannedView'
+import { OperatorPicker } from './features/session/OperatorPicker'
+import { loadOperators } from './features/session/actions'
+import { useSession } from './features/session/store'
+import { SettingsView } from './features/settings/SettingsView'
+import { onEvent } from './lib/api'
+
+interface NavItem {
+  id: ViewId
+  label: string
+  icon: Icon
+  planned?: boolean
+}
+
+const NAV: readonly NavItem[] = [
+  { id: 'dashboard', label: 'Dashboard', icon: IconLayoutDashboard },
+  { id: 'payouts', label: 'Payouts', icon: IconSend, planned: true },
+  { id: 'escrow', label: 'Escrow', icon: IconLock, planned: true },
+  { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange, planned: true },
+  { id: 'receipts', label: 'Receipts', icon: IconReceipt2, planned: true },
+  { id: 'audit', label: 'Audit', icon: IconShieldCheck },
+  { id: 'settings', label: 'Settings', icon: IconSettings },
+]
+
+export function App() {
+  const operator = useSession((s) => s.operator)
+  const loadInfo = useApp((s) => s.load)
+  const connection = useApp((s) => s.connection)
+
+  useEffect(() => {
+    void loadInfo()
+    void loadOperators()
+    return onEvent('operators.changed', () => void loadOperators())
+  }, [loadInfo])
+
+  // After a browser-mode reconnect, events may have been missed: load again what is shared.
+  const wasOpen = useRef(false)
+  useEffect(() => {
+    if (connection?.state === 'open') {
+      if (wasOpen.current) {
+        void loadInfo()
+        void loadOperators()
+      }
+      wasOpen.current = true
+    }
+  }, [connection?.state, loadInfo])
+
+  return (
+    <>
+      {operator ? <Shell /> : <OperatorPicker />}
+      <Notifications />
+    </>
+  )
+}
+
+function Shell() {
+  const view = useNav((s) => s.view)
+  const go = useNav((s) => s.go)
+  const operator = useSession((s) => s.operator)!
+  const signOut = useSession((s) => s.signOut)
+  const info = useApp((s) => s.info)
+
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 232, breakpoint: 0 }} padding="lg">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <IconShieldCheck size={24} stroke={1.8} color="var(--mantine-color-indigo-6)" />
+            <Text fw={700} size="lg" style={{ letterSpacing: '-0.01em' }}>
+              Countersign
+            </Text>
+            <Badge variant="default" size="sm" radius="sm" data-testid="mode-badge">
+              {modeLabel(info)}
+            </Badge>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <ConnectionBanner />
+            <Group gap={8} wrap="nowrap" data-testid="current-operator">
+              <IconUserCircle size={20} stroke={1.5} />
+              <Stack gap={0}>
+                <Text size="sm" fw={600} lh={1.2}>
+                  {operator.name}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {operator.roles.join(' · ')}
+                </Text>
+              </Stack>
+            </Group>
+            <Button variant="default" size="xs" onClick={signOut} data-testid="switch-operator">
+              Switch operator
+            </Button>
+            <ColorSchemeToggle />
+          </Group>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="xs">
+        <AppShell.Section grow component={ScrollArea}>
+          <Stack gap={2}>
+            {NAV.map((item) => (
+              <NavLink
+                key={item.id}
+                label={item.label}
+                leftSection={<item.icon size={18} stroke={1.6} />}
+                rightSection={
+                  item.planned ? (
+                    <Badge size="xs" variant="light" color="gray" radius="sm">
+                      later
+                    </Badge>
+                  ) : null
+                }
+                active={view === item.id}
+                onClick={() => go(item.id)}
+                data-testid={`nav-${item.id}`}
+                aria-current={view === item.id ? 'page' : undefined}
+                style={{ borderRadius: 'var(--mantine-radius-md)' }}
+              />
+            ))}
+          </Stack>
+        </AppShell.Section>
+        <AppShell.Section>
+          <Text size="xs" c="dimmed" px="sm" py={6}>
+            {info ? `v${info.version}` : ''}
+          </Text>
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <CurrentView view={view} />
+      </AppShell.Main>
+    </AppShell>
+  )
+}
+
+function CurrentView({ view }: { view: ViewId }) {
+  switch (view) {
+    case 'dashboard':
+      return <DashboardView />
+    case 'audit':
+      return <AuditView />
+    case 'settings':
+      return <SettingsView />
+    case 'payouts':
+    case 'escrow':
+    case 'reconciliation':
+    case 'receipts':
+      return <PlannedView view={view} />
+  }
+}
+
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme()
+  const computed = useComputedColorScheme('light')
+  const next = computed === 'dark' ? 'light' : 'dark'
+  return (
+    <Tooltip label={`Switch to ${next} theme`}>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        onClick={() => setColorScheme(next)}
+        aria-label={`Switch to ${next} theme`}
+        data-testid="color-scheme-toggle"
+      >
+        {computed === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
+      </ActionIcon>
+    </Tooltip>
+  )
+}

@@ -1,0 +1,32 @@
+import { Notification, Portal, Stack } from '@mantine/core'
+import { IconCheck, IconInfoCircle, IconX } from '@tabler/icons-react'
+import { useNotify } from '../features/notify/store'
+
+const COLORS = { error: 'red', success: 'teal', info: 'indigo' } as const
+
+export function Notifications() {
+  const notices = useNotify((s) => s.notices)
+  const dismiss = useNotify((s) => s.dismiss)
+  if (notices.length === 0) return null
+  return (
+    <Portal>
+      <Stack gap="xs" pos="fixed" bottom={16} right={16} w={420} maw="calc(100vw - 32px)" style={{ zIndex: 1000 }} aria-live="polite">
+        {notices.map((n) => (
+          <Notification
+            key={n.id}
+            color={COLORS[n.kind]}
+            title={n.title}
+            icon={n.kind === 'error' ? <IconX size={18} /> : n.kind === 'success' ? <IconCheck size={18} /> : <IconInfoCircle size={18} />}
+            onClose={() => dismiss(n.id)}
+            withBorder
+            data-testid={`notification-${n.kind}`}
+            role={n.kind === 'error' ? 'alert' : 'status'}
+          >
+            {n.message}
+            {n.code ? <span style={{ opacity: 0.6 }}> ({n.code})</span> : null}
+          </Notification>
+        ))}
+      </Stack>
+    </Portal>
+  )
+}

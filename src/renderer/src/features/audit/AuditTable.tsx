@@ -1,0 +1,100 @@
+import { Text } from '@mantine/core'
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
+import { useMemo } from 'react'
+import type { AuditRow } from '../../../../shared/api'
+import { VirtualTable } from '../../components/VirtualTable'
+import { changeDetail, formatTimestamp, shortHash, summarizeChange } from '../../lib/format'
+import { useSession } from '../session/store'
+
+const ROW_HEIGHT_PX = 38
+
+const col = createColumnHelper<AuditRow>()
+
+/**
+ * `brokenSeq`: the first row that failed verification; it is marked red, and the rows after it
+ * (which can no longer be trusted) amber.
+ */
+export function AuditTable({ rows, brokenSeq, onEndReached }: { rows: AuditRow[]; brokenSeq: number | null; onEndReached?: () => void }) {
+  const operators = useSession((s) => s.operators)
+  const names = useMemo(() => new Map(operators.map((o) => [o.id, o.name])), [operators])
+
+  const columns = useMemo(
+    () => [
+      col.accessor('seq', { header: 'Seq', meta: { track: '64px', minWidthPx: 64, align: 'right', mono: true } }),
+      col.accessor('at', {
+        header: 'Time',
+        cell: (c) => formatTimestamp(c.getValue()),
+        meta: { track: '172px', minWidthPx: 172, mono: true },
+      }),
+      col.accessor('actor', {
+        header: 'Actor',
+        cell: (c) => {
+          const name = names.get(c.getValue())
+          return name ? (
+            <span title={c.getValue()}>{name}</span>
+          ) : (
+            <Text span size="sm" c="dimmed" ff="monospace">
+              {c.getValue()}
+            </Text>
+          )
+        },
+        meta: { track: 'minmax(120px, 1fr)', minWidthPx: 120, cellTestId: 'audit-actor' },
+      }),
+      col.accessor('action', {
+        header: 'Action',
+        cell: (c) => (
+          <Text span size="xs" ff="monospace" fw={600} title={c.getValue()}>
+            {c.getValue()}
+          </Text>
+        ),
+        meta: { track: 'minmax(170px, 1.2fr)', minWidthPx: 170 },
+      }),
+      col.accessor('subject', {
+        header: 'Subject',
+        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
+        meta: { track: 'minmax(180px, 1.6fr)', minWidthPx: 180 },
+      }),
+      col.accessor((r) => summarizeChange(r.change), {
+        id: 'change',
+        header: 'Change',
+        cell: (c) => (
+          <Text span size="xs" ff="monospace" c="dimmed">
+            {c.getValue()}
+          </Text>
+        ),
+        meta: { track: 'minmax(220px, 2fr)', minWidthPx: 220 },
+      }),
+      col.accessor('hash', {
+        header: 'Hash',
+        cell: (c) => <span title={c.getValue()}>{shortHash(c.getValue())}</span>,
+        meta: { track: '110px', minWidthPx: 110, mono: true },
+      }),
+    ],
+    [names],
+  )
+
+  // Sorted by seq by the core (newest first); re-sorting a paged log would mislead.
+  const table = useReactTable({
+    data: rows,
+    columns,
+    enableSorting: false,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => String(r.seq),
+  })
+
+  return (
+    <VirtualTable
+      table={table}
+      rowHeightPx={ROW_HEIGHT_PX}
+      maxHeight="max(320px, calc(100vh - 400px))"
+      testId="audit-table"
+      emptyText="The audit log is empty."
+      getRowTestId={(r) => `audit-row-${r.original.seq}`}
+      getRowTitle={(r) => changeDetail(r.original.change)}
+      getRowTone={(r) =>
+        brokenSeq === null ? undefined : r.original.seq === brokenSeq ? 'danger' : r.original.seq > brokenSeq ? 'warning' : undefined
+      }
+      onEndReached={onEndReached}
+    />
+  )
+}

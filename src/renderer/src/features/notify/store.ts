@@ -1,0 +1,50 @@
+/**
+ * Notifications: every error a person meets is shown with its sentence. Errors stay until
+ * dismissed (they may need acting on); confirmations fade.
+ */
+import { create } from 'zustand'
+import { errorCode, errorMessage } from '../../lib/api'
+
+export type NoticeKind = 'error' | 'success' | 'info'
+export interface Notice {
+  id: number
+  kind: NoticeKind
+  title: string
+  message: string
+  code: string | null
+}
+
+/** Notices on screen at once; the oldest go first. */
+const NOTICES_MAX = 5
+/** How long a confirmation stays. */
+const SUCCESS_VISIBLE_MS = 5_000
+
+interface NotifyState {
+  notices: Notice[]
+  push(notice: Omit<Notice, 'id'>): number
+  dismiss(id: number): void
+}
+
+let nextId = 1
+
+export const useNotify = create<NotifyState>((set, get) => ({
+  notices: [],
+  push(notice) {
+    const id = nextId++
+    set({ notices: [...get().notices, { ...notice, id }].slice(-NOTICES_MAX) })
+    if (notice.kind !== 'error') setTimeout(() => get().dismiss(id), SUCCESS_VISIBLE_MS)
+    return id
+  },
+  dismiss(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) })
+  },
+}))
+
+export function notifyError(title: string, error: unknown): void {
+  console.error(`countersign: ${title}`, error)
+  useNotify.getState().push({ kind: 'error', title, message: errorMessage(error), code: errorCode(error) })
+}
+
+export function notifySuccess(title: string, message: string): void {
+  useNotify.getState().push({ kind: 'success', title, message, code: null })
+}

@@ -1,0 +1,100 @@
+/**
+ * Error codes a person can meet. Each error crossing a process boundary is `{ code, message }`:
+ * a stable code to branch on and a sentence that says what happened and what to do.
+ * Never put a secret, a stack or a file path of the user's machine into `message`.
+ */
+
+export const ERROR_CODES = [
+  // Transport / contract
+  'UNKNOWN_CALL',
+  'INVALID_INPUT',
+  'PAYLOAD_TOO_LARGE',
+  'FORBIDDEN_SENDER',
+  'UNAUTHORIZED',
+  'INTERNAL',
+  // Operators and permissions
+  'OPERATOR_REQUIRED',
+  'OPERATOR_NOT_FOUND',
+  'OPERATOR_EXISTS',
+  'ROLE_REQUIRED',
+  // Assets and accounts
+  'ASSET_NOT_FOUND',
+  'ASSET_EXISTS',
+  'ACCOUNT_NOT_FOUND',
+  'ACCOUNT_EXISTS',
+  // Money
+  'AMOUNT_INVALID',
+  'AMOUNT_PRECISION',
+  'AMOUNT_RANGE',
+  // Journal
+  'ENTRY_UNBALANCED',
+  'ENTRY_INVALID',
+  'ENTRY_CONFLICT',
+  'INSUFFICIENT_FUNDS',
+  // Holds
+  'HOLD_NOT_FOUND',
+  'HOLD_CONFLICT',
+  'HOLD_ALREADY_RESOLVED',
+  'HOLD_EXPIRED',
+  'HOLD_AMOUNT_EXCEEDED',
+  'HOLD_INVALID',
+  // Audit
+  'AUDIT_BROKEN',
+  // Storage / workspace
+  'DATA_DIR_INVALID',
+  'DB_LOCKED',
+  'DB_NEWER_THAN_APP',
+  'FILE_INVALID',
+  // Secrets (API keys in the secret store)
+  'SECRETS_UNAVAILABLE',
+  // Hardware signing (Ledger and the sandbox emulator)
+  'DEVICE_NOT_FOUND',
+  'DEVICE_LOCKED',
+  'DEVICE_REJECTED',
+  'DEVICE_WRONG_APP',
+  'DEVICE_BLIND_SIGNING_OFF',
+  'DEVICE_HASH_SIGNING_OFF',
+  'DEVICE_DATA_TOO_LARGE',
+  'DEVICE_PARSE_FAILED',
+  'DEVICE_DISCONNECTED',
+  'DEVICE_BUSY',
+  'DEVICE_TIMEOUT',
+  'DEVICE_ADDRESS_MISMATCH',
+  'DEVICE_UNEXPECTED',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface ErrorPayload {
+  code: ErrorCode
+  message: string
+}
+
+/**
+ * The one error class of Countersign (viem's BaseError habit): a stable code, a short sentence
+ * for people, optional structured details, and the cause kept for the log only.
+ */
+export class CsError extends Error {
+  override readonly name = 'CsError'
+  readonly code: ErrorCode
+  readonly details: Readonly<Record<string, unknown>> | undefined
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.details = options.details
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message }
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
+}
+
+/** Branch on codes, not on instanceof: classes may be duplicated across bundles. */
+export function hasErrorCode(error: unknown, code: ErrorCode): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code
+}

@@ -1,0 +1,61 @@
+/**
+ * The states of batches, payouts and submissions, and the only transitions allowed between
+ * them. Shared by the core (which enforces them) and the renderer (which explains them).
+ */
+
+export const BATCH_STATES = [
+  'draft',
+  'awaiting_approval',
+  'approved',
+  'executing',
+  'completed',
+  'partially_failed',
+  'failed',
+  'cancelled',
+] as const
+export type BatchState = (typeof BATCH_STATES)[number]
+
+/** from -> allowed next states. An edit after approval sends a batch back to draft. */
+export const BATCH_TRANSITIONS: Readonly<Record<BatchState, readonly BatchState[]>> = {
+  draft: ['awaiting_approval', 'cancelled'],
+  awaiting_approval: ['approved', 'draft', 'cancelled'],
+  approved: ['executing', 'draft', 'cancelled'],
+  executing: ['completed', 'partially_failed', 'failed'],
+  // A retry of failed payouts runs the batch again; nothing already confirmed is touched.
+  partially_failed: ['executing'],
+  failed: ['executing', 'cancelled'],
+  completed: [],
+  cancelled: [],
+}
+
+export const PAYOUT_STATES = ['pending', 'planned', 'signed', 'broadcast', 'confirmed', 'failed'] as const
+export type PayoutState = (typeof PAYOUT_STATES)[number]
+
+export const PAYOUT_TRANSITIONS: Readonly<Record<PayoutState, readonly PayoutState[]>> = {
+  pending: ['planned', 'failed'],
+  planned: ['signed', 'pending', 'failed'],
+  signed: ['broadcast', 'failed'],
+  // A reorg can take a confirmed payout back to broadcast; it is booked once either way.
+  broadcast: ['confirmed', 'failed'],
+  confirmed: ['broadcast'],
+  // A failed payout may be retried (a new attempt) only once its last submission is provably dead.
+  failed: ['pending'],
+}
+
+export const SUBMISSION_STATES = ['planned', 'signed', 'broadcast', 'confirmed', 'failed', 'dead'] as const
+export type SubmissionState = (typeof SUBMISSION_STATES)[number]
+
+export const SUBMISSION_TRANSITIONS: Readonly<Record<SubmissionState, readonly SubmissionState[]>> = {
+  planned: ['signed', 'dead'],
+  signed: ['broadcast', 'confirmed', 'dead'],
+  broadcast: ['confirmed', 'failed', 'dead'],
+  confirmed: ['broadcast'],
+  // failed: it landed and reverted (the nonce is used; the payouts were not paid).
+  failed: [],
+  // dead: provably never landing (its nonce was consumed by another tx, its time bound passed).
+  dead: [],
+}
+
+export function canTransition<S extends string>(table: Readonly<Record<S, readonly S[]>>, from: S, to: S): boolean {
+  return table[from]?.includes(to) ?? false
+}

@@ -1,0 +1,49 @@
+import { CommanderError } from 'commander'
+import { describe, expect, it } from 'vitest'
+import { reportError, UsageError } from '../../src/cli/errors'
+import { CsError } from '../../src/shared/errors'
+
+function capture(error: unknown, options: { json?: boolean; debug?: boolean } = {}) {
+  let stdout = ''
+  let stderr = ''
+  const code = reportError(
+    { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} },
+    error,
+    { json: options.json ?? false, debug: options.debug ?? false },
+  )
+  return { code, stdout, stderr }
+}
+
+describe('reportError', () => {
+  it('prints a CsError as "error CODE: sentence" without a stack, exit 1', () => {
+    const r = capture(new CsError('DB_LOCKED', 'The workspace is busy — wait a moment and try again.'), { debug: true })
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error DB_LOCKED: The workspace is busy — wait a moment and try again.\n' })
+  })
+
+  it('adds the JSON error on stdout with --json', () => {
+    const r = capture(new CsError('FILE_INVALID', 'x.json is empty.'), { json: true })
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'FILE_INVALID', message: 'x.json is empty.' } })
+    expect(r.code).toBe(1)
+  })
+
+  it('prints INTERNAL for an unexpected error, and its stack only with --debug', () => {
+    const boom = new TypeError('cannot read properties of undefined')
+    const quiet = capture(boom)
+    expect(quiet.code).toBe(1)
+    expect(quiet.stderr).toMatch(
+      /^error INTERNAL: Countersign hit an unexpected problem \(cannot read properties of undefined\) — .*--debug.*\n$/,
+    )
+    expect(quiet.stderr).not.toContain('    at ')
+    const loud = capture(boom, { debug: true })
+    expect(loud.stderr).toContain('TypeError: cannot read properties of undefined\n    at ')
+  })
+
+  it('maps usage errors to exit 2 and help/version to 0', () => {
+    expect(capture(new UsageError('Give a number.')).code).toBe(2)
+    expect(capture(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'")).stderr).toBe(
+      "error INVALID_INPUT: Unknown option '--x' — see countersign --help.\n",
+    )
+    expect(capture(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(capture(new CommanderError(0, 'commander.version', '0.1.0')).code).toBe(0)
+  })
+})
