@@ -7,7 +7,9 @@ import { appendAudit } from '../core/audit/appendAudit'
 import { SYSTEM_ACTOR, type CoreContext } from '../core/context'
 
 /** meta key; value is JSON `{ "markedAt": ISO timestamp }`. */
-export const SANDBOX_META_KEY = 'sandbox'
+import { SANDBOX_META_KEY } from '../core/api/handlers'
+
+export { SANDBOX_META_KEY }
 
 export function isSandboxWorkspace(ctx: CoreContext): boolean {
   return ctx.db.first(ctx.db.k.selectFrom('meta').select('value').where('key', '=', SANDBOX_META_KEY)) !== undefined

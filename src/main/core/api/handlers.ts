@@ -10,6 +10,9 @@ import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets
 import { addOperator, listOperators, requireRole } from '../operators/operators'
 import type { Handlers } from './createApi'
 
+/** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
+export const SANDBOX_META_KEY = 'sandbox'
+
 export interface HandlerEnv {
   version: string
   dataDir: string
@@ -19,11 +22,12 @@ export interface HandlerEnv {
 
 export function createHandlers(env: HandlerEnv): Handlers {
   return {
-    'app.info': () => ({
+    'app.info': ({ core }) => ({
       version: env.version,
       dataDir: env.dataDir,
       schemaVersion: SCHEMA_VERSION,
-      sandbox: env.sandbox,
+      // A workspace made by `sandbox up` is marked in meta; the app opening it later says so too.
+      sandbox: env.sandbox || core.db.first(core.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY)) !== undefined,
       transport: env.transport,
     }),
 

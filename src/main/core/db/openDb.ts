@@ -142,6 +142,17 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
   }
   const compile = <R>(q: Compilable<R> | CompiledQuery<R>): CompiledQuery<R> => ('compile' in q ? q.compile() : q)
   const txDepth = { n: 0 }
+  // One transaction wrapper for the connection (creating one per call costs ~µs on hot paths).
+  const runInTx = sqlite.transaction((fn: () => unknown) => {
+    txDepth.n++
+    try {
+      const out = fn()
+      if (out instanceof Promise) throw new Error('invariant: a DB transaction must be synchronous (no await inside)')
+      return out
+    } finally {
+      txDepth.n--
+    }
+  })
   return {
     file,
     sqlite,
@@ -160,17 +171,7 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
     },
     prepare,
     tx<T>(fn: () => T): T {
-      const wrapped = sqlite.transaction(() => {
-        txDepth.n++
-        try {
-          const out = fn()
-          if (out instanceof Promise) throw new Error('invariant: a DB transaction must be synchronous (no await inside)')
-          return out
-        } finally {
-          txDepth.n--
-        }
-      })
-      return mapBusy(() => (txDepth.n === 0 ? wrapped.immediate() : wrapped()))
+      return mapBusy(() => (txDepth.n === 0 ? runInTx.immediate(fn) : runInTx(fn)) as T)
     },
     async close(): Promise<void> {
       cache.clear()

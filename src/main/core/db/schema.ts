@@ -96,7 +96,6 @@ export interface AuditLogTable {
   hash: string
 }
 
-
 export interface BatchesTable {
   id: string
   name: string

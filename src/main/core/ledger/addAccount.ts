@@ -72,16 +72,14 @@ export function addAccount(ctx: CoreContext, actorId: Actor, input: AddAccountPa
     }
     ctx.db.run(ctx.db.k.insertInto('accounts').values(row))
     ctx.db.run(
-      ctx.db.k
-        .insertInto('balances')
-        .values({
-          account_id: row.id,
-          debits_posted: '0',
-          credits_posted: '0',
-          debits_pending: '0',
-          credits_pending: '0',
-          updated_at: now,
-        }),
+      ctx.db.k.insertInto('balances').values({
+        account_id: row.id,
+        debits_posted: '0',
+        credits_posted: '0',
+        debits_pending: '0',
+        credits_pending: '0',
+        updated_at: now,
+      }),
     )
     appendAudit(ctx, {
       actor: actorId,
