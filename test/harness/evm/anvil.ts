@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { mnemonicToAccount } from 'viem/accounts'
 import { getAddress, toHex, type Address, type Hex } from 'viem'
 
@@ -68,32 +68,32 @@ export class AnvilStartError extends Error {
   override name = 'AnvilStartError'
 }
 
-/** Finds the platform binary the way @foundry-rs/anvil's own bin.mjs does. */
-export function resolveAnvilBinary(): string {
+/**
+ * Finds the Anvil binary. The project depends on `@foundry-rs/anvil-linux-amd64` directly (as an
+ * optional dependency): the umbrella package `@foundry-rs/anvil` lists every platform's package,
+ * and the registry these machines reach serves only the Linux x64 one, which leaves a lock file
+ * that `npm ci` refuses. Elsewhere, install Foundry and put `anvil` on PATH (or set ANVIL_BIN).
+ */
+export function resolveAnvilBinary(env: NodeJS.ProcessEnv = process.env): string {
   const require = createRequire(import.meta.url)
   const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch]
   const exe = process.platform === 'win32' ? 'anvil.exe' : 'anvil'
   const candidates: string[] = []
+  if (env.ANVIL_BIN) candidates.push(env.ANVIL_BIN)
   if (arch !== undefined) {
     try {
-      // The optional dependency npm installs for this platform, e.g. @foundry-rs/anvil-linux-amd64.
       candidates.push(require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/${exe}`))
     } catch {
-      // not installed for this platform; try the postinstall download below
+      // no npm package for this platform: look on PATH below
     }
   }
-  try {
-    // @foundry-rs/anvil has no "exports" map, so its package.json resolves; its postinstall
-    // downloads the binary next to it when the optional dependency could not be installed.
-    const packageDir = dirname(require.resolve('@foundry-rs/anvil/package.json'))
-    candidates.push(join(packageDir, exe), join(packageDir, '..', 'dist', exe))
-  } catch {
-    // package missing: reported below
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir) candidates.push(join(dir, exe))
   }
   const found = candidates.find((p) => existsSync(p))
   if (found === undefined) {
     throw new AnvilStartError(
-      `No Anvil binary for ${process.platform}-${process.arch}. Run npm ci (it installs @foundry-rs/anvil); looked in:\n${candidates.join('\n')}`,
+      `No Anvil binary for ${process.platform}-${process.arch}. On Linux x64 run npm ci (it installs @foundry-rs/anvil-linux-amd64); elsewhere install Foundry and put anvil on PATH or set ANVIL_BIN.`,
     )
   }
   return found
