@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**', 'out/**'],
     pool: 'forks',
-    testTimeout: 60_000,
+    // Integration tests spawn real processes (CLI, Anvil, crash children); a loaded 2-core CI box needs room.
+    testTimeout: 180_000,
     hookTimeout: 60_000,
   },
 })

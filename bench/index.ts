@@ -3,14 +3,18 @@
  * only the named ones). Figures are printed, never asserted. One bench failing (say, no Anvil on
  * this machine) is reported and does not hide the others' tables.
  */
+import { printCsvBench, runCsvBench } from './csv.bench'
 import { runGasBench } from './gas.bench'
 import { printLedgerBench, runLedgerBench } from './ledger.bench'
+import { runPollerBench } from './poller.bench'
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ledger: async () => printLedgerBench(await runLedgerBench()),
+  csv: async () => printCsvBench(await runCsvBench()),
   gas: async () => {
     await runGasBench()
   },
+  poller: async () => console.log((await runPollerBench()).table),
 }
 
 async function main(): Promise<void> {

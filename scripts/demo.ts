@@ -3,8 +3,9 @@
  *
  *   tsx scripts/demo.ts [--data-dir DIR] [--port PORT] [--web]
  *
- * The sandbox (operators, assets, accounts, opening balances, and later the local chains and
- * servers) runs in this process. Then, if an Electron binary is installed, the desktop app is
+ * The sandbox (operators, assets, accounts, opening balances, Anvil with the token and batch
+ * contract, the device emulator as signer) runs in this process; batches executed in the app or
+ * the browser are signed by the emulator and paid on that Anvil. Then, if an Electron binary is installed, the desktop app is
  * launched on the same workspace; otherwise — or with --web — the same renderer is served in
  * browser mode and its URL printed. Ctrl-C stops everything.
  */
@@ -54,6 +55,8 @@ async function main(): Promise<number> {
       `  operators: ${d.operators.map((o) => o.name).join(', ')}`,
       `  assets:    ${d.assets.map((a) => a.id).join(', ')}`,
       `  entries:   ${d.entries.posted.length} posted, ${d.entries.replayed.length} replayed`,
+      ...Object.entries(d.services).map(([name, info]) => `  ${name}:${' '.repeat(Math.max(1, 10 - name.length))}${JSON.stringify(info)}`),
+      '  signer:    Sandbox device emulator (test keys only — never a real Ledger)',
       '',
     ].join('\n'),
   )

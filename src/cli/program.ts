@@ -3,10 +3,14 @@ import { Command } from 'commander'
 import { APP_VERSION } from '../shared/version'
 import { registerAssets } from './commands/assets'
 import { registerAudit } from './commands/audit'
+import { registerBatches } from './commands/batches'
+import { registerBatchExecute, registerPoll } from './commands/execute'
 import { registerInit } from './commands/init'
 import { registerLedger } from './commands/ledger'
 import { registerOperators } from './commands/operators'
+import { registerPayouts } from './commands/payouts'
 import { registerSandbox } from './commands/sandbox'
+import { registerSettings } from './commands/settings'
 import type { CliIo } from './io'
 import { examples } from './options'
 import { withSession, type RunState } from './session'
@@ -64,6 +68,11 @@ Global options may come before or after the command.
   registerOperators(program, io, state)
   registerAssets(program, io, state)
   registerLedger(program, io, state)
+  registerPayouts(program, io, state)
+  // The execution engine adds `batches execute` on the command this returns.
+  registerBatchExecute(registerBatches(program, io, state), io, state)
+  registerPoll(program, io, state)
+  registerSettings(program, io, state)
   registerAudit(program, io, state)
   registerSandbox(program, io, state)
   return program

@@ -72,6 +72,11 @@ export async function routeLog(io: CliIo, dataDir: string, debug: boolean): Prom
 export interface OpenOptions {
   /** 'create' for init; every other command refuses to conjure a workspace out of a typo. */
   mode: 'existing' | 'create'
+  /**
+   * The command signs (batches execute / retry): open the core with the workspace's signer — the
+   * device emulator in a sandbox workspace, the Ledger over USB otherwise (loaded only then).
+   */
+  signer?: boolean
 }
 
 export async function withSession(
@@ -92,7 +97,9 @@ export async function withSession(
     )
   }
   await routeLog(io, dataDir, globals.debug === true)
-  const core = await createCore({ dataDir, transport: 'direct' })
+  const signer = options.signer === true ? (await import('../main/platform/ledger/workspaceSignerSource')).workspaceSignerSource : undefined
+  // Short commands never run the start-up resume pass: `poll` confirms, `batches execute` signs.
+  const core = await createCore({ dataDir, transport: 'direct', resumeOnStart: false, ...(signer ? { signer } : {}) })
   const operator = operatorOf(globals, io)
   const meta: CallMeta = operator !== undefined ? { operatorId: operator } : {}
   const session: Session = {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { app, dialog, session, type BrowserWindow } from 'electron'
 import { hasErrorCode } from '../shared/errors'
 import { createCore, type Core } from './core/core'
+import { workspaceSignerSource } from './platform/ledger/workspaceSignerSource'
 import { DATA_DIR_ENV, PRODUCT_NAME, resolveDataDir } from './core/dataDir'
 import { log, setLogSink } from './core/log'
 import { bindCoreToIpc } from './ipc'
@@ -82,7 +83,7 @@ function start(): void {
       const dataDir = chooseDataDir()
       let created: Core
       try {
-        created = await createCore({ dataDir, transport: 'electron', ...nativeBindingOption() })
+        created = await createCore({ dataDir, transport: 'electron', signer: workspaceSignerSource, ...nativeBindingOption() })
       } catch (error) {
         fail(error)
         return

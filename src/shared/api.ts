@@ -4,7 +4,9 @@
  * directly; all take their types from here. Amounts cross as decimal strings, never numbers.
  */
 import { z } from 'zod'
+import { call } from './callSpec'
 import { ERROR_CODES } from './errors'
+import { payoutCalls } from './payoutsApi'
 
 // ---------------------------------------------------------------------------------------------
 // Limits (units last in the name).
@@ -202,17 +204,6 @@ const Empty = z.object({}).strict()
 // ---------------------------------------------------------------------------------------------
 // Calls.
 
-interface CallSpec<I extends z.ZodType, O extends z.ZodType> {
-  input: I
-  output: O
-  /** Changes state: needs an operator and lands in the audit log. */
-  mutates: boolean
-  summary: string
-}
-function call<I extends z.ZodType, O extends z.ZodType>(spec: CallSpec<I, O>): CallSpec<I, O> {
-  return spec
-}
-
 export const calls = {
   'app.info': call({
     summary: 'Version, data location and mode of this workspace.',
@@ -326,6 +317,8 @@ export const calls = {
     input: Empty,
     output: AuditVerification,
   }),
+
+  ...payoutCalls,
 } as const
 
 export type Calls = typeof calls
@@ -352,6 +345,26 @@ export const events = {
   'ledger.changed': z.object({ accountIds: z.array(z.string()) }),
   'audit.appended': z.object({ seq: z.number().int(), action: z.string(), actor: z.string() }),
   'operators.changed': z.object({}),
+  'batches.changed': z.object({ batchId: z.string() }),
+  /** Payouts of these batches changed execution state (planned, signed, broadcast, confirmed, failed). */
+  'payouts.changed': z.object({ batchIds: z.array(z.string()) }),
+  /**
+   * Execution of one batch moved on: 'planned' (chunk null), then per chunk 'signing' (confirm on
+   * the device) and 'broadcast'. `message` is the sentence to show.
+   */
+  'execution.progress': z.object({
+    batchId: z.string(),
+    kind: z.enum(['planned', 'signing', 'broadcast']),
+    /** 1-based chunk number; null for 'planned'. */
+    chunk: z.number().int().min(1).nullable(),
+    chunks: z.number().int().min(0),
+    message: z.string(),
+  }),
+  /**
+   * The start-up pass that finishes what a crash interrupted (re-send signed submissions with
+   * their SAME bytes, sign planned ones) ended. ok=false: it failed; the poller keeps confirming.
+   */
+  'execution.resumed': z.object({ ok: z.boolean(), code: z.string().nullable(), message: z.string() }),
 } as const
 export type Events = typeof events
 export type EventName = keyof Events

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createCore } from '../main/core/core'
 import { resolveDataDir } from '../main/core/dataDir'
+import { workspaceSignerSource } from '../main/platform/ledger/workspaceSignerSource'
 import { startWebServer } from './server'
 
 const PORT_MAX = 65_535
@@ -22,13 +23,14 @@ async function main(): Promise<void> {
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      sandbox: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
   })
   if (values.help) {
-    process.stdout.write('Usage: npm run start:web -- [--data-dir DIR] [--port PORT]\n')
+    process.stdout.write('Usage: npm run start:web -- [--data-dir DIR] [--port PORT] [--sandbox]\n')
     return
   }
   const port = values.port === undefined ? 0 : Number(values.port)
@@ -39,12 +41,17 @@ async function main(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url))
   const rendererDir = path.resolve(here, '../../out/renderer')
 
-  const core = await createCore({ dataDir, transport: 'web' })
+  // --sandbox: the whole local world in this process (Anvil + contracts, seeded books, the device
+  // emulator as signer). Otherwise the workspace as it is, executing on its configured rails with
+  // the Ledger over USB — or the emulator if the folder is a sandbox (`sandbox up` must run for its chain).
+  const sandbox = values.sandbox ? await (await import('../main/sandbox/sandboxUp')).sandboxUp({ dataDir, transport: 'web' }) : null
+  const core = sandbox ? sandbox.core : await createCore({ dataDir, transport: 'web', signer: workspaceSignerSource })
+  const closeCore = (): Promise<void> => (sandbox ? sandbox.stop() : core.close())
   let server: Awaited<ReturnType<typeof startWebServer>>
   try {
     server = await startWebServer({ core, port, rendererDir, onWarning: (m) => process.stderr.write(`countersign web: ${m}\n`) })
   } catch (error) {
-    await core.close()
+    await closeCore()
     throw error
   }
   core.poller.start()
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       'Countersign is running in browser mode.',
-      `  Workspace: ${dataDir}`,
+      `  Workspace: ${dataDir}${sandbox ? ` (sandbox; Anvil at ${String(sandbox.description.services.anvil?.rpcUrl ?? '?')}, signer: Sandbox device emulator)` : ''}`,
       `  Open:      ${server.url}#token=${server.token}`,
       "  (The link carries this launch's access token; it stops working when you stop the server.)",
       '  Press Ctrl+C to stop.',
@@ -73,7 +80,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await server.close()
-        await core.close()
+        await closeCore()
         process.exitCode = 0
       } catch (error) {
         process.stderr.write(`countersign web: could not close cleanly: ${error instanceof Error ? error.message : String(error)}\n`)

@@ -83,7 +83,15 @@ describe('sandbox up', () => {
     const d = first.description
     expect(d.dataDir).toBe(dataDir)
     expect(d.sandbox).toBe(true)
-    expect(d.services).toEqual({})
+    const anvil = (d.services as Record<string, Record<string, unknown>>).anvil
+    expect(anvil).toMatchObject({
+      chainId: 31337,
+      rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      token: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      batchContract: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+      treasury: '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D',
+      signer: 'Sandbox device emulator',
+    })
     const operators = calls['operators.list'].output.parse(d.operators)
     expect(operators.map((o) => [o.name, o.roles])).toEqual([
       ['Dana Admin', ['admin']],
@@ -120,6 +128,12 @@ describe('sandbox up', () => {
     const second = await runSandbox(dataDir)
     expect(second.exit).toEqual({ code: 0, signal: null })
     expect(second.description.entries).toEqual({ posted: [], replayed: entries.posted })
+    // The chain survived the restart (its state file): the same contracts, not a second funding.
+    expect((second.description.services as Record<string, Record<string, unknown>>).anvil).toMatchObject({
+      token: anvil!.token,
+      batchContract: anvil!.batchContract,
+    })
+    expect(fs.existsSync(path.join(dataDir, 'anvil-state.json'))).toBe(true)
     expect(second.description.operators).toEqual(d.operators)
     expect(second.description.accounts).toEqual(d.accounts)
     expect(await balancesOf(dataDir)).toEqual(balances)
@@ -162,6 +176,7 @@ describe('sandbox up', () => {
     const r = await runCli(['--data-dir', real, 'sandbox', 'up'])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^error DATA_DIR_INVALID: .*holds a real workspace/)
+    expect(fs.existsSync(path.join(real, 'anvil-state.json'))).toBe(false)
     const accounts = await runCli(['--data-dir', real, 'ledger', 'accounts', '--json'])
     expect(json(accounts)).toEqual([])
   })

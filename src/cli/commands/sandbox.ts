@@ -24,6 +24,11 @@ Stripe); treasury, opening-balance, fees, escrow and payee accounts; and opening
 stable entry ids, so running it again replays instead of posting twice. It refuses a folder
 that holds a real (non-sandbox) workspace.
 
+It starts Anvil (chain 31337; its state kept in DIR/anvil-state.json) with the USDC token and
+the batch contract, funds the treasury with exactly the opening balances, records the chain as
+the workspace's rails, and signs with the "Sandbox device emulator" (public test keys only), so
+"countersign batches execute ID" in another terminal pays on that chain.
+
 With --json it prints ONE line of JSON once ready:
   {"dataDir", "sandbox": true, "operators", "assets", "accounts", "entries": {"posted", "replayed"}, "services"}
 ` + examples('countersign sandbox up --data-dir ./.countersign/sandbox', 'countersign sandbox up --data-dir /tmp/cs-sandbox --json'),
@@ -84,7 +89,7 @@ With --json it prints ONE line of JSON once ready:
 const KEEP_ALIVE_INTERVAL_MS = 60 * 60 * 1000
 
 /** Resolves `done` on io.signal, or else on SIGINT / SIGTERM of this process; `cancel` stops listening. */
-function waitForStop(io: CliIo): { done: Promise<void>; cancel(): void } {
+export function waitForStop(io: CliIo): { done: Promise<void>; cancel(): void } {
   let cancel = (): void => undefined
   const done = new Promise<void>((resolve) => {
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_INTERVAL_MS)

@@ -9,6 +9,16 @@ import { CoreEvents, systemClock, type Clock, type CoreContext } from './context
 import { openDb } from './db/openDb'
 import { expireHolds, seedDefaultAssets } from './ledger'
 import { createPoller, type Poller, type PollerTask } from './poller/createPoller'
+import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute/createExecutionRuntime'
+import type { ExecuteDeps } from './payouts/execute/executeDeps'
+import { createEvmConfirmTask } from './poller/tasks/evmConfirm'
+import { createLiveRails, type LiveRails } from './rails/createLiveRails'
+import type { RailsConfig } from './rails/evm'
+import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting'
+import { SANDBOX_META_KEY } from './api/handlers'
+import { resolveSignerProvider, type SignerProvider } from './signing/signerSource'
+import { log } from './log'
+import { hasErrorCode, isErrorCode } from '../../shared/errors'
 
 export interface CoreConfig {
   /** Folder of the workspace (countersign.sqlite lives there), or ':memory:' for tests. */
@@ -19,6 +29,20 @@ export interface CoreConfig {
   sandbox?: boolean
   transport?: HandlerEnv['transport']
   pollIntervalMs?: number
+  /**
+   * The rails payouts execute on: { evm: { chains: [{ chainId, rpcUrl, batchContract, … }] } }.
+   * Default: the workspace's own configuration (settings key 'rails', settings.rails.set).
+   */
+  rails?: RailsConfig
+  /**
+   * Where signatures come from: a Signer, a SignerSource, or a function choosing one for the
+   * workspace (the CLI, browser mode and the app pass platform/ledger's workspaceSignerSource:
+   * the device emulator in a sandbox, the Ledger over USB otherwise). None: nothing can be
+   * executed (SIGNER_UNAVAILABLE), but submissions are still confirmed.
+   */
+  signer?: SignerProvider
+  /** Run the resume pass at start when a signer is configured (default true; the CLI's short commands say false). */
+  resumeOnStart?: boolean
 }
 
 export interface Core {
@@ -26,6 +50,17 @@ export interface Core {
   readonly api: CoreApi
   readonly events: CoreEvents
   readonly poller: Poller
+  /** The configured rails (the execution engine and the evm.confirm task use these); settings.rails.set swaps them. */
+  readonly rails: LiveRails
+  /** Rails, signer and the one execution lane of this core. */
+  readonly execution: ExecutionRuntime
+  /** What the execution engine needs: the rails and the signer if one is reachable now. */
+  executionDeps(): Promise<ExecuteDeps>
+  /**
+   * The start-up resume pass (re-send signed / broadcast submissions with their same bytes, sign
+   * planned ones), started in the background when a signer is configured. Never rejects.
+   */
+  readonly resumed: Promise<void>
   close(): Promise<void>
 }
 
@@ -34,6 +69,11 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const events = new CoreEvents()
   const ctx: CoreContext = { db, clock: config.clock ?? systemClock, events }
   seedDefaultAssets(ctx)
+  const sandbox =
+    config.sandbox === true || ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY)) !== undefined
+  const rails = createLiveRails(config.rails ?? railsConfigFromSetting(getRailsSetting(ctx).rails))
+  const signerSource = resolveSignerProvider(config.signer, { sandbox })
+  const execution = createExecutionRuntime(rails, signerSource)
   const api = createApi(
     ctx,
     createHandlers({
@@ -41,21 +81,60 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       dataDir: config.dataDir,
       sandbox: config.sandbox ?? false,
       transport: config.transport ?? 'direct',
+      execution,
     }),
   )
-  const tasks: PollerTask[] = [{ name: 'holds.expire', run: (c) => void expireHolds(c) }]
+  // Always present: the rails may be configured later (settings.rails.set); no chain, no work.
+  const tasks: PollerTask[] = [{ name: 'holds.expire', run: (c) => void expireHolds(c) }, createEvmConfirmTask(rails)]
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
+  // Never blocks start-up: a node that is down must not keep the app from opening.
+  const resumed: Promise<void> =
+    config.resumeOnStart !== false && signerSource && rails.all().length > 0
+      ? resumeInBackground(ctx, events, execution)
+      : Promise.resolve()
   let closed = false
   return {
     ctx,
     api,
     events,
     poller,
+    rails,
+    execution,
+    executionDeps: () => execution.deps(),
+    resumed,
     async close() {
       if (closed) return
       closed = true
       await poller.stop()
+      await resumed
+      await execution.close()
       await db.close()
     },
+  }
+}
+
+async function resumeInBackground(ctx: CoreContext, events: CoreEvents, execution: ExecutionRuntime): Promise<void> {
+  // Let createCore return first; the pass runs in the execution lane, before any execute call.
+  await Promise.resolve()
+  try {
+    const r = await execution.resume(ctx)
+    const resent = r.sweeps.reduce((n, s) => n + s.rebroadcast, 0)
+    const open = r.sweeps.reduce((n, s) => n + s.open, 0)
+    const message =
+      r.waitingForSigner > 0
+        ? `${r.waitingForSigner} planned payout transactions wait for the Ledger — connect it to finish them.`
+        : `Resumed: ${r.signing?.broadcast ?? 0} signed and sent, ${resent} re-sent with the same bytes, ${open} awaiting confirmation.`
+    if (r.signing !== null || resent > 0 || r.waitingForSigner > 0) log('info', 'execution resumed', { message })
+    events.emit('execution.resumed', { ok: true, code: null, message })
+  } catch (error) {
+    log('warn', 'resuming open submissions failed; the poller keeps confirming', { error })
+    const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
+    events.emit('execution.resumed', {
+      ok: false,
+      code: isErrorCode(code) ? code : 'INTERNAL',
+      message: hasErrorCode(error, 'SIGNER_UNAVAILABLE')
+        ? 'Open payouts could not be finished: no Ledger is connected — connect it, open the Ethereum app and restart.'
+        : `Open payouts could not be finished yet (${isErrorCode(code) ? (error as Error).message : 'unexpected error'}) — the app keeps confirming them and will retry at the next start.`,
+    })
   }
 }

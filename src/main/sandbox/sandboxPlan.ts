@@ -3,8 +3,8 @@
  * balances. Pure data, so the seed is the same on every machine and every run — which is what
  * makes `sandbox up` a replay, not a double post, the second time.
  *
- * Addresses are the deterministic ones of Anvil's default mnemonic ("test test … junk"), so
- * the Anvil service added later can fund exactly these wallets.
+ * Payee addresses are the deterministic ones of Anvil's default mnemonic ("test test … junk");
+ * the treasury is the device emulator's first Ethereum account, funded by the Anvil service.
  */
 import type { AccountKind, Rail, Role } from '../../shared/api'
 
@@ -66,6 +66,12 @@ export const ANVIL_ACCOUNTS = [
   '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
 ] as const
 /**
+ * The sandbox treasury on Anvil: m/44'/60'/0'/0/0 of the device emulator's public Speculos test
+ * seed (SPECULOS_TEST_MNEMONIC), so the emulator signs for it exactly as a Ledger would. The Anvil
+ * service funds it with the opening balances below; Anvil's dev accounts only deploy and receive.
+ */
+export const SANDBOX_EVM_TREASURY = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
+/**
  * Where the first contract deployed by Anvil account 0 at nonce 0 lands. The Anvil service must
  * deploy the sandbox USDC token first, so the registered issuer is its real address.
  */
@@ -87,7 +93,7 @@ export const SANDBOX_ASSETS: readonly SandboxAssetSeed[] = [
     issuer: ANVIL_FIRST_CONTRACT,
     slug: 'usdc-evm31337',
     opening: '1000000.000000',
-    treasuryAddress: ANVIL_ACCOUNTS[0],
+    treasuryAddress: SANDBOX_EVM_TREASURY,
   },
   {
     id: `ETH@evm:${ANVIL_CHAIN_ID}`,
@@ -99,7 +105,7 @@ export const SANDBOX_ASSETS: readonly SandboxAssetSeed[] = [
     issuer: null,
     slug: 'eth-evm31337',
     opening: '100',
-    treasuryAddress: ANVIL_ACCOUNTS[0],
+    treasuryAddress: SANDBOX_EVM_TREASURY,
   },
   {
     id: 'XLM@stellar:testnet',

@@ -1,11 +1,14 @@
 /**
- * `sandbox up`: open (or create) a sandbox workspace, seed it idempotently, start the local
- * services and the poller, and describe what is running. The caller decides how long it runs
+ * `sandbox up`: bring up the local chains the core is configured with (services' `prepare`), open
+ * (or create) a sandbox workspace with them and the device emulator as its signer, seed it
+ * idempotently, start the services and the poller, and describe what is running. The caller decides how long it runs
  * and calls `stop()` (the CLI on SIGINT/SIGTERM, the demo on Ctrl-C, tests when done).
  */
 import type { Account, Asset, Operator } from '../../shared/api'
 import type { Clock } from '../core/context'
 import { createCore, type Core, type CoreConfig } from '../core/core'
+import type { RailsConfig } from '../core/rails/evm'
+import { createSandboxSignerSource } from '../core/signing/signerSource'
 import { log } from '../core/log'
 import { markSandboxWorkspace } from './markSandboxWorkspace'
 import { seedSandbox } from './seedSandbox'
@@ -43,15 +46,12 @@ export interface Sandbox {
 export type SandboxUpReturnType = Sandbox
 
 export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
-  const core = await createCore({
-    dataDir: params.dataDir,
-    sandbox: true,
-    transport: params.transport ?? 'direct',
-    ...(params.clock ? { clock: params.clock } : {}),
-    ...(params.pollIntervalMs !== undefined ? { pollIntervalMs: params.pollIntervalMs } : {}),
-  })
+  const services = params.services ?? defaultSandboxServices()
   const started: SandboxService[] = []
+  let core: Core | null = null
   const stopAll = async (): Promise<void> => {
+    // The core first: its poller and any execution stop talking to the local chains before they go.
+    await core?.close()
     for (const service of started.splice(0).reverse()) {
       try {
         await service.stop()
@@ -59,21 +59,39 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
         log('warn', 'sandbox service did not stop cleanly', { service: service.name, error })
       }
     }
-    await core.close()
   }
   try {
+    // Services that configure the core (a local chain and its contracts) come up before it.
+    let rails: RailsConfig = {}
+    for (const service of services) {
+      if (!service.prepare) continue
+      started.push(service)
+      const contributed = await service.prepare({ dataDir: params.dataDir })
+      if (contributed.rails?.evm) rails = { ...rails, evm: { chains: [...(rails.evm?.chains ?? []), ...contributed.rails.evm.chains] } }
+    }
+    core = await createCore({
+      dataDir: params.dataDir,
+      sandbox: true,
+      transport: params.transport ?? 'direct',
+      rails,
+      // SANDBOX ONLY: the device emulator signs for the sandbox treasury.
+      signer: createSandboxSignerSource(),
+      ...(params.clock ? { clock: params.clock } : {}),
+      ...(params.pollIntervalMs !== undefined ? { pollIntervalMs: params.pollIntervalMs } : {}),
+    })
     markSandboxWorkspace(core.ctx, params.dataDir)
     const seed = await seedSandbox(core)
-    const services: Record<string, SandboxServiceInfo> = {}
-    for (const service of params.services ?? defaultSandboxServices()) {
-      started.push(service)
-      services[service.name] = await service.start({ core, dataDir: params.dataDir, seed })
+    const info: Record<string, SandboxServiceInfo> = {}
+    for (const service of services) {
+      if (!started.includes(service)) started.push(service)
+      info[service.name] = await service.start({ core, dataDir: params.dataDir, seed })
     }
     core.poller.start()
-    const description: SandboxDescription = { dataDir: params.dataDir, sandbox: true, ...seed, services }
+    const description: SandboxDescription = { dataDir: params.dataDir, sandbox: true, ...seed, services: info }
     let stopping: Promise<void> | null = null
+    const running = core
     return {
-      core,
+      core: running,
       description,
       stop: () => (stopping ??= stopAll()),
     }

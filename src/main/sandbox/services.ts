@@ -1,11 +1,16 @@
 /**
- * Local worlds the sandbox starts beside the workspace. Each later issue adds one service here
- * (Anvil with the USDC token and batch contract, the Horizon-compatible Stellar server, the
- * Stripe-compatible server, the device emulator); `sandbox up` starts them in order after the
- * books are seeded, stops them in reverse, and reports what each returns under `services`.
+ * Local worlds the sandbox starts beside the workspace. Each issue adds one service here (Anvil
+ * with the USDC token and batch contract now; the Horizon-compatible Stellar server and the
+ * Stripe-compatible server later). `sandbox up` lets each `prepare` the core's configuration,
+ * creates the core, seeds the books, then `start`s them in order, stops them in reverse, and
+ * reports what each returns under `services`.
  */
-import type { Core } from '../core/core'
+import type { Core, CoreConfig } from '../core/core'
+import { createAnvilService } from './anvilService'
 import type { SandboxSeed } from './seedSandbox'
+
+/** What a service may contribute to the sandbox's core before it is created (e.g. the rails of its chain). */
+export type SandboxCoreConfig = Pick<CoreConfig, 'rails'>
 
 export interface SandboxServiceContext {
   readonly core: Core
@@ -20,13 +25,18 @@ export type SandboxServiceInfo = Record<string, string | number | boolean | null
 export interface SandboxService {
   /** Key under `services` in the sandbox description: 'anvil', 'horizon', 'stripe', 'device'. */
   readonly name: string
+  /**
+   * Optional, runs BEFORE the core exists: bring up what the core must be configured with (a
+   * local chain and its contracts) and return that configuration. `stop()` is called for it too.
+   */
+  prepare?(params: { dataDir: string }): Promise<SandboxCoreConfig>
   /** Start and wait until ready (a bounded wait); return what clients need. */
   start(context: SandboxServiceContext): Promise<SandboxServiceInfo>
   /** Stop and release everything; called once, also after a failed start of a later service. */
   stop(): Promise<void>
 }
 
-/** The services `sandbox up` starts by default. Empty until the local worlds land. */
+/** The services `sandbox up` starts by default: Anvil with the token and the batch contract. */
 export function defaultSandboxServices(): SandboxService[] {
-  return []
+  return [createAnvilService()]
 }

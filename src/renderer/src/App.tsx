@@ -32,6 +32,7 @@ import { modeLabel, useApp } from './features/app/store'
 import { AuditView } from './features/audit/AuditView'
 import { DashboardView } from './features/dashboard/DashboardView'
 import { useNav, type ViewId } from './features/nav/store'
+import { PayoutsView } from './features/payouts/PayoutsView'
 import { PlannedView } from './features/planned/PlannedView'
 import { OperatorPicker } from './features/session/OperatorPicker'
 import { loadOperators } from './features/session/actions'
@@ -48,7 +49,7 @@ interface NavItem {
 
 const NAV: readonly NavItem[] = [
   { id: 'dashboard', label: 'Dashboard', icon: IconLayoutDashboard },
-  { id: 'payouts', label: 'Payouts', icon: IconSend, planned: true },
+  { id: 'payouts', label: 'Payouts', icon: IconSend },
   { id: 'escrow', label: 'Escrow', icon: IconLock, planned: true },
   { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange, planned: true },
   { id: 'receipts', label: 'Receipts', icon: IconReceipt2, planned: true },
@@ -175,6 +176,7 @@ function CurrentView({ view }: { view: ViewId }) {
     case 'settings':
       return <SettingsView />
     case 'payouts':
+      return <PayoutsView />
     case 'escrow':
     case 'reconciliation':
     case 'receipts':

@@ -44,6 +44,11 @@ export interface StartAnvilOptions {
   port?: number
   /** Number of funded dev accounts. */
   accountCount?: number
+  /**
+   * Load the chain from this file if it exists and write it back on a clean stop (Anvil's
+   * --state), so the sandbox chain survives `sandbox up` restarts beside its workspace.
+   */
+  statePath?: string
 }
 
 /** A funded dev account. Its private key is derived from a TEST mnemonic and is public knowledge. */
@@ -207,6 +212,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     ['--color', 'never'],
   ]
   if (options.blockTime !== undefined) flags.push(['--block-time', String(options.blockTime)])
+  if (options.statePath !== undefined) flags.push(['--state', options.statePath])
   const args = flags.flat()
 
   const binary = resolveAnvilBinary()

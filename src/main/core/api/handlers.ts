@@ -8,6 +8,9 @@ import { verifyAudit } from '../audit/verifyAudit'
 import { SCHEMA_VERSION } from '../db/openDb'
 import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets, listEntries, listHolds, postEntries } from '../ledger'
 import { addOperator, listOperators, requireRole } from '../operators/operators'
+import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
+import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
+import { createExecuteHandlers } from '../payouts/execute/executeHandlers'
 import type { Handlers } from './createApi'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -18,6 +21,8 @@ export interface HandlerEnv {
   dataDir: string
   sandbox: boolean
   transport: CallOutput<'app.info'>['transport']
+  /** Rails and signer of this core (batches.execute, batches.retryFailed, settings.rails.*). */
+  execution: ExecutionRuntime
 }
 
 export function createHandlers(env: HandlerEnv): Handlers {
@@ -49,5 +54,8 @@ export function createHandlers(env: HandlerEnv): Handlers {
 
     'audit.list': ({ core }, input) => listAuditRows(core, input),
     'audit.verify': ({ core }) => verifyAudit(core),
+
+    ...createPayoutHandlers(),
+    ...createExecuteHandlers(env.execution),
   }
 }

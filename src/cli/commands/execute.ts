@@ -1,0 +1,195 @@
+/**
+ * Execution from the command line: `batches execute ID`, `batches retry ID` (on the `batches`
+ * command) and `poll [--once]`. Progress goes to stderr as it happens ("Chunk 2 of 3 — confirm
+ * on your Ledger."); the result goes to stdout (JSON with --json).
+ */
+import type { Command } from 'commander'
+import type { EventPayload } from '../../shared/api'
+import type { ExecuteResult } from '../../shared/payoutsApi'
+import type { CliIo } from '../io'
+import { examples } from '../options'
+import { withSession, type RunState, type Session } from '../session'
+import { renderTable } from '../table'
+import { waitForStop } from './sandbox'
+
+export function registerBatchExecute(batches: Command, io: CliIo, state: RunState): void {
+  batches
+    .command('execute')
+    .argument('<id>', 'batch id')
+    .description('Execute an approved batch: pre-flight again, sign each chunk on the Ledger and broadcast it (needs --as a signer).')
+    .addHelpText(
+      'after',
+      `
+Returns once every chunk is signed and sent; confirmation follows (countersign poll, or the app).
+In a sandbox workspace the "Sandbox device emulator" signs; otherwise the Ledger connected by USB.
+` + examples('countersign batches execute b_1a2b3c4d5e6f --as "Carol Signer"', 'countersign batches execute b_1a2b3c4d5e6f --json'),
+    )
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
+        const result = await withProgress(s, id, () => s.call('batches.execute', { id }))
+        printResult(s, result, 'Executed')
+      })
+    })
+
+  batches
+    .command('retry')
+    .argument('<id>', 'batch id')
+    .description(
+      'Retry the chunks of a failed or partially failed batch whose last attempt failed or is provably dead (needs --as a signer).',
+    )
+    .addHelpText('after', examples('countersign batches retry b_1a2b3c4d5e6f --as "Carol Signer"'))
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
+        const result = await withProgress(s, id, () => s.call('batches.retryFailed', { id }))
+        printResult(s, result, 'Retried')
+      })
+    })
+}
+
+async function withProgress<T>(s: Session, batchId: string, fn: () => Promise<T>): Promise<T> {
+  const off = s.core.events.subscribe((event, payload) => {
+    if (event !== 'execution.progress') return
+    const p = payload as EventPayload<'execution.progress'>
+    if (p.batchId === batchId) s.out.note(p.message)
+  })
+  try {
+    return await fn()
+  } finally {
+    off()
+  }
+}
+
+function printResult(s: Session, r: ExecuteResult, verb: string): void {
+  if (s.out.json) return s.out.data(r)
+  s.out.line(
+    `${verb} batch ${r.batchId}: ${r.broadcast} of ${r.chunks} chunk${r.chunks === 1 ? '' : 's'} signed and sent; it is ${r.state.replace('_', ' ')}.`,
+  )
+  if (r.undelivered > 0)
+    s.out.line(`  ${r.undelivered} signed but not delivered (node unreachable) — the poller sends the same bytes again.`)
+  s.out.line(`  Confirmations follow: countersign poll --once --data-dir ${s.dataDir}`)
+}
+
+interface PollRow {
+  rail: string
+  network: string
+  looked: number
+  changed: number
+  rebroadcast: number
+  open: number
+  error: { code: string; message: string } | null
+}
+
+export function registerPoll(program: Command, io: CliIo, state: RunState): void {
+  program
+    .command('poll')
+    .description('Confirm submitted payouts on the configured rails (the background sweep of the app), until Ctrl-C.')
+    .option('--once', 'one sweep, print what changed, and exit')
+    .addHelpText('after', examples('countersign poll --once', 'countersign poll --once --json', 'countersign poll'))
+    .action(async (opts: { once?: boolean }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const batches = new Set<string>()
+        const off = s.core.events.subscribe((event, payload) => {
+          if (event === 'batches.changed') batches.add((payload as EventPayload<'batches.changed'>).batchId)
+          if (event === 'payouts.changed') for (const b of (payload as EventPayload<'payouts.changed'>).batchIds) batches.add(b)
+        })
+        try {
+          if (opts.once) return await pollOnce(s, batches)
+          return await pollForever(s, batches)
+        } finally {
+          off()
+        }
+      })
+    })
+}
+
+async function pollOnce(s: Session, touched: Set<string>): Promise<number> {
+  const { sweepRail } = await import('../../main/core/payouts/execute/sweepRail')
+  const { toErrorPayload } = await import('../../main/core/api/createApi')
+  const rows: PollRow[] = []
+  for (const rail of s.core.rails.all()) {
+    try {
+      rows.push({ rail: rail.rail, network: rail.network, ...(await sweepRail(s.core.ctx, rail)), error: null })
+    } catch (error) {
+      rows.push({
+        rail: rail.rail,
+        network: rail.network,
+        looked: 0,
+        changed: 0,
+        rebroadcast: 0,
+        open: 0,
+        error: toErrorPayload(error, 'poll'),
+      })
+    }
+  }
+  const batches = await batchStates(s, touched)
+  const failed = rows.some((r) => r.error !== null)
+  if (s.out.json) {
+    s.out.data({ rails: rows, batches })
+    return failed ? 1 : 0
+  }
+  if (rows.length === 0) {
+    s.out.line('No rails are configured in this workspace — nothing to confirm (countersign settings rails set FILE).')
+    return 0
+  }
+  s.out.line(
+    renderTable(
+      [
+        { header: 'RAIL' },
+        { header: 'NETWORK' },
+        { header: 'LOOKED', align: 'right' },
+        { header: 'CHANGED', align: 'right' },
+        { header: 'RESENT', align: 'right' },
+        { header: 'OPEN', align: 'right' },
+        { header: 'PROBLEM' },
+      ],
+      rows.map((r) => [
+        r.rail,
+        r.network,
+        String(r.looked),
+        String(r.changed),
+        String(r.rebroadcast),
+        String(r.open),
+        r.error ? `${r.error.code}: ${r.error.message}` : '',
+      ]),
+      s.out.bold,
+    ),
+  )
+  for (const b of batches) s.out.line(`Batch ${b.id} ("${b.name}") is ${b.state.replace('_', ' ')}.`)
+  return failed ? 1 : 0
+}
+
+async function batchStates(s: Session, ids: Set<string>): Promise<{ id: string; name: string; state: string }[]> {
+  const out: { id: string; name: string; state: string }[] = []
+  for (const id of ids) {
+    const b = (await s.call('batches.get', { id })).batch
+    out.push({ id: b.id, name: b.name, state: b.state })
+  }
+  return out
+}
+
+async function pollForever(s: Session, touched: Set<string>): Promise<number> {
+  const stop = waitForStop(s.io)
+  const report = setInterval(() => {
+    if (touched.size === 0) return
+    const ids = [...touched]
+    touched.clear()
+    void batchStates(s, new Set(ids)).then((list) => {
+      for (const b of list) {
+        if (s.out.json) s.out.data(b)
+        else s.out.line(`Batch ${b.id} ("${b.name}") is ${b.state.replace('_', ' ')}.`)
+      }
+    })
+  }, REPORT_INTERVAL_MS)
+  s.out.note('Confirming payouts — press Ctrl-C to stop.')
+  s.core.poller.start()
+  try {
+    await stop.done
+  } finally {
+    clearInterval(report)
+    await s.core.poller.stop()
+  }
+  return 0
+}
+
+/** How often the running `poll` prints batches whose payouts moved. */
+const REPORT_INTERVAL_MS = 1_000

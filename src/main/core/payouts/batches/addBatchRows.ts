@@ -1,0 +1,95 @@
+/** Add payout rows to a batch. Each row is validated like an imported one; all or nothing. */
+import { CsError } from '../../../../shared/errors'
+import { BATCH_PAYOUTS_MAX, type BatchSummary, type PayoutRowInput } from '../../../../shared/payoutsApi'
+import { appendAudit } from '../../audit/appendAudit'
+import type { Actor, CoreContext } from '../../context'
+import type { PayoutRow } from '../../db/schema'
+import { beginBatchEdit } from './beginBatchEdit'
+import { readBatchSummary } from './readBatch'
+import { emitBatchChanged } from './transitionBatch'
+import { validatePayoutRowsBatch } from './validatePayoutRow'
+
+export interface AddBatchRowsParameters {
+  id: string
+  version?: number | undefined
+  rows: PayoutRowInput[]
+}
+export type AddBatchRowsReturnType = BatchSummary
+
+/** Row problems listed in one error; the rest are counted. */
+export const ROW_PROBLEMS_LISTED_MAX = 5
+
+export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRowsParameters): BatchSummary {
+  const summary = ctx.db.tx(() => {
+    const batch = beginBatchEdit(ctx, actorId, input.id, input.version, 'add payouts to it')
+    const existing = ctx.db.first(
+      ctx.db.k
+        .selectFrom('payouts')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('row_no').as('maxRow')])
+        .where('batch_id', '=', batch.id),
+    )
+    const count = Number(existing?.n ?? 0)
+    if (count + input.rows.length > BATCH_PAYOUTS_MAX) {
+      throw new CsError(
+        'BATCH_TOO_LARGE',
+        `Batch "${batch.name}" has ${count} payouts; adding ${input.rows.length} would pass the ${BATCH_PAYOUTS_MAX.toLocaleString('en-US')} a batch may hold — start another batch.`,
+      )
+    }
+    const firstRowNo = Number(existing?.maxRow ?? 0) + 1
+    const now = ctx.clock.now().toISOString()
+    const problems: string[] = []
+    const candidates = input.rows.map((r, i) => ({ ...r, id: r.id ?? `${batch.id}-${firstRowNo + i}`, rowNo: firstRowNo + i }))
+    const seen = new Set<string>()
+    for (const [i, c] of candidates.entries()) {
+      if (seen.has(c.id)) problems.push(`Row ${i + 1} (${c.id}), id: "${c.id}" appears twice — every payout needs its own id`)
+      seen.add(c.id)
+    }
+    // The importer's checks, including "this id is already stored" (ids are idempotency keys).
+    const checked = validatePayoutRowsBatch(ctx, candidates)
+    const rows: PayoutRow[] = []
+    checked.forEach((result, i) => {
+      const c = candidates[i]!
+      if (!result.ok)
+        return void problems.push(`Row ${i + 1}${input.rows[i]!.id !== undefined ? ` (${c.id})` : ''}, ${result.field}: ${result.message}`)
+      const v = result.row
+      rows.push({
+        id: c.id,
+        batch_id: batch.id,
+        row_no: c.rowNo,
+        rail: v.asset.rail,
+        network: v.asset.network,
+        asset_id: v.asset.id,
+        recipient: v.recipient,
+        amount: v.minor.toString(),
+        memo: v.memo,
+        reference: v.reference,
+        name: v.name,
+        state: 'pending',
+        attempt: 0,
+        submission_id: null,
+        entry_id: null,
+        failure_code: null,
+        failure_message: null,
+        created_at: now,
+        updated_at: now,
+      })
+    })
+    if (problems.length > 0) {
+      const more = problems.length > ROW_PROBLEMS_LISTED_MAX ? ` (and ${problems.length - ROW_PROBLEMS_LISTED_MAX} more)` : ''
+      throw new CsError('PAYOUT_INVALID', `No rows were added: ${problems.slice(0, ROW_PROBLEMS_LISTED_MAX).join('; ')}${more}.`)
+    }
+    for (const row of rows) ctx.db.run(ctx.db.k.insertInto('payouts').values(row))
+    appendAudit(ctx, {
+      actor: actorId,
+      action: 'batches.rows.add',
+      subject: `batch:${batch.id}`,
+      change: {
+        version: batch.version,
+        payouts: rows.map((r) => ({ id: r.id, assetId: r.asset_id, recipient: r.recipient, amount: r.amount })),
+      },
+    })
+    return readBatchSummary(ctx, batch.id)
+  })
+  emitBatchChanged(ctx, summary.id)
+  return summary
+}

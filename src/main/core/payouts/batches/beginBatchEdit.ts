@@ -1,0 +1,60 @@
+/**
+ * The first step of every row edit, inside the edit's transaction: check the batch may be edited
+ * and is the version the editor read; send a submitted or approved batch back to draft (through
+ * transitionBatch); bump the version, which voids every approval of the old one; and record the
+ * editor, who from now on can never approve this batch.
+ */
+import { CsError } from '../../../../shared/errors'
+import type { BatchState } from '../../../../shared/payoutStates'
+import type { Actor, CoreContext } from '../../context'
+import type { BatchRow } from '../../db/schema'
+import { batchStateOf, editorsOf, getBatchRow } from './readBatch'
+import { requireBatchState, transitionBatch } from './transitionBatch'
+
+/** States in which rows may change. Executing or later, the rows are what was (being) paid. */
+export const EDITABLE_STATES: readonly BatchState[] = ['draft', 'awaiting_approval', 'approved']
+
+export function beginBatchEdit(
+  ctx: CoreContext,
+  actorId: Actor,
+  batchId: string,
+  expectVersion: number | undefined,
+  what: string,
+): BatchRow {
+  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: beginBatchEdit must run inside the edit’s transaction')
+  const row = getBatchRow(ctx, batchId)
+  if (expectVersion !== undefined && row.version !== expectVersion) {
+    throw new CsError(
+      'BATCH_STALE',
+      `Batch "${row.name}" changed since you read it (now version ${row.version}, you had ${expectVersion}) — reload it and make your change again.`,
+    )
+  }
+  const state = batchStateOf(row)
+  requireBatchState(row.name, state, EDITABLE_STATES, what)
+  if (state !== 'draft') {
+    const voided = ctx.db.all(
+      ctx.db.k
+        .selectFrom('approvals')
+        .select('operator_id')
+        .where('batch_id', '=', batchId)
+        .where('version', '=', row.version)
+        .where('decision', '=', 'approve'),
+    )
+    transitionBatch(ctx, actorId, batchId, 'draft', {
+      reason: 'edited',
+      expectVersion: row.version,
+      details: { edit: what, voidedApprovals: voided.map((v) => v.operator_id) },
+    })
+  }
+  const editors = editorsOf(row)
+  if (!editors.includes(actorId)) editors.push(actorId)
+  const version = row.version + 1
+  const now = ctx.clock.now().toISOString()
+  ctx.db.run(
+    ctx.db.k
+      .updateTable('batches')
+      .set({ version, editors: JSON.stringify(editors), updated_at: now })
+      .where('id', '=', batchId),
+  )
+  return getBatchRow(ctx, batchId)
+}

@@ -1,0 +1,141 @@
+/**
+ * Reading batches and their payouts as the contract shapes them. Totals are summed exactly in
+ * bigint from the TEXT minor units, never in SQL (SQLite would sum in floats or overflow).
+ */
+import type { Asset, Rail } from '../../../../shared/api'
+import { CsError } from '../../../../shared/errors'
+import { formatAmount, parseMinor } from '../../../../shared/money'
+import { BATCH_STATES, PAYOUT_STATES, type BatchState, type PayoutState } from '../../../../shared/payoutStates'
+import type { AssetTotal, BatchSummary, Payout, RailTotal } from '../../../../shared/payoutsApi'
+import type { CoreContext } from '../../context'
+import type { BatchRow, PayoutRow } from '../../db/schema'
+import { findAsset } from '../../ledger'
+
+/** The batch row, or BATCH_NOT_FOUND. */
+export function getBatchRow(ctx: CoreContext, batchId: string): BatchRow {
+  const row = ctx.db.first(ctx.db.k.selectFrom('batches').selectAll().where('id', '=', batchId))
+  if (!row) throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId.slice(0, 80)}" — check the id (countersign batches list).`)
+  return row
+}
+
+export function batchStateOf(row: BatchRow): BatchState {
+  if (!(BATCH_STATES as readonly string[]).includes(row.state))
+    throw new Error(`invariant: batch ${row.id} has unknown state "${row.state}"`)
+  return row.state as BatchState
+}
+
+/** Operator ids who created or edited the batch (they may never approve it). */
+export function editorsOf(row: BatchRow): string[] {
+  const parsed: unknown = JSON.parse(row.editors)
+  if (!Array.isArray(parsed) || !parsed.every((e) => typeof e === 'string'))
+    throw new Error(`invariant: batch ${row.id} editors is not a string array`)
+  return parsed.includes(row.created_by) ? parsed : [row.created_by, ...parsed]
+}
+
+export function payoutRowsOf(ctx: CoreContext, batchId: string): PayoutRow[] {
+  return ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batchId).orderBy('row_no'))
+}
+
+/** Assets by id, loaded once per read. A payout whose asset vanished is a broken invariant. */
+export class AssetCache {
+  private readonly byId = new Map<string, Asset>()
+  constructor(private readonly ctx: CoreContext) {}
+  get(assetId: string): Asset {
+    let asset = this.byId.get(assetId)
+    if (!asset) {
+      asset = findAsset(this.ctx, assetId)
+      if (!asset) throw new Error(`invariant: payout asset ${assetId} is not in the registry`)
+      this.byId.set(assetId, asset)
+    }
+    return asset
+  }
+}
+
+export interface ExactTotal {
+  assetId: string
+  rail: Rail
+  network: string
+  minor: bigint
+  payouts: number
+}
+
+/** Exact totals per asset of payout rows (amount + asset only needed). */
+export function sumByAsset(rows: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[], assets: AssetCache): Map<string, ExactTotal> {
+  const totals = new Map<string, ExactTotal>()
+  for (const r of rows) {
+    const minor = parseMinor(r.amount)
+    if (minor <= 0n) throw new Error(`invariant: a payout amount must be positive, got ${r.amount}`)
+    const asset = assets.get(r.asset_id)
+    const t = totals.get(r.asset_id) ?? { assetId: r.asset_id, rail: asset.rail, network: asset.network, minor: 0n, payouts: 0 }
+    t.minor += minor
+    t.payouts += 1
+    totals.set(r.asset_id, t)
+  }
+  return totals
+}
+
+export function toAssetTotals(totals: Map<string, ExactTotal>, assets: AssetCache): AssetTotal[] {
+  return [...totals.values()]
+    .sort((a, b) => a.assetId.localeCompare(b.assetId))
+    .map((t) => {
+      const asset = assets.get(t.assetId)
+      return {
+        assetId: t.assetId,
+        assetCode: asset.code,
+        scale: asset.scale,
+        total: formatAmount(t.minor, asset.scale),
+        payouts: t.payouts,
+      }
+    })
+}
+
+export function toRailTotals(totals: Map<string, ExactTotal>, assets: AssetCache): RailTotal[] {
+  return toAssetTotals(totals, assets)
+    .map((t) => ({ ...t, rail: totals.get(t.assetId)!.rail, network: totals.get(t.assetId)!.network }))
+    .sort((a, b) => a.rail.localeCompare(b.rail) || a.assetId.localeCompare(b.assetId))
+}
+
+export function toSummary(row: BatchRow, payouts: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[], assets: AssetCache): BatchSummary {
+  const totals = sumByAsset(payouts, assets)
+  return {
+    id: row.id,
+    name: row.name,
+    state: batchStateOf(row),
+    version: row.version,
+    source: row.source,
+    createdBy: row.created_by,
+    editors: editorsOf(row),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    payouts: payouts.length,
+    totals: toAssetTotals(totals, assets),
+    rails: [...new Set([...totals.values()].map((t) => t.rail))].sort(),
+  }
+}
+
+/** The summary of one batch, read fresh. */
+export function readBatchSummary(ctx: CoreContext, batchId: string): BatchSummary {
+  const row = getBatchRow(ctx, batchId)
+  return toSummary(row, payoutRowsOf(ctx, batchId), new AssetCache(ctx))
+}
+
+export function toPayout(row: PayoutRow, assets: AssetCache): Payout {
+  if (!(PAYOUT_STATES as readonly string[]).includes(row.state))
+    throw new Error(`invariant: payout ${row.id} has unknown state "${row.state}"`)
+  const asset = assets.get(row.asset_id)
+  return {
+    id: row.id,
+    rowNo: row.row_no,
+    rail: asset.rail,
+    network: row.network,
+    assetId: row.asset_id,
+    recipient: row.recipient,
+    amount: formatAmount(parseMinor(row.amount), asset.scale),
+    memo: row.memo,
+    reference: row.reference,
+    name: row.name,
+    state: row.state as PayoutState,
+    failureCode: row.failure_code,
+    failureMessage: row.failure_message,
+  }
+}

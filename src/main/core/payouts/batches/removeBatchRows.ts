@@ -1,0 +1,43 @@
+/** Remove payout rows from a batch, all or nothing. A removed payout was never paid, so its id may be used again. */
+import { CsError } from '../../../../shared/errors'
+import type { BatchSummary } from '../../../../shared/payoutsApi'
+import { appendAudit } from '../../audit/appendAudit'
+import type { Actor, CoreContext } from '../../context'
+import { beginBatchEdit } from './beginBatchEdit'
+import { readBatchSummary } from './readBatch'
+import { emitBatchChanged } from './transitionBatch'
+
+export interface RemoveBatchRowsParameters {
+  id: string
+  version?: number | undefined
+  payoutIds: string[]
+}
+export type RemoveBatchRowsReturnType = BatchSummary
+
+export function removeBatchRows(ctx: CoreContext, actorId: Actor, input: RemoveBatchRowsParameters): BatchSummary {
+  const summary = ctx.db.tx(() => {
+    const batch = beginBatchEdit(ctx, actorId, input.id, input.version, 'remove its payouts')
+    const ids = [...new Set(input.payoutIds)]
+    const removed = []
+    for (const id of ids) {
+      const row = ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', id).where('batch_id', '=', batch.id))
+      if (!row)
+        throw new CsError(
+          'PAYOUT_NOT_FOUND',
+          `Batch "${batch.name}" has no payout "${id.slice(0, 80)}" — nothing was removed; check the ids (batches show).`,
+        )
+      if (row.state !== 'pending') throw new Error(`invariant: payout ${row.id} of an editable batch is ${row.state}, not pending`)
+      removed.push({ id: row.id, assetId: row.asset_id, recipient: row.recipient, amount: row.amount })
+      ctx.db.run(ctx.db.k.deleteFrom('payouts').where('id', '=', id))
+    }
+    appendAudit(ctx, {
+      actor: actorId,
+      action: 'batches.rows.remove',
+      subject: `batch:${batch.id}`,
+      change: { version: batch.version, payouts: removed },
+    })
+    return readBatchSummary(ctx, batch.id)
+  })
+  emitBatchChanged(ctx, summary.id)
+  return summary
+}

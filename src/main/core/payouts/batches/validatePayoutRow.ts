@@ -1,0 +1,135 @@
+/**
+ * One payout row given by hand (rows.add / rows.update) or read back from the database (the
+ * pre-flight), checked by the CSV importer's own validatePayoutRows — one set of rules for every
+ * way a row gets in: recipient checksums, memo limits per rail, control characters, our own
+ * treasury as recipient, ids already stored. Only the first problem of the row is returned;
+ * warnings (new payee, look-alike) are the importer's to show and are not repeated here.
+ */
+import type { Asset } from '../../../../shared/api'
+import { CsError } from '../../../../shared/errors'
+import type { CoreContext } from '../../context'
+import { findAsset } from '../../ledger'
+import { NATIVE_ASSET, type RawRow } from '../import/parsePayoutCsv'
+import { validatePayoutRows } from '../import/validatePayoutRows'
+
+export interface PayoutRowCandidate {
+  id: string
+  rowNo: number
+  assetId: string
+  recipient: string
+  amount: string
+  memo?: string | null | undefined
+  reference?: string | null | undefined
+  name?: string | null | undefined
+}
+
+export interface ValidPayoutRow {
+  asset: Asset
+  recipient: string
+  minor: bigint
+  memo: string | null
+  reference: string | null
+  name: string | null
+}
+
+export type ValidatePayoutRowReturnType = { ok: true; row: ValidPayoutRow } | { ok: false; field: string; message: string }
+
+export interface ValidatePayoutRowOptions {
+  /** The row belongs to this batch already (an update, a re-check): its own stored id is no duplicate. */
+  batchIdForEdit?: string | undefined
+}
+
+/** One row: see validatePayoutRows for many (one registry load for the lot). */
+export function validatePayoutRow(
+  ctx: CoreContext,
+  input: PayoutRowCandidate,
+  options: ValidatePayoutRowOptions = {},
+): ValidatePayoutRowReturnType {
+  const result = validatePayoutRowsBatch(ctx, [input], options)[0]
+  if (!result) throw new Error('invariant: one row in, one result out')
+  return result
+}
+
+/** Many rows at once, results in input order. Row numbers (`rowNo`) must be distinct. */
+export function validatePayoutRowsBatch(
+  ctx: CoreContext,
+  inputs: readonly PayoutRowCandidate[],
+  options: ValidatePayoutRowOptions = {},
+): ValidatePayoutRowReturnType[] {
+  const results: (ValidatePayoutRowReturnType | undefined)[] = new Array(inputs.length)
+  const raws: RawRow[] = []
+  const assetOfRow = new Map<number, { index: number; asset: Asset }>()
+  inputs.forEach((input, index) => {
+    const asset = findAsset(ctx, input.assetId)
+    if (!asset) {
+      results[index] = {
+        ok: false,
+        field: 'asset',
+        message: `there is no asset "${input.assetId.slice(0, 80)}" — use an id from the assets list, e.g. USDC@evm:8453`,
+      }
+      return
+    }
+    if (assetOfRow.has(input.rowNo)) throw new Error(`invariant: row number ${input.rowNo} given twice`)
+    assetOfRow.set(input.rowNo, { index, asset })
+    raws.push({
+      row: input.rowNo,
+      layout: 'countersign',
+      id: input.id,
+      rail: asset.rail,
+      network: asset.network,
+      // An EVM token by its contract (unambiguous), a native coin as such, anything else by code.
+      asset: asset.rail === 'evm' ? (asset.issuer ?? NATIVE_ASSET) : asset.code,
+      recipient: input.recipient.trim(),
+      amount: input.amount,
+      memo: input.memo?.trim() ?? '',
+      reference: input.reference?.trim() ?? '',
+      name: input.name?.trim() ?? '',
+      idDerived: false,
+    })
+  })
+  if (raws.length > 0) {
+    const checked = validatePayoutRows(ctx, raws, { batchIdForEdit: options.batchIdForEdit })
+    for (const issue of checked.issues) {
+      const at = issue.row === null ? undefined : assetOfRow.get(issue.row)
+      if (!at) throw new Error(`invariant: the importer reported a problem for no row we gave it (${issue.code})`)
+      // The first problem of a row is enough to act on; the importer sorts them by column.
+      results[at.index] ??= {
+        ok: false,
+        field: issue.column ?? 'row',
+        message: issue.message.replace(/^Row \d+(, [^:]+)?: /, '').replace(/\.$/, ''),
+      }
+    }
+    for (const v of checked.valid) {
+      const at = assetOfRow.get(v.row)
+      if (!at || v.assetId !== at.asset.id) throw new Error(`invariant: the importer read row ${v.row} as ${v.assetId}`)
+      if (results[at.index] !== undefined) continue
+      results[at.index] = {
+        ok: true,
+        row: {
+          asset: at.asset,
+          recipient: v.recipient,
+          minor: v.amountMinor,
+          memo: v.memo ?? null,
+          reference: v.reference ?? null,
+          name: v.name ?? null,
+        },
+      }
+    }
+  }
+  return results.map((r, i) => {
+    if (!r) throw new Error(`invariant: the importer neither accepted nor refused row ${inputs[i]!.rowNo}`)
+    return r
+  })
+}
+
+/** PAYOUT_INVALID with the row named, for edits. */
+export function requireValidPayoutRow(
+  ctx: CoreContext,
+  input: PayoutRowCandidate,
+  where: string,
+  options: ValidatePayoutRowOptions = {},
+): ValidPayoutRow {
+  const result = validatePayoutRow(ctx, input, options)
+  if (!result.ok) throw new CsError('PAYOUT_INVALID', `${where}, ${result.field}: ${result.message}.`, { details: { field: result.field } })
+  return result.row
+}

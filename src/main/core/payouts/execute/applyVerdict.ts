@@ -1,0 +1,115 @@
+/**
+ * Applies one rail verdict to one submission in ONE transaction: its state, its payouts' states,
+ * the booking (or its reversal) and the batch's end state commit together or not at all.
+ * Re-checks the submission's state first: a verdict computed from an older read (another sweep,
+ * another process) is dropped instead of applied twice.
+ */
+import { SYSTEM_ACTOR, type CoreContext } from '../../context'
+import type { SubmissionRow } from '../../db/schema'
+import type { Rail, Verdict } from '../../rails/Rail'
+import { bookConfirmed, bookFailedFee, reverseBookings } from './bookSubmission'
+import { crashPoint } from './crashPoint'
+import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
+import { finishBatchIfDone } from './finishBatch'
+
+export interface AppliedVerdict {
+  changed: boolean
+  batchId: string
+  batchFinished: boolean
+}
+
+export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, verdict: Verdict): AppliedVerdict {
+  const none = { changed: false, batchId: seen.batch_id, batchFinished: false }
+  if (verdict.kind === 'unchanged') return none
+  if (verdict.kind === 'pending') {
+    if (seen.state !== 'signed' || !verdict.seenByNetwork) return none
+    // The node has it: a 'signed' submission (crash after broadcast) is in fact broadcast.
+    return ctx.db.tx(() => {
+      const sub = getSubmission(ctx, seen.id)
+      if (sub.state !== 'signed' || !moveSubmission(ctx, SYSTEM_ACTOR, sub, 'broadcast', {}, { how: 'seen by the network' })) return none
+      movePayoutsOf(ctx, sub.id, 'broadcast')
+      return { ...none, changed: true }
+    })
+  }
+  if (verdict.kind === 'confirmed') crashPoint('before-confirm')
+  return ctx.db.tx(() => {
+    const sub = getSubmission(ctx, seen.id)
+    if (sub.state !== seen.state) return none
+    let finished = false
+    switch (verdict.kind) {
+      case 'confirmed': {
+        const payouts = payoutsOfSubmission(ctx, sub.id)
+        moveSubmission(
+          ctx,
+          SYSTEM_ACTOR,
+          sub,
+          'confirmed',
+          { block_number: verdict.blockNumber, block_hash: verdict.blockHash, fee_paid: verdict.feePaid.toString() },
+          { blockNumber: verdict.blockNumber, blockHash: verdict.blockHash, txHash: sub.tx_hash, feePaid: verdict.feePaid.toString() },
+        )
+        movePayoutsOf(ctx, sub.id, 'confirmed', { failure_code: null, failure_message: null })
+        // Test hook: a kill here, inside the transaction, must leave neither the state nor the booking.
+        crashPoint('confirm-before-book')
+        bookConfirmed(ctx, {
+          submission: sub,
+          payouts,
+          confirmed: verdict.payouts,
+          feePaid: verdict.feePaid,
+          feeAssetId: verdict.feeAssetId,
+          blockNumber: verdict.blockNumber,
+          blockHash: verdict.blockHash,
+        })
+        finished = finishBatchIfDone(ctx, sub.batch_id) !== null
+        break
+      }
+      case 'failed': {
+        moveSubmission(
+          ctx,
+          SYSTEM_ACTOR,
+          sub,
+          'failed',
+          {
+            block_number: verdict.blockNumber,
+            block_hash: verdict.blockHash,
+            fee_paid: verdict.feePaid.toString(),
+            failure_code: 'REVERTED',
+            failure_message: verdict.reason,
+          },
+          { reason: verdict.reason, txHash: sub.tx_hash },
+        )
+        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'REVERTED', failure_message: verdict.reason })
+        bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
+        finished = finishBatchIfDone(ctx, sub.batch_id) !== null
+        break
+      }
+      case 'dead': {
+        moveSubmission(
+          ctx,
+          SYSTEM_ACTOR,
+          sub,
+          'dead',
+          { failure_code: 'NONCE_CONFLICT', failure_message: verdict.reason },
+          { reason: verdict.reason },
+        )
+        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: verdict.reason })
+        finished = finishBatchIfDone(ctx, sub.batch_id) !== null
+        break
+      }
+      case 'reorged': {
+        const payouts = payoutsOfSubmission(ctx, sub.id)
+        reverseBookings(ctx, sub, payouts, rail.feeAssetId)
+        moveSubmission(
+          ctx,
+          SYSTEM_ACTOR,
+          sub,
+          'broadcast',
+          { block_number: null, block_hash: null, fee_paid: null },
+          { reason: verdict.reason, previousBlock: sub.block_number, previousBlockHash: sub.block_hash, feeReversed: sub.fee_paid ?? '0' },
+        )
+        movePayoutsOf(ctx, sub.id, 'broadcast')
+        break
+      }
+    }
+    return { changed: true, batchId: sub.batch_id, batchFinished: finished }
+  })
+}

@@ -1,0 +1,239 @@
+/**
+ * Booking of an executed submission, always inside the transaction that changes its state, so a
+ * submission is confirmed-and-booked or neither (a crash between the two cannot exist).
+ *
+ * Entry ids are the idempotency keys of the ledger (a replay writes nothing):
+ *   payout:<payoutId>            treasury -> payee, first confirmation
+ *   payout:<payoutId>:reorg:<g>  reversal of booking g-1 when its block was reorged out (g = 1, 2, …)
+ *   payout:<payoutId>:<g>        booking after the g-th reorg, on re-confirmation
+ *   fee:<submissionId>[…]        the network fee, treasury (native asset) -> fees, same scheme
+ * The current booking of a payout is payouts.entry_id; the generation g is read from it (the
+ * payout id is known exactly, so parsing the suffix is unambiguous even for ids with ':').
+ * Net effect: a payout reorged out and confirmed again is booked once.
+ */
+import type { EntryInput } from '../../../../shared/api'
+import { CsError } from '../../../../shared/errors'
+import { formatAmount, parseMinor } from '../../../../shared/money'
+import type { CoreContext } from '../../context'
+import { SYSTEM_ACTOR } from '../../context'
+import type { AccountRow, PayoutRow, SubmissionRow } from '../../db/schema'
+import { addAccount, postEntries } from '../../ledger'
+import type { ConfirmedPayout } from '../../rails/Rail'
+import { setPayoutEntry } from './executionStore'
+
+export const PAYOUT_ENTRY_KIND = 'payout'
+export const PAYOUT_FEE_ENTRY_KIND = 'payout.fee'
+export const PAYOUT_REORG_ENTRY_KIND = 'payout.reorg'
+
+/** Generation of a payout's booking: 0 before any reorg, g after the g-th. Reversed: waiting for re-confirmation. */
+function generationOf(baseId: string, entryId: string | null): { g: number; reversed: boolean; booked: boolean } {
+  if (entryId === null) return { g: 0, reversed: false, booked: false }
+  if (entryId === baseId) return { g: 0, reversed: false, booked: true }
+  const rest = entryId.slice(baseId.length)
+  if (!entryId.startsWith(baseId) || rest.length === 0) throw new Error(`invariant: entry ${entryId} is not a booking of ${baseId}`)
+  const reorg = /^:reorg:(\d+)$/.exec(rest)
+  if (reorg) return { g: Number(reorg[1]), reversed: true, booked: false }
+  const again = /^:(\d+)$/.exec(rest)
+  if (again) return { g: Number(again[1]), reversed: false, booked: true }
+  throw new Error(`invariant: entry ${entryId} is not a booking of ${baseId}`)
+}
+
+function bookingId(baseId: string, g: number): string {
+  return g === 0 ? baseId : `${baseId}:${g}`
+}
+
+export function treasuryAccount(ctx: CoreContext, assetId: string, address: string): AccountRow | undefined {
+  return ctx.db
+    .all(ctx.db.k.selectFrom('accounts').selectAll().where('kind', '=', 'treasury').where('asset_id', '=', assetId))
+    .find((a) => a.address !== null && a.address.toLowerCase() === address.toLowerCase())
+}
+
+export function requireTreasuryAccount(ctx: CoreContext, assetId: string, address: string): AccountRow {
+  const account = treasuryAccount(ctx, assetId, address)
+  if (!account) {
+    throw new CsError(
+      'ACCOUNT_NOT_FOUND',
+      `There is no treasury account for ${assetId} at ${address} in the ledger — add one (kind treasury, that address) so payouts can be booked; nothing was signed.`,
+    )
+  }
+  return account
+}
+
+function ensureAccount(ctx: CoreContext, id: string, kind: 'payee' | 'fees', assetId: string, name: string, address?: string): string {
+  if (!ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id))) {
+    addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId, ...(address === undefined ? {} : { address }) })
+  }
+  return id
+}
+
+function payeeAccountId(ctx: CoreContext, p: PayoutRow): string {
+  const address = p.recipient.toLowerCase()
+  return ensureAccount(
+    ctx,
+    `payee:${p.asset_id}:${address}`,
+    'payee',
+    p.asset_id,
+    `Payee ${p.name ?? p.recipient} (${p.asset_id})`.slice(0, 120),
+    address,
+  )
+}
+
+function feesAccountId(ctx: CoreContext, feeAssetId: string): string {
+  return ensureAccount(ctx, `fees:${feeAssetId}`, 'fees', feeAssetId, `Network fees (${feeAssetId})`)
+}
+
+function scaleOf(ctx: CoreContext, assetId: string): number {
+  const a = ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', assetId))
+  if (!a) throw new Error(`invariant: asset ${assetId} vanished`)
+  return a.scale
+}
+
+export interface BookConfirmedParameters {
+  submission: SubmissionRow
+  payouts: readonly PayoutRow[]
+  confirmed: readonly ConfirmedPayout[]
+  feePaid: bigint
+  feeAssetId: string
+  blockNumber: string
+  blockHash: string
+}
+
+/** Books the payouts (per payout) and the fee of a confirmed submission. Inside the caller's tx. */
+export function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters): void {
+  const sub = p.submission
+  const txHash = sub.tx_hash ?? ''
+  const byId = new Map(p.payouts.map((x) => [x.id, x]))
+  const entries: EntryInput[] = []
+  for (const c of p.confirmed) {
+    const payout = byId.get(c.payoutId)
+    if (!payout) throw new Error(`invariant: confirmed payout ${c.payoutId} is not in submission ${sub.id}`)
+    const base = `payout:${payout.id}`
+    const gen = generationOf(base, payout.entry_id)
+    if (gen.booked) continue // already booked for this generation: never twice
+    const id = bookingId(base, gen.g)
+    const treasury = requireTreasuryAccount(ctx, payout.asset_id, sub.source)
+    const amount = formatAmount(parseMinor(payout.amount), scaleOf(ctx, payout.asset_id))
+    entries.push({
+      id,
+      description: `Payout ${payout.id} to ${payout.recipient}`.slice(0, 500),
+      postings: [
+        { account: payeeAccountId(ctx, payout), debit: amount },
+        { account: treasury.id, credit: amount },
+      ],
+      metadata: {
+        payoutId: payout.id,
+        batchId: payout.batch_id,
+        submissionId: sub.id,
+        rail: sub.rail,
+        network: sub.network,
+        txHash,
+        logIndex: String(c.logIndex),
+        blockNumber: p.blockNumber,
+        blockHash: p.blockHash,
+      },
+    })
+    setPayoutEntry(ctx, payout.id, id)
+  }
+  postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_ENTRY_KIND })
+  const fee = feeEntry(ctx, sub, p.feePaid, p.feeAssetId, p.blockNumber, p.blockHash)
+  if (fee) postEntries(ctx, SYSTEM_ACTOR, [fee], { kind: PAYOUT_FEE_ENTRY_KIND })
+}
+
+/** The fee of a submission that landed (confirmed or reverted); null when it is zero. */
+function feeEntry(
+  ctx: CoreContext,
+  sub: SubmissionRow,
+  feePaid: bigint,
+  feeAssetId: string,
+  blockNumber: string,
+  blockHash: string,
+): EntryInput | null {
+  if (feePaid === 0n) return null
+  const base = `fee:${sub.id}`
+  const g = feeGeneration(ctx, base)
+  const amount = formatAmount(feePaid, scaleOf(ctx, feeAssetId))
+  const treasury = requireTreasuryAccount(ctx, feeAssetId, sub.source)
+  return {
+    id: bookingId(base, g),
+    description: `Network fee of ${sub.rail} submission ${sub.id}`.slice(0, 500),
+    postings: [
+      { account: feesAccountId(ctx, feeAssetId), debit: amount },
+      { account: treasury.id, credit: amount },
+    ],
+    metadata: { submissionId: sub.id, batchId: sub.batch_id, txHash: sub.tx_hash ?? '', blockNumber, blockHash },
+  }
+}
+
+/** Fee bookings follow the submission: g = number of reversals already written for it. */
+function feeGeneration(ctx: CoreContext, base: string): number {
+  let g = 0
+  while (
+    ctx.db.first(
+      ctx.db.k
+        .selectFrom('entries')
+        .select('id')
+        .where('id', '=', `${base}:reorg:${g + 1}`),
+    )
+  )
+    g++
+  return g
+}
+
+/** Books only the fee of a submission that landed and reverted. */
+export function bookFailedFee(
+  ctx: CoreContext,
+  sub: SubmissionRow,
+  feePaid: bigint,
+  feeAssetId: string,
+  blockNumber: string,
+  blockHash: string,
+): void {
+  const fee = feeEntry(ctx, sub, feePaid, feeAssetId, blockNumber, blockHash)
+  if (fee) postEntries(ctx, SYSTEM_ACTOR, [fee], { kind: PAYOUT_FEE_ENTRY_KIND })
+}
+
+/**
+ * A confirmed submission's block left the canonical chain: reverse its payouts' bookings and its
+ * fee with reversal entries, and point each payout at its reversal (the next confirmation books
+ * generation g). Inside the caller's tx.
+ */
+export function reverseBookings(ctx: CoreContext, sub: SubmissionRow, payouts: readonly PayoutRow[], feeAssetId: string): void {
+  const entries: EntryInput[] = []
+  for (const payout of payouts) {
+    const base = `payout:${payout.id}`
+    const gen = generationOf(base, payout.entry_id)
+    if (!gen.booked) continue
+    const id = `${base}:reorg:${gen.g + 1}`
+    const amount = formatAmount(parseMinor(payout.amount), scaleOf(ctx, payout.asset_id))
+    const treasury = requireTreasuryAccount(ctx, payout.asset_id, sub.source)
+    entries.push({
+      id,
+      description: `Reorg: payout ${payout.id} left the chain with block ${sub.block_number}; reversed until it confirms again`.slice(
+        0,
+        500,
+      ),
+      postings: [
+        { account: treasury.id, debit: amount },
+        { account: payeeAccountId(ctx, payout), credit: amount },
+      ],
+      metadata: { payoutId: payout.id, reverses: bookingId(base, gen.g), txHash: sub.tx_hash ?? '', blockHash: sub.block_hash ?? '' },
+    })
+    setPayoutEntry(ctx, payout.id, id)
+  }
+  const feePaid = sub.fee_paid === null ? 0n : parseMinor(sub.fee_paid)
+  if (feePaid > 0n) {
+    const base = `fee:${sub.id}`
+    const g = feeGeneration(ctx, base)
+    const amount = formatAmount(feePaid, scaleOf(ctx, feeAssetId))
+    entries.push({
+      id: `${base}:reorg:${g + 1}`,
+      description: `Reorg: fee of submission ${sub.id} reversed until it confirms again`,
+      postings: [
+        { account: requireTreasuryAccount(ctx, feeAssetId, sub.source).id, debit: amount },
+        { account: feesAccountId(ctx, feeAssetId), credit: amount },
+      ],
+      metadata: { submissionId: sub.id, reverses: bookingId(base, g), txHash: sub.tx_hash ?? '' },
+    })
+  }
+  postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_REORG_ENTRY_KIND })
+}

@@ -1,0 +1,38 @@
+/**
+ * TEST-ONLY crash hook. `COUNTERSIGN_CRASH_AT=<name>` (or `<name>:<n>` for the n-th time that
+ * point is reached) makes the process SIGKILL itself at the named point, exactly like a power cut:
+ * no finally blocks, no exit handlers, an open SQLite transaction rolled back by the next open.
+ * test/execute/crash.test.ts runs the engine in a child process at every point and proves each
+ * payout is still paid exactly once after a restart. Unset (always, outside those tests), it
+ * costs one env lookup.
+ *
+ * The points, in the order a payout passes them:
+ *   after-plan            planning committed (submissions planned, nonces reserved), nothing signed
+ *   after-sign            the device returned a signature, not yet committed
+ *   after-persist         signed bytes + hash committed, not yet broadcast
+ *   after-broadcast       the node took the bytes, state not yet 'broadcast'
+ *   before-confirm        the poller saw enough confirmations, nothing written yet
+ *   confirm-before-book   INSIDE the confirm transaction: marked confirmed, not yet booked
+ */
+export const CRASH_POINTS = [
+  'after-plan',
+  'after-sign',
+  'after-persist',
+  'after-broadcast',
+  'before-confirm',
+  'confirm-before-book',
+] as const
+export type CrashPointName = (typeof CRASH_POINTS)[number]
+
+export const CRASH_ENV = 'COUNTERSIGN_CRASH_AT'
+const hits = new Map<string, number>()
+
+export function crashPoint(name: CrashPointName): void {
+  const wanted = process.env[CRASH_ENV]
+  if (wanted === undefined || wanted === '') return
+  const [point, nth] = wanted.split(':')
+  if (point !== name) return
+  const count = (hits.get(name) ?? 0) + 1
+  hits.set(name, count)
+  if (count === Number(nth ?? '1')) process.kill(process.pid, 'SIGKILL')
+}

@@ -1,0 +1,103 @@
+/**
+ * batches.execute: the checks a person needs before anything reaches the device, then the
+ * engine. In order: the batch is approved; every rail + network it pays on is configured; the
+ * pre-flight checks and the daily limits pass again NOW (balances and policy may have moved
+ * since approval); a signer is there. Then executeBatch in the core's execution lane, its
+ * progress emitted as `execution.progress`. Returns once every chunk is signed and broadcast;
+ * the poller confirms and books them.
+ */
+import { CsError } from '../../../../shared/errors'
+import type { ExecuteResult } from '../../../../shared/payoutsApi'
+import type { Actor, CoreContext } from '../../context'
+import { SANDBOX_SIGNER_LABEL } from '../../signing/signerSource'
+import { preflightBatch } from '../batches/preflightBatch'
+import { getBatchRow } from '../batches/readBatch'
+import { assertDailyLimits } from '../policy/checkDailyLimits'
+import type { ExecutionRuntime } from './createExecutionRuntime'
+import type { ExecuteOptions, ExecuteProgress } from './executeDeps'
+import { executeBatch } from './executeBatch'
+import { retryFailed } from './retryFailed'
+import { notConfigured } from './signAndBroadcast'
+
+/** Pre-flight problems quoted in the refusal; the rest are counted. */
+const PROBLEMS_QUOTED_MAX = 5
+
+export type ExecuteApprovedBatchReturnType = ExecuteResult
+
+export async function executeApprovedBatch(
+  ctx: CoreContext,
+  runtime: ExecutionRuntime,
+  batchId: string,
+  actorId: Actor,
+): Promise<ExecuteResult> {
+  const batch = getBatchRow(ctx, batchId)
+  if (batch.state !== 'approved') {
+    throw new CsError(
+      'EXECUTION_STATE',
+      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')}, not approved — only an approved batch can be executed (an executing one resumes by itself).`,
+    )
+  }
+  requireRails(ctx, runtime, batchId)
+  const preflight = await preflightBatch(ctx, batchId)
+  if (!preflight.ok) {
+    const quoted = preflight.problems.slice(0, PROBLEMS_QUOTED_MAX).map((p) => p.message)
+    const more = preflight.problems.length - quoted.length
+    throw new CsError(
+      'PREFLIGHT_FAILED',
+      `Batch "${batch.name}" cannot be paid now: ${quoted.join('; ')}${more > 0 ? `; and ${more} more` : ''} — fix this, then execute again; nothing was signed.`,
+      { details: { problems: preflight.problems } },
+    )
+  }
+  assertDailyLimits(ctx, batchId, 'execute it')
+  const deps = await runtime.depsWithSigner()
+  const result = await runtime.exclusive(() => executeBatch(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
+  return toExecuteResult(ctx, batchId, result)
+}
+
+/** batches.retryFailed: the engine's retryFailed decides which chunks are provably dead or failed. */
+export async function retryFailedBatch(
+  ctx: CoreContext,
+  runtime: ExecutionRuntime,
+  batchId: string,
+  actorId: Actor,
+): Promise<ExecuteResult> {
+  getBatchRow(ctx, batchId)
+  const deps = await runtime.depsWithSigner()
+  const result = await runtime.exclusive(() => retryFailed(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
+  return toExecuteResult(ctx, batchId, result)
+}
+
+function toExecuteResult(
+  ctx: CoreContext,
+  batchId: string,
+  result: { chunks: number; signed: number; broadcast: number; undelivered: number },
+): ExecuteResult {
+  return {
+    batchId,
+    state: getBatchRow(ctx, batchId).state as ExecuteResult['state'],
+    chunks: result.chunks,
+    signed: result.signed,
+    broadcast: result.broadcast,
+    undelivered: result.undelivered,
+  }
+}
+
+function requireRails(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): void {
+  const pairs = ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
+  for (const p of pairs) if (!runtime.rails.get(p.rail, p.network)) throw notConfigured(p)
+}
+
+/** Engine progress -> the `execution.progress` event, naming the sandbox's emulator as what it is. */
+function progressTo(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): ExecuteOptions {
+  const device = runtime.signerLabel === SANDBOX_SIGNER_LABEL ? `the ${SANDBOX_SIGNER_LABEL}` : null
+  return {
+    onProgress: (p: ExecuteProgress) =>
+      ctx.events.emit('execution.progress', {
+        batchId,
+        kind: p.kind,
+        chunk: p.kind === 'planned' ? null : p.chunk,
+        chunks: p.chunks,
+        message: device ? p.message.replaceAll('your Ledger', device) : p.message,
+      }),
+  }
+}

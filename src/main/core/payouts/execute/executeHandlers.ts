@@ -1,0 +1,39 @@
+/**
+ * Handlers of the execution calls (src/shared/payoutsApi.ts), spread into the core's handler
+ * map: execute and retry need the signer role; submissions are a read; the rails configuration
+ * is read by anyone and set by an admin (and takes effect at once).
+ */
+import type { payoutCalls } from '../../../../shared/payoutsApi'
+import type { Handler } from '../../api/createApi'
+import { requireRole } from '../../operators/operators'
+import { getRailsSetting, railsConfigFromSetting } from '../../rails/getRailsSetting'
+import { setRailsSetting } from '../../rails/setRailsSetting'
+import type { ExecutionRuntime } from './createExecutionRuntime'
+import { executeApprovedBatch, retryFailedBatch } from './executeApprovedBatch'
+import { listSubmissions } from './listSubmissions'
+
+export const EXECUTE_CALL_NAMES = [
+  'batches.execute',
+  'batches.retryFailed',
+  'batches.submissions',
+  'settings.rails.get',
+  'settings.rails.set',
+] as const
+export type ExecuteCallName = (typeof EXECUTE_CALL_NAMES)[number] & keyof typeof payoutCalls
+export type ExecuteHandlers = { [K in ExecuteCallName]: Handler<K> }
+
+export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandlers {
+  return {
+    'batches.execute': ({ core, operator }, input) =>
+      executeApprovedBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
+    'batches.retryFailed': ({ core, operator }, input) =>
+      retryFailedBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
+    'batches.submissions': ({ core }, input) => listSubmissions(core, runtime.rails, input.id),
+    'settings.rails.get': ({ core }) => getRailsSetting(core),
+    'settings.rails.set': ({ core, operator }, input) => {
+      const setting = setRailsSetting(core, requireRole(operator, 'admin', 'change the rails configuration').id, input)
+      runtime.rails.replace(railsConfigFromSetting(setting.rails))
+      return setting
+    },
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The engine's synchronous writes: every submission and payout state change goes through here,
+ * checked against the transition tables of src/shared/payoutStates.ts, guarded by the state it
+ * was read in (a concurrent sweep or a second process loses cleanly instead of writing twice),
+ * and audited in the same transaction. Callers hold the db.tx.
+ */
+import {
+  canTransition,
+  PAYOUT_TRANSITIONS,
+  SUBMISSION_TRANSITIONS,
+  type PayoutState,
+  type SubmissionState,
+} from '../../../../shared/payoutStates'
+import { appendAudit } from '../../audit/appendAudit'
+import type { Actor, CoreContext } from '../../context'
+import type { PayoutRow, SubmissionRow, SubmissionsTable } from '../../db/schema'
+
+export const OPEN_SUBMISSION_STATES: readonly SubmissionState[] = ['signed', 'broadcast']
+/** Open submissions one sweep looks at; more wait for the next sweep (oldest first). */
+export const OPEN_SUBMISSIONS_PER_SWEEP_MAX = 5_000
+
+function requireTx(ctx: CoreContext): void {
+  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: execution state changes run inside a transaction')
+}
+
+export function getSubmission(ctx: CoreContext, id: string): SubmissionRow {
+  const row = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', id))
+  if (!row) throw new Error(`invariant: submission ${id} does not exist`)
+  return row
+}
+
+export function payoutsOfSubmission(ctx: CoreContext, submissionId: string): PayoutRow[] {
+  return ctx.db.all(
+    ctx.db.k
+      .selectFrom('submission_payouts')
+      .innerJoin('payouts', 'payouts.id', 'submission_payouts.payout_id')
+      .selectAll('payouts')
+      .where('submission_payouts.submission_id', '=', submissionId)
+      .orderBy('submission_payouts.idx'),
+  )
+}
+
+/**
+ * Moves a submission from the state it was read in. Returns false (and writes nothing) when it
+ * is no longer in that state: someone else (another sweep, another process) got there first.
+ */
+export function moveSubmission(
+  ctx: CoreContext,
+  actor: Actor,
+  sub: SubmissionRow,
+  to: SubmissionState,
+  set: Partial<Omit<SubmissionsTable, 'id' | 'state'>> = {},
+  details: Record<string, unknown> = {},
+): boolean {
+  requireTx(ctx)
+  const from = sub.state as SubmissionState
+  if (!canTransition(SUBMISSION_TRANSITIONS, from, to)) throw new Error(`invariant: submission ${sub.id} cannot go ${from} -> ${to}`)
+  const now = ctx.clock.now().toISOString()
+  const result = ctx.db.run(
+    ctx.db.k
+      .updateTable('submissions')
+      .set({ ...set, state: to, updated_at: now })
+      .where('id', '=', sub.id)
+      .where('state', '=', from),
+  )
+  if (result.changes === 0) return false
+  appendAudit(ctx, {
+    actor,
+    action: `payouts.submission.${to}`,
+    subject: `submission:${sub.id}`,
+    change: {
+      batchId: sub.batch_id,
+      rail: sub.rail,
+      network: sub.network,
+      chunk: sub.chunk_index,
+      attempt: sub.attempt,
+      from,
+      to,
+      ...details,
+    },
+  })
+  return true
+}
+
+/** Shortest allowed path between two payout states (signed -> confirmed passes broadcast). */
+function payoutPath(from: PayoutState, to: PayoutState): PayoutState[] {
+  if (from === to) return []
+  const seen = new Map<PayoutState, PayoutState | null>([[from, null]])
+  const queue: PayoutState[] = [from]
+  while (queue.length > 0) {
+    const s = queue.shift()!
+    for (const n of PAYOUT_TRANSITIONS[s]) {
+      if (seen.has(n)) continue
+      seen.set(n, s)
+      if (n === to) {
+        const path: PayoutState[] = []
+        for (let c: PayoutState | null = n; c !== null && c !== from; c = seen.get(c) ?? null) path.unshift(c)
+        return path
+      }
+      queue.push(n)
+    }
+  }
+  throw new Error(`invariant: no payout transition path ${from} -> ${to}`)
+}
+
+/**
+ * Moves the payouts currently carried by `submissionId` (payouts.submission_id) to `to`, each
+ * from the state it is in, through the allowed path. Payouts already there are left alone.
+ */
+export function movePayoutsOf(
+  ctx: CoreContext,
+  submissionId: string,
+  to: PayoutState,
+  set: Partial<Pick<PayoutRow, 'entry_id' | 'failure_code' | 'failure_message'>> = {},
+): number {
+  requireTx(ctx)
+  const now = ctx.clock.now().toISOString()
+  const rows = ctx.db.all(ctx.db.k.selectFrom('payouts').select(['id', 'state']).where('submission_id', '=', submissionId))
+  let moved = 0
+  for (const r of rows) {
+    const from = r.state as PayoutState
+    if (from === to) continue
+    payoutPath(from, to)
+    ctx.db.run(
+      ctx.db.k
+        .updateTable('payouts')
+        .set({ ...set, state: to, updated_at: now })
+        .where('id', '=', r.id)
+        .where('state', '=', from),
+    )
+    moved++
+  }
+  return moved
+}
+
+export function setPayoutEntry(ctx: CoreContext, payoutId: string, entryId: string): void {
+  requireTx(ctx)
+  ctx.db.run(ctx.db.k.updateTable('payouts').set({ entry_id: entryId }).where('id', '=', payoutId))
+}
+
+/** Open submissions of one rail + network, oldest nonce first. */
+export function openSubmissions(ctx: CoreContext, rail: string, network: string): SubmissionRow[] {
+  return ctx.db.sqlite
+    .prepare(
+      `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state IN ('signed', 'broadcast')
+       ORDER BY CAST(nonce AS INTEGER), created_at LIMIT ?`,
+    )
+    .all(rail, network, OPEN_SUBMISSIONS_PER_SWEEP_MAX) as SubmissionRow[]
+}
+
+export function plannedSubmissions(ctx: CoreContext, batchId?: string): SubmissionRow[] {
+  const rows = ctx.db.sqlite
+    .prepare(
+      `SELECT * FROM submissions WHERE state = 'planned' ${batchId === undefined ? '' : 'AND batch_id = ?'}
+       ORDER BY rail, network, CAST(nonce AS INTEGER), created_at`,
+    )
+    .all(...(batchId === undefined ? [] : [batchId])) as SubmissionRow[]
+  return rows
+}

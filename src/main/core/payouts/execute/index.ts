@@ -1,0 +1,7 @@
+/** The execution engine: plan, sign, broadcast, confirm, book — exactly once. */
+export { executeBatch, type ExecuteBatchReturnType } from './executeBatch'
+export { resumeOpen, type ResumeOpenReturnType } from './resumeOpen'
+export { retryFailed, type RetryFailedReturnType } from './retryFailed'
+export { sweepRail, type SweepResult } from './sweepRail'
+export { CRASH_ENV, CRASH_POINTS, crashPoint, type CrashPointName } from './crashPoint'
+export type { ExecuteDeps, ExecuteOptions, ExecuteProgress } from './executeDeps'

@@ -1,0 +1,46 @@
+/** batches.submissions: every submission of a batch, chunk by chunk, attempt by attempt. */
+import type { Submission } from '../../../../shared/payoutsApi'
+import type { CoreContext } from '../../context'
+import type { SubmissionRow } from '../../db/schema'
+import type { LiveRails } from '../../rails/createLiveRails'
+import { getBatchRow } from '../batches/readBatch'
+
+export type ListSubmissionsReturnType = Submission[]
+
+export function listSubmissions(ctx: CoreContext, rails: Pick<LiveRails, 'config'>, batchId: string): Submission[] {
+  getBatchRow(ctx, batchId)
+  const rows = ctx.db.all(
+    ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index').orderBy('attempt'),
+  )
+  const counts = new Map(
+    ctx.db
+      .all(
+        ctx.db.k
+          .selectFrom('submission_payouts')
+          .innerJoin('submissions', 'submissions.id', 'submission_payouts.submission_id')
+          .select(['submission_payouts.submission_id as id', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('submissions.batch_id', '=', batchId)
+          .groupBy('submission_payouts.submission_id'),
+      )
+      .map((r) => [r.id, Number(r.n)]),
+  )
+  const explorers = new Map((rails.config.evm?.chains ?? []).map((c) => [String(c.chainId), c.explorerUrl]))
+  return rows.map((s: SubmissionRow) => {
+    const explorer = s.rail === 'evm' ? explorers.get(s.network) : undefined
+    return {
+      id: s.id,
+      rail: s.rail as Submission['rail'],
+      network: s.network,
+      chunkIndex: s.chunk_index,
+      attempt: s.attempt,
+      state: s.state as Submission['state'],
+      txHash: s.tx_hash,
+      nonce: s.nonce,
+      payoutCount: counts.get(s.id) ?? 0,
+      failure: s.failure_code !== null ? { code: s.failure_code, message: s.failure_message ?? '' } : null,
+      explorerUrl: explorer && s.tx_hash ? `${explorer.replace(/\/+$/, '')}/tx/${s.tx_hash}` : null,
+      createdAt: s.created_at,
+      updatedAt: s.updated_at,
+    }
+  })
+}

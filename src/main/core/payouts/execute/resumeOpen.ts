@@ -1,0 +1,31 @@
+/**
+ * On start (and whenever asked): finish whatever a crash interrupted.
+ * - 'signed' / 'broadcast' submissions: one sweep per rail looks them up and re-sends the SAME
+ *   committed bytes where the network lost them; the poller continues until each is confirmed,
+ *   failed, or provably dead. They are never re-signed.
+ * - 'planned' submissions (a crash before their signature was committed): signed now, with the
+ *   nonce and content stored at planning (see signAndBroadcast for why that is safe), then sent.
+ *   Without a signer they wait; nothing later in the nonce order can land before them anyway.
+ */
+import { SYSTEM_ACTOR, type CoreContext } from '../../context'
+import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
+import { plannedSubmissions } from './executionStore'
+import { signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
+import { sweepRail, type SweepResult } from './sweepRail'
+
+export interface ResumeOpenReturnType {
+  sweeps: SweepResult[]
+  signing: SignAndBroadcastResult | null
+  /** Planned submissions left unsigned because no signer was given. */
+  waitingForSigner: number
+}
+
+export async function resumeOpen(ctx: CoreContext, deps: ExecuteDeps, options: ExecuteOptions = {}): Promise<ResumeOpenReturnType> {
+  const sweeps: SweepResult[] = []
+  for (const rail of deps.rails.all()) sweeps.push(await sweepRail(ctx, rail))
+  const planned = plannedSubmissions(ctx)
+  if (planned.length === 0) return { sweeps, signing: null, waitingForSigner: 0 }
+  if (!deps.signer) return { sweeps, signing: null, waitingForSigner: planned.length }
+  const signing = await signAndBroadcast(ctx, deps, SYSTEM_ACTOR, planned, options)
+  return { sweeps, signing, waitingForSigner: 0 }
+}

@@ -1,0 +1,112 @@
+/**
+ * A new attempt for the payouts whose last submission failed (landed and reverted) or is
+ * provably dead — and only those. Each failed chunk is retried as the same chunk: the same
+ * payouts in the same order under the same batchRef, with a new nonce and fresh fees, so the
+ * contract's replay guard lets at most one attempt of a chunk ever pay. Confirmed payouts and
+ * chunks still in flight are never touched.
+ */
+import { CsError } from '../../../../shared/errors'
+import type { Actor, CoreContext } from '../../context'
+import type { PayoutRow, SubmissionRow } from '../../db/schema'
+import type { PlannedChunk, Rail } from '../../rails/Rail'
+import { getBatchRow } from '../batches/readBatch'
+import { emitBatchChanged, transitionBatch } from '../batches/transitionBatch'
+import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
+import { payoutsOfSubmission, plannedSubmissions } from './executionStore'
+import { planSubmissions } from './planSubmissions'
+import { notConfigured, signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
+
+export interface RetryFailedReturnType extends SignAndBroadcastResult {
+  batchId: string
+  chunks: number
+  payouts: number
+}
+
+interface RetryChunk {
+  last: SubmissionRow
+  payouts: PayoutRow[]
+}
+
+/** Chunks whose latest attempt is failed or dead and all of whose payouts are failed under it. */
+function retryableChunks(ctx: CoreContext, batchId: string): RetryChunk[] {
+  const subs = ctx.db.all(
+    ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index').orderBy('attempt'),
+  )
+  const last = new Map<number, SubmissionRow>()
+  for (const s of subs) last.set(s.chunk_index, s)
+  const out: RetryChunk[] = []
+  for (const s of last.values()) {
+    if (s.state !== 'failed' && s.state !== 'dead') continue
+    const payouts = payoutsOfSubmission(ctx, s.id)
+    if (payouts.every((p) => p.state === 'failed' && p.submission_id === s.id)) out.push({ last: s, payouts })
+  }
+  return out
+}
+
+export async function retryFailed(
+  ctx: CoreContext,
+  deps: ExecuteDeps,
+  batchId: string,
+  actorId: Actor,
+  options: ExecuteOptions = {},
+): Promise<RetryFailedReturnType> {
+  const batch = getBatchRow(ctx, batchId)
+  if (batch.state !== 'partially_failed' && batch.state !== 'failed') {
+    throw new CsError(
+      'EXECUTION_STATE',
+      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')} — only a failed or partially failed batch can retry its failed payouts.`,
+    )
+  }
+  const chunks = retryableChunks(ctx, batchId)
+  if (chunks.length === 0) throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no failed payouts to retry.`)
+
+  const byRail = new Map<string, { rail: Rail; chunks: RetryChunk[] }>()
+  for (const c of chunks) {
+    const rail = deps.rails.get(c.last.rail, c.last.network)
+    if (!rail) throw notConfigured(c.last)
+    const key = `${c.last.rail}:${c.last.network}`
+    const g = byRail.get(key) ?? { rail, chunks: [] }
+    g.chunks.push(c)
+    byRail.set(key, g)
+  }
+  const plans: { rail: Rail; planned: PlannedChunk[] }[] = []
+  for (const { rail, chunks: list } of byRail.values()) {
+    plans.push({
+      rail,
+      planned: await rail.prepare(
+        ctx,
+        batchId,
+        list.map((c) => ({ chunkIndex: c.last.chunk_index, payouts: c.payouts })),
+      ),
+    })
+  }
+
+  const attemptOf = new Map(chunks.map((c) => [c.last.chunk_index, c.last.attempt + 1]))
+  const payoutCount = chunks.reduce((n, c) => n + c.payouts.length, 0)
+  ctx.db.tx(() => {
+    // Re-check under the lock: nothing moved since we read it.
+    const again = retryableChunks(ctx, batchId)
+    if (again.length !== chunks.length || again.some((c, i) => c.last.id !== chunks[i]!.last.id)) {
+      throw new CsError('BATCH_STALE', `Batch "${batch.name}" changed while the retry was prepared — reload it and try again.`)
+    }
+    transitionBatch(ctx, actorId, batchId, 'executing', {
+      reason: 'retry failed payouts',
+      details: { chunks: chunks.length, payouts: payoutCount },
+    })
+    const now = ctx.clock.now().toISOString()
+    const byId = new Map<string, PayoutRow>()
+    for (const c of chunks) {
+      for (const p of c.payouts) {
+        ctx.db.run(
+          ctx.db.k.updateTable('payouts').set({ state: 'pending', updated_at: now }).where('id', '=', p.id).where('state', '=', 'failed'),
+        )
+        byId.set(p.id, p)
+      }
+    }
+    for (const { rail, planned } of plans) planSubmissions(ctx, actorId, rail, batchId, planned, byId, (i) => attemptOf.get(i)!)
+  })
+  emitBatchChanged(ctx, batchId)
+  ctx.events.emit('payouts.changed', { batchIds: [batchId] })
+  const result = await signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), options)
+  return { batchId, chunks: chunks.length, payouts: payoutCount, ...result }
+}

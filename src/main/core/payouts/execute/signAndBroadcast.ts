@@ -1,0 +1,117 @@
+/**
+ * Signs planned submissions one device prompt at a time, commits each signature, then sends it:
+ *
+ *   sign (device) -> COMMIT signed bytes + hash (state 'signed') -> broadcast -> state 'broadcast'
+ *
+ * Nothing is ever sent that is not committed first, so after any crash the database knows every
+ * transaction that might be on the network, and resumeOpen re-sends those same bytes.
+ *
+ * Re-signing a 'planned' submission after a crash is safe. A crash after the device signed and
+ * before the commit loses a signature that existed only in this process's memory: it was never
+ * broadcast (broadcast happens only after the commit) and never written anywhere, so no
+ * transaction with that nonce exists outside. Signing the stored unsigned payload again yields
+ * the same transaction — same nonce, same calldata, same fees (RFC 6979 even gives the same
+ * signature) — so there is still at most one transaction per nonce.
+ */
+import { CsError } from '../../../../shared/errors'
+import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
+import type { SubmissionRow } from '../../db/schema'
+import { crashPoint } from './crashPoint'
+import { reportProgress, type ExecuteDeps, type ExecuteOptions } from './executeDeps'
+import { getSubmission, moveSubmission, movePayoutsOf } from './executionStore'
+import { finishBatchIfDone } from './finishBatch'
+
+export interface SignAndBroadcastResult {
+  signed: number
+  broadcast: number
+  dead: number
+  /** Signed but not delivered: the node was unreachable (the poller sends them later). */
+  undelivered: number
+}
+
+export async function signAndBroadcast(
+  ctx: CoreContext,
+  deps: ExecuteDeps,
+  actor: Actor,
+  submissions: readonly SubmissionRow[],
+  options: ExecuteOptions = {},
+): Promise<SignAndBroadcastResult> {
+  const out: SignAndBroadcastResult = { signed: 0, broadcast: 0, dead: 0, undelivered: 0 }
+  const total = submissions.length
+  for (let i = 0; i < total; i++) {
+    const sub = getSubmission(ctx, submissions[i]!.id)
+    if (sub.state !== 'planned') continue // another process got there first
+    const rail = deps.rails.get(sub.rail, sub.network)
+    if (!rail) throw notConfigured(sub)
+    // A planned submission whose nonce the chain already used (another wallet on the same key)
+    // can never land; nothing with that nonce was ever signed-and-stored by us, so it is dead.
+    if (await rail.nonceConsumed(ctx, sub)) {
+      const finished = ctx.db.tx(() => {
+        const fresh = getSubmission(ctx, sub.id)
+        const reason = `nonce ${sub.nonce} was used by another transaction before this one was signed`
+        if (
+          fresh.state !== 'planned' ||
+          !moveSubmission(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
+        )
+          return null
+        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
+        return finishBatchIfDone(ctx, sub.batch_id)
+      })
+      out.dead++
+      ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
+      if (finished) ctx.events.emit('batches.changed', { batchId: sub.batch_id })
+      continue
+    }
+    if (!deps.signer) throw new CsError('DEVICE_NOT_FOUND', 'Connect and unlock your Ledger to sign the remaining payouts, then try again.')
+    reportProgress(options, {
+      kind: 'signing',
+      chunk: i + 1,
+      chunks: total,
+      message: `Chunk ${i + 1} of ${total} — confirm on your Ledger.`,
+    })
+    const signed = await rail.sign(ctx, sub, deps.signer)
+    crashPoint('after-sign')
+    const persisted = ctx.db.tx(() => {
+      const fresh = getSubmission(ctx, sub.id)
+      if (fresh.state !== 'planned') return null
+      moveSubmission(
+        ctx,
+        actor,
+        fresh,
+        'signed',
+        { signed_payload: signed.signedPayload, tx_hash: signed.txHash },
+        { txHash: signed.txHash },
+      )
+      movePayoutsOf(ctx, sub.id, 'signed')
+      return getSubmission(ctx, sub.id)
+    })
+    if (persisted === null) continue
+    out.signed++
+    crashPoint('after-persist')
+    ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
+    const outcome = await rail.broadcast(ctx, persisted)
+    crashPoint('after-broadcast')
+    if (outcome.kind === 'unreachable') {
+      // Still 'signed': looked up and re-sent exactly like 'broadcast' by the poller.
+      out.undelivered++
+      continue
+    }
+    ctx.db.tx(() => {
+      const fresh = getSubmission(ctx, sub.id)
+      if (fresh.state !== 'signed') return
+      moveSubmission(ctx, actor, fresh, 'broadcast', {}, outcome.kind === 'maybe-sent' ? { nodeSaid: outcome.message.slice(0, 200) } : {})
+      movePayoutsOf(ctx, sub.id, 'broadcast')
+    })
+    out.broadcast++
+    reportProgress(options, { kind: 'broadcast', chunk: i + 1, chunks: total, message: `Chunk ${i + 1} of ${total} sent.` })
+    ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
+  }
+  return out
+}
+
+export function notConfigured(sub: { rail: string; network: string }): CsError {
+  return new CsError(
+    'RAIL_NOT_CONFIGURED',
+    `Countersign has no ${sub.rail} connection for network ${sub.network} — add it to the rails configuration and restart.`,
+  )
+}

@@ -1,0 +1,216 @@
+import fc from 'fast-check'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { verifyAudit } from '../../audit/verifyAudit'
+import { importPayoutCsv } from './importPayoutCsv'
+import {
+  HEADER,
+  LOOKALIKE_ACME,
+  NEW_A,
+  NEW_B,
+  openImportWorld,
+  PAID_BEFORE,
+  PAYEE_ACME,
+  readFixture,
+  STELLAR_G1,
+  type ImportWorld,
+} from './importTestKit'
+import { parsePayoutCsv } from './parsePayoutCsv'
+import { validatePayoutRows } from './validatePayoutRows'
+
+let w: ImportWorld
+let nextId = 0
+const ids = () => `b_${(nextId++).toString(16).padStart(12, '0')}`
+beforeEach(async () => {
+  w = await openImportWorld()
+})
+afterEach(async () => {
+  await w.close()
+})
+
+const csv = (...lines: string[]) => [HEADER, ...lines].join('\n') + '\n'
+const run = (text: string | Buffer, extra: { keepValidAsDraft?: boolean; network?: string; fileName?: string } = {}) =>
+  importPayoutCsv(w.core.ctx, w.operatorId, { csv: text, ...extra }, { newBatchId: ids })
+
+describe('importPayoutCsv', () => {
+  it('stores a clean file as one draft batch of pending payouts, with one audit row, atomically', () => {
+    const before = w.counts()
+    const r = run(csv(`p-1,evm,8453,USDC,${NEW_A},1234.5,,INV-1,Anna`, `p-2,evm,8453,ETH,${NEW_B},0.000000000000000001,,,`), {
+      fileName: 'C:\\Users\\ada\\january.csv',
+    })
+    expect(r.issues).toEqual([])
+    expect(r.batchId).toMatch(/^b_[0-9a-f]{12}$/)
+    expect(w.counts()).toEqual({ batches: before.batches + 1, payouts: before.payouts + 2, audit: before.audit + 1 })
+    const s = w.core.ctx.db.sqlite
+    const batch = s.prepare('SELECT * FROM batches WHERE id = ?').get(r.batchId) as Record<string, unknown>
+    expect(batch).toMatchObject({
+      name: 'january.csv',
+      state: 'draft',
+      version: 1,
+      source: 'csv:january.csv',
+      editors: JSON.stringify([w.operatorId]),
+    })
+    const payouts = s.prepare('SELECT id, row_no, amount, state, asset_id, network, recipient FROM payouts ORDER BY row_no').all()
+    expect(payouts).toEqual([
+      { id: 'p-1', row_no: 2, amount: '1234500000', state: 'pending', asset_id: 'USDC@evm:8453', network: '8453', recipient: NEW_A },
+      { id: 'p-2', row_no: 3, amount: '1', state: 'pending', asset_id: 'ETH@evm:8453', network: '8453', recipient: NEW_B },
+    ])
+    const audit = s.prepare(`SELECT action, subject, change FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as {
+      action: string
+      subject: string
+      change: string
+    }
+    expect(audit.action).toBe('payouts.import')
+    expect(audit.subject).toBe(`batch:${r.batchId}`)
+    expect(JSON.parse(audit.change).totals).toEqual({ 'ETH@evm:8453': '1', 'USDC@evm:8453': '1234500000' })
+    expect(verifyAudit(w.core.ctx).ok).toBe(true)
+    expect(r.valid[0]!.amount).toBe('1234.500000')
+  })
+
+  it('parses BOM, ";" separator, quoted separators and newlines, CRLF and blank lines, keeping spreadsheet row numbers', () => {
+    const text = readFixture('excel-semicolon.csv').toString('utf8').replace(/\r?\n/g, '\r\n')
+    expect(text.startsWith('\ufeff')).toBe(true)
+    const r = run(Buffer.from(text, 'utf8'))
+    expect(r.issues).toEqual([])
+    expect(r.rowsTotal).toBe(3)
+    expect(r.valid.map((v) => [v.row, v.id, v.assetId, v.amount])).toEqual([
+      [2, 'p-1', 'USDC@evm:8453', '1234.500000'],
+      [4, 'p-2', 'XLM@stellar:pubnet', '0.0000001'],
+      [6, 'p-3', 'EUR@stripe', '99.90'],
+    ])
+    expect(r.valid[0]).toMatchObject({ reference: 'INV-1; INV-2', name: 'Müller, Anna' })
+    expect(r.valid[1]).toMatchObject({ memo: 'Rent 01', reference: 'line one\nline two', name: 'Björk' })
+    expect(r.valid[2]!.name).toBe('O"Brien')
+    expect(r.batchId).not.toBeNull()
+  })
+
+  it('reads the Safe CSV-airdrop layout, and requires the network for it', () => {
+    const file = readFixture('safe-airdrop.csv')
+    const noNetwork = run(file)
+    expect(noNetwork.issues.map((i) => [i.row, i.code])).toEqual([[1, 'NETWORK_REQUIRED']])
+    expect(noNetwork.batchId).toBeNull()
+    const r = run(file, { network: '8453' })
+    expect(r.issues).toEqual([])
+    expect(r.valid.map((v) => [v.row, v.assetId, v.recipient, v.amount])).toEqual([
+      [2, 'USDC@evm:8453', NEW_A, '12.500000'],
+      [3, 'ETH@evm:8453', NEW_B, '0.010000000000000000'],
+      [4, 'USDC@evm:8453', NEW_B, '7.000000'],
+    ])
+    expect(r.valid[0]!.id).toMatch(/^safe-[0-9a-f]{24}$/)
+    expect(r.valid[2]!.id).toBe('pay-77')
+    expect(r.warnings.some((x) => x.code === 'ID_DERIVED' && x.row === null)).toBe(true)
+    // The same file again: its derived ids are the same payments, so it is refused, not paid twice.
+    const again = run(file, { network: '8453' })
+    expect(again.batchId).toBeNull()
+    expect(again.issues.map((i) => [i.row, i.column, i.code])).toEqual([
+      [2, 'id', 'ID_DUPLICATE_STORED'],
+      [3, 'id', 'ID_DUPLICATE_STORED'],
+      [4, 'id', 'ID_DUPLICATE_STORED'],
+    ])
+    expect(again.issues[0]!.message).toContain('same payment')
+  })
+
+  it('refuses an id used in an earlier batch and names that batch (but not when editing that batch)', () => {
+    w.storePayout({ id: 'p-7', batchId: 'b_000000000abc', batchName: 'December payroll', recipient: PAID_BEFORE, state: 'confirmed' })
+    const text = csv(`p-7,evm,8453,USDC,${NEW_A},5,,,`)
+    const r = run(text)
+    expect(r.issues).toHaveLength(1)
+    expect(r.issues[0]).toMatchObject({ row: 2, column: 'id', code: 'ID_DUPLICATE_STORED' })
+    expect(r.issues[0]!.message).toContain('batch "December payroll" (b_000000000abc, completed)')
+    const rows = parsePayoutCsv(text).rows
+    expect(validatePayoutRows(w.core.ctx, rows, { batchIdForEdit: 'b_000000000abc' }).issues).toEqual([])
+  })
+
+  it('refuses 10,001 rows as a whole, in one issue, and stores nothing even with keepValidAsDraft', () => {
+    const lines = Array.from({ length: 10_001 }, (_, i) => `p-${i},evm,8453,USDC,${NEW_A},${i + 1},,,`)
+    const before = w.counts()
+    const r = run(csv(...lines), { keepValidAsDraft: true })
+    expect(r.rowsTotal).toBe(10_001)
+    expect(r.issues).toHaveLength(1)
+    expect(r.issues[0]).toMatchObject({ row: null, code: 'ROWS_TOO_MANY' })
+    expect(r.issues[0]!.message).toContain('at most 10000')
+    expect(r.batchId).toBeNull()
+    expect(w.counts()).toEqual(before)
+    // 10,000 is fine.
+    expect(run(csv(...lines.slice(0, 10_000))).issues).toEqual([])
+  })
+
+  it('warns on a new payee and on a look-alike of a known payee, without blocking', () => {
+    w.storePayout({ id: 'old-1', batchId: 'b_0000000000aa', batchName: 'Old', recipient: PAYEE_ACME, state: 'confirmed' })
+    const r = run(
+      csv(
+        `p-1,evm,8453,USDC,${PAYEE_ACME},5,,,`,
+        `p-2,evm,8453,USDC,${LOOKALIKE_ACME},5,,,`,
+        `p-3,evm,8453,USDC,${NEW_A.toLowerCase()},6,,,`,
+        `p-4,evm,8453,USDC,${NEW_A},6,,,`,
+      ),
+    )
+    expect(r.issues).toEqual([])
+    expect(r.batchId).not.toBeNull()
+    expect(r.warnings.map((x) => [x.row, x.code])).toEqual([
+      [3, 'PAYEE_LOOKALIKE'],
+      [3, 'PAYEE_NEW'],
+      [4, 'PAYEE_NEW'],
+      [4, 'ADDRESS_NO_CHECKSUM'],
+      [5, 'PAYMENT_REPEATED'],
+      [5, 'PAYEE_NEW'],
+    ])
+    expect(r.warnings[0]!.message).toContain(`known payee "ACME GmbH" (${PAYEE_ACME})`)
+    // Lower-case input is stored checksummed.
+    expect(r.valid[2]!.recipient).toBe(NEW_A)
+  })
+
+  it('warns on two look-alike recipients inside one file', () => {
+    const rows = parsePayoutCsv(csv(`p-1,evm,8453,USDC,${PAYEE_ACME},5,,,`, `p-2,evm,8453,USDC,${LOOKALIKE_ACME},5,,,`)).rows
+    // Not in any table: the address book is empty for Ethereum mainnet, so only the file itself knows them.
+    for (const r of rows) r.network = '1'
+    const out = validatePayoutRows(w.core.ctx, rows)
+    expect(out.warnings.filter((x) => x.code === 'PAYEE_LOOKALIKE').map((x) => x.row)).toEqual([3])
+    expect(out.warnings.find((x) => x.code === 'PAYEE_LOOKALIKE')!.message).toContain('the recipient of row 2')
+  })
+
+  it('keepValidAsDraft stores only the valid rows, and still lists every problem', () => {
+    const before = w.counts()
+    const r = run(csv(`p-1,evm,8453,USDC,${NEW_A},5,,,`, `p-2,evm,8453,USDC,${NEW_A},5.0000001,,,`, `p-3,evm,8453,USDC,${NEW_B},7,,,`), {
+      keepValidAsDraft: true,
+    })
+    expect(r.issues.map((i) => [i.row, i.code])).toEqual([[3, 'AMOUNT_PRECISION']])
+    expect(r.batchId).not.toBeNull()
+    expect(w.counts()).toEqual({ batches: before.batches + 1, payouts: before.payouts + 2, audit: before.audit + 1 })
+    const stored = w.core.ctx.db.sqlite.prepare('SELECT id FROM payouts WHERE batch_id = ? ORDER BY row_no').all(r.batchId)
+    expect(stored).toEqual([{ id: 'p-1' }, { id: 'p-3' }])
+    // Without it, the same file stores nothing.
+    const refused = run(csv(`p-9,evm,8453,USDC,${NEW_A},5.0000001,,,`, `p-10,evm,8453,USDC,${NEW_A},5,,,`))
+    expect(refused.batchId).toBeNull()
+  })
+
+  it('round-trips any generated valid row set to exactly the same minor units (property)', () => {
+    const assets = [
+      { rail: 'evm', network: '8453', code: 'USDC', scale: 6, recipient: NEW_A },
+      { rail: 'evm', network: '1', code: 'ETH', scale: 18, recipient: NEW_B },
+      { rail: 'stellar', network: 'stellar-pubnet', code: 'XLM', scale: 7, recipient: STELLAR_G1 },
+      { rail: 'stripe', network: 'stripe', code: 'JPY', scale: 0, recipient: 'acct_1AbCdEfGhIjKlMnOp' },
+      { rail: 'stripe', network: 'stripe', code: 'BHD', scale: 3, recipient: 'acct_1AbCdEfGhIjKlMnOp' },
+    ] as const
+    const row = fc.record({
+      asset: fc.constantFrom(...assets),
+      minor: fc.bigInt({ min: 1n, max: (1n << 200n) - 1n }),
+      trailingZeros: fc.integer({ min: 0, max: 3 }),
+    })
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), (set) => {
+        const lines = set.map((r, i) => {
+          const digits = r.minor.toString().padStart(r.asset.scale + 1, '0')
+          const whole = digits.slice(0, digits.length - r.asset.scale)
+          const frac = digits.slice(digits.length - r.asset.scale) + '0'.repeat(r.trailingZeros)
+          const text = frac.length > 0 ? `${whole}.${frac}` : whole
+          return `q-${i},${r.asset.rail},${r.asset.network},${r.asset.code},${r.asset.recipient},${text},,,`
+        })
+        const parsed = parsePayoutCsv(csv(...lines))
+        const out = validatePayoutRows(w.core.ctx, parsed.rows)
+        expect(out.issues).toEqual([])
+        expect(out.valid.map((v) => v.amountMinor)).toEqual(set.map((r) => r.minor))
+      }),
+      { numRuns: 200 },
+    )
+  })
+})

@@ -1,0 +1,160 @@
+/**
+ * CSV -> a draft batch of pending payouts, all or nothing.
+ *
+ * A file with problems stores nothing, unless the person asks to keep the valid rows as a draft
+ * (`keepValidAsDraft`): then only the valid rows are stored and the result still lists every
+ * problem, so the rest can be fixed and imported (their ids stay protected against duplicates).
+ * Whole-file problems (encoding, header, more than rowsPerBatchMax rows) store nothing even
+ * then: the "valid rows" of a misread file are not trustworthy, and a cut at 10,000 is arbitrary.
+ *
+ * Validation runs inside the write transaction, so an id checked as unused cannot be taken by
+ * another window between the check and the insert. It is synchronous (no await inside).
+ * The batch starts in 'draft'; submitting it for approval belongs to the batches module.
+ */
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import type { ImportPayoutCsvResult, ParsedPayoutRow, RowIssue } from '../../../../shared/payoutImport'
+import { appendAudit } from '../../audit/appendAudit'
+import type { Actor, CoreContext } from '../../context'
+import { parsePayoutCsv } from './parsePayoutCsv'
+import { sortIssues, sortWarnings } from './rowIssues'
+import { validatePayoutRows, type ValidPayoutRow } from './validatePayoutRows'
+
+/** Fresh batch ids tried before giving up (a clash of 48 random bits is already ~never). */
+const batchIdAttemptsMax = 3
+/** Random bytes in a batch id: `b_` + 12 hex characters. */
+const batchIdRandomBytes = 6
+const batchNameCharsMax = 120
+
+export interface ImportPayoutCsvParameters {
+  csv: string | Buffer | Uint8Array
+  fileName?: string | undefined
+  batchName?: string | undefined
+  /** Chain id for the Safe airdrop layout ("8453"). */
+  network?: string | undefined
+  keepValidAsDraft?: boolean | undefined
+}
+
+export interface ImportPayoutCsvOptions {
+  /** Deterministic ids for tests. */
+  newBatchId?: () => string
+}
+
+export type ImportPayoutCsvReturnType = ImportPayoutCsvResult
+
+/** Codes that make the whole file untrustworthy: nothing is stored, even with keepValidAsDraft. */
+const WHOLE_FILE_CODES: ReadonlySet<RowIssue['code']> = new Set([
+  'FILE_ENCODING',
+  'FILE_TOO_LARGE',
+  'FILE_EMPTY',
+  'ROWS_TOO_MANY',
+  'HEADER_MISSING_COLUMNS',
+  'HEADER_UNKNOWN_COLUMN',
+  'HEADER_DUPLICATE_COLUMN',
+  'NETWORK_REQUIRED',
+])
+
+export function newBatchId(): string {
+  return 'b_' + randomBytes(batchIdRandomBytes).toString('hex')
+}
+
+export function importPayoutCsv(
+  ctx: CoreContext,
+  actorId: Actor,
+  input: ImportPayoutCsvParameters,
+  options: ImportPayoutCsvOptions = {},
+): ImportPayoutCsvReturnType {
+  const fileName = input.fileName !== undefined ? path.basename(input.fileName.replaceAll('\\', '/')) : undefined
+  const parsed = parsePayoutCsv(input.csv, { fileName, network: input.network })
+
+  return ctx.db.tx(() => {
+    const checked = validatePayoutRows(ctx, parsed.rows)
+    const issues = sortIssues([...parsed.issues, ...checked.issues])
+    const warnings = sortWarnings([...parsed.warnings, ...checked.warnings])
+    const result = (batchId: string | null): ImportPayoutCsvReturnType => ({
+      batchId,
+      rowsTotal: parsed.rowsTotal,
+      valid: checked.valid.map(toContractRow),
+      issues,
+      warnings,
+    })
+    const wholeFileBroken = issues.some((i) => WHOLE_FILE_CODES.has(i.code))
+    if (checked.valid.length === 0 || wholeFileBroken || (issues.length > 0 && input.keepValidAsDraft !== true)) return result(null)
+
+    const batchId = pickBatchId(ctx, options.newBatchId ?? newBatchId)
+    const now = ctx.clock.now().toISOString()
+    const name = (input.batchName?.trim() || fileName || `Import ${now.slice(0, 10)}`).slice(0, batchNameCharsMax)
+    const source = fileName !== undefined ? `csv:${fileName}` : 'csv'
+    ctx.db
+      .prepare(
+        `INSERT INTO batches (id, name, state, version, source, created_by, editors, created_at, updated_at)
+         VALUES (?, ?, 'draft', 1, ?, ?, ?, ?, ?)`,
+      )
+      .run(batchId, name, source, actorId, JSON.stringify([actorId]), now, now)
+    insertPayouts(ctx, batchId, checked.valid, now)
+    appendAudit(ctx, {
+      actor: actorId,
+      action: 'payouts.import',
+      subject: `batch:${batchId}`,
+      change: {
+        name,
+        source,
+        state: 'draft',
+        rowsTotal: parsed.rowsTotal,
+        payouts: checked.valid.length,
+        // Rows left out because they had problems (kept as a draft with the rest).
+        rowsWithIssues: new Set(issues.filter((i) => i.row !== null).map((i) => i.row)).size,
+        totals: totalsByAsset(checked.valid),
+      },
+    })
+    return result(batchId)
+  })
+}
+
+function pickBatchId(ctx: CoreContext, generate: () => string): string {
+  const exists = ctx.db.prepare('SELECT 1 FROM batches WHERE id = ?')
+  for (let attempt = 0; attempt < batchIdAttemptsMax; attempt++) {
+    const id = generate()
+    if (!exists.get(id)) return id
+  }
+  throw new Error(`invariant: ${batchIdAttemptsMax} batch ids in a row were taken — the id generator is broken`)
+}
+
+function insertPayouts(ctx: CoreContext, batchId: string, rows: readonly ValidPayoutRow[], now: string): void {
+  const insert = ctx.db.prepare(
+    `INSERT INTO payouts (id, batch_id, row_no, rail, network, asset_id, recipient, amount, memo, reference, name,
+                          state, attempt, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+  )
+  for (const r of rows) {
+    // Invariant: what we store is exactly the validated amount, positive, as canonical integer text.
+    if (r.amountMinor <= 0n) throw new Error(`invariant: payout ${r.id} has a non-positive amount`)
+    insert.run(
+      r.id,
+      batchId,
+      r.row,
+      r.rail,
+      r.network,
+      r.assetId,
+      r.recipient,
+      r.amountMinor.toString(),
+      r.memo ?? null,
+      r.reference ?? null,
+      r.name ?? null,
+      now,
+      now,
+    )
+  }
+}
+
+/** Minor units per asset, as decimal integer strings (the audit row is JSON). */
+function totalsByAsset(rows: readonly ValidPayoutRow[]): Record<string, string> {
+  const totals = new Map<string, bigint>()
+  for (const r of rows) totals.set(r.assetId, (totals.get(r.assetId) ?? 0n) + r.amountMinor)
+  return Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString()]))
+}
+
+function toContractRow(r: ValidPayoutRow): ParsedPayoutRow {
+  const { amountMinor: _amountMinor, scale: _scale, ...rest } = r
+  return rest
+}

@@ -1,0 +1,123 @@
+/**
+ * The approval policy applied to one batch, explained in sentences for the operator who asks:
+ * how many approvers it needs and why, who approved, what is missing, and whether *you* may
+ * approve it (and if not, why not). The same rules approveBatch enforces — it calls
+ * `approvalBlocker` — so the explanation and the enforcement cannot disagree.
+ */
+import type { Operator } from '../../../../shared/api'
+import type { BatchState } from '../../../../shared/payoutStates'
+import type { Approval, ApprovalStatus } from '../../../../shared/payoutsApi'
+import type { CoreContext } from '../../context'
+import type { BatchRow } from '../../db/schema'
+import { findOperator } from '../../operators/operators'
+import { editorsOf, type AssetCache, type ExactTotal } from '../batches/readBatch'
+import { checkDailyLimits } from './checkDailyLimits'
+import { readApprovalPolicy } from './getApprovalPolicy'
+import { requiredApprovers } from './requiredApprovers'
+
+export interface ApprovalCount {
+  required: number
+  because: string | null
+  /** Approvals of the current version by operators who may approve it (approver role, never an editor). */
+  eligible: Approval[]
+}
+
+export function countApprovals(
+  ctx: CoreContext,
+  row: BatchRow,
+  totals: ReadonlyMap<string, ExactTotal>,
+  assets: AssetCache,
+  approvals: readonly Approval[],
+): ApprovalCount {
+  const { required, because } = requiredApprovers(readApprovalPolicy(ctx), totals, assets)
+  const editors = new Set(editorsOf(row))
+  const eligible = approvals.filter((a) => {
+    if (a.version !== row.version || a.decision !== 'approve' || editors.has(a.operatorId)) return false
+    // A role taken away after approving no longer counts.
+    return findOperator(ctx, a.operatorId)?.roles.includes('approver') ?? false
+  })
+  return { required, because, eligible }
+}
+
+/**
+ * Why `operator` may not approve (or reject) the current version, as a clause
+ * ("you created this batch, so you cannot approve it"), or null if they may.
+ */
+export function approvalBlocker(row: BatchRow, operator: Operator, approvals: readonly Approval[]): string | null {
+  if (!operator.roles.includes('approver')) return 'you do not have the approver role, so you cannot approve it'
+  if (operator.id === row.created_by) return 'you created this batch, so you cannot approve it'
+  if (editorsOf(row).includes(operator.id)) return 'you edited this batch, so you cannot approve it'
+  const mine = approvals.find((a) => a.version === row.version && a.operatorId === operator.id)
+  if (mine) return `you already ${mine.decision === 'approve' ? 'approved' : 'rejected'} version ${row.version}`
+  return null
+}
+
+export function describeApprovalStatus(
+  ctx: CoreContext,
+  row: BatchRow,
+  state: BatchState,
+  totals: ReadonlyMap<string, ExactTotal>,
+  assets: AssetCache,
+  approvals: readonly Approval[],
+  operator: Operator | null,
+): ApprovalStatus {
+  const { required, because, eligible } = countApprovals(ctx, row, totals, assets, approvals)
+  const remaining = Math.max(0, required - eligible.length)
+  const approvers = (n: number): string => `${n} approver${n === 1 ? '' : 's'}`
+  const names = eligible.map((a) => a.operatorName)
+  const sentences: string[] = []
+
+  sentences.push(
+    because === null
+      ? `This batch needs ${approvers(required)} with the approver role; whoever created or edited it cannot approve it.`
+      : `This batch needs ${approvers(required)} with the approver role because ${because}; whoever created or edited it cannot approve it.`,
+  )
+
+  const daily =
+    state === 'awaiting_approval' || state === 'approved' ? checkDailyLimits(ctx, row.id) : { ok: true, problems: [], usage: [] }
+  let canApprove = false
+  switch (state) {
+    case 'draft':
+      sentences.push('It is a draft: its preparer submits it for approval when it is ready.')
+      break
+    case 'awaiting_approval': {
+      sentences.push(
+        eligible.length === 0
+          ? `No approvals yet for version ${row.version}; it needs ${approvers(remaining)}.`
+          : `Approved so far by ${joinNames(names)} (${eligible.length} of ${required}); it needs ${remaining} more ${remaining === 1 ? 'approver' : 'approvers'} with the approver role.`,
+      )
+      if (operator === null) {
+        sentences.push('Choose your operator profile to see whether you may approve it.')
+      } else {
+        const blocker = approvalBlocker(row, operator, approvals)
+        if (blocker !== null) sentences.push(capitalise(blocker) + '.')
+        else if (!daily.ok) sentences.push('You cannot approve it today: it would exceed a daily limit (below).')
+        else {
+          canApprove = true
+          sentences.push(`You can approve version ${row.version}.`)
+        }
+      }
+      break
+    }
+    case 'approved':
+      sentences.push(`Approved by ${joinNames(names)} (version ${row.version}) — ready to execute.`)
+      break
+    case 'cancelled':
+      sentences.push('It was cancelled; nothing in it will be paid.')
+      break
+    default:
+      sentences.push(`Approved by ${joinNames(names)} (version ${row.version}); it is ${state.replace('_', ' ')}.`)
+  }
+  for (const p of daily.problems) sentences.push(`Daily limit: ${p.message}.`)
+  return { required, approvals: eligible.length, remaining, canApprove, sentences, dailyLimits: daily.usage }
+}
+
+function joinNames(names: readonly string[]): string {
+  if (names.length === 0) return 'nobody'
+  if (names.length === 1) return names[0]!
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`
+}
+
+function capitalise(text: string): string {
+  return text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text
+}

@@ -1,0 +1,31 @@
+/**
+ * Poller task `evm.confirm`: one confirmation sweep per configured EVM chain — one JSON-RPC batch
+ * request for all open submissions (plus one more only when a dead transaction must be proven or
+ * lost bytes re-sent). A node that is down makes the task throw; the poller then backs off
+ * exponentially, and a clean sweep resets it.
+ */
+import type { CoreContext } from '../../context'
+import { sweepRail } from '../../payouts/execute/sweepRail'
+import type { RailRegistry } from '../../rails/Rail'
+import type { PollerTask } from '../createPoller'
+
+export const EVM_CONFIRM_TASK = 'evm.confirm'
+
+export function createEvmConfirmTask(rails: RailRegistry): PollerTask {
+  return {
+    name: EVM_CONFIRM_TASK,
+    async run(ctx: CoreContext) {
+      const failures: unknown[] = []
+      for (const rail of rails.all()) {
+        if (rail.rail !== 'evm') continue
+        try {
+          await sweepRail(ctx, rail)
+        } catch (error) {
+          failures.push(error)
+        }
+      }
+      // One chain down must not stop the others' sweep; the task still reports the failure.
+      if (failures.length > 0) throw failures[0]
+    },
+  }
+}

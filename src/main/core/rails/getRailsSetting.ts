@@ -1,0 +1,58 @@
+/**
+ * The workspace's rails configuration (settings key 'rails', JSON): which chains payouts execute
+ * on, through which node, contract and treasury. Stored in the workspace so the app, browser mode
+ * and the CLI all execute against the same chain. Wei amounts are decimal strings in the JSON.
+ */
+import { RailsConfigSetting, type RailsSetting } from '../../../shared/payoutsApi'
+import type { CoreContext } from '../context'
+import type { EvmChainConfig, RailsConfig } from './evm'
+
+export const RAILS_SETTING_KEY = 'rails'
+
+export type GetRailsSettingReturnType = RailsSetting
+
+export function getRailsSetting(ctx: CoreContext): RailsSetting {
+  const row = ctx.db.first(ctx.db.k.selectFrom('settings').selectAll().where('key', '=', RAILS_SETTING_KEY))
+  if (!row) return { rails: {}, updatedAt: null, updatedBy: null }
+  // Written only through setRailsSetting, which validates; check again when reading.
+  const rails = RailsConfigSetting.parse(JSON.parse(row.value))
+  return { rails, updatedAt: row.updated_at, updatedBy: row.updated_by }
+}
+
+export function railsConfigFromSetting(setting: RailsConfigSetting): RailsConfig {
+  if (!setting.evm) return {}
+  return {
+    evm: {
+      chains: setting.evm.chains.map((c): EvmChainConfig => ({
+        chainId: c.chainId,
+        rpcUrl: c.rpcUrl,
+        batchContract: c.batchContract as `0x${string}`,
+        confirmationsMin: c.confirmationsMin,
+        maxFeePerGasCap: BigInt(c.maxFeePerGasCap),
+        source: { address: c.source.address as `0x${string}`, path: c.source.path },
+        ...(c.reorgWatchBlocks !== undefined ? { reorgWatchBlocks: c.reorgWatchBlocks } : {}),
+        ...(c.payoutsPerChunkMax !== undefined ? { payoutsPerChunkMax: c.payoutsPerChunkMax } : {}),
+        ...(c.explorerUrl !== undefined ? { explorerUrl: c.explorerUrl } : {}),
+      })),
+    },
+  }
+}
+
+export function settingFromRailsConfig(config: RailsConfig): RailsConfigSetting {
+  if (!config.evm) return {}
+  return RailsConfigSetting.parse({
+    evm: {
+      chains: config.evm.chains.map((c) => ({
+        chainId: c.chainId,
+        rpcUrl: c.rpcUrl,
+        batchContract: c.batchContract,
+        confirmationsMin: c.confirmationsMin,
+        maxFeePerGasCap: c.maxFeePerGasCap.toString(),
+        source: { address: c.source.address, path: c.source.path },
+        ...(c.reorgWatchBlocks !== undefined ? { reorgWatchBlocks: c.reorgWatchBlocks } : {}),
+        ...(c.payoutsPerChunkMax !== undefined ? { payoutsPerChunkMax: c.payoutsPerChunkMax } : {}),
+        ...(c.explorerUrl !== undefined ? { explorerUrl: c.explorerUrl } : {}),
+      })),
+    },
+  })
+}

@@ -1,0 +1,50 @@
+/**
+ * Replace the workspace's rails configuration (admin, audited). One chain id once; the treasury
+ * path must be a BIP32 path. The caller (the core) swaps its live rails afterwards.
+ */
+import { CsError } from '../../../shared/errors'
+import type { RailsConfigSetting, RailsSetting } from '../../../shared/payoutsApi'
+import { appendAudit } from '../audit/appendAudit'
+import type { Actor, CoreContext } from '../context'
+import { canonicalBip32Path } from '../signing/bip32Path'
+import { getRailsSetting, RAILS_SETTING_KEY } from './getRailsSetting'
+
+export type SetRailsSettingReturnType = RailsSetting
+
+export function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsConfigSetting): RailsSetting {
+  const seen = new Set<number>()
+  const chains = (input.evm?.chains ?? []).map((c, i) => {
+    if (seen.has(c.chainId)) throw invalid(`chain ${i + 1}: chain id ${c.chainId} is configured twice — keep one`)
+    seen.add(c.chainId)
+    let path: string
+    try {
+      path = canonicalBip32Path(c.source.path)
+    } catch (error) {
+      throw invalid(`chain ${i + 1}: "${c.source.path}" is not a BIP32 path such as 44'/60'/0'/0/0`, error)
+    }
+    return { ...c, source: { ...c.source, path } }
+  })
+  const value: RailsConfigSetting = input.evm ? { evm: { chains } } : {}
+  return ctx.db.tx(() => {
+    const before = getRailsSetting(ctx)
+    const now = ctx.clock.now().toISOString()
+    const text = JSON.stringify(value)
+    ctx.db.run(
+      ctx.db.k
+        .insertInto('settings')
+        .values({ key: RAILS_SETTING_KEY, value: text, updated_at: now, updated_by: actorId })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now, updated_by: actorId })),
+    )
+    appendAudit(ctx, {
+      actor: actorId,
+      action: 'settings.rails.set',
+      subject: 'settings:rails',
+      change: { before: before.rails, after: value },
+    })
+    return getRailsSetting(ctx)
+  })
+}
+
+function invalid(message: string, cause?: unknown): CsError {
+  return new CsError('INVALID_INPUT', `Rails configuration: ${message}.`, cause === undefined ? {} : { cause })
+}

@@ -1,0 +1,160 @@
+import { Alert, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
+import { IconAlertTriangle, IconDeviceUsb, IconPlayerPlay, IconRefreshAlert } from '@tabler/icons-react'
+import { useState } from 'react'
+import type { BatchDetail, Submission } from '../../../../shared/payoutsApi'
+import { formatClock, formatCount } from '../../lib/format'
+import { hasRole, useSession } from '../session/store'
+import { executeBatch, retryFailed } from './actions'
+import { TxLink } from './PayoutsTable'
+import { SubmissionStateBadge } from './StateBadge'
+import { canRetry } from './states'
+import { usePayouts } from './store'
+
+const NOT_SIGNER = 'You do not have the signer role, so you cannot execute batches.'
+
+/** Execute (signer), the live progress of signing and broadcasting, and the submissions chunk by chunk. */
+export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; submissions: Submission[] }) {
+  const operator = useSession((s) => s.operator)
+  const progress = usePayouts((s) => s.progress[detail.batch.id]) ?? []
+  const submissionsError = usePayouts((s) => s.submissionsError)
+  const [busy, setBusy] = useState(false)
+  const state = detail.batch.state
+  const signer = hasRole(operator, 'signer')
+  const shown = state === 'approved' || state === 'executing' || state === 'completed' || canRetry(state) || submissions.length > 0
+  if (!shown) return null
+  const last = progress.at(-1)
+
+  async function run(action: (id: string) => Promise<boolean>) {
+    setBusy(true)
+    await action(detail.batch.id)
+    setBusy(false)
+  }
+
+  return (
+    <Card withBorder padding="lg" data-testid="execution-panel">
+      <Stack gap="md">
+        <Group justify="space-between" align="flex-start">
+          <Stack gap={2}>
+            <Title order={4}>Execution</Title>
+            <Text size="sm" c="dimmed">
+              Each chunk of payouts is one transaction, signed on the Ledger and broadcast; the payouts confirm as blocks arrive.
+            </Text>
+          </Stack>
+          <Group gap="xs">
+            {state === 'approved' ? (
+              <Button
+                leftSection={<IconPlayerPlay size={16} />}
+                color="violet"
+                onClick={() => void run(executeBatch)}
+                loading={busy}
+                disabled={!signer}
+                title={signer ? undefined : NOT_SIGNER}
+                data-testid="batch-execute"
+              >
+                Execute
+              </Button>
+            ) : null}
+            {canRetry(state) ? (
+              <Button
+                leftSection={<IconRefreshAlert size={16} />}
+                color="orange"
+                onClick={() => void run(retryFailed)}
+                loading={busy}
+                disabled={!signer}
+                title={signer ? undefined : NOT_SIGNER}
+                data-testid="batch-retry"
+              >
+                Retry failed payouts
+              </Button>
+            ) : null}
+          </Group>
+        </Group>
+
+        {!signer && (state === 'approved' || canRetry(state)) ? (
+          <Text size="sm" c="dimmed" data-testid="execute-disabled-reason">
+            {NOT_SIGNER}
+          </Text>
+        ) : null}
+
+        {last ? (
+          <Alert
+            color={busy ? 'violet' : 'gray'}
+            variant="light"
+            icon={busy && last.kind === 'signing' ? <IconDeviceUsb size={20} /> : busy ? <Loader size={16} /> : undefined}
+            title={<span data-testid="execution-progress">{last.message}</span>}
+            data-testid="execution-progress-panel"
+            data-kind={last.kind}
+          >
+            <Stack gap={2} data-testid="execution-progress-log">
+              {progress.map((p, i) => (
+                <Text key={i} size="xs" ff="monospace" c="dimmed">
+                  {formatClock(new Date(p.at))} · {p.message}
+                </Text>
+              ))}
+            </Stack>
+          </Alert>
+        ) : null}
+
+        {state === 'executing' && !busy ? (
+          <Group gap="xs" data-testid="execution-waiting">
+            <Loader size="xs" />
+            <Text size="sm">Broadcast — waiting for the payouts to confirm on chain.</Text>
+          </Group>
+        ) : null}
+
+        {submissionsError ? (
+          <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Could not load the submissions">
+            {submissionsError}
+          </Alert>
+        ) : null}
+
+        {submissions.length > 0 ? (
+          <Table striped withTableBorder verticalSpacing={6} data-testid="submissions-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Chunk</Table.Th>
+                <Table.Th>Attempt</Table.Th>
+                <Table.Th>Network</Table.Th>
+                <Table.Th ta="right">Payouts</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Transaction</Table.Th>
+                <Table.Th ta="right">Nonce</Table.Th>
+                <Table.Th>Failure</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {submissions.map((s) => (
+                <Table.Tr key={s.id} data-testid="submission-row" data-state={s.state}>
+                  <Table.Td>{s.chunkIndex + 1}</Table.Td>
+                  <Table.Td>{s.attempt}</Table.Td>
+                  <Table.Td ff="monospace">
+                    {s.rail}:{s.network}
+                  </Table.Td>
+                  <Table.Td ta="right" ff="monospace">
+                    {formatCount(s.payoutCount)}
+                  </Table.Td>
+                  <Table.Td>
+                    <SubmissionStateBadge state={s.state} />
+                  </Table.Td>
+                  <Table.Td>{s.txHash ? <TxLink hash={s.txHash} url={s.explorerUrl} /> : '—'}</Table.Td>
+                  <Table.Td ta="right" ff="monospace">
+                    {s.nonce ?? '—'}
+                  </Table.Td>
+                  <Table.Td>
+                    {s.failure ? (
+                      <Text size="sm" c="red" data-testid="submission-failure">
+                        {s.failure.message}
+                      </Text>
+                    ) : (
+                      '—'
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        ) : null}
+      </Stack>
+    </Card>
+  )
+}

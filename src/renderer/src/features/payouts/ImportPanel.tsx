@@ -1,0 +1,186 @@
+import { Alert, Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core'
+import { IconAlertTriangle, IconFileUpload, IconUpload } from '@tabler/icons-react'
+import { useRef, useState } from 'react'
+import type { ImportPayoutCsvResult } from '../../../../shared/payoutsApi'
+import { BATCH_NAME_CHARS_MAX, PAYOUT_CSV_CHARS_MAX } from '../../../../shared/payoutsApi'
+import { formatCount } from '../../lib/format'
+import { importCsv } from './actions'
+import { IssuesTable } from './IssuesTable'
+import { usePayouts } from './store'
+
+interface Picked {
+  name: string
+  text: string
+}
+
+/** Import a payout CSV: read in the renderer as text, checked and stored (or not) by the core. */
+export function ImportPanel({ onClose }: { onClose: () => void }) {
+  const fileRef = useRef<HTMLInputElement>(null)
+  const [picked, setPicked] = useState<Picked | null>(null)
+  const [pickError, setPickError] = useState<string | null>(null)
+  const [batchName, setBatchName] = useState('')
+  const [network, setNetwork] = useState('')
+  const [keepValid, setKeepValid] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [result, setResult] = useState<ImportPayoutCsvResult | null>(null)
+  const open = usePayouts((s) => s.open)
+
+  async function onFile(file: File | undefined) {
+    setResult(null)
+    setPicked(null)
+    setPickError(null)
+    if (!file) return
+    // Checked before reading: a file bigger than one request would only fail later, less clearly.
+    if (file.size > PAYOUT_CSV_CHARS_MAX) {
+      setPickError(`${file.name} is larger than 4 MiB — split it into smaller files and import each.`)
+      return
+    }
+    try {
+      setPicked({ name: file.name, text: await file.text() })
+    } catch {
+      setPickError(`${file.name} could not be read — check the file and pick it again.`)
+    }
+  }
+
+  async function onImport() {
+    if (!picked) return
+    if (picked.text.trim() === '') {
+      setPickError(`${picked.name} is empty — pick a CSV with a header row and at least one payout.`)
+      return
+    }
+    setBusy(true)
+    const r = await importCsv({
+      csv: picked.text,
+      fileName: picked.name,
+      ...(batchName.trim() ? { batchName: batchName.trim() } : {}),
+      ...(network.trim() ? { network: network.trim() } : {}),
+      ...(keepValid ? { keepValidAsDraft: true } : {}),
+    })
+    setBusy(false)
+    setResult(r)
+    if (r?.batchId && r.issues.length === 0) {
+      onClose()
+      open(r.batchId)
+    }
+  }
+
+  const rowIssues = result?.issues ?? []
+  return (
+    <Card withBorder padding="lg" data-testid="import-panel">
+      <Stack gap="md">
+        <Group justify="space-between">
+          <Title order={4}>Import a payout CSV</Title>
+          <Button variant="subtle" size="xs" color="gray" onClick={onClose} data-testid="import-close">
+            Close
+          </Button>
+        </Group>
+        <Text size="sm" c="dimmed">
+          The header names the columns: id, rail, network, asset, recipient, amount (and optionally memo, reference, name). Every row is
+          checked before anything is stored; amounts are never rounded.
+        </Text>
+        <Group align="flex-end" gap="md" wrap="wrap">
+          <input
+            ref={fileRef}
+            type="file"
+            accept=".csv,text/csv,text/plain"
+            hidden
+            data-testid="import-file"
+            onChange={(e) => {
+              void onFile(e.currentTarget.files?.[0])
+              e.currentTarget.value = ''
+            }}
+          />
+          <Button
+            variant="default"
+            leftSection={<IconFileUpload size={16} />}
+            onClick={() => fileRef.current?.click()}
+            data-testid="import-pick"
+          >
+            Choose file…
+          </Button>
+          <Text size="sm" ff="monospace" data-testid="import-file-name" c={picked ? undefined : 'dimmed'}>
+            {picked ? `${picked.name} (${formatCount(picked.text.length)} characters)` : 'No file chosen'}
+          </Text>
+        </Group>
+        <Group align="flex-start" gap="md" wrap="wrap">
+          <TextInput
+            label="Batch name"
+            description="Defaults to the file name"
+            placeholder={picked?.name ?? 'March contractors'}
+            value={batchName}
+            maxLength={BATCH_NAME_CHARS_MAX}
+            onChange={(e) => setBatchName(e.currentTarget.value)}
+            w={280}
+            data-testid="import-batch-name"
+          />
+          <TextInput
+            label="Chain id"
+            description="Only for files that name no chain"
+            placeholder="8453"
+            value={network}
+            onChange={(e) => setNetwork(e.currentTarget.value)}
+            w={180}
+            data-testid="import-network"
+          />
+        </Group>
+        <Checkbox
+          label="Keep the valid rows as a draft when some rows have problems"
+          checked={keepValid}
+          onChange={(e) => setKeepValid(e.currentTarget.checked)}
+          data-testid="import-keep-valid"
+        />
+        {pickError ? (
+          <Alert color="red" variant="light" icon={<IconAlertTriangle />} data-testid="import-pick-error">
+            {pickError}
+          </Alert>
+        ) : null}
+        <Group>
+          <Button
+            leftSection={<IconUpload size={16} />}
+            onClick={() => void onImport()}
+            disabled={!picked}
+            loading={busy}
+            data-testid="import-submit"
+          >
+            Import
+          </Button>
+        </Group>
+
+        {result && rowIssues.length > 0 ? (
+          <Stack gap="sm" data-testid="import-result">
+            <Alert
+              color={result.batchId ? 'yellow' : 'red'}
+              variant="light"
+              icon={<IconAlertTriangle />}
+              title={
+                <span data-testid="import-result-title">
+                  {result.batchId
+                    ? `Draft created with ${formatCount(result.valid.length)} valid ${result.valid.length === 1 ? 'row' : 'rows'}; ${formatCount(rowIssues.length)} ${rowIssues.length === 1 ? 'problem' : 'problems'} left out`
+                    : `Nothing was stored — ${formatCount(rowIssues.length)} ${rowIssues.length === 1 ? 'problem' : 'problems'} in ${formatCount(result.rowsTotal)} ${result.rowsTotal === 1 ? 'row' : 'rows'}`}
+                </span>
+              }
+            >
+              {result.batchId ? (
+                <Group justify="space-between">
+                  <Text size="sm">The rows below were not imported. Fix them in the file and import it again, or add them by hand.</Text>
+                  <Button size="xs" variant="light" onClick={() => open(result.batchId!)} data-testid="import-open-batch">
+                    Open the draft
+                  </Button>
+                </Group>
+              ) : (
+                <Text size="sm">
+                  Fix these in the file and import it again
+                  {result.valid.length > 0
+                    ? `, or tick "keep the valid rows" to store the ${formatCount(result.valid.length)} valid ${result.valid.length === 1 ? 'row' : 'rows'} as a draft`
+                    : ''}
+                  .
+                </Text>
+              )}
+            </Alert>
+            <IssuesTable issues={rowIssues} testId="import-issues" />
+          </Stack>
+        ) : null}
+      </Stack>
+    </Card>
+  )
+}

@@ -1,0 +1,64 @@
+import { Text } from '@mantine/core'
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
+import { useMemo } from 'react'
+import type { ImportRowIssue } from '../../../../shared/payoutsApi'
+import { VirtualTable } from '../../components/VirtualTable'
+
+const ROW_HEIGHT_PX = 40
+
+const col = createColumnHelper<ImportRowIssue>()
+
+/** The sentence without its "Row 3, amount: " prefix: the row and column have their own cells. */
+export function problemText(issue: ImportRowIssue): string {
+  return issue.message.replace(/^Row \d+(, [^:]+)?: /, '')
+}
+
+/** ROW / COLUMN / PROBLEM — one line per problem of an imported file (virtualized: a file may have thousands). */
+export function IssuesTable({ issues, testId }: { issues: ImportRowIssue[]; testId: string }) {
+  const columns = useMemo(
+    () => [
+      col.accessor('row', {
+        header: 'Row',
+        cell: (c) => c.getValue() ?? 'file',
+        meta: { track: '72px', minWidthPx: 72, align: 'right', mono: true, cellTestId: 'issue-row' },
+      }),
+      col.accessor('column', {
+        header: 'Column',
+        cell: (c) => c.getValue() ?? '—',
+        meta: { track: '130px', minWidthPx: 130, mono: true, cellTestId: 'issue-column' },
+      }),
+      col.accessor((i) => problemText(i), {
+        id: 'problem',
+        header: 'Problem',
+        cell: (c) => (
+          <Text span size="sm" title={c.row.original.message}>
+            {c.getValue()}{' '}
+            <Text span size="xs" c="dimmed" ff="monospace">
+              {c.row.original.code}
+            </Text>
+          </Text>
+        ),
+        meta: { track: 'minmax(360px, 1fr)', minWidthPx: 360, cellTestId: 'issue-problem' },
+      }),
+    ],
+    [],
+  )
+  const table = useReactTable({
+    data: issues,
+    columns,
+    enableSorting: false,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r, i) => `${i}`,
+  })
+  return (
+    <VirtualTable
+      table={table}
+      rowHeightPx={ROW_HEIGHT_PX}
+      maxHeight={360}
+      testId={testId}
+      emptyText="No problems."
+      getRowTestId={() => `${testId}-row`}
+      getRowTitle={(r) => r.original.message}
+    />
+  )
+}

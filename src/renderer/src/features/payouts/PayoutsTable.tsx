@@ -1,0 +1,180 @@
+import { ActionIcon, Anchor, Group, Text, Tooltip } from '@mantine/core'
+import { IconPencil, IconTrash } from '@tabler/icons-react'
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
+import { useMemo } from 'react'
+import type { Asset } from '../../../../shared/api'
+import type { Payout, Submission } from '../../../../shared/payoutsApi'
+import { VirtualTable } from '../../components/VirtualTable'
+import { formatExact, networkLabel, shortHash } from '../../lib/format'
+import { PayoutStateBadge } from './StateBadge'
+
+const ROW_HEIGHT_PX = 44
+const TX_HASH_CHARS = 12
+
+const col = createColumnHelper<Payout>()
+
+/**
+ * The transaction a payout went out in. The contract does not link a payout to its submission,
+ * so it is shown only where it cannot be wrong: the payout has left 'pending'/'failed' and its
+ * network has exactly one live (not failed, not dead) submission.
+ */
+export function txOfPayout(p: Payout, submissions: Submission[]): Submission | null {
+  if (p.state === 'pending' || p.state === 'failed' || p.state === 'planned') return null
+  const live = submissions.filter((s) => s.rail === p.rail && s.network === p.network && s.state !== 'failed' && s.state !== 'dead')
+  return live.length === 1 && live[0]!.txHash ? live[0]! : null
+}
+
+export function TxLink({ hash, url }: { hash: string; url: string | null }) {
+  const short = shortHash(hash, TX_HASH_CHARS)
+  return url ? (
+    <Anchor href={url} target="_blank" rel="noreferrer" size="sm" ff="monospace" title={hash} data-testid="tx-link">
+      {short}
+    </Anchor>
+  ) : (
+    <Text span size="sm" ff="monospace" title={hash} data-testid="tx-hash">
+      {short}
+    </Text>
+  )
+}
+
+export function PayoutsTable({
+  payouts,
+  assets,
+  submissions,
+  editable,
+  onEdit,
+  onRemove,
+}: {
+  payouts: Payout[]
+  assets: Asset[]
+  submissions: Submission[]
+  editable: boolean
+  onEdit: (p: Payout) => void
+  onRemove: (p: Payout) => void
+}) {
+  const byId = useMemo(() => new Map(assets.map((a) => [a.id, a])), [assets])
+  const columns = useMemo(
+    () => [
+      col.accessor('rowNo', { header: 'Row', meta: { track: '64px', minWidthPx: 64, align: 'right', mono: true } }),
+      col.accessor('name', {
+        header: 'Payee',
+        cell: (c) =>
+          c.getValue() ?? (
+            <Text span c="dimmed" size="sm">
+              —
+            </Text>
+          ),
+        meta: { track: 'minmax(100px, 1fr)', minWidthPx: 100 },
+      }),
+      col.accessor('recipient', {
+        header: 'Recipient',
+        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
+        meta: { track: 'minmax(360px, 2fr)', minWidthPx: 360, mono: true, cellTestId: 'payout-recipient' },
+      }),
+      col.accessor('amount', {
+        header: 'Amount',
+        cell: (c) => {
+          const asset = byId.get(c.row.original.assetId)
+          return (
+            <span title={c.row.original.assetId}>
+              {asset ? formatExact(c.getValue(), asset.scale) : c.getValue()} {asset?.code ?? c.row.original.assetId}
+            </span>
+          )
+        },
+        meta: { track: 'minmax(180px, 1.2fr)', minWidthPx: 180, align: 'right', mono: true, cellTestId: 'payout-amount' },
+      }),
+      col.accessor((p) => networkLabel(p.rail, p.network), {
+        id: 'network',
+        header: 'Network',
+        meta: { track: '96px', minWidthPx: 96, mono: true },
+      }),
+      col.accessor('reference', {
+        header: 'Reference',
+        cell: (c) => <span title={c.getValue() ?? undefined}>{c.getValue() ?? '—'}</span>,
+        meta: { track: 'minmax(90px, 0.8fr)', minWidthPx: 90 },
+      }),
+      col.accessor('state', {
+        header: 'State',
+        cell: (c) => <PayoutStateBadge state={c.getValue()} />,
+        meta: { track: '124px', minWidthPx: 124 },
+      }),
+      col.display({
+        id: 'outcome',
+        header: 'Transaction / failure',
+        cell: (c) => {
+          const p = c.row.original
+          if (p.failureMessage)
+            return (
+              <Text span size="sm" c="red" title={`${p.failureMessage} (${p.failureCode ?? ''})`} data-testid="payout-failure">
+                {p.failureMessage}
+              </Text>
+            )
+          const tx = txOfPayout(p, submissions)
+          return tx?.txHash ? (
+            <TxLink hash={tx.txHash} url={tx.explorerUrl} />
+          ) : (
+            <Text span size="sm" c="dimmed">
+              —
+            </Text>
+          )
+        },
+        meta: { track: 'minmax(140px, 1.2fr)', minWidthPx: 140 },
+      }),
+      ...(editable
+        ? [
+            col.display({
+              id: 'edit',
+              header: '',
+              cell: (c) => (
+                <Group gap={4} wrap="nowrap">
+                  <Tooltip label="Edit this payout">
+                    <ActionIcon
+                      variant="subtle"
+                      size="sm"
+                      onClick={() => onEdit(c.row.original)}
+                      aria-label="Edit this payout"
+                      data-testid="payout-edit"
+                    >
+                      <IconPencil size={15} />
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Remove this payout">
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      size="sm"
+                      onClick={() => onRemove(c.row.original)}
+                      aria-label="Remove this payout"
+                      data-testid="payout-remove"
+                    >
+                      <IconTrash size={15} />
+                    </ActionIcon>
+                  </Tooltip>
+                </Group>
+              ),
+              meta: { track: '68px', minWidthPx: 68 },
+            }),
+          ]
+        : []),
+    ],
+    [byId, submissions, editable, onEdit, onRemove],
+  )
+  const table = useReactTable({
+    data: payouts,
+    columns,
+    enableSorting: false,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (p) => p.id,
+  })
+  return (
+    <VirtualTable
+      table={table}
+      rowHeightPx={ROW_HEIGHT_PX}
+      maxHeight="max(300px, calc(100vh - 360px))"
+      testId="payouts-table"
+      emptyText="No payouts in this batch yet."
+      getRowTestId={(r) => `payout-row-${r.original.id}`}
+      getRowTone={(r) => (r.original.state === 'failed' ? 'danger' : undefined)}
+    />
+  )
+}

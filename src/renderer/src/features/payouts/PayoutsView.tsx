@@ -1,0 +1,123 @@
+import { Alert, Button, Group, SegmentedControl, Stack, Text } from '@mantine/core'
+import { IconAlertTriangle, IconFileImport, IconRefresh } from '@tabler/icons-react'
+import { useCallback, useEffect, useState } from 'react'
+import { BATCH_STATES } from '../../../../shared/payoutStates'
+import type { BatchStateName } from '../../../../shared/payoutsApi'
+import { ViewHeader } from '../../components/ViewHeader'
+import { onEvent } from '../../lib/api'
+import { formatCount } from '../../lib/format'
+import { useApp } from '../app/store'
+import { hasRole, useSession } from '../session/store'
+import { BatchDetailView } from './BatchDetail'
+import { BatchTable } from './BatchTable'
+import { ImportPanel } from './ImportPanel'
+import { BATCH_STATE_LABELS } from './states'
+import { usePayouts } from './store'
+
+const ALL = 'all'
+
+export function PayoutsView() {
+  const selectedId = usePayouts((s) => s.selectedId)
+  const connectionState = useApp((s) => s.connection?.state)
+  const operatorId = useSession((s) => s.operator?.id)
+
+  // The detail says what the caller may do ("You can approve…"): never show another operator's.
+  useEffect(() => {
+    usePayouts.setState({ detail: null })
+    void usePayouts.getState().refreshDetail()
+  }, [operatorId])
+
+  useEffect(() => {
+    const s = usePayouts.getState()
+    void s.refreshList()
+    void s.loadAssets()
+    const touched = (ids: string[]) => {
+      const st = usePayouts.getState()
+      void st.refreshList()
+      if (st.selectedId && ids.includes(st.selectedId)) void st.refreshDetail()
+    }
+    const offs = [
+      onEvent('batches.changed', (p) => touched([p.batchId])),
+      onEvent('payouts.changed', (p) => touched(p.batchIds)),
+      onEvent('execution.progress', (p) => {
+        usePayouts.getState().addProgress(p)
+        if (usePayouts.getState().selectedId === p.batchId) void usePayouts.getState().refreshDetail()
+      }),
+    ]
+    return () => offs.forEach((off) => off())
+  }, [])
+
+  // Events sent while the browser-mode connection was down are lost: reload when it is back.
+  useEffect(() => {
+    if (connectionState === 'open') {
+      void usePayouts.getState().refreshList()
+      void usePayouts.getState().refreshDetail()
+    }
+  }, [connectionState])
+
+  return selectedId ? <BatchDetailView /> : <BatchListView />
+}
+
+function BatchListView() {
+  const { batches, filter, setFilter, nextBefore, listLoaded, listLoading, listError, refreshList, loadMore, open } = usePayouts()
+  const operator = useSession((s) => s.operator)
+  const [importing, setImporting] = useState(false)
+  const canImport = hasRole(operator, 'preparer')
+  const onOpen = useCallback((id: string) => open(id), [open])
+
+  return (
+    <Stack gap="lg" data-testid="payouts">
+      <ViewHeader
+        title="Payouts"
+        description="Payout batches: imported or built by a preparer, approved by someone else, signed and executed by a signer."
+        actions={
+          <>
+            <Button
+              variant="default"
+              size="xs"
+              leftSection={<IconRefresh size={14} />}
+              onClick={() => void refreshList()}
+              loading={listLoading}
+              data-testid="payouts-refresh"
+            >
+              Refresh
+            </Button>
+            <Button
+              size="xs"
+              leftSection={<IconFileImport size={14} />}
+              onClick={() => setImporting(true)}
+              disabled={!canImport || importing}
+              title={canImport ? undefined : 'You do not have the preparer role, so you cannot import payouts.'}
+              data-testid="import-open"
+            >
+              Import CSV
+            </Button>
+          </>
+        }
+      />
+
+      {importing ? <ImportPanel onClose={() => setImporting(false)} /> : null}
+
+      <Group justify="space-between" wrap="wrap">
+        <SegmentedControl
+          size="xs"
+          value={filter ?? ALL}
+          onChange={(v) => setFilter(v === ALL ? null : (v as BatchStateName))}
+          data={[{ value: ALL, label: 'All' }, ...BATCH_STATES.map((s) => ({ value: s, label: BATCH_STATE_LABELS[s] }))]}
+          data-testid="batch-filter"
+        />
+        <Text size="sm" c="dimmed" data-testid="batch-count">
+          {listLoaded ? `${formatCount(batches.length)} ${batches.length === 1 ? 'batch' : 'batches'}${nextBefore ? ' loaded' : ''}` : ''}
+        </Text>
+      </Group>
+
+      {listError ? (
+        <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Could not load the batches" data-testid="payouts-error">
+          {listError}
+        </Alert>
+      ) : null}
+
+      <BatchTable batches={batches} onOpen={onOpen} onEndReached={nextBefore ? () => void loadMore() : undefined} resetKey={filter} />
+    </Stack>
+  )
+}

@@ -1,0 +1,229 @@
+import { Alert, Button, Card, Group, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core'
+import { IconAlertTriangle } from '@tabler/icons-react'
+import { useMemo, useState } from 'react'
+import type { Asset } from '../../../../shared/api'
+import { parseAmount } from '../../../../shared/money'
+import {
+  MEMO_CHARS_MAX,
+  PAYEE_NAME_CHARS_MAX,
+  RECIPIENT_CHARS_MAX,
+  REFERENCE_CHARS_MAX,
+  type Payout,
+  type PayoutRowInput,
+  type PayoutRowPatch,
+} from '../../../../shared/payoutsApi'
+import { errorMessage } from '../../lib/api'
+import { networkLabel } from '../../lib/format'
+import { addRow, updateRow } from './actions'
+
+type Field = 'recipient' | 'amount' | 'asset' | 'network' | 'memo' | 'reference' | 'name'
+type Errors = Partial<Record<Field | 'form', string>>
+
+/** The core names the field in its sentence ("Row 4, amount: …"); assetId is the asset + network pair. */
+export function fieldOfError(message: string): Field | null {
+  const m = /(?:^|, |\b)(recipient|amount|assetId|asset|network|memo|reference|name)(?:\.|:| )/.exec(message)
+  if (!m) return null
+  return m[1] === 'assetId' ? 'asset' : (m[1] as Field)
+}
+
+interface Values {
+  recipient: string
+  amount: string
+  asset: string
+  network: string
+  memo: string
+  reference: string
+  name: string
+}
+
+function initialValues(payout: Payout | null, assets: Asset[]): Values {
+  const asset = payout ? assets.find((a) => a.id === payout.assetId) : assets[0]
+  return {
+    recipient: payout?.recipient ?? '',
+    amount: payout?.amount ?? '',
+    asset: asset?.code ?? '',
+    network: asset ? networkLabel(asset.rail, asset.network) : '',
+    memo: payout?.memo ?? '',
+    reference: payout?.reference ?? '',
+    name: payout?.name ?? '',
+  }
+}
+
+/** Add a payout to a draft, or change one. Problems are shown under the field they concern. */
+export function RowForm({
+  batchId,
+  version,
+  assets,
+  payout,
+  onDone,
+}: {
+  batchId: string
+  version: number
+  assets: Asset[]
+  payout: Payout | null
+  onDone: () => void
+}) {
+  const [values, setValues] = useState<Values>(() => initialValues(payout, assets))
+  const [errors, setErrors] = useState<Errors>({})
+  const [busy, setBusy] = useState(false)
+  const codes = useMemo(() => [...new Set(assets.map((a) => a.code))].sort(), [assets])
+  const networks = useMemo(
+    () => assets.filter((a) => a.code === values.asset).map((a) => networkLabel(a.rail, a.network)),
+    [assets, values.asset],
+  )
+  const asset = assets.find((a) => a.code === values.asset && networkLabel(a.rail, a.network) === values.network) ?? null
+
+  const set = (field: Field) => (value: string) => {
+    setValues((v) => ({ ...v, [field]: value }))
+    setErrors((e) => ({ ...e, [field]: undefined, form: undefined }))
+  }
+
+  function check(): Errors {
+    const e: Errors = {}
+    if (!values.recipient.trim()) e.recipient = 'Enter the address or account to pay.'
+    if (!values.asset) e.asset = 'Choose the asset to pay in.'
+    else if (!asset) e.network = `Choose a network ${values.asset} is registered on.`
+    if (!values.amount.trim()) e.amount = 'Enter the amount, e.g. 125.50.'
+    else if (asset) {
+      try {
+        parseAmount(values.amount.trim(), asset.scale)
+      } catch (error) {
+        e.amount = errorMessage(error)
+      }
+    }
+    return e
+  }
+
+  async function onSave() {
+    const e = check()
+    setErrors(e)
+    if (Object.keys(e).length > 0 || !asset) return
+    const optional = (s: string) => (s.trim() ? s.trim() : undefined)
+    setBusy(true)
+    try {
+      if (payout) {
+        const changes: PayoutRowPatch = {
+          assetId: asset.id,
+          recipient: values.recipient.trim(),
+          amount: values.amount.trim(),
+          memo: values.memo.trim(),
+          reference: values.reference.trim(),
+          name: values.name.trim(),
+        }
+        await updateRow(batchId, version, payout.id, changes)
+      } else {
+        const row: PayoutRowInput = {
+          assetId: asset.id,
+          recipient: values.recipient.trim(),
+          amount: values.amount.trim(),
+          ...(optional(values.memo) ? { memo: optional(values.memo) } : {}),
+          ...(optional(values.reference) ? { reference: optional(values.reference) } : {}),
+          ...(optional(values.name) ? { name: optional(values.name) } : {}),
+        }
+        await addRow(batchId, version, row)
+      }
+      onDone()
+    } catch (error) {
+      const message = errorMessage(error)
+      const field = fieldOfError(message)
+      setErrors(field ? { [field]: message } : { form: message })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Card withBorder padding="lg" data-testid="row-form">
+      <Stack gap="md">
+        <Title order={5}>{payout ? `Edit payout on row ${payout.rowNo}` : 'Add a payout'}</Title>
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+          <TextInput
+            label="Recipient"
+            required
+            placeholder="0x… address"
+            value={values.recipient}
+            maxLength={RECIPIENT_CHARS_MAX}
+            onChange={(e) => set('recipient')(e.currentTarget.value)}
+            error={errors.recipient}
+            ff="monospace"
+            data-testid="row-recipient"
+          />
+          <TextInput
+            label="Amount"
+            required
+            placeholder="125.50"
+            value={values.amount}
+            onChange={(e) => set('amount')(e.currentTarget.value)}
+            error={errors.amount}
+            description={asset ? `Up to ${asset.scale} decimals for ${asset.code}` : undefined}
+            data-testid="row-amount"
+          />
+          <Select
+            label="Asset"
+            required
+            data={codes}
+            value={values.asset || null}
+            onChange={(v) => {
+              const code = v ?? ''
+              const first = assets.find((a) => a.code === code)
+              setValues((s) => ({ ...s, asset: code, network: first ? networkLabel(first.rail, first.network) : '' }))
+              setErrors((e) => ({ ...e, asset: undefined, network: undefined, form: undefined }))
+            }}
+            error={errors.asset}
+            allowDeselect={false}
+            data-testid="row-asset"
+          />
+          <Select
+            label="Network"
+            required
+            data={networks}
+            value={values.network || null}
+            onChange={(v) => set('network')(v ?? '')}
+            error={errors.network}
+            allowDeselect={false}
+            data-testid="row-network"
+          />
+          <TextInput
+            label="Payee name"
+            value={values.name}
+            maxLength={PAYEE_NAME_CHARS_MAX}
+            onChange={(e) => set('name')(e.currentTarget.value)}
+            error={errors.name}
+            data-testid="row-name"
+          />
+          <TextInput
+            label="Reference"
+            description="Shown on receipts"
+            value={values.reference}
+            maxLength={REFERENCE_CHARS_MAX}
+            onChange={(e) => set('reference')(e.currentTarget.value)}
+            error={errors.reference}
+            data-testid="row-reference"
+          />
+          <TextInput
+            label="Memo"
+            description="Sent with the payment where the rail carries one (Stellar); EVM transfers carry none"
+            value={values.memo}
+            maxLength={MEMO_CHARS_MAX}
+            onChange={(e) => set('memo')(e.currentTarget.value)}
+            error={errors.memo}
+            data-testid="row-memo"
+          />
+        </SimpleGrid>
+        {errors.form ? (
+          <Alert color="red" variant="light" icon={<IconAlertTriangle />} data-testid="row-form-error">
+            {errors.form}
+          </Alert>
+        ) : null}
+        <Group>
+          <Button onClick={() => void onSave()} loading={busy} data-testid="row-save">
+            {payout ? 'Save changes' : 'Add payout'}
+          </Button>
+          <Button variant="default" onClick={onDone} data-testid="row-cancel">
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  )
+}

@@ -1,0 +1,181 @@
+/**
+ * The Payouts view: the batch list (filtered by state), the open batch (its detail and its
+ * submissions), what execution reported while it ran, and the import warnings of batches imported
+ * in this session (the core returns them once, with the import; they must stay in view until the
+ * batch is submitted).
+ */
+import { create } from 'zustand'
+import type { Asset, EventPayload } from '../../../../shared/api'
+import type { BatchDetail, BatchStateName, BatchSummary, ImportRowIssue, Submission } from '../../../../shared/payoutsApi'
+import { errorMessage, invoke } from '../../lib/api'
+
+/** Batches one page of the list holds. */
+export const BATCHES_PAGE = 100
+/** Progress lines kept per batch (a batch of many chunks must not grow the store without end). */
+export const PROGRESS_LINES_MAX = 200
+
+export type ProgressLine = EventPayload<'execution.progress'> & { at: string }
+
+interface PayoutsState {
+  filter: BatchStateName | null
+  batches: BatchSummary[]
+  nextBefore: string | null
+  listLoaded: boolean
+  listLoading: boolean
+  listError: string | null
+
+  selectedId: string | null
+  detail: BatchDetail | null
+  detailLoading: boolean
+  detailError: string | null
+  submissions: Submission[]
+  submissionsError: string | null
+
+  assets: Asset[]
+  progress: Record<string, ProgressLine[]>
+  importWarnings: Record<string, ImportRowIssue[]>
+
+  setFilter(filter: BatchStateName | null): void
+  refreshList(): Promise<void>
+  loadMore(): Promise<void>
+  open(id: string): void
+  close(): void
+  refreshDetail(): Promise<void>
+  loadAssets(): Promise<void>
+  addProgress(p: EventPayload<'execution.progress'>): void
+  clearProgress(batchId: string): void
+  setImportWarnings(batchId: string, warnings: ImportRowIssue[]): void
+}
+
+/** One load at a time, plus at most one more after it: bursts of events become two loads. */
+function coalesced(run: () => Promise<void>): () => Promise<void> {
+  let inFlight: Promise<void> | null = null
+  let again = false
+  return () => {
+    if (inFlight) {
+      again = true
+      return inFlight
+    }
+    inFlight = (async () => {
+      try {
+        do {
+          again = false
+          await run()
+        } while (again)
+      } finally {
+        inFlight = null
+      }
+    })()
+    return inFlight
+  }
+}
+
+export const usePayouts = create<PayoutsState>((set, get) => {
+  const loadList = coalesced(async () => {
+    const filter = get().filter
+    set({ listLoading: true })
+    try {
+      const page = await invoke('batches.list', { limit: BATCHES_PAGE, ...(filter ? { state: filter } : {}) })
+      if (get().filter !== filter) return // a newer filter's load follows
+      set({ batches: page.batches, nextBefore: page.nextBefore, listLoaded: true, listLoading: false, listError: null })
+    } catch (error) {
+      set({ listLoading: false, listError: errorMessage(error) })
+    }
+  })
+
+  const loadDetail = coalesced(async () => {
+    const id = get().selectedId
+    if (!id) return
+    set({ detailLoading: true })
+    try {
+      const [detail, submissions] = await Promise.all([
+        invoke('batches.get', { id }),
+        invoke('batches.submissions', { id }).then(
+          (s) => ({ ok: true as const, s }),
+          (error: unknown) => ({ ok: false as const, error: errorMessage(error) }),
+        ),
+      ])
+      if (get().selectedId !== id) return
+      set({
+        detail,
+        detailLoading: false,
+        detailError: null,
+        submissions: submissions.ok ? submissions.s : get().submissions,
+        submissionsError: submissions.ok ? null : submissions.error,
+      })
+    } catch (error) {
+      if (get().selectedId !== id) return
+      set({ detailLoading: false, detailError: errorMessage(error) })
+    }
+  })
+
+  return {
+    filter: null,
+    batches: [],
+    nextBefore: null,
+    listLoaded: false,
+    listLoading: false,
+    listError: null,
+    selectedId: null,
+    detail: null,
+    detailLoading: false,
+    detailError: null,
+    submissions: [],
+    submissionsError: null,
+    assets: [],
+    progress: {},
+    importWarnings: {},
+
+    setFilter(filter) {
+      set({ filter, batches: [], nextBefore: null, listLoaded: false })
+      void loadList()
+    },
+    refreshList: loadList,
+    async loadMore() {
+      const { nextBefore, filter, listLoading } = get()
+      if (!nextBefore || listLoading) return
+      set({ listLoading: true })
+      try {
+        const page = await invoke('batches.list', { limit: BATCHES_PAGE, before: nextBefore, ...(filter ? { state: filter } : {}) })
+        if (get().filter !== filter) return
+        const seen = new Set(get().batches.map((b) => b.id))
+        set({
+          batches: [...get().batches, ...page.batches.filter((b) => !seen.has(b.id))],
+          nextBefore: page.nextBefore,
+          listLoading: false,
+          listError: null,
+        })
+      } catch (error) {
+        set({ listLoading: false, listError: errorMessage(error) })
+      }
+    },
+    open(id) {
+      if (get().selectedId === id) return
+      set({ selectedId: id, detail: null, detailError: null, submissions: [], submissionsError: null })
+      void loadDetail()
+    },
+    close() {
+      set({ selectedId: null, detail: null, detailError: null, submissions: [], submissionsError: null })
+      void loadList()
+    },
+    refreshDetail: loadDetail,
+    async loadAssets() {
+      try {
+        set({ assets: await invoke('assets.list', {}) })
+      } catch {
+        // Amounts fall back to the core's exact strings; the row form says it has no assets.
+      }
+    },
+    addProgress(p) {
+      const lines = [...(get().progress[p.batchId] ?? []), { ...p, at: new Date().toISOString() }].slice(-PROGRESS_LINES_MAX)
+      set({ progress: { ...get().progress, [p.batchId]: lines } })
+    },
+    clearProgress(batchId) {
+      const { [batchId]: _dropped, ...rest } = get().progress
+      set({ progress: rest })
+    },
+    setImportWarnings(batchId, warnings) {
+      set({ importWarnings: { ...get().importWarnings, [batchId]: warnings } })
+    },
+  }
+})

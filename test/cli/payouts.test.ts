@@ -1,0 +1,164 @@
+/**
+ * The payout CLI round trip in-process: import a CSV -> submit -> approve by a second operator
+ * -> list / show, every --json output parsed by the contract's own schemas; and the failures a
+ * person meets (rows with problems, approving one's own batch) with their codes and exit codes.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ErrorPayloadSchema } from '../../src/shared/api'
+import { BatchDetail, BatchList, BatchSummary, ImportPayoutCsvResult } from '../../src/shared/payoutsApi'
+import { json, runCli, tempDir, type CliResult } from './cliHarness'
+
+const ASSET = 'USDC@evm:8453'
+const ErrorOutput = z.object({ error: ErrorPayloadSchema }).strict()
+
+let root: string
+let dir: string
+const dana = ['--as', 'Dana Admin']
+const alice = ['--as', 'Alice Preparer']
+const bob = ['--as', 'Bob Approver']
+
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(['--data-dir', dir, ...args])
+}
+
+function write(name: string, text: string): string {
+  const file = path.join(root, name)
+  fs.writeFileSync(file, text)
+  return file
+}
+
+async function ok(...args: string[]): Promise<CliResult> {
+  const r = await cli(...args)
+  expect(r.code, r.stderr).toBe(0)
+  return r
+}
+
+beforeAll(async () => {
+  root = tempDir()
+  dir = path.join(root, 'books')
+  await ok('init', '--admin', 'Dana Admin')
+  await ok('operators', 'add', ...dana, '--name', 'Alice Preparer', '--role', 'preparer')
+  await ok('operators', 'add', ...dana, '--name', 'Bob Approver', '--role', 'approver')
+  await ok(
+    'ledger',
+    'accounts',
+    'add',
+    ...dana,
+    '--id',
+    'treasury-usdc',
+    '--name',
+    'Treasury USDC',
+    '--kind',
+    'treasury',
+    '--asset',
+    ASSET,
+    '--address',
+    '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+  )
+  await ok('ledger', 'accounts', 'add', ...dana, '--id', 'opening-usdc', '--name', 'Opening USDC', '--kind', 'external', '--asset', ASSET)
+  const opening = {
+    id: 'opening-usdc',
+    description: 'Opening balance',
+    postings: [
+      { account: 'treasury-usdc', debit: '1000000' },
+      { account: 'opening-usdc', credit: '1000000' },
+    ],
+  }
+  await ok('ledger', 'post', ...dana, write('opening.json', JSON.stringify(opening)))
+})
+
+const GOOD_CSV = [
+  'id,rail,network,asset,recipient,amount,reference,name',
+  'inv-1,evm,8453,USDC,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,100.50,INV-1,Acme',
+  'inv-2,evm,8453,USDC,0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,200,INV-2,Beta',
+].join('\n')
+
+describe('countersign payouts and batches', () => {
+  it('import -> submit -> approve by a second operator -> list / show', async () => {
+    const imported = await ok('payouts', 'import', write('march.csv', GOOD_CSV), ...alice, '--name', 'March contractors', '--json')
+    const result = ImportPayoutCsvResult.parse(json(imported))
+    expect(result).toMatchObject({ rowsTotal: 2, issues: [] })
+    const id = result.batchId!
+    expect(id).toBeTruthy()
+    // Human form prints the id alone on stdout.
+    const again = await cli('payouts', 'import', write('april.csv', GOOD_CSV.replace(/inv-/g, 'apr-')), ...alice)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/^\S+\n$/)
+
+    const submitted = BatchSummary.parse(json(await ok('batches', 'submit', id, ...alice, '--json')))
+    expect(submitted).toMatchObject({ state: 'awaiting_approval', payouts: 2, totals: [{ assetId: ASSET, total: '300.500000' }] })
+
+    // The creator cannot approve: the code, the sentence, exit 1.
+    const own = await cli('batches', 'approve', id, '--batch-version', String(submitted.version), ...alice, '--json')
+    expect(own.code).toBe(1)
+    expect(ErrorOutput.parse(json(own)).error.code).toBe('ROLE_REQUIRED')
+    const shownToAlice = await ok('batches', 'show', id, ...alice)
+    expect(shownToAlice.stdout).toContain('This batch needs 1 approver with the approver role')
+    expect(shownToAlice.stdout).toContain('You do not have the approver role, so you cannot approve it.')
+
+    const shownToBob = BatchDetail.parse(json(await ok('batches', 'show', id, ...bob, '--json')))
+    expect(shownToBob.approvalStatus.canApprove).toBe(true)
+    const stale = await cli('batches', 'approve', id, '--batch-version', String(submitted.version + 1), ...bob)
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toMatch(/^error APPROVAL_STALE: /m)
+
+    const approved = BatchDetail.parse(
+      json(await ok('batches', 'approve', id, '--batch-version', String(submitted.version), ...bob, '--json', '--comment', 'ok')),
+    )
+    expect(approved.batch.state).toBe('approved')
+    expect(approved.approvals).toMatchObject([{ operatorId: 'bob-approver', comment: 'ok' }])
+
+    const list = BatchList.parse(json(await ok('batches', 'list', '--json')))
+    expect(list.batches.map((b) => [b.name, b.state])).toContainEqual(['March contractors', 'approved'])
+    const human = await ok('batches', 'list', '--state', 'approved')
+    expect(human.stdout).toContain(id)
+    expect(human.stdout).toContain('300.500000 USDC')
+
+    const show = await ok('batches', 'show', id)
+    expect(show.stdout).toContain('Approved by Bob Approver')
+    expect(show.stdout).toMatch(/evm\s+8453\s+USDC@evm:8453\s+2\s+300\.500000/)
+    expect(show.stdout).toContain('inv-1')
+  })
+
+  it('prints every problem with its row and column and exits 1', async () => {
+    const bad = [
+      'id,rail,network,asset,recipient,amount',
+      'bad-1,evm,8453,USDC,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,1.0000001',
+      'bad-2,evm,8453,USDC,0x123,5',
+      'bad-3,evm,8453,USDC,0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,7',
+    ].join('\n')
+    const r = await cli('payouts', 'import', write('bad.csv', bad), ...alice)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/2\s+amount\s+AMOUNT_PRECISION\s+Row 2, amount:/)
+    expect(r.stdout).toMatch(/3\s+recipient\s+ADDRESS_INVALID\s+Row 3, recipient:/)
+    expect(r.stderr).toContain('Nothing was imported')
+    const kept = ImportPayoutCsvResult.parse(
+      json(await cli('payouts', 'import', write('bad2.csv', bad), ...alice, '--keep-valid', '--json')),
+    )
+    expect(kept.batchId).not.toBeNull()
+    expect(kept.valid.map((v) => v.id)).toEqual(['bad-3'])
+    const missing = await cli('payouts', 'import', path.join(root, 'nope.csv'), ...alice)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/^error FILE_INVALID: Cannot read .*there is no such file/m)
+  })
+
+  it('reject sends a batch back to draft; cancel ends it', async () => {
+    const imported = ImportPayoutCsvResult.parse(
+      json(await ok('payouts', 'import', write('may.csv', GOOD_CSV.replace(/inv-/g, 'may-')), ...alice, '--json')),
+    )
+    const id = imported.batchId!
+    await ok('batches', 'submit', id, ...alice)
+    const rejected = await ok('batches', 'reject', id, ...bob, '--comment', 'row 2: wrong amount')
+    expect(rejected.stdout).toContain('it is back to draft')
+    const shown = await ok('batches', 'show', id)
+    expect(shown.stdout).toContain('Last rejected (version 1) by Bob Approver')
+    expect(shown.stdout).toContain('row 2: wrong amount')
+    expect(BatchSummary.parse(json(await ok('batches', 'cancel', id, ...alice, '--json'))).state).toBe('cancelled')
+    const again = await cli('batches', 'submit', id, ...alice)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/^error BATCH_STATE: Batch ".*" is cancelled/m)
+  })
+})

@@ -1,0 +1,63 @@
+/**
+ * A sandbox world per worker for the payout E2E: `sandboxUp` (Anvil with the token and batch
+ * contract, the treasury funded, the rails and the device emulator configured, the operators
+ * seeded) served by browser mode. The poller runs only when the test sweeps it, so what is on
+ * screen between "broadcast" and "confirmed" can be looked at without racing a timer.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { test as base } from '@playwright/test'
+import type { Operator } from '../../src/shared/api'
+import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import { startWebServer, type WebServer } from '../../src/web/server'
+import { RENDERER_DIR } from './fixtures'
+
+/** Long enough that the poller never sweeps on its own during a test: the test calls runOnce(). */
+const POLL_INTERVAL_MS_MANUAL = 10 * 60 * 1000
+
+export interface SandboxWorkspace {
+  sandbox: Sandbox
+  server: WebServer
+  url: string
+  operator(name: string): Operator
+  /** One sweep of the poller (confirmations), now. */
+  sweep(): Promise<void>
+}
+
+export const sandboxTest = base.extend<object, { sandboxWorkspace: SandboxWorkspace }>({
+  sandboxWorkspace: [
+    async ({}, use) => {
+      if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+        throw new Error(`${RENDERER_DIR}/index.html is missing — run \`npx electron-vite build\` before the E2E tests.`)
+      }
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-sandbox-'))
+      let sandbox: Sandbox | null = null
+      let server: WebServer | null = null
+      try {
+        sandbox = await sandboxUp({ dataDir, transport: 'web', pollIntervalMs: POLL_INTERVAL_MS_MANUAL })
+        server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
+        const running = sandbox
+        await use({
+          sandbox: running,
+          server,
+          url: `${server.url}#token=${server.token}`,
+          operator(name) {
+            const found = running.description.operators.find((o) => o.name === name)
+            if (!found) throw new Error(`the sandbox has no operator "${name}"`)
+            return found
+          },
+          async sweep() {
+            const { failed } = await running.core.poller.runOnce()
+            if (failed.length > 0) throw new Error(`poller tasks failed: ${failed.join(', ')}`)
+          },
+        })
+      } finally {
+        await server?.close()
+        await sandbox?.stop()
+        fs.rmSync(dataDir, { recursive: true, force: true })
+      }
+    },
+    { scope: 'worker' },
+  ],
+})
