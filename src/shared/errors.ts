@@ -84,6 +84,10 @@ export const ERROR_CODES = [
   'CHAIN_MISMATCH',
   'CHUNK_TOO_LARGE',
   'SIGNER_UNAVAILABLE',
+  // External signing (air-gapped machine, HSM, build-only export)
+  'EXTERNAL_FILE_INVALID',
+  'EXTERNAL_SIGNATURE_INVALID',
+  'EXTERNAL_CONTENT_MISMATCH',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
