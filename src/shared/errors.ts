@@ -84,6 +84,12 @@ export const ERROR_CODES = [
   'CHAIN_MISMATCH',
   'CHUNK_TOO_LARGE',
   'SIGNER_UNAVAILABLE',
+  // Stellar (per-operation and per-transaction results, as Horizon reports them)
+  'STELLAR_NO_TRUST',
+  'STELLAR_NO_DESTINATION',
+  'STELLAR_UNDERFUNDED',
+  'STELLAR_TX_FAILED',
+  'STELLAR_EXPIRED',
   // External signing (air-gapped machine, HSM, build-only export)
   'EXTERNAL_FILE_INVALID',
   'EXTERNAL_SIGNATURE_INVALID',

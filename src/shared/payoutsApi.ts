@@ -311,10 +311,34 @@ export const EvmChainSetting = z
   })
   .strict()
 export type EvmChainSetting = z.infer<typeof EvmChainSetting>
+export const StellarNetworkSetting = z
+  .object({
+    /** Countersign's name for the network, as in asset ids: pubnet, testnet, standalone. */
+    network: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a short lower-case name such as pubnet'),
+    horizonUrl: HttpUrl,
+    networkPassphrase: z.string().min(1).max(200),
+    source: z
+      .object({
+        address: z.string().regex(/^G[A-Z2-7]{55}$/, 'must be a G… Stellar account'),
+        path: z.string().min(1).max(64),
+      })
+      .strict(),
+    /** Highest fee bid per operation, in stroops (decimal string). */
+    maxFeePerOpStroops: z.string().regex(/^\d{1,19}$/, 'must be a whole number of stroops such as 1000'),
+    timeBoundSeconds: z.number().int().min(30).max(86_400).optional(),
+    allowCreateAccount: z.boolean().optional(),
+    opsPerTxMax: z.number().int().min(1).max(100).optional(),
+  })
+  .strict()
+export type StellarNetworkSetting = z.infer<typeof StellarNetworkSetting>
 export const RailsConfigSetting = z
   .object({
     evm: z
       .object({ chains: z.array(EvmChainSetting).max(RAIL_CHAINS_MAX) })
+      .strict()
+      .optional(),
+    stellar: z
+      .object({ networks: z.array(StellarNetworkSetting).max(RAIL_CHAINS_MAX) })
       .strict()
       .optional(),
   })

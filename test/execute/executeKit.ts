@@ -143,9 +143,12 @@ function formatMinor(minor: bigint, scale: number): string {
 
 export interface TestPayout {
   id: string
+  /** "CODE@rail:network": the rail and network of the payout are read from it. */
   assetId: string
+  /** EVM address, or (Stellar) a G… account typed loosely as the same string. */
   recipient: Address
   amount: bigint
+  memo?: string
 }
 
 /** TEST ONLY: inserts a batch already in 'approved' with its payouts 'pending' (no approval flow). */
@@ -166,18 +169,18 @@ export function insertApprovedBatchForTest(ctx: CoreContext, batchId: string, pa
       }),
     )
     payouts.forEach((p, i) => {
-      const network = p.assetId.split(':')[1]!
+      const [rail, network] = p.assetId.split('@')[1]!.split(':') as [string, string]
       ctx.db.run(
         ctx.db.k.insertInto('payouts').values({
           id: p.id,
           batch_id: batchId,
           row_no: i + 1,
-          rail: 'evm',
+          rail,
           network,
           asset_id: p.assetId,
           recipient: p.recipient,
           amount: p.amount.toString(),
-          memo: null,
+          memo: p.memo ?? null,
           reference: null,
           name: null,
           state: 'pending',

@@ -11,7 +11,8 @@ import { expireHolds, seedDefaultAssets } from './ledger'
 import { createPoller, type Poller, type PollerTask } from './poller/createPoller'
 import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute/createExecutionRuntime'
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
-import { createEvmConfirmTask } from './poller/tasks/evmConfirm'
+import { createEvmConfirmTask, createStellarConfirmTask } from './poller/tasks/evmConfirm'
+import { createStellarPaymentsTask } from './poller/tasks/stellarPayments'
 import { createLiveRails, type LiveRails } from './rails/createLiveRails'
 import type { RailsConfig } from './rails/evm'
 import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting'
@@ -85,7 +86,12 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     }),
   )
   // Always present: the rails may be configured later (settings.rails.set); no chain, no work.
-  const tasks: PollerTask[] = [{ name: 'holds.expire', run: (c) => void expireHolds(c) }, createEvmConfirmTask(rails)]
+  const tasks: PollerTask[] = [
+    { name: 'holds.expire', run: (c) => void expireHolds(c) },
+    createEvmConfirmTask(rails),
+    createStellarConfirmTask(rails),
+    createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
+  ]
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
   // Never blocks start-up: a node that is down must not keep the app from opening.
   const resumed: Promise<void> =

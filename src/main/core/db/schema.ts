@@ -190,6 +190,29 @@ export interface SettingsTable {
   updated_by: string
 }
 
+export interface StellarPaymentsTable {
+  network: string
+  operation_id: string
+  account: string
+  paging_token: string
+  tx_hash: string
+  type: string
+  from_account: string | null
+  to_account: string | null
+  asset: string
+  amount: string
+  successful: number
+  created_at: string
+  seen_at: string
+}
+
+export interface StellarCursorsTable {
+  network: string
+  account: string
+  cursor: string
+  updated_at: string
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -207,6 +230,8 @@ export interface Database {
   submission_payouts: SubmissionPayoutsTable
   nonces: NoncesTable
   settings: SettingsTable
+  stellar_payments: StellarPaymentsTable
+  stellar_cursors: StellarCursorsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

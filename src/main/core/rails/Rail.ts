@@ -72,9 +72,18 @@ export type Verdict =
       payouts: readonly ConfirmedPayout[]
     }
   /** Landed and reverted: the nonce is used, nothing was paid, the fee was. */
-  | { kind: 'failed'; blockNumber: string; blockHash: string; feePaid: bigint; feeAssetId: string; reason: string }
-  /** Provably never landing (its nonce consumed by another transaction). */
-  | { kind: 'dead'; reason: string }
+  | {
+      kind: 'failed'
+      blockNumber: string
+      blockHash: string
+      feePaid: bigint
+      feeAssetId: string
+      reason: string
+      /** Stable failure code for the payouts (default REVERTED), e.g. STELLAR_NO_TRUST. */
+      code?: string
+    }
+  /** Provably never landing (its nonce consumed by another transaction, or its time bound passed). */
+  | { kind: 'dead'; reason: string; code?: string }
   /** Was confirmed, but its block is no longer canonical. */
   | { kind: 'reorged'; reason: string }
   /** Confirmed and still canonical: nothing to do. */

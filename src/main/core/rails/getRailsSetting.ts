@@ -6,6 +6,7 @@
 import { RailsConfigSetting, type RailsSetting } from '../../../shared/payoutsApi'
 import type { CoreContext } from '../context'
 import type { EvmChainConfig, RailsConfig } from './evm'
+import type { StellarNetworkConfig } from './stellar/stellarRailConfig'
 
 export const RAILS_SETTING_KEY = 'rails'
 
@@ -20,6 +21,28 @@ export function getRailsSetting(ctx: CoreContext): RailsSetting {
 }
 
 export function railsConfigFromSetting(setting: RailsConfigSetting): RailsConfig {
+  return {
+    ...evmFromSetting(setting),
+    ...(setting.stellar
+      ? {
+          stellar: {
+            networks: setting.stellar.networks.map((n): StellarNetworkConfig => ({
+              network: n.network,
+              horizonUrl: n.horizonUrl,
+              networkPassphrase: n.networkPassphrase,
+              source: { address: n.source.address, path: n.source.path },
+              maxFeePerOpStroops: BigInt(n.maxFeePerOpStroops),
+              ...(n.timeBoundSeconds !== undefined ? { timeBoundSeconds: n.timeBoundSeconds } : {}),
+              ...(n.allowCreateAccount !== undefined ? { allowCreateAccount: n.allowCreateAccount } : {}),
+              ...(n.opsPerTxMax !== undefined ? { opsPerTxMax: n.opsPerTxMax } : {}),
+            })),
+          },
+        }
+      : {}),
+  }
+}
+
+function evmFromSetting(setting: RailsConfigSetting): RailsConfig {
   if (!setting.evm) return {}
   return {
     evm: {
@@ -39,6 +62,28 @@ export function railsConfigFromSetting(setting: RailsConfigSetting): RailsConfig
 }
 
 export function settingFromRailsConfig(config: RailsConfig): RailsConfigSetting {
+  return RailsConfigSetting.parse({
+    ...evmSettingFrom(config),
+    ...(config.stellar
+      ? {
+          stellar: {
+            networks: config.stellar.networks.map((n) => ({
+              network: n.network,
+              horizonUrl: n.horizonUrl,
+              networkPassphrase: n.networkPassphrase,
+              source: { address: n.source.address, path: n.source.path },
+              maxFeePerOpStroops: n.maxFeePerOpStroops.toString(),
+              ...(n.timeBoundSeconds !== undefined ? { timeBoundSeconds: n.timeBoundSeconds } : {}),
+              ...(n.allowCreateAccount !== undefined ? { allowCreateAccount: n.allowCreateAccount } : {}),
+              ...(n.opsPerTxMax !== undefined ? { opsPerTxMax: n.opsPerTxMax } : {}),
+            })),
+          },
+        }
+      : {}),
+  })
+}
+
+function evmSettingFrom(config: RailsConfig): RailsConfigSetting {
   if (!config.evm) return {}
   return RailsConfigSetting.parse({
     evm: {

@@ -72,12 +72,12 @@ export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, 
             block_number: verdict.blockNumber,
             block_hash: verdict.blockHash,
             fee_paid: verdict.feePaid.toString(),
-            failure_code: 'REVERTED',
+            failure_code: verdict.code ?? 'REVERTED',
             failure_message: verdict.reason,
           },
           { reason: verdict.reason, txHash: sub.tx_hash },
         )
-        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'REVERTED', failure_message: verdict.reason })
+        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: verdict.code ?? 'REVERTED', failure_message: verdict.reason })
         bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
         finished = finishBatchIfDone(ctx, sub.batch_id) !== null
         break
@@ -88,10 +88,10 @@ export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, 
           SYSTEM_ACTOR,
           sub,
           'dead',
-          { failure_code: 'NONCE_CONFLICT', failure_message: verdict.reason },
+          { failure_code: verdict.code ?? 'NONCE_CONFLICT', failure_message: verdict.reason },
           { reason: verdict.reason },
         )
-        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: verdict.reason })
+        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: verdict.code ?? 'NONCE_CONFLICT', failure_message: verdict.reason })
         finished = finishBatchIfDone(ctx, sub.batch_id) !== null
         break
       }

@@ -48,7 +48,7 @@ export async function signAndBroadcast(
     if (await rail.nonceConsumed(ctx, sub)) {
       const finished = ctx.db.tx(() => {
         const fresh = getSubmission(ctx, sub.id)
-        const reason = `nonce ${sub.nonce} was used by another transaction before this one was signed`
+        const reason = `nonce ${sub.nonce} can no longer be used (another transaction took it, or its time bound passed) — this one was never signed`
         if (
           fresh.state !== 'planned' ||
           !moveSubmission(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: 'NONCE_CONFLICT', failure_message: reason })

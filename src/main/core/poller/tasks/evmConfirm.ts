@@ -1,23 +1,25 @@
 /**
- * Poller task `evm.confirm`: one confirmation sweep per configured EVM chain — one JSON-RPC batch
- * request for all open submissions (plus one more only when a dead transaction must be proven or
- * lost bytes re-sent). A node that is down makes the task throw; the poller then backs off
- * exponentially, and a clean sweep resets it.
+ * Poller tasks `evm.confirm` and `stellar.confirm`: one confirmation sweep per configured chain
+ * or network (EVM: one JSON-RPC batch request for all open submissions, plus one more only when
+ * a dead transaction must be proven or lost bytes re-sent). A node that is down makes the task
+ * throw; the poller then backs off exponentially, and a clean sweep resets it.
  */
+import type { Rail as RailName } from '../../../../shared/api'
 import type { CoreContext } from '../../context'
 import { sweepRail } from '../../payouts/execute/sweepRail'
 import type { RailRegistry } from '../../rails/Rail'
 import type { PollerTask } from '../createPoller'
 
 export const EVM_CONFIRM_TASK = 'evm.confirm'
+export const STELLAR_CONFIRM_TASK = 'stellar.confirm'
 
-export function createEvmConfirmTask(rails: RailRegistry): PollerTask {
+export function createConfirmTask(name: string, railName: RailName, rails: RailRegistry): PollerTask {
   return {
-    name: EVM_CONFIRM_TASK,
+    name,
     async run(ctx: CoreContext) {
       const failures: unknown[] = []
       for (const rail of rails.all()) {
-        if (rail.rail !== 'evm') continue
+        if (rail.rail !== railName) continue
         try {
           await sweepRail(ctx, rail)
         } catch (error) {
@@ -28,4 +30,12 @@ export function createEvmConfirmTask(rails: RailRegistry): PollerTask {
       if (failures.length > 0) throw failures[0]
     },
   }
+}
+
+export function createEvmConfirmTask(rails: RailRegistry): PollerTask {
+  return createConfirmTask(EVM_CONFIRM_TASK, 'evm', rails)
+}
+
+export function createStellarConfirmTask(rails: RailRegistry): PollerTask {
+  return createConfirmTask(STELLAR_CONFIRM_TASK, 'stellar', rails)
 }

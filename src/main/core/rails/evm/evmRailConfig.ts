@@ -1,3 +1,5 @@
+import type { StellarNetworkConfig } from '../stellar/stellarRailConfig'
+
 /**
  * Configuration of the EVM rail, one entry per chain. Amounts and fees are bigint in wei; the
  * config crosses no process boundary, so no string forms are needed here.
@@ -24,6 +26,7 @@ export interface EvmChainConfig {
 
 export interface RailsConfig {
   evm?: { chains: readonly EvmChainConfig[] }
+  stellar?: { networks: readonly StellarNetworkConfig[] }
 }
 
 /** EIP-7825 (Osaka): no transaction may ask for more gas than this. */
