@@ -13,6 +13,8 @@ import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
 import { createEvmConfirmTask, createStellarConfirmTask } from './poller/tasks/evmConfirm'
 import { createStellarPaymentsTask } from './poller/tasks/stellarPayments'
+import { registerRailPreflight } from './payouts/batches/railPreflights'
+import { stellarPreflight } from './rails/stellar/stellarPreflight'
 import { createLiveRails, type LiveRails } from './rails/createLiveRails'
 import type { RailsConfig } from './rails/evm'
 import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting'
@@ -91,6 +93,10 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     createEvmConfirmTask(rails),
     createStellarConfirmTask(rails),
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
+  ]
+  // Rail pre-flight checks read the live configuration, so settings.rails.set applies at once.
+  const unregisterPreflights = [
+    registerRailPreflight(stellarPreflight((network) => rails.config.stellar?.networks.find((n) => n.network === network))),
   ]
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
   // Never blocks start-up: a node that is down must not keep the app from opening.

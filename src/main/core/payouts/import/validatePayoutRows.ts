@@ -289,7 +289,8 @@ function normalizeNetwork(rail: Rail, text: string): string | null {
     case 'evm':
       return CHAIN_ID_RE.test(t) ? t : null
     case 'stellar':
-      return STELLAR_NETWORK_ALIASES[t] ?? null
+      // Also a network an admin registered assets on (a local "standalone" one), with or without "stellar-".
+      return STELLAR_NETWORK_ALIASES[t] ?? (/^(stellar-)?[a-z][a-z0-9-]{0,31}$/.test(t) ? t.replace(/^stellar-/, '') : null)
     case 'stripe':
       return t === 'stripe' ? t : null
   }
