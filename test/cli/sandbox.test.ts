@@ -103,8 +103,8 @@ describe('sandbox up', () => {
     expect(assets.map((a) => [a.id, a.scale])).toEqual([
       ['USDC@evm:31337', 6],
       ['ETH@evm:31337', 18],
-      ['XLM@stellar:testnet', 7],
-      ['USDC@stellar:testnet', 7],
+      ['XLM@stellar:standalone', 7],
+      ['USDC@stellar:standalone', 7],
       ['USD@stripe', 2],
     ])
     const accounts = calls['ledger.accounts.list'].output.parse(d.accounts)

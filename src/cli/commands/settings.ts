@@ -16,7 +16,9 @@ const RAILS_FILE_BYTES_MAX = 256 * 1024
 
 export function registerSettings(program: Command, io: CliIo, state: RunState): void {
   const settings = program.command('settings').description('Workspace settings: the rails payouts execute on.')
-  const rails = settings.command('rails').description('The EVM chains (RPC URL, batch contract, treasury, fee cap) payouts execute on.')
+  const rails = settings
+    .command('rails')
+    .description('The EVM chains and Stellar networks (node / Horizon URL, treasury, fee cap) payouts execute on.')
 
   rails
     .command('show', { isDefault: true })
@@ -27,20 +29,37 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
         const setting = await s.call('settings.rails.get', {})
         if (s.out.json) return s.out.data(setting)
         const chains = setting.rails.evm?.chains ?? []
-        if (chains.length === 0) return s.out.line('No rails configured: batches cannot be executed (countersign settings rails set FILE).')
-        s.out.line(
-          renderTable(
-            [
-              { header: 'CHAIN' },
-              { header: 'RPC' },
-              { header: 'BATCH CONTRACT' },
-              { header: 'TREASURY' },
-              { header: 'CONF', align: 'right' },
-            ],
-            chains.map((c) => [String(c.chainId), c.rpcUrl, c.batchContract, c.source.address, String(c.confirmationsMin)]),
-            s.out.bold,
-          ),
-        )
+        const networks = setting.rails.stellar?.networks ?? []
+        if (chains.length === 0 && networks.length === 0)
+          return s.out.line('No rails configured: batches cannot be executed (countersign settings rails set FILE).')
+        if (chains.length > 0)
+          s.out.line(
+            renderTable(
+              [
+                { header: 'CHAIN' },
+                { header: 'RPC' },
+                { header: 'BATCH CONTRACT' },
+                { header: 'TREASURY' },
+                { header: 'CONF', align: 'right' },
+              ],
+              chains.map((c) => [String(c.chainId), c.rpcUrl, c.batchContract, c.source.address, String(c.confirmationsMin)]),
+              s.out.bold,
+            ),
+          )
+        if (networks.length > 0)
+          s.out.line(
+            renderTable(
+              [
+                { header: 'STELLAR' },
+                { header: 'HORIZON' },
+                { header: 'PASSPHRASE' },
+                { header: 'TREASURY' },
+                { header: 'FEE CAP', align: 'right' },
+              ],
+              networks.map((n) => [n.network, n.horizonUrl, n.networkPassphrase, n.source.address, `${n.maxFeePerOpStroops} stroops/op`]),
+              s.out.bold,
+            ),
+          )
       })
     })
 
@@ -48,7 +67,7 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
     .command('set')
     .argument(
       '<file>',
-      'JSON: {"evm":{"chains":[{"chainId","rpcUrl","batchContract","confirmationsMin","maxFeePerGasCap","source":{"address","path"}}]}}',
+      'JSON: {"evm":{"chains":[{"chainId","rpcUrl","batchContract","confirmationsMin","maxFeePerGasCap","source":{"address","path"}}]},"stellar":{"networks":[{"network","horizonUrl","networkPassphrase","maxFeePerOpStroops","source":{"address","path"}}]}}',
     )
     .description('Replace the rails configuration (needs --as an admin).')
     .addHelpText('after', examples('countersign settings rails set rails.json --as "Dana Admin"'))
@@ -57,7 +76,11 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
         const input = readRailsFile(file)
         const setting = await s.call('settings.rails.set', input)
         if (s.out.json) return s.out.data(setting)
-        s.out.line(`Rails configured: ${(setting.rails.evm?.chains ?? []).map((c) => `evm:${c.chainId}`).join(', ') || 'none'}.`)
+        const configured = [
+          ...(setting.rails.evm?.chains ?? []).map((c) => `evm:${c.chainId}`),
+          ...(setting.rails.stellar?.networks ?? []).map((n) => `stellar:${n.network}`),
+        ]
+        s.out.line(`Rails configured: ${configured.join(', ') || 'none'}.`)
       })
     })
 }

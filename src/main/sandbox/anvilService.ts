@@ -109,7 +109,12 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
       const admin = context.seed.operators.find((o) => o.name === SANDBOX_ADMIN_NAME)
       if (!admin) throw new Error('invariant: the sandbox seed has no admin')
       const { settingFromRailsConfig } = await import('../core/rails/getRailsSetting')
-      await context.core.api.call('settings.rails.set', settingFromRailsConfig({ evm: { chains: [chain()] } }), { operatorId: admin.id })
+      const current = await context.core.api.call('settings.rails.get', {})
+      await context.core.api.call(
+        'settings.rails.set',
+        { ...current.rails, ...settingFromRailsConfig({ evm: { chains: [chain()] } }) },
+        { operatorId: admin.id },
+      )
       ready = true
       return {
         rpcUrl: anvil.rpcUrl,

@@ -76,8 +76,25 @@ export const SANDBOX_EVM_TREASURY = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
  * deploy the sandbox USDC token first, so the registered issuer is its real address.
  */
 export const ANVIL_FIRST_CONTRACT = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
-/** Circle's USDC issuer on the Stellar testnet. */
-export const STELLAR_TESTNET_USDC_ISSUER = 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5'
+/** The sandbox's Stellar network: the local Horizon-compatible harness (test/harness/stellar). */
+export const SANDBOX_STELLAR_NETWORK = 'standalone'
+/**
+ * The sandbox Stellar treasury: m/44'/148'/0' of the device emulator's public Speculos test seed,
+ * so the emulator signs for it as a Ledger would.
+ */
+export const SANDBOX_STELLAR_TREASURY = 'GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWSZDB2A2BQ5B'
+/**
+ * The sandbox USDC issuer and payees: keys derived from fixed public phrases (sha256 of
+ * "countersign sandbox stellar <name>", TEST ONLY), so every sandbox has the same addresses.
+ */
+export const SANDBOX_STELLAR_ISSUER = 'GCXCVVLUDDPNOKIRZKHBKIQY3XGY3XMC4AP76MXD3HZEBL6RYM5BKAI7'
+export const SANDBOX_STELLAR_PAYEES = {
+  'payee-1': 'GD5DK2QE6RJ3Y7K6BL5CDIVLKUT5TKCNODTHT4XUMGI63BK67PEPEGPY',
+  'payee-2': 'GDLICKCMX62CUGE6DLZ4FD2YJJ3YXLZXF325NSSQWWFSI6EXJFR3RX5J',
+  'payee-3': 'GANZAY4TD6IWE5MEWP3C7GCULWP34X2HIA4HBLLV5GNJY5TLY4X63TF2',
+  /** Funded, but with no USDC trustline: pre-flight refuses USDC payouts to it. */
+  'payee-notrust': 'GAWCN4YBKJFV3LQG2QRTBEKH4FCLM7TSNAZE44AZB6UAWQTYKSKJXMSQ',
+} as const
 
 /** The date every sandbox entry carries: fixed, so a replay on another day is still a replay. */
 export const SANDBOX_BOOK_DATE = '2026-01-01'
@@ -108,28 +125,28 @@ export const SANDBOX_ASSETS: readonly SandboxAssetSeed[] = [
     treasuryAddress: SANDBOX_EVM_TREASURY,
   },
   {
-    id: 'XLM@stellar:testnet',
+    id: `XLM@stellar:${SANDBOX_STELLAR_NETWORK}`,
     code: 'XLM',
-    name: 'Stellar Lumens (testnet)',
+    name: 'Stellar Lumens (local)',
     scale: 7,
     rail: 'stellar',
-    network: 'testnet',
+    network: SANDBOX_STELLAR_NETWORK,
     issuer: null,
-    slug: 'xlm-stellar-testnet',
-    opening: '10000',
-    treasuryAddress: null,
+    slug: 'xlm-stellar-local',
+    opening: '10000.0000000',
+    treasuryAddress: SANDBOX_STELLAR_TREASURY,
   },
   {
-    id: 'USDC@stellar:testnet',
+    id: `USDC@stellar:${SANDBOX_STELLAR_NETWORK}`,
     code: 'USDC',
-    name: 'USD Coin (Stellar testnet)',
+    name: 'USD Coin (local Stellar)',
     scale: 7,
     rail: 'stellar',
-    network: 'testnet',
-    issuer: STELLAR_TESTNET_USDC_ISSUER,
-    slug: 'usdc-stellar-testnet',
-    opening: '250000',
-    treasuryAddress: null,
+    network: SANDBOX_STELLAR_NETWORK,
+    issuer: SANDBOX_STELLAR_ISSUER,
+    slug: 'usdc-stellar-local',
+    opening: '250000.0000000',
+    treasuryAddress: SANDBOX_STELLAR_TREASURY,
   },
   {
     // One of the workspace's default assets; listed so the Stripe harness has a funded balance.
@@ -153,7 +170,7 @@ const PAYEES: readonly { key: string; name: string; assetSlug: string; address: 
   { key: 'acme', name: 'Acme Supplies', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[1] },
   { key: 'globex', name: 'Globex Ltd', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[2] },
   { key: 'initech', name: 'Initech Contractors', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[3] },
-  { key: 'stellar-partners', name: 'Stellar Partners', assetSlug: 'usdc-stellar-testnet', address: null },
+  { key: 'stellar-partners', name: 'Stellar Partners', assetSlug: 'usdc-stellar-local', address: SANDBOX_STELLAR_PAYEES['payee-1'] },
   { key: 'freelancer', name: 'Freelancer (Stripe)', assetSlug: 'usd-stripe', address: null },
 ]
 
@@ -172,7 +189,7 @@ function assetBySlug(slug: string): SandboxAssetSeed {
 }
 
 function label(asset: SandboxAssetSeed): string {
-  const where = asset.rail === 'evm' ? 'Anvil' : asset.rail === 'stellar' ? 'Stellar testnet' : 'Stripe'
+  const where = asset.rail === 'evm' ? 'Anvil' : asset.rail === 'stellar' ? 'local Stellar' : 'Stripe'
   return `${asset.code} (${where})`
 }
 

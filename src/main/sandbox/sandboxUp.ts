@@ -68,6 +68,8 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
       started.push(service)
       const contributed = await service.prepare({ dataDir: params.dataDir })
       if (contributed.rails?.evm) rails = { ...rails, evm: { chains: [...(rails.evm?.chains ?? []), ...contributed.rails.evm.chains] } }
+      if (contributed.rails?.stellar)
+        rails = { ...rails, stellar: { networks: [...(rails.stellar?.networks ?? []), ...contributed.rails.stellar.networks] } }
     }
     core = await createCore({
       dataDir: params.dataDir,

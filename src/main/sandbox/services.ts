@@ -7,6 +7,7 @@
  */
 import type { Core, CoreConfig } from '../core/core'
 import { createAnvilService } from './anvilService'
+import { createStellarService } from './stellarService'
 import type { SandboxSeed } from './seedSandbox'
 
 /** What a service may contribute to the sandbox's core before it is created (e.g. the rails of its chain). */
@@ -36,7 +37,7 @@ export interface SandboxService {
   stop(): Promise<void>
 }
 
-/** The services `sandbox up` starts by default: Anvil with the token and the batch contract. */
+/** The services `sandbox up` starts by default: Anvil with the token and the batch contract, the Stellar harness. */
 export function defaultSandboxServices(): SandboxService[] {
-  return [createAnvilService()]
+  return [createAnvilService(), createStellarService()]
 }

@@ -64,6 +64,8 @@ export interface StellarHarness {
   /** Stroops; null when the account (or its trustline) does not exist. */
   balance(id: string, asset: 'native' | HarnessAsset): bigint | null
   sequence(id: string): bigint
+  /** Sets an account's sequence (a restarted sandbox continues after the sequences it used). */
+  setSequence(id: string, sequence: bigint): void
   closeLedger(): Promise<number>
   readonly faults: {
     /** The next n submissions are applied, then the connection is destroyed without an answer. */
@@ -801,6 +803,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
     issue,
     balance,
     sequence: (id) => account(id).sequence,
+    setSequence: (id, sequence) => void (account(id).sequence = sequence),
     closeLedger,
     faults: {
       dropResponseAfterApply: (n = 1) => void (dropAfterApply = n),

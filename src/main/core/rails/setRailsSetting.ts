@@ -1,6 +1,6 @@
 /**
- * Replace the workspace's rails configuration (admin, audited). One chain id once; the treasury
- * path must be a BIP32 path. The caller (the core) swaps its live rails afterwards.
+ * Replace the workspace's rails configuration (admin, audited). One chain id (Stellar network) once;
+ * the treasury path must be a BIP32 path. The caller (the core) swaps its live rails afterwards.
  */
 import { CsError } from '../../../shared/errors'
 import type { RailsConfigSetting, RailsSetting } from '../../../shared/payoutsApi'
@@ -24,7 +24,22 @@ export function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsCo
     }
     return { ...c, source: { ...c.source, path } }
   })
-  const value: RailsConfigSetting = input.evm ? { evm: { chains } } : {}
+  const names = new Set<string>()
+  const networks = (input.stellar?.networks ?? []).map((n, i) => {
+    if (names.has(n.network)) throw invalid(`Stellar network ${i + 1}: "${n.network}" is configured twice — keep one`)
+    names.add(n.network)
+    let path: string
+    try {
+      path = canonicalBip32Path(n.source.path)
+    } catch (error) {
+      throw invalid(`Stellar network ${i + 1}: "${n.source.path}" is not a BIP32 path such as 44'/148'/0'`, error)
+    }
+    return { ...n, source: { ...n.source, path } }
+  })
+  const value: RailsConfigSetting = {
+    ...(input.evm ? { evm: { chains } } : {}),
+    ...(input.stellar ? { stellar: { networks } } : {}),
+  }
   return ctx.db.tx(() => {
     const before = getRailsSetting(ctx)
     const now = ctx.clock.now().toISOString()

@@ -52,30 +52,64 @@ export function resolveSignerProvider(provider: SignerProvider | undefined, work
 }
 
 /**
- * SANDBOX ONLY: the device emulator holding the public Speculos test seed, the Ethereum app open,
- * blind signing on (CountersignBatch calldata has no clear-signing descriptor) and a user who
- * approves every prompt. Its m/44'/60'/0'/0/0 account is the sandbox treasury.
+ * SANDBOX ONLY: the device emulator holding the public Speculos test seed and a user who approves
+ * every prompt and opens whichever app is asked for: Ethereum (blind signing on — CountersignBatch
+ * calldata has no clear-signing descriptor) for EVM requests, Stellar (hash signing on, for
+ * 100-operation transactions larger than the app's buffer) for Stellar ones. Its
+ * m/44'/60'/0'/0/0 and m/44'/148'/0' accounts are the sandbox treasuries.
  */
 export function createSandboxSignerSource(): SignerSource {
   let signer: Signer | null = null
   return {
     label: SANDBOX_SIGNER_LABEL,
     get() {
-      if (!signer) {
-        const emulator = createSandboxLedgerEmulator({
-          mnemonic: SPECULOS_TEST_MNEMONIC,
-          openApp: 'Ethereum',
-          user: 'approve',
-          ethereum: { blindSigning: true },
-        })
-        signer = createLedgerSigner({ factory: emulator.transportFactory, deviceId: emulator.deviceId })
-      }
+      signer ??= createSandboxSigner()
       return Promise.resolve(signer)
     },
     async close() {
       const s = signer
       signer = null
       await s?.close()
+    },
+  }
+}
+
+/** Two emulated devices on one seed, one per app, behind one Signer (see createSandboxSignerSource). */
+export function createSandboxSigner(): Signer {
+  const ethEmulator = createSandboxLedgerEmulator({
+    mnemonic: SPECULOS_TEST_MNEMONIC,
+    openApp: 'Ethereum',
+    user: 'approve',
+    ethereum: { blindSigning: true },
+  })
+  const xlmEmulator = createSandboxLedgerEmulator({
+    mnemonic: SPECULOS_TEST_MNEMONIC,
+    openApp: 'Stellar',
+    user: 'approve',
+    stellar: { hashSigning: true },
+    deviceId: 'sandbox-ledger-emulator-stellar',
+  })
+  const eth = createLedgerSigner({ factory: ethEmulator.transportFactory, deviceId: ethEmulator.deviceId })
+  const xlm = createLedgerSigner({ factory: xlmEmulator.transportFactory, deviceId: xlmEmulator.deviceId })
+  const on = (chain: 'evm' | 'stellar'): Signer => (chain === 'evm' ? eth : xlm)
+  return {
+    kind: 'ledger',
+    deviceId: eth.deviceId,
+    async getStatus(options) {
+      const [e, x] = [await eth.getStatus(options), await xlm.getStatus(options)]
+      return { ...e, ...(x.stellar ? { stellar: x.stellar } : {}) }
+    },
+    getAccount: (chain, path, options) => on(chain).getAccount(chain, path, options),
+    listAccounts: (chain, range, options) => on(chain).listAccounts(chain, range, options),
+    verifyAddress: (request, options) => on(request.chain).verifyAddress(request, options),
+    signEvmTransactions: (requests, options) => eth.signEvmTransactions(requests, options),
+    signEvmPersonalMessage: (request, options) => eth.signEvmPersonalMessage(request, options),
+    signEvmTypedDataHash: (request, options) => eth.signEvmTypedDataHash(request, options),
+    signStellarTransactions: (requests, options) => xlm.signStellarTransactions(requests, options),
+    signStellarHash: (request, options) => xlm.signStellarHash(request, options),
+    async close() {
+      await eth.close()
+      await xlm.close()
     },
   }
 }

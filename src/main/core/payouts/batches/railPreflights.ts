@@ -27,14 +27,17 @@ export interface RailPreflight {
   check(ctx: CoreContext, batch: RailPreflightBatch): readonly PreflightProblem[] | Promise<readonly PreflightProblem[]>
 }
 
-const registered = new Set<RailPreflight>()
+/** By name: registering a check under a name already taken replaces it (one core per process at a time). */
+const registered = new Map<string, RailPreflight>()
 
-/** Register a check; returns the function that removes it again (tests, shutdown). */
+/** Register a check; returns the function that removes it again (tests, shutdown) — unless it was replaced since. */
 export function registerRailPreflight(check: RailPreflight): () => void {
-  registered.add(check)
-  return () => void registered.delete(check)
+  registered.set(check.name, check)
+  return () => {
+    if (registered.get(check.name) === check) registered.delete(check.name)
+  }
 }
 
 export function railPreflightsFor(rail: Rail): RailPreflight[] {
-  return [...registered].filter((c) => c.rail === rail)
+  return [...registered.values()].filter((c) => c.rail === rail)
 }
