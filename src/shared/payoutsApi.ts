@@ -481,6 +481,12 @@ export const payoutCalls = {
     input: z.object({ id: BatchId }).strict(),
     output: ExecuteResult,
   }),
+  'batches.resume': call({
+    summary: 'Continue signing an executing batch whose signing stopped (device locked, rejected, unplugged); never re-signs (signer).',
+    mutates: true,
+    input: z.object({ id: BatchId }).strict(),
+    output: ExecuteResult,
+  }),
   'batches.submissions': call({
     summary: 'The submissions (transactions) of a batch, chunk by chunk and attempt by attempt.',
     mutates: false,

@@ -138,7 +138,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await page.getByTestId('batch-execute').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'executing')
     await expect(page.getByTestId('submission-row')).toHaveCount(3)
-    await expect(page.getByTestId('execution-progress-log')).toContainText('Chunk 2 of 3')
+    await expect(page.getByTestId('execution-progress-log')).toContainText('Confirm transaction 2 of 3 on the Sandbox device emulator — 1 payout, ')
     await expect(page.getByTestId('execution-progress-log')).toContainText('Sandbox device emulator')
     await expect(page.getByTestId('payout-state')).toHaveText(['broadcast', 'broadcast', 'broadcast'])
     await shot('payouts-05-executing')

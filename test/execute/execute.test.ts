@@ -71,7 +71,7 @@ describe('executeBatch on a real node', () => {
     const result = await executeBatch(ctx, { rails, signer }, 'b-full', MAKER, { onProgress: (p) => progress.push(p.message) })
     expect(result.chunks).toBe(2)
     expect(result.broadcast).toBe(2)
-    expect(progress).toContain('Chunk 1 of 2 — confirm on your Ledger.')
+    expect(progress).toContainEqual(expect.stringMatching(/^Confirm transaction 1 of 2 on your Ledger — \d payouts?, [\d,.]+ (ETH|TUSD)\.$/))
     await pollUntilQuiet(ctx, world, rails)
 
     expect(state(ctx, 'batches', 'b-full')).toBe('completed')

@@ -1,7 +1,7 @@
 /**
- * Execution from the command line: `batches execute ID`, `batches retry ID` (on the `batches`
- * command) and `poll [--once]`. Progress goes to stderr as it happens ("Chunk 2 of 3 — confirm
- * on your Ledger."); the result goes to stdout (JSON with --json).
+ * Execution from the command line: `batches execute ID`, `batches retry ID`, `batches resume ID`
+ * (on the `batches` command) and `poll [--once]`. Progress goes to stderr as it happens ("Confirm
+ * transaction 2 of 3 on your Ledger — 100 payouts, 12,400.00 USDC."); the result goes to stdout (JSON with --json).
  */
 import type { Command } from 'commander'
 import type { EventPayload } from '../../shared/api'
@@ -42,6 +42,20 @@ In a sandbox workspace the "Sandbox device emulator" signs; otherwise the Ledger
       state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
         const result = await withProgress(s, id, () => s.call('batches.retryFailed', { id }))
         printResult(s, result, 'Retried')
+      })
+    })
+
+  batches
+    .command('resume')
+    .argument('<id>', 'batch id')
+    .description(
+      'Continue signing an executing batch whose signing stopped (device locked, rejected, unplugged); signed transactions are never signed again (needs --as a signer).',
+    )
+    .addHelpText('after', examples('countersign batches resume b_1a2b3c4d5e6f --as "Carol Signer"'))
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
+        const result = await withProgress(s, id, () => s.call('batches.resume', { id }))
+        printResult(s, result, 'Resumed')
       })
     })
 }

@@ -12,12 +12,15 @@ import { createSandboxSignerSource } from '../core/signing/signerSource'
 import { log } from '../core/log'
 import { markSandboxWorkspace } from './markSandboxWorkspace'
 import { seedSandbox } from './seedSandbox'
+import type { SignerSource } from '../core/signing/signerSource'
 import { defaultSandboxServices, type SandboxService, type SandboxServiceInfo } from './services'
 
 export interface SandboxUpParameters {
   dataDir: string
   /** Defaults to defaultSandboxServices(). */
   services?: SandboxService[]
+  /** TESTS: the sandbox's signer (an emulator the test scripts: faults, a rejecting user). Default: the sandbox emulator. */
+  signer?: SignerSource
   clock?: Clock
   pollIntervalMs?: number
   /** How this core is reached ('web' when the demo serves it to a browser). Default 'direct'. */
@@ -77,7 +80,7 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
       transport: params.transport ?? 'direct',
       rails,
       // SANDBOX ONLY: the device emulator signs for the sandbox treasury.
-      signer: createSandboxSignerSource(),
+      signer: params.signer ?? createSandboxSignerSource(),
       ...(params.clock ? { clock: params.clock } : {}),
       ...(params.pollIntervalMs !== undefined ? { pollIntervalMs: params.pollIntervalMs } : {}),
     })

@@ -4,7 +4,7 @@
  * over USB; a sandbox workspace gets the device emulator, labelled as such wherever it shows.
  */
 import { CsError } from '../../../shared/errors'
-import { createSandboxLedgerEmulator } from './emulator/createSandboxLedgerEmulator'
+import { createSandboxLedgerEmulator, type SandboxLedgerEmulator } from './emulator/createSandboxLedgerEmulator'
 import { SPECULOS_TEST_MNEMONIC } from './emulator/sandboxSoftwareKeys'
 import { createLedgerSigner } from './ledger/createLedgerSigner'
 import type { Signer } from './Signer'
@@ -74,21 +74,34 @@ export function createSandboxSignerSource(): SignerSource {
   }
 }
 
+/** The two emulated devices of the sandbox signer; tests pass their own to script faults. */
+export interface SandboxEmulators {
+  ethereum: SandboxLedgerEmulator
+  stellar: SandboxLedgerEmulator
+}
+
+export function createSandboxEmulators(): SandboxEmulators {
+  return {
+    ethereum: createSandboxLedgerEmulator({
+      mnemonic: SPECULOS_TEST_MNEMONIC,
+      openApp: 'Ethereum',
+      user: 'approve',
+      ethereum: { blindSigning: true },
+    }),
+    stellar: createSandboxLedgerEmulator({
+      mnemonic: SPECULOS_TEST_MNEMONIC,
+      openApp: 'Stellar',
+      user: 'approve',
+      stellar: { hashSigning: true },
+      deviceId: 'sandbox-ledger-emulator-stellar',
+    }),
+  }
+}
+
 /** Two emulated devices on one seed, one per app, behind one Signer (see createSandboxSignerSource). */
-export function createSandboxSigner(): Signer {
-  const ethEmulator = createSandboxLedgerEmulator({
-    mnemonic: SPECULOS_TEST_MNEMONIC,
-    openApp: 'Ethereum',
-    user: 'approve',
-    ethereum: { blindSigning: true },
-  })
-  const xlmEmulator = createSandboxLedgerEmulator({
-    mnemonic: SPECULOS_TEST_MNEMONIC,
-    openApp: 'Stellar',
-    user: 'approve',
-    stellar: { hashSigning: true },
-    deviceId: 'sandbox-ledger-emulator-stellar',
-  })
+export function createSandboxSigner(emulators: SandboxEmulators = createSandboxEmulators()): Signer {
+  const ethEmulator = emulators.ethereum
+  const xlmEmulator = emulators.stellar
   const eth = createLedgerSigner({ factory: ethEmulator.transportFactory, deviceId: ethEmulator.deviceId })
   const xlm = createLedgerSigner({ factory: xlmEmulator.transportFactory, deviceId: xlmEmulator.deviceId })
   const on = (chain: 'evm' | 'stellar'): Signer => (chain === 'evm' ? eth : xlm)

@@ -17,7 +17,8 @@ import type { ExecutionRuntime } from './createExecutionRuntime'
 import type { ExecuteOptions, ExecuteProgress } from './executeDeps'
 import { executeBatch } from './executeBatch'
 import { retryFailed } from './retryFailed'
-import { notConfigured } from './signAndBroadcast'
+import { plannedSubmissions } from './executionStore'
+import { notConfigured, signAndBroadcast } from './signAndBroadcast'
 
 /** Pre-flight problems quoted in the refusal; the rest are counted. */
 const PROBLEMS_QUOTED_MAX = 5
@@ -65,6 +66,34 @@ export async function retryFailedBatch(
   const deps = await runtime.depsWithSigner()
   const result = await runtime.exclusive(() => retryFailed(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
   return toExecuteResult(ctx, batchId, result)
+}
+
+/**
+ * batches.resume: an executing batch whose signing stopped (the device was locked, rejected a
+ * transaction, was unplugged…) continues with its PLANNED submissions only — each with the nonce
+ * and content fixed at planning. Signed ones are never signed again; the poller confirms them.
+ */
+export async function resumeBatch(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string, actorId: Actor): Promise<ExecuteResult> {
+  const batch = getBatchRow(ctx, batchId)
+  if (batch.state !== 'executing') {
+    throw new CsError(
+      'EXECUTION_STATE',
+      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')} — only an executing batch can be resumed${batch.state === 'approved' ? '; execute it instead' : ''}.`,
+    )
+  }
+  const planned = plannedSubmissions(ctx, batchId)
+  if (planned.length === 0) {
+    throw new CsError(
+      'EXECUTION_STATE',
+      `Every transaction of batch "${batch.name}" is already signed — nothing to resume; the payouts confirm as the network includes them.`,
+    )
+  }
+  requireRails(ctx, runtime, batchId)
+  const deps = await runtime.depsWithSigner()
+  const result = await runtime.exclusive(() =>
+    signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), progressTo(ctx, runtime, batchId)),
+  )
+  return toExecuteResult(ctx, batchId, { chunks: planned.length, ...result })
 }
 
 function toExecuteResult(

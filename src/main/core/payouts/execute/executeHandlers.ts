@@ -9,12 +9,13 @@ import { requireRole } from '../../operators/operators'
 import { getRailsSetting, railsConfigFromSetting } from '../../rails/getRailsSetting'
 import { setRailsSetting } from '../../rails/setRailsSetting'
 import type { ExecutionRuntime } from './createExecutionRuntime'
-import { executeApprovedBatch, retryFailedBatch } from './executeApprovedBatch'
+import { executeApprovedBatch, resumeBatch, retryFailedBatch } from './executeApprovedBatch'
 import { listSubmissions } from './listSubmissions'
 
 export const EXECUTE_CALL_NAMES = [
   'batches.execute',
   'batches.retryFailed',
+  'batches.resume',
   'batches.submissions',
   'settings.rails.get',
   'settings.rails.set',
@@ -28,6 +29,8 @@ export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandler
       executeApprovedBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.retryFailed': ({ core, operator }, input) =>
       retryFailedBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
+    'batches.resume': ({ core, operator }, input) =>
+      resumeBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.submissions': ({ core }, input) => listSubmissions(core, runtime.rails, input.id),
     'settings.rails.get': ({ core }) => getRailsSetting(core),
     'settings.rails.set': ({ core, operator }, input) => {

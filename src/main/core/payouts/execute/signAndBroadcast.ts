@@ -18,8 +18,9 @@ import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
 import { crashPoint } from './crashPoint'
 import { reportProgress, type ExecuteDeps, type ExecuteOptions } from './executeDeps'
-import { getSubmission, moveSubmission, movePayoutsOf } from './executionStore'
+import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
+import { formatAmountGrouped, parseMinor } from '../../../../shared/money'
 
 export interface SignAndBroadcastResult {
   signed: number
@@ -67,7 +68,7 @@ export async function signAndBroadcast(
       kind: 'signing',
       chunk: i + 1,
       chunks: total,
-      message: `Chunk ${i + 1} of ${total} — confirm on your Ledger.`,
+      message: `Confirm transaction ${i + 1} of ${total} on your Ledger — ${describeChunk(ctx, sub.id)}.`,
     })
     const signed = await rail.sign(ctx, sub, deps.signer)
     crashPoint('after-sign')
@@ -114,4 +115,16 @@ export function notConfigured(sub: { rail: string; network: string }): CsError {
     'RAIL_NOT_CONFIGURED',
     `Countersign has no ${sub.rail} connection for network ${sub.network} — add it to the rails configuration and restart.`,
   )
+}
+
+/** "250 payouts, 12,400.00 USDC": what the person is about to approve on the device, exactly. */
+export function describeChunk(ctx: CoreContext, submissionId: string): string {
+  const payouts = payoutsOfSubmission(ctx, submissionId)
+  const totals = new Map<string, bigint>()
+  for (const p of payouts) totals.set(p.asset_id, (totals.get(p.asset_id) ?? 0n) + parseMinor(p.amount))
+  const parts = [...totals].map(([assetId, minor]) => {
+    const asset = ctx.db.first(ctx.db.k.selectFrom('assets').select(['code', 'scale']).where('id', '=', assetId))
+    return asset ? `${formatAmountGrouped(minor, asset.scale)} ${asset.code}` : `${minor} ${assetId}`
+  })
+  return `${payouts.length.toLocaleString('en-US')} ${payouts.length === 1 ? 'payout' : 'payouts'}, ${parts.join(' + ')}`
 }

@@ -1,10 +1,10 @@
 import { Alert, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
-import { IconAlertTriangle, IconDeviceUsb, IconPlayerPlay, IconRefreshAlert } from '@tabler/icons-react'
+import { IconAlertTriangle, IconDeviceUsb, IconPlayerPlay, IconPlayerTrackNext, IconRefreshAlert } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { BatchDetail, Submission } from '../../../../shared/payoutsApi'
 import { formatClock, formatCount } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
-import { executeBatch, retryFailed } from './actions'
+import { executeBatch, resumeBatch, retryFailed } from './actions'
 import { TxLink } from './PayoutsTable'
 import { SubmissionStateBadge } from './StateBadge'
 import { canRetry } from './states'
@@ -17,12 +17,16 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
   const operator = useSession((s) => s.operator)
   const progress = usePayouts((s) => s.progress[detail.batch.id]) ?? []
   const submissionsError = usePayouts((s) => s.submissionsError)
+  const executionError = usePayouts((s) => s.executionError[detail.batch.id])
   const [busy, setBusy] = useState(false)
   const state = detail.batch.state
   const signer = hasRole(operator, 'signer')
   const shown = state === 'approved' || state === 'executing' || state === 'completed' || canRetry(state) || submissions.length > 0
   if (!shown) return null
   const last = progress.at(-1)
+  // Signing stopped half-way (device locked, a prompt rejected, unplugged): the planned rest waits.
+  const unsigned = submissions.filter((s) => s.state === 'planned').length
+  const canResume = state === 'executing' && unsigned > 0
 
   async function run(action: (id: string) => Promise<boolean>) {
     setBusy(true)
@@ -54,6 +58,19 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
                 Execute
               </Button>
             ) : null}
+            {canResume ? (
+              <Button
+                leftSection={<IconPlayerTrackNext size={16} />}
+                color="violet"
+                onClick={() => void run(resumeBatch)}
+                loading={busy}
+                disabled={!signer}
+                title={signer ? undefined : NOT_SIGNER}
+                data-testid="batch-resume"
+              >
+                Resume signing ({formatCount(unsigned)} left)
+              </Button>
+            ) : null}
             {canRetry(state) ? (
               <Button
                 leftSection={<IconRefreshAlert size={16} />}
@@ -76,6 +93,24 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
           </Text>
         ) : null}
 
+        {executionError && !busy ? (
+          <Alert
+            color="red"
+            variant="light"
+            icon={<IconAlertTriangle />}
+            title={executionError.code === null ? 'Signing stopped' : `Signing stopped (${executionError.code})`}
+            data-testid="execution-error"
+            data-code={executionError.code ?? ''}
+          >
+            <Text size="sm">{executionError.message}</Text>
+            {canResume ? (
+              <Text size="sm" mt={6}>
+                What was signed stays signed and is never signed again. Fix this, then press Resume signing.
+              </Text>
+            ) : null}
+          </Alert>
+        ) : null}
+
         {last ? (
           <Alert
             color={busy ? 'violet' : 'gray'}
@@ -95,7 +130,7 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
           </Alert>
         ) : null}
 
-        {state === 'executing' && !busy ? (
+        {state === 'executing' && !busy && !canResume ? (
           <Group gap="xs" data-testid="execution-waiting">
             <Loader size="xs" />
             <Text size="sm">Broadcast — waiting for the payouts to confirm on chain.</Text>

@@ -5,7 +5,7 @@
  */
 import type { CallInput, CallOutput } from '../../../../shared/api'
 import type { ImportPayoutCsvResult, PayoutRowInput, PayoutRowPatch, PreflightResult } from '../../../../shared/payoutsApi'
-import { invoke } from '../../lib/api'
+import { errorCode, errorMessage, invoke } from '../../lib/api'
 import { formatCount } from '../../lib/format'
 import { notifyError, notifySuccess } from '../notify/store'
 import { usePayouts } from './store'
@@ -82,18 +82,40 @@ function executed(title: string, r: CallOutput<'batches.execute'>): void {
   notifySuccess(title, `${parts.join('; ')}. Payouts confirm on chain next.`)
 }
 
-export async function executeBatch(id: string): Promise<boolean> {
-  usePayouts.getState().clearProgress(id)
-  const done = await attempt('Could not execute the batch', () => invoke('batches.execute', { id }))
-  if (done) executed('Batch executing', done)
-  return done !== null
+/** An execution call: its failure (a device error) stays on the batch's panel until the next run. */
+async function execution(
+  id: string,
+  title: string,
+  run: () => Promise<CallOutput<'batches.execute'>>,
+  done: string,
+  keepProgress = false,
+): Promise<boolean> {
+  const store = usePayouts.getState()
+  if (!keepProgress) store.clearProgress(id)
+  store.setExecutionError(id, null)
+  try {
+    executed(done, await run())
+    return true
+  } catch (error) {
+    usePayouts.getState().setExecutionError(id, { code: errorCode(error), message: errorMessage(error) })
+    notifyError(title, error)
+    return false
+  } finally {
+    reload()
+  }
 }
 
-export async function retryFailed(id: string): Promise<boolean> {
-  usePayouts.getState().clearProgress(id)
-  const done = await attempt('Could not retry the failed payouts', () => invoke('batches.retryFailed', { id }))
-  if (done) executed('Retrying failed payouts', done)
-  return done !== null
+export function executeBatch(id: string): Promise<boolean> {
+  return execution(id, 'Could not execute the batch', () => invoke('batches.execute', { id }), 'Batch executing')
+}
+
+export function retryFailed(id: string): Promise<boolean> {
+  return execution(id, 'Could not retry the failed payouts', () => invoke('batches.retryFailed', { id }), 'Retrying failed payouts')
+}
+
+/** Continue an executing batch after the device stopped it; what was signed is never signed again. */
+export function resumeBatch(id: string): Promise<boolean> {
+  return execution(id, 'Could not resume signing', () => invoke('batches.resume', { id }), 'Signing resumed', true)
 }
 
 /** Row edits throw, so the form can put the sentence under the field it names. */

@@ -33,6 +33,8 @@ interface PayoutsState {
 
   assets: Asset[]
   progress: Record<string, ProgressLine[]>
+  /** Why signing stopped, per batch, until the next execute / resume / retry: the device's sentence. */
+  executionError: Record<string, { code: string | null; message: string }>
   importWarnings: Record<string, ImportRowIssue[]>
 
   setFilter(filter: BatchStateName | null): void
@@ -44,6 +46,7 @@ interface PayoutsState {
   loadAssets(): Promise<void>
   addProgress(p: EventPayload<'execution.progress'>): void
   clearProgress(batchId: string): void
+  setExecutionError(batchId: string, error: { code: string | null; message: string } | null): void
   setImportWarnings(batchId: string, warnings: ImportRowIssue[]): void
 }
 
@@ -124,6 +127,7 @@ export const usePayouts = create<PayoutsState>((set, get) => {
     submissionsError: null,
     assets: [],
     progress: {},
+    executionError: {},
     importWarnings: {},
 
     setFilter(filter) {
@@ -173,6 +177,10 @@ export const usePayouts = create<PayoutsState>((set, get) => {
     clearProgress(batchId) {
       const { [batchId]: _dropped, ...rest } = get().progress
       set({ progress: rest })
+    },
+    setExecutionError(batchId, error) {
+      const { [batchId]: _dropped, ...rest } = get().executionError
+      set({ executionError: error ? { ...rest, [batchId]: error } : rest })
     },
     setImportWarnings(batchId, warnings) {
       set({ importWarnings: { ...get().importWarnings, [batchId]: warnings } })

@@ -1,0 +1,203 @@
+/**
+ * The signing flow when the device stops in the middle of a batch. For each fault the device
+ * emulator raises on the SECOND of three transactions — locked, a rejected prompt, the dashboard
+ * instead of the Ethereum app, blind signing off, unplugged — Carol sees that error's sentence on
+ * the batch; the fault is fixed, she presses Resume signing, and at the end every payout is paid
+ * exactly once on chain (each recipient holds exactly its amount) and nothing was signed twice.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { test as base } from '@playwright/test'
+import { erc20Abi, getAddress, keccak256, toHex, type Address } from 'viem'
+import {
+  SANDBOX_SIGNER_LABEL,
+  createSandboxEmulators,
+  createSandboxSigner,
+  staticSignerSource,
+  type SandboxEmulators,
+} from '../../src/main/core/signing/signerSource'
+import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import { startWebServer, type WebServer } from '../../src/web/server'
+import { createHarnessClients } from '../harness/evm/clients'
+import { expect, RENDERER_DIR, snap } from './fixtures'
+
+interface SigningWorld {
+  sandbox: Sandbox
+  server: WebServer
+  url: string
+  emulators: SandboxEmulators
+}
+
+const test = base.extend<object, { world: SigningWorld }>({
+  world: [
+    async ({}, use) => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-signing-'))
+      const emulators = createSandboxEmulators()
+      let sandbox: Sandbox | null = null
+      let server: WebServer | null = null
+      try {
+        sandbox = await sandboxUp({
+          dataDir,
+          transport: 'web',
+          pollIntervalMs: 10 * 60 * 1000,
+          signer: staticSignerSource(createSandboxSigner(emulators), SANDBOX_SIGNER_LABEL),
+        })
+        server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
+        await use({ sandbox, server, url: `${server.url}#token=${server.token}`, emulators })
+      } finally {
+        await server?.close()
+        await sandbox?.stop()
+        fs.rmSync(dataDir, { recursive: true, force: true })
+      }
+    },
+    { scope: 'worker' },
+  ],
+})
+
+type Emu = SandboxEmulators['ethereum']
+interface Fault {
+  code: string
+  sentence: string
+  /** Called once the first transaction's prompt is answered: break the device for the second. */
+  inject(eth: Emu): Promise<void>
+  fix(eth: Emu): void
+}
+
+const FAULTS: Record<string, Fault> = {
+  locked: {
+    code: 'DEVICE_LOCKED',
+    sentence: 'Ledger is locked — unlock it with your PIN and try again.',
+    inject: async (eth) => eth.lock(),
+    fix: (eth) => eth.unlock(),
+  },
+  rejected: {
+    code: 'DEVICE_REJECTED',
+    sentence: 'was rejected on the Ledger — nothing was signed.',
+    inject: async (eth) => {
+      eth.setUser('manual')
+      ;(await eth.nextPrompt()).reject()
+    },
+    fix: () => undefined,
+  },
+  'wrong app': {
+    code: 'DEVICE_WRONG_APP',
+    sentence: 'Open the Ethereum app on your Ledger (it is on the dashboard), then try again.',
+    inject: async (eth) => eth.openApp('dashboard'),
+    fix: (eth) => eth.openApp('Ethereum'),
+  },
+  'blind signing off': {
+    code: 'DEVICE_BLIND_SIGNING_OFF',
+    sentence: 'enable "Blind signing" in the Ethereum app\'s settings on the device',
+    inject: async (eth) => void (eth.settings.ethereum.blindSigning = false),
+    fix: (eth) => void (eth.settings.ethereum.blindSigning = true),
+  },
+  unplugged: {
+    code: 'DEVICE_DISCONNECTED',
+    sentence: 'The Ledger was disconnected — reconnect it, unlock it and try again.',
+    // Unplugged while the second transaction is on the device's screen.
+    inject: async (eth) => {
+      eth.setUser('manual')
+      await eth.nextPrompt()
+      eth.disconnect()
+    },
+    fix: (eth) => eth.reconnect(),
+  },
+}
+
+test.describe.configure({ mode: 'serial' })
+
+test('each device fault in the middle of a batch reaches the screen; Resume pays every payout exactly once', async ({ page, world }) => {
+  test.setTimeout(300_000)
+  const api = world.sandbox.core.api
+  /** Error notifications stay until closed; close them so they cover no button. */
+  const closeNotices = async () => {
+    const notices = page.locator('[data-testid^="notification-"] button')
+    while ((await notices.count()) > 0) await notices.first().click()
+  }
+  const op = (name: string) => ({ operatorId: world.sandbox.description.operators.find((o) => o.name === name)!.id })
+  const anvil = world.sandbox.description.services.anvil!
+  const chain = createHarnessClients({ rpcUrl: String(anvil.rpcUrl), chainId: 31337 })
+  const token = anvil.token as Address
+  // One payout per transaction: three transactions, so the fault hits "transaction 2 of 3".
+  const rails = await api.call('settings.rails.get', {})
+  await api.call(
+    'settings.rails.set',
+    { ...rails.rails, evm: { chains: rails.rails.evm!.chains.map((c) => ({ ...c, payoutsPerChunkMax: 1 })) } },
+    op('Dana Admin'),
+  )
+
+  await page.goto(world.url)
+  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
+  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await expect(page.getByTestId('current-operator')).toContainText('Carol Signer')
+
+  for (const [name, fault] of Object.entries(FAULTS)) {
+    await test.step(`${name}: the sentence on screen, then Resume`, async () => {
+      const eth = world.emulators.ethereum
+      const payees = [1, 2, 3].map((n) => getAddress(keccak256(toHex(`countersign e2e signing ${name} ${n}`)).slice(0, 42)))
+      const amounts = [1_000_000n, 2_500_001n, 3n] // 1.000000, 2.500001, 0.000003 USDC
+      const csv = [
+        'id,rail,network,asset,recipient,amount',
+        ...payees.map((p, i) => `sig-${name.replace(/ /g, '-')}-${i},evm,31337,USDC,${p},${(Number(amounts[i]) / 1e6).toFixed(6)}`),
+      ].join('\n')
+      const imported = await api.call('payouts.import', { csv, batchName: `Signing ${name}` }, op('Alice Preparer'))
+      const id = imported.batchId!
+      const draft = await api.call('batches.get', { id })
+      await api.call('batches.submit', { id, version: draft.batch.version }, op('Alice Preparer'))
+      await api.call('batches.approve', { id, version: draft.batch.version }, op('Bob Approver'))
+
+      await page.getByTestId('nav-payouts').click()
+      if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
+      await page
+        .getByTestId('batch-open')
+        .filter({ hasText: `Signing ${name}` })
+        .click()
+      await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
+
+      // The emulated person answers the first prompt, then the device breaks before the second.
+      eth.setUser('manual')
+      await closeNotices()
+      await page.getByTestId('batch-execute').click()
+      ;(await eth.nextPrompt()).approve()
+      await fault.inject(eth)
+      eth.setUser('approve')
+
+      const error = page.getByTestId('execution-error')
+      await expect(error).toBeVisible()
+      await expect(error).toHaveAttribute('data-code', fault.code)
+      await expect(error).toContainText(fault.sentence)
+      await expect(page.getByTestId('batch-resume')).toContainText('2 left')
+      await expect(page.getByTestId('execution-progress-log')).toContainText(
+        'Confirm transaction 2 of 3 on the Sandbox device emulator — 1 payout, ',
+      )
+      if (name === 'locked') {
+        await closeNotices()
+        await snap(page, 'signing-01-device-locked')
+      }
+
+      fault.fix(eth)
+      await closeNotices()
+      await page.getByTestId('batch-resume').click()
+      await expect(error).toHaveCount(0)
+      await expect(page.getByTestId('batch-resume')).toHaveCount(0)
+      for (let round = 0; round < 10; round++) {
+        await world.sandbox.core.poller.runOnce()
+        if ((await api.call('batches.get', { id })).batch.state === 'completed') break
+      }
+      await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed')
+      if (name === 'locked') await snap(page, 'signing-02-resumed-completed')
+
+      for (const [i, payee] of payees.entries()) {
+        const held = await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [payee] })
+        expect(held, `payee ${i + 1} paid exactly once`).toBe(amounts[i])
+      }
+      const subs = await api.call('batches.submissions', { id })
+      expect(subs.map((s) => [s.chunkIndex, s.attempt, s.state])).toEqual([
+        [0, 1, 'confirmed'],
+        [1, 1, 'confirmed'],
+        [2, 1, 'confirmed'],
+      ])
+    })
+  }
+})
