@@ -109,6 +109,8 @@ export const Payout = z.object({
   state: PayoutState,
   failureCode: z.string().nullable(),
   failureMessage: z.string().nullable(),
+  /** The submission (transaction) that carries it now; null before planning. */
+  submissionId: z.string().nullable(),
 })
 export type Payout = z.infer<typeof Payout>
 

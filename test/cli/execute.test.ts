@@ -73,7 +73,7 @@ describe('countersign batches execute / poll', () => {
     const result = ExecuteResult.parse(json(r))
     expect(result).toMatchObject({ batchId: id, state: 'executing', chunks: 1, broadcast: 1 })
     expect(r.stderr).toContain('Confirm transaction 1 of 1 on the Sandbox device emulator — 2 payouts, 30.500000 USDC.')
-    expect(r.stderr).toContain('Chunk 1 of 1 sent.')
+    expect(r.stderr).toContain('Transaction 1 of 1 sent.')
 
     const again = await cli('batches', 'execute', id, '--as', 'Carol Signer')
     expect(again.code).toBe(1)

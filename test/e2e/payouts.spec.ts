@@ -41,7 +41,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
   const rails = await api.call('settings.rails.get', {}, dana)
   const chains = rails.rails.evm?.chains ?? []
   expect(chains.length, 'the sandbox configured its Anvil chain').toBeGreaterThan(0)
-  await api.call('settings.rails.set', { evm: { chains: chains.map((c) => ({ ...c, payoutsPerChunkMax: 1 })) } }, dana)
+  await api.call('settings.rails.set', { ...rails.rails, evm: { chains: chains.map((c) => ({ ...c, payoutsPerChunkMax: 1 })) } }, dana)
 
   const pick = async (name: string) => {
     if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
@@ -138,7 +138,9 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await page.getByTestId('batch-execute').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'executing')
     await expect(page.getByTestId('submission-row')).toHaveCount(3)
-    await expect(page.getByTestId('execution-progress-log')).toContainText('Confirm transaction 2 of 3 on the Sandbox device emulator — 1 payout, ')
+    await expect(page.getByTestId('execution-progress-log')).toContainText(
+      'Confirm transaction 2 of 3 on the Sandbox device emulator — 1 payout, ',
+    )
     await expect(page.getByTestId('execution-progress-log')).toContainText('Sandbox device emulator')
     await expect(page.getByTestId('payout-state')).toHaveText(['broadcast', 'broadcast', 'broadcast'])
     await shot('payouts-05-executing')
@@ -149,7 +151,10 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await expect(page.getByTestId('payout-state')).toHaveText(['confirmed', 'confirmed', 'confirmed'], { timeout: 20_000 })
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed', { timeout: 20_000 })
     await expect(page.getByTestId('submission-row').getByTestId('submission-state')).toHaveText(['confirmed', 'confirmed', 'confirmed'])
-    await expect(page.getByTestId('payouts-table').getByTestId('tx-hash')).toHaveCount(0) // three chunks: the tx is per submission
+    // Each payout links to the transaction that carried it (three chunks: three different hashes).
+    await expect(page.getByTestId('payouts-table').getByTestId('tx-hash')).toHaveCount(3)
+    const txTexts = await page.getByTestId('payouts-table').getByTestId('tx-hash').allTextContents()
+    expect(new Set(txTexts).size).toBe(3)
     await shot('payouts-06-confirmed')
   })
 

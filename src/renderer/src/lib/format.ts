@@ -34,6 +34,13 @@ export function formatCount(n: number): string {
 }
 
 /** "3f2a9c1e…" */
+/** "GD5DK2QE6RJ3Y7K6BL5…BK67PEPEGPY": at most `max` characters, the middle replaced by one ellipsis. */
+export function middleEllipsis(text: string, max: number): string {
+  if (text.length <= max) return text
+  const keep = max - 1
+  return `${text.slice(0, Math.ceil(keep / 2))}…${text.slice(text.length - Math.floor(keep / 2))}`
+}
+
 export function shortHash(hash: string, chars = 8): string {
   return hash.length > chars ? `${hash.slice(0, chars)}…` : hash
 }

@@ -137,5 +137,6 @@ export function toPayout(row: PayoutRow, assets: AssetCache): Payout {
     state: row.state as PayoutState,
     failureCode: row.failure_code,
     failureMessage: row.failure_message,
+    submissionId: row.submission_id,
   }
 }

@@ -100,7 +100,7 @@ export async function executeBatch(
   reportProgress(options, {
     kind: 'planned',
     chunks: chunkIndex,
-    message: `${payouts.length} payouts in ${chunkIndex} chunks — sign each on your Ledger.`,
+    message: `${payouts.length} payouts in ${chunkIndex} ${chunkIndex === 1 ? 'transaction' : 'transactions'} — sign each on your Ledger.`,
   })
 
   const result = await signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), options)

@@ -104,7 +104,7 @@ export async function signAndBroadcast(
       movePayoutsOf(ctx, sub.id, 'broadcast')
     })
     out.broadcast++
-    reportProgress(options, { kind: 'broadcast', chunk: i + 1, chunks: total, message: `Chunk ${i + 1} of ${total} sent.` })
+    reportProgress(options, { kind: 'broadcast', chunk: i + 1, chunks: total, message: `Transaction ${i + 1} of ${total} sent.` })
     ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
   }
   return out

@@ -5,7 +5,10 @@ import { useMemo } from 'react'
 import type { Asset } from '../../../../shared/api'
 import type { Payout, Submission } from '../../../../shared/payoutsApi'
 import { VirtualTable } from '../../components/VirtualTable'
-import { formatExact, networkLabel, shortHash } from '../../lib/format'
+import { formatExact, middleEllipsis, networkLabel, shortHash } from '../../lib/format'
+
+/** An EVM address (42) shows whole; longer recipients keep their first and last characters. */
+const RECIPIENT_CHARS_SHOWN = 42
 import { PayoutStateBadge } from './StateBadge'
 
 const ROW_HEIGHT_PX = 44
@@ -13,15 +16,11 @@ const TX_HASH_CHARS = 12
 
 const col = createColumnHelper<Payout>()
 
-/**
- * The transaction a payout went out in. The contract does not link a payout to its submission,
- * so it is shown only where it cannot be wrong: the payout has left 'pending'/'failed' and its
- * network has exactly one live (not failed, not dead) submission.
- */
+/** The transaction a payout went out in: its current submission, once that has a hash. */
 export function txOfPayout(p: Payout, submissions: Submission[]): Submission | null {
-  if (p.state === 'pending' || p.state === 'failed' || p.state === 'planned') return null
-  const live = submissions.filter((s) => s.rail === p.rail && s.network === p.network && s.state !== 'failed' && s.state !== 'dead')
-  return live.length === 1 && live[0]!.txHash ? live[0]! : null
+  if (p.submissionId === null) return null
+  const sub = submissions.find((s) => s.id === p.submissionId)
+  return sub?.txHash ? sub : null
 }
 
 export function TxLink({ hash, url }: { hash: string; url: string | null }) {
@@ -68,7 +67,12 @@ export function PayoutsTable({
       }),
       col.accessor('recipient', {
         header: 'Recipient',
-        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
+        // A Stellar account (56 characters) does not fit beside the amount: its middle gives way.
+        cell: (c) => (
+          <span title={c.getValue()} data-full={c.getValue()}>
+            {middleEllipsis(c.getValue(), RECIPIENT_CHARS_SHOWN)}
+          </span>
+        ),
         meta: { track: 'minmax(360px, 2fr)', minWidthPx: 360, mono: true, cellTestId: 'payout-recipient' },
       }),
       col.accessor('amount', {
@@ -86,7 +90,8 @@ export function PayoutsTable({
       col.accessor((p) => networkLabel(p.rail, p.network), {
         id: 'network',
         header: 'Network',
-        meta: { track: '96px', minWidthPx: 96, mono: true },
+        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
+        meta: { track: '150px', minWidthPx: 150, mono: true },
       }),
       col.accessor('reference', {
         header: 'Reference',
