@@ -75,6 +75,12 @@ describe('executeBatch on a real node', () => {
     await pollUntilQuiet(ctx, world, rails)
 
     expect(state(ctx, 'batches', 'b-full')).toBe('completed')
+    // The on-chain sender of every transaction is the address the device derived (and shows) at the treasury path.
+    const onDevice = await signer.getAccount('evm', world.chain().source.path)
+    for (const sub of ctx.db.all(ctx.db.k.selectFrom('submissions').select('tx_hash').where('batch_id', '=', 'b-full'))) {
+      const receipt = await world.h.clients.publicClient.getTransactionReceipt({ hash: sub.tx_hash as `0x${string}` })
+      expect(receipt.from.toLowerCase()).toBe(onDevice.address.toLowerCase())
+    }
     for (const p of payouts) {
       expect(await recipientBalance(world, p)).toBe(p.amount)
       expect(state(ctx, 'payouts', p.id)).toBe('confirmed')
