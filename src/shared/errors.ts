@@ -84,6 +84,7 @@ export const ERROR_CODES = [
   'CHAIN_MISMATCH',
   'CHUNK_TOO_LARGE',
   'SIGNER_UNAVAILABLE',
+  'SIGNER_ADDRESS_NOT_VERIFIED',
   // Stellar (per-operation and per-transaction results, as Horizon reports them)
   'STELLAR_NO_TRUST',
   'STELLAR_NO_DESTINATION',

@@ -356,6 +356,28 @@ export type RailsSetting = z.infer<typeof RailsSetting>
 
 export const SubmissionState = z.enum(SUBMISSION_STATES)
 /** One transaction (EVM) of a batch's execution: a chunk of its payouts, one attempt. */
+export const ExternalExportResult = z.object({
+  batchId: z.string(),
+  /** One signing file per rail (EVM: unsigned serialized transactions; Stellar: unsigned XDR). */
+  files: z.array(z.object({ rail: Rail, fileName: z.string(), content: z.string(), transactions: z.number().int() })),
+})
+export type ExternalExportResult = z.infer<typeof ExternalExportResult>
+export const ExternalImportResult = z.object({
+  batchId: z.string(),
+  /** Signatures checked and committed now. */
+  accepted: z.number().int(),
+  /** Items whose exact signed bytes were already committed (imported before): nothing done. */
+  alreadySigned: z.number().int(),
+  broadcast: z.number().int(),
+  /** Committed but the node was unreachable: the poller sends the same bytes later. */
+  undelivered: z.number().int(),
+  /** Transactions of the batch still waiting for a signature. */
+  stillUnsigned: z.number().int(),
+})
+export type ExternalImportResult = z.infer<typeof ExternalImportResult>
+/** A signed file is small: a few transactions; the transport refuses more than 4 MiB anyway. */
+export const EXTERNAL_SIGNED_CHARS_MAX = 4_000_000
+
 export const Submission = z.object({
   id: z.string(),
   rail: Rail,
@@ -488,6 +510,20 @@ export const payoutCalls = {
     mutates: true,
     input: z.object({ id: BatchId }).strict(),
     output: ExecuteResult,
+  }),
+  'batches.external.export': call({
+    summary:
+      'Sign outside the app: plan an approved batch (pre-flight, nonces reserved) and export its unsigned transactions, one file per rail (signer).',
+    mutates: true,
+    input: z.object({ id: BatchId }).strict(),
+    output: ExternalExportResult,
+  }),
+  'batches.external.import': call({
+    summary:
+      'Import externally signed transactions: each must be exactly what was planned and signed by its source; all are committed, then sent (signer).',
+    mutates: true,
+    input: z.object({ id: BatchId, content: z.string().min(1).max(EXTERNAL_SIGNED_CHARS_MAX) }).strict(),
+    output: ExternalImportResult,
   }),
   'batches.submissions': call({
     summary: 'The submissions (transactions) of a batch, chunk by chunk and attempt by attempt.',

@@ -213,6 +213,15 @@ export interface StellarCursorsTable {
   updated_at: string
 }
 
+/** A device address a person checked on the Ledger screen (0005_signers). EVM addresses lower-case. */
+export interface SignerAddressesTable {
+  chain: string
+  address: string
+  path: string
+  verified_at: string
+  verified_by: string
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -232,6 +241,7 @@ export interface Database {
   settings: SettingsTable
   stellar_payments: StellarPaymentsTable
   stellar_cursors: StellarCursorsTable
+  signer_addresses: SignerAddressesTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

@@ -100,6 +100,8 @@ export interface Rail {
   readonly source: { address: string; path: string }
   /** Asset in which this rail's fees are paid (EVM: ETH@evm:<chainId>). */
   readonly feeAssetId: string
+  /** Stellar: the passphrase signatures are bound to (external signing exports it). */
+  readonly networkPassphrase?: string
   /** Group the payouts (all of this rail + network) into chunks and prepare each; writes nothing. */
   plan(ctx: CoreContext, batchId: string, payouts: readonly PayoutRow[], chunkIndexStart: number): Promise<PlannedChunk[]>
   /** Prepare the same chunks again (a retry keeps a chunk's payouts and its identity). */

@@ -7,7 +7,8 @@
  * the poller confirms and books them.
  */
 import { CsError } from '../../../../shared/errors'
-import type { ExecuteResult } from '../../../../shared/payoutsApi'
+import type { ExecuteResult, ExternalExportResult, ExternalImportResult } from '../../../../shared/payoutsApi'
+import { exportPlanned, importSigned } from './externalSigning'
 import type { Actor, CoreContext } from '../../context'
 import { SANDBOX_SIGNER_LABEL } from '../../signing/signerSource'
 import { preflightBatch } from '../batches/preflightBatch'
@@ -30,6 +31,7 @@ export async function executeApprovedBatch(
   runtime: ExecutionRuntime,
   batchId: string,
   actorId: Actor,
+  mode: { external?: boolean } = {},
 ): Promise<ExecuteResult> {
   const batch = getBatchRow(ctx, batchId)
   if (batch.state !== 'approved') {
@@ -50,9 +52,34 @@ export async function executeApprovedBatch(
     )
   }
   assertDailyLimits(ctx, batchId, 'execute it')
-  const deps = await runtime.depsWithSigner()
-  const result = await runtime.exclusive(() => executeBatch(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
+  // External signing plans without a device: the signatures come back in a file.
+  const deps = mode.external ? { rails: runtime.rails } : await runtime.depsWithSigner()
+  const result = await runtime.exclusive(() =>
+    executeBatch(ctx, deps, batchId, actorId, { ...progressTo(ctx, runtime, batchId), ...(mode.external ? { external: true } : {}) }),
+  )
   return toExecuteResult(ctx, batchId, result)
+}
+
+/** batches.external.export: plan an approved batch for external signing (or re-export an executing one's planned transactions). */
+export async function exportForExternalSigning(
+  ctx: CoreContext,
+  runtime: ExecutionRuntime,
+  batchId: string,
+  actorId: Actor,
+): Promise<ExternalExportResult> {
+  if (getBatchRow(ctx, batchId).state === 'approved') await executeApprovedBatch(ctx, runtime, batchId, actorId, { external: true })
+  return exportPlanned(ctx, { rails: runtime.rails }, batchId)
+}
+
+/** batches.external.import: in the execution lane, like every signing. */
+export function importExternallySigned(
+  ctx: CoreContext,
+  runtime: ExecutionRuntime,
+  batchId: string,
+  actorId: Actor,
+  content: string,
+): Promise<ExternalImportResult> {
+  return runtime.exclusive(() => importSigned(ctx, { rails: runtime.rails }, batchId, actorId, content))
 }
 
 /** batches.retryFailed: the engine's retryFailed decides which chunks are provably dead or failed. */

@@ -103,6 +103,7 @@ export async function executeBatch(
     message: `${payouts.length} payouts in ${chunkIndex} ${chunkIndex === 1 ? 'transaction' : 'transactions'} — sign each on your Ledger.`,
   })
 
+  if (options.external) return { batchId, chunks: chunkIndex, signed: 0, broadcast: 0, dead: 0, undelivered: 0 }
   const result = await signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), options)
   return { batchId, chunks: chunkIndex, ...result }
 }

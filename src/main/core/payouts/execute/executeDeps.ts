@@ -19,6 +19,8 @@ export type ExecuteProgress =
 
 export interface ExecuteOptions {
   onProgress?: (progress: ExecuteProgress) => void
+  /** Plan only: the transactions are signed outside the app and imported (externalSigning.ts). */
+  external?: boolean
 }
 
 export function reportProgress(options: ExecuteOptions, progress: ExecuteProgress): void {

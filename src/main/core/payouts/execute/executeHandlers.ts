@@ -9,13 +9,21 @@ import { requireRole } from '../../operators/operators'
 import { getRailsSetting, railsConfigFromSetting } from '../../rails/getRailsSetting'
 import { setRailsSetting } from '../../rails/setRailsSetting'
 import type { ExecutionRuntime } from './createExecutionRuntime'
-import { executeApprovedBatch, resumeBatch, retryFailedBatch } from './executeApprovedBatch'
+import {
+  executeApprovedBatch,
+  exportForExternalSigning,
+  importExternallySigned,
+  resumeBatch,
+  retryFailedBatch,
+} from './executeApprovedBatch'
 import { listSubmissions } from './listSubmissions'
 
 export const EXECUTE_CALL_NAMES = [
   'batches.execute',
   'batches.retryFailed',
   'batches.resume',
+  'batches.external.export',
+  'batches.external.import',
   'batches.submissions',
   'settings.rails.get',
   'settings.rails.set',
@@ -31,6 +39,10 @@ export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandler
       retryFailedBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.resume': ({ core, operator }, input) =>
       resumeBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
+    'batches.external.export': ({ core, operator }, input) =>
+      exportForExternalSigning(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
+    'batches.external.import': ({ core, operator }, input) =>
+      importExternallySigned(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id, input.content),
     'batches.submissions': ({ core }, input) => listSubmissions(core, runtime.rails, input.id),
     'settings.rails.get': ({ core }) => getRailsSetting(core),
     'settings.rails.set': ({ core, operator }, input) => {

@@ -16,6 +16,7 @@
 import { CsError } from '../../../../shared/errors'
 import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
+import type { Rail } from '../../rails/Rail'
 import { crashPoint } from './crashPoint'
 import { reportProgress, type ExecuteDeps, type ExecuteOptions } from './executeDeps'
 import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
@@ -90,24 +91,37 @@ export async function signAndBroadcast(
     out.signed++
     crashPoint('after-persist')
     ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
-    const outcome = await rail.broadcast(ctx, persisted)
-    crashPoint('after-broadcast')
-    if (outcome.kind === 'unreachable') {
-      // Still 'signed': looked up and re-sent exactly like 'broadcast' by the poller.
+    const sent = await sendPersisted(ctx, rail, actor, persisted)
+    if (sent === 'undelivered') {
       out.undelivered++
       continue
     }
-    ctx.db.tx(() => {
-      const fresh = getSubmission(ctx, sub.id)
-      if (fresh.state !== 'signed') return
-      moveSubmission(ctx, actor, fresh, 'broadcast', {}, outcome.kind === 'maybe-sent' ? { nodeSaid: outcome.message.slice(0, 200) } : {})
-      movePayoutsOf(ctx, sub.id, 'broadcast')
-    })
     out.broadcast++
     reportProgress(options, { kind: 'broadcast', chunk: i + 1, chunks: total, message: `Transaction ${i + 1} of ${total} sent.` })
-    ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
   }
   return out
+}
+
+/**
+ * Sends one submission whose signed bytes are ALREADY committed (state 'signed'): the device path
+ * above and external signing (importSigned) both end here, so nothing is ever sent that the
+ * database does not hold. 'undelivered': the node was unreachable; it stays 'signed' and the
+ * poller sends the same bytes later.
+ */
+export async function sendPersisted(ctx: CoreContext, rail: Rail, actor: Actor, persisted: SubmissionRow): Promise<'sent' | 'undelivered'> {
+  if (persisted.state !== 'signed' || persisted.signed_payload === null)
+    throw new Error(`invariant: send of ${persisted.state} submission ${persisted.id}`)
+  const outcome = await rail.broadcast(ctx, persisted)
+  crashPoint('after-broadcast')
+  if (outcome.kind === 'unreachable') return 'undelivered'
+  ctx.db.tx(() => {
+    const fresh = getSubmission(ctx, persisted.id)
+    if (fresh.state !== 'signed') return
+    moveSubmission(ctx, actor, fresh, 'broadcast', {}, outcome.kind === 'maybe-sent' ? { nodeSaid: outcome.message.slice(0, 200) } : {})
+    movePayoutsOf(ctx, persisted.id, 'broadcast')
+  })
+  ctx.events.emit('payouts.changed', { batchIds: [persisted.batch_id] })
+  return 'sent'
 }
 
 export function notConfigured(sub: { rail: string; network: string }): CsError {

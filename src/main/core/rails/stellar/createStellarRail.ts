@@ -253,6 +253,7 @@ export function createStellarRail(config: StellarNetworkConfig, options: { horiz
     network,
     source,
     feeAssetId,
+    networkPassphrase: config.networkPassphrase,
 
     async plan(ctx, _batchId, payouts, chunkIndexStart) {
       return prepareAll(
