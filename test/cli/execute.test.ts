@@ -13,6 +13,9 @@ import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createHarnessClients } from '../harness/evm/clients'
 import { recipientAddresses } from '../harness/evm/recipients'
+import { parseTransaction } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { json, runCli, tempDir, type CliResult } from './cliHarness'
 
 const POLL_ROUNDS_MAX = 10
@@ -93,5 +96,47 @@ describe('countersign batches execute / poll', () => {
     expect(table.stdout).toMatch(/RAIL\s+NETWORK\s+LOOKED/)
     const subs = (await sb.core.api.call('batches.submissions', { id })).map((s) => s.state)
     expect(subs).toEqual(['confirmed'])
+  }, 60_000)
+
+  it('export-unsigned writes the signing file; import-signed (signed offline) sends it once', async () => {
+    const [r1] = recipientAddresses('cli-ext', 1)
+    const file = path.join(root, 'ext.csv')
+    fs.writeFileSync(file, ['id,rail,network,asset,recipient,amount', `cli-ext-1,evm,31337,USDC,${r1},7.25`].join('\n'))
+    const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
+    await ok('batches', 'submit', id, '--as', 'Alice Preparer')
+    await ok('batches', 'approve', id, '--as', 'Bob Approver')
+    const outDir = path.join(root, 'to-sign')
+    const exported = json(await ok('batches', 'export-unsigned', id, '--out', outDir, '--as', 'Carol Signer', '--json')) as {
+      files: { rail: string; file: string; transactions: number }[]
+    }
+    expect(exported.files).toEqual([{ rail: 'evm', file: path.join(outDir, `countersign-${id}-evm-unsigned.json`), transactions: 1 }])
+    const unsigned = JSON.parse(fs.readFileSync(exported.files[0]!.file, 'utf8')) as {
+      items: { submissionId: string; unsigned: `0x${string}` }[]
+    }
+    // The offline machine: the sandbox treasury's key from the public test seed, outside the app.
+    const offline = mnemonicToAccount(SPECULOS_TEST_MNEMONIC, { path: "m/44'/60'/0'/0/0" })
+    const signedFile = path.join(root, 'signed.json')
+    fs.writeFileSync(
+      signedFile,
+      JSON.stringify({
+        format: 'countersign.external-signed.v1',
+        items: [
+          {
+            submissionId: unsigned.items[0]!.submissionId,
+            signed: await offline.signTransaction(parseTransaction(unsigned.items[0]!.unsigned)),
+          },
+        ],
+      }),
+    )
+    const first = await ok('batches', 'import-signed', id, signedFile, '--as', 'Carol Signer')
+    expect(first.stdout).toContain('Accepted 1 signed transaction (0 already imported); 1 sent, 0 still unsigned.')
+    const second = await ok('batches', 'import-signed', id, signedFile, '--as', 'Carol Signer')
+    expect(second.stdout).toContain('Accepted 0 signed transactions (1 already imported); 0 sent')
+    let state = ''
+    for (let round = 1; round <= POLL_ROUNDS_MAX && state !== 'completed'; round++) {
+      const polled = PollOutput.parse(json(await ok('poll', '--once', '--json')))
+      state = polled.batches.find((b) => b.id === id)?.state ?? state
+    }
+    expect(state).toBe('completed')
   }, 60_000)
 })

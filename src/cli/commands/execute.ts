@@ -3,9 +3,12 @@
  * (on the `batches` command) and `poll [--once]`. Progress goes to stderr as it happens ("Confirm
  * transaction 2 of 3 on your Ledger — 100 payouts, 12,400.00 USDC."); the result goes to stdout (JSON with --json).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { Command } from 'commander'
+import { CsError } from '../../shared/errors'
 import type { EventPayload } from '../../shared/api'
-import type { ExecuteResult } from '../../shared/payoutsApi'
+import { EXTERNAL_SIGNED_CHARS_MAX, type ExecuteResult } from '../../shared/payoutsApi'
 import type { CliIo } from '../io'
 import { examples } from '../options'
 import { withSession, type RunState, type Session } from '../session'
@@ -56,6 +59,57 @@ In a sandbox workspace the "Sandbox device emulator" signs; otherwise the Ledger
       state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
         const result = await withProgress(s, id, () => s.call('batches.resume', { id }))
         printResult(s, result, 'Resumed')
+      })
+    })
+
+  batches
+    .command('export-unsigned')
+    .argument('<id>', 'batch id')
+    .option('--out <dir>', 'folder to write the signing files to', '.')
+    .description(
+      'Sign outside the app: plan an approved batch (pre-flight, nonces reserved) and write its unsigned transactions, one file per rail (needs --as a signer).',
+    )
+    .addHelpText('after', examples('countersign batches export-unsigned b_1a2b3c4d5e6f --out ./to-sign --as "Carol Signer"'))
+    .action(async (id: string, opts: { out: string }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const result = await s.call('batches.external.export', { id })
+        fs.mkdirSync(opts.out, { recursive: true })
+        const written = result.files.map((f) => {
+          const file = path.join(opts.out, f.fileName)
+          fs.writeFileSync(file, f.content, { flag: 'w' })
+          return { rail: f.rail, file, transactions: f.transactions }
+        })
+        if (s.out.json) return s.out.data({ batchId: id, files: written })
+        for (const w of written) s.out.line(`${w.transactions} unsigned ${w.rail} transaction${w.transactions === 1 ? '' : 's'}: ${w.file}`)
+        s.out.line(`  Sign them offline, then: countersign batches import-signed ${id} SIGNED.json --data-dir ${s.dataDir}`)
+      })
+    })
+
+  batches
+    .command('import-signed')
+    .argument('<id>', 'batch id')
+    .argument('<file>', 'the signed file: {"format":"countersign.external-signed.v1","items":[{"submissionId","signed"}]}')
+    .description(
+      'Import externally signed transactions: each must be exactly what was planned and signed by its source; all are committed, then sent (needs --as a signer).',
+    )
+    .addHelpText('after', examples('countersign batches import-signed b_1a2b3c4d5e6f signed.json --as "Carol Signer"'))
+    .action(async (id: string, file: string, _opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        let content: string
+        try {
+          if (fs.statSync(file).size > EXTERNAL_SIGNED_CHARS_MAX)
+            throw new CsError('FILE_INVALID', `${file} is too large to be a signed Countersign file — check the file.`)
+          content = fs.readFileSync(file, 'utf8')
+        } catch (error) {
+          if (error instanceof CsError) throw error
+          throw new CsError('FILE_INVALID', `Could not read ${file} — check the path and try again.`, { cause: error })
+        }
+        const r = await s.call('batches.external.import', { id, content })
+        if (s.out.json) return s.out.data(r)
+        s.out.line(
+          `Accepted ${r.accepted} signed transaction${r.accepted === 1 ? '' : 's'} (${r.alreadySigned} already imported); ${r.broadcast} sent, ${r.stillUnsigned} still unsigned.`,
+        )
+        if (r.undelivered > 0) s.out.line(`  ${r.undelivered} not delivered (node unreachable) — the poller sends the same bytes again.`)
       })
     })
 }

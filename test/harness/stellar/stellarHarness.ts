@@ -537,7 +537,16 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
 
   function txJson(r: TxRecord): Record<string, unknown> {
     return {
-      _links: { self: { href: `/transactions/${r.hash}` } },
+      // Horizon's links: the SDK exposes a field named like a link as `<name>_attr` (ledger_attr).
+      _links: {
+        self: { href: `/transactions/${r.hash}` },
+        account: { href: `/accounts/${r.source}` },
+        ledger: { href: `/ledgers/${r.ledger}` },
+        operations: { href: `/transactions/${r.hash}/operations{?cursor,limit,order}`, templated: true },
+        effects: { href: `/transactions/${r.hash}/effects{?cursor,limit,order}`, templated: true },
+        precedes: { href: `/transactions?order=asc&cursor=${r.pagingToken}` },
+        succeeds: { href: `/transactions?order=desc&cursor=${r.pagingToken}` },
+      },
       id: r.hash,
       paging_token: r.pagingToken,
       successful: r.successful,
@@ -600,7 +609,18 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       asset_type: 'native',
     })
     return {
-      _links: { self: { href: `/accounts/${a.id}` } },
+      // Horizon's account links; `data` matters: the SDK turns a field named like a link into
+      // `<name>_attr`, and submitTransaction's memo-required check reads `data_attr`.
+      _links: {
+        self: { href: `/accounts/${a.id}` },
+        transactions: { href: `/accounts/${a.id}/transactions{?cursor,limit,order}`, templated: true },
+        operations: { href: `/accounts/${a.id}/operations{?cursor,limit,order}`, templated: true },
+        payments: { href: `/accounts/${a.id}/payments{?cursor,limit,order}`, templated: true },
+        effects: { href: `/accounts/${a.id}/effects{?cursor,limit,order}`, templated: true },
+        offers: { href: `/accounts/${a.id}/offers{?cursor,limit,order}`, templated: true },
+        trades: { href: `/accounts/${a.id}/trades{?cursor,limit,order}`, templated: true },
+        data: { href: `/accounts/${a.id}/data/{key}`, templated: true },
+      },
       id: a.id,
       account_id: a.id,
       sequence: a.sequence.toString(),

@@ -5,6 +5,7 @@ import type { BatchDetail, Submission } from '../../../../shared/payoutsApi'
 import { formatClock, formatCount } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { executeBatch, resumeBatch, retryFailed } from './actions'
+import { ExternalSigning } from './ExternalSigning'
 import { TxLink } from './PayoutsTable'
 import { SubmissionStateBadge } from './StateBadge'
 import { canRetry } from './states'
@@ -84,6 +85,7 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
                 Retry failed payouts
               </Button>
             ) : null}
+            <ExternalSigning detail={detail} unsigned={unsigned} disabled={!signer} />
           </Group>
         </Group>
 
