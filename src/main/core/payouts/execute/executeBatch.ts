@@ -62,6 +62,7 @@ export async function executeBatch(
   if (deps.signer) {
     // The device must hold the treasury key before anything is planned (no prompt).
     for (const { rail } of groups.values()) {
+      if (rail.needsSigner === false) continue
       const account = await deps.signer.getAccount(rail.rail === 'evm' ? 'evm' : 'stellar', rail.source.path)
       if (account.address.toLowerCase() !== rail.source.address.toLowerCase()) {
         throw new CsError(
@@ -100,7 +101,9 @@ export async function executeBatch(
   reportProgress(options, {
     kind: 'planned',
     chunks: chunkIndex,
-    message: `${payouts.length} payouts in ${chunkIndex} ${chunkIndex === 1 ? 'transaction' : 'transactions'} — sign each on your Ledger.`,
+    message: `${payouts.length} ${payouts.length === 1 ? 'payout' : 'payouts'} in ${chunkIndex} ${chunkIndex === 1 ? 'transaction' : 'transactions'} — ${
+      options.external ? 'export them and sign outside the app.' : 'sign each on your Ledger.'
+    }`,
   })
 
   if (options.external) return { batchId, chunks: chunkIndex, signed: 0, broadcast: 0, dead: 0, undelivered: 0 }
