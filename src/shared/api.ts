@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { call } from './callSpec'
 import { ERROR_CODES } from './errors'
 import { payoutCalls } from './payoutsApi'
+import { signerCalls } from './signersApi'
 
 // ---------------------------------------------------------------------------------------------
 // Limits (units last in the name).
@@ -319,6 +320,7 @@ export const calls = {
   }),
 
   ...payoutCalls,
+  ...signerCalls,
 } as const
 
 export type Calls = typeof calls

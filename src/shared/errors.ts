@@ -91,6 +91,13 @@ export const ERROR_CODES = [
   'STELLAR_UNDERFUNDED',
   'STELLAR_TX_FAILED',
   'STELLAR_EXPIRED',
+  // Stripe (Connect transfers and payouts; codes name the payee in their message)
+  'STRIPE_IDEMPOTENCY_CONFLICT',
+  'STRIPE_AUTH_FAILED',
+  'STRIPE_BALANCE_INSUFFICIENT',
+  'STRIPE_ACCOUNT_MISSING',
+  'STRIPE_ACCOUNT_NOT_READY',
+  'STRIPE_REQUEST_REJECTED',
   // External signing (air-gapped machine, HSM, build-only export)
   'EXTERNAL_FILE_INVALID',
   'EXTERNAL_SIGNATURE_INVALID',

@@ -201,3 +201,40 @@ test('each device fault in the middle of a batch reaches the screen; Resume pays
     })
   }
 })
+
+test('Settings → Signers: the device state, the treasuries verified on the device, accounts, and a rejected verification', async ({
+  page,
+  world,
+}) => {
+  const eth = world.emulators.ethereum
+  await page.goto(world.url)
+  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
+  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await page.getByTestId('nav-settings').click()
+  const section = page.getByTestId('settings-signers')
+  await expect(section.getByTestId('signer-label')).toHaveText('Sandbox device emulator')
+  await expect(section.getByTestId('signer-open-app')).toHaveText('Ethereum 1.17.0')
+  // sandbox up verified both treasuries on the device, as a person does here.
+  await expect(section.getByTestId('signer-treasury')).toHaveCount(2)
+  await expect(section.locator('[data-testid="signer-treasury"][data-verified="yes"]')).toHaveCount(2)
+  await expect(section.getByTestId('signer-account')).toHaveCount(5)
+  await expect(section.getByTestId('signer-account').first()).toContainText("44'/60'/0'/0/0")
+  await expect(section.getByTestId('signer-account').first()).toContainText('treasury')
+
+  // The device goes to the dashboard: the state follows without a reload.
+  eth.openApp('dashboard')
+  await expect(section.getByTestId('signer-open-app')).toHaveText('Dashboard (no app open)')
+  eth.openApp('Ethereum')
+  await expect(section.getByTestId('signer-open-app')).toHaveText('Ethereum 1.17.0')
+
+  // Verify again, and the person rejects on the device: the sentence, nothing recorded anew.
+  eth.setUser('manual')
+  await section.getByTestId('signer-verify').first().click()
+  await expect(section.getByTestId('signer-verify-prompt')).toContainText('Check that your Ledger shows')
+  ;(await eth.nextPrompt()).reject()
+  await expect(section.getByTestId('signer-verify-error')).toContainText('The address was rejected on the Ledger')
+  eth.setUser('approve')
+  const notices = page.locator('[data-testid^="notification-"] button')
+  while ((await notices.count()) > 0) await notices.first().click()
+  await snap(page, 'signers-01-settings')
+})

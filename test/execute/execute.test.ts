@@ -62,6 +62,20 @@ async function expectLedgerEqualsChain(ctx: CoreContext, opening: { eth: bigint;
 }
 
 describe('executeBatch on a real node', () => {
+  it('refuses to pay from a treasury never verified on the device: nothing planned, nothing signed', async () => {
+    const { ctx } = await setupWorkspace(world, tempDir('unverified'))
+    ctx.db.sqlite.prepare('DELETE FROM signer_addresses').run()
+    const rails = railsFor(world.chain())
+    insertApprovedBatchForTest(ctx, 'b-unverified', payoutsFor('unverified', 1, 0))
+    await expect(executeBatch(ctx, { rails, signer }, 'b-unverified', MAKER)).rejects.toMatchObject({
+      code: 'SIGNER_ADDRESS_NOT_VERIFIED',
+      message: expect.stringContaining('in Settings → Signers before paying from it'),
+    })
+    expect(state(ctx, 'batches', 'b-unverified')).toBe('approved')
+    expect(ctx.db.all(ctx.db.k.selectFrom('submissions').select('id'))).toEqual([])
+    await ctx.db.close()
+  })
+
   it('pays 3 native + 250 token payouts once, and the ledger equals the chain', async () => {
     const { ctx, opening } = await setupWorkspace(world, tempDir('full'))
     const rails = railsFor(world.chain())
@@ -71,7 +85,9 @@ describe('executeBatch on a real node', () => {
     const result = await executeBatch(ctx, { rails, signer }, 'b-full', MAKER, { onProgress: (p) => progress.push(p.message) })
     expect(result.chunks).toBe(2)
     expect(result.broadcast).toBe(2)
-    expect(progress).toContainEqual(expect.stringMatching(/^Confirm transaction 1 of 2 on your Ledger — \d payouts?, [\d,.]+ (ETH|TUSD)\.$/))
+    expect(progress).toContainEqual(
+      expect.stringMatching(/^Confirm transaction 1 of 2 on your Ledger — \d payouts?, [\d,.]+ (ETH|TUSD)\.$/),
+    )
     await pollUntilQuiet(ctx, world, rails)
 
     expect(state(ctx, 'batches', 'b-full')).toBe('completed')

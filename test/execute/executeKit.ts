@@ -19,6 +19,7 @@ import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createEvmRail, type EvmChainConfig } from '../../src/main/core/rails/evm'
 import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails/Rail'
 import { evmAccountPath } from '../../src/main/core/signing/bip32Path'
+import { recordVerifiedSignerAddress } from '../../src/main/core/signers/verifySignerAddress'
 import { createSandboxLedgerEmulator } from '../../src/main/core/signing/emulator/createSandboxLedgerEmulator'
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { createLedgerSigner } from '../../src/main/core/signing/ledger/createLedgerSigner'
@@ -109,6 +110,8 @@ export async function setupWorkspace(world: World, dir: string): Promise<{ ctx: 
   ctx.db.run(
     ctx.db.k.insertInto('operators').values({ id: MAKER, name: 'Maker', roles: '["preparer"]', created_at: '2026-01-01T00:00:00.000Z' }),
   )
+  // The treasury was verified on the device (the emulator shows and approves it) before it pays.
+  recordVerifiedSignerAddress(ctx, MAKER, { chain: 'evm', path: evmAccountPath(0), address: world.treasury })
   const opening = await chainBalances(world)
   for (const [assetId, amount, scale] of [
     [world.ethAssetId, opening.eth, 18],

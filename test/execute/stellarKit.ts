@@ -12,6 +12,7 @@ import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails
 import { createStellarRail } from '../../src/main/core/rails/stellar/createStellarRail'
 import type { StellarNetworkConfig } from '../../src/main/core/rails/stellar/stellarRailConfig'
 import { stellarAccountPath } from '../../src/main/core/signing/bip32Path'
+import { recordVerifiedSignerAddress } from '../../src/main/core/signers/verifySignerAddress'
 import { createSandboxLedgerEmulator, type SandboxLedgerEmulator } from '../../src/main/core/signing/emulator/createSandboxLedgerEmulator'
 import { createSandboxSoftwareKeys, SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { parseBip32Path } from '../../src/main/core/signing/bip32Path'
@@ -105,6 +106,7 @@ export async function setupStellarWorkspace(world: StellarWorld, dir: string): P
   ctx.db.run(
     ctx.db.k.insertInto('operators').values({ id: MAKER, name: 'Maker', roles: '["preparer"]', created_at: '2026-01-01T00:00:00.000Z' }),
   )
+  recordVerifiedSignerAddress(ctx, MAKER, { chain: 'stellar', path: stellarAccountPath(0), address: TREASURY })
   for (const [assetId, amount] of [
     [world.xlmAssetId, world.h.balance(TREASURY, 'native')!],
     [world.usdcAssetId, world.h.balance(TREASURY, world.usdc)!],

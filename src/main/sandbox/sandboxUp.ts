@@ -11,7 +11,7 @@ import type { RailsConfig } from '../core/rails/evm'
 import { createSandboxSignerSource } from '../core/signing/signerSource'
 import { log } from '../core/log'
 import { markSandboxWorkspace } from './markSandboxWorkspace'
-import { seedSandbox } from './seedSandbox'
+import { seedSandbox, type SandboxSeed } from './seedSandbox'
 import type { SignerSource } from '../core/signing/signerSource'
 import { defaultSandboxServices, type SandboxService, type SandboxServiceInfo } from './services'
 
@@ -91,6 +91,7 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
       if (!started.includes(service)) started.push(service)
       info[service.name] = await service.start({ core, dataDir: params.dataDir, seed })
     }
+    await verifySandboxTreasuries(core, seed)
     core.poller.start()
     const description: SandboxDescription = { dataDir: params.dataDir, sandbox: true, ...seed, services: info }
     let stopping: Promise<void> | null = null
@@ -103,5 +104,20 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
   } catch (error) {
     await stopAll()
     throw error
+  }
+}
+
+/**
+ * The sandbox treasuries are verified on the (emulated) device the way a person does it in
+ * Settings → Signers: shown on the device, approved there, recorded and audited — as the sandbox
+ * signer, once (a second run finds them verified).
+ */
+async function verifySandboxTreasuries(core: Core, seed: SandboxSeed): Promise<void> {
+  const signer = seed.operators.find((o) => o.roles.includes('signer'))
+  if (!signer) return
+  const status = await core.api.call('signers.status', {})
+  for (const t of status.treasuries) {
+    if (t.verified) continue
+    await core.api.call('signers.verify', { chain: t.chain, path: t.path, address: t.address }, { operatorId: signer.id })
   }
 }

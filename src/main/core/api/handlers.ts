@@ -11,6 +11,7 @@ import { addOperator, listOperators, requireRole } from '../operators/operators'
 import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
 import { createExecuteHandlers } from '../payouts/execute/executeHandlers'
+import { createSignerHandlers } from '../signers/signersHandlers'
 import type { Handlers } from './createApi'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -57,5 +58,6 @@ export function createHandlers(env: HandlerEnv): Handlers {
 
     ...createPayoutHandlers(),
     ...createExecuteHandlers(env.execution),
+    ...createSignerHandlers(env.execution),
   }
 }

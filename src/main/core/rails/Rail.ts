@@ -102,6 +102,11 @@ export interface Rail {
   readonly feeAssetId: string
   /** Stellar: the passphrase signatures are bound to (external signing exports it). */
   readonly networkPassphrase?: string
+  /**
+   * false for rails whose "signing" needs no device (Stripe: the request body is the payload and
+   * the API key authorises it); the engine then neither demands nor queries a signer. Default true.
+   */
+  readonly needsSigner?: boolean
   /** Group the payouts (all of this rail + network) into chunks and prepare each; writes nothing. */
   plan(ctx: CoreContext, batchId: string, payouts: readonly PayoutRow[], chunkIndexStart: number): Promise<PlannedChunk[]>
   /** Prepare the same chunks again (a retry keeps a chunk's payouts and its identity). */

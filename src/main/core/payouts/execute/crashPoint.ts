@@ -22,7 +22,12 @@ export const CRASH_POINTS = [
   'before-confirm',
   'confirm-before-book',
 ] as const
-export type CrashPointName = (typeof CRASH_POINTS)[number]
+/**
+ * Rail-internal points, outside CRASH_POINTS (the EVM crash test walks that list):
+ *   stripe-answer-lost    our key is committed, Stripe applied the POST, its answer was lost
+ */
+export const RAIL_CRASH_POINTS = ['stripe-answer-lost'] as const
+export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof RAIL_CRASH_POINTS)[number]
 
 export const CRASH_ENV = 'COUNTERSIGN_CRASH_AT'
 const hits = new Map<string, number>()

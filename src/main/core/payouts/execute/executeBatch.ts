@@ -13,6 +13,7 @@ import type { Actor, CoreContext } from '../../context'
 import type { PayoutRow } from '../../db/schema'
 import type { PlannedChunk, Rail } from '../../rails/Rail'
 import { getBatchRow } from '../batches/readBatch'
+import { assertSignerAddressVerified } from '../../signers/verifySignerAddress'
 import { emitBatchChanged, transitionBatch } from '../batches/transitionBatch'
 import { requireTreasuryAccount } from './bookSubmission'
 import { crashPoint } from './crashPoint'
@@ -60,8 +61,10 @@ export async function executeBatch(
       requireTreasuryAccount(ctx, assetId, rail.source.address)
   }
   if (deps.signer) {
-    // The device must hold the treasury key before anything is planned (no prompt).
+    // The device must hold the treasury key before anything is planned (no prompt), and the
+    // treasury address must have been verified on it (Settings → Signers) before it first pays.
     for (const { rail } of groups.values()) {
+      if (rail.rail === 'evm' || rail.rail === 'stellar') assertSignerAddressVerified(ctx, rail.rail, rail.source.address)
       if (rail.needsSigner === false) continue
       const account = await deps.signer.getAccount(rail.rail === 'evm' ? 'evm' : 'stellar', rail.source.path)
       if (account.address.toLowerCase() !== rail.source.address.toLowerCase()) {

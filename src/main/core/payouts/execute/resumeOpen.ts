@@ -25,7 +25,13 @@ export async function resumeOpen(ctx: CoreContext, deps: ExecuteDeps, options: E
   for (const rail of deps.rails.all()) sweeps.push(await sweepRail(ctx, rail))
   const planned = plannedSubmissions(ctx)
   if (planned.length === 0) return { sweeps, signing: null, waitingForSigner: 0 }
-  if (!deps.signer) return { sweeps, signing: null, waitingForSigner: planned.length }
+  if (!deps.signer) {
+    // Device-free rails (Stripe) go on without a signer; the rest wait for one.
+    const deviceFree = planned.filter((s) => deps.rails.get(s.rail, s.network)?.needsSigner === false)
+    if (deviceFree.length === 0) return { sweeps, signing: null, waitingForSigner: planned.length }
+    const signing = await signAndBroadcast(ctx, deps, SYSTEM_ACTOR, deviceFree, options)
+    return { sweeps, signing, waitingForSigner: planned.length - deviceFree.length }
+  }
   const signing = await signAndBroadcast(ctx, deps, SYSTEM_ACTOR, planned, options)
   return { sweeps, signing, waitingForSigner: 0 }
 }

@@ -17,6 +17,8 @@ import { CsError } from '../../../../shared/errors'
 import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
 import type { Rail } from '../../rails/Rail'
+import type { Signer } from '../../signing/Signer'
+import { assertSignerAddressVerified } from '../../signers/verifySignerAddress'
 import { crashPoint } from './crashPoint'
 import { reportProgress, type ExecuteDeps, type ExecuteOptions } from './executeDeps'
 import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
@@ -64,14 +66,19 @@ export async function signAndBroadcast(
       if (finished) ctx.events.emit('batches.changed', { batchId: sub.batch_id })
       continue
     }
-    if (!deps.signer) throw new CsError('DEVICE_NOT_FOUND', 'Connect and unlock your Ledger to sign the remaining payouts, then try again.')
-    reportProgress(options, {
-      kind: 'signing',
-      chunk: i + 1,
-      chunks: total,
-      message: `Confirm transaction ${i + 1} of ${total} on your Ledger — ${describeChunk(ctx, sub.id)}.`,
-    })
-    const signed = await rail.sign(ctx, sub, deps.signer)
+    const deviceFree = rail.needsSigner === false
+    if (!deviceFree && !deps.signer)
+      throw new CsError('DEVICE_NOT_FOUND', 'Connect and unlock your Ledger to sign the remaining payouts, then try again.')
+    if (rail.rail === 'evm' || rail.rail === 'stellar') assertSignerAddressVerified(ctx, rail.rail, rail.source.address)
+    if (!deviceFree)
+      reportProgress(options, {
+        kind: 'signing',
+        chunk: i + 1,
+        chunks: total,
+        message: `Confirm transaction ${i + 1} of ${total} on your Ledger — ${describeChunk(ctx, sub.id)}.`,
+      })
+    // A device-free rail (Stripe) ignores the signer argument; it is never called.
+    const signed = await rail.sign(ctx, sub, deps.signer as Signer)
     crashPoint('after-sign')
     const persisted = ctx.db.tx(() => {
       const fresh = getSubmission(ctx, sub.id)

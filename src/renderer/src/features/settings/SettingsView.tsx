@@ -24,6 +24,7 @@ import { formatTimestamp, networkLabel } from '../../lib/format'
 import { modeLabel, useApp } from '../app/store'
 import { addOperator } from '../session/actions'
 import { hasRole, useSession } from '../session/store'
+import { SignersSection } from './SignersSection'
 import { useSettings } from './store'
 
 export function SettingsView() {
@@ -34,8 +35,9 @@ export function SettingsView() {
 
   return (
     <Stack gap="xl" data-testid="settings">
-      <ViewHeader title="Settings" description="Operators, assets, appearance and this workspace." />
+      <ViewHeader title="Settings" description="Operators, signers, assets, appearance and this workspace." />
       <OperatorsSection />
+      <SignersSection />
       <AssetsSection />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
         <AppearanceSection />
