@@ -10,21 +10,16 @@ import { mnemonicToAccount } from 'viem/accounts'
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { createHarnessClients } from '../harness/evm/clients'
 import { expect, snap } from './fixtures'
-import { sandboxTest as test } from './sandboxFixtures'
+import { importApproved, sandboxTest as test } from './sandboxFixtures'
 
 test('sign a batch outside the app: export, refuse a tampered file, import the signed one', async ({ page, sandboxWorkspace: ws }) => {
   const api = ws.sandbox.core.api
-  const as = (name: string) => ({ operatorId: ws.operator(name).id })
   const payee = getAddress(keccak256(toHex('countersign e2e external payee')).slice(0, 42))
-  const imported = await api.call(
-    'payouts.import',
-    { csv: `id,rail,network,asset,recipient,amount\next-e2e-1,evm,31337,USDC,${payee},321.000123`, batchName: 'Offline signed' },
-    as('Alice Preparer'),
+  const id = await importApproved(
+    ws.sandbox,
+    `id,rail,network,asset,recipient,amount\next-e2e-1,evm,31337,USDC,${payee},321.000123`,
+    'Offline signed',
   )
-  const id = imported.batchId!
-  const version = (await api.call('batches.get', { id })).batch.version
-  await api.call('batches.submit', { id, version }, as('Alice Preparer'))
-  await api.call('batches.approve', { id, version }, as('Bob Approver'))
 
   await page.goto(ws.url)
   if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()

@@ -61,3 +61,15 @@ export const sandboxTest = base.extend<object, { sandboxWorkspace: SandboxWorksp
     { scope: 'worker' },
   ],
 })
+
+/** A batch imported by Alice, submitted, and approved by Bob through the API: ready for Carol to sign. */
+export async function importApproved(sandbox: Sandbox, csv: string, batchName: string): Promise<string> {
+  const api = sandbox.core.api
+  const as = (name: string) => ({ operatorId: sandbox.description.operators.find((o) => o.name === name)!.id })
+  const imported = await api.call('payouts.import', { csv, batchName }, as('Alice Preparer'))
+  if (!imported.batchId) throw new Error(`the CSV for "${batchName}" did not import: ${JSON.stringify(imported.issues).slice(0, 300)}`)
+  const version = (await api.call('batches.get', { id: imported.batchId })).batch.version
+  await api.call('batches.submit', { id: imported.batchId, version }, as('Alice Preparer'))
+  await api.call('batches.approve', { id: imported.batchId, version }, as('Bob Approver'))
+  return imported.batchId
+}

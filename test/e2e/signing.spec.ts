@@ -21,6 +21,7 @@ import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { startWebServer, type WebServer } from '../../src/web/server'
 import { createHarnessClients } from '../harness/evm/clients'
 import { expect, RENDERER_DIR, snap } from './fixtures'
+import { importApproved } from './sandboxFixtures'
 
 interface SigningWorld {
   sandbox: Sandbox
@@ -141,11 +142,7 @@ test('each device fault in the middle of a batch reaches the screen; Resume pays
         'id,rail,network,asset,recipient,amount',
         ...payees.map((p, i) => `sig-${name.replace(/ /g, '-')}-${i},evm,31337,USDC,${p},${(Number(amounts[i]) / 1e6).toFixed(6)}`),
       ].join('\n')
-      const imported = await api.call('payouts.import', { csv, batchName: `Signing ${name}` }, op('Alice Preparer'))
-      const id = imported.batchId!
-      const draft = await api.call('batches.get', { id })
-      await api.call('batches.submit', { id, version: draft.batch.version }, op('Alice Preparer'))
-      await api.call('batches.approve', { id, version: draft.batch.version }, op('Bob Approver'))
+      const id = await importApproved(world.sandbox, csv, `Signing ${name}`)
 
       await page.getByTestId('nav-payouts').click()
       if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()

@@ -6,7 +6,7 @@
  */
 import { SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
 import { expect, snap } from './fixtures'
-import { sandboxTest as test } from './sandboxFixtures'
+import { importApproved, sandboxTest as test } from './sandboxFixtures'
 
 test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ page, sandboxWorkspace: ws }) => {
   const api = ws.sandbox.core.api
@@ -17,11 +17,7 @@ test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ 
     `xlm-e2e-2,stellar,standalone,USDC,${SANDBOX_STELLAR_PAYEES['payee-2']},0.5,INV-2001,Lumen Design`,
     `xlm-e2e-3,stellar,standalone,USDC,${SANDBOX_STELLAR_PAYEES['payee-3']},9999.9999999,INV-2002,Anchor Ops`,
   ].join('\n')
-  const imported = await api.call('payouts.import', { csv, batchName: 'Stellar partners' }, as('Alice Preparer'))
-  const id = imported.batchId!
-  const version = (await api.call('batches.get', { id })).batch.version
-  await api.call('batches.submit', { id, version }, as('Alice Preparer'))
-  await api.call('batches.approve', { id, version }, as('Bob Approver'))
+  const id = await importApproved(ws.sandbox, csv, 'Stellar partners')
 
   await page.goto(ws.url)
   if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()

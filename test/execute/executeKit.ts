@@ -117,26 +117,30 @@ export async function setupWorkspace(world: World, dir: string): Promise<{ ctx: 
     [world.ethAssetId, opening.eth, 18],
     [world.tokenAssetId, opening.token, 6],
   ] as const) {
-    addAccount(ctx, MAKER, { id: `treasury:${assetId}`, name: `Treasury ${assetId}`, kind: 'treasury', assetId, address: world.treasury })
-    addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
-    const text = formatMinor(amount, scale)
-    postEntries(
-      ctx,
-      MAKER,
-      [
-        {
-          id: `opening:${assetId}`,
-          description: 'Opening balance = chain balance',
-          postings: [
-            { account: `treasury:${assetId}`, debit: text },
-            { account: `opening:${assetId}`, credit: text },
-          ],
-        },
-      ],
-      { kind: 'manual' },
-    )
+    openTreasury(ctx, assetId, world.treasury, formatMinor(amount, scale), 'chain')
   }
   return { ctx, opening }
+}
+
+/** A treasury account at `address` and its opening entry (from an external account) = what the network holds. */
+export function openTreasury(ctx: CoreContext, assetId: string, address: string, amountText: string, where: string): void {
+  addAccount(ctx, MAKER, { id: `treasury:${assetId}`, name: `Treasury ${assetId}`, kind: 'treasury', assetId, address })
+  addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
+  postEntries(
+    ctx,
+    MAKER,
+    [
+      {
+        id: `opening:${assetId}`,
+        description: `Opening balance = ${where} balance`,
+        postings: [
+          { account: `treasury:${assetId}`, debit: amountText },
+          { account: `opening:${assetId}`, credit: amountText },
+        ],
+      },
+    ],
+    { kind: 'manual' },
+  )
 }
 
 function formatMinor(minor: bigint, scale: number): string {

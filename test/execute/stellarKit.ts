@@ -6,7 +6,7 @@
 import { Keypair, StrKey } from '@stellar/stellar-base'
 import type { Address } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
-import { addAccount, addAsset, postEntries, seedDefaultAssets } from '../../src/main/core/ledger'
+import { addAsset, seedDefaultAssets } from '../../src/main/core/ledger'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails/Rail'
 import { createStellarRail } from '../../src/main/core/rails/stellar/createStellarRail'
@@ -19,7 +19,7 @@ import { parseBip32Path } from '../../src/main/core/signing/bip32Path'
 import { createLedgerSigner } from '../../src/main/core/signing/ledger/createLedgerSigner'
 import type { Signer } from '../../src/main/core/signing/Signer'
 import { startStellarHarness, type HarnessAsset, type StellarHarness } from '../harness/stellar'
-import { MAKER, openWorkspace, type TestPayout } from './executeKit'
+import { MAKER, openTreasury, openWorkspace, type TestPayout } from './executeKit'
 
 export const NETWORK = 'standalone'
 export const XLM = 10_000_000n
@@ -111,24 +111,7 @@ export async function setupStellarWorkspace(world: StellarWorld, dir: string): P
     [world.xlmAssetId, world.h.balance(TREASURY, 'native')!],
     [world.usdcAssetId, world.h.balance(TREASURY, world.usdc)!],
   ] as const) {
-    addAccount(ctx, MAKER, { id: `treasury:${assetId}`, name: `Treasury ${assetId}`, kind: 'treasury', assetId, address: TREASURY })
-    addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
-    const text = `${amount / XLM}.${(amount % XLM).toString().padStart(7, '0')}`
-    postEntries(
-      ctx,
-      MAKER,
-      [
-        {
-          id: `opening:${assetId}`,
-          description: 'Opening balance = harness balance',
-          postings: [
-            { account: `treasury:${assetId}`, debit: text },
-            { account: `opening:${assetId}`, credit: text },
-          ],
-        },
-      ],
-      { kind: 'manual' },
-    )
+    openTreasury(ctx, assetId, TREASURY, `${amount / XLM}.${(amount % XLM).toString().padStart(7, '0')}`, 'harness')
   }
   return ctx
 }

@@ -157,3 +157,15 @@ export function plannedSubmissions(ctx: CoreContext, batchId?: string): Submissi
     .all(...(batchId === undefined ? [] : [batchId])) as SubmissionRow[]
   return rows
 }
+
+/** Payout ids of each submission, in on-chain order (EVM Paid index / Stellar operation index). */
+export function chunkPayoutIds(ctx: CoreContext, submissions: readonly SubmissionRow[]): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  const stmt = ctx.db.prepare('SELECT payout_id FROM submission_payouts WHERE submission_id = ? ORDER BY idx')
+  for (const s of submissions)
+    out.set(
+      s.id,
+      (stmt.all(s.id) as { payout_id: string }[]).map((r) => r.payout_id),
+    )
+  return out
+}

@@ -24,6 +24,7 @@ import {
 import { CsError } from '../../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { CoreContext } from '../../context'
+import { chunkPayoutIds } from '../../payouts/execute/executionStore'
 import type { AssetRow, PayoutRow, SubmissionRow } from '../../db/schema'
 import { assetIdFor } from '../../ledger'
 import type { Signer } from '../../signing/Signer'
@@ -513,7 +514,7 @@ export function createEvmRail(config: EvmChainConfig, options: CreateEvmRailOpti
         })
       }
 
-      const chunkPayouts = loadChunkPayouts(ctx, submissions)
+      const chunkPayouts = chunkPayoutIds(ctx, submissions)
       for (const s of submissions) {
         const r = receipts.get(s.id)
         out.set(s.id, {
@@ -583,17 +584,6 @@ export function createEvmRail(config: EvmChainConfig, options: CreateEvmRailOpti
       return { payoutId, logIndex }
     })
   }
-}
-
-function loadChunkPayouts(ctx: CoreContext, submissions: readonly SubmissionRow[]): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  const stmt = ctx.db.prepare('SELECT payout_id FROM submission_payouts WHERE submission_id = ? ORDER BY idx')
-  for (const s of submissions)
-    out.set(
-      s.id,
-      (stmt.all(s.id) as { payout_id: string }[]).map((r) => r.payout_id),
-    )
-  return out
 }
 
 function assertNever(what: string): never {

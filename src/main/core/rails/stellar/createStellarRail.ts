@@ -25,6 +25,7 @@ import { Account, Asset, Keypair, Memo, Operation, TransactionBuilder, xdr, type
 import { CsError } from '../../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { CoreContext } from '../../context'
+import { chunkPayoutIds } from '../../payouts/execute/executionStore'
 import type { AssetRow, PayoutRow, SubmissionRow } from '../../db/schema'
 import { assetIdFor } from '../../ledger'
 import type { Signer } from '../../signing/Signer'
@@ -414,7 +415,7 @@ export function createStellarRail(config: StellarNetworkConfig, options: { horiz
           )
         }
       }
-      const chunkPayouts = loadChunkPayouts(ctx, open)
+      const chunkPayouts = chunkPayoutIds(ctx, open)
       for (const s of open) {
         out.set(s.id, {
           record: records.get(s.id) ?? null,
@@ -457,17 +458,6 @@ export function createStellarRail(config: StellarNetworkConfig, options: { horiz
       return { kind: 'confirmed', ...base, payouts: o.payoutIds.map((payoutId, i) => ({ payoutId, logIndex: i })) }
     },
   }
-}
-
-function loadChunkPayouts(ctx: CoreContext, submissions: readonly SubmissionRow[]): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  const stmt = ctx.db.prepare('SELECT payout_id FROM submission_payouts WHERE submission_id = ? ORDER BY idx')
-  for (const s of submissions)
-    out.set(
-      s.id,
-      (stmt.all(s.id) as { payout_id: string }[]).map((r) => r.payout_id),
-    )
-  return out
 }
 
 export { HorizonError }

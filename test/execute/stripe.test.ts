@@ -1,0 +1,242 @@
+/**
+ * The Stripe rail through the rail-neutral engine: a real SQLite file, the Stripe harness, no
+ * device (Stripe needs none). USD (2 decimals), JPY (0) and BHD (3) payouts, exact minor units,
+ * one transfer per payout key under injected faults, every request carried our key.
+ */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CRASH_ENV, resumeOpen } from '../../src/main/core/payouts/execute'
+import type { CoreContext } from '../../src/main/core/context'
+import { addAccount, postEntries, seedDefaultAssets } from '../../src/main/core/ledger'
+import { executeBatch } from '../../src/main/core/payouts/execute/executeBatch'
+import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
+import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails/Rail'
+import { createStripeRail, STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
+import { startStripeHarness, type StripeHarness } from '../harness/stripe'
+import { ledgerBalance, MAKER, openWorkspace, tempDir } from './executeKit'
+
+const ASSETS = [
+  ['USD@stripe', 1_000_000n, '10000.00'],
+  ['JPY@stripe', 1_000_000n, '1000000'],
+  ['BHD@stripe', 1_000_000n, '1000.000'],
+] as const
+
+/** TEST ONLY (as executeKit's, whose asset-id split expects "CODE@rail:network"): an approved batch. */
+function insertApprovedBatchForTest(
+  ctx: CoreContext,
+  batchId: string,
+  payouts: readonly { id: string; assetId: string; recipient: string; amount: bigint }[],
+) {
+  const now = '2026-02-01T09:00:00.000Z'
+  ctx.db.tx(() => {
+    ctx.db.run(
+      ctx.db.k.insertInto('batches').values({
+        id: batchId,
+        name: `Test batch ${batchId}`,
+        state: 'approved',
+        version: 1,
+        source: 'test',
+        created_by: MAKER,
+        editors: JSON.stringify([MAKER]),
+        created_at: now,
+        updated_at: now,
+      }),
+    )
+    payouts.forEach((p, i) =>
+      ctx.db.run(
+        ctx.db.k.insertInto('payouts').values({
+          id: p.id,
+          batch_id: batchId,
+          row_no: i + 1,
+          rail: 'stripe',
+          network: 'stripe',
+          asset_id: p.assetId,
+          recipient: p.recipient,
+          amount: p.amount.toString(),
+          memo: null,
+          reference: null,
+          name: null,
+          state: 'pending',
+          attempt: 0,
+          submission_id: null,
+          entry_id: null,
+          failure_code: null,
+          failure_message: null,
+          created_at: now,
+          updated_at: now,
+        }),
+      ),
+    )
+  })
+}
+
+describe('Stripe batch through the execution engine', () => {
+  let h: StripeHarness
+  let ctx: CoreContext
+  let rails: RailRegistry
+  let dataDir: string
+
+  beforeEach(async () => {
+    h = await startStripeHarness({ balances: { usd: 1_000_000n, jpy: 1_000_000n, bhd: 1_000_000n } })
+    dataDir = tempDir('stripe')
+    ctx = await openWorkspace(dataDir)
+    seedDefaultAssets(ctx)
+    ctx.db.run(
+      ctx.db.k.insertInto('operators').values({ id: MAKER, name: 'Maker', roles: '["preparer"]', created_at: '2026-01-01T00:00:00.000Z' }),
+    )
+    for (const [assetId, , text] of ASSETS) {
+      addAccount(ctx, MAKER, {
+        id: `treasury:${assetId}`,
+        name: `Treasury ${assetId}`,
+        kind: 'treasury',
+        assetId,
+        address: STRIPE_PLATFORM_SOURCE,
+      })
+      addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
+      postEntries(
+        ctx,
+        MAKER,
+        [
+          {
+            id: `opening:${assetId}`,
+            description: 'Opening = Stripe balance',
+            postings: [
+              { account: `treasury:${assetId}`, debit: text },
+              { account: `opening:${assetId}`, credit: text },
+            ],
+          },
+        ],
+        { kind: 'manual' },
+      )
+    }
+    rails = createRailRegistry([
+      createStripeRail({
+        apiBase: { host: h.host, port: h.port, protocol: h.protocol },
+        secretKey: async () => h.secretKey,
+        retry: { attemptsMax: 6, backoffMsBase: 1, backoffMsMax: 8, sleep: async () => {} },
+        timeoutMs: 2_000,
+      }),
+    ])
+  })
+  afterEach(async () => {
+    await h.stop()
+    ctx.db.close()
+  })
+
+  function batch(accts: [string, string, string]) {
+    return [
+      { id: 'p-usd', assetId: 'USD@stripe', recipient: accts[0], amount: 12_345n },
+      { id: 'p-jpy', assetId: 'JPY@stripe', recipient: accts[1], amount: 5_000n },
+      { id: 'p-bhd', assetId: 'BHD@stripe', recipient: accts[2], amount: 1_234n },
+    ]
+  }
+
+  async function sweepUntilQuiet(roundsMax = 10) {
+    for (let round = 1; round <= roundsMax; round++) {
+      for (const rail of rails.all()) await sweepRail(ctx, rail)
+      const open = ctx.db.sqlite
+        .prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`)
+        .get() as { n: number }
+      if (open.n === 0) return
+    }
+    throw new Error('submissions still open')
+  }
+
+  function assertExactlyOncePerKey(payoutIds: string[]) {
+    const transfers = h.transfers() as { metadata: Record<string, string> }[]
+    for (const id of payoutIds) expect(transfers.filter((t) => t.metadata.countersign_payout_id === id)).toHaveLength(1)
+    for (const r of h.requests().filter((x) => x.method === 'POST')) expect(r.idempotencyKey).toMatch(/^cs_p-(usd|jpy|bhd)_a1$/)
+  }
+
+  for (const fault of ['none', 'dropAfterCommit', 'error500', 'rateLimit429'] as const) {
+    it(`executes USD/JPY/BHD payouts and books exact minor units (fault: ${fault})`, async () => {
+      const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
+      const payouts = batch(accts)
+      insertApprovedBatchForTest(ctx, 'b-stripe', payouts)
+      if (fault === 'dropAfterCommit') h.faults.dropAfterCommit(2, { method: 'POST', path: '/v1/transfers' })
+      if (fault === 'error500') h.faults.error500(3, { path: '/v1/transfers' })
+      if (fault === 'rateLimit429') h.faults.rateLimit429(3, { path: '/v1/transfers' })
+      await executeBatch(ctx, { rails }, 'b-stripe', MAKER)
+      await sweepUntilQuiet()
+      const states = ctx.db.sqlite.prepare(`SELECT id, state FROM payouts ORDER BY id`).all()
+      expect(states).toEqual([
+        { id: 'p-bhd', state: 'confirmed' },
+        { id: 'p-jpy', state: 'confirmed' },
+        { id: 'p-usd', state: 'confirmed' },
+      ])
+      assertExactlyOncePerKey(payouts.map((p) => p.id))
+      for (const p of payouts) {
+        const [assetId, opening] = ASSETS.find(([a]) => a === p.assetId)!
+        expect(ledgerBalance(ctx, `treasury:${assetId}`)).toBe(opening - p.amount)
+        expect(h.balance(p.assetId.slice(0, 3).toLowerCase())).toBe(opening - p.amount)
+      }
+      const subs = ctx.db.sqlite
+        .prepare(`SELECT idempotency_key, tx_hash, block_hash, fee_paid FROM submissions ORDER BY idempotency_key`)
+        .all() as {
+        idempotency_key: string
+        tx_hash: string
+        block_hash: string
+        fee_paid: string
+      }[]
+      for (const s of subs) {
+        expect(s.tx_hash).toBe(s.idempotency_key)
+        expect(s.block_hash).toMatch(/^tr_/)
+      }
+    })
+  }
+
+  it('a refused transfer (account cannot receive) fails with a code naming the payee; the others pay', async () => {
+    const accts: [string, string, string] = [
+      h.addConnectedAccount(),
+      h.addConnectedAccount({ transfersCapability: 'inactive' }),
+      h.addConnectedAccount(),
+    ]
+    insertApprovedBatchForTest(ctx, 'b-stripe', batch(accts))
+    await executeBatch(ctx, { rails }, 'b-stripe', MAKER)
+    await sweepUntilQuiet()
+    const jpy = ctx.db.sqlite.prepare(`SELECT state, failure_code, failure_message FROM payouts WHERE id = 'p-jpy'`).get() as Record<
+      string,
+      string
+    >
+    expect(jpy.state).toBe('failed')
+    expect(jpy.failure_code).toBe('STRIPE_ACCOUNT_NOT_READY')
+    expect(jpy.failure_message).toContain(accts[1])
+    expect(ledgerBalance(ctx, 'treasury:JPY@stripe')).toBe(1_000_000n)
+  })
+
+  it('SIGKILL after Stripe applied the POST and before its answer arrived: one transfer per key after restart', async () => {
+    const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
+    const payouts = batch(accts)
+    insertApprovedBatchForTest(ctx, 'b-crash', payouts)
+    await ctx.db.close()
+    // The second transfer's answer is dropped after Stripe committed it; the child dies right there.
+    // Two drops: stripe-node 23 itself resends ONCE on a closed connection even with
+    // maxNetworkRetries 0 (same key — ours); the second drop reaches our retry loop, which dies.
+    h.faults.dropAfterCommit(2, { method: 'POST', path: '/v1/transfers' })
+    const child = fileURLToPath(new URL('./stripeCrashChild.ts', import.meta.url))
+    const config = JSON.stringify({ batchId: 'b-crash', host: h.host, port: h.port, secretKey: h.secretKey })
+    // Async spawn: the harness lives in this process's event loop.
+    let stderr = ''
+    const signal = await new Promise<string | null>((resolve) => {
+      const p = execFile(process.execPath, ['--import', 'tsx', child, dataDir, config], {
+        env: { ...process.env, [CRASH_ENV]: 'stripe-answer-lost' },
+      })
+      p.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+      p.on('exit', (_code, sig) => resolve(sig))
+      p.stdout?.resume()
+    })
+    expect(signal, `child did not die at the crash point: ${stderr.slice(0, 500)}`).toBe('SIGKILL')
+    expect(h.transfers()).toHaveLength(1)
+    // Restart: reopen the same file; the poller resolves the lost answer with the SAME key, the rest run.
+    ctx = await openWorkspace(dataDir)
+    await resumeOpen(ctx, { rails })
+    await sweepUntilQuiet()
+    assertExactlyOncePerKey(payouts.map((p) => p.id))
+    expect(h.transfers()).toHaveLength(3)
+    for (const p of payouts) {
+      const [assetId, opening] = ASSETS.find(([a]) => a === p.assetId)!
+      expect(ledgerBalance(ctx, `treasury:${assetId}`)).toBe(opening - p.amount)
+    }
+  })
+})
