@@ -117,6 +117,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     async close() {
       if (closed) return
       closed = true
+      for (const unregister of unregisterPreflights) unregister()
       await poller.stop()
       await resumed
       await execution.close()
