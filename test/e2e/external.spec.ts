@@ -10,9 +10,9 @@ import { mnemonicToAccount } from 'viem/accounts'
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { createHarnessClients } from '../harness/evm/clients'
 import { expect, snap } from './fixtures'
-import { importApproved, sandboxTest as test } from './sandboxFixtures'
+import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
-test('sign a batch outside the app: export, refuse a tampered file, import the signed one', async ({ page, sandboxWorkspace: ws }) => {
+test('sign a batch outside the app: export, refuse a tampered file, import the signed one', async ({ page, sharedSandbox: ws }) => {
   const api = ws.sandbox.core.api
   const payee = getAddress(keccak256(toHex('countersign e2e external payee')).slice(0, 42))
   const id = await importApproved(

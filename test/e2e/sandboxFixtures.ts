@@ -25,41 +25,47 @@ export interface SandboxWorkspace {
   sweep(): Promise<void>
 }
 
+/** Brings up a sandbox world served by browser mode, hands it to the tests, tears it down. */
+const sandboxWorkspaceFixture = async ({}: object, use: (ws: SandboxWorkspace) => Promise<void>) => {
+  if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`${RENDERER_DIR}/index.html is missing — run \`npx electron-vite build\` before the E2E tests.`)
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-sandbox-'))
+  let sandbox: Sandbox | null = null
+  let server: WebServer | null = null
+  try {
+    sandbox = await sandboxUp({ dataDir, transport: 'web', pollIntervalMs: POLL_INTERVAL_MS_MANUAL })
+    server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
+    const running = sandbox
+    await use({
+      sandbox: running,
+      server,
+      url: `${server.url}#token=${server.token}`,
+      operator(name) {
+        const found = running.description.operators.find((o) => o.name === name)
+        if (!found) throw new Error(`the sandbox has no operator "${name}"`)
+        return found
+      },
+      async sweep() {
+        const { failed } = await running.core.poller.runOnce()
+        if (failed.length > 0) throw new Error(`poller tasks failed: ${failed.join(', ')}`)
+      },
+    })
+  } finally {
+    await server?.close()
+    await sandbox?.stop()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** The sandbox of payouts.spec: its first screens expect no batch yet. */
 export const sandboxTest = base.extend<object, { sandboxWorkspace: SandboxWorkspace }>({
-  sandboxWorkspace: [
-    async ({}, use) => {
-      if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
-        throw new Error(`${RENDERER_DIR}/index.html is missing — run \`npx electron-vite build\` before the E2E tests.`)
-      }
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-sandbox-'))
-      let sandbox: Sandbox | null = null
-      let server: WebServer | null = null
-      try {
-        sandbox = await sandboxUp({ dataDir, transport: 'web', pollIntervalMs: POLL_INTERVAL_MS_MANUAL })
-        server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
-        const running = sandbox
-        await use({
-          sandbox: running,
-          server,
-          url: `${server.url}#token=${server.token}`,
-          operator(name) {
-            const found = running.description.operators.find((o) => o.name === name)
-            if (!found) throw new Error(`the sandbox has no operator "${name}"`)
-            return found
-          },
-          async sweep() {
-            const { failed } = await running.core.poller.runOnce()
-            if (failed.length > 0) throw new Error(`poller tasks failed: ${failed.join(', ')}`)
-          },
-        })
-      } finally {
-        await server?.close()
-        await sandbox?.stop()
-        fs.rmSync(dataDir, { recursive: true, force: true })
-      }
-    },
-    { scope: 'worker' },
-  ],
+  sandboxWorkspace: [sandboxWorkspaceFixture, { scope: 'worker' }],
+})
+
+/** A second sandbox for specs that add batches of their own (Stellar, external signing). */
+export const sharedSandboxTest = base.extend<object, { sharedSandbox: SandboxWorkspace }>({
+  sharedSandbox: [sandboxWorkspaceFixture, { scope: 'worker' }],
 })
 
 /** A batch imported by Alice, submitted, and approved by Bob through the API: ready for Carol to sign. */

@@ -6,9 +6,9 @@
  */
 import { SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
 import { expect, snap } from './fixtures'
-import { importApproved, sandboxTest as test } from './sandboxFixtures'
+import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
-test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ page, sandboxWorkspace: ws }) => {
+test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ page, sharedSandbox: ws }) => {
   const api = ws.sandbox.core.api
   const as = (name: string) => ({ operatorId: ws.operator(name).id })
   const csv = [
