@@ -11,6 +11,7 @@ import { registerOperators } from './commands/operators'
 import { registerPayouts } from './commands/payouts'
 import { registerSandbox } from './commands/sandbox'
 import { registerSettings } from './commands/settings'
+import { registerStripe } from './commands/stripe'
 import type { CliIo } from './io'
 import { examples } from './options'
 import { withSession, type RunState } from './session'
@@ -73,6 +74,7 @@ Global options may come before or after the command.
   registerBatchExecute(registerBatches(program, io, state), io, state)
   registerPoll(program, io, state)
   registerSettings(program, io, state)
+  registerStripe(program, io, state)
   registerAudit(program, io, state)
   registerSandbox(program, io, state)
   return program

@@ -6,10 +6,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, dialog, session, type BrowserWindow } from 'electron'
+import { app, dialog, safeStorage, session, type BrowserWindow } from 'electron'
 import { hasErrorCode } from '../shared/errors'
 import { createCore, type Core } from './core/core'
 import { workspaceSignerSource } from './platform/ledger/workspaceSignerSource'
+import { createSafeStorageSecretStore } from './platform/safeStorageSecretStore'
 import { DATA_DIR_ENV, PRODUCT_NAME, resolveDataDir } from './core/dataDir'
 import { log, setLogSink } from './core/log'
 import { bindCoreToIpc } from './ipc'
@@ -83,7 +84,14 @@ function start(): void {
       const dataDir = chooseDataDir()
       let created: Core
       try {
-        created = await createCore({ dataDir, transport: 'electron', signer: workspaceSignerSource, ...nativeBindingOption() })
+        created = await createCore({
+          dataDir,
+          transport: 'electron',
+          signer: workspaceSignerSource,
+          // A sandbox keeps its harness key in its own folder (the core's default); a real workspace, OS-encrypted.
+          secrets: ({ sandbox }) => (sandbox ? undefined : createSafeStorageSecretStore({ safeStorage, dataDir })),
+          ...nativeBindingOption(),
+        })
       } catch (error) {
         fail(error)
         return

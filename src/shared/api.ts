@@ -8,6 +8,7 @@ import { call } from './callSpec'
 import { ERROR_CODES } from './errors'
 import { payoutCalls } from './payoutsApi'
 import { signerCalls } from './signersApi'
+import { stripeCalls } from './stripeApi'
 
 // ---------------------------------------------------------------------------------------------
 // Limits (units last in the name).
@@ -321,6 +322,7 @@ export const calls = {
 
   ...payoutCalls,
   ...signerCalls,
+  ...stripeCalls,
 } as const
 
 export type Calls = typeof calls
@@ -367,6 +369,8 @@ export const events = {
    * their SAME bytes, sign planned ones) ended. ok=false: it failed; the poller keeps confirming.
    */
   'execution.resumed': z.object({ ok: z.boolean(), code: z.string().nullable(), message: z.string() }),
+  /** The Stripe sync applied new events (or failed): Stripe views re-query. */
+  'stripe.changed': z.object({ events: z.number().int() }),
 } as const
 export type Events = typeof events
 export type EventName = keyof Events

@@ -333,6 +333,9 @@ export const StellarNetworkSetting = z
   })
   .strict()
 export type StellarNetworkSetting = z.infer<typeof StellarNetworkSetting>
+/** Stripe Connect: the API it talks to; the secret key is kept apart (Settings → Stripe, never here). */
+export const StripeRailSetting = z.object({ apiUrl: HttpUrl }).strict()
+export type StripeRailSetting = z.infer<typeof StripeRailSetting>
 export const RailsConfigSetting = z
   .object({
     evm: z
@@ -343,6 +346,7 @@ export const RailsConfigSetting = z
       .object({ networks: z.array(StellarNetworkSetting).max(RAIL_CHAINS_MAX) })
       .strict()
       .optional(),
+    stripe: StripeRailSetting.optional(),
   })
   .strict()
 export type RailsConfigSetting = z.infer<typeof RailsConfigSetting>

@@ -10,6 +10,9 @@ import path from 'node:path'
 import { test as base } from '@playwright/test'
 import type { Operator } from '../../src/shared/api'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import { defaultSandboxServices } from '../../src/main/sandbox/services'
+import type { SandboxStripeService } from '../../src/main/sandbox/stripeService'
+import type { StripeHarness } from '../harness/stripe'
 import { startWebServer, type WebServer } from '../../src/web/server'
 import { RENDERER_DIR } from './fixtures'
 
@@ -23,6 +26,8 @@ export interface SandboxWorkspace {
   operator(name: string): Operator
   /** One sweep of the poller (confirmations), now. */
   sweep(): Promise<void>
+  /** The sandbox's Stripe-compatible harness (to move a bank payout along, reverse a transfer). */
+  stripe(): StripeHarness
 }
 
 /** Brings up a sandbox world served by browser mode, hands it to the tests, tears it down. */
@@ -34,7 +39,9 @@ const sandboxWorkspaceFixture = async ({}: object, use: (ws: SandboxWorkspace) =
   let sandbox: Sandbox | null = null
   let server: WebServer | null = null
   try {
-    sandbox = await sandboxUp({ dataDir, transport: 'web', pollIntervalMs: POLL_INTERVAL_MS_MANUAL })
+    const services = defaultSandboxServices()
+    const stripeService = services.find((x) => x.name === 'stripe') as SandboxStripeService
+    sandbox = await sandboxUp({ dataDir, transport: 'web', pollIntervalMs: POLL_INTERVAL_MS_MANUAL, services })
     server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
     const running = sandbox
     await use({
@@ -49,6 +56,11 @@ const sandboxWorkspaceFixture = async ({}: object, use: (ws: SandboxWorkspace) =
       async sweep() {
         const { failed } = await running.core.poller.runOnce()
         if (failed.length > 0) throw new Error(`poller tasks failed: ${failed.join(', ')}`)
+      },
+      stripe() {
+        const h = stripeService.harness()
+        if (!h) throw new Error('the sandbox Stripe harness is not running')
+        return h
       },
     })
   } finally {

@@ -96,6 +96,13 @@ vi.mock('electron', () => {
     ipcMain,
     dialog: { showErrorBox: (t: string, m: string) => rec.calls.push(`error:${t}:${m}`) },
     session: { defaultSession },
+    // The real workspace keeps API secrets sealed by the OS; here nothing is ever saved.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (s: string) => Buffer.from(s),
+      decryptString: (b: Buffer) => b.toString(),
+    },
   }
 })
 

@@ -123,13 +123,18 @@ describe('safeStorage store (app)', () => {
     expect(await s.get('stripe.secretKey')).toBe('sk_live_abcdefgh12345')
   })
 
-  it('refuses to store when the OS offers no encryption, or Linux falls back to basic_text', async () => {
+  it('refuses to store when the OS offers no encryption; on Linux basic_text only with consent after a warning', async () => {
     const none = createSafeStorageSecretStore({ safeStorage: fakeSafeStorage({ available: false }), dataDir: dir, platform: 'darwin' })
     await expectCode(none.set('stripe.secretKey', 'sk_live_abcdefgh'), 'SECRETS_UNAVAILABLE')
     const basic = createSafeStorageSecretStore({ safeStorage: fakeSafeStorage({ backend: 'basic_text' }), dataDir: dir, platform: 'linux' })
-    await expectCode(basic.set('stripe.secretKey', 'sk_live_abcdefgh'), 'SECRETS_UNAVAILABLE')
+    expect(basic.protection).toBe('basic-text')
+    expect(basic.weakProtection()).toMatch(/keyring/)
+    await expectCode(basic.set('stripe.secretKey', 'sk_live_abcdefgh'), 'SECRET_PLAINTEXT_REFUSED')
     expect(fs.existsSync(path.join(dir, SECRETS_FILE_NAME))).toBe(false)
+    await basic.set('stripe.secretKey', 'sk_live_abcdefgh', { acceptWeakProtection: true })
+    expect(await basic.get('stripe.secretKey')).toBe('sk_live_abcdefgh')
     expect(safeStorageCipher(fakeSafeStorage({ backend: 'basic_text' }), 'darwin').unavailableReason()).toBeNull()
+    expect(safeStorageCipher(fakeSafeStorage({ backend: 'basic_text' }), 'darwin').weakReason?.()).toBeNull()
   })
 
   it('a secret sealed elsewhere (other machine or user) is SECRETS_UNAVAILABLE, not garbage', async () => {

@@ -10,12 +10,13 @@ import type { CliIo } from '../io'
 import { examples } from '../options'
 import { withSession, type RunState } from '../session'
 import { renderTable } from '../table'
+import { registerStripeSettings } from './stripe'
 
 /** A rails file is a few chains; anything near this is not one. */
 const RAILS_FILE_BYTES_MAX = 256 * 1024
 
 export function registerSettings(program: Command, io: CliIo, state: RunState): void {
-  const settings = program.command('settings').description('Workspace settings: the rails payouts execute on.')
+  const settings = program.command('settings').description('Workspace settings: the rails payouts execute on, the Stripe key.')
   const rails = settings
     .command('rails')
     .description('The EVM chains and Stellar networks (node / Horizon URL, treasury, fee cap) payouts execute on.')
@@ -30,7 +31,8 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
         if (s.out.json) return s.out.data(setting)
         const chains = setting.rails.evm?.chains ?? []
         const networks = setting.rails.stellar?.networks ?? []
-        if (chains.length === 0 && networks.length === 0)
+        if (setting.rails.stripe) s.out.line(`Stripe: ${setting.rails.stripe.apiUrl} (key: countersign settings stripe show)`)
+        if (chains.length === 0 && networks.length === 0 && !setting.rails.stripe)
           return s.out.line('No rails configured: batches cannot be executed (countersign settings rails set FILE).')
         if (chains.length > 0)
           s.out.line(
@@ -67,7 +69,7 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
     .command('set')
     .argument(
       '<file>',
-      'JSON: {"evm":{"chains":[{"chainId","rpcUrl","batchContract","confirmationsMin","maxFeePerGasCap","source":{"address","path"}}]},"stellar":{"networks":[{"network","horizonUrl","networkPassphrase","maxFeePerOpStroops","source":{"address","path"}}]}}',
+      'JSON: {"evm":{"chains":[{"chainId","rpcUrl","batchContract","confirmationsMin","maxFeePerGasCap","source":{"address","path"}}]},"stellar":{"networks":[{"network","horizonUrl","networkPassphrase","maxFeePerOpStroops","source":{"address","path"}}]},"stripe":{"apiUrl"}}',
     )
     .description('Replace the rails configuration (needs --as an admin).')
     .addHelpText('after', examples('countersign settings rails set rails.json --as "Dana Admin"'))
@@ -79,10 +81,12 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
         const configured = [
           ...(setting.rails.evm?.chains ?? []).map((c) => `evm:${c.chainId}`),
           ...(setting.rails.stellar?.networks ?? []).map((n) => `stellar:${n.network}`),
+          ...(setting.rails.stripe ? ['stripe'] : []),
         ]
         s.out.line(`Rails configured: ${configured.join(', ') || 'none'}.`)
       })
     })
+  registerStripeSettings(settings, io, state)
 }
 
 function readRailsFile(file: string): RailsConfigSetting {

@@ -11,7 +11,7 @@ import { expireHolds, seedDefaultAssets } from './ledger'
 import { createPoller, type Poller, type PollerTask } from './poller/createPoller'
 import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute/createExecutionRuntime'
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
-import { createEvmConfirmTask, createStellarConfirmTask } from './poller/tasks/evmConfirm'
+import { createEvmConfirmTask, createStellarConfirmTask, createStripeConfirmTask } from './poller/tasks/evmConfirm'
 import { createStellarPaymentsTask } from './poller/tasks/stellarPayments'
 import { registerRailPreflight } from './payouts/batches/railPreflights'
 import { stellarPreflight } from './rails/stellar/stellarPreflight'
@@ -21,6 +21,18 @@ import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting
 import { SANDBOX_META_KEY } from './api/handlers'
 import { resolveSignerProvider, type SignerProvider } from './signing/signerSource'
 import { log } from './log'
+import path from 'node:path'
+import {
+  createEnvSecretStore,
+  createFileSecretStore,
+  createMemorySecretStore,
+  PLAINTEXT_CIPHER,
+  SECRETS_FILE_NAME,
+  type SecretStore,
+} from './secrets/SecretStore'
+import type { StripeRetryPolicy } from './rails/stripe/postStripeWithRetry'
+import { createStripeService, stripePreflight, type StripeService } from './rails/stripe/stripeService'
+import { createStripeSyncTask } from './poller/tasks/stripeSync'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
 
 export interface CoreConfig {
@@ -46,6 +58,14 @@ export interface CoreConfig {
   signer?: SignerProvider
   /** Run the resume pass at start when a signer is configured (default true; the CLI's short commands say false). */
   resumeOnStart?: boolean
+  /**
+   * Where API secrets (the Stripe key) live: a SecretStore, or a function choosing one for the
+   * workspace (undefined: the default). Default: a sandbox workspace keeps its harness key in a
+   * plain file in its own folder; any other workspace reads the environment (CLI, CI).
+   */
+  secrets?: SecretStore | ((workspace: { sandbox: boolean; dataDir: string }) => SecretStore | undefined)
+  /** Stripe retry policy (tests make it instant). */
+  stripeRetry?: StripeRetryPolicy
 }
 
 export interface Core {
@@ -55,6 +75,10 @@ export interface Core {
   readonly poller: Poller
   /** The configured rails (the execution engine and the evm.confirm task use these); settings.rails.set swaps them. */
   readonly rails: LiveRails
+  /** Where the Stripe key is kept (Settings → Stripe writes here). */
+  readonly secrets: SecretStore
+  /** Stripe client, Events sync and its status. */
+  readonly stripe: StripeService
   /** Rails, signer and the one execution lane of this core. */
   readonly execution: ExecutionRuntime
   /** What the execution engine needs: the rails and the signer if one is reachable now. */
@@ -74,9 +98,14 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   seedDefaultAssets(ctx)
   const sandbox =
     config.sandbox === true || ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY)) !== undefined
-  const rails = createLiveRails(config.rails ?? railsConfigFromSetting(getRailsSetting(ctx).rails))
+  const secrets = resolveSecretStore(config, sandbox)
+  const rails = createLiveRails(config.rails ?? railsConfigFromSetting(getRailsSetting(ctx).rails), {
+    secrets,
+    ...(config.stripeRetry ? { stripeRetry: config.stripeRetry } : {}),
+  })
   const signerSource = resolveSignerProvider(config.signer, { sandbox })
   const execution = createExecutionRuntime(rails, signerSource)
+  const stripe = createStripeService(rails, config.stripeRetry)
   const api = createApi(
     ctx,
     createHandlers({
@@ -85,6 +114,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       sandbox: config.sandbox ?? false,
       transport: config.transport ?? 'direct',
       execution,
+      stripe,
     }),
   )
   // Always present: the rails may be configured later (settings.rails.set); no chain, no work.
@@ -93,10 +123,13 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     createEvmConfirmTask(rails),
     createStellarConfirmTask(rails),
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
+    createStripeConfirmTask(rails),
+    createStripeSyncTask(stripe),
   ]
   // Rail pre-flight checks read the live configuration, so settings.rails.set applies at once.
   const unregisterPreflights = [
     registerRailPreflight(stellarPreflight((network) => rails.config.stellar?.networks.find((n) => n.network === network))),
+    registerRailPreflight(stripePreflight(stripe)),
   ]
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
   // Never blocks start-up: a node that is down must not keep the app from opening.
@@ -111,6 +144,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     events,
     poller,
     rails,
+    secrets,
+    stripe,
     execution,
     executionDeps: () => execution.deps(),
     resumed,
@@ -124,6 +159,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       await db.close()
     },
   }
+}
+
+function resolveSecretStore(config: CoreConfig, sandbox: boolean): SecretStore {
+  const chosen = typeof config.secrets === 'function' ? config.secrets({ sandbox, dataDir: config.dataDir }) : config.secrets
+  if (chosen) return chosen
+  if (sandbox && config.dataDir !== ':memory:')
+    return createFileSecretStore({ file: path.join(config.dataDir, SECRETS_FILE_NAME), cipher: PLAINTEXT_CIPHER })
+  if (sandbox) return createMemorySecretStore()
+  return createEnvSecretStore()
 }
 
 async function resumeInBackground(ctx: CoreContext, events: CoreEvents, execution: ExecutionRuntime): Promise<void> {

@@ -12,7 +12,8 @@ export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encry
 
 /**
  * On Linux without a keyring, safeStorage falls back to 'basic_text': a password hard-coded in
- * Chromium, i.e. no protection. We refuse it rather than pretend the keys are encrypted.
+ * Chromium, i.e. no protection. Saving then needs the person's explicit consent after a clear
+ * warning (SecretStore.weakProtection); without it, the key is refused, never silently stored.
  */
 export function safeStorageCipher(safeStorage: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretCipher {
   return {
@@ -21,8 +22,11 @@ export function safeStorageCipher(safeStorage: SafeStorageLike, platform: NodeJS
       if (!safeStorage.isEncryptionAvailable()) {
         return 'This computer offers Countersign no way to encrypt secrets — unlock or set up your system keychain and try again.'
       }
+      return null
+    },
+    weakReason() {
       if (platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text') {
-        return 'No system keyring (GNOME Keyring or KWallet) is running, so secrets could not be encrypted — start one and restart Countersign.'
+        return 'No system keyring (GNOME Keyring or KWallet) is running: the key would be stored with a password built into the app, readable by anyone who can read your files. Start a keyring and restart Countersign, or confirm that you accept this.'
       }
       return null
     },

@@ -96,6 +96,18 @@ export const SANDBOX_STELLAR_PAYEES = {
   'payee-notrust': 'GAWCN4YBKJFV3LQG2QRTBEKH4FCLM7TSNAZE44AZB6UAWQTYKSKJXMSQ',
 } as const
 
+/**
+ * The sandbox's Stripe connected accounts on the local Stripe-compatible harness: three that can
+ * receive transfers, one whose transfers capability is inactive (pre-flight refuses it).
+ */
+export const SANDBOX_STRIPE_ACCOUNTS = {
+  freelancer: 'acct_1CsSandboxFreelancer',
+  studio: 'acct_1CsSandboxDesignStudio',
+  agency: 'acct_1CsSandboxAgencyLimited',
+  /** Onboarding unfinished: transfers capability inactive. */
+  restricted: 'acct_1CsSandboxRestrictedAcct',
+} as const
+
 /** The date every sandbox entry carries: fixed, so a replay on another day is still a replay. */
 export const SANDBOX_BOOK_DATE = '2026-01-01'
 
@@ -159,7 +171,8 @@ export const SANDBOX_ASSETS: readonly SandboxAssetSeed[] = [
     issuer: null,
     slug: 'usd-stripe',
     opening: '50000.00',
-    treasuryAddress: null,
+    // The Stripe platform balance: the rail's "address" (STRIPE_PLATFORM_SOURCE).
+    treasuryAddress: 'stripe:platform',
   },
 ]
 
@@ -171,7 +184,7 @@ const PAYEES: readonly { key: string; name: string; assetSlug: string; address: 
   { key: 'globex', name: 'Globex Ltd', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[2] },
   { key: 'initech', name: 'Initech Contractors', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[3] },
   { key: 'stellar-partners', name: 'Stellar Partners', assetSlug: 'usdc-stellar-local', address: SANDBOX_STELLAR_PAYEES['payee-1'] },
-  { key: 'freelancer', name: 'Freelancer (Stripe)', assetSlug: 'usd-stripe', address: null },
+  { key: 'freelancer', name: 'Freelancer (Stripe)', assetSlug: 'usd-stripe', address: 'acct_1CsSandboxFreelancer' },
 ]
 
 export const accountIds = {

@@ -73,6 +73,7 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
       if (contributed.rails?.evm) rails = { ...rails, evm: { chains: [...(rails.evm?.chains ?? []), ...contributed.rails.evm.chains] } }
       if (contributed.rails?.stellar)
         rails = { ...rails, stellar: { networks: [...(rails.stellar?.networks ?? []), ...contributed.rails.stellar.networks] } }
+      if (contributed.rails?.stripe) rails = { ...rails, stripe: contributed.rails.stripe }
     }
     core = await createCore({
       dataDir: params.dataDir,

@@ -8,6 +8,7 @@
 import type { Core, CoreConfig } from '../core/core'
 import { createAnvilService } from './anvilService'
 import { createStellarService } from './stellarService'
+import { createStripeService } from './stripeService'
 import type { SandboxSeed } from './seedSandbox'
 
 /** What a service may contribute to the sandbox's core before it is created (e.g. the rails of its chain). */
@@ -37,7 +38,7 @@ export interface SandboxService {
   stop(): Promise<void>
 }
 
-/** The services `sandbox up` starts by default: Anvil with the token and the batch contract, the Stellar harness. */
+/** The services `sandbox up` starts by default: Anvil with the token and the batch contract, the Stellar and Stripe harnesses. */
 export function defaultSandboxServices(): SandboxService[] {
-  return [createAnvilService(), createStellarService()]
+  return [createAnvilService(), createStellarService(), createStripeService()]
 }

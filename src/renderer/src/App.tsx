@@ -18,6 +18,7 @@ import {
   IconLock,
   IconMoon,
   IconReceipt2,
+  IconBrandStripe,
   IconSend,
   IconSettings,
   IconShieldCheck,
@@ -38,6 +39,7 @@ import { OperatorPicker } from './features/session/OperatorPicker'
 import { loadOperators } from './features/session/actions'
 import { useSession } from './features/session/store'
 import { SettingsView } from './features/settings/SettingsView'
+import { StripeView } from './features/stripe/StripeView'
 import { onEvent } from './lib/api'
 
 interface NavItem {
@@ -50,6 +52,7 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { id: 'dashboard', label: 'Dashboard', icon: IconLayoutDashboard },
   { id: 'payouts', label: 'Payouts', icon: IconSend },
+  { id: 'stripe', label: 'Stripe', icon: IconBrandStripe },
   { id: 'escrow', label: 'Escrow', icon: IconLock, planned: true },
   { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange, planned: true },
   { id: 'receipts', label: 'Receipts', icon: IconReceipt2, planned: true },
@@ -177,6 +180,8 @@ function CurrentView({ view }: { view: ViewId }) {
       return <SettingsView />
     case 'payouts':
       return <PayoutsView />
+    case 'stripe':
+      return <StripeView />
     case 'escrow':
     case 'reconciliation':
     case 'receipts':

@@ -62,6 +62,11 @@ export interface StripeHarnessOptions {
   now?: () => Date
   /** Opening platform balances, available, per lowercase currency. */
   balances?: Record<string, bigint>
+  /**
+   * Letters/digits put into every id after "_H" (default none). A sandbox that restarts the
+   * harness gives each run its own, so ids never repeat those an earlier run handed out.
+   */
+  idSalt?: string
 }
 
 export interface ConnectedAccountOptions {
@@ -420,10 +425,12 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
 
   // Deterministic ids: prefix + zero-padded counter per prefix.
   const counters = new Map<string, number>()
+  const idSalt = options.idSalt ?? ''
+  if (!/^[A-Za-z0-9]{0,16}$/.test(idSalt)) throw new Error('idSalt must be up to 16 letters and digits')
   const newId = (prefix: string, width = 14): string => {
     const n = (counters.get(prefix) ?? 0) + 1
     counters.set(prefix, n)
-    return `${prefix}_H${n.toString().padStart(width, '0')}`
+    return `${prefix}_H${idSalt}${n.toString().padStart(width, '0')}`
   }
 
   const balances = new Map<string, bigint>()

@@ -12,6 +12,8 @@ import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
 import { createExecuteHandlers } from '../payouts/execute/executeHandlers'
 import { createSignerHandlers } from '../signers/signersHandlers'
+import { createStripeHandlers } from '../rails/stripe/stripeHandlers'
+import type { StripeService } from '../rails/stripe/stripeService'
 import type { Handlers } from './createApi'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -24,6 +26,8 @@ export interface HandlerEnv {
   transport: CallOutput<'app.info'>['transport']
   /** Rails and signer of this core (batches.execute, batches.retryFailed, settings.rails.*). */
   execution: ExecutionRuntime
+  /** Stripe client, sync and its status (settings.stripe.*, stripe.*). */
+  stripe: StripeService
 }
 
 export function createHandlers(env: HandlerEnv): Handlers {
@@ -59,5 +63,6 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...createPayoutHandlers(),
     ...createExecuteHandlers(env.execution),
     ...createSignerHandlers(env.execution),
+    ...createStripeHandlers(env.execution.rails, env.stripe),
   }
 }

@@ -23,6 +23,7 @@ import * as m0001 from './migrations/0001_foundation'
 import * as m0002 from './migrations/0002_payouts'
 import * as m0003 from './migrations/0003_stellar'
 import * as m0005 from './migrations/0005_signers'
+import * as m0006 from './migrations/0006_stripe'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_payouts': m0002,
   '0003_stellar': m0003,
   '0005_signers': m0005,
+  '0006_stripe': m0006,
 }
 export const SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1)!
 

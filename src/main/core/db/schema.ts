@@ -222,6 +222,51 @@ export interface SignerAddressesTable {
   verified_by: string
 }
 
+/** Stripe (0006_stripe): events applied by the sync, in Stripe's order. */
+export interface StripeEventsTable {
+  id: string
+  type: string
+  object_id: string | null
+  created: number
+  summary: string
+  booked_entry_id: string | null
+  received_at: string
+}
+
+export interface StripeCursorsTable {
+  stream: string
+  cursor: string
+  updated_at: string
+}
+
+/** A payout from the Stripe platform balance to its bank; `key` is our idempotency key (or "stripe:<po_id>"). */
+export interface StripeBankPayoutsTable {
+  key: string
+  stripe_id: string | null
+  asset_id: string
+  amount: string
+  description: string | null
+  status: string
+  booked: string | null
+  failure_code: string | null
+  failure_message: string | null
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface StripeBalanceTxnsTable {
+  id: string
+  type: string
+  currency: string
+  amount: string
+  fee: string
+  net: string
+  source: string | null
+  created: number
+  seen_at: string
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -242,6 +287,10 @@ export interface Database {
   stellar_payments: StellarPaymentsTable
   stellar_cursors: StellarCursorsTable
   signer_addresses: SignerAddressesTable
+  stripe_events: StripeEventsTable
+  stripe_cursors: StripeCursorsTable
+  stripe_bank_payouts: StripeBankPayoutsTable
+  stripe_balance_txns: StripeBalanceTxnsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

@@ -39,6 +39,7 @@ export function railsConfigFromSetting(setting: RailsConfigSetting): RailsConfig
           },
         }
       : {}),
+    ...(setting.stripe ? { stripe: { apiUrl: setting.stripe.apiUrl } } : {}),
   }
 }
 
@@ -80,6 +81,7 @@ export function settingFromRailsConfig(config: RailsConfig): RailsConfigSetting 
           },
         }
       : {}),
+    ...(config.stripe ? { stripe: { apiUrl: config.stripe.apiUrl } } : {}),
   })
 }
 

@@ -8,6 +8,7 @@ import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'
 import { canonicalBip32Path } from '../signing/bip32Path'
 import { getRailsSetting, RAILS_SETTING_KEY } from './getRailsSetting'
+import { stripeApiBaseOf } from './stripe/stripeRailConfig'
 
 export type SetRailsSettingReturnType = RailsSetting
 
@@ -39,6 +40,7 @@ export function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsCo
   const value: RailsConfigSetting = {
     ...(input.evm ? { evm: { chains } } : {}),
     ...(input.stellar ? { stellar: { networks } } : {}),
+    ...(input.stripe ? { stripe: { apiUrl: checkStripeApiUrl(input.stripe.apiUrl) } } : {}),
   }
   return ctx.db.tx(() => {
     const before = getRailsSetting(ctx)
@@ -62,4 +64,13 @@ export function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsCo
 
 function invalid(message: string, cause?: unknown): CsError {
   return new CsError('INVALID_INPUT', `Rails configuration: ${message}.`, cause === undefined ? {} : { cause })
+}
+
+function checkStripeApiUrl(apiUrl: string): string {
+  try {
+    stripeApiBaseOf(apiUrl)
+  } catch (error) {
+    throw invalid(`Stripe: ${(error as Error).message.replace(/\.$/, '')}`, error)
+  }
+  return apiUrl.replace(/\/+$/, '')
 }

@@ -12,7 +12,12 @@ import { CsError } from '../../../shared/errors'
 import { redact } from '../log'
 
 /** What protects the secrets at rest; Settings shows it. */
-export type SecretProtection = 'os-encryption' | 'environment' | 'plaintext-file' | 'memory'
+export type SecretProtection = 'os-encryption' | 'basic-text' | 'environment' | 'plaintext-file' | 'memory'
+
+export interface SecretSetOptions {
+  /** The person read weakProtection()'s warning and still wants the secret saved. */
+  acceptWeakProtection?: boolean
+}
 
 export interface SecretStore {
   readonly protection: SecretProtection
@@ -20,7 +25,13 @@ export interface SecretStore {
   readonly writable: boolean
   /** The secret, or null if none is stored. */
   get(name: string): Promise<string | null>
-  set(name: string, value: string): Promise<void>
+  /**
+   * Null, or the warning to show before saving: what is stored would be readable by anyone with
+   * the file (Linux without a keyring: safeStorage's 'basic_text'). set() then refuses with
+   * SECRET_PLAINTEXT_REFUSED unless acceptWeakProtection is given.
+   */
+  weakProtection(): string | null
+  set(name: string, value: string, options?: SecretSetOptions): Promise<void>
   /** True if there was a secret to delete. */
   delete(name: string): Promise<boolean>
 }
@@ -58,6 +69,7 @@ export function createMemorySecretStore(initial: Record<string, string> = {}): S
   return {
     protection: 'memory',
     writable: true,
+    weakProtection: () => null,
     async get(name) {
       assertSecretName(name)
       return values.get(name) ?? null
@@ -96,6 +108,7 @@ export function createEnvSecretStore(env: NodeJS.ProcessEnv = process.env): Secr
   return {
     protection: 'environment',
     writable: false,
+    weakProtection: () => null,
     async get(name) {
       const value = env[secretEnvName(name)]
       if (value === undefined || value === '') return null
@@ -119,6 +132,8 @@ export interface SecretCipher {
   readonly protection: SecretProtection
   /** Null if usable, else a sentence saying why not and what to do. */
   unavailableReason(): string | null
+  /** Null, or why what it seals is readable by anyone with the file (saving then needs consent). */
+  weakReason?(): string | null
   encrypt(plain: string): Buffer
   decrypt(sealed: Buffer): string
 }
@@ -151,9 +166,13 @@ export function createFileSecretStore(options: { file: string; cipher: SecretCip
     if (reason !== null) throw new CsError('SECRETS_UNAVAILABLE', reason)
   }
 
+  const weakReason = (): string | null => cipher.weakReason?.() ?? null
   return {
-    protection: cipher.protection,
+    get protection(): SecretProtection {
+      return weakReason() === null ? cipher.protection : 'basic-text'
+    },
     writable: true,
+    weakProtection: weakReason,
     async get(name) {
       assertSecretName(name)
       const sealed = readSecretsFile(file).secrets[name]
@@ -172,12 +191,14 @@ export function createFileSecretStore(options: { file: string; cipher: SecretCip
       redact(value)
       return value
     },
-    set(name, value) {
+    set(name, value, options = {}) {
       return serial(() => {
         assertSecretName(name)
         checkValue(value)
         redact(value)
         requireCipher()
+        const weak = weakReason()
+        if (weak !== null && options.acceptWeakProtection !== true) throw new CsError('SECRET_PLAINTEXT_REFUSED', weak)
         const data = readSecretsFile(file)
         data.secrets[name] = cipher.encrypt(value).toString('base64')
         writeSecretsFile(file, data)

@@ -15,7 +15,7 @@ import { preflightBatch } from '../batches/preflightBatch'
 import { getBatchRow } from '../batches/readBatch'
 import { assertDailyLimits } from '../policy/checkDailyLimits'
 import type { ExecutionRuntime } from './createExecutionRuntime'
-import type { ExecuteOptions, ExecuteProgress } from './executeDeps'
+import type { ExecuteDeps, ExecuteOptions, ExecuteProgress } from './executeDeps'
 import { executeBatch } from './executeBatch'
 import { retryFailed } from './retryFailed'
 import { plannedSubmissions } from './executionStore'
@@ -53,7 +53,7 @@ export async function executeApprovedBatch(
   }
   assertDailyLimits(ctx, batchId, 'execute it')
   // External signing plans without a device: the signatures come back in a file.
-  const deps = mode.external ? { rails: runtime.rails } : await runtime.depsWithSigner()
+  const deps = mode.external ? { rails: runtime.rails } : await depsFor(ctx, runtime, batchId)
   const result = await runtime.exclusive(() =>
     executeBatch(ctx, deps, batchId, actorId, { ...progressTo(ctx, runtime, batchId), ...(mode.external ? { external: true } : {}) }),
   )
@@ -90,7 +90,7 @@ export async function retryFailedBatch(
   actorId: Actor,
 ): Promise<ExecuteResult> {
   getBatchRow(ctx, batchId)
-  const deps = await runtime.depsWithSigner()
+  const deps = await depsFor(ctx, runtime, batchId)
   const result = await runtime.exclusive(() => retryFailed(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
   return toExecuteResult(ctx, batchId, result)
 }
@@ -116,7 +116,7 @@ export async function resumeBatch(ctx: CoreContext, runtime: ExecutionRuntime, b
     )
   }
   requireRails(ctx, runtime, batchId)
-  const deps = await runtime.depsWithSigner()
+  const deps = await depsFor(ctx, runtime, batchId)
   const result = await runtime.exclusive(() =>
     signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), progressTo(ctx, runtime, batchId)),
   )
@@ -136,6 +136,16 @@ function toExecuteResult(
     broadcast: result.broadcast,
     undelivered: result.undelivered,
   }
+}
+
+/**
+ * The signer only when a rail of this batch needs one: a Stripe-only batch executes with no
+ * Ledger connected (API calls with our idempotency keys, nothing to sign).
+ */
+async function depsFor(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): Promise<ExecuteDeps> {
+  const pairs = ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
+  const deviceFree = pairs.length > 0 && pairs.every((p) => runtime.rails.get(p.rail, p.network)?.needsSigner === false)
+  return deviceFree ? { rails: runtime.rails } : runtime.depsWithSigner()
 }
 
 function requireRails(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): void {

@@ -104,7 +104,12 @@ export async function signAndBroadcast(
       continue
     }
     out.broadcast++
-    reportProgress(options, { kind: 'broadcast', chunk: i + 1, chunks: total, message: `Transaction ${i + 1} of ${total} sent.` })
+    reportProgress(options, {
+      kind: 'broadcast',
+      chunk: i + 1,
+      chunks: total,
+      message: rail.rail === 'stripe' ? `Transfer ${i + 1} of ${total} sent to Stripe.` : `Transaction ${i + 1} of ${total} sent.`,
+    })
   }
   return out
 }

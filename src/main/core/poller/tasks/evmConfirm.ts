@@ -1,6 +1,6 @@
 /**
- * Poller tasks `evm.confirm` and `stellar.confirm`: one confirmation sweep per configured chain
- * or network (EVM: one JSON-RPC batch request for all open submissions, plus one more only when
+ * Poller tasks `evm.confirm`, `stellar.confirm` and `stripe.confirm`: one confirmation sweep per
+ * configured chain or network (Stripe: one, the platform) (EVM: one JSON-RPC batch request for all open submissions, plus one more only when
  * a dead transaction must be proven or lost bytes re-sent). A node that is down makes the task
  * throw; the poller then backs off exponentially, and a clean sweep resets it.
  */
@@ -12,6 +12,7 @@ import type { PollerTask } from '../createPoller'
 
 export const EVM_CONFIRM_TASK = 'evm.confirm'
 export const STELLAR_CONFIRM_TASK = 'stellar.confirm'
+export const STRIPE_CONFIRM_TASK = 'stripe.confirm'
 
 export function createConfirmTask(name: string, railName: RailName, rails: RailRegistry): PollerTask {
   return {
@@ -38,4 +39,9 @@ export function createEvmConfirmTask(rails: RailRegistry): PollerTask {
 
 export function createStellarConfirmTask(rails: RailRegistry): PollerTask {
   return createConfirmTask(STELLAR_CONFIRM_TASK, 'stellar', rails)
+}
+
+/** Runs before `stripe.sync`, so a reversal event finds its payout already confirmed and booked. */
+export function createStripeConfirmTask(rails: RailRegistry): PollerTask {
+  return createConfirmTask(STRIPE_CONFIRM_TASK, 'stripe', rails)
 }

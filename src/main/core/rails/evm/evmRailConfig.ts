@@ -1,4 +1,5 @@
 import type { StellarNetworkConfig } from '../stellar/stellarRailConfig'
+import type { StripeConfig } from '../stripe/stripeRailConfig'
 
 /**
  * Configuration of the EVM rail, one entry per chain. Amounts and fees are bigint in wei; the
@@ -27,6 +28,7 @@ export interface EvmChainConfig {
 export interface RailsConfig {
   evm?: { chains: readonly EvmChainConfig[] }
   stellar?: { networks: readonly StellarNetworkConfig[] }
+  stripe?: StripeConfig
 }
 
 /** EIP-7825 (Osaka): no transaction may ask for more gas than this. */

@@ -25,6 +25,7 @@ import { modeLabel, useApp } from '../app/store'
 import { addOperator } from '../session/actions'
 import { hasRole, useSession } from '../session/store'
 import { SignersSection } from './SignersSection'
+import { StripeSection } from './StripeSection'
 import { useSettings } from './store'
 
 export function SettingsView() {
@@ -35,9 +36,10 @@ export function SettingsView() {
 
   return (
     <Stack gap="xl" data-testid="settings">
-      <ViewHeader title="Settings" description="Operators, signers, assets, appearance and this workspace." />
+      <ViewHeader title="Settings" description="Operators, signers, the Stripe key, assets, appearance and this workspace." />
       <OperatorsSection />
       <SignersSection />
+      <StripeSection />
       <AssetsSection />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
         <AppearanceSection />

@@ -1,0 +1,186 @@
+/**
+ * Stripe through the CLI against a sandbox workspace whose Stripe-compatible harness (funded
+ * platform, connected accounts, one restricted) runs beside it:
+ *   import → submit → approve → execute (no device: API calls with our keys) → poll → completed;
+ *   a transfer reversal and a bank payout that turns paid → failed, synced from the Events API
+ *   and booked back; the pre-flight refusing a restricted account; and the secret key found
+ *   nowhere — not in any output, log line, error message, audit row or the database file.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { setLogSink } from '../../src/main/core/log'
+import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
+import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import { createStripeService } from '../../src/main/sandbox/stripeService'
+import { ExecuteResult } from '../../src/shared/payoutsApi'
+import { StripeBankPayout, StripeSettings, StripeStatus } from '../../src/shared/stripeApi'
+import type { StripeHarness } from '../harness/stripe'
+import { json, runCli, tempDir, type CliResult } from './cliHarness'
+
+let root: string
+let dir: string
+let sb: Sandbox
+let h: StripeHarness
+const seen: string[] = []
+
+async function cli(args: string[], stdin?: string): Promise<CliResult> {
+  const r = await runCli(['--data-dir', dir, ...args], stdin === undefined ? {} : { stdin })
+  seen.push(r.stdout, r.stderr)
+  return r
+}
+async function ok(...args: string[]): Promise<CliResult> {
+  const r = await cli(args)
+  expect(r.code, r.stderr).toBe(0)
+  return r
+}
+
+function ledger(accountId: string): string | undefined {
+  const row = sb.core.ctx.db.first(
+    sb.core.ctx.db.k.selectFrom('balances').select(['debits_posted', 'credits_posted']).where('account_id', '=', accountId),
+  )
+  return row ? (BigInt(row.debits_posted) - BigInt(row.credits_posted)).toString() : undefined
+}
+
+beforeAll(async () => {
+  setLogSink((line) => seen.push(line), 'debug')
+  root = tempDir('countersign-cli-stripe-')
+  dir = path.join(root, 'sandbox')
+  const stripe = createStripeService()
+  sb = await sandboxUp({ dataDir: dir, services: [stripe], pollIntervalMs: 3_600_000 })
+  await sb.core.poller.stop()
+  h = stripe.harness()!
+}, 90_000)
+
+afterAll(async () => {
+  setLogSink((l) => process.stderr.write(l + '\n'), 'warn')
+  await sb?.stop()
+  fs.rmSync(root, { recursive: true, force: true })
+})
+
+describe('countersign on the Stripe sandbox', () => {
+  it('sandbox up configured the harness, funded the platform to the ledger and saved the key (last 4 shown only)', async () => {
+    expect(sb.description.services.stripe).toMatchObject({ apiUrl: h.url, keyLast4: h.secretKey.slice(-4) })
+    expect(h.balance('usd')).toBe(5_000_000n) // the ledger's 50,000.00 USD opening
+    const shown = StripeSettings.parse(json(await ok('settings', 'stripe', 'show', '--json')))
+    expect(shown).toMatchObject({ configured: true, apiUrl: h.url, key: { present: true, last4: h.secretKey.slice(-4), mode: 'test' } })
+    expect(shown.protection).toBe('plaintext-file')
+    const status = StripeStatus.parse(json(await ok('stripe', 'status', '--json')))
+    expect(status.balances).toEqual([{ assetId: 'USD@stripe', stripeAvailable: '50000.00', stripePending: '0.00', ledger: '50000.00' }])
+  })
+
+  it('executes a Stripe batch: one transfer per payout, exact cents, booked', async () => {
+    const csv = [
+      'id,rail,network,asset,recipient,amount,memo',
+      `st-1,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.freelancer},1234.56,INV-9`,
+      `st-2,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.studio},0.01,INV-9`,
+      `st-3,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.agency},99.99,INV-9`,
+    ].join('\n')
+    const file = path.join(root, 'pay.csv')
+    fs.writeFileSync(file, csv)
+    const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
+    await ok('batches', 'submit', id, '--as', 'Alice Preparer')
+    await ok('batches', 'approve', id, '--as', 'Bob Approver')
+    const r = await ok('batches', 'execute', id, '--as', 'Carol Signer', '--json')
+    expect(ExecuteResult.parse(json(r))).toMatchObject({ batchId: id, chunks: 3, broadcast: 3 })
+    let state = ''
+    for (let round = 1; round <= 5 && state !== 'completed'; round++) {
+      const polled = json(await ok('poll', '--once', '--json')) as { batches: { id: string; state: string }[] }
+      state = polled.batches.find((b) => b.id === id)?.state ?? state
+    }
+    expect(state).toBe('completed')
+    const transfers = h.transfers() as { amount: bigint; destination: string; metadata: Record<string, string> }[]
+    expect(transfers.map((t) => [t.destination, t.amount])).toEqual([
+      [SANDBOX_STRIPE_ACCOUNTS.freelancer, 123456n],
+      [SANDBOX_STRIPE_ACCOUNTS.studio, 1n],
+      [SANDBOX_STRIPE_ACCOUNTS.agency, 9999n],
+    ])
+    // Every POST carried our key, never stripe-node's.
+    const posts = h.requests().filter((q) => q.method === 'POST' && q.path === '/v1/transfers')
+    expect(posts.every((q) => q.idempotencyKey?.startsWith('cs_'))).toBe(true)
+    expect(h.balance('usd')).toBe(5_000_000n - 123456n - 1n - 9999n)
+    expect(ledger('treasury.usd-stripe')).toBe(String(5_000_000n - 123456n - 1n - 9999n))
+    expect(ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('123456')
+  }, 90_000)
+
+  it('syncs a transfer reversal from the Events API and books it back, once', async () => {
+    const transfer = (h.transfers() as { id: string; destination: string }[]).find(
+      (t) => t.destination === SANDBOX_STRIPE_ACCOUNTS.freelancer,
+    )!
+    h.reverseTransfer(transfer.id, 23456n)
+    const first = json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json')) as { events: number; entries: number }
+    expect(first.entries).toBe(1)
+    expect(ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('100000')
+    const again = json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json')) as { events: number; entries: number }
+    expect(again).toMatchObject({ events: 0, entries: 0 })
+    expect(ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
+    const events = (await cli(['stripe', 'events'])).stdout
+    expect(events).toContain(`reversed 234.56 USD`)
+  }, 60_000)
+
+  it('books a bank payout sent → paid → failed back into the platform balance', async () => {
+    const before = h.balance('usd')
+    const created = StripeBankPayout.parse(
+      json(await ok('stripe', 'payouts', 'create', '--asset', 'USD@stripe', '--amount', '250.00', '--as', 'Dana Admin', '--json')),
+    )
+    expect(created).toMatchObject({ status: 'pending', booked: 'sent', amount: '250.00' })
+    expect(h.balance('usd')).toBe(before - 25000n)
+    const post = h.requests().find((q) => q.method === 'POST' && q.path === '/v1/payouts')!
+    expect(post.idempotencyKey).toBe(created.key)
+    expect(ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
+    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe('25000')
+
+    h.advancePayout(created.stripeId!, 'paid')
+    await ok('stripe', 'sync', '--as', 'Dana Admin')
+    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe('0')
+    expect(ledger('external:stripe-bank:USD@stripe')).toBe('25000')
+
+    h.advancePayout(created.stripeId!, 'failed', { failureCode: 'account_closed' })
+    await ok('stripe', 'sync', '--as', 'Dana Admin')
+    const listed = (json(await ok('stripe', 'payouts', '--json')) as StripeBankPayout[]).find((p) => p.key === created.key)!
+    expect(listed).toMatchObject({ status: 'failed', booked: 'returned', failureCode: 'account_closed' })
+    expect(ledger('external:stripe-bank:USD@stripe')).toBe('0')
+    expect(h.balance('usd')).toBe(before)
+    expect(ledger('treasury.usd-stripe')).toBe(String(before))
+    // A second sync books nothing more.
+    expect(json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json'))).toMatchObject({ entries: 0 })
+  }, 60_000)
+
+  it('refuses at submit a connected account that cannot receive transfers', async () => {
+    const file = path.join(root, 'restricted.csv')
+    fs.writeFileSync(
+      file,
+      ['id,rail,network,asset,recipient,amount', `st-r,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.restricted},5.00`].join('\n'),
+    )
+    const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
+    const r = await cli(['batches', 'submit', id, '--as', 'Alice Preparer'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${SANDBOX_STRIPE_ACCOUNTS.restricted} cannot receive transfers`)
+  }, 60_000)
+
+  it('a wrong key is refused before it is saved, and its message does not carry it', async () => {
+    const wrong = 'sk_test_WRONGwrongWRONG0000xyz'
+    const r = await cli(['settings', 'stripe', 'set-key', '--as', 'Dana Admin'], wrong)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('STRIPE_AUTH_FAILED')
+    expect(r.stderr).not.toContain(wrong)
+    expect(StripeSettings.parse(json(await ok('settings', 'stripe', 'show', '--json'))).key.last4).toBe(h.secretKey.slice(-4))
+    seen.push(r.stderr)
+    // The wrong key is as secret as the right one.
+    for (const text of seen) expect(text).not.toContain(wrong)
+  })
+
+  it('the key appears in no output, log line, audit row, or the database file', async () => {
+    const audit = (await cli(['audit', 'list', '--json', '--limit', '1000'])).stdout
+    expect(audit).toContain('settings.stripe.setKey')
+    const all = [...seen, audit]
+    const key = h.secretKey
+    expect(all.length).toBeGreaterThan(20)
+    for (const text of all) expect(text).not.toContain(key)
+    // And no prefix long enough to matter (the harness key's random tail).
+    for (const text of all) expect(text).not.toContain(key.slice(-16))
+    for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('countersign.sqlite'))) {
+      expect(fs.readFileSync(path.join(dir, file)).includes(Buffer.from(key))).toBe(false)
+    }
+  })
+})

@@ -1,0 +1,110 @@
+/**
+ * Stripe on screen, against the sandbox's Stripe-compatible harness:
+ * - Carol executes a Stripe batch (no device prompt: API calls with our idempotency keys); the
+ *   poller confirms it; each payout is one transfer on the harness.
+ * - A transfer is reversed at Stripe; Dana pays out to the bank from the Stripe view; the payout
+ *   is paid, then fails days later — each step arrives through the Events sync (the poller) and
+ *   the view updates by itself, the failed payout booked back into the platform balance.
+ * - Settings → Stripe shows only the key's last 4 characters; a wrong key is refused with a
+ *   sentence that does not carry it. Nothing the core sends this window carries the real key.
+ */
+import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
+import { expect, snap } from './fixtures'
+import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
+
+test('a Stripe batch executes, events sync, the ledger books them and the view follows', async ({ page, sharedSandbox: ws }) => {
+  const api = ws.sandbox.core.api
+  const h = ws.stripe()
+  const received: string[] = []
+  page.on('websocket', (socket) => socket.on('framereceived', (f) => received.push(String(f.payload))))
+  page.on('console', (m) => received.push(m.text()))
+
+  const csv = [
+    'id,rail,network,asset,recipient,amount,memo,name',
+    `st-e2e-1,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.freelancer},1500.00,INV-3001,Freelancer`,
+    `st-e2e-2,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.studio},249.99,INV-3001,Design Studio`,
+    `st-e2e-3,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.agency},0.01,INV-3001,Agency`,
+  ].join('\n')
+  const id = await importApproved(ws.sandbox, csv, 'Stripe contractors')
+
+  await page.goto(ws.url)
+  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
+  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await page.getByTestId('nav-payouts').click()
+  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
+  await page.getByTestId('batch-open').filter({ hasText: 'Stripe contractors' }).click()
+  await expect(page.getByTestId('batch-total-USD@stripe').getByTestId('batch-total-amount')).toHaveText('1,750.00 USD')
+  await page.getByTestId('batch-execute').click()
+  await expect(page.getByTestId('submission-row')).toHaveCount(3)
+  await expect(page.getByTestId('execution-progress-log')).toContainText('Transfer 3 of 3 sent to Stripe.')
+  await expect(page.getByTestId('execution-progress-log')).not.toContainText('Ledger')
+  for (let round = 0; round < 5; round++) {
+    await ws.sweep()
+    if ((await api.call('batches.get', { id })).batch.state === 'completed') break
+  }
+  await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed')
+  await expect(page.getByTestId('submission-row')).toHaveText([
+    /stripe:stripe.*CONFIRMED/i,
+    /stripe:stripe.*CONFIRMED/i,
+    /stripe:stripe.*CONFIRMED/i,
+  ])
+  const transfers = h.transfers() as { id: string; amount: bigint; destination: string }[]
+  expect(transfers.filter((t) => t.destination === SANDBOX_STRIPE_ACCOUNTS.studio).map((t) => t.amount)).toEqual([24999n])
+  const dismiss = async () => {
+    const notices = page.locator('[data-testid^="notification-"] button')
+    while ((await notices.count()) > 0) await notices.first().click()
+  }
+  await dismiss()
+  await snap(page, 'stripe-01-batch-confirmed')
+
+  // Dana: a reversal at Stripe, a payout to the bank, paid, then failed — all through the sync.
+  await page.getByTestId('switch-operator').click()
+  await page.locator('[data-operator-name="Dana Admin"]').click()
+  await page.getByTestId('nav-stripe').click()
+  await expect(page.getByTestId('stripe-key')).toContainText(`…${h.secretKey.slice(-4)}`)
+  h.reverseTransfer(transfers.find((t) => t.destination === SANDBOX_STRIPE_ACCOUNTS.studio)!.id, 4999n)
+  await ws.sweep()
+  await expect(page.getByTestId('stripe-events')).toContainText('reversed 49.99 USD: booked back to the platform balance')
+
+  await page.getByTestId('stripe-payout-amount').fill('300.00')
+  await page.getByTestId('stripe-payout-create').click()
+  await expect(page.getByTestId('notification-success')).toContainText('300.00 USD@stripe: pending')
+  const payout = (h.payouts() as { id: string }[]).at(-1)!
+  const row = page.getByTestId(`stripe-payout-${payout.id}`)
+  await expect(row.getByTestId('stripe-payout-status')).toHaveText('pending')
+  await expect(row.getByTestId('stripe-payout-booked')).toHaveText('in transit')
+  h.advancePayout(payout.id, 'paid')
+  await ws.sweep()
+  await expect(row.getByTestId('stripe-payout-status')).toHaveText('paid')
+  await expect(row.getByTestId('stripe-payout-booked')).toHaveText('in the bank')
+  h.advancePayout(payout.id, 'failed', { failureCode: 'account_closed' })
+  await ws.sweep()
+  await expect(row.getByTestId('stripe-payout-status')).toHaveText('failed')
+  await expect(row.getByTestId('stripe-payout-booked')).toHaveText('back in the balance')
+  await expect(row).toContainText('The bank account has been closed.')
+  await expect(page.getByTestId('stripe-events')).toContainText(`Bank payout ${payout.id} of 300.00 USD: paid → failed`)
+  // The ledger's treasury equals Stripe's balance again: the failed payout came back once.
+  await page.getByTestId('stripe-sync').click()
+  await expect(page.getByTestId('stripe-balance-USD@stripe')).toContainText('matches')
+  const ledgerTreasury = (await api.call('ledger.balances', { assetId: 'USD@stripe' })).find((b) => b.kind === 'treasury')!
+  expect(ledgerTreasury.balance).toBe((Number(h.balance('usd')) / 100).toFixed(2))
+  await dismiss()
+  await snap(page, 'stripe-02-view-paid-then-failed')
+
+  // Settings → Stripe: the last 4 only; a wrong key is refused and not echoed.
+  await page.getByTestId('nav-settings').click()
+  await expect(page.getByTestId('stripe-key-badge')).toHaveText(`…${h.secretKey.slice(-4)} · test`)
+  const wrong = 'sk_test_E2EwrongKEYwrongKEY9876'
+  await page.getByTestId('stripe-key-input').fill(wrong)
+  await page.getByTestId('stripe-key-save').click()
+  await expect(page.getByTestId('notification-error')).toContainText('STRIPE_AUTH_FAILED')
+  await expect(page.getByTestId('notification-error')).not.toContainText(wrong)
+  await expect(page.getByTestId('stripe-key-badge')).toHaveText(`…${h.secretKey.slice(-4)} · test`)
+  await snap(page, 'stripe-03-settings-key')
+
+  expect(received.length).toBeGreaterThan(20)
+  for (const text of received) {
+    expect(text).not.toContain(h.secretKey)
+    expect(text).not.toContain(wrong)
+  }
+})
