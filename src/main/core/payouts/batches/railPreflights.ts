@@ -27,17 +27,23 @@ export interface RailPreflight {
   check(ctx: CoreContext, batch: RailPreflightBatch): readonly PreflightProblem[] | Promise<readonly PreflightProblem[]>
 }
 
-/** By name: registering a check under a name already taken replaces it (one core per process at a time). */
-const registered = new Map<string, RailPreflight>()
+/**
+ * By name: registering a check under a name already taken puts it in front of the earlier one
+ * (the newest core's check runs); removing it brings the earlier one back, so closing one of two
+ * cores in a process (the CLI beside a sandbox, tests) never leaves the other without its checks.
+ */
+const registered = new Map<string, RailPreflight[]>()
 
-/** Register a check; returns the function that removes it again (tests, shutdown) — unless it was replaced since. */
+/** Register a check; returns the function that removes it again (tests, shutdown). */
 export function registerRailPreflight(check: RailPreflight): () => void {
-  registered.set(check.name, check)
+  registered.set(check.name, [...(registered.get(check.name) ?? []), check])
   return () => {
-    if (registered.get(check.name) === check) registered.delete(check.name)
+    const left = (registered.get(check.name) ?? []).filter((c) => c !== check)
+    if (left.length > 0) registered.set(check.name, left)
+    else registered.delete(check.name)
   }
 }
 
 export function railPreflightsFor(rail: Rail): RailPreflight[] {
-  return [...registered.values()].filter((c) => c.rail === rail)
+  return [...registered.values()].map((stack) => stack.at(-1)!).filter((c) => c.rail === rail)
 }

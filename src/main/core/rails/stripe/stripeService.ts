@@ -99,8 +99,9 @@ export function stripePreflight(service: StripeService): RailPreflight {
     rail: 'stripe',
     async check(ctx, { payouts }) {
       if (payouts.length === 0) return []
-      if (!service.configured())
-        return [{ code: 'RAIL_NOT_CONFIGURED', message: 'Stripe is not configured — add it in the rails settings' }]
+      // Not configured: batches may be prepared and approved before the rail is set up; execute
+      // refuses with RAIL_NOT_CONFIGURED (and runs this check again once it is configured).
+      if (!service.configured()) return []
       const problems: PreflightProblem[] = []
       let stripe: Stripe
       try {
