@@ -186,6 +186,38 @@ describe('Stripe batch through the execution engine', () => {
     })
   }
 
+  it('slow Stripe: our timeout fires, the retry meets the first request still running (409), then its replay — one transfer per key', async () => {
+    const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
+    const payouts = batch(accts)
+    insertApprovedBatchForTest(ctx, 'b-stripe', payouts)
+    // The first POST is held 600 ms while our client gives up after 150 ms and retries with the
+    // same key: Stripe answers 409 idempotency_key_in_use until the first one finishes.
+    h.faults.slow(600, 1, { method: 'POST', path: '/v1/transfers' })
+    const slowRails = createRailRegistry([
+      createStripeRail({
+        apiBase: { host: h.host, port: h.port, protocol: h.protocol },
+        secretKey: async () => h.secretKey,
+        retry: { attemptsMax: 10, backoffMsBase: 50, backoffMsMax: 200, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+        timeoutMs: 150,
+      }),
+    ])
+    await executeBatch(ctx, { rails: slowRails }, 'b-stripe', MAKER)
+    for (let round = 1; round <= 10; round++) {
+      for (const rail of slowRails.all()) await sweepRail(ctx, rail)
+      const open = ctx.db.sqlite
+        .prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`)
+        .get() as {
+        n: number
+      }
+      if (open.n === 0) break
+    }
+    const statuses = h.requests().filter((q) => q.method === 'POST' && q.idempotencyKey === 'cs_p-usd_a1')
+    expect(statuses.map((q) => q.status)).toContain(409)
+    expect(statuses.some((q) => q.replayed)).toBe(true)
+    assertExactlyOncePerKey(payouts.map((p) => p.id))
+    expect(ctx.db.sqlite.prepare(`SELECT DISTINCT state FROM payouts`).all()).toEqual([{ state: 'confirmed' }])
+  })
+
   it('a refused transfer (account cannot receive) fails with a code naming the payee; the others pay', async () => {
     const accts: [string, string, string] = [
       h.addConnectedAccount(),
