@@ -101,12 +101,15 @@ export async function executeBatch(
   crashPoint('after-plan')
   emitBatchChanged(ctx, batchId)
   ctx.events.emit('payouts.changed', { batchIds: [batchId] })
+  const deviceFree = plans.every(({ rail }) => rail.needsSigner === false)
   reportProgress(options, {
     kind: 'planned',
     chunks: chunkIndex,
-    message: `${payouts.length} ${payouts.length === 1 ? 'payout' : 'payouts'} in ${chunkIndex} ${chunkIndex === 1 ? 'transaction' : 'transactions'} — ${
-      options.external ? 'export them and sign outside the app.' : 'sign each on your Ledger.'
-    }`,
+    message: deviceFree
+      ? `${payouts.length} ${payouts.length === 1 ? 'payout' : 'payouts'} as ${chunkIndex} ${chunkIndex === 1 ? 'transfer' : 'transfers'}, each with its own idempotency key — nothing to sign on a device.`
+      : `${payouts.length} ${payouts.length === 1 ? 'payout' : 'payouts'} in ${chunkIndex} ${chunkIndex === 1 ? 'transaction' : 'transactions'} — ${
+          options.external ? 'export them and sign outside the app.' : 'sign each on your Ledger.'
+        }`,
   })
 
   if (options.external) return { batchId, chunks: chunkIndex, signed: 0, broadcast: 0, dead: 0, undelivered: 0 }

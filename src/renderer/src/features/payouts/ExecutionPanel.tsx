@@ -42,7 +42,8 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
           <Stack gap={2}>
             <Title order={4}>Execution</Title>
             <Text size="sm" c="dimmed">
-              Each chunk of payouts is one transaction, signed on the Ledger and broadcast; the payouts confirm as blocks arrive.
+              Each chunk of payouts is one transaction, signed on the Ledger and broadcast; the payouts confirm as blocks arrive. On Stripe,
+              each payout is one transfer sent with its own idempotency key, nothing to sign.
             </Text>
           </Stack>
           <Group gap="xs">
