@@ -81,6 +81,9 @@ export function StripeSection() {
             variant="light"
             color={settings?.key.present ? 'teal' : 'gray'}
             leftSection={<IconKey size={14} />}
+            // Key characters are case-sensitive: never upper-case them.
+            tt="none"
+            styles={{ label: { textTransform: 'none' } }}
             data-testid="stripe-key-badge"
           >
             {settings?.key.present ? `…${settings.key.last4} · ${settings.key.mode}` : 'No key'}
