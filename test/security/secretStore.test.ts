@@ -110,6 +110,14 @@ describe('file store', () => {
     expect(lines.join('\n')).not.toContain('sk_live_DO_NOT_LOG_1234')
     expect(lines.join('\n')).toContain('[redacted]')
   })
+
+  it('a Stripe key never registered (pasted into the wrong field) is still cut from a log line', () => {
+    log('error', 'unexpected input', { detail: 'note: rk_live_51NeverRegisteredKEY99 and sk_test_AbCdEf123456' })
+    const text = lines.join('\n')
+    expect(text).not.toContain('51NeverRegisteredKEY99')
+    expect(text).not.toContain('AbCdEf123456')
+    expect(text).toContain('rk_live_[redacted]')
+  })
 })
 
 describe('safeStorage store (app)', () => {

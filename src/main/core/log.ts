@@ -10,10 +10,16 @@ export function redact(secret: string): void {
   if (secret.length >= SECRET_CHARS_MIN) secrets.add(secret)
 }
 
+/**
+ * Anything shaped like a Stripe secret or restricted key, registered or not (a key pasted by
+ * mistake into another field, one Stripe echoes in an error): its prefix stays, the rest goes.
+ */
+const STRIPE_KEY_RE = /\b(sk|rk)_(live|test)_[A-Za-z0-9]{4,}/g
+
 export function scrub(text: string): string {
   let out = text
   for (const s of secrets) out = out.split(s).join('[redacted]')
-  return out
+  return out.replace(STRIPE_KEY_RE, '$1_$2_[redacted]')
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
