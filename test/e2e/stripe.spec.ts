@@ -95,14 +95,16 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   await page.getByTestId('nav-settings').click()
   await expect(page.getByTestId('stripe-key-badge')).toHaveText(`…${h.secretKey.slice(-4)} · test`)
   // Key characters are case-sensitive: the badge must show them as they are.
-  expect(await page.getByTestId('stripe-key-badge').evaluate((el) => (el as HTMLElement).innerText)).toContain(h.secretKey.slice(-4))
+  expect(await page.getByTestId('stripe-key-badge').evaluate((el) => (el as unknown as { innerText: string }).innerText)).toContain(
+    h.secretKey.slice(-4),
+  )
   const wrong = 'sk_test_E2EwrongKEYwrongKEY9876'
   await page.getByTestId('stripe-key-input').fill(wrong)
   await page.getByTestId('stripe-key-save').click()
   await expect(page.getByTestId('notification-error')).toContainText('STRIPE_AUTH_FAILED')
   await expect(page.getByTestId('notification-error')).not.toContainText(wrong)
   await expect(page.getByTestId('stripe-key-badge')).toHaveText(`…${h.secretKey.slice(-4)} · test`)
-  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.evaluate('window.scrollTo(0, 0)')
   await snap(page, 'stripe-03-settings-key')
 
   expect(received.length).toBeGreaterThan(20)
