@@ -88,6 +88,21 @@ export const StripeEventRow = z.object({
 })
 export type StripeEventRow = z.infer<typeof StripeEventRow>
 
+export const StripeBalanceTxn = z.object({
+  id: z.string(),
+  /** transfer, transfer_reversal (refund side), payout, payout_failure, payout_cancel, charge, … */
+  type: z.string(),
+  assetId: z.string(),
+  /** Signed, decimal text in the asset's units: negative leaves the platform balance. */
+  amount: z.string(),
+  fee: z.string(),
+  net: z.string(),
+  /** The object it belongs to: tr_…, po_…, trr_…, ch_… */
+  source: z.string().nullable(),
+  created: z.string(),
+})
+export type StripeBalanceTxn = z.infer<typeof StripeBalanceTxn>
+
 export const stripeCalls = {
   'settings.stripe.get': call({
     summary: 'Stripe settings: configured API, whether a key is stored (last 4 characters only) and what protects it.',
@@ -130,6 +145,12 @@ export const stripeCalls = {
     mutates: false,
     input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict(),
     output: z.array(StripeEventRow),
+  }),
+  'stripe.balanceTransactions.list': call({
+    summary: "Stripe's balance transactions as the sync stored them (every movement of the platform balance), newest first.",
+    mutates: false,
+    input: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    output: z.array(StripeBalanceTxn),
   }),
   'stripe.bankPayouts.list': call({
     summary: 'Payouts from the Stripe platform balance to its bank, newest first, with their status and booking.',

@@ -144,6 +144,12 @@ describe('countersign on the Stripe sandbox', () => {
     expect(ledger('treasury.usd-stripe')).toBe(String(before))
     // A second sync books nothing more.
     expect(json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json'))).toMatchObject({ entries: 0 })
+    // Stripe's own record of the balance: the payout and its failure, signed, in exact units.
+    const txns = json(await ok('stripe', 'balance-transactions', '--json')) as { type: string; amount: string; source: string }[]
+    expect(txns.filter((t) => t.source === created.stripeId).map((t) => [t.type, t.amount])).toEqual([
+      ['payout_failure', '250.00'],
+      ['payout', '-250.00'],
+    ])
   }, 60_000)
 
   it('refuses at submit a connected account that cannot receive transfers', async () => {

@@ -83,6 +83,7 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   await expect(row.getByTestId('stripe-payout-booked')).toHaveText('back in the balance')
   await expect(row).toContainText('The bank account has been closed.')
   await expect(page.getByTestId('stripe-events')).toContainText(`Bank payout ${payout.id} of 300.00 USD: paid → failed`)
+  await expect(page.getByTestId('stripe-balance-txns')).toContainText(/payout_failure\s*po_\S+\s*300\.00 USD/)
   // The ledger's treasury equals Stripe's balance again: the failed payout came back once.
   await page.getByTestId('stripe-sync').click()
   await expect(page.getByTestId('stripe-balance-USD@stripe')).toContainText('matches')

@@ -143,6 +143,30 @@ export function registerStripe(program: Command, io: CliIo, state: RunState): vo
         )
       })
     })
+  stripe
+    .command('balance-transactions')
+    .description("Stripe's balance transactions the sync stored, newest first (for reconciliation).")
+    .option('--limit <n>', 'how many (default 100, at most 1000)', (v) => Number.parseInt(v, 10))
+    .action(async (opts: { limit?: number }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const rows = await s.call('stripe.balanceTransactions.list', opts.limit !== undefined ? { limit: opts.limit } : {})
+        if (s.out.json) return s.out.data(rows)
+        if (rows.length === 0) return s.out.line('No balance transactions synced yet (countersign stripe sync).')
+        s.out.line(
+          renderTable(
+            [
+              { header: 'WHEN' },
+              { header: 'TYPE' },
+              { header: 'SOURCE' },
+              { header: 'AMOUNT', align: 'right' },
+              { header: 'FEE', align: 'right' },
+            ],
+            rows.map((t) => [t.created, t.type, t.source ?? '—', `${t.amount} ${t.assetId}`, t.fee]),
+            s.out.bold,
+          ),
+        )
+      })
+    })
   const payouts = stripe.command('payouts').description('Payouts from the platform balance to its bank.')
   payouts
     .command('list', { isDefault: true })

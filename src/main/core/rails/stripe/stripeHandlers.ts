@@ -131,6 +131,31 @@ export function createStripeHandlers(rails: LiveRails, service: StripeService): 
           bookedEntryId: e.booked_entry_id,
         })),
 
+    'stripe.balanceTransactions.list': ({ core }, input) =>
+      core.db
+        .all(
+          core.db.k
+            .selectFrom('stripe_balance_txns')
+            .selectAll()
+            .orderBy('created', 'desc')
+            .orderBy('id', 'desc')
+            .limit(input.limit ?? EVENTS_LISTED_DEFAULT),
+        )
+        .map((t) => {
+          const assetId = `${t.currency.toUpperCase()}@stripe`
+          const scale = scaleOf(core, assetId)
+          return {
+            id: t.id,
+            type: t.type,
+            assetId,
+            amount: formatAmount(BigInt(t.amount), scale),
+            fee: formatAmount(BigInt(t.fee), scale),
+            net: formatAmount(BigInt(t.net), scale),
+            source: t.source,
+            created: new Date(t.created * 1000).toISOString(),
+          }
+        }),
+
     'stripe.bankPayouts.list': ({ core }) =>
       core.db
         .all(core.db.k.selectFrom('stripe_bank_payouts').selectAll().orderBy('created_at', 'desc').limit(500))

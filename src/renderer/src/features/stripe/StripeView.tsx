@@ -7,7 +7,7 @@
 import { Alert, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react'
 import { useCallback, useEffect, useState } from 'react'
-import type { StripeBankPayout, StripeEventRow, StripeStatus } from '../../../../shared/stripeApi'
+import type { StripeBalanceTxn, StripeBankPayout, StripeEventRow, StripeStatus } from '../../../../shared/stripeApi'
 import { ViewHeader } from '../../components/ViewHeader'
 import { errorMessage, invoke, onEvent } from '../../lib/api'
 import { formatTimestamp } from '../../lib/format'
@@ -35,19 +35,22 @@ export function StripeView() {
   const [status, setStatus] = useState<StripeStatus | null>(null)
   const [payouts, setPayouts] = useState<StripeBankPayout[]>([])
   const [events, setEvents] = useState<StripeEventRow[]>([])
+  const [txns, setTxns] = useState<StripeBalanceTxn[]>([])
   const [loadError, setLoadError] = useState<string | null>(null)
   const [syncing, setSyncing] = useState(false)
 
   const load = useCallback(async () => {
     try {
-      const [s, p, e] = await Promise.all([
+      const [s, p, e, t] = await Promise.all([
         invoke('stripe.status', {}),
         invoke('stripe.bankPayouts.list', {}),
         invoke('stripe.events.list', { limit: 50 }),
+        invoke('stripe.balanceTransactions.list', { limit: 50 }),
       ])
       setStatus(s)
       setPayouts(p)
       setEvents(e)
+      setTxns(t)
       setLoadError(null)
     } catch (error) {
       setLoadError(errorMessage(error))
@@ -145,6 +148,7 @@ export function StripeView() {
       <BalanceCard status={status} />
       <BankPayoutsCard payouts={payouts} status={status} onCreated={() => void load()} />
       <EventsCard events={events} />
+      <BalanceTxnsCard txns={txns} />
     </Stack>
   )
 }
@@ -346,6 +350,53 @@ function EventsCard({ events }: { events: StripeEventRow[] }) {
                         booked
                       </Badge>
                     ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Stack>
+    </Card>
+  )
+}
+
+function BalanceTxnsCard({ txns }: { txns: StripeBalanceTxn[] }) {
+  return (
+    <Card withBorder padding="lg" data-testid="stripe-balance-txns">
+      <Stack gap="sm">
+        <Stack gap={2}>
+          <Title order={4}>Balance transactions</Title>
+          <Text size="sm" c="dimmed">
+            Every movement of the platform balance as Stripe records it, kept for reconciliation.
+          </Text>
+        </Stack>
+        {txns.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            None synced yet.
+          </Text>
+        ) : (
+          <Table withTableBorder striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Type</Table.Th>
+                <Table.Th>Source</Table.Th>
+                <Table.Th ta="right">Amount</Table.Th>
+                <Table.Th ta="right">Fee</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {txns.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(t.created)}</Table.Td>
+                  <Table.Td ff="monospace">{t.type}</Table.Td>
+                  <Table.Td ff="monospace">{t.source ?? '—'}</Table.Td>
+                  <Table.Td ta="right" ff="monospace" c={t.amount.startsWith('-') ? 'red' : undefined}>
+                    {t.amount} {t.assetId.split('@')[0]}
+                  </Table.Td>
+                  <Table.Td ta="right" ff="monospace">
+                    {t.fee}
                   </Table.Td>
                 </Table.Tr>
               ))}
