@@ -13,9 +13,9 @@
  *   needs one also takes its G… account plus a memo.
  * - Stripe: a connected account id `acct_` + at least 16 letters or digits.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { StrKey } from '@stellar/stellar-base'
 import type { Rail } from '../../../../shared/api'
+import { keccak256 } from '../../util/keccak256'
 import type { RowIssueCode } from '../../../../shared/payoutImport'
 
 const EVM_ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
@@ -96,11 +96,12 @@ const asciiBytes = new Uint8Array(40)
  * EIP-55 checksummed form of 40 lower-case hex characters: a letter is upper-cased where the
  * matching nibble of keccak256(lower-case hex text) is 8 or more. Written here rather than viem's
  * getAddress because that one costs several times more per call and an import checks up to 10,000
- * (benchmarks: 100,000); checkRecipient.test.ts proves both agree.
+ * (benchmarks: 100,000); checkRecipient.test.ts proves both agree. keccak256 is the WebAssembly one
+ * once loaded (util/keccak256.ts).
  */
 export function eip55(lowerHex40: string): string {
   for (let i = 0; i < 40; i++) asciiBytes[i] = lowerHex40.charCodeAt(i)
-  const hash = keccak_256(asciiBytes)
+  const hash = keccak256(asciiBytes)
   let out = '0x'
   for (let i = 0; i < 40; i++) {
     const c = lowerHex40[i]!
