@@ -111,6 +111,8 @@ export const Payout = z.object({
   failureMessage: z.string().nullable(),
   /** The submission (transaction) that carries it now; null before planning. */
   submissionId: z.string().nullable(),
+  /** Stripe: how much of it the platform took back (transfer reversals, booked by the sync); null if none. */
+  reversed: DecimalString.nullable(),
 })
 export type Payout = z.infer<typeof Payout>
 

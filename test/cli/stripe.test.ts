@@ -116,6 +116,14 @@ describe('countersign on the Stripe sandbox', () => {
     expect(ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
     const events = (await cli(['stripe', 'events'])).stdout
     expect(events).toContain(`reversed 234.56 USD`)
+    // The payout itself says how much was taken back.
+    const batchId = sb.core.ctx.db.first(sb.core.ctx.db.k.selectFrom('payouts').select('batch_id').where('id', '=', 'st-1'))!.batch_id
+    const detail = await sb.core.api.call('batches.get', { id: batchId })
+    expect(detail.payouts.map((p) => [p.id, p.reversed])).toEqual([
+      ['st-1', '234.56'],
+      ['st-2', null],
+      ['st-3', null],
+    ])
   }, 60_000)
 
   it('books a bank payout sent → paid → failed back into the platform balance', async () => {

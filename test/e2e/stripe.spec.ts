@@ -66,6 +66,11 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   await ws.sweep()
   await expect(page.getByTestId('stripe-events')).toContainText('reversed 49.99 USD: booked back to the platform balance')
 
+  // The payout itself says so in the batch.
+  await page.getByTestId('nav-payouts').click()
+  await expect(page.getByTestId('payout-reversed')).toHaveText('49.99 reversed by Stripe')
+  await page.getByTestId('nav-stripe').click()
+
   await page.getByTestId('stripe-payout-amount').fill('300.00')
   await page.getByTestId('stripe-payout-create').click()
   await expect(page.getByTestId('notification-success')).toContainText('300.00 USD@stripe: pending')

@@ -4,7 +4,17 @@ import type { BatchDetail } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { describeApprovalStatus } from '../policy/describeApprovalStatus'
 import { lastRejection, listApprovals } from './listApprovals'
-import { AssetCache, batchStateOf, getBatchRow, payoutRowsOf, sumByAsset, toPayout, toRailTotals, toSummary } from './readBatch'
+import {
+  AssetCache,
+  batchStateOf,
+  getBatchRow,
+  payoutRowsOf,
+  reversedByPayout,
+  sumByAsset,
+  toPayout,
+  toRailTotals,
+  toSummary,
+} from './readBatch'
 
 export interface GetBatchParameters {
   id: string
@@ -19,9 +29,10 @@ export function getBatch(ctx: CoreContext, input: GetBatchParameters, operator: 
     const assets = new AssetCache(ctx)
     const totals = sumByAsset(payouts, assets)
     const approvals = listApprovals(ctx, row.id, row.version)
+    const reversed = reversedByPayout(ctx, row.id)
     return {
       batch: toSummary(row, payouts, assets),
-      payouts: payouts.map((p) => toPayout(p, assets)),
+      payouts: payouts.map((p) => toPayout(p, assets, reversed.get(p.id))),
       totalsByRail: toRailTotals(totals, assets),
       approvals,
       lastRejection: lastRejection(ctx, row.id),

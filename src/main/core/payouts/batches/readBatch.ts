@@ -119,7 +119,27 @@ export function readBatchSummary(ctx: CoreContext, batchId: string): BatchSummar
   return toSummary(row, payoutRowsOf(ctx, batchId), new AssetCache(ctx))
 }
 
-export function toPayout(row: PayoutRow, assets: AssetCache): Payout {
+/**
+ * Stripe payouts of a batch that were (partly) reversed: payout id -> minor units taken back, from
+ * the ledger's own entries (kind stripe.reversal, one per reversal event, credited to the payee).
+ */
+export function reversedByPayout(ctx: CoreContext, batchId: string): Map<string, bigint> {
+  const rows = ctx.db.sqlite
+    .prepare(
+      `SELECT json_extract(e.metadata, '$.payoutId') AS payoutId, po.amount AS amount
+         FROM entries AS e
+         JOIN postings AS po ON po.entry_seq = e.seq
+         JOIN payouts AS p ON p.id = json_extract(e.metadata, '$.payoutId')
+        WHERE e.kind = 'stripe.reversal' AND p.batch_id = ? AND po.account_id LIKE 'payee:%'`,
+    )
+    .all(batchId) as { payoutId: string; amount: string }[]
+  const out = new Map<string, bigint>()
+  // The payee's posting is a credit (negative): the amount reversed is its opposite.
+  for (const r of rows) out.set(r.payoutId, (out.get(r.payoutId) ?? 0n) - parseMinor(r.amount))
+  return out
+}
+
+export function toPayout(row: PayoutRow, assets: AssetCache, reversed?: bigint): Payout {
   if (!(PAYOUT_STATES as readonly string[]).includes(row.state))
     throw new Error(`invariant: payout ${row.id} has unknown state "${row.state}"`)
   const asset = assets.get(row.asset_id)
@@ -138,5 +158,6 @@ export function toPayout(row: PayoutRow, assets: AssetCache): Payout {
     failureCode: row.failure_code,
     failureMessage: row.failure_message,
     submissionId: row.submission_id,
+    reversed: reversed === undefined || reversed === 0n ? null : formatAmount(reversed, asset.scale),
   }
 }

@@ -115,6 +115,18 @@ export function PayoutsTable({
               </Text>
             )
           const tx = txOfPayout(p, submissions)
+          if (p.reversed)
+            return (
+              <Text
+                span
+                size="sm"
+                c="orange"
+                title={`Stripe took back ${p.reversed} of this payout (transfer reversal, booked)`}
+                data-testid="payout-reversed"
+              >
+                {p.reversed} reversed by Stripe
+              </Text>
+            )
           return tx?.txHash ? (
             <TxLink hash={tx.txHash} url={tx.explorerUrl} />
           ) : (
