@@ -69,6 +69,8 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   // The payout itself says so in the batch.
   await page.getByTestId('nav-payouts').click()
   await expect(page.getByTestId('payout-reversed')).toHaveText('49.99 reversed by Stripe')
+  await dismiss()
+  await snap(page, 'stripe-01b-payout-reversed')
   await page.getByTestId('nav-stripe').click()
 
   await page.getByTestId('stripe-payout-amount').fill('300.00')
