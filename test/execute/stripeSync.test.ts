@@ -14,6 +14,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../src/main/core/core'
+import { applyBankPayout, type StripePayoutSnapshot } from '../../src/main/core/rails/stripe/stripeBooking'
 import { STRIPE_SECRET_KEY_NAME } from '../../src/main/core/rails/stripe/stripeRailConfig'
 import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
@@ -180,6 +181,24 @@ describe('Stripe in the core', () => {
     // The payout.created event arrives later: booked already, nothing twice.
     await core.api.call('stripe.sync', {}, as('Dana Admin'))
     expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe(1234n)
+
+    // Paid; then a stale 'pending' snapshot (a late replay) must not move the books backwards,
+    // and the later failure is booked back from the bank, where the money was.
+    h.advancePayout(listed.stripeId!, 'paid')
+    await core.api.call('stripe.sync', {}, as('Dana Admin'))
+    const stale = (h.payouts() as { id: string; amount: bigint }[]).find((p) => p.id === listed.stripeId)!
+    // As stripe-node hands it over: amounts are JSON numbers.
+    const snapshot = { ...(stale as unknown as StripePayoutSnapshot), amount: Number(stale.amount), status: 'pending' }
+    core.ctx.db.tx(() => applyBankPayout(core.ctx, snapshot))
+    expect((await core.api.call('stripe.bankPayouts.list', {})).find((p) => p.key === row.key)).toMatchObject({
+      status: 'paid',
+      booked: 'paid',
+    })
+    h.advancePayout(listed.stripeId!, 'failed')
+    await core.api.call('stripe.sync', {}, as('Dana Admin'))
+    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe(0n)
+    expect(ledger('external:stripe-bank:USD@stripe')).toBe(0n)
+    expect(ledger('treasury.usd-stripe')).toBe(h.balance('usd'))
   })
 
   it('a missing key stops execution and the sync with what to do; a refused key never shows in the message', async () => {

@@ -22,6 +22,7 @@ import type { CoreContext } from '../../context'
 import { SYSTEM_ACTOR } from '../../context'
 import type { StripeBankPayoutsTable } from '../../db/schema'
 import { addAccount, postEntries } from '../../ledger'
+import { log } from '../../log'
 import { requireTreasuryAccount } from '../../payouts/execute/bookSubmission'
 import { STRIPE_PLATFORM_SOURCE } from './createStripeRail'
 import { assertStripeScale } from './stripeMinorUnits'
@@ -109,6 +110,8 @@ export function bookTransferReversal(
   return id
 }
 
+const STAGE_RANK: Record<'none' | 'sent' | 'paid' | 'returned', number> = { none: 0, sent: 1, paid: 2, returned: 3 }
+
 /** What a bank payout status means for the books. */
 function bookedStageOf(status: string): 'sent' | 'paid' | 'returned' | null {
   switch (status) {
@@ -159,6 +162,12 @@ export function applyBankPayout(ctx: CoreContext, snapshot: StripePayoutSnapshot
     throw new Error(`invariant: Stripe payout ${snapshot.id} is ${amount} ${asset.id}, our row says ${row.amount} ${row.asset_id}`)
 
   const target = bookedStageOf(snapshot.status)
+  // Stages only move forward (sent → paid → returned): an older snapshot arriving late (a
+  // replayed answer, a redelivered event) never undoes what a newer one booked.
+  if (target !== null && STAGE_RANK[target] < STAGE_RANK[(row.booked ?? 'none') as keyof typeof STAGE_RANK]) {
+    log('info', 'ignored an older Stripe payout snapshot', { payout: snapshot.id, status: snapshot.status, booked: row.booked })
+    return []
+  }
   const posted: string[] = []
   if (target !== null && target !== row.booked && row.booked !== 'returned') {
     const treasury = requireTreasuryAccount(ctx, asset.id, STRIPE_PLATFORM_SOURCE).id
