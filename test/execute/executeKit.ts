@@ -150,9 +150,9 @@ function formatMinor(minor: bigint, scale: number): string {
 
 export interface TestPayout {
   id: string
-  /** "CODE@rail:network": the rail and network of the payout are read from it. */
+  /** "CODE@rail:network" (or "CODE@stripe", whose network is the rail): rail and network are read from it. */
   assetId: string
-  /** EVM address, or (Stellar) a G… account typed loosely as the same string. */
+  /** EVM address, or (Stellar, Stripe) a G… account / acct_… typed loosely as the same string. */
   recipient: Address
   amount: bigint
   memo?: string
@@ -176,7 +176,7 @@ export function insertApprovedBatchForTest(ctx: CoreContext, batchId: string, pa
       }),
     )
     payouts.forEach((p, i) => {
-      const [rail, network] = p.assetId.split('@')[1]!.split(':') as [string, string]
+      const [rail, network = rail] = p.assetId.split('@')[1]!.split(':') as [string, string | undefined]
       ctx.db.run(
         ctx.db.k.insertInto('payouts').values({
           id: p.id,

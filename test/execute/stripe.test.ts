@@ -14,62 +14,13 @@ import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails/Rail'
 import { createStripeRail, STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
 import { startStripeHarness, type StripeHarness } from '../harness/stripe'
-import { ledgerBalance, MAKER, openWorkspace, tempDir } from './executeKit'
+import { insertApprovedBatchForTest, ledgerBalance, MAKER, openWorkspace, tempDir, type TestPayout } from './executeKit'
 
 const ASSETS = [
   ['USD@stripe', 1_000_000n, '10000.00'],
   ['JPY@stripe', 1_000_000n, '1000000'],
   ['BHD@stripe', 1_000_000n, '1000.000'],
 ] as const
-
-/** TEST ONLY (as executeKit's, whose asset-id split expects "CODE@rail:network"): an approved batch. */
-function insertApprovedBatchForTest(
-  ctx: CoreContext,
-  batchId: string,
-  payouts: readonly { id: string; assetId: string; recipient: string; amount: bigint }[],
-) {
-  const now = '2026-02-01T09:00:00.000Z'
-  ctx.db.tx(() => {
-    ctx.db.run(
-      ctx.db.k.insertInto('batches').values({
-        id: batchId,
-        name: `Test batch ${batchId}`,
-        state: 'approved',
-        version: 1,
-        source: 'test',
-        created_by: MAKER,
-        editors: JSON.stringify([MAKER]),
-        created_at: now,
-        updated_at: now,
-      }),
-    )
-    payouts.forEach((p, i) =>
-      ctx.db.run(
-        ctx.db.k.insertInto('payouts').values({
-          id: p.id,
-          batch_id: batchId,
-          row_no: i + 1,
-          rail: 'stripe',
-          network: 'stripe',
-          asset_id: p.assetId,
-          recipient: p.recipient,
-          amount: p.amount.toString(),
-          memo: null,
-          reference: null,
-          name: null,
-          state: 'pending',
-          attempt: 0,
-          submission_id: null,
-          entry_id: null,
-          failure_code: null,
-          failure_message: null,
-          created_at: now,
-          updated_at: now,
-        }),
-      ),
-    )
-  })
-}
 
 describe('Stripe batch through the execution engine', () => {
   let h: StripeHarness
@@ -124,12 +75,15 @@ describe('Stripe batch through the execution engine', () => {
     ctx.db.close()
   })
 
-  function batch(accts: [string, string, string]) {
-    return [
-      { id: 'p-usd', assetId: 'USD@stripe', recipient: accts[0], amount: 12_345n },
-      { id: 'p-jpy', assetId: 'JPY@stripe', recipient: accts[1], amount: 5_000n },
-      { id: 'p-bhd', assetId: 'BHD@stripe', recipient: accts[2], amount: 1_234n },
-    ]
+  function batch(accts: [string, string, string]): TestPayout[] {
+    // Connected account ids typed loosely as the kit's recipient string.
+    return (
+      [
+        { id: 'p-usd', assetId: 'USD@stripe', recipient: accts[0], amount: 12_345n },
+        { id: 'p-jpy', assetId: 'JPY@stripe', recipient: accts[1], amount: 5_000n },
+        { id: 'p-bhd', assetId: 'BHD@stripe', recipient: accts[2], amount: 1_234n },
+      ] as const
+    ).map((p) => ({ ...p, recipient: p.recipient as TestPayout['recipient'] }))
   }
 
   async function sweepUntilQuiet(roundsMax = 10) {
