@@ -95,7 +95,12 @@ describe('Stripe in the core', () => {
       'Many',
     )
     await core.api.call('batches.execute', { id }, as('Carol Signer'))
+    const getsBefore = h.requests().filter((q) => q.method === 'GET' && q.path === '/v1/transfers').length
     await core.poller.runOnce() // confirms and books all 130
+    // The confirm sweep lists the newest transfers (100 a page), not one request per payout.
+    const gets = h.requests().filter((q) => q.method === 'GET' && q.path === '/v1/transfers').length - getsBefore
+    expect(gets).toBeLessThanOrEqual(3)
+    expect((await core.api.call('batches.get', { id })).batch.state).toBe('completed')
     const transfers = h.transfers() as { id: string; metadata: Record<string, string> }[]
     const mine = transfers.filter((t) => t.metadata['countersign_payout_id']?.startsWith('pg-'))
     expect(mine).toHaveLength(130)

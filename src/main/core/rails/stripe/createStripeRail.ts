@@ -6,9 +6,10 @@
  *   the request body; both commit with the submission row before any request exists.
  * - `sign` needs no device: the "signed payload" IS the request body; the engine commits it.
  * - `broadcast` POSTs /v1/transfers with our key and our bounded retries (never stripe-node's).
- * - `lookup` first LISTS transfers by transfer_group (authoritative, also after Stripe forgets
- *   the key after 24 h); only when none exists does it re-POST the SAME body with the SAME key —
- *   inside 24 h Stripe replays a stored answer, after 24 h the list proved nothing landed.
+ * - `lookup` first LISTS the platform's newest transfers (one GET per 100, back to the oldest open
+ *   submission), then, for a payout not seen there, its transfer_group (authoritative, also after
+ *   Stripe forgets the key after 24 h); only when none exists does it re-POST the SAME body with
+ *   the SAME key — inside 24 h Stripe replays a stored answer, after 24 h the list proved nothing landed.
  *
  * Verdict mapping (Stripe has no blocks): blockNumber = transfer.created (unix seconds),
  * blockHash = the transfer id (tr_…), the engine's tx_hash = our idempotency key (the only id
@@ -139,9 +140,16 @@ export function createStripeRail(config: StripeRailConfig): Rail & { readonly ne
       const open = submissions.filter((s) => s.state === 'signed' || s.state === 'broadcast')
       if (open.length === 0) return out
       const stripe = await client()
+      // One listing for all of them first (newest first, 100 a page), not one request per payout.
+      const found = await findRecentTransfers(stripe, open.map(requestOf), open)
       for (const s of open) {
         const request = requestOf(s)
         const payoutIds = [request.metadata.countersign_payout_id]
+        const seen = found.get(request.metadata.countersign_payout_id)
+        if (seen) {
+          out.set(s.id, { kind: 'transfer', id: seen.id, created: seen.created, payoutIds } satisfies StripeObservation)
+          continue
+        }
         try {
           const listed = await stripe.transfers.list({ transfer_group: request.transfer_group, limit: 10 })
           const mine = listed.data.filter((t) => t.metadata?.['countersign_payout_id'] === request.metadata.countersign_payout_id)
@@ -187,4 +195,44 @@ export function createStripeRail(config: StripeRailConfig): Rail & { readonly ne
       }
     },
   }
+}
+
+/** Pages of the newest transfers read per sweep before falling back to one lookup per payout. */
+const RECENT_TRANSFER_PAGES_MAX = 20
+/** Stripe's clock and ours may differ; list this far before the oldest open submission. */
+const CLOCK_MARGIN_SECONDS = 600
+
+/**
+ * Our open payouts' transfers among the platform's newest ones: one GET per 100 transfers, back
+ * to just before the oldest open submission. A payout not seen here is looked up on its own
+ * (by transfer_group, then the same POST with the same key). Two transfers for one payout is an
+ * invariant broken, never silently accepted.
+ */
+async function findRecentTransfers(
+  stripe: Stripe,
+  requests: readonly StripeTransferRequest[],
+  open: readonly SubmissionRow[],
+): Promise<Map<string, { id: string; created: number }>> {
+  const wanted = new Set(requests.map((r) => r.metadata.countersign_payout_id))
+  const oldest = Math.min(...open.map((s) => Date.parse(s.created_at) / 1000)) - CLOCK_MARGIN_SECONDS
+  const found = new Map<string, { id: string; created: number }>()
+  let after: string | undefined
+  try {
+    for (let page = 0; page < RECENT_TRANSFER_PAGES_MAX && found.size < wanted.size; page++) {
+      const listed = await stripe.transfers.list({ limit: 100, ...(after ? { starting_after: after } : {}) })
+      for (const t of listed.data) {
+        const payoutId = t.metadata?.['countersign_payout_id']
+        if (payoutId === undefined || !wanted.has(payoutId)) continue
+        if (found.has(payoutId)) throw new Error(`invariant: 2 transfers for payout ${payoutId}`)
+        found.set(payoutId, { id: t.id, created: t.created })
+      }
+      const last = listed.data.at(-1)
+      if (!listed.has_more || last === undefined || last.created < oldest) break
+      after = last.id
+    }
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('invariant:')) throw err
+    // The listing failed: each payout is looked up on its own instead.
+  }
+  return found
 }
