@@ -56,3 +56,28 @@ export function tempDir(prefix = 'countersign-cli-'): string {
 export function json(result: CliResult): unknown {
   return JSON.parse(result.stdout)
 }
+
+/** Runs a CLI command that must succeed (the caller's wrapper with its --data-dir). */
+export type OkCli = (...args: string[]) => Promise<CliResult>
+
+/**
+ * The sandbox's maker-checker path for a payouts file: Alice imports and submits, Bob approves,
+ * Carol executes. Returns the batch id and what `batches execute --json` printed.
+ */
+export async function importApproveExecute(ok: OkCli, file: string): Promise<{ id: string; executed: unknown }> {
+  const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
+  await ok('batches', 'submit', id, '--as', 'Alice Preparer')
+  await ok('batches', 'approve', id, '--as', 'Bob Approver')
+  const executed = json(await ok('batches', 'execute', id, '--as', 'Carol Signer', '--json'))
+  return { id, executed }
+}
+
+/** `poll --once` up to `roundsMax` times until the batch is in `state`; returns the last state seen. */
+export async function pollUntilState(ok: OkCli, batchId: string, state: string, roundsMax = 5): Promise<string> {
+  let seen = ''
+  for (let round = 1; round <= roundsMax && seen !== state; round++) {
+    const polled = json(await ok('poll', '--once', '--json')) as { batches: { id: string; state: string }[] }
+    seen = polled.batches.find((b) => b.id === batchId)?.state ?? seen
+  }
+  return seen
+}

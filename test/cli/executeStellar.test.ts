@@ -11,7 +11,7 @@ import { ExecuteResult, RailsSetting } from '../../src/shared/payoutsApi'
 import { SANDBOX_STELLAR_ISSUER, SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
-import { json, runCli, tempDir, type CliResult } from './cliHarness'
+import { importApproveExecute, json, pollUntilState, runCli, tempDir, type CliResult } from './cliHarness'
 
 let root: string
 let dir: string
@@ -71,17 +71,9 @@ describe('countersign on the Stellar sandbox', () => {
     ].join('\n')
     const file = path.join(root, 'pay.csv')
     fs.writeFileSync(file, csv)
-    const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
-    await ok('batches', 'submit', id, '--as', 'Alice Preparer')
-    await ok('batches', 'approve', id, '--as', 'Bob Approver')
-    const r = await ok('batches', 'execute', id, '--as', 'Carol Signer', '--json')
-    expect(ExecuteResult.parse(json(r))).toMatchObject({ batchId: id, chunks: 1, broadcast: 1 })
-    let state = ''
-    for (let round = 1; round <= 5 && state !== 'completed'; round++) {
-      const polled = json(await ok('poll', '--once', '--json')) as { batches: { id: string; state: string }[] }
-      state = polled.batches.find((b) => b.id === id)?.state ?? state
-    }
-    expect(state).toBe('completed')
+    const { id, executed } = await importApproveExecute(ok, file)
+    expect(ExecuteResult.parse(executed)).toMatchObject({ batchId: id, chunks: 1, broadcast: 1 })
+    expect(await pollUntilState(ok, id, 'completed')).toBe('completed')
     expect(before1).toBe('0.0000000')
     expect(await horizonBalance(p1, 'USDC')).toBe('12.3456789')
     expect(await horizonBalance(p2, 'USDC')).toBe('0.0000001')

@@ -16,7 +16,7 @@ import { createStripeService } from '../../src/main/sandbox/stripeService'
 import { ExecuteResult } from '../../src/shared/payoutsApi'
 import { StripeBankPayout, StripeSettings, StripeStatus } from '../../src/shared/stripeApi'
 import type { StripeHarness } from '../harness/stripe'
-import { json, runCli, tempDir, type CliResult } from './cliHarness'
+import { importApproveExecute, json, pollUntilState, runCli, tempDir, type CliResult } from './cliHarness'
 
 let root: string
 let dir: string
@@ -78,17 +78,9 @@ describe('countersign on the Stripe sandbox', () => {
     ].join('\n')
     const file = path.join(root, 'pay.csv')
     fs.writeFileSync(file, csv)
-    const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
-    await ok('batches', 'submit', id, '--as', 'Alice Preparer')
-    await ok('batches', 'approve', id, '--as', 'Bob Approver')
-    const r = await ok('batches', 'execute', id, '--as', 'Carol Signer', '--json')
-    expect(ExecuteResult.parse(json(r))).toMatchObject({ batchId: id, chunks: 3, broadcast: 3 })
-    let state = ''
-    for (let round = 1; round <= 5 && state !== 'completed'; round++) {
-      const polled = json(await ok('poll', '--once', '--json')) as { batches: { id: string; state: string }[] }
-      state = polled.batches.find((b) => b.id === id)?.state ?? state
-    }
-    expect(state).toBe('completed')
+    const { id, executed } = await importApproveExecute(ok, file)
+    expect(ExecuteResult.parse(executed)).toMatchObject({ batchId: id, chunks: 3, broadcast: 3 })
+    expect(await pollUntilState(ok, id, 'completed')).toBe('completed')
     const transfers = h.transfers() as { amount: bigint; destination: string; metadata: Record<string, string> }[]
     expect(transfers.map((t) => [t.destination, t.amount])).toEqual([
       [SANDBOX_STRIPE_ACCOUNTS.freelancer, 123456n],
