@@ -1,7 +1,7 @@
 // Compiles contracts/**/*.sol with the npm `solc` package (pinned, emscripten build) and writes:
 //   contracts/artifacts/<Name>.json          abi, bytecode, deployedBytecode, source sha256, solc version, settings
 //   src/main/core/rails/evm/abi.ts           the CountersignBatch ABI `as const` + runtime code hash (production)
-//   test/harness/evm/contracts.generated.ts  every contract's ABI `as const` + bytecode (tests and sandbox)
+//   src/main/sandbox/harness/evm/contracts.generated.ts  every contract's ABI `as const` + bytecode (tests and sandbox)
 //
 // Run: npx tsx scripts/compile-contracts.ts         (writes the files)
 //      npx tsx scripts/compile-contracts.ts --check (writes nothing; exits 1 if anything is stale)
@@ -37,7 +37,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const contractsDir = join(repoRoot, 'contracts')
 export const artifactsDir = join(contractsDir, 'artifacts')
 export const productionAbiPath = join(repoRoot, 'src', 'main', 'core', 'rails', 'evm', 'abi.ts')
-export const harnessContractsPath = join(repoRoot, 'test', 'harness', 'evm', 'contracts.generated.ts')
+export const harnessContractsPath = join(repoRoot, 'src', 'main', 'sandbox', 'harness', 'evm', 'contracts.generated.ts')
 
 /** The contracts whose ABI the production code imports (the rest are test-only). */
 const productionContractNames = ['CountersignBatch'] as const

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createCore } from '../main/core/core'
 import { resolveDataDir } from '../main/core/dataDir'
-import { workspaceSignerSource } from '../main/platform/ledger/workspaceSignerSource'
+import { workspaceSignerSource } from '../main/platform/ledgerDevice/workspaceSignerSource'
 import { startWebServer } from './server'
 
 const PORT_MAX = 65_535

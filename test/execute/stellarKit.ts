@@ -16,7 +16,7 @@ import { recordVerifiedSignerAddress } from '../../src/main/core/signers/verifyS
 import { createSandboxLedgerEmulator, type SandboxLedgerEmulator } from '../../src/main/core/signing/emulator/createSandboxLedgerEmulator'
 import { createSandboxSoftwareKeys, SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { parseBip32Path } from '../../src/main/core/signing/bip32Path'
-import { createLedgerSigner } from '../../src/main/core/signing/ledger/createLedgerSigner'
+import { createLedgerSigner } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
 import type { Signer } from '../../src/main/core/signing/Signer'
 import { startStellarHarness, type HarnessAsset, type StellarHarness } from '../harness/stellar'
 import { MAKER, openTreasury, openWorkspace, type TestPayout } from './executeKit'

@@ -24,7 +24,7 @@ import {
   type SandboxLedgerEmulatorOptions,
 } from '../../src/main/core/signing/emulator/createSandboxLedgerEmulator'
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
-import { createLedgerSigner, createLedgerDevices, type LedgerSignerOptions } from '../../src/main/core/signing/ledger/createLedgerSigner'
+import { createLedgerSigner, createLedgerDevices, type LedgerSignerOptions } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
 import { describeSignerProgress, type EvmTransactionRequest, type Hex, type SignerProgress } from '../../src/main/core/signing/Signer'
 import { createManualTimer, rejectionOf } from './helpers'
 

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { RecordStore as RecordStoreType } from '@ledgerhq/hw-transport-mocker'
-import type { LedgerTransportFactory } from '../../src/main/core/signing/ledger/LedgerTransportFactory'
-import type { LedgerTransport } from '../../src/main/core/signing/ledger/ledgerPackages'
+import type { LedgerTransportFactory } from '../../src/main/core/signing/ledgerDevice/LedgerTransportFactory'
+import type { LedgerTransport } from '../../src/main/core/signing/ledgerDevice/ledgerPackages'
 import type { Timer, TimerHandle } from '../../src/main/core/signing/timer'
 
 const requireCjs = createRequire(import.meta.url)

@@ -15,15 +15,15 @@ import {
   signEthPersonalMessage,
   signEthTransaction,
   signEthTypedDataHash,
-} from '../../src/main/core/signing/ledger/ethAppOps'
-import { createLedgerSigner } from '../../src/main/core/signing/ledger/createLedgerSigner'
-import type { LedgerTransport } from '../../src/main/core/signing/ledger/ledgerPackages'
+} from '../../src/main/core/signing/ledgerDevice/ethAppOps'
+import { createLedgerSigner } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
+import type { LedgerTransport } from '../../src/main/core/signing/ledgerDevice/ledgerPackages'
 import {
   getStellarAppConfiguration,
   getStellarPublicKey,
   signStellarHash,
   signStellarTransaction,
-} from '../../src/main/core/signing/ledger/stellarAppOps'
+} from '../../src/main/core/signing/ledgerDevice/stellarAppOps'
 import type { Hex, Signer } from '../../src/main/core/signing/Signer'
 import {
   createManualTimer,

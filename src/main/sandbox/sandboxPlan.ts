@@ -76,7 +76,7 @@ export const SANDBOX_EVM_TREASURY = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
  * deploy the sandbox USDC token first, so the registered issuer is its real address.
  */
 export const ANVIL_FIRST_CONTRACT = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
-/** The sandbox's Stellar network: the local Horizon-compatible harness (test/harness/stellar). */
+/** The sandbox's Stellar network: the local Horizon-compatible harness (harness/stellar). */
 export const SANDBOX_STELLAR_NETWORK = 'standalone'
 /**
  * The sandbox Stellar treasury: m/44'/148'/0' of the device emulator's public Speculos test seed,

@@ -1,5 +1,5 @@
 /**
- * The sandbox's local Stellar network: the Horizon-compatible harness (test/harness/stellar) on
+ * The sandbox's local Stellar network: the Horizon-compatible harness (harness/stellar) on
  * 127.0.0.1 with the standalone passphrase, the treasury — the device emulator's m/44'/148'/0'
  * account — holding exactly what the ledger says, the sandbox USDC issuer, three payees with a
  * USDC trustline and one without (pre-flight refuses USDC payouts to it).
@@ -9,7 +9,7 @@
  * continues after the highest one used, so nothing signed before can be replayed or collide).
  */
 import { parseAmount } from '../../shared/money'
-import { startStellarHarness, STANDALONE_PASSPHRASE, type StellarHarness } from '../../../test/harness/stellar'
+import { startStellarHarness, STANDALONE_PASSPHRASE, type StellarHarness } from './harness/stellar/stellarHarness'
 import type { StellarNetworkConfig } from '../core/rails/stellar/stellarRailConfig'
 import { stellarAccountPath } from '../core/signing/bip32Path'
 import { SANDBOX_SIGNER_LABEL } from '../core/signing/signerSource'

@@ -1,5 +1,5 @@
 /**
- * The sandbox's Stripe: the Stripe-compatible harness (test/harness/stripe) on 127.0.0.1, its
+ * The sandbox's Stripe: the Stripe-compatible harness (harness/stripe) on 127.0.0.1, its
  * platform balance equal to what the ledger's Stripe treasury holds, the sandbox's connected
  * accounts (three ready, one restricted), and the harness's test key saved through
  * settings.stripe.setKey like a person would (the sandbox keeps it in its own folder).
@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { parseAmount } from '../../shared/money'
-import { startStripeHarness, type StripeHarness } from '../../../test/harness/stripe'
+import { startStripeHarness, type StripeHarness } from './harness/stripe/stripeHarness'
 import { SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_STRIPE_ACCOUNTS } from './sandboxPlan'
 import type { SandboxService, SandboxServiceContext, SandboxServiceInfo } from './services'
 

@@ -1,21 +1,34 @@
 /**
  * The rail-neutral contract between the execution engine (payouts/execute) and one rail on one
- * network: EVM chains now, Stellar and Stripe later. The engine owns every state change and every
- * database transaction; a rail only talks to its network and its signer and turns answers into
- * verdicts. That split is what keeps "exactly once" in one place:
+ * network. A rail is a PURE ADAPTER, shaped like Ledger Live's coin bridges and viem's actions:
+ * it is handed plain data (payouts, assets, submissions with their payout ids), talks to its
+ * network and its signer, and answers with plain data. It never opens the database, never
+ * imports the engine (payouts/), the API (api/) or db/ at runtime — ESLint enforces it — and it
+ * holds no state that must survive a restart.
  *
- * - `plan` and `prepare` may call the network (gas, fees, sequence numbers) and write nothing;
- * - `build` is synchronous and runs INSIDE the engine's db.tx that records the submission as
- *   planned, so the nonce / sequence it reserves and the submission row commit together;
- * - `sign` returns signed bytes; the engine commits them (state 'signed') before `broadcast`;
+ * The engine owns everything that is written: submissions, their payout links, the nonce /
+ * sequence reservation (one strategy for every rail: max(highest live stored + 1, nonceFloor)),
+ * states, bookings and audit. That split is what keeps "exactly once" in one place:
+ *
+ * - `plan`, `prepare`, `nonceFloor` may call the network (gas, fees, sequence numbers);
+ * - `build` is pure and synchronous: given the nonce the engine reserved, it returns the unsigned
+ *   payload, which the engine commits in the same transaction as the reservation;
+ * - `sign` returns signed bytes (device rails) and `seal` the final payload (device-free rails);
+ *   the engine commits them (state 'signed') before `broadcast`;
  * - `broadcast` and `rebroadcast` only ever send bytes already committed;
- * - `lookup` reads the network for many submissions at once (one request per sweep where the
- *   rail's protocol allows it), and `classify` turns one observation into a verdict, purely.
+ * - `head` is the cheapest "did anything change?" probe; `lookup` reads the network for many
+ *   submissions at once, and `classify` turns one observation into a verdict, purely.
  */
 import type { Rail as RailName } from '../../../shared/api'
-import type { CoreContext } from '../context'
-import type { PayoutRow, SubmissionRow } from '../db/schema'
-import type { Signer, SignerProgress } from '../signing/Signer'
+import type { PreflightProblem } from '../../../shared/payoutsApi'
+import type { AssetRow, BatchRow, PayoutRow, SubmissionRow } from '../db/schema'
+import type { Signer, SignerChain, SignerProgress } from '../signing/Signer'
+
+/** A submission as a rail sees it: the stored row plus its payouts in on-chain order. */
+export type RailSubmission = Readonly<SubmissionRow> & {
+  /** Position i is Paid.index i (EVM), operation i (Stellar), the one transfer (Stripe). */
+  readonly payoutIds: readonly string[]
+}
 
 /** One submission-to-be: payouts of one asset that go out in one transaction / request. */
 export interface PlannedChunk {
@@ -27,11 +40,38 @@ export interface PlannedChunk {
   prepared: unknown
 }
 
+/** What the engine hands `plan`: this rail's payouts of one batch and the assets they are in. */
+export interface RailPlanInput {
+  batchId: string
+  payouts: readonly PayoutRow[]
+  /** Every asset the payouts (and the fee) are in, by id. */
+  assets: ReadonlyMap<string, AssetRow>
+  chunkIndexStart: number
+}
+
+/** A retry: the same chunks again (a retried chunk keeps its payouts, order and identity). */
+export interface RailPrepareInput {
+  batchId: string
+  chunks: readonly { chunkIndex: number; payouts: readonly PayoutRow[] }[]
+  assets: ReadonlyMap<string, AssetRow>
+}
+
+export interface RailBuildInput {
+  batchId: string
+  chunk: PlannedChunk
+  attempt: number
+  /** The chunk's payouts, in `chunk.payoutIds` order. */
+  payouts: readonly PayoutRow[]
+  assets: ReadonlyMap<string, AssetRow>
+  /** The nonce / sequence the engine reserved for this submission; null on rails without one. */
+  nonce: bigint | null
+  /** The engine's clock (time bounds are computed from it, never from Date.now()). */
+  now: Date
+}
+
 /** What `build` returns, committed by the engine in the same db.tx as the nonce reservation. */
 export interface BuiltSubmission {
   source: string
-  /** Decimal text; null for rails without one (Stripe). */
-  nonce: string | null
   /** Unique forever (a DB constraint): whatever makes a resend "the same" on this rail. */
   idempotencyKey: string
   unsignedPayload: string
@@ -93,42 +133,98 @@ export interface RailSignOptions {
   onProgress?: (progress: SignerProgress) => void
 }
 
-export interface Rail {
+/** What the engine and the screens need to know about a rail without naming it. */
+export interface RailCapabilities {
+  /** The device app that signs for this rail; null when no device signs (Stripe). */
+  signer: SignerChain | null
+  /** The source address must have been verified on the device before it first pays. */
+  verifiesSourceAddress: boolean
+  /** Whether a submission's payload can be exported, signed outside the app and imported back. */
+  externalSigning: boolean
+  /** What one submission is called on screen: "transaction", "transfer". */
+  unit: { one: string; other: string }
+  /** What the rail's ordering number is called in messages ("nonce", "sequence"); null: none. */
+  nonceName: string | null
+}
+
+/** What pre-flight shows a rail: one batch and its payouts on this rail + network only. */
+export interface RailPreflightInput {
+  batch: BatchRow
+  payouts: readonly PayoutRow[]
+  assets: ReadonlyMap<string, AssetRow>
+}
+
+/** Keeping confirmed submissions under watch (reorgs): the engine reads, the rail decides. */
+export interface RailReorgWatch {
+  /** At most this many of the newest confirmed submissions are looked at per sweep. */
+  submissionsMax: number
+  /** Whether a confirmed submission is still inside the reorg window (pure; rail's own head). */
+  isWatched(submission: RailSubmission): boolean
+}
+
+interface RailBase {
   readonly rail: RailName
   readonly network: string
-  /** The account that pays (EVM address) and its signing path. */
+  /** The account that pays and its signing path ('' where nothing is derived). */
   readonly source: { address: string; path: string }
   /** Asset in which this rail's fees are paid (EVM: ETH@evm:<chainId>). */
   readonly feeAssetId: string
   /** Stellar: the passphrase signatures are bound to (external signing exports it). */
   readonly networkPassphrase?: string
-  /**
-   * false for rails whose "signing" needs no device (Stripe: the request body is the payload and
-   * the API key authorises it); the engine then neither demands nor queries a signer. Default true.
-   */
-  readonly needsSigner?: boolean
+  readonly capabilities: RailCapabilities
   /** Group the payouts (all of this rail + network) into chunks and prepare each; writes nothing. */
-  plan(ctx: CoreContext, batchId: string, payouts: readonly PayoutRow[], chunkIndexStart: number): Promise<PlannedChunk[]>
+  plan(input: RailPlanInput): Promise<PlannedChunk[]>
   /** Prepare the same chunks again (a retry keeps a chunk's payouts and its identity). */
-  prepare(
-    ctx: CoreContext,
-    batchId: string,
-    chunks: readonly { chunkIndex: number; payouts: readonly PayoutRow[] }[],
-  ): Promise<PlannedChunk[]>
-  /** SYNCHRONOUS, inside the engine's db.tx: reserve the nonce and build the unsigned payload. */
-  build(ctx: CoreContext, batchId: string, chunk: PlannedChunk, attempt: number, payouts: readonly PayoutRow[]): BuiltSubmission
+  prepare(input: RailPrepareInput): Promise<PlannedChunk[]>
+  /**
+   * The lowest nonce / sequence the network accepts next from `source` (EVM: the pending
+   * transaction count; Stellar: the account's sequence + 1); null on rails without one. Read
+   * before the engine's transaction; the engine reserves max(its highest live one + 1, this).
+   */
+  nonceFloor(source: string): Promise<bigint | null>
+  /** PURE: the unsigned payload for one chunk at the nonce the engine reserved. */
+  build(input: RailBuildInput): BuiltSubmission
   /** Whether the network already used this submission's nonce (a planned one that can never land). */
-  nonceConsumed(ctx: CoreContext, submission: SubmissionRow): Promise<boolean>
-  sign(ctx: CoreContext, submission: SubmissionRow, signer: Signer, options?: RailSignOptions): Promise<SignedSubmission>
-  broadcast(ctx: CoreContext, submission: SubmissionRow): Promise<BroadcastOutcome>
+  nonceConsumed(submission: RailSubmission): Promise<boolean>
+  broadcast(submission: RailSubmission): Promise<BroadcastOutcome>
   /** Many at once: the SAME committed bytes, never new ones. */
-  rebroadcast(ctx: CoreContext, submissions: readonly SubmissionRow[]): Promise<void>
-  /** Observations of open (signed / broadcast) and recently confirmed submissions, by id. */
-  lookup(ctx: CoreContext, submissions: readonly SubmissionRow[]): Promise<Map<string, unknown>>
+  rebroadcast(submissions: readonly RailSubmission[]): Promise<void>
+  /**
+   * The cheapest probe of whether the network moved (EVM: the latest block's HASH — not its
+   * height, a reorg can keep the height). When it returns what it returned at the last full
+   * lookup, the engine may skip `lookup`. Absent: every sweep looks up.
+   */
+  head?(): Promise<string>
+  /** Observations of open (signed / broadcast) and watched confirmed submissions, by id. */
+  lookup(submissions: readonly RailSubmission[]): Promise<Map<string, unknown>>
   /** Pure: one submission + its observation → what to do. */
-  classify(submission: SubmissionRow, observation: unknown): Verdict
-  /** Confirmed submissions still inside the reorg window, to pass to `lookup` with the open ones. */
-  watchedConfirmed(ctx: CoreContext): SubmissionRow[]
+  classify(submission: RailSubmission, observation: unknown): Verdict
+  /** Confirmed submissions still worth looking up (reorgs); absent: none are. */
+  readonly reorgWatch?: RailReorgWatch
+  /**
+   * Problems that would stop this batch being paid on this rail (balances, trustlines, the key).
+   * May call the network; writes nothing. A thrown error becomes a RAIL_CHECK_FAILED problem.
+   */
+  preflight?(input: RailPreflightInput): Promise<readonly PreflightProblem[]>
+}
+
+/** A rail whose submissions are signed on a device (EVM, Stellar). */
+export interface DeviceRail extends RailBase {
+  readonly capabilities: RailCapabilities & { signer: SignerChain }
+  sign(submission: RailSubmission, signer: Signer, options?: RailSignOptions): Promise<SignedSubmission>
+}
+
+/** A rail whose request needs no device (Stripe: the body is the payload, the API key authorises it). */
+export interface DeviceFreeRail extends RailBase {
+  readonly capabilities: RailCapabilities & { signer: null }
+  /** The final payload and its id, from the unsigned one; no device, no network. */
+  seal(submission: RailSubmission): SignedSubmission
+}
+
+export type Rail = DeviceRail | DeviceFreeRail
+
+export function isDeviceRail(rail: Rail): rail is DeviceRail {
+  return rail.capabilities.signer !== null
 }
 
 /** Finds the rail for (rail, network); RAIL_NOT_CONFIGURED is the caller's to throw. */

@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
 import type { Rail, Verdict } from '../../rails/Rail'
 import { bookConfirmed, bookFailedFee, reverseBookings } from './bookSubmission'
-import { crashPoint } from './crashPoint'
+import { crashPoint } from '../../util/crashPoint'
 import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
 

@@ -29,7 +29,7 @@ import {
   type ExpectedSigned,
 } from '../../signing/external'
 import { getBatchRow } from '../batches/readBatch'
-import { crashPoint } from './crashPoint'
+import { crashPoint } from '../../util/crashPoint'
 import type { ExecuteDeps } from './executeDeps'
 import { getSubmission, moveSubmission, movePayoutsOf, plannedSubmissions } from './executionStore'
 import { describeChunk, notConfigured, sendPersisted } from './signAndBroadcast'

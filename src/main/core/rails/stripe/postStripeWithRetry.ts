@@ -9,7 +9,7 @@
  * idempotency_error (same key, different params) is a hard stop: it is our bug, never retried.
  */
 import { CsError } from '../../../../shared/errors'
-import { crashPoint } from '../../payouts/execute/crashPoint'
+import { crashPoint } from '../../util/crashPoint'
 
 export interface StripeRetryPolicy {
   attemptsMax: number

@@ -6,7 +6,7 @@
 import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'
-import type { Signer, SignerChain } from '../signing/Signer'
+import type { Signer, SignerChain } from './Signer'
 
 export interface VerifySignerAddressParameters {
   chain: SignerChain

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import type { LedgerTransport } from '../../core/signing/ledger/ledgerPackages'
+import type { LedgerTransport } from '../../core/signing/ledgerDevice/ledgerPackages'
 import { createNodeHidTransportFactory, type NodeHidTransportClass } from './createNodeHidTransportFactory'
 
 function fakeHid(paths: unknown[], open: (path: string) => Promise<LedgerTransport>): NodeHidTransportClass {

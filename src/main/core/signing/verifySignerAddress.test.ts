@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CsError } from '../../../shared/errors'
 import { CoreEvents, fixedClock, type CoreContext } from '../context'
 import { openDb } from '../db/openDb'
-import type { Signer, SignerAccount } from '../signing/Signer'
+import type { Signer, SignerAccount } from './Signer'
 import { assertSignerAddressVerified, getVerifiedSignerAddress, verifySignerAddress } from './verifySignerAddress'
 
 const ADDRESS = '0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B'

@@ -3,7 +3,7 @@
  * workspace the device emulator ("Sandbox device emulator"); otherwise the Ledger over USB HID,
  * whose native module is imported only when a signature is first asked for.
  */
-import type { LedgerDevices } from '../../core/signing/ledger/createLedgerSigner'
+import type { LedgerDevices } from '../../core/signing/ledgerDevice/createLedgerSigner'
 import type { Signer } from '../../core/signing/Signer'
 import { createSandboxSignerSource, signerUnavailable, type SignerSource, type SignerWorkspace } from '../../core/signing/signerSource'
 
@@ -22,7 +22,7 @@ export function createUsbLedgerSignerSource(): SignerSource {
       if (!devices) {
         const [{ createNodeHidTransportFactory }, { createLedgerDevices }] = await Promise.all([
           import('./createNodeHidTransportFactory'),
-          import('../../core/signing/ledger/createLedgerSigner'),
+          import('../../core/signing/ledgerDevice/createLedgerSigner'),
         ])
         devices = createLedgerDevices({ factory: createNodeHidTransportFactory() })
       }

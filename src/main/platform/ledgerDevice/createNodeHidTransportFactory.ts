@@ -6,8 +6,8 @@
  */
 import { createRequire } from 'node:module'
 import { CsError } from '../../../shared/errors'
-import type { LedgerDeviceDescriptor, LedgerTransportFactory } from '../../core/signing/ledger/LedgerTransportFactory'
-import type { LedgerTransport } from '../../core/signing/ledger/ledgerPackages'
+import type { LedgerDeviceDescriptor, LedgerTransportFactory } from '../../core/signing/ledgerDevice/LedgerTransportFactory'
+import type { LedgerTransport } from '../../core/signing/ledgerDevice/ledgerPackages'
 
 /** The part of TransportNodeHid's static API this adapter uses. */
 export interface NodeHidTransportClass {

@@ -8,7 +8,7 @@ import type { signerCalls } from '../../../shared/signersApi'
 import type { Handler } from '../api/createApi'
 import { requireRole } from '../operators/operators'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
-import type { SignerChain } from '../signing/Signer'
+import type { SignerChain } from './Signer'
 import { getVerifiedSignerAddress, normalizeSignerAddress, verifySignerAddress } from './verifySignerAddress'
 
 export type SignerHandlers = { [K in keyof typeof signerCalls]: Handler<K> }
