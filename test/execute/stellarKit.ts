@@ -12,7 +12,7 @@ import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails
 import { createStellarRail } from '../../src/main/core/rails/stellar/createStellarRail'
 import type { StellarNetworkConfig } from '../../src/main/core/rails/stellar/stellarRailConfig'
 import { stellarAccountPath } from '../../src/main/core/signing/bip32Path'
-import { recordVerifiedSignerAddress } from '../../src/main/core/signers/verifySignerAddress'
+import { recordVerifiedSignerAddress } from '../../src/main/core/signing/verifySignerAddress'
 import { createSandboxLedgerEmulator, type SandboxLedgerEmulator } from '../../src/main/core/signing/emulator/createSandboxLedgerEmulator'
 import { createSandboxSoftwareKeys, SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { parseBip32Path } from '../../src/main/core/signing/bip32Path'

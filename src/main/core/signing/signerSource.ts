@@ -6,7 +6,7 @@
 import { CsError } from '../../../shared/errors'
 import { createSandboxLedgerEmulator, type SandboxLedgerEmulator } from './emulator/createSandboxLedgerEmulator'
 import { SPECULOS_TEST_MNEMONIC } from './emulator/sandboxSoftwareKeys'
-import { createLedgerSigner } from './ledger/createLedgerSigner'
+import { createLedgerSigner } from './ledgerDevice/createLedgerSigner'
 import type { Signer } from './Signer'
 
 /** How the sandbox's signer is named on every screen and line that names the signer. */

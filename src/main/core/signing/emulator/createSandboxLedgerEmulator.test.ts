@@ -2,8 +2,8 @@
  * The emulated device at the APDU level (the signer-level behaviour is in test/signing).
  */
 import { describe, expect, it } from 'vitest'
-import { getOpenApp, parseOpenApp } from '../ledger/getOpenApp'
-import { signStellarTransaction } from '../ledger/stellarAppOps'
+import { getOpenApp, parseOpenApp } from '../ledgerDevice/getOpenApp'
+import { signStellarTransaction } from '../ledgerDevice/stellarAppOps'
 import { createSandboxLedgerEmulator, type SandboxLedgerEmulatorOptions } from './createSandboxLedgerEmulator'
 import { SPECULOS_TEST_MNEMONIC } from './sandboxSoftwareKeys'
 

@@ -8,9 +8,9 @@
  * answers it when it chooses — a slow user without timers), a disconnect now or after n signatures,
  * and a one-shot status word for the next APDU.
  */
-import { dashboardAppName } from '../ledger/getOpenApp'
-import type { LedgerTransportFactory } from '../ledger/LedgerTransportFactory'
-import { ledgerErrorClasses, TransportBase, transportErrorClass } from '../ledger/ledgerPackages'
+import { dashboardAppName } from '../ledgerDevice/getOpenApp'
+import type { LedgerTransportFactory } from '../ledgerDevice/LedgerTransportFactory'
+import { ledgerErrorClasses, TransportBase, transportErrorClass } from '../ledgerDevice/ledgerPackages'
 import { createEmulatedEthereumApp, type EmulatedEthereumSettings } from './emulatedEthereumApp'
 import { createEmulatedStellarApp, type EmulatedStellarSettings } from './emulatedStellarApp'
 import { bytesToHexString, reply, status, sw, type EmulatedApp, type EmulatedDeviceServices, type PromptContent } from './emulatedApp'
