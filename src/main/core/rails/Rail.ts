@@ -212,6 +212,12 @@ interface RailBase {
 export interface DeviceRail extends RailBase {
   readonly capabilities: RailCapabilities & { signer: SignerChain }
   sign(submission: RailSubmission, signer: Signer, options?: RailSignOptions): Promise<SignedSubmission>
+  /**
+   * PURE: the same unsigned submission at another nonce / sequence (same payouts, same calls,
+   * same idempotency key). Only for PLANNED submissions — nothing outside knows their bytes — when
+   * a cancelled chunk frees a nonce that later chunks of the same source must close up.
+   */
+  renumber(submission: RailSubmission, nonce: bigint, now: Date): BuiltSubmission
 }
 
 /** A rail whose request needs no device (Stripe: the body is the payload, the API key authorises it). */
