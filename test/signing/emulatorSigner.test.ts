@@ -24,14 +24,18 @@ import {
   type SandboxLedgerEmulatorOptions,
 } from '../../src/main/core/signing/emulator/createSandboxLedgerEmulator'
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
-import { createLedgerSigner, createLedgerDevices, type LedgerSignerOptions } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
+import {
+  createLedgerSigner,
+  createLedgerDevices,
+  type LedgerSignerOptions,
+} from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
 import { describeSignerProgress, type EvmTransactionRequest, type Hex, type SignerProgress } from '../../src/main/core/signing/Signer'
 import { createManualTimer, rejectionOf } from './helpers'
 
 /** Speculos seed, m/44'/60'/0'/0/0 and m/44'/148'/0' (SOURCES.md). */
-const evmAccount0 = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
-const stellarAccount0 = 'GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWSZDB2A2BQ5B'
-const recipient = '0x1111111111111111111111111111111111111111'
+const EVM_ACCOUNT_0 = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
+const STELLAR_ACCOUNT_0 = 'GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWSZDB2A2BQ5B'
+const RECIPIENT = '0x1111111111111111111111111111111111111111'
 
 function setup(options: Partial<SandboxLedgerEmulatorOptions> = {}, signerOptions: Partial<LedgerSignerOptions> = {}) {
   const emulator = createSandboxLedgerEmulator({ mnemonic: SPECULOS_TEST_MNEMONIC, openApp: 'Ethereum', user: 'approve', ...options })
@@ -48,13 +52,13 @@ function eip1559(nonce: number, extra: Partial<TransactionSerializableEIP1559> =
     maxPriorityFeePerGas: 1_000_000n,
     maxFeePerGas: 3_000_000_000n,
     gas: 21_000n,
-    to: recipient,
+    to: RECIPIENT,
     value: 1_234_567n,
     ...extra,
   }
 }
 
-function request(tx: TransactionSerializableEIP1559, expectedAddress: Hex | null = evmAccount0): EvmTransactionRequest {
+function request(tx: TransactionSerializableEIP1559, expectedAddress: Hex | null = EVM_ACCOUNT_0): EvmTransactionRequest {
   return { path: evmAccountPath(0), expectedAddress, unsignedTransaction: serializeTransaction(tx) }
 }
 
@@ -64,7 +68,7 @@ function request(tx: TransactionSerializableEIP1559, expectedAddress: Hex | null
  */
 const flushMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-function stellarPayment(signatureBaseSource = stellarAccount0) {
+function stellarPayment(signatureBaseSource = STELLAR_ACCOUNT_0) {
   return new TransactionBuilder(new Account(signatureBaseSource, '4096'), { fee: '100', networkPassphrase: Networks.TESTNET })
     .addOperation(
       Operation.payment({
@@ -82,13 +86,13 @@ describe('Ledger signer over the sandbox emulator: signatures', () => {
     const { emulator, signer } = setup()
     const evm = await signer.listAccounts('evm', { start: 0, count: 2 })
     expect(evm.map((a) => [a.path, a.address])).toEqual([
-      ["44'/60'/0'/0/0", evmAccount0],
+      ["44'/60'/0'/0/0", EVM_ACCOUNT_0],
       ["44'/60'/0'/0/1", expect.stringMatching(/^0x[0-9a-fA-F]{40}$/)],
     ])
-    expect(evm[1]?.address).not.toBe(evmAccount0)
+    expect(evm[1]?.address).not.toBe(EVM_ACCOUNT_0)
     expect((await signer.getAccount('evm', "44'/60'/0'/0'/0")).address).toBe('0xD07bf8314CC4491ca915A90202c67d40C4067def')
     emulator.openApp('Stellar')
-    expect((await signer.listAccounts('stellar', { start: 0, count: 1 }))[0]?.address).toBe(stellarAccount0)
+    expect((await signer.listAccounts('stellar', { start: 0, count: 1 }))[0]?.address).toBe(STELLAR_ACCOUNT_0)
     expect(emulator.stats.prompts).toEqual([])
   })
 
@@ -99,34 +103,34 @@ describe('Ledger signer over the sandbox emulator: signatures', () => {
     const [signature] = await signer.signEvmTransactions([request(tx, null)])
     if (!signature) throw new Error('no signature')
     const signed = serializeTransaction(tx, { r: signature.r, s: signature.s, yParity: signature.yParity })
-    expect(await recoverTransactionAddress({ serializedTransaction: signed })).toBe(evmAccount0)
+    expect(await recoverTransactionAddress({ serializedTransaction: signed })).toBe(EVM_ACCOUNT_0)
     expect(emulator.stats.prompts).toEqual([
-      { app: 'Ethereum', kind: 'sign-transaction', fields: { to: recipient, valueWei: '1234567', chainId: '8453' }, answer: 'approved' },
+      { app: 'Ethereum', kind: 'sign-transaction', fields: { to: RECIPIENT, valueWei: '1234567', chainId: '8453' }, answer: 'approved' },
     ])
   })
 
   it('signs a legacy EIP-155 transaction with v = chainId·2 + 35 + yParity', async () => {
     const { signer } = setup()
-    const tx = { type: 'legacy', chainId: 137, nonce: 1, gasPrice: 30_000_000_000n, gas: 21_000n, to: recipient, value: 5n } as const
+    const tx = { type: 'legacy', chainId: 137, nonce: 1, gasPrice: 30_000_000_000n, gas: 21_000n, to: RECIPIENT, value: 5n } as const
     const [signature] = await signer.signEvmTransactions([
-      { path: evmAccountPath(0), expectedAddress: evmAccount0, unsignedTransaction: serializeTransaction(tx) },
+      { path: evmAccountPath(0), expectedAddress: EVM_ACCOUNT_0, unsignedTransaction: serializeTransaction(tx) },
     ])
     if (!signature) throw new Error('no signature')
     expect(signature.v).toBe(137n * 2n + 35n + BigInt(signature.yParity))
     const signed = serializeTransaction(tx, { r: signature.r, s: signature.s, v: signature.v })
-    expect(await recoverTransactionAddress({ serializedTransaction: signed })).toBe(evmAccount0)
+    expect(await recoverTransactionAddress({ serializedTransaction: signed })).toBe(EVM_ACCOUNT_0)
   })
 
   it('signs personal messages and EIP-712 hashes that viem recovers', async () => {
     const { signer } = setup({ ethereum: { blindSigning: true } })
     const message = await signer.signEvmPersonalMessage({
       path: evmAccountPath(0),
-      expectedAddress: evmAccount0,
+      expectedAddress: EVM_ACCOUNT_0,
       message: new TextEncoder().encode('Countersign test'),
     })
-    expect(await recoverMessageAddress({ message: 'Countersign test', signature: serializeSignature(message) })).toBe(evmAccount0)
+    expect(await recoverMessageAddress({ message: 'Countersign test', signature: serializeSignature(message) })).toBe(EVM_ACCOUNT_0)
 
-    const domain = { name: 'Countersign', version: '1', chainId: 8453, verifyingContract: recipient } as const
+    const domain = { name: 'Countersign', version: '1', chainId: 8453, verifyingContract: RECIPIENT } as const
     const types = {
       Payout: [
         { name: 'id', type: 'string' },
@@ -136,13 +140,13 @@ describe('Ledger signer over the sandbox emulator: signatures', () => {
     const payout = { id: 'row-14', amount: 1_500_000n }
     const typed = await signer.signEvmTypedDataHash({
       path: evmAccountPath(0),
-      expectedAddress: evmAccount0,
+      expectedAddress: EVM_ACCOUNT_0,
       domainSeparator: domainSeparator({ domain }),
       messageHash: hashStruct({ data: payout, primaryType: 'Payout', types }),
     })
     expect(
       await recoverTypedDataAddress({ domain, types, primaryType: 'Payout', message: payout, signature: serializeSignature(typed) }),
-    ).toBe(evmAccount0)
+    ).toBe(EVM_ACCOUNT_0)
   })
 
   it('signs a Stellar transaction that verifies under the derived ed25519 key', async () => {
@@ -152,17 +156,17 @@ describe('Ledger signer over the sandbox emulator: signatures', () => {
       { path: stellarAccountPath(0), expectedPublicKey: null, signatureBase: new Uint8Array(tx.signatureBase()) },
     ])
     if (!signature) throw new Error('no signature')
-    expect(Keypair.fromPublicKey(stellarAccount0).verify(tx.hash(), Buffer.from(signature.signature))).toBe(true)
+    expect(Keypair.fromPublicKey(STELLAR_ACCOUNT_0).verify(tx.hash(), Buffer.from(signature.signature))).toBe(true)
     // stellar-base checks the signature again when it is attached.
-    tx.addSignature(stellarAccount0, Buffer.from(signature.signature).toString('base64'))
+    tx.addSignature(STELLAR_ACCOUNT_0, Buffer.from(signature.signature).toString('base64'))
     expect(tx.signatures).toHaveLength(1)
   })
 
   it('signs a Stellar hash with hash signing on', async () => {
     const { signer } = setup({ openApp: 'Stellar', stellar: { hashSigning: true } })
     const hash = stellarPayment().hash()
-    const signed = await signer.signStellarHash({ path: stellarAccountPath(0), expectedPublicKey: stellarAccount0, hash })
-    expect(Keypair.fromPublicKey(stellarAccount0).verify(hash, Buffer.from(signed.signature))).toBe(true)
+    const signed = await signer.signStellarHash({ path: stellarAccountPath(0), expectedPublicKey: STELLAR_ACCOUNT_0, hash })
+    expect(Keypair.fromPublicKey(STELLAR_ACCOUNT_0).verify(hash, Buffer.from(signed.signature))).toBe(true)
   })
 
   it('clear-signs an ERC-20 transfer from a token descriptor, with blind signing off', async () => {
@@ -178,11 +182,11 @@ describe('Ledger signer over the sandbox emulator: signatures', () => {
       Buffer.from((8453).toString(16).padStart(8, '0'), 'hex'),
       Buffer.alloc(70, 0x30),
     ])
-    const data = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [recipient, 2_500_000n] })
+    const data = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [RECIPIENT, 2_500_000n] })
     const tx = eip1559(3, { to: token, value: 0n, data, gas: 60_000n })
     const [signature] = await signer.signEvmTransactions([{ ...request(tx), erc20TokenDescriptors: [`0x${descriptor.toString('hex')}`] }])
     expect(signature?.yParity === 0 || signature?.yParity === 1).toBe(true)
-    expect(emulator.stats.prompts[0]?.fields).toMatchObject({ token: 'USDC', recipient, tokenAmountMinor: '2500000' })
+    expect(emulator.stats.prompts[0]?.fields).toMatchObject({ token: 'USDC', recipient: RECIPIENT, tokenAmountMinor: '2500000' })
   })
 
   it('signs the same bytes to the same signature (RFC 6979), so a re-sign after a crash changes nothing', async () => {
@@ -200,7 +204,7 @@ describe('Ledger signer over the sandbox emulator: faults', () => {
     expect(error.code).toBe('DEVICE_LOCKED')
     expect(error.message).toBe('Ledger is locked — unlock it with your PIN and try again.')
     emulator.unlock()
-    expect((await signer.getAccount('evm', evmAccountPath(0))).address).toBe(evmAccount0)
+    expect((await signer.getAccount('evm', evmAccountPath(0))).address).toBe(EVM_ACCOUNT_0)
   })
 
   it('rejected on the device → DEVICE_REJECTED', async () => {
@@ -213,7 +217,7 @@ describe('Ledger signer over the sandbox emulator: faults', () => {
     emulator.openApp('Stellar')
     const stellar = await rejectionOf(
       signer.signStellarTransactions([
-        { path: stellarAccountPath(0), expectedPublicKey: stellarAccount0, signatureBase: stellarPayment().signatureBase() },
+        { path: stellarAccountPath(0), expectedPublicKey: STELLAR_ACCOUNT_0, signatureBase: stellarPayment().signatureBase() },
       ]),
     )
     expect(stellar.code).toBe('DEVICE_REJECTED')
@@ -320,8 +324,8 @@ describe('Ledger signer over the sandbox emulator: faults', () => {
 
   it('too large for the Stellar app → DEVICE_DATA_TOO_LARGE before the first prompt of a batch', async () => {
     const { emulator, signer } = setup({ openApp: 'Stellar', stellar: { maxDataSizeBytes: 150 } })
-    const small = { path: stellarAccountPath(0), expectedPublicKey: stellarAccount0, signatureBase: new Uint8Array(120) }
-    const large = { path: stellarAccountPath(0), expectedPublicKey: stellarAccount0, signatureBase: stellarPayment().signatureBase() }
+    const small = { path: stellarAccountPath(0), expectedPublicKey: STELLAR_ACCOUNT_0, signatureBase: new Uint8Array(120) }
+    const large = { path: stellarAccountPath(0), expectedPublicKey: STELLAR_ACCOUNT_0, signatureBase: stellarPayment().signatureBase() }
     const error = await rejectionOf(signer.signStellarTransactions([small, large]))
     expect(error.code).toBe('DEVICE_DATA_TOO_LARGE')
     expect(error.message).toBe(
@@ -380,9 +384,9 @@ describe('Ledger signer over the sandbox emulator: faults', () => {
 
   it('refuses bad input before any APDU: no chain id, already signed, malformed hex', async () => {
     const { emulator, signer } = setup()
-    const legacyNoChainId = serializeTransaction({ type: 'legacy', nonce: 0, gasPrice: 1n, gas: 21_000n, to: recipient, value: 1n })
+    const legacyNoChainId = serializeTransaction({ type: 'legacy', nonce: 0, gasPrice: 1n, gas: 21_000n, to: RECIPIENT, value: 1n })
     const noChain = await rejectionOf(
-      signer.signEvmTransactions([{ path: evmAccountPath(0), expectedAddress: evmAccount0, unsignedTransaction: legacyNoChainId }]),
+      signer.signEvmTransactions([{ path: evmAccountPath(0), expectedAddress: EVM_ACCOUNT_0, unsignedTransaction: legacyNoChainId }]),
     )
     expect(noChain.code).toBe('INVALID_INPUT')
     expect(noChain.message).toBe(
@@ -440,7 +444,7 @@ describe('Ledger signer over the sandbox emulator: one device, one exchange, peo
     })
 
     const first = await emulator.nextPrompt()
-    expect(first.fields).toEqual({ to: recipient, valueWei: '1234567', chainId: '8453' })
+    expect(first.fields).toEqual({ to: RECIPIENT, valueWei: '1234567', chainId: '8453' })
     expect(progress).toEqual([{ kind: 'opening-device' }, { kind: 'awaiting-confirmation', subject: 'transaction', position: 1, total: 2 }])
     expect(signed).toEqual([])
     first.approve()
@@ -477,7 +481,7 @@ describe('Ledger signer over the sandbox emulator: one device, one exchange, peo
 
     prompt.reject()
     await flushMicrotasks()
-    expect((await signer.getAccount('evm', evmAccountPath(0))).address).toBe(evmAccount0)
+    expect((await signer.getAccount('evm', evmAccountPath(0))).address).toBe(EVM_ACCOUNT_0)
     expect(emulator.stats.concurrentExchangesMax).toBe(1)
   })
 

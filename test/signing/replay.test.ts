@@ -37,11 +37,11 @@ import {
   vectorFiles,
 } from './helpers'
 
-const speculosEvmAddress = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
-const speculosStellarAccount = 'GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWSZDB2A2BQ5B'
-const speculosStellarKey = '0x9a222500cf47b03d05edec04ed3294cece1de727ccadb401f47d6b4b230e81a0'
+const SPECULOS_EVM_ADDRESS = '0xDad77910DbDFdE764fC21FCD4E74D71bBACA6D8D'
+const SPECULOS_STELLAR_ACCOUNT = 'GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWSZDB2A2BQ5B'
+const SPECULOS_STELLAR_KEY = '0x9a222500cf47b03d05edec04ed3294cece1de727ccadb401f47d6b4b230e81a0'
 /** The developer device that recorded the getAddress-with-chainId vectors (seed unknown). */
-const realDeviceAddress = '0x6cBCD73CD8e8a42844662f0A0e76D7F79Afd933d'
+const REAL_DEVICE_ADDRESS = '0x6cBCD73CD8e8a42844662f0A0e76D7F79Afd933d'
 
 const ethPreamble = openAppExchange('Ethereum', '1.10.3')
 const strPreamble = openAppExchange('Stellar', '5.4.1')
@@ -49,14 +49,15 @@ const strConfigHashOn = readFixture('str-getAppConfiguration-hashSigningEnabled.
 /** Recorded from a 5.4.1 app: hash signing off, 1562-byte buffer. */
 const strConfigHashOff = readFixture('str-getAppConfiguration-hashSigningDisabled.apdu')
 
-const eip1559Tx = '02ef0306843b9aca008504a817c80082520894b2bb2b958afa2e96dab3f3ce7162b87daea39017872386f26fc1000080c0'
-const clearSignTransferTx = '02e801808417d78400850c529dc58c82520894b0b5b0106d69fe64545a60a68c014f7570d3f8610180c0'
-const legacyNoChainIdTx = 'e8018504e3b292008252089428ee52a8f3d6e5d15f8b131996950d7f296c7952872bd72a2487400080'
-const largeChainIdTx = 'f2018504e3b292008252089428ee52a8f3d6e5d15f8b131996950d7f296c7952872bd72a24874000808709a697f88076c88080'
-const fiveByteChainIdTx = 'f8358332d79f85072e9ad0f0830186a094810a9082d51802b2281d23e43e77dd846e51b8ee880194be7d2ebf07b3808502a15c308d8080'
+const EIP1559_TX = '02ef0306843b9aca008504a817c80082520894b2bb2b958afa2e96dab3f3ce7162b87daea39017872386f26fc1000080c0'
+const CLEAR_SIGN_TRANSFER_TX = '02e801808417d78400850c529dc58c82520894b0b5b0106d69fe64545a60a68c014f7570d3f8610180c0'
+const LEGACY_NO_CHAIN_ID_TX = 'e8018504e3b292008252089428ee52a8f3d6e5d15f8b131996950d7f296c7952872bd72a2487400080'
+const LARGE_CHAIN_ID_TX = 'f2018504e3b292008252089428ee52a8f3d6e5d15f8b131996950d7f296c7952872bd72a24874000808709a697f88076c88080'
+const FIVE_BYTE_CHAIN_ID_TX =
+  'f8358332d79f85072e9ad0f0830186a094810a9082d51802b2281d23e43e77dd846e51b8ee880194be7d2ebf07b3808502a15c308d8080'
 const zrxDescriptor =
   '035a5258e41d2489571d322189246dafa5ebde1f4699f4980000001200000001304402200ae8634c22762a8ba41d2acb1e068dcce947337c6dd984f13b820d396176952302203306a49d8a6c35b11a61088e1570b3928ca3a0db6bd36f577b5ef87628561ff7'
-const stellarHash = 'a85c933d37847689825acbdfeb50e66d791814abf03b9be4bd6450abb6c99616'
+const STELLAR_HASH = 'a85c933d37847689825acbdfeb50e66d791814abf03b9be4bd6450abb6c99616'
 
 /**
  * The transaction inside a recorded signing: SOURCES.md shortens some inputs ("01f886…07"), so
@@ -114,7 +115,8 @@ const cases: Record<string, VectorCase> = {
     },
   },
   'eth-getAddress-display-chainId137.apdu': {
-    raw: async (t) => expect((await getEthAddress(t, "44'/60'/0'/0/0", { display: true, chainId: 137n })).address).toBe(realDeviceAddress),
+    raw: async (t) =>
+      expect((await getEthAddress(t, "44'/60'/0'/0/0", { display: true, chainId: 137n })).address).toBe(REAL_DEVICE_ADDRESS),
     signer: {
       before: [ethPreamble],
       run: async (s) =>
@@ -123,26 +125,26 @@ const cases: Record<string, VectorCase> = {
             await s.verifyAddress({
               chain: 'evm',
               path: "44'/60'/0'/0/0",
-              expectedAddress: realDeviceAddress.toLowerCase(),
+              expectedAddress: REAL_DEVICE_ADDRESS.toLowerCase(),
               evmChainId: 137n,
             })
           ).address,
-        ).toBe(realDeviceAddress),
+        ).toBe(REAL_DEVICE_ADDRESS),
     },
   },
   'eth-getAddress-display-chainId5.apdu': {
-    raw: async (t) => expect((await getEthAddress(t, "44'/60'/0'/0/0", { display: true, chainId: 5n })).address).toBe(realDeviceAddress),
+    raw: async (t) => expect((await getEthAddress(t, "44'/60'/0'/0/0", { display: true, chainId: 5n })).address).toBe(REAL_DEVICE_ADDRESS),
     signer: {
       before: [ethPreamble],
       run: async (s) =>
         expect(
-          (await s.verifyAddress({ chain: 'evm', path: "44'/60'/0'/0/0", expectedAddress: realDeviceAddress, evmChainId: 5n })).publicKey,
+          (await s.verifyAddress({ chain: 'evm', path: "44'/60'/0'/0/0", expectedAddress: REAL_DEVICE_ADDRESS, evmChainId: 5n })).publicKey,
         ).toMatch(/^0x047d8d3c/),
     },
   },
   'eth-signTransaction-eip1559.apdu': {
     raw: async (t) =>
-      expect(await signEthTransaction(t, "44'/60'/0'/0/0", Buffer.from(eip1559Tx, 'hex'), [])).toEqual({
+      expect(await signEthTransaction(t, "44'/60'/0'/0/0", Buffer.from(EIP1559_TX, 'hex'), [])).toEqual({
         v: '00',
         r: '3ccff815955e82c416dcf2ace0bf0aa5f479acd47f5152f0c1753cf68fb72374',
         s: '6774b8bff4f776f2788bb19c87c22ca8a2933ea4415eed8d25a9ea0500c81ce1',
@@ -151,7 +153,7 @@ const cases: Record<string, VectorCase> = {
       before: [ethPreamble],
       // Speculos key: the signer's own recovery check must pass.
       run: async (s) =>
-        expect(await s.signEvmTransactions(evm(eip1559Tx, "44'/60'/0'/0/0", speculosEvmAddress))).toEqual([
+        expect(await s.signEvmTransactions(evm(EIP1559_TX, "44'/60'/0'/0/0", SPECULOS_EVM_ADDRESS))).toEqual([
           {
             r: '0x3ccff815955e82c416dcf2ace0bf0aa5f479acd47f5152f0c1753cf68fb72374',
             s: '0x6774b8bff4f776f2788bb19c87c22ca8a2933ea4415eed8d25a9ea0500c81ce1',
@@ -177,7 +179,7 @@ const cases: Record<string, VectorCase> = {
       before: [ethPreamble],
       run: async (s) => {
         const [sig] = await s.signEvmTransactions(
-          evm(transactionFromRecording('eth-signTransaction-eip2930.apdu'), "44'/60'/0'/0/0", speculosEvmAddress),
+          evm(transactionFromRecording('eth-signTransaction-eip2930.apdu'), "44'/60'/0'/0/0", SPECULOS_EVM_ADDRESS),
         )
         expect(sig?.yParity).toBe(1)
         expect(sig?.v).toBe(28n)
@@ -186,7 +188,7 @@ const cases: Record<string, VectorCase> = {
   },
   'eth-signTransaction-eip1559-clearsign-eth-transfer.apdu': {
     raw: async (t) => {
-      const sig = await signEthTransaction(t, "44'/60'/0'/0/0", Buffer.from(clearSignTransferTx, 'hex'), [])
+      const sig = await signEthTransaction(t, "44'/60'/0'/0/0", Buffer.from(CLEAR_SIGN_TRANSFER_TX, 'hex'), [])
       expect(sig).toMatchObject({ v: '00' })
       expect(sig.r.startsWith('339a8118')).toBe(true)
     },
@@ -194,13 +196,13 @@ const cases: Record<string, VectorCase> = {
       before: [ethPreamble],
       // Signed by the real device whose address the getAddress vectors show: recovery must match it.
       run: async (s) =>
-        expect((await s.signEvmTransactions(evm(clearSignTransferTx, "44'/60'/0'/0/0", realDeviceAddress)))[0]?.yParity).toBe(0),
+        expect((await s.signEvmTransactions(evm(CLEAR_SIGN_TRANSFER_TX, "44'/60'/0'/0/0", REAL_DEVICE_ADDRESS)))[0]?.yParity).toBe(0),
     },
   },
   'eth-signTransaction-legacy-chainId0.apdu': {
     // hw-app-eth passes the device byte through when there is no chain id…
     raw: async (t) =>
-      expect(await signEthTransaction(t, "44'/60'/0'/0'/0", Buffer.from(legacyNoChainIdTx, 'hex'), [])).toEqual({
+      expect(await signEthTransaction(t, "44'/60'/0'/0'/0", Buffer.from(LEGACY_NO_CHAIN_ID_TX, 'hex'), [])).toEqual({
         v: '26',
         r: '3694583045a85ada8d15d5e01b373b00e86a405c9c52f7835691dcc522b7353b',
         s: '30392e638a591c65ed307809825ca48346980f52d004ab7a5f93657f7e62a400',
@@ -210,7 +212,9 @@ const cases: Record<string, VectorCase> = {
       // …but v = 0x26 is impossible without a chain id (27 or 28): the recording's byte was edited
       // (SOURCES.md), and the signer refuses the answer instead of returning an unusable signature.
       run: async (s) => {
-        const error = await rejectionOf(s.signEvmTransactions(evm(legacyNoChainIdTx, "44'/60'/0'/0'/0", null, { allowPreEip155: true })))
+        const error = await rejectionOf(
+          s.signEvmTransactions(evm(LEGACY_NO_CHAIN_ID_TX, "44'/60'/0'/0'/0", null, { allowPreEip155: true })),
+        )
         expect(error.code).toBe('DEVICE_UNEXPECTED')
         expect(error.message).toContain('v = 0x26')
       },
@@ -218,11 +222,11 @@ const cases: Record<string, VectorCase> = {
   },
   'eth-signTransaction-legacy-eip155-largeChainId.apdu': {
     raw: async (t) =>
-      expect((await signEthTransaction(t, "44'/60'/0'/0'/0", Buffer.from(largeChainIdTx, 'hex'), [])).v).toBe('134d2ff100edb3'),
+      expect((await signEthTransaction(t, "44'/60'/0'/0'/0", Buffer.from(LARGE_CHAIN_ID_TX, 'hex'), [])).v).toBe('134d2ff100edb3'),
     signer: {
       before: [ethPreamble],
       run: async (s) =>
-        expect((await s.signEvmTransactions(evm(largeChainIdTx, "44'/60'/0'/0'/0", null)))[0]).toMatchObject({
+        expect((await s.signEvmTransactions(evm(LARGE_CHAIN_ID_TX, "44'/60'/0'/0'/0", null)))[0]).toMatchObject({
           v: 0x134d2ff100edb3n,
           yParity: 0,
         }),
@@ -230,14 +234,14 @@ const cases: Record<string, VectorCase> = {
   },
   'eth-signTransaction-legacy-eip155-5byteChainId.apdu': {
     raw: async (t) =>
-      expect((await signEthTransaction(t, "44'/60'/0'/0'/0", Buffer.from(fiveByteChainIdTx, 'hex'), [])).v).toBe('0542b8613e'),
+      expect((await signEthTransaction(t, "44'/60'/0'/0'/0", Buffer.from(FIVE_BYTE_CHAIN_ID_TX, 'hex'), [])).v).toBe('0542b8613e'),
     signer: {
       // The recorded transaction is not canonical RLP (a 53-byte list in the long form "f8 35"):
       // EVM nodes reject such bytes, so the signer refuses them before opening the device.
       refusedBeforeDevice: true,
       before: [ethPreamble],
       run: async (s) => {
-        const error = await rejectionOf(s.signEvmTransactions(evm(fiveByteChainIdTx, "44'/60'/0'/0'/0", null)))
+        const error = await rejectionOf(s.signEvmTransactions(evm(FIVE_BYTE_CHAIN_ID_TX, "44'/60'/0'/0'/0", null)))
         expect(error.code).toBe('INVALID_INPUT')
         expect(error.message).toBe('The EVM transaction cannot be signed: RLP long form used for a short payload.')
       },
@@ -379,23 +383,23 @@ const cases: Record<string, VectorCase> = {
   },
   'str-getPublicKey.apdu': {
     raw: async (t) =>
-      expect(Buffer.from(await getStellarPublicKey(t, "44'/148'/0'", false)).toString('hex')).toBe(speculosStellarKey.slice(2)),
+      expect(Buffer.from(await getStellarPublicKey(t, "44'/148'/0'", false)).toString('hex')).toBe(SPECULOS_STELLAR_KEY.slice(2)),
     signer: {
       before: [strPreamble],
       run: async (s) =>
         expect(await s.listAccounts('stellar', { start: 0, count: 1 })).toEqual([
-          { chain: 'stellar', path: "44'/148'/0'", address: speculosStellarAccount, publicKey: speculosStellarKey },
+          { chain: 'stellar', path: "44'/148'/0'", address: SPECULOS_STELLAR_ACCOUNT, publicKey: SPECULOS_STELLAR_KEY },
         ]),
     },
   },
   'str-getPublicKey-confirm.apdu': {
     raw: async (t) =>
-      expect(Buffer.from(await getStellarPublicKey(t, "44'/148'/0'", true)).toString('hex')).toBe(speculosStellarKey.slice(2)),
+      expect(Buffer.from(await getStellarPublicKey(t, "44'/148'/0'", true)).toString('hex')).toBe(SPECULOS_STELLAR_KEY.slice(2)),
     signer: {
       before: [strPreamble],
       run: async (s) =>
-        expect((await s.verifyAddress({ chain: 'stellar', path: "44'/148'/0'", expectedAddress: speculosStellarAccount })).address).toBe(
-          speculosStellarAccount,
+        expect((await s.verifyAddress({ chain: 'stellar', path: "44'/148'/0'", expectedAddress: SPECULOS_STELLAR_ACCOUNT })).address).toBe(
+          SPECULOS_STELLAR_ACCOUNT,
         ),
     },
   },
@@ -404,7 +408,9 @@ const cases: Record<string, VectorCase> = {
     signer: {
       before: [strPreamble],
       run: async (s) => {
-        const error = await rejectionOf(s.verifyAddress({ chain: 'stellar', path: "44'/148'/0'", expectedAddress: speculosStellarAccount }))
+        const error = await rejectionOf(
+          s.verifyAddress({ chain: 'stellar', path: "44'/148'/0'", expectedAddress: SPECULOS_STELLAR_ACCOUNT }),
+        )
         expect(error.code).toBe('DEVICE_REJECTED')
         expect(error.message).toBe(
           'The address was rejected on the Ledger. If it did not match the one shown here, do not use this account; otherwise try again.',
@@ -445,7 +451,7 @@ const cases: Record<string, VectorCase> = {
   },
   'str-signHash.apdu': {
     raw: async (t) =>
-      expect(Buffer.from(await signStellarHash(t, "44'/148'/0'", Buffer.from(stellarHash, 'hex'))).toString('hex')).toMatch(
+      expect(Buffer.from(await signStellarHash(t, "44'/148'/0'", Buffer.from(STELLAR_HASH, 'hex'))).toString('hex')).toMatch(
         /^bd4ddd94.*fca1d70b$/,
       ),
     signer: {
@@ -456,16 +462,16 @@ const cases: Record<string, VectorCase> = {
           (
             await s.signStellarHash({
               path: "44'/148'/0'",
-              expectedPublicKey: speculosStellarAccount,
-              hash: Buffer.from(stellarHash, 'hex'),
+              expectedPublicKey: SPECULOS_STELLAR_ACCOUNT,
+              hash: Buffer.from(STELLAR_HASH, 'hex'),
             })
           ).publicKey,
-        ).toBe(speculosStellarAccount),
+        ).toBe(SPECULOS_STELLAR_ACCOUNT),
     },
   },
   'str-signHash-disabled.apdu': {
     raw: async (t) =>
-      expect((await rejectionOf(signStellarHash(t, "44'/148'/0'", Buffer.from(stellarHash, 'hex')))).name).toBe(
+      expect((await rejectionOf(signStellarHash(t, "44'/148'/0'", Buffer.from(STELLAR_HASH, 'hex')))).name).toBe(
         'StellarHashSigningNotEnabledError',
       ),
     signer: {
@@ -473,7 +479,7 @@ const cases: Record<string, VectorCase> = {
       before: [strPreamble, strConfigHashOn],
       run: async (s) => {
         const error = await rejectionOf(
-          s.signStellarHash({ path: "44'/148'/0'", expectedPublicKey: null, hash: Buffer.from(stellarHash, 'hex') }),
+          s.signStellarHash({ path: "44'/148'/0'", expectedPublicKey: null, hash: Buffer.from(STELLAR_HASH, 'hex') }),
         )
         expect(error.code).toBe('DEVICE_HASH_SIGNING_OFF')
       },
@@ -481,12 +487,12 @@ const cases: Record<string, VectorCase> = {
   },
   'str-signHash-rejected.apdu': {
     raw: async (t) =>
-      expect((await rejectionOf(signStellarHash(t, "44'/148'/0'", Buffer.from(stellarHash, 'hex')))).name).toBe('StellarUserRefusedError'),
+      expect((await rejectionOf(signStellarHash(t, "44'/148'/0'", Buffer.from(STELLAR_HASH, 'hex')))).name).toBe('StellarUserRefusedError'),
     signer: {
       before: [strPreamble, strConfigHashOn],
       run: async (s) => {
         const error = await rejectionOf(
-          s.signStellarHash({ path: "44'/148'/0'", expectedPublicKey: null, hash: Buffer.from(stellarHash, 'hex') }),
+          s.signStellarHash({ path: "44'/148'/0'", expectedPublicKey: null, hash: Buffer.from(STELLAR_HASH, 'hex') }),
         )
         expect(error.code).toBe('DEVICE_REJECTED')
         expect(error.message).toBe('The transaction hash was rejected on the Ledger — nothing was signed. Try again to sign it.')
@@ -506,12 +512,12 @@ const cases: Record<string, VectorCase> = {
         const [sig] = await s.signStellarTransactions([
           {
             path: "44'/148'/0'",
-            expectedPublicKey: speculosStellarAccount,
+            expectedPublicKey: SPECULOS_STELLAR_ACCOUNT,
             signatureBase: Buffer.from(readInputHex('str-signTransaction-multichunk.input.hex'), 'hex'),
           },
         ])
         expect(sig?.signature.length).toBe(64)
-        expect(sig?.publicKey).toBe(speculosStellarAccount)
+        expect(sig?.publicKey).toBe(SPECULOS_STELLAR_ACCOUNT)
       },
     },
   },

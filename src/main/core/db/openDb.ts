@@ -2,7 +2,7 @@
  * Opens the workspace database: better-sqlite3 (WAL, synchronous=FULL) with Kysely as the schema
  * and query layer. Queries are built with Kysely and executed synchronously on the same
  * connection (`db.all(query)`), so a write transaction is one synchronous function: it cannot
- * await a network call or a Ledger prompt while it holds the only connection (STYLE habit 6).
+ * await a network call or a Ledger prompt while it holds the only connection (docs/STYLE.md, "Transactions never await the network").
  */
 import fs from 'node:fs'
 import path from 'node:path'

@@ -4,7 +4,7 @@
  * balance columns. Every read and write of a balance goes through these, so the dashboard and the
  * overdraft check can never disagree.
  */
-import { ACCOUNT_KINDS, type AccountKind } from '../../../shared/api'
+import { ACCOUNT_KINDS, type AccountKind } from '../../../shared/blocks'
 
 export type NormalSide = 'debit' | 'credit'
 

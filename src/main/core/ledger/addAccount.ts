@@ -2,7 +2,8 @@
  * Open a ledger account for one asset. Its balances row is created in the same transaction, so
  * every account always has one (the posting path relies on it and asserts it).
  */
-import type { Account, AccountKind } from '../../../shared/api'
+import type { Account } from '../../../shared/ledgerApi'
+import type { AccountKind } from '../../../shared/blocks'
 import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'

@@ -2,7 +2,8 @@
  * Register an asset with its scale. The scale is fixed forever once amounts exist in it, so an
  * asset is never edited; a wrong one is registered anew under another id.
  */
-import { RAILS, type Asset, type Rail } from '../../../shared/api'
+import { RAILS, type Rail } from '../../../shared/blocks'
+import type { Asset } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { SCALE_MAX } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'

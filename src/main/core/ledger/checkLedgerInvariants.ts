@@ -14,7 +14,7 @@
  * - holds: states and posted amounts agree, and a posted hold has its "hold:<id>:post" entry
  *   moving exactly the posted amount.
  */
-import { HOLD_STATES } from '../../../shared/api'
+import { HOLD_STATES } from '../../../shared/blocks'
 import type { CoreContext } from '../context'
 import { availableOnNormalSide, isAccountKind, normalSideOf, type BalanceAmounts } from './accountRules'
 import { holdPostEntryId } from './ids'

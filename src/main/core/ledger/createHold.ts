@@ -5,7 +5,7 @@
  * credit account (say, a treasury wallet) has available. postHold, voidHold or expiry resolves it.
  * The id is an idempotency key, as for entries.
  */
-import type { Hold } from '../../../shared/api'
+import type { Hold } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { formatAmount, parseAmount, parseMinor } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'

@@ -1,4 +1,4 @@
-import type { Account } from '../../../shared/api'
+import type { Account } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import type { CoreContext } from '../context'
 import { toAccount } from './toAccount'

@@ -1,7 +1,9 @@
 /** Balances per account as exact decimal strings, on each account's normal side. */
-import type { AccountKind, Balance } from '../../../shared/api'
+import type { AccountKind } from '../../../shared/blocks'
+import type { Balance } from '../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
+import { unreachable } from '../util/invariant'
 import { availableOnNormalSide, isAccountKind, normalSideOf, postedOnNormalSide, type BalanceAmounts } from './accountRules'
 
 export interface GetBalancesParameters {
@@ -44,7 +46,7 @@ export function readAccountBalances(ctx: CoreContext, input: GetBalancesParamete
   if (input.assetId !== undefined) q = q.where('a.asset_id', '=', input.assetId)
   if (input.kind !== undefined) q = q.where('a.kind', '=', input.kind)
   return ctx.db.all(q).map((r) => {
-    if (!isAccountKind(r.kind)) throw new Error(`invariant: account ${r.account_id} has unknown kind "${r.kind}"`)
+    if (!isAccountKind(r.kind)) unreachable(`account ${r.account_id} has unknown kind "${r.kind}"`)
     const amounts: BalanceAmounts = {
       debitsPosted: parseMinor(r.debits_posted),
       creditsPosted: parseMinor(r.credits_posted),
@@ -52,7 +54,7 @@ export function readAccountBalances(ctx: CoreContext, input: GetBalancesParamete
       creditsPending: parseMinor(r.credits_pending),
     }
     if (amounts.debitsPosted < 0n || amounts.creditsPosted < 0n || amounts.debitsPending < 0n || amounts.creditsPending < 0n) {
-      throw new Error(`invariant: account ${r.account_id} has a negative balance column`)
+      unreachable(`account ${r.account_id} has a negative balance column`)
     }
     const side = normalSideOf(r.kind)
     return {

@@ -1,4 +1,4 @@
-import type { Hold } from '../../../shared/api'
+import type { Hold } from '../../../shared/ledgerApi'
 import type { CoreContext } from '../context'
 import { requireHoldRow, toHold } from './holdRows'
 

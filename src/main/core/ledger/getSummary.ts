@@ -1,7 +1,8 @@
 /** Totals per asset for the dashboard: only assets that have at least one account. */
-import type { AssetSummary } from '../../../shared/api'
+import type { AssetSummary } from '../../../shared/ledgerApi'
 import { formatAmount } from '../../../shared/money'
 import type { CoreContext } from '../context'
+import { assertNever } from '../util/invariant'
 import { readAccountBalances } from './getBalances'
 import { listAssets } from './listAssets'
 
@@ -40,6 +41,8 @@ export function getSummary(ctx: CoreContext): AssetSummary[] {
       case 'clearing':
       case 'external':
         break
+      default:
+        assertNever(b.kind, 'account kind')
     }
   }
   const out: AssetSummary[] = []

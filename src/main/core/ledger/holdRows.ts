@@ -1,9 +1,11 @@
 /** Reading and resolving hold rows: shared by createHold, postHold, voidHold and expireHolds. */
-import { HOLD_STATES, type Hold, type HoldState } from '../../../shared/api'
+import { HOLD_STATES, type HoldState } from '../../../shared/blocks'
+import type { Hold } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
 import type { HoldRow } from '../db/schema'
+import { unreachable } from '../util/invariant'
 import type { LedgerBook } from './ledgerBook'
 
 export interface HoldRowWithScale extends HoldRow {
@@ -23,7 +25,7 @@ export function loadHoldRow(ctx: CoreContext, holdId: string): HoldRowWithScale 
 }
 
 export function toHold(row: HoldRowWithScale): Hold {
-  if (!(HOLD_STATES as readonly string[]).includes(row.state)) throw new Error(`invariant: hold ${row.id} has unknown state "${row.state}"`)
+  if (!(HOLD_STATES as readonly string[]).includes(row.state)) unreachable(`hold ${row.id} has unknown state "${row.state}"`)
   return {
     id: row.id,
     debitAccountId: row.debit_account_id,
@@ -75,7 +77,7 @@ export function resolveHold(
 ): HoldRowWithScale {
   const debit = book.account(row.debit_account_id)
   const credit = book.account(row.credit_account_id)
-  if (!debit || !credit) throw new Error(`invariant: hold ${row.id} refers to a missing account`)
+  if (!debit || !credit) unreachable(`hold ${row.id} refers to a missing account`)
   book.pend(debit, credit, -parseMinor(row.amount))
   const r = ctx.db.run(
     ctx.db.k
@@ -84,7 +86,7 @@ export function resolveHold(
       .where('id', '=', row.id)
       .where('state', '=', 'pending'),
   )
-  if (r.changes !== 1) throw new Error(`invariant: hold ${row.id} was not pending when resolved`)
+  if (r.changes !== 1) unreachable(`hold ${row.id} was not pending when resolved`)
   return { ...row, state, posted_amount: postedAmount.toString(), resolved_at: nowIso }
 }
 

@@ -9,6 +9,8 @@ export const REF_CHARS_MAX = 128
 export const ENTRY_ID_CHARS_MAX = REF_CHARS_MAX + 32
 /** Entry ids the ledger writes itself for holds; nobody else may take them. */
 export const HOLD_ENTRY_ID_PREFIX = 'hold:'
+/** The entry kind only postHold writes, and the only kind allowed to use "hold:" ids. */
+export const HOLD_ENTRY_KIND = 'hold'
 export const DESCRIPTION_CHARS_MAX = 500
 export const METADATA_KEY_CHARS_MAX = 64
 export const METADATA_VALUE_CHARS_MAX = 500

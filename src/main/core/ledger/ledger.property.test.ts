@@ -8,7 +8,8 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { EntryInput, HoldState, PostingInput } from '../../../shared/api'
+import type { EntryInput, PostingInput } from '../../../shared/ledgerApi'
+import type { HoldState } from '../../../shared/blocks'
 import { AMOUNT_MAX, formatAmount } from '../../../shared/money'
 import { verifyAudit } from '../audit/verifyAudit'
 import { checkLedgerInvariants } from './checkLedgerInvariants'

@@ -7,9 +7,10 @@
  *
  * Raw prepared statements, not Kysely: this is the hot path of bulk posting.
  */
-import type { AccountKind } from '../../../shared/api'
+import type { AccountKind } from '../../../shared/blocks'
 import { parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
+import { invariant, unreachable } from '../util/invariant'
 import { availableOnNormalSide, isAccountKind, normalSideOf, type BalanceAmounts, type NormalSide } from './accountRules'
 
 export interface BookAccount extends BalanceAmounts {
@@ -50,7 +51,7 @@ export class LedgerBook {
   private readonly accounts = new Map<string, BookAccount | null>()
 
   constructor(private readonly ctx: CoreContext) {
-    if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: a LedgerBook must be opened inside the write transaction')
+    invariant(ctx.db.sqlite.inTransaction, 'a LedgerBook must be opened inside the write transaction')
   }
 
   /** The account, read once per book; undefined if it does not exist. */
@@ -73,11 +74,11 @@ export class LedgerBook {
 
   /** Add (delta > 0) or release (delta < 0) a hold's pending amount on both of its accounts. */
   pend(debit: BookAccount, credit: BookAccount, delta: bigint): void {
-    if (debit.assetId !== credit.assetId) throw new Error('invariant: a hold moves one asset')
+    if (debit.assetId !== credit.assetId) unreachable('a hold moves one asset')
     debit.debitsPending += delta
     credit.creditsPending += delta
     if (debit.debitsPending < 0n || credit.creditsPending < 0n)
-      throw new Error(`invariant: releasing more pending than is held on ${debit.id} / ${credit.id}`)
+      unreachable(`releasing more pending than is held on ${debit.id} / ${credit.id}`)
     debit.dirty = true
     credit.dirty = true
   }
@@ -104,10 +105,10 @@ export class LedgerBook {
       pendingNet.set(acc.assetId, (pendingNet.get(acc.assetId) ?? 0n) + pending)
     }
     for (const [assetId, net] of postedNet) {
-      if (net !== 0n) throw new Error(`invariant: postings of this transaction sum to ${net} in ${assetId}, not zero`)
+      if (net !== 0n) unreachable(`postings of this transaction sum to ${net} in ${assetId}, not zero`)
     }
     for (const [assetId, net] of pendingNet) {
-      if (net !== 0n) throw new Error(`invariant: pending changes of this transaction sum to ${net} in ${assetId}, not zero`)
+      if (net !== 0n) unreachable(`pending changes of this transaction sum to ${net} in ${assetId}, not zero`)
     }
     const update = this.ctx.db.prepare(UPDATE_BALANCE_SQL)
     const touched: string[] = []
@@ -116,7 +117,7 @@ export class LedgerBook {
       const available = this.available(acc)
       // The overdraft rule is checked per entry and per hold; this catches a path that forgot it.
       if (!acc.allowNegative && available < 0n && available < acc.availableAtLoad) {
-        throw new Error(`invariant: account ${acc.id} may not go negative but this transaction takes it to ${available}`)
+        unreachable(`account ${acc.id} may not go negative but this transaction takes it to ${available}`)
       }
       const r = update.run(
         acc.debitsPosted.toString(),
@@ -126,7 +127,7 @@ export class LedgerBook {
         nowIso,
         acc.id,
       )
-      if (r.changes !== 1) throw new Error(`invariant: account ${acc.id} has no balances row`)
+      if (r.changes !== 1) unreachable(`account ${acc.id} has no balances row`)
       touched.push(acc.id)
     }
     // A book is flushed once, at the end of its transaction.
@@ -136,9 +137,9 @@ export class LedgerBook {
 }
 
 function fromRow(row: AccountBalanceRow): BookAccount {
-  if (!isAccountKind(row.kind)) throw new Error(`invariant: account ${row.id} has unknown kind "${row.kind}"`)
+  if (!isAccountKind(row.kind)) unreachable(`account ${row.id} has unknown kind "${row.kind}"`)
   if (row.debits_posted === null || row.credits_posted === null || row.debits_pending === null || row.credits_pending === null) {
-    throw new Error(`invariant: account ${row.id} has no balances row`)
+    unreachable(`account ${row.id} has no balances row`)
   }
   const side = normalSideOf(row.kind)
   const amounts: BalanceAmounts = {

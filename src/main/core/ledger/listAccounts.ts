@@ -1,4 +1,5 @@
-import type { Account, AccountKind } from '../../../shared/api'
+import type { Account } from '../../../shared/ledgerApi'
+import type { AccountKind } from '../../../shared/blocks'
 import type { CoreContext } from '../context'
 import { toAccount } from './toAccount'
 

@@ -1,4 +1,4 @@
-import type { Asset } from '../../../shared/api'
+import type { Asset } from '../../../shared/ledgerApi'
 import type { CoreContext } from '../context'
 import { toAsset } from './toAsset'
 

@@ -1,8 +1,10 @@
 /** Journal entries, newest first, with their postings formatted at each asset's scale. */
-import { LIST_ROWS_MAX, type Entry, type Posting } from '../../../shared/api'
+import { listRowsMax as LIST_ROWS_MAX } from '../../../shared/limits'
+import type { Entry, Posting } from '../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
 import type { EntryRow } from '../db/schema'
+import { unreachable } from '../util/invariant'
 
 export interface ListEntriesParameters {
   /** Only entries with a posting on this account. */
@@ -64,7 +66,7 @@ export function listEntries(ctx: CoreContext, input: ListEntriesParameters = {})
   const sumsBySeq = new Map<number, Map<string, bigint>>()
   for (const p of postingRows) {
     const scale = scales.get(p.asset_id)
-    if (scale === undefined) throw new Error(`invariant: posting of entry ${p.entry_seq} is in unknown asset ${p.asset_id}`)
+    if (scale === undefined) unreachable(`posting of entry ${p.entry_seq} is in unknown asset ${p.asset_id}`)
     const amount = parseMinor(p.amount)
     const list = postingsBySeq.get(p.entry_seq) ?? []
     list.push({
@@ -83,7 +85,7 @@ export function listEntries(ctx: CoreContext, input: ListEntriesParameters = {})
     // Asserted again when read (the write path asserts it too): an entry that does not sum to
     // zero means the file was changed behind the ledger's back.
     for (const [assetId, sum] of sumsBySeq.get(r.seq) ?? []) {
-      if (sum !== 0n) throw new Error(`invariant: stored entry ${r.id} sums to ${sum} in ${assetId}`)
+      if (sum !== 0n) unreachable(`stored entry ${r.id} sums to ${sum} in ${assetId}`)
     }
     return {
       id: r.id,

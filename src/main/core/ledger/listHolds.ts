@@ -4,7 +4,9 @@
  * are never reused). The Hold contract does not carry that number yet, so today a caller pages
  * by asking for a larger `limit`; adding `seq` to the contract's Hold would make paging exact.
  */
-import { LIST_ROWS_MAX, type Hold, type HoldState } from '../../../shared/api'
+import { listRowsMax as LIST_ROWS_MAX } from '../../../shared/limits'
+import type { Hold } from '../../../shared/ledgerApi'
+import type { HoldState } from '../../../shared/blocks'
 import { sql } from 'kysely'
 import type { CoreContext } from '../context'
 import { toHold } from './holdRows'

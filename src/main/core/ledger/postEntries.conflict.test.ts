@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EntryInput, PostingInput } from '../../../shared/api'
+import type { EntryInput, PostingInput } from '../../../shared/ledgerApi'
 import { formatAmount } from '../../../shared/money'
 import { checkLedgerInvariants } from './checkLedgerInvariants'
 import { postEntries } from './postEntries'

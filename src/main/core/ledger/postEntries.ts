@@ -4,13 +4,15 @@
  * Ids are idempotency keys: resending an entry unchanged is a replay that writes nothing;
  * resending an id with different content is ENTRY_CONFLICT.
  */
-import { ENTRIES_PER_CALL_MAX, type EntryInput } from '../../../shared/api'
+import { entriesPerCallMax as ENTRIES_PER_CALL_MAX } from '../../../shared/limits'
+import type { EntryInput } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'
-import { todayUtc } from './ids'
+import { unreachable } from '../util/invariant'
+import { HOLD_ENTRY_KIND, todayUtc } from './ids'
 import { LedgerBook } from './ledgerBook'
-import { HOLD_ENTRY_KIND, writeEntries } from './writeEntries'
+import { writeEntries } from './writeEntries'
 
 export interface PostEntriesOptions {
   /** What kind of booking this is: 'manual' from the API; the payout engine uses its own. */
@@ -32,7 +34,7 @@ export function postEntries(
   options: PostEntriesOptions,
 ): PostEntriesReturnType {
   if (!KIND_RE.test(options.kind) || options.kind === HOLD_ENTRY_KIND) {
-    throw new Error(`invariant: entry kind "${options.kind}" is not a kind postEntries may write`)
+    unreachable(`entry kind "${options.kind}" is not a kind postEntries may write`)
   }
   if (!Array.isArray(inputs)) throw new CsError('ENTRY_INVALID', 'Give the entries as a list.')
   if (inputs.length > ENTRIES_PER_CALL_MAX) {

@@ -5,17 +5,18 @@
  * released, not kept pending (TigerBeetle semantics: a pending transfer resolves once).
  * A hold past its expiry is expired now (committed) and the call fails with HOLD_EXPIRED.
  */
-import type { Hold } from '../../../shared/api'
+import type { Hold } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'
+import { unreachable } from '../util/invariant'
 import { parseHoldAmount } from './createHold'
 import { expireHoldInTx } from './expireHolds'
 import { holdExpiredError, isPastExpiry, requireHoldRow, requirePending, resolveHold, toHold } from './holdRows'
-import { holdPostEntryId, todayUtc } from './ids'
+import { HOLD_ENTRY_KIND, holdPostEntryId, todayUtc } from './ids'
 import { LedgerBook } from './ledgerBook'
-import { HOLD_ENTRY_KIND, writeEntries } from './writeEntries'
+import { writeEntries } from './writeEntries'
 
 export interface PostHoldParameters {
   holdId: string
@@ -64,7 +65,7 @@ export function postHold(ctx: CoreContext, actorId: Actor, input: PostHoldParame
       ],
       { kind: HOLD_ENTRY_KIND, actorId, nowIso, today: todayUtc(ctx.clock) },
     )
-    if (written.posted.length !== 1) throw new Error(`invariant: pending hold ${row.id} already had its entry ${entryId}`)
+    if (written.posted.length !== 1) unreachable(`pending hold ${row.id} already had its entry ${entryId}`)
     const touched = book.flush(nowIso)
     appendAudit(ctx, {
       actor: actorId,

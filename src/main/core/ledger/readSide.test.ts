@@ -1,6 +1,6 @@
 /** listEntries, getBalances, getSummary: what the views read. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EntryInput } from '../../../shared/api'
+import type { EntryInput } from '../../../shared/ledgerApi'
 import { createHold } from './createHold'
 import { getBalances } from './getBalances'
 import { getSummary } from './getSummary'

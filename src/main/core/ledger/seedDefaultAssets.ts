@@ -2,7 +2,7 @@
  * The assets a new workspace starts with. Seeded once, into an empty registry only: an asset a
  * person removed or never wanted is not forced back on the next start.
  */
-import type { Asset } from '../../../shared/api'
+import type { Asset } from '../../../shared/ledgerApi'
 import { appendAudit } from '../audit/appendAudit'
 import { SYSTEM_ACTOR, type CoreContext } from '../context'
 import type { AssetRow } from '../db/schema'

@@ -3,7 +3,7 @@
  * expired instead (committed) and the call fails with HOLD_EXPIRED, so the record says how it
  * really ended.
  */
-import type { Hold } from '../../../shared/api'
+import type { Hold } from '../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'

@@ -8,7 +8,7 @@
  * answers it when it chooses — a slow user without timers), a disconnect now or after n signatures,
  * and a one-shot status word for the next APDU.
  */
-import { dashboardAppName } from '../ledgerDevice/getOpenApp'
+import { DASHBOARD_APP_NAME } from '../ledgerDevice/getOpenApp'
 import type { LedgerTransportFactory } from '../ledgerDevice/LedgerTransportFactory'
 import { ledgerErrorClasses, TransportBase, transportErrorClass } from '../ledgerDevice/ledgerPackages'
 import { createEmulatedEthereumApp, type EmulatedEthereumSettings } from './emulatedEthereumApp'
@@ -159,7 +159,7 @@ export function createSandboxLedgerEmulator(options: SandboxLedgerEmulatorOption
   function appAndVersion(): Uint8Array {
     const ascii = new TextEncoder()
     if (currentApp === 'dashboard') {
-      const name = ascii.encode(dashboardAppName)
+      const name = ascii.encode(DASHBOARD_APP_NAME)
       const version = ascii.encode(firmwareVersion)
       return reply(new Uint8Array([0x01, name.length, ...name, version.length, ...version]), sw.ok)
     }
@@ -292,5 +292,5 @@ export function createSandboxLedgerEmulator(options: SandboxLedgerEmulatorOption
   }
 }
 
-export { dashboardAppName }
+export { DASHBOARD_APP_NAME }
 export const emulatorStatusWords = { locked: lockedStatusWord, dashboardDefault: appClaNotSupportedOnDashboard } as const

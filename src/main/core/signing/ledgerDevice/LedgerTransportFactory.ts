@@ -1,6 +1,6 @@
 /**
  * Where Ledger transports come from. The core only knows this interface; the node-hid adapter
- * lives in src/main/platform/ledger, the sandbox emulator in ../emulator, and tests pass a
+ * lives in src/main/platform/ledgerDevice, the sandbox emulator in ../emulator, and tests pass a
  * factory over a recorded-APDU replayer.
  */
 import type { LedgerTransport } from './ledgerPackages'

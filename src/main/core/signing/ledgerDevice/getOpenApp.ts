@@ -10,9 +10,9 @@
 import { CsError } from '../../../../shared/errors'
 import type { LedgerTransport } from './ledgerPackages'
 
-export const getAppAndVersionApdu = { cla: 0xb0, ins: 0x01, p1: 0x00, p2: 0x00 } as const
-export const dashboardAppName = 'BOLOS'
-const responseFormat = 0x01
+export const GET_APP_AND_VERSION_APDU = { cla: 0xb0, ins: 0x01, p1: 0x00, p2: 0x00 } as const
+export const DASHBOARD_APP_NAME = 'BOLOS'
+const RESPONSE_FORMAT = 0x01
 
 export interface OpenApp {
   name: string
@@ -21,7 +21,7 @@ export interface OpenApp {
 }
 
 export async function getOpenApp(transport: LedgerTransport): Promise<OpenApp> {
-  const { cla, ins, p1, p2 } = getAppAndVersionApdu
+  const { cla, ins, p1, p2 } = GET_APP_AND_VERSION_APDU
   const response = await transport.send(cla, ins, p1, p2)
   return parseOpenApp(response.subarray(0, response.length - 2))
 }
@@ -35,7 +35,7 @@ export function parseOpenApp(data: Uint8Array): OpenApp {
     return out
   }
   const format = take(1)[0]
-  if (format !== responseFormat) throw malformed()
+  if (format !== RESPONSE_FORMAT) throw malformed()
   const ascii = new TextDecoder('ascii')
   const name = ascii.decode(take(take(1)[0] ?? 0))
   const version = ascii.decode(take(take(1)[0] ?? 0))
