@@ -117,4 +117,50 @@ describe('Stellar rail on the harness', () => {
     expect(ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
     await ctx.db.close()
   })
+
+  it("carries the payouts' shared reference as the memo when they have none of their own (and it fits 28 bytes)", async () => {
+    const ctx = await setupStellarWorkspace(world, tempDir('stellar-ref'))
+    const shared = stellarPayouts(world, 'pr-s', 2, world.usdcAssetId)
+    const own = stellarPayouts(world, 'pr-m', 1, world.usdcAssetId, 'DEPOSIT-7')
+    const mixed = stellarPayouts(world, 'pr-x', 2, world.xlmAssetId)
+    const tooLong = stellarPayouts(world, 'pr-l', 1, world.xlmAssetId)
+    insertApprovedBatchForTest(ctx, 'b-ref', [...shared, ...own, ...mixed])
+    insertApprovedBatchForTest(ctx, 'b-ref-long', tooLong)
+    const setReference = (ids: readonly { id: string }[], reference: string | ((i: number) => string)) =>
+      ids.forEach((p, i) =>
+        ctx.db.run(
+          ctx.db.k
+            .updateTable('payouts')
+            .set({ reference: typeof reference === 'string' ? reference : reference(i) })
+            .where('id', '=', p.id),
+        ),
+      )
+    setReference(shared, 'INV-2026-0042')
+    setReference(own, 'INV-2026-0043')
+    setReference(mixed, (i) => `INV-X-${i}`)
+    setReference(tooLong, 'A reference of 29 bytes long.')
+    const rails = stellarRails(world.config())
+    await executeBatch(ctx, { rails, signer: stellarSigner(stellarEmulator({ hashSigning: false })) }, 'b-ref', MAKER)
+    await executeBatch(ctx, { rails, signer: stellarSigner(stellarEmulator({ hashSigning: false })) }, 'b-ref-long', MAKER)
+    await pollStellarUntilQuiet(ctx, world, rails)
+    // What arrived: Horizon's record of each applied transaction, by the hash we stored.
+    const arrived = async (batchId: string) => {
+      const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index'))
+      expect(subs.map((s) => s.state)).toEqual(subs.map(() => 'confirmed'))
+      const out: (string | null)[] = []
+      for (const s of subs) {
+        const record = (await (await fetch(`${world.h.url}/transactions/${s.tx_hash}`)).json()) as { memo_type: string; memo?: string }
+        out.push(record.memo_type === 'memo_text' ? record.memo! : null)
+      }
+      return out
+    }
+    // Chunks: USDC without memo (shared reference), USDC with its own memo, XLM with two references.
+    expect(await arrived('b-ref')).toEqual(['INV-2026-0042', 'DEPOSIT-7', null])
+    expect(await arrived('b-ref-long')).toEqual([null])
+    for (const p of [...shared, ...own, ...mixed, ...tooLong]) {
+      const row = ctx.db.first(ctx.db.k.selectFrom('payouts').select('state').where('id', '=', p.id))!
+      expect(row.state).toBe('confirmed')
+    }
+    await ctx.db.close()
+  })
 })

@@ -1,33 +1,29 @@
 /**
  * Stellar pre-flight against the harness: each problem the issue names is found before anything
  * is approved or signed, with its code and a sentence naming the payee and the asset — through
- * the same preflightBatch the approval flow and the engine run.
+ * the same preflightBatch the approval flow and the engine run, which asks the rail's own
+ * `preflight` (the rail is built from `config` at each call, as settings.rails.set would).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { preflightBatch } from '../../src/main/core/payouts/batches/preflightBatch'
-import { registerRailPreflight } from '../../src/main/core/payouts/batches/railPreflights'
 import type { StellarNetworkConfig } from '../../src/main/core/rails/stellar/stellarRailConfig'
-import { stellarPreflight } from '../../src/main/core/rails/stellar/stellarPreflight'
 import { insertApprovedBatchForTest, tempDir, type TestPayout } from './executeKit'
-import { setupStellarWorkspace, startStellarWorld, stellarPayouts, TREASURY, XLM, type StellarWorld } from './stellarKit'
+import { setupStellarWorkspace, startStellarWorld, stellarPayouts, stellarRails, TREASURY, XLM, type StellarWorld } from './stellarKit'
 
 let world: StellarWorld
 let config: StellarNetworkConfig
-let unregister: () => void
 beforeAll(async () => {
   world = await startStellarWorld()
   config = world.config()
-  unregister = registerRailPreflight(stellarPreflight((n) => (n === config.network ? config : undefined)))
 })
 afterAll(async () => {
-  unregister?.()
   await world?.stop()
 })
 
 async function problemsFor(label: string, payouts: TestPayout[]) {
   const ctx = await setupStellarWorkspace(world, tempDir(label))
   insertApprovedBatchForTest(ctx, label, payouts)
-  const result = await preflightBatch(ctx, label)
+  const result = await preflightBatch(ctx, label, stellarRails(config))
   await ctx.db.close()
   return result
 }

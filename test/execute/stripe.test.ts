@@ -6,10 +6,12 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CsError } from '../../src/shared/errors'
 import { CRASH_ENV, resumeOpen } from '../../src/main/core/payouts/execute'
 import type { CoreContext } from '../../src/main/core/context'
 import { addAccount, postEntries, seedDefaultAssets } from '../../src/main/core/ledger'
 import { executeBatch } from '../../src/main/core/payouts/execute/executeBatch'
+import { preflightBatch } from '../../src/main/core/payouts/batches/preflightBatch'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails/Rail'
 import { createStripeRail, STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
@@ -170,6 +172,66 @@ describe('Stripe batch through the execution engine', () => {
     expect(statuses.some((q) => q.replayed)).toBe(true)
     assertExactlyOncePerKey(payouts.map((p) => p.id))
     expect(ctx.db.sqlite.prepare(`SELECT DISTINCT state FROM payouts`).all()).toEqual([{ state: 'confirmed' }])
+  })
+
+  it("each transfer carries the payout's own id, batch and reference (metadata) and its description", async () => {
+    const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
+    insertApprovedBatchForTest(ctx, 'b-ref', batch(accts))
+    ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0042' }).where('id', '=', 'p-usd'))
+    ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0043', memo: 'March retainer' }).where('id', '=', 'p-jpy'))
+    await executeBatch(ctx, { rails }, 'b-ref', MAKER)
+    await sweepUntilQuiet()
+    const arrived = (h.transfers() as { metadata: Record<string, string>; description: string | null }[]).map((t) => ({
+      metadata: t.metadata,
+      description: t.description,
+    }))
+    expect(arrived).toEqual([
+      {
+        metadata: { countersign_payout_id: 'p-usd', countersign_batch_id: 'b-ref', countersign_reference: 'INV-2026-0042' },
+        description: 'INV-2026-0042',
+      },
+      {
+        metadata: { countersign_payout_id: 'p-jpy', countersign_batch_id: 'b-ref', countersign_reference: 'INV-2026-0043' },
+        description: 'March retainer',
+      },
+      { metadata: { countersign_payout_id: 'p-bhd', countersign_batch_id: 'b-ref' }, description: 'p-bhd' },
+    ])
+    // As sent on the wire (form-encoded), not only as stored.
+    const posted = h.requests().filter((r) => r.method === 'POST' && r.path === '/v1/transfers')
+    expect(posted[0]!.params).toMatchObject({ description: 'INV-2026-0042', metadata: { countersign_reference: 'INV-2026-0042' } })
+    expect(ctx.db.sqlite.prepare(`SELECT DISTINCT state FROM payouts`).all()).toEqual([{ state: 'confirmed' }])
+  })
+
+  it("pre-flight is the rail's own: balance, missing and not-ready accounts, and a key it cannot read", async () => {
+    const accts: [string, string, string] = [
+      h.addConnectedAccount(),
+      'acct_1NoSuchAccount00000',
+      h.addConnectedAccount({ transfersCapability: 'inactive' }),
+    ]
+    insertApprovedBatchForTest(ctx, 'b-pf', batch(accts))
+    expect((await preflightBatch(ctx, 'b-pf', rails)).problems).toEqual([
+      expect.objectContaining({
+        code: 'STRIPE_ACCOUNT_MISSING',
+        payoutId: 'p-jpy',
+        message: expect.stringContaining('acct_1NoSuchAccount00000'),
+      }),
+      expect.objectContaining({ code: 'STRIPE_ACCOUNT_NOT_READY', payoutId: 'p-bhd', message: expect.stringContaining(accts[2]) }),
+    ])
+    h.setBalance('usd', 100n)
+    expect((await preflightBatch(ctx, 'b-pf', rails)).problems[0]).toMatchObject({
+      code: 'STRIPE_BALANCE_INSUFFICIENT',
+      message: expect.stringContaining('has 1.00 USD available, the batch needs 123.45'),
+    })
+    const keyless = createRailRegistry([
+      createStripeRail({
+        apiBase: { host: h.host, port: h.port, protocol: h.protocol },
+        secretKey: () =>
+          Promise.reject(new CsError('STRIPE_KEY_MISSING', 'No Stripe secret key is set — an admin enters it in Settings → Stripe.')),
+      }),
+    ])
+    expect((await preflightBatch(ctx, 'b-pf', keyless)).problems).toEqual([
+      { code: 'STRIPE_KEY_MISSING', message: 'No Stripe secret key is set — an admin enters it in Settings → Stripe' },
+    ])
   })
 
   it('a refused transfer (account cannot receive) fails with a code naming the payee; the others pay', async () => {

@@ -3,21 +3,23 @@
  *
  * Exactly once: the row with OUR idempotency key `cs_bank_<random>` commits (audited) before the
  * request; the request carries that key and our bounded retries; its answer is applied with the
- * same booking as the Events sync (stripeBooking.applyBankPayout). An answer that never comes
+ * same booking as the Events sync (applyBankPayout.ts). An answer that never comes
  * leaves the row 'requested', and the sync asks again with the same key.
  */
 import { randomBytes } from 'node:crypto'
 import type Stripe from 'stripe'
-import { CsError } from '../../../../shared/errors'
-import { parseAmount } from '../../../../shared/money'
-import { appendAudit } from '../../audit/appendAudit'
-import type { Actor, CoreContext } from '../../context'
-import type { StripeBankPayoutsTable } from '../../db/schema'
-import { requireTreasuryAccount } from '../../payouts/execute/bookSubmission'
-import { STRIPE_PLATFORM_SOURCE } from './createStripeRail'
-import { postStripeWithRetry, safeStripeMessage, type StripeRetryPolicy } from './postStripeWithRetry'
-import { applyBankPayout, BANK_PAYOUT_KEY_METADATA, markRefused, stripeAssetOf, type StripePayoutSnapshot } from './stripeBooking'
-import { stripeCurrencyOfAsset } from './stripeMinorUnits'
+import { CsError } from '../../../shared/errors'
+import { parseAmount } from '../../../shared/money'
+import { appendAudit } from '../audit/appendAudit'
+import type { Actor, CoreContext } from '../context'
+import type { StripeBankPayoutsTable } from '../db/schema'
+import { requireTreasuryAccount } from '../payouts/execute/treasuryAccount'
+import { postStripeWithRetry, safeStripeMessage, type StripeRetryPolicy } from '../rails/stripe/postStripeWithRetry'
+import { stripeCurrencyOfAsset } from '../rails/stripe/stripeMinorUnits'
+import { STRIPE_PLATFORM_SOURCE } from '../rails/stripe/stripeRailConfig'
+import { invariant } from '../util/invariant'
+import { applyBankPayout } from './applyBankPayout'
+import { BANK_PAYOUT_KEY_METADATA, markRefused, stripeAssetOf, type StripePayoutSnapshot } from './stripeBooking'
 
 /** Ask again with the same key only while Stripe surely still replays it (24 h, less a margin). */
 export const IDEMPOTENCY_REPLAY_MS = 23 * 60 * 60 * 1000
@@ -101,6 +103,6 @@ export async function createStripeBankPayout(
   }
   if (out.kind === 'ok') ctx.db.tx(() => applyBankPayout(ctx, out.value as unknown as StripePayoutSnapshot, actor))
   const fresh = ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('key', '=', row.key))
-  if (!fresh) throw new Error('invariant: bank payout row vanished')
+  invariant(fresh, 'bank payout row vanished')
   return fresh
 }

@@ -12,20 +12,20 @@
  *                                      (clearing if it failed in transit, the bank if it was paid)
  *
  * A bank payout's row keeps the status whose entries are posted (`booked`): sent | paid |
- * returned; the next status books only the difference. Paid -> failed (a bank returning the money
- * days later) books `returned` from the bank account: the treasury gets it back exactly once.
+ * returned; the next status books only the difference (applyBankPayout.ts). Paid -> failed (a
+ * bank returning the money days later) books `returned` from the bank account: the treasury gets
+ * it back exactly once.
  */
-import { CsError } from '../../../../shared/errors'
-import { formatAmount } from '../../../../shared/money'
-import { appendAudit } from '../../audit/appendAudit'
-import type { CoreContext } from '../../context'
-import { SYSTEM_ACTOR } from '../../context'
-import type { StripeBankPayoutsTable } from '../../db/schema'
-import { addAccount, postEntries } from '../../ledger'
-import { log } from '../../log'
-import { requireTreasuryAccount } from '../../payouts/execute/bookSubmission'
-import { STRIPE_PLATFORM_SOURCE } from './createStripeRail'
-import { assertStripeScale } from './stripeMinorUnits'
+import { CsError } from '../../../shared/errors'
+import { formatAmount } from '../../../shared/money'
+import { appendAudit } from '../audit/appendAudit'
+import type { CoreContext } from '../context'
+import { SYSTEM_ACTOR } from '../context'
+import { addAccount, postEntries } from '../ledger'
+import { requireTreasuryAccount } from '../payouts/execute/treasuryAccount'
+import { assertStripeScale } from '../rails/stripe/stripeMinorUnits'
+import { STRIPE_PLATFORM_SOURCE } from '../rails/stripe/stripeRailConfig'
+import { invariant } from '../util/invariant'
 
 export const STRIPE_REVERSAL_ENTRY_KIND = 'stripe.reversal'
 export const STRIPE_PAYOUT_ENTRY_KIND = 'stripe.payout'
@@ -60,8 +60,7 @@ export function stripeAssetOf(ctx: CoreContext, currency: string): { id: string;
 
 /** A Stripe amount (a JSON number of minor units) as bigint; never a float. */
 export function stripeMinor(value: unknown, what: string): bigint {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value))
-    throw new Error(`invariant: Stripe ${what} is not a whole number of minor units`)
+  invariant(typeof value === 'number' && Number.isSafeInteger(value), () => `Stripe ${what} is not a whole number of minor units`)
   return BigInt(value)
 }
 
@@ -86,7 +85,7 @@ export function bookTransferReversal(
   p: { eventId: string; payoutId: string; assetId: string; recipient: string; amount: bigint; transferId: string },
 ): string {
   const asset = ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', p.assetId))
-  if (!asset) throw new Error(`invariant: asset ${p.assetId} vanished`)
+  invariant(asset, () => `asset ${p.assetId} vanished`)
   const treasury = requireTreasuryAccount(ctx, p.assetId, STRIPE_PLATFORM_SOURCE)
   const payee = `payee:${p.assetId}:${p.recipient.toLowerCase()}`
   const id = `stripe:${p.eventId}`
@@ -108,145 +107,6 @@ export function bookTransferReversal(
     { kind: STRIPE_REVERSAL_ENTRY_KIND },
   )
   return id
-}
-
-const STAGE_RANK: Record<'none' | 'sent' | 'paid' | 'returned', number> = { none: 0, sent: 1, paid: 2, returned: 3 }
-
-/** What a bank payout status means for the books. */
-function bookedStageOf(status: string): 'sent' | 'paid' | 'returned' | null {
-  switch (status) {
-    case 'pending':
-    case 'in_transit':
-      return 'sent'
-    case 'paid':
-      return 'paid'
-    case 'failed':
-    case 'canceled':
-      return 'returned'
-    default:
-      return null
-  }
-}
-
-/**
- * Brings our row of a bank payout to Stripe's `snapshot` and books the difference. Inside the
- * caller's tx. Returns the entry ids posted now (none when nothing changed).
- */
-export function applyBankPayout(ctx: CoreContext, snapshot: StripePayoutSnapshot, actor = SYSTEM_ACTOR): string[] {
-  const asset = stripeAssetOf(ctx, snapshot.currency)
-  const amount = stripeMinor(snapshot.amount, `payout ${snapshot.id} amount`)
-  const now = ctx.clock.now().toISOString()
-  const ourKey = snapshot.metadata?.[BANK_PAYOUT_KEY_METADATA]
-  let row =
-    ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('stripe_id', '=', snapshot.id)) ??
-    (ourKey ? ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('key', '=', ourKey)) : undefined)
-  if (!row) {
-    const fresh: StripeBankPayoutsTable = {
-      key: `stripe:${snapshot.id}`,
-      stripe_id: snapshot.id,
-      asset_id: asset.id,
-      amount: amount.toString(),
-      description: snapshot.description ?? null,
-      status: 'requested',
-      booked: null,
-      failure_code: null,
-      failure_message: null,
-      created_by: SYSTEM_ACTOR,
-      created_at: now,
-      updated_at: now,
-    }
-    ctx.db.run(ctx.db.k.insertInto('stripe_bank_payouts').values(fresh))
-    row = fresh
-  }
-  if (row.asset_id !== asset.id || row.amount !== amount.toString())
-    throw new Error(`invariant: Stripe payout ${snapshot.id} is ${amount} ${asset.id}, our row says ${row.amount} ${row.asset_id}`)
-
-  const target = bookedStageOf(snapshot.status)
-  // Stages only move forward (sent → paid → returned): an older snapshot arriving late (a
-  // replayed answer, a redelivered event) never undoes what a newer one booked.
-  if (target !== null && STAGE_RANK[target] < STAGE_RANK[(row.booked ?? 'none') as keyof typeof STAGE_RANK]) {
-    log('info', 'ignored an older Stripe payout snapshot', { payout: snapshot.id, status: snapshot.status, booked: row.booked })
-    return []
-  }
-  const posted: string[] = []
-  if (target !== null && target !== row.booked && row.booked !== 'returned') {
-    const treasury = requireTreasuryAccount(ctx, asset.id, STRIPE_PLATFORM_SOURCE).id
-    const transit = stripeTransitAccountId(ctx, asset.id)
-    const bank = stripeBankAccountId(ctx, asset.id)
-    const text = formatAmount(amount, asset.scale)
-    const metadata = { stripePayoutId: snapshot.id }
-    const entries = []
-    const base = `stripe:payout:${snapshot.id}`
-    if (row.booked === null && target !== 'returned') {
-      entries.push({
-        id: `${base}:sent`,
-        description: `Stripe payout ${snapshot.id} of ${text} ${asset.code} to the platform bank`,
-        postings: [
-          { account: transit, debit: text },
-          { account: treasury, credit: text },
-        ],
-        metadata,
-      })
-    }
-    if (target === 'paid') {
-      entries.push({
-        id: `${base}:paid`,
-        description: `Stripe payout ${snapshot.id} paid into the platform bank`,
-        postings: [
-          { account: bank, debit: text },
-          { account: transit, credit: text },
-        ],
-        metadata,
-      })
-    }
-    if (target === 'returned' && row.booked !== null) {
-      // From wherever the money is booked now: in transit, or the bank that returned it.
-      const from = row.booked === 'paid' ? bank : transit
-      entries.push({
-        id: `${base}:returned`,
-        description: `Stripe payout ${snapshot.id} ${snapshot.status}${row.booked === 'paid' ? ' after it was paid' : ''}: ${text} ${asset.code} back in the platform balance`,
-        postings: [
-          { account: treasury, debit: text },
-          { account: from, credit: text },
-        ],
-        metadata,
-      })
-    }
-    if (entries.length > 0) postEntries(ctx, SYSTEM_ACTOR, entries, { kind: STRIPE_PAYOUT_ENTRY_KIND })
-    posted.push(...entries.map((e) => e.id))
-  }
-  const booked = target === null ? row.booked : row.booked === 'returned' ? 'returned' : target === 'returned' ? 'returned' : target
-  const changed =
-    row.status !== snapshot.status ||
-    row.booked !== booked ||
-    row.stripe_id !== snapshot.id ||
-    row.failure_code !== (snapshot.failure_code ?? null)
-  if (changed) {
-    ctx.db.run(
-      ctx.db.k
-        .updateTable('stripe_bank_payouts')
-        .set({
-          stripe_id: snapshot.id,
-          status: snapshot.status,
-          booked,
-          failure_code: snapshot.failure_code ?? null,
-          failure_message: snapshot.failure_message ?? null,
-          updated_at: now,
-        })
-        .where('key', '=', row.key),
-    )
-    appendAudit(ctx, {
-      actor,
-      action: 'stripe.bankPayout.status',
-      subject: `stripe-payout:${snapshot.id}`,
-      change: {
-        before: { status: row.status, booked: row.booked },
-        after: { status: snapshot.status, booked, failureCode: snapshot.failure_code ?? null },
-        entries: posted,
-      },
-    })
-  }
-  return posted
 }
 
 /** Our bank payout request that Stripe refused (or never received): no money moved, nothing booked. */

@@ -1,11 +1,11 @@
 /**
- * Poller task `stripe.sync`: the Events API sync (rails/stripe/syncStripe.ts) on every sweep when
+ * Poller task `stripe.sync`: the Events API sync (core/stripe/syncStripe.ts) on every sweep when
  * Stripe is configured and a key is stored. A missing key is not an error of the poller: the
  * status says so, and Settings → Stripe asks for it.
  */
 import { hasErrorCode } from '../../../../shared/errors'
-import { STRIPE_SYNC_TASK } from '../../rails/stripe/syncStripe'
-import type { StripeService } from '../../rails/stripe/stripeService'
+import type { StripeService } from '../../stripe/stripeService'
+import { STRIPE_SYNC_TASK } from '../../stripe/syncStripe'
 import type { PollerTask } from '../createPoller'
 
 export function createStripeSyncTask(stripe: StripeService): PollerTask {

@@ -1,6 +1,9 @@
 /**
  * One payout as one Connect Transfer from the platform balance, with our idempotency key.
- * transfer_group and metadata carry the payout and batch ids so `lookup` can also find it by listing.
+ * transfer_group and metadata carry the payout and batch ids so `lookup` can also find it by
+ * listing; the payout's own reference travels in metadata too, and `description` shows the
+ * payout's memo, else its reference, else its id — what a finance person searches the Stripe
+ * Dashboard by.
  */
 import type Stripe from 'stripe'
 import { CsError, type ErrorCode } from '../../../../shared/errors'
@@ -13,12 +16,17 @@ import {
   type StripeRetryPolicy,
 } from './postStripeWithRetry'
 
+/** Stripe keeps a metadata value of at most this many characters. */
+export const STRIPE_METADATA_VALUE_CHARS_MAX = 500
+
 export interface StripeTransferRequest {
   amount: string
   currency: string
   destination: string
   transfer_group: string
-  metadata: { countersign_payout_id: string; countersign_batch_id: string }
+  /** Absent in requests committed before descriptions were sent (they are resent as stored). */
+  description?: string
+  metadata: { countersign_payout_id: string; countersign_batch_id: string; countersign_reference?: string }
 }
 
 export function buildStripeTransferRequest(p: {
@@ -27,17 +35,33 @@ export function buildStripeTransferRequest(p: {
   amountMinor: bigint
   currency: string
   destination: string
+  /** The payout's own reference (the CSV's `reference`), when it has one. */
+  reference?: string | null
+  /** The payout's memo (the CSV's `memo`): on Stripe it is the transfer's description. */
+  memo?: string | null
 }): StripeTransferRequest {
   if (p.amountMinor <= 0n) throw new CsError('AMOUNT_RANGE', `Payout ${p.payoutId}: a Stripe transfer must be positive.`)
   if (!/^acct_[A-Za-z0-9]+$/.test(p.destination))
     throw new CsError('PAYOUT_INVALID', `Payout ${p.payoutId}: ${p.destination.slice(0, 40)} is not a Stripe connected account (acct_…).`)
+  const reference = p.reference || null
+  if (reference !== null && reference.length > STRIPE_METADATA_VALUE_CHARS_MAX)
+    throw new CsError(
+      'PAYOUT_INVALID',
+      `Payout ${p.payoutId}: its reference is ${reference.length} characters — Stripe keeps at most ${STRIPE_METADATA_VALUE_CHARS_MAX}; shorten it.`,
+    )
   return {
     // Decimal text: stripe-node form-encodes it unchanged, so no bigint ever becomes a float.
     amount: p.amountMinor.toString(),
     currency: p.currency.toLowerCase(),
     destination: p.destination,
     transfer_group: `cs_${p.payoutId}`,
-    metadata: { countersign_payout_id: p.payoutId, countersign_batch_id: p.batchId },
+    description: p.memo || reference || p.payoutId,
+    metadata: {
+      countersign_payout_id: p.payoutId,
+      countersign_batch_id: p.batchId,
+      // Stripe drops a key whose value is empty: only a reference that exists is sent.
+      ...(reference !== null ? { countersign_reference: reference } : {}),
+    },
   }
 }
 

@@ -4,11 +4,13 @@
  * never used — `createStripeClient` sets maxNetworkRetries 0 and every POST passes this key.
  * Stripe allows 255 characters; payout ids are far shorter, asserted anyway.
  */
+import { invariant } from '../../util/invariant'
+
 const IDEMPOTENCY_KEY_LENGTH_MAX = 255
 
 export function stripeIdempotencyKey(payoutId: string, attempt: number): string {
-  if (!Number.isSafeInteger(attempt) || attempt < 1) throw new Error(`attempt must be a positive integer, got ${attempt}`)
+  invariant(Number.isSafeInteger(attempt) && attempt >= 1, () => `attempt must be a positive integer, got ${attempt}`)
   const key = `cs_${payoutId}_a${attempt}`
-  if (key.length > IDEMPOTENCY_KEY_LENGTH_MAX) throw new Error(`idempotency key longer than ${IDEMPOTENCY_KEY_LENGTH_MAX}`)
+  invariant(key.length <= IDEMPOTENCY_KEY_LENGTH_MAX, `idempotency key longer than ${IDEMPOTENCY_KEY_LENGTH_MAX}`)
   return key
 }

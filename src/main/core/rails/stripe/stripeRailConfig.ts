@@ -8,6 +8,10 @@ import type { SecretStore } from '../../secrets/SecretStore'
 import { STRIPE_API_BASE_DEFAULT, type StripeApiBase } from './createStripeClient'
 
 export const STRIPE_SECRET_KEY_NAME = 'stripe.secretKey'
+/** Stripe has one "network": the platform's account. */
+export const STRIPE_NETWORK = 'stripe'
+/** The treasury "address" of the platform balance in the ledger. */
+export const STRIPE_PLATFORM_SOURCE = 'stripe:platform'
 export const STRIPE_API_URL_DEFAULT = 'https://api.stripe.com'
 
 export interface StripeConfig {
