@@ -1,10 +1,11 @@
 /**
  * Child process of crash.test.ts: opens the workspace in argv[2] and runs the engine as the app
- * would — executeBatch, then confirmation sweeps (mining one block per round on Anvil) — until
+ * would — executeBatch, then the poller's gated confirmation sweeps (mining one block per round on Anvil) — until
  * COUNTERSIGN_CRASH_AT makes it SIGKILL itself. Exits 0 if it ran to the end without crashing.
  * Run: node --import tsx test/execute/crashChild.ts <dataDir> '<json config>'
  */
 import { executeBatch } from '../../src/main/core/payouts/execute'
+import { createSweepGate } from '../../src/main/core/payouts/execute/sweepGate'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createEvmRail, type EvmChainConfig } from '../../src/main/core/rails/evm'
 import { createRailRegistry } from '../../src/main/core/rails/Rail'
@@ -24,8 +25,9 @@ async function main(): Promise<void> {
   const ctx = await openWorkspace(dataDir!)
   const rails = createRailRegistry([createEvmRail(chain)])
   await executeBatch(ctx, { rails, signer: emulatorSigner() }, config.batchId, MAKER)
+  const gate = createSweepGate()
   for (let round = 0; round < roundsMax; round++) {
-    const r = await sweepRail(ctx, rails.all()[0]!)
+    const r = await sweepRail(ctx, rails.all()[0]!, gate)
     if (r.open === 0) break
     await fetch(chain.rpcUrl, {
       method: 'POST',

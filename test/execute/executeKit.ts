@@ -15,6 +15,7 @@ import { erc20Abi, getAddress, maxUint256, type Address, type Hex } from 'viem'
 import { CoreEvents, fixedClock, type CoreContext } from '../../src/main/core/context'
 import { openDb } from '../../src/main/core/db/openDb'
 import { addAccount, addAsset, postEntries, seedDefaultAssets } from '../../src/main/core/ledger'
+import { createSweepGate } from '../../src/main/core/payouts/execute/sweepGate'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createEvmRail, type EvmChainConfig } from '../../src/main/core/rails/evm'
 import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails/Rail'
@@ -240,10 +241,14 @@ export function ledgerBalance(ctx: CoreContext, accountId: string): bigint {
   return parse(b.debits_posted) - parse(b.credits_posted)
 }
 
-/** Mines one block per round until no submission is open or planned; bounded, no sleeps. */
+/**
+ * Mines one block per round until no submission is open or planned; bounded, no sleeps. Sweeps
+ * through a SweepGate as the poller does, so the head probe is part of every test that confirms.
+ */
 export async function pollUntilQuiet(ctx: CoreContext, world: World, rails: RailRegistry, roundsMax = 40): Promise<number> {
+  const gate = createSweepGate()
   for (let round = 1; round <= roundsMax; round++) {
-    for (const rail of rails.all()) await sweepRail(ctx, rail)
+    for (const rail of rails.all()) await sweepRail(ctx, rail, gate)
     const open = ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`).get() as {
       n: number
     }

@@ -13,8 +13,6 @@ import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
 import { createEvmConfirmTask, createStellarConfirmTask, createStripeConfirmTask } from './poller/tasks/evmConfirm'
 import { createStellarPaymentsTask } from './poller/tasks/stellarPayments'
-import { registerRailPreflight } from './payouts/batches/railPreflights'
-import { stellarPreflight } from './rails/stellar/stellarPreflight'
 import { createLiveRails, type LiveRails } from './rails/createLiveRails'
 import type { RailsConfig } from './rails/evm'
 import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting'
@@ -31,7 +29,7 @@ import {
   type SecretStore,
 } from './secrets/SecretStore'
 import type { StripeRetryPolicy } from './rails/stripe/postStripeWithRetry'
-import { createStripeService, stripePreflight, type StripeService } from './rails/stripe/stripeService'
+import { createStripeService, type StripeService } from './stripe/stripeService'
 import { createStripeSyncTask } from './poller/tasks/stripeSync'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
 
@@ -126,11 +124,6 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     createStripeConfirmTask(rails),
     createStripeSyncTask(stripe),
   ]
-  // Rail pre-flight checks read the live configuration, so settings.rails.set applies at once.
-  const unregisterPreflights = [
-    registerRailPreflight(stellarPreflight((network) => rails.config.stellar?.networks.find((n) => n.network === network))),
-    registerRailPreflight(stripePreflight(stripe)),
-  ]
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
   // Never blocks start-up: a node that is down must not keep the app from opening.
   const resumed: Promise<void> =
@@ -152,7 +145,6 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     async close() {
       if (closed) return
       closed = true
-      for (const unregister of unregisterPreflights) unregister()
       await poller.stop()
       await resumed
       await execution.close()

@@ -157,10 +157,11 @@ async function fundTreasury(
       .reduce((s, b) => s + parseAmount(b.balance, scale, { allowZero: true }), 0n)
   const usdcMinor = await sum(usdc.id, usdc.scale, ['treasury', 'escrow'])
   const ethMinor = await sum(eth.id, eth.scale, ['treasury'])
-  const nonces = context.core.ctx.db.first(
-    context.core.ctx.db.k.selectFrom('nonces').select('next').where('network', '=', String(ANVIL_CHAIN_ID)),
+  // Submissions hold the nonces (payouts/execute/reserveNonce.ts): any EVM one means transactions were sent.
+  const sent = context.core.ctx.db.first(
+    context.core.ctx.db.k.selectFrom('submissions').select('id').where('rail', '=', 'evm').where('network', '=', String(ANVIL_CHAIN_ID)),
   )
-  if (nonces) {
+  if (sent) {
     log(
       'warn',
       'sandbox: a fresh Anvil chain for a workspace that already sent transactions (its chain state was lost); balances are re-funded from the ledger',

@@ -12,8 +12,8 @@ import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
 import { createExecuteHandlers } from '../payouts/execute/executeHandlers'
 import { createSignerHandlers } from '../signing/signersHandlers'
-import { createStripeHandlers } from '../rails/stripe/stripeHandlers'
-import type { StripeService } from '../rails/stripe/stripeService'
+import { createStripeHandlers } from '../stripe/stripeHandlers'
+import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -60,7 +60,7 @@ export function createHandlers(env: HandlerEnv): Handlers {
     'audit.list': ({ core }, input) => listAuditRows(core, input),
     'audit.verify': ({ core }) => verifyAudit(core),
 
-    ...createPayoutHandlers(),
+    ...createPayoutHandlers(env.execution.rails),
     ...createExecuteHandlers(env.execution),
     ...createSignerHandlers(env.execution),
     ...createStripeHandlers(env.execution.rails, env.stripe),

@@ -1,7 +1,9 @@
 /**
  * The core's one background loop. Each sweep runs every task once; a task that fails (the
  * network is down) backs the loop off exponentially up to a ceiling, and a clean sweep resets
- * it. Later rails add their tasks (confirm submissions, sync Stripe and chain state).
+ * it. The tasks (confirm submissions per rail, follow Stellar payments, sync Stripe, expire
+ * holds) are given by the composition root (core.ts); a task keeps whatever it caches between
+ * sweeps itself (the confirm tasks' SweepGate), so the loop stays this small.
  */
 import type { CoreContext } from '../context'
 import { log } from '../log'

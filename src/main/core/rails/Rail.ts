@@ -19,7 +19,7 @@
  * - `head` is the cheapest "did anything change?" probe; `lookup` reads the network for many
  *   submissions at once, and `classify` turns one observation into a verdict, purely.
  */
-import type { Rail as RailName } from '../../../shared/api'
+import type { Rail as RailName } from '../../../shared/blocks'
 import type { PreflightProblem } from '../../../shared/payoutsApi'
 import type { AssetRow, BatchRow, PayoutRow, SubmissionRow } from '../db/schema'
 import type { Signer, SignerChain, SignerProgress } from '../signing/Signer'
@@ -145,6 +145,11 @@ export interface RailCapabilities {
   unit: { one: string; other: string }
   /** What the rail's ordering number is called in messages ("nonce", "sequence"); null: none. */
   nonceName: string | null
+  /**
+   * The service a broadcast is handed to, named in progress messages ("Transfer 3 of 3 sent to
+   * Stripe."); absent where "sent" says enough (a chain's own network).
+   */
+  sentTo?: string
 }
 
 /** What pre-flight shows a rail: one batch and its payouts on this rail + network only. */
@@ -201,6 +206,8 @@ interface RailBase {
   classify(submission: RailSubmission, observation: unknown): Verdict
   /** Confirmed submissions still worth looking up (reorgs); absent: none are. */
   readonly reorgWatch?: RailReorgWatch
+  /** PURE: where a person can see a submission on a block explorer, when one is configured. */
+  explorerUrl?(txHash: string): string | null
   /**
    * Problems that would stop this batch being paid on this rail (balances, trustlines, the key).
    * May call the network; writes nothing. A thrown error becomes a RAIL_CHECK_FAILED problem.

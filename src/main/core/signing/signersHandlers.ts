@@ -8,7 +8,7 @@ import type { signerCalls } from '../../../shared/signersApi'
 import type { Handler } from '../api/createApi'
 import { requireRole } from '../operators/operators'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
-import type { SignerChain } from './Signer'
+import { isDeviceRail } from '../rails/Rail'
 import { getVerifiedSignerAddress, normalizeSignerAddress, verifySignerAddress } from './verifySignerAddress'
 
 export type SignerHandlers = { [K in keyof typeof signerCalls]: Handler<K> }
@@ -22,11 +22,12 @@ function problemOf(error: unknown): { code: string; message: string } {
 }
 
 export function createSignerHandlers(runtime: ExecutionRuntime): SignerHandlers {
+  // Every source a device signs for: the rail says which app (its signer chain), not its name.
   const treasuries = () =>
     runtime.rails
       .all()
-      .filter((r) => r.rail === 'evm' || r.rail === 'stellar')
-      .map((r) => ({ chain: r.rail as SignerChain, rail: r.rail, network: r.network, address: r.source.address, path: r.source.path }))
+      .filter(isDeviceRail)
+      .map((r) => ({ chain: r.capabilities.signer, rail: r.rail, network: r.network, address: r.source.address, path: r.source.path }))
 
   return {
     'signers.status': async ({ core }) => {

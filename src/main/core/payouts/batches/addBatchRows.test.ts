@@ -60,6 +60,17 @@ describe('batches.rows.*', () => {
     expect(err.message).toContain('Row 4, recipient:')
     expect(err.message).toContain(`Row 5 (${id}-1), id:`)
     expect(err.message).toContain(`(and 1 more)`)
+    // The same refusals as structured details (through the API's whitelist): a form marks the field from these.
+    expect(err.details).toMatchObject({
+      issues: [
+        { row: 1, column: 'amount', code: 'AMOUNT_PRECISION' },
+        { row: 2, column: 'recipient' },
+        { row: 3, column: 'asset' },
+        { row: 4, column: 'recipient' },
+        { row: 5, column: 'id', payoutId: `${id}-1` },
+        { row: 6, column: 'amount' },
+      ],
+    })
     const detail = await desk.as(undefined, 'batches.get', { id })
     expect(detail.batch).toMatchObject({ payouts: 1, version: 2 })
   })

@@ -1,13 +1,14 @@
 /** Add payout rows to a batch. Each row is validated like an imported one; all or nothing. */
 import { CsError } from '../../../../shared/errors'
-import { BATCH_PAYOUTS_MAX, type BatchSummary, type PayoutRowInput } from '../../../../shared/payoutsApi'
+import { rowsPerBatchMax as BATCH_PAYOUTS_MAX } from '../../../../shared/limits'
+import type { BatchSummary, PayoutRowInput, RowProblem } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
 import type { PayoutRow } from '../../db/schema'
 import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
 import { emitBatchChanged } from './transitionBatch'
-import { validatePayoutRowsBatch } from './validatePayoutRow'
+import { codeOf, validatePayoutRowsBatch } from './validatePayoutRow'
 
 export interface AddBatchRowsParameters {
   id: string
@@ -38,10 +39,16 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
     const firstRowNo = Number(existing?.maxRow ?? 0) + 1
     const now = ctx.clock.now().toISOString()
     const problems: string[] = []
+    // The same problems as structured PAYOUT_INVALID details, so a form marks the field without reading the sentence.
+    const issues: RowProblem[] = []
     const candidates = input.rows.map((r, i) => ({ ...r, id: r.id ?? `${batch.id}-${firstRowNo + i}`, rowNo: firstRowNo + i }))
     const seen = new Set<string>()
     for (const [i, c] of candidates.entries()) {
-      if (seen.has(c.id)) problems.push(`Row ${i + 1} (${c.id}), id: "${c.id}" appears twice — every payout needs its own id`)
+      if (seen.has(c.id)) {
+        const message = `"${c.id}" appears twice — every payout needs its own id`
+        problems.push(`Row ${i + 1} (${c.id}), id: ${message}`)
+        issues.push({ row: i + 1, column: 'id', payoutId: c.id, code: 'ID_DUPLICATE_IN_FILE', message: `${message}.` })
+      }
       seen.add(c.id)
     }
     // The importer's checks, including "this id is already stored" (ids are idempotency keys).
@@ -49,8 +56,10 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
     const rows: PayoutRow[] = []
     checked.forEach((result, i) => {
       const c = candidates[i]!
-      if (!result.ok)
+      if (!result.ok) {
+        issues.push({ row: i + 1, column: result.field, payoutId: c.id, ...codeOf(result), message: `${result.message}.` })
         return void problems.push(`Row ${i + 1}${input.rows[i]!.id !== undefined ? ` (${c.id})` : ''}, ${result.field}: ${result.message}`)
+      }
       const v = result.row
       rows.push({
         id: c.id,
@@ -76,7 +85,9 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
     })
     if (problems.length > 0) {
       const more = problems.length > ROW_PROBLEMS_LISTED_MAX ? ` (and ${problems.length - ROW_PROBLEMS_LISTED_MAX} more)` : ''
-      throw new CsError('PAYOUT_INVALID', `No rows were added: ${problems.slice(0, ROW_PROBLEMS_LISTED_MAX).join('; ')}${more}.`)
+      throw new CsError('PAYOUT_INVALID', `No rows were added: ${problems.slice(0, ROW_PROBLEMS_LISTED_MAX).join('; ')}${more}.`, {
+        details: { issues },
+      })
     }
     for (const row of rows) ctx.db.run(ctx.db.k.insertInto('payouts').values(row))
     appendAudit(ctx, {

@@ -8,7 +8,7 @@
  * When enough distinct eligible approvers approved the current version, the batch becomes
  * 'approved' in the same transaction.
  */
-import type { Operator } from '../../../../shared/api'
+import type { Operator } from '../../../../shared/workspaceApi'
 import { CsError } from '../../../../shared/errors'
 import type { BatchDetail } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'

@@ -2,7 +2,7 @@
  * Cancel a batch that has not started executing (draft, awaiting approval, approved) or that
  * failed outright. Preparers and admins may cancel; nothing in a cancelled batch is ever paid.
  */
-import type { Operator } from '../../../../shared/api'
+import type { Operator } from '../../../../shared/workspaceApi'
 import { CsError } from '../../../../shared/errors'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'

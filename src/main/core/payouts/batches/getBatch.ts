@@ -1,5 +1,5 @@
 /** One batch in full: payouts, exact totals per asset and per rail, approvals, and the policy explained for `operator`. */
-import type { Operator } from '../../../../shared/api'
+import type { Operator } from '../../../../shared/workspaceApi'
 import type { BatchDetail } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { describeApprovalStatus } from '../policy/describeApprovalStatus'

@@ -8,7 +8,6 @@ export { getBatch, type GetBatchParameters, type GetBatchReturnType } from './ge
 export { lastRejection, listApprovals } from './listApprovals'
 export { listBatches, type ListBatchesParameters, type ListBatchesReturnType } from './listBatches'
 export { preflightBatch, type PreflightBatchReturnType } from './preflightBatch'
-export { registerRailPreflight, railPreflightsFor, type RailPreflight, type RailPreflightBatch } from './railPreflights'
 export { getBatchRow, readBatchSummary } from './readBatch'
 export { rejectBatch, type RejectBatchReturnType } from './rejectBatch'
 export { removeBatchRows, type RemoveBatchRowsParameters, type RemoveBatchRowsReturnType } from './removeBatchRows'

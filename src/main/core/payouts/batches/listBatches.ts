@@ -1,6 +1,8 @@
 /** Batches, newest first, paged by `before` (the id of the last batch of the previous page). */
 import { CsError } from '../../../../shared/errors'
-import { BATCHES_LIST_DEFAULT, type BatchList, type BatchStateName } from '../../../../shared/payoutsApi'
+import { batchesListDefault as BATCHES_LIST_DEFAULT } from '../../../../shared/limits'
+import type { BatchList } from '../../../../shared/payoutsApi'
+import type { BatchStateName } from '../../../../shared/blocks'
 import type { CoreContext } from '../../context'
 import { AssetCache, getBatchRow, toSummary } from './readBatch'
 

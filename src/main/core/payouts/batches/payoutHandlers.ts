@@ -1,13 +1,16 @@
 /**
- * Handlers of the payout calls (src/shared/payoutsApi.ts), spread into the core's handler map.
+ * Handlers of the payout calls (src/shared/payoutsApi.ts, and payouts.import from
+ * src/shared/payoutImport.ts), spread into the core's handler map.
  * Roles: preparers create, import, edit, submit; approvers approve and reject (never their own
  * batches); preparers or admins cancel; admins set the policy. Reads need no operator, but
  * batches.get explains the policy for the operator when one is given.
  */
+import type { importCalls } from '../../../../shared/payoutImport'
 import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
 import type { ExecuteCallName } from '../execute/executeHandlers'
 import { requireRole } from '../../operators/operators'
+import type { RailRegistry } from '../../rails/Rail'
 import { importPayoutCsv } from '../import/importPayoutCsv'
 import { getApprovalPolicy } from '../policy/getApprovalPolicy'
 import { setApprovalPolicy } from '../policy/setApprovalPolicy'
@@ -25,9 +28,10 @@ import { emitBatchChanged } from './transitionBatch'
 import { updateBatchRow } from './updateBatchRow'
 
 /** The execution calls have their own handlers (../execute/executeHandlers.ts). */
-export type PayoutHandlers = { [K in Exclude<keyof typeof payoutCalls, ExecuteCallName>]: Handler<K> }
+export type PayoutHandlers = { [K in Exclude<keyof typeof payoutCalls | keyof typeof importCalls, ExecuteCallName>]: Handler<K> }
 
-export function createPayoutHandlers(): PayoutHandlers {
+/** `rails`: the core's live rails, whose pre-flights batches.preflight and batches.submit run. */
+export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
   return {
     'payouts.import': ({ core, operator }, input) => {
       const result = importPayoutCsv(core, requireRole(operator, 'preparer', 'import payouts').id, input)
@@ -38,12 +42,13 @@ export function createPayoutHandlers(): PayoutHandlers {
     'batches.create': ({ core, operator }, input) => createBatch(core, requireRole(operator, 'preparer', 'create batches').id, input),
     'batches.list': ({ core }, input) => listBatches(core, input),
     'batches.get': ({ core, operator }, input) => getBatch(core, input, operator),
-    'batches.preflight': ({ core }, input) => preflightBatch(core, input.id),
+    'batches.preflight': ({ core }, input) => preflightBatch(core, input.id, rails),
     'batches.rows.add': ({ core, operator }, input) => addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
     'batches.rows.update': ({ core, operator }, input) => updateBatchRow(core, requireRole(operator, 'preparer', 'edit batches').id, input),
     'batches.rows.remove': ({ core, operator }, input) =>
       removeBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
-    'batches.submit': ({ core, operator }, input) => submitBatch(core, requireRole(operator, 'preparer', 'submit batches').id, input),
+    'batches.submit': ({ core, operator }, input) =>
+      submitBatch(core, requireRole(operator, 'preparer', 'submit batches').id, input, rails),
     'batches.approve': ({ core, operator }, input) => approveBatch(core, operator, input),
     'batches.reject': ({ core, operator }, input) => rejectBatch(core, operator, input),
     'batches.cancel': ({ core, operator }, input) => cancelBatch(core, operator, input),

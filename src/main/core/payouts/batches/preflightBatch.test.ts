@@ -1,8 +1,14 @@
-/** Pre-flight at submit: funds, treasury account, recipients, and the rail hook. */
+/** Pre-flight at submit: funds, treasury account, recipients, and each configured rail's own check. */
 import { afterEach, describe, expect, it } from 'vitest'
+import type { PreflightProblem } from '../../../../shared/payoutsApi'
+import { createRailRegistry, type Rail, type RailPreflightInput } from '../../rails/Rail'
 import { ALICE, DANA, USDC, draftWith, failure, openDesk, type Desk } from './testKit'
 import { preflightBatch } from './preflightBatch'
-import { registerRailPreflight } from './railPreflights'
+
+/** A rail that only has a pre-flight: all preflightBatch asks of it. */
+function checkingRail(rail: string, network: string, preflight: (input: RailPreflightInput) => Promise<readonly PreflightProblem[]>): Rail {
+  return { rail, network, feeAssetId: USDC, preflight } as unknown as Rail
+}
 
 let desk: Desk
 afterEach(async () => {
@@ -36,33 +42,31 @@ describe('preflightBatch', () => {
       id: empty.id,
       rows: [{ assetId: 'USD@stripe', recipient: 'acct_1234567890ABCDEF', amount: '1' }],
     })
-    expect((await preflightBatch(desk.core.ctx, empty.id)).problems.map((p) => p.code)).toEqual(['TREASURY_MISSING'])
+    expect((await preflightBatch(desk.core.ctx, empty.id, desk.core.rails)).problems.map((p) => p.code)).toEqual(['TREASURY_MISSING'])
   })
 
-  it('runs registered rail checks and fails closed when one throws', async () => {
+  it("runs the rails' own checks and fails closed when one throws", async () => {
     desk = await openDesk()
     const id = await draftWith(desk, ALICE, ['1'])
-    const off = [
-      registerRailPreflight({
-        name: 'evm.gas',
-        rail: 'evm',
-        check: async () => [{ code: 'GAS_LOW', message: 'the source has no ETH for gas' }],
+    const seen: string[] = []
+    const checking = createRailRegistry([
+      checkingRail('evm', '8453', async ({ payouts }) => {
+        seen.push(...payouts.map((p) => p.asset_id))
+        return [{ code: 'GAS_LOW', message: 'the source has no ETH for gas' }]
       }),
-      registerRailPreflight({ name: 'stripe.balance', rail: 'stripe', check: () => [{ code: 'NEVER', message: 'not on this rail' }] }),
-      registerRailPreflight({
-        name: 'evm.fee',
-        rail: 'evm',
-        check: () => {
-          throw new Error('rpc down')
-        },
+      checkingRail('stripe', 'stripe', async () => [{ code: 'NEVER', message: 'not on this rail' }]),
+    ])
+    expect((await preflightBatch(desk.core.ctx, id, checking)).problems.map((p) => p.code)).toEqual(['GAS_LOW'])
+    expect(seen).toEqual([USDC])
+    const throwing = createRailRegistry([
+      checkingRail('evm', '8453', () => {
+        throw new Error('rpc down')
       }),
-    ]
-    try {
-      expect((await preflightBatch(desk.core.ctx, id)).problems.map((p) => p.code)).toEqual(['GAS_LOW', 'RAIL_CHECK_FAILED'])
-    } finally {
-      for (const f of off) f()
-    }
-    expect(await preflightBatch(desk.core.ctx, id)).toEqual({ ok: true, problems: [] })
+    ])
+    const failed = await preflightBatch(desk.core.ctx, id, throwing)
+    expect(failed.problems.map((p) => p.code)).toEqual(['RAIL_CHECK_FAILED'])
+    expect(failed.problems[0]!.message).toContain('rpc down')
+    expect(await preflightBatch(desk.core.ctx, id, desk.core.rails)).toEqual({ ok: true, problems: [] })
     expect((await desk.as(ALICE, 'batches.submit', { id })).state).toBe('awaiting_approval')
     expect((await failure(desk.as(DANA, 'batches.submit', { id }))).code).toBe('ROLE_REQUIRED')
   })

@@ -5,17 +5,23 @@
  *  - every row still validates (asset, recipient, amount, memo) — rules may have changed since;
  *  - each asset has a treasury account (with an address on chains) whose available ledger
  *    balance covers the batch's total of that asset;
- *  - then the registered rail checks (railPreflights.ts), e.g. native gas, fee caps.
+ *  - then each configured rail's own `preflight` (balances, trustlines, the key), given the
+ *    batch's payouts on that rail + network only. The rails come from the caller (the core's
+ *    live registry), not from a module-level list: two cores in one process never share checks.
+ *    A payout on a rail that is not configured gets no rail check here; execute refuses it
+ *    (RAIL_NOT_CONFIGURED), so a batch can be prepared before its rail is set up.
  * Reads only; async because rail checks may call the network — never call it inside a DB tx.
  */
-import type { Account } from '../../../../shared/api'
+import type { Account } from '../../../../shared/ledgerApi'
 import { formatAmount, formatAmountGrouped, parseMinor } from '../../../../shared/money'
 import type { PreflightProblem, PreflightResult } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { listAccounts } from '../../ledger'
 import { readAccountBalances } from '../../ledger/getBalances'
 import { log } from '../../log'
-import { railPreflightsFor } from './railPreflights'
+import type { BatchRow, PayoutRow } from '../../db/schema'
+import type { RailRegistry } from '../../rails/Rail'
+import { assetsById } from '../execute/railViews'
 import { AssetCache, getBatchRow, payoutRowsOf, sumByAsset } from './readBatch'
 import { validatePayoutRowsBatch } from './validatePayoutRow'
 
@@ -24,7 +30,7 @@ export type PreflightBatchReturnType = PreflightResult
 /** Row problems reported one by one; beyond this they are counted in one line. */
 export const PREFLIGHT_ROW_PROBLEMS_MAX = 50
 
-export async function preflightBatch(ctx: CoreContext, batchId: string): Promise<PreflightResult> {
+export async function preflightBatch(ctx: CoreContext, batchId: string, rails: RailRegistry): Promise<PreflightResult> {
   const batch = getBatchRow(ctx, batchId)
   const payouts = payoutRowsOf(ctx, batchId)
   const problems: PreflightProblem[] = []
@@ -92,19 +98,40 @@ export async function preflightBatch(ctx: CoreContext, batchId: string): Promise
     }
   }
 
-  for (const rail of [...new Set([...totals.values()].map((t) => t.rail))].sort()) {
-    const onRail = payouts.filter((p) => p.rail === rail)
-    for (const check of railPreflightsFor(rail)) {
-      try {
-        problems.push(...(await check.check(ctx, { batch, rail, payouts: onRail })))
-      } catch (error) {
-        log('warn', 'rail preflight check failed', { check: check.name, batchId, error })
-        problems.push({
-          code: 'RAIL_CHECK_FAILED',
-          message: `The ${check.name} check could not run (${(error as Error).message ?? 'unknown error'}) — try again`,
-        })
-      }
+  problems.push(...(await railProblems(ctx, rails, batch, payouts)))
+  return { ok: problems.length === 0, problems }
+}
+
+/** Each configured rail's pre-flight over its payouts, in rail + network order; fail closed. */
+async function railProblems(
+  ctx: CoreContext,
+  rails: RailRegistry,
+  batch: BatchRow,
+  payouts: readonly PayoutRow[],
+): Promise<PreflightProblem[]> {
+  const byRail = new Map<string, PayoutRow[]>()
+  for (const p of payouts) {
+    const key = `${p.rail}:${p.network}`
+    const list = byRail.get(key) ?? []
+    list.push(p)
+    byRail.set(key, list)
+  }
+  const problems: PreflightProblem[] = []
+  for (const key of [...byRail.keys()].sort()) {
+    const onRail = byRail.get(key)!
+    const rail = rails.get(onRail[0]!.rail, onRail[0]!.network)
+    if (!rail?.preflight) continue
+    const name = rail.network === rail.rail ? rail.rail : `${rail.rail} ${rail.network}`
+    try {
+      const assets = assetsById(ctx, [...onRail.map((p) => p.asset_id), rail.feeAssetId])
+      problems.push(...(await rail.preflight({ batch, payouts: onRail, assets })))
+    } catch (error) {
+      log('warn', 'rail preflight check failed', { rail: rail.rail, network: rail.network, batchId: batch.id, error })
+      problems.push({
+        code: 'RAIL_CHECK_FAILED',
+        message: `The ${name} check could not run (${(error as Error).message ?? 'unknown error'}) — try again`,
+      })
     }
   }
-  return { ok: problems.length === 0, problems }
+  return problems
 }

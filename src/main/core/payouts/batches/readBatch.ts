@@ -2,7 +2,8 @@
  * Reading batches and their payouts as the contract shapes them. Totals are summed exactly in
  * bigint from the TEXT minor units, never in SQL (SQLite would sum in floats or overflow).
  */
-import type { Asset, Rail } from '../../../../shared/api'
+import type { Asset } from '../../../../shared/ledgerApi'
+import type { Rail } from '../../../../shared/blocks'
 import { CsError } from '../../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../../shared/money'
 import { BATCH_STATES, PAYOUT_STATES, type BatchState, type PayoutState } from '../../../../shared/payoutStates'

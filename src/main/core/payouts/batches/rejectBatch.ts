@@ -5,7 +5,7 @@
  * reject as may approve (approver role, never a creator or editor): a preparer who wants their
  * batch back edits or cancels it instead.
  */
-import type { Operator } from '../../../../shared/api'
+import type { Operator } from '../../../../shared/workspaceApi'
 import type { BatchDetail } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
 import type { CoreContext } from '../../context'

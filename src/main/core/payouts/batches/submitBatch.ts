@@ -6,6 +6,7 @@
 import { CsError } from '../../../../shared/errors'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
 import type { Actor, CoreContext } from '../../context'
+import type { RailRegistry } from '../../rails/Rail'
 import { preflightBatch } from './preflightBatch'
 import { batchStateOf, getBatchRow, readBatchSummary } from './readBatch'
 import { requireBatchState, transitionBatch } from './transitionBatch'
@@ -19,7 +20,12 @@ export type SubmitBatchReturnType = BatchSummary
 /** Problems quoted in the PREFLIGHT_FAILED sentence; all are in the error's details and in batches.preflight. */
 export const PREFLIGHT_PROBLEMS_QUOTED_MAX = 5
 
-export async function submitBatch(ctx: CoreContext, actorId: Actor, input: SubmitBatchParameters): Promise<BatchSummary> {
+export async function submitBatch(
+  ctx: CoreContext,
+  actorId: Actor,
+  input: SubmitBatchParameters,
+  rails: RailRegistry,
+): Promise<BatchSummary> {
   const row = getBatchRow(ctx, input.id)
   requireBatchState(row.name, batchStateOf(row), ['draft'], 'submit it')
   const version = input.version ?? row.version
@@ -29,7 +35,7 @@ export async function submitBatch(ctx: CoreContext, actorId: Actor, input: Submi
       `Batch "${row.name}" changed since you read it (now version ${row.version}, you had ${version}) — reload it and try again.`,
     )
   }
-  const preflight = await preflightBatch(ctx, row.id)
+  const preflight = await preflightBatch(ctx, row.id, rails)
   if (!preflight.ok) {
     const quoted = preflight.problems.slice(0, PREFLIGHT_PROBLEMS_QUOTED_MAX).map((p) => p.message)
     const more = preflight.problems.length > quoted.length ? ` (and ${preflight.problems.length - quoted.length} more)` : ''

@@ -99,11 +99,12 @@ export async function submitted(desk: Desk, by: string, amounts: readonly string
 }
 
 /** The code and message of a failed call. */
-export async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+export async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
   try {
     await promise
   } catch (error) {
-    return { code: (error as { code: string }).code, message: (error as Error).message }
+    const details = (error as { details?: Record<string, unknown> }).details
+    return { code: (error as { code: string }).code, message: (error as Error).message, ...(details ? { details } : {}) }
   }
   throw new Error('expected the call to fail, but it succeeded')
 }

@@ -5,7 +5,7 @@
  * treasury as recipient, ids already stored. Only the first problem of the row is returned;
  * warnings (new payee, look-alike) are the importer's to show and are not repeated here.
  */
-import type { Asset } from '../../../../shared/api'
+import type { Asset } from '../../../../shared/ledgerApi'
 import { CsError } from '../../../../shared/errors'
 import type { CoreContext } from '../../context'
 import { findAsset } from '../../ledger'
@@ -32,7 +32,10 @@ export interface ValidPayoutRow {
   name: string | null
 }
 
-export type ValidatePayoutRowReturnType = { ok: true; row: ValidPayoutRow } | { ok: false; field: string; message: string }
+export type ValidatePayoutRowReturnType =
+  | { ok: true; row: ValidPayoutRow }
+  /** `message` is the sentence without a place ("has more than 6 decimals…"); `code` the importer's, when it has one. */
+  | { ok: false; field: string; message: string; code?: string }
 
 export interface ValidatePayoutRowOptions {
   /** The row belongs to this batch already (an update, a re-check): its own stored id is no duplicate. */
@@ -96,7 +99,9 @@ export function validatePayoutRowsBatch(
       results[at.index] ??= {
         ok: false,
         field: issue.column ?? 'row',
-        message: issue.message.replace(/^Row \d+(, [^:]+)?: /, '').replace(/\.$/, ''),
+        // The importer hands the sentence without its place too: nothing is cut off a message.
+        message: issue.problem.replace(/\.$/, ''),
+        code: issue.code,
       }
     }
     for (const v of checked.valid) {
@@ -130,6 +135,17 @@ export function requireValidPayoutRow(
   options: ValidatePayoutRowOptions = {},
 ): ValidPayoutRow {
   const result = validatePayoutRow(ctx, input, options)
-  if (!result.ok) throw new CsError('PAYOUT_INVALID', `${where}, ${result.field}: ${result.message}.`, { details: { field: result.field } })
+  if (!result.ok) {
+    throw new CsError('PAYOUT_INVALID', `${where}, ${result.field}: ${result.message}.`, {
+      details: {
+        issues: [{ row: input.rowNo, column: result.field, payoutId: input.id, ...codeOf(result), message: `${result.message}.` }],
+      },
+    })
+  }
   return result.row
+}
+
+/** The importer's issue code of a refusal, as the PAYOUT_INVALID details carry it. */
+export function codeOf(result: { code?: string }): { code?: string } {
+  return result.code !== undefined ? { code: result.code } : {}
 }

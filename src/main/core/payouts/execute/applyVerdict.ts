@@ -11,6 +11,7 @@ import { bookConfirmed, bookFailedFee, reverseBookings } from './bookSubmission'
 import { crashPoint } from '../../util/crashPoint'
 import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
+import { assertNever } from '../../util/invariant'
 
 export interface AppliedVerdict {
   changed: boolean
@@ -37,79 +38,88 @@ export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, 
     if (sub.state !== seen.state) return none
     let finished = false
     switch (verdict.kind) {
-      case 'confirmed': {
-        const payouts = payoutsOfSubmission(ctx, sub.id)
-        moveSubmission(
-          ctx,
-          SYSTEM_ACTOR,
-          sub,
-          'confirmed',
-          { block_number: verdict.blockNumber, block_hash: verdict.blockHash, fee_paid: verdict.feePaid.toString() },
-          { blockNumber: verdict.blockNumber, blockHash: verdict.blockHash, txHash: sub.tx_hash, feePaid: verdict.feePaid.toString() },
-        )
-        movePayoutsOf(ctx, sub.id, 'confirmed', { failure_code: null, failure_message: null })
-        // Test hook: a kill here, inside the transaction, must leave neither the state nor the booking.
-        crashPoint('confirm-before-book')
-        bookConfirmed(ctx, {
-          submission: sub,
-          payouts,
-          confirmed: verdict.payouts,
-          feePaid: verdict.feePaid,
-          feeAssetId: verdict.feeAssetId,
-          blockNumber: verdict.blockNumber,
-          blockHash: verdict.blockHash,
-        })
+      case 'confirmed':
+        applyConfirmed(ctx, sub, verdict)
         finished = finishBatchIfDone(ctx, sub.batch_id) !== null
         break
-      }
-      case 'failed': {
-        moveSubmission(
-          ctx,
-          SYSTEM_ACTOR,
-          sub,
-          'failed',
-          {
-            block_number: verdict.blockNumber,
-            block_hash: verdict.blockHash,
-            fee_paid: verdict.feePaid.toString(),
-            failure_code: verdict.code ?? 'REVERTED',
-            failure_message: verdict.reason,
-          },
-          { reason: verdict.reason, txHash: sub.tx_hash },
-        )
-        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: verdict.code ?? 'REVERTED', failure_message: verdict.reason })
-        bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
+      case 'failed':
+        applyFailed(ctx, sub, verdict)
         finished = finishBatchIfDone(ctx, sub.batch_id) !== null
         break
-      }
-      case 'dead': {
-        moveSubmission(
-          ctx,
-          SYSTEM_ACTOR,
-          sub,
-          'dead',
-          { failure_code: verdict.code ?? 'NONCE_CONFLICT', failure_message: verdict.reason },
-          { reason: verdict.reason },
-        )
-        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: verdict.code ?? 'NONCE_CONFLICT', failure_message: verdict.reason })
+      case 'dead':
+        applyDead(ctx, sub, verdict)
         finished = finishBatchIfDone(ctx, sub.batch_id) !== null
         break
-      }
-      case 'reorged': {
-        const payouts = payoutsOfSubmission(ctx, sub.id)
-        reverseBookings(ctx, sub, payouts, rail.feeAssetId)
-        moveSubmission(
-          ctx,
-          SYSTEM_ACTOR,
-          sub,
-          'broadcast',
-          { block_number: null, block_hash: null, fee_paid: null },
-          { reason: verdict.reason, previousBlock: sub.block_number, previousBlockHash: sub.block_hash, feeReversed: sub.fee_paid ?? '0' },
-        )
-        movePayoutsOf(ctx, sub.id, 'broadcast')
+      case 'reorged':
+        applyReorged(ctx, rail, sub, verdict)
         break
-      }
+      default:
+        assertNever(verdict, 'verdict')
     }
     return { changed: true, batchId: sub.batch_id, batchFinished: finished }
   })
+}
+
+function applyConfirmed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'confirmed' }>): void {
+  const payouts = payoutsOfSubmission(ctx, sub.id)
+  moveSubmission(
+    ctx,
+    SYSTEM_ACTOR,
+    sub,
+    'confirmed',
+    { block_number: verdict.blockNumber, block_hash: verdict.blockHash, fee_paid: verdict.feePaid.toString() },
+    { blockNumber: verdict.blockNumber, blockHash: verdict.blockHash, txHash: sub.tx_hash, feePaid: verdict.feePaid.toString() },
+  )
+  movePayoutsOf(ctx, sub.id, 'confirmed', { failure_code: null, failure_message: null })
+  // Test hook: a kill here, inside the transaction, must leave neither the state nor the booking.
+  crashPoint('confirm-before-book')
+  bookConfirmed(ctx, {
+    submission: sub,
+    payouts,
+    confirmed: verdict.payouts,
+    feePaid: verdict.feePaid,
+    feeAssetId: verdict.feeAssetId,
+    blockNumber: verdict.blockNumber,
+    blockHash: verdict.blockHash,
+  })
+}
+
+function applyFailed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'failed' }>): void {
+  const code = verdict.code ?? 'REVERTED'
+  moveSubmission(
+    ctx,
+    SYSTEM_ACTOR,
+    sub,
+    'failed',
+    {
+      block_number: verdict.blockNumber,
+      block_hash: verdict.blockHash,
+      fee_paid: verdict.feePaid.toString(),
+      failure_code: code,
+      failure_message: verdict.reason,
+    },
+    { reason: verdict.reason, txHash: sub.tx_hash },
+  )
+  movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
+  bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
+}
+
+function applyDead(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'dead' }>): void {
+  const code = verdict.code ?? 'NONCE_CONFLICT'
+  moveSubmission(ctx, SYSTEM_ACTOR, sub, 'dead', { failure_code: code, failure_message: verdict.reason }, { reason: verdict.reason })
+  movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
+}
+
+function applyReorged(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'reorged' }>): void {
+  const payouts = payoutsOfSubmission(ctx, sub.id)
+  reverseBookings(ctx, sub, payouts, rail.feeAssetId)
+  moveSubmission(
+    ctx,
+    SYSTEM_ACTOR,
+    sub,
+    'broadcast',
+    { block_number: null, block_hash: null, fee_paid: null },
+    { reason: verdict.reason, previousBlock: sub.block_number, previousBlockHash: sub.block_hash, feeReversed: sub.fee_paid ?? '0' },
+  )
+  movePayoutsOf(ctx, sub.id, 'broadcast')
 }

@@ -11,15 +11,19 @@
  * payout id is known exactly, so parsing the suffix is unambiguous even for ids with ':').
  * Net effect: a payout reorged out and confirmed again is booked once.
  */
-import type { EntryInput } from '../../../../shared/api'
-import { CsError } from '../../../../shared/errors'
+import type { EntryInput } from '../../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { CoreContext } from '../../context'
 import { SYSTEM_ACTOR } from '../../context'
-import type { AccountRow, PayoutRow, SubmissionRow } from '../../db/schema'
+import type { PayoutRow, SubmissionRow } from '../../db/schema'
 import { addAccount, postEntries } from '../../ledger'
 import type { ConfirmedPayout } from '../../rails/Rail'
+import { invariant, unreachable } from '../../util/invariant'
 import { setPayoutEntry } from './executionStore'
+import { requireTreasuryAccount } from './treasuryAccount'
+
+/** The Stripe bookings and handlers find the treasury here too; it lives in its own file. */
+export { requireTreasuryAccount, treasuryAccount } from './treasuryAccount'
 
 export const PAYOUT_ENTRY_KIND = 'payout'
 export const PAYOUT_FEE_ENTRY_KIND = 'payout.fee'
@@ -30,33 +34,16 @@ function generationOf(baseId: string, entryId: string | null): { g: number; reve
   if (entryId === null) return { g: 0, reversed: false, booked: false }
   if (entryId === baseId) return { g: 0, reversed: false, booked: true }
   const rest = entryId.slice(baseId.length)
-  if (!entryId.startsWith(baseId) || rest.length === 0) throw new Error(`invariant: entry ${entryId} is not a booking of ${baseId}`)
+  invariant(entryId.startsWith(baseId) && rest.length > 0, () => `entry ${entryId} is not a booking of ${baseId}`)
   const reorg = /^:reorg:(\d+)$/.exec(rest)
   if (reorg) return { g: Number(reorg[1]), reversed: true, booked: false }
   const again = /^:(\d+)$/.exec(rest)
   if (again) return { g: Number(again[1]), reversed: false, booked: true }
-  throw new Error(`invariant: entry ${entryId} is not a booking of ${baseId}`)
+  return unreachable(`entry ${entryId} is not a booking of ${baseId}`)
 }
 
 function bookingId(baseId: string, g: number): string {
   return g === 0 ? baseId : `${baseId}:${g}`
-}
-
-export function treasuryAccount(ctx: CoreContext, assetId: string, address: string): AccountRow | undefined {
-  return ctx.db
-    .all(ctx.db.k.selectFrom('accounts').selectAll().where('kind', '=', 'treasury').where('asset_id', '=', assetId))
-    .find((a) => a.address !== null && a.address.toLowerCase() === address.toLowerCase())
-}
-
-export function requireTreasuryAccount(ctx: CoreContext, assetId: string, address: string): AccountRow {
-  const account = treasuryAccount(ctx, assetId, address)
-  if (!account) {
-    throw new CsError(
-      'ACCOUNT_NOT_FOUND',
-      `There is no treasury account for ${assetId} at ${address} in the ledger — add one (kind treasury, that address) so payouts can be booked; nothing was signed.`,
-    )
-  }
-  return account
 }
 
 function ensureAccount(ctx: CoreContext, id: string, kind: 'payee' | 'fees', assetId: string, name: string, address?: string): string {
@@ -84,7 +71,7 @@ function feesAccountId(ctx: CoreContext, feeAssetId: string): string {
 
 function scaleOf(ctx: CoreContext, assetId: string): number {
   const a = ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', assetId))
-  if (!a) throw new Error(`invariant: asset ${assetId} vanished`)
+  invariant(a, () => `asset ${assetId} vanished`)
   return a.scale
 }
 
@@ -106,7 +93,7 @@ export function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters): voi
   const entries: EntryInput[] = []
   for (const c of p.confirmed) {
     const payout = byId.get(c.payoutId)
-    if (!payout) throw new Error(`invariant: confirmed payout ${c.payoutId} is not in submission ${sub.id}`)
+    invariant(payout, () => `confirmed payout ${c.payoutId} is not in submission ${sub.id}`)
     const base = `payout:${payout.id}`
     const gen = generationOf(base, payout.entry_id)
     if (gen.booked) continue // already booked for this generation: never twice
@@ -164,19 +151,24 @@ function feeEntry(
   }
 }
 
+/**
+ * Reorgs one submission may live through before we call it a bug: far beyond any real chain
+ * (each one needs the same transaction re-mined after its block left the canonical chain).
+ */
+export const REORG_GENERATIONS_MAX = 1_000
+
 /** Fee bookings follow the submission: g = number of reversals already written for it. */
 function feeGeneration(ctx: CoreContext, base: string): number {
-  let g = 0
-  while (
-    ctx.db.first(
+  for (let g = 0; g < REORG_GENERATIONS_MAX; g++) {
+    const reversal = ctx.db.first(
       ctx.db.k
         .selectFrom('entries')
         .select('id')
         .where('id', '=', `${base}:reorg:${g + 1}`),
     )
-  )
-    g++
-  return g
+    if (!reversal) return g
+  }
+  return unreachable(`${base} was reversed more than ${REORG_GENERATIONS_MAX} times`)
 }
 
 /** Books only the fee of a submission that landed and reverted. */

@@ -10,6 +10,7 @@ import { CsError } from '../../../../shared/errors'
 import type { ExecuteResult, ExternalExportResult, ExternalImportResult } from '../../../../shared/payoutsApi'
 import { exportPlanned, importSigned } from './externalSigning'
 import type { Actor, CoreContext } from '../../context'
+import { isDeviceRail } from '../../rails/Rail'
 import { SANDBOX_SIGNER_LABEL } from '../../signing/signerSource'
 import { preflightBatch } from '../batches/preflightBatch'
 import { getBatchRow } from '../batches/readBatch'
@@ -41,7 +42,7 @@ export async function executeApprovedBatch(
     )
   }
   requireRails(ctx, runtime, batchId)
-  const preflight = await preflightBatch(ctx, batchId)
+  const preflight = await preflightBatch(ctx, batchId, runtime.rails)
   if (!preflight.ok) {
     const quoted = preflight.problems.slice(0, PROBLEMS_QUOTED_MAX).map((p) => p.message)
     const more = preflight.problems.length - quoted.length
@@ -144,7 +145,12 @@ function toExecuteResult(
  */
 async function depsFor(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): Promise<ExecuteDeps> {
   const pairs = ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
-  const deviceFree = pairs.length > 0 && pairs.every((p) => runtime.rails.get(p.rail, p.network)?.needsSigner === false)
+  const deviceFree =
+    pairs.length > 0 &&
+    pairs.every((p) => {
+      const rail = runtime.rails.get(p.rail, p.network)
+      return rail !== undefined && !isDeviceRail(rail)
+    })
   return deviceFree ? { rails: runtime.rails } : runtime.depsWithSigner()
 }
 
@@ -153,17 +159,17 @@ function requireRails(ctx: CoreContext, runtime: ExecutionRuntime, batchId: stri
   for (const p of pairs) if (!runtime.rails.get(p.rail, p.network)) throw notConfigured(p)
 }
 
-/** Engine progress -> the `execution.progress` event, naming the sandbox's emulator as what it is. */
+/** Engine progress -> the `execution.progress` event; the sandbox's emulator is named as what it is. */
 function progressTo(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): ExecuteOptions {
-  const device = runtime.signerLabel === SANDBOX_SIGNER_LABEL ? `the ${SANDBOX_SIGNER_LABEL}` : null
   return {
+    ...(runtime.signerLabel === SANDBOX_SIGNER_LABEL ? { deviceName: `the ${SANDBOX_SIGNER_LABEL}` } : {}),
     onProgress: (p: ExecuteProgress) =>
       ctx.events.emit('execution.progress', {
         batchId,
         kind: p.kind,
         chunk: p.kind === 'planned' ? null : p.chunk,
         chunks: p.chunks,
-        message: device ? p.message.replaceAll('your Ledger', device) : p.message,
+        message: p.message,
       }),
   }
 }

@@ -21,6 +21,11 @@ export interface ExecuteOptions {
   onProgress?: (progress: ExecuteProgress) => void
   /** Plan only: the transactions are signed outside the app and imported (externalSigning.ts). */
   external?: boolean
+  /**
+   * What the device is called in prompts: "your Ledger" unless told otherwise (the sandbox says
+   * "the Sandbox device emulator"). The engine words its messages itself; nobody rewrites them.
+   */
+  deviceName?: string
 }
 
 export function reportProgress(options: ExecuteOptions, progress: ExecuteProgress): void {

@@ -14,18 +14,19 @@ import {
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
 import type { PayoutRow, SubmissionRow, SubmissionsTable } from '../../db/schema'
+import { invariant, unreachable } from '../../util/invariant'
 
 export const OPEN_SUBMISSION_STATES: readonly SubmissionState[] = ['signed', 'broadcast']
 /** Open submissions one sweep looks at; more wait for the next sweep (oldest first). */
 export const OPEN_SUBMISSIONS_PER_SWEEP_MAX = 5_000
 
 function requireTx(ctx: CoreContext): void {
-  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: execution state changes run inside a transaction')
+  invariant(ctx.db.sqlite.inTransaction, 'execution state changes run inside a transaction')
 }
 
 export function getSubmission(ctx: CoreContext, id: string): SubmissionRow {
   const row = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', id))
-  if (!row) throw new Error(`invariant: submission ${id} does not exist`)
+  invariant(row, () => `submission ${id} does not exist`)
   return row
 }
 
@@ -54,7 +55,7 @@ export function moveSubmission(
 ): boolean {
   requireTx(ctx)
   const from = sub.state as SubmissionState
-  if (!canTransition(SUBMISSION_TRANSITIONS, from, to)) throw new Error(`invariant: submission ${sub.id} cannot go ${from} -> ${to}`)
+  invariant(canTransition(SUBMISSION_TRANSITIONS, from, to), () => `submission ${sub.id} cannot go ${from} -> ${to}`)
   const now = ctx.clock.now().toISOString()
   const result = ctx.db.run(
     ctx.db.k
@@ -100,7 +101,7 @@ function payoutPath(from: PayoutState, to: PayoutState): PayoutState[] {
       queue.push(n)
     }
   }
-  throw new Error(`invariant: no payout transition path ${from} -> ${to}`)
+  return unreachable(`no payout transition path ${from} -> ${to}`)
 }
 
 /**
@@ -156,16 +157,4 @@ export function plannedSubmissions(ctx: CoreContext, batchId?: string): Submissi
     )
     .all(...(batchId === undefined ? [] : [batchId])) as SubmissionRow[]
   return rows
-}
-
-/** Payout ids of each submission, in on-chain order (EVM Paid index / Stellar operation index). */
-export function chunkPayoutIds(ctx: CoreContext, submissions: readonly SubmissionRow[]): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  const stmt = ctx.db.prepare('SELECT payout_id FROM submission_payouts WHERE submission_id = ? ORDER BY idx')
-  for (const s of submissions)
-    out.set(
-      s.id,
-      (stmt.all(s.id) as { payout_id: string }[]).map((r) => r.payout_id),
-    )
-  return out
 }

@@ -20,6 +20,8 @@ import type { ExternalExportResult, ExternalImportResult } from '../../../../sha
 import type { Actor, CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
 import type { Rail } from '../../rails/Rail'
+import type { SignerChain } from '../../signing/Signer'
+import { assertNever, invariant, unreachable } from '../../util/invariant'
 import {
   EXTERNAL_SIGNED_FORMAT,
   exportUnsignedEvm,
@@ -41,31 +43,39 @@ function railOf(deps: ExecuteDeps, sub: SubmissionRow): Rail {
 }
 
 function expectedOf(deps: ExecuteDeps, sub: SubmissionRow): ExpectedSigned {
-  if (sub.unsigned_payload === null) throw new Error(`invariant: submission ${sub.id} has no unsigned payload`)
+  invariant(sub.unsigned_payload !== null, () => `submission ${sub.id} has no unsigned payload`)
   const rail = railOf(deps, sub)
-  if (sub.rail === 'evm') {
-    return {
-      rail: 'evm',
-      submissionId: sub.id,
-      chainId: Number(sub.network),
-      from: sub.source as Hex,
-      unsignedSerialized: sub.unsigned_payload as Hex,
-    }
+  if (!rail.capabilities.externalSigning) {
+    throw new CsError('EXECUTION_STATE', `Payouts on ${sub.rail} are not signed with a key, so they cannot be signed externally.`)
   }
-  if (sub.rail === 'stellar') {
-    if (!rail.networkPassphrase) throw new Error('invariant: a Stellar rail without its passphrase')
-    return {
-      rail: 'stellar',
-      submissionId: sub.id,
-      source: sub.source,
-      networkPassphrase: rail.networkPassphrase,
-      unsignedXdr: sub.unsigned_payload,
-    }
+  // The signing file's format is the signer chain's (what an offline machine signs), not the rail's.
+  const chain = rail.capabilities.signer
+  switch (chain) {
+    case 'evm':
+      return {
+        rail: 'evm',
+        submissionId: sub.id,
+        chainId: Number(sub.network),
+        from: sub.source as Hex,
+        unsignedSerialized: sub.unsigned_payload as Hex,
+      }
+    case 'stellar':
+      invariant(rail.networkPassphrase, 'a Stellar rail without its passphrase')
+      return {
+        rail: 'stellar',
+        submissionId: sub.id,
+        source: sub.source,
+        networkPassphrase: rail.networkPassphrase,
+        unsignedXdr: sub.unsigned_payload,
+      }
+    case null:
+      return unreachable(`rail ${sub.rail} offers external signing without a signer chain`)
+    default:
+      return assertNever(chain, 'signer chain')
   }
-  throw new CsError('EXECUTION_STATE', `Payouts on ${sub.rail} are not signed with a key, so they cannot be signed externally.`)
 }
 
-/** The planned transactions of an executing batch, as signing files (one per rail). */
+/** The planned transactions of an executing batch, as signing files (one per signer chain). */
 export function exportPlanned(ctx: CoreContext, deps: ExecuteDeps, batchId: string): ExternalExportResult {
   const batch = getBatchRow(ctx, batchId)
   const planned = plannedSubmissions(ctx, batchId)
@@ -73,34 +83,36 @@ export function exportPlanned(ctx: CoreContext, deps: ExecuteDeps, batchId: stri
     throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no transaction waiting for a signature — nothing to export.`)
   }
   const now = ctx.clock.now()
+  const byChain = new Map<SignerChain, { subs: SubmissionRow[]; expected: ExpectedSigned[] }>()
+  // Device-free submissions (Stripe) have nothing to sign: they are not exported.
+  for (const s of planned.filter((p) => railOf(deps, p).capabilities.externalSigning)) {
+    const expected = expectedOf(deps, s)
+    const group = byChain.get(expected.rail) ?? { subs: [], expected: [] }
+    group.subs.push(s)
+    group.expected.push(expected)
+    byChain.set(expected.rail, group)
+  }
   const files: ExternalExportResult['files'] = []
-  for (const rail of ['evm', 'stellar'] as const) {
-    const subs = planned.filter((s) => s.rail === rail)
-    if (subs.length === 0) continue
-    const expected = subs.map((s) => expectedOf(deps, s))
+  for (const chain of SIGNER_CHAINS) {
+    const group = byChain.get(chain)
+    if (!group) continue
     const file =
-      rail === 'evm'
-        ? exportUnsignedEvm(
-            expected.filter((e): e is Extract<ExpectedSigned, { rail: 'evm' }> => e.rail === 'evm'),
-            now,
-          )
-        : exportUnsignedStellar(
-            expected.filter((e): e is Extract<ExpectedSigned, { rail: 'stellar' }> => e.rail === 'stellar'),
-            now,
-          )
+      chain === 'evm' ? exportUnsignedEvm(group.expected.filter(isEvm), now) : exportUnsignedStellar(group.expected.filter(isStellar), now)
+    const summaries = group.subs.map((s) => ({ submissionId: s.id, payouts: describeChunk(ctx, s.id) }))
     files.push({
-      rail,
-      fileName: `countersign-${batchId}-${rail}-unsigned.json`,
-      content: JSON.stringify(
-        { ...file, batchId, summaries: subs.map((s) => ({ submissionId: s.id, payouts: describeChunk(ctx, s.id) })) },
-        null,
-        2,
-      ),
-      transactions: subs.length,
+      rail: chain,
+      fileName: `countersign-${batchId}-${chain}-unsigned.json`,
+      content: JSON.stringify({ ...file, batchId, summaries }, null, 2),
+      transactions: group.subs.length,
     })
   }
   return { batchId, files }
 }
+
+/** The signer chains in the order their files are written. */
+const SIGNER_CHAINS: readonly SignerChain[] = ['evm', 'stellar']
+const isEvm = (e: ExpectedSigned): e is Extract<ExpectedSigned, { rail: 'evm' }> => e.rail === 'evm'
+const isStellar = (e: ExpectedSigned): e is Extract<ExpectedSigned, { rail: 'stellar' }> => e.rail === 'stellar'
 
 /** Checks a signed file against the batch's planned transactions, commits all of it at once, then sends. */
 export async function importSigned(
@@ -118,7 +130,7 @@ export async function importSigned(
     throw new CsError('EXTERNAL_FILE_INVALID', 'The signed file is not JSON — nothing was accepted.')
   }
   const parsed = SignedFileSchema.safeParse(json)
-  if (!parsed.success) return importSignedFile(text, new Map()).then(() => never())
+  if (!parsed.success) return importSignedFile(text, new Map()).then(() => unreachable('an unreadable signed file was accepted'))
   const fileBatch = (json as { batchId?: unknown }).batchId
   if (typeof fileBatch === 'string' && fileBatch !== batchId) {
     throw new CsError(
@@ -127,29 +139,7 @@ export async function importSigned(
     )
   }
   const subs = new Map(ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId)).map((s) => [s.id, s]))
-  // Items for submissions no longer planned: the same bytes again is a no-op; other bytes are refused.
-  let alreadySigned = 0
-  const fresh: typeof parsed.data.items = []
-  for (const item of parsed.data.items) {
-    const sub = subs.get(item.submissionId)
-    if (!sub)
-      throw new CsError(
-        'EXTERNAL_FILE_INVALID',
-        `Submission ${item.submissionId} is not part of batch "${batch.name}" — nothing was accepted.`,
-      )
-    if (sub.state === 'planned') {
-      fresh.push(item)
-      continue
-    }
-    if (sub.signed_payload !== null && sub.signed_payload.toLowerCase() === item.signed.trim().toLowerCase()) {
-      alreadySigned++
-      continue
-    }
-    throw new CsError(
-      'EXTERNAL_CONTENT_MISMATCH',
-      `Submission ${sub.id} (transaction ${sub.chunk_index + 1}) is already ${sub.state} with other signed bytes — a second transaction for the same ${sub.rail === 'evm' ? 'nonce' : 'sequence'} is refused; nothing was accepted.`,
-    )
-  }
+  const { fresh, alreadySigned } = sortItems(deps, batch.name, subs, parsed.data.items)
   const expected = new Map<string, ExpectedSigned>()
   for (const item of fresh) expected.set(item.submissionId, expectedOf(deps, subs.get(item.submissionId)!))
   const verified =
@@ -157,17 +147,7 @@ export async function importSigned(
       ? []
       : await importSignedFile(JSON.stringify({ format: EXTERNAL_SIGNED_FORMAT, items: fresh }), expected, { allowMissing: true })
 
-  // ONE transaction: every accepted signature is committed, or none.
-  const committed = ctx.db.tx(() =>
-    verified.map((v) => {
-      const sub = getSubmission(ctx, v.submissionId)
-      if (sub.state !== 'planned')
-        throw new CsError('BATCH_STALE', `Submission ${sub.id} changed while the file was checked — import it again.`)
-      moveSubmission(ctx, actor, sub, 'signed', { signed_payload: v.signed, tx_hash: v.hash }, { txHash: v.hash, how: 'external signing' })
-      movePayoutsOf(ctx, sub.id, 'signed')
-      return getSubmission(ctx, sub.id)
-    }),
-  )
+  const committed = commitAll(ctx, actor, verified)
   if (committed.length > 0) ctx.events.emit('payouts.changed', { batchIds: [batchId] })
   crashPoint('after-persist')
   let broadcast = 0
@@ -186,6 +166,57 @@ export async function importSigned(
   }
 }
 
-function never(): never {
-  throw new Error('invariant: an unreadable signed file was accepted')
+type SignedItem = { submissionId: string; signed: string }
+
+/**
+ * Items for planned submissions go on to be checked; for submissions no longer planned the same
+ * bytes again is a no-op, other bytes are refused (one nonce never gets two transactions from us).
+ */
+function sortItems<I extends SignedItem>(
+  deps: ExecuteDeps,
+  batchName: string,
+  subs: ReadonlyMap<string, SubmissionRow>,
+  items: readonly I[],
+): { fresh: I[]; alreadySigned: number } {
+  let alreadySigned = 0
+  const fresh: I[] = []
+  for (const item of items) {
+    const sub = subs.get(item.submissionId)
+    if (!sub)
+      throw new CsError(
+        'EXTERNAL_FILE_INVALID',
+        `Submission ${item.submissionId} is not part of batch "${batchName}" — nothing was accepted.`,
+      )
+    if (sub.state === 'planned') {
+      fresh.push(item)
+      continue
+    }
+    if (sub.signed_payload !== null && sub.signed_payload.toLowerCase() === item.signed.trim().toLowerCase()) {
+      alreadySigned++
+      continue
+    }
+    throw new CsError(
+      'EXTERNAL_CONTENT_MISMATCH',
+      `Submission ${sub.id} (transaction ${sub.chunk_index + 1}) is already ${sub.state} with other signed bytes — a second transaction for the same ${railOf(deps, sub).capabilities.nonceName ?? 'nonce'} is refused; nothing was accepted.`,
+    )
+  }
+  return { fresh, alreadySigned }
+}
+
+/** ONE transaction: every accepted signature is committed, or none. */
+function commitAll(
+  ctx: CoreContext,
+  actor: Actor,
+  verified: readonly { submissionId: string; signed: string; hash: string }[],
+): SubmissionRow[] {
+  return ctx.db.tx(() =>
+    verified.map((v) => {
+      const sub = getSubmission(ctx, v.submissionId)
+      if (sub.state !== 'planned')
+        throw new CsError('BATCH_STALE', `Submission ${sub.id} changed while the file was checked — import it again.`)
+      moveSubmission(ctx, actor, sub, 'signed', { signed_payload: v.signed, tx_hash: v.hash }, { txHash: v.hash, how: 'external signing' })
+      movePayoutsOf(ctx, sub.id, 'signed')
+      return getSubmission(ctx, sub.id)
+    }),
+  )
 }

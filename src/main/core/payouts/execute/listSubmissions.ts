@@ -2,12 +2,12 @@
 import type { Submission } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
-import type { LiveRails } from '../../rails/createLiveRails'
+import type { RailRegistry } from '../../rails/Rail'
 import { getBatchRow } from '../batches/readBatch'
 
 export type ListSubmissionsReturnType = Submission[]
 
-export function listSubmissions(ctx: CoreContext, rails: Pick<LiveRails, 'config'>, batchId: string): Submission[] {
+export function listSubmissions(ctx: CoreContext, rails: RailRegistry, batchId: string): Submission[] {
   getBatchRow(ctx, batchId)
   const rows = ctx.db.all(
     ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index').orderBy('attempt'),
@@ -24,9 +24,8 @@ export function listSubmissions(ctx: CoreContext, rails: Pick<LiveRails, 'config
       )
       .map((r) => [r.id, Number(r.n)]),
   )
-  const explorers = new Map((rails.config.evm?.chains ?? []).map((c) => [String(c.chainId), c.explorerUrl]))
   return rows.map((s: SubmissionRow) => {
-    const explorer = s.rail === 'evm' ? explorers.get(s.network) : undefined
+    const explorerUrl = s.tx_hash === null ? null : (rails.get(s.rail, s.network)?.explorerUrl?.(s.tx_hash) ?? null)
     return {
       id: s.id,
       rail: s.rail as Submission['rail'],
@@ -38,7 +37,7 @@ export function listSubmissions(ctx: CoreContext, rails: Pick<LiveRails, 'config
       nonce: s.nonce,
       payoutCount: counts.get(s.id) ?? 0,
       failure: s.failure_code !== null ? { code: s.failure_code, message: s.failure_message ?? '' } : null,
-      explorerUrl: explorer && s.tx_hash ? `${explorer.replace(/\/+$/, '')}/tx/${s.tx_hash}` : null,
+      explorerUrl,
       createdAt: s.created_at,
       updatedAt: s.updated_at,
     }

@@ -1,90 +1,62 @@
 /**
- * Records planned chunks as submissions, INSIDE the caller's db.tx: the rail reserves each nonce
- * (nonces table) and builds the unsigned payload, the submission row and its payout links are
- * inserted, and the payouts move pending -> planned, all in the one transaction. A crash before
- * commit leaves nothing; after it, resumeOpen signs what was planned.
+ * Records planned chunks as submissions, INSIDE the caller's db.tx: the engine reserves the
+ * chunks' nonces (reserveNonce.ts), the rail builds each unsigned payload at its nonce (pure),
+ * the submission row and its payout links are inserted, and the payouts move pending -> planned,
+ * all in the one transaction. A crash before commit leaves nothing; after it, resumeOpen signs
+ * what was planned.
  */
 import { CsError } from '../../../../shared/errors'
-import { availableOnNormalSide } from '../../ledger'
 import { parseMinor } from '../../../../shared/money'
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
-import type { PayoutRow } from '../../db/schema'
-import type { PlannedChunk, Rail } from '../../rails/Rail'
-import { requireTreasuryAccount } from './bookSubmission'
+import type { AssetRow, PayoutRow } from '../../db/schema'
+import { availableOnNormalSide } from '../../ledger'
+import type { BuiltSubmission, PlannedChunk, Rail } from '../../rails/Rail'
+import { invariant } from '../../util/invariant'
+import { reserveNonces } from './reserveNonce'
+import { requireTreasuryAccount } from './treasuryAccount'
 
 export function submissionIdFor(batchId: string, chunkIndex: number, attempt: number): string {
   return `${batchId}:c${chunkIndex}:a${attempt}`
 }
 
-export function planSubmissions(
-  ctx: CoreContext,
-  actor: Actor,
-  rail: Rail,
-  batchId: string,
-  chunks: readonly PlannedChunk[],
-  payouts: ReadonlyMap<string, PayoutRow>,
-  attemptOf: (chunkIndex: number) => number,
-): string[] {
-  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: planSubmissions runs inside the caller transaction')
-  const now = ctx.clock.now().toISOString()
-  const ids: string[] = []
+export interface PlanSubmissionsInput {
+  rail: Rail
+  batchId: string
+  chunks: readonly PlannedChunk[]
+  payouts: ReadonlyMap<string, PayoutRow>
+  assets: ReadonlyMap<string, AssetRow>
+  /** rail.nonceFloor(source), read from the network before the transaction. */
+  nonceFloor: bigint | null
+  attemptOf: (chunkIndex: number) => number
+}
+
+export function planSubmissions(ctx: CoreContext, actor: Actor, input: PlanSubmissionsInput): string[] {
+  invariant(ctx.db.sqlite.inTransaction, 'planSubmissions runs inside the caller transaction')
+  const { rail, batchId } = input
+  const now = ctx.clock.now()
   const needed = new Map<string, bigint>()
   // Taken before this call plans anything, so its own payouts are not counted twice.
   const inFlight = new Map<string, bigint>()
-  for (const assetId of new Set([...chunks.map((c) => c.assetId), rail.feeAssetId])) inFlight.set(assetId, inFlightFor(ctx, assetId, rail))
-  for (const chunk of chunks) {
-    const rows = chunk.payoutIds.map((id) => {
-      const p = payouts.get(id)
-      if (!p) throw new Error(`invariant: planned payout ${id} was not loaded`)
-      const fresh = ctx.db.first(ctx.db.k.selectFrom('payouts').select('state').where('id', '=', id))
-      if (fresh?.state !== 'pending') {
-        throw new CsError(
-          'EXECUTION_STATE',
-          `Payout ${id} is ${fresh?.state ?? 'gone'}, not pending — someone else is executing this batch; reload it.`,
-        )
-      }
-      return p
-    })
-    const attempt = attemptOf(chunk.chunkIndex)
-    const built = rail.build(ctx, batchId, chunk, attempt, rows)
-    const id = submissionIdFor(batchId, chunk.chunkIndex, attempt)
-    ctx.db.run(
-      ctx.db.k.insertInto('submissions').values({
-        id,
-        batch_id: batchId,
-        rail: rail.rail,
-        network: rail.network,
-        chunk_index: chunk.chunkIndex,
-        attempt,
-        state: 'planned',
-        source: built.source,
-        nonce: built.nonce,
-        idempotency_key: built.idempotencyKey,
-        unsigned_payload: built.unsignedPayload,
-        signed_payload: null,
-        tx_hash: null,
-        fee_cap: built.feeCap,
-        fee_paid: null,
-        block_number: null,
-        block_hash: null,
-        failure_code: null,
-        failure_message: null,
-        created_at: now,
-        updated_at: now,
-      }),
+  for (const assetId of new Set([...input.chunks.map((c) => c.assetId), rail.feeAssetId]))
+    inFlight.set(assetId, inFlightFor(ctx, assetId, rail))
+  invariant(
+    (input.nonceFloor === null) === (rail.capabilities.nonceName === null),
+    () => `rail ${rail.rail}:${rail.network} gave a nonce floor that does not match whether it has nonces`,
+  )
+  const first = reserveNonces(ctx, { rail: rail.rail, network: rail.network, source: rail.source.address }, input.nonceFloor)
+  const ids = input.chunks.map((chunk, i) => {
+    const rows = pendingPayoutsOf(ctx, chunk, input.payouts)
+    const attempt = input.attemptOf(chunk.chunkIndex)
+    const nonce = first === null ? null : first + BigInt(i)
+    const built = rail.build({ batchId, chunk, attempt, payouts: rows, assets: input.assets, nonce, now })
+    invariant(
+      built.source === rail.source.address,
+      () => `rail ${rail.rail}:${rail.network} built a submission from ${built.source}, not its source`,
     )
-    ctx.db.run(ctx.db.k.insertInto('submission_payouts').values(rows.map((p, idx) => ({ submission_id: id, payout_id: p.id, idx }))))
-    for (const p of rows) {
-      ctx.db.run(
-        ctx.db.k
-          .updateTable('payouts')
-          .set({ state: 'planned', attempt, submission_id: id, failure_code: null, failure_message: null, updated_at: now })
-          .where('id', '=', p.id)
-          .where('state', '=', 'pending'),
-      )
-      needed.set(p.asset_id, (needed.get(p.asset_id) ?? 0n) + parseMinor(p.amount))
-    }
+    const id = submissionIdFor(batchId, chunk.chunkIndex, attempt)
+    insertPlanned(ctx, { id, rail, batchId, chunk, attempt, nonce, built, rows, now: now.toISOString() })
+    for (const p of rows) needed.set(p.asset_id, (needed.get(p.asset_id) ?? 0n) + parseMinor(p.amount))
     if (built.feeCap !== null) needed.set(rail.feeAssetId, (needed.get(rail.feeAssetId) ?? 0n) + parseMinor(built.feeCap))
     appendAudit(ctx, {
       actor,
@@ -96,19 +68,97 @@ export function planSubmissions(
         network: rail.network,
         chunk: chunk.chunkIndex,
         attempt,
-        nonce: built.nonce,
+        nonce: nonce === null ? null : nonce.toString(),
         payouts: rows.length,
         feeCap: built.feeCap,
       },
     })
-    ids.push(id)
+    return id
+  })
+  assertLedgerCovers(ctx, rail, needed, inFlight)
+  return ids
+}
+
+/** The chunk's payouts in its order, each still pending (else someone else is executing the batch). */
+function pendingPayoutsOf(ctx: CoreContext, chunk: PlannedChunk, payouts: ReadonlyMap<string, PayoutRow>): PayoutRow[] {
+  return chunk.payoutIds.map((id) => {
+    const p = payouts.get(id)
+    invariant(p, () => `planned payout ${id} was not loaded`)
+    const fresh = ctx.db.first(ctx.db.k.selectFrom('payouts').select('state').where('id', '=', id))
+    if (fresh?.state !== 'pending') {
+      throw new CsError(
+        'EXECUTION_STATE',
+        `Payout ${id} is ${fresh?.state ?? 'gone'}, not pending — someone else is executing this batch; reload it.`,
+      )
+    }
+    return p
+  })
+}
+
+interface PlannedRow {
+  id: string
+  rail: Rail
+  batchId: string
+  chunk: PlannedChunk
+  attempt: number
+  nonce: bigint | null
+  built: BuiltSubmission
+  rows: readonly PayoutRow[]
+  now: string
+}
+
+function insertPlanned(ctx: CoreContext, r: PlannedRow): void {
+  ctx.db.run(
+    ctx.db.k.insertInto('submissions').values({
+      id: r.id,
+      batch_id: r.batchId,
+      rail: r.rail.rail,
+      network: r.rail.network,
+      chunk_index: r.chunk.chunkIndex,
+      attempt: r.attempt,
+      state: 'planned',
+      source: r.built.source,
+      nonce: r.nonce === null ? null : r.nonce.toString(),
+      idempotency_key: r.built.idempotencyKey,
+      unsigned_payload: r.built.unsignedPayload,
+      signed_payload: null,
+      tx_hash: null,
+      fee_cap: r.built.feeCap,
+      fee_paid: null,
+      block_number: null,
+      block_hash: null,
+      failure_code: null,
+      failure_message: null,
+      created_at: r.now,
+      updated_at: r.now,
+    }),
+  )
+  ctx.db.run(ctx.db.k.insertInto('submission_payouts').values(r.rows.map((p, idx) => ({ submission_id: r.id, payout_id: p.id, idx }))))
+  for (const p of r.rows) {
+    ctx.db.run(
+      ctx.db.k
+        .updateTable('payouts')
+        .set({ state: 'planned', attempt: r.attempt, submission_id: r.id, failure_code: null, failure_message: null, updated_at: r.now })
+        .where('id', '=', p.id)
+        .where('state', '=', 'pending'),
+    )
   }
-  // The ledger must be able to book what the chain will do: refuse now rather than confirm a
-  // payment the books cannot hold (booking runs in the confirm transaction and must not fail).
+}
+
+/**
+ * The ledger must be able to book what the network will do: refuse now rather than confirm a
+ * payment the books cannot hold (booking runs in the confirm transaction and must not fail).
+ */
+function assertLedgerCovers(
+  ctx: CoreContext,
+  rail: Rail,
+  needed: ReadonlyMap<string, bigint>,
+  inFlight: ReadonlyMap<string, bigint>,
+): void {
   for (const [assetId, amount] of needed) {
     const treasury = requireTreasuryAccount(ctx, assetId, rail.source.address)
     const b = ctx.db.first(ctx.db.k.selectFrom('balances').selectAll().where('account_id', '=', treasury.id))
-    if (!b) throw new Error(`invariant: account ${treasury.id} has no balances row`)
+    invariant(b, () => `account ${treasury.id} has no balances row`)
     const available = availableOnNormalSide('debit', {
       debitsPosted: parseMinor(b.debits_posted),
       creditsPosted: parseMinor(b.credits_posted),
@@ -123,7 +173,6 @@ export function planSubmissions(
       )
     }
   }
-  return ids
 }
 
 /** What earlier, still unbooked submissions of this source will take from the treasury account. */

@@ -8,6 +8,7 @@
  *   Without a signer they wait; nothing later in the nonce order can land before them anyway.
  */
 import { SYSTEM_ACTOR, type CoreContext } from '../../context'
+import { isDeviceRail } from '../../rails/Rail'
 import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
 import { plannedSubmissions } from './executionStore'
 import { signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
@@ -27,7 +28,10 @@ export async function resumeOpen(ctx: CoreContext, deps: ExecuteDeps, options: E
   if (planned.length === 0) return { sweeps, signing: null, waitingForSigner: 0 }
   if (!deps.signer) {
     // Device-free rails (Stripe) go on without a signer; the rest wait for one.
-    const deviceFree = planned.filter((s) => deps.rails.get(s.rail, s.network)?.needsSigner === false)
+    const deviceFree = planned.filter((s) => {
+      const rail = deps.rails.get(s.rail, s.network)
+      return rail !== undefined && !isDeviceRail(rail)
+    })
     if (deviceFree.length === 0) return { sweeps, signing: null, waitingForSigner: planned.length }
     const signing = await signAndBroadcast(ctx, deps, SYSTEM_ACTOR, deviceFree, options)
     return { sweeps, signing, waitingForSigner: planned.length - deviceFree.length }

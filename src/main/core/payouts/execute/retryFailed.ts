@@ -1,19 +1,21 @@
 /**
  * A new attempt for the payouts whose last submission failed (landed and reverted) or is
  * provably dead — and only those. Each failed chunk is retried as the same chunk: the same
- * payouts in the same order under the same batchRef, with a new nonce and fresh fees, so the
- * contract's replay guard lets at most one attempt of a chunk ever pay. Confirmed payouts and
- * chunks still in flight are never touched.
+ * payouts in the same order under the same identity (EVM: its batchRef), with the nonce the
+ * engine reserves now (reserveNonce.ts: a Stellar sequence that expired unused is used again)
+ * and fresh fees, so the rail's replay guard lets at most one attempt of a chunk ever pay.
+ * Confirmed payouts and chunks still in flight are never touched.
  */
 import { CsError } from '../../../../shared/errors'
 import type { Actor, CoreContext } from '../../context'
-import type { PayoutRow, SubmissionRow } from '../../db/schema'
+import type { AssetRow, PayoutRow, SubmissionRow } from '../../db/schema'
 import type { PlannedChunk, Rail } from '../../rails/Rail'
 import { getBatchRow } from '../batches/readBatch'
 import { emitBatchChanged, transitionBatch } from '../batches/transitionBatch'
 import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
 import { payoutsOfSubmission, plannedSubmissions } from './executionStore'
 import { planSubmissions } from './planSubmissions'
+import { assetsById } from './railViews'
 import { notConfigured, signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
 
 export interface RetryFailedReturnType extends SignAndBroadcastResult {
@@ -43,6 +45,44 @@ function retryableChunks(ctx: CoreContext, batchId: string): RetryChunk[] {
   return out
 }
 
+interface RetryPlan {
+  rail: Rail
+  planned: PlannedChunk[]
+  nonceFloor: bigint | null
+}
+
+/** The same chunks prepared again by their rails, and the assets they are in. */
+async function prepareRetries(
+  ctx: CoreContext,
+  deps: ExecuteDeps,
+  batchId: string,
+  chunks: readonly RetryChunk[],
+): Promise<{ plans: RetryPlan[]; assets: Map<string, AssetRow> }> {
+  const byRail = new Map<string, { rail: Rail; chunks: RetryChunk[] }>()
+  for (const c of chunks) {
+    const rail = deps.rails.get(c.last.rail, c.last.network)
+    if (!rail) throw notConfigured(c.last)
+    const key = `${c.last.rail}:${c.last.network}`
+    const g = byRail.get(key) ?? { rail, chunks: [] }
+    g.chunks.push(c)
+    byRail.set(key, g)
+  }
+  const assets = assetsById(ctx, [
+    ...chunks.flatMap((c) => c.payouts.map((p) => p.asset_id)),
+    ...[...byRail.values()].map((g) => g.rail.feeAssetId),
+  ])
+  const plans: RetryPlan[] = []
+  for (const { rail, chunks: list } of byRail.values()) {
+    const planned = await rail.prepare({
+      batchId,
+      chunks: list.map((c) => ({ chunkIndex: c.last.chunk_index, payouts: c.payouts })),
+      assets,
+    })
+    plans.push({ rail, planned, nonceFloor: await rail.nonceFloor(rail.source.address) })
+  }
+  return { plans, assets }
+}
+
 export async function retryFailed(
   ctx: CoreContext,
   deps: ExecuteDeps,
@@ -60,27 +100,8 @@ export async function retryFailed(
   const chunks = retryableChunks(ctx, batchId)
   if (chunks.length === 0) throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no failed payouts to retry.`)
 
-  const byRail = new Map<string, { rail: Rail; chunks: RetryChunk[] }>()
-  for (const c of chunks) {
-    const rail = deps.rails.get(c.last.rail, c.last.network)
-    if (!rail) throw notConfigured(c.last)
-    const key = `${c.last.rail}:${c.last.network}`
-    const g = byRail.get(key) ?? { rail, chunks: [] }
-    g.chunks.push(c)
-    byRail.set(key, g)
-  }
-  const plans: { rail: Rail; planned: PlannedChunk[] }[] = []
-  for (const { rail, chunks: list } of byRail.values()) {
-    plans.push({
-      rail,
-      planned: await rail.prepare(
-        ctx,
-        batchId,
-        list.map((c) => ({ chunkIndex: c.last.chunk_index, payouts: c.payouts })),
-      ),
-    })
-  }
-
+  // Network, no writes: fresh fees and estimates for the same chunks, and each rail's nonce floor.
+  const { plans, assets } = await prepareRetries(ctx, deps, batchId, chunks)
   const attemptOf = new Map(chunks.map((c) => [c.last.chunk_index, c.last.attempt + 1]))
   const payoutCount = chunks.reduce((n, c) => n + c.payouts.length, 0)
   ctx.db.tx(() => {
@@ -103,7 +124,17 @@ export async function retryFailed(
         byId.set(p.id, p)
       }
     }
-    for (const { rail, planned } of plans) planSubmissions(ctx, actorId, rail, batchId, planned, byId, (i) => attemptOf.get(i)!)
+    for (const { rail, planned, nonceFloor } of plans) {
+      planSubmissions(ctx, actorId, {
+        rail,
+        batchId,
+        chunks: planned,
+        payouts: byId,
+        assets,
+        nonceFloor,
+        attemptOf: (i) => attemptOf.get(i)!,
+      })
+    }
   })
   emitBatchChanged(ctx, batchId)
   ctx.events.emit('payouts.changed', { batchIds: [batchId] })

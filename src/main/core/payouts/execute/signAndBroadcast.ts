@@ -1,7 +1,8 @@
 /**
  * Signs planned submissions one device prompt at a time, commits each signature, then sends it:
  *
- *   sign (device) -> COMMIT signed bytes + hash (state 'signed') -> broadcast -> state 'broadcast'
+ *   sign (device) | seal (device-free) -> COMMIT signed bytes + hash (state 'signed')
+ *     -> broadcast -> state 'broadcast'
  *
  * Nothing is ever sent that is not committed first, so after any crash the database knows every
  * transaction that might be on the network, and resumeOpen re-sends those same bytes.
@@ -14,16 +15,17 @@
  * signature) — so there is still at most one transaction per nonce.
  */
 import { CsError } from '../../../../shared/errors'
+import { formatAmountGrouped, parseMinor } from '../../../../shared/money'
 import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
-import type { Rail } from '../../rails/Rail'
-import type { Signer } from '../../signing/Signer'
+import { isDeviceRail, type Rail, type RailSubmission, type SignedSubmission } from '../../rails/Rail'
 import { assertSignerAddressVerified } from '../../signing/verifySignerAddress'
 import { crashPoint } from '../../util/crashPoint'
+import { invariant } from '../../util/invariant'
 import { reportProgress, type ExecuteDeps, type ExecuteOptions } from './executeDeps'
 import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
-import { formatAmountGrouped, parseMinor } from '../../../../shared/money'
+import { railSubmissionOf } from './railViews'
 
 export interface SignAndBroadcastResult {
   signed: number
@@ -47,71 +49,84 @@ export async function signAndBroadcast(
     if (sub.state !== 'planned') continue // another process got there first
     const rail = deps.rails.get(sub.rail, sub.network)
     if (!rail) throw notConfigured(sub)
-    // A planned submission whose nonce the chain already used (another wallet on the same key)
-    // can never land; nothing with that nonce was ever signed-and-stored by us, so it is dead.
-    if (await rail.nonceConsumed(ctx, sub)) {
-      const finished = ctx.db.tx(() => {
-        const fresh = getSubmission(ctx, sub.id)
-        const reason = `nonce ${sub.nonce} can no longer be used (another transaction took it, or its time bound passed) — this one was never signed`
-        if (
-          fresh.state !== 'planned' ||
-          !moveSubmission(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
-        )
-          return null
-        movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
-        return finishBatchIfDone(ctx, sub.batch_id)
-      })
+    const view = railSubmissionOf(ctx, sub)
+    // A planned submission whose nonce the network already used (another wallet on the same key,
+    // or its time bound passed) can never land; nothing with that nonce was ever signed-and-stored
+    // by us, so it is dead.
+    if (await rail.nonceConsumed(view)) {
+      markNeverSignedDead(ctx, rail, sub)
       out.dead++
-      ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
-      if (finished) ctx.events.emit('batches.changed', { batchId: sub.batch_id })
       continue
     }
-    const deviceFree = rail.needsSigner === false
-    if (!deviceFree && !deps.signer)
-      throw new CsError('DEVICE_NOT_FOUND', 'Connect and unlock your Ledger to sign the remaining payouts, then try again.')
-    if (rail.rail === 'evm' || rail.rail === 'stellar') assertSignerAddressVerified(ctx, rail.rail, rail.source.address)
-    if (!deviceFree)
-      reportProgress(options, {
-        kind: 'signing',
-        chunk: i + 1,
-        chunks: total,
-        message: `Confirm transaction ${i + 1} of ${total} on your Ledger — ${describeChunk(ctx, sub.id)}.`,
-      })
-    // A device-free rail (Stripe) ignores the signer argument; it is never called.
-    const signed = await rail.sign(ctx, sub, deps.signer as Signer)
+    const signed = await signOrSeal(ctx, deps, rail, view, { chunk: i + 1, chunks: total }, options)
     crashPoint('after-sign')
-    const persisted = ctx.db.tx(() => {
-      const fresh = getSubmission(ctx, sub.id)
-      if (fresh.state !== 'planned') return null
-      moveSubmission(
-        ctx,
-        actor,
-        fresh,
-        'signed',
-        { signed_payload: signed.signedPayload, tx_hash: signed.txHash },
-        { txHash: signed.txHash },
-      )
-      movePayoutsOf(ctx, sub.id, 'signed')
-      return getSubmission(ctx, sub.id)
-    })
+    const persisted = commitSigned(ctx, actor, sub.id, signed)
     if (persisted === null) continue
     out.signed++
     crashPoint('after-persist')
     ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
-    const sent = await sendPersisted(ctx, rail, actor, persisted)
-    if (sent === 'undelivered') {
+    if ((await sendPersisted(ctx, rail, actor, persisted)) === 'undelivered') {
       out.undelivered++
       continue
     }
     out.broadcast++
+    const unit = rail.capabilities.unit.one
+    const to = rail.capabilities.sentTo === undefined ? '' : ` to ${rail.capabilities.sentTo}`
     reportProgress(options, {
       kind: 'broadcast',
       chunk: i + 1,
       chunks: total,
-      message: rail.rail === 'stripe' ? `Transfer ${i + 1} of ${total} sent to Stripe.` : `Transaction ${i + 1} of ${total} sent.`,
+      message: `${capitalized(unit)} ${i + 1} of ${total} sent${to}.`,
     })
   }
   return out
+}
+
+/** The device signs (after its prompt) or, on a device-free rail, the rail seals the payload. */
+async function signOrSeal(
+  ctx: CoreContext,
+  deps: ExecuteDeps,
+  rail: Rail,
+  view: RailSubmission,
+  position: { chunk: number; chunks: number },
+  options: ExecuteOptions,
+): Promise<SignedSubmission> {
+  if (!isDeviceRail(rail)) return rail.seal(view)
+  if (!deps.signer) throw new CsError('DEVICE_NOT_FOUND', 'Connect and unlock your Ledger to sign the remaining payouts, then try again.')
+  if (rail.capabilities.verifiesSourceAddress) assertSignerAddressVerified(ctx, rail.capabilities.signer, rail.source.address)
+  reportProgress(options, {
+    kind: 'signing',
+    ...position,
+    message: `Confirm ${rail.capabilities.unit.one} ${position.chunk} of ${position.chunks} on ${options.deviceName ?? 'your Ledger'} — ${describeChunk(ctx, view.id)}.`,
+  })
+  return rail.sign(view, deps.signer)
+}
+
+/** Commits the signed bytes (state 'signed'); null when someone else moved the submission first. */
+function commitSigned(ctx: CoreContext, actor: Actor, submissionId: string, signed: SignedSubmission): SubmissionRow | null {
+  return ctx.db.tx(() => {
+    const fresh = getSubmission(ctx, submissionId)
+    if (fresh.state !== 'planned') return null
+    moveSubmission(ctx, actor, fresh, 'signed', { signed_payload: signed.signedPayload, tx_hash: signed.txHash }, { txHash: signed.txHash })
+    movePayoutsOf(ctx, submissionId, 'signed')
+    return getSubmission(ctx, submissionId)
+  })
+}
+
+function markNeverSignedDead(ctx: CoreContext, rail: Rail, sub: SubmissionRow): void {
+  const finished = ctx.db.tx(() => {
+    const fresh = getSubmission(ctx, sub.id)
+    const reason = `${rail.capabilities.nonceName ?? 'nonce'} ${sub.nonce} can no longer be used (another transaction took it, or its time bound passed) — this one was never signed`
+    if (
+      fresh.state !== 'planned' ||
+      !moveSubmission(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
+    )
+      return null
+    movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
+    return finishBatchIfDone(ctx, sub.batch_id)
+  })
+  ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
+  if (finished) ctx.events.emit('batches.changed', { batchId: sub.batch_id })
 }
 
 /**
@@ -121,9 +136,11 @@ export async function signAndBroadcast(
  * poller sends the same bytes later.
  */
 export async function sendPersisted(ctx: CoreContext, rail: Rail, actor: Actor, persisted: SubmissionRow): Promise<'sent' | 'undelivered'> {
-  if (persisted.state !== 'signed' || persisted.signed_payload === null)
-    throw new Error(`invariant: send of ${persisted.state} submission ${persisted.id}`)
-  const outcome = await rail.broadcast(ctx, persisted)
+  invariant(
+    persisted.state === 'signed' && persisted.signed_payload !== null,
+    () => `send of ${persisted.state} submission ${persisted.id}`,
+  )
+  const outcome = await rail.broadcast(railSubmissionOf(ctx, persisted))
   crashPoint('after-broadcast')
   if (outcome.kind === 'unreachable') return 'undelivered'
   ctx.db.tx(() => {
@@ -153,4 +170,8 @@ export function describeChunk(ctx: CoreContext, submissionId: string): string {
     return asset ? `${formatAmountGrouped(minor, asset.scale)} ${asset.code}` : `${minor} ${assetId}`
   })
   return `${payouts.length.toLocaleString('en-US')} ${payouts.length === 1 ? 'payout' : 'payouts'}, ${parts.join(' + ')}`
+}
+
+function capitalized(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1)
 }

@@ -1,12 +1,19 @@
 /**
- * One confirmation sweep of one rail: look up every open submission (and the confirmed ones
- * still inside the reorg window) in one go, apply each verdict in its own short transaction,
- * then send the SAME bytes again for those the network has lost. Never signs anything.
+ * One confirmation sweep of one rail: look up every open submission (and the confirmed ones the
+ * rail still watches for reorgs) in one go, apply each verdict in its own short transaction, then
+ * send the SAME bytes again for those the network has lost. Never signs anything.
+ *
+ * With a SweepGate (the poller's), the sweep first asks the rail's cheap head probe and skips the
+ * lookup when nothing moved since the last one (sweepGate.ts says when that is safe). Without one
+ * (start-up resume, the CLI, tests) every sweep looks up.
  */
 import type { CoreContext } from '../../context'
-import type { Rail } from '../../rails/Rail'
+import type { SubmissionRow } from '../../db/schema'
+import type { Rail, RailSubmission } from '../../rails/Rail'
 import { applyVerdict } from './applyVerdict'
 import { openSubmissions } from './executionStore'
+import { railSubmissionsOf } from './railViews'
+import { sweepFingerprint, type SweepGate } from './sweepGate'
 
 export interface SweepResult {
   looked: number
@@ -14,19 +21,25 @@ export interface SweepResult {
   rebroadcast: number
   /** Submissions still signed or broadcast after the sweep. */
   open: number
+  /** Present (true) only when the head probe showed nothing new and no lookup was made. */
+  skipped?: true
 }
 
-export async function sweepRail(ctx: CoreContext, rail: Rail): Promise<SweepResult> {
+export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate): Promise<SweepResult> {
   const open = openSubmissions(ctx, rail.rail, rail.network)
-  const watched = rail.watchedConfirmed(ctx)
-  const all = [...open, ...watched]
-  if (all.length === 0) return { looked: 0, changed: 0, rebroadcast: 0, open: 0 }
-  const observations = await rail.lookup(ctx, all)
-  const resend = []
+  const views = [...railSubmissionsOf(ctx, open), ...watchedConfirmed(ctx, rail)]
+  if (views.length === 0) return { looked: 0, changed: 0, rebroadcast: 0, open: 0 }
+  const probe = gate && rail.head ? { head: await rail.head(), fingerprint: sweepFingerprint(views) } : null
+  if (probe && !gate!.mustLookUp(rail, probe.head, probe.fingerprint)) {
+    return { looked: 0, changed: 0, rebroadcast: 0, open: open.length, skipped: true }
+  }
+  const observations = await rail.lookup(views)
+  if (probe) gate!.lookedUp(rail, probe.head, probe.fingerprint)
+  const resend: RailSubmission[] = []
   const batches = new Set<string>()
   const finished = new Set<string>()
   let changed = 0
-  for (const sub of all) {
+  for (const sub of views) {
     const obs = observations.get(sub.id)
     if (obs === undefined) continue
     const verdict = rail.classify(sub, obs)
@@ -38,9 +51,22 @@ export async function sweepRail(ctx: CoreContext, rail: Rail): Promise<SweepResu
       if (applied.batchFinished) finished.add(applied.batchId)
     }
   }
-  if (resend.length > 0) await rail.rebroadcast(ctx, resend)
+  if (resend.length > 0) await rail.rebroadcast(resend)
   if (batches.size > 0) ctx.events.emit('payouts.changed', { batchIds: [...batches] })
   for (const b of finished) ctx.events.emit('batches.changed', { batchId: b })
   const stillOpen = openSubmissions(ctx, rail.rail, rail.network).length
-  return { looked: all.length, changed, rebroadcast: resend.length, open: stillOpen }
+  return { looked: views.length, changed, rebroadcast: resend.length, open: stillOpen }
+}
+
+/** The newest confirmed submissions of this rail that it still watches for reorgs. */
+function watchedConfirmed(ctx: CoreContext, rail: Rail): RailSubmission[] {
+  const watch = rail.reorgWatch
+  if (!watch) return []
+  const recent = ctx.db
+    .prepare(
+      `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state = 'confirmed'
+       ORDER BY CAST(block_number AS INTEGER) DESC LIMIT ?`,
+    )
+    .all(rail.rail, rail.network, watch.submissionsMax) as SubmissionRow[]
+  return railSubmissionsOf(ctx, recent).filter((s) => watch.isWatched(s))
 }

@@ -7,6 +7,7 @@
  * code rather than of timing.
  */
 import { CsError } from '../../../../shared/errors'
+import { invariant } from '../../util/invariant'
 
 export interface JsonRpcCall {
   method: string
@@ -77,7 +78,7 @@ function toResult(item: unknown): JsonRpcResult {
 /** Many calls in one HTTP request; results in call order, each ok or an RPC error. */
 export async function rpcBatch(url: string, calls: readonly JsonRpcCall[], timeoutMs = rpcTimeoutMsDefault): Promise<JsonRpcResult[]> {
   if (calls.length === 0) return []
-  if (calls.length > rpcBatchCallsMax) throw new Error(`invariant: ${calls.length} calls exceed rpcBatchCallsMax`)
+  invariant(calls.length <= rpcBatchCallsMax, () => `${calls.length} calls exceed rpcBatchCallsMax`)
   const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: i, method: c.method, params: c.params }))
   const answer = await post(url, body, timeoutMs)
   if (!Array.isArray(answer)) {

@@ -1,0 +1,64 @@
+/**
+ * TEST ONLY: an in-memory workspace with one executing batch, and a way to put submissions in it
+ * in any state — for the engine's unit tests that need the database but no network (nonce
+ * reservation, the sweep gate).
+ */
+import { CoreEvents, fixedClock, type CoreContext } from '../../context'
+import { openDb } from '../../db/openDb'
+import type { SubmissionRow } from '../../db/schema'
+
+export const TEST_BATCH = 'b-unit'
+const AT = '2026-02-01T10:00:00.000Z'
+
+export async function openExecuteTestDb(): Promise<CoreContext> {
+  const db = await openDb({ dataDir: ':memory:' })
+  const ctx: CoreContext = { db, clock: fixedClock(AT), events: new CoreEvents() }
+  db.run(db.k.insertInto('operators').values({ id: 'op-unit', name: 'Unit', roles: '[]', created_at: AT }))
+  db.run(
+    db.k.insertInto('batches').values({
+      id: TEST_BATCH,
+      name: 'unit',
+      state: 'executing',
+      version: 1,
+      source: null,
+      created_by: 'op-unit',
+      editors: '[]',
+      created_at: AT,
+      updated_at: AT,
+    }),
+  )
+  return ctx
+}
+
+let seq = 0
+
+/** Inserts a submission (defaults: evm, network 1, source 0xS, broadcast, no nonce). */
+export function insertTestSubmission(ctx: CoreContext, over: Partial<SubmissionRow> = {}): SubmissionRow {
+  seq++
+  const row: SubmissionRow = {
+    id: `${TEST_BATCH}:c${seq}:a1`,
+    batch_id: TEST_BATCH,
+    rail: 'evm',
+    network: '1',
+    chunk_index: seq,
+    attempt: 1,
+    state: 'broadcast',
+    source: '0xS',
+    nonce: null,
+    idempotency_key: `unit:${seq}`,
+    unsigned_payload: null,
+    signed_payload: '0x00',
+    tx_hash: `0x${seq}`,
+    fee_cap: null,
+    fee_paid: null,
+    block_number: null,
+    block_hash: null,
+    failure_code: null,
+    failure_message: null,
+    created_at: AT,
+    updated_at: AT,
+    ...over,
+  }
+  ctx.db.run(ctx.db.k.insertInto('submissions').values(row))
+  return row
+}

@@ -1,0 +1,58 @@
+/**
+ * The ONE nonce / sequence strategy, for every rail, owned by the engine and run inside the
+ * planning transaction that inserts the submissions:
+ *
+ *   next = max(1 + the highest nonce held by a live submission of this rail + network + source,
+ *              rail.nonceFloor(source), read from the network just before the transaction)
+ *
+ * "Live" is every state but 'dead'. Why exactly that line:
+ * - planned / signed / broadcast hold their nonce: their bytes may land (or be signed) with it.
+ * - confirmed and failed USED it: a reverted EVM transaction still consumed its nonce, a Stellar
+ *   tx_failed its sequence. The floor covers them too once mined; counting them also covers a
+ *   node that lags or a reorg that briefly un-mines them.
+ * - dead never holds one of ours. An EVM 'dead' had its nonce consumed by ANOTHER transaction, so
+ *   the floor (the pending count) is already past it. A Stellar submission dead by expiry never
+ *   consumed its sequence: the account's sequence did not move, the floor is that very sequence,
+ *   and a retry MUST reuse it (Stellar accepts only account sequence + 1) — counting the dead row
+ *   would skip it and leave every later transaction of the account unable to land.
+ *
+ * The `nonces` table of migration 0002 (EVM's monotonic "next" counter) is no longer the
+ * reservation record: a counter that never goes down cannot give back the sequence of an expired
+ * Stellar transaction or the nonce of a cancelled chunk. The submissions are the record; the
+ * frozen table stays, unused. Two planners cannot race: db.tx is BEGIN IMMEDIATE, so the scan
+ * and the inserts that follow hold the one write lock.
+ */
+import type { CoreContext } from '../../context'
+import { invariant } from '../../util/invariant'
+
+export interface NonceKey {
+  rail: string
+  network: string
+  source: string
+}
+
+/**
+ * Decimal texts order like their numbers when compared by length first: exact for any size (no
+ * CAST to SQLite's 64-bit INTEGER), and the highest comes first.
+ */
+const HIGHEST_HELD_SQL = `SELECT nonce FROM submissions
+  WHERE rail = ? AND network = ? AND source = ? AND nonce IS NOT NULL AND state <> 'dead'
+  ORDER BY length(nonce) DESC, nonce DESC LIMIT 1`
+
+/**
+ * The first nonce for `count` new submissions of `key` (they take first, first + 1, …); null when
+ * the rail has none (its floor is null). Inside the caller's transaction, which must insert them.
+ */
+export function reserveNonces(ctx: CoreContext, key: NonceKey, floor: bigint | null): bigint | null {
+  invariant(ctx.db.sqlite.inTransaction, 'nonces are reserved inside the transaction that records the submissions')
+  if (floor === null) return null
+  invariant(floor >= 0n, () => `negative nonce floor ${floor}`)
+  const row = ctx.db.prepare(HIGHEST_HELD_SQL).get(key.rail, key.network, key.source) as { nonce: string } | undefined
+  const held = row === undefined ? 0n : parseNonce(row.nonce) + 1n
+  return held > floor ? held : floor
+}
+
+function parseNonce(text: string): bigint {
+  invariant(/^(0|[1-9]\d*)$/.test(text), () => `stored nonce "${text}" is not canonical decimal text`)
+  return BigInt(text)
+}
