@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { EntryInput } from '../src/shared/api'
+import type { EntryInput } from '../src/shared/ledgerApi'
 import { parseAmount } from '../src/shared/money'
 import { CoreEvents, fixedClock, type CoreContext } from '../src/main/core/context'
 import { openDb, type Db } from '../src/main/core/db/openDb'

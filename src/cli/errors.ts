@@ -1,10 +1,13 @@
 /**
  * How the CLI fails: exit code 2 for usage errors (bad flags, missing arguments), 1 for every
- * other failure; `error CODE: sentence` on stderr, and `{"error":{code,message}}` on stdout
- * with --json. A CsError never shows a stack; an unexpected error shows one only with --debug.
+ * other failure; `error CODE: sentence` on stderr, and `{"error":{code,message,details?}}` on
+ * stdout with --json — `details` only as the contract whitelists them for the code (the same rule
+ * as the app's windows: src/main/core/api/toErrorPayload.ts), so scripts branch on structure, never
+ * on the sentence. A CsError never shows a stack; an unexpected error shows one only with --debug.
  */
 import { CommanderError } from 'commander'
 import { CsError, isErrorCode, type ErrorPayload } from '../shared/errors'
+import { crossingDetails } from '../main/core/api/toErrorPayload'
 import type { CliIo } from './io'
 
 export const EXIT_OK = 0
@@ -48,7 +51,8 @@ export function reportError(io: CliIo, error: unknown, options: ReportOptions): 
   if (error instanceof UsageError) return emit(io, error.toPayload(), EXIT_USAGE, options)
   const code = (error as { code?: unknown } | null)?.code
   if (error instanceof CsError || (error instanceof Error && isErrorCode(code))) {
-    const payload: ErrorPayload = { code: code as ErrorPayload['code'], message: (error as Error).message }
+    const details = crossingDetails(code as ErrorPayload['code'], (error as { details?: unknown }).details)
+    const payload: ErrorPayload = { code: code as ErrorPayload['code'], message: (error as Error).message, ...(details ? { details } : {}) }
     const exit = emit(io, payload, EXIT_FAILURE, options)
     if (options.debug && payload.code === 'INTERNAL' && (error as Error).stack) io.stderr.write(`${(error as Error).stack}\n`)
     return exit

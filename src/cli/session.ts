@@ -97,7 +97,8 @@ export async function withSession(
     )
   }
   await routeLog(io, dataDir, globals.debug === true)
-  const signer = options.signer === true ? (await import('../main/platform/ledgerDevice/workspaceSignerSource')).workspaceSignerSource : undefined
+  const signer =
+    options.signer === true ? (await import('../main/platform/ledgerDevice/workspaceSignerSource')).workspaceSignerSource : undefined
   // Short commands never run the start-up resume pass: `poll` confirms, `batches execute` signs.
   const core = await createCore({ dataDir, transport: 'direct', resumeOnStart: false, ...(signer ? { signer } : {}) })
   const operator = operatorOf(globals, io)

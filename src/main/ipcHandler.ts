@@ -3,10 +3,11 @@
  * real core). Every message is untrusted: the sender frame is checked before anything else, the
  * envelope is checked for shape, and name/input/meta go to `api.invoke`, which validates them
  * against the contract and caps their size. What leaves is `{ ok, data }` or
- * `{ ok: false, error: { code, message } }` — rebuilt field by field, so no stack, cause or
- * detail can ride along.
+ * `{ ok: false, error: { code, message, details? } }` — rebuilt field by field, so no stack or
+ * cause can ride along, and `details` passes the contract's per-code whitelist once more here
+ * (the core's API already applied it; this boundary does not trust that it did).
  */
-import type { EventName, EventPayload, Result } from '../shared/api'
+import { toWireResult, type EventName, type EventPayload, type Result } from '../shared/api'
 import type { ErrorCode } from '../shared/errors'
 import type { CoreApi } from './core/api/createApi'
 import { log } from './core/log'
@@ -90,18 +91,9 @@ export function isTrustedFrame(frame: FrameLike | null | undefined, isAppPage: (
   }
 }
 
-/** Copy only `ok`/`data` or `ok`/`error.code`/`error.message` out of a result. */
+/** Copy only `ok`/`data`, or `ok`/`error.code`/`error.message` and the whitelisted `error.details`, out of a result. */
 export function sanitizeResult(result: InvokeResult): InvokeResult {
-  if (result.ok) return { ok: true, data: result.data }
-  const code = result.error?.code
-  const message = result.error?.message
-  if (typeof code !== 'string' || typeof message !== 'string') {
-    return failure(
-      'INTERNAL',
-      'Something went wrong inside Countersign and nothing was changed — try again, and report it with the log if it repeats.',
-    )
-  }
-  return { ok: false, error: { code, message } }
+  return toWireResult(result)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 /**
- * Error codes a person can meet. Each error crossing a process boundary is `{ code, message }`:
- * a stable code to branch on and a sentence that says what happened and what to do.
- * Never put a secret, a stack or a file path of the user's machine into `message`.
+ * Error codes a person can meet. Each error crossing a process boundary is `{ code, message,
+ * details? }`: a stable code to branch on, a sentence that says what happened and what to do, and
+ * structured details for a view to use (which field, which rows, the device's state) — so no
+ * surface ever has to parse or reword the sentence. Which details a code may carry is whitelisted
+ * per code in the contract (`errorDetails` in ./api.ts); anything else never crosses.
+ * Never put a secret, a stack or a file path of the user's machine into `message` or `details`.
  */
 
 export const ERROR_CODES = [
@@ -109,9 +112,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
+/** Structured details of an error, as whitelisted for its code (see `errorDetails` in ./api.ts). */
+export type ErrorDetails = Readonly<Record<string, unknown>>
+
 export interface ErrorPayload {
   code: ErrorCode
   message: string
+  /** Only what the contract whitelists for `code`; absent when there is none. */
+  details?: ErrorDetails
 }
 
 /**
@@ -129,6 +137,7 @@ export class CsError extends Error {
     this.details = options.details
   }
 
+  /** Code and sentence only: details leave a process through the contract's whitelist (pickErrorDetails), never raw. */
   toPayload(): ErrorPayload {
     return { code: this.code, message: this.message }
   }

@@ -6,16 +6,16 @@
  * row 1, so the first payout is row 2. Blank lines still count (a spreadsheet shows them as empty
  * rows), and a quoted value that spans several lines is one row, as in a spreadsheet.
  * `row: null` means the problem is about the whole file (its encoding, its size).
+ *
+ * The `payouts.import` call is declared here, once (its input and result were declared twice, here
+ * and in payoutsApi.ts); ./api.ts gathers it into `calls`. Like every contract file this imports the
+ * building blocks and the limits, never another contract file. The limits it names (csvBytesMax,
+ * rowsPerBatchMax, importIssuesMax) live in ./limits.ts.
  */
 import { z } from 'zod'
-import { Rail } from './api'
-
-/** Payouts one batch may hold (issue 3). More rows are refused as a whole, never cut silently. */
-export const rowsPerBatchMax = 10_000
-/** Largest CSV text accepted for one import, in characters (the transport caps requests too). */
-export const csvCharsMax = 64 * 1024 * 1024
-/** Problems listed at most per import: beyond this the list says how many more there were. */
-export const importIssuesMax = 10_000
+import { Rail } from './blocks'
+import { call } from './callSpec'
+import { batchNameCharsMax, csvBytesMax, fileNameCharsMax, networkCharsMax } from './limits'
 
 export const ROW_ISSUE_CODES = [
   // The file as a whole
@@ -79,6 +79,11 @@ const RowRef = {
   column: z.string().nullable(),
   /** A whole sentence a finance person can act on, starting "Row N, column: …". */
   message: z.string(),
+  /**
+   * The same sentence without its "Row N, column: " place, for a view that shows row and column
+   * in their own cells — so no one has to cut it off the message.
+   */
+  problem: z.string(),
 }
 
 export const RowIssue = z.object({ ...RowRef, code: RowIssueCode })
@@ -107,14 +112,21 @@ export const ParsedPayoutRow = z.object({
 })
 export type ParsedPayoutRow = z.infer<typeof ParsedPayoutRow>
 
-/** What the import call takes: the CSV text (the renderer reads the file as bytes, decodes as UTF-8). */
+/** An issue or a warning of an import, as a view lists them both. */
+export type ImportRowIssue = RowIssue | RowWarning
+
+/**
+ * What the import call takes: the CSV text (the renderer reads the file as bytes, decodes as
+ * UTF-8). A file of at most csvBytesMax bytes has at most as many characters; the transport refuses
+ * requests above payloadBytesMax before this is checked (limits.ts asserts the CSV fits).
+ */
 export const ImportPayoutCsvInput = z
   .object({
-    csv: z.string().max(csvCharsMax),
-    fileName: z.string().max(255).optional(),
-    batchName: z.string().trim().min(1).max(120).optional(),
+    csv: z.string().min(1).max(csvBytesMax),
+    fileName: z.string().max(fileNameCharsMax).optional(),
+    batchName: z.string().trim().min(1).max(batchNameCharsMax).optional(),
     /** Chain id for the Safe airdrop layout, which names no chain ("8453"). */
-    network: z.string().max(64).optional(),
+    network: z.string().min(1).max(networkCharsMax).optional(),
     /** Store the valid rows as a draft batch even if other rows have problems. */
     keepValidAsDraft: z.boolean().optional(),
   })
@@ -131,3 +143,12 @@ export const ImportPayoutCsvResult = z.object({
   warnings: z.array(RowWarning),
 })
 export type ImportPayoutCsvResult = z.infer<typeof ImportPayoutCsvResult>
+
+export const importCalls = {
+  'payouts.import': call({
+    summary: 'Import a payout CSV into a new draft batch (preparer).',
+    mutates: true,
+    input: ImportPayoutCsvInput,
+    output: ImportPayoutCsvResult,
+  }),
+} as const

@@ -1,66 +1,51 @@
 /**
- * The payout calls of the contract: batches, their rows, approval and the approval policy.
- * Spread into `calls` in ./api.ts, so every transport and the renderer take their types from here.
- *
- * This file must not import ./api.ts at runtime: api.ts imports this one to build `calls`, and a
- * cycle would leave one side's constants undefined while the other is evaluated. The few building
- * blocks it shares with api.ts are declared here and checked against api.ts at compile time
- * (see `_SameAsApi` at the bottom), so they cannot drift.
+ * The payout calls of the contract: batches, their rows, approval and the approval policy,
+ * execution and external signing, the rails setting — and the details their errors may carry
+ * across the wire. Gathered into `calls` and `errorDetails` by ./api.ts; like every contract file
+ * it imports the building blocks and the limits, never another contract file (the CSV import call
+ * is its own contract file, ./payoutImport.ts).
  */
 import { z } from 'zod'
+import {
+  BatchState,
+  DecimalString,
+  Empty,
+  HexAddress,
+  HttpUrl,
+  Id,
+  IsoTimestamp,
+  PayoutState,
+  Rail,
+  Ref,
+  SubmissionState,
+  UnsignedDecimal,
+} from './blocks'
 import { call } from './callSpec'
-import { BATCH_STATES, PAYOUT_STATES, SUBMISSION_STATES } from './payoutStates'
-import type { Rail as ApiRail } from './api'
-import type * as Importer from './payoutImport'
-
-// ---------------------------------------------------------------------------------------------
-// Limits (units last in the name).
-
-/** Payouts one batch may hold: a batch detail (all its payouts) must stay one answer. */
-export const BATCH_PAYOUTS_MAX = 10_000
-/** Batches one batches.list call returns at most (each summary sums its payouts exactly). */
-export const BATCHES_LIST_MAX = 200
-/** Batches batches.list returns when no limit is given. */
-export const BATCHES_LIST_DEFAULT = 50
-export const BATCH_NAME_CHARS_MAX = 120
-export const APPROVAL_COMMENT_CHARS_MAX = 1_000
-/** Approvers a policy may demand: more than a desk has is a policy nobody can meet. */
-export const POLICY_APPROVERS_MAX = 10
-/** Thresholds and daily limits one policy may hold. */
-export const POLICY_RULES_MAX = 100
-export const RECIPIENT_CHARS_MAX = 128
-export const MEMO_CHARS_MAX = 140
-export const PAYEE_NAME_CHARS_MAX = 200
-export const REFERENCE_CHARS_MAX = 200
-
-// ---------------------------------------------------------------------------------------------
-// Building blocks (the same as api.ts's; checked below).
-
-const RAILS_HERE = ['evm', 'stellar', 'stripe'] as const
-const Rail = z.enum(RAILS_HERE)
-const Ref = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, 'use letters, digits and . _ : / @ - (no spaces), starting with a letter or digit')
-const DecimalString = z
-  .string()
-  .min(1)
-  .max(120)
-  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number such as 12.50')
-/** A decimal that is not negative (policy amounts). */
-const UnsignedDecimal = z
-  .string()
-  .min(1)
-  .max(120)
-  .regex(/^\d+(\.\d+)?$/, 'must be a decimal number of zero or more such as 10000.00')
-const IsoTimestamp = z.string()
-/** api.ts's PAYLOAD_BYTES_MAX (4 MiB, UTF-8 JSON): a CSV cannot be larger than one request. */
-export const PAYOUT_CSV_CHARS_MAX = 4 * 1024 * 1024
-
-export const BatchState = z.enum(BATCH_STATES)
-export type BatchStateName = z.infer<typeof BatchState>
-export const PayoutState = z.enum(PAYOUT_STATES)
+import type { ErrorCode } from './errors'
+import {
+  approvalCommentCharsMax,
+  batchesListMax,
+  batchNameCharsMax,
+  errorDetailsListMax,
+  errorDetailsTextCharsMax,
+  evmConfirmationsMax,
+  evmReorgWatchBlocksMax,
+  externalSignedBytesMax,
+  idCharsMax,
+  memoCharsMax,
+  payeeNameCharsMax,
+  policyApproversMax,
+  policyRulesMax,
+  railChainsMax,
+  recipientCharsMax,
+  referenceCharsMax,
+  rowsPerBatchMax,
+  signingPathCharsMax,
+  stellarNetworkPassphraseCharsMax,
+  stellarOpsPerTxMax,
+  stellarTimeBoundSecondsMax,
+  stellarTimeBoundSecondsMin,
+} from './limits'
 
 // ---------------------------------------------------------------------------------------------
 // Batches.
@@ -158,13 +143,18 @@ export const ApprovalStatus = z.object({
   canApprove: z.boolean(),
   /** Sentences for people: the policy, who approved, what is missing, and why the caller may or may not approve. */
   sentences: z.array(z.string()),
+  /**
+   * The ones of `sentences` that speak to the caller: why they may or may not approve (or pick a
+   * profile to find out). Empty when the state leaves the caller nothing to decide.
+   */
+  callerSentences: z.array(z.string()),
   dailyLimits: z.array(DailyLimitUsage),
 })
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>
 
 export const BatchDetail = z.object({
   batch: BatchSummary,
-  /** Every payout of the batch, in row order (a batch holds at most BATCH_PAYOUTS_MAX). */
+  /** Every payout of the batch, in row order (a batch holds at most rowsPerBatchMax). */
   payouts: z.array(Payout),
   totalsByRail: z.array(RailTotal),
   /** Approvals and rejections recorded for the current version. */
@@ -186,12 +176,12 @@ export type BatchList = z.infer<typeof BatchList>
 export const PayoutRowInput = z
   .object({
     id: Ref.optional(),
-    assetId: z.string().min(1).max(128),
-    recipient: z.string().trim().min(1).max(RECIPIENT_CHARS_MAX),
+    assetId: Id,
+    recipient: z.string().trim().min(1).max(recipientCharsMax),
     amount: DecimalString,
-    memo: z.string().max(MEMO_CHARS_MAX).optional(),
-    reference: z.string().max(REFERENCE_CHARS_MAX).optional(),
-    name: z.string().max(PAYEE_NAME_CHARS_MAX).optional(),
+    memo: z.string().max(memoCharsMax).optional(),
+    reference: z.string().max(referenceCharsMax).optional(),
+    name: z.string().max(payeeNameCharsMax).optional(),
   })
   .strict()
 export type PayoutRowInput = z.infer<typeof PayoutRowInput>
@@ -202,26 +192,26 @@ export const PayoutRowPatch = PayoutRowInput.omit({ id: true })
   .refine((p) => Object.keys(p).length > 0, 'change at least one field')
 export type PayoutRowPatch = z.infer<typeof PayoutRowPatch>
 
-const BatchId = z.string().min(1).max(128)
+const BatchId = Id
 /** Optional on edits: when given, the edit is refused if the batch changed since it was read. */
 const ExpectedVersion = z.number().int().min(1).optional()
 const Decision = z
-  .object({ id: BatchId, version: z.number().int().min(1), comment: z.string().trim().max(APPROVAL_COMMENT_CHARS_MAX).optional() })
+  .object({ id: BatchId, version: z.number().int().min(1), comment: z.string().trim().max(approvalCommentCharsMax).optional() })
   .strict()
 
 // ---------------------------------------------------------------------------------------------
 // Approval policy (settings key 'approval_policy').
 
 export const PolicyThreshold = z
-  .object({ assetId: z.string().min(1).max(128), above: UnsignedDecimal, approversMin: z.number().int().min(1).max(POLICY_APPROVERS_MAX) })
+  .object({ assetId: Id, above: UnsignedDecimal, approversMin: z.number().int().min(1).max(policyApproversMax) })
   .strict()
-export const PolicyDailyLimit = z.object({ rail: Rail, assetId: z.string().min(1).max(128), amount: UnsignedDecimal }).strict()
+export const PolicyDailyLimit = z.object({ rail: Rail, assetId: Id, amount: UnsignedDecimal }).strict()
 export const ApprovalPolicy = z
   .object({
     /** Whoever created or edited a batch can never approve it: not configurable, stated for the record. */
-    approversMin: z.number().int().min(1).max(POLICY_APPROVERS_MAX),
-    thresholds: z.array(PolicyThreshold).max(POLICY_RULES_MAX),
-    dailyLimits: z.array(PolicyDailyLimit).max(POLICY_RULES_MAX),
+    approversMin: z.number().int().min(1).max(policyApproversMax),
+    thresholds: z.array(PolicyThreshold).max(policyRulesMax),
+    dailyLimits: z.array(PolicyDailyLimit).max(policyRulesMax),
   })
   .strict()
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>
@@ -236,66 +226,7 @@ export const PolicySetting = z.object({
 export type PolicySetting = z.infer<typeof PolicySetting>
 
 // ---------------------------------------------------------------------------------------------
-// CSV import. The importer owns the shapes (./payoutImport.ts); that file imports ./api.ts at
-// runtime, so importing it here would close a cycle. These are the same shapes, checked against
-// the importer's types at compile time (bottom of this file); issue codes are plain strings here
-// so a new code in the importer never breaks the contract check.
-
-export const ImportPayoutCsvInput = z
-  .object({
-    /** The transport refuses requests above 4 MiB (PAYLOAD_BYTES_MAX) before this is checked. */
-    csv: z.string().min(1).max(PAYOUT_CSV_CHARS_MAX),
-    fileName: z.string().max(255).optional(),
-    batchName: z.string().trim().min(1).max(BATCH_NAME_CHARS_MAX).optional(),
-    /** Chain id for files that name no chain (Safe airdrop layout), e.g. "8453". */
-    network: z.string().min(1).max(64).optional(),
-    /** Store the valid rows as a draft batch even if other rows have problems. */
-    keepValidAsDraft: z.boolean().optional(),
-  })
-  .strict()
-export type ImportPayoutCsvInput = z.infer<typeof ImportPayoutCsvInput>
-
-const ImportRowRef = {
-  /** Spreadsheet row (header = row 1); null for the whole file. */
-  row: z.number().int().min(1).nullable(),
-  column: z.string().nullable(),
-  message: z.string(),
-  code: z.string(),
-}
-export const ImportRowIssue = z.object(ImportRowRef)
-export type ImportRowIssue = z.infer<typeof ImportRowIssue>
-export const ImportPayoutCsvResult = z.object({
-  batchId: z.string().nullable(),
-  rowsTotal: z.number().int().min(0),
-  valid: z.array(
-    z.object({
-      row: z.number().int().min(2),
-      id: z.string(),
-      rail: Rail,
-      network: z.string(),
-      assetId: z.string(),
-      recipient: z.string(),
-      amount: z.string(),
-      memo: z.string().optional(),
-      reference: z.string().optional(),
-      name: z.string().optional(),
-    }),
-  ),
-  issues: z.array(ImportRowIssue),
-  warnings: z.array(ImportRowIssue),
-})
-export type ImportPayoutCsvResult = z.infer<typeof ImportPayoutCsvResult>
-
-// ---------------------------------------------------------------------------------------------
 // Execution: sign + broadcast an approved batch, retry failed chunks, follow its submissions.
-
-/** Chains one rails setting may configure. */
-export const RAIL_CHAINS_MAX = 32
-const HexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address of 40 hex digits')
-const HttpUrl = z
-  .string()
-  .max(2_000)
-  .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
 
 /** One EVM chain the app pays on (settings key 'rails'); wei amounts as decimal strings. */
 export const EvmChainSetting = z
@@ -303,13 +234,13 @@ export const EvmChainSetting = z
     chainId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     rpcUrl: HttpUrl,
     batchContract: HexAddress,
-    confirmationsMin: z.number().int().min(1).max(1_000),
+    confirmationsMin: z.number().int().min(1).max(evmConfirmationsMax),
     /** Most ever signed as maxFeePerGas, in wei (decimal string). */
     maxFeePerGasCap: z.string().regex(/^\d{1,40}$/, 'must be a whole number of wei such as 500000000000'),
     /** The treasury account that pays: its address and its BIP32 path on the Ledger. */
-    source: z.object({ address: HexAddress, path: z.string().min(1).max(64) }).strict(),
-    reorgWatchBlocks: z.number().int().min(1).max(10_000).optional(),
-    payoutsPerChunkMax: z.number().int().min(1).max(BATCH_PAYOUTS_MAX).optional(),
+    source: z.object({ address: HexAddress, path: z.string().min(1).max(signingPathCharsMax) }).strict(),
+    reorgWatchBlocks: z.number().int().min(1).max(evmReorgWatchBlocksMax).optional(),
+    payoutsPerChunkMax: z.number().int().min(1).max(rowsPerBatchMax).optional(),
     /** Block explorer base URL (https://basescan.org): submissions link to {explorerUrl}/tx/{hash}. */
     explorerUrl: HttpUrl.optional(),
   })
@@ -320,18 +251,18 @@ export const StellarNetworkSetting = z
     /** Countersign's name for the network, as in asset ids: pubnet, testnet, standalone. */
     network: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a short lower-case name such as pubnet'),
     horizonUrl: HttpUrl,
-    networkPassphrase: z.string().min(1).max(200),
+    networkPassphrase: z.string().min(1).max(stellarNetworkPassphraseCharsMax),
     source: z
       .object({
         address: z.string().regex(/^G[A-Z2-7]{55}$/, 'must be a G… Stellar account'),
-        path: z.string().min(1).max(64),
+        path: z.string().min(1).max(signingPathCharsMax),
       })
       .strict(),
     /** Highest fee bid per operation, in stroops (decimal string). */
     maxFeePerOpStroops: z.string().regex(/^\d{1,19}$/, 'must be a whole number of stroops such as 1000'),
-    timeBoundSeconds: z.number().int().min(30).max(86_400).optional(),
+    timeBoundSeconds: z.number().int().min(stellarTimeBoundSecondsMin).max(stellarTimeBoundSecondsMax).optional(),
     allowCreateAccount: z.boolean().optional(),
-    opsPerTxMax: z.number().int().min(1).max(100).optional(),
+    opsPerTxMax: z.number().int().min(1).max(stellarOpsPerTxMax).optional(),
   })
   .strict()
 export type StellarNetworkSetting = z.infer<typeof StellarNetworkSetting>
@@ -341,11 +272,11 @@ export type StripeRailSetting = z.infer<typeof StripeRailSetting>
 export const RailsConfigSetting = z
   .object({
     evm: z
-      .object({ chains: z.array(EvmChainSetting).max(RAIL_CHAINS_MAX) })
+      .object({ chains: z.array(EvmChainSetting).max(railChainsMax) })
       .strict()
       .optional(),
     stellar: z
-      .object({ networks: z.array(StellarNetworkSetting).max(RAIL_CHAINS_MAX) })
+      .object({ networks: z.array(StellarNetworkSetting).max(railChainsMax) })
       .strict()
       .optional(),
     stripe: StripeRailSetting.optional(),
@@ -360,7 +291,6 @@ export const RailsSetting = z.object({
 })
 export type RailsSetting = z.infer<typeof RailsSetting>
 
-export const SubmissionState = z.enum(SUBMISSION_STATES)
 /** One transaction (EVM) of a batch's execution: a chunk of its payouts, one attempt. */
 export const ExternalExportResult = z.object({
   batchId: z.string(),
@@ -381,8 +311,6 @@ export const ExternalImportResult = z.object({
   stillUnsigned: z.number().int(),
 })
 export type ExternalImportResult = z.infer<typeof ExternalImportResult>
-/** A signed file is small: a few transactions; the transport refuses more than 4 MiB anyway. */
-export const EXTERNAL_SIGNED_CHARS_MAX = 4_000_000
 
 export const Submission = z.object({
   id: z.string(),
@@ -420,24 +348,17 @@ export type ExecuteResult = z.infer<typeof ExecuteResult>
 // Calls.
 
 export const payoutCalls = {
-  'payouts.import': call({
-    summary: 'Import a payout CSV into a new draft batch (preparer).',
-    mutates: true,
-    input: ImportPayoutCsvInput,
-    output: ImportPayoutCsvResult,
-  }),
-
   'batches.create': call({
     summary: 'Create an empty draft batch to add rows to (preparer).',
     mutates: true,
-    input: z.object({ name: z.string().trim().min(1).max(BATCH_NAME_CHARS_MAX) }).strict(),
+    input: z.object({ name: z.string().trim().min(1).max(batchNameCharsMax) }).strict(),
     output: BatchSummary,
   }),
   'batches.list': call({
     summary: 'Batches, newest first, with exact totals per asset.',
     mutates: false,
     input: z
-      .object({ state: BatchState.optional(), limit: z.number().int().min(1).max(BATCHES_LIST_MAX).optional(), before: BatchId.optional() })
+      .object({ state: BatchState.optional(), limit: z.number().int().min(1).max(batchesListMax).optional(), before: BatchId.optional() })
       .strict(),
     output: BatchList,
   }),
@@ -456,21 +377,19 @@ export const payoutCalls = {
   'batches.rows.add': call({
     summary: 'Add payout rows to a batch (preparer). An approved or submitted batch goes back to draft.',
     mutates: true,
-    input: z.object({ id: BatchId, version: ExpectedVersion, rows: z.array(PayoutRowInput).min(1).max(BATCH_PAYOUTS_MAX) }).strict(),
+    input: z.object({ id: BatchId, version: ExpectedVersion, rows: z.array(PayoutRowInput).min(1).max(rowsPerBatchMax) }).strict(),
     output: BatchSummary,
   }),
   'batches.rows.update': call({
     summary: 'Change one payout row of a batch (preparer). An approved or submitted batch goes back to draft.',
     mutates: true,
-    input: z.object({ id: BatchId, version: ExpectedVersion, payoutId: z.string().min(1).max(128), changes: PayoutRowPatch }).strict(),
+    input: z.object({ id: BatchId, version: ExpectedVersion, payoutId: Id, changes: PayoutRowPatch }).strict(),
     output: BatchSummary,
   }),
   'batches.rows.remove': call({
     summary: 'Remove payout rows from a batch (preparer). An approved or submitted batch goes back to draft.',
     mutates: true,
-    input: z
-      .object({ id: BatchId, version: ExpectedVersion, payoutIds: z.array(z.string().min(1).max(128)).min(1).max(BATCH_PAYOUTS_MAX) })
-      .strict(),
+    input: z.object({ id: BatchId, version: ExpectedVersion, payoutIds: z.array(Id).min(1).max(rowsPerBatchMax) }).strict(),
     output: BatchSummary,
   }),
   'batches.submit': call({
@@ -494,7 +413,7 @@ export const payoutCalls = {
   'batches.cancel': call({
     summary: 'Cancel a batch that has not started executing (preparer or admin).',
     mutates: true,
-    input: z.object({ id: BatchId, comment: z.string().trim().max(APPROVAL_COMMENT_CHARS_MAX).optional() }).strict(),
+    input: z.object({ id: BatchId, comment: z.string().trim().max(approvalCommentCharsMax).optional() }).strict(),
     output: BatchSummary,
   }),
 
@@ -528,7 +447,7 @@ export const payoutCalls = {
     summary:
       'Import externally signed transactions: each must be exactly what was planned and signed by its source; all are committed, then sent (signer).',
     mutates: true,
-    input: z.object({ id: BatchId, content: z.string().min(1).max(EXTERNAL_SIGNED_CHARS_MAX) }).strict(),
+    input: z.object({ id: BatchId, content: z.string().min(1).max(externalSignedBytesMax) }).strict(),
     output: ExternalImportResult,
   }),
   'batches.submissions': call({
@@ -541,7 +460,7 @@ export const payoutCalls = {
   'settings.rails.get': call({
     summary: 'The rails payouts execute on: EVM chains with their RPC URL, batch contract, treasury and fee cap.',
     mutates: false,
-    input: z.object({}).strict(),
+    input: Empty,
     output: RailsSetting,
   }),
   'settings.rails.set': call({
@@ -554,7 +473,7 @@ export const payoutCalls = {
   'settings.policy.get': call({
     summary: 'The approval policy: approvers needed, thresholds per asset, daily limits per rail.',
     mutates: false,
-    input: z.object({}).strict(),
+    input: Empty,
     output: PolicySetting,
   }),
   'settings.policy.set': call({
@@ -566,14 +485,38 @@ export const payoutCalls = {
 } as const
 
 // ---------------------------------------------------------------------------------------------
-// Compile-time proof the local shapes are api.ts's and the importer's (type imports only: no cycle).
+// Error details: what a payout error may carry across the wire (everything else is dropped).
+// Lists are cut at errorDetailsListMax; the sentence still counts them all.
 
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-type _Checks = [
-  Same<z.infer<typeof Rail>, ApiRail>,
-  // What the importer returns passes this contract; what this contract accepts the importer takes.
-  Importer.ImportPayoutCsvResult extends ImportPayoutCsvResult ? true : false,
-  ImportPayoutCsvInput extends Importer.ImportPayoutCsvInput ? true : false,
-  Same<typeof BATCH_PAYOUTS_MAX, typeof Importer.rowsPerBatchMax>,
-]
-const _checks: _Checks = [true, true, true, true]
+const Text = z.string().max(errorDetailsTextCharsMax)
+const capped = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (Array.isArray(v) ? v.slice(0, errorDetailsListMax) : v), z.array(item))
+
+/** One row a person must fix: where (the row of the file or batch, the column), what, and the sentence without its place. */
+export const RowProblem = z.object({
+  /** The row as the person counts it (a file's spreadsheet row, the n-th row given); null for none. */
+  row: z.number().int().min(1).nullable(),
+  /** The field or column at fault ("amount", "recipient", "asset"); null for the whole row. */
+  column: Text.nullable(),
+  /** The payout's id when it has one. */
+  payoutId: z.string().max(idCharsMax).optional(),
+  /** The importer's issue code (AMOUNT_PRECISION, ADDRESS_CHECKSUM, …) when one applies. */
+  code: z.string().max(64).optional(),
+  /** What is wrong and what to do, without the "Row 4, amount: " place (row and column say it). */
+  message: Text,
+})
+export type RowProblem = z.infer<typeof RowProblem>
+
+export const payoutErrorDetails = {
+  /** Every check that failed (batches.submit, batches.execute). */
+  PREFLIGHT_FAILED: z.object({ problems: capped(PreflightProblem.extend({ code: Text, message: Text, payoutId: Text.optional() })) }),
+  /** Each daily limit the batch was checked against today. */
+  DAILY_LIMIT_EXCEEDED: z.object({ usage: capped(DailyLimitUsage) }),
+  /** The rows refused (batches.rows.add / rows.update), for the form to mark the field. */
+  PAYOUT_INVALID: z.object({ issues: capped(RowProblem) }),
+  /** The fee the network asks now against the configured cap, in wei. */
+  FEE_CAP_EXCEEDED: z.object({ maxFeePerGas: z.string().regex(/^\d{1,80}$/), cap: z.string().regex(/^\d{1,80}$/) }),
+  /** Which part of an externally signed document does not match what was planned. */
+  EXTERNAL_CONTENT_MISMATCH: z.object({ field: Text }),
+  EXTERNAL_SIGNATURE_INVALID: z.object({ field: Text }),
+} as const satisfies Partial<Record<ErrorCode, z.ZodType>>

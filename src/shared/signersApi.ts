@@ -1,15 +1,17 @@
 /**
  * Settings → Signers: the connected Ledger's live state, the accounts it derives at the standard
- * paths, and "verify on device" for a treasury address before it pays. Spread into the contract's
- * `calls` (api.ts). No key ever crosses: addresses and paths only.
+ * paths, and "verify on device" for a treasury address before it pays — and the device state a
+ * signing error carries across the wire. Gathered into `calls` and `errorDetails` by ./api.ts; like
+ * every contract file it imports the building blocks and the limits, never another contract file.
+ * No key ever crosses: addresses and paths only.
  */
 import { z } from 'zod'
+import { Empty, Problem } from './blocks'
 import { call } from './callSpec'
+import type { ErrorCode } from './errors'
+import { signerAccountIndexMax, signerAccountsListedMax, signerAddressCharsMax, signingPathCharsMax } from './limits'
 
 export const SignerChainSchema = z.enum(['evm', 'stellar'])
-export const ACCOUNTS_LISTED_MAX = 10
-
-const Problem = z.object({ code: z.string(), message: z.string() })
 
 export const SignerDeviceState = z.object({
   /** "Ethereum", "Stellar", "BOLOS" (the dashboard) or another app. */
@@ -63,7 +65,7 @@ export const signerCalls = {
   'signers.status': call({
     summary: 'The connected Ledger: open app, versions, blind/hash signing; and the treasuries with their verification.',
     mutates: false,
-    input: z.object({}).strict(),
+    input: Empty,
     output: SignersStatus,
   }),
   'signers.accounts': call({
@@ -72,8 +74,8 @@ export const signerCalls = {
     input: z
       .object({
         chain: SignerChainSchema,
-        start: z.number().int().min(0).max(1_000_000),
-        count: z.number().int().min(1).max(ACCOUNTS_LISTED_MAX),
+        start: z.number().int().min(0).max(signerAccountIndexMax),
+        count: z.number().int().min(1).max(signerAccountsListedMax),
       })
       .strict(),
     output: z.array(SignerAccountRow),
@@ -81,7 +83,72 @@ export const signerCalls = {
   'signers.verify': call({
     summary: 'Show an address on the Ledger; once the person approves it there, record it as verified (signer).',
     mutates: true,
-    input: z.object({ chain: SignerChainSchema, path: z.string().min(1).max(64), address: z.string().min(1).max(64) }).strict(),
+    input: z
+      .object({
+        chain: SignerChainSchema,
+        path: z.string().min(1).max(signingPathCharsMax),
+        address: z.string().min(1).max(signerAddressCharsMax),
+      })
+      .strict(),
     output: VerifiedAddress,
   }),
 } as const
+
+// ---------------------------------------------------------------------------------------------
+// Error details: the device state a signing error carries across the wire (everything else —
+// transport ids, device paths, raw answers — is dropped).
+
+/** What the app asked the device to do when it failed. */
+export const DEVICE_OPERATIONS = [
+  'open-device',
+  'check-app',
+  'read-status',
+  'get-address',
+  'verify-address',
+  'sign-evm-transaction',
+  'sign-evm-message',
+  'sign-evm-typed-data-hash',
+  'sign-stellar-transaction',
+  'sign-stellar-hash',
+] as const
+export type DeviceOperation = (typeof DEVICE_OPERATIONS)[number]
+export const LEDGER_APP_NAMES = ['Ethereum', 'Stellar'] as const
+export type LedgerAppName = (typeof LEDGER_APP_NAMES)[number]
+
+export const DeviceErrorDetails = z.object({
+  operation: z.enum(DEVICE_OPERATIONS).optional(),
+  /** The app the operation needs. */
+  app: z.enum(LEDGER_APP_NAMES).optional(),
+  /** The app the device reported as open ("BOLOS" = the dashboard). */
+  openApp: z.string().max(64).optional(),
+  /** The device's status word, "0x6985". */
+  statusWord: z
+    .string()
+    .regex(/^0x[0-9a-f]{4}$/)
+    .optional(),
+  /** A batch signing that stopped part-way: how many were signed (and kept) of how many. */
+  signedCount: z.number().int().min(0).optional(),
+  total: z.number().int().min(0).optional(),
+  /** How long the app waited for the device (DEVICE_TIMEOUT). */
+  timeoutMs: z.number().int().min(0).optional(),
+  /** A request too large for the device app (DEVICE_DATA_TOO_LARGE). */
+  bytes: z.number().int().min(0).optional(),
+  maxBytes: z.number().int().min(0).optional(),
+})
+export type DeviceErrorDetails = z.infer<typeof DeviceErrorDetails>
+
+export const signerErrorDetails = {
+  DEVICE_NOT_FOUND: DeviceErrorDetails,
+  DEVICE_LOCKED: DeviceErrorDetails,
+  DEVICE_REJECTED: DeviceErrorDetails,
+  DEVICE_WRONG_APP: DeviceErrorDetails,
+  DEVICE_BLIND_SIGNING_OFF: DeviceErrorDetails,
+  DEVICE_HASH_SIGNING_OFF: DeviceErrorDetails,
+  DEVICE_DATA_TOO_LARGE: DeviceErrorDetails,
+  DEVICE_PARSE_FAILED: DeviceErrorDetails,
+  DEVICE_DISCONNECTED: DeviceErrorDetails,
+  DEVICE_BUSY: DeviceErrorDetails,
+  DEVICE_TIMEOUT: DeviceErrorDetails,
+  DEVICE_ADDRESS_MISMATCH: DeviceErrorDetails,
+  DEVICE_UNEXPECTED: DeviceErrorDetails,
+} as const satisfies Partial<Record<ErrorCode, z.ZodType>>

@@ -1,12 +1,20 @@
 /**
  * Stripe Connect in the contract: Settings → Stripe (the secret key goes IN, only its last 4
  * characters ever come out), the Events sync status, bank payouts and the synced events. Spread
- * into the contract's `calls` (api.ts).
+ * into the contract's `calls` (api.ts). Like every contract file it imports the building blocks and
+ * the limits, never another contract file.
  */
 import { z } from 'zod'
+import { Empty, Problem } from './blocks'
 import { call } from './callSpec'
-
-export const SECRET_KEY_CHARS_MAX = 255
+import {
+  stripeBalanceTxnsListMax,
+  stripeBankPayoutAmountCharsMax,
+  stripeBankPayoutDescriptionCharsMax,
+  stripeEventsListMax,
+  stripeSecretKeyCharsMax,
+  stripeSecretKeyCharsMin,
+} from './limits'
 
 export const StripeSettings = z.object({
   /** Stripe is in the rails configuration. */
@@ -34,8 +42,6 @@ export const StripeSyncResult = z.object({
   recovered: z.number().int(),
 })
 export type StripeSyncResult = z.infer<typeof StripeSyncResult>
-
-const Problem = z.object({ code: z.string(), message: z.string() })
 
 export const StripeBalanceLine = z.object({
   assetId: z.string(),
@@ -107,7 +113,7 @@ export const stripeCalls = {
   'settings.stripe.get': call({
     summary: 'Stripe settings: configured API, whether a key is stored (last 4 characters only) and what protects it.',
     mutates: false,
-    input: z.object({}).strict(),
+    input: Empty,
     output: StripeSettings,
   }),
   'settings.stripe.setKey': call({
@@ -115,7 +121,7 @@ export const stripeCalls = {
     mutates: true,
     input: z
       .object({
-        secretKey: z.string().trim().min(8).max(SECRET_KEY_CHARS_MAX),
+        secretKey: z.string().trim().min(stripeSecretKeyCharsMin).max(stripeSecretKeyCharsMax),
         /** The person accepted weakProtectionWarning. */
         acceptWeakProtection: z.boolean().optional(),
       })
@@ -125,37 +131,37 @@ export const stripeCalls = {
   'settings.stripe.clearKey': call({
     summary: 'Remove the stored Stripe secret key (admin).',
     mutates: true,
-    input: z.object({}).strict(),
+    input: Empty,
     output: StripeSettings,
   }),
   'stripe.status': call({
     summary: 'Stripe at a glance: settings, the last Events sync, and the platform balance beside the ledger.',
     mutates: false,
-    input: z.object({}).strict(),
+    input: Empty,
     output: StripeStatus,
   }),
   'stripe.sync': call({
     summary: 'Sync Stripe now (the poller also does it): events, bank payouts and balance transactions, booked in the ledger.',
     mutates: true,
-    input: z.object({}).strict(),
+    input: Empty,
     output: StripeSyncResult,
   }),
   'stripe.events.list': call({
     summary: 'Stripe events the sync applied, newest first, with what each booked.',
     mutates: false,
-    input: z.object({ limit: z.number().int().min(1).max(500).optional() }).strict(),
+    input: z.object({ limit: z.number().int().min(1).max(stripeEventsListMax).optional() }).strict(),
     output: z.array(StripeEventRow),
   }),
   'stripe.balanceTransactions.list': call({
     summary: "Stripe's balance transactions as the sync stored them (every movement of the platform balance), newest first.",
     mutates: false,
-    input: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    input: z.object({ limit: z.number().int().min(1).max(stripeBalanceTxnsListMax).optional() }).strict(),
     output: z.array(StripeBalanceTxn),
   }),
   'stripe.bankPayouts.list': call({
     summary: 'Payouts from the Stripe platform balance to its bank, newest first, with their status and booking.',
     mutates: false,
-    input: z.object({}).strict(),
+    input: Empty,
     output: z.array(StripeBankPayout),
   }),
   'stripe.bankPayouts.create': call({
@@ -164,8 +170,8 @@ export const stripeCalls = {
     input: z
       .object({
         assetId: z.string().regex(/^[A-Z]{3}@stripe$/, 'must be a Stripe asset such as USD@stripe'),
-        amount: z.string().min(1).max(80),
-        description: z.string().max(200).optional(),
+        amount: z.string().min(1).max(stripeBankPayoutAmountCharsMax),
+        description: z.string().max(stripeBankPayoutDescriptionCharsMax).optional(),
       })
       .strict(),
     output: StripeBankPayout,

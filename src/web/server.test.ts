@@ -132,6 +132,18 @@ describe('browser mode: WebSocket', () => {
     ws.close()
   })
 
+  it("carries an error's whitelisted details over the socket", async () => {
+    const ws = await connect()
+    ws.send(JSON.stringify({ id: 3, name: 'operators.add', input: { name: '', roles: ['wizard'] } }))
+    const result = (await nextMessage(ws, (m) => m.id === 3)).result as { error: Record<string, unknown> }
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { issues: [{ path: 'name' }, { path: 'roles.0' }] } },
+    })
+    expect(Object.keys(result.error).sort()).toEqual(['code', 'details', 'message'])
+    ws.close()
+  })
+
   it('answers malformed frames with an error and keeps the connection', async () => {
     const ws = await connect()
     for (const frame of ['not json', '[1,2]', 'null', JSON.stringify({ name: 'app.info' }), JSON.stringify({ id: {}, name: 'app.info' })]) {

@@ -18,18 +18,18 @@ import http from 'node:http'
 import type net from 'node:net'
 import path from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { PAYLOAD_BYTES_MAX, type Result } from '../shared/api'
+import { toWireResult, type Result } from '../shared/api'
+import { wsFrameBytesMax } from '../shared/limits'
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_BYTES, WS_TOKEN_PROTOCOL_PREFIX } from '../shared/webProtocol'
 import type { ErrorPayload } from '../shared/errors'
 import type { Core } from '../main/core/core'
 
 // ---------------------------------------------------------------------------------------------
-// Limits (units last in the name). Wire names live in src/shared/webProtocol.ts.
+// Limits of this server (units last in the name). Wire names live in src/shared/webProtocol.ts,
+// the frame and payload limits in src/shared/limits.ts.
 
 /** Bytes of randomness in the per-launch token. */
 export const TOKEN_BYTES = WS_TOKEN_BYTES
-/** A frame holds one request envelope around an input of at most PAYLOAD_BYTES_MAX. */
-export const WS_FRAME_BYTES_MAX = PAYLOAD_BYTES_MAX + 64 * 1024
 /** Browser tabs connected at once (a person has one or two; tests have one). */
 export const WS_CLIENTS_MAX = 16
 /** Calls one connection may have running at once; more are refused, not queued. */
@@ -101,7 +101,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const server = http.createServer((req, res) => serveStatic(req, res))
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: WS_FRAME_BYTES_MAX,
+    // One envelope around an input of at most payloadBytesMax (src/shared/limits.ts).
+    maxPayload: wsFrameBytesMax,
     perMessageDeflate: false,
     clientTracking: true,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
@@ -185,7 +186,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         .catch((): Result<unknown> => failure('INTERNAL', 'Something went wrong inside Countersign and nothing was changed — try again.'))
         .then((result) => {
           inFlight--
-          reply({ id, result })
+          // Field by field, details through the contract's whitelist: the same rule as Electron IPC.
+          reply({ id, result: toWireResult(result) })
         })
     })
     ws.on('error', () => ws.terminate())

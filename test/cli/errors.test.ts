@@ -26,6 +26,23 @@ describe('reportError', () => {
     expect(r.code).toBe(1)
   })
 
+  it('adds the whitelisted details to the JSON error, never the rest, and keeps stderr to the sentence', () => {
+    const error = new CsError('PREFLIGHT_FAILED', 'Batch "May" cannot be paid now — fix this, then execute again.', {
+      details: { problems: [{ code: 'TREASURY_MISSING', message: 'no treasury account for USDC', secret: 'x' }], rpcUrl: 'https://u:p@n' },
+    })
+    const r = capture(error, { json: true })
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        code: 'PREFLIGHT_FAILED',
+        message: 'Batch "May" cannot be paid now — fix this, then execute again.',
+        details: { problems: [{ code: 'TREASURY_MISSING', message: 'no treasury account for USDC' }] },
+      },
+    })
+    expect(r.stderr).toBe('error PREFLIGHT_FAILED: Batch "May" cannot be paid now — fix this, then execute again.\n')
+    const none = capture(new CsError('DB_LOCKED', 'Busy — try again.', { details: { path: '/home/alice/ws' } }), { json: true })
+    expect(JSON.parse(none.stdout)).toEqual({ error: { code: 'DB_LOCKED', message: 'Busy — try again.' } })
+  })
+
   it('prints INTERNAL for an unexpected error, and its stack only with --debug', () => {
     const boom = new TypeError('cannot read properties of undefined')
     const quiet = capture(boom)

@@ -7,7 +7,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
-import { PAYLOAD_BYTES_MAX, type Result } from '../../src/shared/api'
+import { payloadBytesMax } from '../../src/shared/limits'
+import { pickErrorDetails, type Result } from '../../src/shared/api'
+import { CsError } from '../../src/shared/errors'
+import { toErrorPayload } from '../../src/main/core/api/toErrorPayload'
 import { fixedClock } from '../../src/main/core/context'
 import type { CoreApi } from '../../src/main/core/api/createApi'
 import { createCore, type Core } from '../../src/main/core/core'
@@ -81,7 +84,12 @@ function expectError(result: Result<unknown>, code: string): void {
   if (result.ok) return
   expect(result.error.code).toBe(code)
   expect(Object.keys(result).sort()).toEqual(['error', 'ok'])
-  expect(Object.keys(result.error).sort()).toEqual(['code', 'message'])
+  // code and message, and details only when the contract whitelists them for this code (and then exactly those).
+  if (result.error.details === undefined) expect(Object.keys(result.error).sort()).toEqual(['code', 'message'])
+  else {
+    expect(Object.keys(result.error).sort()).toEqual(['code', 'details', 'message'])
+    expect(pickErrorDetails(result.error.code, result.error.details)).toEqual(result.error.details)
+  }
   expect(result.error.message.length).toBeGreaterThan(10)
   // Nothing of the machine or the stack leaks into what the renderer sees.
   const text = JSON.stringify(result)
@@ -245,11 +253,13 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     expect(snapshot()).toEqual(before)
   })
 
-  it('refuses a payload over PAYLOAD_BYTES_MAX with PAYLOAD_TOO_LARGE and writes nothing', async () => {
+  it('refuses a payload over payloadBytesMax with PAYLOAD_TOO_LARGE and writes nothing', async () => {
     const before = snapshot()
-    const huge = 'x'.repeat(PAYLOAD_BYTES_MAX + 1)
-    expectError(await handler(fromApp, { name: 'operators.add', input: { name: huge, roles: ['admin'] } }), 'PAYLOAD_TOO_LARGE')
-    const many = Array.from({ length: Math.ceil(PAYLOAD_BYTES_MAX / 8) + 1 }, () => 'admin')
+    const huge = 'x'.repeat(payloadBytesMax + 1)
+    const tooLarge = await handler(fromApp, { name: 'operators.add', input: { name: huge, roles: ['admin'] } })
+    expectError(tooLarge, 'PAYLOAD_TOO_LARGE')
+    expect(tooLarge).toMatchObject({ error: { details: { bytesMax: payloadBytesMax } } })
+    const many = Array.from({ length: Math.ceil(payloadBytesMax / 8) + 1 }, () => 'admin')
     expectError(await handler(fromApp, { name: 'operators.add', input: { name: 'Mallory', roles: many } }), 'PAYLOAD_TOO_LARGE')
     expect(snapshot()).toEqual(before)
     expect(count('operators')).toBe(0)
@@ -351,5 +361,115 @@ describe('event forwarding', () => {
     expect(app2.sent).toEqual(app1.sent)
     expect(hijacked.sent).toEqual([])
     expect(closed.sent).toEqual([])
+  })
+})
+
+describe('error details across the boundary', () => {
+  const leakyApi = (error: Record<string, unknown>) =>
+    createIpcInvokeHandler({ api: { invoke: async () => ({ ok: false, error }) as never }, isAppPage })
+
+  it('carries the details the contract whitelists for the code, and only their whitelisted fields', async () => {
+    const r = await leakyApi({
+      code: 'PREFLIGHT_FAILED',
+      message: 'Batch "May" cannot be paid now: … — fix this, then execute again; nothing was signed.',
+      details: {
+        problems: [
+          {
+            code: 'INSUFFICIENT_FUNDS',
+            message: 'treasury-usdc has 5 USDC, the batch needs 9',
+            payoutId: 'p-1',
+            rpcUrl: 'https://user:pw@node',
+          },
+        ],
+        apiKey: 'sk_live_abcdef',
+      },
+    })(fromApp, { name: 'batches.execute', input: { id: 'b' } })
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'PREFLIGHT_FAILED',
+        message: 'Batch "May" cannot be paid now: … — fix this, then execute again; nothing was signed.',
+        details: { problems: [{ code: 'INSUFFICIENT_FUNDS', message: 'treasury-usdc has 5 USDC, the batch needs 9', payoutId: 'p-1' }] },
+      },
+    })
+    expect(JSON.stringify(r)).not.toMatch(/sk_live|user:pw/)
+  })
+
+  it('drops details of a code that has no whitelist, and details that do not fit theirs, whole', async () => {
+    const none = await leakyApi({ code: 'OPERATOR_REQUIRED', message: 'Pick your operator profile first.', details: { operatorId: 'x' } })(
+      fromApp,
+      { name: 'operators.list', input: {} },
+    )
+    expect(none).toEqual({ ok: false, error: { code: 'OPERATOR_REQUIRED', message: 'Pick your operator profile first.' } })
+    const misfit = await leakyApi({
+      code: 'DEVICE_LOCKED',
+      message: 'Ledger is locked — unlock it.',
+      details: { statusWord: 'SW=6985 raw' },
+    })(fromApp, { name: 'signers.status', input: {} })
+    expect(misfit).toEqual({ ok: false, error: { code: 'DEVICE_LOCKED', message: 'Ledger is locked — unlock it.' } })
+  })
+
+  it("the core's API keeps the device state and drops the transport id and device path", () => {
+    const payload = toErrorPayload(
+      new CsError('DEVICE_WRONG_APP', 'Open the Stellar app on your Ledger, then try again.', {
+        cause: new Error('0x6e01 at /dev/hidraw3'),
+        details: { operation: 'sign-stellar-transaction', app: 'Stellar', openApp: 'Ethereum', statusWord: '0x6e01', id: '/dev/hidraw3' },
+      }),
+      'batches.execute',
+    )
+    expect(payload).toEqual({
+      code: 'DEVICE_WRONG_APP',
+      message: 'Open the Stellar app on your Ledger, then try again.',
+      details: { operation: 'sign-stellar-transaction', app: 'Stellar', openApp: 'Ethereum', statusWord: '0x6e01' },
+    })
+  })
+
+  it("the core's API scrubs a secret quoted inside a whitelisted detail", () => {
+    const payload = toErrorPayload(
+      new CsError('PREFLIGHT_FAILED', 'Batch "May" cannot be paid now — fix this, then execute again.', {
+        details: { problems: [{ code: 'STRIPE_AUTH_FAILED', message: 'Stripe refused the key sk_test_51Habcdefghijklmnop' }] },
+      }),
+      'batches.submit',
+    )
+    expect(JSON.stringify(payload)).not.toContain('sk_test_51Habcdefghijklmnop')
+    expect(payload.details).toMatchObject({ problems: [{ code: 'STRIPE_AUTH_FAILED' }] })
+  })
+
+  it('a real refusal carries the fields at fault, and a real ledger error its entry and difference', async () => {
+    const refused = await handler(fromApp, { name: 'operators.add', input: { name: '', roles: ['wizard'] } })
+    expectError(refused, 'INVALID_INPUT')
+    expect(refused).toMatchObject({ error: { details: { issues: [{ path: 'name' }, { path: 'roles.0' }] } } })
+
+    const adminId = await addAdmin()
+    const assetId = await anAssetId()
+    for (const [id, kind] of [
+      ['a-1', 'treasury'],
+      ['a-2', 'external'],
+    ] as const) {
+      const r = await handler(fromApp, {
+        name: 'ledger.accounts.add',
+        input: { id, name: id, kind, assetId },
+        meta: { operatorId: adminId },
+      })
+      expect(r).toMatchObject({ ok: true })
+    }
+    const unbalanced = await handler(fromApp, {
+      name: 'ledger.entries.post',
+      input: {
+        entries: [
+          {
+            id: 'e-1',
+            description: 'off by one',
+            postings: [
+              { account: 'a-1', debit: '2' },
+              { account: 'a-2', credit: '1' },
+            ],
+          },
+        ],
+      },
+      meta: { operatorId: adminId },
+    })
+    expectError(unbalanced, 'ENTRY_UNBALANCED')
+    expect(unbalanced).toMatchObject({ error: { details: { entryId: 'e-1', entryIndex: 0, field: 'postings', assetId } } })
   })
 })

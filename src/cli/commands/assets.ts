@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { RAILS, type Rail } from '../../shared/api'
+import { RAILS, type Rail } from '../../shared/blocks'
 import { SCALE_MAX } from '../../shared/money'
 import { cell } from '../format'
 import type { CliIo } from '../io'

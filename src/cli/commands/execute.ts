@@ -8,7 +8,8 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import type { EventPayload } from '../../shared/api'
-import { EXTERNAL_SIGNED_CHARS_MAX, type ExecuteResult } from '../../shared/payoutsApi'
+import { externalSignedBytesMax } from '../../shared/limits'
+import type { ExecuteResult } from '../../shared/payoutsApi'
 import type { CliIo } from '../io'
 import { examples } from '../options'
 import { withSession, type RunState, type Session } from '../session'
@@ -97,7 +98,7 @@ In a sandbox workspace the "Sandbox device emulator" signs; otherwise the Ledger
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         let content: string
         try {
-          if (fs.statSync(file).size > EXTERNAL_SIGNED_CHARS_MAX)
+          if (fs.statSync(file).size > externalSignedBytesMax)
             throw new CsError('FILE_INVALID', `${file} is too large to be a signed Countersign file — check the file.`)
           content = fs.readFileSync(file, 'utf8')
         } catch (error) {

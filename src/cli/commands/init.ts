@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { Operator } from '../../shared/api'
+import type { Operator } from '../../shared/workspaceApi'
 import { CsError } from '../../shared/errors'
 import type { CliIo } from '../io'
 import { examples } from '../options'

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { ROLES, type Role } from '../../shared/api'
+import { ROLES, type Role } from '../../shared/blocks'
 import { cell, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
 import { examples } from '../options'

@@ -6,7 +6,7 @@
  * Payee addresses are the deterministic ones of Anvil's default mnemonic ("test test … junk");
  * the treasury is the device emulator's first Ethereum account, funded by the Anvil service.
  */
-import type { AccountKind, Rail, Role } from '../../shared/api'
+import type { AccountKind, Rail, Role } from '../../shared/blocks'
 
 export interface SandboxOperatorSeed {
   name: string

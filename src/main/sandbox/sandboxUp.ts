@@ -4,7 +4,8 @@
  * idempotently, start the services and the poller, and describe what is running. The caller decides how long it runs
  * and calls `stop()` (the CLI on SIGINT/SIGTERM, the demo on Ctrl-C, tests when done).
  */
-import type { Account, Asset, Operator } from '../../shared/api'
+import type { Account, Asset } from '../../shared/ledgerApi'
+import type { Operator } from '../../shared/workspaceApi'
 import type { Clock } from '../core/context'
 import { createCore, type Core, type CoreConfig } from '../core/core'
 import type { RailsConfig } from '../core/rails/evm'

@@ -3,7 +3,8 @@
  * operator's — idempotently: what exists is checked and kept, what is missing is added, and the
  * opening entries carry stable ids and a fixed date, so a second run replays them.
  */
-import type { Account, Asset, Operator } from '../../shared/api'
+import type { Account, Asset } from '../../shared/ledgerApi'
+import type { Operator } from '../../shared/workspaceApi'
 import { CsError } from '../../shared/errors'
 import type { Core } from '../core/core'
 import { SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_OPERATORS, sandboxAccounts, sandboxEntries } from './sandboxPlan'

@@ -2,25 +2,20 @@
  * The transport-neutral entry to the core. Every transport (Electron IPC, the browser-mode
  * WebSocket, the CLI, tests) hands `invoke` an untrusted name, input and meta; it checks all
  * three against the contract, runs the handler, checks the output, and returns a Result whose
- * error is `{ code, message }` — never a stack or a secret.
+ * error is `{ code, message, details? }` (./toErrorPayload.ts) — never a stack or a secret, and
+ * details only as the contract whitelists them for the code.
  */
-import { ZodError, type z } from 'zod'
-import {
-  CallMeta,
-  calls,
-  isCallName,
-  PAYLOAD_BYTES_MAX,
-  type CallInput,
-  type CallName,
-  type CallOutput,
-  type Calls,
-  type Operator,
-  type Result,
-} from '../../../shared/api'
-import { CsError, type ErrorPayload } from '../../../shared/errors'
+import type { z } from 'zod'
+import { CallMeta, calls, isCallName, type CallInput, type CallName, type CallOutput, type Calls, type Result } from '../../../shared/api'
+import { CsError } from '../../../shared/errors'
+import { payloadBytesMax } from '../../../shared/limits'
+import type { Operator } from '../../../shared/workspaceApi'
 import type { CoreContext } from '../context'
-import { log, scrub } from '../log'
+import { log } from '../log'
 import { findOperator } from '../operators/operators'
+import { describeZodError, toErrorPayload, zodErrorDetails } from './toErrorPayload'
+
+export { describeZodError, toErrorPayload } from './toErrorPayload'
 
 export interface CallContext {
   core: CoreContext
@@ -52,10 +47,11 @@ export function createApi(core: CoreContext, handlers: Handlers): CoreApi {
       throw new CsError('UNKNOWN_CALL', `"${String(name).slice(0, 60)}" is not a Countersign call — update the app so both sides match.`)
     }
     const size = payloadBytes(input)
-    if (size > PAYLOAD_BYTES_MAX) {
+    if (size > payloadBytesMax) {
       throw new CsError(
         'PAYLOAD_TOO_LARGE',
-        `The request is ${formatMiB(size)} — the limit is ${formatMiB(PAYLOAD_BYTES_MAX)}. Split it into smaller batches.`,
+        `The request is ${formatMiB(size)} — the limit is ${formatMiB(payloadBytesMax)}. Split it into smaller batches.`,
+        { details: { bytes: size, bytesMax: payloadBytesMax } },
       )
     }
     const metaParsed = CallMeta.safeParse(meta ?? {})
@@ -66,7 +62,8 @@ export function createApi(core: CoreContext, handlers: Handlers): CoreApi {
       )
     const spec = calls[name]
     const parsed = spec.input.safeParse(input ?? {})
-    if (!parsed.success) throw new CsError('INVALID_INPUT', describeZodError(parsed.error), { cause: parsed.error })
+    if (!parsed.success)
+      throw new CsError('INVALID_INPUT', describeZodError(parsed.error), { cause: parsed.error, details: zodErrorDetails(parsed.error) })
     let operator: Operator | null = null
     if (metaParsed.data.operatorId !== undefined) {
       operator = findOperator(core, metaParsed.data.operatorId) ?? null
@@ -101,31 +98,10 @@ export function createApi(core: CoreContext, handlers: Handlers): CoreApi {
     async call(name, input, meta) {
       const result = await invoke(name, input, meta)
       if (result.ok) return result.data as never
-      throw new CsError(result.error.code, result.error.message)
+      // The details as they crossed the boundary (whitelisted), so the CLI and tests see what a window sees.
+      throw new CsError(result.error.code, result.error.message, result.error.details ? { details: result.error.details } : {})
     },
   }
-}
-
-export function toErrorPayload(error: unknown, callName: string): ErrorPayload {
-  if (error instanceof CsError) {
-    if (error.code === 'INTERNAL') log('error', 'internal error', { call: callName, error })
-    return { code: error.code, message: scrub(error.message) }
-  }
-  if (error instanceof ZodError) return { code: 'INVALID_INPUT', message: scrub(describeZodError(error)) }
-  log('error', 'unexpected error', { call: callName, error })
-  return {
-    code: 'INTERNAL',
-    message: 'Something went wrong inside Countersign and nothing was changed — try again, and report it with the log if it repeats.',
-  }
-}
-
-export function describeZodError(error: ZodError): string {
-  const issues = error.issues.slice(0, 3).map((i) => {
-    const where = i.path.length > 0 ? i.path.map(String).join('.') : 'input'
-    return `${where}: ${i.message}`
-  })
-  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : ''
-  return `The request is not valid — ${issues.join('; ')}${more}.`
 }
 
 function payloadBytes(input: unknown): number {

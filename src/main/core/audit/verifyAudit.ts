@@ -3,7 +3,7 @@
  * a gap or reorder in seq, a prev_hash that is not the previous row's hash, a hash that does not
  * match the row's content, or a head in meta that is not the last row.
  */
-import type { AuditVerification } from '../../../shared/api'
+import type { AuditVerification } from '../../../shared/workspaceApi'
 import type { CoreContext } from '../context'
 import { AUDIT_GENESIS_HASH, auditRowHash, readAuditHead } from './appendAudit'
 

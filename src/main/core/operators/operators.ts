@@ -1,5 +1,6 @@
 /** Operator profiles: who sits at the desk. Roles gate what each call may do. */
-import type { Operator, Role } from '../../../shared/api'
+import type { Operator } from '../../../shared/workspaceApi'
+import type { Role } from '../../../shared/blocks'
 import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'
 import type { CoreContext } from '../context'

@@ -75,7 +75,8 @@ describe('toDeviceError', () => {
     const cause = new topLevel(0x5515)
     const mapped = toDeviceError(cause, { operation: 'get-address', app: 'Stellar' })
     expect(mapped.cause).toBe(cause)
-    expect(mapped.details).toEqual({ operation: 'get-address', statusWord: '0x5515' })
+    // The device state a window can act on: what was asked, the app it needs, the status word.
+    expect(mapped.details).toEqual({ operation: 'get-address', app: 'Stellar', statusWord: '0x5515' })
     expect(mapped.message).not.toContain('Ledger device:')
   })
 

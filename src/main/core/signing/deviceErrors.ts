@@ -5,8 +5,15 @@
  * copies of hw-transport and @ledgerhq/errors (each app pins its own), so the same error arrives
  * from different classes. Status words are looked up on the error and along its `cause` chain
  * (hw-app-str wraps the transport error in its own class and keeps it as the cause).
+ *
+ * Each error carries the device's state as `details` (the operation, the app it needs and the app
+ * that was open, the status word), in the shape src/shared/signersApi.ts whitelists for DEVICE_*
+ * codes, so a window or a script can act on the state without reading the sentence.
  */
 import { CsError, isErrorCode, type ErrorCode } from '../../../shared/errors'
+import type { DeviceErrorDetails, DeviceOperation, LedgerAppName } from '../../../shared/signersApi'
+
+export type { DeviceOperation, LedgerAppName } from '../../../shared/signersApi'
 
 export const statusWords = {
   ok: 0x9000,
@@ -45,20 +52,6 @@ const wrongAppStatusWords: ReadonlySet<number> = new Set([
   statusWords.noAppRunning,
   statusWords.otherAppRunning,
 ])
-
-export type LedgerAppName = 'Ethereum' | 'Stellar'
-
-export type DeviceOperation =
-  | 'open-device'
-  | 'check-app'
-  | 'read-status'
-  | 'get-address'
-  | 'verify-address'
-  | 'sign-evm-transaction'
-  | 'sign-evm-message'
-  | 'sign-evm-typed-data-hash'
-  | 'sign-stellar-transaction'
-  | 'sign-stellar-hash'
 
 export interface DeviceErrorContext {
   operation: DeviceOperation
@@ -139,13 +132,24 @@ export function toDeviceError(error: unknown, context: DeviceErrorContext): CsEr
       .find((c) => c !== undefined)
     code = named ?? 'DEVICE_UNEXPECTED'
   }
-  const details: Record<string, unknown> = { operation: context.operation }
-  if (statusWord !== undefined) details.statusWord = `0x${statusWord.toString(16).padStart(4, '0')}`
+  const details: DeviceErrorDetails = {
+    ...stateOf(context),
+    ...(statusWord !== undefined ? { statusWord: `0x${statusWord.toString(16).padStart(4, '0')}` } : {}),
+  }
   return new CsError(code, deviceErrorMessage(code, context, statusWord), { cause: error, details })
 }
 
 export function deviceError(code: ErrorCode, context: DeviceErrorContext, details: Record<string, unknown> = {}): CsError {
-  return new CsError(code, deviceErrorMessage(code, context, undefined), { details: { operation: context.operation, ...details } })
+  return new CsError(code, deviceErrorMessage(code, context, undefined), { details: { ...stateOf(context), ...details } })
+}
+
+/** The device state an error carries: what was asked, the app it needs, the app that was open. */
+function stateOf(context: DeviceErrorContext): DeviceErrorDetails {
+  return {
+    operation: context.operation,
+    ...(context.app !== undefined ? { app: context.app } : {}),
+    ...(context.openApp !== undefined ? { openApp: context.openApp } : {}),
+  }
 }
 
 function isCsError(error: unknown): error is CsError {

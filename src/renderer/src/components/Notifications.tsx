@@ -1,8 +1,10 @@
-import { Notification, Portal, Stack } from '@mantine/core'
+import { List, Notification, Portal, Stack } from '@mantine/core'
 import { IconCheck, IconInfoCircle, IconX } from '@tabler/icons-react'
 import { useNotify } from '../features/notify/store'
 
 const COLORS = { error: 'red', success: 'teal', info: 'indigo' } as const
+/** Lines of an error's details shown in a notice; the rest are counted. */
+const NOTICE_ITEMS_MAX = 8
 
 export function Notifications() {
   const notices = useNotify((s) => s.notices)
@@ -24,6 +26,16 @@ export function Notifications() {
           >
             {n.message}
             {n.code ? <span style={{ opacity: 0.6 }}> ({n.code})</span> : null}
+            {n.items && n.items.length > 0 ? (
+              <List size="xs" mt={4} spacing={2} data-testid="notification-items">
+                {n.items.slice(0, NOTICE_ITEMS_MAX).map((item, i) => (
+                  <List.Item key={i} data-testid="notification-item">
+                    {item}
+                  </List.Item>
+                ))}
+                {n.items.length > NOTICE_ITEMS_MAX ? <List.Item>and {n.items.length - NOTICE_ITEMS_MAX} more</List.Item> : null}
+              </List>
+            ) : null}
           </Notification>
         ))}
       </Stack>

@@ -1,5 +1,5 @@
 import { Badge, Group } from '@mantine/core'
-import type { Role } from '../../../shared/api'
+import type { Role } from '../../../shared/blocks'
 
 export const ROLE_COLORS: Record<Role, string> = { preparer: 'blue', approver: 'teal', signer: 'violet', admin: 'orange' }
 export const ROLE_LABELS: Record<Role, string> = { preparer: 'Preparer', approver: 'Approver', signer: 'Signer', admin: 'Admin' }

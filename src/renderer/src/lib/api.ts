@@ -1,19 +1,33 @@
 /**
  * The renderer's one way to call the core: typed from the contract, with the current operator
  * attached as meta, and the Result unwrapped — failures throw an ApiError carrying the core's
- * code and sentence, for the view to show as is.
+ * code, sentence and structured details: views show the sentence as is and act on the code and
+ * `details` (which field, which rows, the device's state) — never on the wording.
  */
-import type { CallInput, CallName, CallOutput, CountersignBridge, EventName, EventPayload } from '../../../shared/api'
-import type { ErrorCode } from '../../../shared/errors'
+import {
+  errorDetailsOf,
+  type CallInput,
+  type CallName,
+  type CallOutput,
+  type CountersignBridge,
+  type DetailedErrorCode,
+  type ErrorDetailsOf,
+  type EventName,
+  type EventPayload,
+} from '../../../shared/api'
+import type { ErrorCode, ErrorDetails } from '../../../shared/errors'
 import { useSession } from '../features/session/store'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
   readonly code: ErrorCode
+  /** As the contract whitelists them for `code` (read them with `detailsOf`). */
+  readonly details: ErrorDetails | undefined
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails) {
     super(message)
     this.code = code
+    this.details = details
   }
 }
 
@@ -35,7 +49,7 @@ export async function invoke<K extends CallName>(name: K, input: CallInput<K>): 
     throw new ApiError('INTERNAL', `The call could not reach Countersign (${errorMessage(error)}) — try again.`)
   }
   if (result.ok) return result.data
-  throw new ApiError(result.error.code, result.error.message)
+  throw new ApiError(result.error.code, result.error.message, result.error.details)
 }
 
 /** Subscribe to a core event; returns the unsubscribe function (a no-op without a bridge). */
@@ -54,4 +68,24 @@ export function errorMessage(error: unknown): string {
 
 export function errorCode(error: unknown): ErrorCode | null {
   return error instanceof ApiError ? error.code : null
+}
+
+/** The details of a failure when its code is `code`, typed: `detailsOf(e, 'PREFLIGHT_FAILED')?.problems`. */
+export function detailsOf<C extends DetailedErrorCode>(error: unknown, code: C): ErrorDetailsOf<C> | undefined {
+  return error instanceof ApiError ? errorDetailsOf(error, code) : undefined
+}
+
+/**
+ * The lines a failure lists beyond its sentence, from its details: each pre-flight problem, each
+ * refused row, each refused field. Empty for every other failure.
+ */
+export function errorItems(error: unknown): string[] {
+  const preflight = detailsOf(error, 'PREFLIGHT_FAILED')
+  if (preflight) return preflight.problems.map((p) => p.message)
+  const rows = detailsOf(error, 'PAYOUT_INVALID')
+  if (rows)
+    return rows.issues.map((i) => `${i.row !== null ? `Row ${i.row}` : 'The row'}${i.column !== null ? `, ${i.column}` : ''}: ${i.message}`)
+  const input = detailsOf(error, 'INVALID_INPUT')
+  if (input) return input.issues.map((i) => `${i.path}: ${i.message}`)
+  return []
 }

@@ -100,3 +100,9 @@ export function shareBasisPoints(parts: bigint[]): number[] {
   if (total === 0n) return clamped.map(() => 0)
   return clamped.map((p) => Number((p * 10_000n) / total))
 }
+
+/** A size in bytes as people read it: "3 MiB", "1.5 MiB". */
+export function formatMiB(bytes: number): string {
+  const mib = bytes / (1024 * 1024)
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`
+}

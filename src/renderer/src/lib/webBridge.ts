@@ -6,16 +6,7 @@
  * server. We move it to sessionStorage (this tab only, gone when the tab closes, so a reload
  * keeps working) and drop the fragment from the address bar and history.
  */
-import {
-  type CallInput,
-  type CallMeta,
-  type CallName,
-  type CallOutput,
-  type CountersignBridge,
-  type EventName,
-  type EventPayload,
-  type Result,
-} from '../../../shared/api'
+import type { CallInput, CallMeta, CallName, CallOutput, CountersignBridge, EventName, EventPayload, Result } from '../../../shared/api'
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_FRAGMENT_KEY, WS_TOKEN_PROTOCOL_PREFIX } from '../../../shared/webProtocol'
 
 const TOKEN_STORAGE_KEY = 'countersign.webToken'

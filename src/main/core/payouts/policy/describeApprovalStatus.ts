@@ -4,7 +4,7 @@
  * approve it (and if not, why not). The same rules approveBatch enforces — it calls
  * `approvalBlocker` — so the explanation and the enforcement cannot disagree.
  */
-import type { Operator } from '../../../../shared/api'
+import type { Operator } from '../../../../shared/workspaceApi'
 import type { BatchState } from '../../../../shared/payoutStates'
 import type { Approval, ApprovalStatus } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
@@ -66,6 +66,12 @@ export function describeApprovalStatus(
   const approvers = (n: number): string => `${n} approver${n === 1 ? '' : 's'}`
   const names = eligible.map((a) => a.operatorName)
   const sentences: string[] = []
+  // The sentences that speak to the caller, kept apart so no view has to find them by their wording.
+  const callerSentences: string[] = []
+  const toCaller = (sentence: string): void => {
+    sentences.push(sentence)
+    callerSentences.push(sentence)
+  }
 
   sentences.push(
     because === null
@@ -87,14 +93,14 @@ export function describeApprovalStatus(
           : `Approved so far by ${joinNames(names)} (${eligible.length} of ${required}); it needs ${remaining} more ${remaining === 1 ? 'approver' : 'approvers'} with the approver role.`,
       )
       if (operator === null) {
-        sentences.push('Choose your operator profile to see whether you may approve it.')
+        toCaller('Choose your operator profile to see whether you may approve it.')
       } else {
         const blocker = approvalBlocker(row, operator, approvals)
-        if (blocker !== null) sentences.push(capitalise(blocker) + '.')
-        else if (!daily.ok) sentences.push('You cannot approve it today: it would exceed a daily limit (below).')
+        if (blocker !== null) toCaller(capitalise(blocker) + '.')
+        else if (!daily.ok) toCaller('You cannot approve it today: it would exceed a daily limit (below).')
         else {
           canApprove = true
-          sentences.push(`You can approve version ${row.version}.`)
+          toCaller(`You can approve version ${row.version}.`)
         }
       }
       break
@@ -109,7 +115,7 @@ export function describeApprovalStatus(
       sentences.push(`Approved by ${joinNames(names)} (version ${row.version}); it is ${state.replace('_', ' ')}.`)
   }
   for (const p of daily.problems) sentences.push(`Daily limit: ${p.message}.`)
-  return { required, approvals: eligible.length, remaining, canApprove, sentences, dailyLimits: daily.usage }
+  return { required, approvals: eligible.length, remaining, canApprove, sentences, callerSentences, dailyLimits: daily.usage }
 }
 
 function joinNames(names: readonly string[]): string {

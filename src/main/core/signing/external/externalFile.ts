@@ -10,9 +10,6 @@ import { z } from 'zod'
 export const EXTERNAL_SIGNING_FORMAT = 'countersign.external-signing.v1'
 export const EXTERNAL_SIGNED_FORMAT = 'countersign.external-signed.v1'
 
-/** A returned document larger than this is refused unread (a chunk holds a few transactions). */
-export const EXTERNAL_FILE_BYTES_MAX = 8 * 1024 * 1024
-
 const decimal = z.string().regex(/^(0|[1-9][0-9]*)$/, 'a non-negative decimal integer')
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'hex bytes starting with 0x')
 const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an EVM address')

@@ -4,8 +4,9 @@
  * whole file, so a chunk is never half accepted.
  */
 import { CsError } from '../../../../shared/errors'
+import { externalSignedBytesMax } from '../../../../shared/limits'
 import { verifySignedEvm, type EvmExpected, type VerifiedSigned } from './externalEvm'
-import { EXTERNAL_FILE_BYTES_MAX, SignedFileSchema } from './externalFile'
+import { SignedFileSchema } from './externalFile'
 import { verifySignedStellar, type StellarExpected } from './externalStellar'
 
 export type ExpectedSigned = ({ rail: 'evm' } & EvmExpected) | ({ rail: 'stellar' } & StellarExpected)
@@ -25,7 +26,8 @@ export async function importSignedFile(
   expected: ReadonlyMap<string, ExpectedSigned>,
   options: ImportSignedOptions = {},
 ): Promise<ImportedSigned[]> {
-  if (text.length > EXTERNAL_FILE_BYTES_MAX)
+  // The contract's own limit (batches.external.import takes no more); a file this size has at most as many characters.
+  if (text.length > externalSignedBytesMax)
     throw new CsError('EXTERNAL_FILE_INVALID', 'The signed file is too large to be a Countersign signing file.')
   let json: unknown
   try {

@@ -1,7 +1,7 @@
 import { Text } from '@mantine/core'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo } from 'react'
-import type { AuditRow } from '../../../../shared/api'
+import type { AuditRow } from '../../../../shared/workspaceApi'
 import { VirtualTable } from '../../components/VirtualTable'
 import { changeDetail, formatTimestamp, shortHash, summarizeChange } from '../../lib/format'
 import { useSession } from '../session/store'

@@ -1,6 +1,6 @@
 /** The audit log view: pages of rows (newest first) and the chain's verification. */
 import { create } from 'zustand'
-import type { AuditRow, AuditVerification } from '../../../../shared/api'
+import type { AuditRow, AuditVerification } from '../../../../shared/workspaceApi'
 import { errorMessage, invoke } from '../../lib/api'
 
 /** Rows fetched per page. */

@@ -1,5 +1,5 @@
 import { Badge, Card, Divider, Group, Stack, Text } from '@mantine/core'
-import type { AssetSummary } from '../../../../shared/api'
+import type { AssetSummary } from '../../../../shared/ledgerApi'
 import { formatCount, formatExact, networkLabel } from '../../lib/format'
 import classes from './AssetSummaryCard.module.css'
 

@@ -1,6 +1,6 @@
 import { BarChart } from '@mantine/charts'
 import { Card, Stack, Text, Title } from '@mantine/core'
-import type { AssetSummary } from '../../../../shared/api'
+import type { AssetSummary } from '../../../../shared/ledgerApi'
 import { networkLabel, shareBasisPoints, toMinor } from '../../lib/format'
 
 /** Bar height per asset row, px. */

@@ -1,6 +1,6 @@
 /** Dashboard data: totals per asset (ledger.summary) and balances per account (ledger.balances). */
 import { create } from 'zustand'
-import type { AssetSummary, Balance } from '../../../../shared/api'
+import type { AssetSummary, Balance } from '../../../../shared/ledgerApi'
 import { errorMessage, invoke } from '../../lib/api'
 
 interface DashboardState {

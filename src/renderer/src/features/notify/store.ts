@@ -3,7 +3,7 @@
  * dismissed (they may need acting on); confirmations fade.
  */
 import { create } from 'zustand'
-import { errorCode, errorMessage } from '../../lib/api'
+import { errorCode, errorItems, errorMessage } from '../../lib/api'
 
 export type NoticeKind = 'error' | 'success' | 'info'
 export interface Notice {
@@ -12,6 +12,8 @@ export interface Notice {
   title: string
   message: string
   code: string | null
+  /** Lines listed under the sentence, from the error's details (pre-flight problems, refused rows). */
+  items?: string[]
 }
 
 /** Notices on screen at once; the oldest go first. */
@@ -42,7 +44,10 @@ export const useNotify = create<NotifyState>((set, get) => ({
 
 export function notifyError(title: string, error: unknown): void {
   console.error(`countersign: ${title}`, error)
-  useNotify.getState().push({ kind: 'error', title, message: errorMessage(error), code: errorCode(error) })
+  const items = errorItems(error)
+  useNotify
+    .getState()
+    .push({ kind: 'error', title, message: errorMessage(error), code: errorCode(error), ...(items.length > 0 ? { items } : {}) })
 }
 
 export function notifySuccess(title: string, message: string): void {

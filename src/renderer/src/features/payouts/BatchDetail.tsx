@@ -1,3 +1,7 @@
+/**
+ * One batch: its totals, the approval panel (the policy explained, the caller's own sentences as
+ * the core marks them), execution, the warnings of its import and its payouts.
+ */
 import { Alert, Button, Card, Group, List, Loader, SimpleGrid, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core'
 import {
   IconAlertOctagon,
@@ -10,7 +14,9 @@ import {
   IconX,
 } from '@tabler/icons-react'
 import { useCallback, useState } from 'react'
-import { APPROVAL_COMMENT_CHARS_MAX, type BatchDetail, type ImportRowIssue, type Payout } from '../../../../shared/payoutsApi'
+import { approvalCommentCharsMax } from '../../../../shared/limits'
+import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
+import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { formatCount, formatExact, formatTimestamp, networkLabel } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { approveBatch, cancelBatch, rejectBatch, removeRow, submitBatch } from './actions'
@@ -22,9 +28,9 @@ import { BatchStateBadge } from './StateBadge'
 import { canCancel } from './states'
 import { usePayouts } from './store'
 
-/** The sentences that speak to the caller ("You …"): why they may or may not act. */
+/** The sentences that speak to the caller (the core marks them): why they may or may not act. */
 function callerSentences(detail: BatchDetail): string[] {
-  const own = detail.approvalStatus.sentences.filter((s) => /^You\b/.test(s))
+  const own = detail.approvalStatus.callerSentences
   return own.length > 0 ? own : detail.approvalStatus.sentences.slice(-1)
 }
 
@@ -345,7 +351,7 @@ function ApprovalPanel({ detail }: { detail: BatchDetail }) {
               description="Required reading for the preparer when you reject"
               placeholder="Why you approve or reject this version"
               value={comment}
-              maxLength={APPROVAL_COMMENT_CHARS_MAX}
+              maxLength={approvalCommentCharsMax}
               onChange={(e) => setComment(e.currentTarget.value)}
               disabled={!s.canApprove}
               autosize

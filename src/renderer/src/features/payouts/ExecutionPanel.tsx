@@ -1,4 +1,8 @@
-import { Alert, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
+/**
+ * A batch's execution: execute / resume / retry, the live progress of signing and broadcasting,
+ * why it stopped (the core's sentence and the lines its details list), and the submissions.
+ */
+import { Alert, Button, Card, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core'
 import { IconAlertTriangle, IconDeviceUsb, IconPlayerPlay, IconPlayerTrackNext, IconRefreshAlert } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { BatchDetail, Submission } from '../../../../shared/payoutsApi'
@@ -106,6 +110,13 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
             data-code={executionError.code ?? ''}
           >
             <Text size="sm">{executionError.message}</Text>
+            {executionError.items.length > 0 ? (
+              <List size="sm" mt={6} spacing={2} data-testid="execution-error-items">
+                {executionError.items.map((item, i) => (
+                  <List.Item key={i}>{item}</List.Item>
+                ))}
+              </List>
+            ) : null}
             {canResume ? (
               <Text size="sm" mt={6}>
                 What was signed stays signed and is never signed again. Fix this, then press Resume signing.

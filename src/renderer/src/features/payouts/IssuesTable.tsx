@@ -1,16 +1,20 @@
+/**
+ * The problems of an imported file as a table: row, column and the problem as the importer words
+ * it without its place (`problem`), so nothing is cut off a sentence here.
+ */
 import { Text } from '@mantine/core'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo } from 'react'
-import type { ImportRowIssue } from '../../../../shared/payoutsApi'
+import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { VirtualTable } from '../../components/VirtualTable'
 
 const ROW_HEIGHT_PX = 40
 
 const col = createColumnHelper<ImportRowIssue>()
 
-/** The sentence without its "Row 3, amount: " prefix: the row and column have their own cells. */
+/** The sentence without its "Row 3, amount: " place, as the importer hands it: the row and column have their own cells. */
 export function problemText(issue: ImportRowIssue): string {
-  return issue.message.replace(/^Row \d+(, [^:]+)?: /, '')
+  return issue.problem
 }
 
 /** ROW / COLUMN / PROBLEM — one line per problem of an imported file (virtualized: a file may have thousands). */

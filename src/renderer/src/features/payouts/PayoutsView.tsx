@@ -2,7 +2,7 @@ import { Alert, Button, Group, SegmentedControl, Stack, Text } from '@mantine/co
 import { IconAlertTriangle, IconFileImport, IconRefresh } from '@tabler/icons-react'
 import { useCallback, useEffect, useState } from 'react'
 import { BATCH_STATES } from '../../../../shared/payoutStates'
-import type { BatchStateName } from '../../../../shared/payoutsApi'
+import type { BatchStateName } from '../../../../shared/blocks'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
 import { formatCount } from '../../lib/format'

@@ -1,29 +1,38 @@
+/**
+ * Add a payout to a draft batch, or change one. A refusal is shown under the field it concerns:
+ * the field comes from the error's structured details (PAYOUT_INVALID's rows, INVALID_INPUT's
+ * paths), never from the wording of its sentence.
+ */
 import { Alert, Button, Card, Group, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
 import { useMemo, useState } from 'react'
-import type { Asset } from '../../../../shared/api'
+import type { Asset } from '../../../../shared/ledgerApi'
 import { parseAmount } from '../../../../shared/money'
-import {
-  MEMO_CHARS_MAX,
-  PAYEE_NAME_CHARS_MAX,
-  RECIPIENT_CHARS_MAX,
-  REFERENCE_CHARS_MAX,
-  type Payout,
-  type PayoutRowInput,
-  type PayoutRowPatch,
-} from '../../../../shared/payoutsApi'
-import { errorMessage } from '../../lib/api'
+import { memoCharsMax, payeeNameCharsMax, recipientCharsMax, referenceCharsMax } from '../../../../shared/limits'
+import type { Payout, PayoutRowInput, PayoutRowPatch } from '../../../../shared/payoutsApi'
+import { detailsOf, errorMessage } from '../../lib/api'
 import { networkLabel } from '../../lib/format'
 import { addRow, updateRow } from './actions'
 
 type Field = 'recipient' | 'amount' | 'asset' | 'network' | 'memo' | 'reference' | 'name'
 type Errors = Partial<Record<Field | 'form', string>>
 
-/** The core names the field in its sentence ("Row 4, amount: …"); assetId is the asset + network pair. */
-export function fieldOfError(message: string): Field | null {
-  const m = /(?:^|, |\b)(recipient|amount|assetId|asset|network|memo|reference|name)(?:\.|:| )/.exec(message)
-  if (!m) return null
-  return m[1] === 'assetId' ? 'asset' : (m[1] as Field)
+const FIELDS: ReadonlySet<string> = new Set<Field>(['recipient', 'amount', 'asset', 'network', 'memo', 'reference', 'name'])
+
+/** A field or column name of the core -> the form's field; assetId (and the rail) is the asset + network pair. */
+function formField(name: string | null | undefined): Field | null {
+  if (name === undefined || name === null) return null
+  if (name === 'assetId' || name === 'rail') return 'asset'
+  return FIELDS.has(name) ? (name as Field) : null
+}
+
+/** The field a refusal concerns, from its details: the first refused row's column, or the last segment of a refused input's path. */
+export function fieldOfError(error: unknown): Field | null {
+  const rows = detailsOf(error, 'PAYOUT_INVALID')
+  if (rows) return formField(rows.issues[0]?.column)
+  const input = detailsOf(error, 'INVALID_INPUT')
+  if (input) return formField(input.issues[0]?.path.split('.').at(-1))
+  return null
 }
 
 interface Values {
@@ -125,7 +134,7 @@ export function RowForm({
       onDone()
     } catch (error) {
       const message = errorMessage(error)
-      const field = fieldOfError(message)
+      const field = fieldOfError(error)
       setErrors(field ? { [field]: message } : { form: message })
     } finally {
       setBusy(false)
@@ -142,7 +151,7 @@ export function RowForm({
             required
             placeholder="0x… address"
             value={values.recipient}
-            maxLength={RECIPIENT_CHARS_MAX}
+            maxLength={recipientCharsMax}
             onChange={(e) => set('recipient')(e.currentTarget.value)}
             error={errors.recipient}
             ff="monospace"
@@ -186,7 +195,7 @@ export function RowForm({
           <TextInput
             label="Payee name"
             value={values.name}
-            maxLength={PAYEE_NAME_CHARS_MAX}
+            maxLength={payeeNameCharsMax}
             onChange={(e) => set('name')(e.currentTarget.value)}
             error={errors.name}
             data-testid="row-name"
@@ -195,7 +204,7 @@ export function RowForm({
             label="Reference"
             description="Shown on receipts"
             value={values.reference}
-            maxLength={REFERENCE_CHARS_MAX}
+            maxLength={referenceCharsMax}
             onChange={(e) => set('reference')(e.currentTarget.value)}
             error={errors.reference}
             data-testid="row-reference"
@@ -204,7 +213,7 @@ export function RowForm({
             label="Memo"
             description="Sent with the payment where the rail carries one (Stellar); EVM transfers carry none"
             value={values.memo}
-            maxLength={MEMO_CHARS_MAX}
+            maxLength={memoCharsMax}
             onChange={(e) => set('memo')(e.currentTarget.value)}
             error={errors.memo}
             data-testid="row-memo"

@@ -4,8 +4,9 @@
  * here so the screen moves on even if an event is missed.
  */
 import type { CallInput, CallOutput } from '../../../../shared/api'
-import type { ImportPayoutCsvResult, PayoutRowInput, PayoutRowPatch, PreflightResult } from '../../../../shared/payoutsApi'
-import { errorCode, errorMessage, invoke } from '../../lib/api'
+import type { ImportPayoutCsvResult } from '../../../../shared/payoutImport'
+import type { PayoutRowInput, PayoutRowPatch, PreflightResult } from '../../../../shared/payoutsApi'
+import { errorCode, errorItems, errorMessage, invoke } from '../../lib/api'
 import { formatCount } from '../../lib/format'
 import { notifyError, notifySuccess } from '../notify/store'
 import { usePayouts } from './store'
@@ -97,7 +98,7 @@ async function execution(
     executed(done, await run())
     return true
   } catch (error) {
-    usePayouts.getState().setExecutionError(id, { code: errorCode(error), message: errorMessage(error) })
+    usePayouts.getState().setExecutionError(id, { code: errorCode(error), message: errorMessage(error), items: errorItems(error) })
     notifyError(title, error)
     return false
   } finally {

@@ -5,9 +5,19 @@
  * batch is submitted).
  */
 import { create } from 'zustand'
-import type { Asset, EventPayload } from '../../../../shared/api'
-import type { BatchDetail, BatchStateName, BatchSummary, ImportRowIssue, Submission } from '../../../../shared/payoutsApi'
+import type { Asset } from '../../../../shared/ledgerApi'
+import type { EventPayload } from '../../../../shared/api'
+import type { BatchDetail, BatchSummary, Submission } from '../../../../shared/payoutsApi'
+import type { BatchStateName } from '../../../../shared/blocks'
+import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { errorMessage, invoke } from '../../lib/api'
+
+/** Why execution stopped: the core's code and sentence, and the lines its details list (pre-flight problems). */
+export interface ExecutionError {
+  code: string | null
+  message: string
+  items: string[]
+}
 
 /** Batches one page of the list holds. */
 export const BATCHES_PAGE = 100
@@ -34,7 +44,7 @@ interface PayoutsState {
   assets: Asset[]
   progress: Record<string, ProgressLine[]>
   /** Why signing stopped, per batch, until the next execute / resume / retry: the device's sentence. */
-  executionError: Record<string, { code: string | null; message: string }>
+  executionError: Record<string, ExecutionError>
   importWarnings: Record<string, ImportRowIssue[]>
 
   setFilter(filter: BatchStateName | null): void
@@ -46,7 +56,7 @@ interface PayoutsState {
   loadAssets(): Promise<void>
   addProgress(p: EventPayload<'execution.progress'>): void
   clearProgress(batchId: string): void
-  setExecutionError(batchId: string, error: { code: string | null; message: string } | null): void
+  setExecutionError(batchId: string, error: ExecutionError | null): void
   setImportWarnings(batchId: string, warnings: ImportRowIssue[]): void
 }
 

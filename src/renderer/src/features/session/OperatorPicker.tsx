@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Center, Checkbox, Group, Loader, Paper, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
 import { IconAlertTriangle, IconChevronRight, IconShieldCheck, IconUserCircle } from '@tabler/icons-react'
 import { useState } from 'react'
-import { ROLES, type Role } from '../../../../shared/api'
+import { ROLES, type Role } from '../../../../shared/blocks'
 import { RoleBadges, ROLE_LABELS } from '../../components/RoleBadges'
 import { ConnectionBanner } from '../../components/ConnectionBanner'
 import { modeLabel, useApp } from '../app/store'

@@ -1,6 +1,6 @@
 import { errorMessage, invoke } from '../../lib/api'
 import { notifyError, notifySuccess } from '../notify/store'
-import type { Role } from '../../../../shared/api'
+import type { Role } from '../../../../shared/blocks'
 import { useSession } from './store'
 
 export async function loadOperators(): Promise<void> {

@@ -4,7 +4,8 @@
  * Kept in memory only: a reload or a new launch asks again, as a shared desk should.
  */
 import { create } from 'zustand'
-import type { Operator, Role } from '../../../../shared/api'
+import type { Operator } from '../../../../shared/workspaceApi'
+import type { Role } from '../../../../shared/blocks'
 
 interface SessionState {
   operator: Operator | null

@@ -17,7 +17,7 @@ import {
 } from '@mantine/core'
 import { IconAlertTriangle, IconLock } from '@tabler/icons-react'
 import { useEffect, useState } from 'react'
-import { ROLES, type Role } from '../../../../shared/api'
+import { ROLES, type Role } from '../../../../shared/blocks'
 import { RoleBadges, ROLE_LABELS } from '../../components/RoleBadges'
 import { ViewHeader } from '../../components/ViewHeader'
 import { formatTimestamp, networkLabel } from '../../lib/format'

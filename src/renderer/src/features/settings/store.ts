@@ -1,6 +1,6 @@
 /** Settings data not held elsewhere: the assets registry. Operators live in the session store. */
 import { create } from 'zustand'
-import type { Asset } from '../../../../shared/api'
+import type { Asset } from '../../../../shared/ledgerApi'
 import { errorMessage, invoke } from '../../lib/api'
 
 interface SettingsState {

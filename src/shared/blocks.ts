@@ -1,0 +1,67 @@
+/**
+ * The building blocks of the contract: the small schemas every contract file is made of — ids and
+ * references, decimal strings, dates, rails, roles, account kinds, the states of holds, batches,
+ * payouts and submissions. Every contract file (ledgerApi.ts, payoutsApi.ts, payoutImport.ts, …)
+ * imports these and never another contract file; only api.ts gathers the contract files. This
+ * module imports only zod, ./limits and ./payoutStates, so no cycle can pass through it.
+ */
+import { z } from 'zod'
+import { decimalStringCharsMax, httpUrlCharsMax, idCharsMax } from './limits'
+import { BATCH_STATES, PAYOUT_STATES, SUBMISSION_STATES } from './payoutStates'
+
+export const ROLES = ['preparer', 'approver', 'signer', 'admin'] as const
+export const Role = z.enum(ROLES)
+export type Role = z.infer<typeof Role>
+
+export const ACCOUNT_KINDS = ['treasury', 'payee', 'clearing', 'fees', 'escrow', 'external'] as const
+export const AccountKind = z.enum(ACCOUNT_KINDS)
+export type AccountKind = z.infer<typeof AccountKind>
+
+export const RAILS = ['evm', 'stellar', 'stripe'] as const
+export const Rail = z.enum(RAILS)
+export type Rail = z.infer<typeof Rail>
+
+export const HOLD_STATES = ['pending', 'posted', 'partially_posted', 'voided', 'expired'] as const
+export const HoldState = z.enum(HOLD_STATES)
+export type HoldState = z.infer<typeof HoldState>
+
+export const BatchState = z.enum(BATCH_STATES)
+export type BatchStateName = z.infer<typeof BatchState>
+export const PayoutState = z.enum(PAYOUT_STATES)
+export const SubmissionState = z.enum(SUBMISSION_STATES)
+
+/** Ids chosen by people or upstream systems (entry ids, account ids, CSV payout ids). */
+export const Ref = z
+  .string()
+  .min(1)
+  .max(idCharsMax)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, 'use letters, digits and . _ : / @ - (no spaces), starting with a letter or digit')
+/** An id the core issued or stored (batch, payout, asset, operator), as a caller sends it back. */
+export const Id = z.string().min(1).max(idCharsMax)
+/** A decimal amount as a string, signed or not; exactness is checked against the asset's scale in the core. */
+export const DecimalString = z
+  .string()
+  .min(1)
+  .max(decimalStringCharsMax)
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number such as 12.50')
+/** A decimal that is not negative (policy amounts). */
+export const UnsignedDecimal = z
+  .string()
+  .min(1)
+  .max(decimalStringCharsMax)
+  .regex(/^\d+(\.\d+)?$/, 'must be a decimal number of zero or more such as 10000.00')
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+export const IsoTimestamp = z.string()
+
+export const HexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address of 40 hex digits')
+export const HttpUrl = z
+  .string()
+  .max(httpUrlCharsMax)
+  .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+
+/** Why something could not be read or done: a stable code and the sentence to show. */
+export const Problem = z.object({ code: z.string(), message: z.string() })
+export type Problem = z.infer<typeof Problem>
+
+/** The input of a call that takes none. */
+export const Empty = z.object({}).strict()

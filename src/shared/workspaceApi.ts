@@ -1,0 +1,81 @@
+/**
+ * The workspace calls of the contract: what this workspace is (app.info), who works in it
+ * (operators) and what it recorded (the audit log). Gathered into `calls` by ./api.ts; like every
+ * contract file it imports the building blocks and the limits, never another contract file.
+ */
+import { z } from 'zod'
+import { Empty, IsoTimestamp, Role, ROLES } from './blocks'
+import { call } from './callSpec'
+import { listRowsMax, operatorNameCharsMax } from './limits'
+
+export const Operator = z.object({
+  id: z.string(),
+  name: z.string(),
+  roles: z.array(Role),
+  createdAt: IsoTimestamp,
+})
+export type Operator = z.infer<typeof Operator>
+
+export const AuditRow = z.object({
+  seq: z.number().int(),
+  at: IsoTimestamp,
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  change: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+})
+export type AuditRow = z.infer<typeof AuditRow>
+
+export const AuditVerification = z.object({
+  ok: z.boolean(),
+  rowsChecked: z.number().int(),
+  headSeq: z.number().int(),
+  headHash: z.string(),
+  firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+})
+export type AuditVerification = z.infer<typeof AuditVerification>
+
+const Page = { limit: z.number().int().min(1).max(listRowsMax).optional(), beforeSeq: z.number().int().min(1).optional() }
+
+export const workspaceCalls = {
+  'app.info': call({
+    summary: 'Version, data location and mode of this workspace.',
+    mutates: false,
+    input: Empty,
+    output: z.object({
+      version: z.string(),
+      dataDir: z.string(),
+      schemaVersion: z.string(),
+      sandbox: z.boolean(),
+      transport: z.enum(['electron', 'web', 'direct']),
+    }),
+  }),
+
+  'operators.list': call({
+    summary: 'Operator profiles of this workspace.',
+    mutates: false,
+    input: Empty,
+    output: z.array(Operator),
+  }),
+  'operators.add': call({
+    summary: 'Add an operator profile (admin; the very first one may be added by anyone).',
+    mutates: true,
+    input: z.object({ name: z.string().trim().min(1).max(operatorNameCharsMax), roles: z.array(Role).min(1).max(ROLES.length) }).strict(),
+    output: Operator,
+  }),
+
+  'audit.list': call({
+    summary: 'Audit log rows, newest first.',
+    mutates: false,
+    input: z.object({ subject: z.string().optional(), ...Page }).strict(),
+    output: z.object({ rows: z.array(AuditRow), nextBeforeSeq: z.number().int().nullable() }),
+  }),
+  'audit.verify': call({
+    summary: 'Recompute the hash chain and report the first broken row.',
+    mutates: false,
+    input: Empty,
+    output: AuditVerification,
+  }),
+} as const
