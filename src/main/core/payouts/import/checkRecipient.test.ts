@@ -27,6 +27,32 @@ describe('checkRecipient', () => {
     expect(checkRecipient('evm', ' ' + good)).toMatchObject({ ok: false, code: 'ADDRESS_INVALID' })
   })
 
+  it('reads any text as the EVM rules say: 0x and 40 hex, one case or a valid checksum, EIP-55 stored (property)', () => {
+    const hexOrNot = fc.constantFrom(...'0123456789abcdefABCDEFgGxX ')
+    const candidate = fc.oneof(
+      fc.array(fc.constantFrom(...'0123456789abcdefABCDEF'), { minLength: 40, maxLength: 40 }).map((c) => '0x' + c.join('')),
+      fc.array(hexOrNot, { minLength: 38, maxLength: 42 }).map((c) => '0x' + c.join('')),
+      fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress('0x' + Buffer.from(b).toString('hex'))),
+      fc.string({ maxLength: 44 }),
+    )
+    fc.assert(
+      fc.property(candidate, (value) => {
+        const result = checkRecipient('evm', value)
+        if (value === '' || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
+          expect(result).toMatchObject({ ok: false, code: 'ADDRESS_INVALID' })
+          return
+        }
+        const body = value.slice(2)
+        const oneCase = body === body.toLowerCase() || body === body.toUpperCase()
+        const canonical = getAddress(value.toLowerCase())
+        if (!oneCase && canonical !== value) expect(result).toMatchObject({ ok: false, code: 'ADDRESS_CHECKSUM' })
+        else if (/^0x0{40}$/.test(value)) expect(result).toMatchObject({ ok: false, code: 'RECIPIENT_FORBIDDEN' })
+        else expect(result).toEqual({ ok: true, canonical, noChecksum: oneCase })
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
   it('checks Stellar and Stripe forms', () => {
     expect(checkRecipient('stellar', 'GAAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQDZ7H')).toMatchObject({ ok: true })
     expect(checkRecipient('stellar', 'gaaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqdz7h')).toMatchObject({

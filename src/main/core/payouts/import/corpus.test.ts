@@ -33,6 +33,7 @@ const CORPUS: Record<string, { expect: Expected[]; network?: string }> = {
   'unclosed-quote.csv': { expect: [{ row: 3, column: null, code: 'ROW_MALFORMED' }] },
   'text-after-quote.csv': { expect: [{ row: 2, column: null, code: 'ROW_MALFORMED' }] },
   'unquoted-comma-amount.csv': { expect: [{ row: 2, column: null, code: 'ROW_MALFORMED' }] },
+  'unquoted-thousands-amount.csv': { expect: [{ row: 2, column: 'amount', code: 'AMOUNT_INVALID' }] },
   'memo-on-evm.csv': { expect: [{ row: 2, column: 'memo', code: 'MEMO_NOT_SUPPORTED' }] },
   'stellar-memo-too-long.csv': { expect: [{ row: 2, column: 'memo', code: 'MEMO_TOO_LONG' }] },
   'stellar-muxed.csv': { expect: [{ row: 2, column: 'recipient', code: 'ADDRESS_MUXED' }] },

@@ -183,6 +183,46 @@ describe('importPayoutCsv', () => {
     expect(refused.batchId).toBeNull()
   })
 
+  it('refuses an amount cut by an unquoted thousands separator instead of importing it a thousand times smaller', () => {
+    const before = w.counts()
+    const text = [
+      'id,rail,network,asset,recipient,amount,reference',
+      `th-1,evm,8453,USDC,${NEW_A},1,000.00`,
+      `th-2,evm,8453,USDC,${NEW_B},2,INV-000`,
+    ].join('\n')
+    const r = run(text)
+    expect(r.issues.map((i) => [i.row, i.column, i.code])).toEqual([[2, 'amount', 'AMOUNT_INVALID']])
+    expect(r.issues[0]!.message).toMatch(/^Row 2, amount: .*put the amount in quotes, or write it without the thousands separator/)
+    expect(r.batchId).toBeNull()
+    expect(w.counts()).toEqual(before)
+    // Kept as a draft, only the genuine row goes in, with its reference as written.
+    const kept = run(text, { keepValidAsDraft: true })
+    expect(kept.valid.map((v) => [v.id, v.amount, v.reference])).toEqual([['th-2', '2.000000', 'INV-000']])
+    // Written without the separator, the same amount imports whole, and a reference of 000.00 with it.
+    const quoted = run(['id,rail,network,asset,recipient,amount,reference', `th-3,evm,8453,USDC,${NEW_A},1000.00,000.00`].join('\n'))
+    expect(quoted.issues).toEqual([])
+    expect(quoted.valid.map((v) => [v.amount, v.reference])).toEqual([['1000.000000', '000.00']])
+  })
+
+  it('names the first row of each repeated id, however many ids came between', () => {
+    const lines = ['a-1', 'a-2', 'a-1', 'a-2', 'a-3', 'a-1'].map((id, i) => `${id},evm,8453,USDC,${NEW_A},${i + 1},,,`)
+    const r = run(csv(...lines))
+    expect(r.issues.map((i) => [i.row, i.column, i.code])).toEqual([
+      [4, 'id', 'ID_DUPLICATE_IN_FILE'],
+      [5, 'id', 'ID_DUPLICATE_IN_FILE'],
+      [7, 'id', 'ID_DUPLICATE_IN_FILE'],
+    ])
+    expect(r.issues.map((i) => /is also the id of row (\d+)/.exec(i.message)![1])).toEqual(['2', '3', '2'])
+  })
+
+  it('lists warnings in row order and cuts them at the cap with one closing line, as sortWarnings does', () => {
+    const lines = Array.from({ length: 10_001 }, (_, i) => `w-${i},evm,8453,USDC,${NEW_A},${i + 1},,,`)
+    const out = validatePayoutRows(w.core.ctx, parsePayoutCsv(csv(...lines)).rows)
+    expect(out.warnings).toHaveLength(10_000)
+    expect(out.warnings.slice(0, -1).every((x, i) => x.code === 'PAYEE_NEW' && x.row === i + 2)).toBe(true)
+    expect(out.warnings.at(-1)).toMatchObject({ row: null, code: 'WARNINGS_TRUNCATED', message: '2 more warnings are not listed.' })
+  })
+
   it('round-trips any generated valid row set to exactly the same minor units (property)', () => {
     const assets = [
       { rail: 'evm', network: '8453', code: 'USDC', scale: 6, recipient: NEW_A },

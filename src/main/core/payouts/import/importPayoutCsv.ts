@@ -14,8 +14,10 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { ImportPayoutCsvResult, ParsedPayoutRow, RowIssue } from '../../../../shared/payoutImport'
+import { batchNameCharsMax } from '../../../../shared/limits'
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
+import { invariant, unreachable } from '../../util/invariant'
 import { parsePayoutCsv } from './parsePayoutCsv'
 import { sortIssues, sortWarnings } from './rowIssues'
 import { validatePayoutRows, type ValidPayoutRow } from './validatePayoutRows'
@@ -24,7 +26,6 @@ import { validatePayoutRows, type ValidPayoutRow } from './validatePayoutRows'
 const batchIdAttemptsMax = 3
 /** Random bytes in a batch id: `b_` + 12 hex characters. */
 const batchIdRandomBytes = 6
-const batchNameCharsMax = 120
 
 export interface ImportPayoutCsvParameters {
   csv: string | Buffer | Uint8Array
@@ -117,7 +118,7 @@ function pickBatchId(ctx: CoreContext, generate: () => string): string {
     const id = generate()
     if (!exists.get(id)) return id
   }
-  throw new Error(`invariant: ${batchIdAttemptsMax} batch ids in a row were taken — the id generator is broken`)
+  unreachable(`${batchIdAttemptsMax} batch ids in a row were taken — the id generator is broken`)
 }
 
 function insertPayouts(ctx: CoreContext, batchId: string, rows: readonly ValidPayoutRow[], now: string): void {
@@ -128,7 +129,7 @@ function insertPayouts(ctx: CoreContext, batchId: string, rows: readonly ValidPa
   )
   for (const r of rows) {
     // Invariant: what we store is exactly the validated amount, positive, as canonical integer text.
-    if (r.amountMinor <= 0n) throw new Error(`invariant: payout ${r.id} has a non-positive amount`)
+    invariant(r.amountMinor > 0n, () => `payout ${r.id} has a non-positive amount`)
     insert.run(
       r.id,
       batchId,

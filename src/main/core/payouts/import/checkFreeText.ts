@@ -1,0 +1,66 @@
+/**
+ * The free-text fields of a row — memo, reference, name — checked for what would disguise or lose
+ * them: control and direction-changing characters (which can make a receipt read differently from
+ * what is paid), and lengths past what each rail or screen carries.
+ *
+ * Decisions: EVM transfers have no memo field, so a memo on an EVM row is refused rather than
+ * silently dropped (`reference` is the text shown on receipts). Stellar: a text memo of at most 28
+ * bytes (UTF-8), the protocol's limit. Stripe: at most stripeMemoCharsMax characters, sent as the
+ * transfer description. The limits live in src/shared/limits.ts with the contract's.
+ */
+import type { Rail } from '../../../../shared/blocks'
+import { payeeNameCharsMax, referenceCharsMax, stellarMemoBytesMax, stripeMemoCharsMax } from '../../../../shared/limits'
+import type { RowIssue, RowIssueCode } from '../../../../shared/payoutImport'
+import type { PayoutField, RawRow } from './payoutCsvLayouts'
+import { rowIssue } from './rowIssues'
+
+/** C0/C1 controls (newline and tab allowed in free text) and bidi overrides, which can disguise text on a receipt. */
+const CONTROL_RE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/
+/** A memo is one line: it travels in a transaction or a transfer description. */
+const MEMO_LINE_BREAK_RE = /[\n\t]/
+const FREE_TEXT_FIELDS = ['memo', 'reference', 'name'] as const
+
+/** Pushes one issue per bad field, in column order; `rail` null when the row's rail is unknown. */
+export function checkFreeText(raw: RawRow, rail: Rail | null, labels: Readonly<Record<PayoutField, string>>, issues: RowIssue[]): void {
+  for (const field of FREE_TEXT_FIELDS) {
+    const value = raw[field]
+    if (value === '') continue
+    const problem = freeTextProblem(field, value, rail)
+    if (problem !== null) issues.push(rowIssue(raw.row, labels[field], problem.code, problem.sentence))
+  }
+}
+
+function freeTextProblem(
+  field: (typeof FREE_TEXT_FIELDS)[number],
+  value: string,
+  rail: Rail | null,
+): { code: RowIssueCode; sentence: string } | null {
+  if (CONTROL_RE.test(value) || (field === 'memo' && MEMO_LINE_BREAK_RE.test(value)))
+    return { code: 'TEXT_INVALID', sentence: 'the text contains control or direction-changing characters — retype it as plain text.' }
+  if (field === 'memo') return memoProblem(value, rail)
+  if (field === 'reference' && value.length > referenceCharsMax)
+    return { code: 'TEXT_INVALID', sentence: `the reference is ${value.length} characters — at most ${referenceCharsMax}; shorten it.` }
+  if (field === 'name' && value.length > payeeNameCharsMax)
+    return { code: 'TEXT_INVALID', sentence: `the name is ${value.length} characters — at most ${payeeNameCharsMax}; shorten it.` }
+  return null
+}
+
+function memoProblem(value: string, rail: Rail | null): { code: RowIssueCode; sentence: string } | null {
+  if (rail === 'evm')
+    return {
+      code: 'MEMO_NOT_SUPPORTED',
+      sentence:
+        'EVM transfers carry no memo, so it would never reach the payee — move the text to reference (shown on receipts) or clear it.',
+    }
+  if (rail === 'stellar') {
+    const bytes = Buffer.byteLength(value, 'utf8')
+    if (bytes <= stellarMemoBytesMax) return null
+    return {
+      code: 'MEMO_TOO_LONG',
+      sentence: `the memo is ${bytes} bytes — a Stellar text memo holds at most ${stellarMemoBytesMax} (accented letters take 2); shorten it.`,
+    }
+  }
+  if (rail === 'stripe' && value.length > stripeMemoCharsMax)
+    return { code: 'MEMO_TOO_LONG', sentence: `the memo is ${value.length} characters — at most ${stripeMemoCharsMax}; shorten it.` }
+  return null
+}
