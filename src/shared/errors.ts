@@ -88,6 +88,8 @@ export const ERROR_CODES = [
   'CHUNK_TOO_LARGE',
   'SIGNER_UNAVAILABLE',
   'SIGNER_ADDRESS_NOT_VERIFIED',
+  'SUBMISSION_NOT_FOUND',
+  'CANCEL_BLOCKED',
   // Stellar (per-operation and per-transaction results, as Horizon reports them)
   'STELLAR_NO_TRUST',
   'STELLAR_NO_DESTINATION',

@@ -22,8 +22,11 @@ export const BATCH_TRANSITIONS: Readonly<Record<BatchState, readonly BatchState[
   approved: ['executing', 'draft', 'cancelled'],
   executing: ['completed', 'partially_failed', 'failed'],
   // A retry of failed payouts runs the batch again; nothing already confirmed is touched.
-  partially_failed: ['executing'],
-  failed: ['executing', 'cancelled'],
+  // A transaction declared dead that lands after all (a reorg deeper than confirmationsMin took
+  // away the one that had used its nonce) pays its payouts: a finished batch then takes the end
+  // state its payouts now give — completed when all are confirmed, partially failed when some.
+  partially_failed: ['executing', 'completed'],
+  failed: ['executing', 'cancelled', 'completed', 'partially_failed'],
   completed: [],
   cancelled: [],
 }
@@ -39,7 +42,8 @@ export const PAYOUT_TRANSITIONS: Readonly<Record<PayoutState, readonly PayoutSta
   broadcast: ['confirmed', 'failed'],
   confirmed: ['broadcast'],
   // A failed payout may be retried (a new attempt) only once its last submission is provably dead.
-  failed: ['pending'],
+  // It is confirmed without a new attempt when that dead transaction lands after all (a deep reorg).
+  failed: ['pending', 'confirmed'],
 }
 
 export const SUBMISSION_STATES = ['planned', 'signed', 'broadcast', 'confirmed', 'failed', 'dead'] as const
@@ -52,8 +56,12 @@ export const SUBMISSION_TRANSITIONS: Readonly<Record<SubmissionState, readonly S
   confirmed: ['broadcast'],
   // failed: it landed and reverted (the nonce is used; the payouts were not paid).
   failed: [],
-  // dead: provably never landing (its nonce was consumed by another tx, its time bound passed).
-  dead: [],
+  // dead: provably never landing (its nonce was consumed by another tx, its time bound passed), or
+  // cancelled before it was ever signed. "Provably" holds only down to confirmationsMin: a reorg
+  // deeper than that can take away the transaction that used the nonce, and a SIGNED dead one can
+  // then land after all — confirmed (it paid; the engine books it once) or failed (it reverted,
+  // its fee is booked). The rail keeps signed dead ones under watch for its reorg window.
+  dead: ['confirmed', 'failed'],
 }
 
 export function canTransition<S extends string>(table: Readonly<Record<S, readonly S[]>>, from: S, to: S): boolean {

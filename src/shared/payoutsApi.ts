@@ -344,6 +344,25 @@ export const ExecuteResult = z.object({
 })
 export type ExecuteResult = z.infer<typeof ExecuteResult>
 
+/** What batches.cancelSubmission changed: the cancelled transaction, its payouts, the later ones renumbered, the batch. */
+export const CancelSubmissionResult = z.object({
+  submission: z.object({
+    id: z.string(),
+    batchId: z.string(),
+    chunkIndex: z.number().int(),
+    state: SubmissionState,
+    /** The nonce it gave back; null on rails without one. */
+    nonce: z.string().nullable(),
+    failure: z.object({ code: z.string(), message: z.string() }),
+  }),
+  /** Its payouts, now failed with CANCELLED: a retry pays them as a new attempt, or they stay unpaid. */
+  payouts: z.array(z.object({ id: z.string(), state: PayoutState, failureCode: z.string() })),
+  /** Later planned transactions of the same source moved down to close the nonce gap. */
+  renumbered: z.array(z.object({ id: z.string(), batchId: z.string(), fromNonce: z.string(), toNonce: z.string() })),
+  batch: z.object({ id: z.string(), state: BatchState }),
+})
+export type CancelSubmissionResult = z.infer<typeof CancelSubmissionResult>
+
 // ---------------------------------------------------------------------------------------------
 // Calls.
 
@@ -435,6 +454,13 @@ export const payoutCalls = {
     mutates: true,
     input: z.object({ id: BatchId }).strict(),
     output: ExecuteResult,
+  }),
+  'batches.cancelSubmission': call({
+    summary:
+      'Cancel a transaction never signed (the device refused it): its payouts fail as CANCELLED, later planned transactions of its source take over its nonce (signer or admin).',
+    mutates: true,
+    input: z.object({ submissionId: Id }).strict(),
+    output: CancelSubmissionResult,
   }),
   'batches.external.export': call({
     summary:

@@ -1,7 +1,9 @@
 /**
- * Execution from the command line: `batches execute ID`, `batches retry ID`, `batches resume ID`
- * (on the `batches` command) and `poll [--once]`. Progress goes to stderr as it happens ("Confirm
- * transaction 2 of 3 on your Ledger — 100 payouts, 12,400.00 USDC."); the result goes to stdout (JSON with --json).
+ * Execution from the command line: `batches execute ID`, `batches retry ID`, `batches resume ID`,
+ * `batches submissions ID`, `batches cancel-submission SUBMISSION` (on the `batches` command) and
+ * `poll [--once]`. Progress
+ * goes to stderr as it happens ("Confirm transaction 2 of 3 on your Ledger — 100 payouts,
+ * 12,400.00 USDC."); the result goes to stdout (JSON with --json).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -9,7 +11,7 @@ import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import type { EventPayload } from '../../shared/api'
 import { externalSignedBytesMax } from '../../shared/limits'
-import type { ExecuteResult } from '../../shared/payoutsApi'
+import type { CancelSubmissionResult, ExecuteResult, Submission } from '../../shared/payoutsApi'
 import type { CliIo } from '../io'
 import { examples } from '../options'
 import { withSession, type RunState, type Session } from '../session'
@@ -60,6 +62,39 @@ In a sandbox workspace the "Sandbox device emulator" signs; otherwise the Ledger
       state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
         const result = await withProgress(s, id, () => s.call('batches.resume', { id }))
         printResult(s, result, 'Resumed')
+      })
+    })
+
+  batches
+    .command('submissions')
+    .argument('<id>', 'batch id')
+    .description('The transactions of a batch, chunk by chunk and attempt by attempt: id, state, nonce, hash, why one failed.')
+    .addHelpText(
+      'after',
+      examples('countersign batches submissions b_1a2b3c4d5e6f', 'countersign batches submissions b_1a2b3c4d5e6f --json'),
+    )
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        printSubmissions(s, await s.call('batches.submissions', { id }))
+      })
+    })
+
+  batches
+    .command('cancel-submission')
+    .argument('<submission>', 'submission id, as `batches submissions BATCH` lists it (e.g. b_1a2b3c4d5e6f:c1:a1)')
+    .description(
+      'Cancel a transaction that was never signed (the device refused it): its payouts fail as CANCELLED and later planned transactions of the same account close its nonce gap (needs --as a signer or admin).',
+    )
+    .addHelpText(
+      'after',
+      `
+Then resume signing the rest (countersign batches resume BATCH); the cancelled payouts can be paid
+later as a new attempt (countersign batches retry BATCH) once the batch has finished.
+` + examples('countersign batches cancel-submission b_1a2b3c4d5e6f:c1:a1 --as "Carol Signer"'),
+    )
+    .action(async (submissionId: string, _opts: object, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        printCancel(s, await s.call('batches.cancelSubmission', { submissionId }))
       })
     })
 
@@ -136,6 +171,40 @@ function printResult(s: Session, r: ExecuteResult, verb: string): void {
   if (r.undelivered > 0)
     s.out.line(`  ${r.undelivered} signed but not delivered (node unreachable) — the poller sends the same bytes again.`)
   s.out.line(`  Confirmations follow: countersign poll --once --data-dir ${s.dataDir}`)
+}
+
+function printSubmissions(s: Session, list: readonly Submission[]): void {
+  if (s.out.json) return s.out.data(list)
+  const columns = [
+    { header: 'CHUNK', align: 'right' as const },
+    { header: 'ATTEMPT', align: 'right' as const },
+    { header: 'ID' },
+    { header: 'STATE' },
+    { header: 'NONCE', align: 'right' as const },
+    { header: 'PAYOUTS', align: 'right' as const },
+    { header: 'TRANSACTION' },
+    { header: 'FAILURE' },
+  ]
+  const rows = list.map((x) => [
+    String(x.chunkIndex + 1),
+    String(x.attempt),
+    x.id,
+    x.state,
+    x.nonce ?? '',
+    String(x.payoutCount),
+    x.txHash ?? '',
+    x.failure ? `${x.failure.code}: ${x.failure.message}` : '',
+  ])
+  s.out.line(renderTable(columns, rows, s.out.bold))
+}
+
+function printCancel(s: Session, r: CancelSubmissionResult): void {
+  if (s.out.json) return s.out.data(r)
+  const n = r.payouts.length
+  s.out.line(
+    `Cancelled transaction ${r.submission.chunkIndex + 1} (${r.submission.id}): ${n} payout${n === 1 ? '' : 's'} will not be paid by it; batch ${r.batch.id} is ${r.batch.state.replace('_', ' ')}.`,
+  )
+  for (const m of r.renumbered) s.out.line(`  ${m.id}: nonce ${m.fromNonce} -> ${m.toNonce}`)
 }
 
 interface PollRow {

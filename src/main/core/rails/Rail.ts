@@ -123,7 +123,17 @@ export type Verdict =
       code?: string
     }
   /** Provably never landing (its nonce consumed by another transaction, or its time bound passed). */
-  | { kind: 'dead'; reason: string; code?: string }
+  | {
+      kind: 'dead'
+      reason: string
+      code?: string
+      /**
+       * Rails with reorgs (`reorgWatch`): the head at which death was proven. The engine keeps it
+       * in block_number, and the signed dead submission stays watched from there for the reorg
+       * window — a reorg deeper than confirmationsMin can still let it land.
+       */
+      atBlock?: string
+    }
   /** Was confirmed, but its block is no longer canonical. */
   | { kind: 'reorged'; reason: string }
   /** Confirmed and still canonical: nothing to do. */
@@ -159,11 +169,17 @@ export interface RailPreflightInput {
   assets: ReadonlyMap<string, AssetRow>
 }
 
-/** Keeping confirmed submissions under watch (reorgs): the engine reads, the rail decides. */
+/**
+ * Keeping settled submissions under watch (reorgs): the engine reads, the rail decides. Watched
+ * are the confirmed ones (their block may leave the chain: 'reorged') and the SIGNED dead ones
+ * (the transaction that used their nonce may leave the chain, and their own bytes land after all:
+ * 'confirmed' or 'failed'; while nothing shows, 'unchanged'). block_number is the confirmed one's
+ * block, the dead one's `atBlock`.
+ */
 export interface RailReorgWatch {
-  /** At most this many of the newest confirmed submissions are looked at per sweep. */
+  /** At most this many of the newest confirmed, and as many of the newest dead, are looked at per sweep. */
   submissionsMax: number
-  /** Whether a confirmed submission is still inside the reorg window (pure; rail's own head). */
+  /** Whether a settled submission is still inside the reorg window (pure; rail's own head). */
   isWatched(submission: RailSubmission): boolean
 }
 
@@ -200,11 +216,11 @@ interface RailBase {
    * lookup, the engine may skip `lookup`. Absent: every sweep looks up.
    */
   head?(): Promise<string>
-  /** Observations of open (signed / broadcast) and watched confirmed submissions, by id. */
+  /** Observations of open (signed / broadcast) and watched (reorgWatch) submissions, by id. */
   lookup(submissions: readonly RailSubmission[]): Promise<Map<string, unknown>>
   /** Pure: one submission + its observation → what to do. */
   classify(submission: RailSubmission, observation: unknown): Verdict
-  /** Confirmed submissions still worth looking up (reorgs); absent: none are. */
+  /** Confirmed and signed dead submissions still worth looking up (reorgs); absent: none are. */
   readonly reorgWatch?: RailReorgWatch
   /** PURE: where a person can see a submission on a block explorer, when one is configured. */
   explorerUrl?(txHash: string): string | null

@@ -3,6 +3,10 @@
  * the booking (or its reversal) and the batch's end state commit together or not at all.
  * Re-checks the submission's state first: a verdict computed from an older read (another sweep,
  * another process) is dropped instead of applied twice.
+ *
+ * A watched dead submission can be confirmed (it landed after all, after a deep reorg): it first
+ * takes back its payouts from any later attempt of its chunk (takeBackPayouts.ts), then is
+ * confirmed and booked exactly like any other — bookConfirmed books each payout once.
  */
 import { SYSTEM_ACTOR, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
@@ -12,6 +16,7 @@ import { crashPoint } from '../../util/crashPoint'
 import { getSubmission, moveSubmission, movePayoutsOf, payoutsOfSubmission } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
 import { assertNever } from '../../util/invariant'
+import { paidElsewhere, takeBackPayouts } from './takeBackPayouts'
 
 export interface AppliedVerdict {
   changed: boolean
@@ -36,10 +41,13 @@ export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, 
   return ctx.db.tx(() => {
     const sub = getSubmission(ctx, seen.id)
     if (sub.state !== seen.state) return none
+    // Another attempt's confirmation of the same payouts is still on our books (its reorg is
+    // applied first, by this sweep or the next): never confirm a payout twice.
+    if (verdict.kind === 'confirmed' && sub.state === 'dead' && paidElsewhere(ctx, sub)) return none
     let finished = false
     switch (verdict.kind) {
       case 'confirmed':
-        applyConfirmed(ctx, sub, verdict)
+        applyConfirmed(ctx, rail, sub, verdict)
         finished = finishBatchIfDone(ctx, sub.batch_id) !== null
         break
       case 'failed':
@@ -60,15 +68,28 @@ export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, 
   })
 }
 
-function applyConfirmed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'confirmed' }>): void {
+function applyConfirmed(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'confirmed' }>): void {
+  const takenBack = sub.state === 'dead' ? takeBackPayouts(ctx, rail, sub) : null
   const payouts = payoutsOfSubmission(ctx, sub.id)
   moveSubmission(
     ctx,
     SYSTEM_ACTOR,
     sub,
     'confirmed',
-    { block_number: verdict.blockNumber, block_hash: verdict.blockHash, fee_paid: verdict.feePaid.toString() },
-    { blockNumber: verdict.blockNumber, blockHash: verdict.blockHash, txHash: sub.tx_hash, feePaid: verdict.feePaid.toString() },
+    {
+      block_number: verdict.blockNumber,
+      block_hash: verdict.blockHash,
+      fee_paid: verdict.feePaid.toString(),
+      // A dead one that landed after all is no longer a nonce conflict.
+      ...(takenBack === null ? {} : { failure_code: null, failure_message: null }),
+    },
+    {
+      blockNumber: verdict.blockNumber,
+      blockHash: verdict.blockHash,
+      txHash: sub.tx_hash,
+      feePaid: verdict.feePaid.toString(),
+      ...(takenBack === null ? {} : { landedAfterDead: true, takenBack }),
+    },
   )
   movePayoutsOf(ctx, sub.id, 'confirmed', { failure_code: null, failure_message: null })
   // Test hook: a kill here, inside the transaction, must leave neither the state nor the booking.
@@ -98,15 +119,26 @@ function applyFailed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verd
       failure_code: code,
       failure_message: verdict.reason,
     },
-    { reason: verdict.reason, txHash: sub.tx_hash },
+    { reason: verdict.reason, txHash: sub.tx_hash, ...(sub.state === 'dead' ? { landedAfterDead: true } : {}) },
   )
+  // A dead one that landed and reverted carries no payouts that could move (they are failed under
+  // it already, or a later attempt carries them): only its fee is new.
   movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
   bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
 }
 
 function applyDead(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'dead' }>): void {
   const code = verdict.code ?? 'NONCE_CONFLICT'
-  moveSubmission(ctx, SYSTEM_ACTOR, sub, 'dead', { failure_code: code, failure_message: verdict.reason }, { reason: verdict.reason })
+  // block_number of a dead submission: the head its death was proven at, from which the rail
+  // keeps a signed one under watch for its reorg window (Rail.ts, RailReorgWatch).
+  moveSubmission(
+    ctx,
+    SYSTEM_ACTOR,
+    sub,
+    'dead',
+    { failure_code: code, failure_message: verdict.reason, block_number: verdict.atBlock ?? null },
+    { reason: verdict.reason, ...(verdict.atBlock === undefined ? {} : { atBlock: verdict.atBlock }) },
+  )
   movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
 }
 

@@ -1,13 +1,15 @@
 /**
  * Handlers of the execution calls (src/shared/payoutsApi.ts), spread into the core's handler
- * map: execute and retry need the signer role; submissions are a read; the rails configuration
- * is read by anyone and set by an admin (and takes effect at once).
+ * map: execute and retry need the signer role; cancelling a never-signed transaction the signer
+ * or admin role, in the execution lane (never while this core signs); submissions are a read;
+ * the rails configuration is read by anyone and set by an admin (and takes effect at once).
  */
 import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
 import { requireRole } from '../../operators/operators'
 import { getRailsSetting, railsConfigFromSetting } from '../../rails/getRailsSetting'
 import { setRailsSetting } from '../../rails/setRailsSetting'
+import { cancelSubmission } from './cancelSubmission'
 import type { ExecutionRuntime } from './createExecutionRuntime'
 import {
   executeApprovedBatch,
@@ -22,6 +24,7 @@ export const EXECUTE_CALL_NAMES = [
   'batches.execute',
   'batches.retryFailed',
   'batches.resume',
+  'batches.cancelSubmission',
   'batches.external.export',
   'batches.external.import',
   'batches.submissions',
@@ -39,6 +42,8 @@ export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandler
       retryFailedBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.resume': ({ core, operator }, input) =>
       resumeBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
+    'batches.cancelSubmission': ({ core, operator }, input) =>
+      runtime.exclusive(() => cancelSubmission(core, runtime.rails, operator, { submissionId: input.submissionId })),
     'batches.external.export': ({ core, operator }, input) =>
       exportForExternalSigning(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.external.import': ({ core, operator }, input) =>

@@ -1,4 +1,5 @@
 /** The execution engine: plan, sign, broadcast, confirm, book — exactly once. */
+export { cancelSubmission, type CancelSubmissionReturnType } from './cancelSubmission'
 export { executeBatch, type ExecuteBatchReturnType } from './executeBatch'
 export { resumeOpen, type ResumeOpenReturnType } from './resumeOpen'
 export { retryFailed, type RetryFailedReturnType } from './retryFailed'

@@ -47,6 +47,13 @@ describe('reserveNonces', () => {
     expect(reserve(EVM, 8n)).toBe(8n)
   })
 
+  it('a cancelled submission (never signed, dead) gives its nonce back to the next reservation', () => {
+    insertTestSubmission(ctx, { nonce: '6', state: 'broadcast' })
+    insertTestSubmission(ctx, { nonce: '7', state: 'dead', failure_code: 'CANCELLED', tx_hash: null, signed_payload: null })
+    // The pending count is 7 (only the broadcast one is in the pool): 7 is free again.
+    expect(reserve(EVM, 7n)).toBe(7n)
+  })
+
   it('compares nonces exactly beyond 64 bits (decimal text, no integer cast)', () => {
     insertTestSubmission(ctx, { nonce: '18446744073709551615' })
     insertTestSubmission(ctx, { nonce: '9' })

@@ -14,7 +14,10 @@
  *   the floor (the pending count) is already past it. A Stellar submission dead by expiry never
  *   consumed its sequence: the account's sequence did not move, the floor is that very sequence,
  *   and a retry MUST reuse it (Stellar accepts only account sequence + 1) — counting the dead row
- *   would skip it and leave every later transaction of the account unable to land.
+ *   would skip it and leave every later transaction of the account unable to land. A CANCELLED
+ *   one (planned -> dead, never signed: cancelSubmission.ts) gave its nonce back the same way: the
+ *   later planned ones were renumbered over it, or, when none was later, the next reservation
+ *   takes it again.
  *
  * The `nonces` table of migration 0002 (EVM's monotonic "next" counter) is no longer the
  * reservation record: a counter that never goes down cannot give back the sequence of an expired

@@ -60,7 +60,7 @@ export async function signAndBroadcast(
     }
     const signed = await signOrSeal(ctx, deps, rail, view, { chunk: i + 1, chunks: total }, options)
     crashPoint('after-sign')
-    const persisted = commitSigned(ctx, actor, sub.id, signed)
+    const persisted = commitSigned(ctx, actor, view, signed)
     if (persisted === null) continue
     out.signed++
     crashPoint('after-persist')
@@ -102,11 +102,16 @@ async function signOrSeal(
   return rail.sign(view, deps.signer)
 }
 
-/** Commits the signed bytes (state 'signed'); null when someone else moved the submission first. */
-function commitSigned(ctx: CoreContext, actor: Actor, submissionId: string, signed: SignedSubmission): SubmissionRow | null {
+/**
+ * Commits the signed bytes (state 'signed'); null when someone else moved the submission first —
+ * or changed what it says: a cancel elsewhere (cancelSubmission) may have renumbered it while the
+ * device signed the old payload, and those bytes must then never be committed or sent.
+ */
+function commitSigned(ctx: CoreContext, actor: Actor, signedFrom: RailSubmission, signed: SignedSubmission): SubmissionRow | null {
+  const submissionId = signedFrom.id
   return ctx.db.tx(() => {
     const fresh = getSubmission(ctx, submissionId)
-    if (fresh.state !== 'planned') return null
+    if (fresh.state !== 'planned' || fresh.unsigned_payload !== signedFrom.unsigned_payload) return null
     moveSubmission(ctx, actor, fresh, 'signed', { signed_payload: signed.signedPayload, tx_hash: signed.txHash }, { txHash: signed.txHash })
     movePayoutsOf(ctx, submissionId, 'signed')
     return getSubmission(ctx, submissionId)

@@ -93,6 +93,28 @@ describe('sweepRail with a SweepGate', () => {
     expect(plain.calls.lookup).toBe(2)
   })
 
+  it('hands the rail its watched confirmed and SIGNED dead submissions, never a cancelled (unsigned) one', async () => {
+    const confirmed = insertTestSubmission(ctx, { state: 'confirmed', block_number: '10', block_hash: '0xb10' })
+    const dead = insertTestSubmission(ctx, { state: 'dead', block_number: '12', failure_code: 'NONCE_CONFLICT' })
+    insertTestSubmission(ctx, { state: 'dead', block_number: null }) // declared dead before heads were recorded
+    insertTestSubmission(ctx, { state: 'dead', tx_hash: null, signed_payload: null, failure_code: 'CANCELLED' })
+    const outOfWindow = insertTestSubmission(ctx, { state: 'dead', block_number: '1' })
+    const seen: string[] = []
+    const rail = {
+      rail: 'evm',
+      network: '1',
+      reorgWatch: { submissionsMax: 10, isWatched: (x: { block_number: string | null }) => Number(x.block_number) >= 10 },
+      lookup: async (subs: readonly { id: string }[]) => {
+        seen.push(...subs.map((x) => x.id))
+        return new Map()
+      },
+    } as unknown as Rail
+    await sweepRail(ctx, rail)
+    const open = ctx.db.first(ctx.db.k.selectFrom('submissions').select('id').where('state', '=', 'broadcast'))!.id
+    expect(seen).toEqual([open, confirmed.id, dead.id])
+    expect(seen).not.toContain(outOfWindow.id)
+  })
+
   it('asks nothing at all when no submission is open or watched', async () => {
     ctx.db.run(ctx.db.k.updateTable('submissions').set({ state: 'dead' }))
     const { rail, calls } = countingRail({ withHead: true })

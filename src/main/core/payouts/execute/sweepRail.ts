@@ -1,7 +1,7 @@
 /**
- * One confirmation sweep of one rail: look up every open submission (and the confirmed ones the
- * rail still watches for reorgs) in one go, apply each verdict in its own short transaction, then
- * send the SAME bytes again for those the network has lost. Never signs anything.
+ * One confirmation sweep of one rail: look up every open submission (and the confirmed and signed
+ * dead ones the rail still watches for reorgs) in one go, apply each verdict in its own short
+ * transaction, then send the SAME bytes again for those the network has lost. Never signs anything.
  *
  * With a SweepGate (the poller's), the sweep first asks the rail's cheap head probe and skips the
  * lookup when nothing moved since the last one (sweepGate.ts says when that is safe). Without one
@@ -27,7 +27,7 @@ export interface SweepResult {
 
 export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate): Promise<SweepResult> {
   const open = openSubmissions(ctx, rail.rail, rail.network)
-  const views = [...railSubmissionsOf(ctx, open), ...watchedConfirmed(ctx, rail)]
+  const views = [...railSubmissionsOf(ctx, open), ...watchedSettled(ctx, rail)]
   if (views.length === 0) return { looked: 0, changed: 0, rebroadcast: 0, open: 0 }
   const probe = gate && rail.head ? { head: await rail.head(), fingerprint: sweepFingerprint(views) } : null
   if (probe && !gate!.mustLookUp(rail, probe.head, probe.fingerprint)) {
@@ -58,15 +58,22 @@ export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate):
   return { looked: views.length, changed, rebroadcast: resend.length, open: stillOpen }
 }
 
-/** The newest confirmed submissions of this rail that it still watches for reorgs. */
-function watchedConfirmed(ctx: CoreContext, rail: Rail): RailSubmission[] {
+const WATCHED_CONFIRMED_SQL = `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state = 'confirmed'
+  ORDER BY CAST(block_number AS INTEGER) DESC LIMIT ?`
+/**
+ * Dead ones that were signed (their bytes may be out there) and were declared dead by a rail that
+ * recorded the head (block_number): after a reorg deeper than confirmationsMin they can still land.
+ */
+const WATCHED_DEAD_SQL = `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state = 'dead'
+  AND tx_hash IS NOT NULL AND block_number IS NOT NULL
+  ORDER BY CAST(block_number AS INTEGER) DESC LIMIT ?`
+
+/** The newest confirmed and signed dead submissions of this rail that it still watches for reorgs. */
+function watchedSettled(ctx: CoreContext, rail: Rail): RailSubmission[] {
   const watch = rail.reorgWatch
   if (!watch) return []
-  const recent = ctx.db
-    .prepare(
-      `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state = 'confirmed'
-       ORDER BY CAST(block_number AS INTEGER) DESC LIMIT ?`,
-    )
-    .all(rail.rail, rail.network, watch.submissionsMax) as SubmissionRow[]
+  const recent = [WATCHED_CONFIRMED_SQL, WATCHED_DEAD_SQL].flatMap(
+    (sql) => ctx.db.prepare(sql).all(rail.rail, rail.network, watch.submissionsMax) as SubmissionRow[],
+  )
   return railSubmissionsOf(ctx, recent).filter((s) => watch.isWatched(s))
 }

@@ -60,6 +60,7 @@ describe('classifyEvmSubmission (pure)', () => {
     expect(classifyEvmSubmission(setup, open, observation({ provablyDead: true, latestNonce: 8n }))).toEqual({
       kind: 'dead',
       reason: `nonce 7 was used by another transaction from ${open.source}, and this one never landed`,
+      atBlock: '100',
     })
     expect(classifyEvmSubmission(setup, open, observation({ known: false, latestNonce: 7n }))).toEqual({
       kind: 'pending',
@@ -119,9 +120,34 @@ describe('classifyEvmSubmission (pure)', () => {
     )
   })
 
-  it('is only asked about open and confirmed submissions', () => {
+  it('a watched dead one: unchanged until its own receipt is confirmationsMin deep, then confirmed or failed; never re-sent', () => {
+    const dead = testSubmission({ state: 'dead', block_number: '90', failure_code: 'NONCE_CONFLICT' })
+    expect(classifyEvmSubmission(setup, dead, observation({ receipt: null, known: false, latestNonce: 7n }))).toEqual({ kind: 'unchanged' })
+    expect(classifyEvmSubmission(setup, dead, observation({ head: 99n, receipt: receipt() }))).toEqual({ kind: 'unchanged' })
+    expect(classifyEvmSubmission(setup, dead, observation({ head: 100n, receipt: receipt() }))).toEqual({
+      kind: 'confirmed',
+      blockNumber: '99',
+      blockHash: BLOCK_HASH,
+      feePaid: 50_000n * 2_000_000_000n,
+      feeAssetId: `ETH@evm:${TEST_CHAIN_ID}`,
+      payouts: [
+        { payoutId: 'p-0', logIndex: 3 },
+        { payoutId: 'p-1', logIndex: 4 },
+      ],
+    })
+    expect(classifyEvmSubmission(setup, dead, observation({ receipt: receipt({ status: '0x0', logs: [] }) }))).toMatchObject({
+      kind: 'failed',
+      blockNumber: '99',
+      feePaid: 100_000_000_000_000n,
+    })
+  })
+
+  it('is only asked about open, confirmed and signed dead submissions', () => {
     expect(() => classifyEvmSubmission(setup, testSubmission({ state: 'planned' }), observation())).toThrow(
       /^invariant: classify of a planned/,
+    )
+    expect(() => classifyEvmSubmission(setup, testSubmission({ state: 'dead', tx_hash: null }), observation())).toThrow(
+      /^invariant: classify of dead submission .* never signed/,
     )
   })
 })

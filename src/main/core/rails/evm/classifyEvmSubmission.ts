@@ -6,7 +6,10 @@
  *   else pending — re-sent (the SAME bytes) only when the node lost it and our nonce is still free;
  * - a receipt with fewer than confirmationsMin blocks on top: pending;
  * - status 0: failed (the nonce and the fee are used, nothing paid); status 1: confirmed, each
- *   payout matched to its Paid(batchRef, index) event — every payout exactly once, or it is a bug.
+ *   payout matched to its Paid(batchRef, index) event — every payout exactly once, or it is a bug;
+ * - a watched dead one (signed, declared dead): unchanged while it has no receipt confirmationsMin
+ *   deep; with one, it landed after all (a reorg deeper than confirmationsMin took away the
+ *   transaction that had used its nonce) and is confirmed or failed like any other. Never re-sent.
  */
 import { decodeEventLog, getAddress, toEventSelector, type Hex } from 'viem'
 import { parseMinor } from '../../../../shared/money'
@@ -33,20 +36,38 @@ export function classifyEvmSubmission(setup: EvmClassifySetup, submission: RailS
           reason: `block ${submission.block_number} (${String(submission.block_hash).slice(0, 10)}…) is no longer on the canonical chain`,
         }
   }
+  if (submission.state === 'dead') {
+    invariant(submission.tx_hash !== null, () => `classify of dead submission ${submission.id}, which was never signed`)
+    return o.receipt === null || !deepEnough(setup, o, o.receipt) ? { kind: 'unchanged' } : landed(setup, submission, o.receipt)
+  }
   invariant(submission.state === 'signed' || submission.state === 'broadcast', () => `classify of a ${submission.state} submission`)
   const nonce = parseMinor(submission.nonce ?? '0')
   if (o.receipt === null) {
     if (o.provablyDead) {
-      return { kind: 'dead', reason: `nonce ${nonce} was used by another transaction from ${submission.source}, and this one never landed` }
+      return {
+        kind: 'dead',
+        reason: `nonce ${nonce} was used by another transaction from ${submission.source}, and this one never landed`,
+        atBlock: o.head.toString(),
+      }
     }
     return { kind: 'pending', rebroadcast: !o.known && o.latestNonce <= nonce, seenByNetwork: o.known }
   }
-  const blockNumber = bigFromHex(o.receipt.blockNumber)
-  if (o.head - blockNumber + 1n < setup.confirmationsMin) return { kind: 'pending', rebroadcast: false, seenByNetwork: true }
-  const feePaid = bigFromHex(o.receipt.gasUsed) * bigFromHex(o.receipt.effectiveGasPrice)
-  const base = { blockNumber: blockNumber.toString(), blockHash: o.receipt.blockHash, feePaid, feeAssetId: setup.feeAssetId }
-  if (bigFromHex(o.receipt.status) !== 1n) return { kind: 'failed', ...base, reason: `the transaction reverted in block ${blockNumber}` }
-  return { kind: 'confirmed', ...base, payouts: paidPayouts(setup, submission, o.receipt) }
+  if (!deepEnough(setup, o, o.receipt)) return { kind: 'pending', rebroadcast: false, seenByNetwork: true }
+  return landed(setup, submission, o.receipt)
+}
+
+/** Whether the receipt's block has confirmationsMin blocks on top (its own included). */
+function deepEnough(setup: EvmClassifySetup, o: EvmObservation, receipt: EvmReceipt): boolean {
+  return o.head - bigFromHex(receipt.blockNumber) + 1n >= setup.confirmationsMin
+}
+
+/** A receipt deep enough: confirmed with each payout's Paid event, or failed (reverted) with its fee. */
+function landed(setup: EvmClassifySetup, submission: RailSubmission, receipt: EvmReceipt): Verdict {
+  const blockNumber = bigFromHex(receipt.blockNumber)
+  const feePaid = bigFromHex(receipt.gasUsed) * bigFromHex(receipt.effectiveGasPrice)
+  const base = { blockNumber: blockNumber.toString(), blockHash: receipt.blockHash, feePaid, feeAssetId: setup.feeAssetId }
+  if (bigFromHex(receipt.status) !== 1n) return { kind: 'failed', ...base, reason: `the transaction reverted in block ${blockNumber}` }
+  return { kind: 'confirmed', ...base, payouts: paidPayouts(setup, submission, receipt) }
 }
 
 /** Paid(batchRef, index, …) logs of our contract → payout ids; every payout exactly once. */

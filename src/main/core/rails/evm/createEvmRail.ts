@@ -1,7 +1,9 @@
 /**
  * The EVM rail for one chain, assembled from its parts: payouts go out through CountersignBatch
  * (payToken / payNative), one EIP-1559 transaction per chunk, signed on the Ledger's Ethereum
- * app, confirmed after `confirmationsMin` blocks and watched for reorgs afterwards.
+ * app, confirmed after `confirmationsMin` blocks and watched for reorgs afterwards — as is a signed
+ * transaction declared dead, for the same window from the head it died at (a deeper reorg can
+ * still let it land).
  *
  * Like a Ledger Live coin bridge, the rail is a set of functions over one plain `EvmRailSetup`:
  *   planEvmChunks.ts         plan / prepare (fees, gas estimates, the chain and contract check)

@@ -1,8 +1,9 @@
 /**
  * Lookup on the EVM rail: everything `classify` needs about many submissions, read in ONE JSON-RPC
  * batch request per sweep — the head, each source's mined nonce, each open transaction's receipt
- * and whether the node knows it, and the canonical block hash at each watched confirmed
- * submission's height — plus a second request only when a dead transaction must be proven.
+ * and whether the node knows it, the canonical block hash at each watched confirmed submission's
+ * height, and the receipt of each watched dead one (a deep reorg can let it land after all) —
+ * plus a second request only when a dead transaction must be proven.
  *
  * "Dead" is proven, never guessed: a candidate (no receipt, the source's nonce moved past ours) is
  * dead only when a SECOND request, made after the first answered, shows the nonce counted at a
@@ -68,7 +69,8 @@ export async function lookupEvmSubmissions(
   if (submissions.length === 0) return out
   const open = submissions.filter((s) => (s.state === 'signed' || s.state === 'broadcast') && s.tx_hash !== null)
   const confirmed = submissions.filter((s) => s.state === 'confirmed' && s.block_number !== null)
-  const first = await readFirstRound(setup, open, confirmed)
+  const dead = submissions.filter((s) => s.state === 'dead' && s.tx_hash !== null)
+  const first = await readFirstRound(setup, open, confirmed, dead)
   if (first.head > headSeen.value) headSeen.value = first.head
   const deadProven = await proveDead(setup, first, open)
   for (const s of submissions) {
@@ -89,6 +91,7 @@ async function readFirstRound(
   setup: EvmRailSetup,
   open: readonly RailSubmission[],
   confirmed: readonly RailSubmission[],
+  dead: readonly RailSubmission[],
 ): Promise<FirstRound> {
   const sources = [...new Set(open.map((s) => s.source))]
   const heights = [...new Set(confirmed.map((s) => s.block_number!))]
@@ -99,6 +102,7 @@ async function readFirstRound(
     calls.push({ method: 'eth_getTransactionByHash', params: [s.tx_hash] })
   }
   for (const h of heights) calls.push({ method: 'eth_getBlockByNumber', params: [hexQuantity(parseMinor(h)), false] })
+  for (const s of dead) calls.push({ method: 'eth_getTransactionReceipt', params: [s.tx_hash] })
   const results = await rpcBatch(setup.url, calls)
   let i = 0
   const next = (): unknown => {
@@ -123,6 +127,10 @@ async function readFirstRound(
   }
   const canonical = new Map<string, string | null>()
   for (const h of heights) canonical.set(h, (next() as { hash?: string } | null)?.hash ?? null)
+  for (const s of dead) {
+    const receipt = next() as EvmReceipt | null
+    receipts.set(s.id, { receipt, known: receipt !== null })
+  }
   return { head, latestNonce, receipts, canonical }
 }
 

@@ -9,6 +9,7 @@ import type { BatchDetail, Submission } from '../../../../shared/payoutsApi'
 import { formatClock, formatCount } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { executeBatch, resumeBatch, retryFailed } from './actions'
+import { CancelRefusedTransaction, refusedSubmission } from './CancelRefusedTransaction'
 import { ExternalSigning } from './ExternalSigning'
 import { TxLink } from './PayoutsTable'
 import { SubmissionStateBadge } from './StateBadge'
@@ -16,6 +17,7 @@ import { canRetry } from './states'
 import { usePayouts } from './store'
 
 const NOT_SIGNER = 'You do not have the signer role, so you cannot execute batches.'
+const NOT_CANCELLER = 'You need the signer or admin role to cancel a transaction.'
 
 /** Execute (signer), the live progress of signing and broadcasting, and the submissions chunk by chunk. */
 export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; submissions: Submission[] }) {
@@ -32,6 +34,9 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
   // Signing stopped half-way (device locked, a prompt rejected, unplugged): the planned rest waits.
   const unsigned = submissions.filter((s) => s.state === 'planned').length
   const canResume = state === 'executing' && unsigned > 0
+  // The device refused a transaction: it may be cancelled (never signed) so the later ones close its nonce gap.
+  const refused = canResume && executionError?.code === 'DEVICE_REJECTED' ? refusedSubmission(submissions) : null
+  const mayCancel = signer || hasRole(operator, 'admin')
 
   async function run(action: (id: string) => Promise<boolean>) {
     setBusy(true)
@@ -77,6 +82,15 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
                 Resume signing ({formatCount(unsigned)} left)
               </Button>
             ) : null}
+            {refused ? (
+              <CancelRefusedTransaction
+                batchId={detail.batch.id}
+                submission={refused}
+                later={unsigned - 1}
+                disabled={!mayCancel || busy}
+                title={mayCancel ? undefined : NOT_CANCELLER}
+              />
+            ) : null}
             {canRetry(state) ? (
               <Button
                 leftSection={<IconRefreshAlert size={16} />}
@@ -119,7 +133,8 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
             ) : null}
             {canResume ? (
               <Text size="sm" mt={6}>
-                What was signed stays signed and is never signed again. Fix this, then press Resume signing.
+                What was signed stays signed and is never signed again. Fix this, then press Resume signing
+                {refused ? `, or cancel transaction ${refused.chunkIndex + 1} if it should not be paid` : ''}.
               </Text>
             ) : null}
           </Alert>

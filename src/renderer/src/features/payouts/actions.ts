@@ -119,6 +119,24 @@ export function resumeBatch(id: string): Promise<boolean> {
   return execution(id, 'Could not resume signing', () => invoke('batches.resume', { id }), 'Signing resumed', true)
 }
 
+/**
+ * Cancel a transaction the device refused (never signed): its payouts fail as CANCELLED and the
+ * later ones take over its nonce. The refusal shown on the panel is answered, so it is cleared.
+ */
+export async function cancelSubmission(batchId: string, submissionId: string): Promise<boolean> {
+  const done = await attempt('Could not cancel the transaction', () => invoke('batches.cancelSubmission', { submissionId }))
+  if (!done) return false
+  usePayouts.getState().setExecutionError(batchId, null)
+  const n = done.payouts.length
+  const moved = done.renumbered.length
+  notifySuccess(
+    `Transaction ${done.submission.chunkIndex + 1} cancelled`,
+    `${formatCount(n)} ${n === 1 ? 'payout' : 'payouts'} will not be paid by it` +
+      (moved > 0 ? `; ${formatCount(moved)} later ${moved === 1 ? 'transaction takes' : 'transactions take'} over its nonce.` : '.'),
+  )
+  return true
+}
+
 /** Row edits throw, so the form can put the sentence under the field it names. */
 export async function addRow(id: string, version: number, row: PayoutRowInput): Promise<void> {
   try {
