@@ -5,7 +5,7 @@
  * exactly as for every other caller.
  */
 import fs from 'node:fs'
-import { payloadBytesMax } from '../shared/limits'
+import { PAYLOAD_BYTES_MAX } from '../shared/limits'
 import { CsError } from '../shared/errors'
 
 export interface EntriesFile {
@@ -15,7 +15,7 @@ export interface EntriesFile {
 }
 
 /** A file larger than one request may carry is refused before it is parsed. */
-export const ENTRIES_FILE_BYTES_MAX = payloadBytesMax
+export const ENTRIES_FILE_BYTES_MAX = PAYLOAD_BYTES_MAX
 
 export async function readEntriesFile(file: string, stdin: NodeJS.ReadableStream): Promise<EntriesFile> {
   const label = file === '-' ? 'stdin' : file

@@ -18,7 +18,7 @@
 import { z } from 'zod'
 import { ERROR_CODES, isErrorCode, type ErrorCode, type ErrorDetails, type ErrorPayload } from './errors'
 import { Id } from './blocks'
-import { errorDetailsListMax, errorDetailsTextCharsMax } from './limits'
+import { ERROR_DETAILS_LIST_MAX, ERROR_DETAILS_TEXT_CHARS_MAX } from './limits'
 import { ledgerCalls, ledgerErrorDetails } from './ledgerApi'
 import { importCalls } from './payoutImport'
 import { payoutCalls, payoutErrorDetails } from './payoutsApi'
@@ -61,8 +61,8 @@ const transportErrorDetails = {
   /** What the contract refused: the path of each bad field ("rows.0.amount") and why. */
   INVALID_INPUT: z.object({
     issues: z.preprocess(
-      (v) => (Array.isArray(v) ? v.slice(0, errorDetailsListMax) : v),
-      z.array(z.object({ path: z.string().max(errorDetailsTextCharsMax), message: z.string().max(errorDetailsTextCharsMax) })),
+      (v) => (Array.isArray(v) ? v.slice(0, ERROR_DETAILS_LIST_MAX) : v),
+      z.array(z.object({ path: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX), message: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX) })),
     ),
   }),
   /** The size of the request and the limit, in bytes. */

@@ -6,7 +6,7 @@
  * module imports only zod, ./limits and ./payoutStates, so no cycle can pass through it.
  */
 import { z } from 'zod'
-import { decimalStringCharsMax, httpUrlCharsMax, idCharsMax } from './limits'
+import { DECIMAL_STRING_CHARS_MAX, HTTP_URL_CHARS_MAX, ID_CHARS_MAX } from './limits'
 import { BATCH_STATES, PAYOUT_STATES, SUBMISSION_STATES } from './payoutStates'
 
 export const ROLES = ['preparer', 'approver', 'signer', 'admin'] as const
@@ -34,21 +34,21 @@ export const SubmissionState = z.enum(SUBMISSION_STATES)
 export const Ref = z
   .string()
   .min(1)
-  .max(idCharsMax)
+  .max(ID_CHARS_MAX)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, 'use letters, digits and . _ : / @ - (no spaces), starting with a letter or digit')
 /** An id the core issued or stored (batch, payout, asset, operator), as a caller sends it back. */
-export const Id = z.string().min(1).max(idCharsMax)
+export const Id = z.string().min(1).max(ID_CHARS_MAX)
 /** A decimal amount as a string, signed or not; exactness is checked against the asset's scale in the core. */
 export const DecimalString = z
   .string()
   .min(1)
-  .max(decimalStringCharsMax)
+  .max(DECIMAL_STRING_CHARS_MAX)
   .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number such as 12.50')
 /** A decimal that is not negative (policy amounts). */
 export const UnsignedDecimal = z
   .string()
   .min(1)
-  .max(decimalStringCharsMax)
+  .max(DECIMAL_STRING_CHARS_MAX)
   .regex(/^\d+(\.\d+)?$/, 'must be a decimal number of zero or more such as 10000.00')
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
 export const IsoTimestamp = z.string()
@@ -56,7 +56,7 @@ export const IsoTimestamp = z.string()
 export const HexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address of 40 hex digits')
 export const HttpUrl = z
   .string()
-  .max(httpUrlCharsMax)
+  .max(HTTP_URL_CHARS_MAX)
   .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
 
 /** Why something could not be read or done: a stable code and the sentence to show. */

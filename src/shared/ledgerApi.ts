@@ -9,19 +9,19 @@ import { AccountKind, DecimalString, Empty, HoldState, Id, IsoDate, IsoTimestamp
 import { call } from './callSpec'
 import type { ErrorCode } from './errors'
 import {
-  accountNameCharsMax,
-  addressCharsMax,
-  assetNameCharsMax,
-  entriesPerCallMax,
-  entryDescriptionCharsMax,
-  errorDetailsTextCharsMax,
-  idCharsMax,
-  issuerCharsMax,
-  listRowsMax,
-  metadataKeyCharsMax,
-  metadataValueCharsMax,
-  networkCharsMax,
-  postingsPerEntryMax,
+  ACCOUNT_NAME_CHARS_MAX,
+  ADDRESS_CHARS_MAX,
+  ASSET_NAME_CHARS_MAX,
+  ENTRIES_PER_CALL_MAX,
+  ENTRY_DESCRIPTION_CHARS_MAX,
+  ERROR_DETAILS_TEXT_CHARS_MAX,
+  ID_CHARS_MAX,
+  ISSUER_CHARS_MAX,
+  LIST_ROWS_MAX,
+  METADATA_KEY_CHARS_MAX,
+  METADATA_VALUE_CHARS_MAX,
+  NETWORK_CHARS_MAX,
+  POSTINGS_PER_ENTRY_MAX,
 } from './limits'
 import { SCALE_MAX } from './money'
 
@@ -95,9 +95,9 @@ export const EntryInput = z
   .object({
     id: Ref,
     date: IsoDate.optional(),
-    description: z.string().min(1).max(entryDescriptionCharsMax),
-    postings: z.array(PostingInput).min(2).max(postingsPerEntryMax),
-    metadata: z.record(z.string().max(metadataKeyCharsMax), z.string().max(metadataValueCharsMax)).optional(),
+    description: z.string().min(1).max(ENTRY_DESCRIPTION_CHARS_MAX),
+    postings: z.array(PostingInput).min(2).max(POSTINGS_PER_ENTRY_MAX),
+    metadata: z.record(z.string().max(METADATA_KEY_CHARS_MAX), z.string().max(METADATA_VALUE_CHARS_MAX)).optional(),
   })
   .strict()
 export type EntryInput = z.infer<typeof EntryInput>
@@ -140,7 +140,7 @@ export const Hold = z.object({
 })
 export type Hold = z.infer<typeof Hold>
 
-const Page = { limit: z.number().int().min(1).max(listRowsMax).optional(), beforeSeq: z.number().int().min(1).optional() }
+const Page = { limit: z.number().int().min(1).max(LIST_ROWS_MAX).optional(), beforeSeq: z.number().int().min(1).optional() }
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
@@ -154,15 +154,15 @@ export const ledgerCalls = {
       .object({
         id: Ref.optional(),
         code: z.string().regex(/^[A-Z0-9]{1,12}$/, 'use 1–12 capital letters or digits, e.g. USDC'),
-        name: z.string().min(1).max(assetNameCharsMax).optional(),
+        name: z.string().min(1).max(ASSET_NAME_CHARS_MAX).optional(),
         scale: z.number().int().min(0).max(SCALE_MAX),
         rail: Rail,
         network: z
           .string()
           .min(1)
-          .max(networkCharsMax)
+          .max(NETWORK_CHARS_MAX)
           .regex(/^[a-z0-9:-]+$/, 'use lower-case letters, digits, ":" and "-"'),
-        issuer: z.string().min(1).max(issuerCharsMax).optional(),
+        issuer: z.string().min(1).max(ISSUER_CHARS_MAX).optional(),
       })
       .strict(),
     output: Asset,
@@ -180,10 +180,10 @@ export const ledgerCalls = {
     input: z
       .object({
         id: Ref,
-        name: z.string().trim().min(1).max(accountNameCharsMax),
+        name: z.string().trim().min(1).max(ACCOUNT_NAME_CHARS_MAX),
         kind: AccountKind,
         assetId: Id,
-        address: z.string().min(1).max(addressCharsMax).optional(),
+        address: z.string().min(1).max(ADDRESS_CHARS_MAX).optional(),
         allowNegative: z.boolean().optional(),
       })
       .strict(),
@@ -210,7 +210,7 @@ export const ledgerCalls = {
   'ledger.entries.post': call({
     summary: 'Post manual journal entries (opening balances, adjustments) atomically (admin).',
     mutates: true,
-    input: z.object({ entries: z.array(EntryInput).min(1).max(entriesPerCallMax) }).strict(),
+    input: z.object({ entries: z.array(EntryInput).min(1).max(ENTRIES_PER_CALL_MAX) }).strict(),
     output: z.object({ posted: z.array(z.string()), replayed: z.array(z.string()) }),
   }),
   'ledger.holds.list': call({
@@ -224,12 +224,12 @@ export const ledgerCalls = {
 // ---------------------------------------------------------------------------------------------
 // Error details: what a ledger error may carry across the wire (everything else is dropped).
 
-const Text = z.string().max(errorDetailsTextCharsMax)
+const Text = z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX)
 const EntryRef = {
   /** The entry's id as given (entries.post) and its 0-based place in the call. */
   entryId: z
     .string()
-    .max(idCharsMax * 2)
+    .max(ID_CHARS_MAX * 2)
     .optional(),
   entryIndex: z.number().int().min(0).optional(),
   /** The input field at fault: "description", "postings[2].account", "metadata.k". */

@@ -9,13 +9,13 @@
  *
  * The `payouts.import` call is declared here, once (its input and result were declared twice, here
  * and in payoutsApi.ts); ./api.ts gathers it into `calls`. Like every contract file this imports the
- * building blocks and the limits, never another contract file. The limits it names (csvBytesMax,
- * rowsPerBatchMax, importIssuesMax) live in ./limits.ts.
+ * building blocks and the limits, never another contract file. The limits it names (CSV_BYTES_MAX,
+ * ROWS_PER_BATCH_MAX, IMPORT_ISSUES_MAX) live in ./limits.ts.
  */
 import { z } from 'zod'
 import { Rail } from './blocks'
 import { call } from './callSpec'
-import { batchNameCharsMax, csvBytesMax, fileNameCharsMax, networkCharsMax } from './limits'
+import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX, FILE_NAME_CHARS_MAX, NETWORK_CHARS_MAX } from './limits'
 
 export const ROW_ISSUE_CODES = [
   // The file as a whole
@@ -66,7 +66,7 @@ export const ROW_WARNING_CODES = [
   'PAYMENT_REPEATED',
   /** A Safe airdrop row without an id: Countersign derived the idempotency key from the row. */
   'ID_DERIVED',
-  /** More warnings than importIssuesMax: the rest are counted, not listed. */
+  /** More warnings than IMPORT_ISSUES_MAX: the rest are counted, not listed. */
   'WARNINGS_TRUNCATED',
 ] as const
 export const RowWarningCode = z.enum(ROW_WARNING_CODES)
@@ -117,16 +117,16 @@ export type ImportRowIssue = RowIssue | RowWarning
 
 /**
  * What the import call takes: the CSV text (the renderer reads the file as bytes, decodes as
- * UTF-8). A file of at most csvBytesMax bytes has at most as many characters; the transport refuses
- * requests above payloadBytesMax before this is checked (limits.ts asserts the CSV fits).
+ * UTF-8). A file of at most CSV_BYTES_MAX bytes has at most as many characters; the transport refuses
+ * requests above PAYLOAD_BYTES_MAX before this is checked (limits.ts asserts the CSV fits).
  */
 export const ImportPayoutCsvInput = z
   .object({
-    csv: z.string().min(1).max(csvBytesMax),
-    fileName: z.string().max(fileNameCharsMax).optional(),
-    batchName: z.string().trim().min(1).max(batchNameCharsMax).optional(),
+    csv: z.string().min(1).max(CSV_BYTES_MAX),
+    fileName: z.string().max(FILE_NAME_CHARS_MAX).optional(),
+    batchName: z.string().trim().min(1).max(BATCH_NAME_CHARS_MAX).optional(),
     /** Chain id for the Safe airdrop layout, which names no chain ("8453"). */
-    network: z.string().min(1).max(networkCharsMax).optional(),
+    network: z.string().min(1).max(NETWORK_CHARS_MAX).optional(),
     /** Store the valid rows as a draft batch even if other rows have problems. */
     keepValidAsDraft: z.boolean().optional(),
   })

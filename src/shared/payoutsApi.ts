@@ -23,28 +23,28 @@ import {
 import { call } from './callSpec'
 import type { ErrorCode } from './errors'
 import {
-  approvalCommentCharsMax,
-  batchesListMax,
-  batchNameCharsMax,
-  errorDetailsListMax,
-  errorDetailsTextCharsMax,
-  evmConfirmationsMax,
-  evmReorgWatchBlocksMax,
-  externalSignedBytesMax,
-  idCharsMax,
-  memoCharsMax,
-  payeeNameCharsMax,
-  policyApproversMax,
-  policyRulesMax,
-  railChainsMax,
-  recipientCharsMax,
-  referenceCharsMax,
-  rowsPerBatchMax,
-  signingPathCharsMax,
-  stellarNetworkPassphraseCharsMax,
-  stellarOpsPerTxMax,
-  stellarTimeBoundSecondsMax,
-  stellarTimeBoundSecondsMin,
+  APPROVAL_COMMENT_CHARS_MAX,
+  BATCHES_LIST_MAX,
+  BATCH_NAME_CHARS_MAX,
+  ERROR_DETAILS_LIST_MAX,
+  ERROR_DETAILS_TEXT_CHARS_MAX,
+  EVM_CONFIRMATIONS_MAX,
+  EVM_REORG_WATCH_BLOCKS_MAX,
+  EXTERNAL_SIGNED_BYTES_MAX,
+  ID_CHARS_MAX,
+  MEMO_CHARS_MAX,
+  PAYEE_NAME_CHARS_MAX,
+  POLICY_APPROVERS_MAX,
+  POLICY_RULES_MAX,
+  RAIL_CHAINS_MAX,
+  RECIPIENT_CHARS_MAX,
+  REFERENCE_CHARS_MAX,
+  ROWS_PER_BATCH_MAX,
+  SIGNING_PATH_CHARS_MAX,
+  STELLAR_NETWORK_PASSPHRASE_CHARS_MAX,
+  STELLAR_OPS_PER_TX_MAX,
+  STELLAR_TIME_BOUND_SECONDS_MAX,
+  STELLAR_TIME_BOUND_SECONDS_MIN,
 } from './limits'
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatus>
 
 export const BatchDetail = z.object({
   batch: BatchSummary,
-  /** Every payout of the batch, in row order (a batch holds at most rowsPerBatchMax). */
+  /** Every payout of the batch, in row order (a batch holds at most ROWS_PER_BATCH_MAX). */
   payouts: z.array(Payout),
   totalsByRail: z.array(RailTotal),
   /** Approvals and rejections recorded for the current version. */
@@ -177,11 +177,11 @@ export const PayoutRowInput = z
   .object({
     id: Ref.optional(),
     assetId: Id,
-    recipient: z.string().trim().min(1).max(recipientCharsMax),
+    recipient: z.string().trim().min(1).max(RECIPIENT_CHARS_MAX),
     amount: DecimalString,
-    memo: z.string().max(memoCharsMax).optional(),
-    reference: z.string().max(referenceCharsMax).optional(),
-    name: z.string().max(payeeNameCharsMax).optional(),
+    memo: z.string().max(MEMO_CHARS_MAX).optional(),
+    reference: z.string().max(REFERENCE_CHARS_MAX).optional(),
+    name: z.string().max(PAYEE_NAME_CHARS_MAX).optional(),
   })
   .strict()
 export type PayoutRowInput = z.infer<typeof PayoutRowInput>
@@ -196,22 +196,22 @@ const BatchId = Id
 /** Optional on edits: when given, the edit is refused if the batch changed since it was read. */
 const ExpectedVersion = z.number().int().min(1).optional()
 const Decision = z
-  .object({ id: BatchId, version: z.number().int().min(1), comment: z.string().trim().max(approvalCommentCharsMax).optional() })
+  .object({ id: BatchId, version: z.number().int().min(1), comment: z.string().trim().max(APPROVAL_COMMENT_CHARS_MAX).optional() })
   .strict()
 
 // ---------------------------------------------------------------------------------------------
 // Approval policy (settings key 'approval_policy').
 
 export const PolicyThreshold = z
-  .object({ assetId: Id, above: UnsignedDecimal, approversMin: z.number().int().min(1).max(policyApproversMax) })
+  .object({ assetId: Id, above: UnsignedDecimal, approversMin: z.number().int().min(1).max(POLICY_APPROVERS_MAX) })
   .strict()
 export const PolicyDailyLimit = z.object({ rail: Rail, assetId: Id, amount: UnsignedDecimal }).strict()
 export const ApprovalPolicy = z
   .object({
     /** Whoever created or edited a batch can never approve it: not configurable, stated for the record. */
-    approversMin: z.number().int().min(1).max(policyApproversMax),
-    thresholds: z.array(PolicyThreshold).max(policyRulesMax),
-    dailyLimits: z.array(PolicyDailyLimit).max(policyRulesMax),
+    approversMin: z.number().int().min(1).max(POLICY_APPROVERS_MAX),
+    thresholds: z.array(PolicyThreshold).max(POLICY_RULES_MAX),
+    dailyLimits: z.array(PolicyDailyLimit).max(POLICY_RULES_MAX),
   })
   .strict()
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>
@@ -234,13 +234,13 @@ export const EvmChainSetting = z
     chainId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     rpcUrl: HttpUrl,
     batchContract: HexAddress,
-    confirmationsMin: z.number().int().min(1).max(evmConfirmationsMax),
+    confirmationsMin: z.number().int().min(1).max(EVM_CONFIRMATIONS_MAX),
     /** Most ever signed as maxFeePerGas, in wei (decimal string). */
     maxFeePerGasCap: z.string().regex(/^\d{1,40}$/, 'must be a whole number of wei such as 500000000000'),
     /** The treasury account that pays: its address and its BIP32 path on the Ledger. */
-    source: z.object({ address: HexAddress, path: z.string().min(1).max(signingPathCharsMax) }).strict(),
-    reorgWatchBlocks: z.number().int().min(1).max(evmReorgWatchBlocksMax).optional(),
-    payoutsPerChunkMax: z.number().int().min(1).max(rowsPerBatchMax).optional(),
+    source: z.object({ address: HexAddress, path: z.string().min(1).max(SIGNING_PATH_CHARS_MAX) }).strict(),
+    reorgWatchBlocks: z.number().int().min(1).max(EVM_REORG_WATCH_BLOCKS_MAX).optional(),
+    payoutsPerChunkMax: z.number().int().min(1).max(ROWS_PER_BATCH_MAX).optional(),
     /** Block explorer base URL (https://basescan.org): submissions link to {explorerUrl}/tx/{hash}. */
     explorerUrl: HttpUrl.optional(),
   })
@@ -251,18 +251,18 @@ export const StellarNetworkSetting = z
     /** Countersign's name for the network, as in asset ids: pubnet, testnet, standalone. */
     network: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a short lower-case name such as pubnet'),
     horizonUrl: HttpUrl,
-    networkPassphrase: z.string().min(1).max(stellarNetworkPassphraseCharsMax),
+    networkPassphrase: z.string().min(1).max(STELLAR_NETWORK_PASSPHRASE_CHARS_MAX),
     source: z
       .object({
         address: z.string().regex(/^G[A-Z2-7]{55}$/, 'must be a G… Stellar account'),
-        path: z.string().min(1).max(signingPathCharsMax),
+        path: z.string().min(1).max(SIGNING_PATH_CHARS_MAX),
       })
       .strict(),
     /** Highest fee bid per operation, in stroops (decimal string). */
     maxFeePerOpStroops: z.string().regex(/^\d{1,19}$/, 'must be a whole number of stroops such as 1000'),
-    timeBoundSeconds: z.number().int().min(stellarTimeBoundSecondsMin).max(stellarTimeBoundSecondsMax).optional(),
+    timeBoundSeconds: z.number().int().min(STELLAR_TIME_BOUND_SECONDS_MIN).max(STELLAR_TIME_BOUND_SECONDS_MAX).optional(),
     allowCreateAccount: z.boolean().optional(),
-    opsPerTxMax: z.number().int().min(1).max(stellarOpsPerTxMax).optional(),
+    opsPerTxMax: z.number().int().min(1).max(STELLAR_OPS_PER_TX_MAX).optional(),
   })
   .strict()
 export type StellarNetworkSetting = z.infer<typeof StellarNetworkSetting>
@@ -272,11 +272,11 @@ export type StripeRailSetting = z.infer<typeof StripeRailSetting>
 export const RailsConfigSetting = z
   .object({
     evm: z
-      .object({ chains: z.array(EvmChainSetting).max(railChainsMax) })
+      .object({ chains: z.array(EvmChainSetting).max(RAIL_CHAINS_MAX) })
       .strict()
       .optional(),
     stellar: z
-      .object({ networks: z.array(StellarNetworkSetting).max(railChainsMax) })
+      .object({ networks: z.array(StellarNetworkSetting).max(RAIL_CHAINS_MAX) })
       .strict()
       .optional(),
     stripe: StripeRailSetting.optional(),
@@ -370,14 +370,14 @@ export const payoutCalls = {
   'batches.create': call({
     summary: 'Create an empty draft batch to add rows to (preparer).',
     mutates: true,
-    input: z.object({ name: z.string().trim().min(1).max(batchNameCharsMax) }).strict(),
+    input: z.object({ name: z.string().trim().min(1).max(BATCH_NAME_CHARS_MAX) }).strict(),
     output: BatchSummary,
   }),
   'batches.list': call({
     summary: 'Batches, newest first, with exact totals per asset.',
     mutates: false,
     input: z
-      .object({ state: BatchState.optional(), limit: z.number().int().min(1).max(batchesListMax).optional(), before: BatchId.optional() })
+      .object({ state: BatchState.optional(), limit: z.number().int().min(1).max(BATCHES_LIST_MAX).optional(), before: BatchId.optional() })
       .strict(),
     output: BatchList,
   }),
@@ -396,7 +396,7 @@ export const payoutCalls = {
   'batches.rows.add': call({
     summary: 'Add payout rows to a batch (preparer). An approved or submitted batch goes back to draft.',
     mutates: true,
-    input: z.object({ id: BatchId, version: ExpectedVersion, rows: z.array(PayoutRowInput).min(1).max(rowsPerBatchMax) }).strict(),
+    input: z.object({ id: BatchId, version: ExpectedVersion, rows: z.array(PayoutRowInput).min(1).max(ROWS_PER_BATCH_MAX) }).strict(),
     output: BatchSummary,
   }),
   'batches.rows.update': call({
@@ -408,7 +408,7 @@ export const payoutCalls = {
   'batches.rows.remove': call({
     summary: 'Remove payout rows from a batch (preparer). An approved or submitted batch goes back to draft.',
     mutates: true,
-    input: z.object({ id: BatchId, version: ExpectedVersion, payoutIds: z.array(Id).min(1).max(rowsPerBatchMax) }).strict(),
+    input: z.object({ id: BatchId, version: ExpectedVersion, payoutIds: z.array(Id).min(1).max(ROWS_PER_BATCH_MAX) }).strict(),
     output: BatchSummary,
   }),
   'batches.submit': call({
@@ -432,7 +432,7 @@ export const payoutCalls = {
   'batches.cancel': call({
     summary: 'Cancel a batch that has not started executing (preparer or admin).',
     mutates: true,
-    input: z.object({ id: BatchId, comment: z.string().trim().max(approvalCommentCharsMax).optional() }).strict(),
+    input: z.object({ id: BatchId, comment: z.string().trim().max(APPROVAL_COMMENT_CHARS_MAX).optional() }).strict(),
     output: BatchSummary,
   }),
 
@@ -473,7 +473,7 @@ export const payoutCalls = {
     summary:
       'Import externally signed transactions: each must be exactly what was planned and signed by its source; all are committed, then sent (signer).',
     mutates: true,
-    input: z.object({ id: BatchId, content: z.string().min(1).max(externalSignedBytesMax) }).strict(),
+    input: z.object({ id: BatchId, content: z.string().min(1).max(EXTERNAL_SIGNED_BYTES_MAX) }).strict(),
     output: ExternalImportResult,
   }),
   'batches.submissions': call({
@@ -512,11 +512,11 @@ export const payoutCalls = {
 
 // ---------------------------------------------------------------------------------------------
 // Error details: what a payout error may carry across the wire (everything else is dropped).
-// Lists are cut at errorDetailsListMax; the sentence still counts them all.
+// Lists are cut at ERROR_DETAILS_LIST_MAX; the sentence still counts them all.
 
-const Text = z.string().max(errorDetailsTextCharsMax)
+const Text = z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX)
 const capped = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (Array.isArray(v) ? v.slice(0, errorDetailsListMax) : v), z.array(item))
+  z.preprocess((v) => (Array.isArray(v) ? v.slice(0, ERROR_DETAILS_LIST_MAX) : v), z.array(item))
 
 /** One row a person must fix: where (the row of the file or batch, the column), what, and the sentence without its place. */
 export const RowProblem = z.object({
@@ -525,7 +525,7 @@ export const RowProblem = z.object({
   /** The field or column at fault ("amount", "recipient", "asset"); null for the whole row. */
   column: Text.nullable(),
   /** The payout's id when it has one. */
-  payoutId: z.string().max(idCharsMax).optional(),
+  payoutId: z.string().max(ID_CHARS_MAX).optional(),
   /** The importer's issue code (AMOUNT_PRECISION, ADDRESS_CHECKSUM, …) when one applies. */
   code: z.string().max(64).optional(),
   /** What is wrong and what to do, without the "Row 4, amount: " place (row and column say it). */

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { Empty, Problem } from './blocks'
 import { call } from './callSpec'
 import type { ErrorCode } from './errors'
-import { signerAccountIndexMax, signerAccountsListedMax, signerAddressCharsMax, signingPathCharsMax } from './limits'
+import { SIGNER_ACCOUNT_INDEX_MAX, SIGNER_ACCOUNTS_LISTED_MAX, SIGNER_ADDRESS_CHARS_MAX, SIGNING_PATH_CHARS_MAX } from './limits'
 
 export const SignerChainSchema = z.enum(['evm', 'stellar'])
 
@@ -74,8 +74,8 @@ export const signerCalls = {
     input: z
       .object({
         chain: SignerChainSchema,
-        start: z.number().int().min(0).max(signerAccountIndexMax),
-        count: z.number().int().min(1).max(signerAccountsListedMax),
+        start: z.number().int().min(0).max(SIGNER_ACCOUNT_INDEX_MAX),
+        count: z.number().int().min(1).max(SIGNER_ACCOUNTS_LISTED_MAX),
       })
       .strict(),
     output: z.array(SignerAccountRow),
@@ -86,8 +86,8 @@ export const signerCalls = {
     input: z
       .object({
         chain: SignerChainSchema,
-        path: z.string().min(1).max(signingPathCharsMax),
-        address: z.string().min(1).max(signerAddressCharsMax),
+        path: z.string().min(1).max(SIGNING_PATH_CHARS_MAX),
+        address: z.string().min(1).max(SIGNER_ADDRESS_CHARS_MAX),
       })
       .strict(),
     output: VerifiedAddress,

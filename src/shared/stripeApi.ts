@@ -8,12 +8,12 @@ import { z } from 'zod'
 import { Empty, Problem } from './blocks'
 import { call } from './callSpec'
 import {
-  stripeBalanceTxnsListMax,
-  stripeBankPayoutAmountCharsMax,
-  stripeBankPayoutDescriptionCharsMax,
-  stripeEventsListMax,
-  stripeSecretKeyCharsMax,
-  stripeSecretKeyCharsMin,
+  STRIPE_BALANCE_TXNS_LIST_MAX,
+  STRIPE_BANK_PAYOUT_AMOUNT_CHARS_MAX,
+  STRIPE_BANK_PAYOUT_DESCRIPTION_CHARS_MAX,
+  STRIPE_EVENTS_LIST_MAX,
+  STRIPE_SECRET_KEY_CHARS_MAX,
+  STRIPE_SECRET_KEY_CHARS_MIN,
 } from './limits'
 
 export const StripeSettings = z.object({
@@ -121,7 +121,7 @@ export const stripeCalls = {
     mutates: true,
     input: z
       .object({
-        secretKey: z.string().trim().min(stripeSecretKeyCharsMin).max(stripeSecretKeyCharsMax),
+        secretKey: z.string().trim().min(STRIPE_SECRET_KEY_CHARS_MIN).max(STRIPE_SECRET_KEY_CHARS_MAX),
         /** The person accepted weakProtectionWarning. */
         acceptWeakProtection: z.boolean().optional(),
       })
@@ -149,13 +149,13 @@ export const stripeCalls = {
   'stripe.events.list': call({
     summary: 'Stripe events the sync applied, newest first, with what each booked.',
     mutates: false,
-    input: z.object({ limit: z.number().int().min(1).max(stripeEventsListMax).optional() }).strict(),
+    input: z.object({ limit: z.number().int().min(1).max(STRIPE_EVENTS_LIST_MAX).optional() }).strict(),
     output: z.array(StripeEventRow),
   }),
   'stripe.balanceTransactions.list': call({
     summary: "Stripe's balance transactions as the sync stored them (every movement of the platform balance), newest first.",
     mutates: false,
-    input: z.object({ limit: z.number().int().min(1).max(stripeBalanceTxnsListMax).optional() }).strict(),
+    input: z.object({ limit: z.number().int().min(1).max(STRIPE_BALANCE_TXNS_LIST_MAX).optional() }).strict(),
     output: z.array(StripeBalanceTxn),
   }),
   'stripe.bankPayouts.list': call({
@@ -170,8 +170,8 @@ export const stripeCalls = {
     input: z
       .object({
         assetId: z.string().regex(/^[A-Z]{3}@stripe$/, 'must be a Stripe asset such as USD@stripe'),
-        amount: z.string().min(1).max(stripeBankPayoutAmountCharsMax),
-        description: z.string().max(stripeBankPayoutDescriptionCharsMax).optional(),
+        amount: z.string().min(1).max(STRIPE_BANK_PAYOUT_AMOUNT_CHARS_MAX),
+        description: z.string().max(STRIPE_BANK_PAYOUT_DESCRIPTION_CHARS_MAX).optional(),
       })
       .strict(),
     output: StripeBankPayout,

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { Empty, IsoTimestamp, Role, ROLES } from './blocks'
 import { call } from './callSpec'
-import { listRowsMax, operatorNameCharsMax } from './limits'
+import { LIST_ROWS_MAX, OPERATOR_NAME_CHARS_MAX } from './limits'
 
 export const Operator = z.object({
   id: z.string(),
@@ -37,7 +37,7 @@ export const AuditVerification = z.object({
 })
 export type AuditVerification = z.infer<typeof AuditVerification>
 
-const Page = { limit: z.number().int().min(1).max(listRowsMax).optional(), beforeSeq: z.number().int().min(1).optional() }
+const Page = { limit: z.number().int().min(1).max(LIST_ROWS_MAX).optional(), beforeSeq: z.number().int().min(1).optional() }
 
 export const workspaceCalls = {
   'app.info': call({
@@ -62,7 +62,9 @@ export const workspaceCalls = {
   'operators.add': call({
     summary: 'Add an operator profile (admin; the very first one may be added by anyone).',
     mutates: true,
-    input: z.object({ name: z.string().trim().min(1).max(operatorNameCharsMax), roles: z.array(Role).min(1).max(ROLES.length) }).strict(),
+    input: z
+      .object({ name: z.string().trim().min(1).max(OPERATOR_NAME_CHARS_MAX), roles: z.array(Role).min(1).max(ROLES.length) })
+      .strict(),
     output: Operator,
   }),
 

@@ -19,7 +19,7 @@ import type net from 'node:net'
 import path from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { toWireResult, type Result } from '../shared/api'
-import { wsFrameBytesMax } from '../shared/limits'
+import { WS_FRAME_BYTES_MAX } from '../shared/limits'
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_BYTES, WS_TOKEN_PROTOCOL_PREFIX } from '../shared/webProtocol'
 import type { ErrorPayload } from '../shared/errors'
 import type { Core } from '../main/core/core'
@@ -101,8 +101,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const server = http.createServer((req, res) => serveStatic(req, res))
   const wss = new WebSocketServer({
     noServer: true,
-    // One envelope around an input of at most payloadBytesMax (src/shared/limits.ts).
-    maxPayload: wsFrameBytesMax,
+    // One envelope around an input of at most PAYLOAD_BYTES_MAX (src/shared/limits.ts).
+    maxPayload: WS_FRAME_BYTES_MAX,
     perMessageDeflate: false,
     clientTracking: true,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),

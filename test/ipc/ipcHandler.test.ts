@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
-import { payloadBytesMax } from '../../src/shared/limits'
+import { PAYLOAD_BYTES_MAX } from '../../src/shared/limits'
 import { pickErrorDetails, type Result } from '../../src/shared/api'
 import { CsError } from '../../src/shared/errors'
 import { toErrorPayload } from '../../src/main/core/api/toErrorPayload'
@@ -253,13 +253,13 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     expect(snapshot()).toEqual(before)
   })
 
-  it('refuses a payload over payloadBytesMax with PAYLOAD_TOO_LARGE and writes nothing', async () => {
+  it('refuses a payload over PAYLOAD_BYTES_MAX with PAYLOAD_TOO_LARGE and writes nothing', async () => {
     const before = snapshot()
-    const huge = 'x'.repeat(payloadBytesMax + 1)
+    const huge = 'x'.repeat(PAYLOAD_BYTES_MAX + 1)
     const tooLarge = await handler(fromApp, { name: 'operators.add', input: { name: huge, roles: ['admin'] } })
     expectError(tooLarge, 'PAYLOAD_TOO_LARGE')
-    expect(tooLarge).toMatchObject({ error: { details: { bytesMax: payloadBytesMax } } })
-    const many = Array.from({ length: Math.ceil(payloadBytesMax / 8) + 1 }, () => 'admin')
+    expect(tooLarge).toMatchObject({ error: { details: { bytesMax: PAYLOAD_BYTES_MAX } } })
+    const many = Array.from({ length: Math.ceil(PAYLOAD_BYTES_MAX / 8) + 1 }, () => 'admin')
     expectError(await handler(fromApp, { name: 'operators.add', input: { name: 'Mallory', roles: many } }), 'PAYLOAD_TOO_LARGE')
     expect(snapshot()).toEqual(before)
     expect(count('operators')).toBe(0)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { listRowsMax } from '../../shared/limits'
+import { LIST_ROWS_MAX } from '../../shared/limits'
 import { cell, shortHash, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
@@ -16,7 +16,7 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
   audit
     .command('list', { isDefault: true })
     .description('Audit rows, newest first (the default).')
-    .option('--limit <n>', `how many rows (1–${listRowsMax})`, intArg(1, listRowsMax))
+    .option('--limit <n>', `how many rows (1–${LIST_ROWS_MAX})`, intArg(1, LIST_ROWS_MAX))
     .option('--subject <subject>', 'only rows about this subject, e.g. entry:opening-usdc or operator:dana-admin')
     .option('--before <seq>', 'only rows older than this sequence number (paging)', intArg(1, Number.MAX_SAFE_INTEGER))
     .addHelpText('after', examples('countersign audit list --limit 20', 'countersign audit list --subject account:treasury-usdc --json'))

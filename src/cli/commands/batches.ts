@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander'
 import { BATCH_STATES } from '../../shared/payoutStates'
-import { batchesListMax } from '../../shared/limits'
+import { BATCHES_LIST_MAX } from '../../shared/limits'
 import type { BatchDetail, BatchSummary } from '../../shared/payoutsApi'
 import type { BatchStateName } from '../../shared/blocks'
 import { cell, groupDecimal, shortTimestamp } from '../format'
@@ -33,7 +33,7 @@ export function registerBatches(program: Command, io: CliIo, state: RunState): C
     .command('list', { isDefault: true })
     .description('Batches, newest first (the default).')
     .addOption(new Option('--state <state>', 'only batches in this state').choices(BATCH_STATES))
-    .option('--limit <n>', `how many batches (1–${batchesListMax})`, intArg(1, batchesListMax))
+    .option('--limit <n>', `how many batches (1–${BATCHES_LIST_MAX})`, intArg(1, BATCHES_LIST_MAX))
     .option('--before <id>', 'only batches older than this one (paging)')
     .addHelpText('after', examples('countersign batches list', 'countersign batches list --state approved --json'))
     .action(async (opts: { state?: BatchStateName; limit?: number; before?: string }, cmd: Command) => {

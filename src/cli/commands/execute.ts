@@ -10,7 +10,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import type { EventPayload } from '../../shared/api'
-import { externalSignedBytesMax } from '../../shared/limits'
+import { EXTERNAL_SIGNED_BYTES_MAX } from '../../shared/limits'
 import type { CancelSubmissionResult, ExecuteResult, Submission } from '../../shared/payoutsApi'
 import type { CliIo } from '../io'
 import { examples } from '../options'
@@ -133,7 +133,7 @@ later as a new attempt (countersign batches retry BATCH) once the batch has fini
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         let content: string
         try {
-          if (fs.statSync(file).size > externalSignedBytesMax)
+          if (fs.statSync(file).size > EXTERNAL_SIGNED_BYTES_MAX)
             throw new CsError('FILE_INVALID', `${file} is too large to be a signed Countersign file — check the file.`)
           content = fs.readFileSync(file, 'utf8')
         } catch (error) {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander'
 import { ACCOUNT_KINDS, HOLD_STATES, type AccountKind, type HoldState } from '../../shared/blocks'
-import { listRowsMax } from '../../shared/limits'
+import { LIST_ROWS_MAX } from '../../shared/limits'
 import type { CallInput } from '../../shared/api'
 import type { Entry } from '../../shared/ledgerApi'
 import { cell, groupDecimal, shortTimestamp, yesNo } from '../format'
@@ -174,7 +174,7 @@ export function registerLedger(program: Command, io: CliIo, state: RunState): vo
     .command('entries')
     .description('Journal entries, newest first.')
     .option('--account <accountId>', 'only entries touching this account')
-    .option('--limit <n>', `how many entries (1–${listRowsMax})`, intArg(1, listRowsMax))
+    .option('--limit <n>', `how many entries (1–${LIST_ROWS_MAX})`, intArg(1, LIST_ROWS_MAX))
     .option('--before <seq>', 'only entries older than this sequence number (paging)', intArg(1, Number.MAX_SAFE_INTEGER))
     .addHelpText('after', examples('countersign ledger entries --limit 20', 'countersign ledger entries --account treasury-usdc --json'))
     .action(async (opts: { account?: string; limit?: number; before?: number }, cmd: Command) => {
@@ -238,7 +238,7 @@ content is a replay, not a second posting.
     .command('holds')
     .description('Holds (two-phase transfers), newest first.')
     .addOption(new Option('--state <state>', 'only holds in this state').choices(HOLD_STATES))
-    .option('--limit <n>', `how many holds (1–${listRowsMax})`, intArg(1, listRowsMax))
+    .option('--limit <n>', `how many holds (1–${LIST_ROWS_MAX})`, intArg(1, LIST_ROWS_MAX))
     .addHelpText('after', examples('countersign ledger holds --state pending'))
     .action(async (opts: { state?: HoldState; limit?: number }, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {

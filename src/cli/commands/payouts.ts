@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
-import { csvBytesMax } from '../../shared/limits'
+import { CSV_BYTES_MAX } from '../../shared/limits'
 import type { CliIo } from '../io'
 import { examples } from '../options'
 import { renderTable } from '../table'
@@ -73,10 +73,10 @@ function readCsv(file: string): string {
   try {
     const stat = fs.statSync(file)
     if (!stat.isFile()) throw new CsError('FILE_INVALID', `${file} is not a file — give the path of a payout CSV.`)
-    if (stat.size > csvBytesMax) {
+    if (stat.size > CSV_BYTES_MAX) {
       throw new CsError(
         'FILE_INVALID',
-        `${file} is larger than the ${csvBytesMax / (1024 * 1024)} MiB one import may carry — split it into several files.`,
+        `${file} is larger than the ${CSV_BYTES_MAX / (1024 * 1024)} MiB one import may carry — split it into several files.`,
       )
     }
     text = fs.readFileSync(file, 'utf8')

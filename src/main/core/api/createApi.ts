@@ -8,7 +8,7 @@
 import type { z } from 'zod'
 import { CallMeta, calls, isCallName, type CallInput, type CallName, type CallOutput, type Calls, type Result } from '../../../shared/api'
 import { CsError } from '../../../shared/errors'
-import { payloadBytesMax } from '../../../shared/limits'
+import { PAYLOAD_BYTES_MAX } from '../../../shared/limits'
 import type { Operator } from '../../../shared/workspaceApi'
 import type { CoreContext } from '../context'
 import { log } from '../log'
@@ -47,11 +47,11 @@ export function createApi(core: CoreContext, handlers: Handlers): CoreApi {
       throw new CsError('UNKNOWN_CALL', `"${String(name).slice(0, 60)}" is not a Countersign call — update the app so both sides match.`)
     }
     const size = payloadBytes(input)
-    if (size > payloadBytesMax) {
+    if (size > PAYLOAD_BYTES_MAX) {
       throw new CsError(
         'PAYLOAD_TOO_LARGE',
-        `The request is ${formatMiB(size)} — the limit is ${formatMiB(payloadBytesMax)}. Split it into smaller batches.`,
-        { details: { bytes: size, bytesMax: payloadBytesMax } },
+        `The request is ${formatMiB(size)} — the limit is ${formatMiB(PAYLOAD_BYTES_MAX)}. Split it into smaller batches.`,
+        { details: { bytes: size, bytesMax: PAYLOAD_BYTES_MAX } },
       )
     }
     const metaParsed = CallMeta.safeParse(meta ?? {})

@@ -8,10 +8,10 @@
 import { ZodError } from 'zod'
 import { pickErrorDetails } from '../../../shared/api'
 import { CsError, type ErrorCode, type ErrorDetails, type ErrorPayload } from '../../../shared/errors'
-import { errorDetailsListMax } from '../../../shared/limits'
+import { ERROR_DETAILS_LIST_MAX } from '../../../shared/limits'
 import { log, scrub } from '../log'
 
-/** Issues of a refused input quoted in the sentence; all (up to errorDetailsListMax) go in details. */
+/** Issues of a refused input quoted in the sentence; all (up to ERROR_DETAILS_LIST_MAX) go in details. */
 const ZOD_ISSUES_QUOTED_MAX = 3
 
 export function toErrorPayload(error: unknown, callName: string): ErrorPayload {
@@ -38,7 +38,7 @@ export function describeZodError(error: ZodError): string {
 
 /** INVALID_INPUT's details: each field at fault by its path ("rows.0.amount"), so a form can mark it. */
 export function zodErrorDetails(error: ZodError): ErrorDetails {
-  return { issues: error.issues.slice(0, errorDetailsListMax).map((i) => ({ path: pathOf(i.path), message: i.message })) }
+  return { issues: error.issues.slice(0, ERROR_DETAILS_LIST_MAX).map((i) => ({ path: pathOf(i.path), message: i.message })) }
 }
 
 function pathOf(path: readonly PropertyKey[]): string {

@@ -1,5 +1,5 @@
 import type { AuditRow } from '../../../shared/workspaceApi'
-import { listRowsMax } from '../../../shared/limits'
+import { LIST_ROWS_MAX } from '../../../shared/limits'
 import type { CoreContext } from '../context'
 
 /** Default page size of the audit view. */
@@ -9,7 +9,7 @@ export function listAuditRows(
   ctx: CoreContext,
   input: { subject?: string | undefined; limit?: number | undefined; beforeSeq?: number | undefined },
 ): { rows: AuditRow[]; nextBeforeSeq: number | null } {
-  const limit = Math.min(input.limit ?? AUDIT_PAGE_ROWS_DEFAULT, listRowsMax)
+  const limit = Math.min(input.limit ?? AUDIT_PAGE_ROWS_DEFAULT, LIST_ROWS_MAX)
   let q = ctx.db.k
     .selectFrom('audit_log')
     .selectAll()

@@ -1,5 +1,5 @@
 /** Journal entries, newest first, with their postings formatted at each asset's scale. */
-import { listRowsMax as LIST_ROWS_MAX } from '../../../shared/limits'
+import { LIST_ROWS_MAX } from '../../../shared/limits'
 import type { Entry, Posting } from '../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'

@@ -4,7 +4,7 @@
  * are never reused). The Hold contract does not carry that number yet, so today a caller pages
  * by asking for a larger `limit`; adding `seq` to the contract's Hold would make paging exact.
  */
-import { listRowsMax as LIST_ROWS_MAX } from '../../../shared/limits'
+import { LIST_ROWS_MAX } from '../../../shared/limits'
 import type { Hold } from '../../../shared/ledgerApi'
 import type { HoldState } from '../../../shared/blocks'
 import { sql } from 'kysely'

@@ -9,7 +9,7 @@
  * zod, so every field is still treated as unknown here (cheaply: this runs once per entry on the
  * bulk path).
  */
-import { postingsPerEntryMax as POSTINGS_PER_ENTRY_MAX } from '../../../shared/limits'
+import { POSTINGS_PER_ENTRY_MAX } from '../../../shared/limits'
 import type { EntryInput } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { parseAmount } from '../../../shared/money'

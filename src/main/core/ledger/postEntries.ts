@@ -4,7 +4,7 @@
  * Ids are idempotency keys: resending an entry unchanged is a replay that writes nothing;
  * resending an id with different content is ENTRY_CONFLICT.
  */
-import { entriesPerCallMax as ENTRIES_PER_CALL_MAX } from '../../../shared/limits'
+import { ENTRIES_PER_CALL_MAX } from '../../../shared/limits'
 import type { EntryInput } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'

@@ -1,6 +1,6 @@
 /** Add payout rows to a batch. Each row is validated like an imported one; all or nothing. */
 import { CsError } from '../../../../shared/errors'
-import { rowsPerBatchMax } from '../../../../shared/limits'
+import { ROWS_PER_BATCH_MAX } from '../../../../shared/limits'
 import type { BatchSummary, PayoutRowInput, RowProblem } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
@@ -30,10 +30,10 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
         .where('batch_id', '=', batch.id),
     )
     const count = Number(existing?.n ?? 0)
-    if (count + input.rows.length > rowsPerBatchMax) {
+    if (count + input.rows.length > ROWS_PER_BATCH_MAX) {
       throw new CsError(
         'BATCH_TOO_LARGE',
-        `Batch "${batch.name}" has ${count} payouts; adding ${input.rows.length} would pass the ${rowsPerBatchMax.toLocaleString('en-US')} a batch may hold — start another batch.`,
+        `Batch "${batch.name}" has ${count} payouts; adding ${input.rows.length} would pass the ${ROWS_PER_BATCH_MAX.toLocaleString('en-US')} a batch may hold — start another batch.`,
       )
     }
     const firstRowNo = Number(existing?.maxRow ?? 0) + 1

@@ -1,6 +1,6 @@
 /** Batches, newest first, paged by `before` (the id of the last batch of the previous page). */
 import { CsError } from '../../../../shared/errors'
-import { batchesListDefault } from '../../../../shared/limits'
+import { BATCHES_LIST_DEFAULT } from '../../../../shared/limits'
 import type { BatchList } from '../../../../shared/payoutsApi'
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { CoreContext } from '../../context'
@@ -14,7 +14,7 @@ export interface ListBatchesParameters {
 export type ListBatchesReturnType = BatchList
 
 export function listBatches(ctx: CoreContext, input: ListBatchesParameters = {}): BatchList {
-  const limit = input.limit ?? batchesListDefault
+  const limit = input.limit ?? BATCHES_LIST_DEFAULT
   return ctx.db.tx(() => {
     let q = ctx.db.k
       .selectFrom('batches')

@@ -5,11 +5,11 @@
  *
  * Decisions: EVM transfers have no memo field, so a memo on an EVM row is refused rather than
  * silently dropped (`reference` is the text shown on receipts). Stellar: a text memo of at most 28
- * bytes (UTF-8), the protocol's limit. Stripe: at most stripeMemoCharsMax characters, sent as the
+ * bytes (UTF-8), the protocol's limit. Stripe: at most STRIPE_MEMO_CHARS_MAX characters, sent as the
  * transfer description. The limits live in src/shared/limits.ts with the contract's.
  */
 import type { Rail } from '../../../../shared/blocks'
-import { payeeNameCharsMax, referenceCharsMax, stellarMemoBytesMax, stripeMemoCharsMax } from '../../../../shared/limits'
+import { PAYEE_NAME_CHARS_MAX, REFERENCE_CHARS_MAX, STELLAR_MEMO_BYTES_MAX, STRIPE_MEMO_CHARS_MAX } from '../../../../shared/limits'
 import type { RowIssue, RowIssueCode } from '../../../../shared/payoutImport'
 import type { PayoutField, RawRow } from './payoutCsvLayouts'
 import { rowIssue } from './rowIssues'
@@ -38,10 +38,10 @@ function freeTextProblem(
   if (CONTROL_RE.test(value) || (field === 'memo' && MEMO_LINE_BREAK_RE.test(value)))
     return { code: 'TEXT_INVALID', sentence: 'the text contains control or direction-changing characters — retype it as plain text.' }
   if (field === 'memo') return memoProblem(value, rail)
-  if (field === 'reference' && value.length > referenceCharsMax)
-    return { code: 'TEXT_INVALID', sentence: `the reference is ${value.length} characters — at most ${referenceCharsMax}; shorten it.` }
-  if (field === 'name' && value.length > payeeNameCharsMax)
-    return { code: 'TEXT_INVALID', sentence: `the name is ${value.length} characters — at most ${payeeNameCharsMax}; shorten it.` }
+  if (field === 'reference' && value.length > REFERENCE_CHARS_MAX)
+    return { code: 'TEXT_INVALID', sentence: `the reference is ${value.length} characters — at most ${REFERENCE_CHARS_MAX}; shorten it.` }
+  if (field === 'name' && value.length > PAYEE_NAME_CHARS_MAX)
+    return { code: 'TEXT_INVALID', sentence: `the name is ${value.length} characters — at most ${PAYEE_NAME_CHARS_MAX}; shorten it.` }
   return null
 }
 
@@ -54,13 +54,13 @@ function memoProblem(value: string, rail: Rail | null): { code: RowIssueCode; se
     }
   if (rail === 'stellar') {
     const bytes = Buffer.byteLength(value, 'utf8')
-    if (bytes <= stellarMemoBytesMax) return null
+    if (bytes <= STELLAR_MEMO_BYTES_MAX) return null
     return {
       code: 'MEMO_TOO_LONG',
-      sentence: `the memo is ${bytes} bytes — a Stellar text memo holds at most ${stellarMemoBytesMax} (accented letters take 2); shorten it.`,
+      sentence: `the memo is ${bytes} bytes — a Stellar text memo holds at most ${STELLAR_MEMO_BYTES_MAX} (accented letters take 2); shorten it.`,
     }
   }
-  if (rail === 'stripe' && value.length > stripeMemoCharsMax)
-    return { code: 'MEMO_TOO_LONG', sentence: `the memo is ${value.length} characters — at most ${stripeMemoCharsMax}; shorten it.` }
+  if (rail === 'stripe' && value.length > STRIPE_MEMO_CHARS_MAX)
+    return { code: 'MEMO_TOO_LONG', sentence: `the memo is ${value.length} characters — at most ${STRIPE_MEMO_CHARS_MAX}; shorten it.` }
   return null
 }

@@ -4,7 +4,7 @@
  * A file with problems stores nothing, unless the person asks to keep the valid rows as a draft
  * (`keepValidAsDraft`): then only the valid rows are stored and the result still lists every
  * problem, so the rest can be fixed and imported (their ids stay protected against duplicates).
- * Whole-file problems (encoding, header, more than rowsPerBatchMax rows) store nothing even
+ * Whole-file problems (encoding, header, more than ROWS_PER_BATCH_MAX rows) store nothing even
  * then: the "valid rows" of a misread file are not trustworthy, and a cut at 10,000 is arbitrary.
  *
  * Validation runs inside the write transaction, so an id checked as unused cannot be taken by
@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { ImportPayoutCsvResult, ParsedPayoutRow, RowIssue } from '../../../../shared/payoutImport'
-import { batchNameCharsMax } from '../../../../shared/limits'
+import { BATCH_NAME_CHARS_MAX } from '../../../../shared/limits'
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
 import { invariant, unreachable } from '../../util/invariant'
@@ -84,7 +84,7 @@ export function importPayoutCsv(
 
     const batchId = pickBatchId(ctx, options.newBatchId ?? newBatchId)
     const now = ctx.clock.now().toISOString()
-    const name = (input.batchName?.trim() || fileName || `Import ${now.slice(0, 10)}`).slice(0, batchNameCharsMax)
+    const name = (input.batchName?.trim() || fileName || `Import ${now.slice(0, 10)}`).slice(0, BATCH_NAME_CHARS_MAX)
     const source = fileName !== undefined ? `csv:${fileName}` : 'csv'
     ctx.db
       .prepare(

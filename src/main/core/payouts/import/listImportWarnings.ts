@@ -8,10 +8,10 @@
  *
  * What is known is read once per rail and network the file pays on, not once per row. Every row
  * is looked at, but the sentences are written only for the warnings that are listed: the list is
- * cut at importIssuesMax (a file of 100,000 new payees would otherwise build 100,000 sentences to
+ * cut at IMPORT_ISSUES_MAX (a file of 100,000 new payees would otherwise build 100,000 sentences to
  * throw 90,000 away), in the order sortWarnings gives, with the same closing line.
  */
-import { importIssuesMax } from '../../../../shared/limits'
+import { IMPORT_ISSUES_MAX } from '../../../../shared/limits'
 import type { RowWarning } from '../../../../shared/payoutImport'
 import type { CoreContext } from '../../context'
 import { invariant } from '../../util/invariant'
@@ -122,7 +122,7 @@ function countOf(found: Findings, i: number): number {
  * recipient's in the order they are found. Stops at the cap and adds the closing line.
  */
 function writeWarnings(candidates: PayoutCandidates, order: Int32Array, found: Findings): RowWarning[] {
-  const listed = found.count <= importIssuesMax ? found.count : importIssuesMax - 1
+  const listed = found.count <= IMPORT_ISSUES_MAX ? found.count : IMPORT_ISSUES_MAX - 1
   const out: RowWarning[] = []
   for (let n = 0; n < order.length && out.length < listed; n++) {
     const i = order[n]!
@@ -155,10 +155,10 @@ function writeWarnings(candidates: PayoutCandidates, order: Int32Array, found: F
       out.push(rowWarning(raw.row, column, 'ADDRESS_NO_CHECKSUM', sentence))
     }
   }
-  // A row's warnings may straddle the cut: keep exactly `listed` (sortWarnings keeps importIssuesMax - 1).
+  // A row's warnings may straddle the cut: keep exactly `listed` (sortWarnings keeps IMPORT_ISSUES_MAX - 1).
   out.length = Math.min(out.length, listed)
   invariant(out.length === listed, () => `${listed} warnings counted but ${out.length} written`)
-  return found.count <= importIssuesMax ? out : truncatedWarnings(out, found.count - listed)
+  return found.count <= IMPORT_ISSUES_MAX ? out : truncatedWarnings(out, found.count - listed)
 }
 
 function loadKnownOn(ctx: CoreContext, paidStmt: ReturnType<CoreContext['db']['prepare']>, net: NetworkScope): KnownOnNetwork {

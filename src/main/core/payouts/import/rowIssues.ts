@@ -3,7 +3,7 @@
  * starts with where it is ("Row 14, amount: …") so it reads on its own in a list, a log or a
  * toast; `row` and `column` carry the same place for the UI's cell highlighting.
  */
-import { importIssuesMax } from '../../../../shared/limits'
+import { IMPORT_ISSUES_MAX } from '../../../../shared/limits'
 import type { RowIssue, RowIssueCode, RowWarning, RowWarningCode } from '../../../../shared/payoutImport'
 
 /** Column order used to sort problems inside one row: the order of the Countersign layout. */
@@ -55,7 +55,7 @@ interface Ranked<T> {
 
 /**
  * Order by row (whole-file problems first), then by column in layout order; stable otherwise.
- * Cut at `importIssuesMax` with one closing line that says how many were left out, so a file of
+ * Cut at `IMPORT_ISSUES_MAX` with one closing line that says how many were left out, so a file of
  * 100,000 garbage rows cannot produce a list too large to send to the window.
  */
 export function sortAndCap<T extends RowIssue | RowWarning>(list: T[], makeTruncated: (left: number) => T): T[] {
@@ -69,8 +69,8 @@ export function sortAndCap<T extends RowIssue | RowWarning>(list: T[], makeTrunc
     return a.i - b.i
   })
   const sorted = ranked.map((x) => x.item)
-  if (sorted.length <= importIssuesMax) return sorted
-  const kept = sorted.slice(0, importIssuesMax - 1)
+  if (sorted.length <= IMPORT_ISSUES_MAX) return sorted
+  const kept = sorted.slice(0, IMPORT_ISSUES_MAX - 1)
   kept.push(makeTruncated(sorted.length - kept.length))
   return kept
 }
@@ -83,7 +83,7 @@ function truncatedWarning(left: number): RowWarning {
   return rowWarning(null, null, 'WARNINGS_TRUNCATED', `${left} more warnings are not listed.`)
 }
 
-/** A list already sorted and cut to importIssuesMax - 1, with the closing line sortWarnings adds for `left` more. */
+/** A list already sorted and cut to IMPORT_ISSUES_MAX - 1, with the closing line sortWarnings adds for `left` more. */
 export function truncatedWarnings(listed: RowWarning[], left: number): RowWarning[] {
   listed.push(truncatedWarning(left))
   return listed

@@ -16,7 +16,7 @@
  * parse + validate. Nor does it keep our rules: with relax_quotes it reads `"inv"-1` as a value
  * where we refuse the row (text after a closing quote), and without it `5" pipe` is an error.
  */
-import { csvReaderCharsMax } from '../../../../shared/limits'
+import { CSV_READER_CHARS_MAX } from '../../../../shared/limits'
 import type { RowIssue } from '../../../../shared/payoutImport'
 import { rowIssue } from './rowIssues'
 
@@ -72,8 +72,8 @@ export function cellQuoted(rec: CsvRecord, index: number): boolean {
 export function readCsvText(input: Buffer | Uint8Array | string, issues: RowIssue[]): CsvText | null {
   let text = decodeCsv(input, issues)
   if (text === null) return null
-  if (text.length > csvReaderCharsMax) {
-    const sentence = `The file has ${text.length} characters — the limit is ${csvReaderCharsMax}; split it into smaller files.`
+  if (text.length > CSV_READER_CHARS_MAX) {
+    const sentence = `The file has ${text.length} characters — the limit is ${CSV_READER_CHARS_MAX}; split it into smaller files.`
     issues.push(rowIssue(null, null, 'FILE_TOO_LARGE', sentence))
     return null
   }
@@ -93,7 +93,7 @@ function decodeCsv(input: Buffer | Uint8Array | string, issues: RowIssue[]): str
     )
     return null
   }
-  if (input.length > csvReaderCharsMax * 4) {
+  if (input.length > CSV_READER_CHARS_MAX * 4) {
     issues.push(rowIssue(null, null, 'FILE_TOO_LARGE', `The file is ${input.length} bytes — split it into smaller files.`))
     return null
   }

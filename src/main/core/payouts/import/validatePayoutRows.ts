@@ -8,11 +8,11 @@
  * idsSeen and checkStoredIds (ids repeated in the file or used before), listImportWarnings (new
  * payees, look-alikes, repeats).
  *
- * Decision: more than rowsPerBatchMax rows is one whole-file issue, and every row is still
+ * Decision: more than ROWS_PER_BATCH_MAX rows is one whole-file issue, and every row is still
  * validated so the person can fix the whole file before splitting it (the import then stores
  * nothing at all).
  */
-import { rowsPerBatchMax } from '../../../../shared/limits'
+import { ROWS_PER_BATCH_MAX } from '../../../../shared/limits'
 import type { RowIssue, RowWarning } from '../../../../shared/payoutImport'
 import type { CoreContext } from '../../context'
 import { checkPayoutRow } from './checkPayoutRow'
@@ -44,8 +44,8 @@ export function validatePayoutRows(
 ): ValidatePayoutRowsReturnType {
   const issues: RowIssue[] = []
   const scope = openImportScope(ctx)
-  if (rows.length > rowsPerBatchMax) {
-    const sentence = `The file has ${rows.length} payouts — a batch holds at most ${rowsPerBatchMax}; split it into files of ${rowsPerBatchMax} rows or fewer. Nothing was imported.`
+  if (rows.length > ROWS_PER_BATCH_MAX) {
+    const sentence = `The file has ${rows.length} payouts — a batch holds at most ${ROWS_PER_BATCH_MAX}; split it into files of ${ROWS_PER_BATCH_MAX} rows or fewer. Nothing was imported.`
     issues.push(rowIssue(null, null, 'ROWS_TOO_MANY', sentence))
   }
   const idsSeen = new IdsSeen()

@@ -4,7 +4,7 @@
  * whole file, so a chunk is never half accepted.
  */
 import { CsError } from '../../../../shared/errors'
-import { externalSignedBytesMax } from '../../../../shared/limits'
+import { EXTERNAL_SIGNED_BYTES_MAX } from '../../../../shared/limits'
 import { verifySignedEvm, type EvmExpected, type VerifiedSigned } from './externalEvm'
 import { SignedFileSchema } from './externalFile'
 import { verifySignedStellar, type StellarExpected } from './externalStellar'
@@ -27,7 +27,7 @@ export async function importSignedFile(
   options: ImportSignedOptions = {},
 ): Promise<ImportedSigned[]> {
   // The contract's own limit (batches.external.import takes no more); a file this size has at most as many characters.
-  if (text.length > externalSignedBytesMax)
+  if (text.length > EXTERNAL_SIGNED_BYTES_MAX)
     throw new CsError('EXTERNAL_FILE_INVALID', 'The signed file is too large to be a Countersign signing file.')
   let json: unknown
   try {

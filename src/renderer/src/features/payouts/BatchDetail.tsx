@@ -14,7 +14,7 @@ import {
   IconX,
 } from '@tabler/icons-react'
 import { useCallback, useState } from 'react'
-import { approvalCommentCharsMax } from '../../../../shared/limits'
+import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
 import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
 import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { formatCount, formatExact, formatTimestamp, networkLabel } from '../../lib/format'
@@ -351,7 +351,7 @@ function ApprovalPanel({ detail }: { detail: BatchDetail }) {
               description="Required reading for the preparer when you reject"
               placeholder="Why you approve or reject this version"
               value={comment}
-              maxLength={approvalCommentCharsMax}
+              maxLength={APPROVAL_COMMENT_CHARS_MAX}
               onChange={(e) => setComment(e.currentTarget.value)}
               disabled={!s.canApprove}
               autosize

@@ -1,7 +1,7 @@
 import { Button, FileButton, Group, Text } from '@mantine/core'
 import { IconDownload, IconUpload } from '@tabler/icons-react'
 import { useState } from 'react'
-import { externalSignedBytesMax } from '../../../../shared/limits'
+import { EXTERNAL_SIGNED_BYTES_MAX } from '../../../../shared/limits'
 import type { BatchDetail } from '../../../../shared/payoutsApi'
 import { errorMessage, invoke } from '../../lib/api'
 import { formatCount } from '../../lib/format'
@@ -59,7 +59,8 @@ export function ExternalSigning({ detail, unsigned, disabled }: { detail: BatchD
     if (!file) return
     setBusy(true)
     try {
-      if (file.size > externalSignedBytesMax) throw new Error(`${file.name} is too large to be a signed Countersign file — check the file.`)
+      if (file.size > EXTERNAL_SIGNED_BYTES_MAX)
+        throw new Error(`${file.name} is too large to be a signed Countersign file — check the file.`)
       const r = await invoke('batches.external.import', { id, content: await file.text() })
       const total = r.accepted + r.alreadySigned
       const parts = [

@@ -1,12 +1,12 @@
 /**
  * The payout CSV import panel: pick a file, name the batch, see every problem by row and column.
- * The file's size is checked against the contract's limit (csvBytesMax) before it is read.
+ * The file's size is checked against the contract's limit (CSV_BYTES_MAX) before it is read.
  */
 import { Alert, Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core'
 import { IconAlertTriangle, IconFileUpload, IconUpload } from '@tabler/icons-react'
 import { useRef, useState } from 'react'
 import type { ImportPayoutCsvResult } from '../../../../shared/payoutImport'
-import { batchNameCharsMax, csvBytesMax } from '../../../../shared/limits'
+import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX } from '../../../../shared/limits'
 import { formatCount, formatMiB } from '../../lib/format'
 import { importCsv } from './actions'
 import { IssuesTable } from './IssuesTable'
@@ -35,8 +35,8 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
     setPickError(null)
     if (!file) return
     // Checked before reading: a file bigger than one request would only fail later, less clearly.
-    if (file.size > csvBytesMax) {
-      setPickError(`${file.name} is larger than ${formatMiB(csvBytesMax)} — split it into smaller files and import each.`)
+    if (file.size > CSV_BYTES_MAX) {
+      setPickError(`${file.name} is larger than ${formatMiB(CSV_BYTES_MAX)} — split it into smaller files and import each.`)
       return
     }
     try {
@@ -112,7 +112,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
             description="Defaults to the file name"
             placeholder={picked?.name ?? 'March contractors'}
             value={batchName}
-            maxLength={batchNameCharsMax}
+            maxLength={BATCH_NAME_CHARS_MAX}
             onChange={(e) => setBatchName(e.currentTarget.value)}
             w={280}
             data-testid="import-batch-name"

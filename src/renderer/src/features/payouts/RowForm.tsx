@@ -8,7 +8,7 @@ import { IconAlertTriangle } from '@tabler/icons-react'
 import { useMemo, useState } from 'react'
 import type { Asset } from '../../../../shared/ledgerApi'
 import { parseAmount } from '../../../../shared/money'
-import { memoCharsMax, payeeNameCharsMax, recipientCharsMax, referenceCharsMax } from '../../../../shared/limits'
+import { MEMO_CHARS_MAX, PAYEE_NAME_CHARS_MAX, RECIPIENT_CHARS_MAX, REFERENCE_CHARS_MAX } from '../../../../shared/limits'
 import type { Payout, PayoutRowInput, PayoutRowPatch } from '../../../../shared/payoutsApi'
 import { detailsOf, errorMessage } from '../../lib/api'
 import { networkLabel } from '../../lib/format'
@@ -151,7 +151,7 @@ export function RowForm({
             required
             placeholder="0x… address"
             value={values.recipient}
-            maxLength={recipientCharsMax}
+            maxLength={RECIPIENT_CHARS_MAX}
             onChange={(e) => set('recipient')(e.currentTarget.value)}
             error={errors.recipient}
             ff="monospace"
@@ -195,7 +195,7 @@ export function RowForm({
           <TextInput
             label="Payee name"
             value={values.name}
-            maxLength={payeeNameCharsMax}
+            maxLength={PAYEE_NAME_CHARS_MAX}
             onChange={(e) => set('name')(e.currentTarget.value)}
             error={errors.name}
             data-testid="row-name"
@@ -204,7 +204,7 @@ export function RowForm({
             label="Reference"
             description="Shown on receipts"
             value={values.reference}
-            maxLength={referenceCharsMax}
+            maxLength={REFERENCE_CHARS_MAX}
             onChange={(e) => set('reference')(e.currentTarget.value)}
             error={errors.reference}
             data-testid="row-reference"
@@ -213,7 +213,7 @@ export function RowForm({
             label="Memo"
             description="Sent with the payment where the rail carries one (Stellar); EVM transfers carry none"
             value={values.memo}
-            maxLength={memoCharsMax}
+            maxLength={MEMO_CHARS_MAX}
             onChange={(e) => set('memo')(e.currentTarget.value)}
             error={errors.memo}
             data-testid="row-memo"
