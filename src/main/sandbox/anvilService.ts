@@ -29,6 +29,7 @@ import { evmAccountPath } from '../core/signing/bip32Path'
 import { SANDBOX_SIGNER_LABEL } from '../core/signing/signerSource'
 import { ANVIL_CHAIN_ID, ANVIL_FIRST_CONTRACT, SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_EVM_TREASURY } from './sandboxPlan'
 import type { SandboxService, SandboxServiceContext, SandboxServiceInfo } from './services'
+import { unreachable } from '../core/util/invariant'
 
 /** Anvil's chain, kept beside the workspace's database. */
 export const ANVIL_STATE_FILE = 'anvil-state.json'
@@ -54,7 +55,7 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
   let ready = false
 
   function chain(): EvmChainConfig {
-    if (!anvil || !contracts) throw new Error('invariant: the anvil service was started without prepare()')
+    if (!anvil || !contracts) unreachable('the anvil service was started without prepare()')
     return {
       chainId: anvil.chainId,
       rpcUrl: anvil.rpcUrl,
@@ -78,13 +79,13 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
       })
       const clients = createHarnessClients(anvil)
       const [deployer, spare] = anvil.accounts
-      if (!deployer || !spare) throw new Error('invariant: Anvil started without dev accounts')
+      if (!deployer || !spare) unreachable('Anvil started without dev accounts')
       const token = await clients.publicClient.getCode({ address: ANVIL_FIRST_CONTRACT })
       if (token === undefined || token === '0x') {
         // Fresh chain: deploy. The harness also mints test USD to a dev account (not the treasury).
         const h = await deployHarness({ ...anvil, accounts: [deployer, spare] })
         if (h.testUsd !== ANVIL_FIRST_CONTRACT) {
-          throw new Error(`invariant: TestUSD landed at ${h.testUsd}, not the registered USDC issuer ${ANVIL_FIRST_CONTRACT}`)
+          unreachable(`TestUSD landed at ${h.testUsd}, not the registered USDC issuer ${ANVIL_FIRST_CONTRACT}`)
         }
         contracts = { token: h.testUsd, batch: h.batch }
         fresh = true
@@ -103,11 +104,11 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
     },
 
     async start(context: SandboxServiceContext): Promise<SandboxServiceInfo> {
-      if (!anvil || !contracts) throw new Error('invariant: the anvil service was started without prepare()')
+      if (!anvil || !contracts) unreachable('the anvil service was started without prepare()')
       const clients = createHarnessClients(anvil)
       if (fresh) await fundTreasury(context, clients, anvil.accounts[0]!, anvil.rpcUrl, contracts)
       const admin = context.seed.operators.find((o) => o.name === SANDBOX_ADMIN_NAME)
-      if (!admin) throw new Error('invariant: the sandbox seed has no admin')
+      if (!admin) unreachable('the sandbox seed has no admin')
       const { settingFromRailsConfig } = await import('../core/rails/getRailsSetting')
       const current = await context.core.api.call('settings.rails.get', {})
       await context.core.api.call(

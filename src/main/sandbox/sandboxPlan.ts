@@ -7,6 +7,7 @@
  * the treasury is the device emulator's first Ethereum account, funded by the Anvil service.
  */
 import type { AccountKind, Rail, Role } from '../../shared/blocks'
+import { unreachable } from '../core/util/invariant'
 
 export interface SandboxOperatorSeed {
   name: string
@@ -197,7 +198,7 @@ export const accountIds = {
 
 function assetBySlug(slug: string): SandboxAssetSeed {
   const asset = SANDBOX_ASSETS.find((a) => a.slug === slug)
-  if (!asset) throw new Error(`invariant: sandbox plan names unknown asset ${slug}`)
+  if (!asset) unreachable(`sandbox plan names unknown asset ${slug}`)
   return asset
 }
 

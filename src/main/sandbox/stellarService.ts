@@ -22,6 +22,7 @@ import {
   SANDBOX_STELLAR_TREASURY,
 } from './sandboxPlan'
 import type { SandboxService, SandboxServiceContext, SandboxServiceInfo } from './services'
+import { unreachable } from '../core/util/invariant'
 
 const XLM = 10_000_000n
 /** What each sandbox payee and the issuer start with on the local network. */
@@ -33,7 +34,7 @@ export function createStellarService(): SandboxService {
   let harness: StellarHarness | null = null
 
   function network(): StellarNetworkConfig {
-    if (!harness) throw new Error('invariant: the stellar service was started without prepare()')
+    if (!harness) unreachable('the stellar service was started without prepare()')
     return {
       network: SANDBOX_STELLAR_NETWORK,
       horizonUrl: harness.url,
@@ -53,7 +54,7 @@ export function createStellarService(): SandboxService {
     },
 
     async start(context: SandboxServiceContext): Promise<SandboxServiceInfo> {
-      if (!harness) throw new Error('invariant: the stellar service was started without prepare()')
+      if (!harness) unreachable('the stellar service was started without prepare()')
       const h = harness
       const api = context.core.api
       const balanceOf = async (assetId: string): Promise<bigint> => {
@@ -77,7 +78,7 @@ export function createStellarService(): SandboxService {
       if (used.n !== null && BigInt(used.n) > h.sequence(SANDBOX_STELLAR_TREASURY)) h.setSequence(SANDBOX_STELLAR_TREASURY, BigInt(used.n))
 
       const admin = context.seed.operators.find((o) => o.name === SANDBOX_ADMIN_NAME)
-      if (!admin) throw new Error('invariant: the sandbox seed has no admin')
+      if (!admin) unreachable('the sandbox seed has no admin')
       const { settingFromRailsConfig } = await import('../core/rails/getRailsSetting')
       const current = await api.call('settings.rails.get', {})
       await api.call(

@@ -12,6 +12,7 @@ import { parseAmount } from '../../shared/money'
 import { startStripeHarness, type StripeHarness } from './harness/stripe/stripeHarness'
 import { SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_STRIPE_ACCOUNTS } from './sandboxPlan'
 import type { SandboxService, SandboxServiceContext, SandboxServiceInfo } from './services'
+import { unreachable } from '../core/util/invariant'
 
 export interface SandboxStripeService extends SandboxService {
   /** The running harness (tests move payouts along and reverse transfers with it). */
@@ -31,7 +32,7 @@ export function createStripeService(): SandboxStripeService {
     },
 
     async start(context: SandboxServiceContext): Promise<SandboxServiceInfo> {
-      if (!harness) throw new Error('invariant: the stripe service was started without prepare()')
+      if (!harness) unreachable('the stripe service was started without prepare()')
       const h = harness
       const api = context.core.api
       for (const asset of SANDBOX_ASSETS.filter((a) => a.rail === 'stripe')) {
@@ -44,7 +45,7 @@ export function createStripeService(): SandboxStripeService {
         h.addConnectedAccount({ id, transfersCapability: name === 'restricted' ? 'inactive' : 'active' })
 
       const admin = context.seed.operators.find((o) => o.name === SANDBOX_ADMIN_NAME)
-      if (!admin) throw new Error('invariant: the sandbox seed has no admin')
+      if (!admin) unreachable('the sandbox seed has no admin')
       const current = await api.call('settings.rails.get', {})
       await api.call('settings.rails.set', { ...current.rails, stripe: { apiUrl: h.url } }, { operatorId: admin.id })
       // SANDBOX ONLY: the harness's throwaway test key, saved the way a person saves a real one.

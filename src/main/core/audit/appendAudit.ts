@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import type { CoreContext, Actor } from '../context'
 import { canonicalJson } from '../util/canonicalJson'
+import { unreachable } from '../util/invariant'
 
 export const AUDIT_GENESIS_HASH = '0'.repeat(64)
 export const AUDIT_HEAD_KEY = 'audit_head'
@@ -50,7 +51,7 @@ export function readAuditHead(ctx: CoreContext): { seq: number; hash: string } {
 }
 
 export function appendAudit(ctx: CoreContext, record: AuditRecord): AppendedAudit {
-  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: appendAudit must run inside the transaction of the change it records')
+  if (!ctx.db.sqlite.inTransaction) unreachable('appendAudit must run inside the transaction of the change it records')
   const head = readAuditHead(ctx)
   const seq = head.seq + 1
   const at = ctx.clock.now().toISOString()

@@ -24,6 +24,7 @@ import * as m0002 from './migrations/0002_payouts'
 import * as m0003 from './migrations/0003_stellar'
 import * as m0005 from './migrations/0005_signers'
 import * as m0006 from './migrations/0006_stripe'
+import { unreachable } from '../util/invariant'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -153,7 +154,7 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
     txDepth.n++
     try {
       const out = fn()
-      if (out instanceof Promise) throw new Error('invariant: a DB transaction must be synchronous (no await inside)')
+      if (out instanceof Promise) unreachable('a DB transaction must be synchronous (no await inside)')
       return out
     } finally {
       txDepth.n--

@@ -5,6 +5,7 @@ import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'
 import type { CoreContext } from '../context'
 import type { OperatorRow } from '../db/schema'
+import { unreachable } from '../util/invariant'
 
 /** The actor recorded when the very first operator of an empty workspace is created. */
 export const BOOTSTRAP_ACTOR = 'bootstrap'
@@ -85,5 +86,5 @@ function uniqueId(ctx: CoreContext, base: string): string {
     const id = i === 1 ? base : `${base}-${i}`
     if (!ctx.db.first(ctx.db.k.selectFrom('operators').select('id').where('id', '=', id))) return id
   }
-  throw new Error('invariant: could not find a free operator id')
+  unreachable('could not find a free operator id')
 }

@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { CsError } from '../../../shared/errors'
 import { redact } from '../log'
+import { unreachable } from '../util/invariant'
 
 /** What protects the secrets at rest; Settings shows it. */
 export type SecretProtection = 'os-encryption' | 'basic-text' | 'environment' | 'plaintext-file' | 'memory'
@@ -47,7 +48,7 @@ export const SECRET_ENV_PREFIX = 'COUNTERSIGN_SECRET_'
 
 /** Programmer error: names are constants in code, never user input. */
 export function assertSecretName(name: string): void {
-  if (typeof name !== 'string' || !SECRET_NAME_PATTERN.test(name)) throw new Error(`invariant: "${String(name)}" is not a secret name`)
+  if (typeof name !== 'string' || !SECRET_NAME_PATTERN.test(name)) unreachable(`"${String(name)}" is not a secret name`)
 }
 
 function checkValue(value: string): void {

@@ -3,6 +3,7 @@
  * hashes this text, so it must be stable across runs and platforms. bigint and non-finite
  * numbers are programmer errors here: amounts are stored as decimal strings.
  */
+import { unreachable } from './invariant'
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null'
   switch (typeof value) {
@@ -10,7 +11,7 @@ export function canonicalJson(value: unknown): string {
     case 'boolean':
       return JSON.stringify(value)
     case 'number':
-      if (!Number.isFinite(value)) throw new Error('invariant: canonicalJson got a non-finite number')
+      if (!Number.isFinite(value)) unreachable('canonicalJson got a non-finite number')
       return JSON.stringify(value)
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`
@@ -24,6 +25,6 @@ export function canonicalJson(value: unknown): string {
       return `{${parts.join(',')}}`
     }
     default:
-      throw new Error(`invariant: canonicalJson cannot encode a ${typeof value}`)
+      unreachable(`canonicalJson cannot encode a ${typeof value}`)
   }
 }

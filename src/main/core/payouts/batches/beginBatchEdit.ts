@@ -10,6 +10,7 @@ import type { Actor, CoreContext } from '../../context'
 import type { BatchRow } from '../../db/schema'
 import { batchStateOf, editorsOf, getBatchRow } from './readBatch'
 import { requireBatchState, transitionBatch } from './transitionBatch'
+import { unreachable } from '../../util/invariant'
 
 /** States in which rows may change. Executing or later, the rows are what was (being) paid. */
 export const EDITABLE_STATES: readonly BatchState[] = ['draft', 'awaiting_approval', 'approved']
@@ -21,7 +22,7 @@ export function beginBatchEdit(
   expectVersion: number | undefined,
   what: string,
 ): BatchRow {
-  if (!ctx.db.sqlite.inTransaction) throw new Error('invariant: beginBatchEdit must run inside the edit’s transaction')
+  if (!ctx.db.sqlite.inTransaction) unreachable('beginBatchEdit must run inside the edit’s transaction')
   const row = getBatchRow(ctx, batchId)
   if (expectVersion !== undefined && row.version !== expectVersion) {
     throw new CsError(

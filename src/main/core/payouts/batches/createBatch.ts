@@ -7,6 +7,7 @@ import type { BatchRow } from '../../db/schema'
 import { newBatchId } from '../import/importPayoutCsv'
 import { AssetCache, toSummary } from './readBatch'
 import { emitBatchChanged } from './transitionBatch'
+import { unreachable } from '../../util/invariant'
 
 export interface CreateBatchParameters {
   name: string
@@ -17,7 +18,7 @@ export type CreateBatchReturnType = BatchSummary
 
 export function createBatch(ctx: CoreContext, actorId: Actor, input: CreateBatchParameters): BatchSummary {
   const name = input.name.trim()
-  if (name.length === 0) throw new Error('invariant: the contract checks batch names are not empty')
+  if (name.length === 0) unreachable('the contract checks batch names are not empty')
   const summary = ctx.db.tx(() => {
     const now = ctx.clock.now().toISOString()
     const row: BatchRow = {

@@ -11,6 +11,7 @@ import type { AssetTotal, BatchSummary, Payout, RailTotal } from '../../../../sh
 import type { CoreContext } from '../../context'
 import type { BatchRow, PayoutRow } from '../../db/schema'
 import { findAsset } from '../../ledger'
+import { unreachable } from '../../util/invariant'
 
 /** The batch row, or BATCH_NOT_FOUND. */
 export function getBatchRow(ctx: CoreContext, batchId: string): BatchRow {
@@ -20,16 +21,14 @@ export function getBatchRow(ctx: CoreContext, batchId: string): BatchRow {
 }
 
 export function batchStateOf(row: BatchRow): BatchState {
-  if (!(BATCH_STATES as readonly string[]).includes(row.state))
-    throw new Error(`invariant: batch ${row.id} has unknown state "${row.state}"`)
+  if (!(BATCH_STATES as readonly string[]).includes(row.state)) unreachable(`batch ${row.id} has unknown state "${row.state}"`)
   return row.state as BatchState
 }
 
 /** Operator ids who created or edited the batch (they may never approve it). */
 export function editorsOf(row: BatchRow): string[] {
   const parsed: unknown = JSON.parse(row.editors)
-  if (!Array.isArray(parsed) || !parsed.every((e) => typeof e === 'string'))
-    throw new Error(`invariant: batch ${row.id} editors is not a string array`)
+  if (!Array.isArray(parsed) || !parsed.every((e) => typeof e === 'string')) unreachable(`batch ${row.id} editors is not a string array`)
   return parsed.includes(row.created_by) ? parsed : [row.created_by, ...parsed]
 }
 
@@ -45,7 +44,7 @@ export class AssetCache {
     let asset = this.byId.get(assetId)
     if (!asset) {
       asset = findAsset(this.ctx, assetId)
-      if (!asset) throw new Error(`invariant: payout asset ${assetId} is not in the registry`)
+      if (!asset) unreachable(`payout asset ${assetId} is not in the registry`)
       this.byId.set(assetId, asset)
     }
     return asset
@@ -65,7 +64,7 @@ export function sumByAsset(rows: readonly Pick<PayoutRow, 'asset_id' | 'amount'>
   const totals = new Map<string, ExactTotal>()
   for (const r of rows) {
     const minor = parseMinor(r.amount)
-    if (minor <= 0n) throw new Error(`invariant: a payout amount must be positive, got ${r.amount}`)
+    if (minor <= 0n) unreachable(`a payout amount must be positive, got ${r.amount}`)
     const asset = assets.get(r.asset_id)
     const t = totals.get(r.asset_id) ?? { assetId: r.asset_id, rail: asset.rail, network: asset.network, minor: 0n, payouts: 0 }
     t.minor += minor
@@ -141,8 +140,7 @@ export function reversedByPayout(ctx: CoreContext, batchId: string): Map<string,
 }
 
 export function toPayout(row: PayoutRow, assets: AssetCache, reversed?: bigint): Payout {
-  if (!(PAYOUT_STATES as readonly string[]).includes(row.state))
-    throw new Error(`invariant: payout ${row.id} has unknown state "${row.state}"`)
+  if (!(PAYOUT_STATES as readonly string[]).includes(row.state)) unreachable(`payout ${row.id} has unknown state "${row.state}"`)
   const asset = assets.get(row.asset_id)
   return {
     id: row.id,

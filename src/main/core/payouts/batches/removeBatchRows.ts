@@ -6,6 +6,7 @@ import type { Actor, CoreContext } from '../../context'
 import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
 import { emitBatchChanged } from './transitionBatch'
+import { unreachable } from '../../util/invariant'
 
 export interface RemoveBatchRowsParameters {
   id: string
@@ -26,7 +27,7 @@ export function removeBatchRows(ctx: CoreContext, actorId: Actor, input: RemoveB
           'PAYOUT_NOT_FOUND',
           `Batch "${batch.name}" has no payout "${id.slice(0, 80)}" — nothing was removed; check the ids (batches show).`,
         )
-      if (row.state !== 'pending') throw new Error(`invariant: payout ${row.id} of an editable batch is ${row.state}, not pending`)
+      if (row.state !== 'pending') unreachable(`payout ${row.id} of an editable batch is ${row.state}, not pending`)
       removed.push({ id: row.id, assetId: row.asset_id, recipient: row.recipient, amount: row.amount })
       ctx.db.run(ctx.db.k.deleteFrom('payouts').where('id', '=', id))
     }

@@ -12,6 +12,7 @@ import { BATCH_TRANSITIONS, canTransition, type BatchState } from '../../../../s
 import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
 import { batchStateOf, getBatchRow } from './readBatch'
+import { unreachable } from '../../util/invariant'
 
 export interface TransitionBatchParameters {
   /** Why, for the audit log and people: 'submitted', 'approved', 'rejected', 'edited', 'cancelled', … */
@@ -59,7 +60,7 @@ export function transitionBatch(
         .where('state', '=', from)
         .where('version', '=', row.version),
     )
-    if (result.changes !== 1) throw new Error(`invariant: batch ${batchId} changed inside its own transaction`)
+    if (result.changes !== 1) unreachable(`batch ${batchId} changed inside its own transaction`)
     appendAudit(ctx, {
       actor: actorId,
       action: 'batches.transition',

@@ -9,6 +9,7 @@ import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
 import { emitBatchChanged } from './transitionBatch'
 import { requireValidPayoutRow } from './validatePayoutRow'
+import { unreachable } from '../../util/invariant'
 
 export interface UpdateBatchRowParameters {
   id: string
@@ -27,9 +28,9 @@ export function updateBatchRow(ctx: CoreContext, actorId: Actor, input: UpdateBa
         'PAYOUT_NOT_FOUND',
         `Batch "${batch.name}" has no payout "${input.payoutId.slice(0, 80)}" — check the id (batches show).`,
       )
-    if (old.state !== 'pending') throw new Error(`invariant: payout ${old.id} of an editable batch is ${old.state}, not pending`)
+    if (old.state !== 'pending') unreachable(`payout ${old.id} of an editable batch is ${old.state}, not pending`)
     const oldAsset = findAsset(ctx, old.asset_id)
-    if (!oldAsset) throw new Error(`invariant: payout asset ${old.asset_id} is not in the registry`)
+    if (!oldAsset) unreachable(`payout asset ${old.asset_id} is not in the registry`)
     const merged = {
       id: old.id,
       rowNo: old.row_no,

@@ -11,6 +11,7 @@ import type { CoreContext } from '../../context'
 import { findAsset } from '../../ledger'
 import { NATIVE_ASSET, type RawRow } from '../import/parsePayoutCsv'
 import { validatePayoutRows } from '../import/validatePayoutRows'
+import { unreachable } from '../../util/invariant'
 
 export interface PayoutRowCandidate {
   id: string
@@ -49,7 +50,7 @@ export function validatePayoutRow(
   options: ValidatePayoutRowOptions = {},
 ): ValidatePayoutRowReturnType {
   const result = validatePayoutRowsBatch(ctx, [input], options)[0]
-  if (!result) throw new Error('invariant: one row in, one result out')
+  if (!result) unreachable('one row in, one result out')
   return result
 }
 
@@ -72,7 +73,7 @@ export function validatePayoutRowsBatch(
       }
       return
     }
-    if (assetOfRow.has(input.rowNo)) throw new Error(`invariant: row number ${input.rowNo} given twice`)
+    if (assetOfRow.has(input.rowNo)) unreachable(`row number ${input.rowNo} given twice`)
     assetOfRow.set(input.rowNo, { index, asset })
     raws.push({
       row: input.rowNo,
@@ -94,7 +95,7 @@ export function validatePayoutRowsBatch(
     const checked = validatePayoutRows(ctx, raws, { batchIdForEdit: options.batchIdForEdit })
     for (const issue of checked.issues) {
       const at = issue.row === null ? undefined : assetOfRow.get(issue.row)
-      if (!at) throw new Error(`invariant: the importer reported a problem for no row we gave it (${issue.code})`)
+      if (!at) unreachable(`the importer reported a problem for no row we gave it (${issue.code})`)
       // The first problem of a row is enough to act on; the importer sorts them by column.
       results[at.index] ??= {
         ok: false,
@@ -106,7 +107,7 @@ export function validatePayoutRowsBatch(
     }
     for (const v of checked.valid) {
       const at = assetOfRow.get(v.row)
-      if (!at || v.assetId !== at.asset.id) throw new Error(`invariant: the importer read row ${v.row} as ${v.assetId}`)
+      if (!at || v.assetId !== at.asset.id) unreachable(`the importer read row ${v.row} as ${v.assetId}`)
       if (results[at.index] !== undefined) continue
       results[at.index] = {
         ok: true,
@@ -122,7 +123,7 @@ export function validatePayoutRowsBatch(
     }
   }
   return results.map((r, i) => {
-    if (!r) throw new Error(`invariant: the importer neither accepted nor refused row ${inputs[i]!.rowNo}`)
+    if (!r) unreachable(`the importer neither accepted nor refused row ${inputs[i]!.rowNo}`)
     return r
   })
 }

@@ -27,6 +27,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Asset, FeeBumpTransaction, Keypair, StrKey, TransactionBuilder, xdr, type Transaction } from '@stellar/stellar-base'
+import { unreachable } from '../../../core/util/invariant'
 
 export const STANDALONE_PASSPHRASE = 'Standalone Network ; February 2017'
 const STROOPS = 10_000_000n
@@ -145,7 +146,7 @@ export function stroopsToString(v: bigint): string {
 
 export function stringToStroops(s: string): bigint {
   const m = /^(\d+)(?:\.(\d{1,7}))?$/.exec(s)
-  if (!m) throw new Error(`invariant: not a Stellar amount: ${s}`)
+  if (!m) unreachable(`not a Stellar amount: ${s}`)
   return BigInt(m[1]!) * STROOPS + BigInt((m[2] ?? '').padEnd(7, '0'))
 }
 
@@ -413,7 +414,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
     const fn = (xdr.TransactionResultResult as unknown as Record<string, () => xdr.TransactionResultResult>)[
       `tx${name[0]!.toUpperCase()}${name.slice(1)}`
     ]
-    if (!fn) throw new Error(`invariant: no XDR result for ${code}`)
+    if (!fn) unreachable(`no XDR result for ${code}`)
     return fn()
   }
 
