@@ -35,7 +35,7 @@ describe('limits', () => {
     for (const [name, value] of Object.entries(limits)) {
       if (name === 'LIMIT_RELATIONS') continue
       expect(Number.isSafeInteger(value) && (value as number) > 0, name).toBe(true)
-      expect(name, name).toMatch(/(Max|Min|Default|Numerator|Denominator)$/)
+      expect(name, name).toMatch(/^[A-Z][A-Z0-9_]*_(MAX|MIN|DEFAULT|NUMERATOR|DENOMINATOR)$/)
     }
   })
 })

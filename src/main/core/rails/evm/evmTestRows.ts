@@ -5,6 +5,7 @@
  */
 import type { AssetRow, PayoutRow } from '../../db/schema'
 import type { PlannedChunk, RailSubmission } from '../Rail'
+import { payoutRowForTest, railSubmissionForTest } from '../railTestRows'
 import type { EvmPrepared } from './evmPrepared'
 import { evmRailSetup, type EvmRailSetup } from './evmRailSetup'
 
@@ -38,27 +39,7 @@ export const USDC: AssetRow = {
 export const ETH: AssetRow = { ...USDC, id: `ETH@evm:${TEST_CHAIN_ID}`, code: 'ETH', name: 'Ether', scale: 18, issuer: null }
 
 export function testPayout(id: string, asset: AssetRow, recipient: string, amount: bigint): PayoutRow {
-  return {
-    id,
-    batch_id: 'b-unit',
-    row_no: 1,
-    rail: 'evm',
-    network: String(TEST_CHAIN_ID),
-    asset_id: asset.id,
-    recipient,
-    amount: amount.toString(),
-    memo: null,
-    reference: null,
-    name: null,
-    state: 'pending',
-    attempt: 0,
-    submission_id: null,
-    entry_id: null,
-    failure_code: null,
-    failure_message: null,
-    created_at: AT,
-    updated_at: AT,
-  }
+  return payoutRowForTest({ id, rail: 'evm', network: String(TEST_CHAIN_ID), asset_id: asset.id, recipient, amount: amount.toString() })
 }
 
 export function testChunk(chunkIndex: number, asset: AssetRow, payoutIds: string[], kind: EvmPrepared['kind']): PlannedChunk {
@@ -73,29 +54,15 @@ export function testChunk(chunkIndex: number, asset: AssetRow, payoutIds: string
 }
 
 export function testSubmission(over: Partial<RailSubmission> = {}): RailSubmission {
-  return {
+  return railSubmissionForTest({
     id: 'b-unit:c0:a1',
-    batch_id: 'b-unit',
     rail: 'evm',
     network: String(TEST_CHAIN_ID),
-    chunk_index: 0,
-    attempt: 1,
-    state: 'broadcast',
     source: TEST_SOURCE,
     nonce: '7',
     idempotency_key: 'evm:unit',
-    unsigned_payload: null,
-    signed_payload: null,
     tx_hash: `0x${'ab'.repeat(32)}`,
-    fee_cap: null,
-    fee_paid: null,
-    block_number: null,
-    block_hash: null,
-    failure_code: null,
-    failure_message: null,
-    created_at: AT,
-    updated_at: AT,
     payoutIds: ['p-0', 'p-1'],
     ...over,
-  }
+  })
 }

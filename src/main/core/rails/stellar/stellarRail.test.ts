@@ -8,6 +8,7 @@ import { Keypair, Memo, Networks, TransactionBuilder, xdr, type Transaction } fr
 import { describe, expect, it } from 'vitest'
 import type { AssetRow, PayoutRow } from '../../db/schema'
 import { isDeviceRail, type PlannedChunk, type RailSubmission } from '../Rail'
+import { payoutRowForTest, railSubmissionForTest } from '../railTestRows'
 import { createStellarRail } from './createStellarRail'
 import type { HorizonClient, HorizonTransaction } from './horizon'
 import type { StellarObservation } from './lookupStellarTxs'
@@ -43,28 +44,16 @@ const XLM: AssetRow = { id: `XLM@stellar:${NETWORK}`, code: 'XLM', scale: 7, rai
 const assets = new Map([USDC, XLM].map((a) => [a.id, a]))
 
 function payout(id: string, recipient: string, amount: bigint, extra: Partial<PayoutRow> = {}): PayoutRow {
-  return {
+  return payoutRowForTest({
     id,
     batch_id: 'b1',
-    row_no: 1,
     rail: 'stellar',
     network: NETWORK,
     asset_id: USDC.id,
     recipient,
     amount: amount.toString(),
-    memo: null,
-    reference: null,
-    name: null,
-    state: 'pending',
-    attempt: 0,
-    submission_id: null,
-    entry_id: null,
-    failure_code: null,
-    failure_message: null,
-    created_at: NOW.toISOString(),
-    updated_at: NOW.toISOString(),
     ...extra,
-  }
+  })
 }
 
 const payoutsOf = (): PayoutRow[] => [
@@ -89,31 +78,19 @@ function deviceRail() {
 }
 
 function submission(over: Partial<RailSubmission>): RailSubmission {
-  return {
+  return railSubmissionForTest({
     id: 'b1:c0:a1',
     batch_id: 'b1',
     rail: 'stellar',
     network: NETWORK,
-    chunk_index: 0,
-    attempt: 1,
     state: 'planned',
     source: treasury.publicKey(),
     nonce: '42',
     idempotency_key: 'stellar:testnet:first',
-    unsigned_payload: null,
-    signed_payload: null,
-    tx_hash: null,
     fee_cap: '600',
-    fee_paid: null,
-    block_number: null,
-    block_hash: null,
-    failure_code: null,
-    failure_message: null,
-    created_at: NOW.toISOString(),
-    updated_at: NOW.toISOString(),
     payoutIds: ['p1', 'p2', 'p3'],
     ...over,
-  }
+  })
 }
 
 const read = (payload: string): Transaction => TransactionBuilder.fromXDR(payload, PASSPHRASE) as Transaction

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PayoutRow } from '../../db/schema'
 import { isDeviceRail, type PlannedChunk, type RailSubmission } from '../Rail'
+import { payoutRowForTest, railSubmissionForTest } from '../railTestRows'
 import { createStripeRail } from './createStripeRail'
 import type { StripeTransferRequest } from './createStripeTransfer'
 import type { StripeObservation } from './lookupStripeTransfers'
@@ -24,58 +25,34 @@ function rail() {
 }
 
 function payout(extra: Partial<PayoutRow> = {}): PayoutRow {
-  return {
+  return payoutRowForTest({
     id: 'p-usd',
     batch_id: 'b1',
-    row_no: 1,
     rail: 'stripe',
     network: 'stripe',
     asset_id: 'USD@stripe',
     recipient: 'acct_1A2b3C',
     amount: '12345',
-    memo: null,
-    reference: null,
-    name: null,
-    state: 'pending',
-    attempt: 0,
-    submission_id: null,
-    entry_id: null,
-    failure_code: null,
-    failure_message: null,
-    created_at: NOW.toISOString(),
-    updated_at: NOW.toISOString(),
     ...extra,
-  }
+  })
 }
 
 const chunk = (p: PayoutRow): PlannedChunk => ({ chunkIndex: 0, assetId: p.asset_id, payoutIds: [p.id], prepared: {} })
 
 function submission(over: Partial<RailSubmission> = {}): RailSubmission {
-  return {
+  return railSubmissionForTest({
     id: 'b1:c0:a1',
     batch_id: 'b1',
     rail: 'stripe',
     network: 'stripe',
-    chunk_index: 0,
-    attempt: 1,
-    state: 'broadcast',
     source: 'stripe:platform',
-    nonce: null,
     idempotency_key: 'cs_p-usd_a1',
     unsigned_payload: '{"amount":"1"}',
     signed_payload: '{"amount":"1"}',
     tx_hash: 'cs_p-usd_a1',
-    fee_cap: null,
-    fee_paid: null,
-    block_number: null,
-    block_hash: null,
-    failure_code: null,
-    failure_message: null,
-    created_at: NOW.toISOString(),
-    updated_at: NOW.toISOString(),
     payoutIds: ['p-usd'],
     ...over,
-  }
+  })
 }
 
 describe('Stripe build and seal (pure)', () => {
