@@ -15,6 +15,13 @@ import type { SandboxStripeService } from '../../src/main/sandbox/stripeService'
 import type { StripeHarness } from '../harness/stripe'
 import { startWebServer, type WebServer } from '../../src/web/server'
 import { RENDERER_DIR } from './fixtures'
+import {
+  SANDBOX_SIGNER_LABEL,
+  createSandboxEmulators,
+  createSandboxSigner,
+  staticSignerSource,
+  type SandboxEmulators,
+} from '../../src/main/core/signing/signerSource'
 
 /** Long enough that the poller never sweeps on its own during a test: the test calls runOnce(). */
 const POLL_INTERVAL_MS_MANUAL = 10 * 60 * 1000
@@ -90,4 +97,44 @@ export async function importApproved(sandbox: Sandbox, csv: string, batchName: s
   await api.call('batches.submit', { id: imported.batchId, version }, as('Alice Preparer'))
   await api.call('batches.approve', { id: imported.batchId, version }, as('Bob Approver'))
   return imported.batchId
+}
+
+/** A sandbox of its own whose device emulator the test drives (faults, refusals), served in browser mode. */
+export interface EmulatorWorld {
+  sandbox: Sandbox
+  server: WebServer
+  url: string
+  emulators: SandboxEmulators
+}
+
+/**
+ * One such world per worker, its poller slowed right down so the test decides when a sweep runs;
+ * `dirPrefix` names its temp folder (countersign-e2e-<prefix>-…).
+ */
+export function emulatorWorldTest(dirPrefix: string) {
+  return base.extend<object, { world: EmulatorWorld }>({
+    world: [
+      async ({}, use) => {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `countersign-e2e-${dirPrefix}-`))
+        const emulators = createSandboxEmulators()
+        let sandbox: Sandbox | null = null
+        let server: WebServer | null = null
+        try {
+          sandbox = await sandboxUp({
+            dataDir,
+            transport: 'web',
+            pollIntervalMs: 10 * 60 * 1000,
+            signer: staticSignerSource(createSandboxSigner(emulators), SANDBOX_SIGNER_LABEL),
+          })
+          server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
+          await use({ sandbox, server, url: `${server.url}#token=${server.token}`, emulators })
+        } finally {
+          await server?.close()
+          await sandbox?.stop()
+          fs.rmSync(dataDir, { recursive: true, force: true })
+        }
+      },
+      { scope: 'worker' },
+    ],
+  })
 }

@@ -5,56 +5,13 @@
  * the batch; the fault is fixed, she presses Resume signing, and at the end every payout is paid
  * exactly once on chain (each recipient holds exactly its amount) and nothing was signed twice.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { test as base } from '@playwright/test'
 import { erc20Abi, getAddress, keccak256, toHex, type Address } from 'viem'
-import {
-  SANDBOX_SIGNER_LABEL,
-  createSandboxEmulators,
-  createSandboxSigner,
-  staticSignerSource,
-  type SandboxEmulators,
-} from '../../src/main/core/signing/signerSource'
-import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
-import { startWebServer, type WebServer } from '../../src/web/server'
+import type { SandboxEmulators } from '../../src/main/core/signing/signerSource'
 import { createHarnessClients } from '../harness/evm/clients'
-import { expect, RENDERER_DIR, snap } from './fixtures'
-import { importApproved } from './sandboxFixtures'
+import { expect, snap } from './fixtures'
+import { emulatorWorldTest, importApproved } from './sandboxFixtures'
 
-interface SigningWorld {
-  sandbox: Sandbox
-  server: WebServer
-  url: string
-  emulators: SandboxEmulators
-}
-
-const test = base.extend<object, { world: SigningWorld }>({
-  world: [
-    async ({}, use) => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-signing-'))
-      const emulators = createSandboxEmulators()
-      let sandbox: Sandbox | null = null
-      let server: WebServer | null = null
-      try {
-        sandbox = await sandboxUp({
-          dataDir,
-          transport: 'web',
-          pollIntervalMs: 10 * 60 * 1000,
-          signer: staticSignerSource(createSandboxSigner(emulators), SANDBOX_SIGNER_LABEL),
-        })
-        server = await startWebServer({ core: sandbox.core, rendererDir: RENDERER_DIR })
-        await use({ sandbox, server, url: `${server.url}#token=${server.token}`, emulators })
-      } finally {
-        await server?.close()
-        await sandbox?.stop()
-        fs.rmSync(dataDir, { recursive: true, force: true })
-      }
-    },
-    { scope: 'worker' },
-  ],
-})
+const test = emulatorWorldTest('signing')
 
 type Emu = SandboxEmulators['ethereum']
 interface Fault {
