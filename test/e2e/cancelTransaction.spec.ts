@@ -66,6 +66,7 @@ test('the device refuses transaction 2 of 3: cancel it, resume, 3 goes out with 
   await expect(page.getByTestId('submission-cancel')).toHaveCount(0)
   await expect(page.getByTestId('batch-resume')).toContainText('1 left')
   await expect(page.locator('[data-testid="submission-row"][data-state="dead"]')).toContainText('Cancelled by Carol Signer')
+  await expect(page.locator('[data-testid="submission-row"][data-state="dead"]').getByTestId('submission-state')).toHaveText('cancelled')
 
   await page.getByTestId('batch-resume').click()
   await expect(page.getByTestId('batch-resume')).toHaveCount(0)

@@ -180,7 +180,8 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
                 <Table.Th>Attempt</Table.Th>
                 <Table.Th>Network</Table.Th>
                 <Table.Th ta="right">Payouts</Table.Th>
-                <Table.Th>State</Table.Th>
+                {/* Wide enough for the longest state badge ("confirmed", "cancelled") not to be clipped. */}
+                <Table.Th miw={112}>State</Table.Th>
                 <Table.Th>Transaction</Table.Th>
                 <Table.Th ta="right">Nonce</Table.Th>
                 <Table.Th>Failure</Table.Th>
@@ -198,7 +199,7 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
                     {formatCount(s.payoutCount)}
                   </Table.Td>
                   <Table.Td>
-                    <SubmissionStateBadge state={s.state} />
+                    <SubmissionStateBadge state={s.state} failureCode={s.failure?.code} />
                   </Table.Td>
                   <Table.Td>{s.txHash ? <TxLink hash={s.txHash} url={s.explorerUrl} /> : '—'}</Table.Td>
                   <Table.Td ta="right" ff="monospace">

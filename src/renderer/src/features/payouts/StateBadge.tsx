@@ -18,10 +18,25 @@ export function PayoutStateBadge({ state }: { state: PayoutState }) {
   )
 }
 
-export function SubmissionStateBadge({ state }: { state: SubmissionState }) {
+/** Failure codes of a dead submission that a person chose (or that made it unnecessary), not a network fault. */
+const WITHDRAWN_CODES: ReadonlySet<string> = new Set(['CANCELLED', 'SUPERSEDED'])
+
+/**
+ * A submission's state as a finance person reads it: one that was cancelled before it was signed is
+ * "cancelled", not "dead" (which means the network can provably never take it).
+ */
+export function SubmissionStateBadge({ state, failureCode }: { state: SubmissionState; failureCode?: string | undefined }) {
+  const withdrawn = state === 'dead' && failureCode !== undefined && WITHDRAWN_CODES.has(failureCode)
   return (
-    <Badge color={SUBMISSION_STATE_COLORS[state]} variant="light" size="sm" radius="sm" data-testid="submission-state" data-state={state}>
-      {state}
+    <Badge
+      color={withdrawn ? 'gray' : SUBMISSION_STATE_COLORS[state]}
+      variant="light"
+      size="sm"
+      radius="sm"
+      data-testid="submission-state"
+      data-state={state}
+    >
+      {withdrawn ? 'cancelled' : state}
     </Badge>
   )
 }
