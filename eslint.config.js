@@ -166,6 +166,18 @@ export default tseslint.config(
   },
   ...boundaryConfigs(),
   {
+    // The core's database calls are async (src/main/core/db/Db.ts): a promise nobody awaits is a
+    // write that may not have happened, or a transaction that ends before its last statement.
+    files: ['src/main/**/*.ts', 'src/cli/**/*.ts', 'src/web/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['test/e2e/**', 'test/lint/**'],
+    languageOptions: { parserOptions: { project: './tsconfig.node.json' } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: true, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     files: ['src/renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },

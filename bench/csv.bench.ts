@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import { getAddress } from 'viem'
 import { CoreEvents, fixedClock, type CoreContext } from '../src/main/core/context'
 import { openDb } from '../src/main/core/db/openDb'
@@ -72,16 +73,19 @@ function makeCsv(rows: number, prefix: string, payees = rows): string {
   return lines.join('\r\n')
 }
 
-function time(fn: () => void): number {
+/** Milliseconds `fn` takes, until its promise settles when it returns one. */
+async function time(fn: () => unknown): Promise<number> {
   const t = performance.now()
-  fn()
+  await fn()
   return performance.now() - t
 }
 
 /** Runs `fn` once to warm up, then RUNS times; the times of the timed runs. */
-function timed(fn: () => void): number[] {
-  fn()
-  return Array.from({ length: RUNS }, () => time(fn))
+async function timed(fn: () => unknown): Promise<number[]> {
+  await fn()
+  const runs: number[] = []
+  for (let i = 0; i < RUNS; i++) runs.push(await time(fn))
+  return runs
 }
 
 function row(step: string, rows: number, runs: readonly number[]): CsvBenchRow {
@@ -108,20 +112,20 @@ export async function runCsvBench(): Promise<CsvBenchRow[]> {
   const db = await openDb({ dataDir: dir })
   try {
     const ctx: CoreContext = { db, clock: fixedClock('2026-01-15T09:00:00.000Z'), events: new CoreEvents() }
-    seedDefaultAssets(ctx)
-    db.sqlite.prepare(`INSERT INTO operators (id, name, roles, created_at) VALUES ('bench', 'Bench', '["preparer"]', '2026-01-15')`).run()
-    const validateOnce = (rows: readonly RawRow[]): void => {
-      const out = validatePayoutRows(ctx, rows)
+    await seedDefaultAssets(ctx)
+    await db.run(sql`INSERT INTO operators (id, name, roles, created_at) VALUES ('bench', 'Bench', '["preparer"]', '2026-01-15')`)
+    const validateOnce = async (rows: readonly RawRow[]): Promise<void> => {
+      const out = await validatePayoutRows(ctx, rows)
       // Only the 10,000-rows cap may be reported; anything else means the bench data is wrong.
       if (out.issues.length !== 1 || out.valid.length !== ROWS_PARSE_VALIDATE) throw new Error('bench rows did not validate')
     }
     const distinct = makeCsv(ROWS_PARSE_VALIDATE, 'p')
-    const out = parseThenValidate(distinct, validateOnce)
+    const out = await parseThenValidate(distinct, validateOnce)
     out.push(...(await tokenizerRows(distinct)))
     const repeated = makeCsv(ROWS_PARSE_VALIDATE, 'r', PAYEES_REPEATED)
-    const parseValidate = (): void => validateOnce(parsePayoutCsv(repeated).rows)
-    out.push(row(`parse + validate, ${PAYEES_REPEATED} payees repeated`, ROWS_PARSE_VALIDATE, timed(parseValidate)))
-    out.push(row('import (parse, validate, insert, audit)', ROWS_IMPORT, importRuns(ctx)))
+    const parseValidate = (): Promise<void> => validateOnce(parsePayoutCsv(repeated).rows)
+    out.push(row(`parse + validate, ${PAYEES_REPEATED} payees repeated`, ROWS_PARSE_VALIDATE, await timed(parseValidate)))
+    out.push(row('import (parse, validate, insert, audit)', ROWS_IMPORT, await importRuns(ctx)))
     return out
   } finally {
     await db.close()
@@ -134,20 +138,20 @@ export async function runCsvBench(): Promise<CsvBenchRow[]> {
  * WebAssembly keccak, then again with the JavaScript one (the baseline). Interleaved, so a busy
  * moment on the shared machine falls on all three alike. Parse + validate is the sum per run.
  */
-function parseThenValidate(text: string, validateOnce: (rows: readonly RawRow[]) => void): CsvBenchRow[] {
+async function parseThenValidate(text: string, validateOnce: (rows: readonly RawRow[]) => Promise<void>): Promise<CsvBenchRow[]> {
   const parse: number[] = []
   const validate: number[] = []
   const validateJs: number[] = []
   for (let run = 0; run <= RUNS; run++) {
     let rows: RawRow[] = []
-    const p = time(() => {
+    const p = await time(() => {
       rows = parsePayoutCsv(text).rows
     })
-    const v = time(() => validateOnce(rows))
+    const v = await time(() => validateOnce(rows))
     keccak256ForceJsForBenchmark(true)
     let vJs: number
     try {
-      vJs = time(() => validateOnce(rows))
+      vJs = await time(() => validateOnce(rows))
     } finally {
       keccak256ForceJsForBenchmark(false)
     }
@@ -185,7 +189,7 @@ async function tokenizerRows(text: string): Promise<CsvBenchRow[]> {
     })
     return cells
   }
-  const out = [row('tokenize only (hand-written)', ROWS_PARSE_VALIDATE, timed(cellsOf))]
+  const out = [row('tokenize only (hand-written)', ROWS_PARSE_VALIDATE, await timed(cellsOf))]
   const parse = await loadCsvParse()
   if (parse === null) return out
   const expected = cellsOf()
@@ -194,16 +198,16 @@ async function tokenizerRows(text: string): Promise<CsvBenchRow[]> {
     for (const r of parse(text, CSV_PARSE_OPTIONS) as { record: string[] }[]) cells += r.record.length
     if (cells !== expected) throw new Error(`csv-parse read ${cells} cells, the tokenizer ${expected}`)
   }
-  out.push(row('tokenize only (csv-parse, same rules)', ROWS_PARSE_VALIDATE, timed(viaCsvParse)))
+  out.push(row('tokenize only (csv-parse, same rules)', ROWS_PARSE_VALIDATE, await timed(viaCsvParse)))
   return out
 }
 
-function importRuns(ctx: CoreContext): number[] {
+async function importRuns(ctx: CoreContext): Promise<number[]> {
   const imports: number[] = []
   for (let run = 0; run <= RUNS; run++) {
     const small = makeCsv(ROWS_IMPORT, `i${run}`)
-    const ms = time(() => {
-      const r = importPayoutCsv(ctx, 'bench', { csv: small })
+    const ms = await time(async () => {
+      const r = await importPayoutCsv(ctx, 'bench', { csv: small })
       if (r.batchId === null) throw new Error('bench import was refused')
     })
     if (run > 0) imports.push(ms)

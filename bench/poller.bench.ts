@@ -100,8 +100,10 @@ export async function runPollerBench(): Promise<PollerBenchResult> {
     const account = privateKeyToAccount(h.treasury.testOnlyPrivateKey)
     const db = await openDb({ dataDir: dir })
     const ctx: CoreContext = { db, clock: fixedClock(), events: new CoreEvents() }
-    db.run(db.k.insertInto('operators').values({ id: 'op-bench', name: 'Bench', roles: '[]', created_at: '2026-01-01T00:00:00.000Z' }))
-    db.run(
+    await db.run(
+      db.k.insertInto('operators').values({ id: 'op-bench', name: 'Bench', roles: '[]', created_at: '2026-01-01T00:00:00.000Z' }),
+    )
+    await db.run(
       db.k.insertInto('batches').values({
         id: 'bench',
         name: 'bench',
@@ -128,7 +130,7 @@ export async function runPollerBench(): Promise<PollerBenchResult> {
         maxPriorityFeePerGas: 10n ** 9n,
       })
       raws.push(signed)
-      db.run(
+      await db.run(
         db.k.insertInto('submissions').values({
           id: `bench:${i}`,
           batch_id: 'bench',

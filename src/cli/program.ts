@@ -12,6 +12,7 @@ import { registerPayouts } from './commands/payouts'
 import { registerSandbox } from './commands/sandbox'
 import { registerSettings } from './commands/settings'
 import { registerStripe } from './commands/stripe'
+import { registerWorkspace } from './commands/workspace'
 import type { CliIo } from './io'
 import { examples } from './options'
 import { withSession, type RunState } from './session'
@@ -77,5 +78,6 @@ Global options may come before or after the command.
   registerStripe(program, io, state)
   registerAudit(program, io, state)
   registerSandbox(program, io, state)
+  registerWorkspace(program, io, state)
   return program
 }

@@ -88,8 +88,8 @@ export async function withSession(
   const globals = globalsOf(cmd)
   const dataDir = dataDirOf(globals, io)
   // Loaded lazily: `countersign --help` must not pay for SQLite, Kysely and the ledger.
-  const [{ createCore }, { DB_FILE_NAME }] = await Promise.all([import('../main/core/core'), import('../main/core/db/openDb')])
-  const existed = fs.existsSync(path.join(dataDir, DB_FILE_NAME))
+  const [{ createCore }, { workspaceExists }] = await Promise.all([import('../main/core/core'), import('../main/core/db/openDb')])
+  const existed = workspaceExists(dataDir)
   if (options.mode === 'existing' && !existed) {
     throw new CsError(
       'DATA_DIR_INVALID',

@@ -88,6 +88,7 @@ function start(): void {
           dataDir,
           transport: 'electron',
           signer: workspaceSignerSource,
+          liveUpdates: true,
           // A sandbox keeps its harness key in its own folder (the core's default); a real workspace, OS-encrypted.
           secrets: ({ sandbox }) => (sandbox ? undefined : createSafeStorageSecretStore({ safeStorage, dataDir })),
           ...nativeBindingOption(),

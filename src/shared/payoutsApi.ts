@@ -534,6 +534,8 @@ export const RowProblem = z.object({
 export type RowProblem = z.infer<typeof RowProblem>
 
 export const payoutErrorDetails = {
+  /** Who holds the batch now, from which desktop, since when (batches.execute, retryFailed, resume, external export). */
+  BATCH_BUSY: z.object({ batchId: Text, operatorName: Text, host: Text, since: Text }),
   /** Every check that failed (batches.submit, batches.execute). */
   PREFLIGHT_FAILED: z.object({ problems: capped(PreflightProblem.extend({ code: Text, message: Text, payoutId: Text.optional() })) }),
   /** Each daily limit the batch was checked against today. */

@@ -48,6 +48,12 @@ export const workspaceCalls = {
       version: z.string(),
       dataDir: z.string(),
       schemaVersion: z.string(),
+      /** Where the books are: the embedded SQLite file (one desk), or a team's PostgreSQL server. */
+      database: z.object({
+        backend: z.enum(['sqlite', 'postgres']),
+        /** The file path, or host:port/database — never a password. */
+        location: z.string(),
+      }),
       sandbox: z.boolean(),
       transport: z.enum(['electron', 'web', 'direct']),
     }),

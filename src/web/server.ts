@@ -181,7 +181,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         return
       }
       inFlight++
-      options.core.api
+      // invoke never rejects (errors come back as results); the catch is a second net.
+      void options.core.api
         .invoke(name, input, meta)
         .catch((): Result<unknown> => failure('INTERNAL', 'Something went wrong inside Countersign and nothing was changed — try again.'))
         .then((result) => {

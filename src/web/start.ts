@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   // emulator as signer). Otherwise the workspace as it is, executing on its configured rails with
   // the Ledger over USB — or the emulator if the folder is a sandbox (`sandbox up` must run for its chain).
   const sandbox = values.sandbox ? await (await import('../main/sandbox/sandboxUp')).sandboxUp({ dataDir, transport: 'web' }) : null
-  const core = sandbox ? sandbox.core : await createCore({ dataDir, transport: 'web', signer: workspaceSignerSource })
+  const core = sandbox ? sandbox.core : await createCore({ dataDir, transport: 'web', signer: workspaceSignerSource, liveUpdates: true })
   const closeCore = (): Promise<void> => (sandbox ? sandbox.stop() : core.close())
   let server: Awaited<ReturnType<typeof startWebServer>>
   try {

@@ -5,10 +5,11 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
 import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { calls, ErrorPayloadSchema } from '../../src/shared/api'
+import { openDb } from '../../src/main/core/db/openDb'
+import { sqlRun } from '../dbSql'
 import { json, runCli, tempDir, type CliResult } from './cliHarness'
 
 const ASSET = 'USDC@evm:8453'
@@ -289,9 +290,12 @@ describe('failures', () => {
     expect((await runCli(['--data-dir', other, 'init', '--admin', 'Dana Admin'])).code).toBe(0)
     expect((await runCli(['--data-dir', other, 'operators', 'add', ...as, '--name', 'Bob', '--role', 'approver'])).code).toBe(0)
     expect((await runCli(['--data-dir', other, 'audit', 'verify'])).code).toBe(0)
-    const sqlite = new BetterSqlite3(path.join(other, 'countersign.sqlite'))
-    sqlite.prepare("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").run()
-    sqlite.close()
+    const db = await openDb({ dataDir: other })
+    try {
+      expect((await sqlRun(db, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")).changes).toBe(1)
+    } finally {
+      await db.close()
+    }
     const r = await runCli(['--data-dir', other, 'audit', 'verify'])
     expectFailure(r, 'AUDIT_BROKEN')
     expect(r.stderr).toContain('broken at row 2')

@@ -15,6 +15,7 @@ import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
 import { ExecuteResult } from '../../src/shared/payoutsApi'
 import { StripeBankPayout, StripeSettings, StripeStatus } from '../../src/shared/stripeApi'
+import { sqlAll, sqlTableNames } from '../dbSql'
 import type { StripeHarness } from '../harness/stripe'
 import { importApproveExecute, json, pollUntilState, runCli, tempDir, type CliResult } from './cliHarness'
 
@@ -35,8 +36,8 @@ async function ok(...args: string[]): Promise<CliResult> {
   return r
 }
 
-function ledger(accountId: string): string | undefined {
-  const row = sb.core.ctx.db.first(
+async function ledger(accountId: string): Promise<string | undefined> {
+  const row = await sb.core.ctx.db.first(
     sb.core.ctx.db.k.selectFrom('balances').select(['debits_posted', 'credits_posted']).where('account_id', '=', accountId),
   )
   return row ? (BigInt(row.debits_posted) - BigInt(row.credits_posted)).toString() : undefined
@@ -91,8 +92,8 @@ describe('countersign on the Stripe sandbox', () => {
     const posts = h.requests().filter((q) => q.method === 'POST' && q.path === '/v1/transfers')
     expect(posts.every((q) => q.idempotencyKey?.startsWith('cs_'))).toBe(true)
     expect(h.balance('usd')).toBe(5_000_000n - 123456n - 1n - 9999n)
-    expect(ledger('treasury.usd-stripe')).toBe(String(5_000_000n - 123456n - 1n - 9999n))
-    expect(ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('123456')
+    expect(await ledger('treasury.usd-stripe')).toBe(String(5_000_000n - 123456n - 1n - 9999n))
+    expect(await ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('123456')
   }, 90_000)
 
   it('syncs a transfer reversal from the Events API and books it back, once', async () => {
@@ -102,14 +103,15 @@ describe('countersign on the Stripe sandbox', () => {
     h.reverseTransfer(transfer.id, 23456n)
     const first = json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json')) as { events: number; entries: number }
     expect(first.entries).toBe(1)
-    expect(ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('100000')
+    expect(await ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('100000')
     const again = json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json')) as { events: number; entries: number }
     expect(again).toMatchObject({ events: 0, entries: 0 })
-    expect(ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
+    expect(await ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
     const events = (await cli(['stripe', 'events'])).stdout
     expect(events).toContain(`reversed 234.56 USD`)
     // The payout itself says how much was taken back.
-    const batchId = sb.core.ctx.db.first(sb.core.ctx.db.k.selectFrom('payouts').select('batch_id').where('id', '=', 'st-1'))!.batch_id
+    const batchId = (await sb.core.ctx.db.first(sb.core.ctx.db.k.selectFrom('payouts').select('batch_id').where('id', '=', 'st-1')))!
+      .batch_id
     const detail = await sb.core.api.call('batches.get', { id: batchId })
     expect(detail.payouts.map((p) => [p.id, p.reversed])).toEqual([
       ['st-1', '234.56'],
@@ -127,21 +129,21 @@ describe('countersign on the Stripe sandbox', () => {
     expect(h.balance('usd')).toBe(before - 25000n)
     const post = h.requests().find((q) => q.method === 'POST' && q.path === '/v1/payouts')!
     expect(post.idempotencyKey).toBe(created.key)
-    expect(ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
-    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe('25000')
+    expect(await ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))
+    expect(await ledger('clearing:stripe-payouts:USD@stripe')).toBe('25000')
 
     h.advancePayout(created.stripeId!, 'paid')
     await ok('stripe', 'sync', '--as', 'Dana Admin')
-    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe('0')
-    expect(ledger('external:stripe-bank:USD@stripe')).toBe('25000')
+    expect(await ledger('clearing:stripe-payouts:USD@stripe')).toBe('0')
+    expect(await ledger('external:stripe-bank:USD@stripe')).toBe('25000')
 
     h.advancePayout(created.stripeId!, 'failed', { failureCode: 'account_closed' })
     await ok('stripe', 'sync', '--as', 'Dana Admin')
     const listed = (json(await ok('stripe', 'payouts', '--json')) as StripeBankPayout[]).find((p) => p.key === created.key)!
     expect(listed).toMatchObject({ status: 'failed', booked: 'returned', failureCode: 'account_closed' })
-    expect(ledger('external:stripe-bank:USD@stripe')).toBe('0')
+    expect(await ledger('external:stripe-bank:USD@stripe')).toBe('0')
     expect(h.balance('usd')).toBe(before)
-    expect(ledger('treasury.usd-stripe')).toBe(String(before))
+    expect(await ledger('treasury.usd-stripe')).toBe(String(before))
     // A second sync books nothing more.
     expect(json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json'))).toMatchObject({ entries: 0 })
     // Stripe's own record of the balance: the payout and its failure, signed, in exact units.
@@ -185,6 +187,17 @@ describe('countersign on the Stripe sandbox', () => {
     for (const text of all) expect(text).not.toContain(key)
     // And no prefix long enough to matter (the harness key's random tail).
     for (const text of all) expect(text).not.toContain(key.slice(-16))
+    // The database, whichever backend holds it: no stored value holds the key…
+    const db = sb.core.ctx.db
+    for (const table of await sqlTableNames(db)) {
+      for (const row of await sqlAll(db, `SELECT * FROM "${table}"`)) {
+        for (const value of Object.values(row)) {
+          const bytes = value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(String(value))
+          expect(bytes.includes(Buffer.from(key)), `${table}: ${String(value)}`).toBe(false)
+        }
+      }
+    }
+    // …and on SQLite, neither does the file (free pages and the WAL included).
     for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('countersign.sqlite'))) {
       expect(fs.readFileSync(path.join(dir, file)).includes(Buffer.from(key))).toBe(false)
     }

@@ -37,6 +37,7 @@ import {
   type TestPayout,
   type World,
 } from './executeKit'
+import { sqlFirst } from '../dbSql'
 
 let world: World
 let emulator: SandboxLedgerEmulator
@@ -70,18 +71,18 @@ function payoutsFor(seed: string): TestPayout[] {
   }))
 }
 
-function submissionsOf(ctx: CoreContext, batchId: string): SubmissionRow[] {
-  return ctx.db.all(
+async function submissionsOf(ctx: CoreContext, batchId: string): Promise<SubmissionRow[]> {
+  return await ctx.db.all(
     ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index').orderBy('attempt'),
   )
 }
 
-function payoutRow(ctx: CoreContext, id: string) {
-  return ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', id))!
+async function payoutRow(ctx: CoreContext, id: string) {
+  return (await ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', id)))!
 }
 
-function auditCount(ctx: CoreContext): number {
-  return (ctx.db.sqlite.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n
+async function auditCount(ctx: CoreContext): Promise<number> {
+  return (await sqlFirst<{ n: number }>(ctx.db, 'SELECT COUNT(*) AS n FROM audit_log'))!.n
 }
 
 /** A batch of three transactions whose second the device refuses: the first is broadcast, the rest planned. */
@@ -92,21 +93,21 @@ async function refuseSecond(
   payouts: readonly TestPayout[],
 ): Promise<SubmissionRow[]> {
   for (const op of [CAROL, ALICE]) {
-    ctx.db.run(
+    await ctx.db.run(
       ctx.db.k
         .insertInto('operators')
         .values({ id: op.id, name: op.name, roles: JSON.stringify(op.roles), created_at: op.createdAt })
         .onConflict((oc) => oc.doNothing()),
     )
   }
-  insertApprovedBatchForTest(ctx, batchId, payouts)
+  await insertApprovedBatchForTest(ctx, batchId, payouts)
   emulator.setUser('manual')
   const running = executeBatch(ctx, { rails, signer }, batchId, MAKER)
   ;(await emulator.nextPrompt()).approve()
   ;(await emulator.nextPrompt()).reject()
   await expect(running).rejects.toMatchObject({ code: 'DEVICE_REJECTED' })
   emulator.setUser('approve')
-  const subs = submissionsOf(ctx, batchId)
+  const subs = await submissionsOf(ctx, batchId)
   expect(subs.map((s) => s.state)).toEqual(['broadcast', 'planned', 'planned'])
   const [n0, n1, n2] = subs.map((s) => BigInt(s.nonce!))
   expect([n1! - n0!, n2! - n0!]).toEqual([1n, 2n])
@@ -115,10 +116,10 @@ async function refuseSecond(
 
 async function expectLedgerEqualsChain(ctx: CoreContext, opening: { eth: bigint; token: bigint }, paid: readonly TestPayout[]) {
   const now = await chainBalances(world)
-  expect(ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
-  expect(ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
+  expect(await ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
+  expect(await ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
   expect(opening.token - now.token).toBe(sumOf(paid, world.tokenAssetId))
-  expect(opening.eth - now.eth).toBe(feesBooked(ctx, world))
+  expect(opening.eth - now.eth).toBe(await feesBooked(ctx, world))
 }
 
 describe('cancelSubmission on a real node', () => {
@@ -127,7 +128,7 @@ describe('cancelSubmission on a real node', () => {
     const rails = railsFor(world.chain({ payoutsPerChunkMax: 2 }))
     const payouts = payoutsFor('cancel')
     const [first, refused, third] = await refuseSecond(ctx, rails, 'b-cancel', payouts)
-    const auditBefore = auditCount(ctx)
+    const auditBefore = await auditCount(ctx)
 
     const result = await cancelSubmission(ctx, rails, CAROL, { submissionId: refused!.id })
     expect(result.submission).toMatchObject({ id: refused!.id, state: 'dead', nonce: refused!.nonce, failure: { code: 'CANCELLED' } })
@@ -139,7 +140,7 @@ describe('cancelSubmission on a real node', () => {
     expect(result.renumbered).toEqual([{ id: third!.id, batchId: 'b-cancel', fromNonce: third!.nonce, toNonce: refused!.nonce }])
     expect(result.batch).toEqual({ id: 'b-cancel', state: 'executing' })
     // Audited in the same transaction: the cancel and the renumbering.
-    const audit = ctx.db.all(ctx.db.k.selectFrom('audit_log').selectAll().where('seq', '>', auditBefore).orderBy('seq'))
+    const audit = await ctx.db.all(ctx.db.k.selectFrom('audit_log').selectAll().where('seq', '>', auditBefore).orderBy('seq'))
     expect(audit.map((a) => [a.action, a.subject, a.actor])).toEqual([
       ['payouts.submission.dead', `submission:${refused!.id}`, CAROL.id],
       ['payouts.submission.renumbered', `submission:${third!.id}`, CAROL.id],
@@ -148,10 +149,10 @@ describe('cancelSubmission on a real node', () => {
     expect(JSON.parse(audit[1]!.change)).toMatchObject({ from: third!.nonce, to: refused!.nonce, freedBy: refused!.id })
 
     // Resume signing: only the planned one is left, and it is signed at the freed nonce.
-    const resumed = await signAndBroadcast(ctx, { rails, signer }, CAROL.id, plannedSubmissions(ctx, 'b-cancel'))
+    const resumed = await signAndBroadcast(ctx, { rails, signer }, CAROL.id, await plannedSubmissions(ctx, 'b-cancel'))
     expect(resumed).toMatchObject({ signed: 1, broadcast: 1 })
     await pollUntilQuiet(ctx, world, rails)
-    const after = submissionsOf(ctx, 'b-cancel')
+    const after = await submissionsOf(ctx, 'b-cancel')
     expect(after.map((s) => [s.id, s.state])).toEqual([
       [first!.id, 'confirmed'],
       [refused!.id, 'dead'],
@@ -159,18 +160,20 @@ describe('cancelSubmission on a real node', () => {
     ])
     const onChain = await world.h.clients.publicClient.getTransaction({ hash: after[2]!.tx_hash as `0x${string}` })
     expect(BigInt(onChain.nonce)).toBe(BigInt(refused!.nonce!))
-    expect(ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-cancel'))!.state).toBe('partially_failed')
+    expect((await ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-cancel')))!.state).toBe(
+      'partially_failed',
+    )
 
     // Paid exactly once, or cancelled and not paid on chain.
     const cancelled = payouts.filter((p) => p.id === 'cancel-t2' || p.id === 'cancel-t3')
     const paid = payouts.filter((p) => !cancelled.includes(p))
     for (const p of paid) {
       expect(await recipientBalance(world, p)).toBe(p.amount)
-      expect(payoutRow(ctx, p.id)).toMatchObject({ state: 'confirmed', entry_id: `payout:${p.id}` })
+      expect(await payoutRow(ctx, p.id)).toMatchObject({ state: 'confirmed', entry_id: `payout:${p.id}` })
     }
     for (const p of cancelled) {
       expect(await recipientBalance(world, p)).toBe(0n)
-      expect(payoutRow(ctx, p.id)).toMatchObject({ state: 'failed', failure_code: 'CANCELLED', entry_id: null })
+      expect(await payoutRow(ctx, p.id)).toMatchObject({ state: 'failed', failure_code: 'CANCELLED', entry_id: null })
     }
     expect(await paidEvents(world, evmBatchRef(world.anvil.chainId, 'b-cancel', 1))).toEqual([])
     await expectLedgerEqualsChain(ctx, opening, paid)
@@ -179,10 +182,10 @@ describe('cancelSubmission on a real node', () => {
     const retry = await retryFailed(ctx, { rails, signer }, 'b-cancel', CAROL.id)
     expect(retry).toMatchObject({ chunks: 1, payouts: 2, broadcast: 1 })
     await pollUntilQuiet(ctx, world, rails)
-    expect(ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-cancel'))!.state).toBe('completed')
+    expect((await ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-cancel')))!.state).toBe('completed')
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(p.amount)
     expect(await paidEvents(world, evmBatchRef(world.anvil.chainId, 'b-cancel', 1))).toHaveLength(2)
-    const payoutEntries = ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`).get() as { n: number }
+    const payoutEntries = (await sqlFirst<{ n: number }>(ctx.db, `SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`))!
     expect(payoutEntries.n).toBe(6)
     await expectLedgerEqualsChain(ctx, opening, payouts)
     await ctx.db.close()
@@ -195,7 +198,7 @@ describe('cancelSubmission on a real node', () => {
     const [first, refused, third] = await refuseSecond(ctx, rails, 'b-refused', payouts)
     // Transaction 3 is signed and sent on its own (it waits in the pool behind the gap).
     expect(await signAndBroadcast(ctx, { rails, signer }, CAROL.id, [third!])).toMatchObject({ signed: 1 })
-    const before = { audit: auditCount(ctx), subs: submissionsOf(ctx, 'b-refused') }
+    const before = { audit: await auditCount(ctx), subs: await submissionsOf(ctx, 'b-refused') }
 
     await expect(cancelSubmission(ctx, rails, CAROL, { submissionId: refused!.id })).rejects.toMatchObject({
       code: 'CANCEL_BLOCKED',
@@ -213,13 +216,15 @@ describe('cancelSubmission on a real node', () => {
       message: expect.stringContaining('needs the signer or admin role'),
     })
     await expect(cancelSubmission(ctx, rails, null, { submissionId: refused!.id })).rejects.toMatchObject({ code: 'OPERATOR_REQUIRED' })
-    expect(auditCount(ctx)).toBe(before.audit)
-    expect(submissionsOf(ctx, 'b-refused')).toEqual(before.subs)
+    expect(await auditCount(ctx)).toBe(before.audit)
+    expect(await submissionsOf(ctx, 'b-refused')).toEqual(before.subs)
 
     // As the refusal says: sign the refused one after all — everything is paid once.
-    expect(await signAndBroadcast(ctx, { rails, signer }, CAROL.id, plannedSubmissions(ctx, 'b-refused'))).toMatchObject({ signed: 1 })
+    expect(await signAndBroadcast(ctx, { rails, signer }, CAROL.id, await plannedSubmissions(ctx, 'b-refused'))).toMatchObject({
+      signed: 1,
+    })
     await pollUntilQuiet(ctx, world, rails)
-    expect(ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-refused'))!.state).toBe('completed')
+    expect((await ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-refused')))!.state).toBe('completed')
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(p.amount)
     await expect(cancelSubmission(ctx, rails, CAROL, { submissionId: refused!.id })).rejects.toMatchObject({
       code: 'EXECUTION_STATE',

@@ -30,6 +30,7 @@ import {
   type TestPayout,
   type World,
 } from './executeKit'
+import { sqlFirst } from '../dbSql'
 
 const childScript = fileURLToPath(new URL('./crashChild.ts', import.meta.url))
 /** 2 native + 4 token payouts, 2 per chunk: 3 chunks, so "the second time" is a different chunk. */
@@ -64,7 +65,7 @@ describe('crash at every step, restart, every payout paid exactly once', () => {
           ? { id: `${label}-n${i}`, assetId: world.ethAssetId, recipient, amount: 10n ** 14n + BigInt(i) }
           : { id: `${label}-t${i}`, assetId: world.tokenAssetId, recipient, amount: 2_000_000n + BigInt(i) },
       )
-      insertApprovedBatchForTest(ctx, batchId, payouts)
+      await insertApprovedBatchForTest(ctx, batchId, payouts)
       await ctx.db.close()
 
       const chain = world.chain({ payoutsPerChunkMax })
@@ -88,25 +89,25 @@ describe('crash at every step, restart, every payout paid exactly once', () => {
       await resumeOpen(ctx2, { rails, signer })
       await pollUntilQuiet(ctx2, world, rails)
 
-      expect(ctx2.db.first(ctx2.db.k.selectFrom('batches').select('state').where('id', '=', batchId))!.state).toBe('completed')
+      expect((await ctx2.db.first(ctx2.db.k.selectFrom('batches').select('state').where('id', '=', batchId)))!.state).toBe('completed')
       for (const p of payouts) {
         expect(await recipientBalance(world, p)).toBe(p.amount)
-        const row = ctx2.db.first(ctx2.db.k.selectFrom('payouts').select(['state', 'entry_id']).where('id', '=', p.id))!
+        const row = (await ctx2.db.first(ctx2.db.k.selectFrom('payouts').select(['state', 'entry_id']).where('id', '=', p.id)))!
         expect(row).toEqual({ state: 'confirmed', entry_id: `payout:${p.id}` })
       }
       for (let chunk = 0; chunk < 3; chunk++) {
         const events = await paidEvents(world, evmBatchRef(world.anvil.chainId, batchId, chunk))
         expect(events.map((e) => e.index)).toEqual([0n, 1n])
       }
-      const booked = ctx2.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`).get() as { n: number }
+      const booked = (await sqlFirst<{ n: number }>(ctx2.db, `SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`))!
       expect(booked.n).toBe(payouts.length)
-      const subs = ctx2.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM submissions`).get() as { n: number }
+      const subs = (await sqlFirst<{ n: number }>(ctx2.db, `SELECT COUNT(*) AS n FROM submissions`))!
       expect(subs.n).toBe(3) // no retry was ever needed: nothing was re-signed with a new nonce
       const now = await chainBalances(world)
-      expect(ledgerBalance(ctx2, `treasury:${world.tokenAssetId}`)).toBe(now.token)
-      expect(ledgerBalance(ctx2, `treasury:${world.ethAssetId}`)).toBe(now.eth)
+      expect(await ledgerBalance(ctx2, `treasury:${world.tokenAssetId}`)).toBe(now.token)
+      expect(await ledgerBalance(ctx2, `treasury:${world.ethAssetId}`)).toBe(now.eth)
       expect(opening.token - now.token).toBe(sumOf(payouts, world.tokenAssetId))
-      expect(opening.eth - now.eth).toBe(sumOf(payouts, world.ethAssetId) + feesBooked(ctx2, world))
+      expect(opening.eth - now.eth).toBe(sumOf(payouts, world.ethAssetId) + (await feesBooked(ctx2, world)))
       await ctx2.db.close()
     },
     60_000,

@@ -28,6 +28,7 @@ import {
   type TestPayout,
   type World,
 } from './executeKit'
+import { sqlFirst, sqlRun } from '../dbSql'
 
 let world: World
 const signer = emulatorSigner()
@@ -49,30 +50,30 @@ function payoutsFor(seed: string, native: number, token: number): TestPayout[] {
   )
 }
 
-function state(ctx: CoreContext, table: 'batches' | 'payouts' | 'submissions', id: string): string {
-  return ctx.db.first(ctx.db.k.selectFrom(table).select('state').where('id', '=', id))!.state
+async function state(ctx: CoreContext, table: 'batches' | 'payouts' | 'submissions', id: string): Promise<string> {
+  return (await ctx.db.first(ctx.db.k.selectFrom(table).select('state').where('id', '=', id)))!.state
 }
 
 /** The ledger moved exactly as the chain did since the workspace opened. */
 async function expectLedgerEqualsChain(ctx: CoreContext, opening: { eth: bigint; token: bigint }) {
   const now = await chainBalances(world)
-  expect(ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
-  expect(ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
+  expect(await ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
+  expect(await ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
   return { ethSpent: opening.eth - now.eth, tokenSpent: opening.token - now.token }
 }
 
 describe('executeBatch on a real node', () => {
   it('refuses to pay from a treasury never verified on the device: nothing planned, nothing signed', async () => {
     const { ctx } = await setupWorkspace(world, tempDir('unverified'))
-    ctx.db.sqlite.prepare('DELETE FROM signer_addresses').run()
+    await sqlRun(ctx.db, 'DELETE FROM signer_addresses')
     const rails = railsFor(world.chain())
-    insertApprovedBatchForTest(ctx, 'b-unverified', payoutsFor('unverified', 1, 0))
+    await insertApprovedBatchForTest(ctx, 'b-unverified', payoutsFor('unverified', 1, 0))
     await expect(executeBatch(ctx, { rails, signer }, 'b-unverified', MAKER)).rejects.toMatchObject({
       code: 'SIGNER_ADDRESS_NOT_VERIFIED',
       message: expect.stringContaining('in Settings → Signers before paying from it'),
     })
-    expect(state(ctx, 'batches', 'b-unverified')).toBe('approved')
-    expect(ctx.db.all(ctx.db.k.selectFrom('submissions').select('id'))).toEqual([])
+    expect(await state(ctx, 'batches', 'b-unverified')).toBe('approved')
+    expect(await ctx.db.all(ctx.db.k.selectFrom('submissions').select('id'))).toEqual([])
     await ctx.db.close()
   })
 
@@ -80,7 +81,7 @@ describe('executeBatch on a real node', () => {
     const { ctx, opening } = await setupWorkspace(world, tempDir('full'))
     const rails = railsFor(world.chain())
     const payouts = payoutsFor('full', 3, 250)
-    insertApprovedBatchForTest(ctx, 'b-full', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-full', payouts)
     const progress: string[] = []
     const result = await executeBatch(ctx, { rails, signer }, 'b-full', MAKER, { onProgress: (p) => progress.push(p.message) })
     expect(result.chunks).toBe(2)
@@ -90,27 +91,27 @@ describe('executeBatch on a real node', () => {
     )
     await pollUntilQuiet(ctx, world, rails)
 
-    expect(state(ctx, 'batches', 'b-full')).toBe('completed')
+    expect(await state(ctx, 'batches', 'b-full')).toBe('completed')
     // The on-chain sender of every transaction is the address the device derived (and shows) at the treasury path.
     const onDevice = await signer.getAccount('evm', world.chain().source.path)
-    for (const sub of ctx.db.all(ctx.db.k.selectFrom('submissions').select('tx_hash').where('batch_id', '=', 'b-full'))) {
+    for (const sub of await ctx.db.all(ctx.db.k.selectFrom('submissions').select('tx_hash').where('batch_id', '=', 'b-full'))) {
       const receipt = await world.h.clients.publicClient.getTransactionReceipt({ hash: sub.tx_hash as `0x${string}` })
       expect(receipt.from.toLowerCase()).toBe(onDevice.address.toLowerCase())
     }
     for (const p of payouts) {
       expect(await recipientBalance(world, p)).toBe(p.amount)
-      expect(state(ctx, 'payouts', p.id)).toBe('confirmed')
+      expect(await state(ctx, 'payouts', p.id)).toBe('confirmed')
     }
     const spent = await expectLedgerEqualsChain(ctx, opening)
-    const fees = feesBooked(ctx, world)
+    const fees = await feesBooked(ctx, world)
     expect(fees).toBeGreaterThan(0n)
     expect(spent.tokenSpent).toBe(sumOf(payouts, world.tokenAssetId))
     expect(spent.ethSpent).toBe(sumOf(payouts, world.ethAssetId) + fees)
-    const payoutEntries = ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`).get() as { n: number }
+    const payoutEntries = (await sqlFirst<{ n: number }>(ctx.db, `SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`))!
     expect(payoutEntries.n).toBe(253)
     // Each booking points at its Paid event.
     const meta = JSON.parse(
-      ctx.db.first(ctx.db.k.selectFrom('entries').select('metadata').where('id', '=', 'payout:full-t3'))!.metadata,
+      (await ctx.db.first(ctx.db.k.selectFrom('entries').select('metadata').where('id', '=', 'payout:full-t3')))!.metadata,
     ) as Record<string, string>
     expect(meta.txHash).toMatch(/^0x[0-9a-f]{64}$/)
     expect(Number(meta.logIndex)).toBeGreaterThanOrEqual(0)
@@ -120,15 +121,15 @@ describe('executeBatch on a real node', () => {
   it('refuses to plan or sign above the max-fee cap, leaving the batch approved', async () => {
     const { ctx } = await setupWorkspace(world, tempDir('cap'))
     const rails = railsFor(world.chain({ maxFeePerGasCap: 1n }))
-    insertApprovedBatchForTest(ctx, 'b-cap', payoutsFor('cap', 1, 1))
+    await insertApprovedBatchForTest(ctx, 'b-cap', payoutsFor('cap', 1, 1))
     await expect(executeBatch(ctx, { rails, signer }, 'b-cap', MAKER)).rejects.toMatchObject({
       code: 'FEE_CAP_EXCEEDED',
       message: expect.stringMatching(/above your cap .* nothing was signed/),
     })
-    expect(state(ctx, 'batches', 'b-cap')).toBe('approved')
-    expect(ctx.db.sqlite.prepare('SELECT COUNT(*) AS n FROM submissions').get()).toEqual({ n: 0 })
+    expect(await state(ctx, 'batches', 'b-cap')).toBe('approved')
+    expect(await sqlFirst(ctx.db, 'SELECT COUNT(*) AS n FROM submissions')).toEqual({ n: 0 })
     // No nonce is held: the submissions are the reservation record (reserveNonce.ts).
-    expect(ctx.db.sqlite.prepare('SELECT COUNT(*) AS n FROM submissions WHERE nonce IS NOT NULL').get()).toEqual({ n: 0 })
+    expect(await sqlFirst(ctx.db, 'SELECT COUNT(*) AS n FROM submissions WHERE nonce IS NOT NULL')).toEqual({ n: 0 })
     await ctx.db.close()
   })
 
@@ -136,12 +137,12 @@ describe('executeBatch on a real node', () => {
     const { ctx, opening } = await setupWorkspace(world, tempDir('replace'))
     const rails = railsFor(world.chain())
     const payouts = payoutsFor('replace', 0, 2)
-    insertApprovedBatchForTest(ctx, 'b-replace', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-replace', payouts)
     const tc = world.h.clients.testClient
     await tc.setAutomine(false)
     try {
       await executeBatch(ctx, { rails, signer }, 'b-replace', MAKER)
-      const sub = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-replace'))!
+      const sub = (await ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-replace')))!
       expect(sub.state).toBe('broadcast')
       // Another wallet on the same key takes the nonce: our tx leaves the pool, theirs is mined.
       await tc.dropTransaction({ hash: sub.tx_hash as `0x${string}` })
@@ -156,24 +157,26 @@ describe('executeBatch on a real node', () => {
       await tc.setAutomine(true)
     }
     await pollUntilQuiet(ctx, world, rails)
-    expect(ctx.db.first(ctx.db.k.selectFrom('submissions').select(['state', 'failure_code']).where('batch_id', '=', 'b-replace'))).toEqual({
+    expect(
+      await ctx.db.first(ctx.db.k.selectFrom('submissions').select(['state', 'failure_code']).where('batch_id', '=', 'b-replace')),
+    ).toEqual({
       state: 'dead',
       failure_code: 'NONCE_CONFLICT',
     })
-    expect(state(ctx, 'batches', 'b-replace')).toBe('failed')
+    expect(await state(ctx, 'batches', 'b-replace')).toBe('failed')
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(0n)
 
     const retry = await retryFailed(ctx, { rails, signer }, 'b-replace', MAKER)
     expect(retry.payouts).toBe(2)
     await pollUntilQuiet(ctx, world, rails)
-    expect(state(ctx, 'batches', 'b-replace')).toBe('completed')
+    expect(await state(ctx, 'batches', 'b-replace')).toBe('completed')
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(p.amount)
     const events = await paidEvents(world, evmBatchRef(world.anvil.chainId, 'b-replace', 0))
     expect(events).toHaveLength(2)
     // The replacement's 1 wei and its gas are not ours to book: compare ledger to chain net of them.
     const now = await chainBalances(world)
     expect(opening.token - now.token).toBe(sumOf(payouts, world.tokenAssetId))
-    expect(ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
+    expect(await ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
     await ctx.db.close()
   })
 
@@ -181,11 +184,11 @@ describe('executeBatch on a real node', () => {
     const { ctx, opening } = await setupWorkspace(world, tempDir('reorg'))
     const rails = railsFor(world.chain())
     const payouts = payoutsFor('reorg', 1, 2)
-    insertApprovedBatchForTest(ctx, 'b-reorg', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-reorg', payouts)
     await executeBatch(ctx, { rails, signer }, 'b-reorg', MAKER)
     await pollUntilQuiet(ctx, world, rails)
-    expect(state(ctx, 'batches', 'b-reorg')).toBe('completed')
-    const before = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-reorg').orderBy('chunk_index'))
+    expect(await state(ctx, 'batches', 'b-reorg')).toBe('completed')
+    const before = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-reorg').orderBy('chunk_index'))
     const head = await world.h.clients.publicClient.getBlockNumber()
     const lowest = before.reduce((m, s) => (BigInt(s.block_number!) < m ? BigInt(s.block_number!) : m), head)
     await reorg(world.anvil, Number(head - lowest + 1n))
@@ -193,13 +196,13 @@ describe('executeBatch on a real node', () => {
 
     const [rail] = rails.all()
     await sweepRail(ctx, rail!)
-    for (const s of before) expect(state(ctx, 'submissions', s.id)).toBe('broadcast')
-    for (const p of payouts) expect(state(ctx, 'payouts', p.id)).toBe('broadcast')
-    expect(ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(opening.token)
-    expect(ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(opening.eth)
+    for (const s of before) expect(await state(ctx, 'submissions', s.id)).toBe('broadcast')
+    for (const p of payouts) expect(await state(ctx, 'payouts', p.id)).toBe('broadcast')
+    expect(await ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(opening.token)
+    expect(await ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(opening.eth)
 
     await pollUntilQuiet(ctx, world, rails)
-    const after = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-reorg').orderBy('chunk_index'))
+    const after = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-reorg').orderBy('chunk_index'))
     after.forEach((s, i) => {
       expect(s.state).toBe('confirmed')
       expect(s.tx_hash).toBe(before[i]!.tx_hash) // the same signed bytes, never re-signed
@@ -207,15 +210,17 @@ describe('executeBatch on a real node', () => {
     })
     for (const p of payouts) {
       expect(await recipientBalance(world, p)).toBe(p.amount)
-      expect(ctx.db.first(ctx.db.k.selectFrom('payouts').select('entry_id').where('id', '=', p.id))!.entry_id).toBe(`payout:${p.id}:1`)
+      expect((await ctx.db.first(ctx.db.k.selectFrom('payouts').select('entry_id').where('id', '=', p.id)))!.entry_id).toBe(
+        `payout:${p.id}:1`,
+      )
     }
-    const ids = ctx.db
-      .all(ctx.db.k.selectFrom('entries').select('id').where('id', 'like', `payout:${payouts[0]!.id}%`).orderBy('seq'))
-      .map((r) => r.id)
+    const ids = (
+      await ctx.db.all(ctx.db.k.selectFrom('entries').select('id').where('id', 'like', `payout:${payouts[0]!.id}%`).orderBy('seq'))
+    ).map((r) => r.id)
     expect(ids).toEqual([`payout:${payouts[0]!.id}`, `payout:${payouts[0]!.id}:reorg:1`, `payout:${payouts[0]!.id}:1`])
     const spent = await expectLedgerEqualsChain(ctx, opening)
     expect(spent.tokenSpent).toBe(sumOf(payouts, world.tokenAssetId))
-    expect(spent.ethSpent).toBe(sumOf(payouts, world.ethAssetId) + feesBooked(ctx, world))
+    expect(spent.ethSpent).toBe(sumOf(payouts, world.ethAssetId) + (await feesBooked(ctx, world)))
     await ctx.db.close()
   })
 })

@@ -25,6 +25,7 @@ import { createSandboxLedgerEmulator } from '../../src/main/core/signing/emulato
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { createLedgerSigner } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
 import type { Signer } from '../../src/main/core/signing/Signer'
+import { sqlFirst } from '../dbSql'
 import { startAnvil, type Anvil } from '../harness/evm/anvil'
 import { deployHarness, type EvmHarness } from '../harness/evm/deployHarness'
 
@@ -104,30 +105,30 @@ export function tempDir(label: string): string {
  */
 export async function setupWorkspace(world: World, dir: string): Promise<{ ctx: CoreContext; opening: { eth: bigint; token: bigint } }> {
   const ctx = await openWorkspace(dir)
-  seedDefaultAssets(ctx)
+  await seedDefaultAssets(ctx)
   const network = String(world.anvil.chainId)
-  addAsset(ctx, MAKER, { code: 'ETH', scale: 18, rail: 'evm', network })
-  addAsset(ctx, MAKER, { code: 'TUSD', scale: 6, rail: 'evm', network, issuer: world.h.testUsd })
-  ctx.db.run(
+  await addAsset(ctx, MAKER, { code: 'ETH', scale: 18, rail: 'evm', network })
+  await addAsset(ctx, MAKER, { code: 'TUSD', scale: 6, rail: 'evm', network, issuer: world.h.testUsd })
+  await ctx.db.run(
     ctx.db.k.insertInto('operators').values({ id: MAKER, name: 'Maker', roles: '["preparer"]', created_at: '2026-01-01T00:00:00.000Z' }),
   )
   // The treasury was verified on the device (the emulator shows and approves it) before it pays.
-  recordVerifiedSignerAddress(ctx, MAKER, { chain: 'evm', path: evmAccountPath(0), address: world.treasury })
+  await recordVerifiedSignerAddress(ctx, MAKER, { chain: 'evm', path: evmAccountPath(0), address: world.treasury })
   const opening = await chainBalances(world)
   for (const [assetId, amount, scale] of [
     [world.ethAssetId, opening.eth, 18],
     [world.tokenAssetId, opening.token, 6],
   ] as const) {
-    openTreasury(ctx, assetId, world.treasury, formatMinor(amount, scale), 'chain')
+    await openTreasury(ctx, assetId, world.treasury, formatMinor(amount, scale), 'chain')
   }
   return { ctx, opening }
 }
 
 /** A treasury account at `address` and its opening entry (from an external account) = what the network holds. */
-export function openTreasury(ctx: CoreContext, assetId: string, address: string, amountText: string, where: string): void {
-  addAccount(ctx, MAKER, { id: `treasury:${assetId}`, name: `Treasury ${assetId}`, kind: 'treasury', assetId, address })
-  addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
-  postEntries(
+export async function openTreasury(ctx: CoreContext, assetId: string, address: string, amountText: string, where: string): Promise<void> {
+  await addAccount(ctx, MAKER, { id: `treasury:${assetId}`, name: `Treasury ${assetId}`, kind: 'treasury', assetId, address })
+  await addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
+  await postEntries(
     ctx,
     MAKER,
     [
@@ -160,10 +161,10 @@ export interface TestPayout {
 }
 
 /** TEST ONLY: inserts a batch already in 'approved' with its payouts 'pending' (no approval flow). */
-export function insertApprovedBatchForTest(ctx: CoreContext, batchId: string, payouts: readonly TestPayout[]): void {
+export async function insertApprovedBatchForTest(ctx: CoreContext, batchId: string, payouts: readonly TestPayout[]): Promise<void> {
   const now = '2026-02-01T09:00:00.000Z'
-  ctx.db.tx(() => {
-    ctx.db.run(
+  await ctx.db.tx(async () => {
+    await ctx.db.run(
       ctx.db.k.insertInto('batches').values({
         id: batchId,
         name: `Test batch ${batchId}`,
@@ -176,9 +177,9 @@ export function insertApprovedBatchForTest(ctx: CoreContext, batchId: string, pa
         updated_at: now,
       }),
     )
-    payouts.forEach((p, i) => {
+    for (const [i, p] of payouts.entries()) {
       const [rail, network = rail] = p.assetId.split('@')[1]!.split(':') as [string, string | undefined]
-      ctx.db.run(
+      await ctx.db.run(
         ctx.db.k.insertInto('payouts').values({
           id: p.id,
           batch_id: batchId,
@@ -201,7 +202,7 @@ export function insertApprovedBatchForTest(ctx: CoreContext, batchId: string, pa
           updated_at: now,
         }),
       )
-    })
+    }
   })
 }
 
@@ -222,16 +223,16 @@ export async function recipientBalance(world: World, p: TestPayout): Promise<big
 }
 
 /** Posted ledger balance (debit-normal) of an account, in minor units. */
-export function ledgerBalance(ctx: CoreContext, accountId: string): bigint {
-  const b = ctx.db.first(ctx.db.k.selectFrom('balances').selectAll().where('account_id', '=', accountId))
+export async function ledgerBalance(ctx: CoreContext, accountId: string): Promise<bigint> {
+  const b = await ctx.db.first(ctx.db.k.selectFrom('balances').selectAll().where('account_id', '=', accountId))
   if (!b) throw new Error(`no balances row for ${accountId}`)
-  const scale = ctx.db.first(
+  const scale = (await ctx.db.first(
     ctx.db.k
       .selectFrom('accounts')
       .innerJoin('assets', 'assets.id', 'accounts.asset_id')
       .select('assets.scale')
       .where('accounts.id', '=', accountId),
-  )!.scale
+  ))!.scale
   const toMinor = (t: string) => {
     const [i, f = ''] = t.split('.')
     return BigInt(i! + f.padEnd(scale, '0'))
@@ -249,10 +250,11 @@ export async function pollUntilQuiet(ctx: CoreContext, world: World, rails: Rail
   const gate = createSweepGate()
   for (let round = 1; round <= roundsMax; round++) {
     for (const rail of rails.all()) await sweepRail(ctx, rail, gate)
-    const open = ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`).get() as {
-      n: number
-    }
-    if (open.n === 0) return round
+    const open = await sqlFirst<{ n: number }>(
+      ctx.db,
+      `SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`,
+    )
+    if (open!.n === 0) return round
     await world.h.clients.testClient.mine({ blocks: 1 })
   }
   throw new Error(`submissions still open after ${roundsMax} rounds`)
@@ -276,7 +278,7 @@ export function sumOf(payouts: readonly TestPayout[], assetId: string): bigint {
   return payouts.filter((p) => p.assetId === assetId).reduce((s, p) => s + p.amount, 0n)
 }
 
-export function feesBooked(ctx: CoreContext, world: World): bigint {
-  const row = ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', `fees:${world.ethAssetId}`))
-  return row ? ledgerBalance(ctx, row.id) : 0n
+export async function feesBooked(ctx: CoreContext, world: World): Promise<bigint> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', `fees:${world.ethAssetId}`))
+  return row ? await ledgerBalance(ctx, row.id) : 0n
 }

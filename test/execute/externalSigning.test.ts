@@ -72,10 +72,10 @@ describe('external signing on Anvil', () => {
     const { ctx } = await setupWorkspace(world, tempDir('ext-ok'))
     const rails = railsFor(world.chain({ payoutsPerChunkMax: 2 }))
     const payouts = payoutsFor('ext-ok', 4)
-    insertApprovedBatchForTest(ctx, 'b-ext', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-ext', payouts)
     const planned = await executeBatch(ctx, { rails }, 'b-ext', MAKER, { external: true })
     expect(planned).toMatchObject({ chunks: 2, signed: 0, broadcast: 0 })
-    const exported = exportPlanned(ctx, { rails }, 'b-ext')
+    const exported = await exportPlanned(ctx, { rails }, 'b-ext')
     expect(exported.files.map((f) => [f.rail, f.transactions])).toEqual([['evm', 2]])
     expect(exported.files[0]!.content).toContain('2 payouts, 2.000001 TUSD')
     const signed = await signEvmFile(exported.files[0]!.content)
@@ -86,7 +86,7 @@ describe('external signing on Anvil', () => {
     expect(again).toMatchObject({ accepted: 0, alreadySigned: 2, broadcast: 0 })
     await pollUntilQuiet(ctx, world, rails)
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(p.amount)
-    const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-ext'))
+    const subs = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-ext'))
     expect(subs.map((s) => s.state)).toEqual(['confirmed', 'confirmed'])
     for (const s of subs) {
       const receipt = await world.h.clients.publicClient.getTransactionReceipt({ hash: s.tx_hash as Hex })
@@ -106,12 +106,12 @@ describe('external signing on Anvil', () => {
     const { ctx } = await setupWorkspace(world, tempDir(`ext-${tag}`))
     const rails = railsFor(world.chain())
     const payouts = payoutsFor(`ext-${tag}`, 2)
-    insertApprovedBatchForTest(ctx, `b-${tag}`, payouts)
+    await insertApprovedBatchForTest(ctx, `b-${tag}`, payouts)
     await executeBatch(ctx, { rails }, `b-${tag}`, MAKER, { external: true })
-    const file = exportPlanned(ctx, { rails }, `b-${tag}`).files[0]!.content
+    const file = (await exportPlanned(ctx, { rails }, `b-${tag}`)).files[0]!.content
     const bad = await signEvmFile(file, tamper)
     await expect(importSigned(ctx, { rails }, `b-${tag}`, MAKER, bad)).rejects.toMatchObject({ code: 'EXTERNAL_CONTENT_MISMATCH' })
-    const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', `b-${tag}`))
+    const subs = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', `b-${tag}`))
     expect(subs.map((s) => [s.state, s.signed_payload])).toEqual([['planned', null]])
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(0n)
     await ctx.db.close()
@@ -120,9 +120,9 @@ describe('external signing on Anvil', () => {
   it('a file for another batch, or another key, is refused', async () => {
     const { ctx } = await setupWorkspace(world, tempDir('ext-other'))
     const rails = railsFor(world.chain())
-    insertApprovedBatchForTest(ctx, 'b-other', payoutsFor('ext-other', 1))
+    await insertApprovedBatchForTest(ctx, 'b-other', payoutsFor('ext-other', 1))
     await executeBatch(ctx, { rails }, 'b-other', MAKER, { external: true })
-    const exported = JSON.parse(exportPlanned(ctx, { rails }, 'b-other').files[0]!.content) as {
+    const exported = JSON.parse((await exportPlanned(ctx, { rails }, 'b-other')).files[0]!.content) as {
       items: { submissionId: string; unsigned: Hex }[]
     }
     const stranger = mnemonicToAccount(SPECULOS_TEST_MNEMONIC, { path: "m/44'/60'/0'/0/7" })
@@ -160,9 +160,9 @@ describe('external signing on the Stellar harness', () => {
     const ctx = await setupStellarWorkspace(xlm, tempDir('ext-xlm'))
     const rails = stellarRails(xlm.config())
     const payouts = stellarPayouts(xlm, 'ext-xlm', 3, xlm.usdcAssetId)
-    insertApprovedBatchForTest(ctx, 'b-ext-xlm', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-ext-xlm', payouts)
     await executeBatch(ctx, { rails }, 'b-ext-xlm', MAKER, { external: true })
-    const file = JSON.parse(exportPlanned(ctx, { rails }, 'b-ext-xlm').files[0]!.content) as {
+    const file = JSON.parse((await exportPlanned(ctx, { rails }, 'b-ext-xlm')).files[0]!.content) as {
       rail: string
       items: { submissionId: string; unsigned: string; networkPassphrase: string }[]
     }

@@ -59,12 +59,12 @@ function payoutsFor(seed: string): TestPayout[] {
   }))
 }
 
-function submissionsOf(ctx: CoreContext, batchId: string): SubmissionRow[] {
-  return ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('attempt'))
+async function submissionsOf(ctx: CoreContext, batchId: string): Promise<SubmissionRow[]> {
+  return await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('attempt'))
 }
 
-function batchState(ctx: CoreContext, batchId: string): string {
-  return ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', batchId))!.state
+async function batchState(ctx: CoreContext, batchId: string): Promise<string> {
+  return (await ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', batchId)))!.state
 }
 
 /**
@@ -77,7 +77,7 @@ async function declareDead(ctx: CoreContext, rails: RailRegistry, batchId: strin
   const pc = world.h.clients.publicClient
   await tc.setAutomine(false)
   await executeBatch(ctx, { rails, signer }, batchId, MAKER)
-  const sub = submissionsOf(ctx, batchId)[0]!
+  const sub = (await submissionsOf(ctx, batchId))[0]!
   expect(sub.state).toBe('broadcast')
   await tc.dropTransaction({ hash: sub.tx_hash as `0x${string}` })
   const other = await world.h.clients.walletFor(world.h.treasury).sendTransaction({
@@ -88,12 +88,12 @@ async function declareDead(ctx: CoreContext, rails: RailRegistry, batchId: strin
   await tc.mine({ blocks: CONFIRMATIONS_MIN })
   const otherBlock = (await pc.getTransactionReceipt({ hash: other })).blockNumber
   await sweepRail(ctx, rails.all()[0]!)
-  const dead = submissionsOf(ctx, batchId)[0]!
+  const dead = (await submissionsOf(ctx, batchId))[0]!
   expect(dead).toMatchObject({ state: 'dead', failure_code: 'NONCE_CONFLICT', block_number: String(await pc.getBlockNumber()) })
-  expect(batchState(ctx, batchId)).toBe('failed')
+  expect(await batchState(ctx, batchId)).toBe('failed')
   // Still dead while nothing changes: watched, never re-sent.
   await sweepRail(ctx, rails.all()[0]!)
-  expect(submissionsOf(ctx, batchId)[0]!.state).toBe('dead')
+  expect((await submissionsOf(ctx, batchId))[0]!.state).toBe('dead')
   return { dead, otherBlock }
 }
 
@@ -111,14 +111,14 @@ async function landAfterAll(dead: SubmissionRow, otherBlock: bigint): Promise<vo
 async function expectPaidOnceAndBooked(ctx: CoreContext, batchId: string, payouts: readonly TestPayout[], landed: SubmissionRow) {
   for (const p of payouts) {
     expect(await recipientBalance(world, p)).toBe(p.amount)
-    expect(ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', p.id))).toMatchObject({
+    expect(await ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', p.id))).toMatchObject({
       state: 'confirmed',
       submission_id: landed.id,
       attempt: landed.attempt,
       entry_id: `payout:${p.id}`,
       failure_code: null,
     })
-    const entries = ctx.db.all(ctx.db.k.selectFrom('entries').select('id').where('id', 'like', `payout:${p.id}%`))
+    const entries = await ctx.db.all(ctx.db.k.selectFrom('entries').select('id').where('id', 'like', `payout:${p.id}%`))
     expect(entries.map((e) => e.id)).toEqual([`payout:${p.id}`])
   }
   expect(await paidEvents(world, evmBatchRef(world.anvil.chainId, batchId, 0))).toHaveLength(payouts.length)
@@ -126,11 +126,11 @@ async function expectPaidOnceAndBooked(ctx: CoreContext, batchId: string, payout
 
 async function expectLedgerEqualsChain(ctx: CoreContext, opening: { eth: bigint; token: bigint }, payouts: readonly TestPayout[]) {
   const now = await chainBalances(world)
-  expect(ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
-  expect(ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
+  expect(await ledgerBalance(ctx, `treasury:${world.tokenAssetId}`)).toBe(now.token)
+  expect(await ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
   expect(opening.token - now.token).toBe(sumOf(payouts, world.tokenAssetId))
   // The other transaction left the chain with the reorg: every wei spent is ours and booked.
-  expect(opening.eth - now.eth).toBe(feesBooked(ctx, world))
+  expect(opening.eth - now.eth).toBe(await feesBooked(ctx, world))
 }
 
 describe('a transaction declared dead that lands later', () => {
@@ -138,7 +138,7 @@ describe('a transaction declared dead that lands later', () => {
     const { ctx, opening } = await setupWorkspace(world, tempDir('late'))
     const rails = railsFor(world.chain())
     const payouts = payoutsFor('late')
-    insertApprovedBatchForTest(ctx, 'b-late', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-late', payouts)
     try {
       const { dead, otherBlock } = await declareDead(ctx, rails, 'b-late')
       for (const p of payouts) expect(await recipientBalance(world, p)).toBe(0n)
@@ -147,13 +147,13 @@ describe('a transaction declared dead that lands later', () => {
     } finally {
       await world.h.clients.testClient.setAutomine(true)
     }
-    const [landed] = submissionsOf(ctx, 'b-late')
+    const [landed] = await submissionsOf(ctx, 'b-late')
     expect(landed).toMatchObject({ state: 'confirmed', failure_code: null, failure_message: null })
     const receipt = await world.h.clients.publicClient.getTransactionReceipt({ hash: landed!.tx_hash as `0x${string}` })
     expect(landed!.block_hash).toBe(receipt.blockHash)
-    expect(batchState(ctx, 'b-late')).toBe('completed')
+    expect(await batchState(ctx, 'b-late')).toBe('completed')
     await expectPaidOnceAndBooked(ctx, 'b-late', payouts, landed!)
-    const audit = ctx.db.first(
+    const audit = await ctx.db.first(
       ctx.db.k
         .selectFrom('audit_log')
         .select('change')
@@ -161,7 +161,7 @@ describe('a transaction declared dead that lands later', () => {
         .where('action', '=', 'payouts.submission.confirmed'),
     )
     expect(JSON.parse(audit!.change)).toMatchObject({ from: 'dead', to: 'confirmed', landedAfterDead: true, takenBack: [] })
-    const settled = ctx.db.all(ctx.db.k.selectFrom('audit_log').select('change').where('subject', '=', 'batch:b-late').orderBy('seq'))
+    const settled = await ctx.db.all(ctx.db.k.selectFrom('audit_log').select('change').where('subject', '=', 'batch:b-late').orderBy('seq'))
     expect(JSON.parse(settled.at(-1)!.change)).toMatchObject({ from: 'failed', to: 'completed' })
     // Watched again as a confirmed one: later sweeps change nothing, and book nothing twice.
     await sweepRail(ctx, rails.all()[0]!)
@@ -174,16 +174,16 @@ describe('a transaction declared dead that lands later', () => {
     const { ctx, opening } = await setupWorkspace(world, tempDir('late-retry'))
     const rails = railsFor(world.chain())
     const payouts = payoutsFor('lateretry')
-    insertApprovedBatchForTest(ctx, 'b-late-retry', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-late-retry', payouts)
     try {
       const { dead, otherBlock } = await declareDead(ctx, rails, 'b-late-retry')
       // The failed payouts go out again as attempt 2, which waits in the pool (automine is off).
       const retry = await retryFailed(ctx, { rails, signer }, 'b-late-retry', MAKER)
       expect(retry).toMatchObject({ payouts: 2, broadcast: 1 })
-      const attempt2 = submissionsOf(ctx, 'b-late-retry')[1]!
+      const attempt2 = (await submissionsOf(ctx, 'b-late-retry'))[1]!
       expect(BigInt(attempt2.nonce!)).toBe(BigInt(dead.nonce!) + 1n)
       for (const p of payouts) {
-        expect(ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'submission_id']).where('id', '=', p.id))).toEqual({
+        expect(await ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'submission_id']).where('id', '=', p.id))).toEqual({
           state: 'broadcast',
           submission_id: attempt2.id,
         })
@@ -193,18 +193,18 @@ describe('a transaction declared dead that lands later', () => {
     } finally {
       await world.h.clients.testClient.setAutomine(true)
     }
-    const [landed, attempt2] = submissionsOf(ctx, 'b-late-retry')
+    const [landed, attempt2] = await submissionsOf(ctx, 'b-late-retry')
     expect(landed!.state).toBe('confirmed')
     expect(attempt2).toMatchObject({ state: 'failed', failure_code: 'REVERTED' })
     const reverted = await world.h.clients.publicClient.getTransactionReceipt({ hash: attempt2!.tx_hash as `0x${string}` })
     expect(reverted.status).toBe('reverted')
     // Its fee, and only its fee, is booked.
-    const fee = ctx.db.first(ctx.db.k.selectFrom('entries').select(['id', 'kind']).where('id', '=', `fee:${attempt2!.id}`))
+    const fee = await ctx.db.first(ctx.db.k.selectFrom('entries').select(['id', 'kind']).where('id', '=', `fee:${attempt2!.id}`))
     expect(fee).toEqual({ id: `fee:${attempt2!.id}`, kind: 'payout.fee' })
     expect(BigInt(attempt2!.fee_paid!)).toBe(reverted.gasUsed * reverted.effectiveGasPrice)
-    expect(batchState(ctx, 'b-late-retry')).toBe('completed')
+    expect(await batchState(ctx, 'b-late-retry')).toBe('completed')
     await expectPaidOnceAndBooked(ctx, 'b-late-retry', payouts, landed!)
-    const audit = ctx.db.first(
+    const audit = await ctx.db.first(
       ctx.db.k
         .selectFrom('audit_log')
         .select('change')

@@ -21,6 +21,7 @@ import {
   XLM,
   type StellarWorld,
 } from './stellarKit'
+import { sqlAll, sqlFirst } from '../dbSql'
 
 let world: StellarWorld
 beforeAll(async () => {
@@ -35,7 +36,7 @@ describe('Stellar rail on the harness', () => {
     const dir = tempDir('stellar-250')
     const ctx = await setupStellarWorkspace(world, dir)
     const payouts = stellarPayouts(world, 'p250', 250, world.usdcAssetId)
-    insertApprovedBatchForTest(ctx, 'b-250', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-250', payouts)
     const rails = stellarRails(world.config())
     const emulator = stellarEmulator({ hashSigning: true })
     const treasuryXlmBefore = world.h.balance(TREASURY, 'native')!
@@ -48,11 +49,12 @@ describe('Stellar rail on the harness', () => {
     expect(emulator.stats.signatures).toBe(3)
     await pollStellarUntilQuiet(ctx, world, rails)
 
-    const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-250').orderBy('chunk_index'))
+    const subs = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-250').orderBy('chunk_index'))
     expect(subs.map((s) => s.state)).toEqual(['confirmed', 'confirmed', 'confirmed'])
-    const counts = ctx.db.sqlite
-      .prepare(`SELECT submission_id, COUNT(*) AS n FROM submission_payouts GROUP BY submission_id ORDER BY n DESC`)
-      .all() as { n: number }[]
+    const counts = await sqlAll<{ n: number }>(
+      ctx.db,
+      `SELECT submission_id, COUNT(*) AS n FROM submission_payouts GROUP BY submission_id ORDER BY n DESC`,
+    )
     expect(counts.map((c) => c.n)).toEqual([100, 100, 50])
     // Consecutive sequence numbers, each transaction applied once, from the treasury.
     const seqs = subs.map((s) => BigInt(s.nonce!))
@@ -64,16 +66,16 @@ describe('Stellar rail on the harness', () => {
       expect('source' in tx ? tx.source : null).toBe(TREASURY)
     }
     for (const p of payouts) expect(world.h.balance(p.recipient, world.usdc)).toBe(p.amount)
-    expect(ctx.db.all(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-250'))[0]!.state).toBe('completed')
+    expect((await ctx.db.all(ctx.db.k.selectFrom('batches').select('state').where('id', '=', 'b-250')))[0]!.state).toBe('completed')
 
     // The ledger equals the harness: USDC out exactly, XLM down by exactly the fees booked.
-    expect(ledgerBalance(ctx, `treasury:${world.usdcAssetId}`)).toBe(world.h.balance(TREASURY, world.usdc))
-    expect(ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
-    const fees = ledgerBalance(ctx, `fees:${world.xlmAssetId}`)
+    expect(await ledgerBalance(ctx, `treasury:${world.usdcAssetId}`)).toBe(world.h.balance(TREASURY, world.usdc))
+    expect(await ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
+    const fees = await ledgerBalance(ctx, `fees:${world.xlmAssetId}`)
     expect(fees).toBe(250n * 100n)
     expect(treasuryXlmBefore - world.h.balance(TREASURY, 'native')!).toBe(fees)
     // Each payout booked once, linked to its transaction and operation index.
-    const entries = ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM entries WHERE id LIKE 'payout:p250-%'`).get() as { n: number }
+    const entries = (await sqlFirst<{ n: number }>(ctx.db, `SELECT COUNT(*) AS n FROM entries WHERE id LIKE 'payout:p250-%'`))!
     expect(entries.n).toBe(250)
     expect(sum(payouts)).toBe(1_000_000n * XLM - world.h.balance(TREASURY, world.usdc)!)
 
@@ -83,9 +85,11 @@ describe('Stellar rail on the harness', () => {
     await ctx.db.close()
     const reopened = await openWorkspace(dir)
     expect(await followPayments(reopened, 'standalone', world.h.url, TREASURY)).toBe(0)
-    const ours = reopened.db.sqlite
-      .prepare(`SELECT COUNT(DISTINCT tx_hash) AS n FROM stellar_payments WHERE tx_hash IN (${subs.map(() => '?').join(',')})`)
-      .get(...subs.map((s) => s.tx_hash)) as { n: number }
+    const ours = (await sqlFirst<{ n: number }>(
+      reopened.db,
+      `SELECT COUNT(DISTINCT tx_hash) AS n FROM stellar_payments WHERE tx_hash IN (${subs.map(() => '?').join(',')})`,
+      ...subs.map((s) => s.tx_hash),
+    ))!
     expect(ours.n).toBe(3)
     await reopened.db.close()
   })
@@ -99,7 +103,7 @@ describe('Stellar rail on the harness', () => {
       ...stellarPayouts(world, 'pm-b', 2, world.xlmAssetId, 'INV-2'),
       { id: 'pm-new', assetId: world.xlmAssetId, recipient: unfunded, amount: 2n * XLM },
     ]
-    insertApprovedBatchForTest(ctx, 'b-memo', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-memo', payouts)
     const rails = stellarRails(world.config({ allowCreateAccount: true }))
     // Small transactions fit the app's buffer: signed by content, not by hash.
     const emulator = stellarEmulator({ hashSigning: false })
@@ -107,14 +111,14 @@ describe('Stellar rail on the harness', () => {
     expect(result.chunks).toBe(3)
     await pollStellarUntilQuiet(ctx, world, rails)
     expect(world.h.balance(unfunded, 'native')).toBe(2n * XLM)
-    const memos = ctx.db
-      .all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-memo').orderBy('chunk_index'))
-      .map((s) => {
-        const tx = TransactionBuilder.fromXDR(s.signed_payload!, world.h.networkPassphrase)
-        return 'memo' in tx ? tx.memo.value?.toString() : null
-      })
+    const memos = (
+      await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', 'b-memo').orderBy('chunk_index'))
+    ).map((s) => {
+      const tx = TransactionBuilder.fromXDR(s.signed_payload!, world.h.networkPassphrase)
+      return 'memo' in tx ? tx.memo.value?.toString() : null
+    })
     expect(memos).toEqual(['INV-1', 'INV-2', undefined])
-    expect(ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
+    expect(await ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
     await ctx.db.close()
   })
 
@@ -124,28 +128,28 @@ describe('Stellar rail on the harness', () => {
     const own = stellarPayouts(world, 'pr-m', 1, world.usdcAssetId, 'DEPOSIT-7')
     const mixed = stellarPayouts(world, 'pr-x', 2, world.xlmAssetId)
     const tooLong = stellarPayouts(world, 'pr-l', 1, world.xlmAssetId)
-    insertApprovedBatchForTest(ctx, 'b-ref', [...shared, ...own, ...mixed])
-    insertApprovedBatchForTest(ctx, 'b-ref-long', tooLong)
-    const setReference = (ids: readonly { id: string }[], reference: string | ((i: number) => string)) =>
-      ids.forEach((p, i) =>
-        ctx.db.run(
+    await insertApprovedBatchForTest(ctx, 'b-ref', [...shared, ...own, ...mixed])
+    await insertApprovedBatchForTest(ctx, 'b-ref-long', tooLong)
+    const setReference = async (ids: readonly { id: string }[], reference: string | ((i: number) => string)) => {
+      for (const [i, p] of ids.entries())
+        await ctx.db.run(
           ctx.db.k
             .updateTable('payouts')
             .set({ reference: typeof reference === 'string' ? reference : reference(i) })
             .where('id', '=', p.id),
-        ),
-      )
-    setReference(shared, 'INV-2026-0042')
-    setReference(own, 'INV-2026-0043')
-    setReference(mixed, (i) => `INV-X-${i}`)
-    setReference(tooLong, 'A reference of 29 bytes long.')
+        )
+    }
+    await setReference(shared, 'INV-2026-0042')
+    await setReference(own, 'INV-2026-0043')
+    await setReference(mixed, (i) => `INV-X-${i}`)
+    await setReference(tooLong, 'A reference of 29 bytes long.')
     const rails = stellarRails(world.config())
     await executeBatch(ctx, { rails, signer: stellarSigner(stellarEmulator({ hashSigning: false })) }, 'b-ref', MAKER)
     await executeBatch(ctx, { rails, signer: stellarSigner(stellarEmulator({ hashSigning: false })) }, 'b-ref-long', MAKER)
     await pollStellarUntilQuiet(ctx, world, rails)
     // What arrived: Horizon's record of each applied transaction, by the hash we stored.
     const arrived = async (batchId: string) => {
-      const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index'))
+      const subs = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index'))
       expect(subs.map((s) => s.state)).toEqual(subs.map(() => 'confirmed'))
       const out: (string | null)[] = []
       for (const s of subs) {
@@ -158,7 +162,7 @@ describe('Stellar rail on the harness', () => {
     expect(await arrived('b-ref')).toEqual(['INV-2026-0042', 'DEPOSIT-7', null])
     expect(await arrived('b-ref-long')).toEqual([null])
     for (const p of [...shared, ...own, ...mixed, ...tooLong]) {
-      const row = ctx.db.first(ctx.db.k.selectFrom('payouts').select('state').where('id', '=', p.id))!
+      const row = (await ctx.db.first(ctx.db.k.selectFrom('payouts').select('state').where('id', '=', p.id)))!
       expect(row.state).toBe('confirmed')
     }
     await ctx.db.close()

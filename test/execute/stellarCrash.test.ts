@@ -25,6 +25,7 @@ import {
   WORKSPACE_NOW,
   type StellarWorld,
 } from './stellarKit'
+import { sqlFirst } from '../dbSql'
 
 const childScript = fileURLToPath(new URL('./stellarCrashChild.ts', import.meta.url))
 const runs = CRASH_POINTS.flatMap((point) => (point === 'after-plan' ? [`${point}:1`] : [`${point}:1`, `${point}:2`]))
@@ -54,8 +55,8 @@ function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ signal: Nod
   })
 }
 
-function assertPaidOnce(ctx: CoreContext, batchId: string, payouts: readonly TestPayout[], assetUsdc: boolean): void {
-  const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId))
+async function assertPaidOnce(ctx: CoreContext, batchId: string, payouts: readonly TestPayout[], assetUsdc: boolean): Promise<void> {
+  const subs = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId))
   for (const s of subs.filter((x) => x.state === 'confirmed'))
     expect(
       world.h.applied().filter((a) => a.hash === s.tx_hash),
@@ -63,17 +64,15 @@ function assertPaidOnce(ctx: CoreContext, batchId: string, payouts: readonly Tes
     ).toHaveLength(1)
   for (const p of payouts) {
     expect(world.h.balance(p.recipient, assetUsdc ? world.usdc : 'native')).toBe(assetUsdc ? p.amount : 5n * 10_000_000n + p.amount)
-    const row = ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'entry_id']).where('id', '=', p.id))!
+    const row = (await ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'entry_id']).where('id', '=', p.id)))!
     expect(row.state).toBe('confirmed')
   }
-  const booked = ctx.db.sqlite
-    .prepare(`SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout' AND id LIKE ?`)
-    .get(`payout:${batchId}-%`) as {
+  const booked = (await sqlFirst<{
     n: number
-  }
+  }>(ctx.db, `SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout' AND id LIKE ?`, `payout:${batchId}-%`))!
   expect(booked.n).toBe(payouts.length)
-  expect(ledgerBalance(ctx, `treasury:${world.usdcAssetId}`)).toBe(world.h.balance(TREASURY, world.usdc))
-  expect(ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
+  expect(await ledgerBalance(ctx, `treasury:${world.usdcAssetId}`)).toBe(world.h.balance(TREASURY, world.usdc))
+  expect(await ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
 }
 
 describe('Stellar: SIGKILL at every step, restart, every payout applied exactly once', () => {
@@ -84,7 +83,7 @@ describe('Stellar: SIGKILL at every step, restart, every payout applied exactly 
       const dir = tempDir(label)
       const ctx = await setupStellarWorkspace(world, dir)
       const payouts = stellarPayouts(world, label, 6, world.usdcAssetId)
-      insertApprovedBatchForTest(ctx, label, payouts)
+      await insertApprovedBatchForTest(ctx, label, payouts)
       await ctx.db.close()
       const config = world.config({ opsPerTxMax: 2 })
       const child = await runChild(
@@ -97,10 +96,10 @@ describe('Stellar: SIGKILL at every step, restart, every payout applied exactly 
       const rails = stellarRails(config)
       await resumeOpen(ctx2, { rails, signer })
       await pollStellarUntilQuiet(ctx2, world, rails)
-      expect(ctx2.db.first(ctx2.db.k.selectFrom('batches').select('state').where('id', '=', label))!.state).toBe('completed')
-      assertPaidOnce(ctx2, label, payouts, true)
+      expect((await ctx2.db.first(ctx2.db.k.selectFrom('batches').select('state').where('id', '=', label)))!.state).toBe('completed')
+      await assertPaidOnce(ctx2, label, payouts, true)
       // No rebuild: 3 chunks, 3 submissions — nothing was ever signed again with a new sequence.
-      const subs = ctx2.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM submissions WHERE batch_id = ?`).get(label) as { n: number }
+      const subs = (await sqlFirst<{ n: number }>(ctx2.db, `SELECT COUNT(*) AS n FROM submissions WHERE batch_id = ?`, label))!
       expect(subs.n).toBe(3)
       await ctx2.db.close()
     },
@@ -118,7 +117,7 @@ describe('Stellar faults on submission', () => {
     const label = `sf-${name.replace(/[^a-z0-9]+/g, '-')}`
     const ctx = await setupStellarWorkspace(world, tempDir(label))
     const payouts = stellarPayouts(world, label, 4, world.usdcAssetId)
-    insertApprovedBatchForTest(ctx, label, payouts)
+    await insertApprovedBatchForTest(ctx, label, payouts)
     const rails = stellarRails(world.config({ opsPerTxMax: 2 }))
     inject(world)
     const submittedBefore = world.h.submissions()
@@ -126,8 +125,8 @@ describe('Stellar faults on submission', () => {
     expect(result.broadcast).toBe(2) // 'maybe-sent' counts as broadcast: only the lookup decides
     await pollStellarUntilQuiet(ctx, world, rails)
     world.h.faults.clear()
-    assertPaidOnce(ctx, label, payouts, true)
-    const subs = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label))
+    await assertPaidOnce(ctx, label, payouts, true)
+    const subs = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label))
     expect(subs).toHaveLength(2)
     // The harness saw the same envelopes again (resubmission), never a new one.
     const hashes = new Set(subs.map((s) => s.tx_hash))
@@ -142,19 +141,19 @@ describe('Stellar faults on submission', () => {
     const good = stellarPayouts(world, label, 1, world.usdcAssetId)
     const noTrust = world.payee({ noTrust: true })
     const payouts: TestPayout[] = [...good, { id: `${label}-x`, assetId: world.usdcAssetId, recipient: noTrust, amount: 5n }]
-    insertApprovedBatchForTest(ctx, label, payouts)
+    await insertApprovedBatchForTest(ctx, label, payouts)
     const rails = stellarRails(world.config())
     const xlmBefore = world.h.balance(TREASURY, 'native')!
     await executeBatch(ctx, { rails, signer }, label, MAKER)
     await pollStellarUntilQuiet(ctx, world, rails)
-    const sub = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label))!
+    const sub = (await ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label)))!
     expect(sub.state).toBe('failed')
     expect(sub.failure_code).toBe('STELLAR_NO_TRUST')
     expect(sub.failure_message).toContain(`${noTrust} has no trustline for USDC`)
     // Atomic: the good payout was not applied either; the fee was charged and is booked.
     expect(world.h.balance(good[0]!.recipient, world.usdc)).toBe(0n)
     expect(xlmBefore - world.h.balance(TREASURY, 'native')!).toBe(200n)
-    expect(ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
+    expect(await ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
     await ctx.db.close()
   })
 
@@ -166,11 +165,11 @@ describe('Stellar faults on submission', () => {
     let nowMs = WORKSPACE_NOW.getTime()
     const ctx: CoreContext = { ...base, clock: { now: () => new Date(nowMs) } }
     const payouts = stellarPayouts(world, label, 2, world.usdcAssetId)
-    insertApprovedBatchForTest(ctx, label, payouts)
+    await insertApprovedBatchForTest(ctx, label, payouts)
     const rails = stellarRails(world.config())
     world.h.faults.fail504(1_000) // Horizon times out on every submission, nothing is applied
     await executeBatch(ctx, { rails, signer }, label, MAKER)
-    const first = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label))!
+    const first = (await ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label)))!
     const rail = rails.all()[0]!
     // Within the time bound: every sweep resubmits the same envelope, nothing is declared dead.
     for (const minutes of [1, 3, 5]) {
@@ -178,26 +177,26 @@ describe('Stellar faults on submission', () => {
       await world.h.closeLedger()
       const r = await sweepRail(ctx, rail)
       expect(r.rebroadcast).toBe(1)
-      expect(ctx.db.first(ctx.db.k.selectFrom('submissions').select('state').where('id', '=', first.id))!.state).toBe('broadcast')
+      expect((await ctx.db.first(ctx.db.k.selectFrom('submissions').select('state').where('id', '=', first.id)))!.state).toBe('broadcast')
     }
     const rebuildsBeforeExpiry =
-      (ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM submissions WHERE batch_id = ?`).get(label) as { n: number }).n - 1
+      (await sqlFirst<{ n: number }>(ctx.db, `SELECT COUNT(*) AS n FROM submissions WHERE batch_id = ?`, label))!.n - 1
     expect(rebuildsBeforeExpiry).toBe(0)
     // Past the bound (and its margin), with a ledger closed after it: dead, payouts failed.
     nowMs = WORKSPACE_NOW.getTime() + 6 * 60_000
     world.h.setTime(new Date(nowMs))
     await world.h.closeLedger()
     await sweepRail(ctx, rail)
-    const dead = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', first.id))!
+    const dead = (await ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', first.id)))!
     expect(dead.state).toBe('dead')
     expect(dead.failure_code).toBe('STELLAR_EXPIRED')
-    expect(ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', label))!.state).toBe('failed')
+    expect((await ctx.db.first(ctx.db.k.selectFrom('batches').select('state').where('id', '=', label)))!.state).toBe('failed')
     // The network recovers; a retry builds a NEW transaction (new sequence is the same free one).
     world.h.faults.clear()
     await retryFailed(ctx, { rails, signer }, label, MAKER)
     await pollStellarUntilQuiet(ctx, world, rails)
-    assertPaidOnce(ctx, label, payouts, true)
-    const all = ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label).orderBy('attempt'))
+    await assertPaidOnce(ctx, label, payouts, true)
+    const all = await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', label).orderBy('attempt'))
     expect(all.map((s) => s.state)).toEqual(['dead', 'confirmed'])
     expect(world.h.applied().some((a) => a.hash === first.tx_hash)).toBe(false)
     await ctx.db.close()

@@ -20,6 +20,7 @@ import { createLedgerSigner } from '../../src/main/core/signing/ledgerDevice/cre
 import type { Signer } from '../../src/main/core/signing/Signer'
 import { startStellarHarness, type HarnessAsset, type StellarHarness } from '../harness/stellar'
 import { MAKER, openTreasury, openWorkspace, type TestPayout } from './executeKit'
+import { sqlFirst } from '../dbSql'
 
 export const NETWORK = 'standalone'
 export const XLM = 10_000_000n
@@ -100,18 +101,18 @@ export function stellarRails(config: StellarNetworkConfig): RailRegistry {
 /** A workspace with the standalone assets and treasury accounts opened at the harness balances. */
 export async function setupStellarWorkspace(world: StellarWorld, dir: string): Promise<CoreContext> {
   const ctx = await openWorkspace(dir)
-  seedDefaultAssets(ctx)
-  addAsset(ctx, MAKER, { code: 'XLM', scale: 7, rail: 'stellar', network: NETWORK })
-  addAsset(ctx, MAKER, { code: 'USDC', scale: 7, rail: 'stellar', network: NETWORK, issuer: world.usdc.issuer })
-  ctx.db.run(
+  await seedDefaultAssets(ctx)
+  await addAsset(ctx, MAKER, { code: 'XLM', scale: 7, rail: 'stellar', network: NETWORK })
+  await addAsset(ctx, MAKER, { code: 'USDC', scale: 7, rail: 'stellar', network: NETWORK, issuer: world.usdc.issuer })
+  await ctx.db.run(
     ctx.db.k.insertInto('operators').values({ id: MAKER, name: 'Maker', roles: '["preparer"]', created_at: '2026-01-01T00:00:00.000Z' }),
   )
-  recordVerifiedSignerAddress(ctx, MAKER, { chain: 'stellar', path: stellarAccountPath(0), address: TREASURY })
+  await recordVerifiedSignerAddress(ctx, MAKER, { chain: 'stellar', path: stellarAccountPath(0), address: TREASURY })
   for (const [assetId, amount] of [
     [world.xlmAssetId, world.h.balance(TREASURY, 'native')!],
     [world.usdcAssetId, world.h.balance(TREASURY, world.usdc)!],
   ] as const) {
-    openTreasury(ctx, assetId, TREASURY, `${amount / XLM}.${(amount % XLM).toString().padStart(7, '0')}`, 'harness')
+    await openTreasury(ctx, assetId, TREASURY, `${amount / XLM}.${(amount % XLM).toString().padStart(7, '0')}`, 'harness')
   }
   return ctx
 }
@@ -120,9 +121,9 @@ export async function setupStellarWorkspace(world: StellarWorld, dir: string): P
 export async function pollStellarUntilQuiet(ctx: CoreContext, world: StellarWorld, rails: RailRegistry, roundsMax = 20): Promise<number> {
   for (let round = 1; round <= roundsMax; round++) {
     for (const rail of rails.all()) await sweepRail(ctx, rail)
-    const open = ctx.db.sqlite.prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`).get() as {
+    const open = (await sqlFirst<{
       n: number
-    }
+    }>(ctx.db, `SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`))!
     if (open.n === 0) return round
     await world.h.closeLedger()
   }

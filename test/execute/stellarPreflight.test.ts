@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function problemsFor(label: string, payouts: TestPayout[]) {
   const ctx = await setupStellarWorkspace(world, tempDir(label))
-  insertApprovedBatchForTest(ctx, label, payouts)
+  await insertApprovedBatchForTest(ctx, label, payouts)
   const result = await preflightBatch(ctx, label, stellarRails(config))
   await ctx.db.close()
   return result

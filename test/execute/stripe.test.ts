@@ -17,6 +17,7 @@ import { createRailRegistry, type RailRegistry } from '../../src/main/core/rails
 import { createStripeRail, STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
 import { startStripeHarness, type StripeHarness } from '../harness/stripe'
 import { insertApprovedBatchForTest, ledgerBalance, MAKER, openWorkspace, tempDir, type TestPayout } from './executeKit'
+import { sqlAll, sqlFirst } from '../dbSql'
 
 const ASSETS = [
   ['USD@stripe', 1_000_000n, '10000.00'],
@@ -34,20 +35,20 @@ describe('Stripe batch through the execution engine', () => {
     h = await startStripeHarness({ balances: { usd: 1_000_000n, jpy: 1_000_000n, bhd: 1_000_000n } })
     dataDir = tempDir('stripe')
     ctx = await openWorkspace(dataDir)
-    seedDefaultAssets(ctx)
-    ctx.db.run(
+    await seedDefaultAssets(ctx)
+    await ctx.db.run(
       ctx.db.k.insertInto('operators').values({ id: MAKER, name: 'Maker', roles: '["preparer"]', created_at: '2026-01-01T00:00:00.000Z' }),
     )
     for (const [assetId, , text] of ASSETS) {
-      addAccount(ctx, MAKER, {
+      await addAccount(ctx, MAKER, {
         id: `treasury:${assetId}`,
         name: `Treasury ${assetId}`,
         kind: 'treasury',
         assetId,
         address: STRIPE_PLATFORM_SOURCE,
       })
-      addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
-      postEntries(
+      await addAccount(ctx, MAKER, { id: `opening:${assetId}`, name: `Opening ${assetId}`, kind: 'external', assetId })
+      await postEntries(
         ctx,
         MAKER,
         [
@@ -74,7 +75,7 @@ describe('Stripe batch through the execution engine', () => {
   })
   afterEach(async () => {
     await h.stop()
-    ctx.db.close()
+    await ctx.db.close()
   })
 
   function batch(accts: [string, string, string]): TestPayout[] {
@@ -91,9 +92,10 @@ describe('Stripe batch through the execution engine', () => {
   async function sweepUntilQuiet(roundsMax = 10) {
     for (let round = 1; round <= roundsMax; round++) {
       for (const rail of rails.all()) await sweepRail(ctx, rail)
-      const open = ctx.db.sqlite
-        .prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`)
-        .get() as { n: number }
+      const open = (await sqlFirst<{ n: number }>(
+        ctx.db,
+        `SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`,
+      ))!
       if (open.n === 0) return
     }
     throw new Error('submissions still open')
@@ -109,13 +111,13 @@ describe('Stripe batch through the execution engine', () => {
     it(`executes USD/JPY/BHD payouts and books exact minor units (fault: ${fault})`, async () => {
       const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
       const payouts = batch(accts)
-      insertApprovedBatchForTest(ctx, 'b-stripe', payouts)
+      await insertApprovedBatchForTest(ctx, 'b-stripe', payouts)
       if (fault === 'dropAfterCommit') h.faults.dropAfterCommit(2, { method: 'POST', path: '/v1/transfers' })
       if (fault === 'error500') h.faults.error500(3, { path: '/v1/transfers' })
       if (fault === 'rateLimit429') h.faults.rateLimit429(3, { path: '/v1/transfers' })
       await executeBatch(ctx, { rails }, 'b-stripe', MAKER)
       await sweepUntilQuiet()
-      const states = ctx.db.sqlite.prepare(`SELECT id, state FROM payouts ORDER BY id`).all()
+      const states = await sqlAll(ctx.db, `SELECT id, state FROM payouts ORDER BY id`)
       expect(states).toEqual([
         { id: 'p-bhd', state: 'confirmed' },
         { id: 'p-jpy', state: 'confirmed' },
@@ -124,17 +126,15 @@ describe('Stripe batch through the execution engine', () => {
       assertExactlyOncePerKey(payouts.map((p) => p.id))
       for (const p of payouts) {
         const [assetId, opening] = ASSETS.find(([a]) => a === p.assetId)!
-        expect(ledgerBalance(ctx, `treasury:${assetId}`)).toBe(opening - p.amount)
+        expect(await ledgerBalance(ctx, `treasury:${assetId}`)).toBe(opening - p.amount)
         expect(h.balance(p.assetId.slice(0, 3).toLowerCase())).toBe(opening - p.amount)
       }
-      const subs = ctx.db.sqlite
-        .prepare(`SELECT idempotency_key, tx_hash, block_hash, fee_paid FROM submissions ORDER BY idempotency_key`)
-        .all() as {
+      const subs = await sqlAll<{
         idempotency_key: string
         tx_hash: string
         block_hash: string
         fee_paid: string
-      }[]
+      }>(ctx.db, `SELECT idempotency_key, tx_hash, block_hash, fee_paid FROM submissions ORDER BY idempotency_key`)
       for (const s of subs) {
         expect(s.tx_hash).toBe(s.idempotency_key)
         expect(s.block_hash).toMatch(/^tr_/)
@@ -145,7 +145,7 @@ describe('Stripe batch through the execution engine', () => {
   it('slow Stripe: our timeout fires, the retry meets the first request still running (409), then its replay — one transfer per key', async () => {
     const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
     const payouts = batch(accts)
-    insertApprovedBatchForTest(ctx, 'b-stripe', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-stripe', payouts)
     // The first POST is held 600 ms while our client gives up after 150 ms and retries with the
     // same key: Stripe answers 409 idempotency_key_in_use until the first one finishes.
     h.faults.slow(600, 1, { method: 'POST', path: '/v1/transfers' })
@@ -160,25 +160,23 @@ describe('Stripe batch through the execution engine', () => {
     await executeBatch(ctx, { rails: slowRails }, 'b-stripe', MAKER)
     for (let round = 1; round <= 10; round++) {
       for (const rail of slowRails.all()) await sweepRail(ctx, rail)
-      const open = ctx.db.sqlite
-        .prepare(`SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`)
-        .get() as {
+      const open = (await sqlFirst<{
         n: number
-      }
+      }>(ctx.db, `SELECT COUNT(*) AS n FROM submissions WHERE state IN ('planned', 'signed', 'broadcast')`))!
       if (open.n === 0) break
     }
     const statuses = h.requests().filter((q) => q.method === 'POST' && q.idempotencyKey === 'cs_p-usd_a1')
     expect(statuses.map((q) => q.status)).toContain(409)
     expect(statuses.some((q) => q.replayed)).toBe(true)
     assertExactlyOncePerKey(payouts.map((p) => p.id))
-    expect(ctx.db.sqlite.prepare(`SELECT DISTINCT state FROM payouts`).all()).toEqual([{ state: 'confirmed' }])
+    expect(await sqlAll(ctx.db, `SELECT DISTINCT state FROM payouts`)).toEqual([{ state: 'confirmed' }])
   })
 
   it("each transfer carries the payout's own id, batch and reference (metadata) and its description", async () => {
     const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
-    insertApprovedBatchForTest(ctx, 'b-ref', batch(accts))
-    ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0042' }).where('id', '=', 'p-usd'))
-    ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0043', memo: 'March retainer' }).where('id', '=', 'p-jpy'))
+    await insertApprovedBatchForTest(ctx, 'b-ref', batch(accts))
+    await ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0042' }).where('id', '=', 'p-usd'))
+    await ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0043', memo: 'March retainer' }).where('id', '=', 'p-jpy'))
     await executeBatch(ctx, { rails }, 'b-ref', MAKER)
     await sweepUntilQuiet()
     const arrived = (h.transfers() as { metadata: Record<string, string>; description: string | null }[]).map((t) => ({
@@ -199,7 +197,7 @@ describe('Stripe batch through the execution engine', () => {
     // As sent on the wire (form-encoded), not only as stored.
     const posted = h.requests().filter((r) => r.method === 'POST' && r.path === '/v1/transfers')
     expect(posted[0]!.params).toMatchObject({ description: 'INV-2026-0042', metadata: { countersign_reference: 'INV-2026-0042' } })
-    expect(ctx.db.sqlite.prepare(`SELECT DISTINCT state FROM payouts`).all()).toEqual([{ state: 'confirmed' }])
+    expect(await sqlAll(ctx.db, `SELECT DISTINCT state FROM payouts`)).toEqual([{ state: 'confirmed' }])
   })
 
   it("pre-flight is the rail's own: balance, missing and not-ready accounts, and a key it cannot read", async () => {
@@ -208,7 +206,7 @@ describe('Stripe batch through the execution engine', () => {
       'acct_1NoSuchAccount00000',
       h.addConnectedAccount({ transfersCapability: 'inactive' }),
     ]
-    insertApprovedBatchForTest(ctx, 'b-pf', batch(accts))
+    await insertApprovedBatchForTest(ctx, 'b-pf', batch(accts))
     expect((await preflightBatch(ctx, 'b-pf', rails)).problems).toEqual([
       expect.objectContaining({
         code: 'STRIPE_ACCOUNT_MISSING',
@@ -240,23 +238,23 @@ describe('Stripe batch through the execution engine', () => {
       h.addConnectedAccount({ transfersCapability: 'inactive' }),
       h.addConnectedAccount(),
     ]
-    insertApprovedBatchForTest(ctx, 'b-stripe', batch(accts))
+    await insertApprovedBatchForTest(ctx, 'b-stripe', batch(accts))
     await executeBatch(ctx, { rails }, 'b-stripe', MAKER)
     await sweepUntilQuiet()
-    const jpy = ctx.db.sqlite.prepare(`SELECT state, failure_code, failure_message FROM payouts WHERE id = 'p-jpy'`).get() as Record<
-      string,
-      string
-    >
+    const jpy = (await sqlFirst<Record<string, string>>(
+      ctx.db,
+      `SELECT state, failure_code, failure_message FROM payouts WHERE id = 'p-jpy'`,
+    ))!
     expect(jpy.state).toBe('failed')
     expect(jpy.failure_code).toBe('STRIPE_ACCOUNT_NOT_READY')
     expect(jpy.failure_message).toContain(accts[1])
-    expect(ledgerBalance(ctx, 'treasury:JPY@stripe')).toBe(1_000_000n)
+    expect(await ledgerBalance(ctx, 'treasury:JPY@stripe')).toBe(1_000_000n)
   })
 
   it('SIGKILL after Stripe applied the POST and before its answer arrived: one transfer per key after restart', async () => {
     const accts: [string, string, string] = [h.addConnectedAccount(), h.addConnectedAccount(), h.addConnectedAccount()]
     const payouts = batch(accts)
-    insertApprovedBatchForTest(ctx, 'b-crash', payouts)
+    await insertApprovedBatchForTest(ctx, 'b-crash', payouts)
     await ctx.db.close()
     // The second transfer's answer is dropped after Stripe committed it; the child dies right there.
     // Two drops: stripe-node 23 itself resends ONCE on a closed connection even with
@@ -284,7 +282,7 @@ describe('Stripe batch through the execution engine', () => {
     expect(h.transfers()).toHaveLength(3)
     for (const p of payouts) {
       const [assetId, opening] = ASSETS.find(([a]) => a === p.assetId)!
-      expect(ledgerBalance(ctx, `treasury:${assetId}`)).toBe(opening - p.amount)
+      expect(await ledgerBalance(ctx, `treasury:${assetId}`)).toBe(opening - p.amount)
     }
   })
 })

@@ -45,8 +45,8 @@ async function approvedBatch(rows: readonly [string, string, string][], name: st
   return imported.batchId!
 }
 
-function ledger(accountId: string): bigint {
-  const row = core.ctx.db.first(
+async function ledger(accountId: string): Promise<bigint> {
+  const row = await core.ctx.db.first(
     core.ctx.db.k.selectFrom('balances').select(['debits_posted', 'credits_posted']).where('account_id', '=', accountId),
   )
   return row ? BigInt(row.debits_posted) - BigInt(row.credits_posted) : 0n
@@ -107,13 +107,13 @@ describe('Stripe in the core', () => {
     expect(mine).toHaveLength(130)
     // 130 reversals of 0.01 each: 130 new events, more than one page of 100.
     for (const t of mine) h.reverseTransfer(t.id, 1n)
-    const before = ledger('treasury.usd-stripe')
+    const before = await ledger('treasury.usd-stripe')
     const r = await core.api.call('stripe.sync', {}, as('Dana Admin'))
     expect(r.events).toBe(130)
     expect(r.entries).toBe(130)
-    expect(ledger('treasury.usd-stripe') - before).toBe(130n)
+    expect((await ledger('treasury.usd-stripe')) - before).toBe(130n)
     // Applied oldest first: the stored order of rows follows Stripe's event order.
-    const stored = core.ctx.db.all(
+    const stored = await core.ctx.db.all(
       core.ctx.db.k.selectFrom('stripe_events').select(['id', 'created']).where('type', '=', 'transfer.reversed'),
     )
     const harnessOrder = (h.events() as { id: string; type: string }[]).filter((e) => e.type === 'transfer.reversed').map((e) => e.id)
@@ -126,8 +126,8 @@ describe('Stripe in the core', () => {
     } finally {
       await again.close()
     }
-    expect(ledger('treasury.usd-stripe') - before).toBe(130n)
-    expect(ledger('treasury.usd-stripe')).toBe(h.balance('usd'))
+    expect((await ledger('treasury.usd-stripe')) - before).toBe(130n)
+    expect(await ledger('treasury.usd-stripe')).toBe(h.balance('usd'))
   }, 120_000)
 
   it('stops at a reversal of a payout not booked yet, and applies it once the payout is confirmed', async () => {
@@ -141,10 +141,10 @@ describe('Stripe in the core', () => {
     await expect(core.api.call('stripe.sync', {}, as('Dana Admin'))).rejects.toMatchObject({ code: 'EXECUTION_STATE' })
     expect(core.stripe.status().lastError?.message).toContain('not booked yet')
     const payee = `payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.agency.toLowerCase()}`
-    const payeeBefore = ledger(payee)
+    const payeeBefore = await ledger(payee)
     await core.poller.runOnce() // stripe.confirm books the payout, then stripe.sync the reversal
     expect((await core.api.call('batches.get', { id })).batch.state).toBe('completed')
-    expect(ledger(payee) - payeeBefore).toBe(500n - 200n)
+    expect((await ledger(payee)) - payeeBefore).toBe(500n - 200n)
     expect(core.stripe.status().lastError).toBeNull()
   })
 
@@ -186,7 +186,7 @@ describe('Stripe in the core', () => {
     ).toBe(h.payouts().length)
     // The payout.created event arrives later: booked already, nothing twice.
     await core.api.call('stripe.sync', {}, as('Dana Admin'))
-    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe(1234n)
+    expect(await ledger('clearing:stripe-payouts:USD@stripe')).toBe(1234n)
 
     // Paid; then a stale 'pending' snapshot (a late replay) must not move the books backwards,
     // and the later failure is booked back from the bank, where the money was.
@@ -195,16 +195,16 @@ describe('Stripe in the core', () => {
     const stale = (h.payouts() as { id: string; amount: bigint }[]).find((p) => p.id === listed.stripeId)!
     // As stripe-node hands it over: amounts are JSON numbers.
     const snapshot = { ...(stale as unknown as StripePayoutSnapshot), amount: Number(stale.amount), status: 'pending' }
-    core.ctx.db.tx(() => applyBankPayout(core.ctx, snapshot))
+    await core.ctx.db.tx(async () => await applyBankPayout(core.ctx, snapshot))
     expect((await core.api.call('stripe.bankPayouts.list', {})).find((p) => p.key === row.key)).toMatchObject({
       status: 'paid',
       booked: 'paid',
     })
     h.advancePayout(listed.stripeId!, 'failed')
     await core.api.call('stripe.sync', {}, as('Dana Admin'))
-    expect(ledger('clearing:stripe-payouts:USD@stripe')).toBe(0n)
-    expect(ledger('external:stripe-bank:USD@stripe')).toBe(0n)
-    expect(ledger('treasury.usd-stripe')).toBe(h.balance('usd'))
+    expect(await ledger('clearing:stripe-payouts:USD@stripe')).toBe(0n)
+    expect(await ledger('external:stripe-bank:USD@stripe')).toBe(0n)
+    expect(await ledger('treasury.usd-stripe')).toBe(h.balance('usd'))
   })
 
   it('a missing key stops execution and the sync with what to do; a refused key never shows in the message', async () => {

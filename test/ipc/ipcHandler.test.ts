@@ -23,6 +23,7 @@ import {
   type IpcInvokeHandler,
 } from '../../src/main/ipcHandler'
 import { createAppPageMatcher } from '../../src/main/security'
+import { sqlAll, sqlFirst, sqlTableNames } from '../dbSql'
 
 const INDEX_HTML = path.resolve('/opt/Countersign/out/renderer/index.html')
 const APP_URL = pathToFileURL(INDEX_HTML).href
@@ -56,15 +57,14 @@ afterEach(async () => {
 })
 
 /** Every row of every table, so "nothing was written" means exactly that. */
-function snapshot(): Record<string, unknown[]> {
-  const sqlite = core.ctx.db.sqlite
-  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const db = core.ctx.db
   const out: Record<string, unknown[]> = {}
-  for (const { name } of tables) out[name] = sqlite.prepare(`SELECT * FROM "${name}"`).all()
+  for (const name of await sqlTableNames(db)) out[name] = await sqlAll(db, `SELECT * FROM "${name}"`)
   return out
 }
-function count(table: 'audit_log' | 'operators' | 'accounts'): number {
-  return (core.ctx.db.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+async function count(table: 'audit_log' | 'operators' | 'accounts'): Promise<number> {
+  return (await sqlFirst<{ n: number }>(core.ctx.db, `SELECT count(*) AS n FROM ${table}`))!.n
 }
 
 async function addAdmin(): Promise<string> {
@@ -127,12 +127,12 @@ describe('sender checks (before the core is touched)', () => {
   ]
 
   it.each(untrusted)('refuses %s with FORBIDDEN_SENDER and never calls the core', async (_label, event) => {
-    const before = snapshot()
+    const before = await snapshot()
     const r = await handler(event, { name: 'operators.add', input: { name: 'Mallory', roles: ['admin'] } })
     expectError(r, 'FORBIDDEN_SENDER')
     expect(invokeSpy).not.toHaveBeenCalled()
-    expect(snapshot()).toEqual(before)
-    expect(count('operators')).toBe(0)
+    expect(await snapshot()).toEqual(before)
+    expect(await count('operators')).toBe(0)
   })
 
   it('refuses an event object with no senderFrame at all', async () => {
@@ -171,10 +171,10 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     ['a boxed object', new String('operators.add')],
     ['a Date', new Date()],
   ])('refuses an envelope that is %s with INVALID_INPUT', async (_label, envelope) => {
-    const before = snapshot()
+    const before = await snapshot()
     expectError(await handler(fromApp, envelope), 'INVALID_INPUT')
     expect(invokeSpy).not.toHaveBeenCalled()
-    expect(snapshot()).toEqual(before)
+    expect(await snapshot()).toEqual(before)
   })
 
   it('refuses an envelope with keys beyond name, input and meta', async () => {
@@ -183,7 +183,7 @@ describe('payload checks (trusted sender, hostile payload)', () => {
       'INVALID_INPUT',
     )
     expect(invokeSpy).not.toHaveBeenCalled()
-    expect(count('operators')).toBe(0)
+    expect(await count('operators')).toBe(0)
   })
 
   it.each([
@@ -196,9 +196,9 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     ['constructor', 'constructor'],
     ['a near miss', 'operators.add '],
   ])('refuses a call name that is %s with UNKNOWN_CALL', async (_label, name) => {
-    const before = snapshot()
+    const before = await snapshot()
     expectError(await handler(fromApp, { name, input: { name: 'Mallory', roles: ['admin'] } }), 'UNKNOWN_CALL')
-    expect(snapshot()).toEqual(before)
+    expect(await snapshot()).toEqual(before)
   })
 
   it.each([
@@ -211,19 +211,19 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     ['input is an array', [{ name: 'Mallory', roles: ['admin'] }]],
     ['input is a string', 'Mallory'],
   ])('refuses operators.add when %s with INVALID_INPUT and writes nothing', async (_label, input) => {
-    const before = snapshot()
+    const before = await snapshot()
     expectError(await handler(fromApp, { name: 'operators.add', input }), 'INVALID_INPUT')
-    expect(snapshot()).toEqual(before)
-    expect(count('operators')).toBe(0)
+    expect(await snapshot()).toEqual(before)
+    expect(await count('operators')).toBe(0)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
   it('refuses wrong-typed ledger.accounts.add from an admin and writes nothing', async () => {
     const adminId = await addAdmin()
     const assetId = await anAssetId()
-    const auditBefore = count('audit_log')
-    const accountsBefore = count('accounts')
-    const before = snapshot()
+    const auditBefore = await count('audit_log')
+    const accountsBefore = await count('accounts')
+    const before = await snapshot()
     const bad: unknown[] = [
       { id: 'has space', name: 'Treasury', kind: 'treasury', assetId },
       { id: 'treasury-1', name: 'Treasury', kind: 'vault', assetId },
@@ -236,42 +236,42 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     for (const input of bad) {
       expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: { operatorId: adminId } }), 'INVALID_INPUT')
     }
-    expect(count('audit_log')).toBe(auditBefore)
-    expect(count('accounts')).toBe(accountsBefore)
-    expect(snapshot()).toEqual(before)
+    expect(await count('audit_log')).toBe(auditBefore)
+    expect(await count('accounts')).toBe(accountsBefore)
+    expect(await snapshot()).toEqual(before)
   })
 
   it('refuses bad meta: wrong type, extra keys, unknown operator', async () => {
     const assetId = await anAssetId()
     const input = { id: 'treasury-1', name: 'Treasury', kind: 'treasury', assetId }
-    const before = snapshot()
+    const before = await snapshot()
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: { operatorId: 123 } }), 'INVALID_INPUT')
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: 'admin' }), 'INVALID_INPUT')
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: { operatorId: 'x', role: 'admin' } }), 'INVALID_INPUT')
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: { operatorId: 'nobody' } }), 'OPERATOR_NOT_FOUND')
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input }), 'OPERATOR_REQUIRED')
-    expect(snapshot()).toEqual(before)
+    expect(await snapshot()).toEqual(before)
   })
 
   it('refuses a payload over PAYLOAD_BYTES_MAX with PAYLOAD_TOO_LARGE and writes nothing', async () => {
-    const before = snapshot()
+    const before = await snapshot()
     const huge = 'x'.repeat(PAYLOAD_BYTES_MAX + 1)
     const tooLarge = await handler(fromApp, { name: 'operators.add', input: { name: huge, roles: ['admin'] } })
     expectError(tooLarge, 'PAYLOAD_TOO_LARGE')
     expect(tooLarge).toMatchObject({ error: { details: { bytesMax: PAYLOAD_BYTES_MAX } } })
     const many = Array.from({ length: Math.ceil(PAYLOAD_BYTES_MAX / 8) + 1 }, () => 'admin')
     expectError(await handler(fromApp, { name: 'operators.add', input: { name: 'Mallory', roles: many } }), 'PAYLOAD_TOO_LARGE')
-    expect(snapshot()).toEqual(before)
-    expect(count('operators')).toBe(0)
+    expect(await snapshot()).toEqual(before)
+    expect(await count('operators')).toBe(0)
   })
 
   it('refuses input that is not plain JSON (bigint, cycles) with INVALID_INPUT', async () => {
-    const before = snapshot()
+    const before = await snapshot()
     expectError(await handler(fromApp, { name: 'operators.add', input: { name: 'Mallory', roles: ['admin'], n: 10n } }), 'INVALID_INPUT')
     const cyclic: Record<string, unknown> = { name: 'Mallory', roles: ['admin'] }
     cyclic.self = cyclic
     expectError(await handler(fromApp, { name: 'operators.add', input: cyclic }), 'INVALID_INPUT')
-    expect(snapshot()).toEqual(before)
+    expect(await snapshot()).toEqual(before)
   })
 })
 
@@ -279,7 +279,7 @@ describe('valid calls from the app page', () => {
   it('operators.add then operators.list', async () => {
     const added = await handler(fromApp, { name: 'operators.add', input: { name: 'Ada Admin', roles: ['admin'] } })
     expect(added.ok).toBe(true)
-    expect(count('operators')).toBe(1)
+    expect(await count('operators')).toBe(1)
     const listed = await handler({ senderFrame: frame(`${APP_URL}#/operators?x=1`) }, { name: 'operators.list', input: {} })
     expect(listed).toMatchObject({ ok: true, data: [{ name: 'Ada Admin', roles: ['admin'] }] })
     expect(Object.keys(listed).sort()).toEqual(['data', 'ok'])
@@ -288,24 +288,24 @@ describe('valid calls from the app page', () => {
   it('ledger.accounts.add by an admin lands in the accounts table and the audit log', async () => {
     const adminId = await addAdmin()
     const assetId = await anAssetId()
-    const audit = count('audit_log')
+    const audit = await count('audit_log')
     const r = await handler(fromApp, {
       name: 'ledger.accounts.add',
       input: { id: 'treasury-1', name: 'Treasury', kind: 'treasury', assetId },
       meta: { operatorId: adminId },
     })
     expect(r).toMatchObject({ ok: true, data: { id: 'treasury-1', assetId } })
-    expect(count('accounts')).toBe(1)
-    expect(count('audit_log')).toBe(audit + 1)
+    expect(await count('accounts')).toBe(1)
+    expect(await count('audit_log')).toBe(audit + 1)
   })
 
   it('a domain error crosses as { code, message } only', async () => {
     await addAdmin()
-    const before = snapshot()
+    const before = await snapshot()
     // A second operator without an admin acting: refused by the core's role check.
     const r = await handler(fromApp, { name: 'operators.add', input: { name: 'Eve', roles: ['approver'] } })
     expectError(r, 'OPERATOR_REQUIRED')
-    expect(snapshot()).toEqual(before)
+    expect(await snapshot()).toEqual(before)
   })
 })
 

@@ -8,7 +8,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import pg from 'pg'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { readWorkspaceFile } from '../../src/main/core/db/openDb'
 import { setLogSink } from '../../src/main/core/log'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-main-'))
@@ -111,6 +113,20 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true })
 })
 
+const ON_POSTGRES = process.env.COUNTERSIGN_TEST_DB === 'postgres'
+
+/** DROP DATABASE without FORCE: refused ("being accessed by other users") while any connection to it is open. */
+async function dropUnlessConnected(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const server = new pg.Client({ connectionString: process.env.COUNTERSIGN_TEST_PG_URL })
+  await server.connect()
+  try {
+    await server.query(`DROP DATABASE "${name}"`)
+  } finally {
+    await server.end()
+  }
+}
+
 const waitFor = async (cond: () => boolean, what: string) => {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10))
   if (!cond()) throw new Error(`timed out waiting for ${what}`)
@@ -137,7 +153,10 @@ describe('src/main/index.ts', () => {
     expect(order('onBeforeRequest')).toBeLessThan(order('new BrowserWindow'))
     expect(order('ipcMain.handle:countersign:invoke')).toBeLessThan(order('new BrowserWindow'))
     expect(rec.calls.filter((c) => c.startsWith('ipcMain.handle'))).toEqual(['ipcMain.handle:countersign:invoke'])
-    expect(fs.existsSync(path.join(dataDir, 'countersign.sqlite'))).toBe(true)
+    // The workspace's database exists: the SQLite file, or (suite on PostgreSQL) a database named by workspace.json.
+    const teamDb = readWorkspaceFile(dataDir)?.database
+    if (ON_POSTGRES) expect(teamDb?.backend).toBe('postgres')
+    else expect(fs.existsSync(path.join(dataDir, 'countersign.sqlite'))).toBe(true)
 
     const win = rec.windows[0]!
     const indexHtml = win.loaded[0]!
@@ -155,7 +174,7 @@ describe('src/main/index.ts', () => {
       error: { code: 'FORBIDDEN_SENDER' },
     })
 
-    expect(fs.existsSync(path.join(dataDir, 'countersign.sqlite-wal'))).toBe(true) // open, in WAL mode
+    if (!ON_POSTGRES) expect(fs.existsSync(path.join(dataDir, 'countersign.sqlite-wal'))).toBe(true) // open, in WAL mode
 
     // Quit: held until the core is closed, then quit again for real.
     let prevented = false
@@ -167,8 +186,10 @@ describe('src/main/index.ts', () => {
     let preventedAgain = false
     beforeQuit({ preventDefault: () => (preventedAgain = true) })
     expect(preventedAgain).toBe(false)
-    // The database was closed: SQLite removes the -wal file when the last connection closes.
-    expect(fs.existsSync(path.join(dataDir, 'countersign.sqlite-wal'))).toBe(false)
+    // The database was closed: SQLite removes the -wal file when the last connection closes;
+    // PostgreSQL drops a database (without FORCE) only when no connection to it is left.
+    if (ON_POSTGRES) await dropUnlessConnected(teamDb!.url)
+    else expect(fs.existsSync(path.join(dataDir, 'countersign.sqlite-wal'))).toBe(false)
     vi.unstubAllEnvs()
   })
 })

@@ -3,56 +3,108 @@ import type { Operator } from '../../shared/workspaceApi'
 import { CsError } from '../../shared/errors'
 import type { CliIo } from '../io'
 import { examples } from '../options'
-import { withSession, type RunState } from '../session'
+import { dataDirOf, globalsOf, withSession, type RunState } from '../session'
 
 export function registerInit(program: Command, io: CliIo, state: RunState): void {
   program
     .command('init')
     .description('Create the workspace (or upgrade it to this version) and print where it lives.')
     .option('--admin <name>', 'also create the first operator, with the admin role')
+    .option(
+      '--database <url>',
+      'keep the books in a team database (PostgreSQL): postgres://user@host:5432/database?sslmode=require — password from COUNTERSIGN_SECRET_DATABASE_PASSWORD',
+    )
     .addHelpText(
       'after',
-      examples('countersign init --data-dir ./books --admin "Dana Admin"', 'COUNTERSIGN_DATA_DIR=./books countersign init --json') +
+      examples(
+        'countersign init --data-dir ./books --admin "Dana Admin"',
+        'COUNTERSIGN_DATA_DIR=./books countersign init --json',
+        'COUNTERSIGN_SECRET_DATABASE_PASSWORD=… countersign init --data-dir ./team-books --database postgres://treasury@db.internal:5432/books?sslmode=require',
+      ) +
+        '\nWith --database the folder holds only workspace.json (the URL, no password); the books live on the server, shared by every desktop whose folder names it.' +
         '\nWith --json it prints {"info": <app.info>, "admin": <operator or null>}.\n',
     )
-    .action(async (opts: { admin?: string }, cmd: Command) => {
-      state.exitCode = await withSession(io, cmd, { mode: 'create' }, async (s) => {
-        const info = await s.call('app.info', {})
-        let admin: Operator | null = null
-        let created = false
-        if (opts.admin !== undefined) {
-          const name = opts.admin.trim()
-          const existing = (await s.call('operators.list', {})).find((o) => o.name === name)
-          if (existing) {
-            if (!existing.roles.includes('admin')) {
-              throw new CsError(
-                'OPERATOR_EXISTS',
-                `An operator named "${name}" already exists without the admin role — pick another name for the admin.`,
-              )
-            }
-            admin = existing
-          } else {
-            admin = await s.call('operators.add', { name, roles: ['admin'] })
-            created = true
-          }
-        }
-        if (s.out.json) {
-          s.out.data({ info, admin })
-          return
-        }
-        s.out.line(`${s.existed ? 'Workspace ready (already existed)' : 'Workspace created'}: ${info.dataDir}`)
-        s.out.line(`  database  ${s.core.ctx.db.file}`)
-        s.out.line(`  schema    ${info.schemaVersion} (Countersign ${info.version})`)
-        if (admin) {
-          s.out.line(
-            created
-              ? `Admin operator "${admin.name}" created (id ${admin.id}).`
-              : `Admin operator "${admin.name}" already exists (id ${admin.id}).`,
-          )
-          s.out.line(`Next: countersign operators add --as "${admin.name}" --name "Alice Preparer" --role preparer`)
-        } else if ((await s.call('operators.list', {})).length === 0) {
-          s.out.line('Next: create the first admin with  countersign init --admin "YOUR NAME"')
-        }
-      })
+    .action(async (opts: { admin?: string; database?: string }, cmd: Command) => {
+      const undo = opts.database === undefined ? () => {} : await nameTeamDatabase(dataDirOf(globalsOf(cmd), io), opts.database)
+      try {
+        state.exitCode = await initSession(io, cmd, opts)
+      } catch (error) {
+        undo()
+        throw error
+      }
     })
+}
+
+async function initSession(io: CliIo, cmd: Command, opts: { admin?: string }): Promise<number> {
+  return withSession(io, cmd, { mode: 'create' }, async (s) => {
+    const info = await s.call('app.info', {})
+    let admin: Operator | null = null
+    let created = false
+    if (opts.admin !== undefined) {
+      const name = opts.admin.trim()
+      const existing = (await s.call('operators.list', {})).find((o) => o.name === name)
+      if (existing) {
+        if (!existing.roles.includes('admin')) {
+          throw new CsError(
+            'OPERATOR_EXISTS',
+            `An operator named "${name}" already exists without the admin role — pick another name for the admin.`,
+          )
+        }
+        admin = existing
+      } else {
+        admin = await s.call('operators.add', { name, roles: ['admin'] })
+        created = true
+      }
+    }
+    if (s.out.json) {
+      s.out.data({ info, admin })
+      return
+    }
+    s.out.line(`${s.existed ? 'Workspace ready (already existed)' : 'Workspace created'}: ${info.dataDir}`)
+    s.out.line(`  database  ${s.core.ctx.db.backend === 'postgres' ? 'PostgreSQL ' : ''}${s.core.ctx.db.location}`)
+    s.out.line(`  schema    ${info.schemaVersion} (Countersign ${info.version})`)
+    if (admin) {
+      s.out.line(
+        created
+          ? `Admin operator "${admin.name}" created (id ${admin.id}).`
+          : `Admin operator "${admin.name}" already exists (id ${admin.id}).`,
+      )
+      s.out.line(`Next: countersign operators add --as "${admin.name}" --name "Alice Preparer" --role preparer`)
+    } else if ((await s.call('operators.list', {})).length === 0) {
+      s.out.line('Next: create the first admin with  countersign init --admin "YOUR NAME"')
+    }
+  })
+}
+
+/**
+ * `init --database URL`: name the team database in the folder's workspace.json before the core
+ * opens it (the open checks the server, the password and the schema). Returns how to take the
+ * file away again if that open fails, so a typo leaves no half-made workspace behind.
+ */
+async function nameTeamDatabase(dataDir: string, text: string): Promise<() => void> {
+  const { parseTeamDatabaseUrl } = await import('../../main/core/db/teamDatabaseUrl')
+  const { readWorkspaceFile, writeWorkspaceFile, workspaceExists, WORKSPACE_FILE_NAME } = await import('../../main/core/db/openDb')
+  const parsed = parseTeamDatabaseUrl(text)
+  if (parsed.password !== null)
+    throw new CsError(
+      'INVALID_INPUT',
+      'Leave the password out of --database: it would be stored in clear in workspace.json — set COUNTERSIGN_SECRET_DATABASE_PASSWORD instead.',
+    )
+  const current = readWorkspaceFile(dataDir)
+  if (current) {
+    if (current.database.url === parsed.url) return () => {}
+    throw new CsError(
+      'INVALID_INPUT',
+      `${dataDir} already names the team database ${current.database.url} — use another folder for another database.`,
+    )
+  }
+  if (workspaceExists(dataDir))
+    throw new CsError(
+      'INVALID_INPUT',
+      `${dataDir} already holds a single-desk workspace — move it to the team database with "countersign workspace migrate --to URL" instead.`,
+    )
+  writeWorkspaceFile(dataDir, { database: { backend: 'postgres', url: parsed.url } })
+  const fs = await import('node:fs')
+  const path = await import('node:path')
+  return () => fs.rmSync(path.join(dataDir, WORKSPACE_FILE_NAME), { force: true })
 }

@@ -15,6 +15,10 @@ export function registerSandbox(program: Command, io: CliIo, state: RunState): v
   sandbox
     .command('up')
     .description('Prepare a sandbox workspace (idempotently) and keep it running until Ctrl-C / SIGTERM.')
+    .option(
+      '--database <url>',
+      'keep the sandbox books in a team database (PostgreSQL): postgres://user@host:5432/database — password from COUNTERSIGN_SECRET_DATABASE_PASSWORD',
+    )
     .addHelpText(
       'after',
       `
@@ -30,10 +34,11 @@ the workspace's rails, and signs with the "Sandbox device emulator" (public test
 "countersign batches execute ID" in another terminal pays on that chain.
 
 With --json it prints ONE line of JSON once ready:
-  {"dataDir", "sandbox": true, "operators", "assets", "accounts", "entries": {"posted", "replayed"}, "services"}
+  {"dataDir", "sandbox": true, "operators", "assets", "accounts", "entries": {"posted", "replayed"}, "services",
+   "database": {"backend": "sqlite" | "postgres", "location"}}
 ` + examples('countersign sandbox up --data-dir ./.countersign/sandbox', 'countersign sandbox up --data-dir /tmp/cs-sandbox --json'),
     )
-    .action(async (_opts: object, cmd: Command) => {
+    .action(async (opts: { database?: string }, cmd: Command) => {
       const globals = globalsOf(cmd)
       const out = createOut(io, globals.json === true)
       if (globals.dataDir === undefined && !io.env[DATA_DIR_ENV]) {
@@ -50,7 +55,10 @@ With --json it prints ONE line of JSON once ready:
       const { sandboxUp } = await import('../../main/sandbox/sandboxUp')
       let sb: Awaited<ReturnType<typeof sandboxUp>>
       try {
-        sb = await sandboxUp({ dataDir })
+        sb = await sandboxUp({
+          dataDir,
+          ...(opts.database ? { database: { url: opts.database, password: await databasePassword(io) } } : {}),
+        })
       } catch (error) {
         stop.cancel()
         throw error
@@ -112,4 +120,10 @@ export function waitForStop(io: CliIo): { done: Promise<void>; cancel(): void } 
     process.on('SIGTERM', onStop)
   })
   return { done, cancel }
+}
+
+async function databasePassword(io: CliIo): Promise<string | null> {
+  const { createEnvSecretStore } = await import('../../main/core/secrets/SecretStore')
+  const { DATABASE_PASSWORD_SECRET } = await import('../../main/core/db/openDb')
+  return createEnvSecretStore(io.env).get(DATABASE_PASSWORD_SECRET)
 }

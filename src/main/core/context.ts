@@ -3,7 +3,7 @@
  * sink. Tests pass a fixed clock; the app passes the real one.
  */
 import type { EventName, EventPayload } from '../../shared/api'
-import type { Db } from './db/openDb'
+import type { Db } from './db/Db'
 
 export interface Clock {
   now(): Date

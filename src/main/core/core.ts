@@ -6,7 +6,9 @@ import { APP_VERSION } from '../../shared/version'
 import { createApi, type CoreApi } from './api/createApi'
 import { createHandlers, type HandlerEnv } from './api/handlers'
 import { CoreEvents, systemClock, type Clock, type CoreContext } from './context'
-import { openDb } from './db/openDb'
+import { DATABASE_PASSWORD_SECRET, openDb, readWorkspaceFile } from './db/openDb'
+import type { EventName } from '../../shared/api'
+import os from 'node:os'
 import { expireHolds, seedDefaultAssets } from './ledger'
 import { createPoller, type Poller, type PollerTask } from './poller/createPoller'
 import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute/createExecutionRuntime'
@@ -54,6 +56,11 @@ export interface CoreConfig {
    * executed (SIGNER_UNAVAILABLE), but submissions are still confirmed.
    */
   signer?: SignerProvider
+  /**
+   * Hear changes other desktops make to a team database (PostgreSQL LISTEN) and emit them as this
+   * core's events, so every open view updates (default false: the CLI's short commands need none).
+   */
+  liveUpdates?: boolean
   /** Run the resume pass at start when a signer is configured (default true; the CLI's short commands say false). */
   resumeOnStart?: boolean
   /**
@@ -90,14 +97,25 @@ export interface Core {
 }
 
 export async function createCore(config: CoreConfig): Promise<Core> {
-  const db = await openDb({ dataDir: config.dataDir, ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}) })
+  // A team workspace names its database in workspace.json; its password is a secret of the
+  // workspace's SecretStore (a sandbox keeps its own in a file in its folder).
+  const workspace = readWorkspaceFile(config.dataDir)
+  const db = await openDb({
+    dataDir: config.dataDir,
+    ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
+    databasePassword: (w) => resolveSecretStore(config, config.sandbox === true || w.sandbox === true).get(DATABASE_PASSWORD_SECRET),
+    applicationName: `countersign ${APP_VERSION} on ${os.hostname()}`.slice(0, 63),
+  })
   const events = new CoreEvents()
   const ctx: CoreContext = { db, clock: config.clock ?? systemClock, events }
-  seedDefaultAssets(ctx)
+  await seedDefaultAssets(ctx)
   const sandbox =
-    config.sandbox === true || ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY)) !== undefined
+    config.sandbox === true ||
+    workspace?.sandbox === true ||
+    (await ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined
+  const stopRelaying = config.liveUpdates === true ? relayChanges(db, events) : () => {}
   const secrets = resolveSecretStore(config, sandbox)
-  const rails = createLiveRails(config.rails ?? railsConfigFromSetting(getRailsSetting(ctx).rails), {
+  const rails = createLiveRails(config.rails ?? railsConfigFromSetting((await getRailsSetting(ctx)).rails), {
     secrets,
     ...(config.stripeRetry ? { stripeRetry: config.stripeRetry } : {}),
   })
@@ -117,7 +135,12 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   )
   // Always present: the rails may be configured later (settings.rails.set); no chain, no work.
   const tasks: PollerTask[] = [
-    { name: 'holds.expire', run: (c) => void expireHolds(c) },
+    {
+      name: 'holds.expire',
+      run: async (c) => {
+        await expireHolds(c)
+      },
+    },
     createEvmConfirmTask(rails),
     createStellarConfirmTask(rails),
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
@@ -145,11 +168,38 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     async close() {
       if (closed) return
       closed = true
+      stopRelaying()
       await poller.stop()
       await resumed
       await execution.close()
       await db.close()
     },
+  }
+}
+
+/**
+ * Team mode: what this core's events say goes to the other desktops (db.announce → NOTIFY), and
+ * what theirs say is emitted here, so a view on one desk updates when another desk changes the
+ * books. An event heard from elsewhere is not announced again.
+ */
+function relayChanges(db: CoreContext['db'], events: CoreEvents): () => void {
+  if (db.backend !== 'postgres') return () => {}
+  let relaying = 0
+  const unsubscribe = events.subscribe((event, payload) => {
+    if (relaying > 0) return
+    db.announce({ event, payload }).catch((error: unknown) => log('warn', 'announcing a change to other desktops failed', { error, event }))
+  })
+  const unlisten = db.onRemoteChange((change) => {
+    relaying++
+    try {
+      events.emit(change.event as EventName, change.payload as never)
+    } finally {
+      relaying--
+    }
+  })
+  return () => {
+    unsubscribe()
+    unlisten()
   }
 }
 

@@ -159,7 +159,7 @@ async function fundTreasury(
   const usdcMinor = await sum(usdc.id, usdc.scale, ['treasury', 'escrow'])
   const ethMinor = await sum(eth.id, eth.scale, ['treasury'])
   // Submissions hold the nonces (payouts/execute/reserveNonce.ts): any EVM one means transactions were sent.
-  const sent = context.core.ctx.db.first(
+  const sent = await context.core.ctx.db.first(
     context.core.ctx.db.k.selectFrom('submissions').select('id').where('rail', '=', 'evm').where('network', '=', String(ANVIL_CHAIN_ID)),
   )
   if (sent) {

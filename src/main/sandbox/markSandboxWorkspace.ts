@@ -11,21 +11,21 @@ import { SANDBOX_META_KEY } from '../core/api/handlers'
 
 export { SANDBOX_META_KEY }
 
-export function isSandboxWorkspace(ctx: CoreContext): boolean {
-  return ctx.db.first(ctx.db.k.selectFrom('meta').select('value').where('key', '=', SANDBOX_META_KEY)) !== undefined
+export async function isSandboxWorkspace(ctx: CoreContext): Promise<boolean> {
+  return (await ctx.db.first(ctx.db.k.selectFrom('meta').select('value').where('key', '=', SANDBOX_META_KEY))) !== undefined
 }
 
 /**
  * Mark the workspace as a sandbox if it is empty (no operators, accounts or entries); accept it if
  * it is marked already; refuse anything else. Returns true when it marked it just now.
  */
-export function markSandboxWorkspace(ctx: CoreContext, dataDir: string): boolean {
-  return ctx.db.tx(() => {
-    if (isSandboxWorkspace(ctx)) return false
+export async function markSandboxWorkspace(ctx: CoreContext, dataDir: string): Promise<boolean> {
+  return await ctx.db.tx(async () => {
+    if (await isSandboxWorkspace(ctx)) return false
     const used =
-      ctx.db.first(ctx.db.k.selectFrom('operators').select('id').limit(1)) ??
-      ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').limit(1)) ??
-      ctx.db.first(ctx.db.k.selectFrom('entries').select('id').limit(1))
+      (await ctx.db.first(ctx.db.k.selectFrom('operators').select('id').limit(1))) ??
+      (await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').limit(1))) ??
+      (await ctx.db.first(ctx.db.k.selectFrom('entries').select('id').limit(1)))
     if (used) {
       throw new CsError(
         'DATA_DIR_INVALID',
@@ -33,8 +33,8 @@ export function markSandboxWorkspace(ctx: CoreContext, dataDir: string): boolean
       )
     }
     const markedAt = ctx.clock.now().toISOString()
-    ctx.db.run(ctx.db.k.insertInto('meta').values({ key: SANDBOX_META_KEY, value: JSON.stringify({ markedAt }) }))
-    appendAudit(ctx, { actor: SYSTEM_ACTOR, action: 'workspace.markSandbox', subject: 'workspace', change: { sandbox: true } })
+    await ctx.db.run(ctx.db.k.insertInto('meta').values({ key: SANDBOX_META_KEY, value: JSON.stringify({ markedAt }) }))
+    await appendAudit(ctx, { actor: SYSTEM_ACTOR, action: 'workspace.markSandbox', subject: 'workspace', change: { sandbox: true } })
     return true
   })
 }

@@ -11,6 +11,9 @@ import { createCore, type Core, type CoreConfig } from '../core/core'
 import type { RailsConfig } from '../core/rails/evm'
 import { createSandboxSignerSource } from '../core/signing/signerSource'
 import { log } from '../core/log'
+import path from 'node:path'
+import { CsError } from '../../shared/errors'
+import { createFileSecretStore, PLAINTEXT_CIPHER, SECRETS_FILE_NAME } from '../core/secrets/SecretStore'
 import { markSandboxWorkspace } from './markSandboxWorkspace'
 import { seedSandbox, type SandboxSeed } from './seedSandbox'
 import type { SignerSource } from '../core/signing/signerSource'
@@ -26,6 +29,12 @@ export interface SandboxUpParameters {
   pollIntervalMs?: number
   /** How this core is reached ('web' when the demo serves it to a browser). Default 'direct'. */
   transport?: CoreConfig['transport']
+  /**
+   * Keep the sandbox's books in this team database (postgres://user@host:port/db, no password)
+   * instead of a file in dataDir; the password, if the server wants one, is kept in the sandbox's
+   * own secrets file.
+   */
+  database?: { url: string; password: string | null }
 }
 
 /** The one JSON object `sandbox up --json` prints. */
@@ -38,6 +47,8 @@ export interface SandboxDescription {
   /** Seeded journal entries: posted now, or replayed because an earlier run posted them. */
   entries: { posted: string[]; replayed: string[] }
   services: Record<string, SandboxServiceInfo>
+  /** Where the books are: 'sqlite' (a file in dataDir) or 'postgres' (host:port/database). */
+  database: { backend: 'sqlite' | 'postgres'; location: string }
 }
 
 export interface Sandbox {
@@ -76,9 +87,11 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
         rails = { ...rails, stellar: { networks: [...(rails.stellar?.networks ?? []), ...contributed.rails.stellar.networks] } }
       if (contributed.rails?.stripe) rails = { ...rails, stripe: contributed.rails.stripe }
     }
+    if (params.database) await nameSandboxDatabase(params.dataDir, params.database)
     core = await createCore({
       dataDir: params.dataDir,
       sandbox: true,
+      liveUpdates: true,
       transport: params.transport ?? 'direct',
       rails,
       // SANDBOX ONLY: the device emulator signs for the sandbox treasury.
@@ -86,7 +99,7 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
       ...(params.clock ? { clock: params.clock } : {}),
       ...(params.pollIntervalMs !== undefined ? { pollIntervalMs: params.pollIntervalMs } : {}),
     })
-    markSandboxWorkspace(core.ctx, params.dataDir)
+    await markSandboxWorkspace(core.ctx, params.dataDir)
     const seed = await seedSandbox(core)
     const info: Record<string, SandboxServiceInfo> = {}
     for (const service of services) {
@@ -95,7 +108,13 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
     }
     await verifySandboxTreasuries(core, seed)
     core.poller.start()
-    const description: SandboxDescription = { dataDir: params.dataDir, sandbox: true, ...seed, services: info }
+    const description: SandboxDescription = {
+      dataDir: params.dataDir,
+      sandbox: true,
+      ...seed,
+      services: info,
+      database: { backend: core.ctx.db.backend, location: core.ctx.db.location },
+    }
     let stopping: Promise<void> | null = null
     const running = core
     return {
@@ -106,6 +125,27 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
   } catch (error) {
     await stopAll()
     throw error
+  }
+}
+
+/**
+ * `sandbox up --database`: the folder names the team database (workspace.json, marked sandbox so
+ * its secrets live in the folder's plain secrets file, like the harness keys) — refused when the
+ * folder already holds other books.
+ */
+async function nameSandboxDatabase(dataDir: string, database: { url: string; password: string | null }): Promise<void> {
+  const { readWorkspaceFile, workspaceExists, writeWorkspaceFile, DATABASE_PASSWORD_SECRET } = await import('../core/db/openDb')
+  const { parseTeamDatabaseUrl } = await import('../core/db/teamDatabaseUrl')
+  const url = parseTeamDatabaseUrl(database.url).url
+  const current = readWorkspaceFile(dataDir)
+  if (current?.database.url !== url) {
+    if (current || workspaceExists(dataDir))
+      throw new CsError('INVALID_INPUT', `${dataDir} already holds another workspace — give the sandbox a folder of its own.`)
+    writeWorkspaceFile(dataDir, { database: { backend: 'postgres', url }, sandbox: true })
+  }
+  if (database.password !== null) {
+    const secrets = createFileSecretStore({ file: path.join(dataDir, SECRETS_FILE_NAME), cipher: PLAINTEXT_CIPHER })
+    await secrets.set(DATABASE_PASSWORD_SECRET, database.password)
   }
 }
 

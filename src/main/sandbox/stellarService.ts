@@ -72,10 +72,19 @@ export function createStellarService(): SandboxService {
         h.createAccount(id, PAYEE_XLM)
         if (name !== 'payee-notrust') h.addTrustline(id, usdc)
       }
-      const used = context.core.ctx.db.sqlite
-        .prepare(`SELECT MAX(CAST(nonce AS INTEGER)) AS n FROM submissions WHERE rail = 'stellar' AND network = ? AND source = ?`)
-        .get(SANDBOX_STELLAR_NETWORK, SANDBOX_STELLAR_TREASURY) as { n: number | null }
-      if (used.n !== null && BigInt(used.n) > h.sequence(SANDBOX_STELLAR_TREASURY)) h.setSequence(SANDBOX_STELLAR_TREASURY, BigInt(used.n))
+      // The highest sequence this workspace used (decimal text: compared as bigint, on either backend).
+      const db = context.core.ctx.db
+      const nonces = await db.all(
+        db.k
+          .selectFrom('submissions')
+          .select('nonce')
+          .where('rail', '=', 'stellar')
+          .where('network', '=', SANDBOX_STELLAR_NETWORK)
+          .where('source', '=', SANDBOX_STELLAR_TREASURY)
+          .where('nonce', 'is not', null),
+      )
+      const used = { n: nonces.reduce<bigint | null>((max, r) => (max === null || BigInt(r.nonce!) > max ? BigInt(r.nonce!) : max), null) }
+      if (used.n !== null && used.n > h.sequence(SANDBOX_STELLAR_TREASURY)) h.setSequence(SANDBOX_STELLAR_TREASURY, used.n)
 
       const admin = context.seed.operators.find((o) => o.name === SANDBOX_ADMIN_NAME)
       if (!admin) unreachable('the sandbox seed has no admin')

@@ -66,7 +66,7 @@ export function createApi(core: CoreContext, handlers: Handlers): CoreApi {
       throw new CsError('INVALID_INPUT', describeZodError(parsed.error), { cause: parsed.error, details: zodErrorDetails(parsed.error) })
     let operator: Operator | null = null
     if (metaParsed.data.operatorId !== undefined) {
-      operator = findOperator(core, metaParsed.data.operatorId) ?? null
+      operator = (await findOperator(core, metaParsed.data.operatorId)) ?? null
       if (!operator)
         throw new CsError(
           'OPERATOR_NOT_FOUND',

@@ -32,33 +32,35 @@ export interface HandlerEnv {
 
 export function createHandlers(env: HandlerEnv): Handlers {
   return {
-    'app.info': ({ core }) => ({
+    'app.info': async ({ core }) => ({
       version: env.version,
       dataDir: env.dataDir,
       schemaVersion: SCHEMA_VERSION,
+      database: { backend: core.db.backend, location: core.db.location },
       // A workspace made by `sandbox up` is marked in meta; the app opening it later says so too.
-      sandbox: env.sandbox || core.db.first(core.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY)) !== undefined,
+      sandbox:
+        env.sandbox || (await core.db.first(core.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined,
       transport: env.transport,
     }),
 
-    'operators.list': ({ core }) => listOperators(core),
-    'operators.add': ({ core, operator }, input) => addOperator(core, operator, input),
+    'operators.list': async ({ core }) => await listOperators(core),
+    'operators.add': async ({ core, operator }, input) => await addOperator(core, operator, input),
 
-    'assets.list': ({ core }) => listAssets(core),
-    'assets.add': ({ core, operator }, input) => addAsset(core, requireRole(operator, 'admin', 'register assets').id, input),
+    'assets.list': async ({ core }) => await listAssets(core),
+    'assets.add': async ({ core, operator }, input) => await addAsset(core, requireRole(operator, 'admin', 'register assets').id, input),
 
-    'ledger.accounts.list': ({ core }, input) => listAccounts(core, input),
-    'ledger.accounts.add': ({ core, operator }, input) =>
-      addAccount(core, requireRole(operator, 'admin', 'open ledger accounts').id, input),
-    'ledger.balances': ({ core }, input) => getBalances(core, input),
-    'ledger.summary': ({ core }) => getSummary(core),
-    'ledger.entries.list': ({ core }, input) => listEntries(core, input),
-    'ledger.entries.post': ({ core, operator }, input) =>
-      postEntries(core, requireRole(operator, 'admin', 'post manual journal entries').id, input.entries, { kind: 'manual' }),
-    'ledger.holds.list': ({ core }, input) => listHolds(core, input),
+    'ledger.accounts.list': async ({ core }, input) => await listAccounts(core, input),
+    'ledger.accounts.add': async ({ core, operator }, input) =>
+      await addAccount(core, requireRole(operator, 'admin', 'open ledger accounts').id, input),
+    'ledger.balances': async ({ core }, input) => await getBalances(core, input),
+    'ledger.summary': async ({ core }) => await getSummary(core),
+    'ledger.entries.list': async ({ core }, input) => await listEntries(core, input),
+    'ledger.entries.post': async ({ core, operator }, input) =>
+      await postEntries(core, requireRole(operator, 'admin', 'post manual journal entries').id, input.entries, { kind: 'manual' }),
+    'ledger.holds.list': async ({ core }, input) => await listHolds(core, input),
 
-    'audit.list': ({ core }, input) => listAuditRows(core, input),
-    'audit.verify': ({ core }) => verifyAudit(core),
+    'audit.list': async ({ core }, input) => await listAuditRows(core, input),
+    'audit.verify': async ({ core }) => await verifyAudit(core),
 
     ...createPayoutHandlers(env.execution.rails),
     ...createExecuteHandlers(env.execution),

@@ -43,26 +43,26 @@ export function auditRowHash(
   return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex')
 }
 
-export function readAuditHead(ctx: CoreContext): { seq: number; hash: string } {
-  const row = ctx.db.first(ctx.db.k.selectFrom('meta').select('value').where('key', '=', AUDIT_HEAD_KEY))
+export async function readAuditHead(ctx: CoreContext): Promise<{ seq: number; hash: string }> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('meta').select('value').where('key', '=', AUDIT_HEAD_KEY))
   if (!row) return { seq: 0, hash: AUDIT_GENESIS_HASH }
   const [seq, hash] = row.value.split(':')
   return { seq: Number(seq), hash: hash! }
 }
 
-export function appendAudit(ctx: CoreContext, record: AuditRecord): AppendedAudit {
-  if (!ctx.db.sqlite.inTransaction) unreachable('appendAudit must run inside the transaction of the change it records')
-  const head = readAuditHead(ctx)
+export async function appendAudit(ctx: CoreContext, record: AuditRecord): Promise<AppendedAudit> {
+  if (!ctx.db.inTransaction()) unreachable('appendAudit must run inside the transaction of the change it records')
+  const head = await readAuditHead(ctx)
   const seq = head.seq + 1
   const at = ctx.clock.now().toISOString()
   const change = canonicalJson(record.change ?? null)
   const hash = auditRowHash(head.hash, { seq, at, actor: record.actor, action: record.action, subject: record.subject, change })
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k
       .insertInto('audit_log')
       .values({ seq, at, actor: record.actor, action: record.action, subject: record.subject, change, prev_hash: head.hash, hash }),
   )
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k
       .insertInto('meta')
       .values({ key: AUDIT_HEAD_KEY, value: `${seq}:${hash}` })

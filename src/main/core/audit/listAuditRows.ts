@@ -5,10 +5,10 @@ import type { CoreContext } from '../context'
 /** Default page size of the audit view. */
 const AUDIT_PAGE_ROWS_DEFAULT = 200
 
-export function listAuditRows(
+export async function listAuditRows(
   ctx: CoreContext,
   input: { subject?: string | undefined; limit?: number | undefined; beforeSeq?: number | undefined },
-): { rows: AuditRow[]; nextBeforeSeq: number | null } {
+): Promise<{ rows: AuditRow[]; nextBeforeSeq: number | null }> {
   const limit = Math.min(input.limit ?? AUDIT_PAGE_ROWS_DEFAULT, LIST_ROWS_MAX)
   let q = ctx.db.k
     .selectFrom('audit_log')
@@ -17,7 +17,7 @@ export function listAuditRows(
     .limit(limit + 1)
   if (input.subject !== undefined) q = q.where('subject', '=', input.subject)
   if (input.beforeSeq !== undefined) q = q.where('seq', '<', input.beforeSeq)
-  const rows = ctx.db.all(q)
+  const rows = await ctx.db.all(q)
   const page = rows.slice(0, limit)
   return {
     rows: page.map((r) => ({

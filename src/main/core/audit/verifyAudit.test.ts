@@ -1,17 +1,19 @@
 /**
  * Tamper-evidence of the audit chain, exhaustively: a chain of real rows written by real
  * operations, then for EVERY row every single-column edit, its deletion, and its swap with every
- * other row — each on a fresh copy of the database file — must be reported, and the first broken
- * row must be exactly the one touched (the lower one for a swap).
+ * other row — each made with raw SQL inside a transaction that is rolled back afterwards, so every
+ * case starts from the untouched books, on SQLite and PostgreSQL alike — must be reported, and the
+ * first broken row must be exactly the one touched (the lower one for a swap).
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type BetterSqlite3 from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CoreEvents, fixedClock, type CoreContext } from '../context'
 import { createCore } from '../core'
-import { DB_FILE_NAME, openDb } from '../db/openDb'
+import type { Db } from '../db/Db'
+import { openDb } from '../db/openDb'
+import { sqlAll, sqlRun } from '../../../../test/dbSql'
 import { AUDIT_HEAD_KEY } from './appendAudit'
 import { verifyAudit } from './verifyAudit'
 
@@ -33,7 +35,7 @@ interface AuditDbRow {
 let root: string
 let baseDir: string
 let rows: AuditDbRow[]
-let copies = 0
+let db: Db
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-audit-'))
@@ -95,36 +97,45 @@ beforeAll(async () => {
   } finally {
     await core.close()
   }
-  // A closed last connection checkpoints the WAL into the main file; copy it all the same.
-  const db = await openDb({ dataDir: baseDir })
-  rows = db.sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditDbRow[]
-  await db.close()
+  // The workspace reopened, as a later session (or another process) sees it.
+  db = await openDb({ dataDir: baseDir })
+  rows = await sqlAll<AuditDbRow>(db, 'SELECT * FROM audit_log ORDER BY seq')
 })
 
-afterAll(() => {
+afterAll(async () => {
+  await db?.close()
   fs.rmSync(root, { recursive: true, force: true })
 })
 
-/** A fresh copy of the database files; `tamper` edits it with raw SQL, then the chain is verified. */
-async function verifyTampered(tamper: (sqlite: BetterSqlite3.Database) => void): Promise<ReturnType<typeof verifyAudit>> {
-  const dir = path.join(root, `copy-${++copies}`)
-  fs.mkdirSync(dir)
-  for (const suffix of ['', '-wal', '-shm']) {
-    const from = path.join(baseDir, DB_FILE_NAME + suffix)
-    if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, DB_FILE_NAME + suffix))
-  }
-  const db = await openDb({ dataDir: dir })
-  try {
-    tamper(db.sqlite)
-    const ctx: CoreContext = { db, clock: fixedClock(), events: new CoreEvents() }
-    return verifyAudit(ctx)
-  } finally {
-    await db.close()
-    fs.rmSync(dir, { recursive: true, force: true })
+afterEach(async () => {
+  // Every tamper was rolled back: the books are whole again for the next case.
+  expect(await verifyAudit(ctxOf(db))).toMatchObject({ ok: true, rowsChecked: rows.length })
+})
+
+const ctxOf = (db: Db): CoreContext => ({ db, clock: fixedClock(), events: new CoreEvents() })
+
+/** Thrown to roll back the tampering transaction once the chain has been verified. */
+class RollBack extends Error {
+  constructor(readonly result: Awaited<ReturnType<typeof verifyAudit>>) {
+    super('roll back')
   }
 }
 
-function expectBrokenAt(result: ReturnType<typeof verifyAudit>, seq: number, what: string): void {
+/** `tamper` edits the books with raw SQL in a transaction; the chain is verified there, then it is rolled back. */
+async function verifyTampered(tamper: (db: Db) => Promise<unknown>): Promise<Awaited<ReturnType<typeof verifyAudit>>> {
+  try {
+    await db.tx(async () => {
+      await tamper(db)
+      throw new RollBack(await verifyAudit(ctxOf(db)))
+    })
+  } catch (error) {
+    if (error instanceof RollBack) return error.result
+    throw error
+  }
+  throw new Error('unreachable: the tampering transaction always rolls back')
+}
+
+function expectBrokenAt(result: Awaited<ReturnType<typeof verifyAudit>>, seq: number, what: string): void {
   expect(result.ok, what).toBe(false)
   expect(result.firstBroken?.seq, `${what}: ${result.firstBroken?.reason ?? 'no reason'}`).toBe(seq)
   expect(result.firstBroken?.reason.length, what).toBeGreaterThan(0)
@@ -158,7 +169,7 @@ describe('verifyAudit on a real chain', () => {
     expect(new Set(rows.map((r) => r.action))).toEqual(
       new Set(['assets.seed', 'operators.add', 'assets.add', 'ledger.accounts.add', 'ledger.entries.post']),
     )
-    const result = await verifyTampered(() => undefined)
+    const result = await verifyTampered(async () => undefined)
     expect(result).toEqual({ ok: true, rowsChecked: rows.length, headSeq: rows.length, headHash: rows.at(-1)!.hash, firstBroken: null })
   })
 
@@ -167,22 +178,22 @@ describe('verifyAudit on a real chain', () => {
       for (const column of CONTENT_COLUMNS) {
         const value = otherValue(row, column)
         expect(value).not.toBe(row[column])
-        const result = await verifyTampered((s) => s.prepare(`UPDATE audit_log SET "${column}" = ? WHERE seq = ?`).run(value, row.seq))
+        const result = await verifyTampered((d) => sqlRun(d, `UPDATE audit_log SET "${column}" = ? WHERE seq = ?`, value, row.seq))
         expectBrokenAt(result, row.seq, `edit ${column} of row ${row.seq}`)
       }
       // seq itself: the row moves beyond the end, leaving a gap where it was.
-      const moved = await verifyTampered((s) => s.prepare('UPDATE audit_log SET seq = seq + 1000 WHERE seq = ?').run(row.seq))
+      const moved = await verifyTampered((d) => sqlRun(d, 'UPDATE audit_log SET seq = seq + 1000 WHERE seq = ?', row.seq))
       expectBrokenAt(moved, row.seq, `edit seq of row ${row.seq}`)
     }
   })
 
   it('catches the deletion of every row at exactly that row (the last one through the head in meta)', async () => {
     for (const row of rows) {
-      const result = await verifyTampered((s) => s.prepare('DELETE FROM audit_log WHERE seq = ?').run(row.seq))
+      const result = await verifyTampered((d) => sqlRun(d, 'DELETE FROM audit_log WHERE seq = ?', row.seq))
       expectBrokenAt(result, row.seq, `delete row ${row.seq}`)
     }
     const last = rows.at(-1)!
-    const result = await verifyTampered((s) => s.prepare('DELETE FROM audit_log WHERE seq = ?').run(last.seq))
+    const result = await verifyTampered((d) => sqlRun(d, 'DELETE FROM audit_log WHERE seq = ?', last.seq))
     expect(result.firstBroken?.reason).toMatch(/missing/)
   })
 
@@ -191,12 +202,9 @@ describe('verifyAudit on a real chain', () => {
     for (const a of rows) {
       for (const b of rows) {
         if (b.seq <= a.seq) continue
-        const result = await verifyTampered((s) => {
-          const update = s.prepare(swapSql)
-          s.transaction(() => {
-            update.run(...CONTENT_COLUMNS.map((c) => b[c]), a.seq)
-            update.run(...CONTENT_COLUMNS.map((c) => a[c]), b.seq)
-          })()
+        const result = await verifyTampered(async (d) => {
+          await sqlRun(d, swapSql, ...CONTENT_COLUMNS.map((c) => b[c]), a.seq)
+          await sqlRun(d, swapSql, ...CONTENT_COLUMNS.map((c) => a[c]), b.seq)
         })
         expectBrokenAt(result, a.seq, `swap rows ${a.seq} and ${b.seq}`)
       }
@@ -205,8 +213,8 @@ describe('verifyAudit on a real chain', () => {
 
   it('catches a head in meta that does not match the last row', async () => {
     const last = rows.at(-1)!
-    const result = await verifyTampered((s) =>
-      s.prepare('UPDATE meta SET value = ? WHERE key = ?').run(`${last.seq}:${'a'.repeat(64)}`, AUDIT_HEAD_KEY),
+    const result = await verifyTampered((d) =>
+      sqlRun(d, 'UPDATE meta SET value = ? WHERE key = ?', `${last.seq}:${'a'.repeat(64)}`, AUDIT_HEAD_KEY),
     )
     expect(result.ok).toBe(false)
     expect(result.rowsChecked).toBe(rows.length)

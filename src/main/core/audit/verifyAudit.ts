@@ -10,7 +10,7 @@ import { AUDIT_GENESIS_HASH, auditRowHash, readAuditHead } from './appendAudit'
 /** Rows read per page while walking the chain (bounded memory on large logs). */
 const VERIFY_PAGE_ROWS = 5_000
 
-export function verifyAudit(ctx: CoreContext): AuditVerification {
+export async function verifyAudit(ctx: CoreContext): Promise<AuditVerification> {
   let expectedSeq = 1
   let prevHash = AUDIT_GENESIS_HASH
   let checked = 0
@@ -25,7 +25,9 @@ export function verifyAudit(ctx: CoreContext): AuditVerification {
   // seq is the INTEGER PRIMARY KEY, i.e. the rowid itself: ordering by seq is insertion order.
   let cursor = 0
   for (;;) {
-    const rows = ctx.db.all(ctx.db.k.selectFrom('audit_log').selectAll().where('seq', '>', cursor).orderBy('seq').limit(VERIFY_PAGE_ROWS))
+    const rows = await ctx.db.all(
+      ctx.db.k.selectFrom('audit_log').selectAll().where('seq', '>', cursor).orderBy('seq').limit(VERIFY_PAGE_ROWS),
+    )
     if (rows.length === 0) break
     for (const row of rows) {
       if (row.seq !== expectedSeq)
@@ -45,7 +47,7 @@ export function verifyAudit(ctx: CoreContext): AuditVerification {
     }
     cursor = rows.at(-1)!.seq
   }
-  const head = readAuditHead(ctx)
+  const head = await readAuditHead(ctx)
   if (head.seq !== lastSeq || head.hash !== prevHash) {
     return broken(
       Math.min(head.seq, lastSeq + 1),

@@ -82,6 +82,20 @@ export interface HoldsTable {
   created_at: string
   created_by: string
   resolved_at: string | null
+  /** Creation order (migration 0007); every hold made since has one. */
+  seq: number | null
+}
+
+export interface BatchClaimsTable {
+  batch_id: string
+  operator_id: string
+  operator_name: string
+  host: string
+  /** 'execute' | 'retry' | 'resume' | 'external' */
+  purpose: string
+  claimed_at: string
+  expires_at: string
+  released_at: string | null
 }
 
 export interface AuditLogTable {
@@ -291,6 +305,7 @@ export interface Database {
   stripe_cursors: StripeCursorsTable
   stripe_bank_payouts: StripeBankPayoutsTable
   stripe_balance_txns: StripeBalanceTxnsTable
+  batch_claims: BatchClaimsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

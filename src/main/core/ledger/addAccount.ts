@@ -27,7 +27,7 @@ export type AddAccountReturnType = Account
 const NAME_CHARS_MAX = 120
 const ADDRESS_CHARS_MAX = 128
 
-export function addAccount(ctx: CoreContext, actorId: Actor, input: AddAccountParameters): Account {
+export async function addAccount(ctx: CoreContext, actorId: Actor, input: AddAccountParameters): Promise<Account> {
   if (!isRef(input.id)) {
     throw new CsError(
       'INVALID_INPUT',
@@ -54,11 +54,11 @@ export function addAccount(ctx: CoreContext, actorId: Actor, input: AddAccountPa
   }
   const allowNegative = input.allowNegative ?? allowNegativeDefault(input.kind)
 
-  const account = ctx.db.tx(() => {
-    if (!ctx.db.first(ctx.db.k.selectFrom('assets').select('id').where('id', '=', input.assetId))) {
+  const account = await ctx.db.tx(async () => {
+    if (!(await ctx.db.first(ctx.db.k.selectFrom('assets').select('id').where('id', '=', input.assetId)))) {
       throw new CsError('ASSET_NOT_FOUND', `There is no asset "${input.assetId}" — pick one from the assets list, or register it first.`)
     }
-    if (ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', input.id))) {
+    if (await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', input.id))) {
       throw new CsError('ACCOUNT_EXISTS', `Account "${input.id}" already exists — use it, or choose another id.`)
     }
     const now = ctx.clock.now().toISOString()
@@ -71,8 +71,8 @@ export function addAccount(ctx: CoreContext, actorId: Actor, input: AddAccountPa
       allow_negative: allowNegative ? 1 : 0,
       created_at: now,
     }
-    ctx.db.run(ctx.db.k.insertInto('accounts').values(row))
-    ctx.db.run(
+    await ctx.db.run(ctx.db.k.insertInto('accounts').values(row))
+    await ctx.db.run(
       ctx.db.k.insertInto('balances').values({
         account_id: row.id,
         debits_posted: '0',
@@ -82,7 +82,7 @@ export function addAccount(ctx: CoreContext, actorId: Actor, input: AddAccountPa
         updated_at: now,
       }),
     )
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'ledger.accounts.add',
       subject: `account:${row.id}`,

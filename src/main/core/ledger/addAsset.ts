@@ -30,12 +30,12 @@ const NETWORK_RE = /^[a-z0-9:-]{1,64}$/
 const NAME_CHARS_MAX = 80
 const ISSUER_CHARS_MAX = 128
 
-export function addAsset(ctx: CoreContext, actorId: Actor, input: AddAssetParameters): Asset {
-  return ctx.db.tx(() => insertAsset(ctx, actorId, input))
+export async function addAsset(ctx: CoreContext, actorId: Actor, input: AddAssetParameters): Promise<Asset> {
+  return await ctx.db.tx(async () => await insertAsset(ctx, actorId, input))
 }
 
 /** In the caller's transaction: validate, refuse duplicates, insert, audit. */
-export function insertAsset(ctx: CoreContext, actorId: Actor, input: AddAssetParameters): Asset {
+export async function insertAsset(ctx: CoreContext, actorId: Actor, input: AddAssetParameters): Promise<Asset> {
   if (typeof input.code !== 'string' || !CODE_RE.test(input.code)) {
     throw new CsError(
       'INVALID_INPUT',
@@ -71,16 +71,16 @@ export function insertAsset(ctx: CoreContext, actorId: Actor, input: AddAssetPar
   if (name.length === 0 || name.length > NAME_CHARS_MAX)
     throw new CsError('INVALID_INPUT', `The asset name must be 1–${NAME_CHARS_MAX} characters.`)
 
-  if (ctx.db.first(ctx.db.k.selectFrom('assets').select('id').where('id', '=', id))) {
+  if (await ctx.db.first(ctx.db.k.selectFrom('assets').select('id').where('id', '=', id))) {
     throw new CsError('ASSET_EXISTS', `Asset "${id}" is already registered — use it as it is, or register the new one under another id.`)
   }
   // The same token under two ids would split its balances in two: refuse it. EVM addresses
   // differ only in checksum case, so compare them lower-cased.
-  const twin = ctx.db
-    .all(ctx.db.k.selectFrom('assets').selectAll().where('rail', '=', input.rail).where('network', '=', input.network))
-    .find((row) =>
-      issuer === null ? row.issuer === null && row.code === input.code : row.issuer !== null && sameIssuer(input.rail, row.issuer, issuer),
-    )
+  const twin = (
+    await ctx.db.all(ctx.db.k.selectFrom('assets').selectAll().where('rail', '=', input.rail).where('network', '=', input.network))
+  ).find((row) =>
+    issuer === null ? row.issuer === null && row.code === input.code : row.issuer !== null && sameIssuer(input.rail, row.issuer, issuer),
+  )
   if (twin) {
     throw new CsError('ASSET_EXISTS', `That asset is already registered as "${twin.id}" — use that id instead of registering it twice.`)
   }
@@ -95,8 +95,8 @@ export function insertAsset(ctx: CoreContext, actorId: Actor, input: AddAssetPar
     issuer,
     created_at: ctx.clock.now().toISOString(),
   }
-  ctx.db.run(ctx.db.k.insertInto('assets').values(row))
-  appendAudit(ctx, {
+  await ctx.db.run(ctx.db.k.insertInto('assets').values(row))
+  await appendAudit(ctx, {
     actor: actorId,
     action: 'assets.add',
     subject: `asset:${id}`,

@@ -20,9 +20,9 @@ afterEach(async () => {
 })
 
 describe('seedDefaultAssets', () => {
-  it('seeds the ten default assets once, audited as the system', () => {
-    expect(seedDefaultAssets(t.ctx)).toHaveLength(10)
-    const byId = new Map(listAssets(t.ctx).map((a) => [a.id, a]))
+  it('seeds the ten default assets once, audited as the system', async () => {
+    expect(await seedDefaultAssets(t.ctx)).toHaveLength(10)
+    const byId = new Map((await listAssets(t.ctx)).map((a) => [a.id, a]))
     expect([...byId.keys()].sort()).toEqual(
       [
         'BHD@stripe',
@@ -48,32 +48,32 @@ describe('seedDefaultAssets', () => {
     expect(byId.get('USDC@stellar:pubnet')).toMatchObject({ scale: 7, issuer: 'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN' })
     expect(byId.get('XLM@stellar:pubnet')).toMatchObject({ scale: 7, issuer: null })
     expect(['USD', 'EUR', 'JPY', 'BHD'].map((c) => byId.get(`${c}@stripe`)!.scale)).toEqual([2, 2, 0, 3])
-    expect(listAuditRows(t.ctx, {}).rows).toMatchObject([{ actor: 'system', action: 'assets.seed' }])
-    const before = snapshotLedger(t.ctx)
-    expect(seedDefaultAssets(t.ctx)).toEqual([])
-    expect(snapshotLedger(t.ctx)).toEqual(before)
+    expect((await listAuditRows(t.ctx, {})).rows).toMatchObject([{ actor: 'system', action: 'assets.seed' }])
+    const before = await snapshotLedger(t.ctx)
+    expect(await seedDefaultAssets(t.ctx)).toEqual([])
+    expect(await snapshotLedger(t.ctx)).toEqual(before)
   })
 
-  it('does not seed into a registry that already has assets', () => {
-    addAsset(t.ctx, TEST_ACTOR, {
+  it('does not seed into a registry that already has assets', async () => {
+    await addAsset(t.ctx, TEST_ACTOR, {
       code: 'USDC',
       scale: 6,
       rail: 'evm',
       network: '31337',
       issuer: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
     })
-    expect(seedDefaultAssets(t.ctx)).toEqual([])
-    expect(listAssets(t.ctx).map((a) => a.id)).toEqual(['USDC@evm:31337'])
+    expect(await seedDefaultAssets(t.ctx)).toEqual([])
+    expect((await listAssets(t.ctx)).map((a) => a.id)).toEqual(['USDC@evm:31337'])
   })
 })
 
 describe('addAsset', () => {
-  beforeEach(() => {
-    seedDefaultAssets(t.ctx)
+  beforeEach(async () => {
+    await seedDefaultAssets(t.ctx)
   })
 
-  it('derives the id, defaults the name to the code, and audits', () => {
-    expect(addAsset(t.ctx, TEST_ACTOR, { code: 'GBP', scale: 2, rail: 'stripe', network: 'stripe' })).toEqual({
+  it('derives the id, defaults the name to the code, and audits', async () => {
+    expect(await addAsset(t.ctx, TEST_ACTOR, { code: 'GBP', scale: 2, rail: 'stripe', network: 'stripe' })).toEqual({
       id: 'GBP@stripe',
       code: 'GBP',
       name: 'GBP',
@@ -82,13 +82,15 @@ describe('addAsset', () => {
       network: 'stripe',
       issuer: null,
     })
-    expect(getAsset(t.ctx, 'GBP@stripe').scale).toBe(2)
-    expect(listAuditRows(t.ctx, { subject: 'asset:GBP@stripe' }).rows[0]).toMatchObject({ actor: TEST_ACTOR, action: 'assets.add' })
+    expect((await getAsset(t.ctx, 'GBP@stripe')).scale).toBe(2)
+    expect((await listAuditRows(t.ctx, { subject: 'asset:GBP@stripe' })).rows[0]).toMatchObject({ actor: TEST_ACTOR, action: 'assets.add' })
   })
 
-  it('refuses a duplicate id, or the same token under another id (EVM addresses in any case)', () => {
-    expect(errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'ETH', scale: 18, rail: 'evm', network: '1' })).code).toBe('ASSET_EXISTS')
-    const twin = errorOf(() =>
+  it('refuses a duplicate id, or the same token under another id (EVM addresses in any case)', async () => {
+    expect((await errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'ETH', scale: 18, rail: 'evm', network: '1' }))).code).toBe(
+      'ASSET_EXISTS',
+    )
+    const twin = await errorOf(() =>
       addAsset(t.ctx, TEST_ACTOR, {
         id: 'usdc-mainnet',
         code: 'USDC',
@@ -102,21 +104,27 @@ describe('addAsset', () => {
     expect(twin.message).toContain('"USDC@evm:1"')
   })
 
-  it('refuses invalid codes and scales', () => {
-    expect(errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'usdc', scale: 6, rail: 'evm', network: '10' })).code).toBe('INVALID_INPUT')
-    expect(errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'X', scale: 37, rail: 'evm', network: '10' })).code).toBe('INVALID_INPUT')
-    expect(errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'X', scale: 1.5, rail: 'evm', network: '10' })).code).toBe('INVALID_INPUT')
-    expect(errorOf(() => getAsset(t.ctx, 'NOPE@evm:1')).code).toBe('ASSET_NOT_FOUND')
+  it('refuses invalid codes and scales', async () => {
+    expect((await errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'usdc', scale: 6, rail: 'evm', network: '10' }))).code).toBe(
+      'INVALID_INPUT',
+    )
+    expect((await errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'X', scale: 37, rail: 'evm', network: '10' }))).code).toBe(
+      'INVALID_INPUT',
+    )
+    expect((await errorOf(() => addAsset(t.ctx, TEST_ACTOR, { code: 'X', scale: 1.5, rail: 'evm', network: '10' }))).code).toBe(
+      'INVALID_INPUT',
+    )
+    expect((await errorOf(() => getAsset(t.ctx, 'NOPE@evm:1'))).code).toBe('ASSET_NOT_FOUND')
   })
 })
 
 describe('addAccount', () => {
-  beforeEach(() => {
-    seedDefaultAssets(t.ctx)
+  beforeEach(async () => {
+    await seedDefaultAssets(t.ctx)
   })
 
-  it('opens the account with a zero balances row, audits it and announces it', () => {
-    const acc = addAccount(t.ctx, TEST_ACTOR, {
+  it('opens the account with a zero balances row, audits it and announces it', async () => {
+    const acc = await addAccount(t.ctx, TEST_ACTOR, {
       id: 'treasury-base',
       name: ' Treasury (Base) ',
       kind: 'treasury',
@@ -132,7 +140,7 @@ describe('addAccount', () => {
       allowNegative: false,
       createdAt: '2026-01-15T09:00:00.000Z',
     })
-    expect(getBalances(t.ctx, {})).toEqual([
+    expect(await getBalances(t.ctx, {})).toEqual([
       expect.objectContaining({
         accountId: 'treasury-base',
         debitsPosted: '0.000000',
@@ -142,61 +150,68 @@ describe('addAccount', () => {
         balance: '0.000000',
       }),
     ])
-    expect(listAuditRows(t.ctx, { subject: 'account:treasury-base' }).rows[0]).toMatchObject({
+    expect((await listAuditRows(t.ctx, { subject: 'account:treasury-base' })).rows[0]).toMatchObject({
       action: 'ledger.accounts.add',
       actor: TEST_ACTOR,
     })
     expect(t.events.at(-1)).toEqual({ event: 'ledger.changed', payload: { accountIds: ['treasury-base'] } })
   })
 
-  it('defaults allowNegative per kind: only clearing and external may go below zero', () => {
+  it('defaults allowNegative per kind: only clearing and external may go below zero', async () => {
     const kinds = ['treasury', 'escrow', 'payee', 'fees', 'clearing', 'external'] as const
-    const got = kinds.map(
-      (kind) => addAccount(t.ctx, TEST_ACTOR, { id: `a-${kind}`, name: kind, kind, assetId: 'USD@stripe' }).allowNegative,
-    )
+    const got: boolean[] = []
+    for (const kind of kinds)
+      got.push((await addAccount(t.ctx, TEST_ACTOR, { id: `a-${kind}`, name: kind, kind, assetId: 'USD@stripe' })).allowNegative)
     expect(got).toEqual([false, false, false, false, true, true])
     expect(
-      addAccount(t.ctx, TEST_ACTOR, { id: 'strict-ext', name: 'x', kind: 'external', assetId: 'USD@stripe', allowNegative: false })
+      (await addAccount(t.ctx, TEST_ACTOR, { id: 'strict-ext', name: 'x', kind: 'external', assetId: 'USD@stripe', allowNegative: false }))
         .allowNegative,
     ).toBe(false)
     expect(
-      addAccount(t.ctx, TEST_ACTOR, { id: 'loose-fees', name: 'x', kind: 'fees', assetId: 'USD@stripe', allowNegative: true })
+      (await addAccount(t.ctx, TEST_ACTOR, { id: 'loose-fees', name: 'x', kind: 'fees', assetId: 'USD@stripe', allowNegative: true }))
         .allowNegative,
     ).toBe(true)
   })
 
-  it('never lets a treasury or escrow account allow negative balances', () => {
+  it('never lets a treasury or escrow account allow negative balances', async () => {
     expect(
-      errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'x', name: 'x', kind: 'treasury', assetId: 'USD@stripe', allowNegative: true }))
-        .code,
+      (
+        await errorOf(() =>
+          addAccount(t.ctx, TEST_ACTOR, { id: 'x', name: 'x', kind: 'treasury', assetId: 'USD@stripe', allowNegative: true }),
+        )
+      ).code,
     ).toBe('INVALID_INPUT')
     expect(
-      errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'y', name: 'y', kind: 'escrow', assetId: 'USD@stripe', allowNegative: true })).code,
+      (
+        await errorOf(() =>
+          addAccount(t.ctx, TEST_ACTOR, { id: 'y', name: 'y', kind: 'escrow', assetId: 'USD@stripe', allowNegative: true }),
+        )
+      ).code,
     ).toBe('INVALID_INPUT')
   })
 
-  it('refuses a duplicate id and an unknown asset, changing nothing', () => {
-    addAccount(t.ctx, TEST_ACTOR, { id: 'acc', name: 'x', kind: 'payee', assetId: 'USD@stripe' })
-    const before = snapshotLedger(t.ctx)
-    expect(errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'acc', name: 'x', kind: 'payee', assetId: 'EUR@stripe' })).code).toBe(
+  it('refuses a duplicate id and an unknown asset, changing nothing', async () => {
+    await addAccount(t.ctx, TEST_ACTOR, { id: 'acc', name: 'x', kind: 'payee', assetId: 'USD@stripe' })
+    const before = await snapshotLedger(t.ctx)
+    expect((await errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'acc', name: 'x', kind: 'payee', assetId: 'EUR@stripe' }))).code).toBe(
       'ACCOUNT_EXISTS',
     )
-    expect(errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'acc2', name: 'x', kind: 'payee', assetId: 'NOPE@stripe' })).code).toBe(
-      'ASSET_NOT_FOUND',
-    )
-    expect(errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'has space', name: 'x', kind: 'payee', assetId: 'USD@stripe' })).code).toBe(
-      'INVALID_INPUT',
-    )
-    expect(snapshotLedger(t.ctx)).toEqual(before)
-    expect(errorOf(() => getAccount(t.ctx, 'acc2')).code).toBe('ACCOUNT_NOT_FOUND')
+    expect(
+      (await errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'acc2', name: 'x', kind: 'payee', assetId: 'NOPE@stripe' }))).code,
+    ).toBe('ASSET_NOT_FOUND')
+    expect(
+      (await errorOf(() => addAccount(t.ctx, TEST_ACTOR, { id: 'has space', name: 'x', kind: 'payee', assetId: 'USD@stripe' }))).code,
+    ).toBe('INVALID_INPUT')
+    expect(await snapshotLedger(t.ctx)).toEqual(before)
+    expect((await errorOf(() => getAccount(t.ctx, 'acc2'))).code).toBe('ACCOUNT_NOT_FOUND')
   })
 
-  it('lists accounts by kind and asset', () => {
-    addAccount(t.ctx, TEST_ACTOR, { id: 'p-usd', name: 'x', kind: 'payee', assetId: 'USD@stripe' })
-    addAccount(t.ctx, TEST_ACTOR, { id: 't-usd', name: 'x', kind: 'treasury', assetId: 'USD@stripe' })
-    addAccount(t.ctx, TEST_ACTOR, { id: 'p-eur', name: 'x', kind: 'payee', assetId: 'EUR@stripe' })
-    expect(listAccounts(t.ctx, {}).map((a) => a.id)).toEqual(['p-eur', 'p-usd', 't-usd'])
-    expect(listAccounts(t.ctx, { kind: 'payee' }).map((a) => a.id)).toEqual(['p-eur', 'p-usd'])
-    expect(listAccounts(t.ctx, { assetId: 'USD@stripe', kind: 'treasury' }).map((a) => a.id)).toEqual(['t-usd'])
+  it('lists accounts by kind and asset', async () => {
+    await addAccount(t.ctx, TEST_ACTOR, { id: 'p-usd', name: 'x', kind: 'payee', assetId: 'USD@stripe' })
+    await addAccount(t.ctx, TEST_ACTOR, { id: 't-usd', name: 'x', kind: 'treasury', assetId: 'USD@stripe' })
+    await addAccount(t.ctx, TEST_ACTOR, { id: 'p-eur', name: 'x', kind: 'payee', assetId: 'EUR@stripe' })
+    expect((await listAccounts(t.ctx, {})).map((a) => a.id)).toEqual(['p-eur', 'p-usd', 't-usd'])
+    expect((await listAccounts(t.ctx, { kind: 'payee' })).map((a) => a.id)).toEqual(['p-eur', 'p-usd'])
+    expect((await listAccounts(t.ctx, { assetId: 'USD@stripe', kind: 'treasury' })).map((a) => a.id)).toEqual(['t-usd'])
   })
 })

@@ -4,15 +4,16 @@ import { checkLedgerInvariants } from './checkLedgerInvariants'
 import { createHold } from './createHold'
 import { postEntries } from './postEntries'
 import { postHold } from './postHold'
+import { sqlRun } from '../../../../test/dbSql'
 import { openAccount, openTestLedger, TEST_ACTOR, type TestLedger } from './testKit'
 
 let t: TestLedger
 beforeEach(async () => {
   t = await openTestLedger()
-  openAccount(t.ctx, 'world', 'external', 'USD@stripe')
-  openAccount(t.ctx, 'treasury', 'treasury', 'USD@stripe')
-  openAccount(t.ctx, 'payee', 'payee', 'USD@stripe')
-  postEntries(
+  await openAccount(t.ctx, 'world', 'external', 'USD@stripe')
+  await openAccount(t.ctx, 'treasury', 'treasury', 'USD@stripe')
+  await openAccount(t.ctx, 'payee', 'payee', 'USD@stripe')
+  await postEntries(
     t.ctx,
     TEST_ACTOR,
     [
@@ -27,19 +28,23 @@ beforeEach(async () => {
     ],
     { kind: 'manual' },
   )
-  createHold(t.ctx, TEST_ACTOR, { id: 'pending', debitAccountId: 'payee', creditAccountId: 'treasury', amount: '10', description: 'x' })
-  createHold(t.ctx, TEST_ACTOR, { id: 'done', debitAccountId: 'payee', creditAccountId: 'treasury', amount: '10', description: 'x' })
-  postHold(t.ctx, TEST_ACTOR, { holdId: 'done', amount: '4' })
+  await createHold(t.ctx, TEST_ACTOR, {
+    id: 'pending',
+    debitAccountId: 'payee',
+    creditAccountId: 'treasury',
+    amount: '10',
+    description: 'x',
+  })
+  await createHold(t.ctx, TEST_ACTOR, { id: 'done', debitAccountId: 'payee', creditAccountId: 'treasury', amount: '10', description: 'x' })
+  await postHold(t.ctx, TEST_ACTOR, { holdId: 'done', amount: '4' })
 })
 afterEach(async () => {
   await t.close()
 })
 
-const sql = (text: string) => t.ctx.db.sqlite.prepare(text).run()
-
 describe('checkLedgerInvariants', () => {
-  it('finds nothing wrong with sound books', () => {
-    expect(checkLedgerInvariants(t.ctx)).toEqual([])
+  it('finds nothing wrong with sound books', async () => {
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
   })
 
   it.each([
@@ -66,9 +71,9 @@ describe('checkLedgerInvariants', () => {
       "UPDATE balances SET credits_posted = '10001' WHERE account_id = 'treasury'",
       /treasury: may not go negative/,
     ],
-  ])('finds %s', (_name, change, expected) => {
-    sql(change)
-    const violations = checkLedgerInvariants(t.ctx)
+  ])('finds %s', async (_name, change, expected) => {
+    await sqlRun(t.ctx.db, change)
+    const violations = await checkLedgerInvariants(t.ctx)
     expect(
       violations.some((v) => expected.test(v)),
       violations.join('\n'),

@@ -16,6 +16,7 @@
  */
 import { HOLD_STATES } from '../../../shared/blocks'
 import type { CoreContext } from '../context'
+import { sql } from 'kysely'
 import { availableOnNormalSide, isAccountKind, normalSideOf, type BalanceAmounts } from './accountRules'
 import { holdPostEntryId } from './ids'
 
@@ -30,7 +31,7 @@ interface AccountCheck {
   expected: BalanceAmounts
 }
 
-export function checkLedgerInvariants(ctx: CoreContext): string[] {
+export async function checkLedgerInvariants(ctx: CoreContext): Promise<string[]> {
   const violations: string[] = []
   const report = (text: string): void => {
     if (violations.length < LEDGER_VIOLATIONS_MAX) violations.push(text)
@@ -43,15 +44,13 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
     return BigInt(text)
   }
   const zero = (): BalanceAmounts => ({ debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n })
-  const sqlite = ctx.db.sqlite
+  const rows = <R>(text: string): Promise<R[]> => ctx.db.all(sql<R>`${sql.raw(text)}`)
 
   const accounts = new Map<string, AccountCheck>()
-  for (const r of sqlite
-    .prepare(
-      `SELECT a.id, a.asset_id, a.kind, a.allow_negative, b.account_id AS has_balance, b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending
-       FROM accounts a LEFT JOIN balances b ON b.account_id = a.id`,
-    )
-    .iterate() as IterableIterator<Record<string, unknown>>) {
+  for (const r of await rows<
+    Record<string, unknown>
+  >(`SELECT a.id, a.asset_id, a.kind, a.allow_negative, b.account_id AS has_balance, b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending
+       FROM accounts a LEFT JOIN balances b ON b.account_id = a.id`)) {
     const id = r.id as string
     let stored: BalanceAmounts | null = null
     if (r.has_balance === null) report(`account ${id}: has no balances row`)
@@ -71,9 +70,7 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
       expected: zero(),
     })
   }
-  for (const r of sqlite
-    .prepare(`SELECT account_id FROM balances WHERE account_id NOT IN (SELECT id FROM accounts)`)
-    .iterate() as IterableIterator<{ account_id: string }>) {
+  for (const r of await rows<{ account_id: string }>(`SELECT account_id FROM balances WHERE account_id NOT IN (SELECT id FROM accounts)`)) {
     report(`balances row ${r.account_id}: has no account`)
   }
 
@@ -84,15 +81,13 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
   const closeEntry = (): void => {
     for (const [assetId, sum] of sums) if (sum !== 0n) report(`entry seq ${currentSeq}: postings sum to ${sum} in ${assetId}, not zero`)
   }
-  for (const p of sqlite
-    .prepare(`SELECT entry_seq, idx, account_id, asset_id, amount FROM postings ORDER BY entry_seq, idx`)
-    .iterate() as IterableIterator<{
+  for (const p of await rows<{
     entry_seq: number
     idx: number
     account_id: string
     asset_id: string
     amount: string
-  }>) {
+  }>(`SELECT entry_seq, idx, account_id, asset_id, amount FROM postings ORDER BY entry_seq, idx`)) {
     if (p.entry_seq !== currentSeq) {
       closeEntry()
       currentSeq = p.entry_seq
@@ -114,7 +109,7 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
     else acc.expected.creditsPosted -= amount
   }
   closeEntry()
-  for (const e of sqlite.prepare(`SELECT seq, id FROM entries`).iterate() as IterableIterator<{ seq: number; id: string }>) {
+  for (const e of await rows<{ seq: number; id: string }>(`SELECT seq, id FROM entries`)) {
     const n = postingCounts.get(e.seq) ?? 0
     if (n < 2) report(`entry ${e.id}: has ${n} posting(s), needs at least 2`)
     postingCounts.delete(e.seq)
@@ -122,12 +117,14 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
   for (const seq of postingCounts.keys()) report(`postings of entry seq ${seq}: the entry does not exist`)
 
   // Holds.
-  const holdEntry = sqlite.prepare(
-    `SELECT p.account_id, p.amount FROM entries e JOIN postings p ON p.entry_seq = e.seq WHERE e.id = ? ORDER BY p.idx`,
-  )
-  for (const h of sqlite
-    .prepare(`SELECT id, debit_account_id, credit_account_id, asset_id, amount, posted_amount, state FROM holds`)
-    .iterate() as IterableIterator<{
+  const holdEntry = (entryId: string) =>
+    ctx.db.all(
+      sql<{
+        account_id: string
+        amount: string
+      }>`SELECT p.account_id, p.amount FROM entries e JOIN postings p ON p.entry_seq = e.seq WHERE e.id = ${entryId} ORDER BY p.idx`,
+    )
+  for (const h of await rows<{
     id: string
     debit_account_id: string
     credit_account_id: string
@@ -135,7 +132,7 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
     amount: string
     posted_amount: string
     state: string
-  }>) {
+  }>(`SELECT id, debit_account_id, credit_account_id, asset_id, amount, posted_amount, state FROM holds`)) {
     const amount = minor(h.amount, `hold ${h.id} amount`)
     const posted = minor(h.posted_amount, `hold ${h.id} posted_amount`)
     if (amount === null || posted === null) continue
@@ -156,7 +153,7 @@ export function checkLedgerInvariants(ctx: CoreContext): string[] {
       debit.expected.debitsPending += amount
       credit.expected.creditsPending += amount
     }
-    const legs = holdEntry.all(holdPostEntryId(h.id)) as { account_id: string; amount: string }[]
+    const legs = await holdEntry(holdPostEntryId(h.id))
     if (h.state === 'posted' || h.state === 'partially_posted') {
       const ok =
         legs.length === 2 &&

@@ -31,7 +31,7 @@ const ISO_TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|
 /** Expiry times are stored as UTC ISO strings and compared as text: keep them in 4-digit years. */
 const EXPIRES_AT_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z')
 
-export function createHold(ctx: CoreContext, actorId: Actor, input: CreateHoldParameters): Hold {
+export async function createHold(ctx: CoreContext, actorId: Actor, input: CreateHoldParameters): Promise<Hold> {
   if (!isRef(input.id)) {
     throw new CsError(
       'HOLD_INVALID',
@@ -45,14 +45,15 @@ export function createHold(ctx: CoreContext, actorId: Actor, input: CreateHoldPa
   if (typeof input.amount !== 'string') throw new CsError('HOLD_INVALID', `${at}: give the amount as a decimal string such as "12.50".`)
   const expiresAt = input.expiresAt === undefined ? null : normalizeExpiresAt(input.expiresAt, at)
 
-  const out = ctx.db.tx(() => {
+  const out = await ctx.db.tx(async () => {
     const nowIso = ctx.clock.now().toISOString()
-    const existing = loadHoldRow(ctx, input.id)
+    const existing = await loadHoldRow(ctx, input.id)
     if (existing) {
       assertSameHold(existing, input, expiresAt, at)
       return { hold: toHold(existing), touched: null }
     }
     const book = new LedgerBook(ctx)
+    await book.load([input.debitAccountId, input.creditAccountId].filter((id): id is string => typeof id === 'string'))
     const debit = requireAccount(book, input.debitAccountId, at, 'debitAccountId')
     const credit = requireAccount(book, input.creditAccountId, at, 'creditAccountId')
     if (debit.id === credit.id)
@@ -88,7 +89,10 @@ export function createHold(ctx: CoreContext, actorId: Actor, input: CreateHoldPa
         },
       )
     }
+    // Creation order, assigned under the write lock (db/Db.ts): nobody else takes the number meanwhile.
+    const head = await ctx.db.first(ctx.db.k.selectFrom('holds').select((eb) => eb.fn.max('seq').as('seq')))
     const row: HoldRow = {
+      seq: Number(head?.seq ?? 0) + 1,
       id: input.id,
       debit_account_id: debit.id,
       credit_account_id: credit.id,
@@ -102,9 +106,9 @@ export function createHold(ctx: CoreContext, actorId: Actor, input: CreateHoldPa
       created_by: actorId,
       resolved_at: null,
     }
-    ctx.db.run(ctx.db.k.insertInto('holds').values(row))
-    const touched = book.flush(nowIso)
-    appendAudit(ctx, {
+    await ctx.db.run(ctx.db.k.insertInto('holds').values(row))
+    const touched = await book.flush(nowIso)
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'ledger.holds.create',
       subject: `hold:${row.id}`,

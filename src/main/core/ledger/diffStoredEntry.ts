@@ -14,8 +14,6 @@ import { where } from './entryErrors'
 import type { BookAccount } from './ledgerBook'
 import type { ParsedEntry } from './parseEntry'
 
-const SELECT_ENTRY_SQL = `SELECT seq, kind, date, description, metadata FROM entries WHERE id = ?`
-const SELECT_POSTINGS_SQL = `SELECT account_id, amount FROM postings WHERE entry_seq = ? ORDER BY idx`
 /** Characters of a description shown in a conflict message. */
 const QUOTED_CHARS_MAX = 60
 
@@ -39,8 +37,10 @@ export interface Difference {
 }
 
 /** The first field in which `entry` differs from the stored entry of the same id, or null if none. */
-export function diffStoredEntry(ctx: CoreContext, entry: ParsedEntry, kind: string): Difference | null {
-  const stored = ctx.db.prepare(SELECT_ENTRY_SQL).get(entry.id) as StoredEntry | undefined
+export async function diffStoredEntry(ctx: CoreContext, entry: ParsedEntry, kind: string): Promise<Difference | null> {
+  const stored: StoredEntry | undefined = await ctx.db.first(
+    ctx.db.k.selectFrom('entries').select(['seq', 'kind', 'date', 'description', 'metadata']).where('id', '=', entry.id),
+  )
   invariant(stored, () => `entry ${entry.id} was refused as a duplicate but is not stored`)
   if (stored.kind !== kind) return { field: 'kind', stored: stored.kind, given: kind }
   if (stored.description !== entry.description)
@@ -50,7 +50,9 @@ export function diffStoredEntry(ctx: CoreContext, entry: ParsedEntry, kind: stri
     const diff = metadataDifference(stored.metadata, entry.metadataJson)
     if (diff) return diff
   }
-  const postings = ctx.db.prepare(SELECT_POSTINGS_SQL).all(stored.seq) as StoredPosting[]
+  const postings: StoredPosting[] = await ctx.db.all(
+    ctx.db.k.selectFrom('postings').select(['account_id', 'amount']).where('entry_seq', '=', stored.seq).orderBy('idx'),
+  )
   return postingsDifference(postings, entry)
 }
 

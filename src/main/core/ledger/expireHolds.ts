@@ -13,10 +13,10 @@ import { LedgerBook } from './ledgerBook'
 export const EXPIRE_HOLDS_PER_SWEEP_MAX = 1_000
 
 /** Ids of the holds expired now, oldest expiry first. */
-export function expireHolds(ctx: CoreContext): string[] {
-  const out = ctx.db.tx(() => {
+export async function expireHolds(ctx: CoreContext): Promise<string[]> {
+  const out = await ctx.db.tx(async () => {
     const nowIso = ctx.clock.now().toISOString()
-    const rows = ctx.db.all(
+    const rows = await ctx.db.all(
       ctx.db.k
         .selectFrom('holds as h')
         .innerJoin('assets as s', 's.id', 'h.asset_id')
@@ -31,23 +31,23 @@ export function expireHolds(ctx: CoreContext): string[] {
     )
     if (rows.length === 0) return { ids: [], touched: [] }
     const book = new LedgerBook(ctx)
-    for (const row of rows) expireHoldInTx(ctx, book, row, nowIso, { trigger: 'sweep', by: SYSTEM_ACTOR })
-    return { ids: rows.map((r) => r.id), touched: book.flush(nowIso) }
+    for (const row of rows) await expireHoldInTx(ctx, book, row, nowIso, { trigger: 'sweep', by: SYSTEM_ACTOR })
+    return { ids: rows.map((r) => r.id), touched: await book.flush(nowIso) }
   })
   if (out.ids.length > 0) ctx.events.emit('ledger.changed', { accountIds: out.touched })
   return out.ids
 }
 
 /** In the caller's transaction and book: expire one pending hold and audit it as the system's act. */
-export function expireHoldInTx(
+export async function expireHoldInTx(
   ctx: CoreContext,
   book: LedgerBook,
   row: HoldRowWithScale,
   nowIso: string,
   cause: { trigger: 'sweep' | 'post' | 'void'; by: Actor },
-): HoldRowWithScale {
-  const expired = resolveHold(ctx, book, row, 'expired', 0n, nowIso)
-  appendAudit(ctx, {
+): Promise<HoldRowWithScale> {
+  const expired = await resolveHold(ctx, book, row, 'expired', 0n, nowIso)
+  await appendAudit(ctx, {
     actor: SYSTEM_ACTOR,
     action: 'ledger.holds.expire',
     subject: `hold:${row.id}`,

@@ -4,14 +4,14 @@ import type { CoreContext } from '../context'
 import { toAsset } from './toAsset'
 
 /** The asset, or undefined. */
-export function findAsset(ctx: CoreContext, assetId: string): Asset | undefined {
-  const row = ctx.db.first(ctx.db.k.selectFrom('assets').selectAll().where('id', '=', assetId))
+export async function findAsset(ctx: CoreContext, assetId: string): Promise<Asset | undefined> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('assets').selectAll().where('id', '=', assetId))
   return row ? toAsset(row) : undefined
 }
 
 /** The asset, or ASSET_NOT_FOUND. */
-export function getAsset(ctx: CoreContext, assetId: string): Asset {
-  const asset = findAsset(ctx, assetId)
+export async function getAsset(ctx: CoreContext, assetId: string): Promise<Asset> {
+  const asset = await findAsset(ctx, assetId)
   if (!asset) throw new CsError('ASSET_NOT_FOUND', `There is no asset "${assetId}" — pick one from the assets list, or register it first.`)
   return asset
 }

@@ -23,7 +23,7 @@ export interface AccountBalance extends BalanceAmounts {
   available: bigint
 }
 
-export function readAccountBalances(ctx: CoreContext, input: GetBalancesParameters = {}): AccountBalance[] {
+export async function readAccountBalances(ctx: CoreContext, input: GetBalancesParameters = {}): Promise<AccountBalance[]> {
   let q = ctx.db.k
     .selectFrom('balances as b')
     .innerJoin('accounts as a', 'a.id', 'b.account_id')
@@ -45,7 +45,7 @@ export function readAccountBalances(ctx: CoreContext, input: GetBalancesParamete
     .orderBy('a.id')
   if (input.assetId !== undefined) q = q.where('a.asset_id', '=', input.assetId)
   if (input.kind !== undefined) q = q.where('a.kind', '=', input.kind)
-  return ctx.db.all(q).map((r) => {
+  return (await ctx.db.all(q)).map((r) => {
     if (!isAccountKind(r.kind)) unreachable(`account ${r.account_id} has unknown kind "${r.kind}"`)
     const amounts: BalanceAmounts = {
       debitsPosted: parseMinor(r.debits_posted),
@@ -71,8 +71,8 @@ export function readAccountBalances(ctx: CoreContext, input: GetBalancesParamete
   })
 }
 
-export function getBalances(ctx: CoreContext, input: GetBalancesParameters = {}): Balance[] {
-  return readAccountBalances(ctx, input).map((b) => ({
+export async function getBalances(ctx: CoreContext, input: GetBalancesParameters = {}): Promise<Balance[]> {
+  return (await readAccountBalances(ctx, input)).map((b) => ({
     accountId: b.accountId,
     accountName: b.accountName,
     kind: b.kind,

@@ -3,6 +3,6 @@ import type { CoreContext } from '../context'
 import { requireHoldRow, toHold } from './holdRows'
 
 /** The hold, or HOLD_NOT_FOUND. */
-export function getHold(ctx: CoreContext, holdId: string): Hold {
-  return toHold(requireHoldRow(ctx, holdId))
+export async function getHold(ctx: CoreContext, holdId: string): Promise<Hold> {
+  return toHold(await requireHoldRow(ctx, holdId))
 }

@@ -15,9 +15,9 @@ interface Totals {
   accounts: number
 }
 
-export function getSummary(ctx: CoreContext): AssetSummary[] {
+export async function getSummary(ctx: CoreContext): Promise<AssetSummary[]> {
   const totals = new Map<string, Totals>()
-  for (const b of readAccountBalances(ctx)) {
+  for (const b of await readAccountBalances(ctx)) {
     let t = totals.get(b.assetId)
     if (!t) {
       t = { treasury: 0n, treasuryAvailable: 0n, escrow: 0n, paidOut: 0n, fees: 0n, accounts: 0 }
@@ -46,7 +46,7 @@ export function getSummary(ctx: CoreContext): AssetSummary[] {
     }
   }
   const out: AssetSummary[] = []
-  for (const asset of listAssets(ctx)) {
+  for (const asset of await listAssets(ctx)) {
     const t = totals.get(asset.id)
     if (!t) continue
     out.push({

@@ -13,8 +13,8 @@ export interface HoldRowWithScale extends HoldRow {
   asset_code: string
 }
 
-export function loadHoldRow(ctx: CoreContext, holdId: string): HoldRowWithScale | undefined {
-  return ctx.db.first(
+export async function loadHoldRow(ctx: CoreContext, holdId: string): Promise<HoldRowWithScale | undefined> {
+  return await ctx.db.first(
     ctx.db.k
       .selectFrom('holds as h')
       .innerJoin('assets as s', 's.id', 'h.asset_id')
@@ -42,8 +42,8 @@ export function toHold(row: HoldRowWithScale): Hold {
 }
 
 /** HOLD_NOT_FOUND, or the row. */
-export function requireHoldRow(ctx: CoreContext, holdId: string): HoldRowWithScale {
-  const row = loadHoldRow(ctx, holdId)
+export async function requireHoldRow(ctx: CoreContext, holdId: string): Promise<HoldRowWithScale> {
+  const row = await loadHoldRow(ctx, holdId)
   if (!row) throw new CsError('HOLD_NOT_FOUND', `There is no hold "${String(holdId).slice(0, 60)}" — check the id in the holds list.`)
   return row
 }
@@ -67,19 +67,20 @@ export function isPastExpiry(row: Pick<HoldRow, 'expires_at'>, nowIso: string): 
  * Release the hold's whole pending amount from both accounts and record how it ended. Posting
  * the part that is posted is the caller's business (postHold writes the journal entry).
  */
-export function resolveHold(
+export async function resolveHold(
   ctx: CoreContext,
   book: LedgerBook,
   row: HoldRowWithScale,
   state: Exclude<HoldState, 'pending'>,
   postedAmount: bigint,
   nowIso: string,
-): HoldRowWithScale {
+): Promise<HoldRowWithScale> {
+  await book.load([row.debit_account_id, row.credit_account_id])
   const debit = book.account(row.debit_account_id)
   const credit = book.account(row.credit_account_id)
   if (!debit || !credit) unreachable(`hold ${row.id} refers to a missing account`)
   book.pend(debit, credit, -parseMinor(row.amount))
-  const r = ctx.db.run(
+  const r = await ctx.db.run(
     ctx.db.k
       .updateTable('holds')
       .set({ state, posted_amount: postedAmount.toString(), resolved_at: nowIso })

@@ -19,6 +19,7 @@ import { getBalances } from './getBalances'
 import { listHolds } from './listHolds'
 import { postEntries } from './postEntries'
 import { postHold } from './postHold'
+import { sqlFirst } from '../../../../test/dbSql'
 import { openAccount, openTestLedger, snapshotLedger, TEST_ACTOR } from './testKit'
 import { voidHold } from './voidHold'
 
@@ -346,15 +347,15 @@ describe('ledger (model-based property)', () => {
           const t = await openTestLedger({ start: START })
           try {
             for (let a = 0; a < ASSETS.length; a++)
-              for (let r = 0; r < ROLES.length; r++) openAccount(t.ctx, accountId(a, r), ROLES[r]![1], ASSETS[a]!.id)
+              for (let r = 0; r < ROLES.length; r++) await openAccount(t.ctx, accountId(a, r), ROLES[r]![1], ASSETS[a]!.id)
             const model = new Model(Date.parse(START))
             for (const rawOp of [OPENING, ...ops]) {
               const op = bindHold(model, rawOp)
-              const before = snapshotLedger(t.ctx)
+              const before = await snapshotLedger(t.ctx)
               const expected = predict(model, op)
               let actual: { ok: true; value: unknown } | { ok: false; code: string }
               try {
-                actual = { ok: true, value: run(t, op, model) }
+                actual = { ok: true, value: await run(t, op, model) }
               } catch (error) {
                 const code = (error as { code?: unknown }).code
                 if (typeof code !== 'string') throw error
@@ -368,14 +369,14 @@ describe('ledger (model-based property)', () => {
               outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
               if (!expected.ok) {
                 expect(actual, `op ${JSON.stringify(op, big)}`).toEqual({ ok: false, code: expected.code })
-                if (!expected.commits) expect(snapshotLedger(t.ctx)).toEqual(before)
+                if (!expected.commits) expect(await snapshotLedger(t.ctx)).toEqual(before)
               } else {
                 expect(actual.ok, `op ${JSON.stringify(op, big)} failed: ${JSON.stringify(actual)}`).toBe(true)
                 if (expected.value !== undefined && actual.ok) expect(actual.value).toEqual(expected.value)
               }
-              assertMatchesModel(t, model)
+              await assertMatchesModel(t, model)
             }
-            expect(verifyAudit(t.ctx).ok).toBe(true)
+            expect((await verifyAudit(t.ctx)).ok).toBe(true)
           } finally {
             await t.close()
           }
@@ -388,20 +389,20 @@ describe('ledger (model-based property)', () => {
   )
 })
 
-function run(t: Awaited<ReturnType<typeof openTestLedger>>, op: Op, model: Model): unknown {
+async function run(t: Awaited<ReturnType<typeof openTestLedger>>, op: Op, model: Model): Promise<unknown> {
   switch (op.t) {
     case 'post':
-      return postEntries(t.ctx, TEST_ACTOR, op.entries.map(toInput), { kind: 'manual' })
+      return await postEntries(t.ctx, TEST_ACTOR, op.entries.map(toInput), { kind: 'manual' })
     case 'replay': {
       if (model.history.length === 0) return { posted: [], replayed: [] }
       // predict() already chose the same input from the history as it was before this op.
       const input = model.history[op.pick % model.history.length]!
       const { date: _d, ...noDate } = input
-      return postEntries(t.ctx, TEST_ACTOR, [op.dropDate ? noDate : input], { kind: 'manual' })
+      return await postEntries(t.ctx, TEST_ACTOR, [op.dropDate ? noDate : input], { kind: 'manual' })
     }
     case 'hold': {
       const asset = ASSETS[op.asset]!
-      return createHold(t.ctx, TEST_ACTOR, {
+      return await createHold(t.ctx, TEST_ACTOR, {
         id: `h${op.idN}`,
         debitAccountId: accountId(op.asset, op.to),
         creditAccountId: accountId(op.asset, op.from),
@@ -412,35 +413,35 @@ function run(t: Awaited<ReturnType<typeof openTestLedger>>, op: Op, model: Model
     }
     case 'postHold': {
       const h = model.holds.get(op.holdId!)
-      if (!h || op.mode === 'full') return postHold(t.ctx, TEST_ACTOR, { holdId: op.holdId! })
+      if (!h || op.mode === 'full') return await postHold(t.ctx, TEST_ACTOR, { holdId: op.holdId! })
       const amount = op.mode === 'part' ? 1n + (op.n % h.amount) : h.amount + 1n + (op.n % 10n)
-      return postHold(t.ctx, TEST_ACTOR, { holdId: op.holdId!, amount: formatAmount(amount, ASSETS[h.asset]!.scale) })
+      return await postHold(t.ctx, TEST_ACTOR, { holdId: op.holdId!, amount: formatAmount(amount, ASSETS[h.asset]!.scale) })
     }
     case 'voidHold':
-      return voidHold(t.ctx, TEST_ACTOR, { holdId: op.holdId! })
+      return await voidHold(t.ctx, TEST_ACTOR, { holdId: op.holdId! })
     case 'advance':
       t.clock.advance(op.ms)
       return undefined
     case 'expire':
-      return expireHolds(t.ctx)
+      return await expireHolds(t.ctx)
   }
 }
 
-function assertMatchesModel(t: Awaited<ReturnType<typeof openTestLedger>>, m: Model): void {
-  expect(checkLedgerInvariants(t.ctx)).toEqual([])
-  for (const b of getBalances(t.ctx, {})) {
+async function assertMatchesModel(t: Awaited<ReturnType<typeof openTestLedger>>, m: Model): Promise<void> {
+  expect(await checkLedgerInvariants(t.ctx)).toEqual([])
+  for (const b of await getBalances(t.ctx, {})) {
     const x = m.bal.get(b.accountId)!
     expect([b.debitsPosted, b.creditsPosted, b.debitsPending, b.creditsPending], b.accountId).toEqual(
       [x.dp, x.cp, x.dpe, x.cpe].map((v) => formatAmount(v, b.scale)),
     )
     expect(b.available).toBe(formatAmount(Model.available(b.accountId, x), b.scale))
   }
-  const holds = listHolds(t.ctx, { limit: 1000 })
+  const holds = await listHolds(t.ctx, { limit: 1000 })
   expect(Object.fromEntries(holds.map((h) => [h.id, h.state]))).toEqual(Object.fromEntries([...m.holds].map(([id, h]) => [id, h.state])))
   for (const h of holds) expect(h.postedAmount).toBe(formatAmount(m.holds.get(h.id)!.posted, ASSETS[m.holds.get(h.id)!.asset]!.scale))
   // A replayed id never posts twice: exactly one stored entry per id the model knows.
-  const n = t.ctx.db.sqlite.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }
-  expect(n.n).toBe(m.entries.size)
+  const n = await sqlFirst<{ n: number }>(t.ctx.db, 'SELECT count(*) AS n FROM entries')
+  expect(n?.n).toBe(m.entries.size)
 }
 
 function big(_key: string, value: unknown): unknown {

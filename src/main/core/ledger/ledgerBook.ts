@@ -1,11 +1,13 @@
 /**
- * The in-transaction view of the accounts one write touches: each account (with its asset's
- * scale and its four balance columns) is read once, changed in memory, and written back with one
- * UPDATE per touched account when the caller flushes. Every write path (entries, holds) goes
- * through one book per transaction, so the overdraft rule sees earlier changes of the same
- * transaction, and the write-side invariants are asserted in one place.
+ * The in-transaction view of the accounts one write touches: the accounts (with their asset's
+ * scale and their four balance columns) are loaded once — all of a call's accounts in one query —
+ * changed in memory, and written back with one bulk update of the touched accounts when the
+ * caller flushes. Every write path (entries, holds) goes through one book per transaction, so the
+ * overdraft rule sees earlier changes of the same transaction, and the write-side invariants are
+ * asserted in one place.
  *
- * Raw prepared statements, not Kysely: this is the hot path of bulk posting.
+ * `load` reads from the database (async); `account`, `post`, `pend` and `available` work on what
+ * is loaded (sync, the hot path of bulk posting).
  */
 import type { AccountKind } from '../../../shared/blocks'
 import { parseMinor } from '../../../shared/money'
@@ -42,27 +44,58 @@ interface AccountBalanceRow {
   credits_pending: string | null
 }
 
-const SELECT_ACCOUNT_SQL = `SELECT a.id, a.name, a.kind, a.allow_negative, a.asset_id, s.code AS asset_code, s.scale,
-  b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending
-  FROM accounts a JOIN assets s ON s.id = a.asset_id LEFT JOIN balances b ON b.account_id = a.id WHERE a.id = ?`
-const UPDATE_BALANCE_SQL = `UPDATE balances SET debits_posted = ?, credits_posted = ?, debits_pending = ?, credits_pending = ?, updated_at = ? WHERE account_id = ?`
+const BALANCE_COLUMNS = ['debits_posted', 'credits_posted', 'debits_pending', 'credits_pending', 'updated_at'] as const
+/** Account ids per load query (bound parameters stay far below both backends' limits). */
+const LOAD_CHUNK_IDS = 5_000
 
 export class LedgerBook {
   private readonly accounts = new Map<string, BookAccount | null>()
 
   constructor(private readonly ctx: CoreContext) {
-    invariant(ctx.db.sqlite.inTransaction, 'a LedgerBook must be opened inside the write transaction')
+    invariant(ctx.db.inTransaction(), 'a LedgerBook must be opened inside the write transaction')
   }
 
-  /** The account, read once per book; undefined if it does not exist. */
-  account(id: string): BookAccount | undefined {
-    let acc = this.accounts.get(id)
-    if (acc === undefined) {
-      const row = this.ctx.db.prepare(SELECT_ACCOUNT_SQL).get(id) as AccountBalanceRow | undefined
-      acc = row ? fromRow(row) : null
-      this.accounts.set(id, acc)
+  /** Read the accounts not yet in the book (ids that do not exist are remembered as missing). */
+  async load(ids: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(ids)].filter((id) => !this.accounts.has(id))
+    for (let i = 0; i < wanted.length; i += LOAD_CHUNK_IDS) {
+      const chunk = wanted.slice(i, i + LOAD_CHUNK_IDS)
+      const rows: AccountBalanceRow[] = await this.ctx.db.all(
+        this.ctx.db.k
+          .selectFrom('accounts as a')
+          .innerJoin('assets as s', 's.id', 'a.asset_id')
+          .leftJoin('balances as b', 'b.account_id', 'a.id')
+          .select([
+            'a.id',
+            'a.name',
+            'a.kind',
+            'a.allow_negative',
+            'a.asset_id',
+            's.code as asset_code',
+            's.scale',
+            'b.debits_posted',
+            'b.credits_posted',
+            'b.debits_pending',
+            'b.credits_pending',
+          ])
+          .where('a.id', 'in', chunk),
+      )
+      for (const id of chunk) this.accounts.set(id, null)
+      for (const row of rows) this.accounts.set(row.id, fromRow(row))
     }
+  }
+
+  /** A loaded account; undefined if it does not exist. */
+  account(id: string): BookAccount | undefined {
+    const acc = this.accounts.get(id)
+    if (acc === undefined) unreachable(`account ${id} was not loaded into the book before use`)
     return acc ?? undefined
+  }
+
+  /** Load (if needed) and return one account; undefined if it does not exist. */
+  async get(id: string): Promise<BookAccount | undefined> {
+    await this.load([id])
+    return this.account(id)
   }
 
   /** Apply one posting: + debit, − credit. */
@@ -88,10 +121,10 @@ export class LedgerBook {
   }
 
   /**
-   * Write every touched account back (one UPDATE each) after asserting the write-side
+   * Write every touched account back (one bulk update) after asserting the write-side
    * invariants. Returns the touched account ids, sorted.
    */
-  flush(nowIso: string): string[] {
+  async flush(nowIso: string): Promise<string[]> {
     // Double entry, asserted from the end state alone (independent of the per-entry checks):
     // per asset, what this transaction added to debits equals what it added to credits, both
     // posted and pending.
@@ -110,8 +143,8 @@ export class LedgerBook {
     for (const [assetId, net] of pendingNet) {
       if (net !== 0n) unreachable(`pending changes of this transaction sum to ${net} in ${assetId}, not zero`)
     }
-    const update = this.ctx.db.prepare(UPDATE_BALANCE_SQL)
     const touched: string[] = []
+    const rows: string[][] = []
     for (const acc of this.accounts.values()) {
       if (!acc || !acc.dirty) continue
       const available = this.available(acc)
@@ -119,17 +152,18 @@ export class LedgerBook {
       if (!acc.allowNegative && available < 0n && available < acc.availableAtLoad) {
         unreachable(`account ${acc.id} may not go negative but this transaction takes it to ${available}`)
       }
-      const r = update.run(
+      rows.push([
+        acc.id,
         acc.debitsPosted.toString(),
         acc.creditsPosted.toString(),
         acc.debitsPending.toString(),
         acc.creditsPending.toString(),
         nowIso,
-        acc.id,
-      )
-      if (r.changes !== 1) unreachable(`account ${acc.id} has no balances row`)
+      ])
       touched.push(acc.id)
     }
+    const matched = await this.ctx.db.updateRows('balances', 'account_id', BALANCE_COLUMNS, rows)
+    if (matched !== rows.length) unreachable(`${rows.length - matched} touched account(s) have no balances row`)
     // A book is flushed once, at the end of its transaction.
     this.accounts.clear()
     return touched.sort()

@@ -9,9 +9,9 @@ export interface ListAccountsParameters {
 }
 
 /** Ledger accounts, by asset then kind then id. */
-export function listAccounts(ctx: CoreContext, input: ListAccountsParameters = {}): Account[] {
+export async function listAccounts(ctx: CoreContext, input: ListAccountsParameters = {}): Promise<Account[]> {
   let q = ctx.db.k.selectFrom('accounts').selectAll().orderBy('asset_id').orderBy('kind').orderBy('id')
   if (input.kind !== undefined) q = q.where('kind', '=', input.kind)
   if (input.assetId !== undefined) q = q.where('asset_id', '=', input.assetId)
-  return ctx.db.all(q).map(toAccount)
+  return (await ctx.db.all(q)).map(toAccount)
 }

@@ -21,7 +21,7 @@ export interface ListEntriesReturnType {
 
 export const ENTRIES_PAGE_ROWS_DEFAULT = 200
 
-export function listEntries(ctx: CoreContext, input: ListEntriesParameters = {}): ListEntriesReturnType {
+export async function listEntries(ctx: CoreContext, input: ListEntriesParameters = {}): Promise<ListEntriesReturnType> {
   const limit = Math.max(1, Math.min(input.limit ?? ENTRIES_PAGE_ROWS_DEFAULT, LIST_ROWS_MAX))
   const { k } = ctx.db
   let rows: EntryRow[]
@@ -35,8 +35,8 @@ export function listEntries(ctx: CoreContext, input: ListEntriesParameters = {})
       .orderBy('entry_seq', 'desc')
       .limit(limit + 1)
     if (input.beforeSeq !== undefined) seqQuery = seqQuery.where('entry_seq', '<', input.beforeSeq)
-    const seqs = ctx.db.all(seqQuery).map((r) => r.entry_seq)
-    rows = seqs.length === 0 ? [] : ctx.db.all(k.selectFrom('entries').selectAll().where('seq', 'in', seqs).orderBy('seq', 'desc'))
+    const seqs = (await ctx.db.all(seqQuery)).map((r) => r.entry_seq)
+    rows = seqs.length === 0 ? [] : await ctx.db.all(k.selectFrom('entries').selectAll().where('seq', 'in', seqs).orderBy('seq', 'desc'))
   } else {
     let q = k
       .selectFrom('entries')
@@ -44,13 +44,13 @@ export function listEntries(ctx: CoreContext, input: ListEntriesParameters = {})
       .orderBy('seq', 'desc')
       .limit(limit + 1)
     if (input.beforeSeq !== undefined) q = q.where('seq', '<', input.beforeSeq)
-    rows = ctx.db.all(q)
+    rows = await ctx.db.all(q)
   }
   const page = rows.slice(0, limit)
   if (page.length === 0) return { entries: [], nextBeforeSeq: null }
 
-  const scales = new Map(ctx.db.all(k.selectFrom('assets').select(['id', 'scale'])).map((a) => [a.id, a.scale]))
-  const postingRows = ctx.db.all(
+  const scales = new Map((await ctx.db.all(k.selectFrom('assets').select(['id', 'scale']))).map((a) => [a.id, a.scale]))
+  const postingRows = await ctx.db.all(
     k
       .selectFrom('postings')
       .selectAll()

@@ -20,23 +20,23 @@ let t: TestLedger
 beforeAll(async () => {
   t = await openTestLedger()
   // Clearing accounts may go negative: these tests are about ids, not funds.
-  for (const id of USDC_ACCOUNTS) openAccount(t.ctx, id, 'clearing', USDC)
-  for (const id of ETH_ACCOUNTS) openAccount(t.ctx, id, 'clearing', ETH)
+  for (const id of USDC_ACCOUNTS) await openAccount(t.ctx, id, 'clearing', USDC)
+  for (const id of ETH_ACCOUNTS) await openAccount(t.ctx, id, 'clearing', ETH)
 })
 afterAll(async () => {
   await t.close()
 })
 
-const post = (entries: EntryInput[], kind = 'manual') => postEntries(t.ctx, TEST_ACTOR, entries, { kind })
+const post = async (entries: EntryInput[], kind = 'manual') => await postEntries(t.ctx, TEST_ACTOR, entries, { kind })
 
-function expectConflict(entry: EntryInput, field: string, kind = 'manual'): void {
-  const before = snapshotLedger(t.ctx)
-  const e = errorOf(() => post([entry], kind))
+async function expectConflict(entry: EntryInput, field: string, kind = 'manual'): Promise<void> {
+  const before = await snapshotLedger(t.ctx)
+  const e = await errorOf(() => post([entry], kind))
   expect(e.code).toBe('ENTRY_CONFLICT')
   expect(e.details?.field).toBe(field)
   expect(e.message).toContain(`different ${field} `)
   expect(e.message).toContain(`Entry "${entry.id}"`)
-  expect(snapshotLedger(t.ctx)).toEqual(before)
+  expect(await snapshotLedger(t.ctx)).toEqual(before)
 }
 
 describe('ENTRY_CONFLICT names the field that differs', () => {
@@ -54,13 +54,13 @@ describe('ENTRY_CONFLICT names the field that differs', () => {
   }
   const withPostings = (postings: PostingInput[]): EntryInput => ({ ...base, postings })
 
-  beforeAll(() => {
-    expect(post([base]).posted).toEqual(['conflict-base'])
+  beforeAll(async () => {
+    expect((await post([base])).posted).toEqual(['conflict-base'])
   })
 
-  it('replays the unchanged entry, with or without the date, metadata keys in any order', () => {
+  it('replays the unchanged entry, with or without the date, metadata keys in any order', async () => {
     const { date: _date, ...noDate } = base
-    expect(post([base, noDate, { ...base, metadata: { batch: 'b-7', ref: 'bank-1' } }]).replayed).toEqual([
+    expect((await post([base, noDate, { ...base, metadata: { batch: 'b-7', ref: 'bank-1' } }])).replayed).toEqual([
       'conflict-base',
       'conflict-base',
       'conflict-base',
@@ -72,9 +72,9 @@ describe('ENTRY_CONFLICT names the field that differs', () => {
   it('metadata value', () => expectConflict({ ...base, metadata: { ref: 'bank-2', batch: 'b-7' } }, 'metadata.ref'))
   it('metadata key added', () => expectConflict({ ...base, metadata: { ...base.metadata, extra: 'x' } }, 'metadata.extra'))
   it('metadata key removed', () => expectConflict({ ...base, metadata: { ref: 'bank-1' } }, 'metadata.batch'))
-  it('metadata omitted', () => {
+  it('metadata omitted', async () => {
     const { metadata: _m, ...rest } = base
-    expectConflict(rest, 'metadata.batch')
+    await expectConflict(rest, 'metadata.batch')
   })
   it('kind', () => expectConflict(base, 'kind', 'payout'))
   it('number of postings', () =>
@@ -137,9 +137,9 @@ function postingsOf(legs: Leg[]): PostingInput[] {
 
 let nextId = 0
 describe('ENTRY_CONFLICT for random entries and a random changed field (property)', () => {
-  it('refuses every single-field change, naming it, and changes nothing', () => {
-    fc.assert(
-      fc.property(
+  it('refuses every single-field change, naming it, and changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(legArb, { minLength: 1, maxLength: 3 }),
         fc.string({ minLength: 1, maxLength: 40 }),
         fc.option(fc.dictionary(fc.constantFrom('ref', 'batch', 'row', 'note'), fc.string({ maxLength: 10 }), { maxKeys: 3 }), {
@@ -148,7 +148,7 @@ describe('ENTRY_CONFLICT for random entries and a random changed field (property
         fc.boolean(),
         fc.constantFrom(...MUTATIONS),
         fc.nat(),
-        (legs, description, metadata, withDate, mutation, pick) => {
+        async (legs, description, metadata, withDate, mutation, pick) => {
           const id = `prop-${nextId++}`
           const base: EntryInput = {
             id,
@@ -157,15 +157,15 @@ describe('ENTRY_CONFLICT for random entries and a random changed field (property
             ...(metadata ? { metadata } : {}),
             ...(withDate ? { date: '2026-01-05' } : {}),
           }
-          post([base])
+          await post([base])
           const { changed, field } = mutate(base, mutation, pick)
-          expectConflict(changed, field)
-          expect(post([base]).replayed).toEqual([id])
+          await expectConflict(changed, field)
+          expect((await post([base])).replayed).toEqual([id])
         },
       ),
       { numRuns: 150 },
     )
-    expect(checkLedgerInvariants(t.ctx)).toEqual([])
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
   })
 })
 

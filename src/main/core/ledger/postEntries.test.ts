@@ -20,19 +20,19 @@ const JPY = 'JPY@stripe'
 let t: TestLedger
 beforeEach(async () => {
   t = await openTestLedger()
-  openAccount(t.ctx, 'world-usdc', 'external', USDC)
-  openAccount(t.ctx, 'treasury-usdc', 'treasury', USDC)
-  openAccount(t.ctx, 'payee-usdc', 'payee', USDC)
-  openAccount(t.ctx, 'world-eth', 'external', ETH)
-  openAccount(t.ctx, 'treasury-eth', 'treasury', ETH)
-  openAccount(t.ctx, 'world-jpy', 'external', JPY)
-  openAccount(t.ctx, 'treasury-jpy', 'treasury', JPY)
+  await openAccount(t.ctx, 'world-usdc', 'external', USDC)
+  await openAccount(t.ctx, 'treasury-usdc', 'treasury', USDC)
+  await openAccount(t.ctx, 'payee-usdc', 'payee', USDC)
+  await openAccount(t.ctx, 'world-eth', 'external', ETH)
+  await openAccount(t.ctx, 'treasury-eth', 'treasury', ETH)
+  await openAccount(t.ctx, 'world-jpy', 'external', JPY)
+  await openAccount(t.ctx, 'treasury-jpy', 'treasury', JPY)
 })
 afterEach(async () => {
   await t.close()
 })
 
-const post = (entries: EntryInput[]) => postEntries(t.ctx, TEST_ACTOR, entries, { kind: 'manual' })
+const post = async (entries: EntryInput[]) => await postEntries(t.ctx, TEST_ACTOR, entries, { kind: 'manual' })
 const transfer = (id: string, from: string, to: string, amount: string, extra: Partial<EntryInput> = {}): EntryInput => ({
   id,
   description: `transfer ${id}`,
@@ -42,50 +42,50 @@ const transfer = (id: string, from: string, to: string, amount: string, extra: P
   ],
   ...extra,
 })
-const balanceOf = (accountId: string) => getBalances(t.ctx, {}).find((b) => b.accountId === accountId)!
+const balanceOf = async (accountId: string) => (await getBalances(t.ctx, {})).find((b) => b.accountId === accountId)!
 /** Post an entry expected to be refused; assert it changed nothing; return the error. */
-const refused = (entries: EntryInput[]) => {
-  const before = snapshotLedger(t.ctx)
-  const error = errorOf(() => post(entries))
-  expect(snapshotLedger(t.ctx)).toEqual(before)
+const refused = async (entries: EntryInput[]) => {
+  const before = await snapshotLedger(t.ctx)
+  const error = await errorOf(() => post(entries))
+  expect(await snapshotLedger(t.ctx)).toEqual(before)
   return error
 }
 
 describe('postEntries — amounts at the ledger edge', () => {
-  it('posts exact amounts and moves both balances', () => {
-    expect(post([transfer('open-1', 'world-usdc', 'treasury-usdc', '1250.5')])).toEqual({ posted: ['open-1'], replayed: [] })
-    expect(balanceOf('treasury-usdc')).toMatchObject({
+  it('posts exact amounts and moves both balances', async () => {
+    expect(await post([transfer('open-1', 'world-usdc', 'treasury-usdc', '1250.5')])).toEqual({ posted: ['open-1'], replayed: [] })
+    expect(await balanceOf('treasury-usdc')).toMatchObject({
       debitsPosted: '1250.500000',
       creditsPosted: '0.000000',
       balance: '1250.500000',
       available: '1250.500000',
     })
-    expect(balanceOf('world-usdc')).toMatchObject({ creditsPosted: '1250.500000', balance: '1250.500000' })
-    expect(checkLedgerInvariants(t.ctx)).toEqual([])
+    expect(await balanceOf('world-usdc')).toMatchObject({ creditsPosted: '1250.500000', balance: '1250.500000' })
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
   })
 
-  it('refuses more decimals than the asset has, naming entry, posting and asset — and never rounds', () => {
-    const e = refused([transfer('over-precise', 'world-usdc', 'treasury-usdc', '1.0000001')])
+  it('refuses more decimals than the asset has, naming entry, posting and asset — and never rounds', async () => {
+    const e = await refused([transfer('over-precise', 'world-usdc', 'treasury-usdc', '1.0000001')])
     expect(e.code).toBe('AMOUNT_PRECISION')
     expect(e.message).toContain('Entry "over-precise"')
     expect(e.message).toContain('postings[0].debit')
     expect(e.message).toContain('more than 6 decimals for USDC')
-    expect(refused([transfer('yen', 'world-jpy', 'treasury-jpy', '100.5')]).code).toBe('AMOUNT_PRECISION')
+    expect((await refused([transfer('yen', 'world-jpy', 'treasury-jpy', '100.5')])).code).toBe('AMOUNT_PRECISION')
   })
 
-  it('accepts trailing zeros beyond the scale (they add no precision)', () => {
-    post([transfer('yen', 'world-jpy', 'treasury-jpy', '100.000')])
-    expect(balanceOf('treasury-jpy').balance).toBe('100')
+  it('accepts trailing zeros beyond the scale (they add no precision)', async () => {
+    await post([transfer('yen', 'world-jpy', 'treasury-jpy', '100.000')])
+    expect((await balanceOf('treasury-jpy')).balance).toBe('100')
   })
 
-  it('refuses a zero amount', () => {
-    const e = refused([transfer('zero', 'world-usdc', 'treasury-usdc', '0.000')])
+  it('refuses a zero amount', async () => {
+    const e = await refused([transfer('zero', 'world-usdc', 'treasury-usdc', '0.000')])
     expect(e.code).toBe('AMOUNT_INVALID')
     expect(e.message).toContain('postings[0].debit')
   })
 
-  it('refuses a negative amount and says to use the other side', () => {
-    const e = refused([
+  it('refuses a negative amount and says to use the other side', async () => {
+    const e = await refused([
       {
         id: 'neg',
         description: 'credit/debit confusion',
@@ -100,10 +100,10 @@ describe('postEntries — amounts at the ledger edge', () => {
     expect(e.message).toContain('put 5 in credit instead')
   })
 
-  it('refuses malformed amounts and a posting with both or neither side', () => {
-    expect(refused([transfer('bad', 'world-usdc', 'treasury-usdc', '1e6')]).code).toBe('AMOUNT_INVALID')
-    expect(refused([transfer('bad', 'world-usdc', 'treasury-usdc', '1,000')]).code).toBe('AMOUNT_INVALID')
-    const both = refused([
+  it('refuses malformed amounts and a posting with both or neither side', async () => {
+    expect((await refused([transfer('bad', 'world-usdc', 'treasury-usdc', '1e6')])).code).toBe('AMOUNT_INVALID')
+    expect((await refused([transfer('bad', 'world-usdc', 'treasury-usdc', '1,000')])).code).toBe('AMOUNT_INVALID')
+    const both = await refused([
       {
         id: 'both',
         description: 'x',
@@ -116,24 +116,28 @@ describe('postEntries — amounts at the ledger edge', () => {
     expect(both).toMatchObject({ code: 'ENTRY_INVALID' })
     expect(both.message).toContain('postings[0]')
     expect(
-      refused([{ id: 'neither', description: 'x', postings: [{ account: 'treasury-usdc' }, { account: 'world-usdc', credit: '1' }] }]).code,
+      (
+        await refused([
+          { id: 'neither', description: 'x', postings: [{ account: 'treasury-usdc' }, { account: 'world-usdc', credit: '1' }] },
+        ])
+      ).code,
     ).toBe('ENTRY_INVALID')
   })
 
-  it('refuses amounts beyond uint256', () => {
+  it('refuses amounts beyond uint256', async () => {
     const tooBig = formatAmount(AMOUNT_MAX + 1n, 18)
-    expect(refused([transfer('big', 'world-eth', 'treasury-eth', tooBig)]).code).toBe('AMOUNT_RANGE')
+    expect((await refused([transfer('big', 'world-eth', 'treasury-eth', tooBig)])).code).toBe('AMOUNT_RANGE')
   })
 
-  it('refuses an unknown account, naming the posting', () => {
-    const e = refused([transfer('ghost', 'world-usdc', 'no-such-account', '1')])
+  it('refuses an unknown account, naming the posting', async () => {
+    const e = await refused([transfer('ghost', 'world-usdc', 'no-such-account', '1')])
     expect(e.code).toBe('ACCOUNT_NOT_FOUND')
     expect(e.message).toContain('postings[0].account')
     expect(e.message).toContain('"no-such-account"')
   })
 
-  it('refuses an unbalanced entry, naming the asset and the exact difference', () => {
-    const e = refused([
+  it('refuses an unbalanced entry, naming the asset and the exact difference', async () => {
+    const e = await refused([
       {
         id: 'unbalanced',
         description: 'x',
@@ -148,7 +152,7 @@ describe('postEntries — amounts at the ledger edge', () => {
     expect(e.message).toContain('debits exceed credits by 0.000001 USDC')
   })
 
-  it('posts a multi-asset entry when each asset balances, and refuses it when one does not', () => {
+  it('posts a multi-asset entry when each asset balances, and refuses it when one does not', async () => {
     const swap = (ethCredit: string): EntryInput => ({
       id: 'multi',
       description: 'opening balances in two assets',
@@ -160,41 +164,43 @@ describe('postEntries — amounts at the ledger edge', () => {
         { account: 'world-eth', credit: ethCredit },
       ],
     })
-    const e = refused([swap('2.4')])
+    const e = await refused([swap('2.4')])
     expect(e.code).toBe('ENTRY_UNBALANCED')
     expect(e.message).toContain(ETH)
     expect(e.message).toContain('debits exceed credits by 0.100000000000000000 ETH')
-    expect(post([swap('2.5')]).posted).toEqual(['multi'])
-    expect(balanceOf('treasury-eth').balance).toBe('2.500000000000000000')
-    expect(balanceOf('world-usdc').creditsPosted).toBe('100.000000')
-    expect(checkLedgerInvariants(t.ctx)).toEqual([])
+    expect((await post([swap('2.5')])).posted).toEqual(['multi'])
+    expect((await balanceOf('treasury-eth')).balance).toBe('2.500000000000000000')
+    expect((await balanceOf('world-usdc')).creditsPosted).toBe('100.000000')
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
   })
 
-  it('refuses an entry with fewer than two postings, a bad date, or a reserved hold id', () => {
-    expect(refused([{ id: 'one', description: 'x', postings: [{ account: 'treasury-usdc', debit: '1' }] }]).code).toBe('ENTRY_INVALID')
-    const badDate = refused([transfer('d', 'world-usdc', 'treasury-usdc', '1', { date: '2026-02-30' })])
+  it('refuses an entry with fewer than two postings, a bad date, or a reserved hold id', async () => {
+    expect((await refused([{ id: 'one', description: 'x', postings: [{ account: 'treasury-usdc', debit: '1' }] }])).code).toBe(
+      'ENTRY_INVALID',
+    )
+    const badDate = await refused([transfer('d', 'world-usdc', 'treasury-usdc', '1', { date: '2026-02-30' })])
     expect(badDate).toMatchObject({ code: 'ENTRY_INVALID', details: { field: 'date' } })
-    expect(refused([transfer('hold:x:post', 'world-usdc', 'treasury-usdc', '1')]).code).toBe('ENTRY_INVALID')
+    expect((await refused([transfer('hold:x:post', 'world-usdc', 'treasury-usdc', '1')])).code).toBe('ENTRY_INVALID')
   })
 })
 
 describe('postEntries — overdraft rule', () => {
-  it('refuses taking a treasury below zero, naming account, available and needed', () => {
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '100')])
-    const e = refused([transfer('pay', 'treasury-usdc', 'payee-usdc', '100.000001')])
+  it('refuses taking a treasury below zero, naming account, available and needed', async () => {
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '100')])
+    const e = await refused([transfer('pay', 'treasury-usdc', 'payee-usdc', '100.000001')])
     expect(e.code).toBe('INSUFFICIENT_FUNDS')
     expect(e.message).toContain('"treasury-usdc"')
     expect(e.message).toContain('has 100.000000 USDC available')
     expect(e.message).toContain('needs 100.000001 USDC')
-    post([transfer('pay', 'treasury-usdc', 'payee-usdc', '100')])
-    expect(balanceOf('treasury-usdc').balance).toBe('0.000000')
+    await post([transfer('pay', 'treasury-usdc', 'payee-usdc', '100')])
+    expect((await balanceOf('treasury-usdc')).balance).toBe('0.000000')
   })
 
-  it('counts earlier entries of the same batch', () => {
+  it('counts earlier entries of the same batch', async () => {
     expect(
-      post([transfer('fund', 'world-usdc', 'treasury-usdc', '10'), transfer('pay', 'treasury-usdc', 'payee-usdc', '10')]).posted,
+      (await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10'), transfer('pay', 'treasury-usdc', 'payee-usdc', '10')])).posted,
     ).toEqual(['fund', 'pay'])
-    const e = refused([
+    const e = await refused([
       transfer('fund-2', 'world-usdc', 'treasury-usdc', '5'),
       transfer('pay-2', 'treasury-usdc', 'payee-usdc', '5'),
       transfer('pay-3', 'treasury-usdc', 'payee-usdc', '0.01'),
@@ -203,32 +209,32 @@ describe('postEntries — overdraft rule', () => {
     expect(e.message).toContain('Entry "pay-3" (3 of 3)')
   })
 
-  it('counts pending holds against what is available', () => {
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '100')])
-    createHold(t.ctx, TEST_ACTOR, {
+  it('counts pending holds against what is available', async () => {
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '100')])
+    await createHold(t.ctx, TEST_ACTOR, {
       id: 'h1',
       debitAccountId: 'payee-usdc',
       creditAccountId: 'treasury-usdc',
       amount: '70',
       description: 'payout in flight',
     })
-    const e = refused([transfer('pay', 'treasury-usdc', 'payee-usdc', '30.000001')])
+    const e = await refused([transfer('pay', 'treasury-usdc', 'payee-usdc', '30.000001')])
     expect(e.message).toContain('has 30.000000 USDC available')
-    post([transfer('pay', 'treasury-usdc', 'payee-usdc', '30')])
-    expect(balanceOf('treasury-usdc')).toMatchObject({ balance: '70.000000', available: '0.000000' })
+    await post([transfer('pay', 'treasury-usdc', 'payee-usdc', '30')])
+    expect(await balanceOf('treasury-usdc')).toMatchObject({ balance: '70.000000', available: '0.000000' })
   })
 
-  it('lets accounts that allow it go below zero (external, clearing)', () => {
-    openAccount(t.ctx, 'clearing-usdc', 'clearing', USDC)
-    post([transfer('out', 'clearing-usdc', 'world-usdc', '5')])
-    expect(balanceOf('clearing-usdc').balance).toBe('-5.000000')
-    expect(balanceOf('world-usdc').balance).toBe('-5.000000')
+  it('lets accounts that allow it go below zero (external, clearing)', async () => {
+    await openAccount(t.ctx, 'clearing-usdc', 'clearing', USDC)
+    await post([transfer('out', 'clearing-usdc', 'world-usdc', '5')])
+    expect((await balanceOf('clearing-usdc')).balance).toBe('-5.000000')
+    expect((await balanceOf('world-usdc')).balance).toBe('-5.000000')
   })
 
-  it('judges an entry by its net effect on an account', () => {
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
+  it('judges an entry by its net effect on an account', async () => {
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
     // Takes 15 out of treasury but puts 6 back in the same entry: net −9 of 10 available.
-    post([
+    await post([
       {
         id: 'net',
         description: 'net effect',
@@ -239,37 +245,45 @@ describe('postEntries — overdraft rule', () => {
         ],
       },
     ])
-    expect(balanceOf('treasury-usdc').balance).toBe('1.000000')
+    expect((await balanceOf('treasury-usdc')).balance).toBe('1.000000')
   })
 })
 
 describe('postEntries — idempotency', () => {
-  it('replays the same id and content without writing anything or auditing', () => {
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
-    const before = snapshotLedger(t.ctx)
-    expect(post([transfer('fund', 'world-usdc', 'treasury-usdc', '10.000000')])).toEqual({ posted: [], replayed: ['fund'] })
-    expect(snapshotLedger(t.ctx)).toEqual(before)
-    expect(balanceOf('treasury-usdc').balance).toBe('10.000000')
+  it('replays the same id and content without writing anything or auditing', async () => {
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
+    const before = await snapshotLedger(t.ctx)
+    expect(await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10.000000')])).toEqual({ posted: [], replayed: ['fund'] })
+    expect(await snapshotLedger(t.ctx)).toEqual(before)
+    expect((await balanceOf('treasury-usdc')).balance).toBe('10.000000')
   })
 
-  it('matches a replay without a date to whatever date was stored', () => {
-    post([transfer('dated', 'world-usdc', 'treasury-usdc', '1', { date: '2025-12-31' })])
+  it('matches a replay without a date to whatever date was stored', async () => {
+    await post([transfer('dated', 'world-usdc', 'treasury-usdc', '1', { date: '2025-12-31' })])
     t.clock.advance(3 * 24 * 3600_000)
-    expect(post([transfer('dated', 'world-usdc', 'treasury-usdc', '1')]).replayed).toEqual(['dated'])
-    expect(errorOf(() => post([transfer('dated', 'world-usdc', 'treasury-usdc', '1', { date: '2026-01-18' })])).code).toBe('ENTRY_CONFLICT')
+    expect((await post([transfer('dated', 'world-usdc', 'treasury-usdc', '1')])).replayed).toEqual(['dated'])
+    expect((await errorOf(() => post([transfer('dated', 'world-usdc', 'treasury-usdc', '1', { date: '2026-01-18' })]))).code).toBe(
+      'ENTRY_CONFLICT',
+    )
   })
 
-  it('defaults the date to the clock’s UTC date', () => {
+  it('defaults the date to the clock’s UTC date', async () => {
     t.clock.set('2026-03-31T23:30:00.000Z')
-    post([transfer('late', 'world-usdc', 'treasury-usdc', '1')])
-    expect(listEntries(t.ctx, {}).entries[0]!.date).toBe('2026-03-31')
+    await post([transfer('late', 'world-usdc', 'treasury-usdc', '1')])
+    expect((await listEntries(t.ctx, {})).entries[0]!.date).toBe('2026-03-31')
   })
 
-  it('treats a duplicate id inside one batch as a replay if identical, a conflict if not', () => {
+  it('treats a duplicate id inside one batch as a replay if identical, a conflict if not', async () => {
     const a = transfer('dup', 'world-usdc', 'treasury-usdc', '1')
-    expect(post([a, a, transfer('other', 'world-usdc', 'treasury-usdc', '2')])).toEqual({ posted: ['dup', 'other'], replayed: ['dup'] })
-    expect(balanceOf('treasury-usdc').balance).toBe('3.000000')
-    const e = refused([transfer('dup-2', 'world-usdc', 'treasury-usdc', '1'), transfer('dup-2', 'world-usdc', 'treasury-usdc', '1.5')])
+    expect(await post([a, a, transfer('other', 'world-usdc', 'treasury-usdc', '2')])).toEqual({
+      posted: ['dup', 'other'],
+      replayed: ['dup'],
+    })
+    expect((await balanceOf('treasury-usdc')).balance).toBe('3.000000')
+    const e = await refused([
+      transfer('dup-2', 'world-usdc', 'treasury-usdc', '1'),
+      transfer('dup-2', 'world-usdc', 'treasury-usdc', '1.5'),
+    ])
     expect(e.code).toBe('ENTRY_CONFLICT')
     expect(e.message).toContain('Entry "dup-2" (2 of 2)')
     expect(e.message).toContain('postings[0].amount')
@@ -277,44 +291,44 @@ describe('postEntries — idempotency', () => {
 })
 
 describe('postEntries — atomicity', () => {
-  it('writes nothing from a 1,000-entry batch whose entry #700 is bad, and names #700', () => {
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '1000000')])
+  it('writes nothing from a 1,000-entry batch whose entry #700 is bad, and names #700', async () => {
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '1000000')])
     const batch = Array.from({ length: 1000 }, (_, i) =>
       transfer(`batch-${String(i + 1).padStart(4, '0')}`, 'treasury-usdc', 'payee-usdc', `${i + 1}.25`),
     )
     batch[699] = transfer('batch-0700', 'treasury-usdc', 'payee-usdc', '12.3456789')
-    const e = refused(batch)
+    const e = await refused(batch)
     expect(e.code).toBe('AMOUNT_PRECISION')
     expect(e.message).toContain('Entry "batch-0700" (700 of 1000)')
-    expect(listEntries(t.ctx, {}).entries.map((x) => x.id)).toEqual(['fund'])
+    expect((await listEntries(t.ctx, {})).entries.map((x) => x.id)).toEqual(['fund'])
 
     // Same with a failure only the ledger state can reveal (overdraft at #700).
     const big = batch.map((x, i) => (i === 699 ? transfer('batch-0700', 'treasury-usdc', 'payee-usdc', '999999') : x))
-    const e2 = refused(big)
+    const e2 = await refused(big)
     expect(e2.code).toBe('INSUFFICIENT_FUNDS')
     expect(e2.message).toContain('"batch-0700"')
-    expect(checkLedgerInvariants(t.ctx)).toEqual([])
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
   })
 })
 
 describe('postEntries — exactness at the extremes', () => {
-  it('keeps 10^30 minor units and 2^256 − 1 exact through post, balance and listEntries', () => {
+  it('keeps 10^30 minor units and 2^256 − 1 exact through post, balance and listEntries', async () => {
     const e30 = formatAmount(10n ** 30n, 18) // 1,000,000,000,000.000000000000000000 ETH
     const max = formatAmount(AMOUNT_MAX, 18)
     expect(e30).toBe('1000000000000.000000000000000000')
     expect(max).toBe('115792089237316195423570985008687907853269984665640564039457.584007913129639935')
-    post([transfer('e30', 'world-eth', 'treasury-eth', e30), transfer('max-1', 'world-eth', 'treasury-eth', max)])
-    post([transfer('max-2', 'world-eth', 'treasury-eth', max)])
+    await post([transfer('e30', 'world-eth', 'treasury-eth', e30), transfer('max-1', 'world-eth', 'treasury-eth', max)])
+    await post([transfer('max-2', 'world-eth', 'treasury-eth', max)])
     // The sum exceeds uint256 and stays exact (literal computed independently, with Python ints).
     const sum = 10n ** 30n + 2n * AMOUNT_MAX
-    expect(balanceOf('treasury-eth')).toMatchObject({
+    expect(await balanceOf('treasury-eth')).toMatchObject({
       debitsPosted: formatAmount(sum, 18),
       balance: formatAmount(sum, 18),
       available: formatAmount(sum, 18),
     })
-    expect(balanceOf('world-eth')).toMatchObject({ creditsPosted: formatAmount(sum, 18), balance: formatAmount(sum, 18) })
+    expect(await balanceOf('world-eth')).toMatchObject({ creditsPosted: formatAmount(sum, 18), balance: formatAmount(sum, 18) })
     expect(formatAmount(sum, 18)).toBe('231584178474632390847141970017375815706539969332281128078915.168015826259279870')
-    const entries = listEntries(t.ctx, {}).entries
+    const entries = (await listEntries(t.ctx, {})).entries
     expect(entries.map((x) => x.id)).toEqual(['max-2', 'max-1', 'e30'])
     expect(entries[0]!.postings).toEqual([
       { accountId: 'treasury-eth', assetId: ETH, amount: max, debit: max, credit: null },
@@ -322,20 +336,20 @@ describe('postEntries — exactness at the extremes', () => {
     ])
     expect(entries[2]!.postings[0]!.debit).toBe(e30)
     // And back out, to exactly zero.
-    post([
+    await post([
       transfer('back-1', 'treasury-eth', 'world-eth', max),
       transfer('back-2', 'treasury-eth', 'world-eth', max),
       transfer('back-3', 'treasury-eth', 'world-eth', e30),
     ])
-    expect(balanceOf('treasury-eth').balance).toBe('0.000000000000000000')
-    expect(checkLedgerInvariants(t.ctx)).toEqual([])
+    expect((await balanceOf('treasury-eth')).balance).toBe('0.000000000000000000')
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
   })
 })
 
 describe('postEntries — audit and events', () => {
-  it('records a single entry in full, in the same transaction, as the actor', () => {
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '10', { metadata: { ref: 'bank-123' } })])
-    const row = listAuditRows(t.ctx, { subject: 'entry:fund' }).rows[0]!
+  it('records a single entry in full, in the same transaction, as the actor', async () => {
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10', { metadata: { ref: 'bank-123' } })])
+    const row = (await listAuditRows(t.ctx, { subject: 'entry:fund' })).rows[0]!
     expect(row).toMatchObject({ actor: TEST_ACTOR, action: 'ledger.entries.post' })
     expect(row.change).toMatchObject({
       count: 1,
@@ -352,23 +366,23 @@ describe('postEntries — audit and events', () => {
         ],
       },
     })
-    expect(verifyAudit(t.ctx).ok).toBe(true)
+    expect((await verifyAudit(t.ctx)).ok).toBe(true)
   })
 
-  it('caps the ids of a large batch and keeps a digest anyone can recompute from the rows', () => {
+  it('caps the ids of a large batch and keeps a digest anyone can recompute from the rows', async () => {
     const n = AUDIT_ENTRY_IDS_MAX + 20
     const batch = Array.from({ length: n }, (_, i) =>
       transfer(`b-${i}`, 'world-usdc', 'treasury-usdc', `${i + 1}`, { metadata: { row: String(i) } }),
     )
-    post(batch)
-    const rows = listAuditRows(t.ctx, {}).rows.filter((r) => r.action === 'ledger.entries.post')
+    await post(batch)
+    const rows = (await listAuditRows(t.ctx, {})).rows.filter((r) => r.action === 'ledger.entries.post')
     expect(rows).toHaveLength(1)
     const change = rows[0]!.change as { count: number; ids: string[]; idsOmitted: number; digest: string; entry?: unknown }
     expect(change).toMatchObject({ count: n, idsOmitted: 20 })
     expect(change.ids).toHaveLength(AUDIT_ENTRY_IDS_MAX)
     expect(change.entry).toBeUndefined()
-    const lines = listEntries(t.ctx, { limit: 1000 })
-      .entries.reverse()
+    const lines = (await listEntries(t.ctx, { limit: 1000 })).entries
+      .reverse()
       .map((e) =>
         canonicalJson([
           e.id,
@@ -404,23 +418,27 @@ describe('postEntries — audit and events', () => {
     }
   })
 
-  it('emits ledger.changed after commit with the touched accounts, and nothing on refusal or replay', () => {
+  it('emits ledger.changed after commit with the touched accounts, and nothing on refusal or replay', async () => {
     t.events.length = 0
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
     expect(t.events).toEqual([{ event: 'ledger.changed', payload: { accountIds: ['treasury-usdc', 'world-usdc'] } }])
     t.events.length = 0
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
-    refused([transfer('pay', 'treasury-usdc', 'payee-usdc', '11')])
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
+    await refused([transfer('pay', 'treasury-usdc', 'payee-usdc', '11')])
     expect(t.events).toEqual([])
   })
 
-  it('sees committed data from inside the event listener', () => {
-    let seen = ''
+  it('sees committed data from inside the event listener', async () => {
+    // The listener stays synchronous (the core does not await listeners): it notes whether it runs
+    // inside the transaction and starts a read, which must see the committed entry.
+    let inTransaction: boolean | undefined
+    let seen: Promise<string> | undefined
     t.ctx.events.subscribe(() => {
-      seen = balanceOf('treasury-usdc').balance
-      expect(t.ctx.db.sqlite.inTransaction).toBe(false)
+      inTransaction = t.ctx.db.inTransaction()
+      seen = balanceOf('treasury-usdc').then((b) => b.balance)
     })
-    post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
-    expect(seen).toBe('10.000000')
+    await post([transfer('fund', 'world-usdc', 'treasury-usdc', '10')])
+    expect(inTransaction).toBe(false)
+    expect(await seen).toBe('10.000000')
   })
 })

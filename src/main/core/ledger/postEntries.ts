@@ -27,12 +27,12 @@ export interface PostEntriesReturnType {
 export const AUDIT_ENTRY_IDS_MAX = 100
 const KIND_RE = /^[a-z][a-z0-9_.-]{0,31}$/
 
-export function postEntries(
+export async function postEntries(
   ctx: CoreContext,
   actorId: Actor,
   inputs: readonly EntryInput[],
   options: PostEntriesOptions,
-): PostEntriesReturnType {
+): Promise<PostEntriesReturnType> {
   if (!KIND_RE.test(options.kind) || options.kind === HOLD_ENTRY_KIND) {
     unreachable(`entry kind "${options.kind}" is not a kind postEntries may write`)
   }
@@ -45,17 +45,17 @@ export function postEntries(
   }
   if (inputs.length === 0) return { posted: [], replayed: [] }
 
-  const out = ctx.db.tx(() => {
+  const out = await ctx.db.tx(async () => {
     const now = ctx.clock.now()
     const nowIso = now.toISOString()
     const book = new LedgerBook(ctx)
-    const written = writeEntries(ctx, book, inputs, { kind: options.kind, actorId, nowIso, today: todayUtc(ctx.clock) })
-    const touched = book.flush(nowIso)
+    const written = await writeEntries(ctx, book, inputs, { kind: options.kind, actorId, nowIso, today: todayUtc(ctx.clock) })
+    const touched = await book.flush(nowIso)
     const { posted } = written
     // A call that only replays changes nothing, so it leaves no audit row: retrying is free.
     if (posted.length > 0) {
       const first = posted[0]!
-      appendAudit(ctx, {
+      await appendAudit(ctx, {
         actor: actorId,
         action: 'ledger.entries.post',
         subject: posted.length === 1 ? `entry:${first}` : `entries:${first}..${posted.at(-1)!}`,

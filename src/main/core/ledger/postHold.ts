@@ -25,15 +25,15 @@ export interface PostHoldParameters {
 }
 export type PostHoldReturnType = Hold
 
-export function postHold(ctx: CoreContext, actorId: Actor, input: PostHoldParameters): Hold {
-  const out = ctx.db.tx(() => {
+export async function postHold(ctx: CoreContext, actorId: Actor, input: PostHoldParameters): Promise<Hold> {
+  const out = await ctx.db.tx(async () => {
     const nowIso = ctx.clock.now().toISOString()
-    const row = requireHoldRow(ctx, input.holdId)
+    const row = await requireHoldRow(ctx, input.holdId)
     requirePending(row, 'post')
     const book = new LedgerBook(ctx)
     if (isPastExpiry(row, nowIso)) {
-      const expired = expireHoldInTx(ctx, book, row, nowIso, { trigger: 'post', by: actorId })
-      return { hold: expired, expired: true, touched: book.flush(nowIso) }
+      const expired = await expireHoldInTx(ctx, book, row, nowIso, { trigger: 'post', by: actorId })
+      return { hold: expired, expired: true, touched: await book.flush(nowIso) }
     }
     const at = `Hold "${row.id}"`
     const held = parseMinor(row.amount)
@@ -46,10 +46,10 @@ export function postHold(ctx: CoreContext, actorId: Actor, input: PostHoldParame
       )
     }
     const state = amount === held ? 'posted' : 'partially_posted'
-    const resolved = resolveHold(ctx, book, row, state, amount, nowIso)
+    const resolved = await resolveHold(ctx, book, row, state, amount, nowIso)
     const text = formatAmount(amount, row.scale)
     const entryId = holdPostEntryId(row.id)
-    const written = writeEntries(
+    const written = await writeEntries(
       ctx,
       book,
       [
@@ -66,8 +66,8 @@ export function postHold(ctx: CoreContext, actorId: Actor, input: PostHoldParame
       { kind: HOLD_ENTRY_KIND, actorId, nowIso, today: todayUtc(ctx.clock) },
     )
     if (written.posted.length !== 1) unreachable(`pending hold ${row.id} already had its entry ${entryId}`)
-    const touched = book.flush(nowIso)
-    appendAudit(ctx, {
+    const touched = await book.flush(nowIso)
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'ledger.holds.post',
       subject: `hold:${row.id}`,

@@ -33,13 +33,13 @@ export const DEFAULT_ASSETS: readonly AssetSeed[] = [
 ]
 
 /** Seeds DEFAULT_ASSETS when the registry is empty; returns the ids it added (none if it was not). */
-export function seedDefaultAssets(ctx: CoreContext): string[] {
-  return ctx.db.tx(() => {
-    if (ctx.db.first(ctx.db.k.selectFrom('assets').select('id').limit(1))) return []
+export async function seedDefaultAssets(ctx: CoreContext): Promise<string[]> {
+  return await ctx.db.tx(async () => {
+    if (await ctx.db.first(ctx.db.k.selectFrom('assets').select('id').limit(1))) return []
     const createdAt = ctx.clock.now().toISOString()
     const rows: AssetRow[] = DEFAULT_ASSETS.map((a) => ({ id: assetIdFor(a.code, a.rail, a.network), ...a, created_at: createdAt }))
-    ctx.db.run(ctx.db.k.insertInto('assets').values(rows))
-    appendAudit(ctx, {
+    await ctx.db.run(ctx.db.k.insertInto('assets').values(rows))
+    await appendAudit(ctx, {
       actor: SYSTEM_ACTOR,
       action: 'assets.seed',
       subject: 'assets',

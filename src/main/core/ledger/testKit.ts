@@ -1,11 +1,12 @@
 /**
- * Test helpers for the ledger (imported by *.test.ts only): a real SQLite file in a fresh temp
- * directory, a fixed clock, recorded events, and a full snapshot to prove a refused operation
+ * Test helpers for the ledger (imported by *.test.ts only): a fresh workspace in a temp directory
+ * (SQLite, or PostgreSQL under COUNTERSIGN_TEST_DB=postgres), a fixed clock, recorded events, and a full snapshot to prove a refused operation
  * changed nothing.
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import type { AccountKind } from '../../../shared/blocks'
 import type { EventName } from '../../../shared/api'
 import { CoreEvents, fixedClock, type CoreContext } from '../context'
@@ -31,7 +32,7 @@ export async function openTestLedger(options: { seed?: boolean; start?: string }
   const recorded: TestLedger['events'] = []
   events.subscribe((event, payload) => recorded.push({ event, payload }))
   const ctx: CoreContext = { db, clock, events }
-  if (options.seed !== false) seedDefaultAssets(ctx)
+  if (options.seed !== false) await seedDefaultAssets(ctx)
   return {
     ctx,
     clock,
@@ -44,29 +45,35 @@ export async function openTestLedger(options: { seed?: boolean; start?: string }
   }
 }
 
-export function openAccount(ctx: CoreContext, id: string, kind: AccountKind, assetId: string, allowNegative?: boolean): void {
-  addAccount(ctx, TEST_ACTOR, { id, name: id, kind, assetId, ...(allowNegative === undefined ? {} : { allowNegative }) })
+export async function openAccount(
+  ctx: CoreContext,
+  id: string,
+  kind: AccountKind,
+  assetId: string,
+  allowNegative?: boolean,
+): Promise<void> {
+  await addAccount(ctx, TEST_ACTOR, { id, name: id, kind, assetId, ...(allowNegative === undefined ? {} : { allowNegative }) })
 }
 
 /** Everything a ledger write could change, as plain data to compare with toEqual. */
-export function snapshotLedger(ctx: CoreContext): unknown {
-  const s = ctx.db.sqlite
+export async function snapshotLedger(ctx: CoreContext): Promise<unknown> {
+  const db = ctx.db
   return {
-    balances: s.prepare('SELECT * FROM balances ORDER BY account_id').all(),
-    holds: s.prepare('SELECT * FROM holds ORDER BY id').all(),
-    entries: s.prepare('SELECT count(*) AS n, max(seq) AS maxSeq FROM entries').get(),
-    postings: s.prepare('SELECT count(*) AS n FROM postings').get(),
-    accounts: s.prepare('SELECT count(*) AS n FROM accounts').get(),
-    assets: s.prepare('SELECT count(*) AS n FROM assets').get(),
-    audit: s.prepare('SELECT count(*) AS n, max(seq) AS head FROM audit_log').get(),
-    meta: s.prepare('SELECT * FROM meta ORDER BY key').all(),
+    balances: await db.all(sql`SELECT * FROM balances ORDER BY account_id`),
+    holds: await db.all(sql`SELECT * FROM holds ORDER BY id`),
+    entries: await db.first(sql`SELECT count(*) AS n, max(seq) AS "maxSeq" FROM entries`),
+    postings: await db.first(sql`SELECT count(*) AS n FROM postings`),
+    accounts: await db.first(sql`SELECT count(*) AS n FROM accounts`),
+    assets: await db.first(sql`SELECT count(*) AS n FROM assets`),
+    audit: await db.first(sql`SELECT count(*) AS n, max(seq) AS head FROM audit_log`),
+    meta: await db.all(sql`SELECT * FROM meta ORDER BY key`),
   }
 }
 
-/** The CsError code thrown by fn, or a failure if it did not throw one. */
-export function codeOf(fn: () => unknown): string {
+/** The CsError code thrown (or rejected) by fn, or a failure if it did not fail with one. */
+export async function codeOf(fn: () => unknown): Promise<string> {
   try {
-    fn()
+    await fn()
   } catch (error) {
     const code = (error as { code?: unknown }).code
     if (typeof code === 'string') return code
@@ -75,10 +82,10 @@ export function codeOf(fn: () => unknown): string {
   throw new Error('expected the call to fail, but it succeeded')
 }
 
-/** The thrown CsError (code and message), for assertions on both. */
-export function errorOf(fn: () => unknown): { code: string; message: string; details?: Record<string, unknown> } {
+/** The thrown (or rejected) CsError (code and message), for assertions on both. */
+export async function errorOf(fn: () => unknown): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
   try {
-    fn()
+    await fn()
   } catch (error) {
     const e = error as { code?: unknown; message: string; details?: Record<string, unknown> }
     if (typeof e.code === 'string') return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) }

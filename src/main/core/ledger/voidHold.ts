@@ -16,19 +16,19 @@ export interface VoidHoldParameters {
 }
 export type VoidHoldReturnType = Hold
 
-export function voidHold(ctx: CoreContext, actorId: Actor, input: VoidHoldParameters): Hold {
-  const out = ctx.db.tx(() => {
+export async function voidHold(ctx: CoreContext, actorId: Actor, input: VoidHoldParameters): Promise<Hold> {
+  const out = await ctx.db.tx(async () => {
     const nowIso = ctx.clock.now().toISOString()
-    const row = requireHoldRow(ctx, input.holdId)
+    const row = await requireHoldRow(ctx, input.holdId)
     requirePending(row, 'void')
     const book = new LedgerBook(ctx)
     if (isPastExpiry(row, nowIso)) {
-      const expired = expireHoldInTx(ctx, book, row, nowIso, { trigger: 'void', by: actorId })
-      return { hold: expired, expired: true, touched: book.flush(nowIso) }
+      const expired = await expireHoldInTx(ctx, book, row, nowIso, { trigger: 'void', by: actorId })
+      return { hold: expired, expired: true, touched: await book.flush(nowIso) }
     }
-    const voided = resolveHold(ctx, book, row, 'voided', 0n, nowIso)
-    const touched = book.flush(nowIso)
-    appendAudit(ctx, {
+    const voided = await resolveHold(ctx, book, row, 'voided', 0n, nowIso)
+    const touched = await book.flush(nowIso)
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'ledger.holds.void',
       subject: `hold:${row.id}`,

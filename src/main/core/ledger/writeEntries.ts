@@ -6,9 +6,13 @@
  * and add its canonical line to the digest (entryLineBuilder.ts).
  * postEntries (manual and upstream batches) and postHold (hold:<id>:post) both write through here.
  *
- * The hot path is plain prepared statements and bigint arithmetic: the API layer has already
- * validated shapes with zod, so the checks here are the cheap ones that guard the books
- * (programmatic callers inside the core skip zod).
+ * The hot path is bigint arithmetic in memory and bulk writes: one query finds which ids are
+ * already stored, one loads the accounts, and the new entries and postings go in with
+ * `db.insertRows` (prepared statements on SQLite, multi-row statements on PostgreSQL). Entry seq
+ * numbers are assigned here, from the highest stored seq: the write transaction is serialised
+ * against every other writer (db/Db.ts), so nobody else can take them meanwhile. The API layer
+ * has already validated shapes with zod, so the checks here are the cheap ones that guard the
+ * books (programmatic callers inside the core skip zod).
  */
 import { createHash } from 'node:crypto'
 import type { EntryInput } from '../../../shared/ledgerApi'
@@ -57,18 +61,18 @@ export interface WriteEntriesOptions {
 /** Characters of canonical lines gathered before they are handed to the hash. */
 const DIGEST_CHUNK_CHARS = 64 * 1024
 
-const INSERT_ENTRY_SQL = `INSERT INTO entries (id, date, kind, description, metadata, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`
-const INSERT_POSTING_SQL = `INSERT INTO postings (entry_seq, idx, account_id, asset_id, amount) VALUES (?, ?, ?, ?, ?)`
+const ENTRY_COLUMNS = ['seq', 'id', 'date', 'kind', 'description', 'metadata', 'created_at', 'created_by'] as const
+const POSTING_COLUMNS = ['entry_seq', 'idx', 'account_id', 'asset_id', 'amount'] as const
+/** Entry ids per "which are stored?" query. */
+const STORED_IDS_CHUNK = 5_000
 
-export function writeEntries(
+export async function writeEntries(
   ctx: CoreContext,
   book: LedgerBook,
   inputs: readonly EntryInput[],
   options: WriteEntriesOptions,
-): WriteEntriesResult {
-  invariant(ctx.db.sqlite.inTransaction, 'writeEntries must run inside the write transaction')
-  const insertEntry = ctx.db.prepare(INSERT_ENTRY_SQL)
-  const insertPosting = ctx.db.prepare(INSERT_POSTING_SQL)
+): Promise<WriteEntriesResult> {
+  invariant(ctx.db.inTransaction(), 'writeEntries must run inside the write transaction')
   const { kind, actorId, nowIso, today } = options
   const total = inputs.length
   const posted: string[] = []
@@ -79,31 +83,41 @@ export function writeEntries(
   const line = new EntryLineBuilder(kind)
   let firstPosted: WrittenEntry | null = null
   const knownDates = new Set<string>()
+  const stored = await storedIds(ctx, inputs)
+  await book.load(accountIdsOf(inputs))
+  const head = await ctx.db.first(ctx.db.k.selectFrom('entries').select((eb) => eb.fn.max('seq').as('seq')))
+  let nextSeq = Number(head?.seq ?? 0) + 1
+  const entryRows: unknown[][] = []
+  const postingRows: unknown[][] = []
+  const flush = async (): Promise<void> => {
+    await ctx.db.insertRows('entries', ENTRY_COLUMNS, entryRows.splice(0))
+    await ctx.db.insertRows('postings', POSTING_COLUMNS, postingRows.splice(0))
+  }
 
   for (let e = 0; e < total; e++) {
     const entry = parseEntry(book, inputs[e], e, total, kind, knownDates)
     const date = entry.date ?? today
-    // INSERT … ON CONFLICT DO NOTHING finds a replay with the unique index alone: only then is
-    // the stored entry loaded and compared. (A refused insert may still use up a seq number, so
-    // seq increases but is not contiguous; nothing relies on contiguity.)
-    const inserted = insertEntry.run(entry.id, date, kind, entry.description, entry.metadataJson, nowIso, actorId)
-    if (inserted.changes === 0) {
+    if (stored.has(entry.id)) {
       // The id exists (from an earlier call or earlier in this batch): same content is a replay
-      // and writes nothing; anything else is a conflict.
-      const diff = diffStoredEntry(ctx, entry, kind)
+      // and writes nothing; anything else is a conflict. The stored one is compared as stored,
+      // so what this call buffered goes in first.
+      await flush()
+      const diff = await diffStoredEntry(ctx, entry, kind)
       if (diff) throw conflictError(entry.id, e, total, diff)
       replayed.push(entry.id)
       continue
     }
+    stored.add(entry.id)
     assertBalanced(entry, e, total)
-    const seq = Number(inserted.lastInsertRowid)
+    const seq = nextSeq++
+    entryRows.push([seq, entry.id, date, kind, entry.description, entry.metadataJson, nowIso, actorId])
     const { accounts, amounts } = entry
     line.begin(entry.id, date, entry.description, entry.metadataJson)
     for (let i = 0; i < accounts.length; i++) {
       const acc = accounts[i]!
       const amount = amounts[i]!
       const amountText = amount.toString()
-      insertPosting.run(seq, i, acc.id, acc.assetId, amountText)
+      postingRows.push([seq, i, acc.id, acc.assetId, amountText])
       book.post(acc, amount)
       line.posting(acc.id, amountText)
     }
@@ -116,7 +130,40 @@ export function writeEntries(
     if (firstPosted === null) firstPosted = writtenEntry(entry, date, kind)
     posted.push(entry.id)
   }
+  await flush()
   return { posted, replayed, digest: digest.update(chunk).digest('hex'), firstPosted }
+}
+
+/** Which of the inputs' ids are already in the journal. */
+async function storedIds(ctx: CoreContext, inputs: readonly EntryInput[]): Promise<Set<string>> {
+  const ids = [
+    ...new Set(inputs.map((input) => (input as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string')),
+  ]
+  const out = new Set<string>()
+  for (let i = 0; i < ids.length; i += STORED_IDS_CHUNK) {
+    const rows = await ctx.db.all(
+      ctx.db.k
+        .selectFrom('entries')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + STORED_IDS_CHUNK)),
+    )
+    for (const row of rows) out.add(row.id)
+  }
+  return out
+}
+
+/** Every account id the inputs name (shape errors are left for parseEntry to report). */
+function accountIdsOf(inputs: readonly EntryInput[]): Set<string> {
+  const ids = new Set<string>()
+  for (const input of inputs) {
+    const postings = (input as { postings?: unknown } | null)?.postings
+    if (!Array.isArray(postings)) continue
+    for (const p of postings) {
+      const account = (p as { account?: unknown } | null)?.account
+      if (typeof account === 'string') ids.add(account)
+    }
+  }
+  return ids
 }
 
 function writtenEntry(entry: ParsedEntry, date: string, kind: string): WrittenEntry {

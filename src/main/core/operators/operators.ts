@@ -14,12 +14,12 @@ export function toOperator(row: OperatorRow): Operator {
   return { id: row.id, name: row.name, roles: JSON.parse(row.roles) as Role[], createdAt: row.created_at }
 }
 
-export function listOperators(ctx: CoreContext): Operator[] {
-  return ctx.db.all(ctx.db.k.selectFrom('operators').selectAll().orderBy('name')).map(toOperator)
+export async function listOperators(ctx: CoreContext): Promise<Operator[]> {
+  return (await ctx.db.all(ctx.db.k.selectFrom('operators').selectAll().orderBy('name'))).map(toOperator)
 }
 
-export function findOperator(ctx: CoreContext, idOrName: string): Operator | undefined {
-  const row = ctx.db.first(
+export async function findOperator(ctx: CoreContext, idOrName: string): Promise<Operator | undefined> {
+  const row = await ctx.db.first(
     ctx.db.k
       .selectFrom('operators')
       .selectAll()
@@ -28,8 +28,8 @@ export function findOperator(ctx: CoreContext, idOrName: string): Operator | und
   return row ? toOperator(row) : undefined
 }
 
-export function countOperators(ctx: CoreContext): number {
-  const row = ctx.db.first(ctx.db.k.selectFrom('operators').select((eb) => eb.fn.countAll<number>().as('n')))
+export async function countOperators(ctx: CoreContext): Promise<number> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('operators').select((eb) => eb.fn.countAll<number>().as('n')))
   return Number(row?.n ?? 0)
 }
 
@@ -37,20 +37,26 @@ export function countOperators(ctx: CoreContext): number {
  * Add an operator. Needs an admin, except on an empty workspace, where the first profile is
  * created by 'bootstrap' and must hold the admin role (someone has to be able to add the rest).
  */
-export function addOperator(ctx: CoreContext, actor: Operator | null, input: { name: string; roles: Role[] }): Operator {
+export async function addOperator(ctx: CoreContext, actor: Operator | null, input: { name: string; roles: Role[] }): Promise<Operator> {
   const roles = [...new Set(input.roles)].sort() as Role[]
   const name = input.name.trim()
-  const op = ctx.db.tx(() => {
-    const empty = countOperators(ctx) === 0
+  const op = await ctx.db.tx(async () => {
+    const empty = (await countOperators(ctx)) === 0
     if (!empty) requireRole(actor, 'admin', 'add operators')
     if (empty && !roles.includes('admin')) {
       throw new CsError('ROLE_REQUIRED', 'The first operator of a workspace must have the admin role — add it with --role admin.')
     }
-    if (findOperator(ctx, name)) throw new CsError('OPERATOR_EXISTS', `An operator named "${name}" already exists — pick another name.`)
-    const id = uniqueId(ctx, slug(name))
+    if (await findOperator(ctx, name))
+      throw new CsError('OPERATOR_EXISTS', `An operator named "${name}" already exists — pick another name.`)
+    const id = await uniqueId(ctx, slug(name))
     const row: OperatorRow = { id, name, roles: JSON.stringify(roles), created_at: ctx.clock.now().toISOString() }
-    ctx.db.run(ctx.db.k.insertInto('operators').values(row))
-    appendAudit(ctx, { actor: actor?.id ?? BOOTSTRAP_ACTOR, action: 'operators.add', subject: `operator:${id}`, change: { name, roles } })
+    await ctx.db.run(ctx.db.k.insertInto('operators').values(row))
+    await appendAudit(ctx, {
+      actor: actor?.id ?? BOOTSTRAP_ACTOR,
+      action: 'operators.add',
+      subject: `operator:${id}`,
+      change: { name, roles },
+    })
     return toOperator(row)
   })
   ctx.events.emit('operators.changed', {})
@@ -81,10 +87,10 @@ function slug(name: string): string {
   return s.length > 0 ? s : 'operator'
 }
 
-function uniqueId(ctx: CoreContext, base: string): string {
+async function uniqueId(ctx: CoreContext, base: string): Promise<string> {
   for (let i = 1; i < 10_000; i++) {
     const id = i === 1 ? base : `${base}-${i}`
-    if (!ctx.db.first(ctx.db.k.selectFrom('operators').select('id').where('id', '=', id))) return id
+    if (!(await ctx.db.first(ctx.db.k.selectFrom('operators').select('id').where('id', '=', id)))) return id
   }
   unreachable('could not find a free operator id')
 }

@@ -4,8 +4,15 @@
  * it. The tasks (confirm submissions per rail, follow Stellar payments, sync Stripe, expire
  * holds) are given by the composition root (core.ts); a task keeps whatever it caches between
  * sweeps itself (the confirm tasks' SweepGate), so the loop stays this small.
+ *
+ * In team mode several desktops run a core on one database; the background loop runs only on
+ * the desktop holding the database's 'poller' lease (db.tryLease: a PostgreSQL advisory lock that
+ * dies with its holder, so another desktop takes over within one interval). An on-demand sweep
+ * (runOnce, `countersign poll`) needs no lease: every task's writes are transactions that stay
+ * correct when two sweeps meet.
  */
 import type { CoreContext } from '../context'
+import type { DbLease } from '../db/Db'
 import { log } from '../log'
 
 export interface PollerTask {
@@ -28,6 +35,8 @@ export interface Poller {
 
 export const POLL_INTERVAL_MS_DEFAULT = 5_000
 export const POLL_BACKOFF_MAX_MS_DEFAULT = 60_000
+/** The lease name: one desktop's background loop polls a team database at a time. */
+export const POLLER_LEASE = 'poller'
 
 export function createPoller(ctx: CoreContext, tasks: PollerTask[], options: PollerOptions = {}): Poller {
   const intervalMs = options.intervalMs ?? POLL_INTERVAL_MS_DEFAULT
@@ -36,6 +45,18 @@ export function createPoller(ctx: CoreContext, tasks: PollerTask[], options: Pol
   let running = false
   let current: Promise<unknown> = Promise.resolve()
   let delayMs = intervalMs
+  let lease: DbLease | null = null
+
+  /** Hold the poller lease, or learn that another process holds it. */
+  async function holdLease(): Promise<boolean> {
+    if (lease) return true
+    try {
+      lease = await ctx.db.tryLease(POLLER_LEASE)
+    } catch (error) {
+      log('warn', 'poller lease unavailable', { error })
+    }
+    return lease !== null
+  }
 
   async function runOnce(): Promise<{ failed: string[] }> {
     const failed: string[] = []
@@ -53,10 +74,12 @@ export function createPoller(ctx: CoreContext, tasks: PollerTask[], options: Pol
   function schedule(): void {
     if (!running) return
     timer = setTimeout(() => {
-      current = runOnce().then(({ failed }) => {
-        delayMs = failed.length > 0 ? Math.min(delayMs * 2, backoffMaxMs) : intervalMs
-        schedule()
-      })
+      current = holdLease()
+        .then((held) => (held ? runOnce() : { failed: [] }))
+        .then(({ failed }) => {
+          delayMs = failed.length > 0 ? Math.min(delayMs * 2, backoffMaxMs) : intervalMs
+          schedule()
+        })
     }, delayMs)
     timer.unref?.()
   }
@@ -73,6 +96,9 @@ export function createPoller(ctx: CoreContext, tasks: PollerTask[], options: Pol
       if (timer) clearTimeout(timer)
       timer = null
       await current
+      const held = lease
+      lease = null
+      await held?.release().catch((error: unknown) => log('warn', 'releasing the poller lease failed', { error }))
     },
     runOnce,
     get running() {

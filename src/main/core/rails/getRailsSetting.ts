@@ -12,8 +12,8 @@ export const RAILS_SETTING_KEY = 'rails'
 
 export type GetRailsSettingReturnType = RailsSetting
 
-export function getRailsSetting(ctx: CoreContext): RailsSetting {
-  const row = ctx.db.first(ctx.db.k.selectFrom('settings').selectAll().where('key', '=', RAILS_SETTING_KEY))
+export async function getRailsSetting(ctx: CoreContext): Promise<RailsSetting> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('settings').selectAll().where('key', '=', RAILS_SETTING_KEY))
   if (!row) return { rails: {}, updatedAt: null, updatedBy: null }
   // Written only through setRailsSetting, which validates; check again when reading.
   const rails = RailsConfigSetting.parse(JSON.parse(row.value))

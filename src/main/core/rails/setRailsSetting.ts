@@ -12,7 +12,7 @@ import { stripeApiBaseOf } from './stripe/stripeRailConfig'
 
 export type SetRailsSettingReturnType = RailsSetting
 
-export function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsConfigSetting): RailsSetting {
+export async function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsConfigSetting): Promise<RailsSetting> {
   const seen = new Set<number>()
   const chains = (input.evm?.chains ?? []).map((c, i) => {
     if (seen.has(c.chainId)) throw invalid(`chain ${i + 1}: chain id ${c.chainId} is configured twice — keep one`)
@@ -42,23 +42,23 @@ export function setRailsSetting(ctx: CoreContext, actorId: Actor, input: RailsCo
     ...(input.stellar ? { stellar: { networks } } : {}),
     ...(input.stripe ? { stripe: { apiUrl: checkStripeApiUrl(input.stripe.apiUrl) } } : {}),
   }
-  return ctx.db.tx(() => {
-    const before = getRailsSetting(ctx)
+  return await ctx.db.tx(async () => {
+    const before = await getRailsSetting(ctx)
     const now = ctx.clock.now().toISOString()
     const text = JSON.stringify(value)
-    ctx.db.run(
+    await ctx.db.run(
       ctx.db.k
         .insertInto('settings')
         .values({ key: RAILS_SETTING_KEY, value: text, updated_at: now, updated_by: actorId })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_at: now, updated_by: actorId })),
     )
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'settings.rails.set',
       subject: 'settings:rails',
       change: { before: before.rails, after: value },
     })
-    return getRailsSetting(ctx)
+    return await getRailsSetting(ctx)
   })
 }
 

@@ -31,7 +31,9 @@ export function createSignerHandlers(runtime: ExecutionRuntime): SignerHandlers 
 
   return {
     'signers.status': async ({ core }) => {
-      const listed = treasuries().map((t) => ({ ...t, verified: getVerifiedSignerAddress(core, t.chain, t.address) ?? null }))
+      const listed = await Promise.all(
+        treasuries().map(async (t) => ({ ...t, verified: (await getVerifiedSignerAddress(core, t.chain, t.address)) ?? null })),
+      )
       if (runtime.signerLabel === null) return { label: null, device: null, problem: null, treasuries: listed }
       try {
         const device = await runtime.exclusive(async () => (await runtime.depsWithSigner()).signer!.getStatus())
@@ -46,13 +48,15 @@ export function createSignerHandlers(runtime: ExecutionRuntime): SignerHandlers 
         (await runtime.depsWithSigner()).signer!.listAccounts(input.chain, { start: input.start, count: input.count }),
       )
       const paying = new Set(treasuries().map((t) => `${t.chain}:${normalizeSignerAddress(t.chain, t.address)}`))
-      return accounts.map((a) => ({
-        chain: a.chain,
-        path: a.path,
-        address: a.address,
-        verified: getVerifiedSignerAddress(core, a.chain, a.address) !== undefined,
-        treasury: paying.has(`${a.chain}:${normalizeSignerAddress(a.chain, a.address)}`),
-      }))
+      return Promise.all(
+        accounts.map(async (a) => ({
+          chain: a.chain,
+          path: a.path,
+          address: a.address,
+          verified: (await getVerifiedSignerAddress(core, a.chain, a.address)) !== undefined,
+          treasury: paying.has(`${a.chain}:${normalizeSignerAddress(a.chain, a.address)}`),
+        })),
+      )
     },
     'signers.verify': async ({ core, operator }, input) => {
       const actor = requireRole(operator, 'signer', 'verify a treasury address on the Ledger').id

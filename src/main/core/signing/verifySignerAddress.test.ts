@@ -18,13 +18,15 @@ function signerShowing(result: () => SignerAccount): Signer {
 describe('verifySignerAddress', () => {
   it('records an approved address with time and operator, audited; the guard then passes', async () => {
     const ctx = await context()
-    expect(() => assertSignerAddressVerified(ctx, 'evm', ADDRESS)).toThrow(/Verify the treasury address 0xAb58.* Settings → Signers/)
+    await expect(assertSignerAddressVerified(ctx, 'evm', ADDRESS)).rejects.toThrow(
+      /Verify the treasury address 0xAb58.* Settings → Signers/,
+    )
     const signer = signerShowing(() => ({ chain: 'evm', path: PATH, address: ADDRESS, publicKey: '0x04' }))
     const out = await verifySignerAddress(ctx, signer, 'op_admin', { chain: 'evm', path: PATH, address: ADDRESS })
     expect(out).toMatchObject({ verifiedAt: '2026-01-01T00:00:00.000Z', verifiedBy: 'op_admin' })
-    expect(getVerifiedSignerAddress(ctx, 'evm', ADDRESS.toLowerCase())?.path).toBe(PATH)
-    expect(() => assertSignerAddressVerified(ctx, 'evm', ADDRESS)).not.toThrow()
-    const audit = ctx.db.all(ctx.db.k.selectFrom('audit_log').selectAll().where('action', '=', 'signers.addresses.verify'))
+    expect((await getVerifiedSignerAddress(ctx, 'evm', ADDRESS.toLowerCase()))?.path).toBe(PATH)
+    await assertSignerAddressVerified(ctx, 'evm', ADDRESS)
+    const audit = await ctx.db.all(ctx.db.k.selectFrom('audit_log').selectAll().where('action', '=', 'signers.addresses.verify'))
     expect(audit).toHaveLength(1)
   })
 
@@ -36,9 +38,9 @@ describe('verifySignerAddress', () => {
     await expect(verifySignerAddress(ctx, signer, 'op_admin', { chain: 'evm', path: PATH, address: ADDRESS })).rejects.toMatchObject({
       code: 'DEVICE_REJECTED',
     })
-    expect(getVerifiedSignerAddress(ctx, 'evm', ADDRESS)).toBeUndefined()
+    expect(await getVerifiedSignerAddress(ctx, 'evm', ADDRESS)).toBeUndefined()
     try {
-      assertSignerAddressVerified(ctx, 'evm', ADDRESS)
+      await assertSignerAddressVerified(ctx, 'evm', ADDRESS)
     } catch (e) {
       expect((e as CsError).code).toBe('SIGNER_ADDRESS_NOT_VERIFIED')
     }
@@ -50,6 +52,6 @@ describe('verifySignerAddress', () => {
     await expect(verifySignerAddress(ctx, signer, 'op_admin', { chain: 'evm', path: PATH, address: ADDRESS })).rejects.toMatchObject({
       code: 'DEVICE_ADDRESS_MISMATCH',
     })
-    expect(getVerifiedSignerAddress(ctx, 'evm', ADDRESS)).toBeUndefined()
+    expect(await getVerifiedSignerAddress(ctx, 'evm', ADDRESS)).toBeUndefined()
   })
 })

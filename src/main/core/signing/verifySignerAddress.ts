@@ -40,21 +40,25 @@ export async function verifySignerAddress(
       `The Ledger shows ${account.address} at ${input.path}, not ${input.address} — check the device and the path.`,
     )
   }
-  return recordVerifiedSignerAddress(ctx, actorId, { ...input, address: account.address })
+  return await recordVerifiedSignerAddress(ctx, actorId, { ...input, address: account.address })
 }
 
 /** Record a verification the device has confirmed. Also used by the sandbox seed (the emulator shows it). */
-export function recordVerifiedSignerAddress(ctx: CoreContext, actorId: Actor, input: VerifySignerAddressParameters): VerifiedSignerAddress {
+export async function recordVerifiedSignerAddress(
+  ctx: CoreContext,
+  actorId: Actor,
+  input: VerifySignerAddressParameters,
+): Promise<VerifiedSignerAddress> {
   const at = ctx.clock.now().toISOString()
   const address = normalizeSignerAddress(input.chain, input.address)
-  return ctx.db.tx(() => {
-    ctx.db.run(
+  return await ctx.db.tx(async () => {
+    await ctx.db.run(
       ctx.db.k
         .insertInto('signer_addresses')
         .values({ chain: input.chain, address, path: input.path, verified_at: at, verified_by: actorId })
         .onConflict((oc) => oc.columns(['chain', 'address']).doUpdateSet({ path: input.path, verified_at: at, verified_by: actorId })),
     )
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'signers.addresses.verify',
       subject: `signer:${input.chain}:${address}`,
@@ -64,8 +68,12 @@ export function recordVerifiedSignerAddress(ctx: CoreContext, actorId: Actor, in
   })
 }
 
-export function getVerifiedSignerAddress(ctx: CoreContext, chain: SignerChain, address: string): VerifiedSignerAddress | undefined {
-  const row = ctx.db.first(
+export async function getVerifiedSignerAddress(
+  ctx: CoreContext,
+  chain: SignerChain,
+  address: string,
+): Promise<VerifiedSignerAddress | undefined> {
+  const row = await ctx.db.first(
     ctx.db.k
       .selectFrom('signer_addresses')
       .selectAll()
@@ -77,8 +85,8 @@ export function getVerifiedSignerAddress(ctx: CoreContext, chain: SignerChain, a
 }
 
 /** The engine's guard before the first signature for a source. */
-export function assertSignerAddressVerified(ctx: CoreContext, chain: SignerChain, address: string): void {
-  if (getVerifiedSignerAddress(ctx, chain, address)) return
+export async function assertSignerAddressVerified(ctx: CoreContext, chain: SignerChain, address: string): Promise<void> {
+  if (await getVerifiedSignerAddress(ctx, chain, address)) return
   throw new CsError(
     'SIGNER_ADDRESS_NOT_VERIFIED',
     `Verify the treasury address ${address} on your Ledger in Settings → Signers before paying from it.`,

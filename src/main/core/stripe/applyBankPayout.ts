@@ -47,10 +47,10 @@ function bookedStageOf(status: string): Stage | null {
 }
 
 /** Returns the entry ids posted now (none when nothing changed). */
-export function applyBankPayout(ctx: CoreContext, snapshot: StripePayoutSnapshot, actor = SYSTEM_ACTOR): string[] {
-  const asset = stripeAssetOf(ctx, snapshot.currency)
+export async function applyBankPayout(ctx: CoreContext, snapshot: StripePayoutSnapshot, actor = SYSTEM_ACTOR): Promise<string[]> {
+  const asset = await stripeAssetOf(ctx, snapshot.currency)
   const amount = stripeMinor(snapshot.amount, `payout ${snapshot.id} amount`)
-  const row = bankPayoutRowFor(ctx, snapshot, asset.id, amount)
+  const row = await bankPayoutRowFor(ctx, snapshot, asset.id, amount)
   invariant(
     row.asset_id === asset.id && row.amount === amount.toString(),
     () => `Stripe payout ${snapshot.id} is ${amount} ${asset.id}, our row says ${row.amount} ${row.asset_id}`,
@@ -62,21 +62,26 @@ export function applyBankPayout(ctx: CoreContext, snapshot: StripePayoutSnapshot
   }
   const posted: string[] = []
   if (target !== null && target !== row.booked && row.booked !== 'returned') {
-    const entries = stageEntries(ctx, snapshot, { ...asset, amount }, row.booked as Stage | null, target)
-    if (entries.length > 0) postEntries(ctx, SYSTEM_ACTOR, entries, { kind: STRIPE_PAYOUT_ENTRY_KIND })
+    const entries = await stageEntries(ctx, snapshot, { ...asset, amount }, row.booked as Stage | null, target)
+    if (entries.length > 0) await postEntries(ctx, SYSTEM_ACTOR, entries, { kind: STRIPE_PAYOUT_ENTRY_KIND })
     posted.push(...entries.map((e) => e.id))
   }
   const booked = target === null ? row.booked : row.booked === 'returned' ? 'returned' : target
-  recordStatus(ctx, row, snapshot, booked, posted, actor)
+  await recordStatus(ctx, row, snapshot, booked, posted, actor)
   return posted
 }
 
 /** Our row (by Stripe's id, else our key in metadata); a payout made outside the app gets one now. */
-function bankPayoutRowFor(ctx: CoreContext, snapshot: StripePayoutSnapshot, assetId: string, amount: bigint): StripeBankPayoutsTable {
+async function bankPayoutRowFor(
+  ctx: CoreContext,
+  snapshot: StripePayoutSnapshot,
+  assetId: string,
+  amount: bigint,
+): Promise<StripeBankPayoutsTable> {
   const ourKey = snapshot.metadata?.[BANK_PAYOUT_KEY_METADATA]
   const found =
-    ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('stripe_id', '=', snapshot.id)) ??
-    (ourKey ? ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('key', '=', ourKey)) : undefined)
+    (await ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('stripe_id', '=', snapshot.id))) ??
+    (ourKey ? await ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('key', '=', ourKey)) : undefined)
   if (found) return found
   const now = ctx.clock.now().toISOString()
   const fresh: StripeBankPayoutsTable = {
@@ -93,21 +98,21 @@ function bankPayoutRowFor(ctx: CoreContext, snapshot: StripePayoutSnapshot, asse
     created_at: now,
     updated_at: now,
   }
-  ctx.db.run(ctx.db.k.insertInto('stripe_bank_payouts').values(fresh))
+  await ctx.db.run(ctx.db.k.insertInto('stripe_bank_payouts').values(fresh))
   return fresh
 }
 
 /** The entries that move the books from the `booked` stage to `target`. */
-function stageEntries(
+async function stageEntries(
   ctx: CoreContext,
   snapshot: StripePayoutSnapshot,
   asset: { id: string; scale: number; code: string; amount: bigint },
   booked: Stage | null,
   target: Stage,
 ) {
-  const treasury = requireTreasuryAccount(ctx, asset.id, STRIPE_PLATFORM_SOURCE).id
-  const transit = stripeTransitAccountId(ctx, asset.id)
-  const bank = stripeBankAccountId(ctx, asset.id)
+  const treasury = (await requireTreasuryAccount(ctx, asset.id, STRIPE_PLATFORM_SOURCE)).id
+  const transit = await stripeTransitAccountId(ctx, asset.id)
+  const bank = await stripeBankAccountId(ctx, asset.id)
   const text = formatAmount(asset.amount, asset.scale)
   const metadata = { stripePayoutId: snapshot.id }
   const base = `stripe:payout:${snapshot.id}`
@@ -151,21 +156,21 @@ function stageEntries(
 }
 
 /** Stores Stripe's status and the stage now booked, audited, when anything changed. */
-function recordStatus(
+async function recordStatus(
   ctx: CoreContext,
   row: StripeBankPayoutsTable,
   snapshot: StripePayoutSnapshot,
   booked: string | null,
   posted: readonly string[],
   actor: Actor,
-): void {
+): Promise<void> {
   const changed =
     row.status !== snapshot.status ||
     row.booked !== booked ||
     row.stripe_id !== snapshot.id ||
     row.failure_code !== (snapshot.failure_code ?? null)
   if (!changed) return
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k
       .updateTable('stripe_bank_payouts')
       .set({
@@ -178,7 +183,7 @@ function recordStatus(
       })
       .where('key', '=', row.key),
   )
-  appendAudit(ctx, {
+  await appendAudit(ctx, {
     actor,
     action: 'stripe.bankPayout.status',
     subject: `stripe-payout:${snapshot.id}`,

@@ -18,13 +18,15 @@ export interface AppliedStripeEvent {
   objectId: string | null
 }
 
-export function applyStripeEvent(ctx: CoreContext, event: Stripe.Event): AppliedStripeEvent {
+export async function applyStripeEvent(ctx: CoreContext, event: Stripe.Event): Promise<AppliedStripeEvent> {
   const object = event.data.object as unknown as { id?: string } & Record<string, unknown>
   const objectId = typeof object.id === 'string' ? object.id : null
-  if (event.type === 'transfer.reversed') return { objectId, ...applyTransferReversed(ctx, event, object as unknown as Stripe.Transfer) }
-  if (event.type.startsWith('payout.')) return { objectId, ...applyPayoutEvent(ctx, event, object as unknown as StripePayoutSnapshot) }
+  if (event.type === 'transfer.reversed')
+    return { objectId, ...(await applyTransferReversed(ctx, event, object as unknown as Stripe.Transfer)) }
+  if (event.type.startsWith('payout.'))
+    return { objectId, ...(await applyPayoutEvent(ctx, event, object as unknown as StripePayoutSnapshot)) }
   if (event.type === 'transfer.created')
-    return { objectId, entries: [], summary: describeTransferCreated(ctx, object as unknown as Stripe.Transfer) }
+    return { objectId, entries: [], summary: await describeTransferCreated(ctx, object as unknown as Stripe.Transfer) }
   return { entries: [], objectId, summary: `${event.type} ${objectId ?? ''}`.trim() }
 }
 
@@ -32,13 +34,17 @@ function destinationOf(t: Stripe.Transfer): string {
   return typeof t.destination === 'string' ? t.destination : (t.destination?.id ?? '')
 }
 
-function applyTransferReversed(ctx: CoreContext, event: Stripe.Event, t: Stripe.Transfer): Omit<AppliedStripeEvent, 'objectId'> {
+async function applyTransferReversed(
+  ctx: CoreContext,
+  event: Stripe.Event,
+  t: Stripe.Transfer,
+): Promise<Omit<AppliedStripeEvent, 'objectId'>> {
   const previous = (event.data.previous_attributes ?? {}) as { amount_reversed?: number }
   const delta = stripeMinor(t.amount_reversed, 'amount_reversed') - stripeMinor(previous.amount_reversed ?? 0, 'previous amount_reversed')
-  const asset = stripeAssetOf(ctx, t.currency)
+  const asset = await stripeAssetOf(ctx, t.currency)
   const text = `${formatAmount(delta, asset.scale)} ${asset.code}`
   const payoutId = t.metadata?.['countersign_payout_id']
-  const payout = payoutId ? ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', payoutId)) : undefined
+  const payout = payoutId ? await ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', payoutId)) : undefined
   const destination = destinationOf(t)
   if (!payout || payout.rail !== 'stripe' || payout.recipient !== destination)
     return { entries: [], summary: `Transfer ${t.id} to ${destination} reversed ${text} — not a Countersign payout, not booked.` }
@@ -50,7 +56,7 @@ function applyTransferReversed(ctx: CoreContext, event: Stripe.Event, t: Stripe.
       `Stripe reversed transfer ${t.id} of payout ${payout.id}, which is not booked yet — the sync waits until it is confirmed.`,
     )
   }
-  const id = bookTransferReversal(ctx, {
+  const id = await bookTransferReversal(ctx, {
     eventId: event.id,
     payoutId: payout.id,
     assetId: payout.asset_id,
@@ -64,9 +70,13 @@ function applyTransferReversed(ctx: CoreContext, event: Stripe.Event, t: Stripe.
   }
 }
 
-function applyPayoutEvent(ctx: CoreContext, event: Stripe.Event, po: StripePayoutSnapshot): Omit<AppliedStripeEvent, 'objectId'> {
-  const entries = applyBankPayout(ctx, po)
-  const asset = stripeAssetOf(ctx, po.currency)
+async function applyPayoutEvent(
+  ctx: CoreContext,
+  event: Stripe.Event,
+  po: StripePayoutSnapshot,
+): Promise<Omit<AppliedStripeEvent, 'objectId'>> {
+  const entries = await applyBankPayout(ctx, po)
+  const asset = await stripeAssetOf(ctx, po.currency)
   const text = `${formatAmount(stripeMinor(po.amount, 'payout amount'), asset.scale)} ${asset.code}`
   const was = (event.data.previous_attributes as { status?: string } | undefined)?.status
   const move = was && was !== po.status ? `${was} → ${po.status}` : po.status
@@ -75,8 +85,8 @@ function applyPayoutEvent(ctx: CoreContext, event: Stripe.Event, po: StripePayou
   return { entries, summary: `Bank payout ${po.id} of ${text}: ${move}${failure}${booked}.` }
 }
 
-function describeTransferCreated(ctx: CoreContext, t: Stripe.Transfer): string {
-  const asset = stripeAssetOf(ctx, t.currency)
+async function describeTransferCreated(ctx: CoreContext, t: Stripe.Transfer): Promise<string> {
+  const asset = await stripeAssetOf(ctx, t.currency)
   const payoutId = t.metadata?.['countersign_payout_id']
   const amount = `${formatAmount(stripeMinor(t.amount, 'transfer amount'), asset.scale)} ${asset.code}`
   return `Transfer ${t.id} of ${amount} to ${destinationOf(t)}${payoutId ? ` (payout ${payoutId}) — booked when the payout confirmed` : ' — not made by Countersign'}.`

@@ -53,8 +53,8 @@ export async function createStripeBankPayout(
   retry: StripeRetryPolicy,
 ): Promise<StripeBankPayoutsTable> {
   const currency = stripeCurrencyOfAsset(input.assetId)
-  const asset = stripeAssetOf(ctx, currency)
-  requireTreasuryAccount(ctx, asset.id, STRIPE_PLATFORM_SOURCE)
+  const asset = await stripeAssetOf(ctx, currency)
+  await requireTreasuryAccount(ctx, asset.id, STRIPE_PLATFORM_SOURCE)
   const amount = parseAmount(input.amount, asset.scale)
   if (amount <= 0n) throw new CsError('AMOUNT_RANGE', 'A payout to the bank must be more than zero.')
   const description = input.description?.trim() || null
@@ -75,9 +75,9 @@ export async function createStripeBankPayout(
     created_at: now,
     updated_at: now,
   }
-  ctx.db.tx(() => {
-    ctx.db.run(ctx.db.k.insertInto('stripe_bank_payouts').values(row))
-    appendAudit(ctx, {
+  await ctx.db.tx(async () => {
+    await ctx.db.run(ctx.db.k.insertInto('stripe_bank_payouts').values(row))
+    await appendAudit(ctx, {
       actor,
       action: 'stripe.bankPayout.request',
       subject: `stripe-bank-payout:${row.key}`,
@@ -91,7 +91,7 @@ export async function createStripeBankPayout(
   )
   if (out.kind === 'rejected') {
     const message = safeStripeMessage(out.error)
-    ctx.db.tx(() => markRefused(ctx, row.key, out.error.code ?? 'rejected', message))
+    await ctx.db.tx(async () => await markRefused(ctx, row.key, out.error.code ?? 'rejected', message))
     throw new CsError(
       out.error.code === 'balance_insufficient'
         ? 'STRIPE_BALANCE_INSUFFICIENT'
@@ -101,8 +101,8 @@ export async function createStripeBankPayout(
       `Stripe refused the payout to the bank (${message}) — nothing was paid out.`,
     )
   }
-  if (out.kind === 'ok') ctx.db.tx(() => applyBankPayout(ctx, out.value as unknown as StripePayoutSnapshot, actor))
-  const fresh = ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('key', '=', row.key))
+  if (out.kind === 'ok') await ctx.db.tx(async () => await applyBankPayout(ctx, out.value as unknown as StripePayoutSnapshot, actor))
+  const fresh = await ctx.db.first(ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('key', '=', row.key))
   invariant(fresh, 'bank payout row vanished')
   return fresh
 }

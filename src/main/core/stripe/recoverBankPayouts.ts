@@ -14,7 +14,7 @@ import { STRIPE_PAGE_LIMIT } from './stripeCursors'
 
 /** Returns how many were recovered (found at Stripe and applied). */
 export async function recoverRequestedBankPayouts(ctx: CoreContext, stripe: Stripe, retry: StripeRetryPolicy): Promise<number> {
-  const open = ctx.db.all(
+  const open = await ctx.db.all(
     ctx.db.k.selectFrom('stripe_bank_payouts').selectAll().where('status', '=', 'requested').where('stripe_id', 'is', null),
   )
   let recovered = 0
@@ -29,7 +29,7 @@ export async function recoverRequestedBankPayouts(ctx: CoreContext, stripe: Stri
       )
       if (out.kind === 'ok') found = out.value
       else if (out.kind === 'rejected') {
-        ctx.db.tx(() => markRefused(ctx, row.key, out.error.code ?? 'rejected', safeStripeMessage(out.error)))
+        await ctx.db.tx(async () => await markRefused(ctx, row.key, out.error.code ?? 'rejected', safeStripeMessage(out.error)))
         continue
       } else continue // still unknown: next sync
     } else {
@@ -37,19 +37,20 @@ export async function recoverRequestedBankPayouts(ctx: CoreContext, stripe: Stri
       const listed = await stripe.payouts.list({ limit: STRIPE_PAGE_LIMIT })
       found = listed.data.find((p) => p.metadata?.[BANK_PAYOUT_KEY_METADATA] === row.key) ?? null
       if (!found) {
-        ctx.db.tx(() =>
-          markRefused(
-            ctx,
-            row.key,
-            'not_found',
-            'Stripe never created this payout (its request was lost) — create it again if it is still wanted.',
-          ),
+        await ctx.db.tx(
+          async () =>
+            await markRefused(
+              ctx,
+              row.key,
+              'not_found',
+              'Stripe never created this payout (its request was lost) — create it again if it is still wanted.',
+            ),
         )
         continue
       }
     }
     const payout = found
-    ctx.db.tx(() => applyBankPayout(ctx, payout as unknown as StripePayoutSnapshot))
+    await ctx.db.tx(async () => await applyBankPayout(ctx, payout as unknown as StripePayoutSnapshot))
     recovered++
   }
   return recovered

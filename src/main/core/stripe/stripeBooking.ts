@@ -45,10 +45,10 @@ export interface StripePayoutSnapshot {
 export const BANK_PAYOUT_KEY_METADATA = 'countersign_bank_payout_key'
 
 /** Our asset for a Stripe currency: "usd" -> "USD@stripe" (must exist, with Stripe's scale). */
-export function stripeAssetOf(ctx: CoreContext, currency: string): { id: string; scale: number; code: string } {
+export async function stripeAssetOf(ctx: CoreContext, currency: string): Promise<{ id: string; scale: number; code: string }> {
   const code = currency.toUpperCase()
   const id = `${code}@stripe`
-  const asset = ctx.db.first(ctx.db.k.selectFrom('assets').select(['id', 'scale']).where('id', '=', id))
+  const asset = await ctx.db.first(ctx.db.k.selectFrom('assets').select(['id', 'scale']).where('id', '=', id))
   if (!asset)
     throw new CsError(
       'ASSET_NOT_FOUND',
@@ -64,33 +64,33 @@ export function stripeMinor(value: unknown, what: string): bigint {
   return BigInt(value)
 }
 
-function ensureAccount(ctx: CoreContext, id: string, kind: 'clearing' | 'external', assetId: string, name: string): string {
-  if (!ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id))) {
-    addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId })
+async function ensureAccount(ctx: CoreContext, id: string, kind: 'clearing' | 'external', assetId: string, name: string): Promise<string> {
+  if (!(await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id)))) {
+    await addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId })
   }
   return id
 }
 
-export function stripeTransitAccountId(ctx: CoreContext, assetId: string): string {
-  return ensureAccount(ctx, `clearing:stripe-payouts:${assetId}`, 'clearing', assetId, `Stripe payouts in transit (${assetId})`)
+export async function stripeTransitAccountId(ctx: CoreContext, assetId: string): Promise<string> {
+  return await ensureAccount(ctx, `clearing:stripe-payouts:${assetId}`, 'clearing', assetId, `Stripe payouts in transit (${assetId})`)
 }
 
-export function stripeBankAccountId(ctx: CoreContext, assetId: string): string {
-  return ensureAccount(ctx, `external:stripe-bank:${assetId}`, 'external', assetId, `Platform bank, via Stripe payouts (${assetId})`)
+export async function stripeBankAccountId(ctx: CoreContext, assetId: string): Promise<string> {
+  return await ensureAccount(ctx, `external:stripe-bank:${assetId}`, 'external', assetId, `Platform bank, via Stripe payouts (${assetId})`)
 }
 
 /** Books a reversal of `amount` on our payout's transfer; returns the entry id. */
-export function bookTransferReversal(
+export async function bookTransferReversal(
   ctx: CoreContext,
   p: { eventId: string; payoutId: string; assetId: string; recipient: string; amount: bigint; transferId: string },
-): string {
-  const asset = ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', p.assetId))
+): Promise<string> {
+  const asset = await ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', p.assetId))
   invariant(asset, () => `asset ${p.assetId} vanished`)
-  const treasury = requireTreasuryAccount(ctx, p.assetId, STRIPE_PLATFORM_SOURCE)
+  const treasury = await requireTreasuryAccount(ctx, p.assetId, STRIPE_PLATFORM_SOURCE)
   const payee = `payee:${p.assetId}:${p.recipient.toLowerCase()}`
   const id = `stripe:${p.eventId}`
   const amount = formatAmount(p.amount, asset.scale)
-  postEntries(
+  await postEntries(
     ctx,
     SYSTEM_ACTOR,
     [
@@ -110,15 +110,15 @@ export function bookTransferReversal(
 }
 
 /** Our bank payout request that Stripe refused (or never received): no money moved, nothing booked. */
-export function markRefused(ctx: CoreContext, key: string, code: string, message: string): void {
+export async function markRefused(ctx: CoreContext, key: string, code: string, message: string): Promise<void> {
   const now = ctx.clock.now().toISOString()
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k
       .updateTable('stripe_bank_payouts')
       .set({ status: 'refused', failure_code: code.slice(0, 64), failure_message: message.slice(0, 500), updated_at: now })
       .where('key', '=', key),
   )
-  appendAudit(ctx, {
+  await appendAudit(ctx, {
     actor: SYSTEM_ACTOR,
     action: 'stripe.bankPayout.status',
     subject: `stripe-bank-payout:${key}`,

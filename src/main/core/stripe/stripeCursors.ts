@@ -21,13 +21,13 @@ export interface StripeListPage<T> {
 
 export type StripeLister<T> = (params: { limit: number; ending_before?: string; starting_after?: string }) => Promise<StripeListPage<T>>
 
-export function cursorOf(ctx: CoreContext, stream: string): string | null {
-  return ctx.db.first(ctx.db.k.selectFrom('stripe_cursors').select('cursor').where('stream', '=', stream))?.cursor ?? null
+export async function cursorOf(ctx: CoreContext, stream: string): Promise<string | null> {
+  return (await ctx.db.first(ctx.db.k.selectFrom('stripe_cursors').select('cursor').where('stream', '=', stream)))?.cursor ?? null
 }
 
-export function saveCursor(ctx: CoreContext, stream: string, cursor: string): void {
+export async function saveCursor(ctx: CoreContext, stream: string, cursor: string): Promise<void> {
   const now = ctx.clock.now().toISOString()
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k
       .insertInto('stripe_cursors')
       .values({ stream, cursor, updated_at: now })

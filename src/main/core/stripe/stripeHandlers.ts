@@ -34,7 +34,7 @@ export function createStripeHandlers(rails: LiveRails, service: StripeService): 
       if (s.configured && s.key.present) {
         try {
           const balance = await (await service.client()).balance.retrieve()
-          balances = balanceLines(core, balance)
+          balances = await balanceLines(core, balance)
         } catch (error) {
           const f = stripeFailure(error, 'reading the platform balance')
           balanceProblem = { code: f.code, message: f.message }
@@ -52,7 +52,7 @@ export function createStripeHandlers(rails: LiveRails, service: StripeService): 
       const actor = requireRole(operator, 'admin', 'pay out to the bank').id
       const row = await createStripeBankPayout(core, await service.client(), actor, input, service.retry)
       core.events.emit('stripe.changed', { events: 0 })
-      return toBankPayout(core, row)
+      return await toBankPayout(core, row)
     },
   }
 }
@@ -63,17 +63,21 @@ function balanceLines(
   balance: { available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] },
 ) {
   const currencies = new Set([...balance.available.map((b) => b.currency), ...balance.pending.map((b) => b.currency)])
-  return [...currencies].sort().map((currency) => {
-    const assetId = `${currency.toUpperCase()}@stripe`
-    const scale = scaleOf(ctx, assetId)
-    const minor = (list: { currency: string; amount: number }[]) => BigInt(list.find((b) => b.currency === currency)?.amount ?? 0)
-    const treasury = treasuryAccount(ctx, assetId, STRIPE_PLATFORM_SOURCE)
-    const ledger = treasury ? readAccountBalances(ctx, { assetId, kind: 'treasury' }).find((b) => b.accountId === treasury.id) : undefined
-    return {
-      assetId,
-      stripeAvailable: formatAmount(minor(balance.available), scale),
-      stripePending: formatAmount(minor(balance.pending), scale),
-      ledger: ledger ? formatAmount(ledger.balance, scale) : null,
-    }
-  })
+  return Promise.all(
+    [...currencies].sort().map(async (currency) => {
+      const assetId = `${currency.toUpperCase()}@stripe`
+      const scale = await scaleOf(ctx, assetId)
+      const minor = (list: { currency: string; amount: number }[]) => BigInt(list.find((b) => b.currency === currency)?.amount ?? 0)
+      const treasury = await treasuryAccount(ctx, assetId, STRIPE_PLATFORM_SOURCE)
+      const ledger = treasury
+        ? (await readAccountBalances(ctx, { assetId, kind: 'treasury' })).find((b) => b.accountId === treasury.id)
+        : undefined
+      return {
+        assetId,
+        stripeAvailable: formatAmount(minor(balance.available), scale),
+        stripePending: formatAmount(minor(balance.pending), scale),
+        ledger: ledger ? formatAmount(ledger.balance, scale) : null,
+      }
+    }),
+  )
 }

@@ -17,9 +17,9 @@ const BANK_PAYOUTS_LISTED_MAX = 500
 
 export function createStripeListHandlers(): ListHandlers {
   return {
-    'stripe.events.list': ({ core }, input) =>
-      core.db
-        .all(
+    'stripe.events.list': async ({ core }, input) =>
+      (
+        await core.db.all(
           core.db.k
             .selectFrom('stripe_events')
             .selectAll()
@@ -27,28 +27,29 @@ export function createStripeListHandlers(): ListHandlers {
             .orderBy('received_at', 'desc')
             .limit(input.limit ?? EVENTS_LISTED_DEFAULT),
         )
-        .map((e) => ({
-          id: e.id,
-          type: e.type,
-          objectId: e.object_id,
-          created: new Date(e.created * 1000).toISOString(),
-          summary: e.summary,
-          bookedEntryId: e.booked_entry_id,
-        })),
+      ).map((e) => ({
+        id: e.id,
+        type: e.type,
+        objectId: e.object_id,
+        created: new Date(e.created * 1000).toISOString(),
+        summary: e.summary,
+        bookedEntryId: e.booked_entry_id,
+      })),
 
-    'stripe.balanceTransactions.list': ({ core }, input) =>
-      core.db
-        .all(
-          core.db.k
-            .selectFrom('stripe_balance_txns')
-            .selectAll()
-            .orderBy('created', 'desc')
-            .orderBy('id', 'desc')
-            .limit(input.limit ?? EVENTS_LISTED_DEFAULT),
-        )
-        .map((t) => {
+    'stripe.balanceTransactions.list': async ({ core }, input) =>
+      Promise.all(
+        (
+          await core.db.all(
+            core.db.k
+              .selectFrom('stripe_balance_txns')
+              .selectAll()
+              .orderBy('created', 'desc')
+              .orderBy('id', 'desc')
+              .limit(input.limit ?? EVENTS_LISTED_DEFAULT),
+          )
+        ).map(async (t) => {
           const assetId = `${t.currency.toUpperCase()}@stripe`
-          const scale = scaleOf(core, assetId)
+          const scale = await scaleOf(core, assetId)
           return {
             id: t.id,
             type: t.type,
@@ -60,24 +61,29 @@ export function createStripeListHandlers(): ListHandlers {
             created: new Date(t.created * 1000).toISOString(),
           }
         }),
+      ),
 
-    'stripe.bankPayouts.list': ({ core }) =>
-      core.db
-        .all(core.db.k.selectFrom('stripe_bank_payouts').selectAll().orderBy('created_at', 'desc').limit(BANK_PAYOUTS_LISTED_MAX))
-        .map((r) => toBankPayout(core, r)),
+    'stripe.bankPayouts.list': async ({ core }) =>
+      Promise.all(
+        (
+          await core.db.all(
+            core.db.k.selectFrom('stripe_bank_payouts').selectAll().orderBy('created_at', 'desc').limit(BANK_PAYOUTS_LISTED_MAX),
+          )
+        ).map(async (r) => await toBankPayout(core, r)),
+      ),
   }
 }
 
-export function scaleOf(ctx: CoreContext, assetId: string): number {
-  return ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', assetId))?.scale ?? 2
+export async function scaleOf(ctx: CoreContext, assetId: string): Promise<number> {
+  return (await ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', assetId)))?.scale ?? 2
 }
 
-export function toBankPayout(ctx: CoreContext, r: StripeBankPayoutsTable): StripeBankPayout {
+export async function toBankPayout(ctx: CoreContext, r: StripeBankPayoutsTable): Promise<StripeBankPayout> {
   return {
     key: r.key,
     stripeId: r.stripe_id,
     assetId: r.asset_id,
-    amount: formatAmount(BigInt(r.amount), scaleOf(ctx, r.asset_id)),
+    amount: formatAmount(BigInt(r.amount), await scaleOf(ctx, r.asset_id)),
     description: r.description,
     status: r.status,
     booked: r.booked,

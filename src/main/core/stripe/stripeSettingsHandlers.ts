@@ -68,13 +68,14 @@ export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers
         }
       }
       await secrets().set(STRIPE_SECRET_KEY_NAME, key, input.acceptWeakProtection ? { acceptWeakProtection: true } : {})
-      core.db.tx(() =>
-        appendAudit(core, {
-          actor,
-          action: 'settings.stripe.setKey',
-          subject: 'settings:stripe',
-          change: { after: { last4: stripeKeyLast4(key), mode: stripeKeyMode(key), protection: secrets().protection } },
-        }),
+      await core.db.tx(
+        async () =>
+          await appendAudit(core, {
+            actor,
+            action: 'settings.stripe.setKey',
+            subject: 'settings:stripe',
+            change: { after: { last4: stripeKeyLast4(key), mode: stripeKeyMode(key), protection: secrets().protection } },
+          }),
       )
       return settings()
     },
@@ -83,7 +84,9 @@ export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers
       const actor = requireRole(operator, 'admin', 'remove the Stripe key').id
       const removed = await secrets().delete(STRIPE_SECRET_KEY_NAME)
       if (removed)
-        core.db.tx(() => appendAudit(core, { actor, action: 'settings.stripe.clearKey', subject: 'settings:stripe', change: null }))
+        await core.db.tx(
+          async () => await appendAudit(core, { actor, action: 'settings.stripe.clearKey', subject: 'settings:stripe', change: null }),
+        )
       return settings()
     },
   }

@@ -35,19 +35,19 @@ export interface StripeSyncResult {
 }
 
 async function syncEvents(ctx: CoreContext, stripe: Stripe): Promise<{ events: number; entries: number }> {
-  const events = await newerThan<Stripe.Event>(cursorOf(ctx, 'events'), (params) =>
+  const events = await newerThan<Stripe.Event>(await cursorOf(ctx, 'events'), (params) =>
     stripe.events.list({ ...params, types: [...STRIPE_EVENT_TYPES] }),
   )
   let stored = 0
   let entries = 0
   for (const event of events) {
-    const posted = ctx.db.tx(() => {
-      if (ctx.db.first(ctx.db.k.selectFrom('stripe_events').select('id').where('id', '=', event.id))) {
-        saveCursor(ctx, 'events', event.id)
+    const posted = await ctx.db.tx(async () => {
+      if (await ctx.db.first(ctx.db.k.selectFrom('stripe_events').select('id').where('id', '=', event.id))) {
+        await saveCursor(ctx, 'events', event.id)
         return null
       }
-      const applied = applyStripeEvent(ctx, event)
-      ctx.db.run(
+      const applied = await applyStripeEvent(ctx, event)
+      await ctx.db.run(
         ctx.db.k.insertInto('stripe_events').values({
           id: event.id,
           type: event.type,
@@ -58,7 +58,7 @@ async function syncEvents(ctx: CoreContext, stripe: Stripe): Promise<{ events: n
           received_at: ctx.clock.now().toISOString(),
         }),
       )
-      saveCursor(ctx, 'events', event.id)
+      await saveCursor(ctx, 'events', event.id)
       return applied.entries.length
     })
     if (posted !== null) {
@@ -70,14 +70,14 @@ async function syncEvents(ctx: CoreContext, stripe: Stripe): Promise<{ events: n
 }
 
 async function syncBalanceTransactions(ctx: CoreContext, stripe: Stripe): Promise<number> {
-  const txns = await newerThan<Stripe.BalanceTransaction>(cursorOf(ctx, 'balance_transactions'), (params) =>
+  const txns = await newerThan<Stripe.BalanceTransaction>(await cursorOf(ctx, 'balance_transactions'), (params) =>
     stripe.balanceTransactions.list(params),
   )
   if (txns.length === 0) return 0
   const now = ctx.clock.now().toISOString()
-  ctx.db.tx(() => {
+  await ctx.db.tx(async () => {
     for (const t of txns) {
-      ctx.db.run(
+      await ctx.db.run(
         ctx.db.k
           .insertInto('stripe_balance_txns')
           .values({
@@ -94,7 +94,7 @@ async function syncBalanceTransactions(ctx: CoreContext, stripe: Stripe): Promis
           .onConflict((oc) => oc.column('id').doNothing()),
       )
     }
-    saveCursor(ctx, 'balance_transactions', txns.at(-1)!.id)
+    await saveCursor(ctx, 'balance_transactions', txns.at(-1)!.id)
   })
   return txns.length
 }

@@ -20,10 +20,33 @@ export type AddBatchRowsReturnType = BatchSummary
 /** Row problems listed in one error; the rest are counted. */
 export const ROW_PROBLEMS_LISTED_MAX = 5
 
-export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRowsParameters): BatchSummary {
-  const summary = ctx.db.tx(() => {
-    const batch = beginBatchEdit(ctx, actorId, input.id, input.version, 'add payouts to it')
-    const existing = ctx.db.first(
+/** Every column of a payout row, in the order insertRows gets them. */
+const PAYOUT_COLUMNS = [
+  'id',
+  'batch_id',
+  'row_no',
+  'rail',
+  'network',
+  'asset_id',
+  'recipient',
+  'amount',
+  'memo',
+  'reference',
+  'name',
+  'state',
+  'attempt',
+  'submission_id',
+  'entry_id',
+  'failure_code',
+  'failure_message',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof PayoutRow)[]
+
+export async function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRowsParameters): Promise<BatchSummary> {
+  const summary = await ctx.db.tx(async () => {
+    const batch = await beginBatchEdit(ctx, actorId, input.id, input.version, 'add payouts to it')
+    const existing = await ctx.db.first(
       ctx.db.k
         .selectFrom('payouts')
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('row_no').as('maxRow')])
@@ -52,7 +75,7 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
       seen.add(c.id)
     }
     // The importer's checks, including "this id is already stored" (ids are idempotency keys).
-    const checked = validatePayoutRowsBatch(ctx, candidates)
+    const checked = await validatePayoutRowsBatch(ctx, candidates)
     const rows: PayoutRow[] = []
     checked.forEach((result, i) => {
       const c = candidates[i]!
@@ -89,8 +112,13 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
         details: { issues },
       })
     }
-    for (const row of rows) ctx.db.run(ctx.db.k.insertInto('payouts').values(row))
-    appendAudit(ctx, {
+    // One bulk insert, not a statement per row (a batch may take up to ROWS_PER_BATCH_MAX).
+    await ctx.db.insertRows(
+      'payouts',
+      PAYOUT_COLUMNS,
+      rows.map((row) => PAYOUT_COLUMNS.map((c) => row[c])),
+    )
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.add',
       subject: `batch:${batch.id}`,
@@ -99,7 +127,7 @@ export function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddBatchRo
         payouts: rows.map((r) => ({ id: r.id, assetId: r.asset_id, recipient: r.recipient, amount: r.amount })),
       },
     })
-    return readBatchSummary(ctx, batch.id)
+    return await readBatchSummary(ctx, batch.id)
   })
   emitBatchChanged(ctx, summary.id)
   return summary

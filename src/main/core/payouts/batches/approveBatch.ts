@@ -28,12 +28,12 @@ export interface DecideBatchParameters {
 }
 export type ApproveBatchReturnType = BatchDetail
 
-export function approveBatch(ctx: CoreContext, operator: Operator | null, input: DecideBatchParameters): BatchDetail {
+export async function approveBatch(ctx: CoreContext, operator: Operator | null, input: DecideBatchParameters): Promise<BatchDetail> {
   const approver = requireRole(operator, 'approver', 'approve batches')
-  ctx.db.tx(() => {
-    const row = checkDecision(ctx, approver, input, 'approve')
-    assertDailyLimits(ctx, row.id)
-    ctx.db.run(
+  await ctx.db.tx(async () => {
+    const row = await checkDecision(ctx, approver, input, 'approve')
+    await assertDailyLimits(ctx, row.id)
+    await ctx.db.run(
       ctx.db.k.insertInto('approvals').values({
         batch_id: row.id,
         version: row.version,
@@ -43,22 +43,22 @@ export function approveBatch(ctx: CoreContext, operator: Operator | null, input:
         at: ctx.clock.now().toISOString(),
       }),
     )
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: approver.id,
       action: 'batches.approve',
       subject: `batch:${row.id}`,
       change: { version: row.version, comment: emptyToNull(input.comment) },
     })
     const assets = new AssetCache(ctx)
-    const { required, eligible } = countApprovals(
+    const { required, eligible } = await countApprovals(
       ctx,
       row,
-      sumByAsset(payoutRowsOf(ctx, row.id), assets),
+      await sumByAsset(await payoutRowsOf(ctx, row.id), assets),
       assets,
-      listApprovals(ctx, row.id, row.version),
+      await listApprovals(ctx, row.id, row.version),
     )
     if (eligible.length >= required) {
-      transitionBatch(ctx, approver.id, row.id, 'approved', {
+      await transitionBatch(ctx, approver.id, row.id, 'approved', {
         reason: 'approved',
         expectVersion: row.version,
         details: { required, approvers: eligible.map((a) => a.operatorId) },
@@ -66,12 +66,12 @@ export function approveBatch(ctx: CoreContext, operator: Operator | null, input:
     }
   })
   emitBatchChanged(ctx, input.id)
-  return getBatch(ctx, { id: input.id }, approver)
+  return await getBatch(ctx, { id: input.id }, approver)
 }
 
 /** The checks approve and reject share; returns the batch row. Runs inside the decision's tx. */
-export function checkDecision(ctx: CoreContext, operator: Operator, input: DecideBatchParameters, verb: 'approve' | 'reject') {
-  const row = getBatchRow(ctx, input.id)
+export async function checkDecision(ctx: CoreContext, operator: Operator, input: DecideBatchParameters, verb: 'approve' | 'reject') {
+  const row = await getBatchRow(ctx, input.id)
   if (row.version !== input.version) {
     throw new CsError(
       'APPROVAL_STALE',
@@ -79,7 +79,7 @@ export function checkDecision(ctx: CoreContext, operator: Operator, input: Decid
     )
   }
   requireBatchState(row.name, batchStateOf(row), ['awaiting_approval'], `${verb} it`)
-  const blocker = approvalBlocker(row, operator, listApprovals(ctx, row.id, row.version))
+  const blocker = approvalBlocker(row, operator, await listApprovals(ctx, row.id, row.version))
   if (blocker !== null) {
     const hint = blocker.startsWith('you already') ? '' : ' — another approver must'
     throw new CsError('APPROVAL_NOT_ALLOWED', `${operator.name}: ${blocker}${hint}.`)

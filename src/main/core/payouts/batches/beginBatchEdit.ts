@@ -15,15 +15,15 @@ import { unreachable } from '../../util/invariant'
 /** States in which rows may change. Executing or later, the rows are what was (being) paid. */
 export const EDITABLE_STATES: readonly BatchState[] = ['draft', 'awaiting_approval', 'approved']
 
-export function beginBatchEdit(
+export async function beginBatchEdit(
   ctx: CoreContext,
   actorId: Actor,
   batchId: string,
   expectVersion: number | undefined,
   what: string,
-): BatchRow {
-  if (!ctx.db.sqlite.inTransaction) unreachable('beginBatchEdit must run inside the edit’s transaction')
-  const row = getBatchRow(ctx, batchId)
+): Promise<BatchRow> {
+  if (!ctx.db.inTransaction()) unreachable('beginBatchEdit must run inside the edit’s transaction')
+  const row = await getBatchRow(ctx, batchId)
   if (expectVersion !== undefined && row.version !== expectVersion) {
     throw new CsError(
       'BATCH_STALE',
@@ -33,7 +33,7 @@ export function beginBatchEdit(
   const state = batchStateOf(row)
   requireBatchState(row.name, state, EDITABLE_STATES, what)
   if (state !== 'draft') {
-    const voided = ctx.db.all(
+    const voided = await ctx.db.all(
       ctx.db.k
         .selectFrom('approvals')
         .select('operator_id')
@@ -41,7 +41,7 @@ export function beginBatchEdit(
         .where('version', '=', row.version)
         .where('decision', '=', 'approve'),
     )
-    transitionBatch(ctx, actorId, batchId, 'draft', {
+    await transitionBatch(ctx, actorId, batchId, 'draft', {
       reason: 'edited',
       expectVersion: row.version,
       details: { edit: what, voidedApprovals: voided.map((v) => v.operator_id) },
@@ -51,11 +51,11 @@ export function beginBatchEdit(
   if (!editors.includes(actorId)) editors.push(actorId)
   const version = row.version + 1
   const now = ctx.clock.now().toISOString()
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k
       .updateTable('batches')
       .set({ version, editors: JSON.stringify(editors), updated_at: now })
       .where('id', '=', batchId),
   )
-  return getBatchRow(ctx, batchId)
+  return await getBatchRow(ctx, batchId)
 }

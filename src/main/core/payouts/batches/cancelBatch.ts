@@ -15,7 +15,7 @@ export interface CancelBatchParameters {
 }
 export type CancelBatchReturnType = BatchSummary
 
-export function cancelBatch(ctx: CoreContext, operator: Operator | null, input: CancelBatchParameters): BatchSummary {
+export async function cancelBatch(ctx: CoreContext, operator: Operator | null, input: CancelBatchParameters): Promise<BatchSummary> {
   if (!operator)
     throw new CsError('OPERATOR_REQUIRED', 'Choose who you are before you cancel a batch — pick your operator profile (CLI: --as NAME).')
   if (!operator.roles.includes('preparer') && !operator.roles.includes('admin')) {
@@ -25,6 +25,6 @@ export function cancelBatch(ctx: CoreContext, operator: Operator | null, input: 
     )
   }
   const comment = input.comment?.trim() ? input.comment.trim() : null
-  transitionBatch(ctx, operator.id, input.id, 'cancelled', { reason: 'cancelled', details: { comment } })
-  return readBatchSummary(ctx, input.id)
+  await transitionBatch(ctx, operator.id, input.id, 'cancelled', { reason: 'cancelled', details: { comment } })
+  return await readBatchSummary(ctx, input.id)
 }

@@ -16,10 +16,10 @@ export interface CreateBatchParameters {
 }
 export type CreateBatchReturnType = BatchSummary
 
-export function createBatch(ctx: CoreContext, actorId: Actor, input: CreateBatchParameters): BatchSummary {
+export async function createBatch(ctx: CoreContext, actorId: Actor, input: CreateBatchParameters): Promise<BatchSummary> {
   const name = input.name.trim()
   if (name.length === 0) unreachable('the contract checks batch names are not empty')
-  const summary = ctx.db.tx(() => {
+  const summary = await ctx.db.tx(async () => {
     const now = ctx.clock.now().toISOString()
     const row: BatchRow = {
       id: newBatchId(),
@@ -32,14 +32,14 @@ export function createBatch(ctx: CoreContext, actorId: Actor, input: CreateBatch
       created_at: now,
       updated_at: now,
     }
-    ctx.db.run(ctx.db.k.insertInto('batches').values(row))
-    appendAudit(ctx, {
+    await ctx.db.run(ctx.db.k.insertInto('batches').values(row))
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.create',
       subject: `batch:${row.id}`,
       change: { name, source: row.source, state: 'draft', version: 1 },
     })
-    return toSummary(row, [], new AssetCache(ctx))
+    return await toSummary(row, [], new AssetCache(ctx))
   })
   emitBatchChanged(ctx, summary.id)
   return summary

@@ -1,6 +1,6 @@
 /** One batch in full: payouts, exact totals per asset and per rail, approvals, and the policy explained for `operator`. */
 import type { Operator } from '../../../../shared/workspaceApi'
-import type { BatchDetail } from '../../../../shared/payoutsApi'
+import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { describeApprovalStatus } from '../policy/describeApprovalStatus'
 import { lastRejection, listApprovals } from './listApprovals'
@@ -21,22 +21,25 @@ export interface GetBatchParameters {
 }
 export type GetBatchReturnType = BatchDetail
 
-export function getBatch(ctx: CoreContext, input: GetBatchParameters, operator: Operator | null): BatchDetail {
+export async function getBatch(ctx: CoreContext, input: GetBatchParameters, operator: Operator | null): Promise<BatchDetail> {
   // One read transaction: the payouts, totals and approvals all describe the same version.
-  return ctx.db.tx(() => {
-    const row = getBatchRow(ctx, input.id)
-    const payouts = payoutRowsOf(ctx, row.id)
+  return await ctx.db.tx(async () => {
+    const row = await getBatchRow(ctx, input.id)
+    const payouts = await payoutRowsOf(ctx, row.id)
     const assets = new AssetCache(ctx)
-    const totals = sumByAsset(payouts, assets)
-    const approvals = listApprovals(ctx, row.id, row.version)
-    const reversed = reversedByPayout(ctx, row.id)
+    const totals = await sumByAsset(payouts, assets)
+    const approvals = await listApprovals(ctx, row.id, row.version)
+    const reversed = await reversedByPayout(ctx, row.id)
+    const batch = await toSummary(row, payouts, assets)
+    const shaped: Payout[] = []
+    for (const p of payouts) shaped.push(await toPayout(p, assets, reversed.get(p.id)))
     return {
-      batch: toSummary(row, payouts, assets),
-      payouts: payouts.map((p) => toPayout(p, assets, reversed.get(p.id))),
-      totalsByRail: toRailTotals(totals, assets),
+      batch,
+      payouts: shaped,
+      totalsByRail: await toRailTotals(totals, assets),
       approvals,
-      lastRejection: lastRejection(ctx, row.id),
-      approvalStatus: describeApprovalStatus(ctx, row, batchStateOf(row), totals, assets, approvals, operator),
+      lastRejection: await lastRejection(ctx, row.id),
+      approvalStatus: await describeApprovalStatus(ctx, row, batchStateOf(row), totals, assets, approvals, operator),
     }
   })
 }

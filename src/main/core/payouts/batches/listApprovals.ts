@@ -2,7 +2,7 @@
 import type { Approval } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 
-export function listApprovals(ctx: CoreContext, batchId: string, version?: number): Approval[] {
+export async function listApprovals(ctx: CoreContext, batchId: string, version?: number): Promise<Approval[]> {
   let q = ctx.db.k
     .selectFrom('approvals as a')
     .leftJoin('operators as o', 'o.id', 'a.operator_id')
@@ -11,7 +11,7 @@ export function listApprovals(ctx: CoreContext, batchId: string, version?: numbe
     .orderBy('a.at')
     .orderBy('a.operator_id')
   if (version !== undefined) q = q.where('a.version', '=', version)
-  return ctx.db.all(q).map((r) => ({
+  return (await ctx.db.all(q)).map((r) => ({
     version: r.version,
     operatorId: r.operator_id,
     operatorName: r.name ?? r.operator_id,
@@ -22,8 +22,8 @@ export function listApprovals(ctx: CoreContext, batchId: string, version?: numbe
 }
 
 /** The newest rejection of any version, or null. */
-export function lastRejection(ctx: CoreContext, batchId: string): Approval | null {
-  const rejections = ctx.db.all(
+export async function lastRejection(ctx: CoreContext, batchId: string): Promise<Approval | null> {
+  const rejections = await ctx.db.all(
     ctx.db.k
       .selectFrom('approvals as a')
       .leftJoin('operators as o', 'o.id', 'a.operator_id')

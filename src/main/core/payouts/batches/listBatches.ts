@@ -1,7 +1,7 @@
 /** Batches, newest first, paged by `before` (the id of the last batch of the previous page). */
 import { CsError } from '../../../../shared/errors'
 import { BATCHES_LIST_DEFAULT } from '../../../../shared/limits'
-import type { BatchList } from '../../../../shared/payoutsApi'
+import type { BatchList, BatchSummary } from '../../../../shared/payoutsApi'
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { CoreContext } from '../../context'
 import { AssetCache, getBatchRow, toSummary } from './readBatch'
@@ -13,9 +13,9 @@ export interface ListBatchesParameters {
 }
 export type ListBatchesReturnType = BatchList
 
-export function listBatches(ctx: CoreContext, input: ListBatchesParameters = {}): BatchList {
+export async function listBatches(ctx: CoreContext, input: ListBatchesParameters = {}): Promise<BatchList> {
   const limit = input.limit ?? BATCHES_LIST_DEFAULT
-  return ctx.db.tx(() => {
+  return await ctx.db.tx(async () => {
     let q = ctx.db.k
       .selectFrom('batches')
       .selectAll()
@@ -26,7 +26,7 @@ export function listBatches(ctx: CoreContext, input: ListBatchesParameters = {})
     if (input.before !== undefined) {
       let cursor
       try {
-        cursor = getBatchRow(ctx, input.before)
+        cursor = await getBatchRow(ctx, input.before)
       } catch {
         throw new CsError(
           'BATCH_NOT_FOUND',
@@ -36,22 +36,24 @@ export function listBatches(ctx: CoreContext, input: ListBatchesParameters = {})
       const { created_at: at, id } = cursor
       q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]))
     }
-    const rows = ctx.db.all(q)
+    const rows = await ctx.db.all(q)
     const page = rows.slice(0, limit)
     const assets = new AssetCache(ctx)
     const ids = page.map((r) => r.id)
     const payouts =
       ids.length === 0
         ? []
-        : ctx.db.all(ctx.db.k.selectFrom('payouts').select(['batch_id', 'asset_id', 'amount']).where('batch_id', 'in', ids))
+        : await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['batch_id', 'asset_id', 'amount']).where('batch_id', 'in', ids))
     const byBatch = new Map<string, { asset_id: string; amount: string }[]>()
     for (const p of payouts) {
       const list = byBatch.get(p.batch_id) ?? []
       list.push(p)
       byBatch.set(p.batch_id, list)
     }
+    const batches: BatchSummary[] = []
+    for (const r of page) batches.push(await toSummary(r, byBatch.get(r.id) ?? [], assets))
     return {
-      batches: page.map((r) => toSummary(r, byBatch.get(r.id) ?? [], assets)),
+      batches,
       nextBefore: rows.length > limit ? page.at(-1)!.id : null,
     }
   })

@@ -33,28 +33,31 @@ export type PayoutHandlers = { [K in Exclude<keyof typeof payoutCalls | keyof ty
 /** `rails`: the core's live rails, whose pre-flights batches.preflight and batches.submit run. */
 export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
   return {
-    'payouts.import': ({ core, operator }, input) => {
-      const result = importPayoutCsv(core, requireRole(operator, 'preparer', 'import payouts').id, input)
+    'payouts.import': async ({ core, operator }, input) => {
+      const result = await importPayoutCsv(core, requireRole(operator, 'preparer', 'import payouts').id, input)
       if (result.batchId !== null) emitBatchChanged(core, result.batchId)
       return result
     },
 
-    'batches.create': ({ core, operator }, input) => createBatch(core, requireRole(operator, 'preparer', 'create batches').id, input),
-    'batches.list': ({ core }, input) => listBatches(core, input),
-    'batches.get': ({ core, operator }, input) => getBatch(core, input, operator),
+    'batches.create': async ({ core, operator }, input) =>
+      await createBatch(core, requireRole(operator, 'preparer', 'create batches').id, input),
+    'batches.list': async ({ core }, input) => await listBatches(core, input),
+    'batches.get': async ({ core, operator }, input) => await getBatch(core, input, operator),
     'batches.preflight': ({ core }, input) => preflightBatch(core, input.id, rails),
-    'batches.rows.add': ({ core, operator }, input) => addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
-    'batches.rows.update': ({ core, operator }, input) => updateBatchRow(core, requireRole(operator, 'preparer', 'edit batches').id, input),
-    'batches.rows.remove': ({ core, operator }, input) =>
-      removeBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
+    'batches.rows.add': async ({ core, operator }, input) =>
+      await addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
+    'batches.rows.update': async ({ core, operator }, input) =>
+      await updateBatchRow(core, requireRole(operator, 'preparer', 'edit batches').id, input),
+    'batches.rows.remove': async ({ core, operator }, input) =>
+      await removeBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
     'batches.submit': ({ core, operator }, input) =>
       submitBatch(core, requireRole(operator, 'preparer', 'submit batches').id, input, rails),
-    'batches.approve': ({ core, operator }, input) => approveBatch(core, operator, input),
-    'batches.reject': ({ core, operator }, input) => rejectBatch(core, operator, input),
-    'batches.cancel': ({ core, operator }, input) => cancelBatch(core, operator, input),
+    'batches.approve': async ({ core, operator }, input) => await approveBatch(core, operator, input),
+    'batches.reject': async ({ core, operator }, input) => await rejectBatch(core, operator, input),
+    'batches.cancel': async ({ core, operator }, input) => await cancelBatch(core, operator, input),
 
-    'settings.policy.get': ({ core }) => getApprovalPolicy(core),
-    'settings.policy.set': ({ core, operator }, input) =>
-      setApprovalPolicy(core, requireRole(operator, 'admin', 'change the approval policy').id, input),
+    'settings.policy.get': async ({ core }) => await getApprovalPolicy(core),
+    'settings.policy.set': async ({ core, operator }, input) =>
+      await setApprovalPolicy(core, requireRole(operator, 'admin', 'change the approval policy').id, input),
   }
 }

@@ -31,16 +31,16 @@ export type PreflightBatchReturnType = PreflightResult
 export const PREFLIGHT_ROW_PROBLEMS_MAX = 50
 
 export async function preflightBatch(ctx: CoreContext, batchId: string, rails: RailRegistry): Promise<PreflightResult> {
-  const batch = getBatchRow(ctx, batchId)
-  const payouts = payoutRowsOf(ctx, batchId)
+  const batch = await getBatchRow(ctx, batchId)
+  const payouts = await payoutRowsOf(ctx, batchId)
   const problems: PreflightProblem[] = []
   if (payouts.length === 0) {
     problems.push({ code: 'BATCH_EMPTY', message: `Batch "${batch.name}" has no payouts — add rows or import a file first` })
     return { ok: false, problems }
   }
 
-  const scales = new Map(ctx.db.all(ctx.db.k.selectFrom('assets').select(['id', 'scale'])).map((a) => [a.id, a.scale]))
-  const checked = validatePayoutRowsBatch(
+  const scales = new Map((await ctx.db.all(ctx.db.k.selectFrom('assets').select(['id', 'scale']))).map((a) => [a.id, a.scale]))
+  const checked = await validatePayoutRowsBatch(
     ctx,
     payouts.map((p) => ({
       id: p.id,
@@ -72,11 +72,11 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
   if (rowProblems > 0) return { ok: false, problems }
 
   const assets = new AssetCache(ctx)
-  const totals = sumByAsset(payouts, assets)
+  const totals = await sumByAsset(payouts, assets)
   for (const total of totals.values()) {
-    const asset = assets.get(total.assetId)
+    const asset = await assets.get(total.assetId)
     const needsAddress = asset.rail !== 'stripe'
-    const treasuries = listAccounts(ctx, { kind: 'treasury', assetId: asset.id }).filter(
+    const treasuries = (await listAccounts(ctx, { kind: 'treasury', assetId: asset.id })).filter(
       (a: Account) => !needsAddress || a.address !== null,
     )
     if (treasuries.length === 0) {
@@ -87,7 +87,7 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
       continue
     }
     const ids = new Set(treasuries.map((t) => t.id))
-    const balances = readAccountBalances(ctx, { assetId: asset.id, kind: 'treasury' }).filter((b) => ids.has(b.accountId))
+    const balances = (await readAccountBalances(ctx, { assetId: asset.id, kind: 'treasury' })).filter((b) => ids.has(b.accountId))
     const best = balances.reduce((a, b) => (b.available > a.available ? b : a))
     if (best.available < total.minor) {
       const g = (m: bigint): string => formatAmountGrouped(m, asset.scale)
@@ -123,7 +123,7 @@ async function railProblems(
     if (!rail?.preflight) continue
     const name = rail.network === rail.rail ? rail.rail : `${rail.rail} ${rail.network}`
     try {
-      const assets = assetsById(ctx, [...onRail.map((p) => p.asset_id), rail.feeAssetId])
+      const assets = await assetsById(ctx, [...onRail.map((p) => p.asset_id), rail.feeAssetId])
       problems.push(...(await rail.preflight({ batch, payouts: onRail, assets })))
     } catch (error) {
       log('warn', 'rail preflight check failed', { rail: rail.rail, network: rail.network, batchId: batch.id, error })

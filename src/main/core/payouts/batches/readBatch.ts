@@ -14,8 +14,8 @@ import { findAsset } from '../../ledger'
 import { unreachable } from '../../util/invariant'
 
 /** The batch row, or BATCH_NOT_FOUND. */
-export function getBatchRow(ctx: CoreContext, batchId: string): BatchRow {
-  const row = ctx.db.first(ctx.db.k.selectFrom('batches').selectAll().where('id', '=', batchId))
+export async function getBatchRow(ctx: CoreContext, batchId: string): Promise<BatchRow> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('batches').selectAll().where('id', '=', batchId))
   if (!row) throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId.slice(0, 80)}" — check the id (countersign batches list).`)
   return row
 }
@@ -32,18 +32,18 @@ export function editorsOf(row: BatchRow): string[] {
   return parsed.includes(row.created_by) ? parsed : [row.created_by, ...parsed]
 }
 
-export function payoutRowsOf(ctx: CoreContext, batchId: string): PayoutRow[] {
-  return ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batchId).orderBy('row_no'))
+export async function payoutRowsOf(ctx: CoreContext, batchId: string): Promise<PayoutRow[]> {
+  return await ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batchId).orderBy('row_no'))
 }
 
 /** Assets by id, loaded once per read. A payout whose asset vanished is a broken invariant. */
 export class AssetCache {
   private readonly byId = new Map<string, Asset>()
   constructor(private readonly ctx: CoreContext) {}
-  get(assetId: string): Asset {
+  async get(assetId: string): Promise<Asset> {
     let asset = this.byId.get(assetId)
     if (!asset) {
-      asset = findAsset(this.ctx, assetId)
+      asset = await findAsset(this.ctx, assetId)
       if (!asset) unreachable(`payout asset ${assetId} is not in the registry`)
       this.byId.set(assetId, asset)
     }
@@ -60,12 +60,15 @@ export interface ExactTotal {
 }
 
 /** Exact totals per asset of payout rows (amount + asset only needed). */
-export function sumByAsset(rows: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[], assets: AssetCache): Map<string, ExactTotal> {
+export async function sumByAsset(
+  rows: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[],
+  assets: AssetCache,
+): Promise<Map<string, ExactTotal>> {
   const totals = new Map<string, ExactTotal>()
   for (const r of rows) {
     const minor = parseMinor(r.amount)
     if (minor <= 0n) unreachable(`a payout amount must be positive, got ${r.amount}`)
-    const asset = assets.get(r.asset_id)
+    const asset = await assets.get(r.asset_id)
     const t = totals.get(r.asset_id) ?? { assetId: r.asset_id, rail: asset.rail, network: asset.network, minor: 0n, payouts: 0 }
     t.minor += minor
     t.payouts += 1
@@ -74,29 +77,33 @@ export function sumByAsset(rows: readonly Pick<PayoutRow, 'asset_id' | 'amount'>
   return totals
 }
 
-export function toAssetTotals(totals: Map<string, ExactTotal>, assets: AssetCache): AssetTotal[] {
-  return [...totals.values()]
-    .sort((a, b) => a.assetId.localeCompare(b.assetId))
-    .map((t) => {
-      const asset = assets.get(t.assetId)
-      return {
-        assetId: t.assetId,
-        assetCode: asset.code,
-        scale: asset.scale,
-        total: formatAmount(t.minor, asset.scale),
-        payouts: t.payouts,
-      }
+export async function toAssetTotals(totals: Map<string, ExactTotal>, assets: AssetCache): Promise<AssetTotal[]> {
+  const out: AssetTotal[] = []
+  for (const t of [...totals.values()].sort((a, b) => a.assetId.localeCompare(b.assetId))) {
+    const asset = await assets.get(t.assetId)
+    out.push({
+      assetId: t.assetId,
+      assetCode: asset.code,
+      scale: asset.scale,
+      total: formatAmount(t.minor, asset.scale),
+      payouts: t.payouts,
     })
+  }
+  return out
 }
 
-export function toRailTotals(totals: Map<string, ExactTotal>, assets: AssetCache): RailTotal[] {
-  return toAssetTotals(totals, assets)
+export async function toRailTotals(totals: Map<string, ExactTotal>, assets: AssetCache): Promise<RailTotal[]> {
+  return (await toAssetTotals(totals, assets))
     .map((t) => ({ ...t, rail: totals.get(t.assetId)!.rail, network: totals.get(t.assetId)!.network }))
     .sort((a, b) => a.rail.localeCompare(b.rail) || a.assetId.localeCompare(b.assetId))
 }
 
-export function toSummary(row: BatchRow, payouts: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[], assets: AssetCache): BatchSummary {
-  const totals = sumByAsset(payouts, assets)
+export async function toSummary(
+  row: BatchRow,
+  payouts: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[],
+  assets: AssetCache,
+): Promise<BatchSummary> {
+  const totals = await sumByAsset(payouts, assets)
   return {
     id: row.id,
     name: row.name,
@@ -108,40 +115,60 @@ export function toSummary(row: BatchRow, payouts: readonly Pick<PayoutRow, 'asse
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     payouts: payouts.length,
-    totals: toAssetTotals(totals, assets),
+    totals: await toAssetTotals(totals, assets),
     rails: [...new Set([...totals.values()].map((t) => t.rail))].sort(),
   }
 }
 
 /** The summary of one batch, read fresh. */
-export function readBatchSummary(ctx: CoreContext, batchId: string): BatchSummary {
-  const row = getBatchRow(ctx, batchId)
-  return toSummary(row, payoutRowsOf(ctx, batchId), new AssetCache(ctx))
+export async function readBatchSummary(ctx: CoreContext, batchId: string): Promise<BatchSummary> {
+  const row = await getBatchRow(ctx, batchId)
+  return await toSummary(row, await payoutRowsOf(ctx, batchId), new AssetCache(ctx))
 }
 
 /**
  * Stripe payouts of a batch that were (partly) reversed: payout id -> minor units taken back, from
  * the ledger's own entries (kind stripe.reversal, one per reversal event, credited to the payee).
+ * The payout id lives in the entry's JSON metadata, read here rather than in SQL (SQLite and
+ * PostgreSQL spell JSON access differently); reversals are rare, so there are few to read.
  */
-export function reversedByPayout(ctx: CoreContext, batchId: string): Map<string, bigint> {
-  const rows = ctx.db.sqlite
-    .prepare(
-      `SELECT json_extract(e.metadata, '$.payoutId') AS payoutId, po.amount AS amount
-         FROM entries AS e
-         JOIN postings AS po ON po.entry_seq = e.seq
-         JOIN payouts AS p ON p.id = json_extract(e.metadata, '$.payoutId')
-        WHERE e.kind = 'stripe.reversal' AND p.batch_id = ? AND po.account_id LIKE 'payee:%'`,
-    )
-    .all(batchId) as { payoutId: string; amount: string }[]
+export async function reversedByPayout(ctx: CoreContext, batchId: string): Promise<Map<string, bigint>> {
+  const rows = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('entries as e')
+      .innerJoin('postings as po', 'po.entry_seq', 'e.seq')
+      .select(['e.metadata as metadata', 'po.amount as amount'])
+      .where('e.kind', '=', 'stripe.reversal')
+      .where('po.account_id', 'like', 'payee:%'),
+  )
   const out = new Map<string, bigint>()
-  // The payee's posting is a credit (negative): the amount reversed is its opposite.
-  for (const r of rows) out.set(r.payoutId, (out.get(r.payoutId) ?? 0n) - parseMinor(r.amount))
+  if (rows.length === 0) return out
+  const inBatch = new Set((await ctx.db.all(ctx.db.k.selectFrom('payouts').select('id').where('batch_id', '=', batchId))).map((p) => p.id))
+  for (const r of rows) {
+    const payoutId = payoutIdOf(r.metadata)
+    if (payoutId === undefined || !inBatch.has(payoutId)) continue
+    // The payee's posting is a credit (negative): the amount reversed is its opposite.
+    out.set(payoutId, (out.get(payoutId) ?? 0n) - parseMinor(r.amount))
+  }
   return out
 }
 
-export function toPayout(row: PayoutRow, assets: AssetCache, reversed?: bigint): Payout {
+/** The payoutId of an entry's metadata JSON, as SQLite's json_extract read it (a string, else none). */
+function payoutIdOf(metadata: string): string | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(metadata)
+  } catch {
+    unreachable('a ledger entry has metadata that is not JSON')
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const id = (parsed as Record<string, unknown>)['payoutId']
+  return typeof id === 'string' ? id : undefined
+}
+
+export async function toPayout(row: PayoutRow, assets: AssetCache, reversed?: bigint): Promise<Payout> {
   if (!(PAYOUT_STATES as readonly string[]).includes(row.state)) unreachable(`payout ${row.id} has unknown state "${row.state}"`)
-  const asset = assets.get(row.asset_id)
+  const asset = await assets.get(row.asset_id)
   return {
     id: row.id,
     rowNo: row.row_no,

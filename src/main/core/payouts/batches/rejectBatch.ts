@@ -16,12 +16,12 @@ import { emitBatchChanged, transitionBatch } from './transitionBatch'
 
 export type RejectBatchReturnType = BatchDetail
 
-export function rejectBatch(ctx: CoreContext, operator: Operator | null, input: DecideBatchParameters): BatchDetail {
+export async function rejectBatch(ctx: CoreContext, operator: Operator | null, input: DecideBatchParameters): Promise<BatchDetail> {
   const approver = requireRole(operator, 'approver', 'reject batches')
-  ctx.db.tx(() => {
-    const row = checkDecision(ctx, approver, input, 'reject')
+  await ctx.db.tx(async () => {
+    const row = await checkDecision(ctx, approver, input, 'reject')
     const comment = input.comment?.trim() ? input.comment.trim() : null
-    ctx.db.run(
+    await ctx.db.run(
       ctx.db.k.insertInto('approvals').values({
         batch_id: row.id,
         version: row.version,
@@ -31,13 +31,13 @@ export function rejectBatch(ctx: CoreContext, operator: Operator | null, input: 
         at: ctx.clock.now().toISOString(),
       }),
     )
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: approver.id,
       action: 'batches.reject',
       subject: `batch:${row.id}`,
       change: { version: row.version, comment },
     })
-    transitionBatch(ctx, approver.id, row.id, 'draft', {
+    await transitionBatch(ctx, approver.id, row.id, 'draft', {
       reason: 'rejected',
       expectVersion: row.version,
       bumpVersion: true,
@@ -45,5 +45,5 @@ export function rejectBatch(ctx: CoreContext, operator: Operator | null, input: 
     })
   })
   emitBatchChanged(ctx, input.id)
-  return getBatch(ctx, { id: input.id }, approver)
+  return await getBatch(ctx, { id: input.id }, approver)
 }

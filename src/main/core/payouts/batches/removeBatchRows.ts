@@ -15,13 +15,13 @@ export interface RemoveBatchRowsParameters {
 }
 export type RemoveBatchRowsReturnType = BatchSummary
 
-export function removeBatchRows(ctx: CoreContext, actorId: Actor, input: RemoveBatchRowsParameters): BatchSummary {
-  const summary = ctx.db.tx(() => {
-    const batch = beginBatchEdit(ctx, actorId, input.id, input.version, 'remove its payouts')
+export async function removeBatchRows(ctx: CoreContext, actorId: Actor, input: RemoveBatchRowsParameters): Promise<BatchSummary> {
+  const summary = await ctx.db.tx(async () => {
+    const batch = await beginBatchEdit(ctx, actorId, input.id, input.version, 'remove its payouts')
     const ids = [...new Set(input.payoutIds)]
     const removed = []
     for (const id of ids) {
-      const row = ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', id).where('batch_id', '=', batch.id))
+      const row = await ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', id).where('batch_id', '=', batch.id))
       if (!row)
         throw new CsError(
           'PAYOUT_NOT_FOUND',
@@ -29,15 +29,15 @@ export function removeBatchRows(ctx: CoreContext, actorId: Actor, input: RemoveB
         )
       if (row.state !== 'pending') unreachable(`payout ${row.id} of an editable batch is ${row.state}, not pending`)
       removed.push({ id: row.id, assetId: row.asset_id, recipient: row.recipient, amount: row.amount })
-      ctx.db.run(ctx.db.k.deleteFrom('payouts').where('id', '=', id))
+      await ctx.db.run(ctx.db.k.deleteFrom('payouts').where('id', '=', id))
     }
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.remove',
       subject: `batch:${batch.id}`,
       change: { version: batch.version, payouts: removed },
     })
-    return readBatchSummary(ctx, batch.id)
+    return await readBatchSummary(ctx, batch.id)
   })
   emitBatchChanged(ctx, summary.id)
   return summary

@@ -26,7 +26,7 @@ export async function submitBatch(
   input: SubmitBatchParameters,
   rails: RailRegistry,
 ): Promise<BatchSummary> {
-  const row = getBatchRow(ctx, input.id)
+  const row = await getBatchRow(ctx, input.id)
   requireBatchState(row.name, batchStateOf(row), ['draft'], 'submit it')
   const version = input.version ?? row.version
   if (version !== row.version) {
@@ -45,6 +45,6 @@ export async function submitBatch(
       { details: { problems: preflight.problems } },
     )
   }
-  transitionBatch(ctx, actorId, row.id, 'awaiting_approval', { reason: 'submitted', expectVersion: version })
-  return readBatchSummary(ctx, row.id)
+  await transitionBatch(ctx, actorId, row.id, 'awaiting_approval', { reason: 'submitted', expectVersion: version })
+  return await readBatchSummary(ctx, row.id)
 }

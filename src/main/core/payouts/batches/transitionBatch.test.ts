@@ -13,9 +13,9 @@ afterEach(async () => {
   await desk.close()
 })
 
-function transitionsOf(batchId: string): { actor: string; from: unknown; to: unknown; reason: unknown }[] {
-  return listAuditRows(desk.core.ctx, { subject: `batch:${batchId}`, limit: 1000 })
-    .rows.filter((r) => r.action === 'batches.transition')
+async function transitionsOf(batchId: string): Promise<{ actor: string; from: unknown; to: unknown; reason: unknown }[]> {
+  return (await listAuditRows(desk.core.ctx, { subject: `batch:${batchId}`, limit: 1000 })).rows
+    .filter((r) => r.action === 'batches.transition')
     .reverse()
     .map((r) => {
       const change = r.change as { from: string; to: string; reason: string }
@@ -31,7 +31,7 @@ describe('transitionBatch', () => {
     const again = await desk.as(ALICE, 'batches.submit', { id })
     await desk.as(BOB, 'batches.reject', { id, version: again.version, comment: 'no' })
     await desk.as(DANA, 'batches.cancel', { id, comment: 'duplicate of another run' })
-    expect(transitionsOf(id)).toEqual([
+    expect(await transitionsOf(id)).toEqual([
       { actor: ALICE, from: 'draft', to: 'awaiting_approval', reason: 'submitted' },
       { actor: BOB, from: 'awaiting_approval', to: 'approved', reason: 'approved' },
       { actor: ALICE, from: 'approved', to: 'draft', reason: 'edited' },
@@ -39,17 +39,17 @@ describe('transitionBatch', () => {
       { actor: BOB, from: 'awaiting_approval', to: 'draft', reason: 'rejected' },
       { actor: DANA, from: 'draft', to: 'cancelled', reason: 'cancelled' },
     ])
-    const actions = listAuditRows(desk.core.ctx, { subject: `batch:${id}`, limit: 1000 }).rows.map((r) => r.action)
+    const actions = (await listAuditRows(desk.core.ctx, { subject: `batch:${id}`, limit: 1000 })).rows.map((r) => r.action)
     expect(actions).toContain('batches.create')
     expect(actions).toContain('batches.approve')
     expect(actions).toContain('batches.reject')
-    expect(verifyAudit(desk.core.ctx).ok).toBe(true)
+    expect((await verifyAudit(desk.core.ctx)).ok).toBe(true)
   })
 
   it('refuses illegal transitions and changes nothing', async () => {
     const { id, version } = await submitted(desk, ALICE, ['10'])
     await desk.as(ALICE, 'batches.cancel', { id })
-    const auditBefore = listAuditRows(desk.core.ctx, {}).rows.length
+    const auditBefore = (await listAuditRows(desk.core.ctx, {})).rows.length
     const approve = await failure(desk.as(BOB, 'batches.approve', { id, version }))
     expect(approve.code).toBe('BATCH_STATE')
     expect(approve.message).toBe(
@@ -70,18 +70,20 @@ describe('transitionBatch', () => {
       ).code,
     ).toBe('BATCH_STATE')
     // Directly, as the execution engine would call it.
-    expect(() => transitionBatch(desk.core.ctx, 'system', id, 'approved', { reason: 'test' })).toThrowError(/cannot become approved/)
-    expect(() => transitionBatch(desk.core.ctx, 'system', id, 'executing', { reason: 'test' })).toThrowError(/cancelled/)
-    expect(listAuditRows(desk.core.ctx, {}).rows.length).toBe(auditBefore)
+    await expect(transitionBatch(desk.core.ctx, 'system', id, 'approved', { reason: 'test' })).rejects.toThrowError(
+      /cannot become approved/,
+    )
+    await expect(transitionBatch(desk.core.ctx, 'system', id, 'executing', { reason: 'test' })).rejects.toThrowError(/cancelled/)
+    expect((await listAuditRows(desk.core.ctx, {})).rows.length).toBe(auditBefore)
     expect((await desk.as(undefined, 'batches.get', { id })).batch.state).toBe('cancelled')
   })
 
   it('refuses a draft going straight to approved or executing', async () => {
     const batch = await desk.as(ALICE, 'batches.create', { name: 'x' })
-    expect(() => transitionBatch(desk.core.ctx, 'system', batch.id, 'approved', { reason: 'test' })).toThrowError(
+    await expect(transitionBatch(desk.core.ctx, 'system', batch.id, 'approved', { reason: 'test' })).rejects.toThrowError(
       /is a draft, so it cannot become approved — from here it can only become awaiting approval or cancelled/,
     )
-    expect(() => transitionBatch(desk.core.ctx, 'system', batch.id, 'executing', { reason: 'test' })).toThrowError(
+    await expect(transitionBatch(desk.core.ctx, 'system', batch.id, 'executing', { reason: 'test' })).rejects.toThrowError(
       /cannot become executing/,
     )
   })
@@ -89,10 +91,10 @@ describe('transitionBatch', () => {
   it('lets the engine move an approved batch to executing, refusing a stale version', async () => {
     const { id, version } = await submitted(desk, ALICE, ['10'])
     await desk.as(BOB, 'batches.approve', { id, version })
-    expect(() => transitionBatch(desk.core.ctx, 'system', id, 'executing', { reason: 'execute', expectVersion: version + 1 })).toThrowError(
-      /changed since you read it/,
-    )
-    expect(transitionBatch(desk.core.ctx, 'system', id, 'executing', { reason: 'execute', expectVersion: version })).toEqual({
+    await expect(
+      transitionBatch(desk.core.ctx, 'system', id, 'executing', { reason: 'execute', expectVersion: version + 1 }),
+    ).rejects.toThrowError(/changed since you read it/)
+    expect(await transitionBatch(desk.core.ctx, 'system', id, 'executing', { reason: 'execute', expectVersion: version })).toEqual({
       batchId: id,
       from: 'approved',
       to: 'executing',

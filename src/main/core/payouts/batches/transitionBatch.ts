@@ -32,16 +32,16 @@ export interface TransitionBatchReturnType {
   version: number
 }
 
-export function transitionBatch(
+export async function transitionBatch(
   ctx: CoreContext,
   actorId: Actor,
   batchId: string,
   to: BatchState,
   params: TransitionBatchParameters,
-): TransitionBatchReturnType {
-  const outermost = !ctx.db.sqlite.inTransaction
-  const out = ctx.db.tx(() => {
-    const row = getBatchRow(ctx, batchId)
+): Promise<TransitionBatchReturnType> {
+  const outermost = !ctx.db.inTransaction()
+  const out = await ctx.db.tx(async () => {
+    const row = await getBatchRow(ctx, batchId)
     const from = batchStateOf(row)
     if (params.expectVersion !== undefined && row.version !== params.expectVersion) {
       throw new CsError(
@@ -52,7 +52,7 @@ export function transitionBatch(
     if (!canTransition(BATCH_TRANSITIONS, from, to)) throw illegalTransition(row.name, from, to)
     const version = params.bumpVersion ? row.version + 1 : row.version
     const now = ctx.clock.now().toISOString()
-    const result = ctx.db.run(
+    const result = await ctx.db.run(
       ctx.db.k
         .updateTable('batches')
         .set({ state: to, version, updated_at: now })
@@ -61,7 +61,7 @@ export function transitionBatch(
         .where('version', '=', row.version),
     )
     if (result.changes !== 1) unreachable(`batch ${batchId} changed inside its own transaction`)
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.transition',
       subject: `batch:${batchId}`,

@@ -19,17 +19,19 @@ export interface UpdateBatchRowParameters {
 }
 export type UpdateBatchRowReturnType = BatchSummary
 
-export function updateBatchRow(ctx: CoreContext, actorId: Actor, input: UpdateBatchRowParameters): BatchSummary {
-  const summary = ctx.db.tx(() => {
-    const batch = beginBatchEdit(ctx, actorId, input.id, input.version, 'change its payouts')
-    const old = ctx.db.first(ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', input.payoutId).where('batch_id', '=', batch.id))
+export async function updateBatchRow(ctx: CoreContext, actorId: Actor, input: UpdateBatchRowParameters): Promise<BatchSummary> {
+  const summary = await ctx.db.tx(async () => {
+    const batch = await beginBatchEdit(ctx, actorId, input.id, input.version, 'change its payouts')
+    const old = await ctx.db.first(
+      ctx.db.k.selectFrom('payouts').selectAll().where('id', '=', input.payoutId).where('batch_id', '=', batch.id),
+    )
     if (!old)
       throw new CsError(
         'PAYOUT_NOT_FOUND',
         `Batch "${batch.name}" has no payout "${input.payoutId.slice(0, 80)}" — check the id (batches show).`,
       )
     if (old.state !== 'pending') unreachable(`payout ${old.id} of an editable batch is ${old.state}, not pending`)
-    const oldAsset = findAsset(ctx, old.asset_id)
+    const oldAsset = await findAsset(ctx, old.asset_id)
     if (!oldAsset) unreachable(`payout asset ${old.asset_id} is not in the registry`)
     const merged = {
       id: old.id,
@@ -41,7 +43,7 @@ export function updateBatchRow(ctx: CoreContext, actorId: Actor, input: UpdateBa
       reference: input.changes.reference ?? old.reference,
       name: input.changes.name ?? old.name,
     }
-    const v = requireValidPayoutRow(ctx, merged, `Payout ${old.id}`, { batchIdForEdit: batch.id })
+    const v = await requireValidPayoutRow(ctx, merged, `Payout ${old.id}`, { batchIdForEdit: batch.id })
     const next = {
       rail: v.asset.rail,
       network: v.asset.network,
@@ -53,8 +55,8 @@ export function updateBatchRow(ctx: CoreContext, actorId: Actor, input: UpdateBa
       name: v.name,
       updated_at: ctx.clock.now().toISOString(),
     }
-    ctx.db.run(ctx.db.k.updateTable('payouts').set(next).where('id', '=', old.id))
-    appendAudit(ctx, {
+    await ctx.db.run(ctx.db.k.updateTable('payouts').set(next).where('id', '=', old.id))
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.update',
       subject: `batch:${batch.id}`,
@@ -79,7 +81,7 @@ export function updateBatchRow(ctx: CoreContext, actorId: Actor, input: UpdateBa
         },
       },
     })
-    return readBatchSummary(ctx, batch.id)
+    return await readBatchSummary(ctx, batch.id)
   })
   emitBatchChanged(ctx, summary.id)
   return summary

@@ -44,34 +44,37 @@ export interface ValidatePayoutRowOptions {
 }
 
 /** One row: see validatePayoutRows for many (one registry load for the lot). */
-export function validatePayoutRow(
+export async function validatePayoutRow(
   ctx: CoreContext,
   input: PayoutRowCandidate,
   options: ValidatePayoutRowOptions = {},
-): ValidatePayoutRowReturnType {
-  const result = validatePayoutRowsBatch(ctx, [input], options)[0]
+): Promise<ValidatePayoutRowReturnType> {
+  const result = (await validatePayoutRowsBatch(ctx, [input], options))[0]
   if (!result) unreachable('one row in, one result out')
   return result
 }
 
 /** Many rows at once, results in input order. Row numbers (`rowNo`) must be distinct. */
-export function validatePayoutRowsBatch(
+export async function validatePayoutRowsBatch(
   ctx: CoreContext,
   inputs: readonly PayoutRowCandidate[],
   options: ValidatePayoutRowOptions = {},
-): ValidatePayoutRowReturnType[] {
+): Promise<ValidatePayoutRowReturnType[]> {
   const results: (ValidatePayoutRowReturnType | undefined)[] = new Array(inputs.length)
   const raws: RawRow[] = []
   const assetOfRow = new Map<number, { index: number; asset: Asset }>()
-  inputs.forEach((input, index) => {
-    const asset = findAsset(ctx, input.assetId)
+  // Each asset looked up once, however many rows name it (a query each is a round trip on a server).
+  const assetById = new Map<string, Asset | undefined>()
+  for (const [index, input] of inputs.entries()) {
+    if (!assetById.has(input.assetId)) assetById.set(input.assetId, await findAsset(ctx, input.assetId))
+    const asset = assetById.get(input.assetId)
     if (!asset) {
       results[index] = {
         ok: false,
         field: 'asset',
         message: `there is no asset "${input.assetId.slice(0, 80)}" — use an id from the assets list, e.g. USDC@evm:8453`,
       }
-      return
+      continue
     }
     if (assetOfRow.has(input.rowNo)) unreachable(`row number ${input.rowNo} given twice`)
     assetOfRow.set(input.rowNo, { index, asset })
@@ -90,9 +93,9 @@ export function validatePayoutRowsBatch(
       name: input.name?.trim() ?? '',
       idDerived: false,
     })
-  })
+  }
   if (raws.length > 0) {
-    const checked = validatePayoutRows(ctx, raws, { batchIdForEdit: options.batchIdForEdit })
+    const checked = await validatePayoutRows(ctx, raws, { batchIdForEdit: options.batchIdForEdit })
     for (const issue of checked.issues) {
       const at = issue.row === null ? undefined : assetOfRow.get(issue.row)
       if (!at) unreachable(`the importer reported a problem for no row we gave it (${issue.code})`)
@@ -129,13 +132,13 @@ export function validatePayoutRowsBatch(
 }
 
 /** PAYOUT_INVALID with the row named, for edits. */
-export function requireValidPayoutRow(
+export async function requireValidPayoutRow(
   ctx: CoreContext,
   input: PayoutRowCandidate,
   where: string,
   options: ValidatePayoutRowOptions = {},
-): ValidPayoutRow {
-  const result = validatePayoutRow(ctx, input, options)
+): Promise<ValidPayoutRow> {
+  const result = await validatePayoutRow(ctx, input, options)
   if (!result.ok) {
     throw new CsError('PAYOUT_INVALID', `${where}, ${result.field}: ${result.message}.`, {
       details: {

@@ -24,42 +24,43 @@ export interface AppliedVerdict {
   batchFinished: boolean
 }
 
-export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, verdict: Verdict): AppliedVerdict {
+export async function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, verdict: Verdict): Promise<AppliedVerdict> {
   const none = { changed: false, batchId: seen.batch_id, batchFinished: false }
   if (verdict.kind === 'unchanged') return none
   if (verdict.kind === 'pending') {
     if (seen.state !== 'signed' || !verdict.seenByNetwork) return none
     // The node has it: a 'signed' submission (crash after broadcast) is in fact broadcast.
-    return ctx.db.tx(() => {
-      const sub = getSubmission(ctx, seen.id)
-      if (sub.state !== 'signed' || !moveSubmission(ctx, SYSTEM_ACTOR, sub, 'broadcast', {}, { how: 'seen by the network' })) return none
-      movePayoutsOf(ctx, sub.id, 'broadcast')
+    return await ctx.db.tx(async () => {
+      const sub = await getSubmission(ctx, seen.id)
+      if (sub.state !== 'signed' || !(await moveSubmission(ctx, SYSTEM_ACTOR, sub, 'broadcast', {}, { how: 'seen by the network' })))
+        return none
+      await movePayoutsOf(ctx, sub.id, 'broadcast')
       return { ...none, changed: true }
     })
   }
   if (verdict.kind === 'confirmed') crashPoint('before-confirm')
-  return ctx.db.tx(() => {
-    const sub = getSubmission(ctx, seen.id)
+  return await ctx.db.tx(async () => {
+    const sub = await getSubmission(ctx, seen.id)
     if (sub.state !== seen.state) return none
     // Another attempt's confirmation of the same payouts is still on our books (its reorg is
     // applied first, by this sweep or the next): never confirm a payout twice.
-    if (verdict.kind === 'confirmed' && sub.state === 'dead' && paidElsewhere(ctx, sub)) return none
+    if (verdict.kind === 'confirmed' && sub.state === 'dead' && (await paidElsewhere(ctx, sub))) return none
     let finished = false
     switch (verdict.kind) {
       case 'confirmed':
-        applyConfirmed(ctx, rail, sub, verdict)
-        finished = finishBatchIfDone(ctx, sub.batch_id) !== null
+        await applyConfirmed(ctx, rail, sub, verdict)
+        finished = (await finishBatchIfDone(ctx, sub.batch_id)) !== null
         break
       case 'failed':
-        applyFailed(ctx, sub, verdict)
-        finished = finishBatchIfDone(ctx, sub.batch_id) !== null
+        await applyFailed(ctx, sub, verdict)
+        finished = (await finishBatchIfDone(ctx, sub.batch_id)) !== null
         break
       case 'dead':
-        applyDead(ctx, sub, verdict)
-        finished = finishBatchIfDone(ctx, sub.batch_id) !== null
+        await applyDead(ctx, sub, verdict)
+        finished = (await finishBatchIfDone(ctx, sub.batch_id)) !== null
         break
       case 'reorged':
-        applyReorged(ctx, rail, sub, verdict)
+        await applyReorged(ctx, rail, sub, verdict)
         break
       default:
         assertNever(verdict, 'verdict')
@@ -68,10 +69,15 @@ export function applyVerdict(ctx: CoreContext, rail: Rail, seen: SubmissionRow, 
   })
 }
 
-function applyConfirmed(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'confirmed' }>): void {
-  const takenBack = sub.state === 'dead' ? takeBackPayouts(ctx, rail, sub) : null
-  const payouts = payoutsOfSubmission(ctx, sub.id)
-  moveSubmission(
+async function applyConfirmed(
+  ctx: CoreContext,
+  rail: Rail,
+  sub: SubmissionRow,
+  verdict: Extract<Verdict, { kind: 'confirmed' }>,
+): Promise<void> {
+  const takenBack = sub.state === 'dead' ? await takeBackPayouts(ctx, rail, sub) : null
+  const payouts = await payoutsOfSubmission(ctx, sub.id)
+  await moveSubmission(
     ctx,
     SYSTEM_ACTOR,
     sub,
@@ -91,10 +97,10 @@ function applyConfirmed(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdic
       ...(takenBack === null ? {} : { landedAfterDead: true, takenBack }),
     },
   )
-  movePayoutsOf(ctx, sub.id, 'confirmed', { failure_code: null, failure_message: null })
+  await movePayoutsOf(ctx, sub.id, 'confirmed', { failure_code: null, failure_message: null })
   // Test hook: a kill here, inside the transaction, must leave neither the state nor the booking.
   crashPoint('confirm-before-book')
-  bookConfirmed(ctx, {
+  await bookConfirmed(ctx, {
     submission: sub,
     payouts,
     confirmed: verdict.payouts,
@@ -105,9 +111,9 @@ function applyConfirmed(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdic
   })
 }
 
-function applyFailed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'failed' }>): void {
+async function applyFailed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'failed' }>): Promise<void> {
   const code = verdict.code ?? 'REVERTED'
-  moveSubmission(
+  await moveSubmission(
     ctx,
     SYSTEM_ACTOR,
     sub,
@@ -123,15 +129,15 @@ function applyFailed(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verd
   )
   // A dead one that landed and reverted carries no payouts that could move (they are failed under
   // it already, or a later attempt carries them): only its fee is new.
-  movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
-  bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
+  await movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
+  await bookFailedFee(ctx, sub, verdict.feePaid, verdict.feeAssetId, verdict.blockNumber, verdict.blockHash)
 }
 
-function applyDead(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'dead' }>): void {
+async function applyDead(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'dead' }>): Promise<void> {
   const code = verdict.code ?? 'NONCE_CONFLICT'
   // block_number of a dead submission: the head its death was proven at, from which the rail
   // keeps a signed one under watch for its reorg window (Rail.ts, RailReorgWatch).
-  moveSubmission(
+  await moveSubmission(
     ctx,
     SYSTEM_ACTOR,
     sub,
@@ -139,13 +145,18 @@ function applyDead(ctx: CoreContext, sub: SubmissionRow, verdict: Extract<Verdic
     { failure_code: code, failure_message: verdict.reason, block_number: verdict.atBlock ?? null },
     { reason: verdict.reason, ...(verdict.atBlock === undefined ? {} : { atBlock: verdict.atBlock }) },
   )
-  movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
+  await movePayoutsOf(ctx, sub.id, 'failed', { failure_code: code, failure_message: verdict.reason })
 }
 
-function applyReorged(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdict: Extract<Verdict, { kind: 'reorged' }>): void {
-  const payouts = payoutsOfSubmission(ctx, sub.id)
-  reverseBookings(ctx, sub, payouts, rail.feeAssetId)
-  moveSubmission(
+async function applyReorged(
+  ctx: CoreContext,
+  rail: Rail,
+  sub: SubmissionRow,
+  verdict: Extract<Verdict, { kind: 'reorged' }>,
+): Promise<void> {
+  const payouts = await payoutsOfSubmission(ctx, sub.id)
+  await reverseBookings(ctx, sub, payouts, rail.feeAssetId)
+  await moveSubmission(
     ctx,
     SYSTEM_ACTOR,
     sub,
@@ -153,5 +164,5 @@ function applyReorged(ctx: CoreContext, rail: Rail, sub: SubmissionRow, verdict:
     { block_number: null, block_hash: null, fee_paid: null },
     { reason: verdict.reason, previousBlock: sub.block_number, previousBlockHash: sub.block_hash, feeReversed: sub.fee_paid ?? '0' },
   )
-  movePayoutsOf(ctx, sub.id, 'broadcast')
+  await movePayoutsOf(ctx, sub.id, 'broadcast')
 }

@@ -46,16 +46,23 @@ function bookingId(baseId: string, g: number): string {
   return g === 0 ? baseId : `${baseId}:${g}`
 }
 
-function ensureAccount(ctx: CoreContext, id: string, kind: 'payee' | 'fees', assetId: string, name: string, address?: string): string {
-  if (!ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id))) {
-    addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId, ...(address === undefined ? {} : { address }) })
+async function ensureAccount(
+  ctx: CoreContext,
+  id: string,
+  kind: 'payee' | 'fees',
+  assetId: string,
+  name: string,
+  address?: string,
+): Promise<string> {
+  if (!(await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id)))) {
+    await addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId, ...(address === undefined ? {} : { address }) })
   }
   return id
 }
 
-function payeeAccountId(ctx: CoreContext, p: PayoutRow): string {
+async function payeeAccountId(ctx: CoreContext, p: PayoutRow): Promise<string> {
   const address = p.recipient.toLowerCase()
-  return ensureAccount(
+  return await ensureAccount(
     ctx,
     `payee:${p.asset_id}:${address}`,
     'payee',
@@ -65,12 +72,12 @@ function payeeAccountId(ctx: CoreContext, p: PayoutRow): string {
   )
 }
 
-function feesAccountId(ctx: CoreContext, feeAssetId: string): string {
-  return ensureAccount(ctx, `fees:${feeAssetId}`, 'fees', feeAssetId, `Network fees (${feeAssetId})`)
+async function feesAccountId(ctx: CoreContext, feeAssetId: string): Promise<string> {
+  return await ensureAccount(ctx, `fees:${feeAssetId}`, 'fees', feeAssetId, `Network fees (${feeAssetId})`)
 }
 
-function scaleOf(ctx: CoreContext, assetId: string): number {
-  const a = ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', assetId))
+async function scaleOf(ctx: CoreContext, assetId: string): Promise<number> {
+  const a = await ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', assetId))
   invariant(a, () => `asset ${assetId} vanished`)
   return a.scale
 }
@@ -86,7 +93,7 @@ export interface BookConfirmedParameters {
 }
 
 /** Books the payouts (per payout) and the fee of a confirmed submission. Inside the caller's tx. */
-export function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters): void {
+export async function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters): Promise<void> {
   const sub = p.submission
   const txHash = sub.tx_hash ?? ''
   const byId = new Map(p.payouts.map((x) => [x.id, x]))
@@ -98,13 +105,13 @@ export function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters): voi
     const gen = generationOf(base, payout.entry_id)
     if (gen.booked) continue // already booked for this generation: never twice
     const id = bookingId(base, gen.g)
-    const treasury = requireTreasuryAccount(ctx, payout.asset_id, sub.source)
-    const amount = formatAmount(parseMinor(payout.amount), scaleOf(ctx, payout.asset_id))
+    const treasury = await requireTreasuryAccount(ctx, payout.asset_id, sub.source)
+    const amount = formatAmount(parseMinor(payout.amount), await scaleOf(ctx, payout.asset_id))
     entries.push({
       id,
       description: `Payout ${payout.id} to ${payout.recipient}`.slice(0, 500),
       postings: [
-        { account: payeeAccountId(ctx, payout), debit: amount },
+        { account: await payeeAccountId(ctx, payout), debit: amount },
         { account: treasury.id, credit: amount },
       ],
       metadata: {
@@ -119,32 +126,32 @@ export function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters): voi
         blockHash: p.blockHash,
       },
     })
-    setPayoutEntry(ctx, payout.id, id)
+    await setPayoutEntry(ctx, payout.id, id)
   }
-  postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_ENTRY_KIND })
-  const fee = feeEntry(ctx, sub, p.feePaid, p.feeAssetId, p.blockNumber, p.blockHash)
-  if (fee) postEntries(ctx, SYSTEM_ACTOR, [fee], { kind: PAYOUT_FEE_ENTRY_KIND })
+  await postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_ENTRY_KIND })
+  const fee = await feeEntry(ctx, sub, p.feePaid, p.feeAssetId, p.blockNumber, p.blockHash)
+  if (fee) await postEntries(ctx, SYSTEM_ACTOR, [fee], { kind: PAYOUT_FEE_ENTRY_KIND })
 }
 
 /** The fee of a submission that landed (confirmed or reverted); null when it is zero. */
-function feeEntry(
+async function feeEntry(
   ctx: CoreContext,
   sub: SubmissionRow,
   feePaid: bigint,
   feeAssetId: string,
   blockNumber: string,
   blockHash: string,
-): EntryInput | null {
+): Promise<EntryInput | null> {
   if (feePaid === 0n) return null
   const base = `fee:${sub.id}`
-  const g = feeGeneration(ctx, base)
-  const amount = formatAmount(feePaid, scaleOf(ctx, feeAssetId))
-  const treasury = requireTreasuryAccount(ctx, feeAssetId, sub.source)
+  const g = await feeGeneration(ctx, base)
+  const amount = formatAmount(feePaid, await scaleOf(ctx, feeAssetId))
+  const treasury = await requireTreasuryAccount(ctx, feeAssetId, sub.source)
   return {
     id: bookingId(base, g),
     description: `Network fee of ${sub.rail} submission ${sub.id}`.slice(0, 500),
     postings: [
-      { account: feesAccountId(ctx, feeAssetId), debit: amount },
+      { account: await feesAccountId(ctx, feeAssetId), debit: amount },
       { account: treasury.id, credit: amount },
     ],
     metadata: { submissionId: sub.id, batchId: sub.batch_id, txHash: sub.tx_hash ?? '', blockNumber, blockHash },
@@ -158,9 +165,9 @@ function feeEntry(
 export const REORG_GENERATIONS_MAX = 1_000
 
 /** Fee bookings follow the submission: g = number of reversals already written for it. */
-function feeGeneration(ctx: CoreContext, base: string): number {
+async function feeGeneration(ctx: CoreContext, base: string): Promise<number> {
   for (let g = 0; g < REORG_GENERATIONS_MAX; g++) {
-    const reversal = ctx.db.first(
+    const reversal = await ctx.db.first(
       ctx.db.k
         .selectFrom('entries')
         .select('id')
@@ -172,16 +179,16 @@ function feeGeneration(ctx: CoreContext, base: string): number {
 }
 
 /** Books only the fee of a submission that landed and reverted. */
-export function bookFailedFee(
+export async function bookFailedFee(
   ctx: CoreContext,
   sub: SubmissionRow,
   feePaid: bigint,
   feeAssetId: string,
   blockNumber: string,
   blockHash: string,
-): void {
-  const fee = feeEntry(ctx, sub, feePaid, feeAssetId, blockNumber, blockHash)
-  if (fee) postEntries(ctx, SYSTEM_ACTOR, [fee], { kind: PAYOUT_FEE_ENTRY_KIND })
+): Promise<void> {
+  const fee = await feeEntry(ctx, sub, feePaid, feeAssetId, blockNumber, blockHash)
+  if (fee) await postEntries(ctx, SYSTEM_ACTOR, [fee], { kind: PAYOUT_FEE_ENTRY_KIND })
 }
 
 /**
@@ -189,15 +196,20 @@ export function bookFailedFee(
  * fee with reversal entries, and point each payout at its reversal (the next confirmation books
  * generation g). Inside the caller's tx.
  */
-export function reverseBookings(ctx: CoreContext, sub: SubmissionRow, payouts: readonly PayoutRow[], feeAssetId: string): void {
+export async function reverseBookings(
+  ctx: CoreContext,
+  sub: SubmissionRow,
+  payouts: readonly PayoutRow[],
+  feeAssetId: string,
+): Promise<void> {
   const entries: EntryInput[] = []
   for (const payout of payouts) {
     const base = `payout:${payout.id}`
     const gen = generationOf(base, payout.entry_id)
     if (!gen.booked) continue
     const id = `${base}:reorg:${gen.g + 1}`
-    const amount = formatAmount(parseMinor(payout.amount), scaleOf(ctx, payout.asset_id))
-    const treasury = requireTreasuryAccount(ctx, payout.asset_id, sub.source)
+    const amount = formatAmount(parseMinor(payout.amount), await scaleOf(ctx, payout.asset_id))
+    const treasury = await requireTreasuryAccount(ctx, payout.asset_id, sub.source)
     entries.push({
       id,
       description: `Reorg: payout ${payout.id} left the chain with block ${sub.block_number}; reversed until it confirms again`.slice(
@@ -206,26 +218,26 @@ export function reverseBookings(ctx: CoreContext, sub: SubmissionRow, payouts: r
       ),
       postings: [
         { account: treasury.id, debit: amount },
-        { account: payeeAccountId(ctx, payout), credit: amount },
+        { account: await payeeAccountId(ctx, payout), credit: amount },
       ],
       metadata: { payoutId: payout.id, reverses: bookingId(base, gen.g), txHash: sub.tx_hash ?? '', blockHash: sub.block_hash ?? '' },
     })
-    setPayoutEntry(ctx, payout.id, id)
+    await setPayoutEntry(ctx, payout.id, id)
   }
   const feePaid = sub.fee_paid === null ? 0n : parseMinor(sub.fee_paid)
   if (feePaid > 0n) {
     const base = `fee:${sub.id}`
-    const g = feeGeneration(ctx, base)
-    const amount = formatAmount(feePaid, scaleOf(ctx, feeAssetId))
+    const g = await feeGeneration(ctx, base)
+    const amount = formatAmount(feePaid, await scaleOf(ctx, feeAssetId))
     entries.push({
       id: `${base}:reorg:${g + 1}`,
       description: `Reorg: fee of submission ${sub.id} reversed until it confirms again`,
       postings: [
-        { account: requireTreasuryAccount(ctx, feeAssetId, sub.source).id, debit: amount },
-        { account: feesAccountId(ctx, feeAssetId), credit: amount },
+        { account: (await requireTreasuryAccount(ctx, feeAssetId, sub.source)).id, debit: amount },
+        { account: await feesAccountId(ctx, feeAssetId), credit: amount },
       ],
       metadata: { submissionId: sub.id, reverses: bookingId(base, g), txHash: sub.tx_hash ?? '' },
     })
   }
-  postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_REORG_ENTRY_KIND })
+  await postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_REORG_ENTRY_KIND })
 }

@@ -16,7 +16,7 @@ import { takeBackPayouts } from './takeBackPayouts'
 let ctx: CoreContext
 beforeEach(async () => {
   ctx = await openExecuteTestDb()
-  ctx.db.run(
+  await ctx.db.run(
     ctx.db.k.insertInto('assets').values({
       id: 'USDC@evm:1',
       code: 'USDC',
@@ -46,8 +46,8 @@ const rail = {
   }),
 } as unknown as DeviceRail
 
-function planned(nonce: number, over: Partial<SubmissionRow> = {}): SubmissionRow {
-  return insertTestSubmission(ctx, {
+async function planned(nonce: number, over: Partial<SubmissionRow> = {}): Promise<SubmissionRow> {
+  return await insertTestSubmission(ctx, {
     state: 'planned',
     nonce: String(nonce),
     unsigned_payload: `unsigned@${nonce}`,
@@ -60,11 +60,11 @@ function planned(nonce: number, over: Partial<SubmissionRow> = {}): SubmissionRo
 
 let payoutSeq = 0
 /** Payouts carried by `sub` (and linked to it), in `state`. */
-function payoutsOf(sub: SubmissionRow, count: number, state: string, linkedTo: readonly SubmissionRow[] = [sub]): string[] {
+async function payoutsOf(sub: SubmissionRow, count: number, state: string, linkedTo: readonly SubmissionRow[] = [sub]): Promise<string[]> {
   const ids: string[] = []
   for (let i = 0; i < count; i++) {
     const id = `p-${++payoutSeq}`
-    ctx.db.run(
+    await ctx.db.run(
       ctx.db.k.insertInto('payouts').values({
         id,
         batch_id: TEST_BATCH,
@@ -87,33 +87,35 @@ function payoutsOf(sub: SubmissionRow, count: number, state: string, linkedTo: r
         updated_at: '2026-02-01T10:00:00.000Z',
       }),
     )
-    for (const s of linkedTo) ctx.db.run(ctx.db.k.insertInto('submission_payouts').values({ submission_id: s.id, payout_id: id, idx: i }))
+    for (const s of linkedTo)
+      await ctx.db.run(ctx.db.k.insertInto('submission_payouts').values({ submission_id: s.id, payout_id: id, idx: i }))
     ids.push(id)
   }
   return ids
 }
 
-function row(id: string): SubmissionRow {
-  return ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', id))!
+async function row(id: string): Promise<SubmissionRow> {
+  return (await ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', id)))!
 }
 
-function audits(): { action: string; subject: string; change: Record<string, unknown> }[] {
-  return ctx.db
-    .all(ctx.db.k.selectFrom('audit_log').select(['action', 'subject', 'change']).orderBy('seq'))
-    .map((a) => ({ ...a, change: JSON.parse(a.change) as Record<string, unknown> }))
+async function audits(): Promise<{ action: string; subject: string; change: Record<string, unknown> }[]> {
+  return (await ctx.db.all(ctx.db.k.selectFrom('audit_log').select(['action', 'subject', 'change']).orderBy('seq'))).map((a) => ({
+    ...a,
+    change: JSON.parse(a.change) as Record<string, unknown>,
+  }))
 }
 
 const CANCEL = { code: 'CANCELLED', message: 'Cancelled by Unit.', floor: null }
 
 describe('cancelPlannedSubmission', () => {
-  it('dead + payouts failed; later planned ones of the source close the gap, in nonce order; others untouched', () => {
-    const refused = planned(5)
-    const later = [planned(6), planned(8)]
-    const otherSource = planned(6, { source: '0xOther' })
-    const deadLater = insertTestSubmission(ctx, { state: 'dead', nonce: '9' })
-    const payouts = payoutsOf(refused, 2, 'planned')
-    for (const s of later) payoutsOf(s, 1, 'planned')
-    const result = ctx.db.tx(() => cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL))
+  it('dead + payouts failed; later planned ones of the source close the gap, in nonce order; others untouched', async () => {
+    const refused = await planned(5)
+    const later = [await planned(6), await planned(8)]
+    const otherSource = await planned(6, { source: '0xOther' })
+    const deadLater = await insertTestSubmission(ctx, { state: 'dead', nonce: '9' })
+    const payouts = await payoutsOf(refused, 2, 'planned')
+    for (const s of later) await payoutsOf(s, 1, 'planned')
+    const result = await ctx.db.tx(async () => await cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL))
     expect(result).toEqual({
       payoutIds: payouts,
       renumbered: [
@@ -122,109 +124,120 @@ describe('cancelPlannedSubmission', () => {
       ],
       finished: null,
     })
-    expect(row(refused.id)).toMatchObject({ state: 'dead', failure_code: 'CANCELLED', failure_message: 'Cancelled by Unit.', nonce: '5' })
+    expect(await row(refused.id)).toMatchObject({
+      state: 'dead',
+      failure_code: 'CANCELLED',
+      failure_message: 'Cancelled by Unit.',
+      nonce: '5',
+    })
     for (const id of payouts) {
-      expect(ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'failure_code']).where('id', '=', id))).toEqual({
+      expect(await ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'failure_code']).where('id', '=', id))).toEqual({
         state: 'failed',
         failure_code: 'CANCELLED',
       })
     }
-    expect(row(later[0]!.id)).toMatchObject({ state: 'planned', nonce: '5', unsigned_payload: 'unsigned@5' })
-    expect(row(later[1]!.id)).toMatchObject({ state: 'planned', nonce: '6', unsigned_payload: 'unsigned@6' })
-    expect(row(otherSource.id)).toEqual(otherSource)
-    expect(row(deadLater.id)).toEqual(deadLater)
-    expect(audits().map((a) => [a.action, a.subject])).toEqual([
+    expect(await row(later[0]!.id)).toMatchObject({ state: 'planned', nonce: '5', unsigned_payload: 'unsigned@5' })
+    expect(await row(later[1]!.id)).toMatchObject({ state: 'planned', nonce: '6', unsigned_payload: 'unsigned@6' })
+    expect(await row(otherSource.id)).toEqual(otherSource)
+    expect(await row(deadLater.id)).toEqual(deadLater)
+    expect((await audits()).map((a) => [a.action, a.subject])).toEqual([
       ['payouts.submission.dead', `submission:${refused.id}`],
       ['payouts.submission.renumbered', `submission:${later[0]!.id}`],
       ['payouts.submission.renumbered', `submission:${later[1]!.id}`],
     ])
-    expect(audits()[0]!.change).toMatchObject({ from: 'planned', to: 'dead', code: 'CANCELLED', nonceFreed: '5', payouts })
+    expect((await audits())[0]!.change).toMatchObject({ from: 'planned', to: 'dead', code: 'CANCELLED', nonceFreed: '5', payouts })
   })
 
-  it('starts at the nonce floor when another transaction of the key already took the freed nonce', () => {
-    const refused = planned(5)
-    const later = [planned(6), planned(8)]
-    const result = ctx.db.tx(() => cancelPlannedSubmission(ctx, rail, 'op-unit', refused, { ...CANCEL, floor: 7n }))
+  it('starts at the nonce floor when another transaction of the key already took the freed nonce', async () => {
+    const refused = await planned(5)
+    const later = [await planned(6), await planned(8)]
+    const result = await ctx.db.tx(async () => await cancelPlannedSubmission(ctx, rail, 'op-unit', refused, { ...CANCEL, floor: 7n }))
     expect(result.renumbered).toEqual([{ id: later[0]!.id, batchId: TEST_BATCH, fromNonce: '6', toNonce: '7' }])
-    expect(row(later[1]!.id).nonce).toBe('8')
+    expect((await row(later[1]!.id)).nonce).toBe('8')
   })
 
-  it('a later submission signed (or landed) blocks it: laterSignedOf names it, and the cancel is a bug to attempt', () => {
-    const refused = planned(5)
-    const signed = insertTestSubmission(ctx, { state: 'broadcast', nonce: '6' })
-    insertTestSubmission(ctx, { state: 'confirmed', nonce: '4' }) // earlier: no matter
-    expect(laterSignedOf(ctx, refused).map((s) => s.id)).toEqual([signed.id])
-    expect(() => ctx.db.tx(() => cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL))).toThrow(
+  it('a later submission signed (or landed) blocks it: laterSignedOf names it, and the cancel is a bug to attempt', async () => {
+    const refused = await planned(5)
+    const signed = await insertTestSubmission(ctx, { state: 'broadcast', nonce: '6' })
+    await insertTestSubmission(ctx, { state: 'confirmed', nonce: '4' }) // earlier: no matter
+    expect((await laterSignedOf(ctx, refused)).map((s) => s.id)).toEqual([signed.id])
+    await expect(ctx.db.tx(async () => await cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL))).rejects.toThrow(
       /^invariant: cancel of .* later signed/,
     )
-    expect(row(refused.id).state).toBe('planned')
+    expect((await row(refused.id)).state).toBe('planned')
   })
 
-  it('finishes the batch when nothing is left in flight', () => {
-    const done = insertTestSubmission(ctx, { state: 'confirmed', nonce: '4' })
-    payoutsOf(done, 1, 'confirmed')
-    const refused = planned(5)
-    payoutsOf(refused, 1, 'planned')
-    expect(ctx.db.tx(() => cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL)).finished).toBe('partially_failed')
+  it('finishes the batch when nothing is left in flight', async () => {
+    const done = await insertTestSubmission(ctx, { state: 'confirmed', nonce: '4' })
+    await payoutsOf(done, 1, 'confirmed')
+    const refused = await planned(5)
+    await payoutsOf(refused, 1, 'planned')
+    expect((await ctx.db.tx(async () => await cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL))).finished).toBe(
+      'partially_failed',
+    )
   })
 })
 
 describe('takeBackPayouts (a dead submission that landed after all)', () => {
-  it('points the payouts back at it, supersedes a planned retry and closes its nonce gap', () => {
-    const dead = insertTestSubmission(ctx, { state: 'dead', nonce: '4', block_number: '100' })
-    const retry = planned(5, { chunk_index: dead.chunk_index, attempt: 2, id: `${dead.id}:retry` })
-    const payouts = payoutsOf(retry, 2, 'planned', [dead, retry])
-    const next = planned(6)
-    const taken = ctx.db.tx(() => takeBackPayouts(ctx, rail, dead))
+  it('points the payouts back at it, supersedes a planned retry and closes its nonce gap', async () => {
+    const dead = await insertTestSubmission(ctx, { state: 'dead', nonce: '4', block_number: '100' })
+    const retry = await planned(5, { chunk_index: dead.chunk_index, attempt: 2, id: `${dead.id}:retry` })
+    const payouts = await payoutsOf(retry, 2, 'planned', [dead, retry])
+    const next = await planned(6)
+    const taken = await ctx.db.tx(async () => await takeBackPayouts(ctx, rail, dead))
     expect(taken).toEqual(payouts.map((payoutId) => ({ payoutId, from: retry.id, state: 'planned' })))
     for (const id of payouts) {
-      expect(ctx.db.first(ctx.db.k.selectFrom('payouts').select(['submission_id', 'attempt', 'state']).where('id', '=', id))).toEqual({
-        submission_id: dead.id,
-        attempt: 1,
-        state: 'planned',
-      })
+      expect(await ctx.db.first(ctx.db.k.selectFrom('payouts').select(['submission_id', 'attempt', 'state']).where('id', '=', id))).toEqual(
+        {
+          submission_id: dead.id,
+          attempt: 1,
+          state: 'planned',
+        },
+      )
     }
-    expect(row(retry.id)).toMatchObject({ state: 'dead', failure_code: 'SUPERSEDED' })
-    expect(row(next.id)).toMatchObject({ state: 'planned', nonce: '5' })
-    expect(audits().find((a) => a.subject === `submission:${retry.id}`)!.change).toMatchObject({ supersededBy: dead.id })
+    expect(await row(retry.id)).toMatchObject({ state: 'dead', failure_code: 'SUPERSEDED' })
+    expect(await row(next.id)).toMatchObject({ state: 'planned', nonce: '5' })
+    expect((await audits()).find((a) => a.subject === `submission:${retry.id}`)!.change).toMatchObject({ supersededBy: dead.id })
   })
 
-  it('leaves a retry in flight alone (it reverts on the chunk identity)', () => {
-    const dead = insertTestSubmission(ctx, { state: 'dead', nonce: '4', block_number: '100' })
-    const retry = insertTestSubmission(ctx, {
+  it('leaves a retry in flight alone (it reverts on the chunk identity)', async () => {
+    const dead = await insertTestSubmission(ctx, { state: 'dead', nonce: '4', block_number: '100' })
+    const retry = await insertTestSubmission(ctx, {
       state: 'broadcast',
       nonce: '5',
       chunk_index: dead.chunk_index,
       attempt: 2,
       id: `${dead.id}:r`,
     })
-    const payouts = payoutsOf(retry, 1, 'broadcast', [dead, retry])
-    expect(ctx.db.tx(() => takeBackPayouts(ctx, rail, dead))).toEqual([{ payoutId: payouts[0], from: retry.id, state: 'broadcast' }])
-    expect(row(retry.id).state).toBe('broadcast')
+    const payouts = await payoutsOf(retry, 1, 'broadcast', [dead, retry])
+    expect(await ctx.db.tx(async () => await takeBackPayouts(ctx, rail, dead))).toEqual([
+      { payoutId: payouts[0], from: retry.id, state: 'broadcast' },
+    ])
+    expect((await row(retry.id)).state).toBe('broadcast')
   })
 })
 
 describe('finishBatchIfDone on a finished batch (a dead transaction landed after all)', () => {
-  function setBatch(state: string): void {
-    ctx.db.run(ctx.db.k.updateTable('batches').set({ state }).where('id', '=', TEST_BATCH))
+  async function setBatch(state: string): Promise<void> {
+    await ctx.db.run(ctx.db.k.updateTable('batches').set({ state }).where('id', '=', TEST_BATCH))
   }
 
-  it('failed -> completed or partially_failed as its payouts now say; a cancelled batch keeps its state', () => {
-    const s = insertTestSubmission(ctx, { state: 'confirmed' })
-    const [a, b] = payoutsOf(s, 2, 'confirmed')
-    setBatch('failed')
-    ctx.db.run(ctx.db.k.updateTable('payouts').set({ state: 'failed' }).where('id', '=', b!))
-    expect(ctx.db.tx(() => finishBatchIfDone(ctx, TEST_BATCH))).toBe('partially_failed')
-    expect(ctx.db.tx(() => finishBatchIfDone(ctx, TEST_BATCH))).toBeNull() // nothing new
-    ctx.db.run(ctx.db.k.updateTable('payouts').set({ state: 'confirmed' }).where('id', '=', b!))
-    expect(ctx.db.tx(() => finishBatchIfDone(ctx, TEST_BATCH))).toBe('completed')
-    expect(audits().at(-1)!.change).toMatchObject({
+  it('failed -> completed or partially_failed as its payouts now say; a cancelled batch keeps its state', async () => {
+    const s = await insertTestSubmission(ctx, { state: 'confirmed' })
+    const [a, b] = await payoutsOf(s, 2, 'confirmed')
+    await setBatch('failed')
+    await ctx.db.run(ctx.db.k.updateTable('payouts').set({ state: 'failed' }).where('id', '=', b!))
+    expect(await ctx.db.tx(async () => await finishBatchIfDone(ctx, TEST_BATCH))).toBe('partially_failed')
+    expect(await ctx.db.tx(async () => await finishBatchIfDone(ctx, TEST_BATCH))).toBeNull() // nothing new
+    await ctx.db.run(ctx.db.k.updateTable('payouts').set({ state: 'confirmed' }).where('id', '=', b!))
+    expect(await ctx.db.tx(async () => await finishBatchIfDone(ctx, TEST_BATCH))).toBe('completed')
+    expect((await audits()).at(-1)!.change).toMatchObject({
       from: 'partially_failed',
       to: 'completed',
       reason: 'a transaction declared dead landed after all',
     })
-    setBatch('cancelled')
+    await setBatch('cancelled')
     expect(a).toBeDefined()
-    expect(ctx.db.tx(() => finishBatchIfDone(ctx, TEST_BATCH))).toBeNull()
+    expect(await ctx.db.tx(async () => await finishBatchIfDone(ctx, TEST_BATCH))).toBeNull()
   })
 })

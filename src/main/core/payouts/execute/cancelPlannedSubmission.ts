@@ -24,10 +24,6 @@ import { moveSubmission, movePayoutsOf } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
 import { railSubmissionOf } from './railViews'
 
-/** Live submissions of the same source with a higher nonce (dead ones hold none: reserveNonce.ts). */
-const LATER_LIVE_SQL = `SELECT * FROM submissions
-  WHERE rail = ? AND network = ? AND source = ? AND nonce IS NOT NULL AND state <> 'dead' AND id <> ?`
-
 export interface CancelPlannedInput {
   /** failure_code of the submission and its payouts: CANCELLED, SUPERSEDED. */
   code: string
@@ -59,26 +55,26 @@ export interface CancelPlannedResult {
 }
 
 /** Later submissions of the same source that are no longer planned: while any exists, the gap cannot close. */
-export function laterSignedOf(ctx: CoreContext, sub: SubmissionRow): SubmissionRow[] {
+export async function laterSignedOf(ctx: CoreContext, sub: SubmissionRow): Promise<SubmissionRow[]> {
   if (sub.nonce === null) return []
   const freed = parseMinor(sub.nonce)
-  return laterLive(ctx, sub).filter((s) => parseMinor(s.nonce!) > freed && s.state !== 'planned')
+  return (await laterLive(ctx, sub)).filter((s) => parseMinor(s.nonce!) > freed && s.state !== 'planned')
 }
 
-export function cancelPlannedSubmission(
+export async function cancelPlannedSubmission(
   ctx: CoreContext,
   rail: Rail,
   actor: Actor,
   sub: SubmissionRow,
   input: CancelPlannedInput,
-): CancelPlannedResult {
-  invariant(ctx.db.sqlite.inTransaction, 'a submission is cancelled inside the transaction that closes its nonce gap')
+): Promise<CancelPlannedResult> {
+  invariant(ctx.db.inTransaction(), 'a submission is cancelled inside the transaction that closes its nonce gap')
   invariant(sub.state === 'planned', () => `cancel of a ${sub.state} submission ${sub.id}`)
-  invariant(laterSignedOf(ctx, sub).length === 0, () => `cancel of ${sub.id} with a later signed submission of its source`)
-  const payoutIds = ctx.db
-    .all(ctx.db.k.selectFrom('payouts').select('id').where('submission_id', '=', sub.id).orderBy('row_no'))
-    .map((p) => p.id)
-  const moved = moveSubmission(
+  invariant((await laterSignedOf(ctx, sub)).length === 0, () => `cancel of ${sub.id} with a later signed submission of its source`)
+  const payoutIds = (
+    await ctx.db.all(ctx.db.k.selectFrom('payouts').select('id').where('submission_id', '=', sub.id).orderBy('row_no'))
+  ).map((p) => p.id)
+  const moved = await moveSubmission(
     ctx,
     actor,
     sub,
@@ -87,19 +83,36 @@ export function cancelPlannedSubmission(
     { reason: input.message, code: input.code, nonceFreed: sub.nonce, payouts: payoutIds, ...input.details },
   )
   invariant(moved, () => `submission ${sub.id} moved while it was being cancelled`)
-  movePayoutsOf(ctx, sub.id, 'failed', { failure_code: input.code, failure_message: input.message })
-  const renumbered = sub.nonce === null ? [] : closeNonceGap(ctx, rail, actor, sub, input.floor)
-  return { payoutIds, renumbered, finished: finishBatchIfDone(ctx, sub.batch_id) }
+  await movePayoutsOf(ctx, sub.id, 'failed', { failure_code: input.code, failure_message: input.message })
+  const renumbered = sub.nonce === null ? [] : await closeNonceGap(ctx, rail, actor, sub, input.floor)
+  return { payoutIds, renumbered, finished: await finishBatchIfDone(ctx, sub.batch_id) }
 }
 
-function laterLive(ctx: CoreContext, sub: SubmissionRow): SubmissionRow[] {
-  return ctx.db.prepare(LATER_LIVE_SQL).all(sub.rail, sub.network, sub.source, sub.id) as SubmissionRow[]
+/** Live submissions of the same source other than `sub`, any nonce (dead ones hold none: reserveNonce.ts); callers keep the higher ones. */
+async function laterLive(ctx: CoreContext, sub: SubmissionRow): Promise<SubmissionRow[]> {
+  return await ctx.db.all(
+    ctx.db.k
+      .selectFrom('submissions')
+      .selectAll()
+      .where('rail', '=', sub.rail)
+      .where('network', '=', sub.network)
+      .where('source', '=', sub.source)
+      .where('nonce', 'is not', null)
+      .where('state', '<>', 'dead')
+      .where('id', '<>', sub.id),
+  )
 }
 
 /** Every later planned submission of the source, in nonce order, onto consecutive nonces from the freed one. */
-function closeNonceGap(ctx: CoreContext, rail: Rail, actor: Actor, cancelled: SubmissionRow, floor: bigint | null): RenumberedSubmission[] {
+async function closeNonceGap(
+  ctx: CoreContext,
+  rail: Rail,
+  actor: Actor,
+  cancelled: SubmissionRow,
+  floor: bigint | null,
+): Promise<RenumberedSubmission[]> {
   const freed = parseMinor(cancelled.nonce!)
-  const later = laterLive(ctx, cancelled)
+  const later = (await laterLive(ctx, cancelled))
     .map((s) => ({ s, held: parseMinor(s.nonce!) }))
     .filter((x) => x.held > freed)
     .sort((a, b) => (a.held < b.held ? -1 : a.held > b.held ? 1 : 0))
@@ -112,12 +125,12 @@ function closeNonceGap(ctx: CoreContext, rail: Rail, actor: Actor, cancelled: Su
     invariant(s.state === 'planned', () => `renumber of a ${s.state} submission ${s.id}`)
     const nonce = next++
     if (held === nonce) continue
-    const built = rail.renumber(railSubmissionOf(ctx, s), nonce, now)
+    const built = rail.renumber(await railSubmissionOf(ctx, s), nonce, now)
     invariant(
       built.idempotencyKey === s.idempotency_key && built.source === s.source,
       () => `rail ${rail.rail}:${rail.network} changed more than the nonce of ${s.id}`,
     )
-    const result = ctx.db.run(
+    const result = await ctx.db.run(
       ctx.db.k
         .updateTable('submissions')
         .set({ nonce: nonce.toString(), unsigned_payload: built.unsignedPayload, fee_cap: built.feeCap, updated_at: now.toISOString() })
@@ -125,7 +138,7 @@ function closeNonceGap(ctx: CoreContext, rail: Rail, actor: Actor, cancelled: Su
         .where('state', '=', 'planned'),
     )
     invariant(result.changes === 1, () => `submission ${s.id} moved while its nonce was being renumbered`)
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor,
       action: 'payouts.submission.renumbered',
       subject: `submission:${s.id}`,

@@ -43,20 +43,25 @@ export async function cancelSubmission(
   input: CancelSubmissionParameters,
 ): Promise<CancelSubmissionResult> {
   const who = requireCanceller(operator)
-  const seen = assertCancellable(ctx, readSubmission(ctx, input.submissionId))
+  const seen = await assertCancellable(ctx, await readSubmission(ctx, input.submissionId))
   const rail = rails.get(seen.rail, seen.network)
   if (!rail) throw notConfigured(seen)
   // Network, no writes: where the source's next nonce stands now.
   const floor = seen.nonce === null ? null : await rail.nonceFloor(seen.source)
   const message = `Cancelled by ${who.name} before it was signed — its payouts were not paid; retry the failed payouts to pay them as a new attempt.`
-  const result = ctx.db.tx(() => {
-    const sub = assertCancellable(ctx, getSubmission(ctx, seen.id))
-    return cancelPlannedSubmission(ctx, rail, who.id, sub, { code: CANCELLED_FAILURE_CODE, message, floor, details: { by: who.name } })
+  const result = await ctx.db.tx(async () => {
+    const sub = await assertCancellable(ctx, await getSubmission(ctx, seen.id))
+    return await cancelPlannedSubmission(ctx, rail, who.id, sub, {
+      code: CANCELLED_FAILURE_CODE,
+      message,
+      floor,
+      details: { by: who.name },
+    })
   })
   const batches = new Set([seen.batch_id, ...result.renumbered.map((r) => r.batchId)])
   ctx.events.emit('payouts.changed', { batchIds: [...batches] })
   ctx.events.emit('batches.changed', { batchId: seen.batch_id })
-  return describeCancel(ctx, seen.id, result)
+  return await describeCancel(ctx, seen.id, result)
 }
 
 function requireCanceller(operator: Operator | null): Operator {
@@ -75,8 +80,8 @@ function requireCanceller(operator: Operator | null): Operator {
   return operator
 }
 
-function readSubmission(ctx: CoreContext, id: string): SubmissionRow {
-  const row = ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', id))
+async function readSubmission(ctx: CoreContext, id: string): Promise<SubmissionRow> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('submissions').selectAll().where('id', '=', id))
   if (!row) {
     throw new CsError(
       'SUBMISSION_NOT_FOUND',
@@ -87,15 +92,15 @@ function readSubmission(ctx: CoreContext, id: string): SubmissionRow {
 }
 
 /** Planned, and no later transaction of its source signed; otherwise the sentence says what to do instead. */
-function assertCancellable(ctx: CoreContext, sub: SubmissionRow): SubmissionRow {
-  const name = `Transaction ${sub.chunk_index + 1} (attempt ${sub.attempt}) of batch "${getBatchRow(ctx, sub.batch_id).name}"`
+async function assertCancellable(ctx: CoreContext, sub: SubmissionRow): Promise<SubmissionRow> {
+  const name = `Transaction ${sub.chunk_index + 1} (attempt ${sub.attempt}) of batch "${(await getBatchRow(ctx, sub.batch_id)).name}"`
   if (sub.state !== 'planned') {
     throw new CsError(
       'EXECUTION_STATE',
       `${name} is ${sub.state}, not planned — only a transaction that was never signed can be cancelled; a signed one confirms, or is declared dead and its payouts can be retried.`,
     )
   }
-  const later = laterSignedOf(ctx, sub)
+  const later = await laterSignedOf(ctx, sub)
   if (later.length > 0) {
     const first = later[0]!
     throw new CsError(
@@ -106,14 +111,15 @@ function assertCancellable(ctx: CoreContext, sub: SubmissionRow): SubmissionRow 
   return sub
 }
 
-function describeCancel(ctx: CoreContext, submissionId: string, result: CancelPlannedResult): CancelSubmissionResult {
-  const sub = getSubmission(ctx, submissionId)
+async function describeCancel(ctx: CoreContext, submissionId: string, result: CancelPlannedResult): Promise<CancelSubmissionResult> {
+  const sub = await getSubmission(ctx, submissionId)
   invariant(sub.failure_code !== null, () => `cancelled submission ${sub.id} has no failure code`)
-  const payouts = result.payoutIds.map((id) => {
-    const p = ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'failure_code']).where('id', '=', id))
+  const payouts: CancelSubmissionResult['payouts'] = []
+  for (const id of result.payoutIds) {
+    const p = await ctx.db.first(ctx.db.k.selectFrom('payouts').select(['state', 'failure_code']).where('id', '=', id))
     invariant(p, () => `payout ${id} vanished`)
-    return { id, state: p.state as PayoutState, failureCode: p.failure_code ?? '' }
-  })
+    payouts.push({ id, state: p.state as PayoutState, failureCode: p.failure_code ?? '' })
+  }
   return {
     submission: {
       id: sub.id,
@@ -125,6 +131,6 @@ function describeCancel(ctx: CoreContext, submissionId: string, result: CancelPl
     },
     payouts,
     renumbered: result.renumbered,
-    batch: { id: sub.batch_id, state: getBatchRow(ctx, sub.batch_id).state as BatchState },
+    batch: { id: sub.batch_id, state: (await getBatchRow(ctx, sub.batch_id)).state as BatchState },
   }
 }

@@ -21,6 +21,7 @@ import { executeBatch } from './executeBatch'
 import { retryFailed } from './retryFailed'
 import { plannedSubmissions } from './executionStore'
 import { notConfigured, signAndBroadcast } from './signAndBroadcast'
+import { startedBy, withBatchClaim, type ClaimCheck } from './claimBatch'
 
 /** Pre-flight problems quoted in the refusal; the rest are counted. */
 const PROBLEMS_QUOTED_MAX = 5
@@ -34,14 +35,28 @@ export async function executeApprovedBatch(
   actorId: Actor,
   mode: { external?: boolean } = {},
 ): Promise<ExecuteResult> {
-  const batch = getBatchRow(ctx, batchId)
-  if (batch.state !== 'approved') {
-    throw new CsError(
-      'EXECUTION_STATE',
-      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')}, not approved — only an approved batch can be executed (an executing one resumes by itself).`,
-    )
-  }
-  requireRails(ctx, runtime, batchId)
+  // The claim first: of two people pressing Execute at once, one goes on and the other is told who.
+  const mustBeApproved: ClaimCheck = (b, holder) =>
+    b.state === 'approved'
+      ? null
+      : new CsError(
+          'EXECUTION_STATE',
+          `Batch "${b.name}" is ${b.state.replace('_', ' ')}, not approved${startedBy(holder)} — only an approved batch can be executed (an executing one resumes by itself).`,
+        )
+  return withBatchClaim(ctx, batchId, actorId, mode.external ? 'external' : 'execute', mustBeApproved, () =>
+    executeClaimed(ctx, runtime, batchId, actorId, mode),
+  )
+}
+
+async function executeClaimed(
+  ctx: CoreContext,
+  runtime: ExecutionRuntime,
+  batchId: string,
+  actorId: Actor,
+  mode: { external?: boolean },
+): Promise<ExecuteResult> {
+  const batch = await getBatchRow(ctx, batchId)
+  await requireRails(ctx, runtime, batchId)
   const preflight = await preflightBatch(ctx, batchId, runtime.rails)
   if (!preflight.ok) {
     const quoted = preflight.problems.slice(0, PROBLEMS_QUOTED_MAX).map((p) => p.message)
@@ -52,13 +67,13 @@ export async function executeApprovedBatch(
       { details: { problems: preflight.problems } },
     )
   }
-  assertDailyLimits(ctx, batchId, 'execute it')
+  await assertDailyLimits(ctx, batchId, 'execute it')
   // External signing plans without a device: the signatures come back in a file.
   const deps = mode.external ? { rails: runtime.rails } : await depsFor(ctx, runtime, batchId)
   const result = await runtime.exclusive(() =>
     executeBatch(ctx, deps, batchId, actorId, { ...progressTo(ctx, runtime, batchId), ...(mode.external ? { external: true } : {}) }),
   )
-  return toExecuteResult(ctx, batchId, result)
+  return await toExecuteResult(ctx, batchId, result)
 }
 
 /** batches.external.export: plan an approved batch for external signing (or re-export an executing one's planned transactions). */
@@ -68,8 +83,8 @@ export async function exportForExternalSigning(
   batchId: string,
   actorId: Actor,
 ): Promise<ExternalExportResult> {
-  if (getBatchRow(ctx, batchId).state === 'approved') await executeApprovedBatch(ctx, runtime, batchId, actorId, { external: true })
-  return exportPlanned(ctx, { rails: runtime.rails }, batchId)
+  if ((await getBatchRow(ctx, batchId)).state === 'approved') await executeApprovedBatch(ctx, runtime, batchId, actorId, { external: true })
+  return await exportPlanned(ctx, { rails: runtime.rails }, batchId)
 }
 
 /** batches.external.import: in the execution lane, like every signing. */
@@ -90,10 +105,19 @@ export async function retryFailedBatch(
   batchId: string,
   actorId: Actor,
 ): Promise<ExecuteResult> {
-  getBatchRow(ctx, batchId)
-  const deps = await depsFor(ctx, runtime, batchId)
-  const result = await runtime.exclusive(() => retryFailed(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
-  return toExecuteResult(ctx, batchId, result)
+  await getBatchRow(ctx, batchId)
+  return withBatchClaim(
+    ctx,
+    batchId,
+    actorId,
+    'retry',
+    () => null,
+    async () => {
+      const deps = await depsFor(ctx, runtime, batchId)
+      const result = await runtime.exclusive(() => retryFailed(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
+      return await toExecuteResult(ctx, batchId, result)
+    },
+  )
 }
 
 /**
@@ -102,36 +126,41 @@ export async function retryFailedBatch(
  * and content fixed at planning. Signed ones are never signed again; the poller confirms them.
  */
 export async function resumeBatch(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string, actorId: Actor): Promise<ExecuteResult> {
-  const batch = getBatchRow(ctx, batchId)
-  if (batch.state !== 'executing') {
-    throw new CsError(
-      'EXECUTION_STATE',
-      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')} — only an executing batch can be resumed${batch.state === 'approved' ? '; execute it instead' : ''}.`,
-    )
-  }
-  const planned = plannedSubmissions(ctx, batchId)
+  const mustBeExecuting: ClaimCheck = (b) =>
+    b.state === 'executing'
+      ? null
+      : new CsError(
+          'EXECUTION_STATE',
+          `Batch "${b.name}" is ${b.state.replace('_', ' ')} — only an executing batch can be resumed${b.state === 'approved' ? '; execute it instead' : ''}.`,
+        )
+  return withBatchClaim(ctx, batchId, actorId, 'resume', mustBeExecuting, () => resumeClaimed(ctx, runtime, batchId, actorId))
+}
+
+async function resumeClaimed(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string, actorId: Actor): Promise<ExecuteResult> {
+  const batch = await getBatchRow(ctx, batchId)
+  const planned = await plannedSubmissions(ctx, batchId)
   if (planned.length === 0) {
     throw new CsError(
       'EXECUTION_STATE',
       `Every transaction of batch "${batch.name}" is already signed — nothing to resume; the payouts confirm as the network includes them.`,
     )
   }
-  requireRails(ctx, runtime, batchId)
+  await requireRails(ctx, runtime, batchId)
   const deps = await depsFor(ctx, runtime, batchId)
-  const result = await runtime.exclusive(() =>
-    signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), progressTo(ctx, runtime, batchId)),
+  const result = await runtime.exclusive(async () =>
+    signAndBroadcast(ctx, deps, actorId, await plannedSubmissions(ctx, batchId), progressTo(ctx, runtime, batchId)),
   )
-  return toExecuteResult(ctx, batchId, { chunks: planned.length, ...result })
+  return await toExecuteResult(ctx, batchId, { chunks: planned.length, ...result })
 }
 
-function toExecuteResult(
+async function toExecuteResult(
   ctx: CoreContext,
   batchId: string,
   result: { chunks: number; signed: number; broadcast: number; undelivered: number },
-): ExecuteResult {
+): Promise<ExecuteResult> {
   return {
     batchId,
-    state: getBatchRow(ctx, batchId).state as ExecuteResult['state'],
+    state: (await getBatchRow(ctx, batchId)).state as ExecuteResult['state'],
     chunks: result.chunks,
     signed: result.signed,
     broadcast: result.broadcast,
@@ -144,7 +173,7 @@ function toExecuteResult(
  * Ledger connected (API calls with our idempotency keys, nothing to sign).
  */
 async function depsFor(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): Promise<ExecuteDeps> {
-  const pairs = ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
+  const pairs = await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
   const deviceFree =
     pairs.length > 0 &&
     pairs.every((p) => {
@@ -154,8 +183,8 @@ async function depsFor(ctx: CoreContext, runtime: ExecutionRuntime, batchId: str
   return deviceFree ? { rails: runtime.rails } : runtime.depsWithSigner()
 }
 
-function requireRails(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): void {
-  const pairs = ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
+async function requireRails(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): Promise<void> {
+  const pairs = await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
   for (const p of pairs) if (!runtime.rails.get(p.rail, p.network)) throw notConfigured(p)
 }
 

@@ -51,18 +51,18 @@ export async function executeBatch(
   actorId: Actor,
   options: ExecuteOptions = {},
 ): Promise<ExecuteBatchReturnType> {
-  const batch = getBatchRow(ctx, batchId)
-  const payouts = approvedPayouts(ctx, batch)
+  const batch = await getBatchRow(ctx, batchId)
+  const payouts = await approvedPayouts(ctx, batch)
   // Refuse early what cannot be executed or booked.
   const groups = groupByRail(deps.rails, payouts)
   for (const { rail, payouts: list } of groups) {
     for (const assetId of new Set([...list.map((p) => p.asset_id), rail.feeAssetId]))
-      requireTreasuryAccount(ctx, assetId, rail.source.address)
+      await requireTreasuryAccount(ctx, assetId, rail.source.address)
   }
   if (deps.signer) await assertDeviceHoldsSources(ctx, deps.signer, groups)
 
   // Network, no writes: chunking, gas, fees, the contract check, the fee cap, the nonce floor.
-  const assets = assetsById(ctx, [...payouts.map((p) => p.asset_id), ...groups.map((g) => g.rail.feeAssetId)])
+  const assets = await assetsById(ctx, [...payouts.map((p) => p.asset_id), ...groups.map((g) => g.rail.feeAssetId)])
   const plans: RailPlan[] = []
   let chunkIndex = 0
   for (const { rail, payouts: list } of groups) {
@@ -71,25 +71,25 @@ export async function executeBatch(
     plans.push({ rail, chunks, nonceFloor: await rail.nonceFloor(rail.source.address) })
   }
 
-  commitPlan(ctx, actorId, batch, plans, payouts, assets)
+  await commitPlan(ctx, actorId, batch, plans, payouts, assets)
   crashPoint('after-plan')
   emitBatchChanged(ctx, batchId)
   ctx.events.emit('payouts.changed', { batchIds: [batchId] })
   reportProgress(options, plannedProgress(plans, payouts.length, chunkIndex, options))
 
   if (options.external) return { batchId, chunks: chunkIndex, signed: 0, broadcast: 0, dead: 0, undelivered: 0 }
-  const result = await signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), options)
+  const result = await signAndBroadcast(ctx, deps, actorId, await plannedSubmissions(ctx, batchId), options)
   return { batchId, chunks: chunkIndex, ...result }
 }
 
-function approvedPayouts(ctx: CoreContext, batch: BatchRow): PayoutRow[] {
+async function approvedPayouts(ctx: CoreContext, batch: BatchRow): Promise<PayoutRow[]> {
   if (batch.state !== 'approved') {
     throw new CsError(
       'EXECUTION_STATE',
       `Batch "${batch.name}" is ${batch.state.replace('_', ' ')}, not approved — only an approved batch can be executed (an executing one resumes by itself).`,
     )
   }
-  const payouts = ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batch.id).orderBy('row_no'))
+  const payouts = await ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batch.id).orderBy('row_no'))
   if (payouts.length === 0) throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no payouts to execute.`)
   const notPending = payouts.find((p) => p.state !== 'pending')
   invariant(notPending === undefined, () => `approved batch ${batch.id} has payout ${notPending!.id} in state ${notPending!.state}`)
@@ -118,7 +118,7 @@ async function assertDeviceHoldsSources(ctx: CoreContext, signer: Signer, groups
   for (const { rail } of groups) {
     if (!isDeviceRail(rail)) continue
     const chain = rail.capabilities.signer
-    if (rail.capabilities.verifiesSourceAddress) assertSignerAddressVerified(ctx, chain, rail.source.address)
+    if (rail.capabilities.verifiesSourceAddress) await assertSignerAddressVerified(ctx, chain, rail.source.address)
     const account = await signer.getAccount(chain, rail.source.path)
     if (account.address.toLowerCase() !== rail.source.address.toLowerCase()) {
       throw new CsError(
@@ -130,24 +130,35 @@ async function assertDeviceHoldsSources(ctx: CoreContext, signer: Signer, groups
 }
 
 /** One transaction: executing + every submission planned with its nonce reserved. */
-function commitPlan(
+async function commitPlan(
   ctx: CoreContext,
   actorId: Actor,
   batch: BatchRow,
   plans: readonly RailPlan[],
   payouts: readonly PayoutRow[],
   assets: ReadonlyMap<string, AssetRow>,
-): void {
+): Promise<void> {
   const byId = new Map(payouts.map((p) => [p.id, p]))
   const chunks = plans.reduce((n, p) => n + p.chunks.length, 0)
-  ctx.db.tx(() => {
-    const fresh = getBatchRow(ctx, batch.id)
+  await ctx.db.tx(async () => {
+    const fresh = await getBatchRow(ctx, batch.id)
     if (fresh.state !== 'approved' || fresh.version !== batch.version) {
       throw new CsError('BATCH_STALE', `Batch "${batch.name}" changed while it was being prepared — reload it and execute again.`)
     }
-    transitionBatch(ctx, actorId, batch.id, 'executing', { reason: 'execution started', details: { chunks, payouts: payouts.length } })
+    await transitionBatch(ctx, actorId, batch.id, 'executing', {
+      reason: 'execution started',
+      details: { chunks, payouts: payouts.length },
+    })
     for (const { rail, chunks: planned, nonceFloor } of plans) {
-      planSubmissions(ctx, actorId, { rail, batchId: batch.id, chunks: planned, payouts: byId, assets, nonceFloor, attemptOf: () => 1 })
+      await planSubmissions(ctx, actorId, {
+        rail,
+        batchId: batch.id,
+        chunks: planned,
+        payouts: byId,
+        assets,
+        nonceFloor,
+        attemptOf: () => 1,
+      })
     }
   })
 }

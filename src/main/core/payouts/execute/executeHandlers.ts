@@ -48,10 +48,10 @@ export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandler
       exportForExternalSigning(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.external.import': ({ core, operator }, input) =>
       importExternallySigned(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id, input.content),
-    'batches.submissions': ({ core }, input) => listSubmissions(core, runtime.rails, input.id),
-    'settings.rails.get': ({ core }) => getRailsSetting(core),
-    'settings.rails.set': ({ core, operator }, input) => {
-      const setting = setRailsSetting(core, requireRole(operator, 'admin', 'change the rails configuration').id, input)
+    'batches.submissions': async ({ core }, input) => await listSubmissions(core, runtime.rails, input.id),
+    'settings.rails.get': async ({ core }) => await getRailsSetting(core),
+    'settings.rails.set': async ({ core, operator }, input) => {
+      const setting = await setRailsSetting(core, requireRole(operator, 'admin', 'change the rails configuration').id, input)
       runtime.rails.replace(railsConfigFromSetting(setting.rails))
       return setting
     },

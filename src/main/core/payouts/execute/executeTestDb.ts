@@ -13,8 +13,8 @@ const AT = '2026-02-01T10:00:00.000Z'
 export async function openExecuteTestDb(): Promise<CoreContext> {
   const db = await openDb({ dataDir: ':memory:' })
   const ctx: CoreContext = { db, clock: fixedClock(AT), events: new CoreEvents() }
-  db.run(db.k.insertInto('operators').values({ id: 'op-unit', name: 'Unit', roles: '[]', created_at: AT }))
-  db.run(
+  await db.run(db.k.insertInto('operators').values({ id: 'op-unit', name: 'Unit', roles: '[]', created_at: AT }))
+  await db.run(
     db.k.insertInto('batches').values({
       id: TEST_BATCH,
       name: 'unit',
@@ -33,7 +33,7 @@ export async function openExecuteTestDb(): Promise<CoreContext> {
 let seq = 0
 
 /** Inserts a submission (defaults: evm, network 1, source 0xS, broadcast, no nonce). */
-export function insertTestSubmission(ctx: CoreContext, over: Partial<SubmissionRow> = {}): SubmissionRow {
+export async function insertTestSubmission(ctx: CoreContext, over: Partial<SubmissionRow> = {}): Promise<SubmissionRow> {
   seq++
   const row: SubmissionRow = {
     id: `${TEST_BATCH}:c${seq}:a1`,
@@ -59,6 +59,6 @@ export function insertTestSubmission(ctx: CoreContext, over: Partial<SubmissionR
     updated_at: AT,
     ...over,
   }
-  ctx.db.run(ctx.db.k.insertInto('submissions').values(row))
+  await ctx.db.run(ctx.db.k.insertInto('submissions').values(row))
   return row
 }

@@ -76,9 +76,9 @@ function expectedOf(deps: ExecuteDeps, sub: SubmissionRow): ExpectedSigned {
 }
 
 /** The planned transactions of an executing batch, as signing files (one per signer chain). */
-export function exportPlanned(ctx: CoreContext, deps: ExecuteDeps, batchId: string): ExternalExportResult {
-  const batch = getBatchRow(ctx, batchId)
-  const planned = plannedSubmissions(ctx, batchId)
+export async function exportPlanned(ctx: CoreContext, deps: ExecuteDeps, batchId: string): Promise<ExternalExportResult> {
+  const batch = await getBatchRow(ctx, batchId)
+  const planned = await plannedSubmissions(ctx, batchId)
   if (planned.length === 0) {
     throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no transaction waiting for a signature — nothing to export.`)
   }
@@ -98,7 +98,8 @@ export function exportPlanned(ctx: CoreContext, deps: ExecuteDeps, batchId: stri
     if (!group) continue
     const file =
       chain === 'evm' ? exportUnsignedEvm(group.expected.filter(isEvm), now) : exportUnsignedStellar(group.expected.filter(isStellar), now)
-    const summaries = group.subs.map((s) => ({ submissionId: s.id, payouts: describeChunk(ctx, s.id) }))
+    const summaries: { submissionId: string; payouts: string }[] = []
+    for (const s of group.subs) summaries.push({ submissionId: s.id, payouts: await describeChunk(ctx, s.id) })
     files.push({
       rail: chain,
       fileName: `countersign-${batchId}-${chain}-unsigned.json`,
@@ -122,7 +123,7 @@ export async function importSigned(
   actor: Actor,
   text: string,
 ): Promise<ExternalImportResult> {
-  const batch = getBatchRow(ctx, batchId)
+  const batch = await getBatchRow(ctx, batchId)
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -138,7 +139,9 @@ export async function importSigned(
       `The signed file is for batch ${fileBatch}, not "${batch.name}" (${batchId}) — nothing was accepted.`,
     )
   }
-  const subs = new Map(ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId)).map((s) => [s.id, s]))
+  const subs = new Map(
+    (await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId))).map((s) => [s.id, s]),
+  )
   const { fresh, alreadySigned } = sortItems(deps, batch.name, subs, parsed.data.items)
   const expected = new Map<string, ExpectedSigned>()
   for (const item of fresh) expected.set(item.submissionId, expectedOf(deps, subs.get(item.submissionId)!))
@@ -147,7 +150,7 @@ export async function importSigned(
       ? []
       : await importSignedFile(JSON.stringify({ format: EXTERNAL_SIGNED_FORMAT, items: fresh }), expected, { allowMissing: true })
 
-  const committed = commitAll(ctx, actor, verified)
+  const committed = await commitAll(ctx, actor, verified)
   if (committed.length > 0) ctx.events.emit('payouts.changed', { batchIds: [batchId] })
   crashPoint('after-persist')
   let broadcast = 0
@@ -162,7 +165,7 @@ export async function importSigned(
     alreadySigned,
     broadcast,
     undelivered,
-    stillUnsigned: plannedSubmissions(ctx, batchId).length,
+    stillUnsigned: (await plannedSubmissions(ctx, batchId)).length,
   }
 }
 
@@ -204,19 +207,28 @@ function sortItems<I extends SignedItem>(
 }
 
 /** ONE transaction: every accepted signature is committed, or none. */
-function commitAll(
+async function commitAll(
   ctx: CoreContext,
   actor: Actor,
   verified: readonly { submissionId: string; signed: string; hash: string }[],
-): SubmissionRow[] {
-  return ctx.db.tx(() =>
-    verified.map((v) => {
-      const sub = getSubmission(ctx, v.submissionId)
+): Promise<SubmissionRow[]> {
+  return await ctx.db.tx(async () => {
+    const out: SubmissionRow[] = []
+    for (const v of verified) {
+      const sub = await getSubmission(ctx, v.submissionId)
       if (sub.state !== 'planned')
         throw new CsError('BATCH_STALE', `Submission ${sub.id} changed while the file was checked — import it again.`)
-      moveSubmission(ctx, actor, sub, 'signed', { signed_payload: v.signed, tx_hash: v.hash }, { txHash: v.hash, how: 'external signing' })
-      movePayoutsOf(ctx, sub.id, 'signed')
-      return getSubmission(ctx, sub.id)
-    }),
-  )
+      await moveSubmission(
+        ctx,
+        actor,
+        sub,
+        'signed',
+        { signed_payload: v.signed, tx_hash: v.hash },
+        { txHash: v.hash, how: 'external signing' },
+      )
+      await movePayoutsOf(ctx, sub.id, 'signed')
+      out.push(await getSubmission(ctx, sub.id))
+    }
+    return out
+  })
 }

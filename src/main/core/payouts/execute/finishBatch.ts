@@ -18,20 +18,23 @@ import { transitionBatch } from '../batches/transitionBatch'
 
 const SETTLING: readonly string[] = ['executing', 'failed', 'partially_failed']
 
-export function finishBatchIfDone(ctx: CoreContext, batchId: string): BatchState | null {
-  const batch = ctx.db.first(ctx.db.k.selectFrom('batches').select(['state']).where('id', '=', batchId))
+export async function finishBatchIfDone(ctx: CoreContext, batchId: string): Promise<BatchState | null> {
+  const batch = await ctx.db.first(ctx.db.k.selectFrom('batches').select(['state']).where('id', '=', batchId))
   if (!batch || !SETTLING.includes(batch.state)) return null
   const from = batch.state as BatchState
-  const counts = ctx.db.sqlite.prepare(`SELECT state, COUNT(*) AS n FROM payouts WHERE batch_id = ? GROUP BY state`).all(batchId) as {
-    state: string
-    n: number
-  }[]
-  const n = (s: string) => counts.find((c) => c.state === s)?.n ?? 0
+  const counts = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('payouts')
+      .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+      .where('batch_id', '=', batchId)
+      .groupBy('state'),
+  )
+  const n = (s: string) => Number(counts.find((c) => c.state === s)?.n ?? 0)
   const inFlight = n('pending') + n('planned') + n('signed') + n('broadcast')
   if (inFlight > 0) return null
   const to: BatchState = n('failed') === 0 ? 'completed' : n('confirmed') === 0 ? 'failed' : 'partially_failed'
   if (from !== 'executing' && (to === from || !canTransition(BATCH_TRANSITIONS, from, to))) return null
-  transitionBatch(ctx, SYSTEM_ACTOR, batchId, to, {
+  await transitionBatch(ctx, SYSTEM_ACTOR, batchId, to, {
     reason: from === 'executing' ? 'execution finished' : 'a transaction declared dead landed after all',
     details: { confirmed: n('confirmed'), failed: n('failed') },
   })

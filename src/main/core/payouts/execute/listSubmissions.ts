@@ -7,14 +7,14 @@ import { getBatchRow } from '../batches/readBatch'
 
 export type ListSubmissionsReturnType = Submission[]
 
-export function listSubmissions(ctx: CoreContext, rails: RailRegistry, batchId: string): Submission[] {
-  getBatchRow(ctx, batchId)
-  const rows = ctx.db.all(
+export async function listSubmissions(ctx: CoreContext, rails: RailRegistry, batchId: string): Promise<Submission[]> {
+  await getBatchRow(ctx, batchId)
+  const rows = await ctx.db.all(
     ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index').orderBy('attempt'),
   )
   const counts = new Map(
-    ctx.db
-      .all(
+    (
+      await ctx.db.all(
         ctx.db.k
           .selectFrom('submission_payouts')
           .innerJoin('submissions', 'submissions.id', 'submission_payouts.submission_id')
@@ -22,7 +22,7 @@ export function listSubmissions(ctx: CoreContext, rails: RailRegistry, batchId: 
           .where('submissions.batch_id', '=', batchId)
           .groupBy('submission_payouts.submission_id'),
       )
-      .map((r) => [r.id, Number(r.n)]),
+    ).map((r) => [r.id, Number(r.n)]),
   )
   return rows.map((s: SubmissionRow) => {
     const explorerUrl = s.tx_hash === null ? null : (rails.get(s.rail, s.network)?.explorerUrl?.(s.tx_hash) ?? null)

@@ -13,6 +13,7 @@ import type { AssetRow, PayoutRow } from '../../db/schema'
 import { availableOnNormalSide } from '../../ledger'
 import type { BuiltSubmission, PlannedChunk, Rail } from '../../rails/Rail'
 import { invariant } from '../../util/invariant'
+import { inChunks } from '../inChunks'
 import { reserveNonces } from './reserveNonce'
 import { requireTreasuryAccount } from './treasuryAccount'
 
@@ -31,22 +32,23 @@ export interface PlanSubmissionsInput {
   attemptOf: (chunkIndex: number) => number
 }
 
-export function planSubmissions(ctx: CoreContext, actor: Actor, input: PlanSubmissionsInput): string[] {
-  invariant(ctx.db.sqlite.inTransaction, 'planSubmissions runs inside the caller transaction')
+export async function planSubmissions(ctx: CoreContext, actor: Actor, input: PlanSubmissionsInput): Promise<string[]> {
+  invariant(ctx.db.inTransaction(), 'planSubmissions runs inside the caller transaction')
   const { rail, batchId } = input
   const now = ctx.clock.now()
   const needed = new Map<string, bigint>()
   // Taken before this call plans anything, so its own payouts are not counted twice.
   const inFlight = new Map<string, bigint>()
   for (const assetId of new Set([...input.chunks.map((c) => c.assetId), rail.feeAssetId]))
-    inFlight.set(assetId, inFlightFor(ctx, assetId, rail))
+    inFlight.set(assetId, await inFlightFor(ctx, assetId, rail))
   invariant(
     (input.nonceFloor === null) === (rail.capabilities.nonceName === null),
     () => `rail ${rail.rail}:${rail.network} gave a nonce floor that does not match whether it has nonces`,
   )
-  const first = reserveNonces(ctx, { rail: rail.rail, network: rail.network, source: rail.source.address }, input.nonceFloor)
-  const ids = input.chunks.map((chunk, i) => {
-    const rows = pendingPayoutsOf(ctx, chunk, input.payouts)
+  const first = await reserveNonces(ctx, { rail: rail.rail, network: rail.network, source: rail.source.address }, input.nonceFloor)
+  const ids: string[] = []
+  for (const [i, chunk] of input.chunks.entries()) {
+    const rows = await pendingPayoutsOf(ctx, chunk, input.payouts)
     const attempt = input.attemptOf(chunk.chunkIndex)
     const nonce = first === null ? null : first + BigInt(i)
     const built = rail.build({ batchId, chunk, attempt, payouts: rows, assets: input.assets, nonce, now })
@@ -55,10 +57,10 @@ export function planSubmissions(ctx: CoreContext, actor: Actor, input: PlanSubmi
       () => `rail ${rail.rail}:${rail.network} built a submission from ${built.source}, not its source`,
     )
     const id = submissionIdFor(batchId, chunk.chunkIndex, attempt)
-    insertPlanned(ctx, { id, rail, batchId, chunk, attempt, nonce, built, rows, now: now.toISOString() })
+    await insertPlanned(ctx, { id, rail, batchId, chunk, attempt, nonce, built, rows, now: now.toISOString() })
     for (const p of rows) needed.set(p.asset_id, (needed.get(p.asset_id) ?? 0n) + parseMinor(p.amount))
     if (built.feeCap !== null) needed.set(rail.feeAssetId, (needed.get(rail.feeAssetId) ?? 0n) + parseMinor(built.feeCap))
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor,
       action: 'payouts.submission.planned',
       subject: `submission:${id}`,
@@ -73,22 +75,27 @@ export function planSubmissions(ctx: CoreContext, actor: Actor, input: PlanSubmi
         feeCap: built.feeCap,
       },
     })
-    return id
-  })
-  assertLedgerCovers(ctx, rail, needed, inFlight)
+    ids.push(id)
+  }
+  await assertLedgerCovers(ctx, rail, needed, inFlight)
   return ids
 }
 
 /** The chunk's payouts in its order, each still pending (else someone else is executing the batch). */
-function pendingPayoutsOf(ctx: CoreContext, chunk: PlannedChunk, payouts: ReadonlyMap<string, PayoutRow>): PayoutRow[] {
+async function pendingPayoutsOf(ctx: CoreContext, chunk: PlannedChunk, payouts: ReadonlyMap<string, PayoutRow>): Promise<PayoutRow[]> {
+  const fresh = new Map<string, string>()
+  for (const ids of inChunks(chunk.payoutIds)) {
+    for (const r of await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['id', 'state']).where('id', 'in', ids)))
+      fresh.set(r.id, r.state)
+  }
   return chunk.payoutIds.map((id) => {
     const p = payouts.get(id)
     invariant(p, () => `planned payout ${id} was not loaded`)
-    const fresh = ctx.db.first(ctx.db.k.selectFrom('payouts').select('state').where('id', '=', id))
-    if (fresh?.state !== 'pending') {
+    const state = fresh.get(id)
+    if (state !== 'pending') {
       throw new CsError(
         'EXECUTION_STATE',
-        `Payout ${id} is ${fresh?.state ?? 'gone'}, not pending — someone else is executing this batch; reload it.`,
+        `Payout ${id} is ${state ?? 'gone'}, not pending — someone else is executing this batch; reload it.`,
       )
     }
     return p
@@ -107,8 +114,8 @@ interface PlannedRow {
   now: string
 }
 
-function insertPlanned(ctx: CoreContext, r: PlannedRow): void {
-  ctx.db.run(
+async function insertPlanned(ctx: CoreContext, r: PlannedRow): Promise<void> {
+  await ctx.db.run(
     ctx.db.k.insertInto('submissions').values({
       id: r.id,
       batch_id: r.batchId,
@@ -133,13 +140,17 @@ function insertPlanned(ctx: CoreContext, r: PlannedRow): void {
       updated_at: r.now,
     }),
   )
-  ctx.db.run(ctx.db.k.insertInto('submission_payouts').values(r.rows.map((p, idx) => ({ submission_id: r.id, payout_id: p.id, idx }))))
-  for (const p of r.rows) {
-    ctx.db.run(
+  await ctx.db.insertRows(
+    'submission_payouts',
+    ['submission_id', 'payout_id', 'idx'],
+    r.rows.map((p, idx) => [r.id, p.id, idx]),
+  )
+  for (const ids of inChunks(r.rows.map((p) => p.id))) {
+    await ctx.db.run(
       ctx.db.k
         .updateTable('payouts')
         .set({ state: 'planned', attempt: r.attempt, submission_id: r.id, failure_code: null, failure_message: null, updated_at: r.now })
-        .where('id', '=', p.id)
+        .where('id', 'in', ids)
         .where('state', '=', 'pending'),
     )
   }
@@ -149,15 +160,15 @@ function insertPlanned(ctx: CoreContext, r: PlannedRow): void {
  * The ledger must be able to book what the network will do: refuse now rather than confirm a
  * payment the books cannot hold (booking runs in the confirm transaction and must not fail).
  */
-function assertLedgerCovers(
+async function assertLedgerCovers(
   ctx: CoreContext,
   rail: Rail,
   needed: ReadonlyMap<string, bigint>,
   inFlight: ReadonlyMap<string, bigint>,
-): void {
+): Promise<void> {
   for (const [assetId, amount] of needed) {
-    const treasury = requireTreasuryAccount(ctx, assetId, rail.source.address)
-    const b = ctx.db.first(ctx.db.k.selectFrom('balances').selectAll().where('account_id', '=', treasury.id))
+    const treasury = await requireTreasuryAccount(ctx, assetId, rail.source.address)
+    const b = await ctx.db.first(ctx.db.k.selectFrom('balances').selectAll().where('account_id', '=', treasury.id))
     invariant(b, () => `account ${treasury.id} has no balances row`)
     const available = availableOnNormalSide('debit', {
       debitsPosted: parseMinor(b.debits_posted),
@@ -176,15 +187,20 @@ function assertLedgerCovers(
 }
 
 /** What earlier, still unbooked submissions of this source will take from the treasury account. */
-function inFlightFor(ctx: CoreContext, assetId: string, rail: Rail): bigint {
+async function inFlightFor(ctx: CoreContext, assetId: string, rail: Rail): Promise<bigint> {
   let sum = 0n
-  const rows = ctx.db.sqlite
-    .prepare(
-      `SELECT p.amount AS amount FROM payouts p JOIN submissions s ON s.id = p.submission_id
-       WHERE s.rail = ? AND s.network = ? AND s.source = ? AND p.asset_id = ? AND p.state IN ('planned', 'signed', 'broadcast')
-       AND s.state IN ('planned', 'signed', 'broadcast')`,
-    )
-    .all(rail.rail, rail.network, rail.source.address, assetId) as { amount: string }[]
+  const rows = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('payouts as p')
+      .innerJoin('submissions as s', 's.id', 'p.submission_id')
+      .select('p.amount as amount')
+      .where('s.rail', '=', rail.rail)
+      .where('s.network', '=', rail.network)
+      .where('s.source', '=', rail.source.address)
+      .where('p.asset_id', '=', assetId)
+      .where('p.state', 'in', ['planned', 'signed', 'broadcast'])
+      .where('s.state', 'in', ['planned', 'signed', 'broadcast']),
+  )
   for (const r of rows) sum += parseMinor(r.amount)
   return sum
 }

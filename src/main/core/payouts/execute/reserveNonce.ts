@@ -22,9 +22,11 @@
  * The `nonces` table of migration 0002 (EVM's monotonic "next" counter) is no longer the
  * reservation record: a counter that never goes down cannot give back the sequence of an expired
  * Stellar transaction or the nonce of a cancelled chunk. The submissions are the record; the
- * frozen table stays, unused. Two planners cannot race: db.tx is BEGIN IMMEDIATE, so the scan
- * and the inserts that follow hold the one write lock.
+ * frozen table stays, unused. Two planners cannot race: db.tx serialises the workspace's writers
+ * (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock taken first), so the scan and the
+ * inserts that follow hold the one write lock.
  */
+import { sql } from 'kysely'
 import type { CoreContext } from '../../context'
 import { invariant } from '../../util/invariant'
 
@@ -35,27 +37,39 @@ export interface NonceKey {
 }
 
 /**
- * Decimal texts order like their numbers when compared by length first: exact for any size (no
- * CAST to SQLite's 64-bit INTEGER), and the highest comes first.
- */
-const HIGHEST_HELD_SQL = `SELECT nonce FROM submissions
-  WHERE rail = ? AND network = ? AND source = ? AND nonce IS NOT NULL AND state <> 'dead'
-  ORDER BY length(nonce) DESC, nonce DESC LIMIT 1`
-
-/**
  * The first nonce for `count` new submissions of `key` (they take first, first + 1, …); null when
  * the rail has none (its floor is null). Inside the caller's transaction, which must insert them.
  */
-export function reserveNonces(ctx: CoreContext, key: NonceKey, floor: bigint | null): bigint | null {
-  invariant(ctx.db.sqlite.inTransaction, 'nonces are reserved inside the transaction that records the submissions')
+export async function reserveNonces(ctx: CoreContext, key: NonceKey, floor: bigint | null): Promise<bigint | null> {
+  invariant(ctx.db.inTransaction(), 'nonces are reserved inside the transaction that records the submissions')
   if (floor === null) return null
   invariant(floor >= 0n, () => `negative nonce floor ${floor}`)
-  const row = ctx.db.prepare(HIGHEST_HELD_SQL).get(key.rail, key.network, key.source) as { nonce: string } | undefined
+  const row = await ctx.db.first(highestHeld(ctx, key))
   const held = row === undefined ? 0n : parseNonce(row.nonce) + 1n
   return held > floor ? held : floor
 }
 
-function parseNonce(text: string): bigint {
+/**
+ * The highest nonce held by a live submission of `key`. Decimal texts order like their numbers
+ * when compared by length first: exact for any size (no CAST to a 64-bit integer), and the highest
+ * comes first.
+ */
+function highestHeld(ctx: CoreContext, key: NonceKey) {
+  return ctx.db.k
+    .selectFrom('submissions')
+    .select('nonce')
+    .where('rail', '=', key.rail)
+    .where('network', '=', key.network)
+    .where('source', '=', key.source)
+    .where('nonce', 'is not', null)
+    .where('state', '<>', 'dead')
+    .orderBy(sql`length(nonce)`, 'desc')
+    .orderBy('nonce', 'desc')
+    .limit(1)
+}
+
+function parseNonce(text: string | null): bigint {
+  invariant(text !== null, 'a held nonce is not null')
   invariant(/^(0|[1-9]\d*)$/.test(text), () => `stored nonce "${text}" is not canonical decimal text`)
   return BigInt(text)
 }

@@ -24,7 +24,7 @@ export interface ResumeOpenReturnType {
 export async function resumeOpen(ctx: CoreContext, deps: ExecuteDeps, options: ExecuteOptions = {}): Promise<ResumeOpenReturnType> {
   const sweeps: SweepResult[] = []
   for (const rail of deps.rails.all()) sweeps.push(await sweepRail(ctx, rail))
-  const planned = plannedSubmissions(ctx)
+  const planned = await plannedSubmissions(ctx)
   if (planned.length === 0) return { sweeps, signing: null, waitingForSigner: 0 }
   if (!deps.signer) {
     // Device-free rails (Stripe) go on without a signer; the rest wait for one.

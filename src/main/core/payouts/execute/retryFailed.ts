@@ -11,6 +11,7 @@ import type { Actor, CoreContext } from '../../context'
 import type { AssetRow, PayoutRow, SubmissionRow } from '../../db/schema'
 import type { PlannedChunk, Rail } from '../../rails/Rail'
 import { getBatchRow } from '../batches/readBatch'
+import { inChunks } from '../inChunks'
 import { emitBatchChanged, transitionBatch } from '../batches/transitionBatch'
 import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
 import { payoutsOfSubmission, plannedSubmissions } from './executionStore'
@@ -30,8 +31,8 @@ interface RetryChunk {
 }
 
 /** Chunks whose latest attempt is failed or dead and all of whose payouts are failed under it. */
-function retryableChunks(ctx: CoreContext, batchId: string): RetryChunk[] {
-  const subs = ctx.db.all(
+async function retryableChunks(ctx: CoreContext, batchId: string): Promise<RetryChunk[]> {
+  const subs = await ctx.db.all(
     ctx.db.k.selectFrom('submissions').selectAll().where('batch_id', '=', batchId).orderBy('chunk_index').orderBy('attempt'),
   )
   const last = new Map<number, SubmissionRow>()
@@ -39,7 +40,7 @@ function retryableChunks(ctx: CoreContext, batchId: string): RetryChunk[] {
   const out: RetryChunk[] = []
   for (const s of last.values()) {
     if (s.state !== 'failed' && s.state !== 'dead') continue
-    const payouts = payoutsOfSubmission(ctx, s.id)
+    const payouts = await payoutsOfSubmission(ctx, s.id)
     if (payouts.every((p) => p.state === 'failed' && p.submission_id === s.id)) out.push({ last: s, payouts })
   }
   return out
@@ -67,7 +68,7 @@ async function prepareRetries(
     g.chunks.push(c)
     byRail.set(key, g)
   }
-  const assets = assetsById(ctx, [
+  const assets = await assetsById(ctx, [
     ...chunks.flatMap((c) => c.payouts.map((p) => p.asset_id)),
     ...[...byRail.values()].map((g) => g.rail.feeAssetId),
   ])
@@ -90,42 +91,40 @@ export async function retryFailed(
   actorId: Actor,
   options: ExecuteOptions = {},
 ): Promise<RetryFailedReturnType> {
-  const batch = getBatchRow(ctx, batchId)
+  const batch = await getBatchRow(ctx, batchId)
   if (batch.state !== 'partially_failed' && batch.state !== 'failed') {
     throw new CsError(
       'EXECUTION_STATE',
       `Batch "${batch.name}" is ${batch.state.replace('_', ' ')} — only a failed or partially failed batch can retry its failed payouts.`,
     )
   }
-  const chunks = retryableChunks(ctx, batchId)
+  const chunks = await retryableChunks(ctx, batchId)
   if (chunks.length === 0) throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no failed payouts to retry.`)
 
   // Network, no writes: fresh fees and estimates for the same chunks, and each rail's nonce floor.
   const { plans, assets } = await prepareRetries(ctx, deps, batchId, chunks)
   const attemptOf = new Map(chunks.map((c) => [c.last.chunk_index, c.last.attempt + 1]))
   const payoutCount = chunks.reduce((n, c) => n + c.payouts.length, 0)
-  ctx.db.tx(() => {
+  await ctx.db.tx(async () => {
     // Re-check under the lock: nothing moved since we read it.
-    const again = retryableChunks(ctx, batchId)
+    const again = await retryableChunks(ctx, batchId)
     if (again.length !== chunks.length || again.some((c, i) => c.last.id !== chunks[i]!.last.id)) {
       throw new CsError('BATCH_STALE', `Batch "${batch.name}" changed while the retry was prepared — reload it and try again.`)
     }
-    transitionBatch(ctx, actorId, batchId, 'executing', {
+    await transitionBatch(ctx, actorId, batchId, 'executing', {
       reason: 'retry failed payouts',
       details: { chunks: chunks.length, payouts: payoutCount },
     })
     const now = ctx.clock.now().toISOString()
     const byId = new Map<string, PayoutRow>()
-    for (const c of chunks) {
-      for (const p of c.payouts) {
-        ctx.db.run(
-          ctx.db.k.updateTable('payouts').set({ state: 'pending', updated_at: now }).where('id', '=', p.id).where('state', '=', 'failed'),
-        )
-        byId.set(p.id, p)
-      }
+    for (const c of chunks) for (const p of c.payouts) byId.set(p.id, p)
+    for (const ids of inChunks([...byId.keys()])) {
+      await ctx.db.run(
+        ctx.db.k.updateTable('payouts').set({ state: 'pending', updated_at: now }).where('id', 'in', ids).where('state', '=', 'failed'),
+      )
     }
     for (const { rail, planned, nonceFloor } of plans) {
-      planSubmissions(ctx, actorId, {
+      await planSubmissions(ctx, actorId, {
         rail,
         batchId,
         chunks: planned,
@@ -138,6 +137,6 @@ export async function retryFailed(
   })
   emitBatchChanged(ctx, batchId)
   ctx.events.emit('payouts.changed', { batchIds: [batchId] })
-  const result = await signAndBroadcast(ctx, deps, actorId, plannedSubmissions(ctx, batchId), options)
+  const result = await signAndBroadcast(ctx, deps, actorId, await plannedSubmissions(ctx, batchId), options)
   return { batchId, chunks: chunks.length, payouts: payoutCount, ...result }
 }

@@ -45,22 +45,22 @@ export async function signAndBroadcast(
   const out: SignAndBroadcastResult = { signed: 0, broadcast: 0, dead: 0, undelivered: 0 }
   const total = submissions.length
   for (let i = 0; i < total; i++) {
-    const sub = getSubmission(ctx, submissions[i]!.id)
+    const sub = await getSubmission(ctx, submissions[i]!.id)
     if (sub.state !== 'planned') continue // another process got there first
     const rail = deps.rails.get(sub.rail, sub.network)
     if (!rail) throw notConfigured(sub)
-    const view = railSubmissionOf(ctx, sub)
+    const view = await railSubmissionOf(ctx, sub)
     // A planned submission whose nonce the network already used (another wallet on the same key,
     // or its time bound passed) can never land; nothing with that nonce was ever signed-and-stored
     // by us, so it is dead.
     if (await rail.nonceConsumed(view)) {
-      markNeverSignedDead(ctx, rail, sub)
+      await markNeverSignedDead(ctx, rail, sub)
       out.dead++
       continue
     }
     const signed = await signOrSeal(ctx, deps, rail, view, { chunk: i + 1, chunks: total }, options)
     crashPoint('after-sign')
-    const persisted = commitSigned(ctx, actor, view, signed)
+    const persisted = await commitSigned(ctx, actor, view, signed)
     if (persisted === null) continue
     out.signed++
     crashPoint('after-persist')
@@ -93,11 +93,11 @@ async function signOrSeal(
 ): Promise<SignedSubmission> {
   if (!isDeviceRail(rail)) return rail.seal(view)
   if (!deps.signer) throw new CsError('DEVICE_NOT_FOUND', 'Connect and unlock your Ledger to sign the remaining payouts, then try again.')
-  if (rail.capabilities.verifiesSourceAddress) assertSignerAddressVerified(ctx, rail.capabilities.signer, rail.source.address)
+  if (rail.capabilities.verifiesSourceAddress) await assertSignerAddressVerified(ctx, rail.capabilities.signer, rail.source.address)
   reportProgress(options, {
     kind: 'signing',
     ...position,
-    message: `Confirm ${rail.capabilities.unit.one} ${position.chunk} of ${position.chunks} on ${options.deviceName ?? 'your Ledger'} — ${describeChunk(ctx, view.id)}.`,
+    message: `Confirm ${rail.capabilities.unit.one} ${position.chunk} of ${position.chunks} on ${options.deviceName ?? 'your Ledger'} — ${await describeChunk(ctx, view.id)}.`,
   })
   return rail.sign(view, deps.signer)
 }
@@ -107,28 +107,40 @@ async function signOrSeal(
  * or changed what it says: a cancel elsewhere (cancelSubmission) may have renumbered it while the
  * device signed the old payload, and those bytes must then never be committed or sent.
  */
-function commitSigned(ctx: CoreContext, actor: Actor, signedFrom: RailSubmission, signed: SignedSubmission): SubmissionRow | null {
+async function commitSigned(
+  ctx: CoreContext,
+  actor: Actor,
+  signedFrom: RailSubmission,
+  signed: SignedSubmission,
+): Promise<SubmissionRow | null> {
   const submissionId = signedFrom.id
-  return ctx.db.tx(() => {
-    const fresh = getSubmission(ctx, submissionId)
+  return await ctx.db.tx(async () => {
+    const fresh = await getSubmission(ctx, submissionId)
     if (fresh.state !== 'planned' || fresh.unsigned_payload !== signedFrom.unsigned_payload) return null
-    moveSubmission(ctx, actor, fresh, 'signed', { signed_payload: signed.signedPayload, tx_hash: signed.txHash }, { txHash: signed.txHash })
-    movePayoutsOf(ctx, submissionId, 'signed')
-    return getSubmission(ctx, submissionId)
+    await moveSubmission(
+      ctx,
+      actor,
+      fresh,
+      'signed',
+      { signed_payload: signed.signedPayload, tx_hash: signed.txHash },
+      { txHash: signed.txHash },
+    )
+    await movePayoutsOf(ctx, submissionId, 'signed')
+    return await getSubmission(ctx, submissionId)
   })
 }
 
-function markNeverSignedDead(ctx: CoreContext, rail: Rail, sub: SubmissionRow): void {
-  const finished = ctx.db.tx(() => {
-    const fresh = getSubmission(ctx, sub.id)
+async function markNeverSignedDead(ctx: CoreContext, rail: Rail, sub: SubmissionRow): Promise<void> {
+  const finished = await ctx.db.tx(async () => {
+    const fresh = await getSubmission(ctx, sub.id)
     const reason = `${rail.capabilities.nonceName ?? 'nonce'} ${sub.nonce} can no longer be used (another transaction took it, or its time bound passed) — this one was never signed`
     if (
       fresh.state !== 'planned' ||
-      !moveSubmission(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
+      !(await moveSubmission(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: 'NONCE_CONFLICT', failure_message: reason }))
     )
       return null
-    movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
-    return finishBatchIfDone(ctx, sub.batch_id)
+    await movePayoutsOf(ctx, sub.id, 'failed', { failure_code: 'NONCE_CONFLICT', failure_message: reason })
+    return await finishBatchIfDone(ctx, sub.batch_id)
   })
   ctx.events.emit('payouts.changed', { batchIds: [sub.batch_id] })
   if (finished) ctx.events.emit('batches.changed', { batchId: sub.batch_id })
@@ -145,14 +157,21 @@ export async function sendPersisted(ctx: CoreContext, rail: Rail, actor: Actor, 
     persisted.state === 'signed' && persisted.signed_payload !== null,
     () => `send of ${persisted.state} submission ${persisted.id}`,
   )
-  const outcome = await rail.broadcast(railSubmissionOf(ctx, persisted))
+  const outcome = await rail.broadcast(await railSubmissionOf(ctx, persisted))
   crashPoint('after-broadcast')
   if (outcome.kind === 'unreachable') return 'undelivered'
-  ctx.db.tx(() => {
-    const fresh = getSubmission(ctx, persisted.id)
+  await ctx.db.tx(async () => {
+    const fresh = await getSubmission(ctx, persisted.id)
     if (fresh.state !== 'signed') return
-    moveSubmission(ctx, actor, fresh, 'broadcast', {}, outcome.kind === 'maybe-sent' ? { nodeSaid: outcome.message.slice(0, 200) } : {})
-    movePayoutsOf(ctx, persisted.id, 'broadcast')
+    await moveSubmission(
+      ctx,
+      actor,
+      fresh,
+      'broadcast',
+      {},
+      outcome.kind === 'maybe-sent' ? { nodeSaid: outcome.message.slice(0, 200) } : {},
+    )
+    await movePayoutsOf(ctx, persisted.id, 'broadcast')
   })
   ctx.events.emit('payouts.changed', { batchIds: [persisted.batch_id] })
   return 'sent'
@@ -166,14 +185,15 @@ export function notConfigured(sub: { rail: string; network: string }): CsError {
 }
 
 /** "250 payouts, 12,400.00 USDC": what the person is about to approve on the device, exactly. */
-export function describeChunk(ctx: CoreContext, submissionId: string): string {
-  const payouts = payoutsOfSubmission(ctx, submissionId)
+export async function describeChunk(ctx: CoreContext, submissionId: string): Promise<string> {
+  const payouts = await payoutsOfSubmission(ctx, submissionId)
   const totals = new Map<string, bigint>()
   for (const p of payouts) totals.set(p.asset_id, (totals.get(p.asset_id) ?? 0n) + parseMinor(p.amount))
-  const parts = [...totals].map(([assetId, minor]) => {
-    const asset = ctx.db.first(ctx.db.k.selectFrom('assets').select(['code', 'scale']).where('id', '=', assetId))
-    return asset ? `${formatAmountGrouped(minor, asset.scale)} ${asset.code}` : `${minor} ${assetId}`
-  })
+  const parts: string[] = []
+  for (const [assetId, minor] of totals) {
+    const asset = await ctx.db.first(ctx.db.k.selectFrom('assets').select(['code', 'scale']).where('id', '=', assetId))
+    parts.push(asset ? `${formatAmountGrouped(minor, asset.scale)} ${asset.code}` : `${minor} ${assetId}`)
+  }
   return `${payouts.length.toLocaleString('en-US')} ${payouts.length === 1 ? 'payout' : 'payouts'}, ${parts.join(' + ')}`
 }
 

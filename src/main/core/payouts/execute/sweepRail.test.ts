@@ -13,7 +13,7 @@ import { sweepRail } from './sweepRail'
 let ctx: CoreContext
 beforeEach(async () => {
   ctx = await openExecuteTestDb()
-  insertTestSubmission(ctx, { nonce: '1' })
+  await insertTestSubmission(ctx, { nonce: '1' })
 })
 afterEach(async () => {
   await ctx.db.close()
@@ -58,7 +58,7 @@ describe('sweepRail with a SweepGate', () => {
     const { rail, calls } = countingRail({ withHead: true })
     const gate = createSweepGate()
     await sweepRail(ctx, rail, gate)
-    insertTestSubmission(ctx, { nonce: '2', state: 'signed' })
+    await insertTestSubmission(ctx, { nonce: '2', state: 'signed' })
     await sweepRail(ctx, rail, gate)
     expect(calls.lookup).toBe(2)
     // That lookup saw it on the network and moved it to broadcast: its own change is looked at once more.
@@ -94,11 +94,11 @@ describe('sweepRail with a SweepGate', () => {
   })
 
   it('hands the rail its watched confirmed and SIGNED dead submissions, never a cancelled (unsigned) one', async () => {
-    const confirmed = insertTestSubmission(ctx, { state: 'confirmed', block_number: '10', block_hash: '0xb10' })
-    const dead = insertTestSubmission(ctx, { state: 'dead', block_number: '12', failure_code: 'NONCE_CONFLICT' })
-    insertTestSubmission(ctx, { state: 'dead', block_number: null }) // declared dead before heads were recorded
-    insertTestSubmission(ctx, { state: 'dead', tx_hash: null, signed_payload: null, failure_code: 'CANCELLED' })
-    const outOfWindow = insertTestSubmission(ctx, { state: 'dead', block_number: '1' })
+    const confirmed = await insertTestSubmission(ctx, { state: 'confirmed', block_number: '10', block_hash: '0xb10' })
+    const dead = await insertTestSubmission(ctx, { state: 'dead', block_number: '12', failure_code: 'NONCE_CONFLICT' })
+    await insertTestSubmission(ctx, { state: 'dead', block_number: null }) // declared dead before heads were recorded
+    await insertTestSubmission(ctx, { state: 'dead', tx_hash: null, signed_payload: null, failure_code: 'CANCELLED' })
+    const outOfWindow = await insertTestSubmission(ctx, { state: 'dead', block_number: '1' })
     const seen: string[] = []
     const rail = {
       rail: 'evm',
@@ -110,13 +110,13 @@ describe('sweepRail with a SweepGate', () => {
       },
     } as unknown as Rail
     await sweepRail(ctx, rail)
-    const open = ctx.db.first(ctx.db.k.selectFrom('submissions').select('id').where('state', '=', 'broadcast'))!.id
+    const open = (await ctx.db.first(ctx.db.k.selectFrom('submissions').select('id').where('state', '=', 'broadcast')))!.id
     expect(seen).toEqual([open, confirmed.id, dead.id])
     expect(seen).not.toContain(outOfWindow.id)
   })
 
   it('asks nothing at all when no submission is open or watched', async () => {
-    ctx.db.run(ctx.db.k.updateTable('submissions').set({ state: 'dead' }))
+    await ctx.db.run(ctx.db.k.updateTable('submissions').set({ state: 'dead' }))
     const { rail, calls } = countingRail({ withHead: true })
     expect(await sweepRail(ctx, rail, createSweepGate())).toEqual({ looked: 0, changed: 0, rebroadcast: 0, open: 0 })
     expect(calls).toEqual({ head: 0, lookup: 0 })

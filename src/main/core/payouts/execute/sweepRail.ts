@@ -7,8 +7,8 @@
  * lookup when nothing moved since the last one (sweepGate.ts says when that is safe). Without one
  * (start-up resume, the CLI, tests) every sweep looks up.
  */
+import { sql } from 'kysely'
 import type { CoreContext } from '../../context'
-import type { SubmissionRow } from '../../db/schema'
 import type { Rail, RailSubmission } from '../../rails/Rail'
 import { applyVerdict } from './applyVerdict'
 import { openSubmissions } from './executionStore'
@@ -26,8 +26,8 @@ export interface SweepResult {
 }
 
 export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate): Promise<SweepResult> {
-  const open = openSubmissions(ctx, rail.rail, rail.network)
-  const views = [...railSubmissionsOf(ctx, open), ...watchedSettled(ctx, rail)]
+  const open = await openSubmissions(ctx, rail.rail, rail.network)
+  const views = [...(await railSubmissionsOf(ctx, open)), ...(await watchedSettled(ctx, rail))]
   if (views.length === 0) return { looked: 0, changed: 0, rebroadcast: 0, open: 0 }
   const probe = gate && rail.head ? { head: await rail.head(), fingerprint: sweepFingerprint(views) } : null
   if (probe && !gate!.mustLookUp(rail, probe.head, probe.fingerprint)) {
@@ -44,7 +44,7 @@ export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate):
     if (obs === undefined) continue
     const verdict = rail.classify(sub, obs)
     if (verdict.kind === 'pending' && verdict.rebroadcast) resend.push(sub)
-    const applied = applyVerdict(ctx, rail, sub, verdict)
+    const applied = await applyVerdict(ctx, rail, sub, verdict)
     if (applied.changed) {
       changed++
       batches.add(applied.batchId)
@@ -54,26 +54,38 @@ export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate):
   if (resend.length > 0) await rail.rebroadcast(resend)
   if (batches.size > 0) ctx.events.emit('payouts.changed', { batchIds: [...batches] })
   for (const b of finished) ctx.events.emit('batches.changed', { batchId: b })
-  const stillOpen = openSubmissions(ctx, rail.rail, rail.network).length
+  const stillOpen = (await openSubmissions(ctx, rail.rail, rail.network)).length
   return { looked: views.length, changed, rebroadcast: resend.length, open: stillOpen }
 }
 
-const WATCHED_CONFIRMED_SQL = `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state = 'confirmed'
-  ORDER BY CAST(block_number AS INTEGER) DESC LIMIT ?`
 /**
- * Dead ones that were signed (their bytes may be out there) and were declared dead by a rail that
- * recorded the head (block_number): after a reorg deeper than confirmationsMin they can still land.
+ * The newest first by block_number: decimal text, compared by length then text (exact for any
+ * size, no CAST to a 64-bit integer); a missing one last, as SQLite always sorted it.
  */
-const WATCHED_DEAD_SQL = `SELECT * FROM submissions WHERE rail = ? AND network = ? AND state = 'dead'
-  AND tx_hash IS NOT NULL AND block_number IS NOT NULL
-  ORDER BY CAST(block_number AS INTEGER) DESC LIMIT ?`
+function newestFirst(ctx: CoreContext, rail: Rail, limit: number) {
+  return ctx.db.k
+    .selectFrom('submissions')
+    .selectAll()
+    .where('rail', '=', rail.rail)
+    .where('network', '=', rail.network)
+    .orderBy(sql`CASE WHEN block_number IS NULL THEN 1 ELSE 0 END`)
+    .orderBy(sql`length(block_number)`, 'desc')
+    .orderBy('block_number', 'desc')
+    .limit(limit)
+}
 
 /** The newest confirmed and signed dead submissions of this rail that it still watches for reorgs. */
-function watchedSettled(ctx: CoreContext, rail: Rail): RailSubmission[] {
+async function watchedSettled(ctx: CoreContext, rail: Rail): Promise<RailSubmission[]> {
   const watch = rail.reorgWatch
   if (!watch) return []
-  const recent = [WATCHED_CONFIRMED_SQL, WATCHED_DEAD_SQL].flatMap(
-    (sql) => ctx.db.prepare(sql).all(rail.rail, rail.network, watch.submissionsMax) as SubmissionRow[],
+  const confirmed = await ctx.db.all(newestFirst(ctx, rail, watch.submissionsMax).where('state', '=', 'confirmed'))
+  // Dead ones that were signed (their bytes may be out there) and were declared dead by a rail that
+  // recorded the head (block_number): after a reorg deeper than confirmationsMin they can still land.
+  const dead = await ctx.db.all(
+    newestFirst(ctx, rail, watch.submissionsMax)
+      .where('state', '=', 'dead')
+      .where('tx_hash', 'is not', null)
+      .where('block_number', 'is not', null),
   )
-  return railSubmissionsOf(ctx, recent).filter((s) => watch.isWatched(s))
+  return (await railSubmissionsOf(ctx, [...confirmed, ...dead])).filter((s) => watch.isWatched(s))
 }

@@ -24,10 +24,6 @@ import { invariant } from '../../util/invariant'
 import { cancelPlannedSubmission, laterSignedOf } from './cancelPlannedSubmission'
 import { getSubmission } from './executionStore'
 
-const CARRIED_SQL = `SELECT p.id AS id, p.submission_id AS submissionId, p.state AS state
-  FROM submission_payouts sp JOIN payouts p ON p.id = sp.payout_id
-  WHERE sp.submission_id = ? ORDER BY sp.idx`
-
 interface Carried {
   id: string
   submissionId: string | null
@@ -41,22 +37,30 @@ export interface TakenBackPayout {
   state: string
 }
 
-function carriedBy(ctx: CoreContext, landed: SubmissionRow): Carried[] {
-  return ctx.db.prepare(CARRIED_SQL).all(landed.id) as Carried[]
+/** The payouts this submission was planned with, in its order, and who carries each now. */
+async function carriedBy(ctx: CoreContext, landed: SubmissionRow): Promise<Carried[]> {
+  return await ctx.db.all(
+    ctx.db.k
+      .selectFrom('submission_payouts as sp')
+      .innerJoin('payouts as p', 'p.id', 'sp.payout_id')
+      .select(['p.id as id', 'p.submission_id as submissionId', 'p.state as state'])
+      .where('sp.submission_id', '=', landed.id)
+      .orderBy('sp.idx'),
+  )
 }
 
 /** Whether a payout of this submission is confirmed under another submission (its reorg not yet applied). */
-export function paidElsewhere(ctx: CoreContext, landed: SubmissionRow): boolean {
-  return carriedBy(ctx, landed).some((p) => p.state === 'confirmed' && p.submissionId !== landed.id)
+export async function paidElsewhere(ctx: CoreContext, landed: SubmissionRow): Promise<boolean> {
+  return (await carriedBy(ctx, landed)).some((p) => p.state === 'confirmed' && p.submissionId !== landed.id)
 }
 
-export function takeBackPayouts(ctx: CoreContext, rail: Rail, landed: SubmissionRow): TakenBackPayout[] {
-  invariant(ctx.db.sqlite.inTransaction, 'payouts are taken back inside the transaction that confirms their submission')
-  invariant(!paidElsewhere(ctx, landed), () => `submission ${landed.id} landed while its payouts are confirmed elsewhere`)
+export async function takeBackPayouts(ctx: CoreContext, rail: Rail, landed: SubmissionRow): Promise<TakenBackPayout[]> {
+  invariant(ctx.db.inTransaction(), 'payouts are taken back inside the transaction that confirms their submission')
+  invariant(!(await paidElsewhere(ctx, landed)), () => `submission ${landed.id} landed while its payouts are confirmed elsewhere`)
   const now = ctx.clock.now().toISOString()
-  const taken = carriedBy(ctx, landed).filter((p) => p.submissionId !== landed.id)
+  const taken = (await carriedBy(ctx, landed)).filter((p) => p.submissionId !== landed.id)
   for (const p of taken) {
-    ctx.db.run(
+    await ctx.db.run(
       ctx.db.k
         .updateTable('payouts')
         .set({ submission_id: landed.id, attempt: landed.attempt, updated_at: now })
@@ -65,14 +69,14 @@ export function takeBackPayouts(ctx: CoreContext, rail: Rail, landed: Submission
     )
   }
   const losers = new Set(taken.map((p) => p.submissionId).filter((id): id is string => id !== null))
-  for (const id of losers) supersedeIfPlanned(ctx, rail, landed, getSubmission(ctx, id))
+  for (const id of losers) await supersedeIfPlanned(ctx, rail, landed, await getSubmission(ctx, id))
   return taken.map((p) => ({ payoutId: p.id, from: p.submissionId, state: p.state }))
 }
 
-function supersedeIfPlanned(ctx: CoreContext, rail: Rail, landed: SubmissionRow, later: SubmissionRow): void {
-  if (later.state !== 'planned' || laterSignedOf(ctx, later).length > 0) return
+async function supersedeIfPlanned(ctx: CoreContext, rail: Rail, landed: SubmissionRow, later: SubmissionRow): Promise<void> {
+  if (later.state !== 'planned' || (await laterSignedOf(ctx, later)).length > 0) return
   const message = `Not needed: attempt ${landed.attempt} of this chunk (${landed.tx_hash}), declared dead, landed after all and paid its payouts.`
-  cancelPlannedSubmission(ctx, rail, SYSTEM_ACTOR, later, {
+  await cancelPlannedSubmission(ctx, rail, SYSTEM_ACTOR, later, {
     code: 'SUPERSEDED',
     message,
     floor: null,

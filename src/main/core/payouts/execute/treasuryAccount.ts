@@ -7,8 +7,8 @@ import { CsError } from '../../../../shared/errors'
 import type { CoreContext } from '../../context'
 import type { AccountRow } from '../../db/schema'
 
-export function treasuryAccount(ctx: CoreContext, assetId: string, address: string): AccountRow | undefined {
-  return ctx.db.first(
+export async function treasuryAccount(ctx: CoreContext, assetId: string, address: string): Promise<AccountRow | undefined> {
+  return await ctx.db.first(
     ctx.db.k
       .selectFrom('accounts')
       .selectAll()
@@ -19,8 +19,8 @@ export function treasuryAccount(ctx: CoreContext, assetId: string, address: stri
   )
 }
 
-export function requireTreasuryAccount(ctx: CoreContext, assetId: string, address: string): AccountRow {
-  const account = treasuryAccount(ctx, assetId, address)
+export async function requireTreasuryAccount(ctx: CoreContext, assetId: string, address: string): Promise<AccountRow> {
+  const account = await treasuryAccount(ctx, assetId, address)
   if (!account) {
     throw new CsError(
       'ACCOUNT_NOT_FOUND',

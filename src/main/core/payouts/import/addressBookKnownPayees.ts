@@ -11,8 +11,8 @@ export interface KnownPayee {
   address: string
 }
 
-export function addressBookKnownPayees(ctx: CoreContext, rail: string, network: string): KnownPayee[] {
-  const rows = ctx.db.all(
+export async function addressBookKnownPayees(ctx: CoreContext, rail: string, network: string): Promise<KnownPayee[]> {
+  const rows = await ctx.db.all(
     ctx.db.k
       .selectFrom('accounts')
       .innerJoin('assets', 'assets.id', 'accounts.asset_id')

@@ -1,17 +1,15 @@
 /**
  * Ids of a file already stored — in any batch, ever — are refused: an id is the payout's
  * idempotency key, and reusing one is how a payment would go out twice. The batch being edited is
- * the exception (its own rows are checked again). One statement per idsPerLookupMax ids.
+ * the exception (its own rows are checked again). One statement per IN_LIST_MAX ids (inChunks.ts).
  */
 import type { RowIssue } from '../../../../shared/payoutImport'
 import type { CoreContext } from '../../context'
 import { invariant } from '../../util/invariant'
+import { inChunks } from '../inChunks'
 import type { IdsSeen } from './idsSeen'
 import { FIELD_LABELS } from './payoutCsvLayouts'
 import { rowIssue } from './rowIssues'
-
-/** Ids per duplicate lookup statement (one JSON parameter; keeps each query's memory bounded). */
-const idsPerLookupMax = 10_000
 
 interface StoredIdHit {
   id: string
@@ -21,9 +19,14 @@ interface StoredIdHit {
 }
 
 /** Pushes one issue per id already stored; returns the rows refused for it. */
-export function checkStoredIds(ctx: CoreContext, idsSeen: IdsSeen, batchIdForEdit: string | undefined, issues: RowIssue[]): Set<number> {
+export async function checkStoredIds(
+  ctx: CoreContext,
+  idsSeen: IdsSeen,
+  batchIdForEdit: string | undefined,
+  issues: RowIssue[],
+): Promise<Set<number>> {
   const refused = new Set<number>()
-  for (const hit of lookUpStoredIds(ctx, [...idsSeen.values()])) {
+  for (const hit of await lookUpStoredIds(ctx, [...idsSeen.values()])) {
     if (batchIdForEdit !== undefined && hit.batchId === batchIdForEdit) continue
     const raw = idsSeen.firstRow(hit.id)
     invariant(raw !== null, () => `the stored-id lookup returned ${hit.id}, which the file does not hold`)
@@ -37,14 +40,22 @@ export function checkStoredIds(ctx: CoreContext, idsSeen: IdsSeen, batchIdForEdi
   return refused
 }
 
-function lookUpStoredIds(ctx: CoreContext, ids: readonly string[]): StoredIdHit[] {
-  const stmt = ctx.db.prepare(
-    `SELECT p.id AS id, p.batch_id AS batchId, b.name AS batchName, b.state AS batchState
-       FROM json_each(?) AS j JOIN payouts AS p ON p.id = j.value JOIN batches AS b ON b.id = p.batch_id`,
-  )
+/** The stored ones of `ids`, in the order of `ids` (the file's). */
+async function lookUpStoredIds(ctx: CoreContext, ids: readonly string[]): Promise<StoredIdHit[]> {
   const hits: StoredIdHit[] = []
-  for (let i = 0; i < ids.length; i += idsPerLookupMax) {
-    for (const hit of stmt.all(JSON.stringify(ids.slice(i, i + idsPerLookupMax))) as StoredIdHit[]) hits.push(hit)
+  for (const chunk of inChunks(ids)) {
+    const found = await ctx.db.all(
+      ctx.db.k
+        .selectFrom('payouts as p')
+        .innerJoin('batches as b', 'b.id', 'p.batch_id')
+        .select(['p.id as id', 'p.batch_id as batchId', 'b.name as batchName', 'b.state as batchState'])
+        .where('p.id', 'in', chunk),
+    )
+    const byId = new Map(found.map((h) => [h.id, h]))
+    for (const id of chunk) {
+      const hit = byId.get(id)
+      if (hit) hits.push(hit)
+    }
   }
   return hits
 }

@@ -66,9 +66,9 @@ afterAll(async () => {
 
 describe('bad-input corpus', () => {
   for (const [file, spec] of Object.entries(CORPUS)) {
-    it(`${file} → ${spec.expect.map((e) => e.code).join(', ')}; nothing stored`, () => {
-      const before = w.counts()
-      const result = importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture(file), fileName: file, network: spec.network })
+    it(`${file} → ${spec.expect.map((e) => e.code).join(', ')}; nothing stored`, async () => {
+      const before = await w.counts()
+      const result = await importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture(file), fileName: file, network: spec.network })
       expect(result.issues.map((i) => ({ row: i.row, column: i.column, code: i.code }))).toEqual(spec.expect)
       for (const issue of result.issues) {
         // Every message is a sentence that says where; row issues start with "Row N".
@@ -76,22 +76,22 @@ describe('bad-input corpus', () => {
         expect(issue.message).toMatch(/[.)]$/)
       }
       expect(result.batchId).toBeNull()
-      expect(w.counts()).toEqual(before)
+      expect(await w.counts()).toEqual(before)
     })
   }
 
-  it('says the sample sentence for the over-precise USDC amount', () => {
-    const result = importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture('over-precise-amount.csv') })
+  it('says the sample sentence for the over-precise USDC amount', async () => {
+    const result = await importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture('over-precise-amount.csv') })
     expect(result.issues[0]!.message).toContain('Row 14, amount: 1.0000001 has more than 6 decimals for USDC')
   })
 
-  it('names the earlier row of a duplicate id', () => {
-    const result = importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture('duplicate-id.csv') })
+  it('names the earlier row of a duplicate id', async () => {
+    const result = await importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture('duplicate-id.csv') })
     expect(result.issues[0]!.message).toMatch(/^Row 3, id: "p-1" is also the id of row 2/)
   })
 
-  it('lists five different problems at once, in row order', () => {
-    const result = importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture('five-problems.csv') })
+  it('lists five different problems at once, in row order', async () => {
+    const result = await importPayoutCsv(w.core.ctx, w.operatorId, { csv: readFixture('five-problems.csv') })
     expect(result.issues).toHaveLength(5)
     expect(result.valid.map((v) => v.id)).toEqual(['p-1'])
   })

@@ -28,20 +28,20 @@ afterEach(async () => {
 })
 
 const csv = (...lines: string[]) => [HEADER, ...lines].join('\n') + '\n'
-const run = (text: string | Buffer, extra: { keepValidAsDraft?: boolean; network?: string; fileName?: string } = {}) =>
-  importPayoutCsv(w.core.ctx, w.operatorId, { csv: text, ...extra }, { newBatchId: ids })
+const run = async (text: string | Buffer, extra: { keepValidAsDraft?: boolean; network?: string; fileName?: string } = {}) =>
+  await importPayoutCsv(w.core.ctx, w.operatorId, { csv: text, ...extra }, { newBatchId: ids })
 
 describe('importPayoutCsv', () => {
-  it('stores a clean file as one draft batch of pending payouts, with one audit row, atomically', () => {
-    const before = w.counts()
-    const r = run(csv(`p-1,evm,8453,USDC,${NEW_A},1234.5,,INV-1,Anna`, `p-2,evm,8453,ETH,${NEW_B},0.000000000000000001,,,`), {
+  it('stores a clean file as one draft batch of pending payouts, with one audit row, atomically', async () => {
+    const before = await w.counts()
+    const r = await run(csv(`p-1,evm,8453,USDC,${NEW_A},1234.5,,INV-1,Anna`, `p-2,evm,8453,ETH,${NEW_B},0.000000000000000001,,,`), {
       fileName: 'C:\\Users\\ada\\january.csv',
     })
     expect(r.issues).toEqual([])
     expect(r.batchId).toMatch(/^b_[0-9a-f]{12}$/)
-    expect(w.counts()).toEqual({ batches: before.batches + 1, payouts: before.payouts + 2, audit: before.audit + 1 })
-    const s = w.core.ctx.db.sqlite
-    const batch = s.prepare('SELECT * FROM batches WHERE id = ?').get(r.batchId) as Record<string, unknown>
+    expect(await w.counts()).toEqual({ batches: before.batches + 1, payouts: before.payouts + 2, audit: before.audit + 1 })
+    const db = w.core.ctx.db
+    const batch = await db.first(db.k.selectFrom('batches').selectAll().where('id', '=', r.batchId!))
     expect(batch).toMatchObject({
       name: 'january.csv',
       state: 'draft',
@@ -49,27 +49,25 @@ describe('importPayoutCsv', () => {
       source: 'csv:january.csv',
       editors: JSON.stringify([w.operatorId]),
     })
-    const payouts = s.prepare('SELECT id, row_no, amount, state, asset_id, network, recipient FROM payouts ORDER BY row_no').all()
+    const payouts = await db.all(
+      db.k.selectFrom('payouts').select(['id', 'row_no', 'amount', 'state', 'asset_id', 'network', 'recipient']).orderBy('row_no'),
+    )
     expect(payouts).toEqual([
       { id: 'p-1', row_no: 2, amount: '1234500000', state: 'pending', asset_id: 'USDC@evm:8453', network: '8453', recipient: NEW_A },
       { id: 'p-2', row_no: 3, amount: '1', state: 'pending', asset_id: 'ETH@evm:8453', network: '8453', recipient: NEW_B },
     ])
-    const audit = s.prepare(`SELECT action, subject, change FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as {
-      action: string
-      subject: string
-      change: string
-    }
+    const audit = (await db.first(db.k.selectFrom('audit_log').select(['action', 'subject', 'change']).orderBy('seq', 'desc').limit(1)))!
     expect(audit.action).toBe('payouts.import')
     expect(audit.subject).toBe(`batch:${r.batchId}`)
     expect(JSON.parse(audit.change).totals).toEqual({ 'ETH@evm:8453': '1', 'USDC@evm:8453': '1234500000' })
-    expect(verifyAudit(w.core.ctx).ok).toBe(true)
+    expect((await verifyAudit(w.core.ctx)).ok).toBe(true)
     expect(r.valid[0]!.amount).toBe('1234.500000')
   })
 
-  it('parses BOM, ";" separator, quoted separators and newlines, CRLF and blank lines, keeping spreadsheet row numbers', () => {
+  it('parses BOM, ";" separator, quoted separators and newlines, CRLF and blank lines, keeping spreadsheet row numbers', async () => {
     const text = readFixture('excel-semicolon.csv').toString('utf8').replace(/\r?\n/g, '\r\n')
     expect(text.startsWith('\ufeff')).toBe(true)
-    const r = run(Buffer.from(text, 'utf8'))
+    const r = await run(Buffer.from(text, 'utf8'))
     expect(r.issues).toEqual([])
     expect(r.rowsTotal).toBe(3)
     expect(r.valid.map((v) => [v.row, v.id, v.assetId, v.amount])).toEqual([
@@ -83,12 +81,12 @@ describe('importPayoutCsv', () => {
     expect(r.batchId).not.toBeNull()
   })
 
-  it('reads the Safe CSV-airdrop layout, and requires the network for it', () => {
+  it('reads the Safe CSV-airdrop layout, and requires the network for it', async () => {
     const file = readFixture('safe-airdrop.csv')
-    const noNetwork = run(file)
+    const noNetwork = await run(file)
     expect(noNetwork.issues.map((i) => [i.row, i.code])).toEqual([[1, 'NETWORK_REQUIRED']])
     expect(noNetwork.batchId).toBeNull()
-    const r = run(file, { network: '8453' })
+    const r = await run(file, { network: '8453' })
     expect(r.issues).toEqual([])
     expect(r.valid.map((v) => [v.row, v.assetId, v.recipient, v.amount])).toEqual([
       [2, 'USDC@evm:8453', NEW_A, '12.500000'],
@@ -99,7 +97,7 @@ describe('importPayoutCsv', () => {
     expect(r.valid[2]!.id).toBe('pay-77')
     expect(r.warnings.some((x) => x.code === 'ID_DERIVED' && x.row === null)).toBe(true)
     // The same file again: its derived ids are the same payments, so it is refused, not paid twice.
-    const again = run(file, { network: '8453' })
+    const again = await run(file, { network: '8453' })
     expect(again.batchId).toBeNull()
     expect(again.issues.map((i) => [i.row, i.column, i.code])).toEqual([
       [2, 'id', 'ID_DUPLICATE_STORED'],
@@ -109,34 +107,34 @@ describe('importPayoutCsv', () => {
     expect(again.issues[0]!.message).toContain('same payment')
   })
 
-  it('refuses an id used in an earlier batch and names that batch (but not when editing that batch)', () => {
-    w.storePayout({ id: 'p-7', batchId: 'b_000000000abc', batchName: 'December payroll', recipient: PAID_BEFORE, state: 'confirmed' })
+  it('refuses an id used in an earlier batch and names that batch (but not when editing that batch)', async () => {
+    await w.storePayout({ id: 'p-7', batchId: 'b_000000000abc', batchName: 'December payroll', recipient: PAID_BEFORE, state: 'confirmed' })
     const text = csv(`p-7,evm,8453,USDC,${NEW_A},5,,,`)
-    const r = run(text)
+    const r = await run(text)
     expect(r.issues).toHaveLength(1)
     expect(r.issues[0]).toMatchObject({ row: 2, column: 'id', code: 'ID_DUPLICATE_STORED' })
     expect(r.issues[0]!.message).toContain('batch "December payroll" (b_000000000abc, completed)')
     const rows = parsePayoutCsv(text).rows
-    expect(validatePayoutRows(w.core.ctx, rows, { batchIdForEdit: 'b_000000000abc' }).issues).toEqual([])
+    expect((await validatePayoutRows(w.core.ctx, rows, { batchIdForEdit: 'b_000000000abc' })).issues).toEqual([])
   })
 
-  it('refuses 10,001 rows as a whole, in one issue, and stores nothing even with keepValidAsDraft', () => {
+  it('refuses 10,001 rows as a whole, in one issue, and stores nothing even with keepValidAsDraft', async () => {
     const lines = Array.from({ length: 10_001 }, (_, i) => `p-${i},evm,8453,USDC,${NEW_A},${i + 1},,,`)
-    const before = w.counts()
-    const r = run(csv(...lines), { keepValidAsDraft: true })
+    const before = await w.counts()
+    const r = await run(csv(...lines), { keepValidAsDraft: true })
     expect(r.rowsTotal).toBe(10_001)
     expect(r.issues).toHaveLength(1)
     expect(r.issues[0]).toMatchObject({ row: null, code: 'ROWS_TOO_MANY' })
     expect(r.issues[0]!.message).toContain('at most 10000')
     expect(r.batchId).toBeNull()
-    expect(w.counts()).toEqual(before)
+    expect(await w.counts()).toEqual(before)
     // 10,000 is fine.
-    expect(run(csv(...lines.slice(0, 10_000))).issues).toEqual([])
+    expect((await run(csv(...lines.slice(0, 10_000)))).issues).toEqual([])
   })
 
-  it('warns on a new payee and on a look-alike of a known payee, without blocking', () => {
-    w.storePayout({ id: 'old-1', batchId: 'b_0000000000aa', batchName: 'Old', recipient: PAYEE_ACME, state: 'confirmed' })
-    const r = run(
+  it('warns on a new payee and on a look-alike of a known payee, without blocking', async () => {
+    await w.storePayout({ id: 'old-1', batchId: 'b_0000000000aa', batchName: 'Old', recipient: PAYEE_ACME, state: 'confirmed' })
+    const r = await run(
       csv(
         `p-1,evm,8453,USDC,${PAYEE_ACME},5,,,`,
         `p-2,evm,8453,USDC,${LOOKALIKE_ACME},5,,,`,
@@ -159,54 +157,58 @@ describe('importPayoutCsv', () => {
     expect(r.valid[2]!.recipient).toBe(NEW_A)
   })
 
-  it('warns on two look-alike recipients inside one file', () => {
+  it('warns on two look-alike recipients inside one file', async () => {
     const rows = parsePayoutCsv(csv(`p-1,evm,8453,USDC,${PAYEE_ACME},5,,,`, `p-2,evm,8453,USDC,${LOOKALIKE_ACME},5,,,`)).rows
     // Not in any table: the address book is empty for Ethereum mainnet, so only the file itself knows them.
     for (const r of rows) r.network = '1'
-    const out = validatePayoutRows(w.core.ctx, rows)
+    const out = await validatePayoutRows(w.core.ctx, rows)
     expect(out.warnings.filter((x) => x.code === 'PAYEE_LOOKALIKE').map((x) => x.row)).toEqual([3])
     expect(out.warnings.find((x) => x.code === 'PAYEE_LOOKALIKE')!.message).toContain('the recipient of row 2')
   })
 
-  it('keepValidAsDraft stores only the valid rows, and still lists every problem', () => {
-    const before = w.counts()
-    const r = run(csv(`p-1,evm,8453,USDC,${NEW_A},5,,,`, `p-2,evm,8453,USDC,${NEW_A},5.0000001,,,`, `p-3,evm,8453,USDC,${NEW_B},7,,,`), {
-      keepValidAsDraft: true,
-    })
+  it('keepValidAsDraft stores only the valid rows, and still lists every problem', async () => {
+    const before = await w.counts()
+    const r = await run(
+      csv(`p-1,evm,8453,USDC,${NEW_A},5,,,`, `p-2,evm,8453,USDC,${NEW_A},5.0000001,,,`, `p-3,evm,8453,USDC,${NEW_B},7,,,`),
+      {
+        keepValidAsDraft: true,
+      },
+    )
     expect(r.issues.map((i) => [i.row, i.code])).toEqual([[3, 'AMOUNT_PRECISION']])
     expect(r.batchId).not.toBeNull()
-    expect(w.counts()).toEqual({ batches: before.batches + 1, payouts: before.payouts + 2, audit: before.audit + 1 })
-    const stored = w.core.ctx.db.sqlite.prepare('SELECT id FROM payouts WHERE batch_id = ? ORDER BY row_no').all(r.batchId)
+    expect(await w.counts()).toEqual({ batches: before.batches + 1, payouts: before.payouts + 2, audit: before.audit + 1 })
+    const db = w.core.ctx.db
+    const stored = await db.all(db.k.selectFrom('payouts').select('id').where('batch_id', '=', r.batchId!).orderBy('row_no'))
     expect(stored).toEqual([{ id: 'p-1' }, { id: 'p-3' }])
     // Without it, the same file stores nothing.
-    const refused = run(csv(`p-9,evm,8453,USDC,${NEW_A},5.0000001,,,`, `p-10,evm,8453,USDC,${NEW_A},5,,,`))
+    const refused = await run(csv(`p-9,evm,8453,USDC,${NEW_A},5.0000001,,,`, `p-10,evm,8453,USDC,${NEW_A},5,,,`))
     expect(refused.batchId).toBeNull()
   })
 
-  it('refuses an amount cut by an unquoted thousands separator instead of importing it a thousand times smaller', () => {
-    const before = w.counts()
+  it('refuses an amount cut by an unquoted thousands separator instead of importing it a thousand times smaller', async () => {
+    const before = await w.counts()
     const text = [
       'id,rail,network,asset,recipient,amount,reference',
       `th-1,evm,8453,USDC,${NEW_A},1,000.00`,
       `th-2,evm,8453,USDC,${NEW_B},2,INV-000`,
     ].join('\n')
-    const r = run(text)
+    const r = await run(text)
     expect(r.issues.map((i) => [i.row, i.column, i.code])).toEqual([[2, 'amount', 'AMOUNT_INVALID']])
     expect(r.issues[0]!.message).toMatch(/^Row 2, amount: .*put the amount in quotes, or write it without the thousands separator/)
     expect(r.batchId).toBeNull()
-    expect(w.counts()).toEqual(before)
+    expect(await w.counts()).toEqual(before)
     // Kept as a draft, only the genuine row goes in, with its reference as written.
-    const kept = run(text, { keepValidAsDraft: true })
+    const kept = await run(text, { keepValidAsDraft: true })
     expect(kept.valid.map((v) => [v.id, v.amount, v.reference])).toEqual([['th-2', '2.000000', 'INV-000']])
     // Written without the separator, the same amount imports whole, and a reference of 000.00 with it.
-    const quoted = run(['id,rail,network,asset,recipient,amount,reference', `th-3,evm,8453,USDC,${NEW_A},1000.00,000.00`].join('\n'))
+    const quoted = await run(['id,rail,network,asset,recipient,amount,reference', `th-3,evm,8453,USDC,${NEW_A},1000.00,000.00`].join('\n'))
     expect(quoted.issues).toEqual([])
     expect(quoted.valid.map((v) => [v.amount, v.reference])).toEqual([['1000.000000', '000.00']])
   })
 
-  it('names the first row of each repeated id, however many ids came between', () => {
+  it('names the first row of each repeated id, however many ids came between', async () => {
     const lines = ['a-1', 'a-2', 'a-1', 'a-2', 'a-3', 'a-1'].map((id, i) => `${id},evm,8453,USDC,${NEW_A},${i + 1},,,`)
-    const r = run(csv(...lines))
+    const r = await run(csv(...lines))
     expect(r.issues.map((i) => [i.row, i.column, i.code])).toEqual([
       [4, 'id', 'ID_DUPLICATE_IN_FILE'],
       [5, 'id', 'ID_DUPLICATE_IN_FILE'],
@@ -215,15 +217,15 @@ describe('importPayoutCsv', () => {
     expect(r.issues.map((i) => /is also the id of row (\d+)/.exec(i.message)![1])).toEqual(['2', '3', '2'])
   })
 
-  it('lists warnings in row order and cuts them at the cap with one closing line, as sortWarnings does', () => {
+  it('lists warnings in row order and cuts them at the cap with one closing line, as sortWarnings does', async () => {
     const lines = Array.from({ length: 10_001 }, (_, i) => `w-${i},evm,8453,USDC,${NEW_A},${i + 1},,,`)
-    const out = validatePayoutRows(w.core.ctx, parsePayoutCsv(csv(...lines)).rows)
+    const out = await validatePayoutRows(w.core.ctx, parsePayoutCsv(csv(...lines)).rows)
     expect(out.warnings).toHaveLength(10_000)
     expect(out.warnings.slice(0, -1).every((x, i) => x.code === 'PAYEE_NEW' && x.row === i + 2)).toBe(true)
     expect(out.warnings.at(-1)).toMatchObject({ row: null, code: 'WARNINGS_TRUNCATED', message: '2 more warnings are not listed.' })
   })
 
-  it('round-trips any generated valid row set to exactly the same minor units (property)', () => {
+  it('round-trips any generated valid row set to exactly the same minor units (property)', async () => {
     const assets = [
       { rail: 'evm', network: '8453', code: 'USDC', scale: 6, recipient: NEW_A },
       { rail: 'evm', network: '1', code: 'ETH', scale: 18, recipient: NEW_B },
@@ -236,8 +238,8 @@ describe('importPayoutCsv', () => {
       minor: fc.bigInt({ min: 1n, max: (1n << 200n) - 1n }),
       trailingZeros: fc.integer({ min: 0, max: 3 }),
     })
-    fc.assert(
-      fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), (set) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 30 }), async (set) => {
         const lines = set.map((r, i) => {
           const digits = r.minor.toString().padStart(r.asset.scale + 1, '0')
           const whole = digits.slice(0, digits.length - r.asset.scale)
@@ -246,7 +248,7 @@ describe('importPayoutCsv', () => {
           return `q-${i},${r.asset.rail},${r.asset.network},${r.asset.code},${r.asset.recipient},${text},,,`
         })
         const parsed = parsePayoutCsv(csv(...lines))
-        const out = validatePayoutRows(w.core.ctx, parsed.rows)
+        const out = await validatePayoutRows(w.core.ctx, parsed.rows)
         expect(out.issues).toEqual([])
         expect(out.valid.map((v) => v.amountMinor)).toEqual(set.map((r) => r.minor))
       }),

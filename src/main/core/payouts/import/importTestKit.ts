@@ -25,9 +25,9 @@ export interface ImportWorld {
   core: Core
   operatorId: string
   dir: string
-  counts(): { batches: number; payouts: number; audit: number }
+  counts(): Promise<{ batches: number; payouts: number; audit: number }>
   /** A batch with one payout in the given state, written directly (the batches module is not ours). */
-  storePayout(p: { id: string; batchId: string; batchName: string; recipient: string; state: string; amount?: string }): void
+  storePayout(p: { id: string; batchId: string; batchName: string; recipient: string; state: string; amount?: string }): Promise<void>
   close(): Promise<void>
 }
 
@@ -47,23 +47,48 @@ export async function openImportWorld(): Promise<ImportWorld> {
     { id: 'payee-acme', name: 'ACME GmbH', kind: 'payee', assetId: 'USDC@evm:8453', address: PAYEE_ACME },
     meta,
   )
-  const s = core.ctx.db.sqlite
-  const count = (table: string): number => (s.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+  const db = core.ctx.db
+  const count = async (table: 'batches' | 'payouts' | 'audit_log'): Promise<number> =>
+    Number((await db.first(db.k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'))))?.n ?? 0)
   return {
     core,
     operatorId: op.id,
     dir,
-    counts: () => ({ batches: count('batches'), payouts: count('payouts'), audit: count('audit_log') }),
-    storePayout(p) {
+    counts: async () => ({ batches: await count('batches'), payouts: await count('payouts'), audit: await count('audit_log') }),
+    async storePayout(p) {
       const now = '2026-01-05T10:00:00.000Z'
-      s.prepare(
-        `INSERT OR IGNORE INTO batches (id, name, state, version, source, created_by, editors, created_at, updated_at)
-         VALUES (?, ?, 'completed', 1, 'test', ?, ?, ?, ?)`,
-      ).run(p.batchId, p.batchName, op.id, JSON.stringify([op.id]), now, now)
-      s.prepare(
-        `INSERT INTO payouts (id, batch_id, row_no, rail, network, asset_id, recipient, amount, state, attempt, created_at, updated_at)
-         VALUES (?, ?, 2, 'evm', '8453', 'USDC@evm:8453', ?, ?, ?, 1, ?, ?)`,
-      ).run(p.id, p.batchId, p.recipient, p.amount ?? '1000000', p.state, now, now)
+      await db.run(
+        db.k
+          .insertInto('batches')
+          .values({
+            id: p.batchId,
+            name: p.batchName,
+            state: 'completed',
+            version: 1,
+            source: 'test',
+            created_by: op.id,
+            editors: JSON.stringify([op.id]),
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.doNothing()),
+      )
+      await db.run(
+        db.k.insertInto('payouts').values({
+          id: p.id,
+          batch_id: p.batchId,
+          row_no: 2,
+          rail: 'evm',
+          network: '8453',
+          asset_id: 'USDC@evm:8453',
+          recipient: p.recipient,
+          amount: p.amount ?? '1000000',
+          state: p.state,
+          attempt: 1,
+          created_at: now,
+          updated_at: now,
+        }),
+      )
     },
     async close() {
       await core.close()

@@ -62,9 +62,9 @@ const FLAG_NO_CHECKSUM = 4
 const NONE: readonly KnownAddress[] = []
 
 /** The warnings of the candidates, sorted and cut as sortWarnings would. */
-export function listImportWarnings(ctx: CoreContext, candidates: PayoutCandidates): RowWarning[] {
+export async function listImportWarnings(ctx: CoreContext, candidates: PayoutCandidates): Promise<RowWarning[]> {
   // Found in the order given ("as on row N" names the row met first), written in row order.
-  const found = findWarnings(ctx, candidates)
+  const found = await findWarnings(ctx, candidates)
   return writeWarnings(candidates, rowOrder(candidates), found)
 }
 
@@ -81,17 +81,16 @@ function rowOrder(candidates: PayoutCandidates): Int32Array {
   return order
 }
 
-function findWarnings(ctx: CoreContext, candidates: PayoutCandidates): Findings {
+async function findWarnings(ctx: CoreContext, candidates: PayoutCandidates): Promise<Findings> {
   const n = candidates.length
   const found: Findings = { flags: new Uint8Array(n), similar: new Array<null>(n).fill(null), repeatOf: new Int32Array(n), count: 0 }
-  const paidStmt = ctx.db.prepare(`SELECT DISTINCT recipient FROM payouts WHERE rail = ? AND network = ? AND state = 'confirmed'`)
   const perNetwork = new Map<NetworkScope, KnownOnNetwork>()
   for (let i = 0; i < n; i++) {
     const net = candidates.nets[i]!
     const recipient = candidates.recipients[i]!
     let k = perNetwork.get(net)
     if (k === undefined) {
-      k = loadKnownOn(ctx, paidStmt, net)
+      k = await loadKnownOn(ctx, net)
       perNetwork.set(net, k)
     }
     const key = recipient.key
@@ -161,21 +160,38 @@ function writeWarnings(candidates: PayoutCandidates, order: Int32Array, found: F
   return found.count <= IMPORT_ISSUES_MAX ? out : truncatedWarnings(out, found.count - listed)
 }
 
-function loadKnownOn(ctx: CoreContext, paidStmt: ReturnType<CoreContext['db']['prepare']>, net: NetworkScope): KnownOnNetwork {
+async function loadKnownOn(ctx: CoreContext, net: NetworkScope): Promise<KnownOnNetwork> {
   const k: KnownOnNetwork = { paid: new Set(), book: new Set(), byPrint: new Map(), fileFirst: new Map(), fileSecond: new Map() }
   const add = (address: string, label: string): void => {
     const print = fingerprint(net.rail, address)
     k.byPrint.set(print, keepTwo(k.byPrint.get(print), { key: addressKey(net.rail, address), address, label }))
   }
-  for (const p of addressBookKnownPayees(ctx, net.rail, net.network)) {
+  for (const p of await addressBookKnownPayees(ctx, net.rail, net.network)) {
     k.book.add(addressKey(net.rail, p.address))
     add(p.address, `known payee "${p.name}"`)
   }
-  for (const r of paidStmt.all(net.rail, net.network) as { recipient: string }[]) {
+  for (const r of await paidRecipients(ctx, net)) {
     k.paid.add(addressKey(net.rail, r.recipient))
     add(r.recipient, 'an address paid before')
   }
   return k
+}
+
+/**
+ * Recipients of confirmed payouts on this rail and network, once each, in code-unit order (the
+ * order SQLite's index gave): sorted here, not by the database, whose text collation may differ.
+ */
+async function paidRecipients(ctx: CoreContext, net: NetworkScope): Promise<{ recipient: string }[]> {
+  const rows = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('payouts')
+      .select('recipient')
+      .distinct()
+      .where('rail', '=', net.rail)
+      .where('network', '=', net.network)
+      .where('state', '=', 'confirmed'),
+  )
+  return rows.sort((a, b) => (a.recipient < b.recipient ? -1 : a.recipient > b.recipient ? 1 : 0))
 }
 
 function keepTwo(list: KnownAddress[] | undefined, entry: KnownAddress): KnownAddress[] {

@@ -109,7 +109,7 @@ export interface ImportScope {
   otherPayees: Map<Rail, Map<string, RecipientVerdict>>
 }
 
-export function openImportScope(ctx: CoreContext): ImportScope {
+export async function openImportScope(ctx: CoreContext): Promise<ImportScope> {
   const scope: ImportScope = {
     networks: new Map(),
     rails: new Map(),
@@ -122,7 +122,7 @@ export function openImportScope(ctx: CoreContext): ImportScope {
     scope.networkCells.set(rail, new Map())
     scope.otherPayees.set(rail, new Map())
   }
-  for (const a of listAssets(ctx)) {
+  for (const a of await listAssets(ctx)) {
     const net = networkScope(scope, a.rail, a.network)
     net.byCode.set(a.code.toUpperCase(), a)
     if (a.issuer === null) {
@@ -130,7 +130,7 @@ export function openImportScope(ctx: CoreContext): ImportScope {
     } else if (a.rail === 'evm') net.byContract.set(a.issuer.toLowerCase(), a)
     net.codes.push(a.code)
   }
-  for (const own of loadOwnAddresses(ctx)) {
+  for (const own of await loadOwnAddresses(ctx)) {
     const rail = railOf(scope, own.rail)
     if (rail !== null) scope.networks.get(rail)!.get(own.network)?.own.set(addressKey(rail, own.address!), own.name)
   }
@@ -260,8 +260,8 @@ function fingerprintOfKey(rail: string, key: string): string {
 }
 
 /** Our own addresses: treasury and escrow accounts that carry one. */
-function loadOwnAddresses(ctx: CoreContext) {
-  return ctx.db.all(
+async function loadOwnAddresses(ctx: CoreContext) {
+  return await ctx.db.all(
     ctx.db.k
       .selectFrom('accounts')
       .innerJoin('assets', 'assets.id', 'accounts.asset_id')

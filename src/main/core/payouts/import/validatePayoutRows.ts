@@ -37,13 +37,13 @@ export interface ValidatePayoutRowsReturnType {
   warnings: RowWarning[]
 }
 
-export function validatePayoutRows(
+export async function validatePayoutRows(
   ctx: CoreContext,
   rows: readonly RawRow[],
   options: ValidatePayoutRowsOptions = {},
-): ValidatePayoutRowsReturnType {
+): Promise<ValidatePayoutRowsReturnType> {
   const issues: RowIssue[] = []
-  const scope = openImportScope(ctx)
+  const scope = await openImportScope(ctx)
   if (rows.length > ROWS_PER_BATCH_MAX) {
     const sentence = `The file has ${rows.length} payouts — a batch holds at most ${ROWS_PER_BATCH_MAX}; split it into files of ${ROWS_PER_BATCH_MAX} rows or fewer. Nothing was imported.`
     issues.push(rowIssue(null, null, 'ROWS_TOO_MANY', sentence))
@@ -51,8 +51,8 @@ export function validatePayoutRows(
   const idsSeen = new IdsSeen()
   const checked = new PayoutCandidates(rows.length)
   for (let i = 0; i < rows.length; i++) checkPayoutRow(scope, rows[i]!, idsSeen, issues, checked)
-  const candidates = checked.without(checkStoredIds(ctx, idsSeen, options.batchIdForEdit, issues))
+  const candidates = checked.without(await checkStoredIds(ctx, idsSeen, options.batchIdForEdit, issues))
   // Already in sortWarnings' order and cut like it.
-  const warnings = listImportWarnings(ctx, candidates)
+  const warnings = await listImportWarnings(ctx, candidates)
   return { valid: candidates.validRows(), issues: sortIssues(issues), warnings }
 }

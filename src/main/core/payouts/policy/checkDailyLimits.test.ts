@@ -21,7 +21,7 @@ describe('checkDailyLimits', () => {
     const first = await submitted(desk, ALICE, ['600'])
     await desk.as(BOB, 'batches.approve', first)
     const second = await submitted(desk, ALICE, ['400.000001'])
-    expect(checkDailyLimits(desk.core.ctx, second.id)).toMatchObject({
+    expect(await checkDailyLimits(desk.core.ctx, second.id)).toMatchObject({
       ok: false,
       usage: [{ rail: 'evm', assetId: USDC, limit: '1000.000000', usedToday: '600.000000', thisBatch: '400.000001', ok: false }],
     })
@@ -46,12 +46,12 @@ describe('checkDailyLimits', () => {
     await desk.as(BOB, 'batches.approve', cancelled)
     await desk.as(ALICE, 'batches.cancel', { id: cancelled.id })
     const second = await submitted(desk, ALICE, ['100'])
-    expect(checkDailyLimits(desk.core.ctx, second.id).ok).toBe(true)
+    expect((await checkDailyLimits(desk.core.ctx, second.id)).ok).toBe(true)
     const third = await submitted(desk, ALICE, ['100'])
     await desk.as(BOB, 'batches.approve', second)
-    expect(checkDailyLimits(desk.core.ctx, third.id).ok).toBe(false)
+    expect((await checkDailyLimits(desk.core.ctx, third.id)).ok).toBe(false)
     desk.clock.set('2026-03-03T00:00:00.000Z')
-    expect(checkDailyLimits(desk.core.ctx, third.id)).toMatchObject({ ok: true, usage: [{ usedToday: '0.000000' }] })
+    expect(await checkDailyLimits(desk.core.ctx, third.id)).toMatchObject({ ok: true, usage: [{ usedToday: '0.000000' }] })
   })
 
   it('counts payouts of older approvals that are moving today', async () => {
@@ -59,11 +59,12 @@ describe('checkDailyLimits', () => {
     await desk.as(BOB, 'batches.approve', old)
     desk.clock.set('2026-03-03T10:00:00.000Z')
     // The engine signs it today.
-    desk.core.ctx.db.sqlite.prepare("UPDATE batches SET state = 'executing' WHERE id = ?").run(old.id)
-    desk.core.ctx.db.sqlite
-      .prepare("UPDATE payouts SET state = 'signed', updated_at = ? WHERE batch_id = ?")
-      .run('2026-03-03T10:00:00.000Z', old.id)
+    const db = desk.core.ctx.db
+    await db.run(db.k.updateTable('batches').set({ state: 'executing' }).where('id', '=', old.id))
+    await db.run(
+      db.k.updateTable('payouts').set({ state: 'signed', updated_at: '2026-03-03T10:00:00.000Z' }).where('batch_id', '=', old.id),
+    )
     const today = await submitted(desk, ALICE, ['300.000001'])
-    expect(checkDailyLimits(desk.core.ctx, today.id).usage[0]).toMatchObject({ usedToday: '700.000000', ok: false })
+    expect((await checkDailyLimits(desk.core.ctx, today.id)).usage[0]).toMatchObject({ usedToday: '700.000000', ok: false })
   })
 })

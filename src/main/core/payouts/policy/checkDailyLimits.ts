@@ -27,12 +27,12 @@ export interface CheckDailyLimitsReturnType {
   usage: DailyLimitUsage[]
 }
 
-export function checkDailyLimits(ctx: CoreContext, batchId: string): CheckDailyLimitsReturnType {
-  const policy = readApprovalPolicy(ctx)
+export async function checkDailyLimits(ctx: CoreContext, batchId: string): Promise<CheckDailyLimitsReturnType> {
+  const policy = await readApprovalPolicy(ctx)
   if (policy.dailyLimits.length === 0) return { ok: true, problems: [], usage: [] }
-  getBatchRow(ctx, batchId)
+  await getBatchRow(ctx, batchId)
   const assets = new AssetCache(ctx)
-  const totals = sumByAsset(payoutRowsOf(ctx, batchId), assets)
+  const totals = await sumByAsset(await payoutRowsOf(ctx, batchId), assets)
   const now = ctx.clock.now()
   const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
   // Inclusive upper bound for BETWEEN: the last millisecond of the UTC day.
@@ -42,9 +42,9 @@ export function checkDailyLimits(ctx: CoreContext, batchId: string): CheckDailyL
   for (const limit of policy.dailyLimits) {
     const mine = totals.get(limit.assetId)
     if (!mine || mine.rail !== limit.rail) continue
-    const asset = assets.get(limit.assetId)
+    const asset = await assets.get(limit.assetId)
     const limitMinor = parseAmount(limit.amount, asset.scale, { allowZero: true })
-    const used = usedToday(ctx, batchId, limit.assetId, dayStart.toISOString(), dayEnd.toISOString())
+    const used = await usedToday(ctx, batchId, limit.assetId, dayStart.toISOString(), dayEnd.toISOString())
     const ok = used + mine.minor <= limitMinor
     usage.push({
       rail: limit.rail,
@@ -68,8 +68,8 @@ export function checkDailyLimits(ctx: CoreContext, batchId: string): CheckDailyL
 }
 
 /** Throws DAILY_LIMIT_EXCEEDED with every limit broken. */
-export function assertDailyLimits(ctx: CoreContext, batchId: string, what = 'approve it'): void {
-  const result = checkDailyLimits(ctx, batchId)
+export async function assertDailyLimits(ctx: CoreContext, batchId: string, what = 'approve it'): Promise<void> {
+  const result = await checkDailyLimits(ctx, batchId)
   if (result.ok) return
   throw new CsError(
     'DAILY_LIMIT_EXCEEDED',
@@ -78,7 +78,7 @@ export function assertDailyLimits(ctx: CoreContext, batchId: string, what = 'app
   )
 }
 
-function usedToday(ctx: CoreContext, batchId: string, assetId: string, dayStart: string, dayEnd: string): bigint {
+async function usedToday(ctx: CoreContext, batchId: string, assetId: string, dayStart: string, dayEnd: string): Promise<bigint> {
   const committed = sql.join(COMMITTED_BATCH_STATES.map((s) => sql.lit(s)))
   const moving = sql.join(MOVING_PAYOUT_STATES.map((s) => sql.lit(s)))
   const query = sql<{ amount: string }>`
@@ -92,6 +92,6 @@ function usedToday(ctx: CoreContext, batchId: string, assetId: string, dayStart:
         OR (p.state IN (${moving}) AND p.updated_at BETWEEN ${dayStart} AND ${dayEnd})
       )`.compile(ctx.db.k)
   let sum = 0n
-  for (const r of ctx.db.all(query)) sum += parseMinor(r.amount)
+  for (const r of await ctx.db.all(query)) sum += parseMinor(r.amount)
   return sum
 }

@@ -22,20 +22,21 @@ export interface ApprovalCount {
   eligible: Approval[]
 }
 
-export function countApprovals(
+export async function countApprovals(
   ctx: CoreContext,
   row: BatchRow,
   totals: ReadonlyMap<string, ExactTotal>,
   assets: AssetCache,
   approvals: readonly Approval[],
-): ApprovalCount {
-  const { required, because } = requiredApprovers(readApprovalPolicy(ctx), totals, assets)
+): Promise<ApprovalCount> {
+  const { required, because } = await requiredApprovers(await readApprovalPolicy(ctx), totals, assets)
   const editors = new Set(editorsOf(row))
-  const eligible = approvals.filter((a) => {
-    if (a.version !== row.version || a.decision !== 'approve' || editors.has(a.operatorId)) return false
+  const eligible: Approval[] = []
+  for (const a of approvals) {
+    if (a.version !== row.version || a.decision !== 'approve' || editors.has(a.operatorId)) continue
     // A role taken away after approving no longer counts.
-    return findOperator(ctx, a.operatorId)?.roles.includes('approver') ?? false
-  })
+    if ((await findOperator(ctx, a.operatorId))?.roles.includes('approver') ?? false) eligible.push(a)
+  }
   return { required, because, eligible }
 }
 
@@ -52,7 +53,7 @@ export function approvalBlocker(row: BatchRow, operator: Operator, approvals: re
   return null
 }
 
-export function describeApprovalStatus(
+export async function describeApprovalStatus(
   ctx: CoreContext,
   row: BatchRow,
   state: BatchState,
@@ -60,8 +61,8 @@ export function describeApprovalStatus(
   assets: AssetCache,
   approvals: readonly Approval[],
   operator: Operator | null,
-): ApprovalStatus {
-  const { required, because, eligible } = countApprovals(ctx, row, totals, assets, approvals)
+): Promise<ApprovalStatus> {
+  const { required, because, eligible } = await countApprovals(ctx, row, totals, assets, approvals)
   const remaining = Math.max(0, required - eligible.length)
   const approvers = (n: number): string => `${n} approver${n === 1 ? '' : 's'}`
   const names = eligible.map((a) => a.operatorName)
@@ -80,7 +81,7 @@ export function describeApprovalStatus(
   )
 
   const daily =
-    state === 'awaiting_approval' || state === 'approved' ? checkDailyLimits(ctx, row.id) : { ok: true, problems: [], usage: [] }
+    state === 'awaiting_approval' || state === 'approved' ? await checkDailyLimits(ctx, row.id) : { ok: true, problems: [], usage: [] }
   let canApprove = false
   switch (state) {
     case 'draft':

@@ -11,8 +11,8 @@ export const APPROVAL_POLICY_KEY = 'approval_policy'
 
 export type GetApprovalPolicyReturnType = PolicySetting
 
-export function getApprovalPolicy(ctx: CoreContext): PolicySetting {
-  const row = ctx.db.first(ctx.db.k.selectFrom('settings').selectAll().where('key', '=', APPROVAL_POLICY_KEY))
+export async function getApprovalPolicy(ctx: CoreContext): Promise<PolicySetting> {
+  const row = await ctx.db.first(ctx.db.k.selectFrom('settings').selectAll().where('key', '=', APPROVAL_POLICY_KEY))
   if (!row) return { policy: DEFAULT_APPROVAL_POLICY, updatedAt: null, updatedBy: null }
   let value: unknown
   try {
@@ -26,8 +26,8 @@ export function getApprovalPolicy(ctx: CoreContext): PolicySetting {
 }
 
 /** Just the policy. */
-export function readApprovalPolicy(ctx: CoreContext): ApprovalPolicy {
-  return getApprovalPolicy(ctx).policy
+export async function readApprovalPolicy(ctx: CoreContext): Promise<ApprovalPolicy> {
+  return (await getApprovalPolicy(ctx)).policy
 }
 
 function storedPolicyBroken(cause: unknown): CsError {

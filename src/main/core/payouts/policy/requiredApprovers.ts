@@ -12,17 +12,17 @@ export interface RequiredApproversReturnType {
   because: string | null
 }
 
-export function requiredApprovers(
+export async function requiredApprovers(
   policy: ApprovalPolicy,
   totals: ReadonlyMap<string, ExactTotal>,
   assets: AssetCache,
-): RequiredApproversReturnType {
+): Promise<RequiredApproversReturnType> {
   let required = policy.approversMin
   let because: string | null = null
   for (const t of policy.thresholds) {
     const total = totals.get(t.assetId)
     if (!total) continue
-    const asset = assets.get(t.assetId)
+    const asset = await assets.get(t.assetId)
     const above = parseAmount(t.above, asset.scale, { allowZero: true })
     if (total.minor > above && t.approversMin > required) {
       required = t.approversMin

@@ -36,7 +36,7 @@ describe('settings.policy', () => {
       updatedBy: DANA,
     })
     expect(await desk.as(undefined, 'settings.policy.get', {})).toEqual(set)
-    expect(listAuditRows(desk.core.ctx, { subject: 'settings:approval_policy' }).rows).toMatchObject([
+    expect((await listAuditRows(desk.core.ctx, { subject: 'settings:approval_policy' })).rows).toMatchObject([
       { actor: DANA, action: 'settings.policy.set' },
     ])
   })
@@ -78,9 +78,10 @@ describe('settings.policy', () => {
   })
 
   it('a broken stored policy refuses approvals instead of falling back', async () => {
-    desk.core.ctx.db.sqlite
-      .prepare("INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('approval_policy', '{\"approversMin\": 0}', 'x', 'x')")
-      .run()
+    const db = desk.core.ctx.db
+    await db.run(
+      db.k.insertInto('settings').values({ key: 'approval_policy', value: '{"approversMin": 0}', updated_at: 'x', updated_by: 'x' }),
+    )
     expect((await failure(desk.as(undefined, 'settings.policy.get', {}))).code).toBe('POLICY_INVALID')
   })
 })

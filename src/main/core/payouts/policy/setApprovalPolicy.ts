@@ -13,31 +13,32 @@ import { APPROVAL_POLICY_KEY, getApprovalPolicy } from './getApprovalPolicy'
 export type SetApprovalPolicyParameters = ApprovalPolicy
 export type SetApprovalPolicyReturnType = PolicySetting
 
-export function setApprovalPolicy(ctx: CoreContext, actorId: Actor, input: ApprovalPolicy): PolicySetting {
-  const policy = canonicalPolicy(ctx, input)
-  return ctx.db.tx(() => {
-    const before = getApprovalPolicy(ctx)
+export async function setApprovalPolicy(ctx: CoreContext, actorId: Actor, input: ApprovalPolicy): Promise<PolicySetting> {
+  const policy = await canonicalPolicy(ctx, input)
+  return await ctx.db.tx(async () => {
+    const before = await getApprovalPolicy(ctx)
     const now = ctx.clock.now().toISOString()
     const value = JSON.stringify(policy)
-    ctx.db.run(
+    await ctx.db.run(
       ctx.db.k
         .insertInto('settings')
         .values({ key: APPROVAL_POLICY_KEY, value, updated_at: now, updated_by: actorId })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now, updated_by: actorId })),
     )
-    appendAudit(ctx, {
+    await appendAudit(ctx, {
       actor: actorId,
       action: 'settings.policy.set',
       subject: 'settings:approval_policy',
       change: { before: before.policy, after: policy },
     })
-    return getApprovalPolicy(ctx)
+    return await getApprovalPolicy(ctx)
   })
 }
 
-export function canonicalPolicy(ctx: CoreContext, input: ApprovalPolicy): ApprovalPolicy {
-  const thresholds = input.thresholds.map((t, i) => {
-    const asset = findAsset(ctx, t.assetId)
+export async function canonicalPolicy(ctx: CoreContext, input: ApprovalPolicy): Promise<ApprovalPolicy> {
+  const thresholds: ApprovalPolicy['thresholds'] = []
+  for (const [i, t] of input.thresholds.entries()) {
+    const asset = await findAsset(ctx, t.assetId)
     if (!asset) throw invalid(`threshold ${i + 1}: there is no asset "${t.assetId}" — use an id from the assets list, e.g. USDC@evm:8453`)
     const above = canonicalAmount(t.above, asset.scale, asset.code, `threshold ${i + 1}`)
     if (t.approversMin < input.approversMin) {
@@ -45,8 +46,8 @@ export function canonicalPolicy(ctx: CoreContext, input: ApprovalPolicy): Approv
         `threshold ${i + 1} asks for ${t.approversMin} approver(s), fewer than the ${input.approversMin} every batch needs — raise it or remove it`,
       )
     }
-    return { assetId: t.assetId, above, approversMin: t.approversMin }
-  })
+    thresholds.push({ assetId: t.assetId, above, approversMin: t.approversMin })
+  }
   const seenThresholds = new Set<string>()
   for (const t of thresholds) {
     const key = `${t.assetId} ${t.above}`
@@ -54,15 +55,20 @@ export function canonicalPolicy(ctx: CoreContext, input: ApprovalPolicy): Approv
     seenThresholds.add(key)
   }
   const seenLimits = new Set<string>()
-  const dailyLimits = input.dailyLimits.map((l, i) => {
-    const asset = findAsset(ctx, l.assetId)
+  const dailyLimits: ApprovalPolicy['dailyLimits'] = []
+  for (const [i, l] of input.dailyLimits.entries()) {
+    const asset = await findAsset(ctx, l.assetId)
     if (!asset) throw invalid(`daily limit ${i + 1}: there is no asset "${l.assetId}" — use an id from the assets list`)
     if (asset.rail !== l.rail) throw invalid(`daily limit ${i + 1}: ${l.assetId} is paid on the ${asset.rail} rail, not ${l.rail}`)
     const key = `${l.rail} ${l.assetId}`
     if (seenLimits.has(key)) throw invalid(`two daily limits for ${l.assetId} on ${l.rail} — keep one`)
     seenLimits.add(key)
-    return { rail: l.rail, assetId: l.assetId, amount: canonicalAmount(l.amount, asset.scale, asset.code, `daily limit ${i + 1}`) }
-  })
+    dailyLimits.push({
+      rail: l.rail,
+      assetId: l.assetId,
+      amount: canonicalAmount(l.amount, asset.scale, asset.code, `daily limit ${i + 1}`),
+    })
+  }
   // Sorted, so the stored JSON (and the audit row) does not depend on the order it was typed in.
   thresholds.sort((a, b) => a.assetId.localeCompare(b.assetId) || cmpDecimal(a.above, b.above))
   dailyLimits.sort((a, b) => a.rail.localeCompare(b.rail) || a.assetId.localeCompare(b.assetId))

@@ -33,14 +33,14 @@ export async function followPayments(ctx: CoreContext, network: string, horizonU
   const horizon = createHorizonClient(horizonUrl)
   let added = 0
   for (let page = 0; page < PAGES_PER_SWEEP_MAX; page++) {
-    const saved = ctx.db.first(
+    const saved = await ctx.db.first(
       ctx.db.k.selectFrom('stellar_cursors').select('cursor').where('network', '=', network).where('account', '=', account),
     )
     const body = await horizon.payments(account, saved?.cursor ?? null, stellarRailDefaults.paymentsPageLimit)
     const records = body?._embedded.records ?? []
     if (records.length === 0) return added
     const now = ctx.clock.now().toISOString()
-    ctx.db.tx(() => {
+    await ctx.db.tx(async () => {
       for (const r of records) {
         const type = String(r['type'])
         const asset =
@@ -48,35 +48,35 @@ export async function followPayments(ctx: CoreContext, network: string, horizonU
             ? 'native'
             : `${String(r['asset_code'])}:${String(r['asset_issuer'])}`
         const amountText = type === 'create_account' ? String(r['starting_balance']) : String(r['amount'] ?? '0')
-        const res = ctx.db.sqlite
-          .prepare(
-            `INSERT OR IGNORE INTO stellar_payments (network, operation_id, account, paging_token, tx_hash, type, from_account,
-               to_account, asset, amount, successful, created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            network,
-            String(r['id']),
-            account,
-            String(r['paging_token']),
-            String(r['transaction_hash']),
-            type,
-            (r['from'] ?? r['funder'] ?? null) as string | null,
-            (r['to'] ?? r['account'] ?? null) as string | null,
-            asset,
-            stringToStroopsText(amountText),
-            r['transaction_successful'] === false ? 0 : 1,
-            String(r['created_at']),
-            now,
-          )
+        const res = await ctx.db.run(
+          ctx.db.k
+            .insertInto('stellar_payments')
+            .values({
+              network,
+              operation_id: String(r['id']),
+              account,
+              paging_token: String(r['paging_token']),
+              tx_hash: String(r['transaction_hash']),
+              type,
+              from_account: (r['from'] ?? r['funder'] ?? null) as string | null,
+              to_account: (r['to'] ?? r['account'] ?? null) as string | null,
+              asset,
+              amount: stringToStroopsText(amountText),
+              successful: r['transaction_successful'] === false ? 0 : 1,
+              created_at: String(r['created_at']),
+              seen_at: now,
+            })
+            .onConflict((oc) => oc.columns(['network', 'operation_id']).doNothing()),
+        )
         added += res.changes
       }
       const cursor = String(records.at(-1)!['paging_token'])
-      ctx.db.sqlite
-        .prepare(
-          `INSERT INTO stellar_cursors (network, account, cursor, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (network, account) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
-        )
-        .run(network, account, cursor, now)
+      await ctx.db.run(
+        ctx.db.k
+          .insertInto('stellar_cursors')
+          .values({ network, account, cursor, updated_at: now })
+          .onConflict((oc) => oc.columns(['network', 'account']).doUpdateSet({ cursor, updated_at: now })),
+      )
     })
     if (records.length < stellarRailDefaults.paymentsPageLimit) return added
   }

@@ -275,6 +275,12 @@ function AboutSection() {
         ['Version', info.version],
         ['Mode', modeLabel(info)],
         ['Data folder', info.dataDir],
+        [
+          'Database',
+          info.database.backend === 'postgres'
+            ? `Team database (PostgreSQL) at ${info.database.location}`
+            : `This computer only (SQLite) — ${info.database.location}`,
+        ],
         ['Database schema', info.schemaVersion],
       ]
     : []

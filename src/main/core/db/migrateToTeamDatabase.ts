@@ -1,0 +1,67 @@
+/**
+ * Move a single-desk workspace folder onto a team database (`countersign workspace migrate
+ * --to postgres://…`): copy and verify (./copyWorkspace.ts), then point the folder at the team
+ * database (workspace.json) and keep the SQLite file, renamed, as the backup of that moment.
+ * The folder switches only after the copy verified; until then every command still uses the file.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { CsError } from '../../../shared/errors'
+import { SANDBOX_META_KEY } from '../api/handlers'
+import { copyWorkspace, type CopyProgress, type CopyReport } from './copyWorkspace'
+import { DB_FILE_NAME, readWorkspaceFile, writeWorkspaceFile } from './openDb'
+import { openPostgresDb } from './postgres/openPostgresDb'
+import { openSqliteDb } from './sqlite/openSqliteDb'
+import { parseTeamDatabaseUrl } from './teamDatabaseUrl'
+
+export interface MigrateToTeamOptions {
+  dataDir: string
+  /** postgres://user@host:port/database?sslmode=… (no password). */
+  to: string
+  /** The team database's password (from the SecretStore), if the server asks for one. */
+  password: string | null
+  onProgress?: (p: CopyProgress) => void
+}
+
+export interface MigrateToTeamResult extends CopyReport {
+  location: string
+  /** Where the single-desk file now lies, renamed. */
+  backupFile: string
+}
+
+export async function migrateToTeamDatabase(options: MigrateToTeamOptions): Promise<MigrateToTeamResult> {
+  const target = parseTeamDatabaseUrl(options.to)
+  if (target.password !== null)
+    throw new CsError(
+      'INVALID_INPUT',
+      'Leave the password out of the connection string: it would be stored in clear in workspace.json — give it through the SecretStore (CLI: COUNTERSIGN_SECRET_DATABASE_PASSWORD).',
+    )
+  if (readWorkspaceFile(options.dataDir))
+    throw new CsError('INVALID_INPUT', `${options.dataDir} is already a team workspace — there is nothing to migrate.`)
+  const file = path.join(options.dataDir, DB_FILE_NAME)
+  if (!fs.existsSync(file))
+    throw new CsError(
+      'DATA_DIR_INVALID',
+      `There is no single-desk workspace in ${options.dataDir} (no ${DB_FILE_NAME}) — point --data-dir at it.`,
+    )
+
+  const source = await openSqliteDb({ dataDir: options.dataDir })
+  let report: CopyReport
+  let sandbox: boolean
+  try {
+    sandbox = (await source.first(source.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined
+    const team = await openPostgresDb({ url: target.url, ...(options.password ? { password: options.password } : {}) })
+    try {
+      report = await copyWorkspace(source, team, options.onProgress)
+    } finally {
+      await team.close()
+    }
+  } finally {
+    await source.close()
+  }
+  writeWorkspaceFile(options.dataDir, { database: { backend: 'postgres', url: target.url }, ...(sandbox ? { sandbox: true } : {}) })
+  const backupFile = `${file}.migrated-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  fs.renameSync(file, backupFile)
+  for (const suffix of ['-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, backupFile + suffix)
+  return { ...report, location: target.location, backupFile }
+}

@@ -1,0 +1,21 @@
+/**
+ * The PostgreSQL migrations, by name. The names are the SQLite migrations' names
+ * (../../migrations/), so both backends report the same schema version; a new migration gets a
+ * file in both folders and a line in both maps. Frozen: add new files, never edit old ones.
+ */
+import type { Migration } from 'kysely'
+import * as m0001 from './0001_foundation'
+import * as m0002 from './0002_payouts'
+import * as m0003 from './0003_stellar'
+import * as m0005 from './0005_signers'
+import * as m0006 from './0006_stripe'
+import * as m0007 from './0007_team'
+
+export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
+  '0001_foundation': m0001,
+  '0002_payouts': m0002,
+  '0003_stellar': m0003,
+  '0005_signers': m0005,
+  '0006_stripe': m0006,
+  '0007_team': m0007,
+}

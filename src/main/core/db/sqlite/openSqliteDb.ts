@@ -1,0 +1,313 @@
+/**
+ * The SQLite adapter of the database port (../Db.ts): one better-sqlite3 connection (WAL,
+ * synchronous=FULL) with Kysely as the schema and query layer — the embedded default, one desk.
+ *
+ * better-sqlite3 is synchronous, so every call runs at once and returns a settled promise. The
+ * port is async, and a transaction function awaits between its queries; while it does, other
+ * work of this process (the poller, another call) must not run statements on the same
+ * connection — they would land inside the open transaction. So a transaction holds a gate:
+ * statements from outside it wait until it ends (statements inside it pass, recognised through
+ * AsyncLocalStorage). Other processes on the same file wait on SQLite's own lock (BEGIN
+ * IMMEDIATE, busy_timeout).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type Migration, type MigrationProvider } from 'kysely'
+import { CsError } from '../../../../shared/errors'
+import type { Database } from '../schema'
+import type { Db, DbQuery, DbRunResult } from '../Db'
+import { assertIdentifier, compileQuery } from '../dbQuery'
+import * as m0001 from '../migrations/0001_foundation'
+import * as m0002 from '../migrations/0002_payouts'
+import * as m0003 from '../migrations/0003_stellar'
+import * as m0005 from '../migrations/0005_signers'
+import * as m0006 from '../migrations/0006_stripe'
+import * as m0007 from '../migrations/0007_team'
+
+/** The migrations, in name order. Frozen: add new files, never edit old ones. */
+export const SQLITE_MIGRATIONS: Record<string, Migration> = {
+  '0001_foundation': m0001,
+  '0002_payouts': m0002,
+  '0003_stellar': m0003,
+  '0005_signers': m0005,
+  '0006_stripe': m0006,
+  '0007_team': m0007,
+}
+
+export const DB_FILE_NAME = 'countersign.sqlite'
+/** How long a writer waits for another process (the CLI beside the app) before DB_LOCKED. */
+const BUSY_TIMEOUT_MS = 5_000
+/** Prepared statements kept per connection. */
+const STATEMENT_CACHE_MAX = 512
+
+export interface OpenSqliteDbOptions {
+  /** Directory holding countersign.sqlite, or ':memory:'. */
+  dataDir: string
+  /** Path to a better_sqlite3.node built for this runtime's ABI (Electron); Node uses the default. */
+  nativeBinding?: string
+  readonly?: boolean
+}
+
+/** SQLite does run DDL inside transactions; Kysely's adapter says it does not, so say it does. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+class CountersignSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter()
+  }
+}
+
+export async function openSqliteDb(options: OpenSqliteDbOptions): Promise<Db> {
+  const file = options.dataDir === ':memory:' ? ':memory:' : path.join(options.dataDir, DB_FILE_NAME)
+  if (file !== ':memory:') {
+    try {
+      fs.mkdirSync(options.dataDir, { recursive: true })
+    } catch (cause) {
+      throw new CsError(
+        'DATA_DIR_INVALID',
+        `Cannot create the data folder ${options.dataDir} — choose a folder you can write to with --data-dir.`,
+        { cause },
+      )
+    }
+  }
+  let sqlite: BetterSqlite3.Database
+  try {
+    sqlite = new BetterSqlite3(file, {
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      ...(options.readonly ? { readonly: true } : {}),
+    })
+  } catch (cause) {
+    throw new CsError(
+      'DATA_DIR_INVALID',
+      `Cannot open the workspace database in ${options.dataDir} — check the folder exists and is writable.`,
+      { cause },
+    )
+  }
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  if (!options.readonly) {
+    sqlite.pragma('journal_mode = WAL')
+  }
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+
+  const k = new Kysely<Database>({ dialect: new CountersignSqliteDialect({ database: sqlite }) })
+  if (!options.readonly) {
+    await migrateToLatest(k)
+  }
+  return wrap(file, sqlite, k)
+}
+
+async function migrateToLatest(k: Kysely<Database>): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => SQLITE_MIGRATIONS }
+  const migrator = new Migrator({ db: k, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const text = error instanceof Error ? error.message : String(error)
+    if (/corrupted migrations/i.test(text)) {
+      throw new CsError('DB_NEWER_THAN_APP', 'This workspace was written by a newer Countersign — update the app before opening it.', {
+        cause: error,
+      })
+    }
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new CsError(
+      'INTERNAL',
+      `The database upgrade (${failed}) failed and was rolled back — nothing was changed. Report this with the log.`,
+      { cause: error },
+    )
+  }
+}
+
+/** A transaction of this connection, carried through the async chain of its function. */
+interface SqliteTx {
+  readonly db: object
+  open: boolean
+  savepoints: number
+}
+
+/**
+ * The gate a transaction holds: statements and transactions from outside it queue until it ends,
+ * in arrival order.
+ */
+class Gate {
+  private held = false
+  private readonly waiters: (() => void)[] = []
+  get isHeld(): boolean {
+    return this.held
+  }
+  async acquire(): Promise<void> {
+    if (!this.held) {
+      this.held = true
+      return
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve))
+  }
+  release(): void {
+    const next = this.waiters.shift()
+    if (next) next()
+    else this.held = false
+  }
+}
+
+const txStore = new AsyncLocalStorage<SqliteTx>()
+
+/**
+ * One gate per database FILE in this process, shared by every connection to it (tests run the
+ * sandbox's core and the CLI's side by side): SQLite's own lock between two connections of one
+ * process would busy-wait synchronously — blocking the very event loop the holder needs to
+ * finish — so in-process connections queue here instead. Other processes still meet SQLite's lock.
+ */
+const fileGates = new Map<string, { gate: Gate; connections: number }>()
+
+function gateFor(file: string): { gate: Gate; release(): void } {
+  if (file === ':memory:') return { gate: new Gate(), release: () => {} }
+  let entry = fileGates.get(file)
+  if (!entry) fileGates.set(file, (entry = { gate: new Gate(), connections: 0 }))
+  entry.connections++
+  let released = false
+  return {
+    gate: entry.gate,
+    release() {
+      if (released) return
+      released = true
+      if (--entry.connections === 0) fileGates.delete(file)
+    },
+  }
+}
+
+function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>): Db {
+  const cache = new Map<string, BetterSqlite3.Statement>()
+  const prepare = (sqlText: string): BetterSqlite3.Statement => {
+    let stmt = cache.get(sqlText)
+    if (!stmt) {
+      if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value!)
+      stmt = sqlite.prepare(sqlText)
+      cache.set(sqlText, stmt)
+    }
+    return stmt
+  }
+  const shared = gateFor(file === ':memory:' ? file : path.resolve(file))
+  const gate = shared.gate
+  const self = {}
+  const currentTx = (): SqliteTx | undefined => {
+    const tx = txStore.getStore()
+    return tx && tx.open && tx.db === self ? tx : undefined
+  }
+  /** Run one synchronous statement: at once inside our transaction or when no one holds the gate, else after. */
+  async function statement<T>(fn: () => T): Promise<T> {
+    if (currentTx() || !gate.isHeld) return mapBusy(fn)
+    await gate.acquire()
+    try {
+      return mapBusy(fn)
+    } finally {
+      gate.release()
+    }
+  }
+  const params = (values: readonly unknown[]): unknown[] => values as unknown[]
+
+  const db: Db = {
+    backend: 'sqlite',
+    location: file,
+    k,
+    all<R>(q: DbQuery<R>): Promise<R[]> {
+      const c = compileQuery(k, q)
+      return statement(() => prepare(c.sql).all(...params(c.parameters)) as R[])
+    },
+    first<R>(q: DbQuery<R>): Promise<R | undefined> {
+      const c = compileQuery(k, q)
+      return statement(() => prepare(c.sql).get(...params(c.parameters)) as R | undefined)
+    },
+    run(q: DbQuery<unknown>): Promise<DbRunResult> {
+      const c = compileQuery(k, q)
+      return statement(() => ({ changes: prepare(c.sql).run(...params(c.parameters)).changes }))
+    },
+    async tx<T>(fn: () => Promise<T>): Promise<T> {
+      const outer = currentTx()
+      if (outer) {
+        const name = `sp_${++outer.savepoints}`
+        sqlite.exec(`SAVEPOINT ${name}`)
+        try {
+          const out = await fn()
+          sqlite.exec(`RELEASE ${name}`)
+          return out
+        } catch (error) {
+          sqlite.exec(`ROLLBACK TO ${name}`)
+          sqlite.exec(`RELEASE ${name}`)
+          throw error
+        }
+      }
+      await gate.acquire()
+      const tx: SqliteTx = { db: self, open: true, savepoints: 0 }
+      try {
+        mapBusy(() => prepare('BEGIN IMMEDIATE').run())
+        let out: T
+        try {
+          out = await txStore.run(tx, fn)
+        } catch (error) {
+          tx.open = false
+          if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+          throw error
+        }
+        tx.open = false
+        mapBusy(() => prepare('COMMIT').run())
+        return out
+      } finally {
+        tx.open = false
+        // A failed COMMIT (disk full, busy) leaves the transaction open: end it before the next one.
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+        gate.release()
+      }
+    },
+    inTransaction(): boolean {
+      return currentTx() !== undefined
+    },
+    insertRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+      const text = `INSERT INTO ${assertIdentifier(table)} (${columns.map(assertIdentifier).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
+      return statement(() => {
+        const stmt = prepare(text)
+        for (const row of rows) stmt.run(...params(row))
+      })
+    },
+    updateRows(table: string, key: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<number> {
+      const text = `UPDATE ${assertIdentifier(table)} SET ${columns.map((c) => `${assertIdentifier(c)} = ?`).join(', ')} WHERE ${assertIdentifier(key)} = ?`
+      return statement(() => {
+        const stmt = prepare(text)
+        let matched = 0
+        for (const [keyValue, ...values] of rows) matched += stmt.run(...values, keyValue).changes
+        return matched
+      })
+    },
+    // One desk: other processes on this file are seen through the file itself, nothing to send.
+    async announce(): Promise<void> {},
+    onRemoteChange(): () => void {
+      return () => {}
+    },
+    async tryLease() {
+      return { async release() {} }
+    },
+    async close(): Promise<void> {
+      cache.clear()
+      shared.release()
+      await k.destroy()
+    },
+  }
+  return db
+}
+
+function mapBusy<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new CsError('DB_LOCKED', 'The workspace is busy in another Countersign window or command — wait a moment and try again.', {
+        cause: error,
+      })
+    }
+    throw error
+  }
+}
