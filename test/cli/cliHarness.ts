@@ -16,10 +16,15 @@ export interface CliResult {
   stderr: string
 }
 
-/** An environment without the caller's COUNTERSIGN_* settings, so tests never touch a real workspace. */
+/**
+ * An environment without the caller's COUNTERSIGN_* settings, so tests never touch a real
+ * workspace — except the test-backend switch, so a workspace a CLI process creates is on the
+ * backend of this pass (a fresh database on the test server on the PostgreSQL pass).
+ */
+const TEST_BACKEND_ENV = ['COUNTERSIGN_TEST_DB', 'COUNTERSIGN_TEST_PG_URL']
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('COUNTERSIGN_')) env[k] = v
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('COUNTERSIGN_') || TEST_BACKEND_ENV.includes(k)) env[k] = v
   return { ...env, NO_COLOR: '1', ...extra }
 }
 
