@@ -6,10 +6,15 @@
 import { printCsvBench, runCsvBench } from './csv.bench'
 import { runGasBench } from './gas.bench'
 import { printLedgerBench, runLedgerBench } from './ledger.bench'
+import { printLedgerPostgresBench, runLedgerPostgresBench } from './ledgerPostgres.bench'
 import { runPollerBench } from './poller.bench'
 
 const BENCHES: Record<string, () => Promise<void>> = {
-  ledger: async () => printLedgerBench(await runLedgerBench()),
+  // SQLite first, so its table is printed even when the PostgreSQL half fails.
+  ledger: async () => {
+    printLedgerBench(await runLedgerBench())
+    printLedgerPostgresBench(await runLedgerPostgresBench())
+  },
   csv: async () => printCsvBench(await runCsvBench()),
   gas: async () => {
     await runGasBench()

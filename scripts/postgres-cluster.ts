@@ -352,8 +352,12 @@ function startWatchdog(dir: string, stopArgv: readonly string[]): void {
   watchdogs.set(dir, child)
 }
 
-function pgCtlStopArgv(dir: string, bin: string, owner: Owner | undefined): string[] {
-  return asOwner(owner, bin, 'pg_ctl', ['-D', join(dir, DATA_SUBDIR), '-m', 'immediate', '-w', '-t', String(PG_CTL_TIMEOUT_S), 'stop'])
+/**
+ * `immediate` when the cluster goes anyway; `fast` (a clean shutdown) when it is to start again
+ * with its data: with synchronous_commit off, an immediate stop may lose the last commits.
+ */
+function pgCtlStopArgv(dir: string, bin: string, owner: Owner | undefined, mode: 'immediate' | 'fast' = 'immediate'): string[] {
+  return asOwner(owner, bin, 'pg_ctl', ['-D', join(dir, DATA_SUBDIR), '-m', mode, '-w', '-t', String(PG_CTL_TIMEOUT_S), 'stop'])
 }
 
 /**
@@ -433,6 +437,20 @@ export async function stopPostgresCluster(cluster: { dir: string; bin?: string }
     if (stopped.code !== 0 && isAlive(pid)) process.kill(pid, 'SIGKILL')
   }
   rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * Stops the server and keeps the cluster, so a test can watch a desk lose its team database and
+ * (startPostgresServer) get it back on the same port. stopPostgresCluster still removes it all.
+ */
+export async function stopPostgresServer(cluster: Pick<PostgresCluster, 'dir' | 'bin'>): Promise<void> {
+  const stopped = await execute(pgCtlStopArgv(cluster.dir, cluster.bin, await clusterOwner(), 'fast'), cluster.dir)
+  if (stopped.code !== 0) throw new PostgresClusterError(`pg_ctl stop failed:\n${stopped.output}`)
+}
+
+/** Starts a cluster's server again after stopPostgresServer, on the port it had. */
+export async function startPostgresServer(cluster: Pick<PostgresCluster, 'dir' | 'bin' | 'port'>): Promise<void> {
+  await startServer(cluster.dir, cluster.bin, await clusterOwner(), cluster.port)
 }
 
 // ------------------------------------------------------------------------------------------------

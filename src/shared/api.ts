@@ -67,6 +67,11 @@ const transportErrorDetails = {
   }),
   /** The size of the request and the limit, in bytes. */
   PAYLOAD_TOO_LARGE: z.object({ bytes: z.number().int().min(0), bytesMax: z.number().int().min(0) }),
+  /**
+   * The team database (host:port/database) and, when the link broke while a change was being
+   * committed, outcome 'unknown': it may or may not have been saved — look before doing it again.
+   */
+  DB_UNREACHABLE: z.object({ location: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX), outcome: z.literal('unknown').optional() }),
 } as const
 
 export const errorDetails = {
@@ -180,6 +185,11 @@ export const events = {
   'execution.resumed': z.object({ ok: z.boolean(), code: z.string().nullable(), message: z.string() }),
   /** The Stripe sync applied new events (or failed): Stripe views re-query. */
   'stripe.changed': z.object({ events: z.number().int() }),
+  /**
+   * Team mode: this desk's link to the team database dropped (reachable false) or came back
+   * (true). Changes other desks made meanwhile were not heard: views re-read on the way back.
+   */
+  'database.status': z.object({ reachable: z.boolean() }),
 } as const
 export type Events = typeof events
 export type EventName = keyof Events

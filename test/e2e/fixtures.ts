@@ -31,7 +31,8 @@ export interface Workspace {
   operators: { dana: Operator; alice: Operator; bob: Operator }
 }
 
-async function seed(core: Core): Promise<Workspace['operators']> {
+/** The operators, accounts and opening balances every E2E workspace starts with, through the API. */
+export async function seed(core: Core): Promise<Workspace['operators']> {
   const api = core.api
   const dana = await api.call('operators.add', { name: 'Dana Admin', roles: ['admin'] })
   const as = { operatorId: dana.id }

@@ -10,7 +10,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startPostgresCluster, stopPostgresCluster, tryFindPostgresBin, type PostgresCluster } from '../../scripts/postgres-cluster'
+import {
+  startPostgresCluster,
+  startPostgresServer,
+  stopPostgresCluster,
+  stopPostgresServer,
+  tryFindPostgresBin,
+  type PostgresCluster,
+} from '../../scripts/postgres-cluster'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SCRIPT = path.join(REPO_ROOT, 'scripts', 'postgres-cluster.ts')
@@ -82,6 +89,16 @@ describe.skipIf(noBinaries)(title, () => {
       'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()',
     )
     expect(rows).toEqual([{ owner: 'countersign' }])
+  })
+
+  it('can stop its server and start it again on the same port, keeping the data', async () => {
+    const gone = { connectionString: cluster.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }
+    await query(cluster.url, 'CREATE TABLE kept_across_restart (n int)')
+    await stopPostgresServer(cluster)
+    expect(existsSync(cluster.dir)).toBe(true)
+    await expect(query(gone, 'SELECT 1')).rejects.toThrow()
+    await startPostgresServer(cluster)
+    await expect(query(cluster.url, 'SELECT count(*)::int AS n FROM kept_across_restart')).resolves.toEqual([{ n: 0 }])
   })
 
   it('stop removes the dir and the server', async () => {

@@ -26,9 +26,11 @@ import {
   IconUserCircle,
   type Icon,
 } from '@tabler/icons-react'
+import { databaseStatus } from './features/offline/store'
 import { useEffect, useRef } from 'react'
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { Notifications } from './components/Notifications'
+import { OfflineBanner } from './components/OfflineBanner'
 import { modeLabel, useApp } from './features/app/store'
 import { AuditView } from './features/audit/AuditView'
 import { DashboardView } from './features/dashboard/DashboardView'
@@ -68,7 +70,8 @@ export function App() {
   useEffect(() => {
     void loadInfo()
     void loadOperators()
-    return onEvent('operators.changed', () => void loadOperators())
+    const offs = [onEvent('operators.changed', () => void loadOperators()), onEvent('database.status', (p) => databaseStatus(p.reachable))]
+    return () => offs.forEach((off) => off())
   }, [loadInfo])
 
   // After a browser-mode reconnect, events may have been missed: load again what is shared.
@@ -164,7 +167,10 @@ function Shell() {
       </AppShell.Navbar>
 
       <AppShell.Main>
-        <CurrentView view={view} />
+        <Stack gap="lg">
+          <OfflineBanner />
+          <CurrentView view={view} />
+        </Stack>
       </AppShell.Main>
     </AppShell>
   )

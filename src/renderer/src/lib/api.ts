@@ -3,6 +3,9 @@
  * attached as meta, and the Result unwrapped — failures throw an ApiError carrying the core's
  * code, sentence and structured details: views show the sentence as is and act on the code and
  * `details` (which field, which rows, the device's state) — never on the wording.
+ *
+ * Every call also reports here whether the team database answered (features/offline): one place
+ * raises and clears the "unreachable" banner, so no view has to.
  */
 import {
   errorDetailsOf,
@@ -16,6 +19,7 @@ import {
   type EventPayload,
 } from '../../../shared/api'
 import type { ErrorCode, ErrorDetails } from '../../../shared/errors'
+import { callStarted, callSucceeded, callUnreachable } from '../features/offline/store'
 import { useSession } from '../features/session/store'
 
 export class ApiError extends Error {
@@ -41,6 +45,7 @@ function bridge(): CountersignBridge {
 
 export async function invoke<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
   const operatorId = useSession.getState().operator?.id
+  const call = callStarted()
   let result
   try {
     result = await bridge().invoke(name, input, operatorId ? { operatorId } : {})
@@ -48,7 +53,11 @@ export async function invoke<K extends CallName>(name: K, input: CallInput<K>): 
     if (error instanceof ApiError) throw error
     throw new ApiError('INTERNAL', `The call could not reach Countersign (${errorMessage(error)}) — try again.`)
   }
-  if (result.ok) return result.data
+  if (result.ok) {
+    callSucceeded(call)
+    return result.data
+  }
+  if (result.error.code === 'DB_UNREACHABLE') callUnreachable(call)
   throw new ApiError(result.error.code, result.error.message, result.error.details)
 }
 
@@ -64,6 +73,14 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message
   if (typeof error === 'string' && error) return error
   return 'Something went wrong — try again.'
+}
+
+/**
+ * What a view shows when loading its data failed: the sentence — or null when the team database is
+ * unreachable, which the offline banner already says; the view keeps what it last loaded.
+ */
+export function loadErrorMessage(error: unknown): string | null {
+  return errorCode(error) === 'DB_UNREACHABLE' ? null : errorMessage(error)
 }
 
 export function errorCode(error: unknown): ErrorCode | null {

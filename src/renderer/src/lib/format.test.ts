@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatExact, shareBasisPoints, summarizeChange } from './format'
+import { formatExact, formatHourMinute, shareBasisPoints, summarizeChange } from './format'
 
 describe('formatExact', () => {
   it('keeps 10^30 minor units exact, grouped', () => {
@@ -32,5 +32,12 @@ describe('summarizeChange', () => {
     expect(summarizeChange({ name: 'Dana', roles: ['admin'] })).toBe('name: "Dana", roles: ["admin"]')
     expect(summarizeChange({ big: 'x'.repeat(1000) }, 50)).toHaveLength(50)
     expect(summarizeChange(null)).toBe('—')
+  })
+})
+
+describe('formatHourMinute', () => {
+  it('shows local hours and minutes, zero-padded, without seconds', () => {
+    expect(formatHourMinute(new Date(2026, 0, 31, 9, 5, 59))).toBe('09:05')
+    expect(formatHourMinute(new Date(2026, 0, 31, 23, 41, 0))).toBe('23:41')
   })
 })

@@ -60,6 +60,11 @@ export function formatClock(d: Date): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
 }
 
+/** Local time as "14:05": when something was last seen, where seconds would be noise. */
+export function formatHourMinute(d: Date): string {
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
 /** Longest change summary shown in a table cell (the full change is in the row's tooltip). */
 export const CHANGE_SUMMARY_CHARS_MAX = 200
 

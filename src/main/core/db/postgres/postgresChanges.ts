@@ -8,7 +8,10 @@
  * event alone says what to re-read.
  *
  * NOTIFY is a hint, not a log: the listening connection is reopened with backoff when it drops,
- * and what was announced while it was down is not replayed. Announcing is best effort for the
+ * and what was announced while it was down is not replayed. So the feed tells its listeners
+ * itself: a `database.status` change with `{ reachable: false }` when the link drops and
+ * `{ reachable: true }` when it is back — the app shows the desk is offline, and re-reads its
+ * views on the way back instead of trusting that it heard everything. Announcing is best effort for the
  * same reason: a change is already committed when it is announced, and a lost link must not turn
  * that success into an error (the link's failure shows on the next real statement).
  */
@@ -18,6 +21,8 @@ import type { DbChange } from '../Db'
 import { unreachable } from '../../util/invariant'
 
 export const CHANGES_CHANNEL = 'countersign_changes'
+/** The change the feed itself delivers when its link to the server drops or comes back. */
+export const DATABASE_STATUS_EVENT = 'database.status'
 /** PostgreSQL's default limit is "shorter than 8000 bytes". */
 const NOTIFY_PAYLOAD_BYTES_MAX = 7_999
 const LISTEN_RETRY_DELAY_MS_MIN = 250
@@ -47,7 +52,7 @@ export function createChangeFeed(options: {
 
   const deliver = (notice: Notice): void => {
     if (notice.origin === origin) return
-    for (const listener of listeners) {
+    for (const listener of [...listeners]) {
       try {
         listener({ event: notice.event, payload: notice.payload })
       } catch {
@@ -76,7 +81,9 @@ export function createChangeFeed(options: {
     },
     subscribe(listener: (change: DbChange) => void): () => void {
       listeners.add(listener)
-      listening ??= listen(options.client, deliver)
+      listening ??= listen(options.client, deliver, (reachable) =>
+        deliver({ origin: '', event: DATABASE_STATUS_EVENT, payload: { reachable } }),
+      )
       return () => {
         if (listeners.delete(listener) && listeners.size === 0) void stop()
       }
@@ -92,11 +99,17 @@ export function createChangeFeed(options: {
  * Keeps one connection LISTENing until stopped: a connection that fails or ends is dropped and a
  * new one opened after a delay that doubles up to LISTEN_RETRY_DELAY_MS_MAX (reset once LISTEN works).
  */
-function listen(config: pg.ClientConfig, deliver: (notice: Notice) => void): { stop(): Promise<void> } {
+function listen(
+  config: pg.ClientConfig,
+  deliver: (notice: Notice) => void,
+  status: (reachable: boolean) => void,
+): { stop(): Promise<void> } {
   let connection: pg.Client | undefined
   let retryTimer: NodeJS.Timeout | undefined
   let retryDelayMs = LISTEN_RETRY_DELAY_MS_MIN
   let stopped = false
+  /** Said once per change: dropped after it worked, back after it dropped. */
+  let down = false
 
   const onNotification = (message: pg.Notification): void => {
     const notice = parseNotice(message.payload)
@@ -114,7 +127,13 @@ function listen(config: pg.ClientConfig, deliver: (notice: Notice) => void): { s
       .connect()
       .then(() => client.query(`LISTEN ${CHANGES_CHANNEL}`))
       .then(
-        () => (retryDelayMs = LISTEN_RETRY_DELAY_MS_MIN),
+        () => {
+          retryDelayMs = LISTEN_RETRY_DELAY_MS_MIN
+          if (down && !stopped) {
+            down = false
+            status(true)
+          }
+        },
         () => reopenLater(client),
       )
   }
@@ -125,6 +144,10 @@ function listen(config: pg.ClientConfig, deliver: (notice: Notice) => void): { s
     client.removeListener('notification', onNotification)
     client.end().catch(() => undefined)
     if (stopped) return
+    if (!down) {
+      down = true
+      status(false)
+    }
     retryTimer = setTimeout(open, retryDelayMs)
     // Waiting to reconnect must not keep a finished CLI process alive.
     retryTimer.unref()

@@ -1,3 +1,4 @@
+import { useOffline } from '../offline/store'
 import { Alert, Button, Group, Loader, Stack, Text } from '@mantine/core'
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react'
 import { useEffect, useRef } from 'react'
@@ -32,9 +33,10 @@ export function AuditView() {
     }
   }, [refresh, verify])
 
+  const reconnects = useOffline((s) => s.reconnects)
   useEffect(() => {
     if (connectionState === 'open') void useAudit.getState().refresh()
-  }, [connectionState])
+  }, [connectionState, reconnects])
 
   return (
     <Stack gap="lg" data-testid="audit">

@@ -1,7 +1,7 @@
 /** The audit log view: pages of rows (newest first) and the chain's verification. */
 import { create } from 'zustand'
 import type { AuditRow, AuditVerification } from '../../../../shared/workspaceApi'
-import { errorMessage, invoke } from '../../lib/api'
+import { errorMessage, invoke, loadErrorMessage } from '../../lib/api'
 
 /** Rows fetched per page. */
 export const AUDIT_PAGE_ROWS = 200
@@ -49,7 +49,7 @@ export const useAudit = create<AuditState>((set, get) => ({
         error: null,
       })
     } catch (error) {
-      set({ loading: false, error: errorMessage(error) })
+      set({ loading: false, error: loadErrorMessage(error) })
     }
   },
   async loadOlder() {
@@ -66,7 +66,7 @@ export const useAudit = create<AuditState>((set, get) => ({
         error: null,
       })
     } catch (error) {
-      set({ loadingOlder: false, error: errorMessage(error) })
+      set({ loadingOlder: false, error: loadErrorMessage(error) })
     }
   },
   async verify() {

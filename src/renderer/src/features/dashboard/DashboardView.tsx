@@ -1,3 +1,4 @@
+import { useOffline } from '../offline/store'
 import { Alert, Button, Card, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react'
 import { useEffect } from 'react'
@@ -20,9 +21,10 @@ export function DashboardView() {
   }, [refresh])
 
   // Events sent while the browser-mode connection was down are lost: reload when it is back.
+  const reconnects = useOffline((s) => s.reconnects)
   useEffect(() => {
     if (connectionState === 'open') void useDashboard.getState().refresh()
-  }, [connectionState])
+  }, [connectionState, reconnects])
 
   return (
     <Stack gap="xl" data-testid="dashboard">

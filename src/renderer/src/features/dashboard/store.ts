@@ -1,7 +1,7 @@
 /** Dashboard data: totals per asset (ledger.summary) and balances per account (ledger.balances). */
 import { create } from 'zustand'
 import type { AssetSummary, Balance } from '../../../../shared/ledgerApi'
-import { errorMessage, invoke } from '../../lib/api'
+import { invoke, loadErrorMessage } from '../../lib/api'
 
 interface DashboardState {
   summary: AssetSummary[]
@@ -37,7 +37,7 @@ export const useDashboard = create<DashboardState>((set) => ({
           const [summary, balances] = await Promise.all([invoke('ledger.summary', {}), invoke('ledger.balances', {})])
           set({ summary, balances, loaded: true, loading: false, error: null, loadedAt: new Date() })
         } catch (error) {
-          set({ loading: false, error: errorMessage(error) })
+          set({ loading: false, error: loadErrorMessage(error) })
         }
       } while (again)
       inFlight = null

@@ -1,3 +1,4 @@
+import { useOffline } from '../offline/store'
 import { Alert, Button, Group, SegmentedControl, Stack, Text } from '@mantine/core'
 import { IconAlertTriangle, IconFileImport, IconRefresh } from '@tabler/icons-react'
 import { useCallback, useEffect, useState } from 'react'
@@ -48,12 +49,14 @@ export function PayoutsView() {
   }, [])
 
   // Events sent while the browser-mode connection was down are lost: reload when it is back.
+  // The same when the team database link comes back: other desks' changes were not heard.
+  const reconnects = useOffline((s) => s.reconnects)
   useEffect(() => {
     if (connectionState === 'open') {
       void usePayouts.getState().refreshList()
       void usePayouts.getState().refreshDetail()
     }
-  }, [connectionState])
+  }, [connectionState, reconnects])
 
   return selectedId ? <BatchDetailView /> : <BatchListView />
 }

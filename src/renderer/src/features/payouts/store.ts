@@ -10,7 +10,7 @@ import type { EventPayload } from '../../../../shared/api'
 import type { BatchDetail, BatchSummary, Submission } from '../../../../shared/payoutsApi'
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { ImportRowIssue } from '../../../../shared/payoutImport'
-import { errorMessage, invoke } from '../../lib/api'
+import { invoke, loadErrorMessage } from '../../lib/api'
 
 /** Why execution stopped: the core's code and sentence, and the lines its details list (pre-flight problems). */
 export interface ExecutionError {
@@ -92,7 +92,7 @@ export const usePayouts = create<PayoutsState>((set, get) => {
       if (get().filter !== filter) return // a newer filter's load follows
       set({ batches: page.batches, nextBefore: page.nextBefore, listLoaded: true, listLoading: false, listError: null })
     } catch (error) {
-      set({ listLoading: false, listError: errorMessage(error) })
+      set({ listLoading: false, listError: loadErrorMessage(error) })
     }
   })
 
@@ -105,7 +105,7 @@ export const usePayouts = create<PayoutsState>((set, get) => {
         invoke('batches.get', { id }),
         invoke('batches.submissions', { id }).then(
           (s) => ({ ok: true as const, s }),
-          (error: unknown) => ({ ok: false as const, error: errorMessage(error) }),
+          (error: unknown) => ({ ok: false as const, error: loadErrorMessage(error) }),
         ),
       ])
       if (get().selectedId !== id) return
@@ -118,7 +118,7 @@ export const usePayouts = create<PayoutsState>((set, get) => {
       })
     } catch (error) {
       if (get().selectedId !== id) return
-      set({ detailLoading: false, detailError: errorMessage(error) })
+      set({ detailLoading: false, detailError: loadErrorMessage(error) })
     }
   })
 
@@ -160,7 +160,7 @@ export const usePayouts = create<PayoutsState>((set, get) => {
           listError: null,
         })
       } catch (error) {
-        set({ listLoading: false, listError: errorMessage(error) })
+        set({ listLoading: false, listError: loadErrorMessage(error) })
       }
     },
     open(id) {

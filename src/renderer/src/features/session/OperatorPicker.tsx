@@ -4,6 +4,7 @@ import { useState } from 'react'
 import { ROLES, type Role } from '../../../../shared/blocks'
 import { RoleBadges, ROLE_LABELS } from '../../components/RoleBadges'
 import { ConnectionBanner } from '../../components/ConnectionBanner'
+import { OfflineBanner } from '../../components/OfflineBanner'
 import { modeLabel, useApp } from '../app/store'
 import { addOperator, loadOperators } from './actions'
 import { useSession } from './store'
@@ -31,6 +32,8 @@ export function OperatorPicker() {
             </Group>
             <ConnectionBanner />
           </Group>
+
+          <OfflineBanner />
 
           <Stack gap={4}>
             <Title order={4}>Who is at the desk?</Title>

@@ -306,7 +306,7 @@ function AboutSection() {
                   <Text
                     size="sm"
                     ff={k === 'Data folder' || k === 'Database schema' ? 'monospace' : undefined}
-                    style={{ wordBreak: 'break-all' }}
+                    style={{ overflowWrap: 'anywhere' }}
                     data-testid={`about-${k.toLowerCase().replace(/ /g, '-')}`}
                   >
                     {v}

@@ -1,7 +1,7 @@
 /** Settings data not held elsewhere: the assets registry. Operators live in the session store. */
 import { create } from 'zustand'
 import type { Asset } from '../../../../shared/ledgerApi'
-import { errorMessage, invoke } from '../../lib/api'
+import { invoke, loadErrorMessage } from '../../lib/api'
 
 interface SettingsState {
   assets: Asset[]
@@ -18,7 +18,7 @@ export const useSettings = create<SettingsState>((set) => ({
     try {
       set({ assets: await invoke('assets.list', {}), loaded: true, error: null })
     } catch (error) {
-      set({ error: errorMessage(error) })
+      set({ error: loadErrorMessage(error) })
     }
   },
 }))

@@ -4,12 +4,13 @@
  * a form for admins) and the events the sync applied. Reloads on `stripe.changed` (the poller's
  * sync found something) and `ledger.changed`, so a payout turning paid → failed shows by itself.
  */
+import { useOffline } from '../offline/store'
 import { Alert, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react'
 import { useCallback, useEffect, useState } from 'react'
 import type { StripeBalanceTxn, StripeBankPayout, StripeEventRow, StripeStatus } from '../../../../shared/stripeApi'
 import { ViewHeader } from '../../components/ViewHeader'
-import { errorMessage, invoke, onEvent } from '../../lib/api'
+import { invoke, loadErrorMessage, onEvent } from '../../lib/api'
 import { formatTimestamp } from '../../lib/format'
 import { useNav } from '../nav/store'
 import { notifyError, notifySuccess } from '../notify/store'
@@ -53,15 +54,16 @@ export function StripeView() {
       setTxns(t)
       setLoadError(null)
     } catch (error) {
-      setLoadError(errorMessage(error))
+      setLoadError(loadErrorMessage(error))
     }
   }, [])
 
+  const reconnects = useOffline((s) => s.reconnects)
   useEffect(() => {
     void load()
     const offs = [onEvent('stripe.changed', () => void load()), onEvent('ledger.changed', () => void load())]
     return () => offs.forEach((off) => off())
-  }, [load])
+  }, [load, reconnects])
 
   async function syncNow() {
     setSyncing(true)

@@ -1,0 +1,2 @@
+import { printLedgerPostgresBench, runLedgerPostgresBench } from './ledgerPostgres.bench'
+printLedgerPostgresBench(await runLedgerPostgresBench())

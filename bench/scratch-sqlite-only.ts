@@ -1,0 +1,2 @@
+import { printLedgerBench, runLedgerBench } from './ledger.bench'
+printLedgerBench(await runLedgerBench())
