@@ -45,15 +45,17 @@ const RAW_PLACEHOLDER_HASH = '0'.repeat(64)
 
 /*
  * The raw side's statements: each column as one array parameter, turned back into rows by
- * unnest, as named (prepared once per connection) statements. Measured here (PostgreSQL 15,
- * 2 cores, a loaded machine; transfers/s, 3 runs each), against multi-row INSERT … VALUES with
- * one parameter per value (chunks under the 65,535-parameter limit):
- *   batch 1:      unnest named 280–914, unnamed 293–794; VALUES 273–746, named 379–913;
- *   batch 100:    unnest named 8,100–15,190, unnamed 8,671–13,361; VALUES 5,389–9,036, named 7,904–14,166;
- *   batch 10,000: unnest named 8,544–12,283, unnamed 10,125–16,975; VALUES 5,742–10,577, named 6,860–11,605.
- * unnest is as fast or faster at every size and needs no chunking; named saves the parse at small
- * batches. Constant columns (date, kind, …) still travel as arrays: in general they vary per entry.
- * Balances are moved in SQL (numeric arithmetic on the stored text), so the raw side needs no read.
+ * unnest, as named statements (parsed and planned once per connection). Measured against
+ * multi-row INSERT … VALUES with one parameter per value (chunks under the 65,535-parameter
+ * limit), in this file's setup (PostgreSQL 15 throwaway cluster, 2 cores, a shared machine;
+ * transfers/s, median of 5 runs):
+ *   batch 1:      unnest named 876, unnamed 530; VALUES named 755, unnamed 647;
+ *   batch 100:    unnest named 14,115, unnamed 13,365; VALUES named 18,372, unnamed 9,615;
+ *   batch 10,000: unnest named 19,893, unnamed 19,736; VALUES named 13,199, unnamed 11,784.
+ * unnest named is the fastest at 1 and 10,000 and needs no chunking; at 100 the runs of unnest
+ * named and VALUES named overlap (11,014–21,510 and 11,782–21,150), so one way is kept for all.
+ * Constant columns (date, kind, …) still travel as arrays: in general they vary per entry.
+ * Balances are moved in SQL (numeric arithmetic on the stored text), so the raw side reads nothing.
  */
 const RAW_INSERT_ENTRIES_SQL = `INSERT INTO entries (seq, id, date, kind, description, metadata, created_at, created_by)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`

@@ -109,3 +109,29 @@ describe('team workspace from the CLI', () => {
     120_000,
   )
 })
+
+describe.skipIf(!SERVER)('sandbox on a team database', () => {
+  it('sandbox up --database keeps the demo books on PostgreSQL and says where', async () => {
+    const name = `cs_sbx_${randomBytes(5).toString('hex')}`
+    created.push(name)
+    const url = await createPostgresDatabase(SERVER!, name)
+    const dir = path.join(root, 'sandbox-team')
+    const { sandboxUp } = await import('../../src/main/sandbox/sandboxUp')
+    const sb = await sandboxUp({ dataDir: dir, services: [], pollIntervalMs: 3_600_000, database: { url, password: null } })
+    try {
+      expect(sb.description.database).toEqual({ backend: 'postgres', location: expect.stringMatching(new RegExp(`:\\d+/${name}$`)) })
+      expect(readWorkspaceFile(dir)).toEqual({ database: { backend: 'postgres', url }, sandbox: true })
+      expect(fs.existsSync(path.join(dir, 'countersign.sqlite'))).toBe(false)
+      expect((await sb.core.api.call('operators.list', {})).map((o) => o.name)).toContain('Carol Signer')
+    } finally {
+      await sb.stop()
+    }
+    // A second run on the same folder opens the same books (the seed replays).
+    const again = await sandboxUp({ dataDir: dir, services: [], pollIntervalMs: 3_600_000, database: { url, password: null } })
+    try {
+      expect(again.description.entries.posted).toEqual([])
+    } finally {
+      await again.stop()
+    }
+  }, 120_000)
+})

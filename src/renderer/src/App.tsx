@@ -113,6 +113,11 @@ function Shell() {
             <Badge variant="default" size="sm" radius="sm" data-testid="mode-badge">
               {modeLabel(info)}
             </Badge>
+            {info?.database.backend === 'postgres' ? (
+              <Badge variant="light" color="indigo" size="sm" radius="sm" title={info.database.location} data-testid="team-badge">
+                Team database
+              </Badge>
+            ) : null}
           </Group>
           <Group gap="sm" wrap="nowrap">
             <ConnectionBanner />

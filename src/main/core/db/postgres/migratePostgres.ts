@@ -14,6 +14,7 @@ import { CsError } from '../../../../shared/errors'
 import type { Database } from '../schema'
 import { MIGRATE_LOCK_KEY } from './advisoryLocks'
 import { POSTGRES_MIGRATIONS } from './migrations'
+import { migrationFailure } from '../migrationFailure'
 import { mapPostgresError } from './postgresErrors'
 
 export async function migratePostgres(k: Kysely<Database>, location: string): Promise<void> {
@@ -35,16 +36,5 @@ export async function migratePostgres(k: Kysely<Database>, location: string): Pr
   if (!error) return
   const mapped = mapPostgresError(error, { location })
   if (mapped instanceof CsError) throw mapped
-  const text = error instanceof Error ? error.message : String(error)
-  if (/corrupted migrations/i.test(text)) {
-    throw new CsError('DB_NEWER_THAN_APP', 'This workspace was written by a newer Countersign — update the app before opening it.', {
-      cause: error,
-    })
-  }
-  const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
-  throw new CsError(
-    'INTERNAL',
-    `The database upgrade (${failed}) failed and was rolled back — nothing was changed. Report this with the log.`,
-    { cause: error },
-  )
+  throw migrationFailure(error, results)
 }

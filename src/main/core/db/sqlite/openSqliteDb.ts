@@ -19,6 +19,7 @@ import { CsError } from '../../../../shared/errors'
 import type { Database } from '../schema'
 import type { Db, DbQuery, DbRunResult } from '../Db'
 import { assertIdentifier, compileQuery } from '../dbQuery'
+import { migrationFailure } from '../migrationFailure'
 import * as m0001 from '../migrations/0001_foundation'
 import * as m0002 from '../migrations/0002_payouts'
 import * as m0003 from '../migrations/0003_stellar'
@@ -106,20 +107,7 @@ async function migrateToLatest(k: Kysely<Database>): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => SQLITE_MIGRATIONS }
   const migrator = new Migrator({ db: k, provider })
   const { error, results } = await migrator.migrateToLatest()
-  if (error) {
-    const text = error instanceof Error ? error.message : String(error)
-    if (/corrupted migrations/i.test(text)) {
-      throw new CsError('DB_NEWER_THAN_APP', 'This workspace was written by a newer Countersign — update the app before opening it.', {
-        cause: error,
-      })
-    }
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
-    throw new CsError(
-      'INTERNAL',
-      `The database upgrade (${failed}) failed and was rolled back — nothing was changed. Report this with the log.`,
-      { cause: error },
-    )
-  }
+  if (error) throw migrationFailure(error, results)
 }
 
 /** A transaction of this connection, carried through the async chain of its function. */

@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL migrations, by name. The names are the SQLite migrations' names
- * (../../migrations/), so both backends report the same schema version; a new migration gets a
- * file in both folders and a line in both maps. Frozen: add new files, never edit old ones.
+ * (../../migrations/), so both backends report the same schema version. 0001–0006 are the
+ * PostgreSQL twins of the SQLite files (frozen before team mode existed); from 0007 on a
+ * migration is one file in ../../migrations/ with its dialect differences inside, exporting `up`
+ * (SQLite) and `postgres` (here). Frozen: add new files, never edit old ones.
  */
 import type { Migration } from 'kysely'
 import * as m0001 from './0001_foundation'
@@ -9,7 +11,7 @@ import * as m0002 from './0002_payouts'
 import * as m0003 from './0003_stellar'
 import * as m0005 from './0005_signers'
 import * as m0006 from './0006_stripe'
-import * as m0007 from './0007_team'
+import { postgres as m0007 } from '../../migrations/0007_team'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,

@@ -1,2 +1,0 @@
-import { printLedgerPostgresBench, runLedgerPostgresBench } from './ledgerPostgres.bench'
-printLedgerPostgresBench(await runLedgerPostgresBench())

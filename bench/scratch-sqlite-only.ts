@@ -1,2 +1,0 @@
-import { printLedgerBench, runLedgerBench } from './ledger.bench'
-printLedgerBench(await runLedgerBench())
