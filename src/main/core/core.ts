@@ -103,7 +103,11 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const db = await openDb({
     dataDir: config.dataDir,
     ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
-    databasePassword: (w) => resolveSecretStore(config, config.sandbox === true || w.sandbox === true).get(DATABASE_PASSWORD_SECRET),
+    // The workspace's SecretStore first; then the environment (COUNTERSIGN_SECRET_DATABASE_PASSWORD),
+    // so a desktop whose store has no password yet can still be started on the team database.
+    databasePassword: async (w) =>
+      (await resolveSecretStore(config, config.sandbox === true || w.sandbox === true).get(DATABASE_PASSWORD_SECRET)) ??
+      (await createEnvSecretStore().get(DATABASE_PASSWORD_SECRET)),
     applicationName: `countersign ${APP_VERSION} on ${os.hostname()}`.slice(0, 63),
   })
   const events = new CoreEvents()

@@ -308,6 +308,7 @@ describe.runIf(PG_ADMIN_URL)('the Db port on postgres, between desks', () => {
     try {
       const url = new URL(pgUrl)
       url.username = role
+      // Refused as NOLOGIN (a server that trusts the address) or for want of a password (one that asks for it).
       await expect(openPostgresDb({ url: url.toString() })).rejects.toMatchObject({ code: 'DB_AUTH_FAILED' })
     } finally {
       await db.run(sql.raw(`DROP ROLE ${role}`))

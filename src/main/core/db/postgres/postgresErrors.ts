@@ -64,6 +64,14 @@ export function mapPostgresError(error: unknown, context: PostgresErrorContext):
       { cause: error, details },
     )
   }
+  // node-postgres says this before it even answers the server: a password is wanted and none was given.
+  if (/client password must be a string/i.test(String((error as { message?: unknown }).message))) {
+    return new CsError(
+      'DB_AUTH_FAILED',
+      `The team database at ${location} asks for a password and this desk has none — save it as database.password in the SecretStore (CLI: COUNTERSIGN_SECRET_DATABASE_PASSWORD); nothing was changed.`,
+      { cause: error, details },
+    )
+  }
   if (code === DATABASE_MISSING_SQLSTATE) {
     return new CsError(
       'DB_NOT_FOUND',
