@@ -123,8 +123,10 @@ function testServerUrl(): string | null {
 
 /**
  * A fresh test database, cloned from a migrated template (a clone takes ~20 ms; migrating a new
- * database ~300 ms). The template's name carries a hash of the migrations, so a changed migration
- * gets a new one; it is built under a temporary name and renamed when complete, so a concurrent
+ * database ~300 ms). The template's name carries a hash of the migrations' `up` functions, so a
+ * changed migration gets a new one (a wrapper such as 0007's `postgres.up` hides its body: on a
+ * long-lived test server, drop the cs_tmpl_* databases after editing a migration that has not
+ * shipped); it is built under a temporary name and renamed when complete, so a concurrent
  * worker never clones a half-migrated template.
  */
 async function provisionTestDatabase(): Promise<string> {

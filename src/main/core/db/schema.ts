@@ -91,6 +91,7 @@ export interface BatchClaimsTable {
   operator_id: string
   operator_name: string
   host: string
+  pid: number
   /** 'execute' | 'retry' | 'resume' | 'external' */
   purpose: string
   claimed_at: string

@@ -21,6 +21,8 @@ async function upOn(db: Kysely<any>, backend: Backend): Promise<void> {
     .addColumn('operator_id', 'text', (c) => c.notNull())
     .addColumn('operator_name', 'text', (c) => c.notNull())
     .addColumn('host', 'text', (c) => c.notNull())
+    // The holder's process id: on its own host a claim whose process is gone is not live.
+    .addColumn('pid', 'integer', (c) => c.notNull())
     .addColumn('purpose', 'text', (c) => c.notNull())
     .addColumn('claimed_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())

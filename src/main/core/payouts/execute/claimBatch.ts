@@ -6,8 +6,9 @@
  * other is told, in a sentence, who got there first. Without it the second one ran the pre-flight
  * against a treasury the first was already spending and was told to "check the balance".
  *
- * A claim lasts CLAIM_TTL_MS: long enough for the pre-flight and planning, after which the batch's
- * own state (executing) keeps others out; if its holder dies first, it simply expires. Releasing
+ * A claim lasts CLAIM_TTL_MS and is renewed while held; if its holder dies it expires — at once on
+ * the holder's own host, where a claim whose process is gone is not live (a person pressing
+ * Resume after a crash is not told to wait for the crashed process). Releasing
  * keeps the row (released_at set) as the record of who last ran the batch, for the message a
  * later caller sees.
  */
@@ -58,7 +59,7 @@ export async function claimBatch(
     const batch = await ctx.db.first(ctx.db.k.selectFrom('batches').select(['name', 'state']).where('id', '=', batchId))
     if (!batch) throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId}" — check the id (countersign batches list).`)
     const current = await ctx.db.first(ctx.db.k.selectFrom('batch_claims').selectAll().where('batch_id', '=', batchId))
-    if (current && current.released_at === null && current.expires_at > nowIso) {
+    if (current && isLive(current, nowIso)) {
       throw new CsError(
         'BATCH_BUSY',
         `Batch "${batch.name}" is already being ${verb(current.purpose)} by ${current.operator_name} on ${current.host} (since ${clock(current.claimed_at)}) — wait for it to finish; its progress shows on the batch page. Nothing was signed here.`,
@@ -76,6 +77,7 @@ export async function claimBatch(
       operator_id: actorId,
       operator_name: operator?.name ?? actorId,
       host,
+      pid: process.pid,
       purpose,
       claimed_at: nowIso,
       expires_at: new Date(now.getTime() + CLAIM_TTL_MS).toISOString(),
@@ -138,6 +140,28 @@ export async function withBatchClaim<T>(
     return await fn()
   } finally {
     await claim.release()
+  }
+}
+
+/** The batches someone holds a live claim on now. */
+export async function liveClaims(ctx: CoreContext): Promise<Set<string>> {
+  const nowIso = ctx.clock.now().toISOString()
+  const rows = await ctx.db.all(
+    ctx.db.k.selectFrom('batch_claims').selectAll().where('released_at', 'is', null).where('expires_at', '>', nowIso),
+  )
+  return new Set(rows.filter((r) => isLive(r, nowIso)).map((r) => r.batch_id))
+}
+
+/** Unreleased, unexpired, and — on this host — held by a process that still runs. */
+function isLive(claim: { released_at: string | null; expires_at: string; host: string; pid: number }, nowIso: string): boolean {
+  if (claim.released_at !== null || claim.expires_at <= nowIso) return false
+  if (claim.host !== thisHost() || claim.pid === process.pid) return true
+  try {
+    process.kill(claim.pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs under another user — alive. ESRCH: gone.
+    return (error as { code?: unknown }).code === 'EPERM'
   }
 }
 

@@ -6,6 +6,8 @@
  * - 'planned' submissions (a crash before their signature was committed): signed now, with the
  *   nonce and content stored at planning (see signAndBroadcast for why that is safe), then sent.
  *   Without a signer they wait; nothing later in the nonce order can land before them anyway.
+ *   A batch someone holds a live claim on (claimBatch.ts: another desk is executing or resuming
+ *   it right now) is left to them: this desk's device is not asked to sign what theirs is signing.
  */
 import { SYSTEM_ACTOR, type CoreContext } from '../../context'
 import { isDeviceRail } from '../../rails/Rail'
@@ -13,6 +15,7 @@ import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
 import { plannedSubmissions } from './executionStore'
 import { signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
 import { sweepRail, type SweepResult } from './sweepRail'
+import { liveClaims } from './claimBatch'
 
 export interface ResumeOpenReturnType {
   sweeps: SweepResult[]
@@ -24,7 +27,8 @@ export interface ResumeOpenReturnType {
 export async function resumeOpen(ctx: CoreContext, deps: ExecuteDeps, options: ExecuteOptions = {}): Promise<ResumeOpenReturnType> {
   const sweeps: SweepResult[] = []
   for (const rail of deps.rails.all()) sweeps.push(await sweepRail(ctx, rail))
-  const planned = await plannedSubmissions(ctx)
+  const claimed = await liveClaims(ctx)
+  const planned = (await plannedSubmissions(ctx)).filter((s) => !claimed.has(s.batch_id))
   if (planned.length === 0) return { sweeps, signing: null, waitingForSigner: 0 }
   if (!deps.signer) {
     // Device-free rails (Stripe) go on without a signer; the rest wait for one.
