@@ -49,6 +49,8 @@ export const NETWORK_CHARS_MAX = 64
 export const SIGNING_PATH_CHARS_MAX = 64
 /** An RPC, Horizon or explorer URL. */
 export const HTTP_URL_CHARS_MAX = 2_000
+/** Longest team database password accepted (PostgreSQL passwords are short text; this leaves room). */
+export const DATABASE_PASSWORD_CHARS_MAX = 1_024
 export const OPERATOR_NAME_CHARS_MAX = 80
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { Empty, IsoTimestamp, Role, ROLES } from './blocks'
 import { call } from './callSpec'
-import { LIST_ROWS_MAX, OPERATOR_NAME_CHARS_MAX } from './limits'
+import { DATABASE_PASSWORD_CHARS_MAX, LIST_ROWS_MAX, OPERATOR_NAME_CHARS_MAX } from './limits'
 
 export const Operator = z.object({
   id: z.string(),
@@ -38,6 +38,24 @@ export const AuditVerification = z.object({
 export type AuditVerification = z.infer<typeof AuditVerification>
 
 const Page = { limit: z.number().int().min(1).max(LIST_ROWS_MAX).optional(), beforeSeq: z.number().int().min(1).optional() }
+
+/** Where the books are, and — for a team database — whether this desk has its password saved. */
+export const DatabaseSettings = z.object({
+  backend: z.enum(['sqlite', 'postgres']),
+  /** The file path, or host:port/database — never a password. */
+  location: z.string(),
+  /** Null for a single-desk (SQLite) workspace: it has no password. */
+  password: z
+    .object({
+      saved: z.boolean(),
+      /** What protects it at rest on this desk: 'os-encryption', 'environment', … */
+      protection: z.string(),
+      writable: z.boolean(),
+      weakProtectionWarning: z.string().nullable(),
+    })
+    .nullable(),
+})
+export type DatabaseSettings = z.infer<typeof DatabaseSettings>
 
 export const workspaceCalls = {
   'app.info': call({
@@ -85,5 +103,24 @@ export const workspaceCalls = {
     mutates: false,
     input: Empty,
     output: AuditVerification,
+  }),
+
+  'settings.database.get': call({
+    summary: 'Where the books are; for a team database, whether this desk has its password saved and what protects it.',
+    mutates: false,
+    input: Empty,
+    output: DatabaseSettings,
+  }),
+  'settings.database.setPassword': call({
+    summary: "Save this desk's team database password (admin). It is checked against the server first; never shown again.",
+    mutates: true,
+    input: z
+      .object({
+        password: z.string().min(1).max(DATABASE_PASSWORD_CHARS_MAX),
+        /** The person accepted weakProtectionWarning. */
+        acceptWeakProtection: z.boolean().optional(),
+      })
+      .strict(),
+    output: DatabaseSettings,
   }),
 } as const

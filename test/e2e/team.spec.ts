@@ -111,6 +111,10 @@ test('two desks on one team database: a batch submitted on one is approved on th
   await test.step('Settings → About names the team database', async () => {
     await a.page.getByTestId('nav-settings').click()
     await expect(a.page.getByTestId('about-database')).toHaveText(`Team database (PostgreSQL) at ${team.location}`)
+    await expect(a.page.getByTestId('team-badge')).toHaveText('Team database')
+    // The Team database section: where the books are, and whether this desk has a password saved.
+    await expect(a.page.getByTestId('settings-database-location')).toHaveText(team.location)
+    await expect(a.page.getByTestId('settings-database-password')).toBeVisible()
     await expect(b.page.getByTestId('batch-detail')).toBeVisible()
     await shot(a.page, 'team-settings-database')
   })

@@ -6,6 +6,7 @@ import type { CallOutput } from '../../../shared/api'
 import { listAuditRows } from '../audit/listAuditRows'
 import { verifyAudit } from '../audit/verifyAudit'
 import { SCHEMA_VERSION } from '../db/openDb'
+import { createDatabaseSettingsHandlers } from '../db/databaseSettingsHandlers'
 import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets, listEntries, listHolds, postEntries } from '../ledger'
 import { addOperator, listOperators, requireRole } from '../operators/operators'
 import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
@@ -42,6 +43,8 @@ export function createHandlers(env: HandlerEnv): Handlers {
         env.sandbox || (await core.db.first(core.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined,
       transport: env.transport,
     }),
+
+    ...createDatabaseSettingsHandlers({ dataDir: env.dataDir, secrets: () => env.execution.rails.env.secrets }),
 
     'operators.list': async ({ core }) => await listOperators(core),
     'operators.add': async ({ core, operator }, input) => await addOperator(core, operator, input),

@@ -26,6 +26,7 @@ import { addOperator } from '../session/actions'
 import { hasRole, useSession } from '../session/store'
 import { SignersSection } from './SignersSection'
 import { StripeSection } from './StripeSection'
+import { DatabaseSection } from './DatabaseSection'
 import { useSettings } from './store'
 
 export function SettingsView() {
@@ -39,6 +40,7 @@ export function SettingsView() {
       <ViewHeader title="Settings" description="Operators, signers, the Stripe key, assets, appearance and this workspace." />
       <OperatorsSection />
       <SignersSection />
+      <DatabaseSection />
       <StripeSection />
       <AssetsSection />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
