@@ -65,3 +65,7 @@ export type Problem = z.infer<typeof Problem>
 
 /** The input of a call that takes none. */
 export const Empty = z.object({}).strict()
+
+/** What protects a saved secret at rest on this desk (Settings shows it): Stripe key, team database password. */
+export const SecretProtection = z.enum(['os-encryption', 'basic-text', 'environment', 'plaintext-file', 'memory'])
+export type SecretProtection = z.infer<typeof SecretProtection>

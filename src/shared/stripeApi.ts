@@ -5,7 +5,7 @@
  * the limits, never another contract file.
  */
 import { z } from 'zod'
-import { Empty, Problem } from './blocks'
+import { Empty, Problem, SecretProtection } from './blocks'
 import { call } from './callSpec'
 import {
   STRIPE_BALANCE_TXNS_LIST_MAX,
@@ -27,7 +27,7 @@ export const StripeSettings = z.object({
     mode: z.enum(['test', 'live', 'unknown']).nullable(),
   }),
   /** What protects the key at rest here. */
-  protection: z.enum(['os-encryption', 'basic-text', 'environment', 'plaintext-file', 'memory']),
+  protection: SecretProtection,
   /** False: the key comes from the environment (CLI) and cannot be saved here. */
   writable: z.boolean(),
   /** Non-null: saving needs consent after this warning (Linux without a keyring). */

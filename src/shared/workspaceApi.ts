@@ -4,7 +4,7 @@
  * contract file it imports the building blocks and the limits, never another contract file.
  */
 import { z } from 'zod'
-import { Empty, IsoTimestamp, Role, ROLES } from './blocks'
+import { Empty, IsoTimestamp, Role, ROLES, SecretProtection } from './blocks'
 import { call } from './callSpec'
 import { DATABASE_PASSWORD_CHARS_MAX, LIST_ROWS_MAX, OPERATOR_NAME_CHARS_MAX } from './limits'
 
@@ -48,8 +48,8 @@ export const DatabaseSettings = z.object({
   password: z
     .object({
       saved: z.boolean(),
-      /** What protects it at rest on this desk: 'os-encryption', 'environment', … */
-      protection: z.string(),
+      /** What protects it at rest on this desk. */
+      protection: SecretProtection,
       writable: z.boolean(),
       weakProtectionWarning: z.string().nullable(),
     })

@@ -25,7 +25,9 @@ export function registerInit(program: Command, io: CliIo, state: RunState): void
         '\nWith --json it prints {"info": <app.info>, "admin": <operator or null>}.\n',
     )
     .action(async (opts: { admin?: string; database?: string }, cmd: Command) => {
-      const undo = opts.database === undefined ? () => {} : await nameTeamDatabase(dataDirOf(globalsOf(cmd), io), opts.database)
+      const { nameTeamDatabase } = await import('../../main/core/db/nameTeamDatabase')
+      // Named before the core opens it (the open checks the server, the password and the schema).
+      const { undo } = opts.database === undefined ? { undo: () => {} } : nameTeamDatabase(dataDirOf(globalsOf(cmd), io), opts.database)
       try {
         state.exitCode = await initSession(io, cmd, opts)
       } catch (error) {
@@ -74,37 +76,4 @@ async function initSession(io: CliIo, cmd: Command, opts: { admin?: string }): P
       s.out.line('Next: create the first admin with  countersign init --admin "YOUR NAME"')
     }
   })
-}
-
-/**
- * `init --database URL`: name the team database in the folder's workspace.json before the core
- * opens it (the open checks the server, the password and the schema). Returns how to take the
- * file away again if that open fails, so a typo leaves no half-made workspace behind.
- */
-async function nameTeamDatabase(dataDir: string, text: string): Promise<() => void> {
-  const { parseTeamDatabaseUrl } = await import('../../main/core/db/teamDatabaseUrl')
-  const { readWorkspaceFile, writeWorkspaceFile, workspaceExists, WORKSPACE_FILE_NAME } = await import('../../main/core/db/openDb')
-  const parsed = parseTeamDatabaseUrl(text)
-  if (parsed.password !== null)
-    throw new CsError(
-      'INVALID_INPUT',
-      'Leave the password out of --database: it would be stored in clear in workspace.json — set COUNTERSIGN_SECRET_DATABASE_PASSWORD instead.',
-    )
-  const current = readWorkspaceFile(dataDir)
-  if (current) {
-    if (current.database.url === parsed.url) return () => {}
-    throw new CsError(
-      'INVALID_INPUT',
-      `${dataDir} already names the team database ${current.database.url} — use another folder for another database.`,
-    )
-  }
-  if (workspaceExists(dataDir))
-    throw new CsError(
-      'INVALID_INPUT',
-      `${dataDir} already holds a single-desk workspace — move it to the team database with "countersign workspace migrate --to URL" instead.`,
-    )
-  writeWorkspaceFile(dataDir, { database: { backend: 'postgres', url: parsed.url } })
-  const fs = await import('node:fs')
-  const path = await import('node:path')
-  return () => fs.rmSync(path.join(dataDir, WORKSPACE_FILE_NAME), { force: true })
 }

@@ -12,7 +12,6 @@ import type { RailsConfig } from '../core/rails/evm'
 import { createSandboxSignerSource } from '../core/signing/signerSource'
 import { log } from '../core/log'
 import path from 'node:path'
-import { CsError } from '../../shared/errors'
 import { createFileSecretStore, PLAINTEXT_CIPHER, SECRETS_FILE_NAME } from '../core/secrets/SecretStore'
 import { markSandboxWorkspace } from './markSandboxWorkspace'
 import { seedSandbox, type SandboxSeed } from './seedSandbox'
@@ -130,19 +129,12 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
 
 /**
  * `sandbox up --database`: the folder names the team database (workspace.json, marked sandbox so
- * its secrets live in the folder's plain secrets file, like the harness keys) — refused when the
- * folder already holds other books.
+ * its secrets live in the folder's plain secrets file, like the harness keys).
  */
 async function nameSandboxDatabase(dataDir: string, database: { url: string; password: string | null }): Promise<void> {
-  const { readWorkspaceFile, workspaceExists, writeWorkspaceFile, DATABASE_PASSWORD_SECRET } = await import('../core/db/openDb')
-  const { parseTeamDatabaseUrl } = await import('../core/db/teamDatabaseUrl')
-  const url = parseTeamDatabaseUrl(database.url).url
-  const current = readWorkspaceFile(dataDir)
-  if (current?.database.url !== url) {
-    if (current || workspaceExists(dataDir))
-      throw new CsError('INVALID_INPUT', `${dataDir} already holds another workspace — give the sandbox a folder of its own.`)
-    writeWorkspaceFile(dataDir, { database: { backend: 'postgres', url }, sandbox: true })
-  }
+  const { nameTeamDatabase } = await import('../core/db/nameTeamDatabase')
+  const { DATABASE_PASSWORD_SECRET } = await import('../core/db/openDb')
+  nameTeamDatabase(dataDir, database.url, { sandbox: true })
   if (database.password !== null) {
     const secrets = createFileSecretStore({ file: path.join(dataDir, SECRETS_FILE_NAME), cipher: PLAINTEXT_CIPHER })
     await secrets.set(DATABASE_PASSWORD_SECRET, database.password)

@@ -12,7 +12,7 @@ import { copyWorkspace, type CopyProgress, type CopyReport } from './copyWorkspa
 import { DB_FILE_NAME, readWorkspaceFile, writeWorkspaceFile } from './openDb'
 import { openPostgresDb } from './postgres/openPostgresDb'
 import { openSqliteDb } from './sqlite/openSqliteDb'
-import { parseTeamDatabaseUrl } from './teamDatabaseUrl'
+import { teamDatabaseUrlWithoutPassword } from './nameTeamDatabase'
 
 export interface MigrateToTeamOptions {
   dataDir: string
@@ -30,12 +30,7 @@ export interface MigrateToTeamResult extends CopyReport {
 }
 
 export async function migrateToTeamDatabase(options: MigrateToTeamOptions): Promise<MigrateToTeamResult> {
-  const target = parseTeamDatabaseUrl(options.to)
-  if (target.password !== null)
-    throw new CsError(
-      'INVALID_INPUT',
-      'Leave the password out of the connection string: it would be stored in clear in workspace.json — give it through the SecretStore (CLI: COUNTERSIGN_SECRET_DATABASE_PASSWORD).',
-    )
+  const target = teamDatabaseUrlWithoutPassword(options.to)
   if (readWorkspaceFile(options.dataDir))
     throw new CsError('INVALID_INPUT', `${options.dataDir} is already a team workspace — there is nothing to migrate.`)
   const file = path.join(options.dataDir, DB_FILE_NAME)

@@ -11,14 +11,7 @@ import type { DatabaseSettings } from '../../../../shared/workspaceApi'
 import { invoke, loadErrorMessage } from '../../lib/api'
 import { notifyError, notifySuccess } from '../notify/store'
 import { hasRole, useSession } from '../session/store'
-
-const PROTECTION_LABELS: Record<string, string> = {
-  'os-encryption': 'Encrypted by the operating system',
-  'basic-text': 'Not encrypted (no system keyring)',
-  environment: 'Read from the environment (COUNTERSIGN_SECRET_DATABASE_PASSWORD)',
-  'plaintext-file': 'Plain file in the sandbox folder (sandbox only)',
-  memory: 'Memory only',
-}
+import { PROTECTION_LABELS } from './protectionLabels'
 
 export function DatabaseSection() {
   const operator = useSession((s) => s.operator)
@@ -83,7 +76,7 @@ export function DatabaseSection() {
             {pw.saved ? 'saved' : 'not saved'}
           </Badge>
           <Text size="sm" c="dimmed">
-            {PROTECTION_LABELS[pw.protection] ?? pw.protection}
+            {PROTECTION_LABELS[pw.protection]}
           </Text>
         </Group>
         {isAdmin && pw.writable ? (

@@ -10,14 +10,7 @@ import type { StripeSettings } from '../../../../shared/stripeApi'
 import { errorMessage, invoke } from '../../lib/api'
 import { notifyError, notifySuccess } from '../notify/store'
 import { hasRole, useSession } from '../session/store'
-
-const PROTECTION_LABELS: Record<StripeSettings['protection'], string> = {
-  'os-encryption': 'Encrypted by the operating system',
-  'basic-text': 'Not encrypted (no system keyring)',
-  environment: 'Read from the environment',
-  'plaintext-file': 'Plain file in the sandbox folder (sandbox only)',
-  memory: 'Memory only',
-}
+import { PROTECTION_LABELS } from './protectionLabels'
 
 export function StripeSection() {
   const operator = useSession((s) => s.operator)
