@@ -3,6 +3,7 @@
  * only the named ones). Figures are printed, never asserted. One bench failing (say, no Anvil on
  * this machine) is reported and does not hide the others' tables.
  */
+import { printApprovalsBench, runApprovalsBench } from './approvals.bench'
 import { printCsvBench, runCsvBench } from './csv.bench'
 import { runGasBench } from './gas.bench'
 import { printLedgerBench, runLedgerBench } from './ledger.bench'
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await runGasBench()
   },
   poller: async () => console.log((await runPollerBench()).table),
+  approvals: async () => printApprovalsBench(await runApprovalsBench()),
 }
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@
 import { CommanderError } from 'commander'
 import { CsError, isErrorCode, type ErrorPayload } from '../shared/errors'
 import { crossingDetails } from '../main/core/api/toErrorPayload'
+import { mapSqliteDamage } from '../main/core/db/sqlite/sqliteDamage'
 import type { CliIo } from './io'
 
 export const EXIT_OK = 0
@@ -32,7 +33,9 @@ export interface ReportOptions {
 }
 
 /** Print the failure and return the exit code. */
-export function reportError(io: CliIo, error: unknown, options: ReportOptions): number {
+export function reportError(io: CliIo, thrown: unknown, options: ReportOptions): number {
+  // SQLite's "the file is damaged" is DB_CORRUPT with what to do, never "unexpected problem".
+  const error = mapSqliteDamage(thrown, null)
   if (error instanceof CommanderError) {
     if (COMMANDER_OK_CODES.has(error.code)) return EXIT_OK
     // 'commander.help' is help shown because no command was given: a usage error, already printed.

@@ -29,6 +29,15 @@ export function shortTimestamp(iso: string): string {
   return m ? `${m[1]} ${m[2]}Z` : iso
 }
 
+/**
+ * Free text inside a line of output (an approval comment, which may span lines): line breaks and
+ * tabs become spaces, so a stored comment can never print a line of its own ("approved by …").
+ */
+export function oneLine(text: string): string {
+  // Only what a multi-line comment may hold (LF, tab); anything else is escaped on output, visibly.
+  return text.replace(/[\n\t]+/g, ' ')
+}
+
 /** A value for one table cell: single line, bounded. */
 export function cell(text: string | null | undefined, charsMax = 60): string {
   if (text === null || text === undefined || text === '') return '-'

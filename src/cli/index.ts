@@ -10,16 +10,19 @@ import type { Command } from 'commander'
 import { reportError } from './errors'
 import type { CliIo } from './io'
 import { createProgram } from './program'
+import { guardCliIo } from './safeOutput'
 import type { RunState } from './session'
 
 export type { CliIo } from './io'
 
 /** Run one command line (without "node" and the script), e.g. ['ledger', 'balances', '--json']. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo): Promise<number> {
   const state: RunState = { exitCode: 0 }
   // Known before commander parses, so even a usage error answers in the asked-for form.
   const options = argv.slice(0, argvEnd(argv))
   const flags = { json: options.includes('--json'), debug: options.includes('--debug') }
+  // Every byte printed from here on is escaped: stored text can never drive the terminal.
+  const io = guardCliIo(rawIo, { json: flags.json })
   const program = createProgram(io, state)
   try {
     await program.parseAsync([...argv], { from: 'user' })

@@ -1,7 +1,10 @@
 /**
  * What the CLI reads from and writes to. Passed in, never taken from `process`, so tests can run
- * `main()` in-process and capture everything.
+ * `main()` in-process and capture everything. main() wraps the streams once (safeOutput.ts), so
+ * every write is escaped whichever helper made it.
  */
+import { BOLD_OFF, BOLD_ON, styledOutput } from './safeOutput'
+
 export interface CliWritable {
   write(chunk: string): unknown
   /** True on a terminal: only then do we emphasise headers (no escape codes in pipes and files). */
@@ -31,6 +34,8 @@ export interface GlobalOptions {
   dataDir?: string
   json?: boolean
   as?: string
+  /** A file holding the --as operator's passphrase on one line (else $COUNTERSIGN_PASSPHRASE, else a prompt). */
+  passphraseFile?: string
   debug?: boolean
 }
 
@@ -44,12 +49,12 @@ export interface Out {
   line(text?: string): void
   /** A note for people on stderr (progress, hints); never mixed into stdout. */
   note(text: string): void
-  /** Emphasis for a terminal; plain text otherwise. */
+  /** Emphasis for a terminal; plain text otherwise (and in --json mode). */
   bold(text: string): string
 }
 
 export function createOut(io: CliIo, json: boolean): Out {
-  const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb'
+  const color = styledOutput(io, json)
   return {
     io,
     json,
@@ -63,7 +68,8 @@ export function createOut(io: CliIo, json: boolean): Out {
       io.stderr.write(text + '\n')
     },
     bold(text) {
-      return color ? `\u001b[1m${text}\u001b[22m` : text
+      // Marks, not escape codes: the guarded stdout turns them into bold (safeOutput.ts).
+      return color ? `${BOLD_ON}${text}${BOLD_OFF}` : text
     },
   }
 }

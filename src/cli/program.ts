@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { APP_VERSION } from '../shared/version'
 import { registerAssets } from './commands/assets'
 import { registerAudit } from './commands/audit'
+import { registerBackup } from './commands/backup'
 import { registerBatches } from './commands/batches'
 import { registerBatchExecute, registerPoll } from './commands/execute'
 import { registerInit } from './commands/init'
@@ -25,6 +26,7 @@ export function createProgram(io: CliIo, state: RunState): Command {
     .option('--data-dir <dir>', "workspace folder (else $COUNTERSIGN_DATA_DIR, else the app's data folder)")
     .option('--json', 'machine output: the contract\'s JSON on stdout; errors as {"error":{"code","message"}}')
     .option('--as <operator>', 'operator id or name making a change (else $COUNTERSIGN_OPERATOR)')
+    .option('--passphrase-file <file>', "the --as operator's passphrase, on one line (else $COUNTERSIGN_PASSPHRASE, else a prompt)")
     .option('--debug', 'print the log and stacks of unexpected errors to stderr')
     .exitOverride()
     .configureOutput({
@@ -77,6 +79,7 @@ Global options may come before or after the command.
   registerSettings(program, io, state)
   registerStripe(program, io, state)
   registerAudit(program, io, state)
+  registerBackup(program, io, state)
   registerSandbox(program, io, state)
   registerWorkspace(program, io, state)
   return program

@@ -10,6 +10,10 @@ import { CsError } from '../shared/errors'
 import type { Core } from '../main/core/core'
 import { resolveDataDir } from '../main/core/dataDir'
 import { createOut, OPERATOR_ENV, type CliIo, type GlobalOptions, type Out } from './io'
+import type { Channel } from '../main/core/operators/sessions'
+import { readPassphrase } from './passphrase'
+
+let cliSessions = 0
 
 /** Where the CLI's log lines go when --debug is not given (relative to the data folder). */
 export const CLI_LOG_FILE = path.join('logs', 'cli.log')
@@ -27,9 +31,13 @@ export interface Session {
   readonly core: Core
   /** The operator chosen with --as or COUNTERSIGN_OPERATOR, if any. */
   readonly operator: string | undefined
+  /** This command's channel (its own session in the core). */
+  readonly channel: Channel
+  /** Unlock the --as operator now (mutating calls do it themselves). */
+  unlock(): Promise<void>
   /**
-   * Call the contract. Mutations carry the operator; reads carry none, so a stale --as never
-   * blocks a read.
+   * Call the contract. Mutations unlock the --as operator (passphrase) and carry them; reads
+   * carry none, so a stale --as never blocks a read.
    */
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>
 }
@@ -77,6 +85,8 @@ export interface OpenOptions {
    * device emulator in a sandbox workspace, the Ledger over USB otherwise (loaded only then).
    */
   signer?: boolean
+  /** Skip the daily backup at open (`backup` writes its own). */
+  noDailyBackup?: boolean
 }
 
 export async function withSession(
@@ -100,9 +110,25 @@ export async function withSession(
   const signer =
     options.signer === true ? (await import('../main/platform/ledgerDevice/workspaceSignerSource')).workspaceSignerSource : undefined
   // Short commands never run the start-up resume pass: `poll` confirms, `batches execute` signs.
-  const core = await createCore({ dataDir, transport: 'direct', resumeOnStart: false, ...(signer ? { signer } : {}) })
+  const core = await createCore({
+    dataDir,
+    transport: 'direct',
+    resumeOnStart: false,
+    ...(signer ? { signer } : {}),
+    ...(options.noDailyBackup ? { dailyBackup: false } : {}),
+  })
   const operator = operatorOf(globals, io)
   const meta: CallMeta = operator !== undefined ? { operatorId: operator } : {}
+  // This command's own session: the --as operator is unlocked here with their passphrase before
+  // the first change, and forgotten when the command ends.
+  const channel: Channel = { id: `cli:${process.pid}:${++cliSessions}`, kind: 'cli' }
+  let unlocked = false
+  const unlock = async (): Promise<void> => {
+    if (unlocked || operator === undefined) return
+    const passphrase = await readPassphrase(io, globals, `Passphrase for ${operator}: `)
+    await core.api.call('operators.unlock', { operatorId: operator, passphrase }, {}, channel)
+    unlocked = true
+  }
   const session: Session = {
     io,
     out: createOut(io, globals.json === true),
@@ -110,7 +136,13 @@ export async function withSession(
     existed,
     core,
     operator,
-    call: (name, input) => core.api.call(name, input, calls[name].mutates ? meta : {}),
+    channel,
+    unlock,
+    call: async (name, input) => {
+      if (!calls[name].mutates) return await core.api.call(name, input, {}, channel)
+      await unlock()
+      return await core.api.call(name, input, meta, channel)
+    },
   }
   try {
     return (await fn(session)) ?? 0

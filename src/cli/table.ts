@@ -1,4 +1,9 @@
-/** Aligned plain-text tables: left-aligned text, right-aligned amounts and counts. */
+/**
+ * Aligned plain-text tables: left-aligned text, right-aligned amounts and counts. Each cell is
+ * escaped (safeOutput.ts) before the columns are measured, so stored control, bidi or line-break
+ * characters neither act on the terminal nor shift the columns or rows.
+ */
+import { escapeUnsafe } from './safeOutput'
 
 export interface Column {
   header: string
@@ -27,7 +32,8 @@ export function renderTable(
   rows: readonly (readonly string[])[],
   bold: (s: string) => string = (s) => s,
 ): string {
-  const widths = columns.map((c, i) => Math.max(width(c.header), ...rows.map((r) => width(r[i] ?? ''))))
+  const safeRows = rows.map((r) => r.map((text) => escapeUnsafe(text, { multiline: false })))
+  const widths = columns.map((c, i) => Math.max(width(c.header), ...safeRows.map((r) => width(r[i] ?? ''))))
   const renderLine = (cells: readonly string[]): string =>
     columns
       .map((c, i) => {
@@ -38,5 +44,5 @@ export function renderTable(
       .join(COLUMN_GAP)
       .replace(/\s+$/, '')
   const header = bold(renderLine(columns.map((c) => c.header)))
-  return [header, ...rows.map(renderLine)].join('\n')
+  return [header, ...safeRows.map(renderLine)].join('\n')
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, dialog, safeStorage, session, type BrowserWindow } from 'electron'
+import { app, dialog, powerMonitor, safeStorage, session, type BrowserWindow } from 'electron'
 import { hasErrorCode } from '../shared/errors'
 import { createCore, type Core } from './core/core'
 import { workspaceSignerSource } from './platform/ledgerDevice/workspaceSignerSource'
@@ -103,6 +103,9 @@ function start(): void {
       }
       core = created
       unbindIpc = bindCoreToIpc(created, isAppPage)
+      // The OS locking the screen or suspending ends every operator session (the key material with it).
+      powerMonitor.on('lock-screen', () => created.api.sessions.lockAll())
+      powerMonitor.on('suspend', () => created.api.sessions.lockAll())
       created.poller.start()
       mainWindow = createMainWindow({
         preloadPath: PRELOAD_PATH,
@@ -110,7 +113,14 @@ function start(): void {
         iconPath: path.join(app.getAppPath(), 'resources', 'icon.png'),
         devTools: !app.isPackaged,
       })
+      // A reload or navigation starts the page over: its operator session ends with it.
+      const channel = { id: `ipc:${mainWindow.webContents.id}`, kind: 'window' as const }
+      mainWindow.webContents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) created.api.sessions.lock(channel)
+      })
+      mainWindow.webContents.on('render-process-gone', () => created.api.sessions.lock(channel))
       mainWindow.on('closed', () => {
+        created.api.sessions.lock(channel)
         mainWindow = null
       })
     })

@@ -17,7 +17,16 @@ export function bindCoreToIpc(core: Core, isAppPage: (url: string) => boolean): 
     isAppPage,
   })
   const unsubscribe = core.events.subscribe(forward)
+  // A window whose session ended on its own is told, so it shows the operator picker.
+  const stopLocked = core.api.sessions.onLocked((channelId) => {
+    for (const w of BrowserWindow.getAllWindows()) {
+      if (w.isDestroyed() || channelId !== `ipc:${w.webContents.id}`) continue
+      const frame = w.webContents.mainFrame
+      if (isAppPage(frame.url)) frame.send(IPC_EVENT_CHANNEL, { event: 'session.locked', payload: {} })
+    }
+  })
   return () => {
+    stopLocked()
     unsubscribe()
     ipcMain.removeHandler(IPC_INVOKE_CHANNEL)
   }

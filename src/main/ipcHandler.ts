@@ -23,6 +23,8 @@ export interface FrameLike {
 /** The parts of Electron's IpcMainInvokeEvent the boundary reads. */
 export interface InvokeEventLike {
   readonly senderFrame: FrameLike | null
+  /** The WebContents that sent it: each window has its own operator session. */
+  readonly sender?: { readonly id: number }
 }
 
 export type InvokeResult = Result<unknown>
@@ -60,7 +62,7 @@ export function createIpcInvokeHandler(options: IpcInvokeHandlerOptions): IpcInv
     }
     let result: InvokeResult
     try {
-      result = await api.invoke(envelope.name, envelope.input, envelope.meta)
+      result = await api.invoke(envelope.name, envelope.input, envelope.meta, { id: `ipc:${event.sender?.id ?? 0}`, kind: 'window' })
     } catch (error) {
       // api.invoke never throws by contract; if it does, that is a programmer error — log it
       // here in the main process and hand the renderer only a code and a sentence.

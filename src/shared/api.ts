@@ -21,21 +21,25 @@ import { Id } from './blocks'
 import { ERROR_DETAILS_LIST_MAX, ERROR_DETAILS_TEXT_CHARS_MAX } from './limits'
 import { ledgerCalls, ledgerErrorDetails } from './ledgerApi'
 import { importCalls } from './payoutImport'
+import { operatorCalls } from './operatorsApi'
 import { payoutCalls, payoutErrorDetails } from './payoutsApi'
 import { signerCalls, signerErrorDetails } from './signersApi'
 import { stripeCalls } from './stripeApi'
 import { workspaceCalls } from './workspaceApi'
+import { backupCalls, backupErrorDetails } from './backupsApi'
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
 
 export const calls = {
   ...workspaceCalls,
+  ...operatorCalls,
   ...ledgerCalls,
   ...importCalls,
   ...payoutCalls,
   ...signerCalls,
   ...stripeCalls,
+  ...backupCalls,
 } as const
 
 export type Calls = typeof calls
@@ -48,7 +52,11 @@ export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name)
 }
 
-/** Who is making a call. Operators are local profiles chosen at the desk, not credentials. */
+/**
+ * Who is making a call. The operator must be unlocked on the call's channel (this window, this
+ * browser-mode connection, this CLI command): naming another operator is refused
+ * (OPERATOR_SESSION_MISMATCH), naming none means the one unlocked there.
+ */
 export const CallMeta = z.object({ operatorId: Id.optional() }).strict()
 export type CallMeta = z.infer<typeof CallMeta>
 
@@ -58,6 +66,10 @@ export type CallMeta = z.infer<typeof CallMeta>
 // pass is dropped whole. A code without an entry carries no details at all.
 
 const transportErrorDetails = {
+  /** Wrong passphrases back off: how long until the next try is even considered. */
+  UNLOCK_THROTTLED: z.object({ retryAfterSeconds: z.number().int().min(0) }),
+  /** The engine refused a batch whose approvals do not verify. */
+  APPROVAL_SIGNATURE_INVALID: z.object({ batchId: z.string(), valid: z.number().int(), required: z.number().int() }),
   /** What the contract refused: the path of each bad field ("rows.0.amount") and why. */
   INVALID_INPUT: z.object({
     issues: z.preprocess(
@@ -79,6 +91,7 @@ export const errorDetails = {
   ...ledgerErrorDetails,
   ...payoutErrorDetails,
   ...signerErrorDetails,
+  ...backupErrorDetails,
 } as const satisfies Partial<Record<ErrorCode, z.ZodType>>
 export type DetailedErrorCode = keyof typeof errorDetails
 export type ErrorDetailsOf<C extends DetailedErrorCode> = z.output<(typeof errorDetails)[C]>
@@ -154,6 +167,18 @@ export type ContractTablesDisjoint = [
   NoOverlap<Overlap<typeof transportErrorDetails, typeof ledgerErrorDetails>>,
   NoOverlap<Overlap<typeof transportErrorDetails & typeof ledgerErrorDetails, typeof payoutErrorDetails>>,
   NoOverlap<Overlap<typeof transportErrorDetails & typeof ledgerErrorDetails & typeof payoutErrorDetails, typeof signerErrorDetails>>,
+  NoOverlap<
+    Overlap<
+      typeof workspaceCalls & typeof ledgerCalls & typeof importCalls & typeof payoutCalls & typeof signerCalls & typeof stripeCalls,
+      typeof backupCalls
+    >
+  >,
+  NoOverlap<
+    Overlap<
+      typeof transportErrorDetails & typeof ledgerErrorDetails & typeof payoutErrorDetails & typeof signerErrorDetails,
+      typeof backupErrorDetails
+    >
+  >,
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +188,8 @@ export const events = {
   'ledger.changed': z.object({ accountIds: z.array(z.string()) }),
   'audit.appended': z.object({ seq: z.number().int(), action: z.string(), actor: z.string() }),
   'operators.changed': z.object({}),
+  /** This window's session ended on its own (idle lock, OS lock or suspend, deactivated): show the picker. Sent only to that window. */
+  'session.locked': z.object({}),
   'batches.changed': z.object({ batchId: z.string() }),
   /** Payouts of these batches changed execution state (planned, signed, broadcast, confirmed, failed). */
   'payouts.changed': z.object({ batchIds: z.array(z.string()) }),

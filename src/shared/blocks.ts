@@ -69,3 +69,46 @@ export const Empty = z.object({}).strict()
 /** What protects a saved secret at rest on this desk (Settings shows it): Stripe key, team database password. */
 export const SecretProtection = z.enum(['os-encryption', 'basic-text', 'environment', 'plaintext-file', 'memory'])
 export type SecretProtection = z.infer<typeof SecretProtection>
+
+// ---------------------------------------------------------------------------------------------
+// Operators: who sits at the desk, and the key their approvals are signed with.
+
+export const OPERATOR_STATUSES = ['invited', 'active', 'deactivated'] as const
+export const OperatorStatus = z.enum(OPERATOR_STATUSES)
+export type OperatorStatus = z.infer<typeof OperatorStatus>
+
+export const APPROVAL_KEY_KINDS = ['ed25519', 'ledger-evm'] as const
+export const ApprovalKeyKind = z.enum(APPROVAL_KEY_KINDS)
+export type ApprovalKeyKind = z.infer<typeof ApprovalKeyKind>
+
+/** The public half of an operator's approval key. The private half never leaves the core (or the Ledger). */
+export const ApprovalKeyInfo = z.object({
+  id: z.string(),
+  kind: ApprovalKeyKind,
+  /** Hex ed25519 public key, or the EIP-55 address of the Ledger account. */
+  publicKey: z.string(),
+  /** Short, human-comparable: "ed25519:3f2a 91c0 7b1e 44d2" or "ledger:0xAbC…1234". */
+  fingerprint: z.string(),
+  /** The Ledger account's BIP32 path; null for ed25519. */
+  path: z.string().nullable(),
+  createdAt: IsoTimestamp,
+  revokedAt: IsoTimestamp.nullable(),
+})
+export type ApprovalKeyInfo = z.infer<typeof ApprovalKeyInfo>
+
+export const Operator = z.object({
+  id: z.string(),
+  name: z.string(),
+  roles: z.array(Role),
+  createdAt: IsoTimestamp,
+  status: OperatorStatus,
+  /** False until the operator set their passphrase at first unlock. */
+  passphraseSet: z.boolean(),
+  /** The key their approvals are signed with now; null before first unlock. */
+  approvalKey: ApprovalKeyInfo.nullable(),
+})
+export type Operator = z.infer<typeof Operator>
+
+/** A change that waits for a second admin (operators.changes.approve), as a setting's answer names it. */
+export const PendingChangeRef = z.object({ id: z.string(), summary: z.string() })
+export type PendingChangeRef = z.infer<typeof PendingChangeRef>

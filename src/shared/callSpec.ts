@@ -9,6 +9,12 @@ export interface CallSpec<I extends z.ZodType, O extends z.ZodType> {
   output: O
   /** Changes state: needs an operator and lands in the audit log. */
   mutates: boolean
+  /**
+   * Callable by a window (the Electron renderer, a browser-mode connection) before anyone has
+   * unlocked: the operator picker and the unlock itself. Every other call from a window needs an
+   * unlocked operator.
+   */
+  whileLocked?: boolean
   summary: string
 }
 

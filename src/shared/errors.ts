@@ -19,7 +19,23 @@ export const ERROR_CODES = [
   'OPERATOR_REQUIRED',
   'OPERATOR_NOT_FOUND',
   'OPERATOR_EXISTS',
+  'OPERATOR_NAME_CONFUSABLE',
   'ROLE_REQUIRED',
+  'OPERATOR_LOCKED',
+  'OPERATOR_SESSION_MISMATCH',
+  'OPERATOR_INACTIVE',
+  'OPERATOR_SETUP_REQUIRED',
+  'PASSPHRASE_WRONG',
+  'PASSPHRASE_WEAK',
+  'PASSPHRASE_REQUIRED',
+  'UNLOCK_THROTTLED',
+  'INVITE_INVALID',
+  'LAST_ADMIN',
+  'SELF_APPROVAL',
+  'CHANGE_NOT_FOUND',
+  'CHANGE_STATE',
+  'APPROVAL_KEY_MISSING',
+  'APPROVAL_SIGNATURE_INVALID',
   // Assets and accounts
   'ASSET_NOT_FOUND',
   'ASSET_EXISTS',
@@ -34,6 +50,8 @@ export const ERROR_CODES = [
   'ENTRY_INVALID',
   'ENTRY_CONFLICT',
   'INSUFFICIENT_FUNDS',
+  // A balance (debits or credits, posted or pending) would pass uint256 (2^256 − 1 minor units).
+  'BALANCE_RANGE',
   // Holds
   'HOLD_NOT_FOUND',
   'HOLD_CONFLICT',
@@ -47,6 +65,15 @@ export const ERROR_CODES = [
   'DATA_DIR_INVALID',
   'DB_LOCKED',
   'DB_NEWER_THAN_APP',
+  // The database file is damaged (empty, not a database, fails its integrity check) — restore a backup.
+  'DB_CORRUPT',
+  // The database is older than the last state this folder committed, or was replaced by another copy.
+  'DB_ROLLED_BACK',
+  // Another window or command has the workspace open (restore needs it to itself).
+  'WORKSPACE_IN_USE',
+  'BACKUP_INVALID',
+  // Team workspaces (PostgreSQL) are backed up by their database's administrator (pg_dump).
+  'BACKUP_UNSUPPORTED',
   'DB_UNREACHABLE',
   'DB_AUTH_FAILED',
   'DB_NOT_FOUND',
@@ -89,6 +116,7 @@ export const ERROR_CODES = [
   'FEE_CAP_EXCEEDED',
   'RAIL_UNAVAILABLE',
   'RAIL_NOT_CONFIGURED',
+  'RAIL_URL_REFUSED',
   'NONCE_CONFLICT',
   'CONTRACT_MISMATCH',
   'CHAIN_MISMATCH',

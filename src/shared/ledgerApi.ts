@@ -24,6 +24,7 @@ import {
   POSTINGS_PER_ENTRY_MAX,
 } from './limits'
 import { SCALE_MAX } from './money'
+import { SafeText } from './safeText'
 
 export const Asset = z.object({
   id: z.string(),
@@ -95,9 +96,14 @@ export const EntryInput = z
   .object({
     id: Ref,
     date: IsoDate.optional(),
-    description: z.string().min(1).max(ENTRY_DESCRIPTION_CHARS_MAX),
+    description: SafeText(ENTRY_DESCRIPTION_CHARS_MAX, { trim: false }),
     postings: z.array(PostingInput).min(2).max(POSTINGS_PER_ENTRY_MAX),
-    metadata: z.record(z.string().max(METADATA_KEY_CHARS_MAX), z.string().max(METADATA_VALUE_CHARS_MAX)).optional(),
+    metadata: z
+      .record(
+        SafeText(METADATA_KEY_CHARS_MAX, { charsMin: 0, trim: false }),
+        SafeText(METADATA_VALUE_CHARS_MAX, { charsMin: 0, trim: false }),
+      )
+      .optional(),
   })
   .strict()
 export type EntryInput = z.infer<typeof EntryInput>
@@ -154,7 +160,7 @@ export const ledgerCalls = {
       .object({
         id: Ref.optional(),
         code: z.string().regex(/^[A-Z0-9]{1,12}$/, 'use 1–12 capital letters or digits, e.g. USDC'),
-        name: z.string().min(1).max(ASSET_NAME_CHARS_MAX).optional(),
+        name: SafeText(ASSET_NAME_CHARS_MAX, { trim: false }).optional(),
         scale: z.number().int().min(0).max(SCALE_MAX),
         rail: Rail,
         network: z
@@ -180,7 +186,7 @@ export const ledgerCalls = {
     input: z
       .object({
         id: Ref,
-        name: z.string().trim().min(1).max(ACCOUNT_NAME_CHARS_MAX),
+        name: SafeText(ACCOUNT_NAME_CHARS_MAX),
         kind: AccountKind,
         assetId: Id,
         address: z.string().min(1).max(ADDRESS_CHARS_MAX).optional(),
@@ -245,6 +251,8 @@ export const FundsErrorDetails = z.object({
   available: DecimalString,
   needed: DecimalString,
 })
+/** BALANCE_RANGE: the entry (or hold) and the account whose balance would pass uint256. */
+export const RangeErrorDetails = z.object({ ...EntryRef, holdId: Text.optional(), accountId: Text })
 export const HoldErrorDetails = z.object({
   holdId: Text,
   field: Text.optional(),
@@ -263,6 +271,7 @@ export const ledgerErrorDetails = {
   AMOUNT_PRECISION: EntryErrorDetails,
   AMOUNT_RANGE: EntryErrorDetails,
   INSUFFICIENT_FUNDS: FundsErrorDetails,
+  BALANCE_RANGE: RangeErrorDetails,
   HOLD_CONFLICT: HoldErrorDetails,
   HOLD_AMOUNT_EXCEEDED: HoldErrorDetails,
   HOLD_ALREADY_RESOLVED: HoldErrorDetails,

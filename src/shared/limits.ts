@@ -52,6 +52,17 @@ export const HTTP_URL_CHARS_MAX = 2_000
 /** Longest team database password accepted (PostgreSQL passwords are short text; this leaves room). */
 export const DATABASE_PASSWORD_CHARS_MAX = 1_024
 export const OPERATOR_NAME_CHARS_MAX = 80
+/** An operator's passphrase: long enough to resist guessing through the unlock back-off, short enough to type. */
+export const PASSPHRASE_CHARS_MIN = 12
+export const PASSPHRASE_CHARS_MAX = 1_024
+/** A one-time invite code as the admin reads it out: "XXXX-XXXX-XXXX-XXXX" (80 bits). */
+export const INVITE_CODE_CHARS_MAX = 64
+/** Minutes an unlocked operator may stay idle before the desk locks again (default, and bounds of the setting). */
+export const IDLE_LOCK_MINUTES_DEFAULT = 10
+export const IDLE_LOCK_MINUTES_MAX = 240
+/** Failed unlocks in a row before the back-off starts, and its ceiling. */
+export const UNLOCK_FAILURES_FREE_MAX = 3
+export const UNLOCK_BACKOFF_SECONDS_MAX = 900
 
 // ---------------------------------------------------------------------------------------------
 // Ledger.
@@ -160,6 +171,16 @@ export const STRIPE_BANK_PAYOUT_DESCRIPTION_CHARS_MAX = 200
 export const STRIPE_BANK_PAYOUT_AMOUNT_CHARS_MAX = 80
 
 // ---------------------------------------------------------------------------------------------
+// Backups of a single-desk workspace.
+
+/** Days automatic pruning keeps backups (the setting's default and bounds); the newest few are kept whatever their age. */
+export const BACKUP_KEEP_DAYS_DEFAULT = 14
+export const BACKUP_KEEP_DAYS_MIN = 1
+export const BACKUP_KEEP_DAYS_MAX = 3_650
+/** Backups kept however old they are, so a workspace left alone for a month still has some. */
+export const BACKUPS_KEPT_MIN = 3
+
+// ---------------------------------------------------------------------------------------------
 // Errors crossing the boundary.
 
 /** Items of one list in an error's details (pre-flight problems, row issues); the sentence says how many in all. */
@@ -191,6 +212,10 @@ export const LIMIT_RELATIONS: ReadonlyArray<readonly [relation: string, holds: b
   ['a Stellar transaction holds at least one operation', STELLAR_OPS_PER_TX_MAX >= 1],
   ['a Stellar time bound window is not empty', STELLAR_TIME_BOUND_SECONDS_MIN < STELLAR_TIME_BOUND_SECONDS_MAX],
   ['an error lists at least one item', ERROR_DETAILS_LIST_MAX >= 1],
+  [
+    'the backup retention default lies within its bounds',
+    BACKUP_KEEP_DAYS_MIN <= BACKUP_KEEP_DAYS_DEFAULT && BACKUP_KEEP_DAYS_DEFAULT <= BACKUP_KEEP_DAYS_MAX,
+  ],
 ]
 
 for (const [relation, holds] of LIMIT_RELATIONS) {

@@ -16,6 +16,7 @@ import { z } from 'zod'
 import { Rail } from './blocks'
 import { call } from './callSpec'
 import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX, FILE_NAME_CHARS_MAX, NETWORK_CHARS_MAX } from './limits'
+import { SafeText } from './safeText'
 
 export const ROW_ISSUE_CODES = [
   // The file as a whole
@@ -123,8 +124,8 @@ export type ImportRowIssue = RowIssue | RowWarning
 export const ImportPayoutCsvInput = z
   .object({
     csv: z.string().min(1).max(CSV_BYTES_MAX),
-    fileName: z.string().max(FILE_NAME_CHARS_MAX).optional(),
-    batchName: z.string().trim().min(1).max(BATCH_NAME_CHARS_MAX).optional(),
+    fileName: SafeText(FILE_NAME_CHARS_MAX, { charsMin: 0, trim: false }).optional(),
+    batchName: SafeText(BATCH_NAME_CHARS_MAX).optional(),
     /** Chain id for the Safe airdrop layout, which names no chain ("8453"). */
     network: z.string().min(1).max(NETWORK_CHARS_MAX).optional(),
     /** Store the valid rows as a draft batch even if other rows have problems. */

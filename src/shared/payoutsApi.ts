@@ -15,12 +15,14 @@ import {
   Id,
   IsoTimestamp,
   PayoutState,
+  PendingChangeRef,
   Rail,
   Ref,
   SubmissionState,
   UnsignedDecimal,
 } from './blocks'
 import { call } from './callSpec'
+import { SafeText } from './safeText'
 import type { ErrorCode } from './errors'
 import {
   APPROVAL_COMMENT_CHARS_MAX,
@@ -108,6 +110,14 @@ export const Approval = z.object({
   decision: z.enum(['approve', 'reject']),
   comment: z.string().nullable(),
   at: IsoTimestamp,
+  /** The approval key it was signed with ("ed25519:3f2a 91c0 …"); null for a decision made before signed approvals. */
+  keyFingerprint: z.string().nullable(),
+  /**
+   * verified: the signature checks against the approver's registered key over the batch digest as
+   * stored now; invalid: it does not (the batch or the row was changed behind the app's back);
+   * missing: no signature; unchecked: not computed for this view.
+   */
+  signature: z.enum(['verified', 'invalid', 'missing', 'unchecked']),
 })
 export type Approval = z.infer<typeof Approval>
 
@@ -179,9 +189,9 @@ export const PayoutRowInput = z
     assetId: Id,
     recipient: z.string().trim().min(1).max(RECIPIENT_CHARS_MAX),
     amount: DecimalString,
-    memo: z.string().max(MEMO_CHARS_MAX).optional(),
-    reference: z.string().max(REFERENCE_CHARS_MAX).optional(),
-    name: z.string().max(PAYEE_NAME_CHARS_MAX).optional(),
+    memo: SafeText(MEMO_CHARS_MAX, { charsMin: 0, trim: false }).optional(),
+    reference: SafeText(REFERENCE_CHARS_MAX, { charsMin: 0, trim: false }).optional(),
+    name: SafeText(PAYEE_NAME_CHARS_MAX, { charsMin: 0, trim: false }).optional(),
   })
   .strict()
 export type PayoutRowInput = z.infer<typeof PayoutRowInput>
@@ -195,9 +205,9 @@ export type PayoutRowPatch = z.infer<typeof PayoutRowPatch>
 const BatchId = Id
 /** Optional on edits: when given, the edit is refused if the batch changed since it was read. */
 const ExpectedVersion = z.number().int().min(1).optional()
-const Decision = z
-  .object({ id: BatchId, version: z.number().int().min(1), comment: z.string().trim().max(APPROVAL_COMMENT_CHARS_MAX).optional() })
-  .strict()
+/** Approval, rejection and cancellation comments: the only contract text that may span lines. */
+const Comment = SafeText(APPROVAL_COMMENT_CHARS_MAX, { charsMin: 0, multiline: true })
+const Decision = z.object({ id: BatchId, version: z.number().int().min(1), comment: Comment.optional() }).strict()
 
 // ---------------------------------------------------------------------------------------------
 // Approval policy (settings key 'approval_policy').
@@ -222,6 +232,8 @@ export const PolicySetting = z.object({
   /** null while the default applies (never set). */
   updatedAt: IsoTimestamp.nullable(),
   updatedBy: z.string().nullable(),
+  /** After settings.policy.set in a workspace with two admins: the change waiting for the other one. */
+  pendingChange: PendingChangeRef.nullable().optional(),
 })
 export type PolicySetting = z.infer<typeof PolicySetting>
 
@@ -288,6 +300,8 @@ export const RailsSetting = z.object({
   /** null while nothing was ever set (no rails: nothing can be executed). */
   updatedAt: IsoTimestamp.nullable(),
   updatedBy: z.string().nullable(),
+  /** After settings.rails.set in a workspace with two admins: the change waiting for the other one. */
+  pendingChange: PendingChangeRef.nullable().optional(),
 })
 export type RailsSetting = z.infer<typeof RailsSetting>
 
@@ -370,7 +384,7 @@ export const payoutCalls = {
   'batches.create': call({
     summary: 'Create an empty draft batch to add rows to (preparer).',
     mutates: true,
-    input: z.object({ name: z.string().trim().min(1).max(BATCH_NAME_CHARS_MAX) }).strict(),
+    input: z.object({ name: SafeText(BATCH_NAME_CHARS_MAX) }).strict(),
     output: BatchSummary,
   }),
   'batches.list': call({
@@ -432,7 +446,7 @@ export const payoutCalls = {
   'batches.cancel': call({
     summary: 'Cancel a batch that has not started executing (preparer or admin).',
     mutates: true,
-    input: z.object({ id: BatchId, comment: z.string().trim().max(APPROVAL_COMMENT_CHARS_MAX).optional() }).strict(),
+    input: z.object({ id: BatchId, comment: Comment.optional() }).strict(),
     output: BatchSummary,
   }),
 
@@ -490,7 +504,8 @@ export const payoutCalls = {
     output: RailsSetting,
   }),
   'settings.rails.set': call({
-    summary: 'Replace the rails configuration (admin). Takes effect at once for execution and confirmation.',
+    summary:
+      'Replace the rails configuration (admin; approved by a second admin where there are two). Takes effect for execution and confirmation once applied.',
     mutates: true,
     input: RailsConfigSetting,
     output: RailsSetting,
@@ -503,7 +518,7 @@ export const payoutCalls = {
     output: PolicySetting,
   }),
   'settings.policy.set': call({
-    summary: 'Replace the approval policy (admin).',
+    summary: 'Replace the approval policy (admin; approved by a second admin where there are two).',
     mutates: true,
     input: ApprovalPolicy,
     output: PolicySetting,

@@ -108,6 +108,7 @@ export const DEVICE_OPERATIONS = [
   'sign-evm-transaction',
   'sign-evm-message',
   'sign-evm-typed-data-hash',
+  'sign-evm-typed-data',
   'sign-stellar-transaction',
   'sign-stellar-hash',
 ] as const

@@ -15,6 +15,7 @@ import {
   STRIPE_SECRET_KEY_CHARS_MAX,
   STRIPE_SECRET_KEY_CHARS_MIN,
 } from './limits'
+import { SafeText } from './safeText'
 
 export const StripeSettings = z.object({
   /** Stripe is in the rails configuration. */
@@ -171,7 +172,7 @@ export const stripeCalls = {
       .object({
         assetId: z.string().regex(/^[A-Z]{3}@stripe$/, 'must be a Stripe asset such as USD@stripe'),
         amount: z.string().min(1).max(STRIPE_BANK_PAYOUT_AMOUNT_CHARS_MAX),
-        description: z.string().max(STRIPE_BANK_PAYOUT_DESCRIPTION_CHARS_MAX).optional(),
+        description: SafeText(STRIPE_BANK_PAYOUT_DESCRIPTION_CHARS_MAX, { charsMin: 0, trim: false }).optional(),
       })
       .strict(),
     output: StripeBankPayout,

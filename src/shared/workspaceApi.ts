@@ -4,17 +4,11 @@
  * contract file it imports the building blocks and the limits, never another contract file.
  */
 import { z } from 'zod'
-import { Empty, IsoTimestamp, Role, ROLES, SecretProtection } from './blocks'
+import { Empty, IsoTimestamp, SecretProtection } from './blocks'
 import { call } from './callSpec'
-import { DATABASE_PASSWORD_CHARS_MAX, LIST_ROWS_MAX, OPERATOR_NAME_CHARS_MAX } from './limits'
+import { DATABASE_PASSWORD_CHARS_MAX, LIST_ROWS_MAX } from './limits'
 
-export const Operator = z.object({
-  id: z.string(),
-  name: z.string(),
-  roles: z.array(Role),
-  createdAt: IsoTimestamp,
-})
-export type Operator = z.infer<typeof Operator>
+export { Operator } from './blocks'
 
 export const AuditRow = z.object({
   seq: z.number().int(),
@@ -28,12 +22,31 @@ export const AuditRow = z.object({
 })
 export type AuditRow = z.infer<typeof AuditRow>
 
+/**
+ * What `audit verify` found first. 'chain': the audit log itself (seq is the broken row). The rest
+ * are the books the log describes (every audit row commits to the rows its change wrote):
+ * 'row-changed' a sealed row whose content no longer matches, 'row-unsealed' a row no audit row
+ * wrote, 'row-missing' a sealed row that is gone, 'seal' seals that do not match the audit row that
+ * made them, 'balance' a stored balance that is not what the postings and holds add up to. For
+ * these, seq is the audit row that vouches for the row, or headSeq + 1 when none does.
+ */
+export const AUDIT_BREAK_KINDS = ['chain', 'row-changed', 'row-unsealed', 'row-missing', 'seal', 'balance'] as const
 export const AuditVerification = z.object({
   ok: z.boolean(),
   rowsChecked: z.number().int(),
   headSeq: z.number().int(),
   headHash: z.string(),
-  firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+  firstBroken: z
+    .object({
+      seq: z.number().int(),
+      reason: z.string(),
+      kind: z.enum(AUDIT_BREAK_KINDS).optional(),
+      /** The row named: 'posting:<entry id>/<idx>', 'entry:<id>', 'payout:<id>', 'hold:<id>', 'account:<id>', 'audit:<seq>'. */
+      subject: z.string().nullable().optional(),
+    })
+    .nullable(),
+  /** Rows of the books checked against their seals (entries, postings, holds, payouts) and accounts whose balances were recomputed. */
+  booksChecked: z.object({ rows: z.number().int(), accounts: z.number().int() }).optional(),
 })
 export type AuditVerification = z.infer<typeof AuditVerification>
 
@@ -61,6 +74,7 @@ export const workspaceCalls = {
   'app.info': call({
     summary: 'Version, data location and mode of this workspace.',
     mutates: false,
+    whileLocked: true,
     input: Empty,
     output: z.object({
       version: z.string(),
@@ -77,21 +91,6 @@ export const workspaceCalls = {
     }),
   }),
 
-  'operators.list': call({
-    summary: 'Operator profiles of this workspace.',
-    mutates: false,
-    input: Empty,
-    output: z.array(Operator),
-  }),
-  'operators.add': call({
-    summary: 'Add an operator profile (admin; the very first one may be added by anyone).',
-    mutates: true,
-    input: z
-      .object({ name: z.string().trim().min(1).max(OPERATOR_NAME_CHARS_MAX), roles: z.array(Role).min(1).max(ROLES.length) })
-      .strict(),
-    output: Operator,
-  }),
-
   'audit.list': call({
     summary: 'Audit log rows, newest first.',
     mutates: false,
@@ -99,7 +98,7 @@ export const workspaceCalls = {
     output: z.object({ rows: z.array(AuditRow), nextBeforeSeq: z.number().int().nullable() }),
   }),
   'audit.verify': call({
-    summary: 'Recompute the hash chain and report the first broken row.',
+    summary: 'Recompute the hash chain, check the books against it, and report the first broken row (of the log or of the books).',
     mutates: false,
     input: Empty,
     output: AuditVerification,

@@ -155,6 +155,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   function onConnection(ws: WebSocket): void {
     let inFlight = 0
+    // One session per connection: whoever unlocks here acts here only; a closed or reloaded page is locked.
+    const channel = { id: `ws:${crypto.randomBytes(12).toString('hex')}`, kind: 'window' as const }
+    const stopLockedNotice = options.core.api.sessions.onLocked((channelId) => {
+      if (channelId === channel.id && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: 'session.locked', payload: {} }))
+    })
+    ws.on('close', () => {
+      stopLockedNotice()
+      options.core.api.sessions.lock(channel)
+    })
     const reply = (message: unknown): void => {
       if (ws.readyState !== ws.OPEN) return
       if (ws.bufferedAmount > WS_BUFFERED_BYTES_MAX) {
@@ -183,7 +192,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       inFlight++
       // invoke never rejects (errors come back as results); the catch is a second net.
       void options.core.api
-        .invoke(name, input, meta)
+        .invoke(name, input, meta, channel)
         .catch((): Result<unknown> => failure('INTERNAL', 'Something went wrong inside Countersign and nothing was changed — try again.'))
         .then((result) => {
           inFlight--

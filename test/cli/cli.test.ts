@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { calls, ErrorPayloadSchema } from '../../src/shared/api'
 import { openDb } from '../../src/main/core/db/openDb'
 import { sqlRun } from '../dbSql'
-import { json, runCli, tempDir, type CliResult } from './cliHarness'
+import { addOperatorCli, json, runCli, tempDir, type CliResult } from './cliHarness'
 
 const ASSET = 'USDC@evm:8453'
 /** 10^30 minor units of a 6-decimal asset. */
@@ -58,8 +58,9 @@ beforeAll(async () => {
   expect(init.code, init.stderr).toBe(0)
   expect(init.stdout).toContain(`Workspace created: ${dir}`)
   expect(init.stdout).toContain('Admin operator "Dana Admin" created (id dana-admin)')
+  // Invited by Dana, then Alice sets her own passphrase with the one-time code.
+  await addOperatorCli(dir, 'Dana Admin', 'Alice Preparer', ['preparer'])
   for (const args of [
-    ['operators', 'add', ...as, '--name', 'Alice Preparer', '--role', 'preparer'],
     ['ledger', 'accounts', 'add', ...as, '--id', 'treasury-usdc', '--name', 'Treasury USDC', '--kind', 'treasury', '--asset', ASSET],
     ['ledger', 'accounts', 'add', ...as, '--id', 'opening-usdc', '--name', 'Opening USDC', '--kind', 'external', '--asset', ASSET],
     [
@@ -92,10 +93,21 @@ describe('round trip', () => {
   it('init is idempotent and --json prints app.info and the admin', async () => {
     const r = await cli('init', '--admin', 'Dana Admin', '--json')
     expect(r.code, r.stderr).toBe(0)
-    const out = z.object({ info: calls['app.info'].output, admin: calls['operators.add'].output.nullable() }).strict().parse(json(r))
+    const out = z
+      .object({
+        info: calls['app.info'].output,
+        admin: calls['operators.list'].output.element.nullable(),
+        inviteCode: z.string().nullable(),
+      })
+      .strict()
+      .parse(json(r))
     expect(out.info.dataDir).toBe(dir)
     expect(out.info.sandbox).toBe(false)
     expect(out.admin?.name).toBe('Dana Admin')
+    // The admin set their passphrase at init: an approval key exists and no invite is pending.
+    expect(out.admin?.passphraseSet).toBe(true)
+    expect(out.admin?.approvalKey?.fingerprint).toMatch(/^ed25519:/)
+    expect(out.inviteCode).toBeNull()
     expect((await cli('init')).stdout).toContain('Workspace ready (already existed)')
   })
 
@@ -288,7 +300,7 @@ describe('failures', () => {
   it('audit verify exits 1 and names the row after a tamper', async () => {
     const other = path.join(root, 'tampered')
     expect((await runCli(['--data-dir', other, 'init', '--admin', 'Dana Admin'])).code).toBe(0)
-    expect((await runCli(['--data-dir', other, 'operators', 'add', ...as, '--name', 'Bob', '--role', 'approver'])).code).toBe(0)
+    await addOperatorCli(other, 'Dana Admin', 'Bob Approver', ['approver'])
     expect((await runCli(['--data-dir', other, 'audit', 'verify'])).code).toBe(0)
     const db = await openDb({ dataDir: other })
     try {

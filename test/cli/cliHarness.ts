@@ -6,6 +6,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { main } from '../../src/cli/index'
+import { demoPassphrase } from '../../src/main/sandbox/sandboxPlan'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN = path.join(REPO_ROOT, 'bin', 'countersign.mjs')
@@ -21,11 +22,54 @@ export interface CliResult {
  * workspace — except the test-backend switch, so a workspace a CLI process creates is on the
  * backend of this pass (a fresh database on the test server on the PostgreSQL pass).
  */
-const TEST_BACKEND_ENV = ['COUNTERSIGN_TEST_DB', 'COUNTERSIGN_TEST_PG_URL']
+const TEST_BACKEND_ENV = ['COUNTERSIGN_TEST_DB', 'COUNTERSIGN_TEST_PG_URL', 'COUNTERSIGN_KDF_PROFILE']
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('COUNTERSIGN_') || TEST_BACKEND_ENV.includes(k)) env[k] = v
   return { ...env, NO_COLOR: '1', ...extra }
+}
+
+/**
+ * The environment of one CLI run: the caller's, plus — unless the test set one — the sandbox's
+ * documented demo passphrase of the operator named by --as (or of the admin `init --admin` makes),
+ * as a script acting for that operator would set COUNTERSIGN_PASSPHRASE.
+ */
+export function envFor(args: readonly string[], extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const named = valueAfter(args, '--as') ?? valueAfter(args, '--admin') ?? extra.COUNTERSIGN_OPERATOR
+  const withPassphrase =
+    'COUNTERSIGN_PASSPHRASE' in extra || named === undefined ? extra : { ...extra, COUNTERSIGN_PASSPHRASE: demoPassphrase(named) }
+  return cleanEnv(withPassphrase)
+}
+
+function valueAfter(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+/**
+ * Invite an operator (as `admin`, an id or name) and have them set their demo passphrase with the
+ * one-time code, as two people would: `operators add` then `operators activate`.
+ */
+export async function addOperatorCli(dataDir: string, admin: string, name: string, roles: readonly string[]): Promise<{ id: string }> {
+  const added = await runCli([
+    '--data-dir',
+    dataDir,
+    '--json',
+    'operators',
+    'add',
+    '--as',
+    admin,
+    '--name',
+    name,
+    ...roles.flatMap((r) => ['--role', r]),
+  ])
+  if (added.code !== 0) throw new Error(`operators add failed: ${added.stderr}`)
+  const result = JSON.parse(added.stdout) as { inviteCode: string | null; change: { subjectId: string; state: string } }
+  if (result.inviteCode === null || result.change.state !== 'applied')
+    throw new Error(`operator ${name} was not invited at once: ${added.stdout}`)
+  const activated = await runCli(['--data-dir', dataDir, 'operators', 'activate', '--as', name, '--invite', result.inviteCode])
+  if (activated.code !== 0) throw new Error(`operators activate failed: ${activated.stderr}`)
+  return { id: result.change.subjectId }
 }
 
 export async function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
@@ -34,7 +78,7 @@ export async function runCli(args: string[], options: { env?: Record<string, str
   const code = await main(args, {
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    env: cleanEnv(options.env),
+    env: envFor(args, options.env),
     stdin: Readable.from(options.stdin !== undefined ? [Buffer.from(options.stdin)] : []),
   })
   return { code, stdout, stderr }
@@ -42,7 +86,11 @@ export async function runCli(args: string[], options: { env?: Record<string, str
 
 export function spawnCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: envFor(args, options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s))

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ErrorPayloadSchema } from '../../src/shared/api'
 import { BatchDetail, BatchList, BatchSummary } from '../../src/shared/payoutsApi'
 import { ImportPayoutCsvResult } from '../../src/shared/payoutImport'
-import { json, runCli, tempDir, type CliResult } from './cliHarness'
+import { addOperatorCli, json, runCli, tempDir, type CliResult } from './cliHarness'
 
 const ASSET = 'USDC@evm:8453'
 const ErrorOutput = z.object({ error: ErrorPayloadSchema }).strict()
@@ -41,8 +41,8 @@ beforeAll(async () => {
   root = tempDir()
   dir = path.join(root, 'books')
   await ok('init', '--admin', 'Dana Admin')
-  await ok('operators', 'add', ...dana, '--name', 'Alice Preparer', '--role', 'preparer')
-  await ok('operators', 'add', ...dana, '--name', 'Bob Approver', '--role', 'approver')
+  await addOperatorCli(dir, 'Dana Admin', 'Alice Preparer', ['preparer'])
+  await addOperatorCli(dir, 'Dana Admin', 'Bob Approver', ['approver'])
   await ok(
     'ledger',
     'accounts',

@@ -93,6 +93,14 @@ describe('sandbox up', () => {
       signer: 'Sandbox device emulator',
     })
     const operators = calls['operators.list'].output.parse(d.operators)
+    // Every demo operator is set up (passphrase, approval key) and its demo passphrase is printed for scripts.
+    expect(operators.every((o) => o.status === 'active' && o.passphraseSet && o.approvalKey !== null)).toBe(true)
+    expect((d.operators as { demoPassphrase: string }[]).map((o) => o.demoPassphrase)).toEqual([
+      'dana-demo-passphrase',
+      'alice-demo-passphrase',
+      'bob-demo-passphrase',
+      'carol-demo-passphrase',
+    ])
     expect(operators.map((o) => [o.name, o.roles])).toEqual([
       ['Dana Admin', ['admin']],
       ['Alice Preparer', ['preparer']],

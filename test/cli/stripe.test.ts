@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setLogSink } from '../../src/main/core/log'
-import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
+import { demoPassphrase, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
 import { ExecuteResult } from '../../src/shared/payoutsApi'
@@ -201,5 +201,22 @@ describe('countersign on the Stripe sandbox', () => {
     for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('countersign.sqlite'))) {
       expect(fs.readFileSync(path.join(dir, file)).includes(Buffer.from(key))).toBe(false)
     }
+  })
+
+  it("operators' passphrases, their hashes and sealed approval keys appear in no output, log line or audit row", async () => {
+    const audit = (await cli(['audit', 'list', '--json', '--limit', '1000'])).stdout
+    const db = sb.core.ctx.db
+    const ops = await sqlAll<{ name: string; passphrase: string | null }>(db, 'SELECT name, passphrase FROM operators')
+    const keys = await sqlAll<{ sealed_secret: string | null }>(db, 'SELECT sealed_secret FROM operator_keys')
+    const secrets = [
+      ...ops.flatMap((o) => [
+        demoPassphrase(o.name),
+        ...(o.passphrase ? [(JSON.parse(o.passphrase) as { verifier: string }).verifier] : []),
+      ]),
+      ...keys.flatMap((k) => (k.sealed_secret ? [(JSON.parse(k.sealed_secret) as { ct: string }).ct] : [])),
+    ]
+    expect(secrets.length).toBeGreaterThanOrEqual(ops.length * 2)
+    const all = [...seen, audit]
+    for (const text of all) for (const secret of secrets) expect(text).not.toContain(secret)
   })
 })

@@ -8,7 +8,7 @@
  */
 import { erc20Abi, getAddress, keccak256, toHex, type Address } from 'viem'
 import { createHarnessClients } from '../harness/evm/clients'
-import { expect, snap } from './fixtures'
+import { expect, snap, unlockAs } from './fixtures'
 import { emulatorWorldTest, importApproved } from './sandboxFixtures'
 
 const test = emulatorWorldTest('cancel')
@@ -36,8 +36,7 @@ test('the device refuses transaction 2 of 3: cancel it, resume, 3 goes out with 
   const id = await importApproved(world.sandbox, csv, 'Cancel a refused transaction')
 
   await page.goto(world.url)
-  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await unlockAs(page, 'Carol Signer')
   await page.getByTestId('nav-payouts').click()
   await page.getByTestId('batch-open').filter({ hasText: 'Cancel a refused transaction' }).click()
   await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')

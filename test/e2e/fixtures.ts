@@ -10,6 +10,8 @@ import { test as base, expect, type Page } from '@playwright/test'
 import type { Operator } from '../../src/shared/workspaceApi'
 import { createCore, type Core } from '../../src/main/core/core'
 import { DB_FILE_NAME } from '../../src/main/core/db/openDb'
+import { addOperatorForTest } from '../../src/main/core/operators/operatorTestKit'
+import { demoPassphrase } from '../../src/main/sandbox/sandboxPlan'
 import { startWebServer, type WebServer } from '../../src/web/server'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -31,13 +33,17 @@ export interface Workspace {
   operators: { dana: Operator; alice: Operator; bob: Operator }
 }
 
-/** The operators, accounts and opening balances every E2E workspace starts with, through the API. */
+/**
+ * The operators, accounts and opening balances every E2E workspace starts with, through the API.
+ * Each operator is invited and sets their demo passphrase ("alice-demo-passphrase") as a person
+ * would, and stays unlocked on the in-process channel so the tests' own API calls may name them.
+ */
 export async function seed(core: Core): Promise<Workspace['operators']> {
   const api = core.api
-  const dana = await api.call('operators.add', { name: 'Dana Admin', roles: ['admin'] })
+  const dana = await addOperatorForTest(api, { name: 'Dana Admin', roles: ['admin'] })
   const as = { operatorId: dana.id }
-  const alice = await api.call('operators.add', { name: 'Alice Preparer', roles: ['preparer'] }, as)
-  const bob = await api.call('operators.add', { name: 'Bob Approver', roles: ['approver'] }, as)
+  const alice = await addOperatorForTest(api, { name: 'Alice Preparer', roles: ['preparer'] }, as)
+  const bob = await addOperatorForTest(api, { name: 'Bob Approver', roles: ['approver'] }, as)
   await api.call(
     'ledger.accounts.add',
     { id: 'treasury-usdc-eth', name: 'Treasury USDC (Ethereum)', kind: 'treasury', assetId: 'USDC@evm:1' },
@@ -85,34 +91,34 @@ export async function seed(core: Core): Promise<Workspace['operators']> {
   return { dana, alice, bob }
 }
 
+/** Opens a seeded workspace served by browser mode, hands it to the tests, tears it down. */
+export const workspaceFixture = async ({}: object, use: (workspace: Workspace) => Promise<void>): Promise<void> => {
+  if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`${RENDERER_DIR}/index.html is missing — run \`npx electron-vite build\` before the E2E tests.`)
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-'))
+  const core = await createCore({ dataDir, transport: 'web' })
+  let server: WebServer | null = null
+  try {
+    const operators = await seed(core)
+    server = await startWebServer({ core, rendererDir: RENDERER_DIR })
+    await use({
+      core,
+      server,
+      dataDir,
+      dbFile: path.join(dataDir, DB_FILE_NAME),
+      url: `${server.url}#token=${server.token}`,
+      operators,
+    })
+  } finally {
+    await server?.close()
+    await core.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
 export const test = base.extend<object, { workspace: Workspace }>({
-  workspace: [
-    async ({}, use) => {
-      if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
-        throw new Error(`${RENDERER_DIR}/index.html is missing — run \`npx electron-vite build\` before the E2E tests.`)
-      }
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-'))
-      const core = await createCore({ dataDir, transport: 'web' })
-      let server: WebServer | null = null
-      try {
-        const operators = await seed(core)
-        server = await startWebServer({ core, rendererDir: RENDERER_DIR })
-        await use({
-          core,
-          server,
-          dataDir,
-          dbFile: path.join(dataDir, DB_FILE_NAME),
-          url: `${server.url}#token=${server.token}`,
-          operators,
-        })
-      } finally {
-        await server?.close()
-        await core.close()
-        fs.rmSync(dataDir, { recursive: true, force: true })
-      }
-    },
-    { scope: 'worker' },
-  ],
+  workspace: [workspaceFixture, { scope: 'worker' }],
 })
 
 export { expect }
@@ -136,4 +142,16 @@ export function watchPageProblems(page: Page): string[] {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
   })
   return problems
+}
+
+/**
+ * At the picker, unlock `name` with their passphrase (the demo one unless told), locking whoever
+ * is unlocked first — the way a person hands over the desk.
+ */
+export async function unlockAs(page: Page, name: string, passphrase = demoPassphrase(name)): Promise<void> {
+  if (await page.getByTestId('lock-button').isVisible()) await page.getByTestId('lock-button').click()
+  await page.locator(`[data-testid="operator-option"][data-operator-name="${name}"]`).click()
+  await page.getByTestId('unlock-passphrase').fill(passphrase)
+  await page.getByTestId('unlock-submit').click()
+  await expect(page.getByTestId('current-operator')).toContainText(name)
 }

@@ -5,7 +5,7 @@
  * payout confirm.
  */
 import { getAddress, keccak256, toHex } from 'viem'
-import { expect, snap, watchPageProblems } from './fixtures'
+import { expect, snap, watchPageProblems, unlockAs } from './fixtures'
 import { sandboxTest as test } from './sandboxFixtures'
 
 /** Fresh payees: addresses nobody on the chain has used, EIP-55 checksummed. */
@@ -44,9 +44,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
   await api.call('settings.rails.set', { ...rails.rails, evm: { chains: chains.map((c) => ({ ...c, payoutsPerChunkMax: 1 })) } }, dana)
 
   const pick = async (name: string) => {
-    if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-    await page.locator(`[data-operator-name="${name}"]`).click()
-    await expect(page.getByTestId('current-operator')).toContainText(name)
+    await unlockAs(page, name)
   }
   /** Confirmations fade on their own after a while; close them so they cover nothing in a screenshot. */
   const shot = async (name: string) => {

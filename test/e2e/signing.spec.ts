@@ -8,7 +8,7 @@
 import { erc20Abi, getAddress, keccak256, toHex, type Address } from 'viem'
 import type { SandboxEmulators } from '../../src/main/core/signing/signerSource'
 import { createHarnessClients } from '../harness/evm/clients'
-import { expect, snap } from './fixtures'
+import { expect, snap, unlockAs } from './fixtures'
 import { emulatorWorldTest, importApproved } from './sandboxFixtures'
 
 const test = emulatorWorldTest('signing')
@@ -86,8 +86,7 @@ test('each device fault in the middle of a batch reaches the screen; Resume pays
   )
 
   await page.goto(world.url)
-  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await unlockAs(page, 'Carol Signer')
   await expect(page.getByTestId('current-operator')).toContainText('Carol Signer')
 
   for (const [name, fault] of Object.entries(FAULTS)) {
@@ -162,8 +161,7 @@ test('Settings → Signers: the device state, the treasuries verified on the dev
 }) => {
   const eth = world.emulators.ethereum
   await page.goto(world.url)
-  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await unlockAs(page, 'Carol Signer')
   await page.getByTestId('nav-settings').click()
   const section = page.getByTestId('settings-signers')
   await expect(section.getByTestId('signer-label')).toHaveText('Sandbox device emulator')

@@ -5,7 +5,7 @@
  * payee without a trustline is refused at submit with a sentence naming the payee and asset.
  */
 import { SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
-import { expect, snap } from './fixtures'
+import { expect, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
 test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ page, sharedSandbox: ws }) => {
@@ -20,8 +20,7 @@ test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ 
   const id = await importApproved(ws.sandbox, csv, 'Stellar partners')
 
   await page.goto(ws.url)
-  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await unlockAs(page, 'Carol Signer')
   await page.getByTestId('nav-payouts').click()
   if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
   await page.getByTestId('batch-open').filter({ hasText: 'Stellar partners' }).click()

@@ -9,7 +9,7 @@
  *   sentence that does not carry it. Nothing the core sends this window carries the real key.
  */
 import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
-import { expect, snap } from './fixtures'
+import { expect, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
 test('a Stripe batch executes, events sync, the ledger books them and the view follows', async ({ page, sharedSandbox: ws }) => {
@@ -28,8 +28,7 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   const id = await importApproved(ws.sandbox, csv, 'Stripe contractors')
 
   await page.goto(ws.url)
-  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Carol Signer"]').click()
+  await unlockAs(page, 'Carol Signer')
   await page.getByTestId('nav-payouts').click()
   if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
   await page.getByTestId('batch-open').filter({ hasText: 'Stripe contractors' }).click()
@@ -58,16 +57,17 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   await snap(page, 'stripe-01-batch-confirmed')
 
   // Dana: a reversal at Stripe, a payout to the bank, paid, then failed — all through the sync.
-  await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Dana Admin"]').click()
+  await unlockAs(page, 'Dana Admin')
   await page.getByTestId('nav-stripe').click()
   await expect(page.getByTestId('stripe-key')).toContainText(`…${h.secretKey.slice(-4)}`)
   h.reverseTransfer(transfers.find((t) => t.destination === SANDBOX_STRIPE_ACCOUNTS.studio)!.id, 4999n)
   await ws.sweep()
   await expect(page.getByTestId('stripe-events')).toContainText('reversed 49.99 USD: booked back to the platform balance')
 
-  // The payout itself says so in the batch.
+  // The payout itself says so in the batch (the lock closed Carol's view of it: Dana opens it).
   await page.getByTestId('nav-payouts').click()
+  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
+  await page.getByTestId('batch-open').filter({ hasText: 'Stripe contractors' }).click()
   await expect(page.getByTestId('payout-reversed')).toHaveText('49.99 reversed by Stripe')
   await dismiss()
   await snap(page, 'stripe-01b-payout-reversed')

@@ -9,7 +9,7 @@
  * (relayed between the desks by LISTEN/NOTIFY) or through a call the person makes.
  */
 import type { Browser, Page } from '@playwright/test'
-import { expect, snap, watchPageProblems } from './fixtures'
+import { expect, snap, watchPageProblems, unlockAs } from './fixtures'
 import { teamTest as test, type Desk } from './teamFixtures'
 
 const BATCH_NAME = 'April contractors'
@@ -37,9 +37,7 @@ async function openDesk(browser: Browser, desk: Desk): Promise<{ page: Page; pro
 }
 
 async function pick(page: Page, name: string): Promise<void> {
-  if (await page.getByTestId('switch-operator').isVisible()) await page.getByTestId('switch-operator').click()
-  await page.locator(`[data-operator-name="${name}"]`).click()
-  await expect(page.getByTestId('current-operator')).toContainText(name)
+  await unlockAs(page, name)
 }
 
 /** Confirmations fade on their own after a while; close them so they cover nothing in a screenshot. */
@@ -123,7 +121,9 @@ test('two desks on one team database: a batch submitted on one is approved on th
   expect(b.problems).toEqual([])
 
   await test.step('the database goes away: desk B keeps what it saw and says so', async () => {
-    await b.page.getByTestId('batch-back').click()
+    // Alice takes desk B first: unlocking checks her passphrase against the team database.
+    await pick(b.page, 'Alice Preparer')
+    await b.page.getByTestId('nav-payouts').click()
     await expect(batchRow(b.page).getByTestId('batch-state')).toHaveAttribute('data-state', 'approved')
     await expect(b.page.getByTestId('offline-banner')).toHaveCount(0)
     await team.stopDatabase()
@@ -139,8 +139,6 @@ test('two desks on one team database: a batch submitted on one is approved on th
   })
 
   await test.step('a change is refused with the core’s sentence', async () => {
-    await pick(b.page, 'Alice Preparer')
-    await b.page.getByTestId('nav-payouts').click()
     await expect(batchRow(b.page)).toBeVisible()
     await b.page.getByTestId('import-open').click()
     await importFile(b.page, 'late.csv', OFFLINE_CSV)

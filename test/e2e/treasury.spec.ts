@@ -3,7 +3,7 @@
  * the audit chain verify, tamper with the database behind the app's back, and see it break.
  */
 import Database from 'better-sqlite3'
-import { expect, snap, test, USDC_OPENING_GROUPED, watchPageProblems } from './fixtures'
+import { expect, snap, test, USDC_OPENING_GROUPED, watchPageProblems, unlockAs } from './fixtures'
 
 test('operator picks a profile, sees exact balances, and the audit chain catches tampering', async ({ page, workspace }) => {
   const problems = watchPageProblems(page)
@@ -21,8 +21,7 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
     await expect(page.locator('[data-operator-name="Bob Approver"]')).toContainText('Approver')
     await expect(page.locator('[data-operator-name="Dana Admin"]')).toContainText('Admin')
     await snap(page, '01-operator-picker')
-    await page.locator('[data-operator-name="Dana Admin"]').click()
-    await expect(page.getByTestId('current-operator')).toContainText('Dana Admin')
+    await unlockAs(page, 'Dana Admin')
   })
 
   await test.step('dashboard shows 10^30 minor units of USDC exactly', async () => {
@@ -76,9 +75,10 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
       `Chain verified — ${expected.rowsChecked} rows, head ${expected.headHash.slice(0, 8)}…`,
     )
     await expect(page.getByTestId(`audit-row-${expected.headSeq}`)).toBeVisible()
-    // Row 2 is the first operator, added before anyone could pick a profile; later rows are Dana's.
+    // Rows 2–3 invite the first operator, before anyone could unlock; from row 4 (her first unlock) they are Dana's.
     await expect(page.getByTestId('audit-row-2').getByTestId('audit-actor')).toHaveText('bootstrap')
-    await expect(page.getByTestId('audit-row-3').getByTestId('audit-actor')).toHaveText('Dana Admin')
+    await expect(page.getByTestId('audit-row-3').getByTestId('audit-actor')).toHaveText('bootstrap')
+    await expect(page.getByTestId('audit-row-4').getByTestId('audit-actor')).toHaveText('Dana Admin')
     await snap(page, '04-audit-verified')
   })
 
@@ -127,7 +127,7 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
 test('the admin adds an operator from Settings; others cannot', async ({ page, workspace }) => {
   const problems = watchPageProblems(page)
   await page.goto(workspace.url)
-  await page.locator('[data-operator-name="Dana Admin"]').click()
+  await unlockAs(page, 'Dana Admin')
   await page.getByTestId('nav-settings').click()
   await page.getByTestId('add-operator-name').fill('Carol Signer')
   await page.getByTestId('add-operator-role-signer').click()
@@ -135,10 +135,9 @@ test('the admin adds an operator from Settings; others cannot', async ({ page, w
   await expect(page.getByTestId('notification-success')).toContainText('Carol Signer')
   await expect(page.getByTestId('operator-row')).toHaveCount(4)
 
-  await page.getByTestId('switch-operator').click()
-  await page.locator('[data-operator-name="Alice Preparer"]').click()
+  await unlockAs(page, 'Alice Preparer')
   await page.getByTestId('nav-settings').click()
-  await expect(page.getByTestId('settings-operators')).toContainText('Only an admin can add operators.')
+  await expect(page.getByTestId('settings-operators')).toContainText('Only an admin can invite operators')
   await expect(page.getByTestId('add-operator-form')).toHaveCount(0)
   expect(problems).toEqual([])
 })

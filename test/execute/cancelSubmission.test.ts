@@ -43,8 +43,9 @@ let world: World
 let emulator: SandboxLedgerEmulator
 let signer: Signer
 
-const CAROL: Operator = { id: 'op-carol', name: 'Carol Signer', roles: ['signer'], createdAt: '2026-01-01T00:00:00.000Z' }
-const ALICE: Operator = { id: 'op-alice', name: 'Alice Preparer', roles: ['preparer'], createdAt: '2026-01-01T00:00:00.000Z' }
+const PROFILE = { createdAt: '2026-01-01T00:00:00.000Z', status: 'active', passphraseSet: true, approvalKey: null } as const
+const CAROL: Operator = { id: 'op-carol', name: 'Carol Signer', roles: ['signer'], ...PROFILE }
+const ALICE: Operator = { id: 'op-alice', name: 'Alice Preparer', roles: ['preparer'], ...PROFILE }
 
 beforeAll(async () => {
   world = await startWorld()

@@ -5,6 +5,7 @@
  * poller sweeps until confirmed -> every recipient holds what the CSV says, and the ledger equals
  * the chain. And the refusals: a non-signer, a second execute, no signer at all.
  */
+import { unlockForTest } from '../../src/main/core/operators/operatorTestKit'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -161,6 +162,8 @@ describe('batches.execute through the contract on the sandbox chain', () => {
     const { id } = await approvedBatch('nosigner', [{ asset: 'USDC', amount: '1' }])
     const bare = await createCore({ dataDir: root })
     try {
+      // A new core is a new process: its sessions start locked, so Carol and Dana unlock here.
+      for (const o of sb.description.operators) await unlockForTest(bare.api, o)
       await expect(bare.api.call('batches.execute', { id }, as.carol)).rejects.toMatchObject({
         code: 'SIGNER_UNAVAILABLE',
         message: 'No Ledger is connected — connect it, open the Ethereum app and try again.',

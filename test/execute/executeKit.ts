@@ -14,6 +14,7 @@ import path from 'node:path'
 import { erc20Abi, getAddress, maxUint256, type Address, type Hex } from 'viem'
 import { CoreEvents, fixedClock, type CoreContext } from '../../src/main/core/context'
 import { openDb } from '../../src/main/core/db/openDb'
+import { approveBatchForTest } from '../support/signedApprovals'
 import { addAccount, addAsset, postEntries, seedDefaultAssets } from '../../src/main/core/ledger'
 import { createSweepGate } from '../../src/main/core/payouts/execute/sweepGate'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
@@ -203,6 +204,8 @@ export async function insertApprovedBatchForTest(ctx: CoreContext, batchId: stri
         }),
       )
     }
+    // A real signature over the batch digest: the engine refuses an approval that does not verify.
+    await approveBatchForTest(ctx, batchId)
   })
 }
 

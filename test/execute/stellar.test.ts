@@ -4,6 +4,7 @@
  * confirmed and booked. Balances on the harness equal the CSV, the ledger equals the harness,
  * fees are booked, the payer of every transaction is the treasury the device derived.
  */
+import { approveBatchForTest } from '../support/signedApprovals'
 import { TransactionBuilder } from '@stellar/stellar-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executeBatch } from '../../src/main/core/payouts/execute'
@@ -143,6 +144,11 @@ describe('Stellar rail on the harness', () => {
     await setReference(own, 'INV-2026-0043')
     await setReference(mixed, (i) => `INV-X-${i}`)
     await setReference(tooLong, 'A reference of 29 bytes long.')
+    // Edited after approval: approved again over what is stored now (the engine refuses otherwise).
+    for (const b of ['b-ref', 'b-ref-long']) {
+      await ctx.db.run(ctx.db.k.deleteFrom('approvals').where('batch_id', '=', b))
+      await approveBatchForTest(ctx, b)
+    }
     const rails = stellarRails(world.config())
     await executeBatch(ctx, { rails, signer: stellarSigner(stellarEmulator({ hashSigning: false })) }, 'b-ref', MAKER)
     await executeBatch(ctx, { rails, signer: stellarSigner(stellarEmulator({ hashSigning: false })) }, 'b-ref-long', MAKER)

@@ -3,6 +3,7 @@
  * device (Stripe needs none). USD (2 decimals), JPY (0) and BHD (3) payouts, exact minor units,
  * one transfer per payout key under injected faults, every request carried our key.
  */
+import { approveBatchForTest } from '../support/signedApprovals'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -177,6 +178,9 @@ describe('Stripe batch through the execution engine', () => {
     await insertApprovedBatchForTest(ctx, 'b-ref', batch(accts))
     await ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0042' }).where('id', '=', 'p-usd'))
     await ctx.db.run(ctx.db.k.updateTable('payouts').set({ reference: 'INV-2026-0043', memo: 'March retainer' }).where('id', '=', 'p-jpy'))
+    // Edited after approval: approved again over what is stored now (the engine would refuse otherwise).
+    await ctx.db.run(ctx.db.k.deleteFrom('approvals').where('batch_id', '=', 'b-ref'))
+    await approveBatchForTest(ctx, 'b-ref')
     await executeBatch(ctx, { rails }, 'b-ref', MAKER)
     await sweepUntilQuiet()
     const arrived = (h.transfers() as { metadata: Record<string, string>; description: string | null }[]).map((t) => ({

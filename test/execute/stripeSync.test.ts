@@ -10,6 +10,7 @@
  *   our key and is recovered by the sync with the same key: exactly one payout at Stripe.
  * - A missing or refused key stops execution and the sync with a sentence that never carries it.
  */
+import { unlockForTest } from '../../src/main/core/operators/operatorTestKit'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -59,8 +60,14 @@ beforeAll(async () => {
   await sb.core.poller.stop()
   h = stripe.harness()!
   // The core under test: same workspace, no signer of any kind.
-  core = await createCore({ dataDir: dir, resumeOnStart: false, stripeRetry: FAST_RETRY, pollIntervalMs: 3_600_000 })
+  core = await unlocked(await createCore({ dataDir: dir, resumeOnStart: false, stripeRetry: FAST_RETRY, pollIntervalMs: 3_600_000 }))
 }, 90_000)
+
+/** A core opened on the sandbox's file is another process: its operators unlock there with their passphrases. */
+async function unlocked(c: Core): Promise<Core> {
+  for (const o of sb.description.operators) await unlockForTest(c.api, o)
+  return c
+}
 
 afterAll(async () => {
   await core?.close()
@@ -120,7 +127,9 @@ describe('Stripe in the core', () => {
     expect(stored.map((e) => e.id)).toEqual(harnessOrder)
 
     // A second core (a restart) continues from the saved cursor: nothing is read twice.
-    const again = await createCore({ dataDir: dir, resumeOnStart: false, stripeRetry: FAST_RETRY, pollIntervalMs: 3_600_000 })
+    const again = await unlocked(
+      await createCore({ dataDir: dir, resumeOnStart: false, stripeRetry: FAST_RETRY, pollIntervalMs: 3_600_000 }),
+    )
     try {
       expect(await again.api.call('stripe.sync', {}, as('Dana Admin'))).toMatchObject({ events: 0, entries: 0 })
     } finally {
@@ -153,12 +162,14 @@ describe('Stripe in the core', () => {
     // One try only (the app was closed right after), and its answer is lost after Stripe applied it
     // (twice: the HTTP client re-sends once on a reset connection; the same key replays).
     h.faults.dropAfterCommit(2, { method: 'POST', path: '/v1/payouts' })
-    const oneTry = await createCore({
-      dataDir: dir,
-      resumeOnStart: false,
-      stripeRetry: { ...FAST_RETRY, attemptsMax: 1 },
-      pollIntervalMs: 3_600_000,
-    })
+    const oneTry = await unlocked(
+      await createCore({
+        dataDir: dir,
+        resumeOnStart: false,
+        stripeRetry: { ...FAST_RETRY, attemptsMax: 1 },
+        pollIntervalMs: 3_600_000,
+      }),
+    )
     let row
     try {
       row = await oneTry.api.call('stripe.bankPayouts.create', { assetId: 'USD@stripe', amount: '12.34' }, as('Dana Admin'))

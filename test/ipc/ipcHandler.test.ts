@@ -67,16 +67,22 @@ async function count(table: 'audit_log' | 'operators' | 'accounts'): Promise<num
   return (await sqlFirst<{ n: number }>(core.ctx.db, `SELECT count(*) AS n FROM ${table}`))!.n
 }
 
+/** The first admin, invited and unlocked on this window (the window's session is the operator's). */
 async function addAdmin(): Promise<string> {
   const r = await handler(fromApp, { name: 'operators.add', input: { name: 'Ada Admin', roles: ['admin'] } })
   expect(r.ok).toBe(true)
-  return (r as { ok: true; data: { id: string } }).data.id
+  const added = (r as { ok: true; data: { inviteCode: string; change: { subjectId: string } } }).data
+  const unlocked = await handler(fromApp, {
+    name: 'operators.activate',
+    input: { operatorId: added.change.subjectId, inviteCode: added.inviteCode, passphrase: 'ada-demo-passphrase' },
+  })
+  expect(unlocked.ok).toBe(true)
+  return added.change.subjectId
 }
 
+/** Read in-process: a window nobody unlocked may not read (OPERATOR_LOCKED). */
 async function anAssetId(): Promise<string> {
-  const r = await handler(fromApp, { name: 'assets.list', input: {} })
-  expect(r.ok).toBe(true)
-  return (r as { ok: true; data: { id: string }[] }).data[0]!.id
+  return (await core.api.call('assets.list', {}))[0]!.id
 }
 
 function expectError(result: Result<unknown>, code: string): void {
@@ -249,7 +255,8 @@ describe('payload checks (trusted sender, hostile payload)', () => {
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: 'admin' }), 'INVALID_INPUT')
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: { operatorId: 'x', role: 'admin' } }), 'INVALID_INPUT')
     expectError(await handler(fromApp, { name: 'ledger.accounts.add', input, meta: { operatorId: 'nobody' } }), 'OPERATOR_NOT_FOUND')
-    expectError(await handler(fromApp, { name: 'ledger.accounts.add', input }), 'OPERATOR_REQUIRED')
+    // Nobody is unlocked on this window: even a read-free mutation is refused before the core acts.
+    expectError(await handler(fromApp, { name: 'ledger.accounts.add', input }), 'OPERATOR_LOCKED')
     expect(await snapshot()).toEqual(before)
   })
 
@@ -301,8 +308,9 @@ describe('valid calls from the app page', () => {
 
   it('a domain error crosses as { code, message } only', async () => {
     await addAdmin()
+    expect((await handler(fromApp, { name: 'operators.lock', input: {} })).ok).toBe(true)
     const before = await snapshot()
-    // A second operator without an admin acting: refused by the core's role check.
+    // A second operator with no admin unlocked: refused by the core's role check.
     const r = await handler(fromApp, { name: 'operators.add', input: { name: 'Eve', roles: ['approver'] } })
     expectError(r, 'OPERATOR_REQUIRED')
     expect(await snapshot()).toEqual(before)

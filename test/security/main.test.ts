@@ -51,7 +51,7 @@ vi.mock('electron', () => {
     static all: BrowserWindow[] = []
     static getAllWindows = () => BrowserWindow.all
     loaded: string[] = []
-    webContents = { isDestroyed: () => false, mainFrame: { url: '', parent: null, send: () => {} } }
+    webContents = { id: 1, isDestroyed: () => false, mainFrame: { url: '', parent: null, send: () => {} }, on: () => {} }
     constructor(options: Record<string, unknown>) {
       rec.calls.push('new BrowserWindow')
       rec.windows.push({ options, loaded: this.loaded })
@@ -96,6 +96,8 @@ vi.mock('electron', () => {
     app,
     BrowserWindow,
     ipcMain,
+    // OS lock and suspend end every operator session.
+    powerMonitor: { on: (event: string) => rec.calls.push(`powerMonitor:${event}`) },
     dialog: { showErrorBox: (t: string, m: string) => rec.calls.push(`error:${t}:${m}`) },
     session: { defaultSession },
     // The real workspace keeps API secrets sealed by the OS; here nothing is ever saved.
@@ -153,6 +155,8 @@ describe('src/main/index.ts', () => {
     expect(order('onBeforeRequest')).toBeLessThan(order('new BrowserWindow'))
     expect(order('ipcMain.handle:countersign:invoke')).toBeLessThan(order('new BrowserWindow'))
     expect(rec.calls.filter((c) => c.startsWith('ipcMain.handle'))).toEqual(['ipcMain.handle:countersign:invoke'])
+    // The OS locking the screen or suspending ends every operator session.
+    expect(rec.calls.filter((c) => c.startsWith('powerMonitor:'))).toEqual(['powerMonitor:lock-screen', 'powerMonitor:suspend'])
     // The workspace's database exists: the SQLite file, or (suite on PostgreSQL) a database named by workspace.json.
     const teamDb = readWorkspaceFile(dataDir)?.database
     if (ON_POSTGRES) expect(teamDb?.backend).toBe('postgres')

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const SHARED = path.resolve('src/shared')
-const CONTRACT_FILES = ['workspaceApi', 'ledgerApi', 'payoutsApi', 'payoutImport', 'signersApi', 'stripeApi']
+const CONTRACT_FILES = ['workspaceApi', 'ledgerApi', 'payoutsApi', 'payoutImport', 'signersApi', 'stripeApi', 'backupsApi']
 
 function localImports(name: string): string[] {
   const text = fs.readFileSync(path.join(SHARED, `${name}.ts`), 'utf8')

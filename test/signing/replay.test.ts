@@ -7,6 +7,8 @@
  *     prepended) and, for Stellar signing, reads the app configuration (a recorded answer).
  * Each replay must use every recorded exchange: `store.ensureQueueEmpty()`.
  */
+import { createRequire } from 'node:module'
+import type { TypedDataDefinition } from 'viem'
 import { describe, expect, it } from 'vitest'
 import {
   getEthAddress,
@@ -14,6 +16,7 @@ import {
   provideErc20TokenDescriptor,
   signEthPersonalMessage,
   signEthTransaction,
+  signEthTypedData,
   signEthTypedDataHash,
 } from '../../src/main/core/signing/ledgerDevice/ethAppOps'
 import { createLedgerSigner } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
@@ -24,6 +27,7 @@ import {
   signStellarHash,
   signStellarTransaction,
 } from '../../src/main/core/signing/ledgerDevice/stellarAppOps'
+import { prepareTypedDataForLedger } from '../../src/main/core/signing/prepareTypedDataForLedger'
 import type { Hex, Signer } from '../../src/main/core/signing/Signer'
 import {
   createManualTimer,
@@ -42,6 +46,44 @@ const SPECULOS_STELLAR_ACCOUNT = 'GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWS
 const SPECULOS_STELLAR_KEY = '0x9a222500cf47b03d05edec04ed3294cece1de727ccadb401f47d6b4b230e81a0'
 /** The developer device that recorded the getAddress-with-chainId vectors (seed unknown). */
 const REAL_DEVICE_ADDRESS = '0x6cBCD73CD8e8a42844662f0A0e76D7F79Afd933d'
+/** The unknown devices whose signatures the "format only" EIP-712 vectors hold (SOURCES.md). */
+const EIP712_MAIL_SIGNER = '0xB7030d92Ec58bA063aC413a2Ce0420A14686f84f'
+const EIP712_NESTED_SIGNER = '0xEB1297A7AeEd59196eb8A4e401C952Eb19F62006'
+
+interface Eip712Input {
+  path: string
+  loadConfig: Record<string, unknown>
+  message: TypedDataDefinition
+}
+const eip712Input = (name: string) => JSON.parse(readFixture(name)) as Eip712Input
+const MAIL = eip712Input('eth-signEIP712Message-mail.input.json')
+const NESTED = eip712Input('eth-signEIP712Message-nested-bytes-chunked.input.json')
+const FILTERED = eip712Input('eth-signEIP712Message-filtered-v2-empty-array.input.json')
+
+/** Our offline client: the message as prepareTypedDataForLedger hands it to hw-app-eth. */
+const signTypedInput = (t: LedgerTransport, input: Eip712Input) =>
+  signEthTypedData(t, input.path, prepareTypedDataForLedger(input.message).message)
+
+/** hw-app-eth with the vector's own loadConfig (static filters, no network): our client never sends filters. */
+function signWithVectorConfig(t: LedgerTransport, input: Eip712Input) {
+  const requireCjs = createRequire(import.meta.url)
+  const Eth = (requireCjs('@ledgerhq/hw-app-eth') as { default: new (t: LedgerTransport, key: string, config: object) => EthLike }).default
+  return new Eth(t, 'w0w', input.loadConfig).signEIP712Message(input.path, input.message)
+}
+interface EthLike {
+  signEIP712Message(path: string, message: unknown): Promise<{ v: number; r: string; s: string }>
+}
+
+const typedDataCase = (input: Eip712Input, expectedAddress: Hex, v: bigint, r: string): NonNullable<VectorCase['signer']> => ({
+  before: [ethPreamble],
+  // The signer checks that the answer recovers to expectedAddress over viem's digest of the input.
+  run: async (s) =>
+    expect(await s.signEvmTypedData({ path: input.path, expectedAddress, typedData: input.message })).toMatchObject({
+      v,
+      yParity: v === 27n ? 0 : 1,
+      r: expect.stringMatching(new RegExp(`^0x${r}`)) as unknown as string,
+    }),
+})
 
 const ethPreamble = openAppExchange('Ethereum', '1.10.3')
 const strPreamble = openAppExchange('Stellar', '5.4.1')
@@ -357,6 +399,41 @@ const cases: Record<string, VectorCase> = {
         ).toMatchObject({ v: 28n, yParity: 1, s: '0x026c0d81290478fbc45d5bc1308c4b7119ab43d986805413e7f85da5d94597e7' }),
     },
   },
+  'eth-signEIP712Message-mail.apdu': {
+    raw: async (t) =>
+      expect(await signTypedInput(t, MAIL)).toMatchObject({
+        v: 28,
+        r: expect.stringMatching(/^8a540510.*5e1ad788$/) as unknown as string,
+        s: expect.stringMatching(/^64a0de23.*ceafa513$/) as unknown as string,
+      }),
+    signer: typedDataCase(MAIL, EIP712_MAIL_SIGNER, 28n, '8a540510'),
+  },
+  'eth-signEIP712Message-mail-speculos.apdu': {
+    raw: async (t) => expect((await signTypedInput(t, MAIL)).r).toMatch(/^b1a7312a.*2e941ff7$/),
+    signer: typedDataCase(MAIL, SPECULOS_EVM_ADDRESS, 28n, 'b1a7312a'),
+  },
+  'eth-signEIP712Message-nested-bytes-chunked.apdu': {
+    raw: async (t) =>
+      expect(await signTypedInput(t, NESTED)).toMatchObject({
+        v: 27,
+        r: expect.stringMatching(/^cda73aa5.*af1b047d$/) as unknown as string,
+        s: expect.stringMatching(/^702f036a.*f836925f$/) as unknown as string,
+      }),
+    signer: typedDataCase(NESTED, EIP712_NESTED_SIGNER, 27n, 'cda73aa5'),
+  },
+  'eth-signEIP712Message-nested-bytes-chunked-speculos.apdu': {
+    raw: async (t) => expect((await signTypedInput(t, NESTED)).s).toMatch(/^33ebb7b6.*629080ea$/),
+    signer: typedDataCase(NESTED, SPECULOS_EVM_ADDRESS, 28n, '341bca1c'),
+  },
+  'eth-signEIP712Message-filtered-v2-empty-array.apdu': {
+    // Filters come from Ledger's CAL; Countersign's signer sends none, so only hw-app-eth replays this one.
+    raw: async (t) =>
+      expect(await signWithVectorConfig(t, FILTERED)).toMatchObject({
+        v: 27,
+        r: expect.stringMatching(/^d564c78e.*02a26d25$/) as unknown as string,
+        s: expect.stringMatching(/^50d3ed7f.*71827c3a$/) as unknown as string,
+      }),
+  },
   'eth-provideERC20TokenInformation.apdu': {
     // The signer sends descriptors only inside a signing (see the erc20-with-token-info vector).
     raw: async (t) => expect(await provideErc20TokenDescriptor(t, Buffer.from(zrxDescriptor, 'hex'))).toBe(true),
@@ -634,8 +711,11 @@ describe('Ledger APDU vectors', () => {
   it('covers every vector file in test/fixtures/ledger', () => {
     expect(Object.keys(cases).sort()).toEqual(vectorFiles())
     expect(vectorFiles().some((f) => f.includes('ledgerjs2022'))).toBe(false)
-    // Only the standalone ERC-20 descriptor vector has no signer-level call.
-    expect(Object.keys(cases).filter((f) => !cases[f]?.signer)).toEqual(['eth-provideERC20TokenInformation.apdu'])
+    // Only the standalone ERC-20 descriptor and the filtered EIP-712 vectors have no signer-level call.
+    expect(Object.keys(cases).filter((f) => !cases[f]?.signer)).toEqual([
+      'eth-signEIP712Message-filtered-v2-empty-array.apdu',
+      'eth-provideERC20TokenInformation.apdu',
+    ])
   })
 
   describe('the file alone, through hw-app-eth / hw-app-str, gives the values SOURCES.md lists', () => {

@@ -10,6 +10,7 @@
  * approver, each batch executed by exactly one signer process, every other signer told who got
  * there first — never a misleading PREFLIGHT_FAILED — and every process ended (no deadlock).
  */
+import { addOperatorForTest } from '../../src/main/core/operators/operatorTestKit'
 import fs from 'node:fs'
 import path from 'node:path'
 import { erc20Abi, type Address } from 'viem'
@@ -66,7 +67,7 @@ beforeAll(async () => {
   sb = await sandboxUp({ dataDir: dir, services: [createAnvilService({ persist: false })], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
   const admin = sb.description.operators.find((o) => o.name === 'Dana Admin')!
-  await sb.core.api.call('operators.add', { name: 'Erin Approver', roles: ['approver'] }, { operatorId: admin.id })
+  await addOperatorForTest(sb.core.api, { name: 'Erin Approver', roles: ['approver'] }, { operatorId: admin.id })
   // Two approvers per batch: two desks approving at once must both count, once each.
   await sb.core.api.call('settings.policy.set', { approversMin: 2, thresholds: [], dailyLimits: [] }, { operatorId: admin.id })
 }, 120_000)

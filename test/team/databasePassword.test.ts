@@ -4,6 +4,7 @@
  * saved), kept in the desk's SecretStore, never returned, and audited without itself. Needs a
  * server that checks passwords: COUNTERSIGN_TEST_PG_PASSWORD_USER_URL (scripts/postgres-cluster.ts run).
  */
+import { addOperatorForTest } from '../../src/main/core/operators/operatorTestKit'
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -43,7 +44,7 @@ describe.skipIf(!SERVER || !PASSWORD_URL)('the team database password in Setting
     const secrets = createMemorySecretStore({ [DATABASE_PASSWORD_SECRET]: password })
     const core = await createCore({ dataDir: dir, secrets, resumeOnStart: false })
     try {
-      const dana = await core.api.call('operators.add', { name: 'Dana Admin', roles: ['admin'] })
+      const dana = await addOperatorForTest(core.api, { name: 'Dana Admin', roles: ['admin'] })
       expect(await core.api.call('settings.database.get', {})).toMatchObject({
         backend: 'postgres',
         password: { saved: true, protection: 'memory', writable: true },
@@ -73,7 +74,7 @@ describe('the database settings of a single-desk workspace', () => {
   it('say SQLite, and there is no password to save', async () => {
     const core = await createCore({ dataDir: ':memory:', resumeOnStart: false })
     try {
-      const dana = await core.api.call('operators.add', { name: 'Dana Admin', roles: ['admin'] })
+      const dana = await addOperatorForTest(core.api, { name: 'Dana Admin', roles: ['admin'] })
       const settings = await core.api.call('settings.database.get', {})
       expect(settings.backend).toBe(process.env.COUNTERSIGN_TEST_DB === 'postgres' ? 'postgres' : 'sqlite')
       if (settings.backend === 'sqlite') {

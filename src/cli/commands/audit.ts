@@ -49,21 +49,35 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
 
   audit
     .command('verify')
-    .description('Recompute the hash chain; exit code 1 and the first broken row if it was tampered with.')
+    .description(
+      'Recompute the hash chain and check the books against it; exit code 1 and the first broken row (of the log or of the books) if either was tampered with.',
+    )
     .addHelpText('after', examples('countersign audit verify', 'countersign audit verify --json || echo "audit log broken"'))
     .action(async (_opts: object, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         const v = await s.call('audit.verify', {})
         if (s.out.json) s.out.data(v)
+        const books = v.booksChecked
+          ? ` The books match it: ${v.booksChecked.rows} rows and ${v.booksChecked.accounts} balances checked.`
+          : ''
         if (v.ok) {
-          s.out.line(`Audit log intact: ${v.rowsChecked} rows checked, last row ${v.headSeq} (hash ${shortHash(v.headHash, 16)}).`)
+          s.out.line(`Audit log intact: ${v.rowsChecked} rows checked, last row ${v.headSeq} (hash ${shortHash(v.headHash, 16)}).${books}`)
           return
         }
         const broken = v.firstBroken!
-        s.out.line(`Audit log BROKEN at row ${broken.seq}: ${broken.reason}.`)
-        s.out.line(`${v.rowsChecked} rows before it check out.`)
+        if (broken.kind === undefined || broken.kind === 'chain') {
+          s.out.line(`Audit log BROKEN at row ${broken.seq}: ${broken.reason}.`)
+          s.out.line(`${v.rowsChecked} rows before it check out.`)
+          io.stderr.write(
+            `error AUDIT_BROKEN: The audit log is broken at row ${broken.seq}: ${broken.reason} — the database was changed outside Countersign; stop using this workspace and compare it with your last backup.\n`,
+          )
+          return EXIT_FAILURE
+        }
+        // The chain holds, but the books it describes were changed: name the row.
+        s.out.line(`Books BROKEN (${broken.subject ?? 'books'}): ${broken.reason}.`)
+        s.out.line(`The audit log itself checks out: ${v.rowsChecked} rows, last row ${v.headSeq}.`)
         io.stderr.write(
-          `error AUDIT_BROKEN: The audit log is broken at row ${broken.seq}: ${broken.reason} — the database was changed outside Countersign; stop using this workspace and compare it with your last backup.\n`,
+          `error AUDIT_BROKEN: The books do not match the audit log: ${broken.reason} — the database was changed outside Countersign; stop using this workspace and compare it with your last backup.\n`,
         )
         return EXIT_FAILURE
       })

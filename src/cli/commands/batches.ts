@@ -3,7 +3,7 @@ import { BATCH_STATES } from '../../shared/payoutStates'
 import { BATCHES_LIST_MAX } from '../../shared/limits'
 import type { BatchDetail, BatchSummary } from '../../shared/payoutsApi'
 import type { BatchStateName } from '../../shared/blocks'
-import { cell, groupDecimal, shortTimestamp } from '../format'
+import { cell, groupDecimal, oneLine, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
 import { renderTable } from '../table'
@@ -175,7 +175,7 @@ function totalsText(b: BatchSummary): string {
 
 function printDetail(s: Session, d: BatchDetail): void {
   const b = d.batch
-  s.out.line(s.out.bold(`Batch ${b.id} — ${b.name}`))
+  s.out.line(s.out.bold(`Batch ${b.id} — ${oneLine(b.name)}`))
   s.out.line(
     `state ${b.state}  version ${b.version}  created ${shortTimestamp(b.createdAt)} by ${b.createdBy}  editors ${b.editors.join(', ')}`,
   )
@@ -201,11 +201,13 @@ function printDetail(s: Session, d: BatchDetail): void {
   for (const sentence of d.approvalStatus.sentences) s.out.line(`  ${sentence}`)
   for (const a of d.approvals)
     s.out.line(
-      `  ${a.decision === 'approve' ? 'approved' : 'rejected'} by ${a.operatorName} at ${shortTimestamp(a.at)}${a.comment ? `: ${a.comment}` : ''}`,
+      `  ${a.decision === 'approve' ? 'approved' : 'rejected'} by ${oneLine(a.operatorName)} at ${shortTimestamp(a.at)}${a.comment ? `: ${oneLine(a.comment)}` : ''}`,
     )
   if (d.lastRejection !== null && d.lastRejection.version !== b.version) {
     const r = d.lastRejection
-    s.out.line(`  Last rejected (version ${r.version}) by ${r.operatorName} at ${shortTimestamp(r.at)}${r.comment ? `: ${r.comment}` : ''}`)
+    s.out.line(
+      `  Last rejected (version ${r.version}) by ${r.operatorName} at ${shortTimestamp(r.at)}${r.comment ? `: ${oneLine(r.comment)}` : ''}`,
+    )
   }
   s.out.line()
   if (d.payouts.length === 0) return s.out.line('No payouts yet.')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { Operator } from '../../shared/workspaceApi'
-import { CsError } from '../../shared/errors'
+import { CsError, hasErrorCode } from '../../shared/errors'
+import { readPassphrase } from '../passphrase'
 import type { CliIo } from '../io'
 import { examples } from '../options'
 import { dataDirOf, globalsOf, withSession, type RunState } from '../session'
@@ -42,6 +43,7 @@ async function initSession(io: CliIo, cmd: Command, opts: { admin?: string }): P
     const info = await s.call('app.info', {})
     let admin: Operator | null = null
     let created = false
+    let inviteCode: string | null = null
     if (opts.admin !== undefined) {
       const name = opts.admin.trim()
       const existing = (await s.call('operators.list', {})).find((o) => o.name === name)
@@ -54,12 +56,28 @@ async function initSession(io: CliIo, cmd: Command, opts: { admin?: string }): P
         }
         admin = existing
       } else {
-        admin = await s.call('operators.add', { name, roles: ['admin'] })
+        const invited = await s.call('operators.add', { name, roles: ['admin'] })
         created = true
+        inviteCode = invited.inviteCode
+        admin = invited.operator
+        // The first admin sets their passphrase now if one is at hand (env, file, or a prompt).
+        try {
+          const passphrase = await readPassphrase(io, globalsOf(cmd), `Choose a passphrase for ${name}: `)
+          const session = await s.core.api.call(
+            'operators.activate',
+            { operatorId: name, passphrase, ...(inviteCode !== null ? { inviteCode } : {}) },
+            {},
+            s.channel,
+          )
+          admin = session.operator
+          inviteCode = null
+        } catch (error) {
+          if (!hasErrorCode(error, 'PASSPHRASE_REQUIRED')) throw error
+        }
       }
     }
     if (s.out.json) {
-      s.out.data({ info, admin })
+      s.out.data({ info, admin, inviteCode })
       return
     }
     s.out.line(`${s.existed ? 'Workspace ready (already existed)' : 'Workspace created'}: ${info.dataDir}`)
@@ -71,7 +89,11 @@ async function initSession(io: CliIo, cmd: Command, opts: { admin?: string }): P
           ? `Admin operator "${admin.name}" created (id ${admin.id}).`
           : `Admin operator "${admin.name}" already exists (id ${admin.id}).`,
       )
-      s.out.line(`Next: countersign operators add --as "${admin.name}" --name "Alice Preparer" --role preparer`)
+      if (inviteCode !== null) {
+        s.out.line(`Set the admin's passphrase with: countersign operators activate --as "${admin.name}" --invite ${inviteCode}`)
+      } else {
+        s.out.line(`Next: countersign operators add --as "${admin.name}" --name "Alice Preparer" --role preparer`)
+      }
     } else if ((await s.call('operators.list', {})).length === 0) {
       s.out.line('Next: create the first admin with  countersign init --admin "YOUR NAME"')
     }

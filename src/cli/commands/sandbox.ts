@@ -34,7 +34,7 @@ the workspace's rails, and signs with the "Sandbox device emulator" (public test
 "countersign batches execute ID" in another terminal pays on that chain.
 
 With --json it prints ONE line of JSON once ready:
-  {"dataDir", "sandbox": true, "operators", "assets", "accounts", "entries": {"posted", "replayed"}, "services",
+  {"dataDir", "sandbox": true, "operators" (each with its "demoPassphrase"), "assets", "accounts", "entries": {"posted", "replayed"}, "services",
    "database": {"backend": "sqlite" | "postgres", "location"}}
 ` + examples('countersign sandbox up --data-dir ./.countersign/sandbox', 'countersign sandbox up --data-dir /tmp/cs-sandbox --json'),
     )
@@ -70,6 +70,7 @@ With --json it prints ONE line of JSON once ready:
         } else {
           out.line(`Sandbox running in ${d.dataDir}`)
           out.line(`  operators  ${d.operators.map((o) => `${o.name} [${o.roles.join(', ')}]`).join('; ')}`)
+          out.line(`  passphrases (demo only) ${d.operators.map((o) => o.demoPassphrase).join(', ')} — COUNTERSIGN_PASSPHRASE for --as`)
           out.line(`  assets     ${d.assets.map((a) => a.id).join(', ')}`)
           out.line(`  accounts   ${d.accounts.length} (countersign ledger balances --data-dir ${d.dataDir})`)
           out.line(`  entries    ${d.entries.posted.length} posted, ${d.entries.replayed.length} replayed`)

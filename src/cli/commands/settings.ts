@@ -78,6 +78,12 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
         const input = readRailsFile(file)
         const setting = await s.call('settings.rails.set', input)
         if (s.out.json) return s.out.data(setting)
+        if (setting.pendingChange) {
+          s.out.line(`Waiting for a second admin: ${setting.pendingChange.summary} (change ${setting.pendingChange.id}).`)
+          return s.out.line(
+            `Another admin applies it with: countersign operators changes approve ${setting.pendingChange.id} --as "OTHER ADMIN"`,
+          )
+        }
         const configured = [
           ...(setting.rails.evm?.chains ?? []).map((c) => `evm:${c.chainId}`),
           ...(setting.rails.stellar?.networks ?? []).map((n) => `stellar:${n.network}`),

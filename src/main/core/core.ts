@@ -10,6 +10,7 @@ import { DATABASE_PASSWORD_SECRET, openDb, readWorkspaceFile } from './db/openDb
 import type { EventName } from '../../shared/api'
 import os from 'node:os'
 import { expireHolds, seedDefaultAssets } from './ledger'
+import { sealExistingRows } from './audit/sealExistingRows'
 import { createPoller, type Poller, type PollerTask } from './poller/createPoller'
 import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute/createExecutionRuntime'
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
@@ -21,6 +22,9 @@ import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting
 import { SANDBOX_META_KEY } from './api/handlers'
 import { resolveSignerProvider, type SignerProvider } from './signing/signerSource'
 import { log } from './log'
+import type { LedgerTypedDataSigner } from './operators/approvalSigning'
+import { readIdleLockMinutes } from './operators/operatorHandlers'
+import { SessionStore } from './operators/sessions'
 import path from 'node:path'
 import {
   createEnvSecretStore,
@@ -34,6 +38,7 @@ import type { StripeRetryPolicy } from './rails/stripe/postStripeWithRetry'
 import { createStripeService, type StripeService } from './stripe/stripeService'
 import { createStripeSyncTask } from './poller/tasks/stripeSync'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
+import { ensureDailyBackup } from './db/backups/ensureDailyBackup'
 
 export interface CoreConfig {
   /** Folder of the workspace (countersign.sqlite lives there), or ':memory:' for tests. */
@@ -69,6 +74,11 @@ export interface CoreConfig {
    * plain file in its own folder; any other workspace reads the environment (CLI, CI).
    */
   secrets?: SecretStore | ((workspace: { sandbox: boolean; dataDir: string }) => SecretStore | undefined)
+  /**
+   * Take the daily backup of a single-desk workspace when it is due, at start and from the poller
+   * (default true; `countersign backup` says false: it writes its own).
+   */
+  dailyBackup?: boolean
   /** Stripe retry policy (tests make it instant). */
   stripeRetry?: StripeRetryPolicy
 }
@@ -112,7 +122,11 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   })
   const events = new CoreEvents()
   const ctx: CoreContext = { db, clock: config.clock ?? systemClock, events }
+  // Before seeding: a brand-new workspace has nothing to back up yet.
+  if (config.dailyBackup !== false) await dailyBackup(ctx, config)
   await seedDefaultAssets(ctx)
+  // Books written before row seals existed are sealed once, in one audit row (migration 0009).
+  await sealExistingRows(ctx)
   const sandbox =
     config.sandbox === true ||
     workspace?.sandbox === true ||
@@ -121,11 +135,30 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const secrets = resolveSecretStore(config, sandbox)
   const rails = createLiveRails(config.rails ?? railsConfigFromSetting((await getRailsSetting(ctx)).rails), {
     secrets,
+    sandbox,
     ...(config.stripeRetry ? { stripeRetry: config.stripeRetry } : {}),
   })
   const signerSource = resolveSignerProvider(config.signer, { sandbox })
   const execution = createExecutionRuntime(rails, signerSource)
   const stripe = createStripeService(rails, config.stripeRetry)
+  // Sessions are memory only: who is unlocked on which window, connection or command.
+  const idleLock = { minutes: await readIdleLockMinutes(ctx) }
+  const sessions = new SessionStore(ctx.clock, () => idleLock.minutes)
+  const ledgerTypedData: LedgerTypedDataSigner | null = signerSource
+    ? async ({ path: keyPath, address, typedData }) => {
+        const signer = await signerSource.get()
+        const sig = await signer.signEvmTypedData({ path: keyPath, expectedAddress: address as `0x${string}`, typedData })
+        return `0x${sig.r.slice(2).padStart(64, '0')}${sig.s.slice(2).padStart(64, '0')}${(27 + sig.yParity).toString(16)}`
+      }
+    : null
+  const ledgerAddress = signerSource
+    ? async (keyPath: string) => {
+        const signer = await signerSource.get()
+        const account = await signer.getAccount('evm', keyPath)
+        // The person compares the address on the device with the one the app shows, and confirms.
+        return (await signer.verifyAddress({ chain: 'evm', path: keyPath, expectedAddress: account.address })).address
+      }
+    : null
   const api = createApi(
     ctx,
     createHandlers({
@@ -135,7 +168,17 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       transport: config.transport ?? 'direct',
       execution,
       stripe,
+      operators: {
+        idleLock,
+        ledgerAddress,
+        // A rails change a second admin approved takes effect at once, as one applied directly does.
+        onApplied: async (change) => {
+          if (change.kind === 'settings.rails') execution.rails.replace(railsConfigFromSetting((await getRailsSetting(ctx)).rails))
+        },
+      },
+      ...(config.sqliteNativeBinding ? { sqliteNativeBinding: config.sqliteNativeBinding } : {}),
     }),
+    { sessions, ledgerTypedData },
   )
   // Always present: the rails may be configured later (settings.rails.set); no chain, no work.
   const tasks: PollerTask[] = [
@@ -150,6 +193,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
     createStripeConfirmTask(rails),
     createStripeSyncTask(stripe),
+    // A single-desk workspace backs itself up once a day, also in an app left open for weeks.
+    ...(config.dailyBackup !== false ? [{ name: 'backups.daily', run: (c: CoreContext) => dailyBackup(c, config) }] : []),
   ]
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
   // Never blocks start-up: a node that is down must not keep the app from opening.
@@ -204,6 +249,19 @@ function relayChanges(db: CoreContext['db'], events: CoreEvents): () => void {
   return () => {
     unsubscribe()
     unlisten()
+  }
+}
+
+/** The daily backup of a single-desk workspace, if due. A failed backup is logged; it never stops the books. */
+async function dailyBackup(ctx: CoreContext, config: CoreConfig): Promise<void> {
+  try {
+    const taken = await ensureDailyBackup(ctx, {
+      dataDir: config.dataDir,
+      ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
+    })
+    if (taken) log('info', 'daily backup written', { name: taken.name, bytes: taken.bytes, auditSeq: taken.auditHead?.seq })
+  } catch (error) {
+    log('warn', 'the daily backup failed; the next start or poll tries again', { error })
   }
 }
 

@@ -50,6 +50,15 @@ export interface SandboxEntrySeed {
 /** The admin who seeds everything else; the first operator of a sandbox workspace. */
 export const SANDBOX_ADMIN_NAME = 'Dana Admin'
 
+/**
+ * The sandbox's demo passphrases (documented in README and printed by `sandbox up --json`): the
+ * operator's first name, lower case, then "-demo-passphrase" — "alice-demo-passphrase". Only a
+ * sandbox uses them; a real workspace's operators choose their own at first unlock.
+ */
+export function demoPassphrase(nameOrId: string): string {
+  return `${nameOrId.trim().split(/[\s-]/)[0]!.toLowerCase()}-demo-passphrase`
+}
+
 export const SANDBOX_OPERATORS: readonly SandboxOperatorSeed[] = [
   { name: SANDBOX_ADMIN_NAME, roles: ['admin'] },
   { name: 'Alice Preparer', roles: ['preparer'] },

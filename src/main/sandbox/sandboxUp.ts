@@ -14,6 +14,7 @@ import { log } from '../core/log'
 import path from 'node:path'
 import { createFileSecretStore, PLAINTEXT_CIPHER, SECRETS_FILE_NAME } from '../core/secrets/SecretStore'
 import { markSandboxWorkspace } from './markSandboxWorkspace'
+import { demoPassphrase } from './sandboxPlan'
 import { seedSandbox, type SandboxSeed } from './seedSandbox'
 import type { SignerSource } from '../core/signing/signerSource'
 import { defaultSandboxServices, type SandboxService, type SandboxServiceInfo } from './services'
@@ -40,7 +41,8 @@ export interface SandboxUpParameters {
 export interface SandboxDescription {
   dataDir: string
   sandbox: true
-  operators: Operator[]
+  /** Each with its documented demo passphrase (COUNTERSIGN_PASSPHRASE for `--as` that operator). */
+  operators: (Operator & { demoPassphrase: string })[]
   assets: Asset[]
   accounts: Account[]
   /** Seeded journal entries: posted now, or replayed because an earlier run posted them. */
@@ -111,6 +113,8 @@ export async function sandboxUp(params: SandboxUpParameters): Promise<Sandbox> {
       dataDir: params.dataDir,
       sandbox: true,
       ...seed,
+      // Demo credentials a script needs to act as each operator (sandbox only).
+      operators: seed.operators.map((o) => ({ ...o, demoPassphrase: demoPassphrase(o.name) })),
       services: info,
       database: { backend: core.ctx.db.backend, location: core.ctx.db.location },
     }

@@ -7,7 +7,7 @@ import type { Account, Asset } from '../../shared/ledgerApi'
 import type { Operator } from '../../shared/workspaceApi'
 import { CsError } from '../../shared/errors'
 import type { Core } from '../core/core'
-import { SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_OPERATORS, sandboxAccounts, sandboxEntries } from './sandboxPlan'
+import { demoPassphrase, SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_OPERATORS, sandboxAccounts, sandboxEntries } from './sandboxPlan'
 
 export interface SandboxSeed {
   operators: Operator[]
@@ -77,16 +77,30 @@ export async function seedSandbox(core: Core): Promise<SandboxSeed> {
 async function seedOperators(core: Core): Promise<Operator[]> {
   const api = core.api
   const byName = new Map((await api.call('operators.list', {})).map((o) => [o.name, o]))
-  let admin = byName.get(SANDBOX_ADMIN_NAME)
-  if (!admin) {
-    // On an empty workspace the first admin is created by 'bootstrap'.
-    admin = await api.call('operators.add', { name: SANDBOX_ADMIN_NAME, roles: ['admin'] })
-    byName.set(admin.name, admin)
+  // Each demo operator is invited and sets their demo passphrase, as a real operator would; the
+  // seeder's own (in-process) session keeps them unlocked for the calls below.
+  const ready = async (name: string, inviteCode: string | null): Promise<Operator> => {
+    const known = (await api.call('operators.list', {})).find((o) => o.name === name)!
+    const passphrase = demoPassphrase(name)
+    const session = known.passphraseSet
+      ? await api.call('operators.unlock', { operatorId: known.id, passphrase })
+      : await api.call('operators.activate', { operatorId: known.id, passphrase, ...(inviteCode !== null ? { inviteCode } : {}) })
+    return session.operator!
   }
+  let admin = byName.get(SANDBOX_ADMIN_NAME)
+  // On an empty workspace the first admin is invited by 'bootstrap'.
+  admin = await ready(
+    SANDBOX_ADMIN_NAME,
+    admin ? null : (await api.call('operators.add', { name: SANDBOX_ADMIN_NAME, roles: ['admin'] })).inviteCode,
+  )
+  byName.set(admin.name, admin)
   const out: Operator[] = []
   for (const seed of SANDBOX_OPERATORS) {
     let op = byName.get(seed.name)
-    if (!op) op = await api.call('operators.add', { name: seed.name, roles: seed.roles }, { operatorId: admin.id })
+    const invite = op
+      ? null
+      : (await api.call('operators.add', { name: seed.name, roles: seed.roles }, { operatorId: admin.id })).inviteCode
+    op = await ready(seed.name, invite)
     if (!seed.roles.every((r) => op.roles.includes(r))) {
       throw new CsError(
         'OPERATOR_EXISTS',

@@ -38,11 +38,14 @@ import { useNav, type ViewId } from './features/nav/store'
 import { PayoutsView } from './features/payouts/PayoutsView'
 import { PlannedView } from './features/planned/PlannedView'
 import { OperatorPicker } from './features/session/OperatorPicker'
-import { loadOperators } from './features/session/actions'
+import { loadOperators, lock, touchSession } from './features/session/actions'
+import { clearViewsOnLock } from './features/session/clearOnLock'
 import { useSession } from './features/session/store'
+import { useIdleLock } from './features/session/useIdleLock'
 import { SettingsView } from './features/settings/SettingsView'
 import { StripeView } from './features/stripe/StripeView'
 import { onEvent } from './lib/api'
+import { formatHourMinute } from './lib/format'
 
 interface NavItem {
   id: ViewId
@@ -70,27 +73,40 @@ export function App() {
   useEffect(() => {
     void loadInfo()
     void loadOperators()
-    const offs = [onEvent('operators.changed', () => void loadOperators()), onEvent('database.status', (p) => databaseStatus(p.reachable))]
+    const offs = [
+      clearViewsOnLock(),
+      onEvent('operators.changed', () => void loadOperators()),
+      onEvent('database.status', (p) => databaseStatus(p.reachable)),
+      // The core ended this window's session on its own (idle, OS lock or suspend, deactivated).
+      onEvent('session.locked', () => {
+        if (useSession.getState().operator) useSession.getState().locked({ reason: 'ended', message: null })
+      }),
+    ]
     return () => offs.forEach((off) => off())
   }, [loadInfo])
 
-  // After a browser-mode reconnect, events may have been missed: load again what is shared.
+  // After a browser-mode reconnect, events may have been missed: load again what is shared. A new
+  // connection is a new session, locked: touchSession sends the window back to the picker.
   const wasOpen = useRef(false)
   useEffect(() => {
     if (connection?.state === 'open') {
       if (wasOpen.current) {
         void loadInfo()
         void loadOperators()
+        void touchSession()
       }
       wasOpen.current = true
     }
   }, [connection?.state, loadInfo])
 
-  return (
+  // A locked window shows the picker and nothing else: no navigation, no data, no notices.
+  return operator ? (
     <>
-      {operator ? <Shell /> : <OperatorPicker />}
+      <Shell />
       <Notifications />
     </>
+  ) : (
+    <OperatorPicker />
   )
 }
 
@@ -98,8 +114,10 @@ function Shell() {
   const view = useNav((s) => s.view)
   const go = useNav((s) => s.go)
   const operator = useSession((s) => s.operator)!
-  const signOut = useSession((s) => s.signOut)
+  const locksAt = useSession((s) => s.locksAt)
+  const idleLockMinutes = useSession((s) => s.idleLockMinutes)
   const info = useApp((s) => s.info)
+  useIdleLock()
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 232, breakpoint: 0 }} padding="lg">
@@ -127,14 +145,23 @@ function Shell() {
                 <Text size="sm" fw={600} lh={1.2}>
                   {operator.name}
                 </Text>
-                <Text size="xs" c="dimmed" lh={1.2}>
+                <Text size="xs" c="dimmed" lh={1.2} data-testid="session-locks-at">
                   {operator.roles.join(' · ')}
+                  {locksAt ? ` · locks ${formatHourMinute(locksAt)} if idle` : ''}
                 </Text>
               </Stack>
             </Group>
-            <Button variant="default" size="xs" onClick={signOut} data-testid="switch-operator">
-              Switch operator
-            </Button>
+            <Tooltip label={`Lock now — it also locks itself after ${idleLockMinutes} min without activity`}>
+              <Button
+                variant="default"
+                size="xs"
+                leftSection={<IconLock size={14} />}
+                onClick={() => void lock('manual')}
+                data-testid="lock-button"
+              >
+                Lock
+              </Button>
+            </Tooltip>
             <ColorSchemeToggle />
           </Group>
         </Group>

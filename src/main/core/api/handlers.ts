@@ -7,8 +7,11 @@ import { listAuditRows } from '../audit/listAuditRows'
 import { verifyAudit } from '../audit/verifyAudit'
 import { SCHEMA_VERSION } from '../db/openDb'
 import { createDatabaseSettingsHandlers } from '../db/databaseSettingsHandlers'
+import { createBackupHandlers } from '../db/backups/backupHandlers'
 import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets, listEntries, listHolds, postEntries } from '../ledger'
-import { addOperator, listOperators, requireRole } from '../operators/operators'
+import { requireRole } from '../operators/operators'
+import { createOperatorHandlers, type OperatorHandlerEnv } from '../operators/operatorHandlers'
+import { verifyOperatorKeys } from '../operators/verifyOperatorKeys'
 import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
 import { createExecuteHandlers } from '../payouts/execute/executeHandlers'
@@ -29,6 +32,10 @@ export interface HandlerEnv {
   execution: ExecutionRuntime
   /** Stripe client, sync and its status (settings.stripe.*, stripe.*). */
   stripe: StripeService
+  /** Sessions, the idle lock and Ledger approval keys (operators.*). */
+  operators: OperatorHandlerEnv
+  /** better_sqlite3.node built for Electron's ABI, for the backup connections (backups.*). */
+  sqliteNativeBinding?: string
 }
 
 export function createHandlers(env: HandlerEnv): Handlers {
@@ -45,9 +52,9 @@ export function createHandlers(env: HandlerEnv): Handlers {
     }),
 
     ...createDatabaseSettingsHandlers({ dataDir: env.dataDir, secrets: () => env.execution.rails.env.secrets }),
+    ...createBackupHandlers({ dataDir: env.dataDir, ...(env.sqliteNativeBinding ? { nativeBinding: env.sqliteNativeBinding } : {}) }),
 
-    'operators.list': async ({ core }) => await listOperators(core),
-    'operators.add': async ({ core, operator }, input) => await addOperator(core, operator, input),
+    ...createOperatorHandlers(env.operators),
 
     'assets.list': async ({ core }) => await listAssets(core),
     'assets.add': async ({ core, operator }, input) => await addAsset(core, requireRole(operator, 'admin', 'register assets').id, input),
@@ -63,7 +70,30 @@ export function createHandlers(env: HandlerEnv): Handlers {
     'ledger.holds.list': async ({ core }, input) => await listHolds(core, input),
 
     'audit.list': async ({ core }, input) => await listAuditRows(core, input),
-    'audit.verify': async ({ core }) => await verifyAudit(core),
+    'audit.verify': async ({ core }) => {
+      const chain = await verifyAudit(core)
+      if (!chain.ok) return chain
+      // The chain holds; now every approval must be a valid signature by its operator's recorded key.
+      const keys = await verifyOperatorKeys(core)
+      const badKey = keys.operators.find((o) => !o.ok)
+      if (badKey)
+        return {
+          ...chain,
+          ok: false,
+          firstBroken: { seq: chain.headSeq, reason: `operator ${badKey.id}: ${badKey.problem ?? 'key problem'}` },
+        }
+      const bad = keys.approvals.broken[0]
+      if (bad)
+        return {
+          ...chain,
+          ok: false,
+          firstBroken: {
+            seq: chain.headSeq,
+            reason: `approval of batch ${bad.batchId} version ${bad.version} by ${bad.operatorId}: ${bad.problem}`,
+          },
+        }
+      return chain
+    },
 
     ...createPayoutHandlers(env.execution.rails),
     ...createExecuteHandlers(env.execution),

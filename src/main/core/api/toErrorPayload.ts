@@ -10,11 +10,14 @@ import { pickErrorDetails } from '../../../shared/api'
 import { CsError, type ErrorCode, type ErrorDetails, type ErrorPayload } from '../../../shared/errors'
 import { ERROR_DETAILS_LIST_MAX } from '../../../shared/limits'
 import { log, scrub } from '../log'
+import { mapSqliteDamage } from '../db/sqlite/sqliteDamage'
 
 /** Issues of a refused input quoted in the sentence; all (up to ERROR_DETAILS_LIST_MAX) go in details. */
 const ZOD_ISSUES_QUOTED_MAX = 3
 
-export function toErrorPayload(error: unknown, callName: string): ErrorPayload {
+export function toErrorPayload(thrown: unknown, callName: string): ErrorPayload {
+  // SQLite's "the file is damaged", wherever it was met, is DB_CORRUPT — never "unexpected problem".
+  const error = mapSqliteDamage(thrown, null)
   if (error instanceof CsError) {
     if (error.code === 'INTERNAL') log('error', 'internal error', { call: callName, error })
     return withDetails({ code: error.code, message: scrub(error.message) }, error.details, callName)

@@ -9,8 +9,12 @@ import { verifyAudit } from './verifyAudit'
 import { openTestLedger, openAccount, TEST_ACTOR, type TestLedger } from '../ledger/testKit'
 import { createHold, postEntries, postHold } from '../ledger'
 
-/** The head after the operations below; any change to hashing, canonical JSON or a stored value moves it. */
-const EXPECTED_HEAD = { seq: 7, hash: '33045e3d9456c26aee8f19cd9f808fe8298803ac7b2eac1844fa8d341dd6264c' }
+/**
+ * The head after the operations below; any change to hashing, canonical JSON or a stored value moves it.
+ * (Moved with row seals, 0009: the entry, hold and hold-post rows now carry the digest of the rows
+ * they wrote, and that digest is part of their hash.)
+ */
+const EXPECTED_HEAD = { seq: 7, hash: '8734eb3e13568bb2784dc8c126514ae4cbbc8223e67bc0d13d8685231b4cbc53' }
 
 let t: TestLedger
 afterEach(async () => t?.close())

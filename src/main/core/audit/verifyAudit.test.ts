@@ -5,6 +5,7 @@
  * case starts from the untouched books, on SQLite and PostgreSQL alike — must be reported, and the
  * first broken row must be exactly the one touched (the lower one for a swap).
  */
+import { addOperatorForTest } from '../operators/operatorTestKit'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -19,7 +20,7 @@ import { verifyAudit } from './verifyAudit'
 
 /** The chain must be at least this long for the test to mean something. */
 const AUDIT_ROWS_MIN = 12
-const CONTENT_COLUMNS = ['at', 'actor', 'action', 'subject', 'change', 'prev_hash', 'hash'] as const
+const CONTENT_COLUMNS = ['at', 'actor', 'action', 'subject', 'change', 'prev_hash', 'hash', 'rows_digest'] as const
 
 interface AuditDbRow {
   seq: number
@@ -30,6 +31,8 @@ interface AuditDbRow {
   change: string
   prev_hash: string
   hash: string
+  /** Null on rows that sealed nothing: setting one is an edit too. */
+  rows_digest: string | null
 }
 
 let root: string
@@ -45,7 +48,7 @@ beforeAll(async () => {
   const api = core.api
   const step = (): void => clock.advance(1_000)
   try {
-    const dana = await api.call('operators.add', { name: 'Dana Admin', roles: ['admin'] })
+    const dana = await addOperatorForTest(api, { name: 'Dana Admin', roles: ['admin'] })
     const as = { operatorId: dana.id }
     for (const [name, role] of [
       ['Alice Preparer', 'preparer'],
@@ -53,7 +56,7 @@ beforeAll(async () => {
       ['Carol Signer', 'signer'],
     ] as const) {
       step()
-      await api.call('operators.add', { name, roles: [role] }, as)
+      await addOperatorForTest(api, { name, roles: [role] }, as)
     }
     step()
     await api.call(
@@ -159,6 +162,8 @@ function otherValue(row: AuditDbRow, column: (typeof CONTENT_COLUMNS)[number]): 
     case 'prev_hash':
     case 'hash':
       return (row[column].startsWith('f') ? 'e' : 'f').repeat(64)
+    case 'rows_digest':
+      return row.rows_digest === null ? `1:0:${'d'.repeat(64)}` : row.rows_digest.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
   }
 }
 
@@ -167,10 +172,26 @@ describe('verifyAudit on a real chain', () => {
     expect(rows.length).toBeGreaterThanOrEqual(AUDIT_ROWS_MIN)
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1))
     expect(new Set(rows.map((r) => r.action))).toEqual(
-      new Set(['assets.seed', 'operators.add', 'assets.add', 'ledger.accounts.add', 'ledger.entries.post']),
+      new Set([
+        'assets.seed',
+        'operators.change.request',
+        'operators.add',
+        'operators.activate',
+        'assets.add',
+        'ledger.accounts.add',
+        'ledger.entries.post',
+      ]),
     )
     const result = await verifyTampered(async () => undefined)
-    expect(result).toEqual({ ok: true, rowsChecked: rows.length, headSeq: rows.length, headHash: rows.at(-1)!.hash, firstBroken: null })
+    expect(result).toEqual({
+      ok: true,
+      rowsChecked: rows.length,
+      headSeq: rows.length,
+      headHash: rows.at(-1)!.hash,
+      firstBroken: null,
+      // Three entries of two postings each, checked against their seals; four accounts recomputed.
+      booksChecked: { rows: 9, accounts: 4 },
+    })
   })
 
   it('catches every single-column edit of every row at exactly that row', async () => {

@@ -22,6 +22,8 @@ import type { Database } from './schema'
 const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   meta: true,
   operators: true,
+  operator_keys: true,
+  admin_changes: true,
   assets: true,
   accounts: true,
   balances: true,
@@ -29,6 +31,7 @@ const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   postings: true,
   holds: true,
   audit_log: true,
+  row_seals: true,
   batches: true,
   payouts: true,
   approvals: true,

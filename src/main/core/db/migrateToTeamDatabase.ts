@@ -8,11 +8,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { CsError } from '../../../shared/errors'
 import { SANDBOX_META_KEY } from '../api/handlers'
+import { sealExistingRows } from '../audit/sealExistingRows'
+import { CoreEvents, systemClock } from '../context'
 import { copyWorkspace, type CopyProgress, type CopyReport } from './copyWorkspace'
 import { DB_FILE_NAME, readWorkspaceFile, writeWorkspaceFile } from './openDb'
 import { openPostgresDb } from './postgres/openPostgresDb'
 import { openSqliteDb } from './sqlite/openSqliteDb'
 import { teamDatabaseUrlWithoutPassword } from './nameTeamDatabase'
+import { headFilePath } from './sqlite/workspaceHead'
 
 export interface MigrateToTeamOptions {
   dataDir: string
@@ -44,6 +47,9 @@ export async function migrateToTeamDatabase(options: MigrateToTeamOptions): Prom
   let report: CopyReport
   let sandbox: boolean
   try {
+    // A workspace last opened by an older version has books without seals: seal them first, so
+    // the copy verifies (copyWorkspace checks the books against the audit log on both sides).
+    await sealExistingRows({ db: source, clock: systemClock, events: new CoreEvents() })
     sandbox = (await source.first(source.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined
     const team = await openPostgresDb({ url: target.url, ...(options.password ? { password: options.password } : {}) })
     try {
@@ -58,5 +64,8 @@ export async function migrateToTeamDatabase(options: MigrateToTeamOptions): Prom
   const backupFile = `${file}.migrated-${new Date().toISOString().replace(/[:.]/g, '-')}`
   fs.renameSync(file, backupFile)
   for (const suffix of ['-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, backupFile + suffix)
+  // The head file guards the SQLite file, which is no longer the books: kept beside it, out of the way.
+  const head = headFilePath(options.dataDir)
+  if (fs.existsSync(head)) fs.renameSync(head, `${backupFile}.head.json`)
   return { ...report, location: target.location, backupFile }
 }

@@ -5,6 +5,7 @@
  */
 import type { MigrationResult } from 'kysely'
 import { CsError } from '../../../shared/errors'
+import { isSqliteDamage } from './sqlite/sqliteDamage'
 
 export function migrationFailure(error: unknown, results: readonly MigrationResult[] | undefined): CsError {
   const text = error instanceof Error ? error.message : String(error)
@@ -12,6 +13,13 @@ export function migrationFailure(error: unknown, results: readonly MigrationResu
     return new CsError('DB_NEWER_THAN_APP', 'This workspace was written by a newer Countersign — update the app before opening it.', {
       cause: error,
     })
+  }
+  if (isSqliteDamage(error)) {
+    return new CsError(
+      'DB_CORRUPT',
+      'The workspace database is damaged: SQLite found it unreadable while upgrading it. Restore the latest backup with countersign restore (close Countersign first).',
+      { cause: error, details: { reason: 'integrity', latestBackup: null } },
+    )
   }
   const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
   return new CsError(

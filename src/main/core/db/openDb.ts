@@ -17,6 +17,7 @@ import { z } from 'zod'
 import { CsError } from '../../../shared/errors'
 import type { Db } from './Db'
 import { DB_FILE_NAME, openSqliteDb, SQLITE_MIGRATIONS } from './sqlite/openSqliteDb'
+import { HEAD_FILE_NAME } from './sqlite/workspaceHead'
 import { openPostgresDb } from './postgres/openPostgresDb'
 import { createPostgresDatabase, dropPostgresDatabase, postgresDatabaseExists, renamePostgresDatabase } from './postgres/createDatabase'
 import { POSTGRES_MIGRATIONS } from './postgres/migrations'
@@ -108,13 +109,17 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   return openSqliteDb(options)
 }
 
-/** Is there a workspace in this folder (a single-desk database file, or a team workspace file)? */
+/**
+ * Is there a workspace in this folder (a single-desk database file, a team workspace file, or the
+ * head file of a single-desk workspace whose database went missing — opening that one says so)?
+ */
 export function workspaceExists(dataDir: string): boolean {
-  return fs.existsSync(path.join(dataDir, DB_FILE_NAME)) || fs.existsSync(path.join(dataDir, WORKSPACE_FILE_NAME))
+  return [DB_FILE_NAME, WORKSPACE_FILE_NAME, HEAD_FILE_NAME].some((name) => fs.existsSync(path.join(dataDir, name)))
 }
 
 function isNewWorkspace(dataDir: string): boolean {
-  return dataDir === ':memory:' || !fs.existsSync(path.join(dataDir, DB_FILE_NAME))
+  // A head file without its database is a single-desk workspace whose file went missing, not a new one.
+  return dataDir === ':memory:' || ![DB_FILE_NAME, HEAD_FILE_NAME].some((name) => fs.existsSync(path.join(dataDir, name)))
 }
 
 function testServerUrl(): string | null {

@@ -15,6 +15,46 @@ export interface OperatorsTable {
   /** JSON array of roles. */
   roles: string
   created_at: string
+  /** invited | active | deactivated (0008; defaults to active). */
+  status: Generated<string>
+  /** JSON PassphraseRecord (operators/credentials.ts); null until first unlock. */
+  passphrase: string | null
+  /** JSON { hash, expiresAt } of the one-time invite code; null once used. */
+  invite: string | null
+  failed_unlocks: Generated<number>
+  locked_until: string | null
+  updated_at: string | null
+}
+
+export interface OperatorKeysTable {
+  id: string
+  operator_id: string
+  /** ed25519 | ledger-evm */
+  kind: string
+  /** Hex ed25519 public key, or the Ledger account's EIP-55 address. */
+  public_key: string
+  path: string | null
+  fingerprint: string
+  /** JSON SealedSecret: the ed25519 secret sealed by the operator's passphrase; null for Ledger keys. */
+  sealed_secret: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+export interface AdminChangesTable {
+  id: string
+  kind: string
+  subject_id: string
+  summary: string
+  payload: string
+  digest: string
+  requested_by: string
+  requested_at: string
+  state: string
+  decided_by: string | null
+  decided_at: string | null
+  key_id: string | null
+  signature: string | null
 }
 
 export interface AssetsTable {
@@ -58,6 +98,12 @@ export interface EntriesTable {
   metadata: string
   created_at: string
   created_by: string
+  /** 0009: the entry's seal (its content and its postings'), null only before the one-time seal of old rows. */
+  seal: string | null
+  /** 0009: a short check of each posting, in idx order, space-separated (names the posting that changed). */
+  posting_checks: string | null
+  /** 0009: the audit row that sealed the entry. */
+  audit_seq: number | null
 }
 
 export interface PostingsTable {
@@ -109,6 +155,18 @@ export interface AuditLogTable {
   change: string
   prev_hash: string
   hash: string
+  /** 0009: digest of the row seals this row's change made (audit/rowSeals.ts); hashed into the row only when not null. */
+  rows_digest: string | null
+}
+
+/** 0009: seals of rows that change or disappear (holds, payouts), as history: one per (audit row, position). */
+export interface RowSealsTable {
+  audit_seq: number
+  idx: number
+  table_name: string
+  row_key: string
+  /** Null: the row was removed by the audit row's change. */
+  hash: string | null
 }
 
 export interface BatchesTable {
@@ -156,6 +214,10 @@ export interface ApprovalsTable {
   decision: 'approve' | 'reject'
   comment: string | null
   at: string
+  /** 0008: the approver's key, the batch digest they signed and the signature (hex). */
+  key_id: string | null
+  digest: string | null
+  signature: string | null
 }
 
 export interface SubmissionsTable {
@@ -285,6 +347,8 @@ export interface StripeBalanceTxnsTable {
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
+  operator_keys: OperatorKeysTable
+  admin_changes: AdminChangesTable
   assets: AssetsTable
   accounts: AccountsTable
   balances: BalancesTable
@@ -292,6 +356,7 @@ export interface Database {
   postings: PostingsTable
   holds: HoldsTable
   audit_log: AuditLogTable
+  row_seals: RowSealsTable
   batches: BatchesTable
   payouts: PayoutsTable
   approvals: ApprovalsTable
@@ -310,6 +375,8 @@ export interface Database {
 }
 
 export type OperatorRow = Selectable<OperatorsTable>
+export type OperatorKeyRow = Selectable<OperatorKeysTable>
+export type AdminChangeRow = Selectable<AdminChangesTable>
 export type AssetRow = Selectable<AssetsTable>
 export type AccountRow = Selectable<AccountsTable>
 export type NewAccountRow = Insertable<AccountsTable>

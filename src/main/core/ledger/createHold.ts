@@ -9,8 +9,10 @@ import type { Hold } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { formatAmount, parseAmount, parseMinor } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'
+import { openRowSeals } from '../audit/rowSeals'
 import type { Actor, CoreContext } from '../context'
 import type { HoldRow } from '../db/schema'
+import { assertHoldInRange } from './entryGuards'
 import { DESCRIPTION_CHARS_MAX, isRef } from './ids'
 import { loadHoldRow, toHold, type HoldRowWithScale } from './holdRows'
 import { LedgerBook, type BookAccount } from './ledgerBook'
@@ -69,6 +71,7 @@ export async function createHold(ctx: CoreContext, actorId: Actor, input: Create
       throw new CsError('HOLD_INVALID', `${at}: expiresAt ${expiresAt} has already passed — give a time in the future, or none.`)
     }
     book.pend(debit, credit, amount)
+    assertHoldInRange(input.id, at, [debit, credit])
     // Pending credits reduce what a debit-normal account has available (and pending debits a
     // credit-normal one): the overdraft rule applies to them as to posted amounts.
     for (const acc of [credit, debit]) {
@@ -107,6 +110,8 @@ export async function createHold(ctx: CoreContext, actorId: Actor, input: Create
       resolved_at: null,
     }
     await ctx.db.run(ctx.db.k.insertInto('holds').values(row))
+    const seals = await openRowSeals(ctx)
+    await seals.seal(ctx, 'holds', [row])
     const touched = await book.flush(nowIso)
     await appendAudit(ctx, {
       actor: actorId,
@@ -120,6 +125,7 @@ export async function createHold(ctx: CoreContext, actorId: Actor, input: Create
         description: row.description,
         expiresAt,
       },
+      seals,
     })
     return { hold: toHold({ ...row, scale: debit.scale, asset_code: debit.assetCode }), touched }
   })

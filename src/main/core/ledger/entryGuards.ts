@@ -1,12 +1,12 @@
 /**
- * The two checks that keep the books whole when an entry is written: its postings sum to zero in
- * every asset (before any row is inserted), and no account that may not go negative ends below
- * zero because of it (after the book has applied it, inside the same transaction — a failure
- * rolls the whole call back). Both speak to the person: which entry, which asset or account, by
- * how much, and what to do.
+ * The checks that keep the books whole when an entry is written: its postings sum to zero in
+ * every asset (before any row is inserted), no account's balance passes uint256, and no account
+ * that may not go negative ends below zero because of it (the last two after the book has applied
+ * it, inside the same transaction — a failure rolls the whole call back). Each speaks to the
+ * person: which entry, which asset or account, by how much, and what to do.
  */
 import { CsError } from '../../../shared/errors'
-import { formatAmount } from '../../../shared/money'
+import { AMOUNT_MAX, formatAmount } from '../../../shared/money'
 import { invariant } from '../util/invariant'
 import { where } from './entryErrors'
 import type { BookAccount, LedgerBook } from './ledgerBook'
@@ -90,4 +90,39 @@ export function assertNoOverdraft(book: LedgerBook, entry: ParsedEntry, e: numbe
       },
     )
   }
+}
+
+/**
+ * Every balance column (debits and credits, posted and pending) is a sum that only grows, and each
+ * must stay within uint256 (AMOUNT_MAX): that is what the rails can move and what every reader of
+ * the books assumes. A single amount is already capped when parsed; a sum of them is checked here.
+ */
+export function assertInRange(entry: ParsedEntry, e: number, total: number): void {
+  for (const acc of entry.accounts) {
+    if (!isOutOfRange(acc)) continue
+    throw new CsError(
+      'BALANCE_RANGE',
+      `${where(entry.id, e, total)}: account "${acc.id}" would hold more than the largest amount an account can (2^256 − 1 minor units of ${acc.assetCode}) — nothing was posted; split the amount across accounts, or check it is right.`,
+      { details: { entryId: entry.id, entryIndex: e, accountId: acc.id } },
+    )
+  }
+}
+
+/** The same bound for the pending amounts a new hold adds to its two accounts. */
+export function assertHoldInRange(holdId: string, at: string, accounts: readonly BookAccount[]): void {
+  for (const acc of accounts) {
+    if (!isOutOfRange(acc)) continue
+    throw new CsError(
+      'BALANCE_RANGE',
+      `${at}: account "${acc.id}" would hold more pending than the largest amount an account can (2^256 − 1 minor units of ${acc.assetCode}) — nothing was held; post or void other holds first, or check the amount.`,
+      { details: { holdId, accountId: acc.id } },
+    )
+  }
+}
+
+/** Whether any of an account's four balance columns has passed uint256. */
+export function isOutOfRange(acc: BookAccount): boolean {
+  return (
+    acc.debitsPosted > AMOUNT_MAX || acc.creditsPosted > AMOUNT_MAX || acc.debitsPending > AMOUNT_MAX || acc.creditsPending > AMOUNT_MAX
+  )
 }

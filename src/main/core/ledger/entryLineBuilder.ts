@@ -35,7 +35,8 @@ export class EntryLineBuilder {
   }
 }
 
-function memoJsonText(): (text: string) => string {
+/** jsonText that remembers the last text it was given (runs of the same value cost a comparison). */
+export function memoJsonText(): (text: string) => string {
   let last: string | undefined
   let lastJson = ''
   return (text) => {
@@ -50,6 +51,6 @@ function memoJsonText(): (text: string) => string {
 /** Text JSON.stringify would leave as it is: no quote, backslash, control character or surrogate. */
 const JSON_PLAIN_TEXT_RE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/
 /** JSON.stringify for a string, skipping the general encoder for the usual plain text. */
-function jsonText(text: string): string {
+export function jsonText(text: string): string {
   return JSON_PLAIN_TEXT_RE.test(text) ? `"${text}"` : JSON.stringify(text)
 }

@@ -4,6 +4,7 @@
  * time (and then refuse with HOLD_EXPIRED).
  */
 import { appendAudit } from '../audit/appendAudit'
+import { openRowSeals } from '../audit/rowSeals'
 import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../context'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import { resolveHold, type HoldRowWithScale } from './holdRows'
@@ -46,7 +47,8 @@ export async function expireHoldInTx(
   nowIso: string,
   cause: { trigger: 'sweep' | 'post' | 'void'; by: Actor },
 ): Promise<HoldRowWithScale> {
-  const expired = await resolveHold(ctx, book, row, 'expired', 0n, nowIso)
+  const seals = await openRowSeals(ctx)
+  const expired = await resolveHold(ctx, book, row, 'expired', 0n, nowIso, seals)
   await appendAudit(ctx, {
     actor: SYSTEM_ACTOR,
     action: 'ledger.holds.expire',
@@ -58,6 +60,7 @@ export async function expireHoldInTx(
       trigger: cause.trigger,
       triggeredBy: cause.by,
     },
+    seals,
   })
   return expired
 }

@@ -3,6 +3,7 @@ import { HOLD_STATES, type HoldState } from '../../../shared/blocks'
 import type { Hold } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../shared/money'
+import type { RowSeals } from '../audit/rowSeals'
 import type { CoreContext } from '../context'
 import type { HoldRow } from '../db/schema'
 import { unreachable } from '../util/invariant'
@@ -64,8 +65,9 @@ export function isPastExpiry(row: Pick<HoldRow, 'expires_at'>, nowIso: string): 
 }
 
 /**
- * Release the hold's whole pending amount from both accounts and record how it ended. Posting
- * the part that is posted is the caller's business (postHold writes the journal entry).
+ * Release the hold's whole pending amount from both accounts and record how it ended, re-sealing
+ * the hold in `seals` (the caller's audit row records the change). Posting the part that is
+ * posted is the caller's business (postHold writes the journal entry).
  */
 export async function resolveHold(
   ctx: CoreContext,
@@ -74,6 +76,7 @@ export async function resolveHold(
   state: Exclude<HoldState, 'pending'>,
   postedAmount: bigint,
   nowIso: string,
+  seals: RowSeals,
 ): Promise<HoldRowWithScale> {
   await book.load([row.debit_account_id, row.credit_account_id])
   const debit = book.account(row.debit_account_id)
@@ -88,7 +91,9 @@ export async function resolveHold(
       .where('state', '=', 'pending'),
   )
   if (r.changes !== 1) unreachable(`hold ${row.id} was not pending when resolved`)
-  return { ...row, state, posted_amount: postedAmount.toString(), resolved_at: nowIso }
+  const resolved = { ...row, state, posted_amount: postedAmount.toString(), resolved_at: nowIso }
+  await seals.seal(ctx, 'holds', [resolved])
+  return resolved
 }
 
 /** Thrown after the transaction that expired the hold has committed. */

@@ -197,6 +197,10 @@ class Model {
   clone(): Map<string, Bal> {
     return new Map([...this.bal].map(([k, v]) => [k, { ...v }]))
   }
+  /** Every balance column is a sum that must stay within uint256. */
+  static inRange(b: Bal): boolean {
+    return b.dp <= AMOUNT_MAX && b.cp <= AMOUNT_MAX && b.dpe <= AMOUNT_MAX && b.cpe <= AMOUNT_MAX
+  }
 }
 
 type Expect = { ok: true; value?: unknown } | { ok: false; code: string; commits?: boolean }
@@ -235,6 +239,7 @@ function predict(m: Model, op: Op): Expect {
       const bal = m.clone()
       bal.get(debit)!.dpe += op.minor
       bal.get(credit)!.cpe += op.minor
+      if (!Model.inRange(bal.get(debit)!) || !Model.inRange(bal.get(credit)!)) return { ok: false, code: 'BALANCE_RANGE' }
       for (const acc of [debit, credit]) {
         const info = Model.info(acc)
         const reduced = acc === credit ? !info.creditNormal : info.creditNormal
@@ -261,6 +266,10 @@ function predict(m: Model, op: Op): Expect {
       const amount = op.mode === 'full' ? h.amount : op.mode === 'part' ? 1n + (op.n % h.amount) : h.amount + 1n + (op.n % 10n)
       if (amount > AMOUNT_MAX) return { ok: false, code: 'AMOUNT_RANGE' } // not an amount at all
       if (amount > h.amount) return { ok: false, code: 'HOLD_AMOUNT_EXCEEDED' }
+      const debitBal = m.bal.get(h.debit)!
+      const creditBal = m.bal.get(h.credit)!
+      if (!Model.inRange({ ...debitBal, dp: debitBal.dp + amount }) || !Model.inRange({ ...creditBal, cp: creditBal.cp + amount }))
+        return { ok: false, code: 'BALANCE_RANGE' }
       release(m, h, amount === h.amount ? 'posted' : 'partially_posted', amount)
       m.bal.get(h.debit)!.dp += amount
       m.bal.get(h.credit)!.cp += amount
@@ -319,6 +328,7 @@ function predictPost(m: Model, inputs: EntryInput[]): Expect {
       else b.cp += minor
       net.set(p.account, (net.get(p.account) ?? 0n) + (p.debit !== undefined ? minor : -minor))
     }
+    for (const acc of net.keys()) if (!Model.inRange(bal.get(acc)!)) return { ok: false, code: 'BALANCE_RANGE' }
     for (const [acc, n] of net) {
       const info = Model.info(acc)
       const effect = info.creditNormal ? -n : n

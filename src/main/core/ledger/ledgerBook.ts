@@ -14,6 +14,7 @@ import { parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
 import { invariant, unreachable } from '../util/invariant'
 import { availableOnNormalSide, isAccountKind, normalSideOf, type BalanceAmounts, type NormalSide } from './accountRules'
+import { isOutOfRange } from './entryGuards'
 
 export interface BookAccount extends BalanceAmounts {
   readonly id: string
@@ -152,6 +153,8 @@ export class LedgerBook {
       if (!acc.allowNegative && available < 0n && available < acc.availableAtLoad) {
         unreachable(`account ${acc.id} may not go negative but this transaction takes it to ${available}`)
       }
+      // BALANCE_RANGE is checked per entry and per hold; this catches a path that forgot it.
+      if (isOutOfRange(acc)) unreachable(`account ${acc.id} would hold more than uint256 after this transaction`)
       rows.push([
         acc.id,
         acc.debitsPosted.toString(),

@@ -315,34 +315,59 @@ describe('postEntries — exactness at the extremes', () => {
   it('keeps 10^30 minor units and 2^256 − 1 exact through post, balance and listEntries', async () => {
     const e30 = formatAmount(10n ** 30n, 18) // 1,000,000,000,000.000000000000000000 ETH
     const max = formatAmount(AMOUNT_MAX, 18)
+    const rest = formatAmount(AMOUNT_MAX - 10n ** 30n, 18)
     expect(e30).toBe('1000000000000.000000000000000000')
     expect(max).toBe('115792089237316195423570985008687907853269984665640564039457.584007913129639935')
-    await post([transfer('e30', 'world-eth', 'treasury-eth', e30), transfer('max-1', 'world-eth', 'treasury-eth', max)])
-    await post([transfer('max-2', 'world-eth', 'treasury-eth', max)])
-    // The sum exceeds uint256 and stays exact (literal computed independently, with Python ints).
-    const sum = 10n ** 30n + 2n * AMOUNT_MAX
-    expect(await balanceOf('treasury-eth')).toMatchObject({
-      debitsPosted: formatAmount(sum, 18),
-      balance: formatAmount(sum, 18),
-      available: formatAmount(sum, 18),
-    })
-    expect(await balanceOf('world-eth')).toMatchObject({ creditsPosted: formatAmount(sum, 18), balance: formatAmount(sum, 18) })
-    expect(formatAmount(sum, 18)).toBe('231584178474632390847141970017375815706539969332281128078915.168015826259279870')
+    await post([transfer('e30', 'world-eth', 'treasury-eth', e30)])
+    // Up to exactly 2^256 − 1 (literal computed independently, with Python ints): the balance stays exact.
+    expect(rest).toBe('115792089237316195423570985008687907853269984664640564039457.584007913129639935')
+    await post([transfer('rest', 'world-eth', 'treasury-eth', rest)])
+    expect(await balanceOf('treasury-eth')).toMatchObject({ debitsPosted: max, balance: max, available: max })
+    expect(await balanceOf('world-eth')).toMatchObject({ creditsPosted: max, balance: max })
     const entries = (await listEntries(t.ctx, {})).entries
-    expect(entries.map((x) => x.id)).toEqual(['max-2', 'max-1', 'e30'])
+    expect(entries.map((x) => x.id)).toEqual(['rest', 'e30'])
     expect(entries[0]!.postings).toEqual([
-      { accountId: 'treasury-eth', assetId: ETH, amount: max, debit: max, credit: null },
-      { accountId: 'world-eth', assetId: ETH, amount: `-${max}`, debit: null, credit: max },
+      { accountId: 'treasury-eth', assetId: ETH, amount: rest, debit: rest, credit: null },
+      { accountId: 'world-eth', assetId: ETH, amount: `-${rest}`, debit: null, credit: rest },
     ])
-    expect(entries[2]!.postings[0]!.debit).toBe(e30)
+    expect(entries[1]!.postings[0]!.debit).toBe(e30)
     // And back out, to exactly zero.
-    await post([
-      transfer('back-1', 'treasury-eth', 'world-eth', max),
-      transfer('back-2', 'treasury-eth', 'world-eth', max),
-      transfer('back-3', 'treasury-eth', 'world-eth', e30),
-    ])
+    await post([transfer('back-1', 'treasury-eth', 'world-eth', rest), transfer('back-2', 'treasury-eth', 'world-eth', e30)])
     expect((await balanceOf('treasury-eth')).balance).toBe('0.000000000000000000')
     expect(await checkLedgerInvariants(t.ctx)).toEqual([])
+  })
+
+  it('refuses a posting or hold that would take a balance beyond 2^256 − 1, naming the entry and the account', async () => {
+    const max = formatAmount(AMOUNT_MAX, 18)
+    const wei = formatAmount(1n, 18)
+    await post([transfer('max', 'world-eth', 'treasury-eth', max)])
+    // The attack report's case: 2^256 − 1 posted onto an existing balance.
+    const e = await refused([transfer('over', 'world-eth', 'treasury-eth', max)])
+    expect(e.code).toBe('BALANCE_RANGE')
+    expect(e.message).toContain('Entry "over"')
+    expect(e.message).toContain('"treasury-eth"')
+    expect(e.details).toEqual({ entryId: 'over', entryIndex: 0, accountId: 'treasury-eth' })
+    // One minor unit is enough, and the refusal takes the whole call back.
+    const e2 = await refused([transfer('fine', 'world-usdc', 'treasury-usdc', '1'), transfer('wei', 'world-eth', 'treasury-eth', wei)])
+    expect(e2.code).toBe('BALANCE_RANGE')
+    expect(e2.message).toContain('Entry "wei" (2 of 2)')
+    // Debits and credits are sums that only grow: moving the money out does not make room again.
+    await post([transfer('out', 'treasury-eth', 'world-eth', max)])
+    expect((await balanceOf('treasury-eth')).balance).toBe('0.000000000000000000')
+    expect((await refused([transfer('back-in', 'world-eth', 'treasury-eth', wei)])).code).toBe('BALANCE_RANGE')
+
+    // Pending amounts obey the same bound.
+    const maxUsdc = formatAmount(AMOUNT_MAX, 6)
+    const hold = (id: string, amount: string) =>
+      createHold(t.ctx, TEST_ACTOR, { id, debitAccountId: 'payee-usdc', creditAccountId: 'world-usdc', amount, description: id })
+    await hold('h-max', maxUsdc)
+    const before = await snapshotLedger(t.ctx)
+    const e3 = await errorOf(() => hold('h-one', '0.000001'))
+    expect(e3.code).toBe('BALANCE_RANGE')
+    expect(e3.details).toEqual({ holdId: 'h-one', accountId: 'payee-usdc' })
+    expect(await snapshotLedger(t.ctx)).toEqual(before)
+    expect(await checkLedgerInvariants(t.ctx)).toEqual([])
+    expect((await verifyAudit(t.ctx)).ok).toBe(true)
   })
 })
 

@@ -8,6 +8,7 @@ import { ENTRIES_PER_CALL_MAX } from '../../../shared/limits'
 import type { EntryInput } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { appendAudit } from '../audit/appendAudit'
+import { openRowSeals } from '../audit/rowSeals'
 import type { Actor, CoreContext } from '../context'
 import { unreachable } from '../util/invariant'
 import { HOLD_ENTRY_KIND, todayUtc } from './ids'
@@ -49,7 +50,8 @@ export async function postEntries(
     const now = ctx.clock.now()
     const nowIso = now.toISOString()
     const book = new LedgerBook(ctx)
-    const written = await writeEntries(ctx, book, inputs, { kind: options.kind, actorId, nowIso, today: todayUtc(ctx.clock) })
+    const seals = await openRowSeals(ctx)
+    const written = await writeEntries(ctx, book, inputs, { kind: options.kind, actorId, nowIso, today: todayUtc(ctx.clock), seals })
     const touched = await book.flush(nowIso)
     const { posted } = written
     // A call that only replays changes nothing, so it leaves no audit row: retrying is free.
@@ -68,6 +70,7 @@ export async function postEntries(
           digest: written.digest,
           ...(posted.length === 1 ? { entry: written.firstPosted } : {}),
         },
+        seals,
       })
     }
     return { posted, replayed: written.replayed, touched }

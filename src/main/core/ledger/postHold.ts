@@ -9,6 +9,7 @@ import type { Hold } from '../../../shared/ledgerApi'
 import { CsError } from '../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'
+import { openRowSeals } from '../audit/rowSeals'
 import type { Actor, CoreContext } from '../context'
 import { unreachable } from '../util/invariant'
 import { parseHoldAmount } from './createHold'
@@ -46,7 +47,8 @@ export async function postHold(ctx: CoreContext, actorId: Actor, input: PostHold
       )
     }
     const state = amount === held ? 'posted' : 'partially_posted'
-    const resolved = await resolveHold(ctx, book, row, state, amount, nowIso)
+    const seals = await openRowSeals(ctx)
+    const resolved = await resolveHold(ctx, book, row, state, amount, nowIso, seals)
     const text = formatAmount(amount, row.scale)
     const entryId = holdPostEntryId(row.id)
     const written = await writeEntries(
@@ -63,7 +65,7 @@ export async function postHold(ctx: CoreContext, actorId: Actor, input: PostHold
           ],
         },
       ],
-      { kind: HOLD_ENTRY_KIND, actorId, nowIso, today: todayUtc(ctx.clock) },
+      { kind: HOLD_ENTRY_KIND, actorId, nowIso, today: todayUtc(ctx.clock), seals },
     )
     if (written.posted.length !== 1) unreachable(`pending hold ${row.id} already had its entry ${entryId}`)
     const touched = await book.flush(nowIso)
@@ -79,6 +81,7 @@ export async function postHold(ctx: CoreContext, actorId: Actor, input: PostHold
         entryId,
         digest: written.digest,
       },
+      seals,
     })
     return { hold: resolved, expired: false, touched }
   })

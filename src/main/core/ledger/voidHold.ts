@@ -6,6 +6,7 @@
 import type { Hold } from '../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'
+import { openRowSeals } from '../audit/rowSeals'
 import type { Actor, CoreContext } from '../context'
 import { expireHoldInTx } from './expireHolds'
 import { holdExpiredError, isPastExpiry, requireHoldRow, requirePending, resolveHold, toHold } from './holdRows'
@@ -26,13 +27,15 @@ export async function voidHold(ctx: CoreContext, actorId: Actor, input: VoidHold
       const expired = await expireHoldInTx(ctx, book, row, nowIso, { trigger: 'void', by: actorId })
       return { hold: expired, expired: true, touched: await book.flush(nowIso) }
     }
-    const voided = await resolveHold(ctx, book, row, 'voided', 0n, nowIso)
+    const seals = await openRowSeals(ctx)
+    const voided = await resolveHold(ctx, book, row, 'voided', 0n, nowIso, seals)
     const touched = await book.flush(nowIso)
     await appendAudit(ctx, {
       actor: actorId,
       action: 'ledger.holds.void',
       subject: `hold:${row.id}`,
       change: { released: formatAmount(parseMinor(row.amount), row.scale), assetId: row.asset_id },
+      seals,
     })
     return { hold: voided, expired: false, touched }
   })

@@ -3,7 +3,10 @@
  * for each entry, parse it (parseEntry.ts), insert it — or, when its id exists, compare it with the
  * stored one (diffStoredEntry.ts: same content is a replay, anything else a conflict) — check it
  * balances, insert its postings, move balances in the book, refuse an overdraft (entryGuards.ts),
- * and add its canonical line to the digest (entryLineBuilder.ts).
+ * and add its canonical line to the digest (entryLineBuilder.ts). Each entry is sealed with its
+ * postings as it is written (audit/journalSeal.ts, one hash over that same line): the seal goes
+ * into the entry row itself (no extra row per entry) and into the caller's RowSeals, which its
+ * audit row folds into its digest.
  * postEntries (manual and upstream batches) and postHold (hold:<id>:post) both write through here.
  *
  * The hot path is bigint arithmetic in memory and bulk writes: one query finds which ids are
@@ -17,11 +20,13 @@
 import { createHash } from 'node:crypto'
 import type { EntryInput } from '../../../shared/ledgerApi'
 import { formatAmount } from '../../../shared/money'
+import { POSTING_CHECKS_SEPARATOR, entrySeal, postingCheck } from '../audit/journalSeal'
+import type { RowSeals } from '../audit/rowSeals'
 import type { Actor, CoreContext } from '../context'
 import { invariant } from '../util/invariant'
 import { conflictError, diffStoredEntry } from './diffStoredEntry'
-import { assertBalanced, assertNoOverdraft } from './entryGuards'
-import { EntryLineBuilder } from './entryLineBuilder'
+import { assertBalanced, assertInRange, assertNoOverdraft } from './entryGuards'
+import { EntryLineBuilder, memoJsonText } from './entryLineBuilder'
 import type { LedgerBook } from './ledgerBook'
 import { parseEntry, type ParsedEntry } from './parseEntry'
 
@@ -56,12 +61,26 @@ export interface WriteEntriesOptions {
   nowIso: string
   /** Date of entries that give none (UTC, YYYY-MM-DD). */
   today: string
+  /** The seals of the audit row that will record this write (audit/rowSeals.ts). */
+  seals: RowSeals
 }
 
 /** Characters of canonical lines gathered before they are handed to the hash. */
 const DIGEST_CHUNK_CHARS = 64 * 1024
 
-const ENTRY_COLUMNS = ['seq', 'id', 'date', 'kind', 'description', 'metadata', 'created_at', 'created_by'] as const
+const ENTRY_COLUMNS = [
+  'seq',
+  'id',
+  'date',
+  'kind',
+  'description',
+  'metadata',
+  'created_at',
+  'created_by',
+  'seal',
+  'posting_checks',
+  'audit_seq',
+] as const
 const POSTING_COLUMNS = ['entry_seq', 'idx', 'account_id', 'asset_id', 'amount'] as const
 /** Entry ids per "which are stored?" query. */
 const STORED_IDS_CHUNK = 5_000
@@ -79,7 +98,7 @@ export async function writeEntries(
   options: WriteEntriesOptions,
 ): Promise<WriteEntriesResult> {
   invariant(ctx.db.inTransaction(), 'writeEntries must run inside the write transaction')
-  const { kind, actorId, nowIso, today } = options
+  const { kind, today } = options
   const total = inputs.length
   const posted: string[] = []
   const replayed: string[] = []
@@ -115,21 +134,11 @@ export async function writeEntries(
     }
     stored.add(entry.id)
     assertBalanced(entry, e, total)
-    const seq = nextSeq++
-    entryRows.push([seq, entry.id, date, kind, entry.description, entry.metadataJson, nowIso, actorId])
-    const { accounts, amounts } = entry
-    line.begin(entry.id, date, entry.description, entry.metadataJson)
-    for (let i = 0; i < accounts.length; i++) {
-      const acc = accounts[i]!
-      const amount = amounts[i]!
-      const amountText = amount.toString()
-      postingRows.push([seq, i, acc.id, acc.assetId, amountText])
-      book.post(acc, amount)
-      line.posting(acc.id, amountText)
-    }
+    const text = bufferEntry(book, line, options, { entryRows, postingRows }, entry, nextSeq++, date)
     if (postingRows.length >= FLUSH_POSTING_ROWS) await flush()
+    assertInRange(entry, e, total)
     assertNoOverdraft(book, entry, e, total)
-    chunk += (posted.length > 0 ? '\n' : '') + line.end()
+    chunk += (posted.length > 0 ? '\n' : '') + text
     if (chunk.length >= DIGEST_CHUNK_CHARS) {
       digest.update(chunk)
       chunk = ''
@@ -140,6 +149,45 @@ export async function writeEntries(
   await flush()
   return { posted, replayed, digest: digest.update(chunk).digest('hex'), firstPosted }
 }
+
+/**
+ * Buffer a new entry's rows, sealed (audit/journalSeal.ts: the seal into the entry row and the
+ * caller's RowSeals, a check per posting beside it); apply its postings to the book. Returns the
+ * entry's canonical line (for the digest; the seal is a hash over it).
+ */
+function bufferEntry(
+  book: LedgerBook,
+  line: EntryLineBuilder,
+  options: WriteEntriesOptions,
+  rows: { entryRows: unknown[][]; postingRows: unknown[][] },
+  entry: ParsedEntry,
+  seq: number,
+  date: string,
+): string {
+  const { kind, nowIso, actorId, seals } = options
+  const { accounts, amounts } = entry
+  let assets = ''
+  let checks = ''
+  line.begin(entry.id, date, entry.description, entry.metadataJson)
+  for (let i = 0; i < accounts.length; i++) {
+    const acc = accounts[i]!
+    const amount = amounts[i]!
+    const amountText = amount.toString()
+    rows.postingRows.push([seq, i, acc.id, acc.assetId, amountText])
+    book.post(acc, amount)
+    line.posting(acc.id, amountText)
+    assets += (i > 0 ? ',' : '') + assetJson(acc.assetId)
+    checks += (i > 0 ? POSTING_CHECKS_SEPARATOR : '') + postingCheck(i, acc.id, acc.assetId, amountText)
+  }
+  const text = line.end()
+  const seal = entrySeal(seq, nowIso, actorId, assets, text)
+  rows.entryRows.push([seq, entry.id, date, kind, entry.description, entry.metadataJson, nowIso, actorId, seal, checks, seals.auditSeq])
+  seals.addEntry(seq, seal)
+  return text
+}
+
+/** Asset ids repeat from posting to posting: their JSON text is remembered. */
+const assetJson = memoJsonText()
 
 /** Which of the inputs' ids are already in the journal. */
 async function storedIds(ctx: CoreContext, inputs: readonly EntryInput[]): Promise<Set<string>> {

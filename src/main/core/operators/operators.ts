@@ -1,31 +1,60 @@
 /** Operator profiles: who sits at the desk. Roles gate what each call may do. */
-import type { Operator } from '../../../shared/workspaceApi'
-import type { Role } from '../../../shared/blocks'
+import type { Operator, Role } from '../../../shared/blocks'
 import { CsError } from '../../../shared/errors'
-import { appendAudit } from '../audit/appendAudit'
 import type { CoreContext } from '../context'
-import type { OperatorRow } from '../db/schema'
-import { unreachable } from '../util/invariant'
+import type { OperatorKeyRow, OperatorRow } from '../db/schema'
+import { toApprovalKeyInfo } from './approvalKeys'
 
 /** The actor recorded when the very first operator of an empty workspace is created. */
 export const BOOTSTRAP_ACTOR = 'bootstrap'
 
-export function toOperator(row: OperatorRow): Operator {
-  return { id: row.id, name: row.name, roles: JSON.parse(row.roles) as Role[], createdAt: row.created_at }
+export function toOperator(row: OperatorRow, key: OperatorKeyRow | null | undefined): Operator {
+  return {
+    id: row.id,
+    name: row.name,
+    roles: JSON.parse(row.roles) as Role[],
+    createdAt: row.created_at,
+    status: row.status as Operator['status'],
+    passphraseSet: row.passphrase !== null,
+    approvalKey: key ? toApprovalKeyInfo(key) : null,
+  }
+}
+
+/** The key an operator's approvals are signed with now (at most one is unrevoked). */
+export async function activeKeyOf(ctx: CoreContext, operatorId: string): Promise<OperatorKeyRow | undefined> {
+  return await ctx.db.first(
+    ctx.db.k
+      .selectFrom('operator_keys')
+      .selectAll()
+      .where('operator_id', '=', operatorId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'desc'),
+  )
 }
 
 export async function listOperators(ctx: CoreContext): Promise<Operator[]> {
-  return (await ctx.db.all(ctx.db.k.selectFrom('operators').selectAll().orderBy('name'))).map(toOperator)
+  const rows = await ctx.db.all(ctx.db.k.selectFrom('operators').selectAll().orderBy('name'))
+  const keys = await ctx.db.all(ctx.db.k.selectFrom('operator_keys').selectAll().where('revoked_at', 'is', null))
+  const byOperator = new Map(keys.map((k) => [k.operator_id, k]))
+  return rows.map((r) => toOperator(r, byOperator.get(r.id)))
+}
+
+export async function findOperatorRow(ctx: CoreContext, idOrName: string): Promise<OperatorRow | undefined> {
+  return (
+    (await ctx.db.first(ctx.db.k.selectFrom('operators').selectAll().where('id', '=', idOrName))) ??
+    (await ctx.db.first(ctx.db.k.selectFrom('operators').selectAll().where('name', '=', idOrName)))
+  )
 }
 
 export async function findOperator(ctx: CoreContext, idOrName: string): Promise<Operator | undefined> {
-  const row = await ctx.db.first(
-    ctx.db.k
-      .selectFrom('operators')
-      .selectAll()
-      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])),
-  )
-  return row ? toOperator(row) : undefined
+  const row = await findOperatorRow(ctx, idOrName)
+  return row ? toOperator(row, await activeKeyOf(ctx, row.id)) : undefined
+}
+
+export async function getOperator(ctx: CoreContext, id: string): Promise<Operator> {
+  const op = await findOperator(ctx, id)
+  if (!op) throw new CsError('OPERATOR_NOT_FOUND', `There is no operator "${id}" in this workspace — pick a profile from the list.`)
+  return op
 }
 
 export async function countOperators(ctx: CoreContext): Promise<number> {
@@ -33,40 +62,17 @@ export async function countOperators(ctx: CoreContext): Promise<number> {
   return Number(row?.n ?? 0)
 }
 
-/**
- * Add an operator. Needs an admin, except on an empty workspace, where the first profile is
- * created by 'bootstrap' and must hold the admin role (someone has to be able to add the rest).
- */
-export async function addOperator(ctx: CoreContext, actor: Operator | null, input: { name: string; roles: Role[] }): Promise<Operator> {
-  const roles = [...new Set(input.roles)].sort() as Role[]
-  const name = input.name.trim()
-  const op = await ctx.db.tx(async () => {
-    const empty = (await countOperators(ctx)) === 0
-    if (!empty) requireRole(actor, 'admin', 'add operators')
-    if (empty && !roles.includes('admin')) {
-      throw new CsError('ROLE_REQUIRED', 'The first operator of a workspace must have the admin role — add it with --role admin.')
-    }
-    if (await findOperator(ctx, name))
-      throw new CsError('OPERATOR_EXISTS', `An operator named "${name}" already exists — pick another name.`)
-    const id = await uniqueId(ctx, slug(name))
-    const row: OperatorRow = { id, name, roles: JSON.stringify(roles), created_at: ctx.clock.now().toISOString() }
-    await ctx.db.run(ctx.db.k.insertInto('operators').values(row))
-    await appendAudit(ctx, {
-      actor: actor?.id ?? BOOTSTRAP_ACTOR,
-      action: 'operators.add',
-      subject: `operator:${id}`,
-      change: { name, roles },
-    })
-    return toOperator(row)
-  })
-  ctx.events.emit('operators.changed', {})
-  return op
+/** Active admins (passphrase set or not: an invited admin is not yet one who can approve). */
+export async function activeAdmins(ctx: CoreContext): Promise<Operator[]> {
+  return (await listOperators(ctx)).filter((o) => o.status === 'active' && o.roles.includes('admin'))
 }
 
-/** Throws ROLE_REQUIRED (or OPERATOR_REQUIRED) unless `operator` holds `role`. */
+/** Throws ROLE_REQUIRED (or OPERATOR_REQUIRED / OPERATOR_INACTIVE) unless `operator` is active and holds `role`. */
 export function requireRole(operator: Operator | null, role: Role, what: string): Operator {
   if (!operator)
-    throw new CsError('OPERATOR_REQUIRED', `Choose who you are before you ${what} — pick your operator profile (CLI: --as NAME).`)
+    throw new CsError('OPERATOR_REQUIRED', `Unlock your operator profile before you ${what} (CLI: --as NAME with your passphrase).`)
+  if (operator.status !== 'active')
+    throw new CsError('OPERATOR_INACTIVE', `${operator.name} is ${operator.status} and cannot ${what} — ask an admin.`)
   if (!operator.roles.includes(role)) {
     throw new CsError(
       'ROLE_REQUIRED',
@@ -76,7 +82,7 @@ export function requireRole(operator: Operator | null, role: Role, what: string)
   return operator
 }
 
-function slug(name: string): string {
+export function slug(name: string): string {
   const s = name
     .normalize('NFKD')
     .replace(/[^\w\s-]/g, '')
@@ -87,10 +93,11 @@ function slug(name: string): string {
   return s.length > 0 ? s : 'operator'
 }
 
-async function uniqueId(ctx: CoreContext, base: string): Promise<string> {
+export async function uniqueOperatorId(ctx: CoreContext, base: string, taken: ReadonlySet<string> = new Set()): Promise<string> {
   for (let i = 1; i < 10_000; i++) {
     const id = i === 1 ? base : `${base}-${i}`
+    if (taken.has(id)) continue
     if (!(await ctx.db.first(ctx.db.k.selectFrom('operators').select('id').where('id', '=', id)))) return id
   }
-  unreachable('could not find a free operator id')
+  throw new CsError('OPERATOR_EXISTS', `Too many operators are named like "${base}" — pick another name.`)
 }

@@ -12,6 +12,7 @@ import { createEvmRail } from './evm/createEvmRail'
 import type { RailsConfig } from './evm/evmRailConfig'
 import { createRailRegistry, type RailRegistry } from './Rail'
 import { createStellarRail } from './stellar/createStellarRail'
+import { STRIPE_API_BASE_DEFAULT } from './stripe/createStripeClient'
 import { createStripeRail } from './stripe/createStripeRail'
 import type { StripeRetryPolicy } from './stripe/postStripeWithRetry'
 import { readStripeSecretKey, stripeApiBaseOf } from './stripe/stripeRailConfig'
@@ -20,6 +21,8 @@ import { readStripeSecretKey, stripeApiBaseOf } from './stripe/stripeRailConfig'
 export interface RailsEnv {
   secrets?: SecretStore
   stripeRetry?: StripeRetryPolicy
+  /** A sandbox workspace: Stripe may be a local test server (checkRailUrl.ts). Default false. */
+  sandbox?: boolean
 }
 
 export interface LiveRails extends RailRegistry {
@@ -34,16 +37,23 @@ export function createRails(config: RailsConfig | undefined, env: RailsEnv = {})
   return createRailRegistry([
     ...(config?.evm?.chains ?? []).map((c) => createEvmRail(c)),
     ...(config?.stellar?.networks ?? []).map((n) => createStellarRail(n)),
-    ...(config?.stripe
-      ? [
-          createStripeRail({
-            apiBase: stripeApiBaseOf(config.stripe.apiUrl),
-            secretKey: () => readStripeSecretKey(env.secrets),
-            ...(env.stripeRetry ? { retry: env.stripeRetry } : {}),
-          }),
-        ]
-      : []),
+    ...(config?.stripe ? [stripeRailOf(config.stripe.apiUrl, env)] : []),
   ])
+}
+
+/**
+ * The Stripe rail for a stored URL. A URL this workspace may not use (stored before the rule, or
+ * written straight into the database) does not stop the core from opening: the rail is built, but
+ * every use fails with the refusal before the key is read — nothing is sent anywhere.
+ */
+function stripeRailOf(apiUrl: string, env: RailsEnv) {
+  const retry = env.stripeRetry ? { retry: env.stripeRetry } : {}
+  try {
+    const apiBase = stripeApiBaseOf(apiUrl, { sandbox: env.sandbox === true })
+    return createStripeRail({ apiBase, secretKey: () => readStripeSecretKey(env.secrets), ...retry })
+  } catch (refusal) {
+    return createStripeRail({ apiBase: STRIPE_API_BASE_DEFAULT, secretKey: () => Promise.reject(refusal as Error), ...retry })
+  }
 }
 
 export function createLiveRails(initial: RailsConfig | undefined, env: RailsEnv = {}): LiveRails {

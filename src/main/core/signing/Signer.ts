@@ -8,6 +8,7 @@
  * recovery phrase) or a wrong path cannot produce a signature from an account nobody approved.
  * `null` skips that check and exists for replaying recorded vectors whose signer is unknown.
  */
+import type { TypedDataDefinition } from 'viem'
 import type { DeviceOperation } from './deviceErrors'
 import type { Hex } from './evmCrypto'
 
@@ -67,6 +68,17 @@ export interface EvmTypedDataHashRequest {
   expectedAddress: Hex | null
   domainSeparator: Hex
   messageHash: Hex
+}
+
+/**
+ * EIP-712 typed data signed in full on the device (the Ethereum app receives every struct and
+ * value and shows them as fields), not as two hashes. `typedData` is viem's shape; its
+ * EIP712Domain type may be left out (viem derives it from `domain`).
+ */
+export interface EvmTypedDataRequest {
+  path: string
+  expectedAddress: Hex | null
+  typedData: TypedDataDefinition
 }
 
 export interface StellarTransactionRequest {
@@ -134,6 +146,8 @@ export interface Signer {
   signEvmTransactions(requests: readonly EvmTransactionRequest[], options?: BatchSignerOptions<EvmSignature>): Promise<EvmSignature[]>
   signEvmPersonalMessage(request: EvmPersonalMessageRequest, options?: SignerOptions): Promise<EvmSignature>
   signEvmTypedDataHash(request: EvmTypedDataHashRequest, options?: SignerOptions): Promise<EvmSignature>
+  /** One prompt: the device shows the message's fields, then signs its EIP-712 digest. */
+  signEvmTypedData(request: EvmTypedDataRequest, options?: SignerOptions): Promise<EvmSignature>
   signStellarTransactions(
     requests: readonly StellarTransactionRequest[],
     options?: BatchSignerOptions<StellarSignature>,
@@ -167,6 +181,8 @@ export const signerLimits = {
   accountsPerListMax: 50,
   /** Personal-message payload (the device shows it; longer ones are unreadable anyway). */
   evmMessageBytesMax: 16 * 1024,
+  /** One string or bytes value of EIP-712 typed data (the device shows at most 379 characters of it). */
+  evmTypedDataValueBytesMax: 1024,
 } as const
 
 export type { DeviceOperation }

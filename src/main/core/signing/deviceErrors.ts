@@ -62,7 +62,13 @@ export interface DeviceErrorContext {
 }
 
 /** Operations where 0x6A80 means "enable blind signing" in the Ethereum app. */
-const blindSigningOperations: ReadonlySet<DeviceOperation> = new Set(['sign-evm-transaction', 'sign-evm-typed-data-hash'])
+const blindSigningOperations: ReadonlySet<DeviceOperation> = new Set([
+  'sign-evm-transaction',
+  'sign-evm-typed-data-hash',
+  // Full EIP-712 without Ledger-signed filters: the app refuses it unless "Blind signing" or
+  // "Raw messages" is on (app-ethereum ui_logic.c, ui_712_redraw_generic_step).
+  'sign-evm-typed-data',
+])
 
 /** How deep to follow `cause` links looking for a status word; error chains are short. */
 const causeDepthMax = 5
@@ -170,6 +176,7 @@ const confirmationSubject: Readonly<Record<DeviceOperation, string>> = {
   'sign-evm-transaction': 'transaction',
   'sign-evm-message': 'message',
   'sign-evm-typed-data-hash': 'typed-data message',
+  'sign-evm-typed-data': 'typed-data message',
   'sign-stellar-transaction': 'transaction',
   'sign-stellar-hash': 'transaction hash',
 }
@@ -192,6 +199,9 @@ export function deviceErrorMessage(code: ErrorCode, context: DeviceErrorContext,
       return `Open the ${app} app on your Ledger, then try again.`
     }
     case 'DEVICE_BLIND_SIGNING_OFF':
+      if (context.operation === 'sign-evm-typed-data') {
+        return 'The Ledger will not show this message with its current settings — in the Ethereum app\'s settings on the device, turn on "Raw messages" (it then shows every field; "Blind signing" alone shows only a hash), then try again.'
+      }
       return 'The Ledger cannot show this request in full — enable "Blind signing" in the Ethereum app\'s settings on the device, then try again.'
     case 'DEVICE_HASH_SIGNING_OFF':
       return 'Hash signing is off in the Stellar app — enable it ("Blind signing" / "Hash signing") in the app\'s settings on the device, then try again.'

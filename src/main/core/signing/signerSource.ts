@@ -54,7 +54,8 @@ export function resolveSignerProvider(provider: SignerProvider | undefined, work
 /**
  * SANDBOX ONLY: the device emulator holding the public Speculos test seed and a user who approves
  * every prompt and opens whichever app is asked for: Ethereum (blind signing on — CountersignBatch
- * calldata has no clear-signing descriptor) for EVM requests, Stellar (hash signing on, for
+ * calldata has no clear-signing descriptor; "Raw messages" on, so EIP-712 approvals show their
+ * fields instead of a hash) for EVM requests, Stellar (hash signing on, for
  * 100-operation transactions larger than the app's buffer) for Stellar ones. Its
  * m/44'/60'/0'/0/0 and m/44'/148'/0' accounts are the sandbox treasuries.
  */
@@ -86,7 +87,7 @@ export function createSandboxEmulators(): SandboxEmulators {
       mnemonic: SPECULOS_TEST_MNEMONIC,
       openApp: 'Ethereum',
       user: 'approve',
-      ethereum: { blindSigning: true },
+      ethereum: { blindSigning: true, rawMessages: true },
     }),
     stellar: createSandboxLedgerEmulator({
       mnemonic: SPECULOS_TEST_MNEMONIC,
@@ -118,6 +119,7 @@ export function createSandboxSigner(emulators: SandboxEmulators = createSandboxE
     signEvmTransactions: (requests, options) => eth.signEvmTransactions(requests, options),
     signEvmPersonalMessage: (request, options) => eth.signEvmPersonalMessage(request, options),
     signEvmTypedDataHash: (request, options) => eth.signEvmTypedDataHash(request, options),
+    signEvmTypedData: (request, options) => eth.signEvmTypedData(request, options),
     signStellarTransactions: (requests, options) => xlm.signStellarTransactions(requests, options),
     signStellarHash: (request, options) => xlm.signStellarHash(request, options),
     async close() {

@@ -64,7 +64,9 @@ export function createStripeService(rails: LiveRails, retry: StripeRetryPolicy =
     async client() {
       const config = rails.config.stripe
       if (!config) throw stripeNotConfigured()
-      return createStripeClient(await readStripeSecretKey(rails.env.secrets), stripeApiBaseOf(config.apiUrl))
+      // The URL first: a refused one never gets as far as reading the key.
+      const apiBase = stripeApiBaseOf(config.apiUrl, { sandbox: rails.env.sandbox === true })
+      return createStripeClient(await readStripeSecretKey(rails.env.secrets), apiBase)
     },
     sync(ctx) {
       running ??= runSync(ctx)

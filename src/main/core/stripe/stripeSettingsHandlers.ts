@@ -1,7 +1,8 @@
 /**
  * The Stripe settings calls: read what is configured, and set or clear the secret key. The key
  * comes IN once through settings.stripe.setKey, is checked against Stripe before it is saved,
- * and nothing here ever returns or audits more of it than its last 4 characters.
+ * and nothing here ever returns or audits more of it than its last 4 characters and a fingerprint
+ * (the audit row of a change holds the old key's and the new key's, so a swap is visible).
  */
 import type { StripeSettings } from '../../../shared/stripeApi'
 import { CsError } from '../../../shared/errors'
@@ -13,6 +14,7 @@ import { createStripeClient, stripeKeyMode } from '../rails/stripe/createStripeC
 import { stripeFailure } from '../rails/stripe/stripeFailure'
 import { STRIPE_SECRET_KEY_NAME, stripeApiBaseOf, stripeKeyLast4 } from '../rails/stripe/stripeRailConfig'
 import type { SecretStore } from '../secrets/SecretStore'
+import { secretFingerprint } from '../secrets/secretFingerprint'
 import { invariant } from '../util/invariant'
 import type { StripeHandlers } from './stripeHandlers'
 
@@ -43,6 +45,21 @@ export async function readStripeSettings(rails: LiveRails): Promise<StripeSettin
   }
 }
 
+/** What the audit log keeps of a key: its last 4, its mode and a fingerprint — never the key. */
+function keyAudit(key: string): { last4: string; mode: string; fingerprint: string } {
+  return { last4: stripeKeyLast4(key), mode: stripeKeyMode(key), fingerprint: secretFingerprint(key) }
+}
+
+/** The key being replaced or removed, as the audit keeps it; null when none (or unreadable here). */
+async function storedKeyAudit(store: SecretStore): Promise<ReturnType<typeof keyAudit> | null> {
+  try {
+    const key = await store.get(STRIPE_SECRET_KEY_NAME)
+    return key === null ? null : keyAudit(key)
+  } catch {
+    return null
+  }
+}
+
 export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers {
   const secrets = () => secretsOf(rails)
   const settings = () => readStripeSettings(rails)
@@ -62,11 +79,12 @@ export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers
       if (config) {
         // Checked before it is saved: a wrong key is refused now, not at the first payout.
         try {
-          await createStripeClient(key, stripeApiBaseOf(config.apiUrl)).balance.retrieve()
+          await createStripeClient(key, stripeApiBaseOf(config.apiUrl, { sandbox: rails.env.sandbox === true })).balance.retrieve()
         } catch (error) {
           throw stripeFailure(error, 'checking the new key')
         }
       }
+      const before = await storedKeyAudit(secrets())
       await secrets().set(STRIPE_SECRET_KEY_NAME, key, input.acceptWeakProtection ? { acceptWeakProtection: true } : {})
       await core.db.tx(
         async () =>
@@ -74,7 +92,7 @@ export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers
             actor,
             action: 'settings.stripe.setKey',
             subject: 'settings:stripe',
-            change: { after: { last4: stripeKeyLast4(key), mode: stripeKeyMode(key), protection: secrets().protection } },
+            change: { before, after: { ...keyAudit(key), protection: secrets().protection } },
           }),
       )
       return settings()
@@ -82,10 +100,17 @@ export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers
 
     'settings.stripe.clearKey': async ({ core, operator }) => {
       const actor = requireRole(operator, 'admin', 'remove the Stripe key').id
+      const before = await storedKeyAudit(secrets())
       const removed = await secrets().delete(STRIPE_SECRET_KEY_NAME)
       if (removed)
         await core.db.tx(
-          async () => await appendAudit(core, { actor, action: 'settings.stripe.clearKey', subject: 'settings:stripe', change: null }),
+          async () =>
+            await appendAudit(core, {
+              actor,
+              action: 'settings.stripe.clearKey',
+              subject: 'settings:stripe',
+              change: { before, after: null },
+            }),
         )
       return settings()
     },

@@ -1,6 +1,6 @@
 /**
- * The renderer's one way to call the core: typed from the contract, with the current operator
- * attached as meta, and the Result unwrapped — failures throw an ApiError carrying the core's
+ * The renderer's one way to call the core: typed from the contract, with the unlocked operator
+ * attached as meta (the core checks it is the one unlocked on this window), and the Result unwrapped — failures throw an ApiError carrying the core's
  * code, sentence and structured details: views show the sentence as is and act on the code and
  * `details` (which field, which rows, the device's state) — never on the wording.
  *
@@ -35,6 +35,14 @@ export class ApiError extends Error {
   }
 }
 
+/** Codes that mean this window is not (or no longer) unlocked as the operator it names. */
+const SESSION_ENDED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['OPERATOR_LOCKED', 'OPERATOR_SESSION_MISMATCH'])
+
+/** True for a refusal that sent the window back to the picker (the picker says why; no notice needed). */
+export function isSessionEnded(error: unknown): boolean {
+  return error instanceof ApiError && SESSION_ENDED_CODES.has(error.code)
+}
+
 const NO_BRIDGE_MESSAGE = 'This window is not connected to Countersign — start it with the desktop app or `npm run start:web`.'
 
 function bridge(): CountersignBridge {
@@ -58,6 +66,11 @@ export async function invoke<K extends CallName>(name: K, input: CallInput<K>): 
     return result.data
   }
   if (result.error.code === 'DB_UNREACHABLE') callUnreachable(call)
+  // The core no longer holds this window's session (idle, OS lock, a new connection): back to
+  // the picker — unless someone else unlocked meanwhile (the call was made for the previous one).
+  if (SESSION_ENDED_CODES.has(result.error.code) && operatorId && useSession.getState().operator?.id === operatorId) {
+    useSession.getState().locked({ reason: 'refused', message: result.error.message })
+  }
   throw new ApiError(result.error.code, result.error.message, result.error.details)
 }
 

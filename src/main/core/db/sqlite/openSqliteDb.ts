@@ -9,6 +9,12 @@
  * statements from outside it wait until it ends (statements inside it pass, recognised through
  * AsyncLocalStorage). Other processes on the same file wait on SQLite's own lock (BEGIN
  * IMMEDIATE, busy_timeout).
+ *
+ * Damage and rollback are never silent: before a file is opened for writing it is checked from
+ * outside (./checkSqliteWorkspace.ts: empty, not a database, quick_check, behind or other than
+ * the head file → DB_CORRUPT / DB_ROLLED_BACK), it is backed up before any migration, and after
+ * each commit the head file follows the audit head (./keepWorkspaceHead.ts). SQLite's own
+ * "corrupt" errors surface as DB_CORRUPT wherever they happen.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -20,12 +26,19 @@ import type { Database } from '../schema'
 import type { Db, DbQuery, DbRunResult } from '../Db'
 import { assertIdentifier, compileQuery } from '../dbQuery'
 import { migrationFailure } from '../migrationFailure'
+import { createBackup } from '../backups/createBackup'
+import { checkSqliteWorkspace } from './checkSqliteWorkspace'
+import { mapSqliteDamage } from './sqliteDamage'
+import { createHeadKeeper } from './keepWorkspaceHead'
+import { DB_FILE_NAME, newWorkspaceId, WORKSPACE_ID_KEY } from './sqliteFile'
 import * as m0001 from '../migrations/0001_foundation'
 import * as m0002 from '../migrations/0002_payouts'
 import * as m0003 from '../migrations/0003_stellar'
 import * as m0005 from '../migrations/0005_signers'
 import * as m0006 from '../migrations/0006_stripe'
 import * as m0007 from '../migrations/0007_team'
+import * as m0008 from '../migrations/0008_operator_auth'
+import * as m0009 from '../migrations/0009_row_seals'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -35,9 +48,11 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0005_signers': m0005,
   '0006_stripe': m0006,
   '0007_team': m0007,
+  '0008_operator_auth': m0008,
+  '0009_row_seals': m0009,
 }
 
-export const DB_FILE_NAME = 'countersign.sqlite'
+export { DB_FILE_NAME }
 /** How long a writer waits for another process (the CLI beside the app) before DB_LOCKED. */
 const BUSY_TIMEOUT_MS = 5_000
 /** Prepared statements kept per connection. */
@@ -49,6 +64,8 @@ export interface OpenSqliteDbOptions {
   /** Path to a better_sqlite3.node built for this runtime's ABI (Electron); Node uses the default. */
   nativeBinding?: string
   readonly?: boolean
+  /** Back the file up before migrating it (default true; a restore's staging copy says false). */
+  backupBeforeMigration?: boolean
 }
 
 /** SQLite does run DDL inside transactions; Kysely's adapter says it does not, so say it does. */
@@ -64,8 +81,10 @@ class CountersignSqliteDialect extends SqliteDialect {
 }
 
 export async function openSqliteDb(options: OpenSqliteDbOptions): Promise<Db> {
-  const file = options.dataDir === ':memory:' ? ':memory:' : path.join(options.dataDir, DB_FILE_NAME)
-  if (file !== ':memory:') {
+  const memory = options.dataDir === ':memory:'
+  const file = memory ? ':memory:' : path.join(options.dataDir, DB_FILE_NAME)
+  const binding = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}
+  if (!memory) {
     try {
       fs.mkdirSync(options.dataDir, { recursive: true })
     } catch (cause) {
@@ -75,11 +94,16 @@ export async function openSqliteDb(options: OpenSqliteDbOptions): Promise<Db> {
         { cause },
       )
     }
+    // Before anything writes to it: refuse a file that is damaged, emptied, replaced or behind
+    // what this folder committed (DB_CORRUPT / DB_ROLLED_BACK) — never make a new workspace of it.
+    const check = checkSqliteWorkspace({ dataDir: options.dataDir, file, migrations: Object.keys(SQLITE_MIGRATIONS), ...binding })
+    if (!options.readonly && check.pendingMigrations.length > 0 && options.backupBeforeMigration !== false)
+      createBackup({ dataDir: options.dataDir, now: new Date(), ...binding })
   }
   let sqlite: BetterSqlite3.Database
   try {
     sqlite = new BetterSqlite3(file, {
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      ...binding,
       ...(options.readonly ? { readonly: true } : {}),
     })
   } catch (cause) {
@@ -89,18 +113,49 @@ export async function openSqliteDb(options: OpenSqliteDbOptions): Promise<Db> {
       { cause },
     )
   }
-  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
-  if (!options.readonly) {
-    sqlite.pragma('journal_mode = WAL')
+  try {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    if (!options.readonly) {
+      sqlite.pragma('journal_mode = WAL')
+    }
+    sqlite.pragma('synchronous = FULL')
+    sqlite.pragma('foreign_keys = ON')
+  } catch (error) {
+    sqlite.close()
+    throw mapSqliteDamage(error, memory ? null : options.dataDir)
   }
-  sqlite.pragma('synchronous = FULL')
-  sqlite.pragma('foreign_keys = ON')
 
   const k = new Kysely<Database>({ dialect: new CountersignSqliteDialect({ database: sqlite }) })
   if (!options.readonly) {
     await migrateToLatest(k)
   }
-  return wrap(file, sqlite, k)
+  const hooks = { afterCommit: (): void => {} }
+  const db = wrap(file, sqlite, k, hooks)
+  if (!memory && !options.readonly) {
+    const keeper = createHeadKeeper(options.dataDir, sqlite, await ensureWorkspaceId(db))
+    keeper.advance()
+    hooks.afterCommit = () => keeper.advance()
+  }
+  return db
+}
+
+/** The workspace's id (meta 'workspace_id'), made on first open: the head file and every backup carry it. */
+async function ensureWorkspaceId(db: Db): Promise<string> {
+  const read = async (): Promise<string | undefined> =>
+    (await db.first(db.k.selectFrom('meta').select('value').where('key', '=', WORKSPACE_ID_KEY)))?.value
+  const existing = await read()
+  if (existing !== undefined) return existing
+  const id = newWorkspaceId()
+  await db.tx(() =>
+    db.run(
+      db.k
+        .insertInto('meta')
+        .values({ key: WORKSPACE_ID_KEY, value: id })
+        .onConflict((oc) => oc.column('key').doNothing()),
+    ),
+  )
+  // Another process may have made it first: theirs stands.
+  return (await read()) ?? id
 }
 
 async function migrateToLatest(k: Kysely<Database>): Promise<void> {
@@ -167,7 +222,14 @@ function gateFor(file: string): { gate: Gate; release(): void } {
   }
 }
 
-function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>): Db {
+/** After a top-level transaction committed (the head file follows the audit head). Must not throw. */
+interface CommitHooks {
+  afterCommit(): void
+}
+
+function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>, hooks: CommitHooks): Db {
+  const dataDir = file === ':memory:' ? null : path.dirname(file)
+  const guard = <T>(fn: () => T): T => mapSqliteErrors(fn, dataDir)
   const cache = new Map<string, BetterSqlite3.Statement>()
   const prepare = (sqlText: string): BetterSqlite3.Statement => {
     let stmt = cache.get(sqlText)
@@ -187,10 +249,10 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
   }
   /** Run one synchronous statement: at once inside our transaction or when no one holds the gate, else after. */
   async function statement<T>(fn: () => T): Promise<T> {
-    if (currentTx() || !gate.isHeld) return mapBusy(fn)
+    if (currentTx() || !gate.isHeld) return guard(fn)
     await gate.acquire()
     try {
-      return mapBusy(fn)
+      return guard(fn)
     } finally {
       gate.release()
     }
@@ -231,7 +293,7 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
       await gate.acquire()
       const tx: SqliteTx = { db: self, open: true, savepoints: 0 }
       try {
-        mapBusy(() => prepare('BEGIN IMMEDIATE').run())
+        guard(() => prepare('BEGIN IMMEDIATE').run())
         let out: T
         try {
           out = await txStore.run(tx, fn)
@@ -241,7 +303,9 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
           throw error
         }
         tx.open = false
-        mapBusy(() => prepare('COMMIT').run())
+        guard(() => prepare('COMMIT').run())
+        // Still holding the gate: in this process no other commit runs until the head file is written.
+        hooks.afterCommit()
         return out
       } finally {
         tx.open = false
@@ -286,7 +350,8 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>)
   return db
 }
 
-function mapBusy<T>(fn: () => T): T {
+/** SQLite's busy as DB_LOCKED, a damaged file as DB_CORRUPT (naming the latest backup); the rest as it was. */
+function mapSqliteErrors<T>(fn: () => T, dataDir: string | null): T {
   try {
     return fn()
   } catch (error) {
@@ -296,6 +361,6 @@ function mapBusy<T>(fn: () => T): T {
         cause: error,
       })
     }
-    throw error
+    throw mapSqliteDamage(error, dataDir)
   }
 }

@@ -3,6 +3,7 @@ import { CsError } from '../../../../shared/errors'
 import { ROWS_PER_BATCH_MAX } from '../../../../shared/limits'
 import type { BatchSummary, PayoutRowInput, RowProblem } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
+import { openRowSeals } from '../../audit/rowSeals'
 import type { Actor, CoreContext } from '../../context'
 import type { PayoutRow } from '../../db/schema'
 import { beginBatchEdit } from './beginBatchEdit'
@@ -118,6 +119,8 @@ export async function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddB
       PAYOUT_COLUMNS,
       rows.map((row) => PAYOUT_COLUMNS.map((c) => row[c])),
     )
+    const seals = await openRowSeals(ctx)
+    await seals.seal(ctx, 'payouts', rows)
     await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.add',
@@ -126,6 +129,7 @@ export async function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddB
         version: batch.version,
         payouts: rows.map((r) => ({ id: r.id, assetId: r.asset_id, recipient: r.recipient, amount: r.amount })),
       },
+      seals,
     })
     return await readBatchSummary(ctx, batch.id)
   })

@@ -13,12 +13,15 @@ import { CsError } from '../../../../shared/errors'
 import type { BatchDetail } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
 import type { CoreContext } from '../../context'
+import type { ApprovalSigner } from '../../operators/approvalSigning'
 import { requireRole } from '../../operators/operators'
+import { computeBatchDigest } from '../approvals/batchDigest'
 import { assertDailyLimits } from '../policy/checkDailyLimits'
-import { approvalBlocker, countApprovals } from '../policy/describeApprovalStatus'
+import { approvalBlocker } from '../policy/describeApprovalStatus'
+import { checkBatchApprovals } from '../approvals/verifyBatchApprovals'
 import { getBatch } from './getBatch'
 import { listApprovals } from './listApprovals'
-import { AssetCache, batchStateOf, getBatchRow, payoutRowsOf, sumByAsset } from './readBatch'
+import { batchStateOf, getBatchRow } from './readBatch'
 import { emitBatchChanged, requireBatchState, transitionBatch } from './transitionBatch'
 
 export interface DecideBatchParameters {
@@ -28,11 +31,29 @@ export interface DecideBatchParameters {
 }
 export type ApproveBatchReturnType = BatchDetail
 
-export async function approveBatch(ctx: CoreContext, operator: Operator | null, input: DecideBatchParameters): Promise<BatchDetail> {
+export async function approveBatch(
+  ctx: CoreContext,
+  operator: Operator | null,
+  sign: ApprovalSigner | null,
+  input: DecideBatchParameters,
+): Promise<BatchDetail> {
   const approver = requireRole(operator, 'approver', 'approve batches')
+  if (!sign) throw new CsError('OPERATOR_LOCKED', 'Unlock your operator profile with your passphrase before you approve.')
+  // Checked and signed outside the transaction (a Ledger waits for a person); checked again inside.
+  const before = await getBatchRow(ctx, input.id)
+  await checkDecision(ctx, approver, input, 'approve')
+  await assertDailyLimits(ctx, before.id)
+  const signedDigest = await computeBatchDigest(ctx, before)
+  const signature = await sign({ digest: signedDigest.digest, typedData: signedDigest.typedData })
   await ctx.db.tx(async () => {
     const row = await checkDecision(ctx, approver, input, 'approve')
     await assertDailyLimits(ctx, row.id)
+    if ((await computeBatchDigest(ctx, row)).digest !== signedDigest.digest) {
+      throw new CsError(
+        'APPROVAL_STALE',
+        `Batch "${row.name}" changed while you were signing — review it again (batches show ${row.id}) and approve the current version.`,
+      )
+    }
     await ctx.db.run(
       ctx.db.k.insertInto('approvals').values({
         batch_id: row.id,
@@ -41,27 +62,32 @@ export async function approveBatch(ctx: CoreContext, operator: Operator | null, 
         decision: 'approve',
         comment: emptyToNull(input.comment),
         at: ctx.clock.now().toISOString(),
+        key_id: signature.keyId,
+        digest: signedDigest.digest,
+        signature: signature.signature,
       }),
     )
     await appendAudit(ctx, {
       actor: approver.id,
       action: 'batches.approve',
       subject: `batch:${row.id}`,
-      change: { version: row.version, comment: emptyToNull(input.comment) },
+      change: {
+        version: row.version,
+        comment: emptyToNull(input.comment),
+        digest: signedDigest.digest,
+        keyId: signature.keyId,
+        signature: signature.signature,
+      },
     })
-    const assets = new AssetCache(ctx)
-    const { required, eligible } = await countApprovals(
-      ctx,
-      row,
-      await sumByAsset(await payoutRowsOf(ctx, row.id), assets),
-      assets,
-      await listApprovals(ctx, row.id, row.version),
-    )
-    if (eligible.length >= required) {
+    // Only signatures that verify count toward 'approved' (a row slipped in with SQL does not).
+    const check = await checkBatchApprovals(ctx, row)
+    if (check.valid >= check.required) {
+      const required = check.required
+      const approvers = check.approvals.filter((a) => a.ok).map((a) => a.operatorId)
       await transitionBatch(ctx, approver.id, row.id, 'approved', {
         reason: 'approved',
         expectVersion: row.version,
-        details: { required, approvers: eligible.map((a) => a.operatorId) },
+        details: { required, approvers },
       })
     }
   })

@@ -4,6 +4,7 @@ import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { describeApprovalStatus } from '../policy/describeApprovalStatus'
 import { lastRejection, listApprovals } from './listApprovals'
+import { checkBatchApprovals } from '../approvals/verifyBatchApprovals'
 import {
   AssetCache,
   batchStateOf,
@@ -28,7 +29,13 @@ export async function getBatch(ctx: CoreContext, input: GetBatchParameters, oper
     const payouts = await payoutRowsOf(ctx, row.id)
     const assets = new AssetCache(ctx)
     const totals = await sumByAsset(payouts, assets)
-    const approvals = await listApprovals(ctx, row.id, row.version)
+    // Each signature checked against the batch as stored now (the panel shows verified or not).
+    const check = await checkBatchApprovals(ctx, row)
+    const approvals = (await listApprovals(ctx, row.id, row.version)).map((a) => {
+      if (a.decision !== 'approve' || a.signature === 'missing') return a
+      const c = check.approvals.find((x) => x.operatorId === a.operatorId && x.version === a.version)
+      return { ...a, signature: c?.ok === true ? ('verified' as const) : ('invalid' as const) }
+    })
     const reversed = await reversedByPayout(ctx, row.id)
     const batch = await toSummary(row, payouts, assets)
     const shaped: Payout[] = []

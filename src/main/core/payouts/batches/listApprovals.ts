@@ -6,7 +6,8 @@ export async function listApprovals(ctx: CoreContext, batchId: string, version?:
   let q = ctx.db.k
     .selectFrom('approvals as a')
     .leftJoin('operators as o', 'o.id', 'a.operator_id')
-    .select(['a.version', 'a.operator_id', 'o.name', 'a.decision', 'a.comment', 'a.at'])
+    .leftJoin('operator_keys as k', 'k.id', 'a.key_id')
+    .select(['a.version', 'a.operator_id', 'o.name', 'a.decision', 'a.comment', 'a.at', 'a.signature', 'k.fingerprint'])
     .where('a.batch_id', '=', batchId)
     .orderBy('a.at')
     .orderBy('a.operator_id')
@@ -18,6 +19,8 @@ export async function listApprovals(ctx: CoreContext, batchId: string, version?:
     decision: r.decision,
     comment: r.comment,
     at: r.at,
+    keyFingerprint: r.fingerprint ?? null,
+    signature: r.signature === null ? ('missing' as const) : ('unchecked' as const),
   }))
 }
 
@@ -27,7 +30,8 @@ export async function lastRejection(ctx: CoreContext, batchId: string): Promise<
     ctx.db.k
       .selectFrom('approvals as a')
       .leftJoin('operators as o', 'o.id', 'a.operator_id')
-      .select(['a.version', 'a.operator_id', 'o.name', 'a.decision', 'a.comment', 'a.at'])
+      .leftJoin('operator_keys as k', 'k.id', 'a.key_id')
+      .select(['a.version', 'a.operator_id', 'o.name', 'a.decision', 'a.comment', 'a.at', 'a.signature', 'k.fingerprint'])
       .where('a.batch_id', '=', batchId)
       .where('a.decision', '=', 'reject')
       .orderBy('a.version', 'desc')
@@ -43,6 +47,8 @@ export async function lastRejection(ctx: CoreContext, batchId: string): Promise<
         decision: r.decision,
         comment: r.comment,
         at: r.at,
+        keyFingerprint: r.fingerprint ?? null,
+        signature: r.signature === null ? ('missing' as const) : ('unchecked' as const),
       }
     : null
 }

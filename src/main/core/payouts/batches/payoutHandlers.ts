@@ -13,7 +13,9 @@ import { requireRole } from '../../operators/operators'
 import type { RailRegistry } from '../../rails/Rail'
 import { importPayoutCsv } from '../import/importPayoutCsv'
 import { getApprovalPolicy } from '../policy/getApprovalPolicy'
-import { setApprovalPolicy } from '../policy/setApprovalPolicy'
+import { canonicalPolicy } from '../policy/setApprovalPolicy'
+import { requestSettingChange } from '../../operators/adminChanges'
+import { CsError } from '../../../../shared/errors'
 import { addBatchRows } from './addBatchRows'
 import { approveBatch } from './approveBatch'
 import { cancelBatch } from './cancelBatch'
@@ -52,12 +54,25 @@ export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
       await removeBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
     'batches.submit': ({ core, operator }, input) =>
       submitBatch(core, requireRole(operator, 'preparer', 'submit batches').id, input, rails),
-    'batches.approve': async ({ core, operator }, input) => await approveBatch(core, operator, input),
+    'batches.approve': async ({ core, operator, sign }, input) => await approveBatch(core, operator, sign, input),
     'batches.reject': async ({ core, operator }, input) => await rejectBatch(core, operator, input),
     'batches.cancel': async ({ core, operator }, input) => await cancelBatch(core, operator, input),
 
     'settings.policy.get': async ({ core }) => await getApprovalPolicy(core),
-    'settings.policy.set': async ({ core, operator }, input) =>
-      await setApprovalPolicy(core, requireRole(operator, 'admin', 'change the approval policy').id, input),
+    'settings.policy.set': async ({ core, operator, sign }, input) => {
+      const admin = requireRole(operator, 'admin', 'change the approval policy')
+      if (!sign)
+        throw new CsError('OPERATOR_LOCKED', 'Unlock your operator profile first — a policy change is signed with your approval key.')
+      const policy = await canonicalPolicy(core, input)
+      const { result } = await requestSettingChange(core, admin, sign, {
+        kind: 'settings.policy',
+        payload: { policy },
+        summary: `Set the approval policy: ${policy.approversMin} approver(s) minimum, ${policy.thresholds.length} threshold(s), ${policy.dailyLimits.length} daily limit(s)`,
+      })
+      return {
+        ...(await getApprovalPolicy(core)),
+        pendingChange: result.change.state === 'pending' ? { id: result.change.id, summary: result.change.summary } : null,
+      }
+    },
   }
 }

@@ -29,6 +29,9 @@ export async function rejectBatch(ctx: CoreContext, operator: Operator | null, i
         decision: 'reject',
         comment,
         at: ctx.clock.now().toISOString(),
+        key_id: null,
+        digest: null,
+        signature: null,
       }),
     )
     await appendAudit(ctx, {

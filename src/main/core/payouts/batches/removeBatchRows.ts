@@ -2,6 +2,7 @@
 import { CsError } from '../../../../shared/errors'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
+import { openRowSeals } from '../../audit/rowSeals'
 import type { Actor, CoreContext } from '../../context'
 import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
@@ -31,11 +32,19 @@ export async function removeBatchRows(ctx: CoreContext, actorId: Actor, input: R
       removed.push({ id: row.id, assetId: row.asset_id, recipient: row.recipient, amount: row.amount })
       await ctx.db.run(ctx.db.k.deleteFrom('payouts').where('id', '=', id))
     }
+    // A removed row's seal becomes a removal: this audit row vouches that the rows are gone.
+    const seals = await openRowSeals(ctx)
+    await seals.unseal(
+      ctx,
+      'payouts',
+      removed.map((r) => r.id),
+    )
     await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.remove',
       subject: `batch:${batch.id}`,
       change: { version: batch.version, payouts: removed },
+      seals,
     })
     return await readBatchSummary(ctx, batch.id)
   })

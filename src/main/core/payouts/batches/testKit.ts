@@ -3,12 +3,14 @@
  * SQLite file in a temp dir, a fixed clock, a desk of operators, a funded USDC treasury, and
  * recorded events.
  */
+import { addOperatorForTest } from '../../operators/operatorTestKit'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { CallInput, CallName, CallOutput, EventName } from '../../../../shared/api'
 import { fixedClock } from '../../context'
 import { createCore, type Core } from '../../core'
+import type { SignerProvider } from '../../signing/signerSource'
 
 export const USDC = 'USDC@evm:8453'
 export const TREASURY_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
@@ -35,19 +37,23 @@ export interface Desk {
   close(): Promise<void>
 }
 
-export async function openDesk(options: { treasury?: string; start?: string } = {}): Promise<Desk> {
+export async function openDesk(options: { treasury?: string; start?: string; signer?: SignerProvider } = {}): Promise<Desk> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-batches-'))
   const clock = fixedClock(options.start ?? '2026-03-02T09:00:00.000Z')
-  const core = await createCore({ dataDir: dir, clock })
+  const core = await createCore({ dataDir: dir, clock, ...(options.signer ? { signer: options.signer, resumeOnStart: false } : {}) })
   const events: Desk['events'] = []
   core.events.subscribe((event, payload) => events.push({ event, payload }))
   const as: Desk['as'] = (operatorId, name, input) => core.api.call(name, input, operatorId !== undefined ? { operatorId } : {})
-  await as(undefined, 'operators.add', { name: 'Dana Admin', roles: ['admin'] })
-  await as(DANA, 'operators.add', { name: 'Alice Preparer', roles: ['preparer'] })
-  await as(DANA, 'operators.add', { name: 'Bob Approver', roles: ['approver'] })
-  await as(DANA, 'operators.add', { name: 'Carol Approver', roles: ['approver'] })
-  await as(DANA, 'operators.add', { name: 'Erin Both', roles: ['preparer', 'approver'] })
-  await as(DANA, 'operators.add', { name: 'Sam Signer', roles: ['signer'] })
+  // Invited and activated with their demo passphrases; unlocked on this desk's in-process channel.
+  await addOperatorForTest(core.api, { name: 'Dana Admin', roles: ['admin'] })
+  for (const [name, roles] of [
+    ['Alice Preparer', ['preparer']],
+    ['Bob Approver', ['approver']],
+    ['Carol Approver', ['approver']],
+    ['Erin Both', ['preparer', 'approver']],
+    ['Sam Signer', ['signer']],
+  ] as const)
+    await addOperatorForTest(core.api, { name, roles: [...roles] }, { operatorId: DANA })
   await as(DANA, 'ledger.accounts.add', {
     id: 'treasury-usdc',
     name: 'Treasury USDC',

@@ -3,6 +3,7 @@ import { CsError } from '../../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { BatchSummary, PayoutRowPatch } from '../../../../shared/payoutsApi'
 import { appendAudit } from '../../audit/appendAudit'
+import { openRowSeals } from '../../audit/rowSeals'
 import type { Actor, CoreContext } from '../../context'
 import { findAsset } from '../../ledger'
 import { beginBatchEdit } from './beginBatchEdit'
@@ -56,6 +57,9 @@ export async function updateBatchRow(ctx: CoreContext, actorId: Actor, input: Up
       updated_at: ctx.clock.now().toISOString(),
     }
     await ctx.db.run(ctx.db.k.updateTable('payouts').set(next).where('id', '=', old.id))
+    // The edit re-seals the row: its new content is what this audit row vouches for.
+    const seals = await openRowSeals(ctx)
+    await seals.seal(ctx, 'payouts', [{ ...old, ...next }])
     await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.update',
@@ -80,6 +84,7 @@ export async function updateBatchRow(ctx: CoreContext, actorId: Actor, input: Up
           name: next.name,
         },
       },
+      seals,
     })
     return await readBatchSummary(ctx, batch.id)
   })

@@ -13,6 +13,7 @@ import type { Actor, CoreContext } from '../../context'
 import { isDeviceRail } from '../../rails/Rail'
 import { SANDBOX_SIGNER_LABEL } from '../../signing/signerSource'
 import { preflightBatch } from '../batches/preflightBatch'
+import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
 import { getBatchRow } from '../batches/readBatch'
 import { assertDailyLimits } from '../policy/checkDailyLimits'
 import type { ExecutionRuntime } from './createExecutionRuntime'
@@ -56,6 +57,8 @@ async function executeClaimed(
   mode: { external?: boolean },
 ): Promise<ExecuteResult> {
   const batch = await getBatchRow(ctx, batchId)
+  // First of all: the approvals are valid signatures over the batch as stored now.
+  await assertBatchApprovalsVerified(ctx, batchId, actorId)
   await requireRails(ctx, runtime, batchId)
   const preflight = await preflightBatch(ctx, batchId, runtime.rails)
   if (!preflight.ok) {

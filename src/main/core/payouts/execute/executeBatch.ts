@@ -22,6 +22,7 @@ import { emitBatchChanged, transitionBatch } from '../batches/transitionBatch'
 import { reportProgress, type ExecuteDeps, type ExecuteOptions, type ExecuteProgress } from './executeDeps'
 import { plannedSubmissions } from './executionStore'
 import { planSubmissions } from './planSubmissions'
+import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
 import { assetsById } from './railViews'
 import { notConfigured, signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
 import { requireTreasuryAccount } from './treasuryAccount'
@@ -53,6 +54,8 @@ export async function executeBatch(
 ): Promise<ExecuteBatchReturnType> {
   const batch = await getBatchRow(ctx, batchId)
   const payouts = await approvedPayouts(ctx, batch)
+  // The approvals are signatures over what is stored now; nothing is planned if they do not verify.
+  await assertBatchApprovalsVerified(ctx, batchId, actorId)
   // Refuse early what cannot be executed or booked.
   const groups = groupByRail(deps.rails, payouts)
   for (const { rail, payouts: list } of groups) {

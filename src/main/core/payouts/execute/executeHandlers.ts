@@ -8,7 +8,9 @@ import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
 import { requireRole } from '../../operators/operators'
 import { getRailsSetting, railsConfigFromSetting } from '../../rails/getRailsSetting'
-import { setRailsSetting } from '../../rails/setRailsSetting'
+import { checkRailsSetting } from '../../rails/setRailsSetting'
+import { requestSettingChange } from '../../operators/adminChanges'
+import { CsError } from '../../../../shared/errors'
 import { cancelSubmission } from './cancelSubmission'
 import type { ExecutionRuntime } from './createExecutionRuntime'
 import {
@@ -50,10 +52,24 @@ export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandler
       importExternallySigned(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id, input.content),
     'batches.submissions': async ({ core }, input) => await listSubmissions(core, runtime.rails, input.id),
     'settings.rails.get': async ({ core }) => await getRailsSetting(core),
-    'settings.rails.set': async ({ core, operator }, input) => {
-      const setting = await setRailsSetting(core, requireRole(operator, 'admin', 'change the rails configuration').id, input)
-      runtime.rails.replace(railsConfigFromSetting(setting.rails))
-      return setting
+    'settings.rails.set': async ({ core, operator, sign }, input) => {
+      const admin = requireRole(operator, 'admin', 'change the rails configuration')
+      if (!sign)
+        throw new CsError('OPERATOR_LOCKED', 'Unlock your operator profile first — a rails change is signed with your approval key.')
+      const urlPolicy = { sandbox: runtime.rails.env.sandbox === true }
+      // Checked now (every URL, path and duplicate) so a second admin is never asked to approve a broken one.
+      const rails = checkRailsSetting(input, urlPolicy)
+      const { result } = await requestSettingChange(core, admin, sign, {
+        kind: 'settings.rails',
+        payload: { rails, urlPolicy },
+        summary: `Set the rails: ${input.evm?.chains.length ?? 0} EVM chain(s), ${input.stellar?.networks.length ?? 0} Stellar network(s), Stripe ${input.stripe ? 'on' : 'off'}`,
+      })
+      const setting = await getRailsSetting(core)
+      if (result.change.state === 'applied') runtime.rails.replace(railsConfigFromSetting(setting.rails))
+      return {
+        ...setting,
+        pendingChange: result.change.state === 'pending' ? { id: result.change.id, summary: result.change.summary } : null,
+      }
     },
   }
 }

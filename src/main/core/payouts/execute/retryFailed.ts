@@ -16,6 +16,7 @@ import { emitBatchChanged, transitionBatch } from '../batches/transitionBatch'
 import type { ExecuteDeps, ExecuteOptions } from './executeDeps'
 import { payoutsOfSubmission, plannedSubmissions } from './executionStore'
 import { planSubmissions } from './planSubmissions'
+import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
 import { assetsById } from './railViews'
 import { notConfigured, signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
 
@@ -100,6 +101,7 @@ export async function retryFailed(
   }
   const chunks = await retryableChunks(ctx, batchId)
   if (chunks.length === 0) throw new CsError('EXECUTION_STATE', `Batch "${batch.name}" has no failed payouts to retry.`)
+  await assertBatchApprovalsVerified(ctx, batchId, actorId)
 
   // Network, no writes: fresh fees and estimates for the same chunks, and each rail's nonce floor.
   const { plans, assets } = await prepareRetries(ctx, deps, batchId, chunks)

@@ -14,6 +14,7 @@
  * the same transaction — same nonce, same calldata, same fees (RFC 6979 even gives the same
  * signature) — so there is still at most one transaction per nonce.
  */
+import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
 import { CsError } from '../../../../shared/errors'
 import { formatAmountGrouped, parseMinor } from '../../../../shared/money'
 import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
@@ -49,6 +50,8 @@ export async function signAndBroadcast(
     if (sub.state !== 'planned') continue // another process got there first
     const rail = deps.rails.get(sub.rail, sub.network)
     if (!rail) throw notConfigured(sub)
+    // Before every chunk is signed: the approvals still verify against the stored payouts.
+    await assertBatchApprovalsVerified(ctx, sub.batch_id, actor)
     const view = await railSubmissionOf(ctx, sub)
     // A planned submission whose nonce the network already used (another wallet on the same key,
     // or its time bound passed) can never land; nothing with that nonce was ever signed-and-stored

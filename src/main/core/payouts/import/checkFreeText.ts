@@ -1,7 +1,9 @@
 /**
  * The free-text fields of a row — memo, reference, name — checked for what would disguise or lose
- * them: control and direction-changing characters (which can make a receipt read differently from
- * what is paid), and lengths past what each rail or screen carries.
+ * them: control, direction-changing and invisible characters (which can make a receipt read
+ * differently from what is paid), and lengths past what each rail or screen carries. The character
+ * rule is the contract's own (src/shared/safeText.ts), so a row typed by hand and a CSV cell are
+ * held to the same one: every field is one line (no line break or tab).
  *
  * Decisions: EVM transfers have no memo field, so a memo on an EVM row is refused rather than
  * silently dropped (`reference` is the text shown on receipts). Stellar: a text memo of at most 28
@@ -11,13 +13,10 @@
 import type { Rail } from '../../../../shared/blocks'
 import { PAYEE_NAME_CHARS_MAX, REFERENCE_CHARS_MAX, STELLAR_MEMO_BYTES_MAX, STRIPE_MEMO_CHARS_MAX } from '../../../../shared/limits'
 import type { RowIssue, RowIssueCode } from '../../../../shared/payoutImport'
+import { findUnsafeChar, unsafeCharSentence } from '../../../../shared/safeText'
 import type { PayoutField, RawRow } from './payoutCsvLayouts'
 import { rowIssue } from './rowIssues'
 
-/** C0/C1 controls (newline and tab allowed in free text) and bidi overrides, which can disguise text on a receipt. */
-const CONTROL_RE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/
-/** A memo is one line: it travels in a transaction or a transfer description. */
-const MEMO_LINE_BREAK_RE = /[\n\t]/
 const FREE_TEXT_FIELDS = ['memo', 'reference', 'name'] as const
 
 /** Pushes one issue per bad field, in column order; `rail` null when the row's rail is unknown. */
@@ -35,8 +34,8 @@ function freeTextProblem(
   value: string,
   rail: Rail | null,
 ): { code: RowIssueCode; sentence: string } | null {
-  if (CONTROL_RE.test(value) || (field === 'memo' && MEMO_LINE_BREAK_RE.test(value)))
-    return { code: 'TEXT_INVALID', sentence: 'the text contains control or direction-changing characters — retype it as plain text.' }
+  const unsafe = findUnsafeChar(value)
+  if (unsafe !== null) return { code: 'TEXT_INVALID', sentence: `${unsafeCharSentence(unsafe)} and retype it as plain text.` }
   if (field === 'memo') return memoProblem(value, rail)
   if (field === 'reference' && value.length > REFERENCE_CHARS_MAX)
     return { code: 'TEXT_INVALID', sentence: `the reference is ${value.length} characters — at most ${REFERENCE_CHARS_MAX}; shorten it.` }

@@ -67,17 +67,20 @@ describe('importPayoutCsv', () => {
   it('parses BOM, ";" separator, quoted separators and newlines, CRLF and blank lines, keeping spreadsheet row numbers', async () => {
     const text = readFixture('excel-semicolon.csv').toString('utf8').replace(/\r?\n/g, '\r\n')
     expect(text.startsWith('\ufeff')).toBe(true)
-    const r = await run(Buffer.from(text, 'utf8'))
-    expect(r.issues).toEqual([])
+    const r = await run(Buffer.from(text, 'utf8'), { keepValidAsDraft: true })
+    // The quoted line break is read as part of row 4's reference (row 4 stays one row, the next is
+    // still row 6) — and a reference is one line (src/shared/safeText.ts), so that row is refused
+    // with where the break is.
+    expect(r.issues.map((i) => [i.row, i.column, i.code, i.problem])).toEqual([
+      [4, 'reference', 'TEXT_INVALID', 'position 9: a line break (U+000A) — remove it and retype it as plain text.'],
+    ])
     expect(r.rowsTotal).toBe(3)
     expect(r.valid.map((v) => [v.row, v.id, v.assetId, v.amount])).toEqual([
       [2, 'p-1', 'USDC@evm:8453', '1234.500000'],
-      [4, 'p-2', 'XLM@stellar:pubnet', '0.0000001'],
       [6, 'p-3', 'EUR@stripe', '99.90'],
     ])
     expect(r.valid[0]).toMatchObject({ reference: 'INV-1; INV-2', name: 'Müller, Anna' })
-    expect(r.valid[1]).toMatchObject({ memo: 'Rent 01', reference: 'line one\nline two', name: 'Björk' })
-    expect(r.valid[2]!.name).toBe('O"Brien')
+    expect(r.valid[1]!.name).toBe('O"Brien')
     expect(r.batchId).not.toBeNull()
   })
 

@@ -16,6 +16,8 @@ import path from 'node:path'
 import type { ImportPayoutCsvResult, ParsedPayoutRow, RowIssue } from '../../../../shared/payoutImport'
 import { BATCH_NAME_CHARS_MAX } from '../../../../shared/limits'
 import { appendAudit } from '../../audit/appendAudit'
+import { openRowSeals, type RowSeals } from '../../audit/rowSeals'
+import { PAYOUT_SEALED_COLUMNS, type PayoutSealContent } from '../../audit/sealContent'
 import type { Actor, CoreContext } from '../../context'
 import { invariant, unreachable } from '../../util/invariant'
 import { parsePayoutCsv } from './parsePayoutCsv'
@@ -99,7 +101,8 @@ export async function importPayoutCsv(
         updated_at: now,
       }),
     )
-    await insertPayouts(ctx, batchId, checked.valid, now)
+    const seals = await openRowSeals(ctx)
+    await insertPayouts(ctx, seals, batchId, checked.valid, now)
     await appendAudit(ctx, {
       actor: actorId,
       action: 'payouts.import',
@@ -114,6 +117,7 @@ export async function importPayoutCsv(
         rowsWithIssues: new Set(issues.filter((i) => i.row !== null).map((i) => i.row)).size,
         totals: totalsByAsset(checked.valid),
       },
+      seals,
     })
     return result(batchId)
   })
@@ -127,49 +131,37 @@ async function pickBatchId(ctx: CoreContext, generate: () => string): Promise<st
   unreachable(`${batchIdAttemptsMax} batch ids in a row were taken — the id generator is broken`)
 }
 
-/** The columns insertPayouts writes; the rest (submission, entry, failure) start NULL. */
-const PAYOUT_COLUMNS = [
-  'id',
-  'batch_id',
-  'row_no',
-  'rail',
-  'network',
-  'asset_id',
-  'recipient',
-  'amount',
-  'memo',
-  'reference',
-  'name',
-  'state',
-  'attempt',
-  'created_at',
-  'updated_at',
-] as const
+/** The columns insertPayouts writes (the sealed ones first); the rest (submission, entry, failure) start NULL. */
+const PAYOUT_COLUMNS = [...PAYOUT_SEALED_COLUMNS, 'state', 'attempt', 'created_at', 'updated_at'] as const
 
-/** One bulk insert (the database's fastest way in), not a statement per row. */
-async function insertPayouts(ctx: CoreContext, batchId: string, rows: readonly ValidPayoutRow[], now: string): Promise<void> {
-  const values = rows.map((r) => {
+/** One bulk insert (the database's fastest way in), not a statement per row; every row sealed. */
+async function insertPayouts(
+  ctx: CoreContext,
+  seals: RowSeals,
+  batchId: string,
+  rows: readonly ValidPayoutRow[],
+  now: string,
+): Promise<void> {
+  const stored = rows.map((r): PayoutSealContent => {
     // Invariant: what we store is exactly the validated amount, positive, as canonical integer text.
     invariant(r.amountMinor > 0n, () => `payout ${r.id} has a non-positive amount`)
-    return [
-      r.id,
-      batchId,
-      r.row,
-      r.rail,
-      r.network,
-      r.assetId,
-      r.recipient,
-      r.amountMinor.toString(),
-      r.memo ?? null,
-      r.reference ?? null,
-      r.name ?? null,
-      'pending',
-      0,
-      now,
-      now,
-    ]
+    return {
+      id: r.id,
+      batch_id: batchId,
+      row_no: r.row,
+      rail: r.rail,
+      network: r.network,
+      asset_id: r.assetId,
+      recipient: r.recipient,
+      amount: r.amountMinor.toString(),
+      memo: r.memo ?? null,
+      reference: r.reference ?? null,
+      name: r.name ?? null,
+    }
   })
+  const values = stored.map((p) => [...PAYOUT_SEALED_COLUMNS.map((c) => p[c]), 'pending', 0, now, now])
   await ctx.db.insertRows('payouts', PAYOUT_COLUMNS, values)
+  await seals.seal(ctx, 'payouts', stored)
 }
 
 /** Minor units per asset, as decimal integer strings (the audit row is JSON). */

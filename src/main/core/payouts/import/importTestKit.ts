@@ -3,6 +3,7 @@
  * createCore, an admin operator, a treasury and an address-book payee on Base, a Stellar testnet
  * asset, and counters to prove a refused import stored nothing.
  */
+import { addOperatorForTest } from '../../operators/operatorTestKit'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,7 +35,7 @@ export interface ImportWorld {
 export async function openImportWorld(): Promise<ImportWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-import-'))
   const core = await createCore({ dataDir: dir, clock: fixedClock('2026-02-01T10:00:00.000Z') })
-  const op = await core.api.call('operators.add', { name: 'Ada Admin', roles: ['admin', 'preparer'] })
+  const op = await addOperatorForTest(core.api, { name: 'Ada Admin', roles: ['admin', 'preparer'] })
   const meta = { operatorId: op.id }
   await core.api.call('assets.add', { code: 'XLM', scale: 7, rail: 'stellar', network: 'testnet' }, meta)
   await core.api.call(

@@ -136,9 +136,14 @@ function readCountersignRow(rec: CsvRecord, at: Readonly<Record<PayoutField, num
     asset: cellAt(rec, at.asset),
     recipient: cellAt(rec, at.recipient),
     amount: cellAt(rec, at.amount),
-    memo: cellAt(rec, at.memo),
-    reference: cellAt(rec, at.reference),
-    name: cellAt(rec, at.name),
+    memo: textAt(rec, at.memo),
+    reference: textAt(rec, at.reference),
+    name: textAt(rec, at.name),
     idDerived: false,
   }
+}
+
+/** A free-text cell, normalised to NFC as the contract normalises typed text (src/shared/safeText.ts). */
+function textAt(rec: CsvRecord, index: number): string {
+  return cellAt(rec, index).normalize('NFC')
 }

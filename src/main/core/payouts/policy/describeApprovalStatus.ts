@@ -34,6 +34,8 @@ export async function countApprovals(
   const eligible: Approval[] = []
   for (const a of approvals) {
     if (a.version !== row.version || a.decision !== 'approve' || editors.has(a.operatorId)) continue
+    // An unsigned decision, or a signature that does not verify, is no approval.
+    if (a.signature === 'missing' || a.signature === 'invalid') continue
     // A role taken away after approving no longer counts.
     if ((await findOperator(ctx, a.operatorId))?.roles.includes('approver') ?? false) eligible.push(a)
   }
@@ -107,7 +109,12 @@ export async function describeApprovalStatus(
       break
     }
     case 'approved':
-      sentences.push(`Approved by ${joinNames(names)} (version ${row.version}) — ready to execute.`)
+      sentences.push(
+        eligible.length >= required
+          ? `Approved by ${joinNames(names)} (version ${row.version}) — ready to execute.`
+          : // Marked approved, but its approvals do not verify against the batch as stored: it will not be executed.
+            `Marked approved, but only ${eligible.length} of the ${required} approvals it needs verify against the batch as stored now — it will not be executed. Check the audit log (audit verify).`,
+      )
       break
     case 'cancelled':
       sentences.push('It was cancelled; nothing in it will be paid.')

@@ -34,8 +34,11 @@ describe('settings.policy', () => {
       },
       updatedAt: '2026-03-02T09:00:00.000Z',
       updatedBy: DANA,
+      // One admin: applied at once (signed by Dana), nothing waits.
+      pendingChange: null,
     })
-    expect(await desk.as(undefined, 'settings.policy.get', {})).toEqual(set)
+    const { pendingChange: _none, ...stored } = set
+    expect(await desk.as(undefined, 'settings.policy.get', {})).toEqual(stored)
     expect((await listAuditRows(desk.core.ctx, { subject: 'settings:approval_policy' })).rows).toMatchObject([
       { actor: DANA, action: 'settings.policy.set' },
     ])

@@ -6,8 +6,9 @@
  * and up to its batch size; an explicit array makes "one sweep = one request" a property of the
  * code rather than of timing.
  */
-import { CsError } from '../../../../shared/errors'
+import { CsError, type ErrorCode } from '../../../../shared/errors'
 import { invariant } from '../../util/invariant'
+import { checkRailUrl } from '../checkRailUrl'
 
 export interface JsonRpcCall {
   method: string
@@ -27,8 +28,8 @@ export const rpcBatchCallsMax = 20_000
  */
 export class RpcTransportError extends CsError {
   readonly delivered: 'no' | 'maybe'
-  constructor(message: string, delivered: 'no' | 'maybe', cause: unknown) {
-    super('RAIL_UNAVAILABLE', message, { cause })
+  constructor(message: string, delivered: 'no' | 'maybe', cause: unknown, code: ErrorCode = 'RAIL_UNAVAILABLE') {
+    super(code, message, { cause })
     this.delivered = delivered
   }
 }
@@ -36,6 +37,13 @@ export class RpcTransportError extends CsError {
 const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 async function post(url: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  try {
+    // Checked at every use, not only when set: a stored http:// URL to another machine (written
+    // before the rule, or into the database) is never used (checkRailUrl.ts).
+    checkRailUrl('evm-rpc', url, { sandbox: false })
+  } catch (refusal) {
+    throw new RpcTransportError((refusal as Error).message, 'no', refusal, 'RAIL_URL_REFUSED')
+  }
   let response: Response
   try {
     response = await fetch(url, {

@@ -5,6 +5,7 @@
  * reading Horizon's problem JSON (result codes) as data, not as thrown axios errors.
  */
 import { CsError } from '../../../../shared/errors'
+import { checkRailUrl } from '../checkRailUrl'
 
 export const HORIZON_TIMEOUT_MS = 30_000
 
@@ -61,6 +62,12 @@ export function createHorizonClient(baseUrl: string) {
   const root = baseUrl.replace(/\/+$/, '')
 
   async function request(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      // At every use, not only when set: a stored http:// URL to another machine is never used (checkRailUrl.ts).
+      checkRailUrl('horizon', root, { sandbox: false })
+    } catch (refusal) {
+      throw new HorizonError((refusal as Error).message, 'no')
+    }
     try {
       return await fetch(`${root}${path}`, { ...init, signal: AbortSignal.timeout(HORIZON_TIMEOUT_MS) })
     } catch (error) {

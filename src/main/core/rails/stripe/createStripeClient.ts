@@ -1,8 +1,11 @@
 /**
- * stripe-node configured for Countersign: our host (harness or api.stripe.com), NO automatic
- * retries (they would invent their own idempotency keys), a bounded timeout, fetch-based HTTP.
+ * stripe-node configured for Countersign: our host (api.stripe.com, or the harness on loopback —
+ * any other is refused, RAIL_URL_REFUSED), NO automatic retries (they would invent their own
+ * idempotency keys), a bounded timeout, fetch-based HTTP.
  */
 import Stripe from 'stripe'
+import { CsError } from '../../../../shared/errors'
+import { isLoopbackHost, STRIPE_API_ORIGIN } from '../checkRailUrl'
 
 export interface StripeApiBase {
   host: string
@@ -18,6 +21,14 @@ export function createStripeClient(
   apiBase: StripeApiBase = STRIPE_API_BASE_DEFAULT,
   timeoutMs = STRIPE_TIMEOUT_MS,
 ): Stripe {
+  // The last door before the key leaves: whatever a caller resolved, it goes to Stripe over https
+  // or to a server on this machine (the harness), never elsewhere (checkRailUrl.ts has the rules).
+  const stripeOwn = apiBase.host === STRIPE_API_BASE_DEFAULT.host && apiBase.protocol === 'https' && apiBase.port === 443
+  if (!stripeOwn && !isLoopbackHost(apiBase.host.includes(':') ? `[${apiBase.host}]` : apiBase.host))
+    throw new CsError(
+      'RAIL_URL_REFUSED',
+      `The Stripe key is only sent to ${STRIPE_API_ORIGIN} — fix the Stripe API URL in the rails settings.`,
+    )
   return new Stripe(secretKey, {
     host: apiBase.host,
     port: apiBase.port,

@@ -5,7 +5,8 @@
  */
 import { CsError } from '../../../../shared/errors'
 import type { SecretStore } from '../../secrets/SecretStore'
-import { STRIPE_API_BASE_DEFAULT, type StripeApiBase } from './createStripeClient'
+import { checkRailUrl, type RailUrlPolicy } from '../checkRailUrl'
+import type { StripeApiBase } from './createStripeClient'
 
 export const STRIPE_SECRET_KEY_NAME = 'stripe.secretKey'
 /** Stripe has one "network": the platform's account. */
@@ -19,17 +20,17 @@ export interface StripeConfig {
   apiUrl: string
 }
 
-export function stripeApiBaseOf(apiUrl: string): StripeApiBase {
-  const url = new URL(apiUrl)
-  const protocol = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null
-  if (protocol === null)
-    throw new CsError(
-      'INVALID_INPUT',
-      `Stripe API URL ${apiUrl.slice(0, 80)} must start with https:// (or http:// for a local test server).`,
-    )
-  if (url.hostname === STRIPE_API_BASE_DEFAULT.host && protocol === 'http')
-    throw new CsError('INVALID_INPUT', 'The Stripe API must be reached over https:// — fix the URL in the rails settings.')
-  return { host: url.hostname, port: url.port === '' ? (protocol === 'https' ? 443 : 80) : Number(url.port), protocol }
+/**
+ * Host, port and protocol of the Stripe API this workspace may use (checkRailUrl.ts: Stripe's own
+ * API, or a loopback test server in a sandbox), or RAIL_URL_REFUSED. Called wherever a client is
+ * about to be made, so a stored URL is checked again at every use, before the key is read.
+ */
+export function stripeApiBaseOf(apiUrl: string, policy: RailUrlPolicy): StripeApiBase {
+  const url = checkRailUrl('stripe', apiUrl, policy)
+  const protocol = url.protocol === 'http:' ? 'http' : 'https'
+  // IPv6 hosts come bracketed from URL ("[::1]"); Node's http wants them bare.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+  return { host, port: url.port === '' ? (protocol === 'https' ? 443 : 80) : Number(url.port), protocol }
 }
 
 /** The secret key, or STRIPE_KEY_MISSING with what to do. */

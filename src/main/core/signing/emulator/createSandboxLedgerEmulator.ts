@@ -6,11 +6,14 @@
  * Scriptable like a person holding a device: which app is open, locked or not, the app settings,
  * the user's answer to each prompt (approve, reject, or "manual": the test gets each prompt and
  * answers it when it chooses — a slow user without timers), a disconnect now or after n signatures,
- * and a one-shot status word for the next APDU.
+ * and a one-shot status word for the next APDU. For full EIP-712 messages it also keeps what the
+ * screen showed (`lastDisplay()`).
  */
 import { DASHBOARD_APP_NAME } from '../ledgerDevice/getOpenApp'
 import type { LedgerTransportFactory } from '../ledgerDevice/LedgerTransportFactory'
 import { ledgerErrorClasses, TransportBase, transportErrorClass } from '../ledgerDevice/ledgerPackages'
+import type { DeviceDisplayLine } from '../eip712Device'
+import { APP_ETHEREUM_TEST_CAL_KEY } from './emulatedEip712'
 import { createEmulatedEthereumApp, type EmulatedEthereumSettings } from './emulatedEthereumApp'
 import { createEmulatedStellarApp, type EmulatedStellarSettings } from './emulatedStellarApp'
 import { bytesToHexString, reply, status, sw, type EmulatedApp, type EmulatedDeviceServices, type PromptContent } from './emulatedApp'
@@ -70,6 +73,11 @@ export interface SandboxLedgerEmulator {
   /** Unplugs the device now: a pending prompt's exchange fails, later ones too, until reconnect(). */
   disconnect(): void
   reconnect(): void
+  /**
+   * The screens the Ethereum app showed for the last full EIP-712 message, in order (also after a
+   * rejection or a refusal part-way); null before the first one.
+   */
+  lastDisplay(): readonly DeviceDisplayLine[] | null
 }
 
 const defaultEthereumVersion = [1, 17, 0] as const
@@ -91,7 +99,11 @@ export function createSandboxLedgerEmulator(options: SandboxLedgerEmulatorOption
   const deviceId = options.deviceId ?? 'sandbox-ledger-emulator'
   const firmwareVersion = options.firmwareVersion ?? defaultFirmwareVersion
   const settings = {
-    ethereum: { blindSigning: options.ethereum?.blindSigning ?? false },
+    ethereum: {
+      blindSigning: options.ethereum?.blindSigning ?? false,
+      rawMessages: options.ethereum?.rawMessages ?? false,
+      calPublicKey: options.ethereum?.calPublicKey ?? APP_ETHEREUM_TEST_CAL_KEY,
+    },
     stellar: {
       hashSigning: options.stellar?.hashSigning ?? false,
       maxDataSizeBytes: options.stellar?.maxDataSizeBytes ?? defaultStellarMaxDataSizeBytes,
@@ -151,8 +163,9 @@ export function createSandboxLedgerEmulator(options: SandboxLedgerEmulatorOption
     },
   }
 
+  const ethereumApp = createEmulatedEthereumApp(services, settings.ethereum, options.ethereum?.version ?? defaultEthereumVersion)
   const apps: Record<'Ethereum' | 'Stellar', EmulatedApp> = {
-    Ethereum: createEmulatedEthereumApp(services, settings.ethereum, options.ethereum?.version ?? defaultEthereumVersion),
+    Ethereum: ethereumApp,
     Stellar: createEmulatedStellarApp(services, settings.stellar, options.stellar?.version ?? defaultStellarVersion),
   }
 
@@ -289,6 +302,7 @@ export function createSandboxLedgerEmulator(options: SandboxLedgerEmulatorOption
     reconnect() {
       disconnected = false
     },
+    lastDisplay: () => ethereumApp.lastTypedDataDisplay(),
   }
 }
 

@@ -2,6 +2,7 @@
  * SANDBOX / TEST ONLY. What an emulated Ledger app sees (one parsed APDU) and what it may ask of
  * the emulated device (a confirmation from the emulated user, the software keys).
  */
+import type { DeviceDisplayLine } from '../eip712Device'
 import type { SandboxSoftwareKeys } from './sandboxSoftwareKeys'
 
 export interface Apdu {
@@ -20,6 +21,8 @@ export interface PromptContent {
   kind: PromptKind
   /** Field name → text as the device would show it (address, amount, chain id, hash…). */
   fields: Readonly<Record<string, string>>
+  /** Full EIP-712 messages: every screen shown before the signing prompt, in order (labels repeat). */
+  lines?: readonly DeviceDisplayLine[]
 }
 
 export interface EmulatedDeviceServices {

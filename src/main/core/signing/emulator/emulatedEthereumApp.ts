@@ -4,7 +4,9 @@
  * INS 02 get address (P1 01 = show and confirm, P2 01 = with chain code, optional 8-byte chain id),
  * INS 04 sign transaction (255-byte frames, P1 00 first / 80 more; complete when the RLP is),
  * INS 06 app configuration, INS 08 personal message (P1 00 first / 80 more), INS 0A ERC-20
- * descriptor, INS 0C EIP-712 hashed message (P2 00). Status words as the real app answers them.
+ * descriptor, INS 0C EIP-712 hashed message (P2 00) and full message (P2 01, after INS 1A struct
+ * definitions, 1C struct values and 1E filters: emulatedEip712.ts). Status words as the real app
+ * answers them.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -16,13 +18,25 @@ import {
   evmSigningHash,
   evmTypedDataHash,
   toChecksumAddress,
+  type Hex,
   type UnsignedEvmTransaction,
 } from '../evmCrypto'
+import type { DeviceDisplayLine } from '../eip712Device'
 import { bytesToHexString, readPath, reply, status, sw, type Apdu, type EmulatedApp, type EmulatedDeviceServices } from './emulatedApp'
+import { createEmulatedEip712 } from './emulatedEip712'
 
 export interface EmulatedEthereumSettings {
   /** The app's "Blind signing" setting (contract data without a clear-signing descriptor). */
   blindSigning: boolean
+  /** The app's "Raw messages" setting: EIP-712 messages without filters show every field. */
+  rawMessages: boolean
+  /** The key EIP-712 filters must be signed with (Ledger's CAL key; by default app-ethereum's test key). */
+  calPublicKey: Hex
+}
+
+export interface EmulatedEthereumApp extends EmulatedApp {
+  /** What the device showed for the last full EIP-712 message (null before the first one). */
+  lastTypedDataDisplay(): readonly DeviceDisplayLine[] | null
 }
 
 const ins = {
@@ -32,7 +46,12 @@ const ins = {
   signPersonalMessage: 0x08,
   provideErc20: 0x0a,
   signEip712: 0x0c,
+  eip712StructDefinition: 0x1a,
+  eip712StructImplementation: 0x1c,
+  eip712Filtering: 0x1e,
 } as const
+/** INS 0C P2: 00 = the host sends the two hashes, 01 = sign the message streamed with INS 1A/1C/1E. */
+const eip712FullP2 = 0x01
 const p1First = 0x00
 const p1More = 0x80
 /** The Ethereum app keeps this many ERC-20 descriptors for the next transaction. */
@@ -55,7 +74,8 @@ export function createEmulatedEthereumApp(
   services: EmulatedDeviceServices,
   settings: EmulatedEthereumSettings,
   version: readonly [number, number, number],
-): EmulatedApp {
+): EmulatedEthereumApp {
+  const eip712 = createEmulatedEip712(services, settings)
   let tx: { path: number[]; bytes: Uint8Array } | null = null
   let message: { path: number[]; length: number; bytes: Uint8Array } | null = null
   let erc20: Erc20Descriptor[] = []
@@ -64,6 +84,7 @@ export function createEmulatedEthereumApp(
     tx = null
     message = null
     erc20 = []
+    eip712.reset()
   }
 
   async function getAddress(apdu: Apdu): Promise<Uint8Array> {
@@ -140,7 +161,7 @@ export function createEmulatedEthereumApp(
   }
 
   async function signEip712Hashed(apdu: Apdu): Promise<Uint8Array> {
-    // P2 00 = "v0": the host sends the two hashes; the full-message protocol (P2 01) is not emulated.
+    // P2 00 = "v0": the host sends the two hashes (P2 01, the full message, is emulatedEip712.ts).
     if (apdu.p1 !== 0 || apdu.p2 !== 0) return status(sw.wrongP1P2)
     if (!settings.blindSigning) return status(sw.incorrectData)
     const parsed = readPath(apdu.data)
@@ -182,6 +203,7 @@ export function createEmulatedEthereumApp(
     name: 'Ethereum',
     version: version.join('.'),
     reset,
+    lastTypedDataDisplay: () => eip712.lastDisplay(),
     async handle(apdu) {
       if (apdu.cla !== 0xe0) return status(sw.claNotSupported)
       switch (apdu.ins) {
@@ -196,7 +218,13 @@ export function createEmulatedEthereumApp(
         case ins.provideErc20:
           return provideErc20(apdu)
         case ins.signEip712:
-          return signEip712Hashed(apdu)
+          return apdu.p1 === 0 && apdu.p2 === eip712FullP2 ? eip712.sign(apdu) : signEip712Hashed(apdu)
+        case ins.eip712StructDefinition:
+          return eip712.structDefinition(apdu)
+        case ins.eip712StructImplementation:
+          return eip712.structImplementation(apdu)
+        case ins.eip712Filtering:
+          return eip712.filtering(apdu)
         default:
           return status(sw.insNotSupported)
       }

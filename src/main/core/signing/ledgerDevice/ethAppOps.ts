@@ -4,7 +4,8 @@
  * signer validates inputs before and checks the answers after.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { newEthApp, type LedgerTransport } from './ledgerPackages'
+import type { LedgerEip712Message } from '../prepareTypedDataForLedger'
+import { newEthApp, type EthApp, type LedgerTransport } from './ledgerPackages'
 
 export interface RawEthSignature {
   /** hw-app-eth's v: hex, EIP-155-expanded for legacy transactions, "00"/"01" for typed ones. */
@@ -62,6 +63,20 @@ export async function signEthTypedDataHash(
   messageHash: Uint8Array,
 ): Promise<{ v: number; r: string; s: string }> {
   return newEthApp(transport).signEIP712HashedMessage(path, bytesToHex(domainSeparator), bytesToHex(messageHash))
+}
+
+/**
+ * EIP-712 in full (INS 1A struct definitions, 1C values, 0C P2 01 sign), so the device shows the
+ * fields. The message must come from prepareTypedDataForLedger; the app instance is offline
+ * (ledgerPackages.ts), so no filter or token lookup leaves the machine and none is sent.
+ */
+export async function signEthTypedData(
+  transport: LedgerTransport,
+  path: string,
+  message: LedgerEip712Message,
+): Promise<{ v: number; r: string; s: string }> {
+  const eth = newEthApp(transport)
+  return eth.signEIP712Message(path, message as unknown as Parameters<EthApp['signEIP712Message']>[1])
 }
 
 export interface EthAppConfiguration {

@@ -1,6 +1,7 @@
 /**
  * The EVM part of the Ledger signer: accounts, transactions (with ERC-20 descriptors), personal
- * messages and EIP-712 hashes through the Ethereum app. Inputs are checked before the device
+ * messages, EIP-712 typed data (in full, so the device shows its fields) and EIP-712 hashes
+ * through the Ethereum app. Inputs are checked before the device
  * job; every answer is checked after it — two 32-byte scalars, low-S (EIP-2), a possible v, and
  * the signature recovers to the expected address — so nothing the device got wrong is used.
  */
@@ -19,7 +20,8 @@ import {
   type Hex,
   type UnsignedEvmTransaction,
 } from '../evmCrypto'
-import { deviceError } from '../deviceErrors'
+import { deviceError, type DeviceOperation } from '../deviceErrors'
+import { prepareTypedDataForLedger } from '../prepareTypedDataForLedger'
 import {
   signerLimits,
   type BatchSignerOptions,
@@ -27,12 +29,20 @@ import {
   type EvmSignature,
   type EvmTransactionRequest,
   type EvmTypedDataHashRequest,
+  type EvmTypedDataRequest,
   type Signer,
   type SignerAccount,
   type SignerOptions,
 } from '../Signer'
 import { confirmation, emit, safeHex, signBatch, unexpectedAnswer, type DeviceJobSession, type LedgerDeviceSession } from './deviceSession'
-import { getEthAddress, signEthPersonalMessage, signEthTransaction, signEthTypedDataHash, type RawEthSignature } from './ethAppOps'
+import {
+  getEthAddress,
+  signEthPersonalMessage,
+  signEthTransaction,
+  signEthTypedData,
+  signEthTypedDataHash,
+  type RawEthSignature,
+} from './ethAppOps'
 import { checkBatchSize, validatePath } from './signerInput'
 
 export const EVM_LEDGER_LIMITS = {
@@ -48,7 +58,7 @@ const UNCOMPRESSED_PUBLIC_KEY_BYTES = 65
 /** EIP-712 domain separators and message hashes are keccak-256 hashes. */
 const EIP712_HASH_BYTES = 32
 
-export type LedgerEvmSigning = Pick<Signer, 'signEvmTransactions' | 'signEvmPersonalMessage' | 'signEvmTypedDataHash'>
+export type LedgerEvmSigning = Pick<Signer, 'signEvmTransactions' | 'signEvmPersonalMessage' | 'signEvmTypedDataHash' | 'signEvmTypedData'>
 
 export function createLedgerEvmSigning(device: LedgerDeviceSession): LedgerEvmSigning {
   return {
@@ -73,7 +83,7 @@ export function createLedgerEvmSigning(device: LedgerDeviceSession): LedgerEvmSi
       return device.withDevice('Ethereum', 'sign-evm-message', opts.onProgress, async ({ transport: t, job }) => {
         emit(opts.onProgress, confirmation('message', 0, 1))
         const raw = await job.withDeadline(signEthPersonalMessage(t, path, message), device.confirmationTimeoutMs)
-        return checkEvmMessageSignature(raw, evmPersonalMessageHash(message), expected)
+        return checkEvmMessageSignature(raw, evmPersonalMessageHash(message), expected, 'sign-evm-message')
       })
     },
 
@@ -85,7 +95,19 @@ export function createLedgerEvmSigning(device: LedgerDeviceSession): LedgerEvmSi
       return device.withDevice('Ethereum', 'sign-evm-typed-data-hash', opts.onProgress, async ({ transport: t, job }) => {
         emit(opts.onProgress, confirmation('message', 0, 1))
         const raw = await job.withDeadline(signEthTypedDataHash(t, path, domainSeparator, messageHash), device.confirmationTimeoutMs)
-        return checkEvmMessageSignature(raw, evmTypedDataHash(domainSeparator, messageHash), expected)
+        return checkEvmMessageSignature(raw, evmTypedDataHash(domainSeparator, messageHash), expected, 'sign-evm-typed-data-hash')
+      })
+    },
+
+    async signEvmTypedData(request: EvmTypedDataRequest, opts: SignerOptions = {}) {
+      const path = validatePath('evm', request.path)
+      const expected = request.expectedAddress === null ? null : toChecksumAddress(request.expectedAddress)
+      // Checked and hashed (viem) before the job: the signature must recover over this digest.
+      const prepared = prepareTypedDataForLedger(request.typedData)
+      return device.withDevice('Ethereum', 'sign-evm-typed-data', opts.onProgress, async ({ transport: t, job }) => {
+        emit(opts.onProgress, confirmation('message', 0, 1))
+        const raw = await job.withDeadline(signEthTypedData(t, path, prepared.message), device.confirmationTimeoutMs)
+        return checkEvmMessageSignature(raw, prepared.digest, expected, 'sign-evm-typed-data')
       })
     },
   }
@@ -168,13 +190,18 @@ function checkEvmTransactionSignature(raw: RawEthSignature, prepared: PreparedEv
   return { r: toHex(r), s: toHex(s), yParity: parity, v: tx.type === 'legacy' ? v : 27n + yParity }
 }
 
-function checkEvmMessageSignature(raw: { v: number; r: string; s: string }, hash: Uint8Array, expected: Hex | null): EvmSignature {
+function checkEvmMessageSignature(
+  raw: { v: number; r: string; s: string },
+  hash: Uint8Array,
+  expected: Hex | null,
+  operation: DeviceOperation,
+): EvmSignature {
   const { r, s } = checkScalars(raw.r, raw.s)
   if (raw.v !== 27 && raw.v !== 28) throw unexpectedAnswer(`its message signature has v = ${raw.v}`)
   const parity = raw.v === 27 ? 0 : 1
   if (expected !== null) {
     const signer = recoverEvmAddress(hash, r, s, parity)
-    if (signer !== expected) throw deviceError('DEVICE_ADDRESS_MISMATCH', { operation: 'sign-evm-message' }, { expected, signer })
+    if (signer !== expected) throw deviceError('DEVICE_ADDRESS_MISMATCH', { operation }, { expected, signer })
   }
   return { r: toHex(r), s: toHex(s), yParity: parity, v: BigInt(raw.v) }
 }

@@ -24,9 +24,29 @@ export const TransportBase: typeof TransportClass = (requireCjs('@ledgerhq/hw-tr
 let ethClass: typeof EthClass | undefined
 let strClass: typeof StrClass | undefined
 
+/**
+ * hw-app-eth's service URLs, all off: by default it fetches EIP-712 filters from Ledger's CAL
+ * service, ERC-20 signatures, plugins and NFT metadata over the network in the middle of a
+ * signing. Countersign works offline and decides itself what the device is sent, so every lookup
+ * is disabled and there are no static tables (our own typed data has no Ledger-signed filters).
+ */
+export const OFFLINE_ETH_LOAD_CONFIG = Object.freeze({
+  nftExplorerBaseURL: null,
+  pluginBaseURL: null,
+  extraPlugins: null,
+  cryptoassetsBaseURL: null,
+  calServiceURL: null,
+  staticERC20Signatures: null,
+  staticEIP712SignaturesV1: null,
+  staticEIP712SignaturesV2: null,
+})
+
+/** The scramble key every Ethereum app client passes (ignored by current transports). */
+const ETH_SCRAMBLE_KEY = 'w0w'
+
 export function newEthApp(transport: LedgerTransport): EthApp {
   ethClass ??= (requireCjs('@ledgerhq/hw-app-eth') as { default: typeof EthClass }).default
-  return new ethClass(transport)
+  return new ethClass(transport, ETH_SCRAMBLE_KEY, { ...OFFLINE_ETH_LOAD_CONFIG })
 }
 
 export function newStrApp(transport: LedgerTransport): StrApp {

@@ -15,7 +15,9 @@ const REVERIFY_DEBOUNCE_MS = 750
 
 export function AuditView() {
   const { rows, nextBeforeSeq, loading, loadingOlder, error, refresh, loadOlder, verify, verification } = useAudit()
-  const brokenSeq = verification && !verification.ok ? (verification.firstBroken?.seq ?? null) : null
+  // Only a break of the chain itself makes rows of the log untrustworthy; a changed book row is named in the panel.
+  const chainBroken = verification && !verification.ok && (verification.firstBroken?.kind ?? 'chain') === 'chain'
+  const brokenSeq = chainBroken ? (verification.firstBroken?.seq ?? null) : null
   const connectionState = useApp((s) => s.connection?.state)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
 

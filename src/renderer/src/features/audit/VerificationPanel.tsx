@@ -1,5 +1,7 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core'
 import { IconAlertOctagon, IconAlertTriangle, IconShieldCheck } from '@tabler/icons-react'
+import type { ReactNode } from 'react'
+import type { AuditVerification } from '../../../../shared/workspaceApi'
 import { formatClock, formatCount, shortHash } from '../../lib/format'
 import { useAudit } from './store'
 
@@ -69,6 +71,8 @@ export function VerificationPanel() {
       </Alert>
     )
   }
+  if (v.firstBroken?.kind !== undefined && v.firstBroken.kind !== 'chain')
+    return <BooksBroken v={v} checkedAt={checkedAt} reverify={reverify} />
   const at = v.firstBroken?.seq ?? v.headSeq + 1
   return (
     <Alert
@@ -104,6 +108,32 @@ export function VerificationPanel() {
           </Button>
         </Group>
       </Stack>
+    </Alert>
+  )
+}
+
+/** The chain holds, but a row of the books it describes was changed, added or removed outside Countersign. */
+function BooksBroken({ v, checkedAt, reverify }: { v: AuditVerification; checkedAt: string; reverify: ReactNode }) {
+  const broken = v.firstBroken!
+  return (
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlertOctagon size={26} />}
+      data-testid="audit-verification"
+      data-state="broken"
+      data-kind={broken.kind}
+      styles={{ title: { fontSize: 'var(--mantine-font-size-lg)' } }}
+      title={<span data-testid="audit-verification-title">The books were changed outside Countersign: {broken.reason}</span>}
+    >
+      <Group justify="space-between" align="flex-end" wrap="nowrap">
+        <Text size="sm">
+          {broken.subject ? <>Row: {broken.subject}. </> : null}The audit log itself verifies ({formatCount(v.rowsChecked)}{' '}
+          {v.rowsChecked === 1 ? 'row' : 'rows'}), but the books no longer match what it recorded. Do not edit the database further — keep a
+          copy of this workspace and contact your administrator. {checkedAt}
+        </Text>
+        {reverify}
+      </Group>
     </Alert>
   )
 }

@@ -3,7 +3,7 @@
  * dismissed (they may need acting on); confirmations fade.
  */
 import { create } from 'zustand'
-import { errorCode, errorItems, errorMessage } from '../../lib/api'
+import { errorCode, errorItems, errorMessage, isSessionEnded } from '../../lib/api'
 
 export type NoticeKind = 'error' | 'success' | 'info'
 export interface Notice {
@@ -25,6 +25,8 @@ interface NotifyState {
   notices: Notice[]
   push(notice: Omit<Notice, 'id'>): number
   dismiss(id: number): void
+  /** Every notice goes (the desk locked: what they said is not for the next person). */
+  clear(): void
 }
 
 let nextId = 1
@@ -40,9 +42,14 @@ export const useNotify = create<NotifyState>((set, get) => ({
   dismiss(id) {
     set({ notices: get().notices.filter((n) => n.id !== id) })
   },
+  clear() {
+    set({ notices: [] })
+  },
 }))
 
 export function notifyError(title: string, error: unknown): void {
+  // The window went back to the picker, which says why; a notice would outlive the session.
+  if (isSessionEnded(error)) return
   console.error(`countersign: ${title}`, error)
   const items = errorItems(error)
   useNotify

@@ -20,6 +20,7 @@ import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { formatCount, formatExact, formatTimestamp, networkLabel } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { approveBatch, cancelBatch, rejectBatch, removeRow, submitBatch } from './actions'
+import { ApprovalEntries } from './ApprovalEntries'
 import { ExecutionPanel } from './ExecutionPanel'
 import { problemText } from './IssuesTable'
 import { PayoutsTable } from './PayoutsTable'
@@ -334,16 +335,7 @@ function ApprovalPanel({ detail }: { detail: BatchDetail }) {
             ))}
           </Stack>
         ) : null}
-        {detail.approvals.length > 0 ? (
-          <List size="sm" spacing={2} data-testid="approval-list">
-            {detail.approvals.map((a, i) => (
-              <List.Item key={i}>
-                {a.decision === 'approve' ? 'Approved' : 'Rejected'} by {a.operatorName} at {formatTimestamp(a.at)}
-                {a.comment ? ` — “${a.comment}”` : ''}
-              </List.Item>
-            ))}
-          </List>
-        ) : null}
+        {detail.approvals.length > 0 ? <ApprovalEntries approvals={detail.approvals} /> : null}
         {deciding ? (
           <Stack gap="xs">
             <Textarea
@@ -366,10 +358,24 @@ function ApprovalPanel({ detail }: { detail: BatchDetail }) {
               <Text size="sm" c="orange.8" fw={500} data-testid="approval-disabled-reason">
                 {reason}
               </Text>
-            ) : null}
+            ) : (
+              <SigningNote />
+            )}
           </Stack>
         ) : null}
       </Stack>
     </Card>
+  )
+}
+
+/** Approving is signing: say with which key, before the person presses the button. */
+function SigningNote() {
+  const key = useSession((s) => s.operator?.approvalKey ?? null)
+  if (!key) return null
+  return (
+    <Text size="xs" c="dimmed" data-testid="approval-signing-note">
+      Your decision is signed with your approval key {key.fingerprint}
+      {key.kind === 'ledger-evm' ? ' — confirm it on your Ledger when asked.' : '.'}
+    </Text>
   )
 }

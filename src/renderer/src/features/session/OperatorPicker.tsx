@@ -1,20 +1,29 @@
-import { Alert, Badge, Button, Center, Checkbox, Group, Loader, Paper, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
-import { IconAlertTriangle, IconChevronRight, IconShieldCheck, IconUserCircle } from '@tabler/icons-react'
+/**
+ * The unlock screen, and all a locked window shows: a finance team shares the desk, so each
+ * person picks their profile and proves it with their passphrase. An invited operator sets theirs
+ * here at first unlock, with the admin's one-time invite code; an empty workspace creates its
+ * first admin here.
+ */
+import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Text, Title, UnstyledButton } from '@mantine/core'
+import { IconAlertTriangle, IconChevronRight, IconLock, IconShieldCheck, IconUserCircle } from '@tabler/icons-react'
 import { useState } from 'react'
-import { ROLES, type Role } from '../../../../shared/blocks'
-import { RoleBadges, ROLE_LABELS } from '../../components/RoleBadges'
+import type { Operator } from '../../../../shared/workspaceApi'
 import { ConnectionBanner } from '../../components/ConnectionBanner'
 import { OfflineBanner } from '../../components/OfflineBanner'
+import { RoleBadges } from '../../components/RoleBadges'
 import { modeLabel, useApp } from '../app/store'
-import { addOperator, loadOperators } from './actions'
-import { useSession } from './store'
+import { loadOperators } from './actions'
+import { needsFirstUnlock, useSession, type LockNotice } from './store'
+import { FirstOperatorForm, FirstUnlockForm, UnlockForm } from './UnlockForms'
 import classes from './OperatorPicker.module.css'
 
-/** The launch screen: a finance team shares the desk, so each person picks their profile. */
 export function OperatorPicker() {
-  const { operators, loaded, loading, error } = useSession()
-  const pick = useSession((s) => s.pick)
+  const { operators, loaded, loading, error, lockNotice, idleLockMinutes } = useSession()
   const info = useApp((s) => s.info)
+  const [selectedId, setSelectedId] = useState<string | null>(null)
+  // Deactivated operators can no longer unlock; their signatures stay, their profile leaves the desk.
+  const open = operators.filter((o) => o.status !== 'deactivated')
+  const selected = open.find((o) => o.id === selectedId) ?? null
 
   return (
     <Center mih="100vh" p="lg" className={classes.backdrop}>
@@ -34,14 +43,7 @@ export function OperatorPicker() {
           </Group>
 
           <OfflineBanner />
-
-          <Stack gap={4}>
-            <Title order={4}>Who is at the desk?</Title>
-            <Text size="sm" c="dimmed">
-              Pick your operator profile. Every change you make is recorded in the audit log under this name, and what you may do follows
-              its roles.
-            </Text>
-          </Stack>
+          <LockNoticeAlert notice={lockNotice} idleLockMinutes={idleLockMinutes} />
 
           {error ? (
             <Alert
@@ -66,33 +68,15 @@ export function OperatorPicker() {
             </Center>
           ) : null}
 
-          {loaded && operators.length > 0 ? (
-            <Stack gap="xs" data-testid="operator-list">
-              {operators.map((op) => (
-                <UnstyledButton
-                  key={op.id}
-                  className={classes.option}
-                  onClick={() => pick(op)}
-                  data-testid="operator-option"
-                  data-operator-name={op.name}
-                  aria-label={`Continue as ${op.name}`}
-                >
-                  <Group justify="space-between" wrap="nowrap">
-                    <Group gap="sm" wrap="nowrap">
-                      <IconUserCircle size={28} stroke={1.4} />
-                      <Stack gap={4}>
-                        <Text fw={600} size="sm">
-                          {op.name}
-                        </Text>
-                        <RoleBadges roles={op.roles} size="xs" />
-                      </Stack>
-                    </Group>
-                    <IconChevronRight size={18} opacity={0.5} />
-                  </Group>
-                </UnstyledButton>
-              ))}
-            </Stack>
+          {loaded && selected ? (
+            needsFirstUnlock(selected) ? (
+              <FirstUnlockForm key={selected.id} operator={selected} onBack={() => setSelectedId(null)} />
+            ) : (
+              <UnlockForm key={selected.id} operator={selected} onBack={() => setSelectedId(null)} />
+            )
           ) : null}
+
+          {loaded && !selected && open.length > 0 ? <ProfileList operators={open} onPick={(o) => setSelectedId(o.id)} /> : null}
 
           {loaded && operators.length === 0 ? <FirstOperatorForm /> : null}
         </Stack>
@@ -101,36 +85,76 @@ export function OperatorPicker() {
   )
 }
 
-/** A new workspace has no operators: the first one is created here, as an admin. */
-function FirstOperatorForm() {
-  const [name, setName] = useState('')
-  const [roles, setRoles] = useState<Role[]>(['admin'])
-  const [busy, setBusy] = useState(false)
-  const submit = async () => {
-    setBusy(true)
-    await addOperator(name.trim(), roles)
-    setBusy(false)
-  }
+function ProfileList({ operators, onPick }: { operators: Operator[]; onPick(operator: Operator): void }) {
   return (
-    <Stack gap="sm" data-testid="first-operator-form">
-      <Badge variant="light" color="indigo" w="fit-content">
-        New workspace
-      </Badge>
-      <Text size="sm">
-        This workspace has no operators yet. Create the first profile — it should include the admin role, so it can add the rest of the team
-        in Settings.
-      </Text>
-      <TextInput label="Name" placeholder="e.g. Dana Admin" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={80} />
-      <Checkbox.Group label="Roles" value={roles} onChange={(v) => setRoles(v as Role[])}>
-        <Group gap="md" mt={6}>
-          {ROLES.map((r) => (
-            <Checkbox key={r} value={r} label={ROLE_LABELS[r]} />
-          ))}
-        </Group>
-      </Checkbox.Group>
-      <Button onClick={() => void submit()} loading={busy} disabled={name.trim() === '' || roles.length === 0} w="fit-content">
-        Create profile
-      </Button>
+    <Stack gap="sm">
+      <Stack gap={4}>
+        <Title order={4}>Who is at the desk?</Title>
+        <Text size="sm" c="dimmed">
+          Choose your profile and unlock it with your passphrase. Every change you make is recorded under this name, and your approvals are
+          signed with your own key.
+        </Text>
+      </Stack>
+      <Stack gap="xs" data-testid="operator-list">
+        {operators.map((op) => (
+          <UnstyledButton
+            key={op.id}
+            className={classes.option}
+            onClick={() => onPick(op)}
+            data-testid="operator-option"
+            data-operator-name={op.name}
+            aria-label={needsFirstUnlock(op) ? `Set up ${op.name}` : `Unlock ${op.name}`}
+          >
+            <Group justify="space-between" wrap="nowrap">
+              <Group gap="sm" wrap="nowrap">
+                <IconUserCircle size={28} stroke={1.4} />
+                <Stack gap={4}>
+                  <Text fw={600} size="sm">
+                    {op.name}
+                  </Text>
+                  <RoleBadges roles={op.roles} size="xs" />
+                </Stack>
+              </Group>
+              <Group gap="xs" wrap="nowrap">
+                {needsFirstUnlock(op) ? (
+                  <Badge size="sm" variant="light" color="yellow" radius="sm">
+                    First unlock
+                  </Badge>
+                ) : (
+                  <IconLock size={16} opacity={0.45} aria-hidden />
+                )}
+                <IconChevronRight size={18} opacity={0.5} />
+              </Group>
+            </Group>
+          </UnstyledButton>
+        ))}
+      </Stack>
     </Stack>
   )
+}
+
+/** Why the window is locked, when it did not just start: the idle timer, a Lock press, the core. */
+function LockNoticeAlert({ notice, idleLockMinutes }: { notice: LockNotice; idleLockMinutes: number }) {
+  const text = lockNoticeText(notice, idleLockMinutes)
+  if (!text) return null
+  return (
+    <Alert color="gray" variant="light" icon={<IconLock size={18} />} data-testid="lock-notice" data-reason={notice.reason}>
+      {text}
+    </Alert>
+  )
+}
+
+function lockNoticeText(notice: LockNotice, idleLockMinutes: number): string | null {
+  switch (notice.reason) {
+    case 'start':
+      return null
+    case 'manual':
+      return 'Locked. Nothing of the last session stays on screen — unlock to continue.'
+    case 'idle':
+      return `Locked after ${idleLockMinutes} ${idleLockMinutes === 1 ? 'minute' : 'minutes'} without activity. Unlock to continue.`
+    case 'ended':
+      return 'Locked: the session ended (the computer was locked or went to sleep, or the connection was opened again). Unlock to continue.'
+    case 'refused':
+      return notice.message ?? 'Locked. Unlock to continue.'
+  }
 }

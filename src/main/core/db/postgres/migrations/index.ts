@@ -12,6 +12,8 @@ import * as m0003 from './0003_stellar'
 import * as m0005 from './0005_signers'
 import * as m0006 from './0006_stripe'
 import { postgres as m0007 } from '../../migrations/0007_team'
+import { postgres as m0008 } from '../../migrations/0008_operator_auth'
+import { postgres as m0009 } from '../../migrations/0009_row_seals'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -20,4 +22,6 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0005_signers': m0005,
   '0006_stripe': m0006,
   '0007_team': m0007,
+  '0008_operator_auth': m0008,
+  '0009_row_seals': m0009,
 }
