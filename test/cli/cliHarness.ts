@@ -72,6 +72,33 @@ export async function addOperatorCli(dataDir: string, admin: string, name: strin
   return { id: result.change.subjectId }
 }
 
+/**
+ * A workspace for payout tests, made through the CLI as people would: Dana the admin, Alice who
+ * prepares and Bob who approves (each with their own passphrase), a Base USDC treasury with an
+ * address and 1,000,000 USDC opened into it.
+ */
+export async function initPayoutDesk(dir: string): Promise<void> {
+  const ok = async (...args: string[]): Promise<void> => {
+    const r = await runCli(['--data-dir', dir, ...args])
+    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`)
+  }
+  await ok('init', '--admin', 'Dana Admin')
+  await addOperatorCli(dir, 'Dana Admin', 'Alice Preparer', ['preparer'])
+  await addOperatorCli(dir, 'Dana Admin', 'Bob Approver', ['approver'])
+  const dana = ['--as', 'Dana Admin']
+  const usdc = 'USDC@evm:8453'
+  const treasury = ['--id', 'treasury-usdc', '--name', 'Treasury USDC', '--kind', 'treasury', '--asset', usdc]
+  await ok('ledger', 'accounts', 'add', ...dana, ...treasury, '--address', '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
+  await ok('ledger', 'accounts', 'add', ...dana, '--id', 'opening-usdc', '--name', 'Opening USDC', '--kind', 'external', '--asset', usdc)
+  const opening = path.join(dir, '..', `opening-${path.basename(dir)}.json`)
+  const postings = [
+    { account: 'treasury-usdc', debit: '1000000' },
+    { account: 'opening-usdc', credit: '1000000' },
+  ]
+  fs.writeFileSync(opening, JSON.stringify({ id: 'opening-usdc', description: 'Opening balance', postings }))
+  await ok('ledger', 'post', ...dana, opening)
+}
+
 export async function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
   let stdout = ''
   let stderr = ''

@@ -14,7 +14,7 @@ import { ImportPayoutCsvResult } from '../../src/shared/payoutImport'
 import { KeyVerification } from '../../src/shared/operatorsApi'
 import { openDb } from '../../src/main/core/db/openDb'
 import { sqlAll, sqlRun } from '../dbSql'
-import { addOperatorCli, json, runCli, tempDir, type CliResult } from './cliHarness'
+import { initPayoutDesk, json, runCli, tempDir, type CliResult } from './cliHarness'
 
 const ErrorOutput = z.object({ error: ErrorPayloadSchema }).strict()
 const CSV = ['id,rail,network,asset,recipient,amount', 'inv-1,evm,8453,USDC,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,100.50'].join('\n')
@@ -45,41 +45,7 @@ async function submittedBatch(name: string): Promise<{ id: string; version: numb
 beforeAll(async () => {
   root = tempDir()
   dir = path.join(root, 'books')
-  await ok(['init', '--admin', 'Dana Admin'])
-  await addOperatorCli(dir, 'Dana Admin', 'Alice Preparer', ['preparer'])
-  await addOperatorCli(dir, 'Dana Admin', 'Bob Approver', ['approver'])
-  const dana = ['--as', 'Dana Admin']
-  const usdc = 'USDC@evm:8453'
-  await ok([
-    'ledger',
-    'accounts',
-    'add',
-    ...dana,
-    '--id',
-    'treasury-usdc',
-    '--name',
-    'Treasury USDC',
-    '--kind',
-    'treasury',
-    '--asset',
-    usdc,
-    '--address',
-    '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
-  ])
-  await ok(['ledger', 'accounts', 'add', ...dana, '--id', 'opening-usdc', '--name', 'Opening USDC', '--kind', 'external', '--asset', usdc])
-  const opening = path.join(root, 'opening.json')
-  fs.writeFileSync(
-    opening,
-    JSON.stringify({
-      id: 'opening-usdc',
-      description: 'Opening balance',
-      postings: [
-        { account: 'treasury-usdc', debit: '1000000' },
-        { account: 'opening-usdc', credit: '1000000' },
-      ],
-    }),
-  )
-  await ok(['ledger', 'post', ...dana, opening])
+  await initPayoutDesk(dir)
 })
 
 describe('countersign operators: passphrases and signed approvals', () => {

@@ -10,14 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ErrorPayloadSchema } from '../../src/shared/api'
 import { BatchDetail, BatchList, BatchSummary } from '../../src/shared/payoutsApi'
 import { ImportPayoutCsvResult } from '../../src/shared/payoutImport'
-import { addOperatorCli, json, runCli, tempDir, type CliResult } from './cliHarness'
+import { initPayoutDesk, json, runCli, tempDir, type CliResult } from './cliHarness'
 
 const ASSET = 'USDC@evm:8453'
 const ErrorOutput = z.object({ error: ErrorPayloadSchema }).strict()
 
 let root: string
 let dir: string
-const dana = ['--as', 'Dana Admin']
 const alice = ['--as', 'Alice Preparer']
 const bob = ['--as', 'Bob Approver']
 
@@ -40,35 +39,7 @@ async function ok(...args: string[]): Promise<CliResult> {
 beforeAll(async () => {
   root = tempDir()
   dir = path.join(root, 'books')
-  await ok('init', '--admin', 'Dana Admin')
-  await addOperatorCli(dir, 'Dana Admin', 'Alice Preparer', ['preparer'])
-  await addOperatorCli(dir, 'Dana Admin', 'Bob Approver', ['approver'])
-  await ok(
-    'ledger',
-    'accounts',
-    'add',
-    ...dana,
-    '--id',
-    'treasury-usdc',
-    '--name',
-    'Treasury USDC',
-    '--kind',
-    'treasury',
-    '--asset',
-    ASSET,
-    '--address',
-    '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
-  )
-  await ok('ledger', 'accounts', 'add', ...dana, '--id', 'opening-usdc', '--name', 'Opening USDC', '--kind', 'external', '--asset', ASSET)
-  const opening = {
-    id: 'opening-usdc',
-    description: 'Opening balance',
-    postings: [
-      { account: 'treasury-usdc', debit: '1000000' },
-      { account: 'opening-usdc', credit: '1000000' },
-    ],
-  }
-  await ok('ledger', 'post', ...dana, write('opening.json', JSON.stringify(opening)))
+  await initPayoutDesk(dir)
 })
 
 const GOOD_CSV = [

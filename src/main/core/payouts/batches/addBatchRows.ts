@@ -1,4 +1,5 @@
 /** Add payout rows to a batch. Each row is validated like an imported one; all or nothing. */
+import { PAYOUT_SEALED_COLUMNS } from '../../audit/sealContent'
 import { CsError } from '../../../../shared/errors'
 import { ROWS_PER_BATCH_MAX } from '../../../../shared/limits'
 import type { BatchSummary, PayoutRowInput, RowProblem } from '../../../../shared/payoutsApi'
@@ -21,19 +22,9 @@ export type AddBatchRowsReturnType = BatchSummary
 /** Row problems listed in one error; the rest are counted. */
 export const ROW_PROBLEMS_LISTED_MAX = 5
 
-/** Every column of a payout row, in the order insertRows gets them. */
+/** Every column of a payout row, in the order insertRows gets them: the sealed ones, then the state. */
 const PAYOUT_COLUMNS = [
-  'id',
-  'batch_id',
-  'row_no',
-  'rail',
-  'network',
-  'asset_id',
-  'recipient',
-  'amount',
-  'memo',
-  'reference',
-  'name',
+  ...PAYOUT_SEALED_COLUMNS,
   'state',
   'attempt',
   'submission_id',
