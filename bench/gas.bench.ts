@@ -1,10 +1,13 @@
 // Gas per recipient: CountersignBatch vs one transaction per payout, for ERC-20 (tUSD) and native
 // ETH, at N = 1, 100, 500, to recipients that are new (no balance yet) and already funded.
 // Gas comes from receipts on a fresh local Anvil, so the table is deterministic (gas is not time).
+// Then CountersignEscrow: fund with 1, 10 and 50 ERC-20 milestones, release and claim, beside a
+// plain ERC-20 transfer measured in the same run.
 //
 // Run alone: npx tsx bench/gas.bench.ts     (bench/index.ts calls runGasBench())
 import { pathToFileURL } from 'node:url'
-import { erc20Abi, maxUint256, type Hex } from 'viem'
+import { erc20Abi, keccak256, maxUint256, toHex, type Hex, type TransactionReceipt } from 'viem'
+import { countersignEscrowAbi } from '../src/main/core/rails/evm/abi'
 import { anvilHardfork, gasPerTxMax, startAnvil, type Anvil } from '../test/harness/evm/anvil'
 import { revert, snapshot } from '../test/harness/evm/control'
 import { deployHarness, type EvmHarness } from '../test/harness/evm/deployHarness'
@@ -29,9 +32,24 @@ export interface GasBenchResult {
   /** Largest chunk of fresh recipients whose estimated gas fits under 2^24. */
   chunkSizeMax: Record<BatchKind, number>
   rows: GasBenchRow[]
+  /** CountersignEscrow operations beside a plain ERC-20 transfer. */
+  escrow: EscrowGasRow[]
   /** The rendered table, as printed. */
   table: string
 }
+
+export interface EscrowGasRow {
+  operation: string
+  gasUsed: bigint
+}
+
+/** Milestone counts of the escrow funding rows (50 is the contract's most). */
+export const benchEscrowMilestoneCounts = [1, 10, 50] as const
+const ESCROW_DAY_SECONDS = 86_400n
+/** After the last release time of the largest escrow measured (50 milestones, one a day). */
+const ESCROW_EXPIRY_DAYS = 60n
+/** tUSD minor units per milestone (1 tUSD). */
+const ESCROW_MILESTONE_MINOR = 1_000_000n
 
 const assetLabel: Record<BatchKind, string> = { token: 'tUSD (ERC-20)', native: 'ETH (native)' }
 
@@ -40,7 +58,7 @@ const formatGas = (gas: bigint) => gas.toLocaleString('en-US')
 /** Gas per recipient, rounded to whole gas for display only (the rows keep exact totals). */
 const perRecipient = (m: GasMeasurement) => m.gasUsed / BigInt(m.recipientCount)
 
-function renderTable(result: Omit<GasBenchResult, 'table'>): string {
+function renderTable(result: Omit<GasBenchResult, 'table' | 'escrow'>): string {
   const header = ['recipients', 'asset', 'N', 'batch txs', 'batch gas/recipient', 'single gas/recipient', 'batch vs single']
   const lines = result.rows.map((r) => {
     const batch = perRecipient(r.batch)
@@ -94,6 +112,13 @@ export async function runGasBench(options: { log?: (text: string) => void } = {}
       args: [h.batch, maxUint256],
     })
     await h.clients.publicClient.waitForTransactionReceipt({ hash: approval })
+    const escrowApproval = await h.clients.walletFor(h.treasury).writeContract({
+      address: h.testUsd,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [h.escrow, maxUint256],
+    })
+    await h.clients.publicClient.waitForTransactionReceipt({ hash: escrowApproval })
 
     // Every measurement starts from this state (a snapshot is consumed by revert, so retake it).
     let base: Hex = await snapshot(anvil)
@@ -128,12 +153,100 @@ export async function runGasBench(options: { log?: (text: string) => void } = {}
       }
     }
 
-    const table = renderTable({ chunkSizeMax, rows })
+    const escrow = await measureEscrowGas(anvil, h, reset)
+    const table = `${renderTable({ chunkSizeMax, rows })}\n\n${renderEscrowTable(escrow)}`
     log(table)
-    return { chunkSizeMax, rows, table }
+    return { chunkSizeMax, rows, escrow, table }
   } finally {
     await anvil.stop()
   }
+}
+
+/** Each operation from the same base state, to a payee / contract balance that starts empty. */
+async function measureEscrowGas(anvil: Anvil, h: EvmHarness, reset: () => Promise<void>): Promise<EscrowGasRow[]> {
+  const rows: EscrowGasRow[] = []
+  await reset()
+  const [plainTo] = recipientAddresses('bench-escrow-plain', 1)
+  rows.push({ operation: 'plain ERC-20 transfer (new recipient)', gasUsed: (await plainTransfer(h, plainTo!)).gasUsed })
+  for (const count of benchEscrowMilestoneCounts) {
+    await reset()
+    const { receipt } = await fundEscrow(h, `fund-${count}`, count)
+    rows.push({ operation: `fund, ${count} milestone${count === 1 ? '' : 's'} (ERC-20)`, gasUsed: receipt.gasUsed })
+  }
+  await reset()
+  const released = await fundEscrow(h, 'release', 3)
+  rows.push({ operation: 'release 1 milestone (payer)', gasUsed: (await escrowCall(h, h.treasury, 'release', released.id)).gasUsed })
+  await reset()
+  const claimed = await fundEscrow(h, 'claim', 3)
+  await h.clients.testClient.increaseTime({ seconds: Number(ESCROW_DAY_SECONDS) })
+  await h.clients.testClient.mine({ blocks: 1 })
+  const stranger = anvil.accounts[2] ?? h.deployer
+  rows.push({
+    operation: 'claim 1 milestone (anyone, after its time)',
+    gasUsed: (await escrowCall(h, stranger, 'claim', claimed.id)).gasUsed,
+  })
+  return rows
+}
+
+async function plainTransfer(h: EvmHarness, to: `0x${string}`): Promise<TransactionReceipt> {
+  const hash = await h.clients
+    .walletFor(h.treasury)
+    .writeContract({ address: h.testUsd, abi: erc20Abi, functionName: 'transfer', args: [to, ESCROW_MILESTONE_MINOR] })
+  return successOf(h, hash)
+}
+
+/** Funds `count` milestones of 1 tUSD each, the first open after one day, to a fresh payee. */
+async function fundEscrow(h: EvmHarness, label: string, count: number): Promise<{ id: Hex; receipt: TransactionReceipt }> {
+  const now = (await h.clients.publicClient.getBlock({ blockTag: 'latest' })).timestamp
+  const id = keccak256(toHex(`bench-escrow:${label}`))
+  const [payee] = recipientAddresses(`bench-escrow-${label}`, 1)
+  const releaseAfter = Array.from({ length: count }, (_, i) => now + ESCROW_DAY_SECONDS * BigInt(i + 1))
+  const hash = await h.clients.walletFor(h.treasury).writeContract({
+    address: h.escrow,
+    abi: countersignEscrowAbi,
+    functionName: 'fund',
+    args: [
+      id,
+      h.testUsd,
+      payee!,
+      new Array<bigint>(count).fill(ESCROW_MILESTONE_MINOR),
+      releaseAfter,
+      now + ESCROW_DAY_SECONDS * ESCROW_EXPIRY_DAYS,
+    ],
+  })
+  return { id, receipt: await successOf(h, hash) }
+}
+
+async function escrowCall(h: EvmHarness, from: EvmHarness['treasury'], op: 'release' | 'claim', id: Hex): Promise<TransactionReceipt> {
+  const hash = await h.clients
+    .walletFor(from)
+    .writeContract({ address: h.escrow, abi: countersignEscrowAbi, functionName: op, args: [id, 0n] })
+  return successOf(h, hash)
+}
+
+async function successOf(h: EvmHarness, hash: Hex): Promise<TransactionReceipt> {
+  const receipt = await h.clients.publicClient.waitForTransactionReceipt({ hash })
+  if (receipt.status !== 'success') throw new Error(`bench transaction ${hash} reverted`)
+  return receipt
+}
+
+function renderEscrowTable(rows: readonly EscrowGasRow[]): string {
+  const plain = rows[0]!.gasUsed
+  const header = ['operation', 'gas', 'vs plain transfer']
+  // Display ratio only: a float is fine in a report, never for money.
+  const lines = rows.map((r) => [r.operation, formatGas(r.gasUsed), `×${(Number(r.gasUsed) / Number(plain)).toFixed(2)}`])
+  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => (l[c] ?? '').length)))
+  const row = (cells: string[]) =>
+    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`
+  return [
+    `CountersignEscrow gas (tUSD, Anvil ${anvilHardfork}), each from the same state, beside a plain ERC-20 transfer in the same run`,
+    '',
+    row(header),
+    `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`,
+    ...lines.map(row),
+    '',
+    "gas = the receipt's gasUsed (includes the 21,000 base and calldata); payees and the contract's balance start empty.",
+  ].join('\n')
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,6 +1,6 @@
 // Compiles contracts/**/*.sol with the npm `solc` package (pinned, emscripten build) and writes:
 //   contracts/artifacts/<Name>.json          abi, bytecode, deployedBytecode, source sha256, solc version, settings
-//   src/main/core/rails/evm/abi.ts           the CountersignBatch ABI `as const` + runtime code hash (production)
+//   src/main/core/rails/evm/abi.ts           the CountersignBatch and CountersignEscrow ABIs `as const` + runtime code hashes (production)
 //   src/main/sandbox/harness/evm/contracts.generated.ts  every contract's ABI `as const` + bytecode (tests and sandbox)
 //
 // Run: npx tsx scripts/compile-contracts.ts         (writes the files)
@@ -40,7 +40,7 @@ export const productionAbiPath = join(repoRoot, 'src', 'main', 'core', 'rails', 
 export const harnessContractsPath = join(repoRoot, 'src', 'main', 'sandbox', 'harness', 'evm', 'contracts.generated.ts')
 
 /** The contracts whose ABI the production code imports (the rest are test-only). */
-const productionContractNames = ['CountersignBatch'] as const
+const productionContractNames = ['CountersignBatch', 'CountersignEscrow'] as const
 
 /** A source tree deeper than this is a mistake (e.g. a symlink loop), not a contract layout. */
 const sourceDirDepthMax = 4

@@ -13,6 +13,7 @@ import { registerPayouts } from './commands/payouts'
 import { registerSandbox } from './commands/sandbox'
 import { registerSettings } from './commands/settings'
 import { registerStripe } from './commands/stripe'
+import { registerEscrow } from './commands/escrow'
 import { registerWorkspace } from './commands/workspace'
 import type { CliIo } from './io'
 import { examples } from './options'
@@ -78,6 +79,7 @@ Global options may come before or after the command.
   registerPoll(program, io, state)
   registerSettings(program, io, state)
   registerStripe(program, io, state)
+  registerEscrow(program, io, state)
   registerAudit(program, io, state)
   registerBackup(program, io, state)
   registerSandbox(program, io, state)

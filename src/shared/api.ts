@@ -27,6 +27,7 @@ import { signerCalls, signerErrorDetails } from './signersApi'
 import { stripeCalls } from './stripeApi'
 import { workspaceCalls } from './workspaceApi'
 import { backupCalls, backupErrorDetails } from './backupsApi'
+import { escrowCalls } from './escrowApi'
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
@@ -40,6 +41,7 @@ export const calls = {
   ...signerCalls,
   ...stripeCalls,
   ...backupCalls,
+  ...escrowCalls,
 } as const
 
 export type Calls = typeof calls
@@ -191,6 +193,10 @@ export const events = {
   /** This window's session ended on its own (idle lock, OS lock or suspend, deactivated): show the picker. Sent only to that window. */
   'session.locked': z.object({}),
   'batches.changed': z.object({ batchId: z.string() }),
+  /** An escrow, its milestones, action requests or rail transactions changed: escrow views re-query. */
+  'escrow.changed': z.object({ escrowId: z.string() }),
+  /** A deadline of an escrow is near (a review window ends within a day): remind the people who may dispute. */
+  'escrow.reminder': z.object({ escrowId: z.string(), milestone: z.number().int(), kind: z.enum(['review_ends', 'expires']), at: z.string() }),
   /** Payouts of these batches changed execution state (planned, signed, broadcast, confirmed, failed). */
   'payouts.changed': z.object({ batchIds: z.array(z.string()) }),
   /**

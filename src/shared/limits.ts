@@ -121,6 +121,14 @@ export const REFERENCE_CHARS_MAX = 140
  * name becomes part of the payee's ledger account name, which holds ACCOUNT_NAME_CHARS_MAX (120).
  */
 export const PAYEE_NAME_CHARS_MAX = 120
+
+// Escrow (issue 14). 50 milestones: what on-chain milestone escrows (SmartInvoice) allow in one escrow.
+export const ESCROW_MILESTONES_MAX = 50
+export const ESCROW_NAME_CHARS_MAX = 120
+export const ESCROWS_LIST_MAX = 500
+export const ESCROW_CSV_BYTES_MAX = 1_000_000
+/** A review window of up to a year. */
+export const ESCROW_REVIEW_WINDOW_HOURS_MAX = 8_760
 /**
  * Largest payout CSV one import carries, in bytes of the file (its text then has at most as many
  * UTF-16 characters, which is what the contract counts). Was 4 MiB in the contract and 64 MiB in

@@ -246,6 +246,8 @@ export const EvmChainSetting = z
     chainId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     rpcUrl: HttpUrl,
     batchContract: HexAddress,
+    /** The deployed CountersignEscrow; absent: escrows cannot be held on this chain. */
+    escrowContract: HexAddress.optional(),
     confirmationsMin: z.number().int().min(1).max(EVM_CONFIRMATIONS_MAX),
     /** Most ever signed as maxFeePerGas, in wei (decimal string). */
     maxFeePerGasCap: z.string().regex(/^\d{1,40}$/, 'must be a whole number of wei such as 500000000000'),

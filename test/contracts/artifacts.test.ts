@@ -32,7 +32,15 @@ describe('contract artifacts', () => {
   }, compileTimeoutMs)
 
   it('compiles the expected contracts with the pinned solc', () => {
-    expect(fresh.map((a) => a.contractName)).toEqual(['CountersignBatch', 'FalseToken', 'NoBoolToken', 'RevertingReceiver', 'TestUSD'])
+    expect(fresh.map((a) => a.contractName)).toEqual([
+      'CountersignBatch',
+      'CountersignEscrow',
+      'FalseToken',
+      'FeeOnTransferToken',
+      'NoBoolToken',
+      'RevertingReceiver',
+      'TestUSD',
+    ])
     for (const a of fresh) expect(a.solcVersion.startsWith(`${solcVersionPinned}+`)).toBe(true)
   })
 
@@ -65,6 +73,12 @@ describe('contract artifacts', () => {
     const batch = fresh.find((a) => a.contractName === 'CountersignBatch')
     expect(productionAbi.countersignBatchAbi, fix).toEqual(batch?.abi)
     expect(productionAbi.countersignBatchRuntimeCodeHash, fix).toBe(batch && keccak256(batch.deployedBytecode))
+  })
+
+  it('the production ABI module matches CountersignEscrow', () => {
+    const escrow = fresh.find((a) => a.contractName === 'CountersignEscrow')
+    expect(productionAbi.countersignEscrowAbi, fix).toEqual(escrow?.abi)
+    expect(productionAbi.countersignEscrowRuntimeCodeHash, fix).toBe(escrow && keccak256(escrow.deployedBytecode))
   })
 
   it('the harness module (test/harness/evm/contracts.generated.ts) matches every artifact', () => {

@@ -260,11 +260,16 @@ async function pollOnce(s: Session, touched: Set<string>): Promise<number> {
     }
   }
   const batches = await batchStates(s, touched)
-  const failed = rows.some((r) => r.error !== null)
+  const escrow = await sweepEscrow(s)
+  const failed = rows.some((r) => r.error !== null) || escrow.error !== null
   if (s.out.json) {
-    s.out.data({ rails: rows, batches })
+    s.out.data({ rails: rows, batches, escrow })
     return failed ? 1 : 0
   }
+  if (escrow.settled + escrow.released + escrow.expired > 0 || escrow.error)
+    s.out.line(
+      `Escrow: ${escrow.settled} transaction(s) settled, ${escrow.released} milestone(s) released on the rail, ${escrow.expired} expired${escrow.error ? ` — ${escrow.error.code}: ${escrow.error.message}` : ''}.`,
+    )
   if (rows.length === 0) {
     s.out.line('No rails are configured in this workspace — nothing to confirm (countersign settings rails set FILE).')
     return 0
@@ -294,6 +299,20 @@ async function pollOnce(s: Session, touched: Set<string>): Promise<number> {
   )
   for (const b of batches) s.out.line(`Batch ${b.id} ("${b.name}") is ${b.state.replace('_', ' ')}.`)
   return failed ? 1 : 0
+}
+
+/** The escrow part of the sweep: its transactions confirmed and booked, open escrows watched on their rails. */
+async function sweepEscrow(s: Session) {
+  const { sweepEscrowTxs } = await import('../../main/core/escrow/sweepEscrowTxs')
+  const { observeEscrows } = await import('../../main/core/escrow/observeEscrows')
+  const { toErrorPayload } = await import('../../main/core/api/createApi')
+  try {
+    const txs = await sweepEscrowTxs(s.core.ctx, s.core.escrowRails)
+    const seen = await observeEscrows(s.core.ctx, s.core.escrowRails)
+    return { looked: txs.looked, settled: txs.settled, observed: seen.observed, released: seen.released, expired: seen.expired, error: null }
+  } catch (error) {
+    return { looked: 0, settled: 0, observed: 0, released: 0, expired: 0, error: toErrorPayload(error, 'poll') }
+  }
 }
 
 async function batchStates(s: Session, ids: Set<string>): Promise<{ id: string; name: string; state: string }[]> {

@@ -68,7 +68,7 @@ export function registerPayouts(program: Command, io: CliIo, state: RunState): v
     })
 }
 
-function readCsv(file: string): string {
+export function readCsv(file: string): string {
   let text: string
   try {
     const stat = fs.statSync(file)

@@ -4,7 +4,7 @@ import { UsageError } from '../errors'
 import { groupDecimal } from '../format'
 import { createOut, type CliIo } from '../io'
 import { examples } from '../options'
-import { dataDirOf, globalsOf, routeLog, type RunState } from '../session'
+import { dataDirOf, globalsOf, routeLog, withSession, type RunState } from '../session'
 
 export function registerSandbox(program: Command, io: CliIo, state: RunState): void {
   const sandbox = program
@@ -24,12 +24,12 @@ export function registerSandbox(program: Command, io: CliIo, state: RunState): v
       `
 Seeds Dana Admin [admin], Alice Preparer [preparer], Bob Approver [approver] and Carol Signer
 [signer]; local assets (USDC and ETH on Anvil 31337, XLM and USDC on Stellar testnet, USD on
-Stripe); treasury, opening-balance, fees, escrow and payee accounts; and opening balances with
+Stripe); treasury, opening-balance, fees and payee accounts; and opening balances with
 stable entry ids, so running it again replays instead of posting twice. It refuses a folder
 that holds a real (non-sandbox) workspace.
 
-It starts Anvil (chain 31337; its state kept in DIR/anvil-state.json) with the USDC token and
-the batch contract, funds the treasury with exactly the opening balances, records the chain as
+It starts Anvil (chain 31337; its state kept in DIR/anvil-state.json) with the USDC token, the
+batch contract and the escrow contract ("services.anvil.batchContract" / "escrowContract"), funds the treasury with exactly the opening balances, records the chain as
 the workspace's rails, and signs with the "Sandbox device emulator" (public test keys only), so
 "countersign batches execute ID" in another terminal pays on that chain.
 
@@ -91,6 +91,22 @@ With --json it prints ONE line of JSON once ready:
       }
       if (!out.json) out.line('Sandbox stopped.')
       state.exitCode = 0
+    })
+
+  sandbox
+    .command('clock')
+    .description('Move the sandbox forward in time: its workspace clock, Anvil (evm_increaseTime) and the Stellar harness together.')
+    .requiredOption('--advance <duration>', 'how far: 90m, 5h, 3d')
+    .addHelpText('after', examples('countersign sandbox clock --advance 5h --data-dir ./.countersign/sandbox'))
+    .action(async (opts: { advance: string }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const { moveSandboxClock, parseDuration } = await import('../../main/sandbox/moveSandboxClock')
+        const moved = await moveSandboxClock(s.core.ctx, s.core.rails.config, parseDuration(opts.advance))
+        if (s.out.json) return s.out.data(moved)
+        s.out.line(`The sandbox clock now reads ${moved.now} (${Math.round(moved.offsetMs / 60_000)} min ahead of this machine).`)
+        for (const c of moved.chains) s.out.line(`Anvil ${c.chainId}: latest block at ${c.blockTime}.`)
+        for (const n of moved.stellar) s.out.line(`Stellar ${n.network}: ledger closed at ${n.closedAt}.`)
+      })
     })
 }
 

@@ -5,6 +5,11 @@
 import { APP_VERSION } from '../../shared/version'
 import { createApi, type CoreApi } from './api/createApi'
 import { createHandlers, type HandlerEnv } from './api/handlers'
+import { observeEscrows } from './escrow/observeEscrows'
+import { sweepEscrowTxs } from './escrow/sweepEscrowTxs'
+import { createEscrowRails } from './rails/createEscrowRails'
+import { readSandboxClockOffset, shiftableClock } from './sandboxClock'
+import type { EscrowRailRegistry } from './rails/EscrowRail'
 import { CoreEvents, systemClock, type Clock, type CoreContext } from './context'
 import { DATABASE_PASSWORD_SECRET, openDb, readWorkspaceFile } from './db/openDb'
 import type { EventName } from '../../shared/api'
@@ -90,6 +95,8 @@ export interface Core {
   readonly poller: Poller
   /** The configured rails (the execution engine and the evm.confirm task use these); settings.rails.set swaps them. */
   readonly rails: LiveRails
+  /** The escrow side of the rails (escrow contract, claimable balances, transfer_group); follows `rails`. */
+  readonly escrowRails: EscrowRailRegistry
   /** Where the Stripe key is kept (Settings → Stripe writes here). */
   readonly secrets: SecretStore
   /** Stripe client, Events sync and its status. */
@@ -121,7 +128,9 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     applicationName: `countersign ${APP_VERSION} on ${os.hostname()}`.slice(0, 63),
   })
   const events = new CoreEvents()
-  const ctx: CoreContext = { db, clock: config.clock ?? systemClock, events }
+  const baseClock = config.clock ?? systemClock
+  const clock = shiftableClock(baseClock)
+  const ctx: CoreContext = { db, clock, events }
   // Before seeding: a brand-new workspace has nothing to back up yet.
   if (config.dailyBackup !== false) await dailyBackup(ctx, config)
   await seedDefaultAssets(ctx)
@@ -131,6 +140,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     config.sandbox === true ||
     workspace?.sandbox === true ||
     (await ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined
+  if (sandbox) clock.offsetMs = await readSandboxClockOffset(ctx)
   const stopRelaying = config.liveUpdates === true ? relayChanges(db, events) : () => {}
   const secrets = resolveSecretStore(config, sandbox)
   const rails = createLiveRails(config.rails ?? railsConfigFromSetting((await getRailsSetting(ctx)).rails), {
@@ -140,10 +150,11 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   })
   const signerSource = resolveSignerProvider(config.signer, { sandbox })
   const execution = createExecutionRuntime(rails, signerSource)
+  const escrowRails = createEscrowRails(rails)
   const stripe = createStripeService(rails, config.stripeRetry)
   // Sessions are memory only: who is unlocked on which window, connection or command.
   const idleLock = { minutes: await readIdleLockMinutes(ctx) }
-  const sessions = new SessionStore(ctx.clock, () => idleLock.minutes)
+  const sessions = new SessionStore(baseClock, () => idleLock.minutes)
   const ledgerTypedData: LedgerTypedDataSigner | null = signerSource
     ? async ({ path: keyPath, address, typedData }) => {
         const signer = await signerSource.get()
@@ -167,6 +178,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       sandbox: config.sandbox ?? false,
       transport: config.transport ?? 'direct',
       execution,
+      escrowRails,
       stripe,
       operators: {
         idleLock,
@@ -193,6 +205,30 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
     createStripeConfirmTask(rails),
     createStripeSyncTask(stripe),
+    // A sandbox's clock may have been moved forward by another process (`countersign sandbox clock`).
+    ...(sandbox
+      ? [
+          {
+            name: 'sandbox.clock',
+            run: async (c: CoreContext) => {
+              clock.offsetMs = await readSandboxClockOffset(c)
+            },
+          },
+        ]
+      : []),
+    // Escrow: confirm and book its transactions, then watch open escrows (releases taken on the rail, Stripe auto-release, expiry).
+    {
+      name: 'escrow.confirm',
+      run: async (c) => {
+        await sweepEscrowTxs(c, escrowRails)
+      },
+    },
+    {
+      name: 'escrow.observe',
+      run: async (c) => {
+        await observeEscrows(c, escrowRails)
+      },
+    },
     // A single-desk workspace backs itself up once a day, also in an app left open for weeks.
     ...(config.dailyBackup !== false ? [{ name: 'backups.daily', run: (c: CoreContext) => dailyBackup(c, config) }] : []),
   ]
@@ -209,6 +245,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     events,
     poller,
     rails,
+    escrowRails,
     secrets,
     stripe,
     execution,

@@ -1,6 +1,6 @@
 /**
- * The sandbox's local EVM chain: Anvil (chain 31337) with the 6-decimal USDC-like TestUSD and the
- * CountersignBatch contract, and the treasury — the device emulator's m/44'/60'/0'/0/0 account —
+ * The sandbox's local EVM chain: Anvil (chain 31337) with the 6-decimal USDC-like TestUSD, the
+ * CountersignBatch and CountersignEscrow contracts, and the treasury — the device emulator's m/44'/60'/0'/0/0 account —
  * funded so that the chain holds exactly what the ledger says (opening balances, no more).
  *
  * - prepare (before the core exists): start Anvil, keeping its state in the workspace folder so
@@ -8,11 +8,11 @@
  *   dev account 0 at nonce 0, so it lands at the issuer registered for USDC@evm:31337); return
  *   the rails configuration the core executes with.
  * - start (after the books are seeded): on a fresh chain, mint the treasury's USDC and set its
- *   ETH to the ledger's balances, and let the batch contract spend its USDC; record the rails in
+ *   ETH to the ledger's balances, and let the batch and escrow contracts spend its USDC; record the rails in
  *   the workspace (settings key 'rails'), so the CLI and browser mode execute on this chain too.
  *
  * Anvil's dev keys (public, TEST ONLY) deploy and mint; the treasury is never given a key here:
- * its one approval is sent by impersonation, and every payout is signed by the device emulator.
+ * its approvals are sent by impersonation, and every payout is signed by the device emulator.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -24,7 +24,7 @@ import { deployHarness } from './harness/evm/deployHarness'
 import { parseAmount } from '../../shared/money'
 import { log } from '../core/log'
 import type { EvmChainConfig } from '../core/rails/evm'
-import { countersignBatchRuntimeCodeHash } from '../core/rails/evm/abi'
+import { countersignBatchRuntimeCodeHash, countersignEscrowRuntimeCodeHash } from '../core/rails/evm/abi'
 import { evmAccountPath } from '../core/signing/bip32Path'
 import { SANDBOX_SIGNER_LABEL } from '../core/signing/signerSource'
 import { ANVIL_CHAIN_ID, ANVIL_FIRST_CONTRACT, SANDBOX_ADMIN_NAME, SANDBOX_ASSETS, SANDBOX_EVM_TREASURY } from './sandboxPlan'
@@ -39,7 +39,7 @@ const ANVIL_DEV_ACCOUNTS = 4
 export const SANDBOX_CONFIRMATIONS_MIN = 1
 /** The most the sandbox ever signs as maxFeePerGas: 500 gwei. */
 export const SANDBOX_FEE_CAP_WEI = 500n * 10n ** 9n
-/** ETH lent to the treasury for its one approval; its balance is then set to the ledger's exactly. */
+/** ETH lent to the treasury for its approvals; its balance is then set to the ledger's exactly. */
 const APPROVAL_GAS_WEI = 10n ** 18n
 
 export interface AnvilServiceOptions {
@@ -50,7 +50,7 @@ export interface AnvilServiceOptions {
 export function createAnvilService(options: AnvilServiceOptions = {}): SandboxService {
   let anvil: Anvil | null = null
   let fresh = false
-  let contracts: { token: Address; batch: Address } | null = null
+  let contracts: SandboxContracts | null = null
   let statePath: string | null = null
   let ready = false
 
@@ -60,6 +60,7 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
       chainId: anvil.chainId,
       rpcUrl: anvil.rpcUrl,
       batchContract: contracts.batch,
+      ...(contracts.escrow !== null ? { escrowContract: contracts.escrow } : {}),
       confirmationsMin: SANDBOX_CONFIRMATIONS_MIN,
       maxFeePerGasCap: SANDBOX_FEE_CAP_WEI,
       source: { address: SANDBOX_EVM_TREASURY, path: evmAccountPath(0) },
@@ -87,7 +88,7 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
         if (h.testUsd !== ANVIL_FIRST_CONTRACT) {
           unreachable(`TestUSD landed at ${h.testUsd}, not the registered USDC issuer ${ANVIL_FIRST_CONTRACT}`)
         }
-        contracts = { token: h.testUsd, batch: h.batch }
+        contracts = { token: h.testUsd, batch: h.batch, escrow: h.escrow }
         fresh = true
       } else {
         // The chain from the last run (its state file): the same deployer nonces, the same addresses.
@@ -98,7 +99,7 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
             `The saved sandbox chain has no CountersignBatch at ${batch} — delete ${ANVIL_STATE_FILE} in the sandbox folder and start again.`,
           )
         }
-        contracts = { token: ANVIL_FIRST_CONTRACT, batch }
+        contracts = { token: ANVIL_FIRST_CONTRACT, batch, escrow: await savedEscrow(clients, deployer.address) }
       }
       return { rails: { evm: { chains: [chain()] } } }
     },
@@ -122,6 +123,7 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
         chainId: anvil.chainId,
         token: contracts.token,
         batchContract: contracts.batch,
+        escrowContract: contracts.escrow,
         treasury: SANDBOX_EVM_TREASURY,
         signer: SANDBOX_SIGNER_LABEL,
       }
@@ -138,16 +140,32 @@ export function createAnvilService(options: AnvilServiceOptions = {}): SandboxSe
   }
 }
 
+interface SandboxContracts {
+  token: Address
+  batch: Address
+  /** null: a chain saved before the escrow contract was part of the sandbox (no escrow on it). */
+  escrow: Address | null
+}
+
+/** CountersignEscrow on a saved chain: deployed third (deployer nonce 2) by deployHarness. */
+async function savedEscrow(clients: HarnessClients, deployer: Address): Promise<Address | null> {
+  const escrow = getContractAddress({ from: deployer, nonce: 2n })
+  const code = await clients.publicClient.getCode({ address: escrow })
+  if (code !== undefined && code !== '0x' && keccak256(code) === countersignEscrowRuntimeCodeHash) return escrow
+  log('warn', `sandbox: the saved chain has no CountersignEscrow (made by an older version) — delete ${ANVIL_STATE_FILE} to get one`, {})
+  return null
+}
+
 /**
- * Puts on the chain exactly what the ledger holds for the treasury wallet: USDC = treasury +
- * escrow accounts (the escrow is money set aside in the same wallet), ETH = the treasury account.
+ * Puts on the chain exactly what the ledger holds for the treasury wallet: USDC and ETH = the
+ * treasury accounts (escrowed money sits in the escrow contract, not in the wallet).
  */
 async function fundTreasury(
   context: SandboxServiceContext,
   clients: HarnessClients,
   deployer: AnvilTestAccount,
   rpcUrl: string,
-  contracts: { token: Address; batch: Address },
+  contracts: SandboxContracts,
 ): Promise<void> {
   const api = context.core.api
   const usdc = SANDBOX_ASSETS.find((a) => a.id === `USDC@evm:${ANVIL_CHAIN_ID}`)!
@@ -156,12 +174,16 @@ async function fundTreasury(
     (await api.call('ledger.balances', { assetId }))
       .filter((b) => kinds.includes(b.kind))
       .reduce((s, b) => s + parseAmount(b.balance, scale, { allowZero: true }), 0n)
-  const usdcMinor = await sum(usdc.id, usdc.scale, ['treasury', 'escrow'])
+  const usdcMinor = await sum(usdc.id, usdc.scale, ['treasury'])
   const ethMinor = await sum(eth.id, eth.scale, ['treasury'])
   // Submissions hold the nonces (payouts/execute/reserveNonce.ts): any EVM one means transactions were sent.
-  const sent = await context.core.ctx.db.first(
-    context.core.ctx.db.k.selectFrom('submissions').select('id').where('rail', '=', 'evm').where('network', '=', String(ANVIL_CHAIN_ID)),
-  )
+  const sent =
+    (await context.core.ctx.db.first(
+      context.core.ctx.db.k.selectFrom('submissions').select('id').where('rail', '=', 'evm').where('network', '=', String(ANVIL_CHAIN_ID)),
+    )) ??
+    (await context.core.ctx.db.first(
+      context.core.ctx.db.k.selectFrom('escrow_txs').select('id').where('rail', '=', 'evm').where('network', '=', String(ANVIL_CHAIN_ID)),
+    ))
   if (sent) {
     log(
       'warn',
@@ -184,14 +206,21 @@ async function fundTreasury(
   await tc.impersonateAccount({ address: SANDBOX_EVM_TREASURY })
   try {
     const treasury = createWalletClient({ chain: clients.chain, transport: http(rpcUrl), account: SANDBOX_EVM_TREASURY })
-    const approve = await treasury.writeContract({
-      address: contracts.token,
-      abi: erc20Abi,
-      functionName: 'approve',
-      args: [contracts.batch, maxUint256],
-    })
-    const receipt = await pc.waitForTransactionReceipt({ hash: approve })
-    if (receipt.status !== 'success') throw new Error(`the treasury's approval of the batch contract reverted (tx ${approve})`)
+    const spenders = [
+      ['batch', contracts.batch],
+      ['escrow', contracts.escrow],
+    ] as const
+    for (const [what, spender] of spenders) {
+      if (spender === null) continue
+      const approve = await treasury.writeContract({
+        address: contracts.token,
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [spender, maxUint256],
+      })
+      const receipt = await pc.waitForTransactionReceipt({ hash: approve })
+      if (receipt.status !== 'success') throw new Error(`the treasury's approval of the ${what} contract reverted (tx ${approve})`)
+    }
   } finally {
     await tc.stopImpersonatingAccount({ address: SANDBOX_EVM_TREASURY })
   }

@@ -186,9 +186,6 @@ export const SANDBOX_ASSETS: readonly SandboxAssetSeed[] = [
   },
 ]
 
-/** The escrow account: part of the Anvil USDC set aside for a pending batch. */
-export const SANDBOX_ESCROW = { assetSlug: 'usdc-evm31337', amount: '25000.000000' } as const
-
 const PAYEES: readonly { key: string; name: string; assetSlug: string; address: string | null }[] = [
   { key: 'acme', name: 'Acme Supplies', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[1] },
   { key: 'globex', name: 'Globex Ltd', assetSlug: 'usdc-evm31337', address: ANVIL_ACCOUNTS[2] },
@@ -201,7 +198,6 @@ export const accountIds = {
   treasury: (slug: string) => `treasury.${slug}`,
   opening: (slug: string) => `opening.${slug}`,
   fees: (slug: string) => `fees.${slug}`,
-  escrow: (slug: string) => `escrow.${slug}`,
   payee: (key: string, slug: string) => `payee.${key}.${slug}`,
 }
 
@@ -223,14 +219,6 @@ export function sandboxAccounts(): SandboxAccountSeed[] {
     out.push({ id: accountIds.opening(a.slug), name: `Opening balances ${label(a)}`, kind: 'external', assetId: a.id, address: null })
     out.push({ id: accountIds.fees(a.slug), name: `Fees ${label(a)}`, kind: 'fees', assetId: a.id, address: null })
   }
-  const escrowAsset = assetBySlug(SANDBOX_ESCROW.assetSlug)
-  out.push({
-    id: accountIds.escrow(escrowAsset.slug),
-    name: `Escrow ${label(escrowAsset)}`,
-    kind: 'escrow',
-    assetId: escrowAsset.id,
-    address: null,
-  })
   for (const p of PAYEES) {
     const asset = assetBySlug(p.assetSlug)
     out.push({
@@ -256,16 +244,5 @@ export function sandboxEntries(): SandboxEntrySeed[] {
     ],
     metadata,
   }))
-  const escrowAsset = assetBySlug(SANDBOX_ESCROW.assetSlug)
-  out.push({
-    id: `sandbox:escrow:${escrowAsset.slug}`,
-    date: SANDBOX_BOOK_DATE,
-    description: `Sandbox escrow for a pending batch ${label(escrowAsset)}`,
-    postings: [
-      { account: accountIds.escrow(escrowAsset.slug), debit: SANDBOX_ESCROW.amount },
-      { account: accountIds.treasury(escrowAsset.slug), credit: SANDBOX_ESCROW.amount },
-    ],
-    metadata,
-  })
   return out
 }

@@ -34,6 +34,7 @@ import { OfflineBanner } from './components/OfflineBanner'
 import { modeLabel, useApp } from './features/app/store'
 import { AuditView } from './features/audit/AuditView'
 import { DashboardView } from './features/dashboard/DashboardView'
+import { EscrowView } from './features/escrow/EscrowView'
 import { useNav, type ViewId } from './features/nav/store'
 import { PayoutsView } from './features/payouts/PayoutsView'
 import { PlannedView } from './features/planned/PlannedView'
@@ -58,7 +59,7 @@ const NAV: readonly NavItem[] = [
   { id: 'dashboard', label: 'Dashboard', icon: IconLayoutDashboard },
   { id: 'payouts', label: 'Payouts', icon: IconSend },
   { id: 'stripe', label: 'Stripe', icon: IconBrandStripe },
-  { id: 'escrow', label: 'Escrow', icon: IconLock, planned: true },
+  { id: 'escrow', label: 'Escrow', icon: IconLock },
   { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange, planned: true },
   { id: 'receipts', label: 'Receipts', icon: IconReceipt2, planned: true },
   { id: 'audit', label: 'Audit', icon: IconShieldCheck },
@@ -221,6 +222,7 @@ function CurrentView({ view }: { view: ViewId }) {
     case 'stripe':
       return <StripeView />
     case 'escrow':
+      return <EscrowView />
     case 'reconciliation':
     case 'receipts':
       return <PlannedView view={view} />

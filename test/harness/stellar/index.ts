@@ -1,6 +1,7 @@
 /** The Horizon-compatible harness: see stellarHarness.ts. */
 export {
   startStellarHarness,
+  HARNESS_CLOCK_ROUTE,
   STANDALONE_PASSPHRASE,
   stroopsToString,
   stringToStroops,
@@ -9,3 +10,5 @@ export {
   type StellarHarness,
   type StellarHarnessOptions,
 } from './stellarHarness'
+export { advanceStellarHarnessClock, type HarnessClock } from '../../../src/main/sandbox/harness/stellar/advanceStellarHarnessClock'
+export { claimableBalanceId } from '../../../src/main/sandbox/harness/stellar/claimableBalances'

@@ -4,6 +4,7 @@ export {
   maskKey,
   startStripeHarness,
   type ConnectedAccountOptions,
+  type CustomerPaymentOptions,
   type FaultMatch,
   type PayoutStatus,
   type RecordedRequest,

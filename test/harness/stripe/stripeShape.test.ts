@@ -68,6 +68,13 @@ beforeAll(async () => {
   wire.payout = await call('POST', '/v1/payouts', 'amount=500&currency=usd')
   const list = await call('GET', '/v1/balance_transactions?limit=1')
   wire.balance_transaction = (list.data as Record<string, unknown>[])[0] as Record<string, unknown>
+  wire.payment_intent = await call(
+    'POST',
+    '/v1/payment_intents',
+    'amount=2000&currency=usd&transfer_group=esc_1&payment_method=pm_card_visa&confirm=true&metadata[escrow_id]=esc_1',
+  )
+  wire.charge = await call('GET', `/v1/charges/${wire.payment_intent.latest_charge as string}`)
+  wire.refund = await call('POST', '/v1/refunds', `charge=${wire.charge.id as string}&amount=500`)
   const events = await call('GET', '/v1/events?limit=1&types[]=payout.created')
   wire.event = (events.data as Record<string, unknown>[])[0] as Record<string, unknown>
 })
@@ -83,6 +90,9 @@ describe('shapes match Stripe', () => {
     ['transfer_reversal', 'transfer_reversal'],
     ['payout', 'payout'],
     ['balance_transaction', 'balance_transaction'],
+    ['payment_intent', 'payment_intent'],
+    ['charge', 'charge'],
+    ['refund', 'refund'],
   ])('%s (%s)', (name, ours) => {
     // metadata is a free-form map: only its type is compared.
     expect(shapeDiff(fixture(name), wire[ours], '$', ['$.metadata'])).toEqual([])

@@ -19,6 +19,8 @@ import { createSignerHandlers } from '../signing/signersHandlers'
 import { createStripeHandlers } from '../stripe/stripeHandlers'
 import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
+import { createEscrowHandlers } from '../escrow/escrowHandlers'
+import type { EscrowRailRegistry } from '../rails/EscrowRail'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
 export const SANDBOX_META_KEY = 'sandbox'
@@ -30,6 +32,8 @@ export interface HandlerEnv {
   transport: CallOutput<'app.info'>['transport']
   /** Rails and signer of this core (batches.execute, batches.retryFailed, settings.rails.*). */
   execution: ExecutionRuntime
+  /** The escrow side of the rails (escrow.*). */
+  escrowRails: EscrowRailRegistry
   /** Stripe client, sync and its status (settings.stripe.*, stripe.*). */
   stripe: StripeService
   /** Sessions, the idle lock and Ledger approval keys (operators.*). */
@@ -99,5 +103,6 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...createExecuteHandlers(env.execution),
     ...createSignerHandlers(env.execution),
     ...createStripeHandlers(env.execution.rails, env.stripe),
+    ...createEscrowHandlers(env.execution, env.escrowRails),
   }
 }

@@ -47,6 +47,11 @@ const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   stripe_bank_payouts: true,
   stripe_balance_txns: true,
   batch_claims: true,
+  escrows: true,
+  escrow_milestones: true,
+  escrow_actions: true,
+  escrow_approvals: true,
+  escrow_txs: true,
 }
 export const TABLES_IN_COPY_ORDER = Object.keys(COPY_ORDER_CHECK) as (keyof Database)[]
 

@@ -344,6 +344,112 @@ export interface StripeBalanceTxnsTable {
   seen_at: string
 }
 
+/** 0010_escrow: one asset on one rail held for a payee (escrow/). */
+export interface EscrowsTable {
+  id: string
+  name: string
+  reference: string | null
+  rail: string
+  network: string
+  asset_id: string
+  /** The treasury address / account that funds it (the rail's source). */
+  payer: string
+  payee: string
+  payee_name: string | null
+  /** treasury | charge */
+  funding: string
+  funding_charge: string | null
+  /** EVM bytes32 id in the contract; the escrow id elsewhere. */
+  rail_escrow_id: string
+  total: string
+  auto_release: number
+  expires_at: string
+  /** draft | funding | held | disputed | released | resolved | refunded | expired | failed | cancelled | closed (rolled up) */
+  state: string
+  version: number
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface EscrowMilestonesTable {
+  escrow_id: string
+  /** 1-based. */
+  idx: number
+  title: string
+  amount: string
+  review_window_hours: number
+  review_ends_at: string
+  /** draft | funding | held | released | disputed | resolved | refunded | expired | failed */
+  state: string
+  released: string
+  refunded: string
+  rail_ref: string | null
+  hold_id: string | null
+  auto_released: number
+  updated_at: string
+}
+
+export interface EscrowActionsTable {
+  id: string
+  escrow_id: string
+  /** fund | release | dispute | resolve | refund */
+  kind: string
+  milestone: number | null
+  amount: string
+  to_payee: string | null
+  to_payer: string | null
+  reason: string | null
+  /** awaiting_approval | approved | executing | done | failed | rejected | cancelled */
+  state: string
+  digest: string
+  requested_by: string
+  requested_at: string
+  failure_code: string | null
+  failure_message: string | null
+  updated_at: string
+}
+
+export interface EscrowApprovalsTable {
+  action_id: string
+  operator_id: string
+  decision: 'approve' | 'reject'
+  comment: string | null
+  at: string
+  key_id: string | null
+  digest: string | null
+  signature: string | null
+}
+
+/** Rail transactions of escrow actions: the columns of a payout submission, for the same rail parts. */
+export interface EscrowTxsTable {
+  id: string
+  escrow_id: string
+  action_id: string
+  /** JSON EscrowOp (amounts as decimal text). */
+  op: string
+  rail: string
+  network: string
+  attempt: number
+  state: string
+  source: string
+  nonce: string | null
+  idempotency_key: string
+  unsigned_payload: string | null
+  signed_payload: string | null
+  tx_hash: string | null
+  /** JSON { milestone: railRef } known before signing (Stellar balance ids). */
+  rail_refs: string | null
+  fee_cap: string | null
+  fee_paid: string | null
+  block_number: string | null
+  block_hash: string | null
+  failure_code: string | null
+  failure_message: string | null
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -372,6 +478,11 @@ export interface Database {
   stripe_bank_payouts: StripeBankPayoutsTable
   stripe_balance_txns: StripeBalanceTxnsTable
   batch_claims: BatchClaimsTable
+  escrows: EscrowsTable
+  escrow_milestones: EscrowMilestonesTable
+  escrow_actions: EscrowActionsTable
+  escrow_approvals: EscrowApprovalsTable
+  escrow_txs: EscrowTxsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>
@@ -390,3 +501,8 @@ export type BatchRow = Selectable<BatchesTable>
 export type PayoutRow = Selectable<PayoutsTable>
 export type ApprovalRow = Selectable<ApprovalsTable>
 export type SubmissionRow = Selectable<SubmissionsTable>
+export type EscrowRow = Selectable<EscrowsTable>
+export type EscrowMilestoneRow = Selectable<EscrowMilestonesTable>
+export type EscrowActionRow = Selectable<EscrowActionsTable>
+export type EscrowApprovalRow = Selectable<EscrowApprovalsTable>
+export type EscrowTxRow = Selectable<EscrowTxsTable>

@@ -27,7 +27,22 @@ export const CRASH_POINTS = [
  *   stripe-answer-lost    our key is committed, Stripe applied the POST, its answer was lost
  */
 export const RAIL_CRASH_POINTS = ['stripe-answer-lost'] as const
-export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof RAIL_CRASH_POINTS)[number]
+/**
+ * The escrow engine's points (escrow/executeEscrowAction.ts, escrow/sweepEscrowTxs.ts), in order:
+ *   escrow-after-plan       the action's transaction planned (nonce reserved), nothing signed
+ *   escrow-after-persist    signed bytes + hash committed, not yet broadcast
+ *   escrow-after-broadcast  the rail took the bytes, state not yet 'broadcast'
+ *   escrow-before-book      INSIDE the confirm transaction: confirmed, not yet booked
+ *   escrow-observed-before-book  INSIDE the transaction booking a release seen on the rail
+ */
+export const ESCROW_CRASH_POINTS = [
+  'escrow-after-plan',
+  'escrow-after-persist',
+  'escrow-after-broadcast',
+  'escrow-before-book',
+  'escrow-observed-before-book',
+] as const
+export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof RAIL_CRASH_POINTS)[number] | (typeof ESCROW_CRASH_POINTS)[number]
 
 export const CRASH_ENV = 'COUNTERSIGN_CRASH_AT'
 const hits = new Map<string, number>()

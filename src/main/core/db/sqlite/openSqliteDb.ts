@@ -39,6 +39,7 @@ import * as m0006 from '../migrations/0006_stripe'
 import * as m0007 from '../migrations/0007_team'
 import * as m0008 from '../migrations/0008_operator_auth'
 import * as m0009 from '../migrations/0009_row_seals'
+import * as m0010 from '../migrations/0010_escrow'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -50,6 +51,7 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0007_team': m0007,
   '0008_operator_auth': m0008,
   '0009_row_seals': m0009,
+  '0010_escrow': m0010,
 }
 
 export { DB_FILE_NAME }

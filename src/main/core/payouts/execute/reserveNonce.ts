@@ -44,19 +44,26 @@ export async function reserveNonces(ctx: CoreContext, key: NonceKey, floor: bigi
   invariant(ctx.db.inTransaction(), 'nonces are reserved inside the transaction that records the submissions')
   if (floor === null) return null
   invariant(floor >= 0n, () => `negative nonce floor ${floor}`)
-  const row = await ctx.db.first(highestHeld(ctx, key))
-  const held = row === undefined ? 0n : parseNonce(row.nonce) + 1n
+  // Payout submissions and escrow transactions of the same source share one sequence of nonces.
+  let held = 0n
+  for (const table of NONCE_HOLDING_TABLES) {
+    const row = await ctx.db.first(highestHeld(ctx, table, key))
+    if (row !== undefined && parseNonce(row.nonce) + 1n > held) held = parseNonce(row.nonce) + 1n
+  }
   return held > floor ? held : floor
 }
+
+/** Every table whose rows hold nonces of a source: payout submissions and escrow transactions (0010). */
+const NONCE_HOLDING_TABLES = ['submissions', 'escrow_txs'] as const
 
 /**
  * The highest nonce held by a live submission of `key`. Decimal texts order like their numbers
  * when compared by length first: exact for any size (no CAST to a 64-bit integer), and the highest
  * comes first.
  */
-function highestHeld(ctx: CoreContext, key: NonceKey) {
+function highestHeld(ctx: CoreContext, table: (typeof NONCE_HOLDING_TABLES)[number], key: NonceKey) {
   return ctx.db.k
-    .selectFrom('submissions')
+    .selectFrom(table)
     .select('nonce')
     .where('rail', '=', key.rail)
     .where('network', '=', key.network)

@@ -122,3 +122,284 @@ export const countersignBatchAbi = [
  * address from configuration, so a wrong or malicious address is refused before anything is signed.
  */
 export const countersignBatchRuntimeCodeHash = '0x93b8c051727241abf7feaeab649df347c0c8748d9ee3d9a5af70b2e037cacaf3' as const
+
+/** ABI of CountersignEscrow (contracts/CountersignEscrow.sol, solc 0.8.37+commit.f401782d). */
+export const countersignEscrowAbi = [
+  { inputs: [{ internalType: 'bytes32', name: 'id', type: 'bytes32' }], name: 'EscrowIdUsed', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'uint64', name: 'expiry', type: 'uint64' },
+      { internalType: 'uint256', name: 'nowSeconds', type: 'uint256' },
+    ],
+    name: 'Expired',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+      { internalType: 'uint64', name: 'releaseAfter', type: 'uint64' },
+      { internalType: 'uint64', name: 'expiry', type: 'uint64' },
+    ],
+    name: 'ExpiryNotAfterRelease',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint64', name: 'expiry', type: 'uint64' },
+      { internalType: 'uint256', name: 'nowSeconds', type: 'uint256' },
+    ],
+    name: 'ExpiryPassed',
+    type: 'error',
+  },
+  { inputs: [], name: 'FeeOnTransferToken', type: 'error' },
+  { inputs: [{ internalType: 'address', name: 'payee', type: 'address' }], name: 'InvalidPayee', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'amountCount', type: 'uint256' },
+      { internalType: 'uint256', name: 'releaseCount', type: 'uint256' },
+    ],
+    name: 'LengthMismatch',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'count', type: 'uint256' },
+      { internalType: 'uint256', name: 'max', type: 'uint256' },
+    ],
+    name: 'MilestoneCount',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'address', name: 'to', type: 'address' },
+      { internalType: 'uint256', name: 'amount', type: 'uint256' },
+    ],
+    name: 'NativeTransferFailed',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+      { internalType: 'uint256', name: 'count', type: 'uint256' },
+    ],
+    name: 'NoSuchMilestone',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint64', name: 'expiry', type: 'uint64' },
+      { internalType: 'uint256', name: 'nowSeconds', type: 'uint256' },
+    ],
+    name: 'NotExpired',
+    type: 'error',
+  },
+  { inputs: [{ internalType: 'address', name: 'caller', type: 'address' }], name: 'NotPayer', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'uint64', name: 'releaseAfter', type: 'uint64' },
+      { internalType: 'uint256', name: 'nowSeconds', type: 'uint256' },
+    ],
+    name: 'NotYetClaimable',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'amount', type: 'uint256' },
+      { internalType: 'uint256', name: 'toPayee', type: 'uint256' },
+      { internalType: 'uint256', name: 'toPayer', type: 'uint256' },
+    ],
+    name: 'SplitMismatch',
+    type: 'error',
+  },
+  { inputs: [{ internalType: 'address', name: 'token', type: 'address' }], name: 'TokenHasNoCode', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'address', name: 'to', type: 'address' },
+      { internalType: 'uint256', name: 'amount', type: 'uint256' },
+    ],
+    name: 'TokenTransferFailed',
+    type: 'error',
+  },
+  { inputs: [{ internalType: 'bytes32', name: 'id', type: 'bytes32' }], name: 'UnknownEscrow', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'expected', type: 'uint256' },
+      { internalType: 'uint256', name: 'received', type: 'uint256' },
+    ],
+    name: 'ValueMismatch',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+      { internalType: 'enum CountersignEscrow.State', name: 'state', type: 'uint8' },
+    ],
+    name: 'WrongState',
+    type: 'error',
+  },
+  { inputs: [{ internalType: 'uint256', name: 'i', type: 'uint256' }], name: 'ZeroAmount', type: 'error' },
+  { inputs: [], name: 'ZeroEscrowId', type: 'error' },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { indexed: true, internalType: 'address', name: 'payer', type: 'address' },
+      { indexed: true, internalType: 'address', name: 'payee', type: 'address' },
+      { indexed: false, internalType: 'address', name: 'token', type: 'address' },
+      { indexed: false, internalType: 'uint256', name: 'total', type: 'uint256' },
+      { indexed: false, internalType: 'uint256', name: 'milestones', type: 'uint256' },
+      { indexed: false, internalType: 'uint64', name: 'expiry', type: 'uint64' },
+    ],
+    name: 'Funded',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { indexed: true, internalType: 'uint256', name: 'i', type: 'uint256' },
+    ],
+    name: 'Locked',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { indexed: true, internalType: 'uint256', name: 'i', type: 'uint256' },
+      { indexed: false, internalType: 'uint256', name: 'amount', type: 'uint256' },
+    ],
+    name: 'Refunded',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { indexed: true, internalType: 'uint256', name: 'i', type: 'uint256' },
+      { indexed: false, internalType: 'address', name: 'to', type: 'address' },
+      { indexed: false, internalType: 'uint256', name: 'amount', type: 'uint256' },
+      { indexed: false, internalType: 'address', name: 'by', type: 'address' },
+    ],
+    name: 'Released',
+    type: 'event',
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { indexed: true, internalType: 'uint256', name: 'i', type: 'uint256' },
+      { indexed: false, internalType: 'uint256', name: 'toPayee', type: 'uint256' },
+      { indexed: false, internalType: 'uint256', name: 'toPayer', type: 'uint256' },
+    ],
+    name: 'Resolved',
+    type: 'event',
+  },
+  {
+    inputs: [],
+    name: 'MILESTONES_MAX',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+    ],
+    name: 'claim',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [{ internalType: 'bytes32', name: 'id', type: 'bytes32' }],
+    name: 'escrowOf',
+    outputs: [
+      { internalType: 'address', name: 'payer', type: 'address' },
+      { internalType: 'address', name: 'payee', type: 'address' },
+      { internalType: 'address', name: 'token', type: 'address' },
+      { internalType: 'uint64', name: 'expiry', type: 'uint64' },
+      { internalType: 'uint256', name: 'milestones', type: 'uint256' },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'address', name: 'token', type: 'address' },
+      { internalType: 'address', name: 'payee', type: 'address' },
+      { internalType: 'uint256[]', name: 'amounts', type: 'uint256[]' },
+      { internalType: 'uint64[]', name: 'releaseAfter', type: 'uint64[]' },
+      { internalType: 'uint64', name: 'expiry', type: 'uint64' },
+    ],
+    name: 'fund',
+    outputs: [],
+    stateMutability: 'payable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+    ],
+    name: 'lock',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+    ],
+    name: 'milestoneOf',
+    outputs: [
+      { internalType: 'uint256', name: 'amount', type: 'uint256' },
+      { internalType: 'uint64', name: 'releaseAfter', type: 'uint64' },
+      { internalType: 'uint8', name: 'state', type: 'uint8' },
+    ],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+    ],
+    name: 'refund',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+    ],
+    name: 'release',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'id', type: 'bytes32' },
+      { internalType: 'uint256', name: 'i', type: 'uint256' },
+      { internalType: 'uint256', name: 'toPayee', type: 'uint256' },
+      { internalType: 'uint256', name: 'toPayer', type: 'uint256' },
+    ],
+    name: 'resolve',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+] as const
+
+/**
+ * keccak256 of CountersignEscrow's runtime bytecode. It has no immutables, so every honest deployment has
+ * exactly this code hash: compare keccak256(eth_getCode(address)) with it before paying through an
+ * address from configuration, so a wrong or malicious address is refused before anything is signed.
+ */
+export const countersignEscrowRuntimeCodeHash = '0x0a6eb6d1363b9ee3842220146ff293879522b6f040dbf66c3ef166183e88a3f9' as const

@@ -67,12 +67,17 @@ export function parseUnsignedEvm(submission: Pick<RailSubmission, 'id' | 'unsign
   return tx
 }
 
-/** Whether the transaction calls the configured batch contract on the configured chain. */
-export function callsBatchContract(setup: EvmRailSetup, tx: TransactionSerializableEIP1559): boolean {
-  return tx.chainId === setup.chainId && tx.to !== undefined && tx.to !== null && getAddress(tx.to) === setup.batchContract
+/** Whether the transaction calls the configured batch contract (or `contract`) on the configured chain. */
+export function callsBatchContract(
+  setup: EvmRailSetup,
+  tx: TransactionSerializableEIP1559,
+  contract: `0x${string}` = setup.batchContract,
+): boolean {
+  return tx.chainId === setup.chainId && tx.to !== undefined && tx.to !== null && getAddress(tx.to) === getAddress(contract)
 }
 
-function nonceNumber(nonce: bigint): number {
+/** A reserved nonce as viem takes it (a JS number, exact below 2^53). */
+export function nonceNumber(nonce: bigint): number {
   invariant(nonce >= 0n && nonce <= NONCE_EXACT_MAX, () => `nonce ${nonce} is out of range`)
   return Number(nonce)
 }

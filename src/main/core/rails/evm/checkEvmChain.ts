@@ -31,11 +31,22 @@ export async function checkEvmChain(setup: EvmRailSetup): Promise<void> {
       `The node at the configured RPC URL is on chain ${remoteChainId}, not ${setup.chainId} — fix the RPC URL for chain ${setup.chainId}.`,
     )
   }
-  const code = await rpcCall<Hex>(setup.url, 'eth_getCode', [setup.batchContract, 'latest'])
-  if (code === '0x' || keccak256(code) !== countersignBatchRuntimeCodeHash) {
+  await checkEvmContractCode(setup, setup.batchContract, countersignBatchRuntimeCodeHash, 'batch contract', 'CountersignBatch')
+}
+
+/** The code at `address` must be exactly the audited contract (its runtime code hash). */
+export async function checkEvmContractCode(
+  setup: EvmRailSetup,
+  address: `0x${string}`,
+  codeHash: Hex,
+  what: string,
+  contractName: string,
+): Promise<void> {
+  const code = await rpcCall<Hex>(setup.url, 'eth_getCode', [address, 'latest'])
+  if (code === '0x' || keccak256(code) !== codeHash) {
     throw new CsError(
       'CONTRACT_MISMATCH',
-      `The batch contract ${setup.batchContract} on chain ${setup.chainId} is not the audited CountersignBatch — check the configured address; nothing was signed.`,
+      `The ${what} ${address} on chain ${setup.chainId} is not the audited ${contractName} — check the configured address; nothing was signed.`,
     )
   }
 }

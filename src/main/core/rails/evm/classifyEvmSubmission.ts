@@ -57,7 +57,7 @@ export function classifyEvmSubmission(setup: EvmClassifySetup, submission: RailS
 }
 
 /** Whether the receipt's block has confirmationsMin blocks on top (its own included). */
-function deepEnough(setup: EvmClassifySetup, o: EvmObservation, receipt: EvmReceipt): boolean {
+export function deepEnough(setup: EvmClassifySetup, o: EvmObservation, receipt: EvmReceipt): boolean {
   return o.head - bigFromHex(receipt.blockNumber) + 1n >= setup.confirmationsMin
 }
 

@@ -11,6 +11,8 @@ export interface EvmChainConfig {
   rpcUrl: string
   /** The deployed CountersignBatch; its runtime code hash is checked before anything is signed. */
   batchContract: `0x${string}`
+  /** The deployed CountersignEscrow (absent: no escrow on this chain); its runtime code hash is checked too. */
+  escrowContract?: `0x${string}`
   /** Blocks on top of (and including) the receipt's block before a submission counts as confirmed. */
   confirmationsMin: number
   /** Most we ever sign as maxFeePerGas (wei); the node asking for more is refused, not followed. */

@@ -15,7 +15,8 @@ export interface JsonRpcCall {
   params: readonly unknown[]
 }
 
-export type JsonRpcResult = { ok: true; result: unknown } | { ok: false; code: number; message: string }
+/** A failed call keeps the node's `data` (a revert's encoded custom error) when it sent one. */
+export type JsonRpcResult = { ok: true; result: unknown } | { ok: false; code: number; message: string; data?: unknown }
 
 /** An answer took too long: the request may still have been delivered. */
 export const rpcTimeoutMsDefault = 15_000
@@ -76,9 +77,14 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<unkn
 }
 
 function toResult(item: unknown): JsonRpcResult {
-  const o = item as { result?: unknown; error?: { code?: unknown; message?: unknown } } | null
+  const o = item as { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } } | null
   if (o !== null && typeof o === 'object' && o.error !== undefined) {
-    return { ok: false, code: typeof o.error.code === 'number' ? o.error.code : 0, message: String(o.error.message ?? 'error') }
+    const failed = {
+      ok: false as const,
+      code: typeof o.error.code === 'number' ? o.error.code : 0,
+      message: String(o.error.message ?? 'error'),
+    }
+    return o.error.data === undefined ? failed : { ...failed, data: o.error.data }
   }
   return { ok: true, result: o?.result ?? null }
 }
@@ -110,7 +116,7 @@ export async function rpcBatch(url: string, calls: readonly JsonRpcCall[], timeo
 /** One call; an RPC error becomes RAIL_UNAVAILABLE with the node's message kept as the cause. */
 export async function rpcCall<T>(url: string, method: string, params: readonly unknown[], timeoutMs = rpcTimeoutMsDefault): Promise<T> {
   const answer = toResult(await post(url, { jsonrpc: '2.0', id: 0, method, params }, timeoutMs))
-  if (!answer.ok) throw new RpcError(method, answer.code, answer.message)
+  if (!answer.ok) throw new RpcError(method, answer.code, answer.message, answer.data)
   return answer.result as T
 }
 
@@ -121,6 +127,8 @@ export class RpcError extends Error {
     readonly method: string,
     readonly rpcCode: number,
     readonly rpcMessage: string,
+    /** The error's `data` (e.g. the revert data of eth_call / eth_estimateGas), when the node sent it. */
+    readonly rpcData?: unknown,
   ) {
     super(`${method}: ${rpcMessage}`)
   }

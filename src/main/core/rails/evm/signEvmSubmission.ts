@@ -17,14 +17,16 @@ export async function signEvmSubmission(
   submission: RailSubmission,
   signer: Signer,
   options: RailSignOptions = {},
+  /** The contract the transaction must call (the escrow rail passes its escrow contract). */
+  contract: { address: `0x${string}`; what: string } = { address: setup.batchContract, what: 'batch contract' },
 ): Promise<SignedSubmission> {
   const tx = parseUnsignedEvm(submission)
   // Checked again at the last moment: the cap or the contract may have been reconfigured since
   // planning, and what the device signs is what will be sent.
-  if (!callsBatchContract(setup, tx)) {
+  if (!callsBatchContract(setup, tx, contract.address)) {
     throw new CsError(
       'CONTRACT_MISMATCH',
-      `Submission ${submission.id} is not a call to the configured batch contract on chain ${setup.chainId} — nothing was signed.`,
+      `Submission ${submission.id} is not a call to the configured ${contract.what} on chain ${setup.chainId} — nothing was signed.`,
     )
   }
   if ((tx.maxFeePerGas ?? 0n) > setup.maxFeePerGasCap) {

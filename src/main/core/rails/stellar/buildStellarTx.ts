@@ -17,7 +17,7 @@ import { stroopsText } from './stellarAmounts'
 import type { StellarRailEnv } from './stellarRailEnv'
 
 /** What one envelope is made of, besides its sequence and time bound. */
-interface StellarTxParts {
+export interface StellarTxParts {
   feePerOp: string
   memo: Memo | null
   operations: readonly xdr.Operation[]
@@ -75,7 +75,8 @@ export function readStellarTx(env: StellarRailEnv, submissionId: string, payload
   return TransactionBuilder.fromXDR(payload, env.config.networkPassphrase) as Transaction
 }
 
-function assembleStellarTx(env: StellarRailEnv, parts: StellarTxParts, sequence: bigint, now: Date): Transaction {
+/** The envelope from the rail's source at `sequence`, valid until `now` + the time bound (escrow builds with it too). */
+export function assembleStellarTx(env: StellarRailEnv, parts: StellarTxParts, sequence: bigint, now: Date): Transaction {
   const nowSeconds = Math.floor(now.getTime() / 1000)
   // TransactionBuilder increments the account's sequence: give it the one before ours.
   const builder = new TransactionBuilder(new Account(env.source.address, (sequence - 1n).toString()), {
@@ -88,6 +89,6 @@ function assembleStellarTx(env: StellarRailEnv, parts: StellarTxParts, sequence:
   return builder.build()
 }
 
-function stellarAsset(asset: AssetRow): Asset {
+export function stellarAsset(asset: AssetRow): Asset {
   return asset.issuer === null ? Asset.native() : new Asset(asset.code, asset.issuer)
 }

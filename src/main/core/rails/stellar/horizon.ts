@@ -13,6 +13,8 @@ export interface HorizonAccount {
   id: string
   sequence: string
   subentry_count: number
+  /** Reserves this account sponsors (claimable balances it created count one per claimant). */
+  num_sponsoring?: number
   balances: { asset_type: string; asset_code?: string; asset_issuer?: string; balance: string; limit?: string }[]
 }
 
@@ -33,6 +35,33 @@ export interface HorizonLedger {
   closed_at: string
   base_fee_in_stroops: number
   base_reserve_in_stroops: number
+}
+
+/** Horizon's claimable balance resource (the fields the escrow rail reads). */
+export interface HorizonClaimableBalance {
+  id: string
+  /** "native" or "CODE:ISSUER". */
+  asset: string
+  amount: string
+  sponsor?: string
+  last_modified_ledger: number
+  last_modified_time: string
+  claimants: { destination: string; predicate: Record<string, unknown> }[]
+}
+
+/** An operation that created or claimed a claimable balance, as /claimable_balances/:id/operations lists it. */
+export interface HorizonClaimableOperation {
+  id: string
+  type: string
+  source_account: string
+  transaction_hash: string
+  transaction_successful: boolean
+  created_at: string
+  /** create_claimable_balance */
+  amount?: string
+  /** claim_claimable_balance */
+  claimant?: string
+  balance_id?: string
 }
 
 /** How a submission ended, seen from the client. */
@@ -97,6 +126,14 @@ export function createHorizonClient(baseUrl: string) {
       const ledger = page?._embedded.records[0]
       if (!ledger) throw new CsError('RAIL_UNAVAILABLE', `Horizon at ${root} reports no ledger yet — try again in a moment.`)
       return ledger
+    },
+    claimableBalance: (id: string) => getJson<HorizonClaimableBalance>(`/claimable_balances/${encodeURIComponent(id)}`),
+    /** Who created and who claimed a balance (Horizon keeps the history after the claim); null: never seen. */
+    async claimableBalanceOperations(id: string, limit: number): Promise<HorizonClaimableOperation[] | null> {
+      const page = await getJson<{ _embedded: { records: HorizonClaimableOperation[] } }>(
+        `/claimable_balances/${encodeURIComponent(id)}/operations?order=asc&limit=${limit}`,
+      )
+      return page ? page._embedded.records : null
     },
     feeStats: () => getJson<{ last_ledger_base_fee: string; fee_charged: { p90: string } }>('/fee_stats'),
     payments: (account: string, cursor: string | null, limit: number) =>

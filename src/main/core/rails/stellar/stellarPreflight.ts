@@ -59,7 +59,7 @@ function stellarAssetsOf(env: StellarRailEnv, assets: ReadonlyMap<string, AssetR
   return new Map([...assets].filter(([, a]) => a.rail === 'stellar' && a.network === env.network))
 }
 
-function balanceOf(account: HorizonAccount, code: string, issuer: string | null): bigint | null {
+export function balanceOf(account: HorizonAccount, code: string, issuer: string | null): bigint | null {
   const line = account.balances.find((b) =>
     issuer === null ? b.asset_type === 'native' : b.asset_code === code && b.asset_issuer === issuer,
   )

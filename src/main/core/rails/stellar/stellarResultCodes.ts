@@ -22,6 +22,18 @@ const OP_RESULT_CODES: Record<string, string> = {
   createAccountUnderfunded: 'op_underfunded',
   createAccountLowReserve: 'op_low_reserve',
   createAccountAlreadyExist: 'op_already_exists',
+  createClaimableBalanceSuccess: 'op_success',
+  createClaimableBalanceMalformed: 'op_malformed',
+  createClaimableBalanceLowReserve: 'op_low_reserve',
+  createClaimableBalanceNoTrust: 'op_no_trust',
+  createClaimableBalanceNotAuthorized: 'op_not_authorized',
+  createClaimableBalanceUnderfunded: 'op_underfunded',
+  claimClaimableBalanceSuccess: 'op_success',
+  claimClaimableBalanceDoesNotExist: 'op_does_not_exist',
+  claimClaimableBalanceCannotClaim: 'op_cannot_claim',
+  claimClaimableBalanceLineFull: 'op_line_full',
+  claimClaimableBalanceNoTrust: 'op_no_trust',
+  claimClaimableBalanceNotAuthorized: 'op_not_authorized',
 }
 
 /** Reads the transaction and per-operation codes out of a TransactionResult XDR. */

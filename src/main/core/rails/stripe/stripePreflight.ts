@@ -8,14 +8,10 @@ import type { CsError } from '../../../../shared/errors'
 import { formatAmount } from '../../../../shared/money'
 import type { PreflightProblem } from '../../../../shared/payoutsApi'
 import type { AssetRow, PayoutRow } from '../../db/schema'
-import { log } from '../../log'
 import type { RailPreflightInput } from '../Rail'
-import type { StripeErrorLike } from './postStripeWithRetry'
+import { checkStripeAccount, clause } from './checkStripeAccount'
 import { stripeFailure } from './stripeFailure'
 import { assertStripeScale, stripeCurrencyOfAsset } from './stripeMinorUnits'
-
-/** A problem's message is a clause: the sentence's full stop is dropped. */
-const clause = (message: string): string => message.replace(/\.$/, '')
 
 export async function stripePreflight(client: () => Promise<Stripe>, input: RailPreflightInput): Promise<PreflightProblem[]> {
   if (input.payouts.length === 0) return []
@@ -66,31 +62,10 @@ async function checkAccounts(stripe: Stripe, payouts: readonly PayoutRow[]): Pro
   const problems: PreflightProblem[] = []
   for (const [accountId, list] of byAccount) {
     const rows = list.map((p) => p.row_no).join(', ')
-    const payoutId = list[0]!.id
-    try {
-      const account = await stripe.accounts.retrieve(accountId)
-      const transfers = account.capabilities?.transfers
-      if (transfers !== 'active') {
-        problems.push({
-          code: 'STRIPE_ACCOUNT_NOT_READY',
-          payoutId,
-          message: `Row ${rows}: connected account ${accountId} cannot receive transfers (transfers capability ${transfers ?? 'missing'}) — ask the payee to finish onboarding`,
-        })
-      }
-    } catch (error) {
-      const e = error as StripeErrorLike
-      if (e.statusCode === 404 || e.code === 'resource_missing' || e.code === 'account_invalid') {
-        problems.push({
-          code: 'STRIPE_ACCOUNT_MISSING',
-          payoutId,
-          message: `Row ${rows}: Stripe has no connected account ${accountId} — check the payee's account id`,
-        })
-      } else {
-        const f = stripeFailure(error, `checking account ${accountId}`)
-        log('warn', 'Stripe account check failed', { accountId, code: f.code })
-        problems.push({ code: f.code, payoutId, message: clause(f.message) })
-      }
-    }
+    const problem = await checkStripeAccount(stripe, accountId)
+    if (problem === null) continue
+    const message = problem.about === 'account' ? `Row ${rows}: ${problem.message}` : problem.message
+    problems.push({ code: problem.code, payoutId: list[0]!.id, message })
   }
   return problems
 }

@@ -1,10 +1,10 @@
-// Deploys the sandbox's EVM contracts on a fresh Anvil: TestUSD (6 decimals) and CountersignBatch,
-// and mints test USD to the treasury account.
+// Deploys the sandbox's EVM contracts on a fresh Anvil: TestUSD (6 decimals), CountersignBatch and
+// CountersignEscrow (deployer nonces 0, 1, 2), and mints test USD to the treasury account.
 import { getAddress, keccak256, type Address, type Hash, type Hex } from 'viem'
-import { countersignBatchRuntimeCodeHash } from '../../../core/rails/evm/abi'
+import { countersignBatchRuntimeCodeHash, countersignEscrowRuntimeCodeHash } from '../../../core/rails/evm/abi'
 import type { Anvil, AnvilTestAccount } from './anvil'
 import { createHarnessClients, type HarnessClients } from './clients'
-import { countersignBatch, testUsd } from './contracts.generated'
+import { countersignBatch, countersignEscrow, testUsd } from './contracts.generated'
 
 /** 1 000 000 000 tUSD in minor units (6 decimals): enough for any test or demo. */
 export const treasuryMintMinor = 1_000_000_000n * 10n ** 6n
@@ -16,6 +16,8 @@ export interface EvmHarness {
   treasury: AnvilTestAccount
   testUsd: Address
   batch: Address
+  /** CountersignEscrow, deployed third (deployer nonce 2). */
+  escrow: Address
   clients: HarnessClients
 }
 
@@ -40,11 +42,17 @@ export async function deployHarness(anvil: Pick<Anvil, 'rpcUrl' | 'chainId' | 'a
 
   const testUsdAddress = await deploy(clients, deployer, testUsd, 'TestUSD')
   const batchAddress = await deploy(clients, deployer, countersignBatch, 'CountersignBatch')
+  const escrowAddress = await deploy(clients, deployer, countersignEscrow, 'CountersignEscrow')
 
   // The deployed code must be exactly the audited artifact; the payout engine makes the same check.
-  const code = await clients.publicClient.getCode({ address: batchAddress })
-  if (code === undefined || keccak256(code) !== countersignBatchRuntimeCodeHash) {
-    throw new Error(`CountersignBatch at ${batchAddress} does not have the expected runtime code hash`)
+  const checks = [
+    ['CountersignBatch', batchAddress, countersignBatchRuntimeCodeHash],
+    ['CountersignEscrow', escrowAddress, countersignEscrowRuntimeCodeHash],
+  ] as const
+  for (const [name, address, hash] of checks) {
+    const code = await clients.publicClient.getCode({ address })
+    if (code === undefined || keccak256(code) !== hash)
+      throw new Error(`${name} at ${address} does not have the expected runtime code hash`)
   }
 
   const mintHash = await clients.walletFor(deployer).writeContract({
@@ -55,5 +63,5 @@ export async function deployHarness(anvil: Pick<Anvil, 'rpcUrl' | 'chainId' | 'a
   })
   await waitForSuccess(clients, mintHash, 'minting tUSD to the treasury')
 
-  return { deployer, treasury, testUsd: testUsdAddress, batch: batchAddress, clients }
+  return { deployer, treasury, testUsd: testUsdAddress, batch: batchAddress, escrow: escrowAddress, clients }
 }

@@ -28,10 +28,24 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Asset, FeeBumpTransaction, Keypair, StrKey, TransactionBuilder, xdr, type Transaction } from '@stellar/stellar-base'
 import { unreachable } from '../../../core/util/invariant'
+import {
+  applyClaimClaimableBalance,
+  applyCreateClaimableBalance,
+  claimableBalanceId,
+  claimableBalanceJson,
+  claimableOperationFields,
+  type CbApplyContext,
+  type ClaimableBalanceEntry,
+} from './claimableBalances'
+import { claimableBalancesRoute, type OperationRecord } from './claimableBalancesRoute'
 
 export const STANDALONE_PASSPHRASE = 'Standalone Network ; February 2017'
 const STROOPS = 10_000_000n
 const TRUSTLINE_LIMIT_MAX = 9_223_372_036_854_775_807n
+/** The furthest one clock control may move the harness clock (ten years). */
+export const HARNESS_CLOCK_ADVANCE_SECONDS_MAX = 10 * 366 * 24 * 3600
+/** POST here with JSON { "seconds": N } to move the clock forward and close a ledger at the new time. */
+export const HARNESS_CLOCK_ROUTE = '/_harness/clock'
 
 export interface HarnessAsset {
   code: string
@@ -82,6 +96,13 @@ export interface StellarHarness {
   submissions(): number
   setTime(d: Date): void
   advanceTime(ms: number): void
+  /**
+   * Moves the clock forward by whole seconds and closes a ledger at the new time (its close time
+   * is what claim predicates and time bounds are judged against). Also POST /_harness/clock.
+   */
+  advanceClock(seconds: number): Promise<{ ledger: number; closedAt: string }>
+  /** A live claimable balance (Horizon's JSON), null once claimed or never created. */
+  claimableBalance(id: string): Record<string, unknown> | null
   stop(): Promise<void>
 }
 
@@ -91,6 +112,8 @@ interface Account {
   native: bigint
   lines: Map<string, { asset: HarnessAsset; balance: bigint; limit: bigint }>
   subentries: number
+  /** Reserves this account sponsors (one per claimant of each claimable balance it created). */
+  numSponsoring: number
   lastModifiedLedger: number
 }
 
@@ -164,6 +187,10 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
   const txs = new Map<string, TxRecord>()
   const appliedList: AppliedTransaction[] = []
   const payments: PaymentRecord[] = []
+  let claimable = new Map<string, ClaimableBalanceEntry>()
+  /** Operations that created or claimed each balance, by balance id (kept after the claim, as Horizon's history). */
+  const claimableOps = new Map<string, OperationRecord[]>()
+  let claimableOrder = 0
   let pending: Pending[] = []
   let ledgerSeq = 1
   let ledgerHash = '00'.repeat(32)
@@ -182,7 +209,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
   }
 
   function minBalance(a: Account): bigint {
-    return (2n + BigInt(a.subentries)) * baseReserve
+    return (2n + BigInt(a.subentries) + BigInt(a.numSponsoring)) * baseReserve
   }
 
   function createAccount(id: string, starting: bigint): void {
@@ -195,6 +222,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       native: starting,
       lines: new Map(),
       subentries: 0,
+      numSponsoring: 0,
       lastModifiedLedger: ledgerSeq,
     })
   }
@@ -256,19 +284,24 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
     hash: string,
     ledger: number,
     createdAt: string,
-  ): { ok: boolean; codes: string[]; pays: PaymentRecord[] } {
+  ): { ok: boolean; codes: string[]; results: xdr.OperationResult[]; pays: PaymentRecord[] } {
     const touched = new Set<string>([tx.source])
     for (const op of tx.operations) {
       if (op.source) touched.add(op.source)
       if ('destination' in op && typeof op.destination === 'string') touched.add(op.destination)
+      // A claim releases its sponsor's reserves: the sponsor's account changes too.
+      if (op.type === 'claimClaimableBalance') touched.add(claimable.get(op.balanceId.toLowerCase())?.sponsor ?? tx.source)
     }
     const state = cloneState(touched)
+    const cb = claimableContext(state, ledger, createdAt)
     const codes: string[] = []
+    const results: xdr.OperationResult[] = []
     const pays: PaymentRecord[] = []
+    const cbRecords: { balanceId: string; record: OperationRecord }[] = []
     let ok = true
     tx.operations.forEach((op, i) => {
       const from = state.get(op.source ?? tx.source)
-      const code = ((): string => {
+      const outcome = ((): string | { code: string; result: xdr.OperationResult; balanceId: string | null } => {
         if (!from) return 'op_no_source_account'
         switch (op.type) {
           case 'payment': {
@@ -314,6 +347,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
               native: amount,
               lines: new Map(),
               subentries: 0,
+              numSponsoring: 0,
               lastModifiedLedger: ledger,
             })
             pays.push(
@@ -348,15 +382,68 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
             from.subentries++
             return 'op_success'
           }
+          case 'createClaimableBalance':
+            return applyCreateClaimableBalance(cb, from, op, claimableBalanceId(tx.source, tx.sequence, i))
+          case 'claimClaimableBalance':
+            return applyClaimClaimableBalance(cb, from, op.balanceId)
           default:
             return 'op_not_supported'
         }
       })()
+      const code = typeof outcome === 'string' ? outcome : outcome.code
       codes.push(code)
+      results.push(typeof outcome === 'string' ? opResult(code) : outcome.result)
       if (code !== 'op_success') ok = false
+      else if (op.type === 'createClaimableBalance' || op.type === 'claimClaimableBalance') {
+        const balanceId = op.type === 'claimClaimableBalance' ? op.balanceId.toLowerCase() : claimableBalanceId(tx.source, tx.sequence, i)
+        const fields = claimableOperationFields(op, from!.id, cb.balances.get(balanceId))
+        cbRecords.push({ balanceId, record: operationRecord(i, from!.id, createdAt, hash, fields) })
+      }
     })
-    if (ok) for (const [id, a] of state) accounts.set(id, { ...a, lastModifiedLedger: ledger })
-    return { ok, codes, pays: ok ? pays : [] }
+    if (ok) {
+      for (const [id, a] of state) accounts.set(id, { ...a, lastModifiedLedger: ledger })
+      claimable = cb.balances
+      for (const { balanceId, record } of cbRecords) claimableOps.set(balanceId, [...(claimableOps.get(balanceId) ?? []), record])
+    }
+    return { ok, codes, results, pays: ok ? pays : [] }
+  }
+
+  /** The claimable-balance operations' view of one transaction's working copy (committed only if all ops succeed). */
+  function claimableContext(state: Map<string, Account>, ledger: number, closedAt: string): CbApplyContext {
+    return {
+      account: (id) => state.get(id),
+      balances: new Map(claimable),
+      minBalance: (a, extra) => minBalance({ ...(a as Account), numSponsoring: a.numSponsoring + extra }),
+      baseReserve,
+      ledger,
+      closedAt,
+      nextOrder: () => ++claimableOrder,
+    }
+  }
+
+  /** One operation in Horizon's shape (id as paymentRecord's), for /claimable_balances/:id/operations. */
+  function operationRecord(
+    opIndex: number,
+    source: string,
+    createdAt: string,
+    hash: string,
+    fields: Record<string, unknown>,
+  ): OperationRecord {
+    opCounter++
+    const id = ((BigInt(ledgerSeq + 1) << 32n) + opCounter * 4096n + BigInt(opIndex + 1)).toString()
+    return {
+      pagingToken: id,
+      body: {
+        _links: { self: { href: `/operations/${id}` }, transaction: { href: `/transactions/${hash}` } },
+        id,
+        paging_token: id,
+        transaction_successful: true,
+        source_account: source,
+        created_at: createdAt,
+        transaction_hash: hash,
+        ...fields,
+      },
+    }
   }
 
   function paymentRecord(
@@ -394,8 +481,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
     return { asset_type: asset.getAssetType(), asset_code: asset.getCode(), asset_issuer: asset.getIssuer() }
   }
 
-  function resultXdr(feeCharged: bigint, txCode: string, opCodes: string[]): string {
-    const opResults = opCodes.map((code) => opResult(code))
+  function resultXdr(feeCharged: bigint, txCode: string, opResults: xdr.OperationResult[]): string {
     const result =
       txCode === 'tx_success'
         ? xdr.TransactionResultResult.txSuccess(opResults)
@@ -479,7 +565,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
     const fee = baseFee * BigInt(tx.operations.length)
     source.native -= fee
     source.sequence = BigInt(tx.sequence)
-    const { ok, codes, pays } = applyOps(tx, hash, ledger, createdAt)
+    const { ok, codes, results, pays } = applyOps(tx, hash, ledger, createdAt)
     const txCode = ok ? 'tx_success' : 'tx_failed'
     const record: TxRecord = {
       hash,
@@ -492,7 +578,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       maxFee: BigInt(tx.fee),
       operationCount: tx.operations.length,
       envelopeXdr,
-      resultXdr: resultXdr(fee, txCode, codes),
+      resultXdr: resultXdr(fee, txCode, results),
       memoType: `memo_${tx.memo.type}`,
       memo:
         tx.memo.value === null
@@ -635,7 +721,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       balances,
       signers: [{ weight: 1, key: a.id, type: 'ed25519_public_key' }],
       data: {},
-      num_sponsoring: 0,
+      num_sponsoring: a.numSponsoring,
       num_sponsored: 0,
       paging_token: a.id,
     }
@@ -761,11 +847,48 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
     }
   }
 
+  /** The clock control: moves the clock forward and closes a ledger at the new time. */
+  async function advanceClock(seconds: number): Promise<{ ledger: number; closedAt: string }> {
+    if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > HARNESS_CLOCK_ADVANCE_SECONDS_MAX) {
+      throw new Error(`harness: the clock moves forward by 0 … ${HARNESS_CLOCK_ADVANCE_SECONDS_MAX} whole seconds, not ${seconds}`)
+    }
+    offsetMs += seconds * 1000
+    const ledger = await closeLedger()
+    return { ledger, closedAt: ledgerClosedAt }
+  }
+
+  async function clockRoute(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+    if (req.method === 'POST') {
+      let seconds: unknown
+      try {
+        seconds = (JSON.parse(body || '{}') as { seconds?: unknown }).seconds
+      } catch {
+        seconds = undefined
+      }
+      if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0 || seconds > HARNESS_CLOCK_ADVANCE_SECONDS_MAX) {
+        return send(
+          res,
+          400,
+          problem(
+            400,
+            'bad_request',
+            'Bad Request',
+            `Send {"seconds": N}, N a whole number from 0 to ${HARNESS_CLOCK_ADVANCE_SECONDS_MAX}.`,
+          ),
+        )
+      }
+      const closed = await advanceClock(seconds)
+      return send(res, 200, { now: now().toISOString(), ledger: closed.ledger, closed_at: closed.closedAt })
+    }
+    return send(res, 200, { now: now().toISOString(), ledger: ledgerSeq, closed_at: ledgerClosedAt })
+  }
+
   async function route(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const parts = url.pathname.split('/').filter(Boolean)
     if (req.method === 'POST' && url.pathname === '/transactions') return submit(body, 'sync', res)
     if (req.method === 'POST' && url.pathname === '/transactions_async') return submit(body, 'async', res)
+    if (url.pathname === HARNESS_CLOCK_ROUTE) return clockRoute(req, res, body)
     if (req.method !== 'GET') return send(res, 405, problem(405, 'method_not_allowed', 'Method Not Allowed', 'Not supported here.'))
     if (parts.length === 0) {
       return send(res, 200, {
@@ -791,6 +914,12 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       const r = txs.get(parts[1]!)
       return r
         ? send(res, 200, txJson(r))
+        : send(res, 404, problem(404, 'not_found', 'Resource Missing', 'The resource at the url requested was not found.'))
+    }
+    if (parts[0] === 'claimable_balances') {
+      const found = claimableBalancesRoute(parts, url.searchParams, claimable, claimableOps)
+      return found
+        ? send(res, 200, found)
         : send(res, 404, problem(404, 'not_found', 'Resource Missing', 'The resource at the url requested was not found.'))
     }
     if (parts[0] === 'fee_stats') return send(res, 200, feeStatsJson())
@@ -845,6 +974,11 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       if (ledgerSeq === 1) ledgerClosedAt = d.toISOString().replace(/\.\d{3}Z$/, 'Z')
     },
     advanceTime: (ms) => void (offsetMs += ms),
+    advanceClock,
+    claimableBalance: (id) => {
+      const e = claimable.get(id.toLowerCase())
+      return e ? claimableBalanceJson(e) : null
+    },
     async stop() {
       if (timer) clearInterval(timer)
       server.closeAllConnections()

@@ -1,5 +1,6 @@
 /**
- * A small Stripe-compatible server (API v1, Connect transfers and payouts) for tests and the
+ * A small Stripe-compatible server (API v1: Connect transfers and payouts; PaymentIntents,
+ * charges and refunds for separate charges and transfers, in stripeHarnessPayments.ts) for tests and the
  * sandbox: no real Stripe account is reachable here, and stripe-mock is stateless, so it cannot
  * show the exactly-once behaviour the Stripe rail depends on.
  *
@@ -7,7 +8,8 @@
  *   new Stripe(harness.secretKey, { host: '127.0.0.1', port: harness.port, protocol: 'http' })
  *
  * What it keeps: the platform balance per currency (bigint minor units), connected accounts,
- * transfers (+ reversals), payouts, balance transactions and events, each list oldest-first in
+ * transfers (+ reversals, transfer_group, source_transaction), payouts, PaymentIntents, charges,
+ * refunds, balance transactions and events, each list oldest-first in
  * memory and served newest-first with Stripe's cursor paging (starting_after / ending_before /
  * limit / has_more).
  *
@@ -24,18 +26,24 @@
  * are not stored, so a corrected retry with the same key runs.
  *
  * Every change emits events (transfer.created, transfer.reversed, payout.created,
- * payout.updated, payout.paid, payout.failed, payout.canceled, balance.available) in one
+ * payout.updated, payout.paid, payout.failed, payout.canceled, payment_intent.created,
+ * payment_intent.succeeded, payment_intent.payment_failed, charge.succeeded, refund.created,
+ * charge.refunded, balance.available) in one
  * sequence; `created` never goes backwards, and the sequence breaks ties.
  *
  * Deviations from Stripe, on purpose: ids are deterministic counters; `GET
  * /v1/balance_transactions?payout=po_…` returns the payout's own balance transactions (payout,
  * payout_failure, payout_cancel), where Stripe answers only for automatic payouts; connected
- * accounts hold no balance (a reversal always succeeds up to the amount not yet reversed).
+ * accounts hold no balance (a reversal always succeeds up to the amount not yet reversed); a
+ * charge is available at once and free (no pending balance, no fee), and a transfer with
+ * source_transaction still needs the available balance (the charge already put it there).
  */
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { canonicalParams, decodeForm, FormDecodeError, toJson, type FormParams, type FormValue } from './formEncoding'
+import { ApiError, asString, clone, parseAmount, parseCurrency, parseMetadata, type Origin } from './harnessParams'
+import { createPaymentsDesk, type Charge, type PaymentIntent, type Refund } from './stripeHarnessPayments'
 
 /** Stripe keeps idempotency keys for at least 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
@@ -48,8 +56,6 @@ const BODY_BYTES_MAX = 1024 * 1024
 const API_VERSION_DEFAULT = '2026-10-28.endive'
 /** A manual payout arrives two days later (standard payouts). */
 const PAYOUT_ARRIVAL_MS = 2 * 24 * 60 * 60 * 1000
-/** Largest amount accepted (Stripe's limit is 8 digits in most currencies; this only guards the harness). */
-const AMOUNT_MAX = 10n ** 15n
 
 export type TransfersCapability = 'active' | 'inactive' | 'pending'
 export type PayoutStatus = 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled'
@@ -74,6 +80,15 @@ export interface ConnectedAccountOptions {
   transfersCapability?: TransfersCapability
   country?: string
   defaultCurrency?: string
+}
+
+export interface CustomerPaymentOptions {
+  amount: bigint
+  currency: string
+  transferGroup?: string
+  metadata?: Record<string, string>
+  /** Default pm_card_visa; pm_card_chargeDeclined is declined. */
+  paymentMethod?: string
 }
 
 export interface FaultMatch {
@@ -124,6 +139,14 @@ export interface StripeHarness {
   payouts(): readonly object[]
   events(): readonly object[]
   balanceTransactions(): readonly object[]
+  paymentIntents(): readonly PaymentIntent[]
+  charges(): readonly Charge[]
+  refunds(): readonly Refund[]
+  /**
+   * A customer pays the platform, as from a checkout page: a PaymentIntent confirmed with the
+   * test card (POST /v1/payment_intents, confirm=true). Returns its id and its charge's.
+   */
+  customerPays(opts: CustomerPaymentOptions): { paymentIntent: string; charge: string }
   /** Reverse a transfer as if from the Dashboard (amount defaults to what is not yet reversed). */
   reverseTransfer(id: string, amount?: bigint): void
   advancePayout(id: string, status: 'in_transit' | 'paid' | 'failed' | 'canceled', opts?: { failureCode?: string }): void
@@ -181,7 +204,8 @@ interface Transfer {
   object: 'transfer'
   reversals: { data: TransferReversal[]; has_more: false; object: 'list'; url: string }
   reversed: boolean
-  source_transaction: null
+  /** The charge this transfer draws on (separate charges and transfers), or null. */
+  source_transaction: string | null
   source_type: 'card'
   transfer_group: string | null
 }
@@ -216,7 +240,8 @@ interface Payout {
   payout_method: null
 }
 
-type BalanceTransactionType = 'transfer' | 'transfer_cancel' | 'transfer_reversal' | 'payout' | 'payout_failure' | 'payout_cancel'
+type BalanceTransactionType =
+  'transfer' | 'transfer_cancel' | 'transfer_reversal' | 'payout' | 'payout_failure' | 'payout_cancel' | 'charge' | 'refund'
 
 interface BalanceTransaction {
   amount: bigint
@@ -270,97 +295,11 @@ interface Fault {
   ms: number
 }
 
-/** The error body Stripe sends: { error: { type, code?, message, param? } }. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly code?: string,
-    readonly param?: string,
-    /** Whether Stripe would keep this answer under the idempotency key. */
-    readonly stored = false,
-  ) {
-    super(message)
-  }
-  body(): object {
-    const error: Record<string, string> = { type: this.type, message: this.message }
-    if (this.code !== undefined) error.code = this.code
-    if (this.param !== undefined) error.param = this.param
-    if (this.code !== undefined) error.doc_url = `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, '-')}`
-    return { error }
-  }
-}
-
-/** Who triggered a change: a request (id + key) or the control API (both null). */
-interface Origin {
-  requestId: string | null
-  idempotencyKey: string | null
-  apiVersion: string
-}
-
 /** sk_test_abc…wxyz → sk_test_********wxyz: enough to tell keys apart, never the key. */
 export function maskKey(key: string): string {
   const prefix = /^(sk|rk|pk)_(test|live)_/.exec(key)?.[0] ?? ''
   const tail = key.length - prefix.length > 8 ? key.slice(-4) : ''
   return `${prefix}${'*'.repeat(8)}${tail}`
-}
-
-function clone<T>(value: T): T {
-  return structuredClone(value)
-}
-
-function asString(v: FormValue | undefined): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
-
-function parseMetadata(v: FormValue | undefined): Record<string, string> {
-  if (v === undefined || v === '') return {}
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw new ApiError(400, 'invalid_request_error', 'Invalid object', 'parameter_invalid_empty', 'metadata')
-  const out: Record<string, string> = {}
-  for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string')
-      throw new ApiError(400, 'invalid_request_error', `Invalid value for metadata[${k}]`, 'parameter_invalid_string', `metadata[${k}]`)
-    out[k] = val
-  }
-  return out
-}
-
-function parseAmount(v: FormValue | undefined, required: boolean): bigint | undefined {
-  if (v === undefined) {
-    if (!required) return undefined
-    throw new ApiError(400, 'invalid_request_error', 'Missing required param: amount.', 'parameter_missing', 'amount')
-  }
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) {
-    throw new ApiError(
-      400,
-      'invalid_request_error',
-      'Invalid integer: amount must be a whole number of the smallest currency unit.',
-      'parameter_invalid_integer',
-      'amount',
-    )
-  }
-  const amount = BigInt(v)
-  if (amount <= 0n)
-    throw new ApiError(
-      400,
-      'invalid_request_error',
-      'This value must be greater than or equal to 1.',
-      'parameter_invalid_integer',
-      'amount',
-    )
-  if (amount > AMOUNT_MAX) throw new ApiError(400, 'invalid_request_error', 'Amount is too large.', 'amount_too_large', 'amount')
-  return amount
-}
-
-function parseCurrency(v: FormValue | undefined): string {
-  const s = asString(v)
-  if (s === undefined || s === '')
-    throw new ApiError(400, 'invalid_request_error', 'Missing required param: currency.', 'parameter_missing', 'currency')
-  if (!/^[a-zA-Z]{3}$/.test(s))
-    throw new ApiError(400, 'invalid_request_error', `Invalid currency: ${s.slice(0, 16)}.`, 'parameter_invalid_string', 'currency')
-  return s.toLowerCase()
 }
 
 function parseLimit(v: FormValue | undefined): number {
@@ -503,6 +442,8 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
       payout: 'payout',
       payout_failure: 'payout_reversal',
       payout_cancel: 'payout_reversal',
+      charge: 'charge',
+      refund: 'refund',
     }
     const id = newId('txn', 16)
     balanceTxns.push({
@@ -529,6 +470,54 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
   const findTransfer = (id: string): Transfer | undefined => transfers.find((t) => t.id === id)
   const findPayout = (id: string): Payout | undefined => payouts.find((p) => p.id === id)
 
+  const payments = createPaymentsDesk({
+    newId,
+    seconds,
+    emit,
+    moveBalance,
+    addBalanceTxn,
+    available: (currency) => balances.get(currency) ?? 0n,
+  })
+
+  /**
+   * A transfer with source_transaction draws on that charge: same currency, and no more than is
+   * left of it (its amount less refunds and what earlier transfers from it took, net of reversals).
+   */
+  const checkSourceTransaction = (chargeId: string, amount: bigint, currency: string): void => {
+    const charge = payments.charges.find((c) => c.id === chargeId)
+    if (charge === undefined)
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        `No such charge: '${chargeId.slice(0, 64)}'`,
+        'resource_missing',
+        'source_transaction',
+        true,
+      )
+    if (charge.currency !== currency)
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        `The currency of source_transaction's balance transaction (${charge.currency}) must be the same as the transfer currency (${currency}).`,
+        'parameter_invalid_string',
+        'currency',
+        true,
+      )
+    const transferred = transfers
+      .filter((t) => t.source_transaction === chargeId)
+      .reduce((sum, t) => sum + t.amount - t.amount_reversed, 0n)
+    const left = payments.chargeLeftForTransfers(chargeId, transferred)
+    if (amount > left)
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        `Transfer amount (${amount}) is greater than the amount left on the source transaction ${chargeId} (${left < 0n ? 0n : left}).`,
+        'amount_too_large',
+        'amount',
+        true,
+      )
+  }
+
   // --- operations (shared by HTTP and the control API) ----------------------------------------
 
   const createTransfer = (params: FormParams, origin: Origin): Transfer => {
@@ -541,6 +530,7 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
     const metadata = parseMetadata(params.metadata)
     const description = asString(params.description) ?? null
     const transferGroup = asString(params.transfer_group) ?? null
+    const sourceTransaction = asString(params.source_transaction) ?? null
     // From here on the endpoint is executing: refusals are stored under the idempotency key.
     const account = accounts.get(destination)
     if (account === undefined) {
@@ -563,6 +553,7 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
         true,
       )
     }
+    if (sourceTransaction !== null) checkSourceTransaction(sourceTransaction, amount, currency)
     const available = balances.get(currency) ?? 0n
     if (amount > available) {
       throw new ApiError(
@@ -591,7 +582,7 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
       object: 'transfer',
       reversals: { data: [], has_more: false, object: 'list', url: `/v1/transfers/${id}/reversals` },
       reversed: false,
-      source_transaction: null,
+      source_transaction: sourceTransaction,
       source_type: 'card',
       transfer_group: transferGroup,
     }
@@ -775,6 +766,8 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
         }
       }
     }
+    const paymentsAnswer = routePayments(method, parts, params, origin)
+    if (paymentsAnswer !== undefined) return ok(paymentsAnswer)
     if (resource === 'payouts') {
       if (method === 'POST' && parts.length === 2) return ok(createPayout(params, origin))
       if (method === 'GET' && parts.length === 2) return ok(page(payouts, params, '/v1/payouts', 'payout'))
@@ -838,6 +831,44 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
       }
     }
     throw notFound(method, path)
+  }
+
+  /** /v1/payment_intents, /v1/charges, /v1/refunds: the object to answer, or undefined when not one of them. */
+  const routePayments = (method: string, parts: readonly string[], params: FormParams, origin: Origin): unknown => {
+    const [, resource, id, sub] = parts
+    const listed = parts.length === 2
+    const one = parts.length === 3 && id !== undefined
+    if (resource === 'payment_intents') {
+      if (method === 'POST' && listed) return payments.createPaymentIntent(params, origin)
+      if (method === 'GET' && listed) return page(payments.paymentIntents, params, '/v1/payment_intents', 'payment_intent')
+      if (method === 'GET' && one) return payments.findPaymentIntent(id)
+      if (method === 'POST' && id !== undefined && sub === 'confirm' && parts.length === 4)
+        return payments.confirmPaymentIntent(id, params, origin)
+    }
+    if (resource === 'charges' && method === 'GET') {
+      if (listed) {
+        const intent = asString(params.payment_intent)
+        const group = asString(params.transfer_group)
+        const list = payments.charges.filter(
+          (c) => (intent === undefined || c.payment_intent === intent) && (group === undefined || c.transfer_group === group),
+        )
+        return page(list, params, '/v1/charges', 'charge')
+      }
+      if (one) return payments.findCharge(id)
+    }
+    if (resource === 'refunds') {
+      if (method === 'POST' && listed) return payments.createRefund(params, origin)
+      if (method === 'GET' && listed) {
+        const charge = asString(params.charge)
+        const intent = asString(params.payment_intent)
+        const list = payments.refunds.filter(
+          (r) => (charge === undefined || r.charge === charge) && (intent === undefined || r.payment_intent === intent),
+        )
+        return page(list, params, '/v1/refunds', 'refund')
+      }
+      if (method === 'GET' && one) return payments.findRefund(id)
+    }
+    return undefined
   }
 
   const notFound = (method: string, path: string): ApiError =>
@@ -1099,6 +1130,21 @@ export async function startStripeHarness(options: StripeHarnessOptions = {}): Pr
     },
     balance: (currency) => balances.get(currency.toLowerCase()) ?? 0n,
     transfers: () => clone(transfers),
+    paymentIntents: () => clone(payments.paymentIntents),
+    charges: () => clone(payments.charges),
+    refunds: () => clone(payments.refunds),
+    customerPays(opts) {
+      const params: FormParams = {
+        amount: opts.amount.toString(),
+        currency: opts.currency,
+        payment_method: opts.paymentMethod ?? 'pm_card_visa',
+        confirm: 'true',
+        ...(opts.transferGroup !== undefined ? { transfer_group: opts.transferGroup } : {}),
+        ...(opts.metadata !== undefined ? { metadata: { ...opts.metadata } } : {}),
+      }
+      const intent = payments.createPaymentIntent(params, controlOrigin())
+      return { paymentIntent: intent.id, charge: intent.latest_charge as string }
+    },
     payouts: () => clone(payouts),
     events: () => clone(events),
     balanceTransactions: () => clone(balanceTxns),

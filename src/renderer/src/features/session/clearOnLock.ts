@@ -6,6 +6,7 @@
 import type { StoreApi } from 'zustand'
 import { useAudit } from '../audit/store'
 import { useDashboard } from '../dashboard/store'
+import { useEscrow } from '../escrow/store'
 import { useNav } from '../nav/store'
 import { useNotify } from '../notify/store'
 import { usePayouts } from '../payouts/store'
@@ -22,6 +23,7 @@ function reset<T>(store: StoreApi<T>): void {
 function clearViews(): void {
   reset(useDashboard)
   reset(usePayouts)
+  reset(useEscrow)
   reset(useAudit)
   reset(useSettings)
   reset(useNav)

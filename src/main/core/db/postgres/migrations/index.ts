@@ -14,6 +14,7 @@ import * as m0006 from './0006_stripe'
 import { postgres as m0007 } from '../../migrations/0007_team'
 import { postgres as m0008 } from '../../migrations/0008_operator_auth'
 import { postgres as m0009 } from '../../migrations/0009_row_seals'
+import { postgres as m0010 } from '../../migrations/0010_escrow'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -24,4 +25,5 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0007_team': m0007,
   '0008_operator_auth': m0008,
   '0009_row_seals': m0009,
+  '0010_escrow': m0010,
 }

@@ -1,0 +1,121 @@
+/**
+ * The poller's pass over escrow transactions: every signed / broadcast one is looked up on its
+ * rail (one lookup per rail per sweep) and classified; a confirmed one is booked in the SAME
+ * transaction that marks it confirmed (completeEscrowAction.ts), a failed or dead one fails its
+ * action (which may then be executed again, a new attempt), a signed one the rail has not got is
+ * sent again with its SAME bytes. Never signs anything.
+ */
+import type { CoreContext } from '../context'
+import { SYSTEM_ACTOR } from '../context'
+import type { EscrowTxRow } from '../db/schema'
+import { log } from '../log'
+import type { EscrowRail, EscrowRailRegistry, EscrowVerdict } from '../rails/EscrowRail'
+import { crashPoint } from '../util/crashPoint'
+import { assertNever } from '../util/invariant'
+import { bookEscrowFee } from './bookEscrowEffects'
+import { completeEscrowAction, setMilestone } from './completeEscrowAction'
+import { setActionState } from './decideEscrowAction'
+import { getActionRow, getEscrowRow, milestonesOf } from './escrowRows'
+import { getEscrowTx, moveEscrowTx, railRefsOf, railTxOf } from './escrowTxRows'
+import { sendEscrowTx } from './executeEscrowAction'
+import { rollUpEscrowState } from './rollUpEscrowState'
+
+/** At most this many open escrow transactions are looked at per sweep. */
+export const ESCROW_TXS_PER_SWEEP_MAX = 200
+
+export interface SweepEscrowTxsReturnType {
+  looked: number
+  settled: number
+}
+
+export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry): Promise<SweepEscrowTxsReturnType> {
+  const open = await ctx.db.all(
+    ctx.db.k.selectFrom('escrow_txs').selectAll().where('state', 'in', ['signed', 'broadcast']).orderBy('created_at').limit(ESCROW_TXS_PER_SWEEP_MAX),
+  )
+  const byRail = new Map<string, { rail: EscrowRail; rows: EscrowTxRow[] }>()
+  for (const row of open) {
+    const rail = rails.get(row.rail, row.network)
+    if (!rail) continue
+    const key = `${row.rail}:${row.network}`
+    const group = byRail.get(key) ?? { rail, rows: [] }
+    group.rows.push(row)
+    byRail.set(key, group)
+  }
+  let settled = 0
+  for (const { rail, rows } of byRail.values()) {
+    const observations = await rail.lookup(rows.map(railTxOf))
+    for (const row of rows) {
+      const verdict = rail.classify(railTxOf(row), observations.get(row.id))
+      if (await applyEscrowVerdict(ctx, rail, row, verdict)) settled++
+    }
+  }
+  return { looked: open.length, settled }
+}
+
+/** One verdict; true when the transaction settled (confirmed, failed or dead). */
+export async function applyEscrowVerdict(ctx: CoreContext, rail: EscrowRail, row: EscrowTxRow, verdict: EscrowVerdict): Promise<boolean> {
+  switch (verdict.kind) {
+    case 'pending':
+      if (verdict.rebroadcast && row.state === 'signed') await sendEscrowTx(ctx, rail, SYSTEM_ACTOR, row)
+      else if (verdict.rebroadcast) await rail.broadcast(railTxOf(row)).catch((error: unknown) => log('info', 'escrow rebroadcast failed', { error, txId: row.id }))
+      return false
+    case 'confirmed':
+      await settle(ctx, row, async (fresh) => {
+        await moveEscrowTx(ctx, SYSTEM_ACTOR, fresh, 'confirmed', {
+          fee_paid: verdict.feePaid.toString(),
+          block_number: verdict.blockNumber,
+          block_hash: verdict.blockHash,
+        })
+        crashPoint('escrow-before-book')
+        const escrow = await getEscrowRow(ctx, fresh.escrow_id)
+        await bookEscrowFee(ctx, escrow, fresh.id, verdict.feeAssetId, verdict.feePaid)
+        await completeEscrowAction(ctx, SYSTEM_ACTOR, await getActionRow(ctx, fresh.action_id), {
+          txId: fresh.id,
+          txHash: fresh.tx_hash,
+          railRefs: railRefsOf(fresh),
+        })
+      })
+      return true
+    case 'failed':
+      await settle(ctx, row, async (fresh) => {
+        await moveEscrowTx(ctx, SYSTEM_ACTOR, fresh, 'failed', {
+          fee_paid: verdict.feePaid.toString(),
+          block_number: verdict.blockNumber,
+          block_hash: verdict.blockHash,
+          failure_code: verdict.code,
+          failure_message: verdict.reason,
+        })
+        await bookEscrowFee(ctx, await getEscrowRow(ctx, fresh.escrow_id), fresh.id, verdict.feeAssetId, verdict.feePaid)
+        await failAction(ctx, fresh, verdict.code, verdict.reason)
+      })
+      return true
+    case 'dead':
+      await settle(ctx, row, async (fresh) => {
+        await moveEscrowTx(ctx, SYSTEM_ACTOR, fresh, 'dead', { failure_code: verdict.code, failure_message: verdict.reason })
+        await failAction(ctx, fresh, verdict.code, verdict.reason)
+      })
+      return true
+    default:
+      return assertNever(verdict)
+  }
+}
+
+async function settle(ctx: CoreContext, row: EscrowTxRow, apply: (fresh: EscrowTxRow) => Promise<void>): Promise<void> {
+  await ctx.db.tx(async () => {
+    const fresh = await getEscrowTx(ctx, row.id)
+    if (fresh.state !== 'signed' && fresh.state !== 'broadcast') return
+    await apply(fresh)
+  })
+  ctx.events.emit('escrow.changed', { escrowId: row.escrow_id })
+}
+
+/** The action failed on the rail: nothing moved (a fund's milestones go back to draft); it may be executed again. */
+async function failAction(ctx: CoreContext, tx: EscrowTxRow, code: string, reason: string): Promise<void> {
+  const action = await getActionRow(ctx, tx.action_id)
+  await setActionState(ctx, SYSTEM_ACTOR, action, 'failed', { txId: tx.id }, { code, message: reason.slice(0, 500) })
+  if (action.kind === 'fund') {
+    const escrow = await getEscrowRow(ctx, tx.escrow_id)
+    for (const m of await milestonesOf(ctx, escrow.id)) if (m.state === 'funding') await setMilestone(ctx, SYSTEM_ACTOR, escrow, m, { state: 'draft' })
+    await rollUpEscrowState(ctx, SYSTEM_ACTOR, escrow.id)
+  }
+}

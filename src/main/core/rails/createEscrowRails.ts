@@ -1,0 +1,46 @@
+/**
+ * The core's escrow rails, built from the same live rails configuration as the payout rails and
+ * rebuilt when it changes (settings.rails.set): an EVM chain with an escrow contract, every Stellar
+ * network, and Stripe when it is configured.
+ */
+import type { LiveRails, RailsEnv } from './createLiveRails'
+import { createStellarEscrowRail } from './stellar/escrow/createStellarEscrowRail'
+import { STRIPE_API_BASE_DEFAULT } from './stripe/createStripeClient'
+import { createStripeEscrowRail } from './stripe/escrow/createStripeEscrowRail'
+import { readStripeSecretKey, stripeApiBaseOf } from './stripe/stripeRailConfig'
+import type { EscrowRail, EscrowRailRegistry } from './EscrowRail'
+import { createEvmEscrowRail } from './evm/escrow/createEvmEscrowRail'
+import type { RailsConfig } from './evm/evmRailConfig'
+
+export function createEscrowRails(live: LiveRails): EscrowRailRegistry {
+  let builtFor: RailsConfig | null = null
+  let byKey = new Map<string, EscrowRail>()
+  const current = () => {
+    if (builtFor !== live.config) {
+      builtFor = live.config
+      byKey = new Map(buildEscrowRails(live).map((r) => [`${r.rail}:${r.network}`, r]))
+    }
+    return byKey
+  }
+  return { get: (rail, network) => current().get(`${rail}:${network}`) }
+}
+
+function buildEscrowRails(live: LiveRails): EscrowRail[] {
+  const config = live.config
+  return [
+    ...(config.evm?.chains ?? []).filter((c) => c.escrowContract !== undefined).map((c) => createEvmEscrowRail(c)),
+    ...(config.stellar?.networks ?? []).map((n) => createStellarEscrowRail(n)),
+    ...(config.stripe ? [stripeEscrowRailOf(config.stripe.apiUrl, live.env)] : []),
+  ]
+}
+
+/** As the payout rail (createLiveRails.ts): a URL this workspace may not use fails every call before the key is read. */
+function stripeEscrowRailOf(apiUrl: string, env: RailsEnv): EscrowRail {
+  const retry = env.stripeRetry ? { retry: env.stripeRetry } : {}
+  try {
+    const apiBase = stripeApiBaseOf(apiUrl, { sandbox: env.sandbox === true })
+    return createStripeEscrowRail({ apiBase, secretKey: () => readStripeSecretKey(env.secrets), ...retry })
+  } catch (refusal) {
+    return createStripeEscrowRail({ apiBase: STRIPE_API_BASE_DEFAULT, secretKey: () => Promise.reject(refusal as Error), ...retry })
+  }
+}

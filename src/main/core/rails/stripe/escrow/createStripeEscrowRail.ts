@@ -1,0 +1,84 @@
+/**
+ * The Stripe escrow rail ("separate charges and transfers"): the escrowed money sits on the
+ * platform balance tagged transfer_group = escrow id; a release is a Transfer to the payee, a
+ * refund is a Refund of the customer's charge, a resolve both. A pure adapter over the Stripe
+ * rail's parts (client, our key and retries, refusal codes, the account check): handed terms and
+ * transactions, it talks to Stripe and never to the database.
+ *
+ * Exactly once, as for payouts: `build` (buildStripeEscrowTx.ts) derives the keys and bodies the
+ * engine commits; `seal` is that payload (no device); `broadcast` POSTs each request with its own
+ * key; `lookup` finds each by listing and only then re-POSTs the same body with the same key;
+ * `classify` maps what it saw. No nonce (nonceFloor null); nothing to rebroadcast.
+ */
+import type Stripe from 'stripe'
+import type { EscrowRail } from '../../EscrowRail'
+import { createStripeClient, type StripeApiBase } from '../createStripeClient'
+import { DEFAULT_STRIPE_RETRY, safeStripeMessage, type StripeRetryPolicy } from '../postStripeWithRetry'
+import { STRIPE_NETWORK, STRIPE_PLATFORM_SOURCE } from '../stripeRailConfig'
+import { buildStripeEscrowTx, sealStripeEscrowTx, stripeEscrowNeedsTx, stripeEscrowPayloadOf } from './buildStripeEscrowTx'
+import { classifyStripeEscrowTx } from './classifyStripeEscrowTx'
+import { lookupStripeEscrowTxs } from './lookupStripeEscrowTxs'
+import { observeStripeEscrow } from './observeStripeEscrow'
+import { preflightStripeEscrow } from './preflightStripeEscrow'
+import { sendStripeEscrowRequest } from './sendStripeEscrowRequest'
+
+export { stripeHoldLimitDays } from './stripeHoldLimitDays'
+export type { StripeEscrowObservation } from './lookupStripeEscrowTxs'
+
+export interface StripeEscrowRailConfig {
+  apiBase: StripeApiBase
+  /** Reads the secret key from the SecretStore when needed; never cached in a log or error. */
+  secretKey: () => Promise<string>
+  /** Asset in which "fees" are booked (always 0). */
+  feeAssetId?: string
+  retry?: StripeRetryPolicy
+  timeoutMs?: number
+  /** The engine's clock: Stripe has none of its own to offer as railNow. */
+  now?: () => Date
+}
+
+export function createStripeEscrowRail(config: StripeEscrowRailConfig): EscrowRail {
+  const retry = config.retry ?? DEFAULT_STRIPE_RETRY
+  const feeAssetId = config.feeAssetId ?? 'USD@stripe'
+  const now = config.now ?? (() => new Date())
+
+  async function client(): Promise<Stripe> {
+    return createStripeClient(await config.secretKey(), config.apiBase, config.timeoutMs)
+  }
+
+  return {
+    rail: 'stripe',
+    network: STRIPE_NETWORK,
+    source: { address: STRIPE_PLATFORM_SOURCE, path: '' },
+    feeAssetId,
+    signer: null,
+    needsTx: stripeEscrowNeedsTx,
+    preflight: (input) => preflightStripeEscrow(client, input),
+    prepare: async () => ({}),
+    nonceFloor: async () => null,
+    build: (input) => buildStripeEscrowTx(input),
+    seal: sealStripeEscrowTx,
+
+    async broadcast(tx) {
+      const { requests } = stripeEscrowPayloadOf(tx)
+      // A funding check sends nothing: lookup reads the charge.
+      if (requests.length === 0) return { kind: 'sent' }
+      const stripe = await client()
+      for (const request of requests) {
+        const out = await sendStripeEscrowRequest(stripe, request, retry)
+        // Whatever went wrong, lookup decides with the same keys; a later request waits for it.
+        if (out.kind === 'rejected') return { kind: 'maybe-sent', message: `${request.part}: ${safeStripeMessage(out.error)}` }
+        if (out.kind === 'unknown')
+          return out.delivered ? { kind: 'maybe-sent', message: out.message } : { kind: 'unreachable', message: out.message }
+      }
+      return { kind: 'sent' }
+    },
+
+    async lookup(txs) {
+      if (!txs.some((t) => t.state === 'signed' || t.state === 'broadcast')) return new Map()
+      return lookupStripeEscrowTxs(await client(), txs, retry)
+    },
+    classify: (tx, observation) => classifyStripeEscrowTx(feeAssetId, tx, observation),
+    observe: async (terms) => observeStripeEscrow(await client(), terms, now()),
+  }
+}
