@@ -196,7 +196,12 @@ export const events = {
   /** An escrow, its milestones, action requests or rail transactions changed: escrow views re-query. */
   'escrow.changed': z.object({ escrowId: z.string() }),
   /** A deadline of an escrow is near (a review window ends within a day): remind the people who may dispute. */
-  'escrow.reminder': z.object({ escrowId: z.string(), milestone: z.number().int(), kind: z.enum(['review_ends', 'expires']), at: z.string() }),
+  'escrow.reminder': z.object({
+    escrowId: z.string(),
+    milestone: z.number().int(),
+    kind: z.enum(['review_ends', 'expires']),
+    at: z.string(),
+  }),
   /** Payouts of these batches changed execution state (planned, signed, broadcast, confirmed, failed). */
   'payouts.changed': z.object({ batchIds: z.array(z.string()) }),
   /**

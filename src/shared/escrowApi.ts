@@ -39,7 +39,20 @@ export const EscrowMilestoneState = z.enum(ESCROW_MILESTONE_STATES)
 export type EscrowMilestoneState = z.infer<typeof EscrowMilestoneState>
 
 /** The escrow's own state, rolled up from its milestones (escrow/rollUpEscrowState.ts). */
-export const ESCROW_STATES = ['draft', 'funding', 'held', 'in_review', 'disputed', 'released', 'resolved', 'refunded', 'expired', 'failed', 'cancelled', 'closed'] as const
+export const ESCROW_STATES = [
+  'draft',
+  'funding',
+  'held',
+  'in_review',
+  'disputed',
+  'released',
+  'resolved',
+  'refunded',
+  'expired',
+  'failed',
+  'cancelled',
+  'closed',
+] as const
 export const EscrowState = z.enum(ESCROW_STATES)
 export type EscrowState = z.infer<typeof EscrowState>
 
@@ -83,7 +96,10 @@ export const EscrowCreateInput = z
     payeeName: SafeText(PAYEE_NAME_CHARS_MAX).optional(),
     funding: EscrowFunding.default('treasury'),
     /** Stripe, funding 'charge': the customer's charge (ch_…) whose transfer_group is this escrow's id. */
-    fundingCharge: z.string().regex(/^ch_[A-Za-z0-9]+$/, 'must be a Stripe charge id such as ch_3Nc…').optional(),
+    fundingCharge: z
+      .string()
+      .regex(/^ch_[A-Za-z0-9]+$/, 'must be a Stripe charge id such as ch_3Nc…')
+      .optional(),
     /** The approval of the funding is also the approval of each milestone's automatic release. */
     autoRelease: z.boolean(),
     /** After this, unreleased milestones may go back to the payer (refund without a dispute). */
@@ -188,7 +204,9 @@ export const EscrowTx = z.object({
   state: z.enum(['planned', 'signed', 'broadcast', 'confirmed', 'failed', 'dead']),
   txHash: z.string().nullable(),
   explorerUrl: z.string().nullable(),
+  /** The network fee, as a decimal of the fee asset (ETH, XLM); null until settled or where none is paid (Stripe). */
   feePaid: DecimalString.nullable(),
+  feeAssetCode: z.string().nullable(),
   failureMessage: z.string().nullable(),
   createdAt: IsoTimestamp,
   updatedAt: IsoTimestamp,

@@ -169,7 +169,7 @@ describe('sandbox up', () => {
     expect(code).toBe(0)
     expect(ready).toMatchObject({ dataDir, sandbox: true })
     expect(stdout).toContain(`Sandbox running in ${dataDir}`)
-    expect(stdout).toContain('treasury   975,000.000000 USDC@evm:31337')
+    expect(stdout).toContain('treasury   1,000,000.000000 USDC@evm:31337')
     expect(stdout).toContain('Sandbox stopped.')
   })
 

@@ -92,9 +92,9 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
   })
 
   await test.step('a planned view says what will live there', async () => {
-    await page.getByTestId('nav-escrow').click()
-    await expect(page.getByTestId('planned-escrow')).toContainText('Coming in a later release')
-    await snap(page, '07-planned-escrow')
+    await page.getByTestId('nav-reconciliation').click()
+    await expect(page.getByTestId('planned-reconciliation')).toContainText('Coming in a later release')
+    await snap(page, '07-planned-reconciliation')
   })
 
   await test.step('tampering with the audit log directly in SQLite is caught on re-verify', async () => {

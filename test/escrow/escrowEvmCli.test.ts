@@ -88,7 +88,9 @@ beforeAll(async () => {
   await sb.core.poller.stop()
   const anvil = sb.description.services.anvil!
   chain = createHarnessClients({ rpcUrl: String(anvil.rpcUrl), chainId: 31337 })
-  const rails = json(await ok('settings', 'rails', 'show', '--json')) as { rails: { evm: { chains: { escrowContract: Address; source: { address: Address } }[] } } }
+  const rails = json(await ok('settings', 'rails', 'show', '--json')) as {
+    rails: { evm: { chains: { escrowContract: Address; source: { address: Address } }[] } }
+  }
   escrowContract = rails.rails.evm.chains[0]!.escrowContract
   treasury = getAddress(rails.rails.evm.chains[0]!.source.address)
   const assets = json(await ok('assets', 'list', '--json')) as { id: string; issuer: string | null }[]
@@ -107,12 +109,32 @@ describe('escrow on EVM through the CLI', () => {
     const created = EscrowDetail.parse(
       json(
         await ok(
-          'escrow', 'create', '--name', 'Website build', '--rail', 'evm', '--network', '31337', '--asset', USDC,
-          '--payee', payee, '--payee-name', 'Web Studio', '--expires', at(24 * 30),
-          '--milestone', `Design:1000.00:${at(2)}:1`,
-          '--milestone', `Build:2000.00:${at(3)}:1`,
-          '--milestone', `Launch:3000.00:${at(4)}:1`,
-          '--auto-release', '--as', 'Alice Preparer', '--json',
+          'escrow',
+          'create',
+          '--name',
+          'Website build',
+          '--rail',
+          'evm',
+          '--network',
+          '31337',
+          '--asset',
+          USDC,
+          '--payee',
+          payee,
+          '--payee-name',
+          'Web Studio',
+          '--expires',
+          at(24 * 30),
+          '--milestone',
+          `Design:1000.00:${at(2)}:1`,
+          '--milestone',
+          `Build:2000.00:${at(3)}:1`,
+          '--milestone',
+          `Launch:3000.00:${at(4)}:1`,
+          '--auto-release',
+          '--as',
+          'Alice Preparer',
+          '--json',
         ),
       ),
     )
@@ -151,12 +173,30 @@ describe('escrow on EVM through the CLI', () => {
     await ok('escrow', 'execute', dispute.id, '--as', 'Carol Signer')
     detail = await pollUntilDone(id, dispute.id)
     expect(detail.milestoneList[1]!.state).toBe('disputed')
-    const onChain = await chain.publicClient.readContract({ address: escrowContract, abi: countersignEscrowAbi, functionName: 'milestoneOf', args: [railId(id), 1n] })
+    const onChain = await chain.publicClient.readContract({
+      address: escrowContract,
+      abi: countersignEscrowAbi,
+      functionName: 'milestoneOf',
+      args: [railId(id), 1n],
+    })
     expect(Number(onChain[2])).toBe(2) // Locked
 
     // Refused, with nothing changed: release of the disputed milestone, a split that does not add up.
     await refused('ESCROW_MILESTONE_DISPUTED', 'escrow', 'release', id, '--milestone', '2', '--as', 'Alice Preparer')
-    await refused('ESCROW_SPLIT_MISMATCH', 'escrow', 'resolve', id, '--milestone', '2', '--to-payee', '1400', '--to-payer', '599.999999', '--as', 'Alice Preparer')
+    await refused(
+      'ESCROW_SPLIT_MISMATCH',
+      'escrow',
+      'resolve',
+      id,
+      '--milestone',
+      '2',
+      '--to-payee',
+      '1400',
+      '--to-payer',
+      '599.999999',
+      '--as',
+      'Alice Preparer',
+    )
     await refused('ESCROW_REFUND_BEFORE_EXPIRY', 'escrow', 'refund', id, '--milestone', '3', '--as', 'Alice Preparer')
 
     // Resolve 70/30.
@@ -176,7 +216,11 @@ describe('escrow on EVM through the CLI', () => {
     await chain.testClient.mine({ blocks: 1 })
     const stranger = mnemonicToAccount(SPECULOS_TEST_MNEMONIC, { addressIndex: 7 })
     await chain.testClient.setBalance({ address: stranger.address, value: 10n ** 18n })
-    const claimHash = await createWalletClient({ chain: chain.chain, transport: http(String(sb.description.services.anvil!.rpcUrl)), account: stranger }).writeContract({
+    const claimHash = await createWalletClient({
+      chain: chain.chain,
+      transport: http(String(sb.description.services.anvil!.rpcUrl)),
+      account: stranger,
+    }).writeContract({
       address: escrowContract,
       abi: countersignEscrowAbi,
       functionName: 'claim',
@@ -201,26 +245,100 @@ describe('escrow on EVM through the CLI', () => {
     const now = Date.now()
     const at = (h: number) => new Date(now + h * HOUR_MS).toISOString()
     const big = EscrowDetail.parse(
-      json(await ok('escrow', 'create', '--name', 'Too big', '--rail', 'evm', '--network', '31337', '--asset', USDC, '--payee', payee, '--expires', at(48), '--milestone', `All:5000000:${at(1)}:1`, '--as', 'Alice Preparer', '--json')),
+      json(
+        await ok(
+          'escrow',
+          'create',
+          '--name',
+          'Too big',
+          '--rail',
+          'evm',
+          '--network',
+          '31337',
+          '--asset',
+          USDC,
+          '--payee',
+          payee,
+          '--expires',
+          at(48),
+          '--milestone',
+          `All:5000000:${at(1)}:1`,
+          '--as',
+          'Alice Preparer',
+          '--json',
+        ),
+      ),
     )
     await ok('escrow', 'approve', big.actions[0]!.id, '--as', 'Bob Approver')
     await refused('ESCROW_FUNDS_INSUFFICIENT', 'escrow', 'fund', big.escrow.id, '--as', 'Carol Signer')
     expect((await show(big.escrow.id)).escrow.state).toBe('draft')
 
     const small = EscrowDetail.parse(
-      json(await ok('escrow', 'create', '--name', 'Tampered', '--rail', 'evm', '--network', '31337', '--asset', USDC, '--payee', payee, '--expires', at(48), '--milestone', `A:10:${at(1)}:1`, '--milestone', `B:20:${at(2)}:1`, '--as', 'Alice Preparer', '--json')),
+      json(
+        await ok(
+          'escrow',
+          'create',
+          '--name',
+          'Tampered',
+          '--rail',
+          'evm',
+          '--network',
+          '31337',
+          '--asset',
+          USDC,
+          '--payee',
+          payee,
+          '--expires',
+          at(48),
+          '--milestone',
+          `A:10:${at(1)}:1`,
+          '--milestone',
+          `B:20:${at(2)}:1`,
+          '--as',
+          'Alice Preparer',
+          '--json',
+        ),
+      ),
     )
     await ok('escrow', 'approve', small.actions[0]!.id, '--as', 'Bob Approver')
     const contractBefore = await tokenBalance(escrowContract)
     // Someone with the database file raises a milestone after approval: the milestone sum no longer is what was approved.
-    await sb.core.ctx.db.run(sb.core.ctx.db.k.updateTable('escrow_milestones').set({ amount: '25000000' }).where('escrow_id', '=', small.escrow.id).where('idx', '=', 2))
+    await sb.core.ctx.db.run(
+      sb.core.ctx.db.k
+        .updateTable('escrow_milestones')
+        .set({ amount: '25000000' })
+        .where('escrow_id', '=', small.escrow.id)
+        .where('idx', '=', 2),
+    )
     await refused('APPROVAL_SIGNATURE_INVALID', 'escrow', 'fund', small.escrow.id, '--as', 'Carol Signer')
     expect(await tokenBalance(escrowContract)).toBe(contractBefore)
 
     // Maker-checker: someone who may both prepare and approve cannot approve what they created.
     await addOperatorCli(dir, 'Dana Admin', 'Erin Both', ['preparer', 'approver'])
     const own = EscrowDetail.parse(
-      json(await ok('escrow', 'create', '--name', 'Own', '--rail', 'evm', '--network', '31337', '--asset', USDC, '--payee', payee, '--expires', at(48), '--milestone', `A:10:${at(1)}:1`, '--as', 'Erin Both', '--json')),
+      json(
+        await ok(
+          'escrow',
+          'create',
+          '--name',
+          'Own',
+          '--rail',
+          'evm',
+          '--network',
+          '31337',
+          '--asset',
+          USDC,
+          '--payee',
+          payee,
+          '--expires',
+          at(48),
+          '--milestone',
+          `A:10:${at(1)}:1`,
+          '--as',
+          'Erin Both',
+          '--json',
+        ),
+      ),
     )
     await refused('ESCROW_APPROVAL_NOT_ALLOWED', 'escrow', 'approve', own.actions[0]!.id, '--as', 'Erin Both')
     expect((await show(own.escrow.id)).actions[0]!.approvals).toEqual([])

@@ -10,6 +10,8 @@
  *       release, approved with the funding).
  *   (b) the treasury funds an escrow: funding asks nothing of Stripe, and neither does the refund
  *       of a disputed milestone (the ledger hold is voided); a release is a plain transfer.
+ *   (c) a resolve half-lands (its transfer made, its refund refused for want of platform balance):
+ *       the action fails and nothing is booked; executed again, only the refund is sent.
  * After every step what the platform holds for the escrows (charge − refunds − transfers of its
  * transfer_group; for the treasury-funded one its open milestones) equals the ledger's escrow
  * account and `escrow list`'s inEscrow. Refusals change nothing.
@@ -106,7 +108,7 @@ async function expectEscrowMatchesStripe(expectedMinor: bigint): Promise<void> {
   for (const id of escrowIds) {
     const d = await show(id)
     const open = d.milestoneList.filter((m) => OPEN_STATES.includes(m.state)).reduce((s, m) => s + toMinor(m.amount), 0n)
-    if (d.escrow.funding === 'charge' && d.escrow.state !== 'draft') expect(heldOnStripe(d.escrow, ORDER_CHARGE.id)).toBe(open)
+    if (d.escrow.funding === 'charge' && d.escrow.state !== 'draft') expect(heldOnStripe(d.escrow, chargeOf.get(id)!)).toBe(open)
     total += open
   }
   expect(total).toBe(expectedMinor)
@@ -114,7 +116,8 @@ async function expectEscrowMatchesStripe(expectedMinor: bigint): Promise<void> {
   expect(toMinor(list.inEscrow.find((e) => e.assetId === USD)?.held ?? '0')).toBe(expectedMinor)
   expect(toMinor(await ledgerBalance(`escrow:${USD}`))).toBe(expectedMinor)
 }
-const ORDER_CHARGE = { id: '' }
+/** The customer's charge of each charge-funded escrow. */
+const chargeOf = new Map<string, string>()
 
 beforeAll(async () => {
   root = tempDir('countersign-escrow-stripe-')
@@ -134,7 +137,7 @@ describe('escrow on Stripe through the CLI', () => {
   it('charge-funded: fund → release 1 → dispute 2 → resolve 70/30 → the poller releases milestone 3 after its window', async () => {
     // The customer pays the order at checkout: the PaymentIntent carries the order id as transfer_group.
     const paid = h.customerPays({ amount: 600_000n, currency: 'usd', transferGroup: ORDER })
-    ORDER_CHARGE.id = paid.charge
+    chargeOf.set(ORDER, paid.charge)
     const platformStart = h.balance('usd')
 
     const now = Date.now()
@@ -348,6 +351,80 @@ describe('escrow on Stripe through the CLI', () => {
     expect(h.balance('usd')).toBe(platformStart - 20_050n)
     await expectEscrowMatchesStripe(0n)
 
+    const audit = json(await ok('audit', 'verify', '--json')) as { ok: boolean }
+    expect(audit.ok).toBe(true)
+  }, 120_000)
+  it('a resolve whose refund is refused after its transfer landed is failed, and executing it again sends only the refund', async () => {
+    const order = 'ORDER-456'
+    const paid = h.customerPays({ amount: 100_000n, currency: 'usd', transferGroup: order })
+    const now = Date.now()
+    const at = (hours: number) => new Date(now + hours * HOUR_MS).toISOString()
+    const created = EscrowDetail.parse(
+      json(
+        await ok(
+          'escrow',
+          'create',
+          '--id',
+          order,
+          '--name',
+          'Order 456',
+          '--rail',
+          'stripe',
+          '--network',
+          'stripe',
+          '--asset',
+          USD,
+          '--payee',
+          PAYEE,
+          '--expires',
+          at(24 * 30),
+          '--funding-charge',
+          paid.charge,
+          '--milestone',
+          `All:1000.00:${at(10)}:1`,
+          '--as',
+          'Alice Preparer',
+          '--json',
+        ),
+      ),
+    )
+    escrowIds.push(order)
+    chargeOf.set(order, paid.charge)
+    await ok('escrow', 'approve', created.actions[0]!.id, '--as', 'Bob Approver')
+    await ok('escrow', 'fund', order, '--as', 'Carol Signer')
+    await pollUntil(order, actionDone(created.actions[0]!.id), 'the funding')
+    await ok('escrow', 'dispute', order, '--milestone', '1', '--reason', 'Half done', '--as', 'Alice Preparer')
+    await expectEscrowMatchesStripe(100_000n)
+
+    // The platform balance covers the transfer (300.00) but then not the refund (700.00).
+    const platform = h.balance('usd')
+    h.setBalance('usd', 40_000n)
+    await ok('escrow', 'resolve', order, '--milestone', '1', '--to-payee', '300', '--to-payer', '700', '--as', 'Alice Preparer')
+    const resolve = (await show(order)).actions.at(-1)!
+    await ok('escrow', 'approve', resolve.id, '--as', 'Bob Approver')
+    await ok('escrow', 'execute', resolve.id, '--as', 'Carol Signer')
+    let detail = await pollUntil(order, (d) => d.actions.find((a) => a.id === resolve.id)?.state === 'failed', 'the refusal')
+    const failed = detail.actions.find((a) => a.id === resolve.id)!
+    expect(failed.failureMessage).toMatch(/Stripe made transfer tr_\w+ but refused the rest/)
+    expect(detail.milestoneList[0]!.state).toBe('disputed')
+    expect(transfersOf(order).map((t) => t.amount)).toEqual([30_000n])
+    expect(h.refunds().filter((r) => r.charge === paid.charge)).toEqual([])
+    // Nothing was booked: the books still hold the whole milestone, Stripe holds what was not transferred.
+    expect(toMinor(await ledgerBalance(`escrow:${USD}`))).toBe(100_000n)
+
+    // The balance is topped up and the same request executed again: only the refund is sent.
+    h.setBalance('usd', platform)
+    await ok('escrow', 'execute', resolve.id, '--as', 'Carol Signer')
+    detail = await pollUntil(order, actionDone(resolve.id), 'the second attempt')
+    expect(detail.milestoneList[0]).toMatchObject({ state: 'resolved', released: '300.00', refunded: '700.00' })
+    expect(transfersOf(order).map((t) => t.amount)).toEqual([30_000n])
+    expect(
+      h
+        .refunds()
+        .filter((r) => r.charge === paid.charge)
+        .map((r) => r.amount),
+    ).toEqual([70_000n])
+    await expectEscrowMatchesStripe(0n)
     const audit = json(await ok('audit', 'verify', '--json')) as { ok: boolean }
     expect(audit.ok).toBe(true)
   }, 120_000)

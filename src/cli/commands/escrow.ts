@@ -53,7 +53,10 @@ export function registerEscrow(program: Command, io: CliIo, state: RunState): Co
     .option('--limit <n>', `how many (1–${ESCROWS_LIST_MAX})`, intArg(1, ESCROWS_LIST_MAX))
     .action(async (opts: { state?: (typeof ESCROW_STATES)[number]; limit?: number }, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
-        const list = await s.call('escrow.list', { ...(opts.state ? { state: opts.state } : {}), ...(opts.limit ? { limit: opts.limit } : {}) })
+        const list = await s.call('escrow.list', {
+          ...(opts.state ? { state: opts.state } : {}),
+          ...(opts.limit ? { limit: opts.limit } : {}),
+        })
         if (s.out.json) return s.out.data(list)
         if (list.escrows.length === 0) s.out.line('No escrows.')
         else s.out.line(renderTable(LIST_COLUMNS, list.escrows.map(listRow), s.out.bold))
@@ -88,39 +91,63 @@ export function registerEscrow(program: Command, io: CliIo, state: RunState): Co
     .option('--milestone <title:amount:reviewEndsAt[:windowHours]>', `a milestone (repeat, up to ${ESCROW_MILESTONES_MAX})`, collect, [])
     .option('--auto-release', 'release each milestone when its review window ends undisputed (approved with the funding)', false)
     .option('--funding-charge <ch_…>', "Stripe: the customer's charge that funds it")
-    .option('--csv <file>', 'create escrows from a CSV instead (columns: escrow_name,reference,rail,network,asset,payee,payee_name,expires_at,milestone_title,amount,review_window_hours,review_ends_at)')
+    .option(
+      '--csv <file>',
+      'create escrows from a CSV instead (columns: escrow_name,reference,rail,network,asset,payee,payee_name,expires_at,milestone_title,amount,review_window_hours,review_ends_at)',
+    )
     .action(async (opts: CreateOpts, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         if (opts.csv !== undefined) {
           const made = await s.call('escrow.importCsv', { csv: readCsv(opts.csv), autoRelease: opts.autoRelease === true })
           if (s.out.json) return s.out.data(made)
-          for (const e of made.escrows) s.out.line(`Created escrow ${e.id} ("${e.name}"): ${groupDecimal(e.total)} ${e.assetCode} in ${e.milestones} milestone(s); funding request ${e.id}:a1 awaits approval.`)
+          for (const e of made.escrows)
+            s.out.line(
+              `Created escrow ${e.id} ("${e.name}"): ${groupDecimal(e.total)} ${e.assetCode} in ${e.milestones} milestone(s); funding request ${e.id}:a1 awaits approval.`,
+            )
           return
         }
         const detail = await s.call('escrow.create', createInput(opts))
         if (s.out.json) return s.out.data(detail)
         const e = detail.escrow
         s.out.line(`Created escrow ${e.id} ("${e.name}"): ${groupDecimal(e.total)} ${e.assetCode} in ${e.milestones} milestone(s).`)
-        s.out.line(`Its funding request ${detail.actions[0]?.id ?? ''} awaits approval: countersign escrow approve ${detail.actions[0]?.id ?? ''} --as <approver>`)
+        s.out.line(
+          `Its funding request ${detail.actions[0]?.id ?? ''} awaits approval: countersign escrow approve ${detail.actions[0]?.id ?? ''} --as <approver>`,
+        )
       })
     })
 
   registerRequest(escrow, io, state, 'release', 'Ask for the release of a milestone to the payee (preparer); it waits for approval.')
-  registerRequest(escrow, io, state, 'refund', 'Ask for a milestone to go back to the payer (preparer): after the expiry, or after a dispute.')
-  registerRequest(escrow, io, state, 'resolve', 'Ask for a disputed milestone to be split (preparer): --to-payee + --to-payer must equal it.')
+  registerRequest(
+    escrow,
+    io,
+    state,
+    'refund',
+    'Ask for a milestone to go back to the payer (preparer): after the expiry, or after a dispute.',
+  )
+  registerRequest(
+    escrow,
+    io,
+    state,
+    'resolve',
+    'Ask for a disputed milestone to be split (preparer): --to-payee + --to-payer must equal it.',
+  )
 
   for (const verb of ['approve', 'reject'] as const) {
     escrow
       .command(verb)
       .argument('<actionId>', 'the action request (escrow show lists them)')
-      .description(verb === 'approve' ? 'Approve an action request with your approval key (approver).' : 'Reject an action request (approver).')
+      .description(
+        verb === 'approve' ? 'Approve an action request with your approval key (approver).' : 'Reject an action request (approver).',
+      )
       .option('--comment <text>', 'a comment for the audit log')
       .action(async (actionId: string, opts: { comment?: string }, cmd: Command) => {
         state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
           const detail = await s.call(`escrow.${verb}`, { actionId, ...(opts.comment ? { comment: opts.comment } : {}) })
           if (s.out.json) return s.out.data(detail)
           const a = detail.actions.find((x) => x.id === actionId)
-          s.out.line(`${verb === 'approve' ? 'Approved' : 'Rejected'} ${actionId}: it is now ${a?.state.replaceAll('_', ' ') ?? 'unknown'}.`)
+          s.out.line(
+            `${verb === 'approve' ? 'Approved' : 'Rejected'} ${actionId}: it is now ${a?.state.replaceAll('_', ' ') ?? 'unknown'}.`,
+          )
         })
       })
   }
@@ -144,7 +171,11 @@ export function registerEscrow(program: Command, io: CliIo, state: RunState): Co
       state.exitCode = await withSession(io, cmd, { mode: 'existing', signer: true }, async (s) => {
         const before = await s.call('escrow.get', { id })
         const fund = before.actions.find((a) => a.kind === 'fund' && a.state !== 'cancelled' && a.state !== 'rejected')
-        if (!fund) throw new CsError('ESCROW_ACTION_NOT_FOUND', `Escrow ${id} has no funding request — it was cancelled or rejected; create the escrow again.`)
+        if (!fund)
+          throw new CsError(
+            'ESCROW_ACTION_NOT_FOUND',
+            `Escrow ${id} has no funding request — it was cancelled or rejected; create the escrow again.`,
+          )
         printExecuted(s, await s.call('escrow.execute', { actionId: fund.id }), fund.id)
       })
     })
@@ -160,7 +191,9 @@ export function registerEscrow(program: Command, io: CliIo, state: RunState): Co
         const detail = await s.call('escrow.dispute', { id, milestone: opts.milestone, reason: opts.reason })
         if (s.out.json) return s.out.data(detail)
         const m = detail.milestoneList.find((x) => x.index === opts.milestone)
-        s.out.line(`Milestone ${opts.milestone} of ${id} is ${m?.state ?? 'unknown'}${m?.state === 'disputed' ? '' : ' (the dispute transaction is under way; the poller confirms it)'}.`)
+        s.out.line(
+          `Milestone ${opts.milestone} of ${id} is ${m?.state ?? 'unknown'}${m?.state === 'disputed' ? '' : ' (the dispute transaction is under way; the poller confirms it)'}.`,
+        )
       })
     })
 
@@ -190,7 +223,8 @@ function registerRequest(escrow: Command, io: CliIo, state: RunState, kind: 'rel
     .requiredOption('--milestone <n>', 'the milestone (1-based)', intArg(1, ESCROW_MILESTONES_MAX))
     .option('--reason <text>', 'why (kept in the audit log)')
     .description(description)
-  if (kind === 'resolve') cmd.requiredOption('--to-payee <amount>', 'the payee part').requiredOption('--to-payer <amount>', 'the payer part')
+  if (kind === 'resolve')
+    cmd.requiredOption('--to-payee <amount>', 'the payee part').requiredOption('--to-payer <amount>', 'the payer part')
   cmd.action(async (id: string, opts: { milestone: number; reason?: string; toPayee?: string; toPayer?: string }, c: Command) => {
     state.exitCode = await withSession(io, c, { mode: 'existing' }, async (s) => {
       const detail = await s.call('escrow.request', {
@@ -213,7 +247,8 @@ function createInput(o: CreateOpts) {
     if (v === undefined || v === '') throw new CsError('INVALID_INPUT', `Give ${flag} (or --csv FILE).`)
     return v
   }
-  if ((o.milestone ?? []).length === 0) throw new CsError('INVALID_INPUT', 'Give at least one --milestone "title:amount:reviewEndsAt[:windowHours]".')
+  if ((o.milestone ?? []).length === 0)
+    throw new CsError('INVALID_INPUT', 'Give at least one --milestone "title:amount:reviewEndsAt[:windowHours]".')
   return {
     ...(o.id ? { id: o.id } : {}),
     name: need(o.name, '--name'),
@@ -235,7 +270,8 @@ function createInput(o: CreateOpts) {
 function parseMilestoneFlag(text: string) {
   const first = text.indexOf(':')
   const second = text.indexOf(':', first + 1)
-  if (first < 0 || second < 0) throw new CsError('INVALID_INPUT', `--milestone "${text.slice(0, 60)}": write title:amount:reviewEndsAt[:windowHours].`)
+  if (first < 0 || second < 0)
+    throw new CsError('INVALID_INPUT', `--milestone "${text.slice(0, 60)}": write title:amount:reviewEndsAt[:windowHours].`)
   const title = text.slice(0, first)
   const amount = text.slice(first + 1, second)
   let rest = text.slice(second + 1)
@@ -260,27 +296,49 @@ const LIST_COLUMNS = [
 ]
 
 function listRow(e: EscrowSummary): string[] {
-  const next = e.nextDeadline ? `${e.nextDeadline.kind.replace('_', ' ')}${e.nextDeadline.milestone ? ` #${e.nextDeadline.milestone}` : ''} ${shortTimestamp(e.nextDeadline.at)}` : '—'
+  const next = e.nextDeadline
+    ? `${e.nextDeadline.kind.replace('_', ' ')}${e.nextDeadline.milestone ? ` #${e.nextDeadline.milestone}` : ''} ${shortTimestamp(e.nextDeadline.at)}`
+    : '—'
   return [e.id, e.state, groupDecimal(e.total), groupDecimal(e.held), e.assetCode, next, cell(e.payeeName ?? e.payee, 30), cell(e.name, 40)]
 }
 
 function printDetail(s: Session, d: EscrowDetail): void {
   const e = d.escrow
   s.out.line(`${e.id} — ${e.name} (${e.state})`)
-  s.out.line(`${groupDecimal(e.total)} ${e.assetCode} on ${e.rail} ${e.network} for ${e.payeeName ?? e.payee}; held ${groupDecimal(e.held)}, released ${groupDecimal(e.released)}, refunded ${groupDecimal(e.refunded)}`)
+  s.out.line(
+    `${groupDecimal(e.total)} ${e.assetCode} on ${e.rail} ${e.network} for ${e.payeeName ?? e.payee}; held ${groupDecimal(e.held)}, released ${groupDecimal(e.released)}, refunded ${groupDecimal(e.refunded)}`,
+  )
   s.out.line(`Expires ${e.expiresAt}; automatic release ${e.autoRelease ? 'on' : 'off'}; funding: ${e.funding}`)
   s.out.line('')
   s.out.line(
     renderTable(
-      [{ header: '#', align: 'right' }, { header: 'STATE' }, { header: 'AMOUNT', align: 'right' }, { header: 'REVIEW ENDS' }, { header: 'RELEASED', align: 'right' }, { header: 'REFUNDED', align: 'right' }, { header: 'TITLE' }],
-      d.milestoneList.map((m) => [String(m.index), m.state, groupDecimal(m.amount), shortTimestamp(m.reviewEndsAt), groupDecimal(m.released), groupDecimal(m.refunded), cell(m.title, 40)]),
+      [
+        { header: '#', align: 'right' },
+        { header: 'STATE' },
+        { header: 'AMOUNT', align: 'right' },
+        { header: 'REVIEW ENDS' },
+        { header: 'RELEASED', align: 'right' },
+        { header: 'REFUNDED', align: 'right' },
+        { header: 'TITLE' },
+      ],
+      d.milestoneList.map((m) => [
+        String(m.index),
+        m.state,
+        groupDecimal(m.amount),
+        shortTimestamp(m.reviewEndsAt),
+        groupDecimal(m.released),
+        groupDecimal(m.refunded),
+        cell(m.title, 40),
+      ]),
       s.out.bold,
     ),
   )
   s.out.line('')
   for (const a of d.actions) s.out.line(actionLine(a))
-  for (const t of d.txs) s.out.line(`  tx ${t.id}: ${t.kind} ${t.state}${t.txHash ? ` ${t.txHash}` : ''}${t.failureMessage ? ` — ${t.failureMessage}` : ''}`)
-  if (d.holdLimit?.warn) s.out.line(`Stripe holds funds for at most ${d.holdLimit.days} days: release or refund before ${d.holdLimit.endsAt}.`)
+  for (const t of d.txs)
+    s.out.line(`  tx ${t.id}: ${t.kind} ${t.state}${t.txHash ? ` ${t.txHash}` : ''}${t.failureMessage ? ` — ${t.failureMessage}` : ''}`)
+  if (d.holdLimit?.warn)
+    s.out.line(`Stripe holds funds for at most ${d.holdLimit.days} days: release or refund before ${d.holdLimit.endsAt}.`)
 }
 
 function actionLine(a: EscrowAction): string {

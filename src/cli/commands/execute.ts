@@ -309,7 +309,14 @@ async function sweepEscrow(s: Session) {
   try {
     const txs = await sweepEscrowTxs(s.core.ctx, s.core.escrowRails)
     const seen = await observeEscrows(s.core.ctx, s.core.escrowRails)
-    return { looked: txs.looked, settled: txs.settled, observed: seen.observed, released: seen.released, expired: seen.expired, error: null }
+    return {
+      looked: txs.looked,
+      settled: txs.settled,
+      observed: seen.observed,
+      released: seen.released,
+      expired: seen.expired,
+      error: null,
+    }
   } catch (error) {
     return { looked: 0, settled: 0, observed: 0, released: 0, expired: 0, error: toErrorPayload(error, 'poll') }
   }

@@ -35,7 +35,13 @@ export async function advanceSandboxClock(ctx: CoreContext, ms: number): Promise
   return await ctx.db.tx(async () => {
     const next = (await readSandboxClockOffset(ctx)) + ms
     const exists = await ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_CLOCK_META_KEY))
-    if (exists) await ctx.db.run(ctx.db.k.updateTable('meta').set({ value: String(next) }).where('key', '=', SANDBOX_CLOCK_META_KEY))
+    if (exists)
+      await ctx.db.run(
+        ctx.db.k
+          .updateTable('meta')
+          .set({ value: String(next) })
+          .where('key', '=', SANDBOX_CLOCK_META_KEY),
+      )
     else await ctx.db.run(ctx.db.k.insertInto('meta').values({ key: SANDBOX_CLOCK_META_KEY, value: String(next) }))
     return next
   })

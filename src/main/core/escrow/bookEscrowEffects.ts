@@ -29,7 +29,14 @@ export async function escrowAccountId(ctx: CoreContext, assetId: string): Promis
   return await ensureAccount(ctx, `escrow:${assetId}`, 'escrow', assetId, `Escrow (${assetId})`)
 }
 
-async function ensureAccount(ctx: CoreContext, id: string, kind: 'payee' | 'escrow' | 'external' | 'fees', assetId: string, name: string, address?: string) {
+async function ensureAccount(
+  ctx: CoreContext,
+  id: string,
+  kind: 'payee' | 'escrow' | 'external' | 'fees',
+  assetId: string,
+  name: string,
+  address?: string,
+) {
   if (!(await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id))))
     await addAccount(ctx, SYSTEM_ACTOR, { id, name: name.slice(0, 120), kind, assetId, ...(address === undefined ? {} : { address }) })
   return id
@@ -38,13 +45,26 @@ async function ensureAccount(ctx: CoreContext, id: string, kind: 'payee' | 'escr
 /** The same payee account payouts book to (payouts/execute/bookSubmission.ts). */
 async function payeeAccountId(ctx: CoreContext, escrow: EscrowRow): Promise<string> {
   const address = escrow.payee.toLowerCase()
-  return await ensureAccount(ctx, `payee:${escrow.asset_id}:${address}`, 'payee', escrow.asset_id, `Payee ${escrow.payee_name ?? escrow.payee} (${escrow.asset_id})`, address)
+  return await ensureAccount(
+    ctx,
+    `payee:${escrow.asset_id}:${address}`,
+    'payee',
+    escrow.asset_id,
+    `Payee ${escrow.payee_name ?? escrow.payee} (${escrow.asset_id})`,
+    address,
+  )
 }
 
 /** Where money comes from and goes back to: the treasury, or the customer whose charge funded it. */
 async function payerAccountId(ctx: CoreContext, escrow: EscrowRow): Promise<string> {
   if (escrow.funding === 'charge')
-    return await ensureAccount(ctx, `customer:${escrow.asset_id}`, 'external', escrow.asset_id, `Customers paying into escrow (${escrow.asset_id})`)
+    return await ensureAccount(
+      ctx,
+      `customer:${escrow.asset_id}`,
+      'external',
+      escrow.asset_id,
+      `Customers paying into escrow (${escrow.asset_id})`,
+    )
   return (await requireTreasuryAccount(ctx, escrow.asset_id, escrow.payer)).id
 }
 
@@ -52,7 +72,13 @@ export function milestoneHoldId(escrow: EscrowRow, index: number): string {
   return `escrow:${escrow.id}:m${index}`
 }
 
-export async function bookFunding(ctx: CoreContext, actor: string, escrow: EscrowRow, milestones: readonly EscrowMilestoneRow[], meta: Record<string, string>) {
+export async function bookFunding(
+  ctx: CoreContext,
+  actor: string,
+  escrow: EscrowRow,
+  milestones: readonly EscrowMilestoneRow[],
+  meta: Record<string, string>,
+) {
   const asset = await assetOf(ctx, escrow.asset_id)
   const escrowAccount = await escrowAccountId(ctx, escrow.asset_id)
   const total = formatAmount(parseMinor(escrow.total), asset.scale)
@@ -94,7 +120,8 @@ export async function bookMilestoneOutcome(
   toPayer: bigint,
   meta: Record<string, string>,
 ): Promise<void> {
-  if (toPayee + toPayer !== parseMinor(m.amount)) unreachable(`escrow ${escrow.id} milestone ${m.idx}: ${toPayee} + ${toPayer} is not ${m.amount}`)
+  if (toPayee + toPayer !== parseMinor(m.amount))
+    unreachable(`escrow ${escrow.id} milestone ${m.idx}: ${toPayee} + ${toPayer} is not ${m.amount}`)
   const asset = await assetOf(ctx, escrow.asset_id)
   const holdId = m.hold_id ?? milestoneHoldId(escrow, m.idx)
   if (toPayee > 0n) await postHold(ctx, actor, { holdId, amount: formatAmount(toPayee, asset.scale) })

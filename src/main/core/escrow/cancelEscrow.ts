@@ -12,19 +12,39 @@ export async function cancelEscrow(ctx: CoreContext, actor: Actor, input: { id: 
   await ctx.db.tx(async () => {
     const escrow = await getEscrowRow(ctx, input.id)
     if (escrow.state !== 'draft' && escrow.state !== 'failed')
-      throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" is ${escrow.state} — only an escrow never funded can be cancelled; refund or release what it holds.`, {
-        details: { escrowId: escrow.id, state: escrow.state },
-      })
+      throw new CsError(
+        'ESCROW_STATE',
+        `Escrow "${escrow.name}" is ${escrow.state} — only an escrow never funded can be cancelled; refund or release what it holds.`,
+        {
+          details: { escrowId: escrow.id, state: escrow.state },
+        },
+      )
     const open = await ctx.db.first(
-      ctx.db.k.selectFrom('escrow_txs').select('id').where('escrow_id', '=', escrow.id).where('state', 'in', ['planned', 'signed', 'broadcast']),
+      ctx.db.k
+        .selectFrom('escrow_txs')
+        .select('id')
+        .where('escrow_id', '=', escrow.id)
+        .where('state', 'in', ['planned', 'signed', 'broadcast']),
     )
-    if (open) throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" has a funding transaction under way (${open.id}) — wait for it to settle.`)
+    if (open)
+      throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" has a funding transaction under way (${open.id}) — wait for it to settle.`)
     const actions = await ctx.db.all(
-      ctx.db.k.selectFrom('escrow_actions').selectAll().where('escrow_id', '=', escrow.id).where('state', 'in', ['awaiting_approval', 'approved', 'failed']),
+      ctx.db.k
+        .selectFrom('escrow_actions')
+        .selectAll()
+        .where('escrow_id', '=', escrow.id)
+        .where('state', 'in', ['awaiting_approval', 'approved', 'failed']),
     )
     for (const a of actions) await setActionState(ctx, actor, a, 'cancelled', { comment: input.comment ?? null })
-    await ctx.db.run(ctx.db.k.updateTable('escrows').set({ state: 'cancelled', updated_at: ctx.clock.now().toISOString() }).where('id', '=', escrow.id))
-    await appendAudit(ctx, { actor, action: 'escrow.cancel', subject: `escrow:${escrow.id}`, change: { from: escrow.state, comment: input.comment ?? null } })
+    await ctx.db.run(
+      ctx.db.k.updateTable('escrows').set({ state: 'cancelled', updated_at: ctx.clock.now().toISOString() }).where('id', '=', escrow.id),
+    )
+    await appendAudit(ctx, {
+      actor,
+      action: 'escrow.cancel',
+      subject: `escrow:${escrow.id}`,
+      change: { from: escrow.state, comment: input.comment ?? null },
+    })
   })
   ctx.events.emit('escrow.changed', { escrowId: input.id })
 }

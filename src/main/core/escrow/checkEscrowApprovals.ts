@@ -48,7 +48,9 @@ export async function checkEscrowApprovals(ctx: CoreContext, escrow: EscrowRow, 
   const { digest, typedData } = await computeEscrowDigest(ctx, escrow, milestones, action)
   const assets = new AssetCache(ctx)
   const amount = parseMinor(action.amount)
-  const totals = new Map([[escrow.asset_id, { assetId: escrow.asset_id, rail: escrow.rail as 'evm', network: escrow.network, minor: amount, payouts: 1 }]])
+  const totals = new Map([
+    [escrow.asset_id, { assetId: escrow.asset_id, rail: escrow.rail as 'evm', network: escrow.network, minor: amount, payouts: 1 }],
+  ])
   const { required } = await requiredApprovers(await readApprovalPolicy(ctx), totals, assets)
   const rows = await ctx.db.all(
     ctx.db.k.selectFrom('escrow_approvals').selectAll().where('action_id', '=', action.id).where('decision', '=', 'approve').orderBy('at'),
@@ -73,7 +75,12 @@ export async function checkEscrowApprovals(ctx: CoreContext, escrow: EscrowRow, 
   return { actionId: action.id, digest, required, approvals, valid: counted.size }
 }
 
-async function approverProblem(ctx: CoreContext, operatorId: string, makers: ReadonlySet<string>, counted: ReadonlySet<string>): Promise<string | null> {
+async function approverProblem(
+  ctx: CoreContext,
+  operatorId: string,
+  makers: ReadonlySet<string>,
+  counted: ReadonlySet<string>,
+): Promise<string | null> {
   const op = await findOperatorRow(ctx, operatorId)
   const audited = await auditedOperator(ctx, operatorId)
   const tampered = op ? rowDiffersFromAudit(op, audited) : 'the approver is not in the workspace'
@@ -109,7 +116,12 @@ export async function assertEscrowActionApproved(ctx: CoreContext, action: Escro
   const problem = await actionApprovalProblem(ctx, escrow, action)
   if (problem === null) return
   await ctx.db.tx(async () => {
-    await appendAudit(ctx, { actor, action: 'escrow.execute.refused', subject: `escrow:${escrow.id}`, change: { actionId: action.id, problem } })
+    await appendAudit(ctx, {
+      actor,
+      action: 'escrow.execute.refused',
+      subject: `escrow:${escrow.id}`,
+      change: { actionId: action.id, problem },
+    })
   })
   throw new CsError('APPROVAL_SIGNATURE_INVALID', `Escrow action ${action.id} is not approved: ${problem} — nothing was signed or sent.`, {
     details: { escrowId: escrow.id, actionId: action.id },

@@ -98,10 +98,22 @@ export async function createEscrow(
         total: formatAmount(total, asset.scale),
         autoRelease: input.autoRelease,
         expiresAt: escrow.expires_at,
-        milestones: rows.map((m) => ({ index: m.idx, title: m.title, amount: formatAmount(BigInt(m.amount), asset.scale), reviewEndsAt: m.review_ends_at })),
+        milestones: rows.map((m) => ({
+          index: m.idx,
+          title: m.title,
+          amount: formatAmount(BigInt(m.amount), asset.scale),
+          reviewEndsAt: m.review_ends_at,
+        })),
       },
     })
-    await insertActionRequest(ctx, actor, escrow, rows, { kind: 'fund', milestone: null, amount: total, toPayee: null, toPayer: null, reason: null })
+    await insertActionRequest(ctx, actor, escrow, rows, {
+      kind: 'fund',
+      milestone: null,
+      amount: total,
+      toPayee: null,
+      toPayer: null,
+      reason: null,
+    })
   })
   ctx.events.emit('escrow.changed', { escrowId: id })
   return { escrowId: id }
@@ -131,12 +143,19 @@ function invalid(message: string, field: string): CsError {
 
 function checkAssetOnRail(asset: AssetRow, input: EscrowCreateInput): void {
   if (asset.rail !== input.rail || asset.network !== input.network)
-    throw invalid(`Asset ${asset.id} is on ${asset.rail} ${asset.network}, not ${input.rail} ${input.network} — pick an asset of the escrow's rail.`, 'assetId')
+    throw invalid(
+      `Asset ${asset.id} is on ${asset.rail} ${asset.network}, not ${input.rail} ${input.network} — pick an asset of the escrow's rail.`,
+      'assetId',
+    )
 }
 
 function checkPayee(input: EscrowCreateInput): string {
   if (input.rail === 'stripe') {
-    if (!/^acct_[A-Za-z0-9]+$/.test(input.payee)) throw invalid(`The payee "${input.payee.slice(0, 40)}" is not a Stripe connected account (acct_…) — enter the payee's account id.`, 'payee')
+    if (!/^acct_[A-Za-z0-9]+$/.test(input.payee))
+      throw invalid(
+        `The payee "${input.payee.slice(0, 40)}" is not a Stripe connected account (acct_…) — enter the payee's account id.`,
+        'payee',
+      )
     return input.payee
   }
   const checked = checkRecipient(input.rail, input.payee)
@@ -176,13 +195,17 @@ function checkMilestones(ctx: CoreContext, input: EscrowCreateInput, asset: Asse
     const ends = parseTime(m.reviewEndsAt, `milestones.${i}.reviewEndsAt`, `${at}'s review end`)
     if (ends <= now) throw invalid(`${at}: its review ends in the past — give a later time.`, `milestones.${i}.reviewEndsAt`)
     if (ends >= expires)
-      throw invalid(`${at}: its review ends at or after the escrow's expiry — move the expiry later, or the review end earlier.`, `milestones.${i}.reviewEndsAt`)
+      throw invalid(
+        `${at}: its review ends at or after the escrow's expiry — move the expiry later, or the review end earlier.`,
+        `milestones.${i}.reviewEndsAt`,
+      )
     return { title: m.title, amount, reviewWindowHours: m.reviewWindowHours, reviewEndsAt: new Date(ends).toISOString() }
   })
 }
 
 function parseTime(text: string, field: string, what: string): number {
   const ms = Date.parse(text)
-  if (!Number.isFinite(ms)) throw invalid(`${what} "${text.slice(0, 40)}" is not a date and time — use ISO 8601, e.g. 2027-01-31T17:00:00Z.`, field)
+  if (!Number.isFinite(ms))
+    throw invalid(`${what} "${text.slice(0, 40)}" is not a date and time — use ISO 8601, e.g. 2027-01-31T17:00:00Z.`, field)
   return ms
 }

@@ -36,7 +36,10 @@ export async function approveEscrowAction(
     const again = await checkDecision(ctx, approver, input.actionId, 'approve')
     const now = await computeEscrowDigest(ctx, again.escrow, await milestonesOf(ctx, escrow.id), again.action)
     if (now.digest !== signed.digest)
-      throw new CsError('APPROVAL_STALE', `Escrow "${escrow.name}" or its approval policy changed while you were signing — review it again and approve.`)
+      throw new CsError(
+        'APPROVAL_STALE',
+        `Escrow "${escrow.name}" or its approval policy changed while you were signing — review it again and approve.`,
+      )
     const at = ctx.clock.now().toISOString()
     await ctx.db.run(
       ctx.db.k.insertInto('escrow_approvals').values({
@@ -54,7 +57,13 @@ export async function approveEscrowAction(
       actor: approver.id,
       action: 'escrow.action.approve',
       subject: `escrow:${escrow.id}`,
-      change: { actionId: action.id, comment: input.comment ?? null, digest: signed.digest, keyId: signature.keyId, signature: signature.signature },
+      change: {
+        actionId: action.id,
+        comment: input.comment ?? null,
+        digest: signed.digest,
+        keyId: signature.keyId,
+        signature: signature.signature,
+      },
     })
     const check = await checkEscrowApprovals(ctx, again.escrow, again.action)
     if (check.valid >= check.required) await setActionState(ctx, approver.id, again.action, 'approved', { required: check.required })
@@ -63,7 +72,11 @@ export async function approveEscrowAction(
   return escrow.id
 }
 
-export async function rejectEscrowAction(ctx: CoreContext, operator: Operator | null, input: DecideEscrowActionParameters): Promise<string> {
+export async function rejectEscrowAction(
+  ctx: CoreContext,
+  operator: Operator | null,
+  input: DecideEscrowActionParameters,
+): Promise<string> {
   const approver = requireRole(operator, 'approver', 'reject escrow actions')
   const escrowId = await ctx.db.tx(async () => {
     const { escrow, action } = await checkDecision(ctx, approver, input.actionId, 'reject')
@@ -107,7 +120,8 @@ async function checkDecision(
   const mine = await ctx.db.first(
     ctx.db.k.selectFrom('escrow_approvals').select('decision').where('action_id', '=', action.id).where('operator_id', '=', approver.id),
   )
-  if (mine) throw new CsError('ESCROW_APPROVAL_NOT_ALLOWED', `${approver.name}: you already decided escrow action ${action.id} (${mine.decision}).`)
+  if (mine)
+    throw new CsError('ESCROW_APPROVAL_NOT_ALLOWED', `${approver.name}: you already decided escrow action ${action.id} (${mine.decision}).`)
   return { escrow, action }
 }
 
@@ -135,6 +149,14 @@ export async function setActionState(
     actor,
     action: `escrow.action.${state}`,
     subject: `escrow:${action.escrow_id}`,
-    change: { actionId: action.id, kind: action.kind, milestone: action.milestone, from: action.state, to: state, ...details, ...(failure ? { failure } : {}) },
+    change: {
+      actionId: action.id,
+      kind: action.kind,
+      milestone: action.milestone,
+      from: action.state,
+      to: state,
+      ...details,
+      ...(failure ? { failure } : {}),
+    },
   })
 }

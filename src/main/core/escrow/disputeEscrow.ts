@@ -29,12 +29,21 @@ export async function disputeEscrow(
     const m = await getMilestone(ctx, escrow, input.milestone)
     requireMilestoneState(escrow, m, ['held'], 'dispute it')
     const open = await ctx.db.first(
-      ctx.db.k.selectFrom('escrow_actions').select(['id', 'kind']).where('escrow_id', '=', escrow.id).where('milestone', '=', m.idx).where('state', 'in', [...OPEN_ACTION_STATES]),
+      ctx.db.k
+        .selectFrom('escrow_actions')
+        .select(['id', 'kind'])
+        .where('escrow_id', '=', escrow.id)
+        .where('milestone', '=', m.idx)
+        .where('state', 'in', [...OPEN_ACTION_STATES]),
     )
     if (open)
-      throw new CsError('ESCROW_STATE', `Milestone ${m.idx} of "${escrow.name}" has an open ${open.kind} (${open.id}) — reject or finish it, then dispute.`, {
-        details: { escrowId: escrow.id, milestone: m.idx, actionId: open.id },
-      })
+      throw new CsError(
+        'ESCROW_STATE',
+        `Milestone ${m.idx} of "${escrow.name}" has an open ${open.kind} (${open.id}) — reject or finish it, then dispute.`,
+        {
+          details: { escrowId: escrow.id, milestone: m.idx, actionId: open.id },
+        },
+      )
     return await insertActionRequest(ctx, operator.id, escrow, await milestonesOf(ctx, escrow.id), {
       kind: 'dispute',
       milestone: m.idx,

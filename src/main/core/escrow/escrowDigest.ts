@@ -35,7 +35,14 @@ export async function computeEscrowDigest(
   const policy = await readApprovalPolicy(ctx)
   const document = {
     kind: ESCROW_DIGEST_KIND,
-    action: { id: action.id, kind: action.kind, milestone: action.milestone, amount: action.amount, toPayee: action.to_payee, toPayer: action.to_payer },
+    action: {
+      id: action.id,
+      kind: action.kind,
+      milestone: action.milestone,
+      amount: action.amount,
+      toPayee: action.to_payee,
+      toPayer: action.to_payer,
+    },
     escrow: {
       id: escrow.id,
       name: escrow.name,
@@ -59,7 +66,8 @@ export async function computeEscrowDigest(
   const what = action.milestone === null ? action.kind : `${action.kind} milestone ${action.milestone}`
   return {
     digest,
-    typedData: () => escrowApprovalTypedData({ escrow: escrow.name, escrowId: escrow.id, action: what, amount: amountText, payee: escrow.payee, digest }),
+    typedData: () =>
+      escrowApprovalTypedData({ escrow: escrow.name, escrowId: escrow.id, action: what, amount: amountText, payee: escrow.payee, digest }),
   }
 }
 

@@ -55,7 +55,12 @@ export function createEscrowHandlers(runtime: ExecutionRuntime, escrowRails: Esc
       if (!operator.roles.some((r) => r === 'preparer' || r === 'approver' || r === 'admin'))
         throw new CsError('ROLE_REQUIRED', `${operator.name} holds none of the roles that may dispute (preparer, approver, admin).`)
       await runtime.exclusive(async () => {
-        await disputeEscrow(core, { rails: escrowRails, ...(runtime.signerLabel !== null ? { getSigner: () => deviceOf(runtime) } : {}) }, operator, input)
+        await disputeEscrow(
+          core,
+          { rails: escrowRails, ...(runtime.signerLabel !== null ? { getSigner: () => deviceOf(runtime) } : {}) },
+          operator,
+          input,
+        )
       })
       return await getEscrowDetail(core, escrowRails, input.id, operator)
     },

@@ -63,13 +63,21 @@ describe('escrow requests', () => {
       [1, 'draft', '1000.000000'],
       [2, 'draft', '2000.000001'],
     ])
-    const audit = await sqlAll<{ action: string }>(desk.core.ctx.db, "SELECT action FROM audit_log WHERE subject = ? ORDER BY seq", `escrow:${d.escrow.id}`)
+    const audit = await sqlAll<{ action: string }>(
+      desk.core.ctx.db,
+      'SELECT action FROM audit_log WHERE subject = ? ORDER BY seq',
+      `escrow:${d.escrow.id}`,
+    )
     expect(audit.map((a) => a.action)).toEqual(['escrow.create', 'escrow.action.request'])
   })
 
   it('refuses bad terms with a sentence and the field, creating nothing', async () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
-      [{ milestones: [{ title: 'X', amount: '1.0000001', reviewWindowHours: 1, reviewEndsAt: '2026-03-10T00:00:00Z' }] }, 'ESCROW_INVALID', /more than 6 decimals|decimals/],
+      [
+        { milestones: [{ title: 'X', amount: '1.0000001', reviewWindowHours: 1, reviewEndsAt: '2026-03-10T00:00:00Z' }] },
+        'ESCROW_INVALID',
+        /more than 6 decimals|decimals/,
+      ],
       [{ milestones: [{ title: 'X', amount: '0', reviewWindowHours: 1, reviewEndsAt: '2026-03-10T00:00:00Z' }] }, 'ESCROW_INVALID', /zero/],
       [{ expiresAt: '2026-03-05T00:00:00Z' }, 'ESCROW_INVALID', /at or after the escrow's expiry/],
       [{ expiresAt: '2026-01-01T00:00:00Z' }, 'ESCROW_INVALID', /in the past/],
@@ -83,7 +91,9 @@ describe('escrow requests', () => {
       expect(f.message).toMatch(message)
     }
     expect(await sqlAll(desk.core.ctx.db, 'SELECT id FROM escrows')).toEqual([])
-    const noRail = await failure(desk.as(ALICE, 'escrow.create', input({ rail: 'stellar', network: 'testnet', assetId: 'XLM@stellar:testnet' })))
+    const noRail = await failure(
+      desk.as(ALICE, 'escrow.create', input({ rail: 'stellar', network: 'testnet', assetId: 'XLM@stellar:testnet' })),
+    )
     expect(['ESCROW_RAIL_NOT_CONFIGURED', 'ASSET_NOT_FOUND']).toContain(noRail.code)
   })
 
@@ -100,7 +110,13 @@ describe('escrow requests', () => {
   it('an approval inserted with SQL counts for nothing: execute refuses before any network call, and says why', async () => {
     const d = await desk.as(ALICE, 'escrow.create', input())
     const actionId = d.actions[0]!.id
-    await sqlRun(desk.core.ctx.db, "INSERT INTO escrow_approvals (action_id, operator_id, decision, comment, at) VALUES (?, ?, 'approve', NULL, ?)", actionId, BOB, '2026-03-02T09:00:00.000Z')
+    await sqlRun(
+      desk.core.ctx.db,
+      "INSERT INTO escrow_approvals (action_id, operator_id, decision, comment, at) VALUES (?, ?, 'approve', NULL, ?)",
+      actionId,
+      BOB,
+      '2026-03-02T09:00:00.000Z',
+    )
     await sqlRun(desk.core.ctx.db, "UPDATE escrow_actions SET state = 'approved' WHERE id = ?", actionId)
     const f = await failure(desk.as(SAM, 'escrow.execute', { actionId }))
     expect(f.code).toBe('APPROVAL_SIGNATURE_INVALID')
@@ -108,6 +124,9 @@ describe('escrow requests', () => {
     expect(await sqlAll(desk.core.ctx.db, 'SELECT id FROM escrow_txs')).toEqual([])
     const refusals = await sqlAll(desk.core.ctx.db, "SELECT seq FROM audit_log WHERE action = 'escrow.execute.refused'")
     expect(refusals).toHaveLength(1)
+    const audit = await desk.as(undefined, 'audit.verify', {})
+    expect(audit.ok).toBe(false)
+    expect(JSON.stringify(audit)).toContain(`escrow action ${actionId}`)
   })
 
   it('a milestone changed after approval voids the approval (the digest covers every milestone)', async () => {
@@ -126,7 +145,9 @@ describe('escrow requests', () => {
     const d = await desk.as(ALICE, 'escrow.create', input())
     const release = await failure(desk.as(ALICE, 'escrow.request', { id: d.escrow.id, kind: 'release', milestone: 1 }))
     expect(release.code).toBe('ESCROW_STATE')
-    const resolve = await failure(desk.as(ALICE, 'escrow.request', { id: d.escrow.id, kind: 'resolve', milestone: 1, toPayee: '1', toPayer: '1' }))
+    const resolve = await failure(
+      desk.as(ALICE, 'escrow.request', { id: d.escrow.id, kind: 'resolve', milestone: 1, toPayee: '1', toPayer: '1' }),
+    )
     expect(resolve.code).toBe('ESCROW_STATE')
     const missing = await failure(desk.as(ALICE, 'escrow.request', { id: d.escrow.id, kind: 'release', milestone: 3 }))
     expect(missing.code).toBe('ESCROW_MILESTONE_NOT_FOUND')
@@ -137,10 +158,16 @@ describe('escrow requests', () => {
   })
 
   it('imports escrows from a CSV, one row per milestone, all or nothing', async () => {
-    const header = 'escrow_name,reference,rail,network,asset,payee,payee_name,expires_at,milestone_title,amount,review_window_hours,review_ends_at'
+    const header =
+      'escrow_name,reference,rail,network,asset,payee,payee_name,expires_at,milestone_title,amount,review_window_hours,review_ends_at'
     const row = (name: string, title: string, amount: string, ends: string) =>
       `${name},PO-7,evm,8453,${USDC},${PAYEE},Web Studio,2026-06-01T00:00:00Z,${title},${amount},48,${ends}`
-    const csv = [header, row('Site', 'Design', '10.50', '2026-03-10T00:00:00Z'), row('Site', 'Build', '20', '2026-04-10T00:00:00Z'), row('Logo', 'Draft', '5', '2026-03-20T00:00:00Z')].join('\n')
+    const csv = [
+      header,
+      row('Site', 'Design', '10.50', '2026-03-10T00:00:00Z'),
+      row('Site', 'Build', '20', '2026-04-10T00:00:00Z'),
+      row('Logo', 'Draft', '5', '2026-03-20T00:00:00Z'),
+    ].join('\n')
     const made = await desk.as(ALICE, 'escrow.importCsv', { csv, autoRelease: false })
     expect(made.escrows.map((e) => [e.name, e.total, e.milestones]).sort()).toEqual([
       ['Logo', '5.000000', 1],

@@ -23,21 +23,31 @@ export async function getMilestone(ctx: CoreContext, escrow: EscrowRow, index: n
     ctx.db.k.selectFrom('escrow_milestones').selectAll().where('escrow_id', '=', escrow.id).where('idx', '=', index),
   )
   if (!row) {
-    throw new CsError('ESCROW_MILESTONE_NOT_FOUND', `Escrow "${escrow.name}" has no milestone ${index} — its milestones are numbered from 1.`, {
-      details: { escrowId: escrow.id, milestone: index },
-    })
+    throw new CsError(
+      'ESCROW_MILESTONE_NOT_FOUND',
+      `Escrow "${escrow.name}" has no milestone ${index} — its milestones are numbered from 1.`,
+      {
+        details: { escrowId: escrow.id, milestone: index },
+      },
+    )
   }
   return row
 }
 
 export async function getActionRow(ctx: CoreContext, actionId: string): Promise<EscrowActionRow> {
   const row = await ctx.db.first(ctx.db.k.selectFrom('escrow_actions').selectAll().where('id', '=', actionId))
-  if (!row) throw new CsError('ESCROW_ACTION_NOT_FOUND', `There is no escrow action "${actionId}" — see the escrow's actions with \`countersign escrow show ID\`.`)
+  if (!row)
+    throw new CsError(
+      'ESCROW_ACTION_NOT_FOUND',
+      `There is no escrow action "${actionId}" — see the escrow's actions with \`countersign escrow show ID\`.`,
+    )
   return row
 }
 
 export async function actionsOf(ctx: CoreContext, escrowId: string): Promise<EscrowActionRow[]> {
-  return await ctx.db.all(ctx.db.k.selectFrom('escrow_actions').selectAll().where('escrow_id', '=', escrowId).orderBy('requested_at').orderBy('id'))
+  return await ctx.db.all(
+    ctx.db.k.selectFrom('escrow_actions').selectAll().where('escrow_id', '=', escrowId).orderBy('requested_at').orderBy('id'),
+  )
 }
 
 export async function assetOf(ctx: CoreContext, assetId: string): Promise<AssetRow> {

@@ -22,7 +22,12 @@ export function opFromJson(text: string): EscrowOp {
     case 'dispute':
       return { kind: raw.kind, milestone: Number(raw.milestone) }
     case 'resolve':
-      return { kind: 'resolve', milestone: Number(raw.milestone), toPayee: BigInt(String(raw.toPayee)), toPayer: BigInt(String(raw.toPayer)) }
+      return {
+        kind: 'resolve',
+        milestone: Number(raw.milestone),
+        toPayee: BigInt(String(raw.toPayee)),
+        toPayer: BigInt(String(raw.toPayer)),
+      }
     case 'refund':
       return { kind: 'refund', milestones: (raw.milestones as unknown[]).map(Number) }
     default:
@@ -72,7 +77,14 @@ export function railRefsOf(row: EscrowTxRow): Map<number, string> {
 type TxChange = Partial<Omit<EscrowTxRow, 'id' | 'escrow_id' | 'action_id' | 'state' | 'created_at' | 'updated_at'>>
 
 /** Inside the caller's transaction; audited. */
-export async function moveEscrowTx(ctx: CoreContext, actor: string, row: EscrowTxRow, state: string, change: TxChange = {}, details: Record<string, unknown> = {}) {
+export async function moveEscrowTx(
+  ctx: CoreContext,
+  actor: string,
+  row: EscrowTxRow,
+  state: string,
+  change: TxChange = {},
+  details: Record<string, unknown> = {},
+) {
   await ctx.db.run(
     ctx.db.k
       .updateTable('escrow_txs')
@@ -83,6 +95,13 @@ export async function moveEscrowTx(ctx: CoreContext, actor: string, row: EscrowT
     actor,
     action: `escrow.tx.${state}`,
     subject: `escrow:${row.escrow_id}`,
-    change: { txId: row.id, actionId: row.action_id, from: row.state, to: state, ...(change.tx_hash ? { txHash: change.tx_hash } : {}), ...details },
+    change: {
+      txId: row.id,
+      actionId: row.action_id,
+      from: row.state,
+      to: state,
+      ...(change.tx_hash ? { txHash: change.tx_hash } : {}),
+      ...details,
+    },
   })
 }

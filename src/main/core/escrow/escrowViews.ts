@@ -40,7 +40,13 @@ function milestoneView(m: EscrowMilestoneRow, scale: number, now: Date): EscrowM
   }
 }
 
-function summaryOf(e: EscrowRow, milestones: readonly EscrowMilestoneRow[], asset: AssetRow, openActions: number, now: Date): EscrowSummary {
+function summaryOf(
+  e: EscrowRow,
+  milestones: readonly EscrowMilestoneRow[],
+  asset: AssetRow,
+  openActions: number,
+  now: Date,
+): EscrowSummary {
   const sum = (pick: (m: EscrowMilestoneRow) => bigint) => milestones.reduce((s, m) => s + pick(m), 0n)
   const held = sum((m) => (['held', 'disputed', 'expired'].includes(m.state) ? parseMinor(m.amount) : 0n))
   const views = milestones.map((m) => milestoneView(m, asset.scale, now))
@@ -65,8 +71,14 @@ function summaryOf(e: EscrowRow, milestones: readonly EscrowMilestoneRow[], asse
     funding: e.funding as EscrowSummary['funding'],
     total: formatAmount(parseMinor(e.total), asset.scale),
     held: formatAmount(held, asset.scale),
-    released: formatAmount(sum((m) => parseMinor(m.released)), asset.scale),
-    refunded: formatAmount(sum((m) => parseMinor(m.refunded)), asset.scale),
+    released: formatAmount(
+      sum((m) => parseMinor(m.released)),
+      asset.scale,
+    ),
+    refunded: formatAmount(
+      sum((m) => parseMinor(m.refunded)),
+      asset.scale,
+    ),
     state: state as EscrowSummary['state'],
     version: e.version,
     autoRelease: e.auto_release === 1,
@@ -80,15 +92,28 @@ function summaryOf(e: EscrowRow, milestones: readonly EscrowMilestoneRow[], asse
   }
 }
 
-export async function listEscrows(ctx: CoreContext, input: { state?: string | undefined; limit?: number | undefined }): Promise<EscrowList> {
-  let q = ctx.db.k.selectFrom('escrows').selectAll().orderBy('created_at', 'desc').limit(input.limit ?? 200)
+export async function listEscrows(
+  ctx: CoreContext,
+  input: { state?: string | undefined; limit?: number | undefined },
+): Promise<EscrowList> {
+  let q = ctx.db.k
+    .selectFrom('escrows')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(input.limit ?? 200)
   if (input.state !== undefined && input.state !== 'in_review') q = q.where('state', '=', input.state)
   if (input.state === 'in_review') q = q.where('state', '=', 'held')
   const rows = await ctx.db.all(q)
   const now = ctx.clock.now()
   const escrows: EscrowSummary[] = []
   for (const e of rows) {
-    const open = await ctx.db.all(ctx.db.k.selectFrom('escrow_actions').select('id').where('escrow_id', '=', e.id).where('state', 'in', [...OPEN_ACTION_STATES]))
+    const open = await ctx.db.all(
+      ctx.db.k
+        .selectFrom('escrow_actions')
+        .select('id')
+        .where('escrow_id', '=', e.id)
+        .where('state', 'in', [...OPEN_ACTION_STATES]),
+    )
     const summary = summaryOf(e, await milestonesOf(ctx, e.id), await assetOf(ctx, e.asset_id), open.length, now)
     if (input.state === 'in_review' && summary.state !== 'in_review') continue
     escrows.push(summary)
@@ -111,7 +136,12 @@ export async function inEscrow(ctx: CoreContext): Promise<EscrowList['inEscrow']
   return out
 }
 
-export async function getEscrowDetail(ctx: CoreContext, rails: EscrowRailRegistry, id: string, operator: Operator | null): Promise<EscrowDetail> {
+export async function getEscrowDetail(
+  ctx: CoreContext,
+  rails: EscrowRailRegistry,
+  id: string,
+  operator: Operator | null,
+): Promise<EscrowDetail> {
   const e = await getEscrowRow(ctx, id)
   const asset = await assetOf(ctx, e.asset_id)
   const milestones = await milestonesOf(ctx, id)
@@ -121,22 +151,28 @@ export async function getEscrowDetail(ctx: CoreContext, rails: EscrowRailRegistr
   for (const a of actionRows) actions.push(await actionView(ctx, e, a, asset, operator))
   const txRows = await ctx.db.all(ctx.db.k.selectFrom('escrow_txs').selectAll().where('escrow_id', '=', id).orderBy('created_at'))
   const rail = rails.get(e.rail, e.network)
+  const feeAsset = rail ? await ctx.db.first(ctx.db.k.selectFrom('assets').selectAll().where('id', '=', rail.feeAssetId)) : undefined
   const history = await ctx.db.all(
-    ctx.db.k.selectFrom('audit_log').select(['at', 'actor', 'action', 'change']).where('subject', '=', `escrow:${id}`).orderBy('seq').limit(HISTORY_ROWS_MAX),
+    ctx.db.k
+      .selectFrom('audit_log')
+      .select(['at', 'actor', 'action', 'change'])
+      .where('subject', '=', `escrow:${id}`)
+      .orderBy('seq')
+      .limit(HISTORY_ROWS_MAX),
   )
   const open = actionRows.filter((a) => OPEN_ACTION_STATES.includes(a.state)).length
   return {
     escrow: summaryOf(e, milestones, asset, open, now),
     milestoneList: milestones.map((m) => milestoneView(m, asset.scale, now)),
     actions,
-    txs: txRows.map((t) => txView(t, rail?.explorerUrl?.bind(rail) ?? null, asset)),
+    txs: txRows.map((t) => txView(t, rail?.explorerUrl?.bind(rail) ?? null, feeAsset ?? null)),
     history: history.map((h) => ({ at: h.at, actor: h.actor, action: h.action, text: historyText(h.action, h.change) })),
     holdLimit: holdLimitOf(e, actionRows, now),
   }
 }
 
-function txView(t: EscrowTxRow, explorer: ((hash: string) => string | null) | null, asset: AssetRow) {
-  void asset
+function txView(t: EscrowTxRow, explorer: ((hash: string) => string | null) | null, feeAsset: AssetRow | null) {
+  const fee = t.fee_paid === null || feeAsset === null || t.fee_paid === '0' ? null : formatAmount(parseMinor(t.fee_paid), feeAsset.scale)
   return {
     id: t.id,
     actionId: t.action_id,
@@ -144,19 +180,32 @@ function txView(t: EscrowTxRow, explorer: ((hash: string) => string | null) | nu
     state: t.state as 'planned',
     txHash: t.tx_hash,
     explorerUrl: t.tx_hash && explorer ? explorer(t.tx_hash) : null,
-    feePaid: t.fee_paid,
+    feePaid: fee,
+    feeAssetCode: fee === null ? null : (feeAsset?.code ?? null),
     failureMessage: t.failure_message,
     createdAt: t.created_at,
     updatedAt: t.updated_at,
   }
 }
 
-async function actionView(ctx: CoreContext, e: EscrowRow, a: EscrowActionRow, asset: AssetRow, operator: Operator | null): Promise<EscrowAction> {
+async function actionView(
+  ctx: CoreContext,
+  e: EscrowRow,
+  a: EscrowActionRow,
+  asset: AssetRow,
+  operator: Operator | null,
+): Promise<EscrowAction> {
   const check = await checkEscrowApprovals(ctx, e, a)
   const approvals = []
   for (const c of check.approvals) {
     const op = await ctx.db.first(ctx.db.k.selectFrom('operators').select('name').where('id', '=', c.operatorId))
-    approvals.push({ operatorId: c.operatorId, operatorName: op?.name ?? c.operatorId, at: c.at, keyFingerprint: c.keyFingerprint, verified: c.ok })
+    approvals.push({
+      operatorId: c.operatorId,
+      operatorName: op?.name ?? c.operatorId,
+      at: c.at,
+      keyFingerprint: c.keyFingerprint,
+      verified: c.ok,
+    })
   }
   const sentences: string[] = []
   let canApprove = false
@@ -165,7 +214,8 @@ async function actionView(ctx: CoreContext, e: EscrowRow, a: EscrowActionRow, as
     sentences.push(`${check.valid} of ${check.required} approval(s) in.`)
     if (!operator) sentences.push('Unlock to see whether you may approve.')
     else if (!operator.roles.includes('approver')) sentences.push('You do not hold the approver role.')
-    else if (operator.id === e.created_by || operator.id === a.requested_by) sentences.push('You created this escrow or asked for this action: another approver must approve it.')
+    else if (operator.id === e.created_by || operator.id === a.requested_by)
+      sentences.push('You created this escrow or asked for this action: another approver must approve it.')
     else if (check.approvals.some((x) => x.operatorId === operator.id)) sentences.push('You already approved it.')
     else canApprove = true
   }
@@ -202,7 +252,12 @@ function holdLimitOf(e: EscrowRow, actions: readonly EscrowActionRow[], now: Dat
   const days = STRIPE_HOLD_LIMIT_DAYS_DEFAULT
   const endsAt = new Date(Date.parse(funded.updated_at) + days * DAY_MS)
   const open = ['held', 'disputed', 'expired', 'in_review'].includes(e.state)
-  return { days, country: 'default', endsAt: endsAt.toISOString(), warn: open && endsAt.getTime() - now.getTime() < STRIPE_HOLD_WARN_BEFORE_DAYS * DAY_MS }
+  return {
+    days,
+    country: 'default',
+    endsAt: endsAt.toISOString(),
+    warn: open && endsAt.getTime() - now.getTime() < STRIPE_HOLD_WARN_BEFORE_DAYS * DAY_MS,
+  }
 }
 
 function historyText(action: string, change: string): string {

@@ -50,16 +50,25 @@ async function signerOf(deps: EscrowDeps): Promise<Signer> {
 
 export type ExecuteEscrowResult = 'done' | 'sent' | 'undelivered' | 'pending'
 
-export async function executeEscrowAction(ctx: CoreContext, deps: EscrowDeps, actionId: string, actor: Actor): Promise<ExecuteEscrowResult> {
+export async function executeEscrowAction(
+  ctx: CoreContext,
+  deps: EscrowDeps,
+  actionId: string,
+  actor: Actor,
+): Promise<ExecuteEscrowResult> {
   const action = await getActionRow(ctx, actionId)
   const escrow = await getEscrowRow(ctx, action.escrow_id)
   const rail = requireEscrowRail(deps.rails, escrow.rail, escrow.network)
   const open = await openTxOf(ctx, action.id)
   if (open) return await continueTx(ctx, deps, rail, actor, open)
   if (action.state !== 'approved' && action.state !== 'failed') {
-    throw new CsError('ESCROW_NOT_APPROVED', `Escrow action ${action.id} is ${action.state.replaceAll('_', ' ')} — only an approved (or failed) action can be executed.`, {
-      details: { escrowId: escrow.id, actionId: action.id, state: action.state },
-    })
+    throw new CsError(
+      'ESCROW_NOT_APPROVED',
+      `Escrow action ${action.id} is ${action.state.replaceAll('_', ' ')} — only an approved (or failed) action can be executed.`,
+      {
+        details: { escrowId: escrow.id, actionId: action.id, state: action.state },
+      },
+    )
   }
   await assertEscrowActionApproved(ctx, action, actor)
   const input = await opInput(ctx, escrow, action, rail)
@@ -120,17 +129,25 @@ export function opOf(action: EscrowActionRow): EscrowOp {
 async function checkPreconditions(ctx: CoreContext, escrow: EscrowRow, action: EscrowActionRow, rail: EscrowRail): Promise<void> {
   if (action.kind === 'fund') {
     if (escrow.state !== 'draft' && escrow.state !== 'failed')
-      throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" is ${escrow.state} — it is funded once.`, { details: { escrowId: escrow.id } })
+      throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" is ${escrow.state} — it is funded once.`, {
+        details: { escrowId: escrow.id },
+      })
     if (escrow.funding === 'treasury') await assertTreasuryAvailable(ctx, escrow, rail)
     return
   }
   const m = (await milestonesOf(ctx, escrow.id)).find((x) => x.idx === action.milestone)
   invariant(m !== undefined, 'an escrow action names an existing milestone')
   if (action.kind === 'release' && m.state === 'disputed')
-    throw new CsError('ESCROW_MILESTONE_DISPUTED', `Milestone ${m.idx} of "${escrow.name}" is disputed — it cannot be released; resolve it with a split.`, {
-      details: { escrowId: escrow.id, milestone: m.idx },
-    })
-  const allowed = { release: ['held'], dispute: ['held'], resolve: ['disputed'], refund: ['held', 'disputed', 'expired'] }[action.kind as 'release']
+    throw new CsError(
+      'ESCROW_MILESTONE_DISPUTED',
+      `Milestone ${m.idx} of "${escrow.name}" is disputed — it cannot be released; resolve it with a split.`,
+      {
+        details: { escrowId: escrow.id, milestone: m.idx },
+      },
+    )
+  const allowed = { release: ['held'], dispute: ['held'], resolve: ['disputed'], refund: ['held', 'disputed', 'expired'] }[
+    action.kind as 'release'
+  ]
   requireMilestoneState(escrow, m, allowed, `${action.kind} it`)
 }
 
@@ -160,14 +177,22 @@ function railRefusal(escrow: EscrowRow, problems: readonly { code: string; messa
   const first = problems[0]!
   const known = ['ESCROW_MILESTONE_DISPUTED', 'ESCROW_TOKEN_REFUSED', 'ESCROW_CHARGE_MISMATCH', 'ESCROW_FUNDS_INSUFFICIENT'] as const
   const code = (known as readonly string[]).includes(first.code) ? (first.code as (typeof known)[number]) : 'ESCROW_RAIL_REFUSED'
-  return new CsError(code, `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''} — nothing was signed or sent.`, {
-    details: { escrowId: escrow.id, problems: problems.map((p) => p.code) },
-  })
+  return new CsError(
+    code,
+    `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''} — nothing was signed or sent.`,
+    {
+      details: { escrowId: escrow.id, problems: problems.map((p) => p.code) },
+    },
+  )
 }
 
 async function openTxOf(ctx: CoreContext, actionId: string): Promise<EscrowTxRow | undefined> {
   return await ctx.db.first(
-    ctx.db.k.selectFrom('escrow_txs').selectAll().where('action_id', '=', actionId).where('state', 'in', ['planned', 'signed', 'broadcast']),
+    ctx.db.k
+      .selectFrom('escrow_txs')
+      .selectAll()
+      .where('action_id', '=', actionId)
+      .where('state', 'in', ['planned', 'signed', 'broadcast']),
   )
 }
 
@@ -224,14 +249,24 @@ async function planTx(
   })
 }
 
-async function continueTx(ctx: CoreContext, deps: EscrowDeps, rail: EscrowRail, actor: Actor, row: EscrowTxRow): Promise<ExecuteEscrowResult> {
+async function continueTx(
+  ctx: CoreContext,
+  deps: EscrowDeps,
+  rail: EscrowRail,
+  actor: Actor,
+  row: EscrowTxRow,
+): Promise<ExecuteEscrowResult> {
   let current = row
   if (current.state === 'planned') {
     const view = railTxOf(current)
     let signed
     if (rail.sign) signed = await rail.sign(view, await signerOf(deps))
     else if (rail.seal) signed = rail.seal(view)
-    else throw new CsError('ESCROW_RAIL_REFUSED', `The ${rail.rail} escrow rail can neither sign nor seal — this is a bug in Countersign; report it.`)
+    else
+      throw new CsError(
+        'ESCROW_RAIL_REFUSED',
+        `The ${rail.rail} escrow rail can neither sign nor seal — this is a bug in Countersign; report it.`,
+      )
     const committed = await ctx.db.tx(async () => {
       const fresh = await getEscrowTx(ctx, current.id)
       if (fresh.state !== 'planned' || fresh.unsigned_payload !== current.unsigned_payload) return null

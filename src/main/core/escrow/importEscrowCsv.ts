@@ -57,14 +57,21 @@ function readRecords(text: string): Row[] {
   const csv = readCsvText(text, issues)
   const records: CsvRecord[] = []
   // The tokenizer reuses its record between calls: keep a copy.
-  if (csv) tokenizeCsv(csv, issues, (rec) => records.push({ row: rec.row, cells: [...rec.cells], quoted: rec.quoted }) <= ESCROW_CSV_ROWS_MAX)
-  if (issues.length > 0 || !csv) throw new CsError('ESCROW_INVALID', issues[0]?.message ?? 'The file is not a CSV text — export it from your spreadsheet as CSV (UTF-8).')
+  if (csv)
+    tokenizeCsv(csv, issues, (rec) => records.push({ row: rec.row, cells: [...rec.cells], quoted: rec.quoted }) <= ESCROW_CSV_ROWS_MAX)
+  if (issues.length > 0 || !csv)
+    throw new CsError(
+      'ESCROW_INVALID',
+      issues[0]?.message ?? 'The file is not a CSV text — export it from your spreadsheet as CSV (UTF-8).',
+    )
   const [header, ...body] = records
   if (!header) throw new CsError('ESCROW_INVALID', `The file is empty — its first row names the columns: ${ESCROW_CSV_COLUMNS.join(',')}.`)
   const names = header.cells.map((c) => c.trim().toLowerCase())
   const missing = ESCROW_CSV_COLUMNS.filter((c) => c !== 'reference' && c !== 'payee_name' && !names.includes(c))
   if (missing.length > 0)
-    throw new CsError('ESCROW_INVALID', `The header lacks ${missing.join(', ')} — the columns are ${ESCROW_CSV_COLUMNS.join(',')}.`, { details: { field: missing[0] } })
+    throw new CsError('ESCROW_INVALID', `The header lacks ${missing.join(', ')} — the columns are ${ESCROW_CSV_COLUMNS.join(',')}.`, {
+      details: { field: missing[0] },
+    })
   return body
     .filter((rec) => rec.cells.some((c) => c.trim() !== ''))
     .map((rec) => {
@@ -81,15 +88,22 @@ function groupRows(rows: readonly Row[]): Map<string, Row[]> {
   const groups = new Map<string, Row[]>()
   for (const r of rows) {
     const name = r.cells.escrow_name
-    if (name === '') throw new CsError('ESCROW_INVALID', `Row ${r.row}, escrow_name: empty — name the escrow this milestone belongs to.`, { details: { field: 'escrow_name' } })
+    if (name === '')
+      throw new CsError('ESCROW_INVALID', `Row ${r.row}, escrow_name: empty — name the escrow this milestone belongs to.`, {
+        details: { field: 'escrow_name' },
+      })
     const group = groups.get(name) ?? []
     const first = group[0]
     if (first) {
       for (const col of ESCROW_LEVEL)
         if (r.cells[col] !== first.cells[col])
-          throw new CsError('ESCROW_INVALID', `Row ${r.row}, ${col}: "${r.cells[col].slice(0, 40)}" differs from row ${first.row} of the same escrow "${name.slice(0, 40)}" — one escrow has one ${col}.`, {
-            details: { field: col },
-          })
+          throw new CsError(
+            'ESCROW_INVALID',
+            `Row ${r.row}, ${col}: "${r.cells[col].slice(0, 40)}" differs from row ${first.row} of the same escrow "${name.slice(0, 40)}" — one escrow has one ${col}.`,
+            {
+              details: { field: col },
+            },
+          )
     }
     group.push(r)
     groups.set(name, group)
@@ -122,7 +136,9 @@ function toCreateInput(rows: readonly Row[], autoRelease: boolean): { value: Esc
     const issue = parsed.error.issues[0]!
     const milestoneIndex = issue.path[0] === 'milestones' && typeof issue.path[1] === 'number' ? issue.path[1] : 0
     const row = rows[milestoneIndex]?.row ?? rows[0]!.row
-    throw new CsError('ESCROW_INVALID', `Row ${row}, ${issue.path.join('.')}: ${issue.message}.`, { details: { field: issue.path.join('.') } })
+    throw new CsError('ESCROW_INVALID', `Row ${row}, ${issue.path.join('.')}: ${issue.message}.`, {
+      details: { field: issue.path.join('.') },
+    })
   }
   return { value: parsed.data }
 }

@@ -31,7 +31,9 @@ export async function requestEscrowAction(ctx: CoreContext, actor: Actor, input:
     const escrow = await getEscrowRow(ctx, input.id)
     const milestones = await milestonesOf(ctx, escrow.id)
     if (input.milestone === undefined)
-      throw new CsError('ESCROW_INVALID', `Say which milestone to ${input.kind} (1 to ${milestones.length}).`, { details: { field: 'milestone' } })
+      throw new CsError('ESCROW_INVALID', `Say which milestone to ${input.kind} (1 to ${milestones.length}).`, {
+        details: { field: 'milestone' },
+      })
     const milestone = await getMilestone(ctx, escrow, input.milestone)
     await refuseOpenAction(ctx, escrow, milestone)
     const action = await checkRequest(ctx, escrow, milestone, input)
@@ -49,9 +51,13 @@ async function checkRequest(ctx: CoreContext, escrow: EscrowRow, m: EscrowMilest
   switch (input.kind) {
     case 'release':
       if (m.state === 'disputed')
-        throw new CsError('ESCROW_MILESTONE_DISPUTED', `${at} is disputed — it cannot be released; resolve the dispute with a split instead.`, {
-          details: { escrowId: escrow.id, milestone: m.idx },
-        })
+        throw new CsError(
+          'ESCROW_MILESTONE_DISPUTED',
+          `${at} is disputed — it cannot be released; resolve the dispute with a split instead.`,
+          {
+            details: { escrowId: escrow.id, milestone: m.idx },
+          },
+        )
       requireMilestoneState(escrow, m, ['held'], 'release it')
       return { kind: 'release', milestone: m.idx, amount, toPayee: amount, toPayer: null, reason }
     case 'resolve': {
@@ -84,7 +90,8 @@ async function checkRequest(ctx: CoreContext, escrow: EscrowRow, m: EscrowMilest
 }
 
 function parsePart(text: string | undefined, scale: number, field: string): bigint {
-  if (text === undefined) throw new CsError('ESCROW_INVALID', `A split needs both parts — give ${field} (0 is allowed).`, { details: { field } })
+  if (text === undefined)
+    throw new CsError('ESCROW_INVALID', `A split needs both parts — give ${field} (0 is allowed).`, { details: { field } })
   try {
     return parseAmount(text, scale, { allowZero: true })
   } catch (error) {
@@ -127,7 +134,10 @@ export async function insertActionRequest(
   action: NewAction,
 ): Promise<string> {
   const count = await ctx.db.first(
-    ctx.db.k.selectFrom('escrow_actions').select((eb) => eb.fn.countAll<number>().as('n')).where('escrow_id', '=', escrow.id),
+    ctx.db.k
+      .selectFrom('escrow_actions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('escrow_id', '=', escrow.id),
   )
   const id = `${escrow.id}:a${Number(count?.n ?? 0) + 1}`
   const now = ctx.clock.now().toISOString()

@@ -27,13 +27,20 @@ export async function rollUpEscrowState(ctx: CoreContext, actor: string, escrowI
   if (escrow.state === 'cancelled') return
   const milestones = await milestonesOf(ctx, escrowId)
   const fundFailed = await ctx.db.first(
-    ctx.db.k.selectFrom('escrow_actions').select('id').where('escrow_id', '=', escrowId).where('kind', '=', 'fund').where('state', '=', 'failed'),
+    ctx.db.k
+      .selectFrom('escrow_actions')
+      .select('id')
+      .where('escrow_id', '=', escrowId)
+      .where('kind', '=', 'fund')
+      .where('state', '=', 'failed'),
   )
   const next = rolledUpState(
     milestones.map((m) => m.state),
     fundFailed !== undefined,
   )
   if (next === escrow.state) return
-  await ctx.db.run(ctx.db.k.updateTable('escrows').set({ state: next, updated_at: ctx.clock.now().toISOString() }).where('id', '=', escrowId))
+  await ctx.db.run(
+    ctx.db.k.updateTable('escrows').set({ state: next, updated_at: ctx.clock.now().toISOString() }).where('id', '=', escrowId),
+  )
   await appendAudit(ctx, { actor, action: 'escrow.state', subject: `escrow:${escrowId}`, change: { from: escrow.state, to: next } })
 }

@@ -30,7 +30,12 @@ export interface SweepEscrowTxsReturnType {
 
 export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry): Promise<SweepEscrowTxsReturnType> {
   const open = await ctx.db.all(
-    ctx.db.k.selectFrom('escrow_txs').selectAll().where('state', 'in', ['signed', 'broadcast']).orderBy('created_at').limit(ESCROW_TXS_PER_SWEEP_MAX),
+    ctx.db.k
+      .selectFrom('escrow_txs')
+      .selectAll()
+      .where('state', 'in', ['signed', 'broadcast'])
+      .orderBy('created_at')
+      .limit(ESCROW_TXS_PER_SWEEP_MAX),
   )
   const byRail = new Map<string, { rail: EscrowRail; rows: EscrowTxRow[] }>()
   for (const row of open) {
@@ -57,7 +62,8 @@ export async function applyEscrowVerdict(ctx: CoreContext, rail: EscrowRail, row
   switch (verdict.kind) {
     case 'pending':
       if (verdict.rebroadcast && row.state === 'signed') await sendEscrowTx(ctx, rail, SYSTEM_ACTOR, row)
-      else if (verdict.rebroadcast) await rail.broadcast(railTxOf(row)).catch((error: unknown) => log('info', 'escrow rebroadcast failed', { error, txId: row.id }))
+      else if (verdict.rebroadcast)
+        await rail.broadcast(railTxOf(row)).catch((error: unknown) => log('info', 'escrow rebroadcast failed', { error, txId: row.id }))
       return false
     case 'confirmed':
       await settle(ctx, row, async (fresh) => {
@@ -115,7 +121,8 @@ async function failAction(ctx: CoreContext, tx: EscrowTxRow, code: string, reaso
   await setActionState(ctx, SYSTEM_ACTOR, action, 'failed', { txId: tx.id }, { code, message: reason.slice(0, 500) })
   if (action.kind === 'fund') {
     const escrow = await getEscrowRow(ctx, tx.escrow_id)
-    for (const m of await milestonesOf(ctx, escrow.id)) if (m.state === 'funding') await setMilestone(ctx, SYSTEM_ACTOR, escrow, m, { state: 'draft' })
+    for (const m of await milestonesOf(ctx, escrow.id))
+      if (m.state === 'funding') await setMilestone(ctx, SYSTEM_ACTOR, escrow, m, { state: 'draft' })
     await rollUpEscrowState(ctx, SYSTEM_ACTOR, escrow.id)
   }
 }

@@ -8,6 +8,8 @@ import type { KeyVerification } from '../../../shared/operatorsApi'
 import type { CoreContext } from '../context'
 import { verifyApprovalSignature } from './approvalKeys'
 import { checkBatchApprovals } from '../payouts/approvals/verifyBatchApprovals'
+import { checkEscrowApprovals } from '../escrow/checkEscrowApprovals'
+import { getEscrowRow } from '../escrow/escrowRows'
 import { adminChangeTypedData, batchApprovalTypedData } from './typedData'
 import { auditedOperator, rowDiffersFromAudit } from './auditedOperator'
 import { changeDigest } from './adminChanges'
@@ -95,5 +97,41 @@ export async function verifyOperatorKeys(ctx: CoreContext): Promise<KeyVerificat
       else out.approvals.broken.push({ batchId: batch.id, version: a.version, operatorId: a.operator_id, problem })
     }
   }
+  await verifyEscrowApprovalSignatures(ctx, out)
   return out
+}
+
+/** Escrow action approvals, judged the same way: only the signature, not later role changes. Reported under the action's id. */
+async function verifyEscrowApprovalSignatures(ctx: CoreContext, out: KeyVerification): Promise<void> {
+  const actions = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('escrow_actions')
+      .selectAll()
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('escrow_approvals')
+            .select('action_id')
+            .whereRef('escrow_approvals.action_id', '=', 'escrow_actions.id')
+            .where('decision', '=', 'approve'),
+        ),
+      )
+      .orderBy('requested_at'),
+  )
+  for (const action of actions) {
+    const escrow = await getEscrowRow(ctx, action.escrow_id)
+    const check = await checkEscrowApprovals(ctx, escrow, action)
+    for (const a of check.approvals) {
+      out.approvals.checked++
+      const problem = a.problem !== null && /no longer|maker and checker|approved twice|changed outside/.test(a.problem) ? null : a.problem
+      if (problem === null) out.approvals.valid++
+      else
+        out.approvals.broken.push({
+          batchId: action.id,
+          version: 1,
+          operatorId: a.operatorId,
+          problem: `escrow action ${action.id}: ${problem}`,
+        })
+    }
+  }
 }

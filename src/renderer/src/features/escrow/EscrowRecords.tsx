@@ -55,7 +55,7 @@ export function EscrowTxs({ detail }: { detail: EscrowDetail }) {
                       ) : null}
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace">
-                      {t.feePaid ?? '—'}
+                      {t.feePaid === null ? '—' : `${t.feePaid} ${t.feeAssetCode ?? ''}`}
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(t.updatedAt)}</Table.Td>
                   </Table.Tr>

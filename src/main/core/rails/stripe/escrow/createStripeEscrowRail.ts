@@ -6,21 +6,22 @@
  * transactions, it talks to Stripe and never to the database.
  *
  * Exactly once, as for payouts: `build` (buildStripeEscrowTx.ts) derives the keys and bodies the
- * engine commits; `seal` is that payload (no device); `broadcast` POSTs each request with its own
- * key; `lookup` finds each by listing and only then re-POSTs the same body with the same key;
- * `classify` maps what it saw. No nonce (nonceFloor null); nothing to rebroadcast.
+ * engine commits; `seal` is that payload (no device); `broadcast` and `lookup` both find each
+ * request by listing first and only then POST the committed body with its key (so a new attempt
+ * never repeats what an earlier one made); `classify` maps what it saw. No nonce (nonceFloor
+ * null); nothing to rebroadcast.
  */
 import type Stripe from 'stripe'
 import type { EscrowRail } from '../../EscrowRail'
 import { createStripeClient, type StripeApiBase } from '../createStripeClient'
-import { DEFAULT_STRIPE_RETRY, safeStripeMessage, type StripeRetryPolicy } from '../postStripeWithRetry'
+import type { BroadcastOutcome } from '../../Rail'
+import { DEFAULT_STRIPE_RETRY, type StripeRetryPolicy } from '../postStripeWithRetry'
 import { STRIPE_NETWORK, STRIPE_PLATFORM_SOURCE } from '../stripeRailConfig'
 import { buildStripeEscrowTx, sealStripeEscrowTx, stripeEscrowNeedsTx, stripeEscrowPayloadOf } from './buildStripeEscrowTx'
 import { classifyStripeEscrowTx } from './classifyStripeEscrowTx'
-import { lookupStripeEscrowTxs } from './lookupStripeEscrowTxs'
+import { lookupStripeEscrowTxs, type StripeEscrowObservation } from './lookupStripeEscrowTxs'
 import { observeStripeEscrow } from './observeStripeEscrow'
 import { preflightStripeEscrow } from './preflightStripeEscrow'
-import { sendStripeEscrowRequest } from './sendStripeEscrowRequest'
 
 export { stripeHoldLimitDays } from './stripeHoldLimitDays'
 export type { StripeEscrowObservation } from './lookupStripeEscrowTxs'
@@ -63,15 +64,11 @@ export function createStripeEscrowRail(config: StripeEscrowRailConfig): EscrowRa
       const { requests } = stripeEscrowPayloadOf(tx)
       // A funding check sends nothing: lookup reads the charge.
       if (requests.length === 0) return { kind: 'sent' }
-      const stripe = await client()
-      for (const request of requests) {
-        const out = await sendStripeEscrowRequest(stripe, request, retry)
-        // Whatever went wrong, lookup decides with the same keys; a later request waits for it.
-        if (out.kind === 'rejected') return { kind: 'maybe-sent', message: `${request.part}: ${safeStripeMessage(out.error)}` }
-        if (out.kind === 'unknown')
-          return out.delivered ? { kind: 'maybe-sent', message: out.message } : { kind: 'unreachable', message: out.message }
-      }
-      return { kind: 'sent' }
+      // Listed first, and sent only where Stripe has nothing for the request (our metadata names the
+      // action, not the attempt): a new attempt of an action whose last one half-landed — a
+      // resolve's transfer made, its refund refused — sends the rest, never the transfer again.
+      const seen = (await lookupStripeEscrowTxs(await client(), [tx], retry)).get(tx.id) as StripeEscrowObservation | undefined
+      return broadcastOutcome(seen)
     },
 
     async lookup(txs) {
@@ -81,4 +78,16 @@ export function createStripeEscrowRail(config: StripeEscrowRailConfig): EscrowRa
     classify: (tx, observation) => classifyStripeEscrowTx(feeAssetId, tx, observation),
     observe: async (terms) => observeStripeEscrow(await client(), terms, now()),
   }
+}
+
+/** What one listing-then-sending pass says of the delivery; lookup and classify decide the rest with the same keys. */
+function broadcastOutcome(seen: StripeEscrowObservation | undefined): BroadcastOutcome {
+  if (seen === undefined || seen.kind === 'charge') return { kind: 'sent' }
+  // The listing itself failed: nothing of this pass was sent; the poller looks again.
+  if (seen.kind === 'unknown') return { kind: 'unreachable', message: seen.message }
+  for (const p of seen.parts) {
+    if (p.kind === 'rejected') return { kind: 'maybe-sent', message: `${p.code}: ${p.reason}` }
+    if (p.kind === 'unknown') return { kind: 'maybe-sent', message: p.message }
+  }
+  return { kind: 'sent' }
 }
