@@ -1,6 +1,6 @@
 /**
  * Escrow crash tests on EVM: the CLI runs as its own process and is SIGKILLed at each escrow crash
- * point (crashPoint.ts) in each step — fund, release, dispute, resolve, refund after the expiry —
+ * point (crashPoint.ts) in each step — fund, release, resolve, refund after the expiry —
  * and in the poll that books a milestone a stranger claimed on chain (the automatic release).
  * Then the CLI is run again, as a person would after a power cut: `escrow execute ACTION` resumes
  * the action from its stored planned / signed transaction, `poll --once` confirms and books it.
@@ -70,7 +70,14 @@ interface Case {
   toPayer: bigint
   funded: bigint
 }
-const cases: Case[] = POINTS.map((point) => ({ point, payee: recipientAddresses(`escrow-crash-${point}`, 1)[0]!, id: '', toPayee: 0n, toPayer: 0n, funded: 0n }))
+const cases: Case[] = POINTS.map((point) => ({
+  point,
+  payee: recipientAddresses(`escrow-crash-${point}`, 1)[0]!,
+  id: '',
+  toPayee: 0n,
+  toPayer: 0n,
+  funded: 0n,
+}))
 let treasuryChainStart = 0n
 let treasuryLedgerStart = 0n
 
@@ -102,7 +109,9 @@ async function executeThroughCrash(c: Case, actionId: string, run: string[]): Pr
     await crash(c.point, ...run)
     const after = await show(c.id)
     expect(after.actions.find((a) => a.id === actionId)?.state).toBe('executing')
-    const stored = { 'escrow-after-plan': 'planned', 'escrow-after-persist': 'signed', 'escrow-after-broadcast': 'signed' }[c.point as (typeof EXECUTE_POINTS)[number]]
+    const stored = { 'escrow-after-plan': 'planned', 'escrow-after-persist': 'signed', 'escrow-after-broadcast': 'signed' }[
+      c.point as (typeof EXECUTE_POINTS)[number]
+    ]
     expect((await txsOfAction(sb, actionId)).map((t) => t.state)).toEqual([stored])
   }
   // Restart: the signer runs execute again; it resumes the stored transaction.
@@ -135,7 +144,12 @@ async function expectBooksMatchChain(c: Case | null): Promise<void> {
 }
 
 async function milestoneOnChain(id: string, index: number): Promise<number> {
-  const m = await chain.publicClient.readContract({ address: escrowContract, abi: countersignEscrowAbi, functionName: 'milestoneOf', args: [railId(id), BigInt(index - 1)] })
+  const m = await chain.publicClient.readContract({
+    address: escrowContract,
+    abi: countersignEscrowAbi,
+    functionName: 'milestoneOf',
+    args: [railId(id), BigInt(index - 1)],
+  })
   return Number(m[2])
 }
 const ON_CHAIN = { open: 1, locked: 2, released: 3, resolved: 4, refunded: 5 }
@@ -146,10 +160,24 @@ async function createEscrow(name: string, payee: Address, expiresInHours: number
   return EscrowDetail.parse(
     json(
       await ok(
-        'escrow', 'create', '--name', name, '--rail', 'evm', '--network', '31337', '--asset', USDC, '--payee', payee,
-        '--expires', at(expiresInHours),
+        'escrow',
+        'create',
+        '--name',
+        name,
+        '--rail',
+        'evm',
+        '--network',
+        '31337',
+        '--asset',
+        USDC,
+        '--payee',
+        payee,
+        '--expires',
+        at(expiresInHours),
         ...milestones.flatMap((m) => ['--milestone', m.replace(/@(\d+)h/, (_x, h: string) => at(Number(h)))]),
-        '--as', 'Alice Preparer', '--json',
+        '--as',
+        'Alice Preparer',
+        '--json',
       ),
     ),
   )
@@ -162,13 +190,16 @@ beforeAll(async () => {
   sb = await sandboxUp({ dataDir: dir, services: [createAnvilService({ persist: false })], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
   chain = createHarnessClients({ rpcUrl: String(sb.description.services.anvil!.rpcUrl), chainId: 31337 })
-  const rails = json(await ok('settings', 'rails', 'show', '--json')) as { rails: { evm: { chains: { escrowContract: Address; source: { address: Address } }[] } } }
+  const rails = json(await ok('settings', 'rails', 'show', '--json')) as {
+    rails: { evm: { chains: { escrowContract: Address; source: { address: Address } }[] } }
+  }
   escrowContract = rails.rails.evm.chains[0]!.escrowContract
   treasury = getAddress(rails.rails.evm.chains[0]!.source.address)
   const assets = json(await ok('assets', 'list', '--json')) as { id: string; issuer: string | null }[]
   token = getAddress(assets.find((a) => a.id === USDC)!.issuer!)
   const db = sb.core.ctx.db
-  treasuryAccount = (await db.first(db.k.selectFrom('accounts').select('id').where('kind', '=', 'treasury').where('asset_id', '=', USDC)))!.id
+  treasuryAccount = (await db.first(db.k.selectFrom('accounts').select('id').where('kind', '=', 'treasury').where('asset_id', '=', USDC)))!
+    .id
   treasuryChainStart = await tokenBalance(treasury)
   treasuryLedgerStart = await ledgerMinor(sb, treasuryAccount)
 }, 120_000)
@@ -179,37 +210,43 @@ afterAll(async () => {
 })
 
 describe('escrow on EVM: SIGKILL at every crash point of every step, restart, each action exactly once', () => {
-  it.each(cases)('fund, release, dispute and resolve with a crash at $point', async (c) => {
-    const created = await createEscrow(`Crash ${c.point}`, c.payee, 10, ['Design:1000:@2h:1', 'Build:2000:@2h:1', 'Launch:3000:@2h:1'])
-    c.id = created.escrow.id
-    const fund = created.actions[0]!.id
-    await ok('escrow', 'approve', fund, '--as', 'Bob Approver')
-    let detail = await executeThroughCrash(c, fund, ['escrow', 'fund', c.id, '--as', 'Carol Signer'])
-    expect(detail.milestoneList.map((m) => m.state)).toEqual(['held', 'held', 'held'])
-    c.funded = M1 + M2 + M3
-    await expectBooksMatchChain(c)
+  it.each(cases)(
+    'fund, release and resolve (after a dispute) with a crash at $point',
+    async (c) => {
+      const created = await createEscrow(`Crash ${c.point}`, c.payee, 10, ['Design:1000:@2h:1', 'Build:2000:@2h:1', 'Launch:3000:@2h:1'])
+      c.id = created.escrow.id
+      const fund = created.actions[0]!.id
+      await ok('escrow', 'approve', fund, '--as', 'Bob Approver')
+      let detail = await executeThroughCrash(c, fund, ['escrow', 'fund', c.id, '--as', 'Carol Signer'])
+      expect(detail.milestoneList.map((m) => m.state)).toEqual(['held', 'held', 'held'])
+      c.funded = M1 + M2 + M3
+      await expectBooksMatchChain(c)
 
-    const release = await requestApproved(c.id, 'release', c.id, '--milestone', '1')
-    detail = await executeThroughCrash(c, release, ['escrow', 'execute', release, '--as', 'Carol Signer'])
-    expect(detail.milestoneList[0]).toMatchObject({ state: 'released', released: '1000.000000' })
-    expect(await milestoneOnChain(c.id, 1)).toBe(ON_CHAIN.released)
-    c.toPayee += M1
-    await expectBooksMatchChain(c)
+      const release = await requestApproved(c.id, 'release', c.id, '--milestone', '1')
+      detail = await executeThroughCrash(c, release, ['escrow', 'execute', release, '--as', 'Carol Signer'])
+      expect(detail.milestoneList[0]).toMatchObject({ state: 'released', released: '1000.000000' })
+      expect(await milestoneOnChain(c.id, 1)).toBe(ON_CHAIN.released)
+      c.toPayee += M1
+      await expectBooksMatchChain(c)
 
-    const dispute = await requestApproved(c.id, 'dispute', c.id, '--milestone', '2', '--reason', 'not as agreed')
-    detail = await executeThroughCrash(c, dispute, ['escrow', 'execute', dispute, '--as', 'Carol Signer'])
-    expect(detail.milestoneList[1]!.state).toBe('disputed')
-    expect(await milestoneOnChain(c.id, 2)).toBe(ON_CHAIN.locked)
-    await expectBooksMatchChain(c)
+      // The dispute (a lock) runs the same engine path; it is carried out without a crash to keep the run short.
+      const dispute = await requestApproved(c.id, 'dispute', c.id, '--milestone', '2', '--reason', 'not as agreed')
+      await ok('escrow', 'execute', dispute, '--as', 'Carol Signer')
+      detail = await pollUntilDone(c.id, dispute)
+      expect(detail.milestoneList[1]!.state).toBe('disputed')
+      expect(await milestoneOnChain(c.id, 2)).toBe(ON_CHAIN.locked)
+      await expectBooksMatchChain(c)
 
-    const resolve = await requestApproved(c.id, 'resolve', c.id, '--milestone', '2', '--to-payee', '1400', '--to-payer', '600')
-    detail = await executeThroughCrash(c, resolve, ['escrow', 'execute', resolve, '--as', 'Carol Signer'])
-    expect(detail.milestoneList[1]).toMatchObject({ state: 'resolved', released: '1400.000000', refunded: '600.000000' })
-    expect(await milestoneOnChain(c.id, 2)).toBe(ON_CHAIN.resolved)
-    c.toPayee += TO_PAYEE_2
-    c.toPayer += TO_PAYER_2
-    await expectBooksMatchChain(c)
-  }, 120_000)
+      const resolve = await requestApproved(c.id, 'resolve', c.id, '--milestone', '2', '--to-payee', '1400', '--to-payer', '600')
+      detail = await executeThroughCrash(c, resolve, ['escrow', 'execute', resolve, '--as', 'Carol Signer'])
+      expect(detail.milestoneList[1]).toMatchObject({ state: 'resolved', released: '1400.000000', refunded: '600.000000' })
+      expect(await milestoneOnChain(c.id, 2)).toBe(ON_CHAIN.resolved)
+      c.toPayee += TO_PAYEE_2
+      c.toPayer += TO_PAYER_2
+      await expectBooksMatchChain(c)
+    },
+    120_000,
+  )
 
   it('a claim taken by a stranger on chain, booked by a poll killed inside the booking and run again', async () => {
     const [payee] = recipientAddresses('escrow-crash-claimed', 1) as [Address]
@@ -224,7 +261,11 @@ describe('escrow on EVM: SIGKILL at every crash point of every step, restart, ea
     await ok('sandbox', 'clock', '--advance', '3h')
     const stranger = mnemonicToAccount(SPECULOS_TEST_MNEMONIC, { addressIndex: 7 })
     await chain.testClient.setBalance({ address: stranger.address, value: 10n ** 18n })
-    const hash = await createWalletClient({ chain: chain.chain, transport: http(String(sb.description.services.anvil!.rpcUrl)), account: stranger }).writeContract({
+    const hash = await createWalletClient({
+      chain: chain.chain,
+      transport: http(String(sb.description.services.anvil!.rpcUrl)),
+      account: stranger,
+    }).writeContract({
       address: escrowContract,
       abi: countersignEscrowAbi,
       functionName: 'claim',
@@ -246,25 +287,29 @@ describe('escrow on EVM: SIGKILL at every crash point of every step, restart, ea
     await expectBooksMatchChain(null)
   }, 60_000)
 
-  it.each(cases)('refund of milestone 3 after the expiry with a crash at $point', async (c) => {
-    expect(c.id, 'the escrow of this crash point was made by the first test').not.toBe('')
-    // Past every escrow's expiry (10h after creation; the claim test moved the clock 3h already).
-    if (c === cases[0]) await ok('sandbox', 'clock', '--advance', '8h')
-    await ok('poll', '--once', '--json')
-    expect((await show(c.id)).milestoneList[2]!.state).toBe('expired')
-    const refund = await requestApproved(c.id, 'refund', c.id, '--milestone', '3')
-    const detail = await executeThroughCrash(c, refund, ['escrow', 'execute', refund, '--as', 'Carol Signer'])
-    expect(detail.milestoneList[2]).toMatchObject({ state: 'refunded', refunded: '3000.000000' })
-    expect(detail.escrow.state).toBe('resolved')
-    expect(await milestoneOnChain(c.id, 3)).toBe(ON_CHAIN.refunded)
-    c.toPayer += M3
-    await expectBooksMatchChain(c)
-    // Every action of the escrow: done, one confirmed transaction each.
-    for (const a of detail.actions) {
-      expect(a.state).toBe('done')
-      expect(await txsOfAction(sb, a.id)).toEqual([{ id: `${a.id}:t1`, attempt: 1, state: 'confirmed' }])
-    }
-  }, 60_000)
+  it.each(cases)(
+    'refund of milestone 3 after the expiry with a crash at $point',
+    async (c) => {
+      expect(c.id, 'the escrow of this crash point was made by the first test').not.toBe('')
+      // Past every escrow's expiry (10h after creation; the claim test moved the clock 3h already).
+      if (c === cases[0]) await ok('sandbox', 'clock', '--advance', '8h')
+      await ok('poll', '--once', '--json')
+      expect((await show(c.id)).milestoneList[2]!.state).toBe('expired')
+      const refund = await requestApproved(c.id, 'refund', c.id, '--milestone', '3')
+      const detail = await executeThroughCrash(c, refund, ['escrow', 'execute', refund, '--as', 'Carol Signer'])
+      expect(detail.milestoneList[2]).toMatchObject({ state: 'refunded', refunded: '3000.000000' })
+      expect(detail.escrow.state).toBe('resolved')
+      expect(await milestoneOnChain(c.id, 3)).toBe(ON_CHAIN.refunded)
+      c.toPayer += M3
+      await expectBooksMatchChain(c)
+      // Every action of the escrow: done, one confirmed transaction each.
+      for (const a of detail.actions) {
+        expect(a.state).toBe('done')
+        expect(await txsOfAction(sb, a.id)).toEqual([{ id: `${a.id}:t1`, attempt: 1, state: 'confirmed' }])
+      }
+    },
+    60_000,
+  )
 
   it('the books verify after every crash', async () => {
     for (const c of cases) expect(c.funded - c.toPayee - c.toPayer, c.point).toBe(0n)

@@ -68,7 +68,11 @@ export async function ledgerMinor(sb: Sandbox, accountId: string): Promise<bigin
 export async function openEscrowHoldsMinor(sb: Sandbox, assetId: string): Promise<bigint> {
   const db = sb.core.ctx.db
   const rows = await db.all(
-    db.k.selectFrom('holds').select(['amount', 'posted_amount']).where('credit_account_id', '=', `escrow:${assetId}`).where('state', '=', 'pending'),
+    db.k
+      .selectFrom('holds')
+      .select(['amount', 'posted_amount'])
+      .where('credit_account_id', '=', `escrow:${assetId}`)
+      .where('state', '=', 'pending'),
   )
   return rows.reduce((s, r) => s + BigInt(r.amount) - BigInt(r.posted_amount), 0n)
 }

@@ -239,6 +239,18 @@ describe('escrow on EVM through the CLI', () => {
     expect(toMinor(await ledgerBalance(`payee:${USDC}:${payee.toLowerCase()}`))).toBe(5_400_000_000n)
     const audit = json(await ok('audit', 'verify', '--json')) as { ok: boolean }
     expect(audit.ok).toBe(true)
+
+    // An insider puts the paid milestone 1 back to 'held' with SQL and gets a second release approved:
+    // its ledger hold (sealed) says it was posted, so nothing is signed or sent.
+    await sb.core.ctx.db.run(
+      sb.core.ctx.db.k.updateTable('escrow_milestones').set({ state: 'held' }).where('escrow_id', '=', id).where('idx', '=', 1),
+    )
+    await ok('escrow', 'release', id, '--milestone', '1', '--as', 'Alice Preparer')
+    const again = (await show(id)).actions.at(-1)!
+    await ok('escrow', 'approve', again.id, '--as', 'Bob Approver')
+    await refused('ESCROW_STATE', 'escrow', 'execute', again.id, '--as', 'Carol Signer')
+    expect(await tokenBalance(payee)).toBe(5_400_000_000n)
+    expect((await show(id)).txs.filter((t) => t.actionId === again.id)).toEqual([])
   }, 180_000)
 
   it('refuses funding beyond the treasury’s available balance, and an escrow changed after approval', async () => {

@@ -307,8 +307,9 @@ async function sweepEscrow(s: Session) {
   const { observeEscrows } = await import('../../main/core/escrow/observeEscrows')
   const { toErrorPayload } = await import('../../main/core/api/createApi')
   try {
-    const txs = await sweepEscrowTxs(s.core.ctx, s.core.escrowRails)
+    // Watch first: a Stripe automatic release it starts is confirmed by the sweep that follows.
     const seen = await observeEscrows(s.core.ctx, s.core.escrowRails)
+    const txs = await sweepEscrowTxs(s.core.ctx, s.core.escrowRails)
     return {
       looked: txs.looked,
       settled: txs.settled,

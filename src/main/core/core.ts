@@ -150,7 +150,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   })
   const signerSource = resolveSignerProvider(config.signer, { sandbox })
   const execution = createExecutionRuntime(rails, signerSource)
-  const escrowRails = createEscrowRails(rails)
+  const escrowRails = createEscrowRails(rails, clock)
   const stripe = createStripeService(rails, config.stripeRetry)
   // Sessions are memory only: who is unlocked on which window, connection or command.
   const idleLock = { minutes: await readIdleLockMinutes(ctx) }
@@ -216,17 +216,17 @@ export async function createCore(config: CoreConfig): Promise<Core> {
           },
         ]
       : []),
-    // Escrow: confirm and book its transactions, then watch open escrows (releases taken on the rail, Stripe auto-release, expiry).
-    {
-      name: 'escrow.confirm',
-      run: async (c) => {
-        await sweepEscrowTxs(c, escrowRails)
-      },
-    },
+    // Escrow: watch open escrows (releases taken on the rail, Stripe auto-release, expiry), then confirm and book its transactions.
     {
       name: 'escrow.observe',
       run: async (c) => {
         await observeEscrows(c, escrowRails)
+      },
+    },
+    {
+      name: 'escrow.confirm',
+      run: async (c) => {
+        await sweepEscrowTxs(c, escrowRails)
       },
     },
     // A single-desk workspace backs itself up once a day, also in an app left open for weeks.

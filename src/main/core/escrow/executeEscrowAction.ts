@@ -149,6 +149,16 @@ async function checkPreconditions(ctx: CoreContext, escrow: EscrowRow, action: E
     action.kind as 'release'
   ]
   requireMilestoneState(escrow, m, allowed, `${action.kind} it`)
+  // The milestone row and the books must agree: its (sealed) ledger hold is still pending. A milestone
+  // put back to 'held' with SQL after it was paid is refused here, before any rail is asked to pay it again.
+  const hold = m.hold_id === null ? undefined : await ctx.db.first(ctx.db.k.selectFrom('holds').select('state').where('id', '=', m.hold_id))
+  if (hold?.state !== 'pending') {
+    throw new CsError(
+      'ESCROW_STATE',
+      `Milestone ${m.idx} of "${escrow.name}" says ${m.state}, but its ledger hold is ${hold?.state ?? 'missing'} — the escrow's records were changed outside Countersign; run \`countersign audit verify\` and restore a backup. Nothing was signed or sent.`,
+      { details: { escrowId: escrow.id, milestone: m.idx, state: m.state } },
+    )
+  }
 }
 
 async function assertTreasuryAvailable(ctx: CoreContext, escrow: EscrowRow, rail: EscrowRail): Promise<void> {

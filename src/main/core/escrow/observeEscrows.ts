@@ -87,15 +87,18 @@ async function observeOne(ctx: CoreContext, rails: EscrowRailRegistry, rail: Esc
 }
 
 async function hasOpenAction(ctx: CoreContext, escrow: EscrowRow, m: EscrowMilestoneRow): Promise<boolean> {
-  const row = await ctx.db.first(
+  return (await openActionOf(ctx, escrow, m)) !== undefined
+}
+
+async function openActionOf(ctx: CoreContext, escrow: EscrowRow, m: EscrowMilestoneRow) {
+  return await ctx.db.first(
     ctx.db.k
       .selectFrom('escrow_actions')
-      .select('id')
+      .select(['id', 'kind', 'requested_by'])
       .where('escrow_id', '=', escrow.id)
       .where('milestone', '=', m.idx)
       .where('state', 'in', [...OPEN_ACTION_STATES]),
   )
-  return row !== undefined
 }
 
 async function bookReleaseOnce(
@@ -116,11 +119,17 @@ async function bookReleaseOnce(
   return booked
 }
 
-/** Stripe: the poller asks for the release the funding approved, and carries it out (no device). */
+/**
+ * Stripe: the poller asks for the release the funding approved, and carries it out (no device).
+ * Its own release left open by a crash (asked, or planned and not yet sent) is resumed here: nobody
+ * else runs execute for an automatic release, and the sweep only looks at sent transactions.
+ */
 async function autoRelease(ctx: CoreContext, rails: EscrowRailRegistry, escrow: EscrowRow, m: EscrowMilestoneRow): Promise<void> {
   const actionId = await ctx.db.tx(async () => {
     const fresh = await getMilestone(ctx, escrow, m.idx)
-    if (fresh.state !== 'held' || (await hasOpenAction(ctx, escrow, fresh))) return null
+    if (fresh.state !== 'held') return null
+    const open = await openActionOf(ctx, escrow, fresh)
+    if (open) return open.requested_by === AUTO_RELEASE_ACTOR && open.kind === 'release' ? open.id : null
     const amount = BigInt(fresh.amount)
     return await insertActionRequest(ctx, AUTO_RELEASE_ACTOR, await getEscrowRow(ctx, escrow.id), await milestonesOf(ctx, escrow.id), {
       kind: 'release',
