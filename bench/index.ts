@@ -9,6 +9,7 @@ import { runGasBench } from './gas.bench'
 import { printLedgerBench, runLedgerBench } from './ledger.bench'
 import { printLedgerPostgresBench, runLedgerPostgresBench } from './ledgerPostgres.bench'
 import { runPollerBench } from './poller.bench'
+import { printStatementsBench, runStatementsBench } from './statements.bench'
 
 const BENCHES: Record<string, () => Promise<void>> = {
   // SQLite first, so its table is printed even when the PostgreSQL half fails.
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   },
   poller: async () => console.log((await runPollerBench()).table),
   approvals: async () => printApprovalsBench(await runApprovalsBench()),
+  statements: async () => printStatementsBench(await runStatementsBench()),
 }
 
 async function main(): Promise<void> {

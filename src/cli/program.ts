@@ -14,6 +14,7 @@ import { registerSandbox } from './commands/sandbox'
 import { registerSettings } from './commands/settings'
 import { registerStripe } from './commands/stripe'
 import { registerEscrow } from './commands/escrow'
+import { registerRecon } from './commands/recon'
 import { registerWorkspace } from './commands/workspace'
 import type { CliIo } from './io'
 import { examples } from './options'
@@ -80,6 +81,7 @@ Global options may come before or after the command.
   registerSettings(program, io, state)
   registerStripe(program, io, state)
   registerEscrow(program, io, state)
+  registerRecon(program, io, state)
   registerAudit(program, io, state)
   registerBackup(program, io, state)
   registerSandbox(program, io, state)

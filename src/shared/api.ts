@@ -28,6 +28,7 @@ import { stripeCalls } from './stripeApi'
 import { workspaceCalls } from './workspaceApi'
 import { backupCalls, backupErrorDetails } from './backupsApi'
 import { escrowCalls } from './escrowApi'
+import { reconCalls, reconErrorDetails } from './reconApi'
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
@@ -42,6 +43,7 @@ export const calls = {
   ...stripeCalls,
   ...backupCalls,
   ...escrowCalls,
+  ...reconCalls,
 } as const
 
 export type Calls = typeof calls
@@ -94,6 +96,7 @@ export const errorDetails = {
   ...payoutErrorDetails,
   ...signerErrorDetails,
   ...backupErrorDetails,
+  ...reconErrorDetails,
 } as const satisfies Partial<Record<ErrorCode, z.ZodType>>
 export type DetailedErrorCode = keyof typeof errorDetails
 export type ErrorDetailsOf<C extends DetailedErrorCode> = z.output<(typeof errorDetails)[C]>
@@ -195,6 +198,8 @@ export const events = {
   'batches.changed': z.object({ batchId: z.string() }),
   /** An escrow, its milestones, action requests or rail transactions changed: escrow views re-query. */
   'escrow.changed': z.object({ escrowId: z.string() }),
+  /** Statements were imported, or a statement account was linked: reconciliation views re-query. */
+  'recon.changed': z.object({ fileId: z.string().nullable() }),
   /** A deadline of an escrow is near (a review window ends within a day): remind the people who may dispute. */
   'escrow.reminder': z.object({
     escrowId: z.string(),

@@ -162,6 +162,17 @@ export const ERROR_CODES = [
   'ESCROW_RAIL_REFUSED',
   'ESCROW_APPROVAL_NOT_ALLOWED',
   'ESCROW_NOT_APPROVED',
+  // Reconciliation (bank, Stripe and chain statements against the ledger)
+  'STATEMENT_FORMAT_UNKNOWN',
+  'STATEMENT_INVALID',
+  'STATEMENT_UNBALANCED',
+  'STATEMENT_DUPLICATE',
+  'STATEMENT_TOO_LARGE',
+  'STATEMENT_MAPPING_INVALID',
+  'RECON_ACCOUNT_NOT_FOUND',
+  'RECON_ACCOUNT_MISMATCH',
+  'STATEMENT_NOT_FOUND',
+  'UPLOAD_NOT_FOUND',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -230,3 +230,14 @@ for (const [relation, holds] of LIMIT_RELATIONS) {
   // Programmer error: a limit was changed without the ones it depends on. Crash at load (TigerBeetle's comptime assert).
   if (!holds) throw new Error(`invariant: limits: ${relation}`)
 }
+
+// Reconciliation (issue 15).
+/** One chunk of a statement file through the contract (recon.upload, or recon.import's content): fits one request. */
+export const STATEMENT_CHUNK_CHARS_MAX = 4 * mib
+/** A whole statement file (uploaded in chunks): a year of a busy account's camt.053 is well below this. */
+export const STATEMENT_CHARS_MAX = 200 * mib
+export const STATEMENT_FILE_NAME_CHARS_MAX = 255
+/** Statements one list returns. */
+export const RECON_LIST_MAX = 500
+/** Statement lines one page returns. */
+export const RECON_LINES_PAGE_MAX = 1_000

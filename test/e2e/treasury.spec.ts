@@ -91,10 +91,15 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
     await snap(page, '06-settings')
   })
 
-  await test.step('a planned view says what will live there', async () => {
+  await test.step('reconciliation starts empty; a planned view says what will live there', async () => {
     await page.getByTestId('nav-reconciliation').click()
-    await expect(page.getByTestId('planned-reconciliation')).toContainText('Coming in a later release')
-    await snap(page, '07-planned-reconciliation')
+    await expect(page.getByTestId('view-title')).toHaveText('Reconciliation')
+    await expect(page.getByTestId('recon-statements-table-empty')).toContainText('No statements imported yet')
+    await expect(page.getByTestId('recon-accounts-empty')).toBeVisible()
+    await expect(page.getByTestId('recon-statements-count')).toContainText('0 statements · updated')
+    await snap(page, '07-reconciliation-empty')
+    await page.getByTestId('nav-receipts').click()
+    await expect(page.getByTestId('planned-receipts')).toContainText('Coming in a later release')
   })
 
   await test.step('tampering with the audit log directly in SQLite is caught on re-verify', async () => {

@@ -15,22 +15,26 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWalletClient, erc20Abi, getAddress, http, keccak256, stringToBytes, type Address } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
-import { EscrowDetail, EscrowList } from '../../src/shared/escrowApi'
+import type { Address } from 'viem'
+import { EscrowList, type EscrowDetail } from '../../src/shared/escrowApi'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
-import { countersignEscrowAbi } from '../../src/main/core/rails/evm/abi'
-import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import type { CrashPointName } from '../../src/main/core/util/crashPoint'
-import { createHarnessClients, type HarnessClients } from '../harness/evm/clients'
 import { recipientAddresses } from '../harness/evm/recipients'
 import { json, tempDir } from '../cli/cliHarness'
 import { cliOf, ledgerMinor, minorOf, openEscrowHoldsMinor, txsOfAction } from './escrowCrashKit'
+import {
+  claimAsStranger,
+  evmEscrowChainOf,
+  fundStranger,
+  milestoneOnChain as milestoneOnChainOf,
+  ON_CHAIN,
+  tokenBalance as tokenBalanceOf,
+  type EvmEscrowChain,
+} from './evmEscrowKit'
 
 const USDC = 'USDC@evm:31337'
 const SCALE = 6
-const HOUR_MS = 3_600_000
 const POLL_ROUNDS_MAX = 6
 /** The points an execution passes (in the executing CLI) and the one inside the confirming poll. */
 const EXECUTE_POINTS = ['escrow-after-plan', 'escrow-after-persist', 'escrow-after-broadcast'] as const
@@ -46,8 +50,7 @@ const CLAIMED = 500_000_000n
 let root: string
 let dir: string
 let sb: Sandbox
-let chain: HarnessClients
-let token: Address
+let evmChain: EvmEscrowChain
 let escrowContract: Address
 let treasury: Address
 let treasuryAccount: string
@@ -57,9 +60,7 @@ const ok = (...args: string[]) => k.ok(...args)
 const show = (id: string) => k.show(id)
 const crash = (point: CrashPointName, ...args: string[]) => k.crash(point, ...args)
 
-async function tokenBalance(of: Address): Promise<bigint> {
-  return await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [of] })
-}
+const tokenBalance = (of: Address) => tokenBalanceOf(evmChain, of)
 
 /** One crash point's escrow and what its payee and the treasury should have been paid so far. */
 interface Case {
@@ -81,16 +82,11 @@ const cases: Case[] = POINTS.map((point) => ({
 let treasuryChainStart = 0n
 let treasuryLedgerStart = 0n
 
-async function pollUntilDone(id: string, actionId: string): Promise<EscrowDetail> {
-  let detail = await show(id)
-  for (let round = 1; round <= POLL_ROUNDS_MAX; round++) {
-    if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return detail
-    await ok('poll', '--once', '--json')
-    await chain.testClient.mine({ blocks: 1 })
-    detail = await show(id)
-  }
-  throw new Error(`${actionId} did not finish: ${JSON.stringify(detail.actions.find((a) => a.id === actionId))}`)
-}
+/** Polls until the action is done (mining a block between rounds for the confirmations). */
+const pollUntilDone = (id: string, actionId: string) =>
+  k.pollUntilDone(id, actionId, POLL_ROUNDS_MAX, async () => {
+    await evmChain.chain.testClient.mine({ blocks: 1 })
+  })
 
 /**
  * Carries out an approved action with a crash at `point`, then restarts: `execute` again (it
@@ -99,7 +95,7 @@ async function pollUntilDone(id: string, actionId: string): Promise<EscrowDetail
 async function executeThroughCrash(c: Case, actionId: string, run: string[]): Promise<EscrowDetail> {
   if (c.point === 'escrow-before-book') {
     await ok(...run)
-    await chain.testClient.mine({ blocks: 1 })
+    await evmChain.chain.testClient.mine({ blocks: 1 })
     await crash(c.point, 'poll', '--once', '--json')
     // The confirm transaction rolled back: the action is still executing, its transaction sent.
     const after = await show(c.id)
@@ -121,13 +117,8 @@ async function executeThroughCrash(c: Case, actionId: string, run: string[]): Pr
   return detail
 }
 
-/** Asked (preparer), approved (approver): the id of the new action. */
-async function requestApproved(id: string, ...request: string[]): Promise<string> {
-  await ok('escrow', ...request, '--as', 'Alice Preparer')
-  const action = (await show(id)).actions.at(-1)!
-  if (action.state === 'awaiting_approval') await ok('escrow', 'approve', action.id, '--as', 'Bob Approver')
-  return action.id
-}
+/** Asked (preparer), approved (approver) unless it needs no approval (a dispute): the id of the new action. */
+const requestApproved = (id: string, ...request: string[]) => k.requestApproved(id, ...request)
 
 /** Chain = books, for every escrow of this file together and for this case's payee. */
 async function expectBooksMatchChain(c: Case | null): Promise<void> {
@@ -143,45 +134,10 @@ async function expectBooksMatchChain(c: Case | null): Promise<void> {
   expect(await ledgerMinor(sb, `payee:${USDC}:${c.payee.toLowerCase()}`)).toBe(c.toPayee)
 }
 
-async function milestoneOnChain(id: string, index: number): Promise<number> {
-  const m = await chain.publicClient.readContract({
-    address: escrowContract,
-    abi: countersignEscrowAbi,
-    functionName: 'milestoneOf',
-    args: [railId(id), BigInt(index - 1)],
-  })
-  return Number(m[2])
-}
-const ON_CHAIN = { open: 1, locked: 2, released: 3, resolved: 4, refunded: 5 }
+const milestoneOnChain = (id: string, index: number) => milestoneOnChainOf(evmChain, id, index)
 
-async function createEscrow(name: string, payee: Address, expiresInHours: number, milestones: string[]): Promise<EscrowDetail> {
-  const now = Date.now()
-  const at = (h: number) => new Date(now + h * HOUR_MS).toISOString()
-  return EscrowDetail.parse(
-    json(
-      await ok(
-        'escrow',
-        'create',
-        '--name',
-        name,
-        '--rail',
-        'evm',
-        '--network',
-        '31337',
-        '--asset',
-        USDC,
-        '--payee',
-        payee,
-        '--expires',
-        at(expiresInHours),
-        ...milestones.flatMap((m) => ['--milestone', m.replace(/@(\d+)h/, (_x, h: string) => at(Number(h)))]),
-        '--as',
-        'Alice Preparer',
-        '--json',
-      ),
-    ),
-  )
-}
+const createEscrow = (name: string, payee: Address, expiresInHours: number, milestones: string[]) =>
+  k.create({ rail: 'evm', network: '31337', asset: USDC }, name, payee, expiresInHours, milestones)
 
 beforeAll(async () => {
   root = tempDir('countersign-escrow-crash-')
@@ -189,14 +145,9 @@ beforeAll(async () => {
   k = cliOf(dir)
   sb = await sandboxUp({ dataDir: dir, services: [createAnvilService({ persist: false })], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
-  chain = createHarnessClients({ rpcUrl: String(sb.description.services.anvil!.rpcUrl), chainId: 31337 })
-  const rails = json(await ok('settings', 'rails', 'show', '--json')) as {
-    rails: { evm: { chains: { escrowContract: Address; source: { address: Address } }[] } }
-  }
-  escrowContract = rails.rails.evm.chains[0]!.escrowContract
-  treasury = getAddress(rails.rails.evm.chains[0]!.source.address)
-  const assets = json(await ok('assets', 'list', '--json')) as { id: string; issuer: string | null }[]
-  token = getAddress(assets.find((a) => a.id === USDC)!.issuer!)
+  evmChain = await evmEscrowChainOf(sb, ok, USDC)
+  escrowContract = evmChain.escrowContract
+  treasury = evmChain.treasury
   const db = sb.core.ctx.db
   treasuryAccount = (await db.first(db.k.selectFrom('accounts').select('id').where('kind', '=', 'treasury').where('asset_id', '=', USDC)))!
     .id
@@ -259,19 +210,8 @@ describe('escrow on EVM: SIGKILL at every crash point of every step, restart, ea
 
     // The app is stopped; the chain passes the review window and a stranger claims the milestone.
     await ok('sandbox', 'clock', '--advance', '3h')
-    const stranger = mnemonicToAccount(SPECULOS_TEST_MNEMONIC, { addressIndex: 7 })
-    await chain.testClient.setBalance({ address: stranger.address, value: 10n ** 18n })
-    const hash = await createWalletClient({
-      chain: chain.chain,
-      transport: http(String(sb.description.services.anvil!.rpcUrl)),
-      account: stranger,
-    }).writeContract({
-      address: escrowContract,
-      abi: countersignEscrowAbi,
-      functionName: 'claim',
-      args: [railId(id), 0n],
-    })
-    expect((await chain.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+    await fundStranger(evmChain)
+    await claimAsStranger(evmChain, id, 1)
     expect(await tokenBalance(payee)).toBe(CLAIMED)
 
     await crash('escrow-observed-before-book', 'poll', '--once', '--json')
@@ -317,7 +257,3 @@ describe('escrow on EVM: SIGKILL at every crash point of every step, restart, ea
     expect(audit.ok).toBe(true)
   })
 })
-
-function railId(escrowId: string): `0x${string}` {
-  return keccak256(stringToBytes(escrowId))
-}

@@ -13,6 +13,7 @@ import { BIN, envFor, json, REPO_ROOT, runCli, type CliResult } from '../cli/cli
 
 /** A spawned CLI process must die at its crash point well within this. */
 const CRASH_CHILD_TIMEOUT_MS = 60_000
+const HOUR_MS = 3_600_000
 
 export interface KilledResult extends CliResult {
   signal: NodeJS.Signals | null
@@ -50,7 +51,89 @@ export function cliOf(dir: string) {
     const r = await spawnCliAt(crashAt, ['--data-dir', dir, ...args])
     expect(r.signal, `${args.join(' ')} should have been killed at ${crashAt}; exit ${r.code}: ${r.stderr}${r.stdout}`).toBe('SIGKILL')
   }
-  return { cli, ok, show, crash }
+  /** The command must be refused with error `code` (exit 1). */
+  const refused = async (code: string, ...args: string[]): Promise<void> => {
+    const r = await cli(...args)
+    expect(r.code, r.stdout).toBe(1)
+    expect(r.stderr).toMatch(new RegExp(`^error ${code}: `))
+  }
+  /** A ledger account's balance as `ledger balances` shows it (decimal text; '0' if it has none). */
+  const ledgerBalance = async (accountId: string): Promise<string> => {
+    const rows = json(await ok('ledger', 'balances', '--json')) as { accountId: string; balance: string }[]
+    return rows.find((b) => b.accountId === accountId)?.balance ?? '0'
+  }
+  /** `poll --once` (then `afterPoll`, e.g. mining a block) until `done`, at most `roundsMax` rounds. */
+  const pollUntil = async (
+    id: string,
+    done: (d: EscrowDetail) => boolean,
+    roundsMax: number,
+    failure: (d: EscrowDetail) => string,
+    afterPoll?: () => Promise<void>,
+  ): Promise<EscrowDetail> => {
+    let detail = await show(id)
+    for (let round = 1; round <= roundsMax; round++) {
+      if (done(detail)) return detail
+      await ok('poll', '--once', '--json')
+      await afterPoll?.()
+      detail = await show(id)
+    }
+    throw new Error(failure(detail))
+  }
+  /** Polls until the action is done. */
+  const pollUntilDone = (id: string, actionId: string, roundsMax: number, afterPoll?: () => Promise<void>): Promise<EscrowDetail> =>
+    pollUntil(
+      id,
+      (d) => d.actions.find((a) => a.id === actionId)?.state === 'done',
+      roundsMax,
+      (d) => `${actionId} did not finish: ${JSON.stringify(d.actions.find((a) => a.id === actionId))}`,
+      afterPoll,
+    )
+  /**
+   * `escrow create` by Alice Preparer, expiring `expiresInHours` from now; each milestone is
+   * `label:amount:@Nh:days`, `@Nh` being its deadline N hours from now.
+   */
+  const create = async (
+    on: { rail: string; network: string; asset: string },
+    name: string,
+    payee: string,
+    expiresInHours: number,
+    milestones: string[],
+  ): Promise<EscrowDetail> => {
+    const now = Date.now()
+    const at = (h: number) => new Date(now + h * HOUR_MS).toISOString()
+    return EscrowDetail.parse(
+      json(
+        await ok(
+          'escrow',
+          'create',
+          '--name',
+          name,
+          '--rail',
+          on.rail,
+          '--network',
+          on.network,
+          '--asset',
+          on.asset,
+          '--payee',
+          payee,
+          '--expires',
+          at(expiresInHours),
+          ...milestones.flatMap((m) => ['--milestone', m.replace(/@(\d+)h/, (_x, h: string) => at(Number(h)))]),
+          '--as',
+          'Alice Preparer',
+          '--json',
+        ),
+      ),
+    )
+  }
+  /** Asked (preparer), approved (approver) unless it needs no approval (a dispute): the id of the new action. */
+  const requestApproved = async (id: string, ...request: string[]): Promise<string> => {
+    await ok('escrow', ...request, '--as', 'Alice Preparer')
+    const action = (await show(id)).actions.at(-1)!
+    if (action.state === 'awaiting_approval') await ok('escrow', 'approve', action.id, '--as', 'Bob Approver')
+    return action.id
+  }
+  return { cli, ok, refused, show, crash, ledgerBalance, pollUntil, pollUntilDone, create, requestApproved }
 }
 
 /** A ledger account's balance on its normal side, in minor units, from the books. */

@@ -1,15 +1,24 @@
 /**
- * Escrow crash tests on Stripe (the sandbox's Stripe-compatible harness, in this process): for
- * each crash point the CLI is SIGKILLed while it releases milestone 1 of a charge-funded escrow
- * (`escrow execute`, or the `poll --once` that confirms it), and while the POLLER carries out the
- * automatic release of milestone 2 after its review window (plan, seal and send happen inside
- * `poll --once`). Then it runs again: the person's `escrow execute` resumes the release, the
- * poller alone finishes the automatic one (nobody is there to run execute for it). After every
- * step: exactly one transfer per milestone in the escrow's transfer_group (the idempotency key
- * held across the crash), one confirmed rail transaction per action, and what the platform holds
- * for the escrow (charge − refunds − transfers of the group) = its open milestones = the ledger's
- * escrow account = the open escrow holds. Funding a Stripe escrow sends nothing (a check of the
- * charge), so it has no crash point to hit.
+ * Escrow crash tests on Stripe (the sandbox's Stripe-compatible harness, in this process): each
+ * crash point has its own charge-funded escrow of four milestones, and the CLI is SIGKILLed at
+ * that point (`escrow execute`, or the `poll --once` that confirms it) in every step that asks
+ * something of Stripe:
+ *   - the funding (a check of the charge) and the release of milestone 1 (a transfer);
+ *   - the resolve of milestone 3, disputed, split 70/30 (a transfer of the payee's part and a
+ *     refund of the payer's, each with its own idempotency key, in one rail transaction);
+ *   - the POLLER's automatic release of milestone 2 after its review window (plan, seal and send
+ *     happen inside `poll --once`);
+ *   - the refund of milestone 4 after the escrow's expiry (a refund of the charge; the sandbox
+ *     clock is moved past the expiry and the poller marks the milestone expired first).
+ * Then it runs again: the person's `escrow execute` resumes what is stored, the poller alone
+ * finishes the automatic release (nobody is there to run execute for it). After every step: one
+ * confirmed rail transaction per action (attempt 1, nothing planned twice); on Stripe exactly one
+ * transfer per paid milestone in the escrow's transfer_group and exactly one refund per returned
+ * part on the charge, each of the right amount, milestone, op and action (the keys held across the
+ * crash); and what the platform holds for the escrow (charge − refunds − transfers of the group) =
+ * its open milestones = the ledger's escrow account = the open escrow holds, the payee's ledger
+ * account = what was transferred, the customers' = what was charged less what was refunded.
+ * The dispute itself asks nothing of Stripe (our side freezes at once): it has no crash point.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -24,6 +33,7 @@ import { readSandboxClockOffset, type ShiftableClock } from '../../src/main/core
 import type { CrashPointName } from '../../src/main/core/util/crashPoint'
 import { json, tempDir } from '../cli/cliHarness'
 import { cliOf, ledgerMinor, openEscrowHoldsMinor, txsOfAction } from './escrowCrashKit'
+import { heldOnStripe, transfersOf as transfersOfGroup } from './stripeEscrowKit'
 
 const USD = 'USD@stripe'
 const HOUR_MS = 3_600_000
@@ -31,18 +41,18 @@ const POLL_ROUNDS_MAX = 4
 const PAYEE = SANDBOX_STRIPE_ACCOUNTS.freelancer
 const EXECUTE_POINTS = ['escrow-after-plan', 'escrow-after-persist', 'escrow-after-broadcast'] as const
 const POINTS: readonly CrashPointName[] = [...EXECUTE_POINTS, 'escrow-before-book']
+/** Each crash point's escrow: 1,000 released, 2,500.50 released by the poller, 2,000 disputed and split 1,400 / 600, 500 refunded after the expiry. */
 const M1 = 100_000n
 const M2 = 250_050n
+const M3 = 200_000n
+const M4 = 50_000n
+const TO_PAYEE_3 = 140_000n
+const TO_PAYER_3 = 60_000n
 /** Case i's milestone 2 window ends this long after creation; each case moves the clock past its own only. */
 const FIRST_WINDOW_MS = 3.5 * HOUR_MS
-
-interface HarnessTransfer {
-  amount: bigint
-  amount_reversed: bigint
-  destination: string
-  transfer_group: string | null
-  metadata: Record<string, string>
-}
+/** Milestones 3 and 4's one-hour windows open after the automatic releases (the clock reaches ~7 h) and end before the expiry. */
+const LATE_WINDOW_MS = 8.5 * HOUR_MS
+const EXPIRES_MS = 9.5 * HOUR_MS
 
 let root: string
 let dir: string
@@ -50,32 +60,42 @@ let sb: Sandbox
 let h: StripeHarness
 let k: ReturnType<typeof cliOf>
 let payeeStart = 0n
+let customerStart = 0n
+
+/** One thing Stripe should hold for an escrow: a transfer to the payee or a refund of the charge, of one milestone, by one action. */
+interface Move {
+  milestone: number
+  amount: bigint
+  op: 'release' | 'resolve' | 'refund'
+  actionId: string
+}
 
 interface Case {
   point: CrashPointName
   id: string
   charge: string
-  released: bigint
+  transfers: Move[]
+  refunds: Move[]
 }
 const cases: Case[] = POINTS.map((point) => ({
   point,
   id: `ORDER-${point.replace('escrow-', '').toUpperCase()}`,
   charge: '',
-  released: 0n,
+  transfers: [],
+  refunds: [],
 }))
+const sumOf = (moves: readonly Move[]): bigint => moves.reduce((s, m) => s + m.amount, 0n)
 
-function transfersOf(group: string): HarnessTransfer[] {
-  return (h.transfers() as HarnessTransfer[]).filter((t) => t.transfer_group === group)
-}
+const transfersOf = (group: string) => transfersOfGroup(h, group)
+const pollUntilDone = (id: string, actionId: string) => k.pollUntilDone(id, actionId, POLL_ROUNDS_MAX)
 
-async function pollUntilDone(id: string, actionId: string): Promise<EscrowDetail> {
-  let detail = await k.show(id)
-  for (let round = 1; round <= POLL_ROUNDS_MAX; round++) {
-    if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return detail
-    await k.ok('poll', '--once', '--json')
-    detail = await k.show(id)
-  }
-  throw new Error(`${actionId} did not finish: ${JSON.stringify(detail.actions.find((a) => a.id === actionId))}`)
+/** Asked (preparer) and approved (approver): the id of the new action. */
+async function requestApproved(id: string, ...request: string[]): Promise<string> {
+  await k.ok('escrow', ...request, '--as', 'Alice Preparer')
+  const action = (await k.show(id)).actions.at(-1)!
+  expect(action.state).toBe('awaiting_approval')
+  await k.ok('escrow', 'approve', action.id, '--as', 'Bob Approver')
+  return action.id
 }
 
 /**
@@ -101,29 +121,48 @@ async function executeThroughCrash(c: Case, actionId: string, run: string[]): Pr
   return detail
 }
 
-/** Every escrow of this file: the platform holds for each exactly its open milestones; their sum is the books'. */
+/**
+ * Every escrow of this file: the platform holds for each exactly its open milestones; their sum is
+ * the books'. The payee's account holds every transfer, the customers' every charge less its refunds.
+ */
 async function expectBooksMatchStripe(): Promise<void> {
   let open = 0n
   for (const c of cases.filter((x) => x.charge !== '')) {
     const d = await k.show(c.id)
     const openHere = d.milestoneList
-      .filter((m) => ['held', 'in_review', 'disputed'].includes(m.state))
+      .filter((m) => ['held', 'in_review', 'disputed', 'expired'].includes(m.state))
       .reduce((s, m) => s + BigInt(m.amount.replace('.', '')), 0n)
-    const charge = h.charges().find((x) => x.id === c.charge)!
-    const transferred = transfersOf(c.id).reduce((s, t) => s + t.amount - t.amount_reversed, 0n)
-    expect(BigInt(charge.amount) - BigInt(charge.amount_refunded) - transferred, `held on Stripe for ${c.id}`).toBe(openHere)
+    expect(heldOnStripe(h, c.id, c.charge), `held on Stripe for ${c.id}`).toBe(openHere)
     open += openHere
   }
   expect(await ledgerMinor(sb, `escrow:${USD}`)).toBe(open)
   expect(await openEscrowHoldsMinor(sb, USD)).toBe(open)
-  const paid = cases.reduce((s, c) => s + c.released, 0n)
+  const paid = cases.reduce((s, c) => s + sumOf(c.transfers), 0n)
   expect(await ledgerMinor(sb, `payee:${USD}:${PAYEE.toLowerCase()}`)).toBe(payeeStart + paid)
+  const charged = cases.filter((c) => c.charge !== '').reduce((s, c) => s + BigInt(h.charges().find((x) => x.id === c.charge)!.amount), 0n)
+  const returned = cases.reduce((s, c) => s + sumOf(c.refunds), 0n)
+  expect(await ledgerMinor(sb, `customer:${USD}`)).toBe(customerStart + charged - returned)
 }
 
-/** One transfer per milestone of the escrow, of its amount, to the payee. */
-function expectTransfers(c: Case, byMilestone: Record<string, bigint>): void {
-  const seen = transfersOf(c.id).map((t) => [t.metadata['milestone'], t.amount, t.destination])
-  expect(seen).toEqual(Object.entries(byMilestone).map(([m, amount]) => [m, amount, PAYEE]))
+/**
+ * Exactly once on Stripe: the escrow's transfer_group holds one transfer per paid milestone, and
+ * its charge one refund per returned part, each of its amount, milestone, op and action — and
+ * nothing else (the charge's amount_refunded is their sum).
+ */
+function expectStripeMoves(c: Case): void {
+  const byMilestone = (a: Move, b: Move) => a.milestone - b.milestone || a.op.localeCompare(b.op)
+  const moveOf = (amount: bigint, metadata: Record<string, string>): Move => ({
+    milestone: Number(metadata['milestone']),
+    amount,
+    op: metadata['op'] as Move['op'],
+    actionId: metadata['action_id']!,
+  })
+  const transfers = transfersOf(c.id)
+  for (const t of transfers) expect(t).toMatchObject({ destination: PAYEE, source_transaction: c.charge, amount_reversed: 0n })
+  expect(transfers.map((t) => moveOf(t.amount, t.metadata)).sort(byMilestone)).toEqual([...c.transfers].sort(byMilestone))
+  const refunds = h.refunds().filter((r) => r.charge === c.charge)
+  expect(refunds.map((r) => moveOf(r.amount, r.metadata)).sort(byMilestone)).toEqual([...c.refunds].sort(byMilestone))
+  expect(BigInt(h.charges().find((x) => x.id === c.charge)!.amount_refunded)).toBe(sumOf(c.refunds))
 }
 
 beforeAll(async () => {
@@ -135,6 +174,7 @@ beforeAll(async () => {
   await sb.core.poller.stop()
   h = stripe.harness()!
   payeeStart = await ledgerMinor(sb, `payee:${USD}:${PAYEE.toLowerCase()}`)
+  customerStart = await ledgerMinor(sb, `customer:${USD}`)
 }, 90_000)
 
 afterAll(async () => {
@@ -142,12 +182,12 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true })
 })
 
-describe('escrow on Stripe: SIGKILL at every crash point, restart, each transfer exactly once', () => {
+describe('escrow on Stripe: SIGKILL at every crash point, restart, each transfer and refund exactly once', () => {
   it.each(cases)(
     'fund and release milestone 1 with a crash at $point',
     async (c) => {
       const i = cases.indexOf(c)
-      c.charge = h.customerPays({ amount: M1 + M2, currency: 'usd', transferGroup: c.id }).charge
+      c.charge = h.customerPays({ amount: M1 + M2 + M3 + M4, currency: 'usd', transferGroup: c.id }).charge
       const now = Date.now()
       const at = (ms: number) => new Date(now + ms).toISOString()
       const created = EscrowDetail.parse(
@@ -168,13 +208,17 @@ describe('escrow on Stripe: SIGKILL at every crash point, restart, each transfer
             '--payee',
             PAYEE,
             '--expires',
-            at(30 * 24 * HOUR_MS),
+            at(EXPIRES_MS),
             '--funding-charge',
             c.charge,
             '--milestone',
             `Design:1000.00:${at(2 * HOUR_MS)}:1`,
             '--milestone',
             `Build:2500.50:${at(FIRST_WINDOW_MS + i * HOUR_MS)}:1`,
+            '--milestone',
+            `Launch:2000.00:${at(LATE_WINDOW_MS)}:1`,
+            '--milestone',
+            `Support:500.00:${at(LATE_WINDOW_MS)}:1`,
             '--auto-release',
             '--as',
             'Alice Preparer',
@@ -186,17 +230,39 @@ describe('escrow on Stripe: SIGKILL at every crash point, restart, each transfer
       await k.ok('escrow', 'approve', fund, '--as', 'Bob Approver')
       // Funding by a customer's charge is a check of the charge on Stripe (nothing moves): a transaction like any other.
       let detail = await executeThroughCrash(c, fund, ['escrow', 'fund', c.id, '--as', 'Carol Signer'])
-      expect(detail.milestoneList.map((m) => m.state)).toEqual(['held', 'held'])
-      expect(transfersOf(c.id)).toEqual([])
+      expect(detail.milestoneList.map((m) => m.state)).toEqual(['held', 'held', 'held', 'held'])
+      expectStripeMoves(c)
       await expectBooksMatchStripe()
 
-      await k.ok('escrow', 'release', c.id, '--milestone', '1', '--as', 'Alice Preparer')
-      const release = (await k.show(c.id)).actions.at(-1)!.id
-      await k.ok('escrow', 'approve', release, '--as', 'Bob Approver')
+      const release = await requestApproved(c.id, 'release', c.id, '--milestone', '1')
       detail = await executeThroughCrash(c, release, ['escrow', 'execute', release, '--as', 'Carol Signer'])
       expect(detail.milestoneList[0]).toMatchObject({ state: 'released', released: '1000.00', autoReleased: false })
-      c.released += M1
-      expectTransfers(c, { '1': M1 })
+      c.transfers.push({ milestone: 1, amount: M1, op: 'release', actionId: release })
+      expectStripeMoves(c)
+      await expectBooksMatchStripe()
+    },
+    60_000,
+  )
+
+  it.each(cases)(
+    'dispute milestone 3, then resolve it 70/30 with a crash at $point',
+    async (c) => {
+      // The dispute asks nothing of Stripe: done at once, with no rail transaction.
+      await k.ok('escrow', 'dispute', c.id, '--milestone', '3', '--reason', 'Launch slipped', '--as', 'Alice Preparer')
+      let detail = await k.show(c.id)
+      const dispute = detail.actions.at(-1)!
+      expect(dispute).toMatchObject({ kind: 'dispute', milestone: 3, state: 'done' })
+      expect(await txsOfAction(sb, dispute.id)).toEqual([])
+      expect(detail.milestoneList[2]!.state).toBe('disputed')
+      await expectBooksMatchStripe()
+
+      // One rail transaction of two requests: the payee's transfer and the customer's refund.
+      const resolve = await requestApproved(c.id, 'resolve', c.id, '--milestone', '3', '--to-payee', '1400', '--to-payer', '600')
+      detail = await executeThroughCrash(c, resolve, ['escrow', 'execute', resolve, '--as', 'Carol Signer'])
+      expect(detail.milestoneList[2]).toMatchObject({ state: 'resolved', released: '1400.00', refunded: '600.00' })
+      c.transfers.push({ milestone: 3, amount: TO_PAYEE_3, op: 'resolve', actionId: resolve })
+      c.refunds.push({ milestone: 3, amount: TO_PAYER_3, op: 'resolve', actionId: resolve })
+      expectStripeMoves(c)
       await expectBooksMatchStripe()
     },
     60_000,
@@ -222,20 +288,58 @@ describe('escrow on Stripe: SIGKILL at every crash point, restart, each transfer
       // Restart: only the poller runs (an automatic release has nobody to run execute).
       const detail = await pollUntilDone(c.id, auto!.id)
       expect(detail.milestoneList[1]).toMatchObject({ state: 'released', released: '2500.50', autoReleased: true })
-      expect(detail.escrow.state).toBe('released')
+      // Milestone 4 is still held (its window has not even opened), so the escrow is too.
+      expect(detail.milestoneList[3]!.state).toBe('held')
+      expect(detail.escrow.state).toBe('held')
       expect(await txsOfAction(sb, auto!.id)).toEqual([{ id: `${auto!.id}:t1`, attempt: 1, state: 'confirmed' }])
-      c.released += M2
-      expectTransfers(c, { '1': M1, '2': M2 })
+      c.transfers.push({ milestone: 2, amount: M2, op: 'release', actionId: auto!.id })
+      expectStripeMoves(c)
       await expectBooksMatchStripe()
       // Other escrows' windows have not passed: nothing of theirs moved.
-      for (const other of cases.slice(cases.indexOf(c) + 1)) expect(transfersOf(other.id)).toHaveLength(1)
+      for (const other of cases.slice(cases.indexOf(c) + 1)) expectStripeMoves(other)
+    },
+    60_000,
+  )
+
+  it.each(cases)(
+    'refund of milestone 4 after the expiry with a crash at $point',
+    async (c) => {
+      // Past every escrow's expiry (9.5 h after creation; the automatic releases moved the clock ~7 h).
+      if (c === cases[0]) await k.ok('sandbox', 'clock', '--advance', '3h')
+      // The poller's watch marks the held milestone expired (before its review window could release it).
+      await k.ok('poll', '--once', '--json')
+      let detail = await k.show(c.id)
+      expect(detail.milestoneList[3]!.state).toBe('expired')
+      expect(detail.escrow.state).toBe('expired')
+      expectStripeMoves(c)
+      await expectBooksMatchStripe()
+
+      const refund = await requestApproved(c.id, 'refund', c.id, '--milestone', '4')
+      detail = await executeThroughCrash(c, refund, ['escrow', 'execute', refund, '--as', 'Carol Signer'])
+      expect(detail.milestoneList[3]).toMatchObject({ state: 'refunded', refunded: '500.00', released: '0.00' })
+      expect(detail.escrow.state).toBe('resolved')
+      c.refunds.push({ milestone: 4, amount: M4, op: 'refund', actionId: refund })
+      expectStripeMoves(c)
+      await expectBooksMatchStripe()
+      // Every action of the escrow is done; each that asked Stripe something has one confirmed transaction.
+      for (const a of detail.actions) {
+        expect(a.state).toBe('done')
+        const txs = a.kind === 'dispute' ? [] : [{ id: `${a.id}:t1`, attempt: 1, state: 'confirmed' }]
+        expect(await txsOfAction(sb, a.id)).toEqual(txs)
+      }
     },
     60_000,
   )
 
   it('the books verify after every crash', async () => {
     await k.ok('poll', '--once', '--json')
-    for (const c of cases) expect(transfersOf(c.id)).toHaveLength(2)
+    for (const c of cases) {
+      // Nothing left in escrow: 6,000.50 charged, 4,900.50 transferred to the payee, 1,100 refunded.
+      expect(sumOf(c.transfers) + sumOf(c.refunds), c.point).toBe(M1 + M2 + M3 + M4)
+      expect(transfersOf(c.id)).toHaveLength(3)
+      expect(h.refunds().filter((r) => r.charge === c.charge)).toHaveLength(2)
+      expectStripeMoves(c)
+    }
     await expectBooksMatchStripe()
     const audit = json(await k.ok('audit', 'verify', '--json')) as { ok: boolean }
     expect(audit.ok).toBe(true)

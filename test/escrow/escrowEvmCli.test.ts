@@ -10,91 +10,65 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWalletClient, erc20Abi, getAddress, http, keccak256, stringToBytes, type Address } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
+import type { Address } from 'viem'
 import { EscrowDetail, EscrowList } from '../../src/shared/escrowApi'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
-import { countersignEscrowAbi } from '../../src/main/core/rails/evm/abi'
-import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
-import { createHarnessClients, type HarnessClients } from '../harness/evm/clients'
 import { recipientAddresses } from '../harness/evm/recipients'
-import { addOperatorCli, json, runCli, tempDir, type CliResult } from '../cli/cliHarness'
+import { addOperatorCli, json, tempDir } from '../cli/cliHarness'
+import { cliOf, minorOf } from './escrowCrashKit'
+import {
+  claimAsStranger,
+  evmEscrowChainOf,
+  fundStranger,
+  milestoneOnChain,
+  ON_CHAIN,
+  tokenBalance as tokenBalanceOf,
+  type EvmEscrowChain,
+} from './evmEscrowKit'
 
 const POLL_ROUNDS_MAX = 8
+const SCALE = 6
 const USDC = 'USDC@evm:31337'
 const HOUR_MS = 3_600_000
 
 let root: string
 let dir: string
 let sb: Sandbox
-let chain: HarnessClients
-let token: Address
+let evmChain: EvmEscrowChain
+let k: ReturnType<typeof cliOf>
 let escrowContract: Address
 let treasury: Address
 const [payee] = recipientAddresses('escrow-evm-payee', 1) as [Address]
 
-function cli(...args: string[]): Promise<CliResult> {
-  return runCli(['--data-dir', dir, ...args])
-}
-async function ok(...args: string[]): Promise<CliResult> {
-  const r = await cli(...args)
-  expect(r.code, r.stderr).toBe(0)
-  return r
-}
-async function refused(code: string, ...args: string[]): Promise<void> {
-  const r = await cli(...args)
-  expect(r.code, r.stdout).toBe(1)
-  expect(r.stderr).toMatch(new RegExp(`^error ${code}: `))
-}
-async function show(id: string): Promise<EscrowDetail> {
-  return EscrowDetail.parse(json(await ok('escrow', 'show', id, '--json')))
-}
-async function tokenBalance(of: Address): Promise<bigint> {
-  return await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [of] })
-}
-async function ledgerBalance(accountId: string): Promise<string> {
-  const rows = json(await ok('ledger', 'balances', '--json')) as { accountId: string; balance: string }[]
-  return rows.find((b) => b.accountId === accountId)?.balance ?? '0'
-}
+const ok = (...args: string[]) => k.ok(...args)
+const refused = (code: string, ...args: string[]) => k.refused(code, ...args)
+const show = (id: string) => k.show(id)
+const tokenBalance = (of: Address) => tokenBalanceOf(evmChain, of)
+const toMinor = (text: string) => minorOf(text, SCALE)
 /** Poll until the action is done (mining a block between rounds for the confirmations). */
-async function pollUntilDone(id: string, actionId: string): Promise<EscrowDetail> {
-  let detail = await show(id)
-  for (let round = 1; round <= POLL_ROUNDS_MAX; round++) {
-    if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return detail
-    await ok('poll', '--once', '--json')
-    await chain.testClient.mine({ blocks: 1 })
-    detail = await show(id)
-  }
-  throw new Error(`${actionId} did not finish: ${JSON.stringify(detail.actions.find((a) => a.id === actionId))}`)
-}
+const pollUntilDone = (id: string, actionId: string) =>
+  k.pollUntilDone(id, actionId, POLL_ROUNDS_MAX, async () => {
+    await evmChain.chain.testClient.mine({ blocks: 1 })
+  })
 /** The invariant after every step: contract balance = escrow account = open escrow holds. */
 async function expectEscrowMatchesChain(expectedMinor: bigint): Promise<void> {
   expect(await tokenBalance(escrowContract)).toBe(expectedMinor)
   const list = EscrowList.parse(json(await ok('escrow', 'list', '--json')))
-  const held = list.inEscrow.find((e) => e.assetId === USDC)?.held ?? '0.000000'
+  const held = list.inEscrow.find((x) => x.assetId === USDC)?.held ?? '0.000000'
   expect(toMinor(held)).toBe(expectedMinor)
-  expect(toMinor(await ledgerBalance(`escrow:${USDC}`))).toBe(expectedMinor)
-}
-function toMinor(text: string): bigint {
-  const [w, f = ''] = text.split('.')
-  return BigInt(w!) * 1_000_000n + BigInt(f.padEnd(6, '0').slice(0, 6) || '0')
+  expect(toMinor(await k.ledgerBalance(`escrow:${USDC}`))).toBe(expectedMinor)
 }
 
 beforeAll(async () => {
   root = tempDir('countersign-escrow-evm-')
   dir = path.join(root, 'sandbox')
+  k = cliOf(dir)
   sb = await sandboxUp({ dataDir: dir, services: [createAnvilService({ persist: false })], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
-  const anvil = sb.description.services.anvil!
-  chain = createHarnessClients({ rpcUrl: String(anvil.rpcUrl), chainId: 31337 })
-  const rails = json(await ok('settings', 'rails', 'show', '--json')) as {
-    rails: { evm: { chains: { escrowContract: Address; source: { address: Address } }[] } }
-  }
-  escrowContract = rails.rails.evm.chains[0]!.escrowContract
-  treasury = getAddress(rails.rails.evm.chains[0]!.source.address)
-  const assets = json(await ok('assets', 'list', '--json')) as { id: string; issuer: string | null }[]
-  token = getAddress(assets.find((a) => a.id === USDC)!.issuer!)
+  evmChain = await evmEscrowChainOf(sb, ok, USDC)
+  escrowContract = evmChain.escrowContract
+  treasury = evmChain.treasury
 }, 120_000)
 
 afterAll(async () => {
@@ -173,13 +147,7 @@ describe('escrow on EVM through the CLI', () => {
     await ok('escrow', 'execute', dispute.id, '--as', 'Carol Signer')
     detail = await pollUntilDone(id, dispute.id)
     expect(detail.milestoneList[1]!.state).toBe('disputed')
-    const onChain = await chain.publicClient.readContract({
-      address: escrowContract,
-      abi: countersignEscrowAbi,
-      functionName: 'milestoneOf',
-      args: [railId(id), 1n],
-    })
-    expect(Number(onChain[2])).toBe(2) // Locked
+    expect(await milestoneOnChain(evmChain, id, 2)).toBe(ON_CHAIN.locked)
 
     // Refused, with nothing changed: release of the disputed milestone, a split that does not add up.
     await refused('ESCROW_MILESTONE_DISPUTED', 'escrow', 'release', id, '--milestone', '2', '--as', 'Alice Preparer')
@@ -212,21 +180,10 @@ describe('escrow on EVM through the CLI', () => {
     await expectEscrowMatchesChain(3_000_000_000n)
 
     // No Countersign process runs now: the chain passes milestone 3's window and a stranger claims it.
-    await chain.testClient.increaseTime({ seconds: 5 * 3600 })
-    await chain.testClient.mine({ blocks: 1 })
-    const stranger = mnemonicToAccount(SPECULOS_TEST_MNEMONIC, { addressIndex: 7 })
-    await chain.testClient.setBalance({ address: stranger.address, value: 10n ** 18n })
-    const claimHash = await createWalletClient({
-      chain: chain.chain,
-      transport: http(String(sb.description.services.anvil!.rpcUrl)),
-      account: stranger,
-    }).writeContract({
-      address: escrowContract,
-      abi: countersignEscrowAbi,
-      functionName: 'claim',
-      args: [railId(id), 2n],
-    })
-    expect((await chain.publicClient.waitForTransactionReceipt({ hash: claimHash })).status).toBe('success')
+    await evmChain.chain.testClient.increaseTime({ seconds: 5 * 3600 })
+    await evmChain.chain.testClient.mine({ blocks: 1 })
+    await fundStranger(evmChain)
+    await claimAsStranger(evmChain, id, 3)
     expect(await tokenBalance(payee)).toBe(5_400_000_000n)
 
     // The next poll (a restarted app) books it: released, automatically.
@@ -236,7 +193,7 @@ describe('escrow on EVM through the CLI', () => {
     expect(detail.escrow.state).toBe('resolved')
     await expectEscrowMatchesChain(0n)
     // Books: the payee's account holds what the chain paid it.
-    expect(toMinor(await ledgerBalance(`payee:${USDC}:${payee.toLowerCase()}`))).toBe(5_400_000_000n)
+    expect(toMinor(await k.ledgerBalance(`payee:${USDC}:${payee.toLowerCase()}`))).toBe(5_400_000_000n)
     const audit = json(await ok('audit', 'verify', '--json')) as { ok: boolean }
     expect(audit.ok).toBe(true)
 
@@ -356,7 +313,3 @@ describe('escrow on EVM through the CLI', () => {
     expect((await show(own.escrow.id)).actions[0]!.approvals).toEqual([])
   }, 60_000)
 })
-
-function railId(escrowId: string): `0x${string}` {
-  return keccak256(stringToBytes(escrowId))
-}

@@ -9,85 +9,49 @@
  * for open disputes equal the ledger's escrow account and `escrow list`'s inEscrow, and the
  * payee's balance on the network moved by exactly what was released. Refusals change nothing.
  */
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Account, Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EscrowDetail, EscrowList } from '../../src/shared/escrowApi'
-import { SANDBOX_STELLAR_ISSUER, SANDBOX_STELLAR_PAYEES, SANDBOX_STELLAR_TREASURY } from '../../src/main/sandbox/sandboxPlan'
+import { SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
-import { json, runCli, tempDir, type CliResult } from '../cli/cliHarness'
+import { json, tempDir } from '../cli/cliHarness'
+import { cliOf, minorOf } from './escrowCrashKit'
+import {
+  claimAsPayee as claimAsPayeeWith,
+  horizonOf,
+  sandboxPayeeKey,
+  STELLAR_SCALE,
+  treasuryBalances as treasuryBalancesOf,
+  usdcOnNetwork,
+} from './stellarEscrowKit'
 
 const POLL_ROUNDS_MAX = 6
 const USDC = 'USDC@stellar:standalone'
-const USDC_ON_HORIZON = `USDC:${SANDBOX_STELLAR_ISSUER}`
 const HOUR_MS = 3_600_000
-const SCALE = 7
 /** The sandbox payee with a USDC trustline; its key is derived from a public phrase (sandboxPlan.ts), TEST ONLY. */
 const PAYEE = SANDBOX_STELLAR_PAYEES['payee-1']
-const payeeKey = Keypair.fromRawEd25519Seed(createHash('sha256').update('countersign sandbox stellar payee-1').digest())
+const payeeKey = sandboxPayeeKey('payee-1')
 
 let root: string
 let dir: string
 let sb: Sandbox
 let horizon: string
 let passphrase: string
+let k: ReturnType<typeof cliOf>
 
-function cli(...args: string[]): Promise<CliResult> {
-  return runCli(['--data-dir', dir, ...args])
-}
-async function ok(...args: string[]): Promise<CliResult> {
-  const r = await cli(...args)
-  expect(r.code, r.stderr).toBe(0)
-  return r
-}
-async function refused(code: string, ...args: string[]): Promise<void> {
-  const r = await cli(...args)
-  expect(r.code, r.stdout).toBe(1)
-  expect(r.stderr).toMatch(new RegExp(`^error ${code}: `))
-}
-async function show(id: string): Promise<EscrowDetail> {
-  return EscrowDetail.parse(json(await ok('escrow', 'show', id, '--json')))
-}
-async function getJson<T>(p: string): Promise<T> {
-  const res = await fetch(`${horizon}${p}`)
-  expect(res.status, p).toBe(200)
-  return (await res.json()) as T
-}
-function toMinor(text: string): bigint {
-  const [w, f = ''] = text.split('.')
-  if (f.length > SCALE) throw new Error(`${text} has more than ${SCALE} decimals`)
-  return BigInt(w!) * 10n ** BigInt(SCALE) + BigInt(f.padEnd(SCALE, '0') || '0')
-}
+const ok = (...args: string[]) => k.ok(...args)
+const refused = (code: string, ...args: string[]) => k.refused(code, ...args)
+const show = (id: string) => k.show(id)
+const toMinor = (text: string) => minorOf(text, STELLAR_SCALE)
 /** The payee's USDC on the network, in stroops. */
-async function payeeUsdc(): Promise<bigint> {
-  const a = await getJson<{ balances: { asset_code?: string; asset_issuer?: string; balance: string }[] }>(`/accounts/${PAYEE}`)
-  const line = a.balances.find((b) => b.asset_code === 'USDC' && b.asset_issuer === SANDBOX_STELLAR_ISSUER)
-  return toMinor(line!.balance)
-}
-/** The live USDC claimable balances the treasury sponsors (created), by id. */
-async function treasuryBalances(): Promise<Map<string, bigint>> {
-  const page = await getJson<{ _embedded: { records: { id: string; asset: string; amount: string }[] } }>(
-    `/claimable_balances?sponsor=${SANDBOX_STELLAR_TREASURY}&limit=200`,
-  )
-  return new Map(page._embedded.records.filter((r) => r.asset === USDC_ON_HORIZON).map((r) => [r.id, toMinor(r.amount)]))
-}
-async function ledgerBalance(accountId: string): Promise<string> {
-  const rows = json(await ok('ledger', 'balances', '--json')) as { accountId: string; balance: string }[]
-  return rows.find((b) => b.accountId === accountId)?.balance ?? '0'
-}
+const payeeUsdc = () => usdcOnNetwork(horizon, PAYEE)
+const treasuryBalances = () => treasuryBalancesOf(horizon)
+const ledgerBalance = (accountId: string) => k.ledgerBalance(accountId)
 /** Poll until the action is done (each sync submit closes a ledger, so one round usually does). */
-async function pollUntilDone(id: string, actionId: string): Promise<EscrowDetail> {
-  let detail = await show(id)
-  for (let round = 1; round <= POLL_ROUNDS_MAX; round++) {
-    if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return detail
-    await ok('poll', '--once', '--json')
-    detail = await show(id)
-  }
-  throw new Error(`${actionId} did not finish: ${JSON.stringify(detail.actions.find((a) => a.id === actionId))}`)
-}
+const pollUntilDone = (id: string, actionId: string) => k.pollUntilDone(id, actionId, POLL_ROUNDS_MAX)
+const claimAsPayee = (balanceId: string) => claimAsPayeeWith(horizon, passphrase, payeeKey, balanceId)
 /**
  * The invariant after every step: the treasury's claimable balances + what was clawed back for
  * open disputes = the ledger's escrow account = escrow list's inEscrow = `expectedMinor`.
@@ -108,10 +72,10 @@ async function expectEscrowMatchesRail(id: string, expectedMinor: bigint): Promi
 beforeAll(async () => {
   root = tempDir('countersign-escrow-stellar-')
   dir = path.join(root, 'sandbox')
+  k = cliOf(dir)
   sb = await sandboxUp({ dataDir: dir, services: [createStellarService()], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
-  horizon = String(sb.description.services.horizon!.horizonUrl)
-  passphrase = String(sb.description.services.horizon!.networkPassphrase)
+  ;({ horizon, passphrase } = horizonOf(sb))
   expect(payeeKey.publicKey()).toBe(PAYEE)
 }, 120_000)
 
@@ -252,20 +216,3 @@ describe('escrow on Stellar through the CLI', () => {
     expect(audit.ok).toBe(true)
   }, 180_000)
 })
-
-/** The payee's own claim_claimable_balance, signed with its key and sent to Horizon (no Countersign). */
-async function claimAsPayee(balanceId: string): Promise<{ status: number; ops: string[] | null }> {
-  const account = await getJson<{ sequence: string }>(`/accounts/${PAYEE}`)
-  const tx = new TransactionBuilder(new Account(PAYEE, account.sequence), { fee: '100', networkPassphrase: passphrase })
-    .addOperation(Operation.claimClaimableBalance({ balanceId }))
-    .setTimeout(TimeoutInfinite)
-    .build()
-  tx.sign(payeeKey)
-  const res = await fetch(`${horizon}/transactions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ tx: tx.toEnvelope().toXDR('base64') }).toString(),
-  })
-  const body = (await res.json()) as { extras?: { result_codes?: { operations?: string[] } } }
-  return { status: res.status, ops: body.extras?.result_codes?.operations ?? null }
-}

@@ -24,7 +24,9 @@ import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
 import type { StripeHarness } from '../../src/main/sandbox/harness/stripe/stripeHarness'
-import { json, runCli, tempDir, type CliResult } from '../cli/cliHarness'
+import { json, tempDir } from '../cli/cliHarness'
+import { cliOf, minorOf } from './escrowCrashKit'
+import { heldOnStripe as heldOnStripeOf, transfersOf as transfersOfGroup } from './stripeEscrowKit'
 
 const POLL_ROUNDS_MAX = 5
 const USD = 'USD@stripe'
@@ -33,70 +35,28 @@ const PAYEE = SANDBOX_STRIPE_ACCOUNTS.freelancer
 const ORDER = 'ORDER-123'
 const OPEN_STATES = ['held', 'in_review', 'disputed', 'expired']
 
-interface HarnessTransfer {
-  id: string
-  amount: bigint
-  amount_reversed: bigint
-  destination: string
-  transfer_group: string | null
-  source_transaction: string | null
-  metadata: Record<string, string>
-}
-
 let root: string
 let dir: string
 let sb: Sandbox
 let h: StripeHarness
 /** The escrows of this file, for the platform-wide invariant. */
 const escrowIds: string[] = []
+let k: ReturnType<typeof cliOf>
 
-function cli(...args: string[]): Promise<CliResult> {
-  return runCli(['--data-dir', dir, ...args])
-}
-async function ok(...args: string[]): Promise<CliResult> {
-  const r = await cli(...args)
-  expect(r.code, r.stderr).toBe(0)
-  return r
-}
-async function refused(code: string, ...args: string[]): Promise<void> {
-  const r = await cli(...args)
-  expect(r.code, r.stdout).toBe(1)
-  expect(r.stderr).toMatch(new RegExp(`^error ${code}: `))
-}
-async function show(id: string): Promise<EscrowDetail> {
-  return EscrowDetail.parse(json(await ok('escrow', 'show', id, '--json')))
-}
-function toMinor(text: string): bigint {
-  const [w, f = ''] = text.split('.')
-  if (f.length > 2) throw new Error(`${text} has more than 2 decimals`)
-  return BigInt(w!) * 100n + BigInt(f.padEnd(2, '0') || '0')
-}
-async function ledgerBalance(accountId: string): Promise<string> {
-  const rows = json(await ok('ledger', 'balances', '--json')) as { accountId: string; balance: string }[]
-  return rows.find((b) => b.accountId === accountId)?.balance ?? '0'
-}
-function transfersOf(group: string): HarnessTransfer[] {
-  return (h.transfers() as HarnessTransfer[]).filter((t) => t.transfer_group === group)
-}
+const ok = (...args: string[]) => k.ok(...args)
+const refused = (code: string, ...args: string[]) => k.refused(code, ...args)
+const show = (id: string) => k.show(id)
+const toMinor = (text: string) => minorOf(text, 2)
+const ledgerBalance = (accountId: string) => k.ledgerBalance(accountId)
+const transfersOf = (group: string) => transfersOfGroup(h, group)
 /** Requests that could move money (every POST) the harness has received. */
 function posts(): number {
   return h.requests().filter((r) => r.method === 'POST').length
 }
 /** What the platform holds for a charge-funded escrow: the charge, less its refunds and the group's transfers. */
-function heldOnStripe(e: EscrowDetail['escrow'], charge: string): bigint {
-  const c = h.charges().find((x) => x.id === charge)!
-  const transferred = transfersOf(e.id).reduce((s, t) => s + t.amount - t.amount_reversed, 0n)
-  return BigInt(c.amount) - BigInt(c.amount_refunded) - transferred
-}
-async function pollUntil(id: string, done: (d: EscrowDetail) => boolean, what: string): Promise<EscrowDetail> {
-  let detail = await show(id)
-  for (let round = 1; round <= POLL_ROUNDS_MAX; round++) {
-    if (done(detail)) return detail
-    await ok('poll', '--once', '--json')
-    detail = await show(id)
-  }
-  throw new Error(`${what} did not happen: ${JSON.stringify(detail.actions.at(-1))}`)
-}
+const heldOnStripe = (e: EscrowDetail['escrow'], charge: string): bigint => heldOnStripeOf(h, e.id, charge)
+const pollUntil = (id: string, done: (d: EscrowDetail) => boolean, what: string): Promise<EscrowDetail> =>
+  k.pollUntil(id, done, POLL_ROUNDS_MAX, (d) => `${what} did not happen: ${JSON.stringify(d.actions.at(-1))}`)
 const actionDone = (actionId: string) => (d: EscrowDetail) => d.actions.find((a) => a.id === actionId)?.state === 'done'
 /**
  * The invariant after every step: per escrow, what the platform holds for it (charge-funded: the
@@ -122,6 +82,7 @@ const chargeOf = new Map<string, string>()
 beforeAll(async () => {
   root = tempDir('countersign-escrow-stripe-')
   dir = path.join(root, 'sandbox')
+  k = cliOf(dir)
   const stripe = createStripeService()
   sb = await sandboxUp({ dataDir: dir, services: [stripe], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()

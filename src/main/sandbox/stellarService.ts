@@ -5,8 +5,10 @@
  * USDC trustline and one without (pre-flight refuses USDC payouts to it).
  *
  * The harness keeps its state in memory: each `sandbox up` builds the network again from the
- * ledger (the treasury's balances) and from the workspace's submissions (its sequence number
- * continues after the highest one used, so nothing signed before can be replayed or collide).
+ * ledger (the treasury's balances) and from the workspace's submissions and escrow transactions
+ * (its sequence number continues after the highest one used, so nothing signed before can be
+ * replayed or collide). Claimable balances of open Stellar escrows are NOT rebuilt: after a
+ * restart those escrows' milestones are no longer on the local network (pre-flight says so).
  */
 import { parseAmount } from '../../shared/money'
 import { startStellarHarness, STANDALONE_PASSPHRASE, type StellarHarness } from './harness/stellar/stellarHarness'
@@ -72,17 +74,29 @@ export function createStellarService(): SandboxService {
         h.createAccount(id, PAYEE_XLM)
         if (name !== 'payee-notrust') h.addTrustline(id, usdc)
       }
-      // The highest sequence this workspace used (decimal text: compared as bigint, on either backend).
+      // The highest sequence this workspace used, by payout submissions and escrow transactions
+      // alike (they share the treasury's sequence; decimal text: compared as bigint on either backend).
       const db = context.core.ctx.db
-      const nonces = await db.all(
-        db.k
-          .selectFrom('submissions')
-          .select('nonce')
-          .where('rail', '=', 'stellar')
-          .where('network', '=', SANDBOX_STELLAR_NETWORK)
-          .where('source', '=', SANDBOX_STELLAR_TREASURY)
-          .where('nonce', 'is not', null),
-      )
+      const nonces = [
+        ...(await db.all(
+          db.k
+            .selectFrom('submissions')
+            .select('nonce')
+            .where('rail', '=', 'stellar')
+            .where('network', '=', SANDBOX_STELLAR_NETWORK)
+            .where('source', '=', SANDBOX_STELLAR_TREASURY)
+            .where('nonce', 'is not', null),
+        )),
+        ...(await db.all(
+          db.k
+            .selectFrom('escrow_txs')
+            .select('nonce')
+            .where('rail', '=', 'stellar')
+            .where('network', '=', SANDBOX_STELLAR_NETWORK)
+            .where('source', '=', SANDBOX_STELLAR_TREASURY)
+            .where('nonce', 'is not', null),
+        )),
+      ]
       const used = { n: nonces.reduce<bigint | null>((max, r) => (max === null || BigInt(r.nonce!) > max ? BigInt(r.nonce!) : max), null) }
       if (used.n !== null && used.n > h.sequence(SANDBOX_STELLAR_TREASURY)) h.setSequence(SANDBOX_STELLAR_TREASURY, used.n)
 

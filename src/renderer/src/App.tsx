@@ -38,6 +38,7 @@ import { EscrowView } from './features/escrow/EscrowView'
 import { useNav, type ViewId } from './features/nav/store'
 import { PayoutsView } from './features/payouts/PayoutsView'
 import { PlannedView } from './features/planned/PlannedView'
+import { ReconciliationView } from './features/reconciliation/ReconciliationView'
 import { OperatorPicker } from './features/session/OperatorPicker'
 import { loadOperators, lock, touchSession } from './features/session/actions'
 import { clearViewsOnLock } from './features/session/clearOnLock'
@@ -60,7 +61,7 @@ const NAV: readonly NavItem[] = [
   { id: 'payouts', label: 'Payouts', icon: IconSend },
   { id: 'stripe', label: 'Stripe', icon: IconBrandStripe },
   { id: 'escrow', label: 'Escrow', icon: IconLock },
-  { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange, planned: true },
+  { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange },
   { id: 'receipts', label: 'Receipts', icon: IconReceipt2, planned: true },
   { id: 'audit', label: 'Audit', icon: IconShieldCheck },
   { id: 'settings', label: 'Settings', icon: IconSettings },
@@ -224,6 +225,7 @@ function CurrentView({ view }: { view: ViewId }) {
     case 'escrow':
       return <EscrowView />
     case 'reconciliation':
+      return <ReconciliationView />
     case 'receipts':
       return <PlannedView view={view} />
   }

@@ -20,6 +20,7 @@ import { createStripeHandlers } from '../stripe/stripeHandlers'
 import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
 import { createEscrowHandlers } from '../escrow/escrowHandlers'
+import { createReconHandlers } from '../recon/reconHandlers'
 import type { EscrowRailRegistry } from '../rails/EscrowRail'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -104,5 +105,6 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...createSignerHandlers(env.execution),
     ...createStripeHandlers(env.execution.rails, env.stripe),
     ...createEscrowHandlers(env.execution, env.escrowRails),
+    ...createReconHandlers(),
   }
 }

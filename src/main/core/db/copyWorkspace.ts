@@ -52,6 +52,11 @@ const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   escrow_actions: true,
   escrow_approvals: true,
   escrow_txs: true,
+  recon_accounts: true,
+  statement_files: true,
+  statements: true,
+  statement_lines: true,
+  recon_csv_mappings: true,
 }
 export const TABLES_IN_COPY_ORDER = Object.keys(COPY_ORDER_CHECK) as (keyof Database)[]
 

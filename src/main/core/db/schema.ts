@@ -450,6 +450,94 @@ export interface EscrowTxsTable {
   updated_at: string
 }
 
+/** 0011_recon: a statement account (IBAN / account number + currency) and the ledger account it shows. */
+export interface ReconAccountsTable {
+  id: string
+  external_id: string
+  currency: string
+  name: string | null
+  bic: string | null
+  ledger_account_id: string | null
+  created_at: string
+  created_by: string
+  updated_at: string
+}
+
+/** 0011_recon: one imported statement file, unique by the SHA-256 of its text. */
+export interface StatementFilesTable {
+  id: string
+  sha256: string
+  file_name: string
+  format: string
+  chars: number
+  statements: number
+  lines: number
+  imported_at: string
+  imported_by: string
+}
+
+/** 0011_recon: one statement of a file (amounts: signed minor units as decimal text). */
+export interface StatementsTable {
+  id: string
+  file_id: string
+  idx: number
+  account_id: string
+  format: string
+  currency: string
+  scale: number
+  statement_ref: string | null
+  sequence: string | null
+  bank_created_at: string | null
+  from_date: string | null
+  to_date: string | null
+  opening: string | null
+  opening_date: string | null
+  closing: string | null
+  closing_date: string | null
+  credits: string
+  debits: string
+  lines: number
+  /** JSON StatementWarning[]. */
+  warnings: string
+  imported_at: string
+}
+
+/** 0011_recon: one statement line as the bank reported it; amount positive = money in. */
+export interface StatementLinesTable {
+  id: string
+  statement_id: string
+  account_id: string
+  idx: number
+  booking_date: string | null
+  value_date: string | null
+  amount: string
+  currency: string
+  reversal: number
+  status: string
+  bank_ref: string | null
+  end_to_end_id: string | null
+  customer_ref: string | null
+  counterparty_name: string | null
+  counterparty_account: string | null
+  counterparty_bic: string | null
+  remittance: string | null
+  structured_ref: string | null
+  type_code: string | null
+  /** JSON of the batch's transactions (amounts as signed minor-unit text). */
+  details: string
+  state: string
+  /** Where in the file ("line 42"). */
+  location: string
+}
+
+/** 0011_recon: a saved CSV column mapping. */
+export interface ReconCsvMappingsTable {
+  name: string
+  mapping: string
+  created_by: string
+  updated_at: string
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -483,6 +571,11 @@ export interface Database {
   escrow_actions: EscrowActionsTable
   escrow_approvals: EscrowApprovalsTable
   escrow_txs: EscrowTxsTable
+  recon_accounts: ReconAccountsTable
+  statement_files: StatementFilesTable
+  statements: StatementsTable
+  statement_lines: StatementLinesTable
+  recon_csv_mappings: ReconCsvMappingsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

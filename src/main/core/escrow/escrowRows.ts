@@ -69,6 +69,7 @@ export function termsOf(escrow: EscrowRow, milestones: readonly EscrowMilestoneR
       amount: parseMinor(m.amount),
       releaseAfter: new Date(m.review_ends_at),
       railRef: m.rail_ref,
+      disputed: m.state === 'disputed',
     })),
     expiresAt: new Date(escrow.expires_at),
     fundingCharge: escrow.funding_charge,

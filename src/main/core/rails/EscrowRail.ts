@@ -36,6 +36,12 @@ export interface EscrowRailMilestone {
   releaseAfter: Date
   /** The rail's handle once funded: the Stellar claimable balance id; null elsewhere. */
   railRef: string | null
+  /**
+   * The engine's dispute of it has taken effect (its state now, not a term): on Stellar its
+   * balance was claimed back then, so a refund has nothing left to claim. Absent means not
+   * disputed — the cautious reading, which sends the rail transaction.
+   */
+  disputed?: boolean
 }
 
 /** What an escrow is, as the rail needs it: fixed when the escrow was approved, never changed after. */

@@ -40,6 +40,7 @@ import * as m0007 from '../migrations/0007_team'
 import * as m0008 from '../migrations/0008_operator_auth'
 import * as m0009 from '../migrations/0009_row_seals'
 import * as m0010 from '../migrations/0010_escrow'
+import * as m0011 from '../migrations/0011_recon'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0008_operator_auth': m0008,
   '0009_row_seals': m0009,
   '0010_escrow': m0010,
+  '0011_recon': m0011,
 }
 
 export { DB_FILE_NAME }

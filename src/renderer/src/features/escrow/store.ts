@@ -7,6 +7,7 @@ import { create } from 'zustand'
 import type { EscrowDetail, EscrowList, EscrowState, EscrowSummary } from '../../../../shared/escrowApi'
 import type { Asset } from '../../../../shared/ledgerApi'
 import { invoke, loadErrorMessage } from '../../lib/api'
+import { coalesced } from '../../lib/coalesced'
 
 /** Escrows one load of the list asks for (the contract's ESCROWS_LIST_MAX caps it). */
 export const ESCROWS_PAGE = 200
@@ -34,29 +35,6 @@ interface EscrowStoreState {
   /** A call returned the escrow as it is now: show it without another load. */
   showDetail(detail: EscrowDetail): void
   loadAssets(): Promise<void>
-}
-
-/** One load at a time, plus at most one more after it (the same shape as the Payouts store). */
-function coalesced(run: () => Promise<void>): () => Promise<void> {
-  let inFlight: Promise<void> | null = null
-  let again = false
-  return () => {
-    if (inFlight) {
-      again = true
-      return inFlight
-    }
-    inFlight = (async () => {
-      try {
-        do {
-          again = false
-          await run()
-        } while (again)
-      } finally {
-        inFlight = null
-      }
-    })()
-    return inFlight
-  }
 }
 
 export const useEscrow = create<EscrowStoreState>((set, get) => {

@@ -11,6 +11,7 @@ import type { BatchDetail, BatchSummary, Submission } from '../../../../shared/p
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { invoke, loadErrorMessage } from '../../lib/api'
+import { coalesced } from '../../lib/coalesced'
 
 /** Why execution stopped: the core's code and sentence, and the lines its details list (pre-flight problems). */
 export interface ExecutionError {
@@ -58,29 +59,6 @@ interface PayoutsState {
   clearProgress(batchId: string): void
   setExecutionError(batchId: string, error: ExecutionError | null): void
   setImportWarnings(batchId: string, warnings: ImportRowIssue[]): void
-}
-
-/** One load at a time, plus at most one more after it: bursts of events become two loads. */
-function coalesced(run: () => Promise<void>): () => Promise<void> {
-  let inFlight: Promise<void> | null = null
-  let again = false
-  return () => {
-    if (inFlight) {
-      again = true
-      return inFlight
-    }
-    inFlight = (async () => {
-      try {
-        do {
-          again = false
-          await run()
-        } while (again)
-      } finally {
-        inFlight = null
-      }
-    })()
-    return inFlight
-  }
 }
 
 export const usePayouts = create<PayoutsState>((set, get) => {

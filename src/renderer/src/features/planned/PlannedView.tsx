@@ -1,8 +1,8 @@
 import { Badge, Card, List, Stack, Text, ThemeIcon, Title } from '@mantine/core'
-import { IconArrowsExchange, IconLock, IconReceipt2, IconSend, type Icon } from '@tabler/icons-react'
+import { IconLock, IconReceipt2, IconSend, type Icon } from '@tabler/icons-react'
 import type { ViewId } from '../nav/store'
 
-type PlannedId = Extract<ViewId, 'payouts' | 'escrow' | 'reconciliation' | 'receipts'>
+type PlannedId = Extract<ViewId, 'payouts' | 'escrow' | 'receipts'>
 
 interface Plan {
   title: string
@@ -30,15 +30,6 @@ const PLANS: Record<PlannedId, Plan> = {
     points: [
       'Holds (two-phase transfers) with their amount, expiry and state: pending, posted, voided or expired.',
       'Release or void a hold, with the approvals your policy requires.',
-    ],
-  },
-  reconciliation: {
-    title: 'Reconciliation',
-    icon: IconArrowsExchange,
-    summary: 'Where the ledger is matched against what the banks, chains and Stripe say happened.',
-    points: [
-      'Import bank, chain and Stripe statements.',
-      'Automatic matching against ledger entries; anything unmatched listed for review.',
     ],
   },
   receipts: {

@@ -1,7 +1,7 @@
 /**
  * When the desk locks, what the last person saw goes with them: the views' data (balances,
- * batches, the audit log), the open view and every notice. The next person who unlocks starts
- * from the dashboard and loads afresh, with their own permissions.
+ * batches, statements, the audit log), the open view and every notice. The next person who
+ * unlocks starts from the dashboard and loads afresh, with their own permissions.
  */
 import type { StoreApi } from 'zustand'
 import { useAudit } from '../audit/store'
@@ -10,6 +10,7 @@ import { useEscrow } from '../escrow/store'
 import { useNav } from '../nav/store'
 import { useNotify } from '../notify/store'
 import { usePayouts } from '../payouts/store'
+import { useRecon } from '../reconciliation/store'
 import { useSettings } from '../settings/store'
 import { useSession } from './store'
 
@@ -24,6 +25,7 @@ function clearViews(): void {
   reset(useDashboard)
   reset(usePayouts)
   reset(useEscrow)
+  reset(useRecon)
   reset(useAudit)
   reset(useSettings)
   reset(useNav)

@@ -15,6 +15,7 @@ import { postgres as m0007 } from '../../migrations/0007_team'
 import { postgres as m0008 } from '../../migrations/0008_operator_auth'
 import { postgres as m0009 } from '../../migrations/0009_row_seals'
 import { postgres as m0010 } from '../../migrations/0010_escrow'
+import { postgres as m0011 } from '../../migrations/0011_recon'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -26,4 +27,5 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0008_operator_auth': m0008,
   '0009_row_seals': m0009,
   '0010_escrow': m0010,
+  '0011_recon': m0011,
 }

@@ -10,7 +10,8 @@
  *   release i   claim_claimable_balance(i) + payment to the payee (atomic: both or neither)
  *   dispute i   claim_claimable_balance(i): the money is back in the treasury, earmarked
  *   resolve i   payment of toPayee (the balance was claimed back at the dispute)
- *   refund      claim_claimable_balance of each listed milestone still on the rail
+ *   refund      claim_claimable_balance of each listed milestone still on the rail (none for a
+ *               disputed one: its balance was claimed back at the dispute — nothing is sent)
  *
  * The balance ids of a funding transaction depend only on its source, sequence and operation
  * index, so `build` returns them (railRefs) before anything is signed.
@@ -107,6 +108,11 @@ function fundOperation(terms: EscrowTerms, m: EscrowRailMilestone, asset: Asset)
 function claimBack(m: EscrowRailMilestone): xdr.Operation {
   invariant(m.railRef !== null, () => `milestone ${m.index} has no claimable balance id`)
   return Operation.claimClaimableBalance({ balanceId: m.railRef })
+}
+
+/** Of `indexes`, the milestones a refund claims back: a disputed one's balance was claimed back at its dispute. */
+export function refundClaims(terms: EscrowTerms, indexes: readonly number[]): number[] {
+  return indexes.filter((i) => milestoneOf(terms, i).disputed !== true)
 }
 
 /** Milestone `index` (1-based) of the escrow. */

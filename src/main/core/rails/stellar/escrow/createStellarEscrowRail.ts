@@ -14,7 +14,7 @@ import { lookupStellarTxs } from '../lookupStellarTxs'
 import { signStellarTx } from '../signStellarTx'
 import type { StellarNetworkConfig } from '../stellarRailConfig'
 import { createStellarRailEnv, loadStellarSource } from '../stellarRailEnv'
-import { buildStellarEscrowTx } from './buildStellarEscrowTx'
+import { buildStellarEscrowTx, refundClaims } from './buildStellarEscrowTx'
 import { classifyStellarEscrowTx } from './classifyStellarEscrowTx'
 import { observeStellarEscrow } from './observeStellarEscrow'
 import { prepareStellarEscrow } from './prepareStellarEscrow'
@@ -28,8 +28,10 @@ export function createStellarEscrowRail(config: StellarNetworkConfig, options: {
     source: env.source,
     feeAssetId: env.feeAssetId,
     signer: 'stellar',
-    // A resolve that gives the payee nothing leaves the claimed-back money where it is.
-    needsTx: (_terms, op) => !(op.kind === 'resolve' && op.toPayee === 0n),
+    // A resolve that gives the payee nothing, and a refund of disputed milestones only, leave the
+    // claimed-back money where it is.
+    needsTx: (terms, op) =>
+      op.kind === 'resolve' ? op.toPayee > 0n : op.kind === 'refund' ? refundClaims(terms, op.milestones).length > 0 : true,
     preflight: (input) => stellarEscrowPreflight(env, input),
     prepare: (input) => prepareStellarEscrow(env, input),
     async nonceFloor(source) {

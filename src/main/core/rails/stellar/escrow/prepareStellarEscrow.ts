@@ -7,7 +7,7 @@ import { CsError } from '../../../../../shared/errors'
 import type { EscrowOpInput, EscrowTerms } from '../../EscrowRail'
 import { readFeeBidStroops } from '../stellarFees'
 import type { StellarRailEnv } from '../stellarRailEnv'
-import { milestoneOf, type StellarEscrowPrepared } from './buildStellarEscrowTx'
+import { milestoneOf, refundClaims, type StellarEscrowPrepared } from './buildStellarEscrowTx'
 
 export async function prepareStellarEscrow(env: StellarRailEnv, input: EscrowOpInput): Promise<StellarEscrowPrepared> {
   await env.checkNetwork()
@@ -20,7 +20,7 @@ export async function prepareStellarEscrow(env: StellarRailEnv, input: EscrowOpI
   }
   const { op, terms } = input
   if (op.kind !== 'refund') return { feePerOp: fee.toString(), onRail: null }
-  const onRail = await milestonesOnRail(env, terms, op.milestones)
+  const onRail = await milestonesOnRail(env, terms, refundClaims(terms, op.milestones))
   if (onRail.length === 0) {
     throw new CsError(
       'PREFLIGHT_FAILED',

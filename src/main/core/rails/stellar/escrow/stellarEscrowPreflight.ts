@@ -14,7 +14,7 @@ import { stroopsText } from '../stellarAmounts'
 import { readFeeBidStroops } from '../stellarFees'
 import { balanceOf } from '../stellarPreflight'
 import type { StellarRailEnv } from '../stellarRailEnv'
-import { milestoneOf } from './buildStellarEscrowTx'
+import { milestoneOf, refundClaims } from './buildStellarEscrowTx'
 import { milestonesOnRail } from './prepareStellarEscrow'
 
 /** Each claimable balance has two claimants (payee, treasury), each sponsored by the treasury. */
@@ -98,8 +98,10 @@ async function checkOperation(env: StellarRailEnv, input: EscrowOpInput, asset: 
       if (op.toPayee > 0n) await checkPayee(env, input, asset, problems)
       return { amount: op.toPayee, ops: op.toPayee > 0n ? 1 : 0, reserves: 0n }
     case 'refund': {
-      const present = await milestonesOnRail(env, terms, op.milestones)
-      if (present.length === 0) {
+      // A disputed milestone's balance was claimed back at the dispute: its refund sends nothing.
+      const claims = refundClaims(terms, op.milestones)
+      const present = await milestonesOnRail(env, terms, claims)
+      if (claims.length > 0 && present.length === 0) {
         problems.push({
           code: 'ESCROW_NOT_ON_RAIL',
           message: `None of the milestones to refund of escrow ${terms.escrowId} is still held on Stellar ${env.network} — refresh the escrow`,

@@ -1,0 +1,203 @@
+/**
+ * One statement's lines in file order, a page at a time (the next page loads as the last row
+ * scrolls into view): number, booking date above value date, the amount (money out in red; the
+ * column as wide as the widest amount loaded), the counterparty, the end-to-end id above the
+ * bank's reference, the remittance text, the bank's type code and the reconciliation state.
+ */
+import { Badge, Group, Stack, Text } from '@mantine/core'
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
+import { useMemo, type ReactNode } from 'react'
+import type { StatementLine } from '../../../../shared/reconApi'
+import { VirtualTable } from '../../components/VirtualTable'
+import { LINE_STATE_COLORS, LINE_STATE_LABELS } from './statementWords'
+import { Amount, amountText, monoWidthPx } from './Amount'
+
+const ROW_HEIGHT_PX = 52
+/** The amount column is never narrower than this, whatever the amounts. */
+const AMOUNT_MIN_WIDTH_PX = 140
+
+const col = createColumnHelper<StatementLine>()
+
+function TwoLines({ first, second, mono, title }: { first: ReactNode; second: ReactNode; mono?: boolean; title?: string }) {
+  return (
+    <Stack gap={0} style={{ minWidth: 0 }} title={title}>
+      <Text span size="sm" truncate="end" ff={mono ? 'monospace' : undefined} lh={1.35}>
+        {first}
+      </Text>
+      <Text span size="xs" c="dimmed" truncate="end" ff={mono ? 'monospace' : undefined} lh={1.35}>
+        {second}
+      </Text>
+    </Stack>
+  )
+}
+
+function Dash() {
+  return (
+    <Text span size="sm" c="dimmed">
+      —
+    </Text>
+  )
+}
+
+export function LinesTable({
+  lines,
+  emptyText,
+  onEndReached,
+  resetKey,
+}: {
+  lines: StatementLine[]
+  emptyText: string
+  onEndReached: () => void
+  resetKey: unknown
+}) {
+  const amountPx = useMemo(
+    () =>
+      monoWidthPx(
+        lines.map((l) => ({ text: amountText(l.amount, l.currency), size: 'sm' as const })),
+        AMOUNT_MIN_WIDTH_PX,
+      ),
+    [lines],
+  )
+  const columns = useMemo(
+    () => [
+      col.accessor('index', {
+        header: '#',
+        cell: (c) => (
+          <Text span size="sm" c="dimmed" data-testid="recon-line-index">
+            {c.getValue()}
+          </Text>
+        ),
+        meta: { track: '52px', minWidthPx: 52, align: 'right' },
+      }),
+      col.accessor('bookingDate', {
+        header: 'Booked · value',
+        cell: (c) => (
+          <TwoLines
+            first={<span data-testid="recon-line-booking">{c.getValue() ?? '—'}</span>}
+            second={<span data-testid="recon-line-value">{c.row.original.valueDate ?? '—'}</span>}
+          />
+        ),
+        meta: { track: '150px', minWidthPx: 150 },
+      }),
+      col.accessor('amount', {
+        header: 'Amount',
+        cell: (c) => {
+          const l = c.row.original
+          return (
+            <Stack gap={0} align="flex-end">
+              <Amount value={l.amount} currency={l.currency} testId="recon-line-amount" tone="out" />
+              {l.reversal || l.status !== 'booked' ? (
+                <Text span size="xs" c="dimmed" lh={1.35} data-testid="recon-line-status">
+                  {[l.reversal ? 'reversal' : null, l.status !== 'booked' ? l.status : null].filter(Boolean).join(' · ')}
+                </Text>
+              ) : null}
+            </Stack>
+          )
+        },
+        meta: { track: `minmax(${amountPx}px, 1fr)`, minWidthPx: amountPx, align: 'right' },
+      }),
+      col.accessor('counterpartyName', {
+        header: 'Counterparty',
+        cell: (c) => {
+          const l = c.row.original
+          if (!l.counterpartyName && !l.counterpartyAccount) return <Dash />
+          return (
+            <TwoLines
+              title={[l.counterpartyName, l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join('\n')}
+              first={<span data-testid="recon-line-counterparty">{l.counterpartyName ?? '—'}</span>}
+              second={[l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join(' · ')}
+            />
+          )
+        },
+        meta: { track: 'minmax(140px, 1fr)', minWidthPx: 140 },
+      }),
+      col.accessor('endToEndId', {
+        header: 'End-to-end · ref',
+        cell: (c) => {
+          const l = c.row.original
+          return (
+            <TwoLines
+              mono
+              title={[
+                `End-to-end: ${l.endToEndId ?? '—'}`,
+                `Bank reference: ${l.bankRef ?? '—'}`,
+                l.customerRef ? `Customer reference: ${l.customerRef}` : null,
+              ]
+                .filter(Boolean)
+                .join('\n')}
+              first={<span data-testid="recon-line-e2e">{l.endToEndId ?? '—'}</span>}
+              second={<span data-testid="recon-line-bank-ref">{l.bankRef ?? l.customerRef ?? '—'}</span>}
+            />
+          )
+        },
+        meta: { track: 'minmax(170px, 1fr)', minWidthPx: 170 },
+      }),
+      col.accessor('remittance', {
+        header: 'Remittance',
+        cell: (c) => {
+          const l = c.row.original
+          const text = l.remittance ?? l.structuredRef
+          if (!text) return <Dash />
+          return (
+            <TwoLines
+              title={[l.remittance, l.structuredRef].filter(Boolean).join('\n')}
+              first={<span data-testid="recon-line-remittance">{text}</span>}
+              second={l.remittance && l.structuredRef ? l.structuredRef : l.details.length > 0 ? `${l.details.length} in the batch` : ''}
+            />
+          )
+        },
+        meta: { track: 'minmax(160px, 1.4fr)', minWidthPx: 160 },
+      }),
+      col.accessor('typeCode', {
+        header: 'Type',
+        cell: (c) => (
+          <Text span size="xs" ff="monospace" title={c.getValue() ?? undefined} data-testid="recon-line-type">
+            {c.getValue() ?? '—'}
+          </Text>
+        ),
+        meta: { track: 'minmax(130px, 0.7fr)', minWidthPx: 130 },
+      }),
+      col.accessor('state', {
+        header: 'State',
+        cell: (c) => (
+          <Group gap={4} wrap="nowrap">
+            <Badge
+              color={LINE_STATE_COLORS[c.getValue()]}
+              variant="light"
+              size="sm"
+              radius="sm"
+              data-testid="recon-line-state"
+              data-state={c.getValue()}
+            >
+              {LINE_STATE_LABELS[c.getValue()]}
+            </Badge>
+          </Group>
+        ),
+        meta: { track: '124px', minWidthPx: 124 },
+      }),
+    ],
+    [amountPx],
+  )
+
+  const table = useReactTable({
+    data: lines,
+    columns,
+    enableSorting: false,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => r.id,
+  })
+
+  return (
+    <VirtualTable
+      table={table}
+      rowHeightPx={ROW_HEIGHT_PX}
+      maxHeight="max(320px, calc(100vh - 420px))"
+      testId="recon-lines-table"
+      emptyText={emptyText}
+      getRowTestId={(r) => `recon-line-${r.original.index}`}
+      getRowTitle={(r) => r.original.where}
+      onEndReached={onEndReached}
+      resetKey={resetKey}
+    />
+  )
+}
