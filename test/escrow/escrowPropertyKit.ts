@@ -20,6 +20,7 @@
  * and transfers; the payee's balance on the rail).
  * A failure prints the seed and the steps so far; ESCROW_PROPERTY_SEED=<n> replays another seed.
  */
+import { seededRandom } from '../../src/main/core/util/seededRandom'
 import { expect } from 'vitest'
 import { formatAmount } from '../../src/shared/money'
 import { EscrowDetail, EscrowList } from '../../src/shared/escrowApi'
@@ -48,17 +49,8 @@ const EXPIRY_HOURS_MIN = 7
 const EXPIRY_HOURS_MAX = 14
 const CLOCK_HOURS_MAX = 5
 
-/** mulberry32: small, seeded, the same sequence on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** The seeded generator of every property run (mulberry32): the same steps on every machine. */
+export const prng = seededRandom
 
 /** The seed of this run: ESCROW_PROPERTY_SEED when set (to replay a failure), else the file's default. */
 export function propertySeed(defaultSeed: number): number {

@@ -10,6 +10,7 @@
  * approver, each batch executed by exactly one signer process, every other signer told who got
  * there first — never a misleading PREFLIGHT_FAILED — and every process ended (no deadlock).
  */
+import { seededRandom } from '../../src/main/core/util/seededRandom'
 import { addOperatorForTest } from '../../src/main/core/operators/operatorTestKit'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -34,17 +35,6 @@ const POLL_ROUNDS_MAX = 20
 /** Codes a losing desk may get, each a sentence naming what happened. */
 const LOSER_CODES = ['BATCH_BUSY', 'EXECUTION_STATE']
 
-/** mulberry32: a small seeded generator, so a failing seed replays the same orders. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items]
   for (let i = out.length - 1; i > 0; i--) {
@@ -80,7 +70,7 @@ afterAll(async () => {
 describe('team mode: eight desks on one workspace', () => {
   for (const seed of SEEDS) {
     it(`approving, executing and polling the same batches at once pays each payout exactly once (seed ${seed})`, async () => {
-      const random = rng(seed)
+      const random = seededRandom(seed)
       const alice = sb.description.operators.find((o) => o.name === 'Alice Preparer')!
       const expected = new Map<Address, bigint>()
       const batchIds: string[] = []

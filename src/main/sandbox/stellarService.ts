@@ -77,26 +77,20 @@ export function createStellarService(): SandboxService {
       // The highest sequence this workspace used, by payout submissions and escrow transactions
       // alike (they share the treasury's sequence; decimal text: compared as bigint on either backend).
       const db = context.core.ctx.db
-      const nonces = [
-        ...(await db.all(
-          db.k
-            .selectFrom('submissions')
-            .select('nonce')
-            .where('rail', '=', 'stellar')
-            .where('network', '=', SANDBOX_STELLAR_NETWORK)
-            .where('source', '=', SANDBOX_STELLAR_TREASURY)
-            .where('nonce', 'is not', null),
-        )),
-        ...(await db.all(
-          db.k
-            .selectFrom('escrow_txs')
-            .select('nonce')
-            .where('rail', '=', 'stellar')
-            .where('network', '=', SANDBOX_STELLAR_NETWORK)
-            .where('source', '=', SANDBOX_STELLAR_TREASURY)
-            .where('nonce', 'is not', null),
-        )),
-      ]
+      const nonces = []
+      for (const table of ['submissions', 'escrow_txs'] as const) {
+        nonces.push(
+          ...(await db.all(
+            db.k
+              .selectFrom(table)
+              .select('nonce')
+              .where('rail', '=', 'stellar')
+              .where('network', '=', SANDBOX_STELLAR_NETWORK)
+              .where('source', '=', SANDBOX_STELLAR_TREASURY)
+              .where('nonce', 'is not', null),
+          )),
+        )
+      }
       const used = { n: nonces.reduce<bigint | null>((max, r) => (max === null || BigInt(r.nonce!) > max ? BigInt(r.nonce!) : max), null) }
       if (used.n !== null && used.n > h.sequence(SANDBOX_STELLAR_TREASURY)) h.setSequence(SANDBOX_STELLAR_TREASURY, used.n)
 

@@ -23,16 +23,26 @@ export async function listStatements(
     .limit(Math.min(input.limit ?? DEFAULT_LIST, RECON_LIST_MAX))
   if (input.accountId !== undefined) q = q.where('statements.account_id', '=', input.accountId)
   const rows = await db.all(q)
+  // Unmatched lines of every listed statement, in one query.
+  const unmatched = new Map<string, number>()
+  if (rows.length > 0) {
+    const counts = await db.all(
+      db.k
+        .selectFrom('statement_lines')
+        .select(['statement_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where(
+          'statement_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .where('state', '=', 'unmatched')
+        .groupBy('statement_id'),
+    )
+    for (const c of counts) unmatched.set(c.statement_id, Number(c.n))
+  }
   const out: StatementSummary[] = []
   for (const r of rows) {
     const scale = Number(r.scale)
-    const open = await db.first(
-      db.k
-        .selectFrom('statement_lines')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('statement_id', '=', r.id)
-        .where('state', '=', 'unmatched'),
-    )
     out.push({
       id: r.id,
       fileId: r.file_id,
@@ -49,7 +59,7 @@ export async function listStatements(
       credits: formatAmount(BigInt(r.credits), scale),
       debits: formatAmount(BigInt(r.debits), scale),
       lines: Number(r.lines),
-      unmatched: Number(open?.n ?? 0),
+      unmatched: unmatched.get(r.id) ?? 0,
       warnings: JSON.parse(r.warnings) as StatementWarning[],
       importedAt: r.imported_at,
       importedBy: r.imported_by,

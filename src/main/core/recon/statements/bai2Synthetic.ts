@@ -6,7 +6,7 @@
  * Deterministic: the same (entries, seed) always gives the same text.
  */
 import { invariant } from '../../util/invariant'
-import { seededRandom } from './mt940Synthetic'
+import { seededRandom } from '../../util/seededRandom'
 
 const ENTRIES_PER_ACCOUNT_MAX = 25_000
 const AMOUNT_CENTS_MAX = 5_000_000

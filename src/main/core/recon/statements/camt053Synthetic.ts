@@ -6,6 +6,7 @@
  * The entries are written into one growing byte buffer rather than kept as 100,000 strings until
  * a final join (less for the garbage collector to copy).
  */
+import { seededUint32 } from '../../util/seededRandom'
 import { Buffer } from 'node:buffer'
 import { invariant } from '../../util/invariant'
 
@@ -24,15 +25,15 @@ const NAMES = ['Müller GmbH', 'Smith &amp; Sons Ltd', 'Acme Payments BV', 'Dupo
 
 export function syntheticCamt053(entries: number, seed: number): string {
   invariant(Number.isInteger(entries) && entries >= 0, () => `entries must be a count, got ${entries}`)
-  const random = mulberry32(seed)
-  const openingSign = random.next() % 2 === 0 ? 1n : -1n
-  const opening = openingSign * BigInt(random.next() % AMOUNT_CENTS_MAX) * 100n
+  const random = seededUint32(seed)
+  const openingSign = random() % 2 === 0 ? 1n : -1n
+  const opening = openingSign * BigInt(random() % AMOUNT_CENTS_MAX) * 100n
   const body = new TextWriter()
   let net = 0n
   let sumAbs = 0n
   for (let i = 0; i < entries; i++) {
-    const cents = BigInt((random.next() % AMOUNT_CENTS_MAX) + 1)
-    const credit = random.next() % 5 < 3
+    const cents = BigInt((random() % AMOUNT_CENTS_MAX) + 1)
+    const credit = random() % 5 < 3
     net += credit ? cents : -cents
     sumAbs += cents
     body.write(entryXml(i, Math.floor((i * DAYS_IN_PERIOD) / entries), cents, credit, random))
@@ -105,7 +106,7 @@ const FOOTER = `    </Stmt>
 </Document>
 `
 
-function entryXml(i: number, day: number, cents: bigint, credit: boolean, random: Random): string {
+function entryXml(i: number, day: number, cents: bigint, credit: boolean, random: () => number): string {
   const date = new Date(PERIOD_START_MS + day * DAY_MS).toISOString().slice(0, 10)
   const batch = i % BATCH_EVERY === BATCH_EVERY - 1 && cents >= BigInt(BATCH_SIZE)
   const family = credit ? 'RCDT' : 'ICDT'
@@ -138,7 +139,7 @@ ${details}        </NtryDtls>
 }
 
 /** BATCH_SIZE transactions whose amounts add up to the entry's. */
-function batchDetails(i: number, cents: bigint, credit: boolean, random: Random): string {
+function batchDetails(i: number, cents: bigint, credit: boolean, random: () => number): string {
   const size = BigInt(BATCH_SIZE)
   const share = cents / size
   let xml = `          <Btch>
@@ -153,10 +154,10 @@ function batchDetails(i: number, cents: bigint, credit: boolean, random: Random)
   return xml
 }
 
-function transactionXml(i: number, k: number, amount: bigint | null, credit: boolean, random: Random): string {
+function transactionXml(i: number, k: number, amount: bigint | null, credit: boolean, random: () => number): string {
   const side = credit ? 'Dbtr' : 'Cdtr'
-  const name = NAMES[random.next() % NAMES.length]!
-  const iban = syntheticIban(random.next())
+  const name = NAMES[random() % NAMES.length]!
+  const iban = syntheticIban(random())
   const amountXml =
     amount === null
       ? ''
@@ -220,24 +221,5 @@ class TextWriter {
   toStringBetween(before: string, after: string): string {
     const whole = Buffer.concat([Buffer.from(before, 'utf8'), this.buffer.subarray(0, this.used), Buffer.from(after, 'utf8')])
     return whole.toString('utf8')
-  }
-}
-
-interface Random {
-  /** A uniformly distributed 32-bit unsigned integer. */
-  next(): number
-}
-
-/** mulberry32: a small, fast, seedable PRNG; deterministic output is all a test fixture needs. */
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0
-  return {
-    next(): number {
-      state = (state + 0x6d2b79f5) >>> 0
-      let t = state
-      t = Math.imul(t ^ (t >>> 15), t | 1)
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return (t ^ (t >>> 14)) >>> 0
-    },
   }
 }

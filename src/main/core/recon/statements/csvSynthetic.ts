@@ -5,8 +5,8 @@
  * they hold the delimiter, CRLF, and a running balance on every row that adds up exactly:
  * SYNTHETIC_CSV_OPENING_MINOR + the amounts = the last row's balance.
  */
-import type { CsvStatementMapping } from './csvStatementMapping'
-import { syntheticRandom } from './ofxSynthetic'
+import { CSV_MAPPING_EXAMPLES, type CsvStatementMapping } from './csvStatementMapping'
+import { seededUint32 } from '../../util/seededRandom'
 
 /** The balance before the first row: 25.000,00 EUR. */
 export const SYNTHETIC_CSV_OPENING_MINOR = 2_500_000n
@@ -18,27 +18,12 @@ const AMOUNT_CENTS_MAX = 100_000_000
 const COUNTERPARTIES = ['Müller GmbH', 'Schmidt & Söhne KG', 'Stadtwerke Köln', 'Finanzamt Berlin', 'Bäckerei "Zum Korn"'] as const
 const IBANS = ['DE44500105175407324931', 'DE89370400440532013000', 'DE02120300000000202051'] as const
 
+/** The German example layout without its bank-reference column (the synthetic file has none). */
+const { reference: _noReference, ...SYNTHETIC_COLUMNS } = CSV_MAPPING_EXAMPLES.germanBank.columns
 const SYNTHETIC_MAPPING: CsvStatementMapping = {
+  ...CSV_MAPPING_EXAMPLES.germanBank,
   name: 'Synthetic German bank',
-  delimiter: ';',
-  headerRows: 5,
-  columns: {
-    date: 'Buchungstag',
-    valueDate: 'Valuta',
-    counterpartyName: 'Auftraggeber / Empfänger',
-    counterpartyAccount: 'IBAN',
-    description: 'Verwendungszweck',
-    endToEndId: 'Kundenreferenz (End-to-End)',
-    amount: 'Betrag',
-    currency: 'Währung',
-    balance: 'Saldo',
-  },
-  dateFormat: 'DD.MM.YYYY',
-  decimalSeparator: ',',
-  thousandsSeparator: '.',
-  negativeStyle: 'leadingMinus',
-  rowOrder: 'oldestFirst',
-  account: { id: 'DE89370400440532013000', currency: 'EUR' },
+  columns: SYNTHETIC_COLUMNS,
 }
 
 /** 1234567n → "12.345,67", -5n → "-0,05" (exact; no number involved). */
@@ -60,7 +45,7 @@ function quoted(text: string): string {
 
 /** A CSV with `entries` rows on one EUR account, and the mapping that reads it. */
 export function syntheticCsv(entries: number, seed: number): { text: string; mapping: CsvStatementMapping } {
-  const next = syntheticRandom(seed)
+  const next = seededUint32(seed)
   const parts: string[] = [
     `Kontonummer:;${SYNTHETIC_MAPPING.account.id}\r\n`,
     `Zeitraum:;${germanDate(0)} - ${germanDate(Math.max(0, Math.ceil(entries / ROWS_PER_DAY) - 1))}\r\n`,

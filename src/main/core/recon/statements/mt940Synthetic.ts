@@ -4,6 +4,7 @@
  * `?NN` sub-fields, `/TAG/` keys, free text), entry dates, reversals and supplementary details.
  * Deterministic: the same (entries, seed) always gives the same text.
  */
+import { seededRandom } from '../../util/seededRandom'
 import { invariant } from '../../util/invariant'
 
 /** Statement lines per daily message (a busy account's day). */
@@ -13,18 +14,6 @@ const AMOUNT_CENTS_MAX = 5_000_000
 const DAY_MS = 86_400_000
 const START_DAY_MS = Date.UTC(2024, 0, 1)
 const ACCOUNT = 'DE89370400440532013000'
-
-/** Small seeded PRNG (mulberry32): enough spread for test data, no dependency. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 function yymmdd(dayMs: number): string {
   return new Date(dayMs).toISOString().slice(2, 10).replace(/-/g, '')

@@ -4,6 +4,7 @@
  * SYNTHETIC_OFX_OPENING_MINOR + the sum of its entries, so a reader can check it exactly. It uses
  * what real files use: CRLF, indentation, unclosed leaves, time-zone suffixes, `&amp;`, CHECKNUM.
  */
+import { seededUint32 } from '../../util/seededRandom'
 import { formatAmount } from '../../../../shared/money'
 
 /** The balance before the first entry (OFX does not state it): 12,345.67 USD. */
@@ -17,18 +18,6 @@ const DAY_MS = 86_400_000
 const AMOUNT_CENTS_MAX = 100_000_000
 const COUNTERPARTIES = ['ACME SUPPLIES & CO', 'Northwind Traders', 'Contoso Payroll', 'Fabrikam Rent', "O'Neil Consulting"] as const
 
-/** xorshift32: a fixed sequence per seed (not for anything secret). */
-export function syntheticRandom(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x
-  }
-}
-
 function ofxDate(dayIndex: number): string {
   return new Date(FIRST_DAY_MS + dayIndex * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '')
 }
@@ -39,7 +28,7 @@ function escapeSgml(text: string): string {
 
 /** An OFX 1.02 file with `entries` transactions in USD on one checking account. */
 export function syntheticOfx(entries: number, seed: number): string {
-  const next = syntheticRandom(seed)
+  const next = seededUint32(seed)
   const lastDay = ofxDate(Math.max(0, Math.ceil(entries / ENTRIES_PER_DAY) - 1))
   const parts: string[] = [
     'OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:1252\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n',

@@ -128,15 +128,20 @@ const HISTORICAL_SCALES: Readonly<Record<string, number>> = {
   PTE: 0,
 }
 
+/** Scales of the codes already looked up: a file names one currency on every line. */
+const scaleByCode = new Map<string, number>()
+
 /** The ISO 4217 minor-unit digits of a currency code; refused for codes that are not currencies. */
 export function currencyScale(code: string, where: string): number {
   const upper = code.trim().toUpperCase()
+  const known = scaleByCode.get(upper)
+  if (known !== undefined) return known
   if (!/^[A-Z]{3}$/.test(upper)) throw statementError(where, `"${code}" is not a three-letter currency code (ISO 4217).`)
   const entry = currencyCodes.code(upper)
-  if (entry && Number.isInteger(entry.digits)) return entry.digits
-  const historical = HISTORICAL_SCALES[upper]
-  if (historical !== undefined) return historical
-  throw statementError(where, `${upper} is not an ISO 4217 currency code — check the file's currency.`)
+  const scale = entry && Number.isInteger(entry.digits) ? entry.digits : HISTORICAL_SCALES[upper]
+  if (scale === undefined) throw statementError(where, `${upper} is not an ISO 4217 currency code — check the file's currency.`)
+  scaleByCode.set(upper, scale)
+  return scale
 }
 
 const DECIMAL_TEXT = /^(\d+)(?:[.,](\d*))?$/
