@@ -8,6 +8,7 @@ import { printCsvBench, runCsvBench } from './csv.bench'
 import { runGasBench } from './gas.bench'
 import { printLedgerBench, runLedgerBench } from './ledger.bench'
 import { printLedgerPostgresBench, runLedgerPostgresBench } from './ledgerPostgres.bench'
+import { printMatchBench, runMatchBench } from './match.bench'
 import { runPollerBench } from './poller.bench'
 import { printStatementsBench, runStatementsBench } from './statements.bench'
 
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   poller: async () => console.log((await runPollerBench()).table),
   approvals: async () => printApprovalsBench(await runApprovalsBench()),
   statements: async () => printStatementsBench(await runStatementsBench()),
+  match: async () => printMatchBench(runMatchBench()),
 }
 
 async function main(): Promise<void> {

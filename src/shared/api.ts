@@ -29,6 +29,9 @@ import { workspaceCalls } from './workspaceApi'
 import { backupCalls, backupErrorDetails } from './backupsApi'
 import { escrowCalls } from './escrowApi'
 import { reconCalls, reconErrorDetails } from './reconApi'
+import { reconMatchCalls, reconMatchErrorDetails } from './reconMatchApi'
+import { reconPullCalls } from './reconPullApi'
+import { reconBalanceCalls } from './reconBalancesApi'
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
@@ -44,6 +47,9 @@ export const calls = {
   ...backupCalls,
   ...escrowCalls,
   ...reconCalls,
+  ...reconMatchCalls,
+  ...reconPullCalls,
+  ...reconBalanceCalls,
 } as const
 
 export type Calls = typeof calls
@@ -97,6 +103,7 @@ export const errorDetails = {
   ...signerErrorDetails,
   ...backupErrorDetails,
   ...reconErrorDetails,
+  ...reconMatchErrorDetails,
 } as const satisfies Partial<Record<ErrorCode, z.ZodType>>
 export type DetailedErrorCode = keyof typeof errorDetails
 export type ErrorDetailsOf<C extends DetailedErrorCode> = z.output<(typeof errorDetails)[C]>
@@ -200,6 +207,8 @@ export const events = {
   'escrow.changed': z.object({ escrowId: z.string() }),
   /** Statements were imported, or a statement account was linked: reconciliation views re-query. */
   'recon.changed': z.object({ fileId: z.string().nullable() }),
+  /** Rail balances were checked (recon.checkBalances, the poller): `changed` lists the accounts whose check changed. */
+  'recon.balances.changed': z.object({ changed: z.array(z.string()) }),
   /** A deadline of an escrow is near (a review window ends within a day): remind the people who may dispute. */
   'escrow.reminder': z.object({
     escrowId: z.string(),

@@ -241,3 +241,5 @@ export const STATEMENT_FILE_NAME_CHARS_MAX = 255
 export const RECON_LIST_MAX = 500
 /** Statement lines one page returns. */
 export const RECON_LINES_PAGE_MAX = 1_000
+/** Treasury accounts one balance check reads on their rails (and recon.balances lists). */
+export const RECON_BALANCE_ACCOUNTS_MAX = 200

@@ -11,6 +11,7 @@ import { DecimalString, Id } from './blocks'
 import { call } from './callSpec'
 import { SafeText } from './safeText'
 import {
+  ERROR_DETAILS_LIST_MAX,
   ERROR_DETAILS_TEXT_CHARS_MAX,
   RECON_LINES_PAGE_MAX,
   RECON_LIST_MAX,
@@ -18,7 +19,13 @@ import {
   STATEMENT_FILE_NAME_CHARS_MAX,
 } from './limits'
 
-export const STATEMENT_FORMAT_NAMES = ['camt.052', 'camt.053', 'camt.054', 'mt940', 'mt942', 'bai2', 'ofx', 'csv'] as const
+/** Formats of the statement files a person imports (recon.import). */
+export const STATEMENT_FILE_FORMAT_NAMES = ['camt.052', 'camt.053', 'camt.054', 'mt940', 'mt942', 'bai2', 'ofx', 'csv'] as const
+export const StatementFileFormatName = z.enum(STATEMENT_FILE_FORMAT_NAMES)
+export type StatementFileFormatName = z.infer<typeof StatementFileFormatName>
+/** Rail records pulled in as statement lines (recon.pull, src/shared/reconPullApi.ts): never imported as a file. */
+export const RAIL_RECORD_FORMAT_NAMES = ['stripe', 'stellar', 'evm'] as const
+export const STATEMENT_FORMAT_NAMES = [...STATEMENT_FILE_FORMAT_NAMES, ...RAIL_RECORD_FORMAT_NAMES] as const
 export const StatementFormatName = z.enum(STATEMENT_FORMAT_NAMES)
 export type StatementFormatName = z.infer<typeof StatementFormatName>
 
@@ -119,7 +126,7 @@ export const ImportStatementInput = z
     uploadId: Id.optional(),
     fileName: SafeText(STATEMENT_FILE_NAME_CHARS_MAX),
     /** Default: recognised from the content. CSV needs `mapping`. */
-    format: StatementFormatName.optional(),
+    format: StatementFileFormatName.optional(),
     /** The saved CSV column mapping to read a CSV with (recon.mappings). */
     mapping: z.string().min(1).max(80).optional(),
     /** Link the statement account to this ledger account (when it is not linked yet). */
@@ -150,6 +157,12 @@ export const reconErrorDetails = {
   STATEMENT_UNBALANCED: z.object({ where: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX) }),
   /** The earlier import of the same file. */
   STATEMENT_DUPLICATE: z.object({ fileId: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX), importedAt: z.string().max(64) }),
+  /** Each field of a saved CSV mapping the schema refused ("columns.amount") and why (recon.saveMapping). */
+  STATEMENT_MAPPING_INVALID: z.object({
+    issues: z
+      .array(z.object({ path: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX), message: z.string().max(ERROR_DETAILS_TEXT_CHARS_MAX) }))
+      .max(ERROR_DETAILS_LIST_MAX),
+  }),
 } as const
 
 export const reconCalls = {

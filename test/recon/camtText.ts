@@ -10,6 +10,10 @@ export interface CamtLine {
   dir: 'CRDT' | 'DBIT'
   e2e?: string
   ref?: string
+  /** Booking date (default: a day of the month from the line's position). */
+  date?: string
+  /** Unstructured remittance (default "Invoice <n>"). */
+  text?: string
 }
 
 export interface CamtStatement {
@@ -22,6 +26,8 @@ export interface CamtStatement {
   /** YYYY-MM of the statement (default 2026-11). */
   month?: string
   iban?: string
+  /** ISO currency of the account (default EUR). */
+  ccy?: string
 }
 
 function day(n: number): string {
@@ -30,12 +36,13 @@ function day(n: number): string {
 
 export function camtText(o: CamtStatement): string {
   const m = o.month ?? '2026-11'
+  const ccy = o.ccy ?? 'EUR'
   const entries = o.lines
     .map(
-      (l, i) => `<Ntry><NtryRef>${i + 1}</NtryRef><Amt Ccy="EUR">${l.amount}</Amt><CdtDbtInd>${l.dir}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
-<BookgDt><Dt>${m}-${day((i % 9) + 1)}</Dt></BookgDt><ValDt><Dt>${m}-${day((i % 9) + 2)}</Dt></ValDt><AcctSvcrRef>${l.ref ?? `BANK-${o.seq}-${i + 1}`}</AcctSvcrRef>
+      (l, i) => `<Ntry><NtryRef>${i + 1}</NtryRef><Amt Ccy="${ccy}">${l.amount}</Amt><CdtDbtInd>${l.dir}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>${l.date ?? `${m}-${day((i % 9) + 1)}`}</Dt></BookgDt><ValDt><Dt>${l.date ?? `${m}-${day((i % 9) + 2)}`}</Dt></ValDt><AcctSvcrRef>${l.ref ?? `BANK-${o.seq}-${i + 1}`}</AcctSvcrRef>
 <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
-<NtryDtls><TxDtls><Refs><EndToEndId>${l.e2e ?? 'NOTPROVIDED'}</EndToEndId></Refs><RmtInf><Ustrd>Invoice ${i + 1}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`,
+<NtryDtls><TxDtls><Refs><EndToEndId>${l.e2e ?? 'NOTPROVIDED'}</EndToEndId></Refs><RmtInf><Ustrd>${l.text ?? `Invoice ${i + 1}`}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`,
     )
     .join('\n')
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -43,9 +50,9 @@ export function camtText(o: CamtStatement): string {
 <BkToCstmrStmt><GrpHdr><MsgId>${o.id}</MsgId><CreDtTm>${m}-28T18:00:00</CreDtTm></GrpHdr>
 <Stmt><Id>${o.id}</Id><ElctrncSeqNb>${o.seq}</ElctrncSeqNb><CreDtTm>${m}-28T18:00:00</CreDtTm>
 <FrToDt><FrDtTm>${m}-01T00:00:00</FrDtTm><ToDtTm>${m}-28T23:59:59</ToDtTm></FrToDt>
-<Acct><Id><IBAN>${o.iban ?? CAMT_TEST_IBAN}</IBAN></Id><Ccy>EUR</Ccy><Ownr><Nm>Countersign Demo GmbH</Nm></Ownr></Acct>
-<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${o.opening}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>${m}-01</Dt></Dt></Bal>
-<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${o.closing}</Amt><CdtDbtInd>${o.closingDir ?? 'CRDT'}</CdtDbtInd><Dt><Dt>${m}-28</Dt></Dt></Bal>
+<Acct><Id><IBAN>${o.iban ?? CAMT_TEST_IBAN}</IBAN></Id><Ccy>${ccy}</Ccy><Ownr><Nm>Countersign Demo GmbH</Nm></Ownr></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="${ccy}">${o.opening}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>${m}-01</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="${ccy}">${o.closing}</Amt><CdtDbtInd>${o.closingDir ?? 'CRDT'}</CdtDbtInd><Dt><Dt>${m}-28</Dt></Dt></Bal>
 ${entries}
 </Stmt></BkToCstmrStmt></Document>
 `

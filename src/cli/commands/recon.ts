@@ -8,8 +8,17 @@ import path from 'node:path'
 import { Option, type Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import { RECON_LINES_PAGE_MAX, RECON_LIST_MAX, STATEMENT_CHARS_MAX } from '../../shared/limits'
-import { STATEMENT_FORMAT_NAMES, type ImportStatementResult, type StatementFormatName, type StatementSummary } from '../../shared/reconApi'
+import {
+  STATEMENT_FILE_FORMAT_NAMES,
+  type ImportStatementResult,
+  type StatementFileFormatName,
+  type StatementSummary,
+} from '../../shared/reconApi'
 import { decodeStatementBytes, statementChunks } from '../../shared/statementText'
+import { registerReconPull } from './reconPull'
+import { registerReconMatching } from './reconMatch'
+import type { RailBalanceCheck } from '../../shared/reconBalancesApi'
+import { EXIT_FAILURE } from '../errors'
 import { cell, groupDecimal, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
@@ -37,7 +46,7 @@ export function readStatementFile(file: string): string {
 }
 
 interface ImportOpts {
-  format?: StatementFormatName
+  format?: StatementFileFormatName
   mapping?: string
   ledgerAccount?: string
   dryRun?: boolean
@@ -112,7 +121,7 @@ export function registerRecon(program: Command, io: CliIo, state: RunState): Com
     .command('import')
     .argument('<file>', 'the statement file')
     .description('Import a statement file: parsed exactly, checked against its own balances and totals, refused if it was imported before.')
-    .addOption(new Option('--format <format>', 'the format (default: recognised from the content)').choices(STATEMENT_FORMAT_NAMES))
+    .addOption(new Option('--format <format>', 'the format (default: recognised from the content)').choices(STATEMENT_FILE_FORMAT_NAMES))
     .option('--mapping <name>', 'the saved column mapping to read a CSV with')
     .option('--ledger-account <id>', 'link the statement account to this ledger account (first import)')
     .option('--dry-run', 'check the file and show what would be imported; store nothing', false)
@@ -236,6 +245,21 @@ export function registerRecon(program: Command, io: CliIo, state: RunState): Com
       })
     })
 
+  recon
+    .command('balances')
+    .description(
+      "Each treasury account's balance on its rail (chain, Horizon, Stripe) beside the ledger's, as last checked; exit code 1 when one differs.",
+    )
+    .option('--check', 'read the rails now (with --as): a change is stored, a new difference audited', false)
+    .action(async (opts: { check?: boolean }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const result = opts.check ? await s.call('recon.checkBalances', {}) : await s.call('recon.balances', {})
+        if (s.out.json) s.out.data(result)
+        else printRailBalances(s, result.accounts, result.checkedAt)
+        return result.accounts.some((a) => a.state === 'differs') ? EXIT_FAILURE : 0
+      })
+    })
+
   const mapping = recon.command('mapping').description('Saved CSV column mappings, one per bank layout.')
   mapping
     .command('list', { isDefault: true })
@@ -267,5 +291,37 @@ export function registerRecon(program: Command, io: CliIo, state: RunState): Com
         s.out.line(`Saved the column mapping "${saved.name}".`)
       })
     })
+  registerReconPull(recon, io, state)
+  registerReconMatching(recon, io, state)
   return recon
+}
+
+function printRailBalances(s: Session, accounts: readonly RailBalanceCheck[], checkedAt: string | null): void {
+  if (accounts.length === 0) return s.out.line('No treasury account has an address on a rail: nothing to compare.')
+  const money = (text: string | null, code: string) => (text === null ? '—' : `${groupDecimal(text)} ${code}`)
+  const stateOf = (a: RailBalanceCheck) =>
+    a.state === null ? 'not checked' : a.state === 'differs' ? `DIFFERS by ${groupDecimal(a.difference ?? '0')}` : a.state
+  s.out.line(
+    renderTable(
+      [
+        { header: 'Account', align: 'left' },
+        { header: 'Rail', align: 'left' },
+        { header: 'Ledger', align: 'right' },
+        { header: 'On the rail', align: 'right' },
+        { header: 'State', align: 'left' },
+        { header: 'Since', align: 'left' },
+      ],
+      accounts.map((a) => [
+        a.ledgerAccountId,
+        a.network === a.rail ? a.rail : `${a.rail}:${a.network}`,
+        money(a.ledgerBalance, a.assetCode),
+        money(a.railBalance, a.assetCode),
+        stateOf(a),
+        a.since === null ? '' : shortTimestamp(a.since),
+      ]),
+      s.out.bold,
+    ),
+  )
+  for (const a of accounts) if (a.problem !== null) s.out.line(`${a.ledgerAccountId}: ${a.problem}`)
+  s.out.line(checkedAt === null ? 'Never checked: countersign recon balances --check --as NAME' : `Checked ${shortTimestamp(checkedAt)}.`)
 }

@@ -42,6 +42,8 @@ import {
 import type { StripeRetryPolicy } from './rails/stripe/postStripeWithRetry'
 import { createStripeService, type StripeService } from './stripe/stripeService'
 import { createStripeSyncTask } from './poller/tasks/stripeSync'
+import { createReconPullTask } from './poller/tasks/reconPull'
+import { createBalanceChecksTask } from './poller/tasks/balanceChecks'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
 import { ensureDailyBackup } from './db/backups/ensureDailyBackup'
 
@@ -205,6 +207,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
     createStripeConfirmTask(rails),
     createStripeSyncTask(stripe),
+    createReconPullTask(rails, sandbox),
+    createBalanceChecksTask(rails),
     // A sandbox's clock may have been moved forward by another process (`countersign sandbox clock`).
     ...(sandbox
       ? [

@@ -21,6 +21,9 @@ import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
 import { createEscrowHandlers } from '../escrow/escrowHandlers'
 import { createReconHandlers } from '../recon/reconHandlers'
+import { createReconPullHandlers } from '../recon/reconPullHandler'
+import { createReconMatchHandlers } from '../recon/matching/reconMatchHandlers'
+import { createReconBalanceHandlers } from '../recon/balanceHandlers'
 import type { EscrowRailRegistry } from '../rails/EscrowRail'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -106,5 +109,8 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...createStripeHandlers(env.execution.rails, env.stripe),
     ...createEscrowHandlers(env.execution, env.escrowRails),
     ...createReconHandlers(),
+    ...createReconPullHandlers(env.execution.rails),
+    ...createReconMatchHandlers(),
+    ...createReconBalanceHandlers(env.execution.rails),
   }
 }

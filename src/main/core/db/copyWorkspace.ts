@@ -57,6 +57,14 @@ const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   statements: true,
   statement_lines: true,
   recon_csv_mappings: true,
+  recon_rules: true,
+  recon_runs: true,
+  recon_matches: true,
+  recon_match_items: true,
+  recon_exceptions: true,
+  recon_adjustments: true,
+  recon_periods: true,
+  recon_balance_checks: true,
 }
 export const TABLES_IN_COPY_ORDER = Object.keys(COPY_ORDER_CHECK) as (keyof Database)[]
 

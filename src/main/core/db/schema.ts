@@ -528,6 +528,8 @@ export interface StatementLinesTable {
   state: string
   /** Where in the file ("line 42"). */
   location: string
+  /** 0012: a rail record's own id ("stripe:txn_…", "evm:8453:0xhash:3"), unique; null for a bank line. */
+  external_key: string | null
 }
 
 /** 0011_recon: a saved CSV column mapping. */
@@ -536,6 +538,125 @@ export interface ReconCsvMappingsTable {
   mapping: string
   created_by: string
   updated_at: string
+}
+
+/** 0012: a matching rule (config: JSON of the rule's settings, checked on use). */
+export interface ReconRulesTable {
+  id: string
+  name: string
+  position: number
+  config: string
+  enabled: number
+  updated_by: string
+  updated_at: string
+}
+
+/** 0012: one matching run (stats: JSON). */
+export interface ReconRunsTable {
+  id: string
+  at: string
+  by: string
+  dry_run: number
+  account_id: string | null
+  stats: string
+}
+
+/** 0012: a match of statement lines and ledger postings. state: suggested | confirmed | undone. */
+export interface ReconMatchesTable {
+  id: string
+  account_id: string
+  /** key | 1:1 | 1:N | N:1 | fee | manual */
+  kind: string
+  rule_id: string
+  state: string
+  /** JSON MatchReason (+ the items, kept when the match is undone). */
+  reason: string
+  statement_total: string
+  ledger_total: string
+  variance: string
+  currency: string
+  /** The match's date (the statement side's latest booking date), for periods. */
+  day: string
+  run_id: string | null
+  created_at: string
+  created_by: string
+  decided_at: string | null
+  decided_by: string | null
+  /** The closed period that locks it. */
+  period: string | null
+}
+
+/** 0012: an item of a live match (side: statement | ledger; ledger item id "<entry id>/<posting idx>"). */
+export interface ReconMatchItemsTable {
+  side: string
+  item_id: string
+  match_id: string
+  amount: string
+}
+
+/** 0012: the exceptions queue. reason: unmatched | ambiguous | amount_differs | duplicate; state: open | resolved. */
+export interface ReconExceptionsTable {
+  id: string
+  side: string
+  item_id: string
+  account_id: string
+  reason: string
+  detail: string
+  /** JSON string[] of the other side's items involved. */
+  related: string
+  amount: string
+  currency: string
+  day: string
+  state: string
+  assignee: string | null
+  /** JSON [{ at, by, text }]. */
+  notes: string
+  resolution: string | null
+  created_at: string
+  updated_at: string
+  resolved_by: string | null
+}
+
+/** 0012: an adjustment entry proposed for a variance or a bank charge. state: proposed | posted | rejected. */
+export interface ReconAdjustmentsTable {
+  id: string
+  match_id: string
+  account_id: string
+  ledger_account_id: string
+  counter_account_id: string
+  /** Signed minor units seen from the ledger account (positive = money in). */
+  amount: string
+  currency: string
+  day: string
+  description: string
+  state: string
+  proposed_by: string
+  proposed_at: string
+  decided_by: string | null
+  decided_at: string | null
+  entry_id: string | null
+}
+
+/** 0012: a closed period (YYYY-MM) of a statement account. */
+export interface ReconPeriodsTable {
+  account_id: string
+  period: string
+  closed_at: string
+  closed_by: string
+  summary: string
+}
+
+/** 0012: the rail's own balance beside the ledger's. state: matches | differs | unavailable. */
+export interface ReconBalanceChecksTable {
+  id: string
+  ledger_account_id: string
+  asset_id: string
+  at: string
+  ledger: string
+  rail: string | null
+  difference: string | null
+  state: string
+  problem: string | null
 }
 
 export interface Database {
@@ -576,6 +697,14 @@ export interface Database {
   statements: StatementsTable
   statement_lines: StatementLinesTable
   recon_csv_mappings: ReconCsvMappingsTable
+  recon_rules: ReconRulesTable
+  recon_runs: ReconRunsTable
+  recon_matches: ReconMatchesTable
+  recon_match_items: ReconMatchItemsTable
+  recon_exceptions: ReconExceptionsTable
+  recon_adjustments: ReconAdjustmentsTable
+  recon_periods: ReconPeriodsTable
+  recon_balance_checks: ReconBalanceChecksTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

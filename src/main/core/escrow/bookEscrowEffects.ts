@@ -17,7 +17,8 @@ import { formatAmount, parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
 import { SYSTEM_ACTOR } from '../context'
 import type { EscrowActionRow, EscrowMilestoneRow, EscrowRow } from '../db/schema'
-import { addAccount, createHold, postEntries, postHold } from '../ledger'
+import { createHold, postEntries, postHold } from '../ledger'
+import { ensureAccount } from '../ledger/ensureAccount'
 import { voidHold } from '../ledger/voidHold'
 import { requireTreasuryAccount } from '../payouts/execute/treasuryAccount'
 import { unreachable } from '../util/invariant'
@@ -26,45 +27,30 @@ import { assetOf } from './escrowRows'
 export const ESCROW_ENTRY_KIND = 'escrow'
 
 export async function escrowAccountId(ctx: CoreContext, assetId: string): Promise<string> {
-  return await ensureAccount(ctx, `escrow:${assetId}`, 'escrow', assetId, `Escrow (${assetId})`)
-}
-
-async function ensureAccount(
-  ctx: CoreContext,
-  id: string,
-  kind: 'payee' | 'escrow' | 'external' | 'fees',
-  assetId: string,
-  name: string,
-  address?: string,
-) {
-  if (!(await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id))))
-    await addAccount(ctx, SYSTEM_ACTOR, { id, name: name.slice(0, 120), kind, assetId, ...(address === undefined ? {} : { address }) })
-  return id
+  return await ensureAccount(ctx, { id: `escrow:${assetId}`, kind: 'escrow', assetId: assetId, name: `Escrow (${assetId})`.slice(0, 120) })
 }
 
 /** The same payee account payouts book to (payouts/execute/bookSubmission.ts). */
 async function payeeAccountId(ctx: CoreContext, escrow: EscrowRow): Promise<string> {
   const address = escrow.payee.toLowerCase()
-  return await ensureAccount(
-    ctx,
-    `payee:${escrow.asset_id}:${address}`,
-    'payee',
-    escrow.asset_id,
-    `Payee ${escrow.payee_name ?? escrow.payee} (${escrow.asset_id})`,
+  return await ensureAccount(ctx, {
+    id: `payee:${escrow.asset_id}:${address}`,
+    kind: 'payee',
+    assetId: escrow.asset_id,
+    name: `Payee ${escrow.payee_name ?? escrow.payee} (${escrow.asset_id})`.slice(0, 120),
     address,
-  )
+  })
 }
 
 /** Where money comes from and goes back to: the treasury, or the customer whose charge funded it. */
 async function payerAccountId(ctx: CoreContext, escrow: EscrowRow): Promise<string> {
   if (escrow.funding === 'charge')
-    return await ensureAccount(
-      ctx,
-      `customer:${escrow.asset_id}`,
-      'external',
-      escrow.asset_id,
-      `Customers paying into escrow (${escrow.asset_id})`,
-    )
+    return await ensureAccount(ctx, {
+      id: `customer:${escrow.asset_id}`,
+      kind: 'external',
+      assetId: escrow.asset_id,
+      name: `Customers paying into escrow (${escrow.asset_id})`.slice(0, 120),
+    })
   return (await requireTreasuryAccount(ctx, escrow.asset_id, escrow.payer)).id
 }
 
@@ -150,7 +136,12 @@ export async function bookEscrowFee(ctx: CoreContext, escrow: EscrowRow, txId: s
   if (fee === 0n) return
   const asset = await assetOf(ctx, feeAssetId)
   const amount = formatAmount(fee, asset.scale)
-  const fees = await ensureAccount(ctx, `fees:${feeAssetId}`, 'fees', feeAssetId, `Network fees (${feeAssetId})`)
+  const fees = await ensureAccount(ctx, {
+    id: `fees:${feeAssetId}`,
+    kind: 'fees',
+    assetId: feeAssetId,
+    name: `Network fees (${feeAssetId})`.slice(0, 120),
+  })
   await postEntries(
     ctx,
     SYSTEM_ACTOR,

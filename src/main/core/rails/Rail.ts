@@ -162,6 +162,17 @@ export interface RailCapabilities {
   sentTo?: string
 }
 
+/** What a rail holds for one address in one asset, as its network says (readBalances). */
+export interface RailBalance {
+  assetId: string
+  /** Minor units of the asset (Stripe: available + pending). */
+  minor: bigint
+  /** The parts `minor` adds up, where the rail splits it (Stripe: available, pending). */
+  parts?: Readonly<Record<string, bigint>>
+  /** What the network said besides the figure (no such account, no trustline, no token contract). */
+  note?: string
+}
+
 /** What pre-flight shows a rail: one batch and its payouts on this rail + network only. */
 export interface RailPreflightInput {
   batch: BatchRow
@@ -229,6 +240,12 @@ interface RailBase {
    * May call the network; writes nothing. A thrown error becomes a RAIL_CHECK_FAILED problem.
    */
   preflight?(input: RailPreflightInput): Promise<readonly PreflightProblem[]>
+  /**
+   * What `address` holds in each of `assets` (all of this rail + network), read from the network
+   * itself: the rail's side of the balance checks (recon/balanceChecks.ts). Writes nothing; throws
+   * when the network cannot be read. Absent: this rail cannot say.
+   */
+  readBalances?(address: string, assets: readonly AssetRow[]): Promise<readonly RailBalance[]>
 }
 
 /** A rail whose submissions are signed on a device (EVM, Stellar). */

@@ -1,5 +1,6 @@
 /** Saved CSV column mappings (one per bank layout), checked against the schema before they are saved. */
 import { CsError } from '../../../shared/errors'
+import { ERROR_DETAILS_LIST_MAX } from '../../../shared/limits'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'
 import { CsvStatementMapping } from './statements/parseCsvStatement'
@@ -13,9 +14,16 @@ export async function saveCsvMapping(
   const checked = CsvStatementMapping.safeParse(mapping)
   if (!checked.success) {
     const first = checked.error.issues[0]
+    const n = checked.error.issues.length
     throw new CsError(
       'STATEMENT_MAPPING_INVALID',
-      `The column mapping "${name}" is not valid: ${first ? `${first.path.join('.') || 'mapping'} ${first.message}` : 'unknown problem'} — fix it and save it again.`,
+      `The column mapping "${name}" is not valid: ${first ? `${first.path.join('.') || 'mapping'} ${first.message}` : 'unknown problem'}${n > 1 ? ` (and ${n - 1} more)` : ''} — fix it and save it again.`,
+      // Every issue with its field, so an editor can show each beside its field.
+      {
+        details: {
+          issues: checked.error.issues.slice(0, ERROR_DETAILS_LIST_MAX).map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      },
     )
   }
   const now = ctx.clock.now().toISOString()

@@ -21,7 +21,8 @@ import { formatAmount } from '../../../shared/money'
 import { appendAudit } from '../audit/appendAudit'
 import type { CoreContext } from '../context'
 import { SYSTEM_ACTOR } from '../context'
-import { addAccount, postEntries } from '../ledger'
+import { postEntries } from '../ledger'
+import { ensureAccount } from '../ledger/ensureAccount'
 import { requireTreasuryAccount } from '../payouts/execute/treasuryAccount'
 import { assertStripeScale } from '../rails/stripe/stripeMinorUnits'
 import { STRIPE_PLATFORM_SOURCE } from '../rails/stripe/stripeRailConfig'
@@ -64,19 +65,22 @@ export function stripeMinor(value: unknown, what: string): bigint {
   return BigInt(value)
 }
 
-async function ensureAccount(ctx: CoreContext, id: string, kind: 'clearing' | 'external', assetId: string, name: string): Promise<string> {
-  if (!(await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id)))) {
-    await addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId })
-  }
-  return id
-}
-
 export async function stripeTransitAccountId(ctx: CoreContext, assetId: string): Promise<string> {
-  return await ensureAccount(ctx, `clearing:stripe-payouts:${assetId}`, 'clearing', assetId, `Stripe payouts in transit (${assetId})`)
+  return await ensureAccount(ctx, {
+    id: `clearing:stripe-payouts:${assetId}`,
+    kind: 'clearing',
+    assetId,
+    name: `Stripe payouts in transit (${assetId})`,
+  })
 }
 
 export async function stripeBankAccountId(ctx: CoreContext, assetId: string): Promise<string> {
-  return await ensureAccount(ctx, `external:stripe-bank:${assetId}`, 'external', assetId, `Platform bank, via Stripe payouts (${assetId})`)
+  return await ensureAccount(ctx, {
+    id: `external:stripe-bank:${assetId}`,
+    kind: 'external',
+    assetId,
+    name: `Platform bank, via Stripe payouts (${assetId})`,
+  })
 }
 
 /** Books a reversal of `amount` on our payout's transfer; returns the entry id. */

@@ -41,6 +41,7 @@ import * as m0008 from '../migrations/0008_operator_auth'
 import * as m0009 from '../migrations/0009_row_seals'
 import * as m0010 from '../migrations/0010_escrow'
 import * as m0011 from '../migrations/0011_recon'
+import * as m0012 from '../migrations/0012_recon_matching'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -54,6 +55,7 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0009_row_seals': m0009,
   '0010_escrow': m0010,
   '0011_recon': m0011,
+  '0012_recon_matching': m0012,
 }
 
 export { DB_FILE_NAME }

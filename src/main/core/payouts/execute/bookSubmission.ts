@@ -16,7 +16,8 @@ import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { CoreContext } from '../../context'
 import { SYSTEM_ACTOR } from '../../context'
 import type { PayoutRow, SubmissionRow } from '../../db/schema'
-import { addAccount, postEntries } from '../../ledger'
+import { postEntries } from '../../ledger'
+import { ensureAccount } from '../../ledger/ensureAccount'
 import type { ConfirmedPayout } from '../../rails/Rail'
 import { invariant, unreachable } from '../../util/invariant'
 import { setPayoutEntry } from './executionStore'
@@ -46,34 +47,24 @@ function bookingId(baseId: string, g: number): string {
   return g === 0 ? baseId : `${baseId}:${g}`
 }
 
-async function ensureAccount(
-  ctx: CoreContext,
-  id: string,
-  kind: 'payee' | 'fees',
-  assetId: string,
-  name: string,
-  address?: string,
-): Promise<string> {
-  if (!(await ctx.db.first(ctx.db.k.selectFrom('accounts').select('id').where('id', '=', id)))) {
-    await addAccount(ctx, SYSTEM_ACTOR, { id, name, kind, assetId, ...(address === undefined ? {} : { address }) })
-  }
-  return id
-}
-
 async function payeeAccountId(ctx: CoreContext, p: PayoutRow): Promise<string> {
   const address = p.recipient.toLowerCase()
-  return await ensureAccount(
-    ctx,
-    `payee:${p.asset_id}:${address}`,
-    'payee',
-    p.asset_id,
-    `Payee ${p.name ?? p.recipient} (${p.asset_id})`.slice(0, 120),
+  return await ensureAccount(ctx, {
+    id: `payee:${p.asset_id}:${address}`,
+    kind: 'payee',
+    assetId: p.asset_id,
+    name: `Payee ${p.name ?? p.recipient} (${p.asset_id})`.slice(0, 120),
     address,
-  )
+  })
 }
 
 async function feesAccountId(ctx: CoreContext, feeAssetId: string): Promise<string> {
-  return await ensureAccount(ctx, `fees:${feeAssetId}`, 'fees', feeAssetId, `Network fees (${feeAssetId})`)
+  return await ensureAccount(ctx, {
+    id: `fees:${feeAssetId}`,
+    kind: 'fees',
+    assetId: feeAssetId,
+    name: `Network fees (${feeAssetId})`.slice(0, 120),
+  })
 }
 
 async function scaleOf(ctx: CoreContext, assetId: string): Promise<number> {

@@ -25,6 +25,7 @@ import { evmRailDefaults, type EvmChainConfig } from './evmRailConfig'
 import { evmRailSetup } from './evmRailSetup'
 import { lookupEvmSubmissions, type EvmHeadSeen } from './lookupEvmSubmissions'
 import { planEvmChunks, prepareEvmChunks } from './planEvmChunks'
+import { readEvmBalances } from './readEvmBalances'
 import { evmNonceConsumed, readEvmHead, readEvmNonceFloor } from './readEvmChain'
 import { broadcastEvmSubmission, rebroadcastEvmSubmissions } from './sendEvmSubmission'
 import { signEvmSubmission } from './signEvmSubmission'
@@ -65,6 +66,7 @@ export function createEvmRail(config: EvmChainConfig, options: CreateEvmRailOpti
     head: () => readEvmHead(setup),
     lookup: (submissions) => lookupEvmSubmissions(setup, headSeen, submissions),
     classify: (submission, observation) => classifyEvmSubmission(setup, submission, observation),
+    readBalances: (address, assets) => readEvmBalances(setup, address, assets),
     explorerUrl: (txHash) => (config.explorerUrl ? `${config.explorerUrl.replace(/\/+$/, '')}/tx/${txHash}` : null),
     reorgWatch: {
       submissionsMax: evmRailDefaults.watchedConfirmedMax,

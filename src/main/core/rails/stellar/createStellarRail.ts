@@ -30,6 +30,7 @@ import { classifyStellarTx } from './classifyStellarTx'
 import type { HorizonClient } from './horizon'
 import { lookupStellarTxs, stellarNonceConsumed } from './lookupStellarTxs'
 import { groupStellarChunks, prepareStellarChunks } from './planStellarChunks'
+import { readStellarBalances } from './readStellarBalances'
 import { signStellarTx } from './signStellarTx'
 import { stellarPreflight } from './stellarPreflight'
 import type { StellarNetworkConfig } from './stellarRailConfig'
@@ -72,6 +73,7 @@ export function createStellarRail(config: StellarNetworkConfig, options: { horiz
     lookup: (submissions) => lookupStellarTxs(env, submissions),
     classify: (submission, observation) => classifyStellarTx(env, submission, observation),
     preflight: (input) => stellarPreflight(env, input),
+    readBalances: (address, assets) => readStellarBalances(env, address, assets),
   }
 }
 

@@ -22,6 +22,7 @@ import { createStripeClient, type StripeApiBase } from './createStripeClient'
 import { createStripeTransfer } from './createStripeTransfer'
 import { lookupStripeTransfers } from './lookupStripeTransfers'
 import { DEFAULT_STRIPE_RETRY, safeStripeMessage, type StripeRetryPolicy } from './postStripeWithRetry'
+import { readStripeBalances } from './readStripeBalances'
 import { stripePreflight } from './stripePreflight'
 import { STRIPE_NETWORK, STRIPE_PLATFORM_SOURCE } from './stripeRailConfig'
 
@@ -87,5 +88,6 @@ export function createStripeRail(config: StripeRailConfig): DeviceFreeRail {
     },
     classify: (submission, observation) => classifyStripeTransfer(feeAssetId, submission, observation),
     preflight: (input) => stripePreflight(client, input),
+    readBalances: (address, assets) => readStripeBalances(client, address, assets),
   }
 }

@@ -5,17 +5,19 @@
  * message that reads after the field's path ("columns.amount map either …").
  */
 import { z } from 'zod'
+import {
+  CSV_DATE_FORMATS,
+  CSV_DECIMAL_SEPARATORS,
+  CSV_DELIMITERS,
+  CSV_NEGATIVE_STYLES,
+  CSV_ROW_ORDERS,
+  CSV_THOUSANDS_SEPARATORS,
+  type CsvColumnField,
+} from '../../../../shared/csvMappingOptions'
 import { currencyScale, decimalToMinor } from './statementModel'
 
-export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const
-export const CSV_DATE_FORMATS = ['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY', 'YYYYMMDD'] as const
-export const CSV_DECIMAL_SEPARATORS = ['.', ','] as const
-/** 'none', or the character between groups of three digits (' ' also matches the no-break spaces). */
-export const CSV_THOUSANDS_SEPARATORS = ['none', ',', '.', ' ', "'"] as const
-/** How a negative amount is written: -12.50, 12.50-, (12.50). */
-export const CSV_NEGATIVE_STYLES = ['leadingMinus', 'trailingMinus', 'parentheses'] as const
-/** Many banks export newest first; the running-balance check reads the rows in the file's order. */
-export const CSV_ROW_ORDERS = ['oldestFirst', 'newestFirst'] as const
+// The choices live in the contract, so the Reconciliation view's mapping editor offers the same.
+export { CSV_DATE_FORMATS, CSV_DECIMAL_SEPARATORS, CSV_DELIMITERS, CSV_NEGATIVE_STYLES, CSV_ROW_ORDERS, CSV_THOUSANDS_SEPARATORS }
 
 const MAPPING_NAME_CHARS_MAX = 100
 const COLUMN_NAME_CHARS_MAX = 200
@@ -59,6 +61,10 @@ const Columns = z
     balance: ColumnRef.optional(),
   })
   .strict()
+
+// Compile-time: the mapping editor's column list (CSV_COLUMN_FIELDS) names exactly these columns.
+type ColumnsCovered = [Exclude<CsvColumnField, keyof z.infer<typeof Columns>>, Exclude<keyof z.infer<typeof Columns>, CsvColumnField>]
+const _columnsCovered: ColumnsCovered extends [never, never] ? true : never = true
 
 const MappingObject = z
   .object({

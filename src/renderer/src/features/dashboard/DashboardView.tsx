@@ -8,22 +8,33 @@ import { formatClock } from '../../lib/format'
 import { useApp } from '../app/store'
 import { AssetSummaryCard } from './AssetSummaryCard'
 import { BalancesTable } from './BalancesTable'
+import { RailBalancesAlert, RailBalancesCard } from './RailBalancesCard'
+import { useRailBalances } from './railBalancesStore'
 import { useDashboard } from './store'
 import { TreasuryChart } from './TreasuryChart'
 
 export function DashboardView() {
   const { summary, balances, loaded, loading, error, loadedAt, refresh } = useDashboard()
   const connectionState = useApp((s) => s.connection?.state)
+  const sandbox = useApp((s) => s.info?.sandbox === true)
+  const refreshRailBalances = useRailBalances((s) => s.refresh)
 
   useEffect(() => {
     void refresh()
     return onEvent('ledger.changed', () => void refresh())
   }, [refresh])
 
+  useEffect(() => {
+    void refreshRailBalances()
+    return onEvent('recon.balances.changed', () => void refreshRailBalances())
+  }, [refreshRailBalances])
+
   // Events sent while the browser-mode connection was down are lost: reload when it is back.
   const reconnects = useOffline((s) => s.reconnects)
   useEffect(() => {
-    if (connectionState === 'open') void useDashboard.getState().refresh()
+    if (connectionState !== 'open') return
+    void useDashboard.getState().refresh()
+    void useRailBalances.getState().refresh()
   }, [connectionState, reconnects])
 
   return (
@@ -55,6 +66,8 @@ export function DashboardView() {
         </Alert>
       ) : null}
 
+      <RailBalancesAlert sandbox={sandbox} />
+
       {!loaded && !error ? <Loader size="sm" /> : null}
 
       {loaded ? (
@@ -78,6 +91,8 @@ export function DashboardView() {
           </Stack>
 
           {summary.length > 0 ? <TreasuryChart summary={summary} /> : null}
+
+          <RailBalancesCard />
 
           <Stack gap="sm">
             <Title order={4}>Balances per account</Title>

@@ -96,7 +96,7 @@ export function AccountsTable({ accounts, canLink, notImporter }: { accounts: Re
   )
 }
 
-function LinkAccountDialog({ account, onClose }: { account: ReconAccount; onClose: () => void }) {
+export function LinkAccountDialog({ account, onClose }: { account: ReconAccount; onClose: () => void }) {
   const { ledgerAccounts, assets } = useRecon()
   const options = ledgerAccountsFor(account.currency, ledgerAccounts, assets)
   const [choice, setChoice] = useState<string | null>(options.length === 1 ? (options[0]?.id ?? null) : null)

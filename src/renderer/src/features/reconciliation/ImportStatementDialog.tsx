@@ -9,9 +9,9 @@ import { Alert, Button, Group, List, Loader, Modal, Paper, Progress, Select, Sim
 import { IconAlertTriangle, IconCircleCheck, IconUpload } from '@tabler/icons-react'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import {
-  STATEMENT_FORMAT_NAMES,
+  STATEMENT_FILE_FORMAT_NAMES,
   type ImportStatementResult,
-  type StatementFormatName,
+  type StatementFileFormatName,
   type StatementSummary,
 } from '../../../../shared/reconApi'
 import { formatCount } from '../../lib/format'
@@ -215,10 +215,10 @@ function ImportForm({
           label="Format"
           size="sm"
           value={choices.format ?? RECOGNISED}
-          onChange={(v) => setChoices({ ...choices, format: !v || v === RECOGNISED ? null : (v as StatementFormatName) })}
+          onChange={(v) => setChoices({ ...choices, format: !v || v === RECOGNISED ? null : (v as StatementFileFormatName) })}
           data={[
             { value: RECOGNISED, label: 'Recognised from the file' },
-            ...STATEMENT_FORMAT_NAMES.map((f) => ({ value: f, label: FORMAT_LABELS[f] })),
+            ...STATEMENT_FILE_FORMAT_NAMES.map((f) => ({ value: f, label: FORMAT_LABELS[f] })),
           ]}
           allowDeselect={false}
           disabled={busy === 'importing'}
@@ -342,7 +342,7 @@ function ImportForm({
 
 function mappingHint(saved: number): string {
   return saved === 0
-    ? 'A CSV is read with a saved column mapping, and none is saved yet — save one with `countersign recon mapping save`.'
+    ? 'A CSV is read with a saved column mapping, and none is saved yet — close this and press New mapping under CSV column mappings.'
     : 'A CSV is read with a saved column mapping: choose the one for this bank’s layout.'
 }
 

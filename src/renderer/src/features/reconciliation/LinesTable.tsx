@@ -3,8 +3,11 @@
  * scrolls into view): number, booking date above value date, the amount (money out in red; the
  * column as wide as the widest amount loaded), the counterparty, the end-to-end id above the
  * bank's reference, the remittance text, the bank's type code and the reconciliation state.
+ * Where that does not fit (a 1024 px window), the text and the references share one column and
+ * the type code moves to the row's tooltip, so the table never scrolls sideways.
  */
-import { Badge, Group, Stack, Text } from '@mantine/core'
+import { Badge, Box, Group, Stack, Text } from '@mantine/core'
+import { useElementSize } from '@mantine/hooks'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo, type ReactNode } from 'react'
 import type { StatementLine } from '../../../../shared/reconApi'
@@ -15,6 +18,8 @@ import { Amount, amountText, monoWidthPx } from './Amount'
 const ROW_HEIGHT_PX = 52
 /** The amount column is never narrower than this, whatever the amounts. */
 const AMOUNT_MIN_WIDTH_PX = 140
+/** The columns of the full layout, without the amount: below their sum plus the amount's, the narrow one. */
+const WIDE_OTHER_COLUMNS_PX = 52 + 150 + 140 + 170 + 160 + 130 + 124
 
 const col = createColumnHelper<StatementLine>()
 
@@ -58,6 +63,8 @@ export function LinesTable({
       ),
     [lines],
   )
+  const { ref, width } = useElementSize()
+  const narrow = width > 0 && width < WIDE_OTHER_COLUMNS_PX + amountPx
   const columns = useMemo(
     () => [
       col.accessor('index', {
@@ -94,69 +101,112 @@ export function LinesTable({
             </Stack>
           )
         },
-        meta: { track: `minmax(${amountPx}px, 1fr)`, minWidthPx: amountPx, align: 'right' },
-      }),
-      col.accessor('counterpartyName', {
-        header: 'Counterparty',
-        cell: (c) => {
-          const l = c.row.original
-          if (!l.counterpartyName && !l.counterpartyAccount) return <Dash />
-          return (
-            <TwoLines
-              title={[l.counterpartyName, l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join('\n')}
-              first={<span data-testid="recon-line-counterparty">{l.counterpartyName ?? '—'}</span>}
-              second={[l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join(' · ')}
-            />
-          )
+        meta: {
+          track: narrow ? `${amountPx}px` : `minmax(${amountPx}px, 1fr)`,
+          minWidthPx: amountPx,
+          align: 'right',
         },
-        meta: { track: 'minmax(140px, 1fr)', minWidthPx: 140 },
       }),
-      col.accessor('endToEndId', {
-        header: 'End-to-end · ref',
-        cell: (c) => {
-          const l = c.row.original
-          return (
-            <TwoLines
-              mono
-              title={[
-                `End-to-end: ${l.endToEndId ?? '—'}`,
-                `Bank reference: ${l.bankRef ?? '—'}`,
-                l.customerRef ? `Customer reference: ${l.customerRef}` : null,
-              ]
-                .filter(Boolean)
-                .join('\n')}
-              first={<span data-testid="recon-line-e2e">{l.endToEndId ?? '—'}</span>}
-              second={<span data-testid="recon-line-bank-ref">{l.bankRef ?? l.customerRef ?? '—'}</span>}
-            />
-          )
-        },
-        meta: { track: 'minmax(170px, 1fr)', minWidthPx: 170 },
-      }),
-      col.accessor('remittance', {
-        header: 'Remittance',
-        cell: (c) => {
-          const l = c.row.original
-          const text = l.remittance ?? l.structuredRef
-          if (!text) return <Dash />
-          return (
-            <TwoLines
-              title={[l.remittance, l.structuredRef].filter(Boolean).join('\n')}
-              first={<span data-testid="recon-line-remittance">{text}</span>}
-              second={l.remittance && l.structuredRef ? l.structuredRef : l.details.length > 0 ? `${l.details.length} in the batch` : ''}
-            />
-          )
-        },
-        meta: { track: 'minmax(160px, 1.4fr)', minWidthPx: 160 },
-      }),
-      col.accessor('typeCode', {
-        header: 'Type',
-        cell: (c) => (
-          <Text span size="xs" ff="monospace" title={c.getValue() ?? undefined} data-testid="recon-line-type">
-            {c.getValue() ?? '—'}
-          </Text>
-        ),
-        meta: { track: 'minmax(130px, 0.7fr)', minWidthPx: 130 },
-      }),
+      ...(narrow
+        ? [
+            col.accessor('remittance', {
+              id: 'text',
+              header: 'Text · references',
+              cell: (c) => {
+                const l = c.row.original
+                const text = l.remittance ?? l.counterpartyName ?? l.structuredRef
+                return (
+                  <TwoLines
+                    title={[
+                      l.remittance,
+                      l.structuredRef,
+                      l.counterpartyName
+                        ? `Counterparty: ${[l.counterpartyName, l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join(' · ')}`
+                        : null,
+                      `End-to-end: ${l.endToEndId ?? '—'}`,
+                      `Bank reference: ${l.bankRef ?? '—'}`,
+                      l.typeCode ? `Type: ${l.typeCode}` : null,
+                    ]
+                      .filter(Boolean)
+                      .join('\n')}
+                    first={<span data-testid="recon-line-remittance">{text ?? '—'}</span>}
+                    second={
+                      <Box component="span" ff="monospace">
+                        <span data-testid="recon-line-e2e">{l.endToEndId ?? '—'}</span> ·{' '}
+                        <span data-testid="recon-line-bank-ref">{l.bankRef ?? l.customerRef ?? '—'}</span>
+                      </Box>
+                    }
+                  />
+                )
+              },
+              meta: { track: 'minmax(150px, 2fr)', minWidthPx: 150 },
+            }),
+          ]
+        : [
+            col.accessor('counterpartyName', {
+              header: 'Counterparty',
+              cell: (c) => {
+                const l = c.row.original
+                if (!l.counterpartyName && !l.counterpartyAccount) return <Dash />
+                return (
+                  <TwoLines
+                    title={[l.counterpartyName, l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join('\n')}
+                    first={<span data-testid="recon-line-counterparty">{l.counterpartyName ?? '—'}</span>}
+                    second={[l.counterpartyAccount, l.counterpartyBic].filter(Boolean).join(' · ')}
+                  />
+                )
+              },
+              meta: { track: 'minmax(140px, 1fr)', minWidthPx: 140 },
+            }),
+            col.accessor('endToEndId', {
+              header: 'End-to-end · ref',
+              cell: (c) => {
+                const l = c.row.original
+                return (
+                  <TwoLines
+                    mono
+                    title={[
+                      `End-to-end: ${l.endToEndId ?? '—'}`,
+                      `Bank reference: ${l.bankRef ?? '—'}`,
+                      l.customerRef ? `Customer reference: ${l.customerRef}` : null,
+                    ]
+                      .filter(Boolean)
+                      .join('\n')}
+                    first={<span data-testid="recon-line-e2e">{l.endToEndId ?? '—'}</span>}
+                    second={<span data-testid="recon-line-bank-ref">{l.bankRef ?? l.customerRef ?? '—'}</span>}
+                  />
+                )
+              },
+              meta: { track: 'minmax(170px, 1fr)', minWidthPx: 170 },
+            }),
+            col.accessor('remittance', {
+              header: 'Remittance',
+              cell: (c) => {
+                const l = c.row.original
+                const text = l.remittance ?? l.structuredRef
+                if (!text) return <Dash />
+                return (
+                  <TwoLines
+                    title={[l.remittance, l.structuredRef].filter(Boolean).join('\n')}
+                    first={<span data-testid="recon-line-remittance">{text}</span>}
+                    second={
+                      l.remittance && l.structuredRef ? l.structuredRef : l.details.length > 0 ? `${l.details.length} in the batch` : ''
+                    }
+                  />
+                )
+              },
+              meta: { track: 'minmax(160px, 1.4fr)', minWidthPx: 160 },
+            }),
+            col.accessor('typeCode', {
+              header: 'Type',
+              cell: (c) => (
+                <Text span size="xs" ff="monospace" title={c.getValue() ?? undefined} data-testid="recon-line-type">
+                  {c.getValue() ?? '—'}
+                </Text>
+              ),
+              meta: { track: 'minmax(130px, 0.7fr)', minWidthPx: 130 },
+            }),
+          ]),
       col.accessor('state', {
         header: 'State',
         cell: (c) => (
@@ -176,7 +226,7 @@ export function LinesTable({
         meta: { track: '124px', minWidthPx: 124 },
       }),
     ],
-    [amountPx],
+    [amountPx, narrow],
   )
 
   const table = useReactTable({
@@ -188,16 +238,18 @@ export function LinesTable({
   })
 
   return (
-    <VirtualTable
-      table={table}
-      rowHeightPx={ROW_HEIGHT_PX}
-      maxHeight="max(320px, calc(100vh - 420px))"
-      testId="recon-lines-table"
-      emptyText={emptyText}
-      getRowTestId={(r) => `recon-line-${r.original.index}`}
-      getRowTitle={(r) => r.original.where}
-      onEndReached={onEndReached}
-      resetKey={resetKey}
-    />
+    <div ref={ref} data-testid="recon-lines-frame" data-narrow={narrow || undefined}>
+      <VirtualTable
+        table={table}
+        rowHeightPx={ROW_HEIGHT_PX}
+        maxHeight="max(320px, calc(100vh - 420px))"
+        testId="recon-lines-table"
+        emptyText={emptyText}
+        getRowTestId={(r) => `recon-line-${r.original.index}`}
+        getRowTitle={(r) => r.original.where}
+        onEndReached={onEndReached}
+        resetKey={resetKey}
+      />
+    </div>
   )
 }

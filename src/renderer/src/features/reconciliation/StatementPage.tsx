@@ -9,7 +9,7 @@ import { formatClock, formatCount, formatTimestamp } from '../../lib/format'
 import { useSession } from '../session/store'
 import { LinesTable } from './LinesTable'
 import { StatementWarnings } from './StatementWarnings'
-import { formatPeriod, formatStatementAmount } from './statementWords'
+import { formatPeriod, formatStatementAmount, warningResolution } from './statementWords'
 import { useRecon } from './store'
 
 export function StatementPage() {
@@ -30,12 +30,9 @@ export function StatementPage() {
   } = useRecon()
   const statement = statements.find((s) => s.id === selectedId)
   const account = accounts.find((a) => a.id === statement?.accountId)
-  const ledgerName = ledgerAccounts.find((a) => a.id === account?.ledgerAccountId)?.name
-  // The warnings are kept as they were at import; a link made since is said beside its warning.
+  // The warnings are kept as they were at import; one resolved since (a link made) is shown resolved.
   const linkedSince = (w: StatementWarning): string | null =>
-    w.code === 'ACCOUNT_UNLINKED' && account?.ledgerAccountId
-      ? `Linked since to ${ledgerName ? `${ledgerName}, ${account.ledgerAccountId}` : account.ledgerAccountId}.`
-      : null
+    warningResolution(w, account, (id) => ledgerAccounts.find((a) => a.id === id)?.name)
   const back = (
     <Button variant="subtle" size="xs" leftSection={<IconArrowLeft size={14} />} onClick={close} data-testid="recon-back" w="fit-content">
       All statements

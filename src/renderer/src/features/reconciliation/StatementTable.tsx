@@ -12,11 +12,12 @@ import { VirtualTable } from '../../components/VirtualTable'
 import { formatCount, formatTimestamp } from '../../lib/format'
 import { WarningsBadge } from './StatementWarnings'
 import { Amount, amountText, monoWidthPx } from './Amount'
-import { formatPeriod } from './statementWords'
+import { formatPeriod, warningResolution } from './statementWords'
+import { useRecon } from './store'
 
 const ROW_HEIGHT_PX = 56
 /** An amount column is never narrower than this, whatever the amounts. */
-const AMOUNT_MIN_WIDTH_PX = 150
+const AMOUNT_MIN_WIDTH_PX = 164
 /** The account column holds at least an IBAN of 22 characters with its currency. */
 const ACCOUNT_MIN_WIDTH_PX = 250
 
@@ -45,6 +46,8 @@ function Pair({ first, second }: { first: ReactNode; second: ReactNode }) {
 }
 
 export function StatementTable({ statements, onOpen }: { statements: StatementSummary[]; onOpen: (id: string) => void }) {
+  const accounts = useRecon((s) => s.accounts)
+  const ledgerAccounts = useRecon((s) => s.ledgerAccounts)
   const balancesPx = useMemo(
     () =>
       monoWidthPx(
@@ -170,11 +173,22 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
       }),
       col.accessor('warnings', {
         header: 'Warnings',
-        cell: (c) => <WarningsBadge warnings={c.getValue()} />,
+        cell: (c) => (
+          <WarningsBadge
+            warnings={c.getValue()}
+            note={(w) =>
+              warningResolution(
+                w,
+                accounts.find((a) => a.id === c.row.original.accountId),
+                (id) => ledgerAccounts.find((a) => a.id === id)?.name,
+              )
+            }
+          />
+        ),
         meta: { track: '130px', minWidthPx: 130 },
       }),
     ],
-    [onOpen, accountPx, balancesPx, movementsPx],
+    [onOpen, accountPx, balancesPx, movementsPx, accounts, ledgerAccounts],
   )
 
   const table = useReactTable({

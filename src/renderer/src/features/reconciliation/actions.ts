@@ -4,7 +4,7 @@
  * show the core's sentence with its detail in place; the lists reload after every change, so the
  * screen moves on even if an event is missed.
  */
-import type { ImportStatementInput, ImportStatementResult, ReconAccount, StatementFormatName } from '../../../../shared/reconApi'
+import type { ImportStatementInput, ImportStatementResult, ReconAccount, StatementFileFormatName } from '../../../../shared/reconApi'
 import { invoke } from '../../lib/api'
 import { formatCount } from '../../lib/format'
 import { notifyError, notifySuccess } from '../notify/store'
@@ -12,7 +12,7 @@ import type { StatementFile } from './statementFile'
 import { useRecon } from './store'
 
 export interface ImportChoices {
-  format: StatementFormatName | null
+  format: StatementFileFormatName | null
   mapping: string | null
   ledgerAccountId: string | null
 }

@@ -4,7 +4,7 @@
  * the file; when and as what a duplicate came in before). Acts on codes and details, never on
  * the core's sentences, which are shown as they are.
  */
-import type { StatementFormatName, StatementLine, StatementWarning } from '../../../../shared/reconApi'
+import type { ReconAccount, StatementFormatName, StatementLine, StatementWarning } from '../../../../shared/reconApi'
 import { detailsOf, errorCode, errorItems, errorMessage } from '../../lib/api'
 import { formatExact, formatTimestamp } from '../../lib/format'
 
@@ -34,6 +34,9 @@ export const FORMAT_LABELS: Record<StatementFormatName, string> = {
   bai2: 'BAI2',
   ofx: 'OFX',
   csv: 'CSV (with a saved column mapping)',
+  stripe: 'Stripe balance transactions (pulled)',
+  stellar: 'Stellar operations (pulled)',
+  evm: 'Chain transfers and gas (pulled)',
 }
 
 export const WARNING_LABELS: Record<StatementWarning['code'], string> = {
@@ -42,6 +45,20 @@ export const WARNING_LABELS: Record<StatementWarning['code'], string> = {
   OPENING_DIFFERS: 'Opening differs from the last closing',
   PENDING_LINES: 'Lines not booked yet',
   ACCOUNT_UNLINKED: 'Account not linked to the ledger',
+}
+
+/**
+ * What resolved a warning since the import, or null while it still holds: an ACCOUNT_UNLINKED
+ * warning is resolved once its account is linked ("Linked since to Bank EUR (main), bank-eur.").
+ */
+export function warningResolution(
+  warning: StatementWarning,
+  account: ReconAccount | undefined,
+  ledgerName: (id: string) => string | undefined,
+): string | null {
+  if (warning.code !== 'ACCOUNT_UNLINKED' || !account?.ledgerAccountId) return null
+  const name = ledgerName(account.ledgerAccountId)
+  return `Linked since to ${name ? `${name}, ${account.ledgerAccountId}` : account.ledgerAccountId}.`
 }
 
 export const LINE_STATE_LABELS: Record<StatementLine['state'], string> = {

@@ -17,6 +17,8 @@ export const LINES_PAGE = RECON_LINES_PAGE_MAX
 export interface CsvMappingName {
   name: string
   updatedAt: string
+  /** As saved (the core checked it against its schema); the mapping editor reads it. */
+  mapping: unknown
 }
 
 interface ReconStoreState {
@@ -137,7 +139,12 @@ export const useRecon = create<ReconStoreState>((set, get) => {
           invoke('assets.list', {}),
           invoke('recon.mappings', {}),
         ])
-        set({ ledgerAccounts, assets, mappings: mappings.map((m) => ({ name: m.name, updatedAt: m.updatedAt })), choicesError: null })
+        set({
+          ledgerAccounts,
+          assets,
+          mappings: mappings.map((m) => ({ name: m.name, updatedAt: m.updatedAt, mapping: m.mapping })),
+          choicesError: null,
+        })
       } catch (error) {
         set({ choicesError: loadErrorMessage(error) })
       }

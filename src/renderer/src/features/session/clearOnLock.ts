@@ -10,6 +10,7 @@ import { useEscrow } from '../escrow/store'
 import { useNav } from '../nav/store'
 import { useNotify } from '../notify/store'
 import { usePayouts } from '../payouts/store'
+import { useReconMatch } from '../reconciliation/matchStore'
 import { useRecon } from '../reconciliation/store'
 import { useSettings } from '../settings/store'
 import { useSession } from './store'
@@ -26,6 +27,7 @@ function clearViews(): void {
   reset(usePayouts)
   reset(useEscrow)
   reset(useRecon)
+  reset(useReconMatch)
   reset(useAudit)
   reset(useSettings)
   reset(useNav)

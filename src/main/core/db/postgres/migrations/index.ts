@@ -16,6 +16,7 @@ import { postgres as m0008 } from '../../migrations/0008_operator_auth'
 import { postgres as m0009 } from '../../migrations/0009_row_seals'
 import { postgres as m0010 } from '../../migrations/0010_escrow'
 import { postgres as m0011 } from '../../migrations/0011_recon'
+import { postgres as m0012 } from '../../migrations/0012_recon_matching'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -28,4 +29,5 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0009_row_seals': m0009,
   '0010_escrow': m0010,
   '0011_recon': m0011,
+  '0012_recon_matching': m0012,
 }
