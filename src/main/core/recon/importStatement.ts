@@ -42,7 +42,8 @@ interface PreparedStatement {
   warnings: StatementWarning[]
 }
 
-const LINE_COLUMNS = [
+/** The columns of a statement line as a file gives it (rail records add their external_key). */
+export const LINE_COLUMNS = [
   'id',
   'statement_id',
   'account_id',

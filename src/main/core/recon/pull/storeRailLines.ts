@@ -20,7 +20,7 @@ import { appendAudit } from '../../audit/appendAudit'
 import type { Actor, CoreContext } from '../../context'
 import { canonicalJson } from '../../util/canonicalJson'
 import { invariant } from '../../util/invariant'
-import { reconAccountIdOf } from '../importStatement'
+import { LINE_COLUMNS as FILE_LINE_COLUMNS, reconAccountIdOf } from '../importStatement'
 
 /** Lines written per insert, and external keys looked up per query. */
 const LINES_PER_INSERT = 500
@@ -71,31 +71,7 @@ export interface StoredRailLines {
   lines: number
 }
 
-const LINE_COLUMNS = [
-  'id',
-  'statement_id',
-  'account_id',
-  'idx',
-  'booking_date',
-  'value_date',
-  'amount',
-  'currency',
-  'reversal',
-  'status',
-  'bank_ref',
-  'end_to_end_id',
-  'customer_ref',
-  'counterparty_name',
-  'counterparty_account',
-  'counterparty_bic',
-  'remittance',
-  'structured_ref',
-  'type_code',
-  'details',
-  'state',
-  'location',
-  'external_key',
-] as const
+const LINE_COLUMNS = [...FILE_LINE_COLUMNS, 'external_key'] as const
 
 export async function storeRailLines(ctx: CoreContext, actor: Actor, p: StoreRailLinesParameters): Promise<StoredRailLines> {
   const stored = await ctx.db.tx(async () => {

@@ -15,6 +15,7 @@ import { formatAmount } from '../../../../shared/money'
 import { createAmountReader, createDateReader, type AmountReader, type DateReader } from './csvCells'
 import { CsvStatementMapping, type CsvStatementMappingInput } from './csvStatementMapping'
 import { cleanText } from './statementLines'
+import { CSV_COLUMN_FIELDS } from '../../../../shared/csvMappingOptions'
 import {
   currencyScale,
   decimalToMinor,
@@ -38,20 +39,7 @@ const SPACE_RUN_RE = /\s\s|[\t\n\r\f\u00A0]/
 const BLANK_TEXT_RE = /^\uFEFF?\s*$/
 /** Header names listed in a "no such column" message. */
 const HEADER_NAMES_SHOWN_MAX = 15
-const COLUMN_FIELDS = [
-  'date',
-  'valueDate',
-  'amount',
-  'debit',
-  'credit',
-  'currency',
-  'reference',
-  'endToEndId',
-  'counterpartyName',
-  'counterpartyAccount',
-  'description',
-  'balance',
-] as const satisfies readonly (keyof CsvStatementMapping['columns'])[]
+const COLUMN_FIELDS = CSV_COLUMN_FIELDS satisfies readonly (keyof CsvStatementMapping['columns'])[]
 type ColumnField = (typeof COLUMN_FIELDS)[number]
 /** 0-based cell index per mapped field; -1 = not mapped. */
 type ColumnPlan = Record<ColumnField, number>
