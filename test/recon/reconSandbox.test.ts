@@ -11,7 +11,6 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CallMeta } from '../../src/shared/api'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
@@ -23,12 +22,11 @@ import {
   SANDBOX_STELLAR_TREASURY,
   SANDBOX_STRIPE_ACCOUNTS,
 } from '../../src/main/sandbox/sandboxPlan'
-import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { followPayments } from '../../src/main/core/poller/tasks/stellarPayments'
 import type { StripeHarness } from '../harness/stripe'
 import { camtText } from './camtText'
+import { paySandboxBatch, sandboxOperators, type SandboxOperators } from './sandboxBatchKit'
 
-const SETTLE_ROUNDS_MAX = 20
 const BANK_IBAN = 'US64SVBKUS6S3300958879'
 const BANK_ACCOUNT = `${BANK_IBAN}:USD`
 const BANK_LEDGER = 'external:stripe-bank:USD@stripe'
@@ -36,7 +34,7 @@ const BANK_LEDGER = 'external:stripe-bank:USD@stripe'
 let root: string
 let sb: Sandbox
 let h: StripeHarness
-const as: Record<'dana' | 'alice' | 'bob' | 'carol', CallMeta> = { dana: {}, alice: {}, bob: {}, carol: {} }
+let as: SandboxOperators
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-recon-sandbox-'))
@@ -48,7 +46,7 @@ beforeAll(async () => {
   })
   await sb.core.poller.stop()
   h = stripe.harness()!
-  for (const o of sb.description.operators) as[o.name.split(' ')[0]!.toLowerCase() as keyof typeof as] = { operatorId: o.id }
+  as = sandboxOperators(sb)
 }, 120_000)
 
 afterAll(async () => {
@@ -65,22 +63,6 @@ const PAYOUTS = [
   ['rs-stripe-2', 'stripe', 'stripe', 'USD', SANDBOX_STRIPE_ACCOUNTS.studio, '20.00'],
 ] as const
 
-async function payBatch(): Promise<void> {
-  const api = sb.core.api
-  const csv = ['id,rail,network,asset,recipient,amount', ...PAYOUTS.map((p) => p.join(','))].join('\n')
-  const imported = await api.call('payouts.import', { csv, batchName: 'Recon end to end' }, as.alice)
-  expect(imported.issues).toEqual([])
-  const id = imported.batchId!
-  const submitted = await api.call('batches.submit', { id }, as.alice)
-  await api.call('batches.approve', { id, version: submitted.version }, as.bob)
-  await api.call('batches.execute', { id }, as.carol)
-  for (let round = 1; round <= SETTLE_ROUNDS_MAX; round++) {
-    for (const rail of sb.core.rails.all()) await sweepRail(sb.core.ctx, rail)
-    if ((await api.call('batches.get', { id })).batch.state === 'completed') break
-  }
-  expect((await api.call('batches.get', { id })).batch.state).toBe('completed')
-}
-
 /** Five payouts from the Stripe balance to the platform's bank, all paid; their po_ ids. */
 async function bankPayouts(): Promise<string[]> {
   const ids: string[] = []
@@ -96,7 +78,7 @@ async function bankPayouts(): Promise<string[]> {
 describe('reconciliation on the sandbox', () => {
   it('matches the rails and the bank statement, explains the rest, and the drift is the missing payout', async () => {
     const api = sb.core.api
-    await payBatch()
+    await paySandboxBatch(sb, as, PAYOUTS, 'Recon end to end')
     const po = await bankPayouts()
     const ctx = sb.core.ctx
     await followPayments(ctx, SANDBOX_STELLAR_NETWORK, sb.core.rails.config.stellar!.networks[0]!.horizonUrl, SANDBOX_STELLAR_TREASURY)

@@ -18,7 +18,6 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CallMeta } from '../../../shared/api'
 import { sandboxUp, type Sandbox } from '../../sandbox/sandboxUp'
 import {
   ANVIL_ACCOUNTS,
@@ -27,20 +26,17 @@ import {
   SANDBOX_STELLAR_TREASURY,
   SANDBOX_STRIPE_ACCOUNTS,
 } from '../../sandbox/sandboxPlan'
-import { sweepRail } from '../payouts/execute/sweepRail'
 import { followPayments } from '../poller/tasks/stellarPayments'
 import type { RailsConfig } from '../rails/evm/evmRailConfig'
 import { rpcCall } from '../rails/evm/jsonRpc'
 import { loadAccountItems, type LoadedItem } from './matching/loadReconItems'
 import { evmCursorKey, readEvmCursor } from './pull/pullEvmRecords'
-
-/** Confirmation rounds before giving up; each round sweeps every rail once. No sleeps. */
-const SETTLE_ROUNDS_MAX = 20
+import { paySandboxBatch, sandboxOperators, type SandboxOperators } from '../../../../test/recon/sandboxBatchKit'
 
 let root: string
 let sb: Sandbox
 let config: RailsConfig
-const as: Record<'dana' | 'alice' | 'bob' | 'carol', CallMeta> = { dana: {}, alice: {}, bob: {}, carol: {} }
+let as: SandboxOperators
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-recon-pull-'))
@@ -48,7 +44,7 @@ beforeAll(async () => {
   sb = await sandboxUp({ dataDir: root, pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
   config = sb.core.rails.config
-  for (const o of sb.description.operators) as[o.name.split(' ')[0]!.toLowerCase() as keyof typeof as] = { operatorId: o.id }
+  as = sandboxOperators(sb)
 }, 120_000)
 
 afterAll(async () => {
@@ -68,24 +64,10 @@ const PAYOUTS = [
 
 /** CSV -> submitted -> approved -> executed, then every rail swept (and Stellar payments, Stripe balance transactions read) until completed. */
 async function payBatch(): Promise<string> {
-  const api = sb.core.api
-  const csv = ['id,rail,network,asset,recipient,amount', ...PAYOUTS.map((p) => p.join(','))].join('\n')
-  const imported = await api.call('payouts.import', { csv, batchName: 'Recon pull' }, as.alice)
-  expect(imported.issues).toEqual([])
-  const id = imported.batchId!
-  const submitted = await api.call('batches.submit', { id }, as.alice)
-  await api.call('batches.approve', { id, version: submitted.version }, as.bob)
-  await api.call('batches.execute', { id }, as.carol)
-  const ctx = sb.core.ctx
-  const horizon = config.stellar!.networks[0]!.horizonUrl
-  for (let round = 1; round <= SETTLE_ROUNDS_MAX; round++) {
-    for (const rail of sb.core.rails.all()) await sweepRail(ctx, rail)
-    if ((await api.call('batches.get', { id })).batch.state === 'completed') break
-  }
-  expect((await api.call('batches.get', { id })).batch.state).toBe('completed')
+  const id = await paySandboxBatch(sb, as, PAYOUTS, 'Recon pull')
   // What the poller's stellar.payments and stripe.sync tasks would have stored by now.
-  await followPayments(ctx, SANDBOX_STELLAR_NETWORK, horizon, SANDBOX_STELLAR_TREASURY)
-  await api.call('stripe.sync', {}, as.dana)
+  await followPayments(sb.core.ctx, SANDBOX_STELLAR_NETWORK, config.stellar!.networks[0]!.horizonUrl, SANDBOX_STELLAR_TREASURY)
+  await sb.core.api.call('stripe.sync', {}, as.dana)
   return id
 }
 

@@ -195,7 +195,7 @@ export async function ledgerItems(ctx: CoreContext, account: AccountRow, ledgerA
       text: r.description.toUpperCase(),
       date: r.date,
       display: r.description,
-      reference: meta.payoutId ?? meta.stripePayoutId ?? meta.transferId ?? meta.txHash ?? r.entry_id,
+      reference: ledgerReference(meta, r.entry_id),
       counterpartyText: payout?.name ?? payout?.recipient ?? null,
     }
   })
@@ -218,7 +218,13 @@ async function payoutFacts(
   return out
 }
 
-function parseMetadata(text: string): Record<string, string | undefined> {
+/** What a person recognises a posting by: our payout, the Stripe object, the transaction, else the entry. */
+export function ledgerReference(meta: Record<string, string | undefined>, entryId: string): string {
+  return meta['payoutId'] ?? meta['stripePayoutId'] ?? meta['transferId'] ?? meta['txHash'] ?? entryId
+}
+
+/** An entry's metadata: its non-empty string values. */
+export function parseMetadata(text: string): Record<string, string | undefined> {
   try {
     const v: unknown = JSON.parse(text)
     if (v && typeof v === 'object' && !Array.isArray(v)) {

@@ -46,13 +46,17 @@ async function rawDrift(ctx: CoreContext, accountId: string, ledgerAccountId: st
             .where('p.account_id', '=', ledgerAccountId)
             .orderBy('e.date'),
         )
+  // Both sides in date order: one sweep keeps the ledger's running balance up to each point.
+  const points = statements
+    .map((s) => ({ date: s.closing_date ?? s.to_date, statementId: s.id, statement: BigInt(s.closing!) }))
+    .filter((p): p is { date: string; statementId: string; statement: bigint } => p.date !== null)
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
   const out: RawPoint[] = []
-  for (const s of statements) {
-    const date = s.closing_date ?? s.to_date
-    if (date === null) continue
-    let ledger = 0n
-    for (const p of postings) if (p.date <= date) ledger += BigInt(p.amount)
-    out.push({ date, statementId: s.id, statement: BigInt(s.closing!), ledger })
+  let ledger = 0n
+  let next = 0
+  for (const p of points) {
+    while (next < postings.length && postings[next]!.date <= p.date) ledger += BigInt(postings[next++]!.amount)
+    out.push({ ...p, ledger })
   }
   return out
 }

@@ -8,6 +8,7 @@ import type { ReconAdjustment, ReconException, ReconItem, ReconMatch } from '../
 import type { CoreContext } from '../../context'
 import type { ReconAdjustmentsTable, ReconExceptionsTable, ReconMatchesTable } from '../../db/schema'
 import { dayNumber } from '../match/matchKeys'
+import { ledgerReference, parseMetadata } from './loadReconItems'
 import type { MatchReason } from '../match/matchTypes'
 
 const IN_CHUNK = 500
@@ -161,10 +162,6 @@ export async function ledgerItemsById(
       const id = `${r.entry_id}/${Number(r.idx)}`
       if (!byEntry.get(r.entry_id)?.includes(Number(r.idx))) continue
       const s = states.get(id)
-      const meta = JSON.parse(r.metadata) as Record<string, unknown>
-      const ref = [meta['payoutId'], meta['stripePayoutId'], meta['transferId'], meta['txHash']].find(
-        (x): x is string => typeof x === 'string' && x !== '',
-      )
       out.set(id, {
         side: 'ledger',
         id,
@@ -173,7 +170,7 @@ export async function ledgerItemsById(
         amount: formatAmount(BigInt(r.amount), scale),
         currency,
         text: r.description,
-        reference: ref ?? r.entry_id,
+        reference: ledgerReference(parseMetadata(r.metadata), r.entry_id),
         counterparty: null,
         ageDays: ageDays(ctx, r.date),
         state: stateOf(s),
@@ -203,21 +200,45 @@ interface StoredReason extends MatchReason {
 
 export async function matchViews(ctx: CoreContext, rows: readonly ReconMatchesTable[]): Promise<ReconMatch[]> {
   const { db } = ctx
-  const out: ReconMatch[] = []
-  const facts = new Map<string, Awaited<ReturnType<typeof accountFacts>>>()
-  for (const m of rows) {
-    let f = facts.get(m.account_id)
-    if (!f) facts.set(m.account_id, (f = await accountFacts(ctx, m.account_id)))
+  if (rows.length === 0) return []
+  const ids = rows.map((m) => m.id)
+  // One read per kind for the whole page: items, adjustments, then the items' views per account.
+  const items = new Map<string, { side: string; item_id: string }[]>()
+  const adjustments = new Map<string, string>()
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const chunk = ids.slice(i, i + IN_CHUNK)
+    for (const r of await db.all(
+      db.k.selectFrom('recon_match_items').select(['match_id', 'side', 'item_id']).where('match_id', 'in', chunk),
+    ))
+      items.set(r.match_id, [...(items.get(r.match_id) ?? []), r])
+    for (const a of await db.all(
+      db.k.selectFrom('recon_adjustments').select(['id', 'match_id']).where('match_id', 'in', chunk).where('state', '!=', 'rejected'),
+    ))
+      adjustments.set(a.match_id, a.id)
+  }
+  const sides = rows.map((m) => {
     const reason = JSON.parse(m.reason) as StoredReason
-    const items = await db.all(db.k.selectFrom('recon_match_items').select(['side', 'item_id']).where('match_id', '=', m.id))
-    const sIds = items.length > 0 ? items.filter((i) => i.side === 'statement').map((i) => i.item_id) : (reason.statement ?? [])
-    const lIds = items.length > 0 ? items.filter((i) => i.side === 'ledger').map((i) => i.item_id) : (reason.ledger ?? [])
-    const sItems = await statementItems(ctx, sIds)
-    const lItems = await ledgerItemsById(ctx, m.account_id, f.currency, f.scale, lIds)
-    const adj = await db.first(
-      db.k.selectFrom('recon_adjustments').select('id').where('match_id', '=', m.id).where('state', '!=', 'rejected'),
-    )
-    out.push({
+    const own = items.get(m.id) ?? []
+    // An undone or rejected match has no item rows left: its items are kept in its reason.
+    const statement = own.length > 0 ? own.filter((i) => i.side === 'statement').map((i) => i.item_id) : (reason.statement ?? [])
+    const ledger = own.length > 0 ? own.filter((i) => i.side === 'ledger').map((i) => i.item_id) : (reason.ledger ?? [])
+    return { m, reason, statement, ledger }
+  })
+  const sItems = await statementItems(
+    ctx,
+    sides.flatMap((x) => x.statement),
+  )
+  const facts = new Map<string, Awaited<ReturnType<typeof accountFacts>>>()
+  const lItems = new Map<string, ReconItem>()
+  for (const accountId of new Set(rows.map((m) => m.account_id))) {
+    const f = await accountFacts(ctx, accountId)
+    facts.set(accountId, f)
+    const ledgerIds = sides.filter((x) => x.m.account_id === accountId).flatMap((x) => x.ledger)
+    for (const [id, item] of await ledgerItemsById(ctx, accountId, f.currency, f.scale, ledgerIds)) lItems.set(id, item)
+  }
+  return sides.map(({ m, reason, statement, ledger }) => {
+    const f = facts.get(m.account_id)!
+    return {
       id: m.id,
       accountId: m.account_id,
       kind: m.kind as ReconMatch['kind'],
@@ -232,27 +253,33 @@ export async function matchViews(ctx: CoreContext, rows: readonly ReconMatchesTa
       variance: formatAmount(BigInt(m.variance), f.scale),
       currency: m.currency,
       date: m.day,
-      statement: sIds.map((id) => sItems.get(id)).filter((x): x is ReconItem => x !== undefined),
-      ledger: lIds.map((id) => lItems.get(id)).filter((x): x is ReconItem => x !== undefined),
-      adjustmentId: adj?.id ?? null,
+      statement: statement.map((id) => sItems.get(id)).filter((x): x is ReconItem => x !== undefined),
+      ledger: ledger.map((id) => lItems.get(id)).filter((x): x is ReconItem => x !== undefined),
+      adjustmentId: adjustments.get(m.id) ?? null,
       createdAt: m.created_at,
       createdBy: m.created_by,
       decidedAt: m.decided_at,
       decidedBy: m.decided_by,
       period: m.period,
-    })
-  }
-  return out
+    }
+  })
 }
 
 export async function exceptionViews(ctx: CoreContext, rows: readonly ReconExceptionsTable[]): Promise<ReconException[]> {
+  const views = new Map<string, ReconItem>()
+  for (const [id, item] of await statementItems(
+    ctx,
+    rows.filter((e) => e.side === 'statement').map((e) => e.item_id),
+  ))
+    views.set(`statement:${id}`, item)
+  for (const accountId of new Set(rows.filter((e) => e.side === 'ledger').map((e) => e.account_id))) {
+    const f = await accountFacts(ctx, accountId)
+    const ids = rows.filter((e) => e.side === 'ledger' && e.account_id === accountId).map((e) => e.item_id)
+    for (const [id, item] of await ledgerItemsById(ctx, accountId, f.currency, f.scale, ids)) views.set(`ledger:${id}`, item)
+  }
   const out: ReconException[] = []
   for (const e of rows) {
-    const f = await accountFacts(ctx, e.account_id)
-    const item =
-      e.side === 'statement'
-        ? (await statementItems(ctx, [e.item_id])).get(e.item_id)
-        : (await ledgerItemsById(ctx, e.account_id, f.currency, f.scale, [e.item_id])).get(e.item_id)
+    const item = views.get(`${e.side}:${e.item_id}`)
     if (!item) continue
     out.push({
       id: e.id,

@@ -77,6 +77,38 @@ interface Section {
 const idle: Section = { loading: false, error: null, loadedAt: null }
 const emptyPane: Pane = { items: [], total: 0, page: 1 }
 
+/** What the store holds about the chosen account: empty at start and whenever another account is chosen. */
+function accountData() {
+  return {
+    statementPane: emptyPane,
+    ledgerPane: emptyPane,
+    items: idle,
+    hoveredMatchId: null,
+    selectedMatchId: null,
+    picked: {},
+    suggestions: [],
+    suggestionsTotal: 0,
+    confirmed: [],
+    confirmedTotal: 0,
+    confirmedPage: 1,
+    matches: idle,
+    exceptions: [],
+    exceptionsTotal: 0,
+    exceptionsPage: 1,
+    openExceptions: 0,
+    exceptionsSection: idle,
+    adjustments: [],
+    adjustmentsTotal: 0,
+    adjustmentsPage: 1,
+    proposedAdjustments: 0,
+    adjustmentsSection: idle,
+    drift: null,
+    periods: [],
+    driftSection: idle,
+    lastRun: null,
+  } satisfies Partial<MatchStoreState>
+}
+
 interface MatchStoreState {
   tab: ReconTab
   accountId: string | null
@@ -258,69 +290,16 @@ export const useReconMatch = create<MatchStoreState>((set, get) => {
     accountId: null,
     itemState: 'all',
     search: '',
-    statementPane: emptyPane,
-    ledgerPane: emptyPane,
-    items: idle,
-    hoveredMatchId: null,
-    selectedMatchId: null,
-    picked: {},
-    suggestions: [],
-    suggestionsTotal: 0,
-    confirmed: [],
-    confirmedTotal: 0,
-    confirmedPage: 1,
-    matches: idle,
+    ...accountData(),
     exceptionFilter: { reason: null, side: null, state: 'open', assignee: null },
-    exceptions: [],
-    exceptionsTotal: 0,
-    exceptionsPage: 1,
-    openExceptions: 0,
-    exceptionsSection: idle,
     adjustmentState: 'proposed',
-    adjustments: [],
-    adjustmentsTotal: 0,
-    adjustmentsPage: 1,
-    proposedAdjustments: 0,
-    adjustmentsSection: idle,
-    drift: null,
-    periods: [],
-    driftSection: idle,
-    lastRun: null,
 
     setTab(tab) {
       set({ tab })
     },
     chooseAccount(accountId) {
       if (get().accountId === accountId) return
-      set({
-        accountId,
-        statementPane: emptyPane,
-        ledgerPane: emptyPane,
-        items: idle,
-        hoveredMatchId: null,
-        selectedMatchId: null,
-        picked: {},
-        suggestions: [],
-        suggestionsTotal: 0,
-        confirmed: [],
-        confirmedTotal: 0,
-        confirmedPage: 1,
-        matches: idle,
-        exceptions: [],
-        exceptionsTotal: 0,
-        exceptionsPage: 1,
-        openExceptions: 0,
-        exceptionsSection: idle,
-        adjustments: [],
-        adjustmentsTotal: 0,
-        adjustmentsPage: 1,
-        proposedAdjustments: 0,
-        adjustmentsSection: idle,
-        drift: null,
-        periods: [],
-        driftSection: idle,
-        lastRun: null,
-      })
+      set({ accountId, ...accountData() })
       void refreshAll()
     },
     setItemFilter(filter) {
