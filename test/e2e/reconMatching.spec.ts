@@ -448,7 +448,7 @@ test('a month matched with the ledger: import, review suggestions, confirm, reso
     await page.getByTestId('recon-close-submit').click()
     const error = page.getByTestId('recon-close-error')
     await expect(error).toHaveAttribute('data-code', 'RECON_PERIOD_OPEN_ITEMS')
-    await expect(error).toContainText(`${MONTH} of ${ACCOUNT} still has 0 suggested matches and 2 proposed adjustments`)
+    await expect(error).toContainText(`${MONTH} of ${ACCOUNT} still has 2 proposed adjustments waiting for a second person's approval`)
     await expect(error.getByTestId('recon-close-waiting-adjustments')).toHaveText('2 proposed adjustments wait for approval')
     await expect(error.getByTestId('recon-close-waiting-suggested')).toHaveCount(0)
     await dialogShot(page, 'recon-match-10-close-refused')

@@ -111,7 +111,7 @@ async function proposeAdjustment(
       `The statement account ${m.account_id} is not linked to a ledger account — link it before booking adjustments.`,
     )
   const ledger = await getAccount(ctx, facts.ledgerAccountId)
-  const reason = JSON.parse(m.reason) as { adjustmentAccount?: string | null; summary: string }
+  const reason = JSON.parse(m.reason) as { adjustmentAccount?: string | null; summary: string; ruleName: string }
   let counterAccount = counter ?? reason.adjustmentAccount ?? bankFeesAccountId(ledger.assetId)
   // The default fees account takes charges; money the bank shows beyond the ledger is a gain.
   if (counterAccount === bankFeesAccountId(ledger.assetId) && variance > 0n) counterAccount = reconGainsAccountId(ledger.assetId)
@@ -125,7 +125,10 @@ async function proposeAdjustment(
       amount: variance.toString(),
       currency: m.currency,
       day: m.day,
-      description: (description ?? `Reconciliation ${m.kind === 'fee' ? 'bank charge' : 'difference'}: ${reason.summary}`).slice(0, 480),
+      description: (
+        description ??
+        (m.kind === 'fee' ? `Bank charge of ${m.day} (rule "${reason.ruleName}")` : `Reconciliation difference: ${reason.summary}`)
+      ).slice(0, 480),
       state: 'proposed',
       proposed_by: actor,
       proposed_at: now,

@@ -167,12 +167,21 @@ export async function closePeriod(ctx: CoreContext, actor: Actor, accountId: str
         )
       )?.n ?? 0,
     )
-    if (suggested > 0 || proposedAdjustments > 0)
+    if (suggested > 0 || proposedAdjustments > 0) {
+      const waiting = [
+        ...(suggested > 0 ? [`${suggested} suggested match${suggested === 1 ? '' : 'es'} to confirm or reject`] : []),
+        ...(proposedAdjustments > 0
+          ? [`${proposedAdjustments} proposed adjustment${proposedAdjustments === 1 ? '' : 's'} waiting for a second person's approval`]
+          : []),
+      ]
       throw new CsError(
         'RECON_PERIOD_OPEN_ITEMS',
-        `${period} of ${accountId} still has ${suggested} suggested match${suggested === 1 ? '' : 'es'} and ${proposedAdjustments} proposed adjustment${proposedAdjustments === 1 ? '' : 's'} — confirm or reject them (and have the adjustments approved) before closing.`,
-        { details: { suggested, proposedAdjustments } },
+        `${period} of ${accountId} still has ${waiting.join(' and ')} — decide ${suggested + proposedAdjustments === 1 ? 'it' : 'them'} before closing.`,
+        {
+          details: { suggested, proposedAdjustments },
+        },
       )
+    }
     await db.run(
       db.k
         .updateTable('recon_matches')
