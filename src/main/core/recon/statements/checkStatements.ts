@@ -1,5 +1,7 @@
 /**
- * The checks every imported statement passes, whatever its format, before anything is stored:
+ * The checks every imported statement passes, whatever its format, before its import commits
+ * (the import stores lines as they are read, tallying each chunk; the checks that need every line
+ * run at the statement's end, and a failure there rolls the whole file back):
  *   - the balance equation: opening + booked lines = closing (exactly; a statement that does not
  *     add up is refused — it is a broken or partial file, or a parser that lost a line);
  *   - the totals the file declares about its entries (camt TxsSummry): count, sum, net (BAI2's
@@ -11,7 +13,7 @@
 import { CsError } from '../../../../shared/errors'
 import { formatAmount } from '../../../../shared/money'
 import type { StatementWarning } from '../../../../shared/reconApi'
-import { currencyScale, type ParsedStatement } from './statementModel'
+import { currencyScale, type StatementEntry, type StatementHeader } from './statementModel'
 
 export interface StatementTotals {
   credits: bigint
@@ -24,39 +26,63 @@ function unbalanced(where: string, sentence: string): CsError {
   return new CsError('STATEMENT_UNBALANCED', `${where}: ${sentence}`, { details: { where } })
 }
 
-/** Checks one statement; throws STATEMENT_UNBALANCED / STATEMENT_INVALID, returns its totals and warnings. */
-export function checkStatement(st: ParsedStatement, label: string): { totals: StatementTotals; warnings: StatementWarning[] } {
-  const scale = currencyScale(st.account.currency, label)
-  const fmt = (v: bigint) => `${formatAmount(v, scale)} ${st.account.currency}`
-  const warnings: StatementWarning[] = []
-  let credits = 0n
-  let debits = 0n
-  let booked = 0
-  let pending = 0
-  let net = 0n
-  let sumAbs = 0n
-  for (const e of st.entries) {
-    if (e.currency.toUpperCase() !== st.account.currency.toUpperCase()) {
+/** What the lines of a statement add up to so far, taken a chunk at a time (`tallyEntries`). */
+export interface StatementTally {
+  credits: bigint
+  debits: bigint
+  booked: number
+  pending: number
+  /** Every line, booked or not: what TxsSummry declares. */
+  count: number
+  net: bigint
+  sumAbs: bigint
+}
+
+export function emptyTally(): StatementTally {
+  return { credits: 0n, debits: 0n, booked: 0, pending: 0, count: 0, net: 0n, sumAbs: 0n }
+}
+
+/** Adds `entries` to `tally`; throws STATEMENT_INVALID on a line in another currency than the statement's. */
+export function tallyEntries(tally: StatementTally, entries: readonly StatementEntry[], currency: string, label: string): void {
+  const expected = currency.toUpperCase()
+  for (const e of entries) {
+    if (e.currency !== expected && e.currency.toUpperCase() !== expected) {
       throw new CsError(
         'STATEMENT_INVALID',
-        `${label}, ${e.where}: the line is in ${e.currency} but the statement is in ${st.account.currency} — Countersign keeps one currency per statement; ask the bank for one statement per currency.`,
+        `${label}, ${e.where}: the line is in ${e.currency} but the statement is in ${currency} — Countersign keeps one currency per statement; ask the bank for one statement per currency.`,
         { details: { where: e.where } },
       )
     }
-    net += e.amount
-    sumAbs += e.amount < 0n ? -e.amount : e.amount
+    tally.count++
+    tally.net += e.amount
+    tally.sumAbs += e.amount < 0n ? -e.amount : e.amount
     if (e.status !== 'booked') {
-      pending++
+      tally.pending++
       continue
     }
-    booked++
-    if (e.amount >= 0n) credits += e.amount
-    else debits += e.amount
+    tally.booked++
+    if (e.amount >= 0n) tally.credits += e.amount
+    else tally.debits += e.amount
   }
-  if (st.declared.count !== null && st.declared.count !== st.entries.length) {
+}
+
+/**
+ * Checks a statement's header against what all its lines added up to (`tally`, complete): the
+ * declared count, sum and net, and opening + booked lines = closing. Throws STATEMENT_UNBALANCED.
+ */
+export function checkTally(
+  st: StatementHeader,
+  tally: StatementTally,
+  label: string,
+): { totals: StatementTotals; warnings: StatementWarning[] } {
+  const scale = currencyScale(st.account.currency, label)
+  const fmt = (v: bigint) => `${formatAmount(v, scale)} ${st.account.currency}`
+  const warnings: StatementWarning[] = []
+  const { credits, debits, booked, pending, net, sumAbs } = tally
+  if (st.declared.count !== null && st.declared.count !== tally.count) {
     throw unbalanced(
       label,
-      `the file says it has ${st.declared.count} entries but ${st.entries.length} were read — the file is incomplete or damaged; ask the bank for it again.`,
+      `the file says it has ${st.declared.count} entries but ${tally.count} were read — the file is incomplete or damaged; ask the bank for it again.`,
     )
   }
   if (st.declared.sumAbs !== null && st.declared.sumAbs !== sumAbs) {

@@ -1,10 +1,11 @@
 /**
  * readXml: the trees it builds (text, entities, CDATA, comments, attributes, prefixes, kept and
- * dropped children) and the well-formedness problems it refuses, each with its line.
+ * dropped children) and the well-formedness problems it refuses, each with its line; openXml:
+ * pausing and resuming changes nothing of what is read, and lines asked in any order are right.
  */
 import { describe, expect, it } from 'vitest'
 import { CsError } from '../../../../shared/errors'
-import { attribute, readXml, XML_DEPTH_MAX, type XmlElement } from './readXml'
+import { attribute, openXml, readXml, XML_DEPTH_MAX, type XmlCursor, type XmlElement } from './readXml'
 
 interface Seen {
   name: string
@@ -112,5 +113,76 @@ describe('readXml', () => {
     const deep = '<a>'.repeat(XML_DEPTH_MAX + 1) + '</a>'.repeat(XML_DEPTH_MAX + 1)
     expect(refusal(deep).message).toMatch(`nested more than ${XML_DEPTH_MAX} deep`)
     expect(() => read('<a>'.repeat(XML_DEPTH_MAX) + '</a>'.repeat(XML_DEPTH_MAX))).not.toThrow()
+  })
+})
+
+describe('openXml', () => {
+  const text = `<?xml version="1.0"?>\n<a>\n  <b x="1">one</b>\n  <c><d>two &amp; three</d><e/></c>\n  <b>four</b>\n</a>\n`
+
+  it('reads the same when paused after every tag and resumed', () => {
+    const whole = read(text).closed
+    const closed: string[] = []
+    let cursor: XmlCursor | null = null
+    cursor = openXml(text, {
+      open() {
+        cursor!.pause()
+      },
+      close(element) {
+        closed.push(`${element.name}:${element.text}:${element.line}`)
+        cursor!.pause()
+        return true
+      },
+    })
+    // Each resume stops at the first pause: after one tag (a leaf's start and end tags are read as one).
+    const closedPerResume: number[] = []
+    for (let more = true; more;) {
+      const before = closed.length
+      more = cursor.resume()
+      closedPerResume.push(closed.length - before)
+    }
+    expect(closed).toEqual(whole.map((s) => `${s.name}:${s.text}:${s.line}`))
+    expect(Math.max(...closedPerResume)).toBe(1)
+    expect(closedPerResume.length).toBeGreaterThan(whole.length)
+    expect(cursor.resume()).toBe(false)
+  })
+
+  it('is not read on after it was found broken', () => {
+    const cursor = openXml('<a><b></c></a>', { open() {}, close: () => true })
+    expect(() => cursor.resume()).toThrow(/<\/c> does not match <b>/)
+    expect(cursor.resume()).toBe(false)
+  })
+
+  it('gives every element its line, asked in any order (lines are counted only when asked)', () => {
+    const lines = ['<r>', ...Array.from({ length: 40 }, (_, i) => `${'\n'.repeat(i % 3)}<x${i}>${i}</x${i}>`), '</r>']
+    const doc = lines.join('\n')
+    let root: XmlElement | null = null
+    readXml(doc, { open: (element, depth) => void (depth === 0 && (root = element)), close: () => true })
+    const kept: XmlElement[] = []
+    for (let at = root!.firstChild; at !== null; at = at.nextSibling) kept.push(at)
+    const expected = kept.map((element) => doc.slice(0, doc.indexOf(`<${element.name}>`)).split('\n').length)
+    // Backwards, then forwards again, then every other one.
+    expect([...kept].reverse().map((e) => e.line)).toEqual([...expected].reverse())
+    expect(kept.map((e) => e.line)).toEqual(expected)
+    expect(root!.line).toBe(1)
+  })
+
+  it('shows only elements up to shownDepthMax; deeper ones are kept for their ancestor', () => {
+    const seen: string[] = []
+    readXml('<r><a><b><c>1</c></b></a><a><b/></a></r>', {
+      shownDepthMax: 1,
+      open: (element, depth) => void seen.push(`open ${element.name} ${depth}`),
+      close(element, depth) {
+        const below: string[] = []
+        for (let b = element.firstChild; b !== null; b = b.firstChild) below.push(`${b.name}${b.text}`)
+        seen.push(`close ${element.name} ${depth} [${below.join(' ')}]`)
+        return false
+      },
+    })
+    expect(seen).toEqual(['open r 0', 'open a 1', 'close a 1 [b c1]', 'open a 1', 'close a 1 [b]', 'close r 0 []'])
+  })
+
+  it('reads names beyond ASCII', () => {
+    const { closed } = read('<Überweisung><x:Betrag·1>5</x:Betrag·1></Überweisung>')
+    expect(closed.map((s) => s.name)).toEqual(['Betrag·1', 'Überweisung'])
   })
 })

@@ -104,6 +104,9 @@ export interface ParsedStatement {
   }
 }
 
+/** A statement without its entries: what is known before (and after) they are read. */
+export type StatementHeader = Omit<ParsedStatement, 'entries'>
+
 export interface ParsedStatementFile {
   format: StatementFormat
   statements: ParsedStatement[]
