@@ -1,13 +1,14 @@
 /**
- * The exact-key passes of the matching engine (issue 15). First, a line carrying a key of a posting
- * matched in an earlier run is a duplicate. Then lines and postings sharing a key — the graph of
- * "shares a key with" inside one account, currency and sign — are resolved one connected group at
- * a time: a plain pair (most of a file) directly, larger groups by twins, repeats and totals.
+ * The exact-key pass of the matching engine (issue 15). ./keyGraph.ts reads both sides, marks the
+ * lines repeating a key matched in an earlier run as duplicates, and links lines and postings
+ * sharing a key — the graph of "shares a key with" inside one account, currency and sign. Here
+ * that graph is resolved one connected group at a time: a plain pair (most of a file) directly,
+ * larger groups by twins, repeats and totals.
  */
 import { formatAmount } from '../../../../shared/money'
-import type { MatchItem, ProposedMatch } from './matchTypes'
+import { sameKeysText, sharedKeys } from './matchReasons'
+import { KEY_LINES_MAX, buildKeyGraph, type KeyGraph } from './keyGraph'
 import {
-  EXCEPTION,
   FREE,
   abs,
   keyRuleOf,
@@ -16,55 +17,14 @@ import {
   pushException,
   pushMatch,
   commitPair,
-  pairMatch,
+  keyPairHow,
+  pairRecord,
+  sameAmount,
   sumOf,
   toleranceFor,
   byId,
   type Engine,
-  type Side,
 } from './matchState'
-
-/** A line carrying a key of a posting matched in an earlier run is the bank reporting it again. */
-export function markMatchedBefore(e: Engine): void {
-  const before = e.input.matchedLedgerKeys
-  if (before.size === 0) return
-  for (let s = 0; s < e.st.items.length; s++) {
-    const item = e.st.items[s]!
-    for (const key of item.keys) {
-      const ledgerId = before.get(key)
-      if (ledgerId === undefined) continue
-      e.st.state[s] = EXCEPTION
-      e.st.exception[s] = {
-        side: 'statement',
-        item: item.id,
-        account: item.account,
-        reason: 'duplicate',
-        detail: `Key ${key} was matched before, to ledger item ${ledgerId}: the line reports a movement already reconciled.`,
-        related: [ledgerId],
-      }
-      break
-    }
-  }
-}
-
-/** More lines than this carrying one key: the key is not a reference (see statementKeys). */
-const KEY_LINES_MAX = 64
-
-/** Statement → ledger edges of the key graph (same partition, same sign), with both adjacency lists. */
-interface KeyGraph {
-  /** Ledger neighbours of line s: sAdj[sStart[s] .. sStart[s + 1]). */
-  readonly sStart: Int32Array
-  readonly sAdj: Int32Array
-  /** Statement neighbours of posting l: lAdj[lStart[l] .. lStart[l + 1]). */
-  readonly lStart: Int32Array
-  readonly lAdj: Int32Array
-  /**
-   * The match of line s with its posting, built while both were at hand in memory (see
-   * addKeyEdge) when they were each other's first edge and their amounts were equal; used only if
-   * they turn out to be a plain pair.
-   */
-  readonly prepared: (ProposedMatch | undefined)[]
-}
 
 /** Marks of a breadth-first walk: an item is seen when its mark equals the walk's stamp (no clearing between walks). */
 interface Seen {
@@ -77,9 +37,13 @@ function createSeen(e: Engine): Seen {
   return { s: new Int32Array(e.st.items.length), l: new Int32Array(e.lg.items.length), stamp: 1 }
 }
 
-/** Resolves each connected group of the key graph once, in the input order of its first line. */
+/** The first pass: reads both sides and links what shares a key (./keyGraph.ts), then resolves the links. */
 export function runKeyPass(e: Engine): void {
-  const g = buildKeyGraph(e)
+  resolveKeyGraph(e, buildKeyGraph(e))
+}
+
+/** Resolves each connected group of the key graph once, in the input order of its first line. */
+function resolveKeyGraph(e: Engine, g: KeyGraph): void {
   const seen = createSeen(e)
   let sub: Seen | null = null
   for (let s = 0; s < e.st.items.length; s++) {
@@ -89,124 +53,12 @@ export function runKeyPass(e: Engine): void {
     if (degree === 0) continue
     const l = g.sAdj[from]!
     if (degree === 1 && g.lStart[l + 1]! - g.lStart[l]! === 1) {
-      const match = g.prepared[s]
-      if (match !== undefined) commitPair(e, s, l, match)
-      else resolveKeyPair(e, g, s, l)
+      resolveKeyPair(e, g, s, l)
       continue
     }
     const [st, lg] = collectComponent(e, g, s, seen)
     resolveKeyComponent(e, g, st, lg, (sub ??= createSeen(e)))
   }
-}
-
-/**
- * One Map of the lines' keys, one lookup per posting key. The lines' side goes into the Map
- * because it holds fewer keys (a line carries its bank reference, a posting its entry id and
- * references besides): filling a Map costs more than asking it.
- */
-function buildKeyGraph(e: Engine): KeyGraph {
-  const { single, several } = statementKeys(e.st)
-  const { lg } = e
-  const lStart = new Int32Array(lg.items.length + 1)
-  const edges: number[] = []
-  const sDegree = new Int32Array(e.st.items.length)
-  const prepared = new Array<ProposedMatch | undefined>(e.st.items.length)
-  for (let l = 0; l < lg.items.length; l++) {
-    lStart[l] = edges.length
-    for (const key of lg.items[l]!.keys) {
-      const v = single.get(key)
-      if (v === undefined) continue
-      if (v >= 0) addKeyEdge(e, edges, lStart[l]!, v, l, sDegree, prepared)
-      else for (const s of several[-1 - v]!) addKeyEdge(e, edges, lStart[l]!, s, l, sDegree, prepared)
-    }
-  }
-  lStart[lg.items.length] = edges.length
-  const lAdj = Int32Array.from(edges)
-  const [sStart, sAdj] = invertAdjacency(lStart, lAdj, sDegree)
-  return { sStart, sAdj, lStart, lAdj, prepared }
-}
-
-/**
- * Every key of a free line → its line (≥ 0), or -1 - i when several lines carry it (several[i],
- * in statement order). The Map is filled with one set per key; only when its size shows that a
- * key repeated (a line reported twice, a transfer split) does a second pass find those keys. A key
- * on more than KEY_LINES_MAX lines names no single movement (a batch name, a constant text): it
- * is left out, so no group of lines × postings by one key can grow quadratic.
- */
-function statementKeys(st: Side): { single: Map<string, number>; several: number[][] } {
-  const single = new Map<string, number>()
-  let inserted = 0
-  for (let s = 0; s < st.items.length; s++) {
-    if (st.state[s] !== FREE) continue
-    for (const key of st.items[s]!.keys) single.set(key, s)
-    inserted += st.items[s]!.keys.length
-  }
-  const several: number[][] = []
-  if (single.size === inserted) return { single, several }
-  // The Map holds the last line of a repeated key: list the earlier ones, then append it.
-  const earlier = new Map<string, number[]>()
-  for (let s = 0; s < st.items.length; s++) {
-    if (st.state[s] !== FREE) continue
-    for (const key of st.items[s]!.keys) {
-      if (single.get(key) === s) continue
-      const list = earlier.get(key)
-      if (list === undefined) earlier.set(key, [s])
-      else if (list.at(-1) !== s) list.push(s)
-    }
-  }
-  for (const [key, list] of earlier) {
-    list.push(single.get(key)!)
-    if (list.length > KEY_LINES_MAX) {
-      single.delete(key)
-      continue
-    }
-    single.set(key, -1 - several.length)
-    several.push(list)
-  }
-  return { single, several }
-}
-
-/**
- * An edge from posting l (its edges start at `from`) to line s, when they may match at all and it
- * is new. When it is the first edge of both and the amounts are equal — a plain pair, most likely —
- * the match is built now: both items and their amounts were just read, and reading them again
- * later is a cache miss each on a large run.
- */
-function addKeyEdge(
-  e: Engine,
-  edges: number[],
-  from: number,
-  s: number,
-  l: number,
-  sDegree: Int32Array,
-  prepared: (ProposedMatch | undefined)[],
-): void {
-  if (e.lg.part[l] !== e.st.part[s]) return
-  const line = e.st.items[s]!
-  const posting = e.lg.items[l]!
-  const equal = line.amount === posting.amount
-  if (!equal && !sameSign(line.amount, posting.amount)) return
-  for (let i = from; i < edges.length; i++) if (edges[i] === s) return
-  if (equal && edges.length === from && sDegree[s] === 0) prepared[s] = keyPairMatch(e, s, l)
-  edges.push(s)
-  sDegree[s]!++
-}
-
-function sameSign(a: bigint, b: bigint): boolean {
-  return a > 0n ? b > 0n : a < 0n ? b < 0n : b === 0n
-}
-
-/** The reverse adjacency by counting sort: for each item of the other side, its neighbours in this side's order. */
-function invertAdjacency(start: Int32Array, adj: Int32Array, otherDegree: Int32Array): [Int32Array, Int32Array] {
-  const n = otherDegree.length
-  const otherStart = new Int32Array(n + 1)
-  for (let i = 0; i < n; i++) otherStart[i + 1] = otherStart[i]! + otherDegree[i]!
-  const fill = otherStart.slice(0, n)
-  const otherAdj = new Int32Array(adj.length)
-  for (let x = 0; x + 1 < start.length; x++) {
-    for (let i = start[x]!; i < start[x + 1]!; i++) otherAdj[fill[adj[i]!]!++] = x
-  }
-  return [otherStart, otherAdj]
 }
 
 /**
@@ -348,21 +200,12 @@ function markRepeatedLines(e: Engine, st: readonly number[], partner: ReadonlyMa
 }
 
 /**
- * A line and a posting linked only to each other — most of a file. Equal amounts are matched here
- * with as little allocated as possible (a line's single key array is shared into the reason:
- * both are read-only); anything else goes the general way.
+ * A line and a posting linked only to each other — most of a file. Equal amounts make a pair
+ * record (one small object, see ./matchRecord.ts); anything else goes the general way.
  */
 function resolveKeyPair(e: Engine, g: KeyGraph, s: number, l: number): void {
-  if (e.st.items[s]!.amount !== e.lg.items[l]!.amount) resolveKeyGroup(e, g, [s], [l])
-  else commitPair(e, s, l, keyPairMatch(e, s, l))
-}
-
-/** The confirmed key match of a line and a posting with equal amounts. */
-function keyPairMatch(e: Engine, s: number, l: number): ProposedMatch {
-  const line = e.st.items[s]!
-  const keys = line.keys.length === 1 ? line.keys : sharedKeys(line, e.lg.items[l]!)
-  const summary = keys.length === 1 ? `Same reference ${keys[0]!}; amounts equal` : `Same references ${keys.join(', ')}; amounts equal`
-  return pairMatch(e, 'key', s, l, 0n, true, null, keys, summary)
+  if (!sameAmount(e, s, l)) resolveKeyGroup(e, g, [s], [l])
+  else commitPair(e, 'key', s, l, pairRecord(e, keyPairHow(e, e.st.part[s]!), s, l, 0n))
 }
 
 /** Lines and postings linked by keys, taken together: equal totals match, a difference inside the tolerance is a suggestion, else an exception on every item. */
@@ -373,9 +216,9 @@ function resolveKeyGroup(e: Engine, g: KeyGraph, st: number[], lg: number[]): bo
   const part = e.st.part[st[0]!]!
   const variance = stTotal - lgTotal
   const what = `Same reference${keys.length === 1 ? '' : 's'} ${keys.join(', ')}`
-  const shape = st.length === 1 && lg.length === 1 ? '' : ` (${plural(st.length, 'statement line')}, ${plural(lg.length, 'ledger item')})`
   if (variance === 0n) {
-    pushMatch(e, { kind: 'key', st, lg, variance, confirm: true, rule: null, keys, summary: `${what}; amounts equal${shape}` })
+    const shape = st.length === 1 && lg.length === 1 ? '' : ` (${plural(st.length, 'statement line')}, ${plural(lg.length, 'ledger item')})`
+    pushMatch(e, { kind: 'key', st, lg, variance, confirm: true, rule: null, keys, summary: sameKeysText(keys, shape) })
     return true
   }
   const r = st.length === 1 && lg.length === 1 ? keyRuleOf(e, e.parts[part]!.account) : null
@@ -402,11 +245,4 @@ function groupKeys(e: Engine, g: KeyGraph, st: readonly number[], lg: readonly n
     }
   }
   return [...keys].sort()
-}
-
-function sharedKeys(a: MatchItem, b: MatchItem): string[] {
-  if (a.keys.length === 1 && b.keys.length === 1) return a.keys[0] === b.keys[0] ? [a.keys[0]!] : []
-  const shared: string[] = []
-  for (const k of a.keys) if (b.keys.includes(k) && !shared.includes(k)) shared.push(k)
-  return shared.sort()
 }

@@ -14,23 +14,27 @@
  *  5. whatever is left is an 'unmatched' exception.
  * Every item ends in exactly one match or one exception.
  *
- * Built for 100,000 × 100,000 items (`npm run bench -- match`): items are numbered per side and
- * their state kept in typed arrays; the key pass is one Map of the lines' keys and one lookup per
- * posting key — about what a plain hash join costs, and most of the run with building the
- * ProposedMatch objects; the rule passes look postings up in an amount-sorted index by binary
- * search (used postings are skipped in amortised O(1)) and group searches scan a day-sorted index
- * of what is left.
+ * Built for 100,000 × 100,000 items (`npm run bench -- match`), where the cost is memory, not
+ * arithmetic: every item is an object somewhere on the heap, and reading one is a cache miss. So
+ * each item is read once, in the first pass, for its keys and — into the typed arrays of
+ * ./matchState.ts — its partition, day and amount (a double, exact below 2^53; the bigint decides
+ * above); the later passes compare those arrays, not the items. The key pass is one Map of the
+ * lines' keys and one lookup per posting key, about what a plain hash join costs; the rule passes
+ * look postings up in an amount-sorted index by binary search (used postings are skipped in
+ * amortised O(1)); group searches scan a day-sorted index of what is left. A pair match is a small
+ * record that writes its id lists and reason when they are read (./matchRecord.ts): allocating
+ * them for 100,000 pairs up front, objects that all outlive the young generation, cost more than
+ * every pass together.
  */
 import { invariant } from '../../util/invariant'
-import { markMatchedBefore, runKeyPass } from './matchByKeys'
+import { runKeyPass } from './matchByKeys'
 import { runGroups } from './matchGroups'
 import { buildAmountIndex, runOneToOne } from './matchOneToOne'
 import {
   EXCEPTION,
   FREE,
-  byId,
+  NO_ITEMS,
   createEngine,
-  fillSigns,
   idList,
   money,
   plural,
@@ -39,18 +43,17 @@ import {
   ruleSees,
   abs,
   type Engine,
+  type Side,
 } from './matchState'
-import type { ExceptionReason, MatchInput, MatchResult, ProposedException } from './matchTypes'
+import type { ExceptionReason, MatchInput, MatchResult, MatchSide, ProposedException } from './matchTypes'
 
 export { KEY_RULE_ID, KEY_RULE_NAME } from './matchState'
 
 /** Pairs the statement lines of `input` with its ledger items; see the header for the passes. */
 export function matchItems(input: MatchInput): MatchResult {
   const e = createEngine(input)
-  markMatchedBefore(e)
   runKeyPass(e)
-  fillSigns(e.st)
-  e.amountIndex = buildAmountIndex(e) // fills the ledger side's signs as it reads the amounts
+  e.amountIndex = buildAmountIndex(e)
   for (const r of e.amountRules) {
     runOneToOne(e, r)
     if (r.groupMax > 1) runGroups(e, r)
@@ -87,19 +90,21 @@ function runFeeRules(e: Engine): void {
 
 /** Every item still free is unmatched; one that was a candidate of an ambiguous item names it. */
 function markLeftovers(e: Engine): void {
-  for (const [side, own, otherName] of [
-    ['statement', e.st, 'ledger item'],
-    ['ledger', e.lg, 'statement line'],
-  ] as const) {
-    for (let i = 0; i < own.items.length; i++) {
-      if (own.state[i] !== FREE) continue
-      const of = own.candidateOf.get(i)
-      const detail =
-        of === undefined
-          ? `No ${otherName} shares a key with it and no rule found one that fits.`
-          : `Left over: it was one of the candidates of the ambiguous ${plural(of.length, otherName)} ${idList(side === 'statement' ? e.lg.items : e.st.items, of)}.`
-      pushException(e, side, i, 'unmatched', detail, of ?? [])
+  markLeftoversOf(e, 'statement', e.st, e.lg, 'ledger item')
+  markLeftoversOf(e, 'ledger', e.lg, e.st, 'statement line')
+}
+
+function markLeftoversOf(e: Engine, side: MatchSide, own: Side, other: Side, otherName: string): void {
+  const alone = `No ${otherName} shares a key with it and no rule found one that fits.`
+  for (let i = 0; i < own.items.length; i++) {
+    if (own.state[i] !== FREE) continue
+    const of = own.candidateOf.size === 0 ? undefined : own.candidateOf.get(i)
+    if (of === undefined) {
+      pushException(e, side, i, 'unmatched', alone, NO_ITEMS)
+      continue
     }
+    const detail = `Left over: it was one of the candidates of the ambiguous ${plural(of.length, otherName)} ${idList(other.items, of)}.`
+    pushException(e, side, i, 'unmatched', detail, of)
   }
 }
 
@@ -117,7 +122,10 @@ function result(e: Engine): MatchResult {
     invariant(e.lg.state[l] !== FREE, 'a ledger item ends without an outcome')
     if (e.lg.state[l] === EXCEPTION) ledgerExceptions.push(l)
   }
-  for (const l of ledgerExceptions.sort(byId(e.lg.items))) exceptions.push(e.lg.exception[l]!)
+  // By id: the ids read once (the comparator would read two items per comparison).
+  const ids = ledgerExceptions.map((l) => e.lg.items[l]!.id)
+  const order = ids.map((_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0))
+  for (const i of order) exceptions.push(e.lg.exception[ledgerExceptions[i]!]!)
   for (const x of exceptions) counts[x.reason]++
   return {
     matches: e.matches,

@@ -1,18 +1,15 @@
 /**
  * The group passes of an amount rule with maxGroup > 1 (issue 15): one line against groups of
  * postings summing to it (1:N), then one posting against groups of lines (N:1). Candidates come
- * from a day-sorted index of what the earlier passes left, at most MATCH_GROUP_CANDIDATES_MAX per
- * item; ./groupSearch.ts decides whether none, one or several groups fit.
+ * from ./groupCandidates.ts; ./groupSearch.ts decides whether none, one or several groups fit.
  */
 import { formatAmount } from '../../../../shared/money'
-import { businessDaysBetween, calendarDaysWithin } from './businessDays'
+import { buildDayIndex, dayIndexSlot, groupCandidates, type DayIndex } from './groupCandidates'
 import { searchGroups } from './groupSearch'
-import { MATCH_GROUP_CANDIDATES_MAX, type MatchItem, type MatchRule } from './matchTypes'
 import {
   FREE,
   abs,
   byId,
-  counterpartiesFit,
   idList,
   largestDayGap,
   money,
@@ -23,133 +20,30 @@ import {
   sumOf,
   ruleSees,
   toleranceFor,
+  toleranceNumber,
   type Engine,
   type PreparedRule,
   type Side,
 } from './matchState'
-
-/** Free items of one side in one partition, sorted by day then id. */
-interface DayIndex {
-  readonly items: Int32Array
-  readonly days: Int32Array
-  /** Each item's amount as a double (see AmountIndex): compared without touching the item. */
-  readonly approx: Float64Array
-  /** Rank by id of the item at each position, among the index's items. */
-  readonly ranks: Int32Array
-  /** The item of each id rank. */
-  readonly byRank: Int32Array
-}
-
-/**
- * Orders that sort on (a small number, a rank) pack both into one double, number × RANK_SPAN +
- * rank, so that a typed-array sort without a comparator does the work (exact: the numbers stay
- * far below 2^53 / RANK_SPAN).
- */
-const RANK_SPAN = 2 ** 32
-
-/** Free items of one side per partition and sign (dayIndexSlot), sorted by day then id. */
-function buildDayIndex(e: Engine, side: Side): (DayIndex | undefined)[] {
-  const lists: number[][] = Array.from({ length: e.parts.length * 3 }, () => [])
-  for (let i = 0; i < side.items.length; i++) if (side.state[i] === FREE) lists[dayIndexSlot(side.part[i]!, side.sign[i]!)]!.push(i)
-  return lists.map((list) => {
-    if (list.length === 0) return undefined
-    const byRank = Int32Array.from(list.sort(byId(side.items)))
-    const packed = new Float64Array(byRank.length)
-    for (let r = 0; r < byRank.length; r++) packed[r] = side.items[byRank[r]!]!.day * RANK_SPAN + r
-    packed.sort()
-    const items = new Int32Array(packed.length)
-    const days = new Int32Array(packed.length)
-    const ranks = new Int32Array(packed.length)
-    const approx = new Float64Array(packed.length)
-    for (let p = 0; p < packed.length; p++) {
-      const day = Math.floor(packed[p]! / RANK_SPAN)
-      ranks[p] = packed[p]! - day * RANK_SPAN
-      days[p] = day
-      items[p] = byRank[ranks[p]!]!
-      approx[p] = Number(side.items[items[p]!]!.amount)
-    }
-    return { items, days, approx, ranks, byRank }
-  })
-}
-
-function dayIndexSlot(part: number, sign: number): number {
-  return part * 3 + sign + 1
-}
-
-function firstDayAtLeast(days: Int32Array, day: number): number {
-  let low = 0
-  let high = days.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (days[mid]! < day) low = mid + 1
-    else high = mid
-  }
-  return low
-}
-
-/**
- * Free items of `other` that could be part of a group for `anchor`: same partition and sign,
- * smaller in size, inside the window, counterparty fitting. At most MATCH_GROUP_CANDIDATES_MAX,
- * closest by day, then smallest id — in that order. Walks outwards from the anchor's day, one
- * day distance at a time (the days before and after merged by id rank), and stops as soon as it
- * has enough: no sort, and no more items read than needed.
- */
-function groupCandidates(other: Side, index: DayIndex, anchor: MatchItem, sign: number, rule: MatchRule): number[] {
-  const span = calendarDaysWithin(rule.windowDays)
-  const size = Number(anchor.amount)
-  const found: number[] = []
-  const n = index.items.length
-  let below = firstDayAtLeast(index.days, anchor.day) // items before it are on earlier days
-  let above = below
-  for (let distance = 0; distance <= span && found.length < MATCH_GROUP_CANDIDATES_MAX; distance++) {
-    // This distance's items: [before, below) on the earlier day and [above, after) on the later one.
-    let before = below
-    if (distance > 0) while (before > 0 && index.days[before - 1] === anchor.day - distance) before--
-    let after = above
-    while (after < n && index.days[after] === anchor.day + distance) after++
-    for (let p = before, q = above; (p < below || q < after) && found.length < MATCH_GROUP_CANDIDATES_MAX;) {
-      const fromBefore = q >= after || (p < below && index.ranks[p]! < index.ranks[q]!)
-      const position = fromBefore ? p++ : q++
-      if (fitsGroup(other, index, position, anchor, size, sign, rule)) found.push(index.items[position]!)
-    }
-    below = before
-    above = after
-  }
-  return found
-}
-
-/** The item at `position` of the day index may join a group for `anchor` (of amount ≈ `size` as a double). */
-function fitsGroup(
-  other: Side,
-  index: DayIndex,
-  position: number,
-  anchor: MatchItem,
-  size: number,
-  sign: number,
-  rule: MatchRule,
-): boolean {
-  const i = index.items[position]!
-  if (other.state[i] !== FREE || businessDaysBetween(anchor.day, index.days[position]!) > rule.windowDays) return false
-  // All of one sign, so "smaller in size" is a signed comparison, on doubles unless they tie.
-  const approx = index.approx[position]!
-  if (sign > 0 ? approx > size : approx < size) return false
-  const item = other.items[i]!
-  if (approx === size && (sign > 0 ? item.amount >= anchor.amount : item.amount <= anchor.amount)) return false
-  return counterpartiesFit(rule, anchor, item)
-}
 
 type GroupOutcome =
   | { readonly kind: 'none' }
   | { readonly kind: 'group'; readonly members: number[] }
   | { readonly kind: 'ambiguous'; readonly related: number[]; readonly why: string }
 
-/** Searches the candidates for groups totalling the anchor; decides none / one group / ambiguous by the rule. */
-function findGroup(other: Side, candidates: readonly number[], anchor: MatchItem, r: PreparedRule): GroupOutcome {
-  if (candidates.length < 2) return { kind: 'none' }
-  const size = abs(anchor.amount)
+const NO_GROUP: GroupOutcome = Object.freeze({ kind: 'none' })
+
+/**
+ * Searches the candidates (of side `other`) for groups totalling item `a` of side `own`; decides
+ * none / one group / ambiguous by the rule.
+ */
+function findGroup(own: Side, a: number, other: Side, candidates: readonly number[], r: PreparedRule): GroupOutcome {
+  if (candidates.length < 2 || noGroupFits(own, a, other, candidates, r)) return NO_GROUP
+  const size = abs(own.items[a]!.amount)
+  const tolerance = toleranceFor(r, size)
   const amounts = candidates.map((i) => abs(other.items[i]!.amount))
-  const found = searchGroups(amounts, size, toleranceFor(r, size), r.groupMax)
-  if (found.groups.length === 0) return { kind: 'none' }
+  const found = searchGroups(amounts, size, tolerance, r.groupMax)
+  if (found.groups.length === 0) return NO_GROUP
   const first = found.groups[0]!.map((c) => candidates[c]!)
   if ((found.groups.length === 1 && found.complete) || !r.rule.noAmbiguous) return { kind: 'group', members: first }
   const related = [...new Set(found.groups.flat().map((c) => candidates[c]!))].sort(byId(other.items))
@@ -158,6 +52,32 @@ function findGroup(other: Side, candidates: readonly number[], anchor: MatchItem
       ? `at least 2 groups of up to ${r.groupMax} fit${found.exact ? ' exactly' : ' within the tolerance'}`
       : `one group fits but the search stopped before it could rule out another`
   return { kind: 'ambiguous', related, why }
+}
+
+/**
+ * True when no group of 2 or more candidates can total the anchor's size ± its tolerance: all of
+ * them together fall short, or the two smallest already exceed it — most anchors of a large run,
+ * told from the sides' arrays without reading an item or setting up a search. Decided only where
+ * the doubles are exact (every amount, the total and the bounds safe integers); otherwise false,
+ * and the search decides.
+ */
+function noGroupFits(own: Side, a: number, other: Side, candidates: readonly number[], r: PreparedRule): boolean {
+  const size = Math.abs(own.approx[a]!)
+  const tolerance = Number.isSafeInteger(size) ? toleranceNumber(r, size) : -1
+  if (tolerance < 0 || !Number.isSafeInteger(size + tolerance)) return false
+  let total = 0
+  let smallest = Infinity
+  let second = Infinity
+  for (const i of candidates) {
+    const amount = Math.abs(other.approx[i]!)
+    if (!Number.isSafeInteger(amount)) return false
+    total += amount
+    if (amount < smallest) {
+      second = smallest
+      smallest = amount
+    } else if (amount < second) second = amount
+  }
+  return Number.isSafeInteger(total) && (total < size - tolerance || smallest + second > size + tolerance)
 }
 
 /**
@@ -177,11 +97,10 @@ function runOneToMany(e: Engine, r: PreparedRule, postings: readonly (DayIndex |
     if (e.st.state[s] !== FREE || !ruleSees(r.rule, e.parts[e.st.part[s]!]!.account, e.st.sign[s]!)) continue
     const index = postings[dayIndexSlot(e.st.part[s]!, e.st.sign[s]!)]
     if (index === undefined) continue
-    const line = e.st.items[s]!
-    const outcome = findGroup(e.lg, groupCandidates(e.lg, index, line, e.st.sign[s]!, r.rule), line, r)
+    const outcome = findGroup(e.st, s, e.lg, groupCandidates(e.st, s, e.lg, index, r.rule), r)
     if (outcome.kind === 'group') pushGroupMatch(e, r, [s], outcome.members.sort(byId(e.lg.items)), '1:N')
     else if (outcome.kind === 'ambiguous') {
-      const detail = `${plural(outcome.related.length, 'ledger item')} could make up ${money(e, e.st.part[s]!, line.amount)} under rule "${r.rule.name}": ${outcome.why} (${idList(e.lg.items, outcome.related)}).`
+      const detail = `${plural(outcome.related.length, 'ledger item')} could make up ${money(e, e.st.part[s]!, e.st.items[s]!.amount)} under rule "${r.rule.name}": ${outcome.why} (${idList(e.lg.items, outcome.related)}).`
       pushException(e, 'statement', s, 'ambiguous', detail, outcome.related)
       noteCandidates(e.lg, outcome.related, s)
     }
@@ -203,8 +122,7 @@ function runManyToOne(e: Engine, r: PreparedRule, postings: readonly (DayIndex |
 }
 
 function manyToOne(e: Engine, r: PreparedRule, l: number, lines: DayIndex): void {
-  const posting = e.lg.items[l]!
-  const outcome = findGroup(e.st, groupCandidates(e.st, lines, posting, e.lg.sign[l]!, r.rule), posting, r)
+  const outcome = findGroup(e.lg, l, e.st, groupCandidates(e.lg, l, e.st, lines, r.rule), r)
   if (outcome.kind === 'group') {
     pushGroupMatch(
       e,
@@ -214,7 +132,7 @@ function manyToOne(e: Engine, r: PreparedRule, l: number, lines: DayIndex): void
       'N:1',
     )
   } else if (outcome.kind === 'ambiguous') {
-    const detail = `${plural(outcome.related.length, 'statement line')} could make up ${money(e, e.lg.part[l]!, posting.amount)} under rule "${r.rule.name}": ${outcome.why} (${idList(e.st.items, outcome.related)}).`
+    const detail = `${plural(outcome.related.length, 'statement line')} could make up ${money(e, e.lg.part[l]!, e.lg.items[l]!.amount)} under rule "${r.rule.name}": ${outcome.why} (${idList(e.st.items, outcome.related)}).`
     pushException(e, 'ledger', l, 'ambiguous', detail, outcome.related)
     noteCandidates(e.st, outcome.related, l)
   }

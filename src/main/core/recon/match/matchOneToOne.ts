@@ -3,23 +3,29 @@
  * account and currency within the rule's tolerance, window and counterparty. Postings are found in
  * an amount-sorted index by binary search, never by scanning them all; postings used since the
  * index was built are skipped in amortised O(1).
+ *
+ * Amounts are compared as numbers when the line's whole tolerance range is made of safe integers
+ * (|x| < 2^53, every amount of a fiat file): every posting the index holds in that range is then a
+ * safe integer too, so the doubles are the amounts themselves. Otherwise (wei-sized amounts) the
+ * same scan runs on the bigints.
  */
-import { formatAmount } from '../../../../shared/money'
 import { businessDaysBetween } from './businessDays'
 import {
   FREE,
-  NO_KEYS,
   abs,
   byId,
+  commitPair,
   counterpartiesFit,
   idList,
   money,
   noteCandidates,
+  oneToOneHow,
+  pairRecord,
   plural,
   pushException,
-  pushPair,
   ruleSees,
   toleranceFor,
+  toleranceNumber,
   type AmountIndex,
   type Engine,
   type PreparedRule,
@@ -30,17 +36,11 @@ import {
 export function buildAmountIndex(e: Engine): (AmountIndex | undefined)[] {
   const { lg } = e
   const lists: number[][] = e.parts.map(() => [])
-  const approx = new Float64Array(lg.items.length)
-  for (let l = 0; l < lg.items.length; l++) {
-    if (lg.state[l] !== FREE) continue
-    lists[lg.part[l]!]!.push(l)
-    approx[l] = Number(lg.items[l]!.amount)
-    // The sign of a free posting, read with its amount (a double has the sign of the bigint).
-    lg.sign[l] = Math.sign(approx[l]!)
-  }
+  for (let l = 0; l < lg.items.length; l++) if (lg.state[l] === FREE) lists[lg.part[l]!]!.push(l)
+  const approx = lg.approx
   return lists.map((list) => {
     if (list.length === 0) return undefined
-    const items = Int32Array.from(list).sort((x, y) => approx[x]! - approx[y]!)
+    const items = sortByAmount(list, approx)
     const amounts = new Float64Array(items.length)
     for (let p = 0; p < items.length; p++) {
       e.lPos[items[p]!] = p
@@ -50,6 +50,30 @@ export function buildAmountIndex(e: Engine): (AmountIndex | undefined)[] {
     for (let p = 0; p <= items.length; p++) next[p] = p
     return { items, amounts, next }
   })
+}
+
+/**
+ * The postings of `list` by amount. When every amount times `span` (a power of two above the
+ * list's length) stays a safe integer, amount and place pack exactly into one double —
+ * amount × span + place — and a typed-array sort without a comparator orders them several times
+ * faster; otherwise a comparator sort on the doubles. Equal amounts may come in any order: every
+ * reader of the index breaks ties by day and id, never by position.
+ */
+function sortByAmount(list: readonly number[], approx: Float64Array): Int32Array {
+  const n = list.length
+  let most = 0
+  for (const l of list) most = Math.max(most, Math.abs(approx[l]!))
+  const span = 2 ** Math.ceil(Math.log2(n + 1))
+  if (!((most + 1) * span <= Number.MAX_SAFE_INTEGER)) return Int32Array.from(list).sort((x, y) => approx[x]! - approx[y]!)
+  const packed = new Float64Array(n)
+  for (let i = 0; i < n; i++) packed[i] = approx[list[i]!]! * span + i
+  packed.sort()
+  const items = new Int32Array(n)
+  for (let p = 0; p < n; p++) {
+    const amount = Math.floor(packed[p]! / span) // exact: a power-of-two division of a safe integer
+    items[p] = list[packed[p]! - amount * span]!
+  }
+  return items
 }
 
 /** The first free position at or after p (items.length when none), halving the path as it goes. */
@@ -92,27 +116,78 @@ export function runOneToOne(e: Engine, r: PreparedRule): void {
  * also lists the exact (or near) ones.
  */
 function scanAmounts(e: Engine, index: AmountIndex, s: number, r: PreparedRule, collect: number[] | null, collectExact: boolean): void {
+  const amount = e.st.approx[s]!
+  const scan = e.scan
+  scan.exactCount = scan.nearCount = 0
+  scan.exactBest = scan.nearBest = -1
+  const tolerance = Number.isSafeInteger(amount) ? toleranceNumber(r, amount) : -1
+  if (tolerance >= 0 && Number.isSafeInteger(amount - tolerance) && Number.isSafeInteger(amount + tolerance))
+    scanNumbers(e, index, s, r, tolerance, collect, collectExact)
+  else scanBigints(e, index, s, r, collect, collectExact)
+}
+
+/** scanAmounts on numbers: `amount ± tolerance` are safe integers (see the header). */
+function scanNumbers(
+  e: Engine,
+  index: AmountIndex,
+  s: number,
+  r: PreparedRule,
+  tolerance: number,
+  collect: number[] | null,
+  collectExact: boolean,
+): void {
+  const { lg, scan } = e
+  const rule = r.rule
+  const amount = e.st.approx[s]!
+  const sign = e.st.sign[s]!
+  const day = e.st.day[s]!
+  const hi = amount + tolerance
+  const end = index.items.length
+  for (let p = freeFrom(index, lowerBound(index.amounts, amount - tolerance)); p < end; p = freeFrom(index, p + 1)) {
+    const candidate = index.amounts[p]!
+    if (candidate > hi) break
+    const l = index.items[p]!
+    if (lg.sign[l] !== sign || businessDaysBetween(day, lg.day[l]!) > rule.windowDays) continue
+    if (rule.counterparty && !counterpartiesFit(rule, e.st.items[s]!, lg.items[l]!)) continue
+    const days = Math.abs(lg.day[l]! - day)
+    if (candidate === amount) {
+      if (collect !== null && collectExact) collect.push(l)
+      if (scan.exactCount++ === 0 || days < scan.exactBestDays || (days === scan.exactBestDays && idBefore(e, l, scan.exactBest))) {
+        scan.exactBest = l
+        scan.exactBestDays = days
+      }
+    } else {
+      if (collect !== null && !collectExact) collect.push(l)
+      const gap = Math.abs(candidate - amount)
+      if (scan.nearCount++ === 0 || (gap !== scan.nearBestGap ? gap < scan.nearBestGap : tieCloser(e, days, l, scan))) {
+        scan.nearBest = l
+        scan.nearBestGap = gap
+        scan.nearBestDays = days
+      }
+    }
+  }
+}
+
+/** scanAmounts on bigints, for amounts a double cannot hold; the doubles only narrow the range. */
+function scanBigints(e: Engine, index: AmountIndex, s: number, r: PreparedRule, collect: number[] | null, collectExact: boolean): void {
+  const { lg, scan } = e
   const line = e.st.items[s]!
   const sign = e.st.sign[s]!
   const amount = line.amount
-  const scan = e.scan
   const tolerance = toleranceFor(r, amount)
-  const lo = tolerance === 0n ? amount : amount - tolerance
-  const hi = tolerance === 0n ? amount : amount + tolerance
+  const lo = amount - tolerance
+  const hi = amount + tolerance
   const hiApprox = Number(hi)
-  scan.exactCount = scan.nearCount = 0
-  scan.exactBest = scan.nearBest = -1
-  scan.tolerance = tolerance
   const end = index.items.length
   for (let p = freeFrom(index, lowerBound(index.amounts, Number(lo))); p < end; p = freeFrom(index, p + 1)) {
     if (index.amounts[p]! > hiApprox) break
     const l = index.items[p]!
-    const posting = e.lg.items[l]!
+    const posting = lg.items[l]!
     const candidate = posting.amount
     if (
       candidate < lo ||
       candidate > hi ||
-      e.lg.sign[l] !== sign ||
+      lg.sign[l] !== sign ||
       businessDaysBetween(line.day, posting.day) > r.rule.windowDays ||
       !counterpartiesFit(r.rule, line, posting)
     )
@@ -120,18 +195,14 @@ function scanAmounts(e: Engine, index: AmountIndex, s: number, r: PreparedRule, 
     const days = Math.abs(posting.day - line.day)
     if (candidate === amount) {
       if (collect !== null && collectExact) collect.push(l)
-      if (
-        scan.exactCount++ === 0 ||
-        days < scan.exactBestDays ||
-        (days === scan.exactBestDays && posting.id < e.lg.items[scan.exactBest]!.id)
-      ) {
+      if (scan.exactCount++ === 0 || days < scan.exactBestDays || (days === scan.exactBestDays && idBefore(e, l, scan.exactBest))) {
         scan.exactBest = l
         scan.exactBestDays = days
       }
     } else {
       if (collect !== null && !collectExact) collect.push(l)
       const diff = abs(candidate - amount)
-      if (scan.nearCount++ === 0 || isCloser(e, diff, days, l, scan)) {
+      if (scan.nearCount++ === 0 || (diff !== scan.nearBestDiff ? diff < scan.nearBestDiff : tieCloser(e, days, l, scan))) {
         scan.nearBest = l
         scan.nearBestDiff = diff
         scan.nearBestDays = days
@@ -140,36 +211,33 @@ function scanAmounts(e: Engine, index: AmountIndex, s: number, r: PreparedRule, 
   }
 }
 
-function isCloser(e: Engine, diff: bigint, days: number, l: number, scan: ScanResult): boolean {
-  if (diff !== scan.nearBestDiff) return diff < scan.nearBestDiff
+function idBefore(e: Engine, l: number, than: number): boolean {
+  return e.lg.items[l]!.id < e.lg.items[than]!.id
+}
+
+/** Near candidate l, as far in amount as the best so far, is closer: by days, then id. */
+function tieCloser(e: Engine, days: number, l: number, scan: ScanResult): boolean {
   if (days !== scan.nearBestDays) return days < scan.nearBestDays
-  return e.lg.items[l]!.id < e.lg.items[scan.nearBest]!.id
+  return idBefore(e, l, scan.nearBest)
 }
 
 /** One exact candidate (or the best, when the rule may pick) matches; else one near one; several with noAmbiguous are an exception. */
 function decideOneToOne(e: Engine, index: AmountIndex, s: number, r: PreparedRule): void {
-  const { exactCount, exactBest, nearCount, nearBest, tolerance } = e.scan
-  const line = e.st.items[s]!
-  const part = e.st.part[s]!
+  const { exactCount, exactBest, nearCount, nearBest } = e.scan
   const rule = r.rule
-  if (exactCount === 1 || (exactCount > 1 && !rule.noAmbiguous)) {
-    const days = businessDaysBetween(line.day, e.lg.items[exactBest]!.day)
-    const summary = `Same amount ${money(e, part, line.amount)}, ${plural(days, 'business day')} apart (rule "${rule.name}")`
-    return pushPair(e, '1:1', s, exactBest, 0n, rule.autoConfirm, rule, NO_KEYS, summary)
-  }
+  if (exactCount === 1 || (exactCount > 1 && !rule.noAmbiguous))
+    return commitPair(e, '1:1', s, exactBest, pairRecord(e, oneToOneHow(e, r, e.st.part[s]!, true), s, exactBest, 0n))
   if (exactCount === 0 && (nearCount === 1 || (nearCount > 1 && !rule.noAmbiguous))) {
-    const posting = e.lg.items[nearBest]!
-    const variance = line.amount - posting.amount
-    const days = businessDaysBetween(line.day, posting.day)
-    const summary = `Amount ${money(e, part, line.amount)} against ${formatAmount(posting.amount, e.parts[part]!.scale)} differs by ${formatAmount(abs(variance), e.parts[part]!.scale)} (inside the ${formatAmount(tolerance, e.parts[part]!.scale)} tolerance of rule "${rule.name}"), ${plural(days, 'business day')} apart`
-    return pushPair(e, '1:1', s, nearBest, variance, false, rule, NO_KEYS, summary)
+    const variance = e.st.items[s]!.amount - e.lg.items[nearBest]!.amount
+    return commitPair(e, '1:1', s, nearBest, pairRecord(e, oneToOneHow(e, r, e.st.part[s]!, false), s, nearBest, variance))
   }
   if (exactCount + nearCount === 0) return
   const exact = exactCount > 0
+  const line = e.st.items[s]!
   const candidates: number[] = []
   scanAmounts(e, index, s, r, candidates, exact)
   candidates.sort(byId(e.lg.items))
-  const detail = `${plural(candidates.length, 'ledger item')} fit ${exact ? 'the amount' : 'near the amount'} ${money(e, part, line.amount)} under rule "${rule.name}" (${idList(e.lg.items, candidates)}): a person picks one.`
+  const detail = `${plural(candidates.length, 'ledger item')} fit ${exact ? 'the amount' : 'near the amount'} ${money(e, e.st.part[s]!, line.amount)} under rule "${rule.name}" (${idList(e.lg.items, candidates)}): a person picks one.`
   pushException(e, 'statement', s, 'ambiguous', detail, candidates)
   noteCandidates(e.lg, candidates, s)
 }

@@ -4,9 +4,10 @@
  * matched, or given an exception), and the one place matches and exceptions are recorded — so an
  * item can never end in two of them.
  */
-import { formatAmount } from '../../../../shared/money'
 import { invariant } from '../../util/invariant'
 import { businessDaysBetween } from './businessDays'
+import { KEY_RULE_ID, KEY_RULE_NAME, moneyText, ruleTolerance } from './matchReasons'
+import { MatchRecord, type MatchHow } from './matchRecord'
 import {
   MATCH_GROUP_MAX,
   type ExceptionReason,
@@ -15,16 +16,10 @@ import {
   type MatchKind,
   type MatchRule,
   type ProposedException,
-  type ProposedMatch,
 } from './matchTypes'
 
-/** reason.rule of a match made by exact keys with equal amounts (no rule was needed). */
-export const KEY_RULE_ID = 'key'
-export const KEY_RULE_NAME = 'Exact key'
+export { KEY_RULE_ID, KEY_RULE_NAME, NO_KEYS, abs, plural } from './matchReasons'
 
-const BPS_PER_UNIT = 10_000n
-/** The keys of a match made without keys (shared: it is read-only). */
-export const NO_KEYS: readonly string[] = Object.freeze([])
 /** How many related ids an exception's detail names before "…" (related keeps them all). */
 const DETAIL_IDS_MAX = 5
 
@@ -39,18 +34,26 @@ interface Partition {
   readonly scale: number
 }
 
-/** An amount rule with its basis points as a bigint, computed once. */
+/**
+ * An amount rule with what its tolerance needs computed once: its basis points as a bigint, and
+ * as numbers for the fast path (toleranceNumber; -1 when the absolute tolerance is past 2^53).
+ */
 export interface PreparedRule {
   readonly rule: MatchRule
   readonly bps: bigint
   readonly groupMax: number
+  readonly toleranceMinor: number
+  readonly bpsNumber: number
+  /** The shared `how` of its 1:1 pairs, by partition and exactness (see oneToOneHow). */
+  readonly how: (MatchHow | undefined)[]
 }
 
 /**
  * Free ledger postings of one partition, sorted by amount; `next` skips the ones used since. The
  * amounts are kept as doubles: searching and sorting doubles is several times faster than
  * bigints, and rounding to a double keeps order (x ≤ y ⇒ Number(x) ≤ Number(y)), so a range found
- * on doubles holds every posting of the exact range — each is then checked exactly.
+ * on doubles holds every posting of the exact range — exact as it stands when its bounds are safe
+ * integers, else each posting is checked on its bigint (see ./matchOneToOne.ts).
  */
 export interface AmountIndex {
   readonly items: Int32Array
@@ -59,11 +62,22 @@ export interface AmountIndex {
   readonly next: Int32Array
 }
 
-/** One side of the input, numbered by input position. */
+/**
+ * One side of the input, numbered by input position. What the passes compare — partition, day,
+ * amount, sign — is read from each item once (readItem), into typed arrays: the items themselves
+ * are objects scattered over the heap, and reading one is a cache miss.
+ */
 export interface Side {
   readonly items: readonly MatchItem[]
   readonly part: Int32Array
-  /** -1, 0 or 1 for the items the key pass leaves (read no earlier): statement lines by fillSigns, postings by buildAmountIndex. */
+  readonly day: Int32Array
+  /**
+   * Each amount as a double: the amount itself when Number.isSafeInteger (|amount| < 2^53), else
+   * rounded — rounding keeps order, so a double can rule a pair out but only a safe one can rule
+   * it in.
+   */
+  readonly approx: Float64Array
+  /** -1, 0 or 1: the double has the sign of the bigint. */
   readonly sign: Int8Array
   readonly state: Uint8Array
   readonly exception: (ProposedException | undefined)[]
@@ -74,9 +88,14 @@ export interface Side {
 export interface Engine {
   readonly input: MatchInput
   readonly parts: Partition[]
+  /** account → currency → partition, and the partition of the last item read (see readItem). */
+  readonly byAccount: Map<string, Map<string, number>>
+  lastPart: number
+  /** The shared `how` of key pairs, by partition (see keyPairHow). */
+  readonly keyHow: (MatchHow | undefined)[]
   readonly st: Side
   readonly lg: Side
-  readonly matches: ProposedMatch[]
+  readonly matches: MatchRecord[]
   /** Matches by kind, counted as they are made (reading every match again at the end is a cache miss each). */
   readonly byKind: Record<MatchKind, number>
   readonly amountRules: readonly PreparedRule[]
@@ -89,69 +108,87 @@ export interface Engine {
   readonly scan: ScanResult
 }
 
+/** The best exact and near candidates of one line (near: by difference, then days, then id). */
 export interface ScanResult {
   exactCount: number
   exactBest: number
   exactBestDays: number
   nearCount: number
   nearBest: number
+  /** The best near candidate's difference: in nearBestGap on the number path, nearBestDiff on the bigint one. */
+  nearBestGap: number
   nearBestDiff: bigint
   nearBestDays: number
-  tolerance: bigint
 }
 
 export function createEngine(input: MatchInput): Engine {
-  const parts: Partition[] = []
-  const byAccount = new Map<string, Map<string, number>>()
-  const st = createSide(input.statement, parts, byAccount, input.scales)
-  const lg = createSide(input.ledger, parts, byAccount, input.scales)
   const amountRules = input.rules.filter((r) => r.kind === 'amount').map(prepareRule)
   for (const r of input.rules) checkRule(r)
   return {
     input,
-    parts,
-    st,
-    lg,
+    parts: [],
+    byAccount: new Map(),
+    lastPart: -1,
+    keyHow: [],
+    st: createSide(input.statement),
+    lg: createSide(input.ledger),
     matches: [],
     byKind: { key: 0, '1:1': 0, '1:N': 0, 'N:1': 0, fee: 0 },
     amountRules,
     keyRuleOf: new Map(),
     amountIndex: [],
     lPos: new Int32Array(input.ledger.length).fill(-1),
-    scan: { exactCount: 0, exactBest: -1, exactBestDays: 0, nearCount: 0, nearBest: -1, nearBestDiff: 0n, nearBestDays: 0, tolerance: 0n },
+    scan: {
+      exactCount: 0,
+      exactBest: -1,
+      exactBestDays: 0,
+      nearCount: 0,
+      nearBest: -1,
+      nearBestGap: 0,
+      nearBestDiff: 0n,
+      nearBestDays: 0,
+    },
   }
 }
 
-function createSide(
-  items: readonly MatchItem[],
-  parts: Partition[],
-  byAccount: Map<string, Map<string, number>>,
-  scales: ReadonlyMap<string, number>,
-): Side {
-  const part = new Int32Array(items.length)
-  const sign = new Int8Array(items.length)
-  // Files hold one account and currency in long runs: the last partition is the usual answer.
-  let last = -1
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!
-    const known = last >= 0 && parts[last]!.account === item.account && parts[last]!.currency === item.currency
-    last = known ? last : partitionOf(item, parts, byAccount, scales)
-    part[i] = last
+function createSide(items: readonly MatchItem[]): Side {
+  const n = items.length
+  return {
+    items,
+    part: new Int32Array(n),
+    day: new Int32Array(n),
+    approx: new Float64Array(n),
+    sign: new Int8Array(n),
+    state: new Uint8Array(n),
+    exception: new Array(n),
+    candidateOf: new Map(),
   }
-  return { items, part, sign, state: new Uint8Array(items.length), exception: new Array(items.length), candidateOf: new Map() }
 }
 
 /**
- * The sign of each free item. Done after the key pass, not when the side is made: reading every
- * item's amount once more is a cache miss per item, and the key pass settles most items with the
- * amounts it reads anyway.
+ * Reads item i of a side into its arrays: partition, day, amount and sign. Called once per item,
+ * by the first pass (./keyGraph.ts) as it visits the item for its keys — statement lines first,
+ * so partitions are numbered the same on every run. The amount is converted while the item is at
+ * hand: its bigint sits next to it in memory, and reading it again later is a cache miss.
  */
-export function fillSigns(side: Side): void {
-  for (let i = 0; i < side.items.length; i++) {
-    if (side.state[i] !== FREE) continue
-    const amount = side.items[i]!.amount
-    side.sign[i] = amount > 0n ? 1 : amount < 0n ? -1 : 0
-  }
+export function readItem(e: Engine, side: Side, i: number, item: MatchItem): void {
+  // Files hold one account and currency in long runs: the last partition is the usual answer.
+  const last = e.parts[e.lastPart]
+  const known = last !== undefined && last.account === item.account && last.currency === item.currency
+  if (!known) e.lastPart = partitionOf(item, e.parts, e.byAccount, e.input.scales)
+  side.part[i] = e.lastPart
+  side.day[i] = item.day
+  // Checked without a message closure: one would be allocated per item.
+  if (side.day[i] !== item.day) invariant(false, `item ${item.id}: day ${item.day} is not a whole day number`)
+  const amount = Number(item.amount)
+  side.approx[i] = amount
+  side.sign[i] = amount > 0 ? 1 : amount < 0 ? -1 : 0
+}
+
+/** Line s and posting l have the same amount: on the doubles when they are exact (a double equal to a safe integer is that integer), else on the bigints. */
+export function sameAmount(e: Engine, s: number, l: number): boolean {
+  const a = e.st.approx[s]!
+  return Number.isSafeInteger(a) ? a === e.lg.approx[l] : e.st.items[s]!.amount === e.lg.items[l]!.amount
 }
 
 function partitionOf(
@@ -179,7 +216,15 @@ function checkRule(r: MatchRule): void {
 }
 
 function prepareRule(rule: MatchRule): PreparedRule {
-  return { rule, bps: BigInt(rule.toleranceBps), groupMax: Math.min(rule.maxGroup, MATCH_GROUP_MAX) }
+  const minor = Number(rule.toleranceMinor)
+  return {
+    rule,
+    bps: BigInt(rule.toleranceBps),
+    groupMax: Math.min(rule.maxGroup, MATCH_GROUP_MAX),
+    toleranceMinor: Number.isSafeInteger(minor) ? minor : -1,
+    bpsNumber: rule.toleranceBps,
+    how: [],
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,13 +232,23 @@ function prepareRule(rule: MatchRule): PreparedRule {
 
 /** The larger of the rule's absolute tolerance and its basis points of the size of `amount` (rounded down). */
 export function toleranceFor(r: PreparedRule, amount: bigint): bigint {
-  if (r.bps === 0n) return r.rule.toleranceMinor
-  const relative = (abs(amount) * r.bps) / BPS_PER_UNIT
-  return relative > r.rule.toleranceMinor ? relative : r.rule.toleranceMinor
+  return ruleTolerance(r.rule, r.bps, amount)
 }
 
-export function abs(v: bigint): bigint {
-  return v < 0n ? -v : v
+const BPS_PER_UNIT = 10_000
+
+/**
+ * toleranceFor on a safe integer amount, exactly, or -1 when a number cannot hold it (then the
+ * caller takes the bigint way). The relative part is rounded down by subtracting the remainder —
+ * exact on integers — rather than by Math.floor of a quotient that may round up.
+ */
+export function toleranceNumber(r: PreparedRule, amount: number): number {
+  if (r.toleranceMinor < 0) return -1
+  if (r.bpsNumber === 0) return r.toleranceMinor
+  const scaled = Math.abs(amount) * r.bpsNumber
+  if (!Number.isSafeInteger(scaled)) return -1
+  const relative = (scaled - (scaled % BPS_PER_UNIT)) / BPS_PER_UNIT
+  return relative > r.toleranceMinor ? relative : r.toleranceMinor
 }
 
 /** A rule sees an item of its account (or any, when unset) moving the way its direction says. */
@@ -218,11 +273,7 @@ export function keyRuleOf(e: Engine, account: string): PreparedRule | null {
 
 export function money(e: Engine, part: number, amount: bigint): string {
   const p = e.parts[part]!
-  return `${formatAmount(amount, p.scale)} ${p.currency}`
-}
-
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`
+  return moneyText(amount, p.scale, p.currency)
 }
 
 export function idList(items: readonly MatchItem[], indices: readonly number[]): string {
@@ -243,7 +294,7 @@ export function sumOf(items: readonly MatchItem[], indices: readonly number[]): 
 /** Business days between the furthest-apart statement and ledger dates of a match. */
 export function largestDayGap(e: Engine, st: readonly number[], lg: readonly number[]): number {
   let most = 0
-  for (const s of st) for (const l of lg) most = Math.max(most, businessDaysBetween(e.st.items[s]!.day, e.lg.items[l]!.day))
+  for (const s of st) for (const l of lg) most = Math.max(most, businessDaysBetween(e.st.day[s]!, e.lg.day[l]!))
   return most
 }
 
@@ -258,7 +309,7 @@ interface MatchSpec {
   readonly summary: string
 }
 
-/** Records a match and uses up its items (and takes the postings out of the amount index). */
+/** Records a match with its reason written now, and uses up its items (and takes the postings out of the amount index). */
 export function pushMatch(e: Engine, m: MatchSpec): void {
   for (const s of m.st) {
     invariant(e.st.state[s] === FREE, 'a statement line is matched twice')
@@ -267,7 +318,7 @@ export function pushMatch(e: Engine, m: MatchSpec): void {
   for (const l of m.lg) useLedger(e, l, MATCHED)
   const first = e.st.items[m.st[0]!]!
   e.byKind[m.kind]++
-  e.matches.push({
+  const match = {
     kind: m.kind,
     account: first.account,
     statement: m.st.map((s) => e.st.items[s]!.id),
@@ -283,64 +334,37 @@ export function pushMatch(e: Engine, m: MatchSpec): void {
       summary: m.summary,
     },
     adjustmentAccount: m.kind === 'fee' || m.variance !== 0n ? (m.rule?.feeAccount ?? null) : null,
-  })
+  }
+  e.matches.push(MatchRecord.written(match, first, m.rule))
 }
 
-/** pushMatch for one line and one posting, without the intermediate arrays (the hot path of large files). */
-export function pushPair(
-  e: Engine,
-  kind: MatchKind,
-  s: number,
-  l: number,
-  variance: bigint,
-  confirm: boolean,
-  rule: MatchRule | null,
-  keys: readonly string[],
-  summary: string,
-): void {
-  commitPair(e, s, l, pairMatch(e, kind, s, l, variance, confirm, rule, keys, summary))
+/** The match of line s and posting l made as `how` says (see MatchRecord.pair), not yet recorded. */
+export function pairRecord(e: Engine, how: MatchHow, s: number, l: number, variance: bigint): MatchRecord {
+  return MatchRecord.pair(how, e.st.items[s]!, e.lg.items[l]!, variance)
 }
 
-/** Records a match built by pairMatch for line s and posting l, and uses both up. */
-export function commitPair(e: Engine, s: number, l: number, match: ProposedMatch): void {
+/** The shared `how` of the key pairs of a partition. */
+export function keyPairHow(e: Engine, part: number): MatchHow {
+  return (e.keyHow[part] ??= MatchRecord.pairHow('key', true, null, e.parts[part]!.scale))
+}
+
+/** The shared `how` of the 1:1 pairs of a rule in a partition: exact ones are confirmed when the rule says so, near ones never. */
+export function oneToOneHow(e: Engine, r: PreparedRule, part: number, exact: boolean): MatchHow {
+  const slot = part * 2 + (exact ? 1 : 0)
+  return (r.how[slot] ??= MatchRecord.pairHow('1:1', exact && r.rule.autoConfirm, r.rule, e.parts[part]!.scale))
+}
+
+/**
+ * Records a pair match built by pairRecord for line s and posting l, and uses both up. The caller
+ * names the kind (a constant where it is called): reading it from the record, built long before
+ * in the key pass, would be a cache miss per match.
+ */
+export function commitPair(e: Engine, kind: 'key' | '1:1', s: number, l: number, match: MatchRecord): void {
   invariant(e.st.state[s] === FREE, 'a statement line is matched twice')
   e.st.state[s] = MATCHED
   useLedger(e, l, MATCHED)
-  e.byKind[match.kind]++
+  e.byKind[kind]++
   e.matches.push(match)
-}
-
-/** The match of one line and one posting, not yet recorded. */
-export function pairMatch(
-  e: Engine,
-  kind: MatchKind,
-  s: number,
-  l: number,
-  variance: bigint,
-  confirm: boolean,
-  rule: MatchRule | null,
-  keys: readonly string[],
-  summary: string,
-): ProposedMatch {
-  const line = e.st.items[s]!
-  const posting = e.lg.items[l]!
-  return {
-    kind,
-    account: line.account,
-    statement: [line.id],
-    ledger: [posting.id],
-    variance,
-    confirm,
-    reason: {
-      rule: rule?.id ?? KEY_RULE_ID,
-      ruleName: rule?.name ?? KEY_RULE_NAME,
-      keys,
-      amountDifference: variance === 0n ? '0' : variance.toString(),
-      dayDifference: businessDaysBetween(line.day, posting.day),
-      summary,
-    },
-    adjustmentAccount: variance !== 0n ? (rule?.feeAccount ?? null) : null,
-  }
 }
 
 function useLedger(e: Engine, l: number, state: number): void {
@@ -350,6 +374,10 @@ function useLedger(e: Engine, l: number, state: number): void {
   const index = pos < 0 ? undefined : e.amountIndex[e.lg.part[l]!]
   if (index !== undefined) index.next[pos] = pos + 1
 }
+
+/** No related items (shared: read-only). */
+export const NO_ITEMS: readonly number[] = Object.freeze([])
+const NO_IDS: readonly string[] = Object.freeze([])
 
 /** Records an exception for an item of one side and uses it up. */
 export function pushException(
@@ -369,7 +397,8 @@ export function pushException(
     useLedger(e, i, EXCEPTION)
   }
   const item = own.items[i]!
-  own.exception[i] = { side, item: item.id, account: item.account, reason, detail, related: related.map((j) => other.items[j]!.id) }
+  const ids = related.length === 0 ? NO_IDS : related.map((j) => other.items[j]!.id)
+  own.exception[i] = { side, item: item.id, account: item.account, reason, detail, related: ids }
 }
 
 /** Notes that `candidates` (of `side`) were named by the ambiguous item `of` of the other side. */
