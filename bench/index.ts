@@ -10,6 +10,8 @@ import { printLedgerBench, runLedgerBench } from './ledger.bench'
 import { printLedgerPostgresBench, runLedgerPostgresBench } from './ledgerPostgres.bench'
 import { printMatchBench, runMatchBench } from './match.bench'
 import { runPollerBench } from './poller.bench'
+import { printReceiptsPdfBench, runReceiptsPdfBench } from './receiptsPdf.bench'
+import { printReceiptsSearchBench, runReceiptsSearchBench } from './receiptsSearch.bench'
 import { printStatementsBench, runStatementsBench } from './statements.bench'
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -26,6 +28,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   approvals: async () => printApprovalsBench(await runApprovalsBench()),
   statements: async () => printStatementsBench(await runStatementsBench()),
   match: async () => printMatchBench(runMatchBench()),
+  'receipts-pdf': async () => printReceiptsPdfBench(await runReceiptsPdfBench()),
+  'receipts-search': async () => printReceiptsSearchBench(await runReceiptsSearchBench()),
 }
 
 async function main(): Promise<void> {

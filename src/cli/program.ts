@@ -15,6 +15,7 @@ import { registerSettings } from './commands/settings'
 import { registerStripe } from './commands/stripe'
 import { registerEscrow } from './commands/escrow'
 import { registerRecon } from './commands/recon'
+import { receiptsCommand } from './commands/receipts'
 import { registerWorkspace } from './commands/workspace'
 import type { CliIo } from './io'
 import { examples } from './options'
@@ -82,6 +83,8 @@ Global options may come before or after the command.
   registerStripe(program, io, state)
   registerEscrow(program, io, state)
   registerRecon(program, io, state)
+  // The PDF and export commands are added under the command this returns.
+  receiptsCommand(program, io, state)
   registerAudit(program, io, state)
   registerBackup(program, io, state)
   registerSandbox(program, io, state)

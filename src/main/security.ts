@@ -63,6 +63,15 @@ export function createAppPageMatcher(source: AppPageSource): (url: string) => bo
   }
 }
 
+/**
+ * Downloads: only a file the app page made itself (receipts, exports, public keys — a Blob behind
+ * an <a download>, so a `blob:` URL) started from the app page; Electron then shows its save
+ * dialog. Anything else — a link to the network, a file:// URL, a page that is not ours — is refused.
+ */
+export function isAppFileDownload(downloadUrl: string, initiatorUrl: string, isAppPage: (url: string) => boolean): boolean {
+  return downloadUrl.startsWith('blob:') && isAppPage(initiatorUrl)
+}
+
 /** The folder the production renderer loads its assets from (scripts, styles, fonts, images). */
 export function rendererRoot(source: AppPageSource): string | null {
   return source.kind === 'file' ? path.dirname(path.resolve(source.indexHtmlPath)) : null

@@ -5,7 +5,14 @@
  */
 import { app, type Session, type WebContents } from 'electron'
 import { log } from './core/log'
-import { contentSecurityPolicy, createRequestFilter, isPermissionAllowed, type AppPageSource } from './security'
+import {
+  contentSecurityPolicy,
+  createAppPageMatcher,
+  createRequestFilter,
+  isAppFileDownload,
+  isPermissionAllowed,
+  type AppPageSource,
+} from './security'
 
 export function hardenSession(ses: Session, source: AppPageSource): void {
   const csp = contentSecurityPolicy(source)
@@ -50,8 +57,11 @@ export function hardenSession(ses: Session, source: AppPageSource): void {
     callback('')
   })
 
-  // Exports are written by main through a save dialog, never by a page download.
-  ses.on('will-download', (event, item) => {
+  // Files the app page made (receipts, exports) are saved through Electron's save dialog; nothing
+  // else is downloaded.
+  const isAppPage = createAppPageMatcher(source)
+  ses.on('will-download', (event, item, contents) => {
+    if (isAppFileDownload(item.getURL(), contents.getURL(), isAppPage)) return
     log('warn', 'blocked a download from a window', { url: item.getURL().slice(0, 200) })
     event.preventDefault()
   })

@@ -32,6 +32,10 @@ import { reconCalls, reconErrorDetails } from './reconApi'
 import { reconMatchCalls, reconMatchErrorDetails } from './reconMatchApi'
 import { reconPullCalls } from './reconPullApi'
 import { reconBalanceCalls } from './reconBalancesApi'
+import { receiptCalls } from './receiptsApi'
+import { receiptsAttestCalls } from './receiptsAttestApi'
+import { exportCalls, exportErrorDetails } from './exportsApi'
+import { receiptPdfCalls } from './receiptsPdfApi'
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
@@ -50,6 +54,10 @@ export const calls = {
   ...reconMatchCalls,
   ...reconPullCalls,
   ...reconBalanceCalls,
+  ...receiptCalls,
+  ...receiptsAttestCalls,
+  ...exportCalls,
+  ...receiptPdfCalls,
 } as const
 
 export type Calls = typeof calls
@@ -104,6 +112,7 @@ export const errorDetails = {
   ...backupErrorDetails,
   ...reconErrorDetails,
   ...reconMatchErrorDetails,
+  ...exportErrorDetails,
 } as const satisfies Partial<Record<ErrorCode, z.ZodType>>
 export type DetailedErrorCode = keyof typeof errorDetails
 export type ErrorDetailsOf<C extends DetailedErrorCode> = z.output<(typeof errorDetails)[C]>
@@ -216,6 +225,8 @@ export const events = {
     kind: z.enum(['review_ends', 'expires']),
     at: z.string(),
   }),
+  /** Receipts were issued (numbers first..last): receipt views re-query. */
+  'receipts.changed': z.object({ first: z.number().int(), last: z.number().int() }),
   /** Payouts of these batches changed execution state (planned, signed, broadcast, confirmed, failed). */
   'payouts.changed': z.object({ batchIds: z.array(z.string()) }),
   /**
@@ -235,6 +246,8 @@ export const events = {
    * their SAME bytes, sign planned ones) ended. ok=false: it failed; the poller keeps confirming.
    */
   'execution.resumed': z.object({ ok: z.boolean(), code: z.string().nullable(), message: z.string() }),
+  /** receipts.attest is waiting for the device: `message` says what to confirm on it (the root, or the hash the Stellar app shows). */
+  'receipts.attest.progress': z.object({ batchId: z.string(), chain: z.enum(['evm', 'stellar']), message: z.string() }),
   /** The Stripe sync applied new events (or failed): Stripe views re-query. */
   'stripe.changed': z.object({ events: z.number().int() }),
   /**

@@ -184,6 +184,35 @@ export const ERROR_CODES = [
   'RECON_ADJUSTMENT_NOT_FOUND',
   'RECON_ADJUSTMENT_SELF_APPROVAL',
   'RECON_RULE_INVALID',
+  // Receipts (issue 16). Each is thrown with a sentence that says what to do:
+  // no receipt has that number — list the receipts (countersign receipts list) and pick one that exists.
+  'RECEIPT_NOT_FOUND',
+  // the file is not a Countersign receipt (or is damaged) — ask the payer for the original file or PDF.
+  'RECEIPT_INVALID',
+  // this workspace's receipt key is not on this computer — restore it in the secret store (or COUNTERSIGN_SECRET_RECEIPTS_SIGNING_KEY).
+  'RECEIPT_KEY_MISSING',
+  // the receipt key in the secret store is not the workspace's live key — put the right key back before issuing.
+  'RECEIPT_KEY_MISMATCH',
+  // the organisation details cannot go on a receipt (name too long, logo not a PNG or too large) — fix the field named.
+  'ORGANISATION_INVALID',
+  // a batch's receipts cannot be attested on the device yet (payouts in flight, receipts not issued, several
+  // treasury addresses, or an EVM + Stellar batch without the chain named) — the sentence says which and what to do.
+  'RECEIPT_ATTESTATION_NOT_READY',
+  // a device attestation does not verify (the signature the device returned, or one stored) — nothing was stored; the sentence says which check failed.
+  'RECEIPT_ATTESTATION_INVALID',
+  // a prepared download (a batch's receipts ZIP) is gone: read to its end, expired unread, or asked by another window — download it again.
+  'DOWNLOAD_EXPIRED',
+  // Accounting exports (CSV / JSON, Xero, QuickBooks, the balanced journal). Each sentence says what to do:
+  // the options do not fit together (a QuickBooks file without an account, --from after --to) — fix the option named.
+  'EXPORT_INVALID',
+  // more rows than one export holds, or one journal longer than a Xero file — narrow the date range.
+  'EXPORT_TOO_LARGE',
+  // the journal read back does not sum to zero per asset — nothing is written; run `audit verify`.
+  'EXPORT_UNBALANCED',
+  // ledger accounts with no Xero account code — add them to the mapping (exports.accountCodes / --account-codes).
+  'EXPORT_ACCOUNT_CODE_MISSING',
+  // an amount has more decimals than Xero or QuickBooks keeps — never rounded: export that asset as CSV / JSON instead.
+  'EXPORT_PRECISION',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

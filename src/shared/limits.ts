@@ -243,3 +243,50 @@ export const RECON_LIST_MAX = 500
 export const RECON_LINES_PAGE_MAX = 1_000
 /** Treasury accounts one balance check reads on their rails (and recon.balances lists). */
 export const RECON_BALANCE_ACCOUNTS_MAX = 200
+
+// Receipts (issue 16).
+/** Receipts one list page returns at most, and by default. */
+export const RECEIPTS_PAGE_MAX = 500
+export const RECEIPTS_PAGE_DEFAULT = 50
+/** A search text (name, address, reference, tx hash, receipt number). */
+export const RECEIPT_QUERY_CHARS_MAX = 200
+/** A receipt file handed to receipts.verify: the JSON, or a one-page PDF with its embedded font and logo. */
+export const RECEIPT_VERIFY_BYTES_MAX = 3 * mib
+/** The same file as base64 text (4 characters per 3 bytes), as it crosses the contract. */
+export const RECEIPT_VERIFY_BASE64_CHARS_MAX = Math.ceil(RECEIPT_VERIFY_BYTES_MAX / 3) * 4
+/** A public key file handed to receipts.verify (key, hand-overs): a few kilobytes. */
+export const RECEIPT_PUBLIC_KEY_FILE_CHARS_MAX = 256 * kib
+/** Organisation details on every receipt (Settings → Organisation). */
+export const ORGANISATION_NAME_CHARS_MAX = 200
+/** The postal address: a few lines joined by "\n". */
+export const ORGANISATION_ADDRESS_CHARS_MAX = 1_000
+export const ORGANISATION_ADDRESS_LINES_MAX = 8
+export const ORGANISATION_REGISTRATION_CHARS_MAX = 100
+/** The logo on the receipt header: a PNG of at most this size (it is embedded in every PDF). */
+export const ORGANISATION_LOGO_BYTES_MAX = 256 * kib
+export const ORGANISATION_LOGO_BASE64_CHARS_MAX = Math.ceil(ORGANISATION_LOGO_BYTES_MAX / 3) * 4
+/** Payments one remittance advice lists (each one's receipt is attached to the PDF). */
+export const REMITTANCE_PAYMENTS_MAX = 500
+/**
+ * One part of a download too large for one answer (a batch's receipts as one ZIP), in bytes of the
+ * file; as base64 (4 characters per 3 bytes) a part stays well inside a request's size.
+ */
+export const DOWNLOAD_CHUNK_BYTES_MAX = 3 * mib
+export const DOWNLOAD_CHUNK_BASE64_CHARS_MAX = Math.ceil(DOWNLOAD_CHUNK_BYTES_MAX / 3) * 4
+// Declared after LIMIT_RELATIONS is checked, so asserted here: a part of a download fits one message.
+if (DOWNLOAD_CHUNK_BASE64_CHARS_MAX > EMBEDDED_FILE_BYTES_MAX)
+  throw new Error('invariant: limits: a download part, as base64, fits in one message')
+
+// Accounting exports (issue 16).
+/** Rows (receipts, payouts or postings) one export reads: past this, ask for a narrower date range. */
+export const EXPORT_ROWS_MAX = 100_000
+/** Journal lines in one Xero manual-journal import file (Xero's own limit: "up to 300 lines in one template file"). */
+export const XERO_LINES_PER_FILE_MAX = 300
+/** Xero account codes are at most 10 characters. */
+export const XERO_ACCOUNT_CODE_CHARS_MAX = 10
+/** A Xero tax rate's name as its tax settings show it ("Tax Exempt", "No VAT", "BAS Excluded"). */
+export const XERO_TAX_RATE_CHARS_MAX = 60
+/** Ledger accounts one account-code mapping may name one by one. */
+export const EXPORT_ACCOUNT_CODES_MAX = 5_000
+/** Rows an export preview shows. */
+export const EXPORT_PREVIEW_ROWS_MAX = 20

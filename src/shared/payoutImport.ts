@@ -67,6 +67,8 @@ export const ROW_WARNING_CODES = [
   'PAYMENT_REPEATED',
   /** A Safe airdrop row without an id: Countersign derived the idempotency key from the row. */
   'ID_DERIVED',
+  /** A name, reference or memo starts with = + - or @: a spreadsheet would run it as a formula (src/shared/csvSafety.ts). */
+  'TEXT_FORMULA_LIKE',
   /** More warnings than IMPORT_ISSUES_MAX: the rest are counted, not listed. */
   'WARNINGS_TRUNCATED',
 ] as const

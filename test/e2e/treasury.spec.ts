@@ -91,7 +91,7 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
     await snap(page, '06-settings')
   })
 
-  await test.step('reconciliation starts empty; a planned view says what will live there', async () => {
+  await test.step('reconciliation and receipts start empty', async () => {
     await page.getByTestId('nav-reconciliation').click()
     await expect(page.getByTestId('view-title')).toHaveText('Reconciliation')
     await expect(page.getByTestId('recon-statements-table-empty')).toContainText('No statements imported yet')
@@ -99,7 +99,8 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
     await expect(page.getByTestId('recon-statements-count')).toContainText('0 statements · updated')
     await snap(page, '07-reconciliation-empty')
     await page.getByTestId('nav-receipts').click()
-    await expect(page.getByTestId('planned-receipts')).toContainText('Coming in a later release')
+    await expect(page.getByTestId('view-title')).toHaveText('Receipts')
+    await expect(page.getByTestId('receipts-table-empty')).toContainText('Receipts are issued once a payment is final')
   })
 
   await test.step('tampering with the audit log directly in SQLite is caught on re-verify', async () => {

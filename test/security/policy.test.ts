@@ -6,6 +6,7 @@ import {
   CONTENT_SECURITY_POLICY,
   contentSecurityPolicy,
   createAppPageMatcher,
+  isAppFileDownload,
   createRequestFilter,
   isPermissionAllowed,
   parseDataDirFlag,
@@ -16,6 +17,17 @@ const INDEX_HTML = path.resolve('/opt/Countersign/resources/app/out/renderer/ind
 const APP_URL = pathToFileURL(INDEX_HTML).href
 const fileSource = { kind: 'file', indexHtmlPath: INDEX_HTML } as const
 const devSource = { kind: 'dev', origin: 'http://localhost:5173' } as const
+
+describe('isAppFileDownload', () => {
+  it('lets the app page save the files it made (blob:), nothing else', () => {
+    const isApp = createAppPageMatcher(fileSource)
+    expect(isAppFileDownload('blob:file:///6f1c0e4e-1111-4a55-9b0c-2d6a3f3f9a10', APP_URL, isApp)).toBe(true)
+    expect(isAppFileDownload('blob:null/6f1c0e4e-1111-4a55-9b0c-2d6a3f3f9a10', `${APP_URL}#/receipts`, isApp)).toBe(true)
+    expect(isAppFileDownload('https://evil.example/payload.exe', APP_URL, isApp)).toBe(false)
+    expect(isAppFileDownload(pathToFileURL('/etc/passwd').href, APP_URL, isApp)).toBe(false)
+    expect(isAppFileDownload('blob:https://evil.example/6f1c', 'https://evil.example/', isApp)).toBe(false)
+  })
+})
 
 describe('createAppPageMatcher', () => {
   it('production: exactly the renderer index.html over file://, any hash or query', () => {

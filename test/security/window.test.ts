@@ -194,8 +194,15 @@ describe('the session', () => {
       expect(chosen).toBe('')
     }
     const download = navEvent('')
-    on.get('will-download')!(download, { getURL: () => 'https://evil.example/x.exe' })
+    on.get('will-download')!(download, { getURL: () => 'https://evil.example/x.exe' }, { getURL: () => APP_URL })
     expect(download.defaultPrevented).toBe(true)
+    // A file the app page made (a receipt, an export): Electron's save dialog, not refused.
+    const saved = navEvent('')
+    on.get('will-download')!(saved, { getURL: () => 'blob:file:///0b6f2a1e-7c1d-4f7e-9a55-3c2b1d0e9f88' }, { getURL: () => APP_URL })
+    expect(saved.defaultPrevented).toBe(false)
+    const foreign = navEvent('')
+    on.get('will-download')!(foreign, { getURL: () => 'blob:https://evil.example/0b6f' }, { getURL: () => 'https://evil.example/' })
+    expect(foreign.defaultPrevented).toBe(true)
 
     const decide = (url: string) => {
       let cancel: unknown

@@ -11,12 +11,15 @@ import { examples } from '../options'
 import { withSession, type RunState } from '../session'
 import { renderTable } from '../table'
 import { registerStripeSettings } from './stripe'
+import { registerOrganisationSettings } from './receipts'
 
 /** A rails file is a few chains; anything near this is not one. */
 const RAILS_FILE_BYTES_MAX = 256 * 1024
 
 export function registerSettings(program: Command, io: CliIo, state: RunState): void {
-  const settings = program.command('settings').description('Workspace settings: the rails payouts execute on, the Stripe key.')
+  const settings = program
+    .command('settings')
+    .description('Workspace settings: the rails payouts execute on, the Stripe key, the organisation on receipts.')
   const rails = settings
     .command('rails')
     .description('The EVM chains and Stellar networks (node / Horizon URL, treasury, fee cap) payouts execute on.')
@@ -93,6 +96,7 @@ export function registerSettings(program: Command, io: CliIo, state: RunState): 
       })
     })
   registerStripeSettings(settings, io, state)
+  registerOrganisationSettings(settings, io, state)
 }
 
 function readRailsFile(file: string): RailsConfigSetting {

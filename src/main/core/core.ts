@@ -44,6 +44,7 @@ import { createStripeService, type StripeService } from './stripe/stripeService'
 import { createStripeSyncTask } from './poller/tasks/stripeSync'
 import { createReconPullTask } from './poller/tasks/reconPull'
 import { createBalanceChecksTask } from './poller/tasks/balanceChecks'
+import { createIssueReceiptsTask } from './poller/tasks/issueReceipts'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
 import { ensureDailyBackup } from './db/backups/ensureDailyBackup'
 
@@ -233,6 +234,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         await sweepEscrowTxs(c, escrowRails)
       },
     },
+    // Receipts for what the tasks above made final (payouts, Stripe reversals, escrow outcomes).
+    createIssueReceiptsTask(() => secrets),
     // A single-desk workspace backs itself up once a day, also in an app left open for weeks.
     ...(config.dailyBackup !== false ? [{ name: 'backups.daily', run: (c: CoreContext) => dailyBackup(c, config) }] : []),
   ]

@@ -37,8 +37,8 @@ import { DashboardView } from './features/dashboard/DashboardView'
 import { EscrowView } from './features/escrow/EscrowView'
 import { useNav, type ViewId } from './features/nav/store'
 import { PayoutsView } from './features/payouts/PayoutsView'
-import { PlannedView } from './features/planned/PlannedView'
 import { ReconciliationView } from './features/reconciliation/ReconciliationView'
+import { ReceiptsView } from './features/receipts/ReceiptsView'
 import { OperatorPicker } from './features/session/OperatorPicker'
 import { loadOperators, lock, touchSession } from './features/session/actions'
 import { clearViewsOnLock } from './features/session/clearOnLock'
@@ -62,7 +62,7 @@ const NAV: readonly NavItem[] = [
   { id: 'stripe', label: 'Stripe', icon: IconBrandStripe },
   { id: 'escrow', label: 'Escrow', icon: IconLock },
   { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange },
-  { id: 'receipts', label: 'Receipts', icon: IconReceipt2, planned: true },
+  { id: 'receipts', label: 'Receipts', icon: IconReceipt2 },
   { id: 'audit', label: 'Audit', icon: IconShieldCheck },
   { id: 'settings', label: 'Settings', icon: IconSettings },
 ]
@@ -227,7 +227,7 @@ function CurrentView({ view }: { view: ViewId }) {
     case 'reconciliation':
       return <ReconciliationView />
     case 'receipts':
-      return <PlannedView view={view} />
+      return <ReceiptsView />
   }
 }
 

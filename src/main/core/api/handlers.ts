@@ -24,6 +24,10 @@ import { createReconHandlers } from '../recon/reconHandlers'
 import { createReconPullHandlers } from '../recon/reconPullHandler'
 import { createReconMatchHandlers } from '../recon/matching/reconMatchHandlers'
 import { createReconBalanceHandlers } from '../recon/balanceHandlers'
+import { createReceiptsAttestHandlers } from '../receipts/attest/attestHandlers'
+import { createReceiptHandlers } from '../receipts/receiptHandlers'
+import { createExportHandlers } from '../exports/exportHandlers'
+import { createReceiptPdfHandlers } from '../receipts/receiptsPdfHandlers'
 import type { EscrowRailRegistry } from '../rails/EscrowRail'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
@@ -112,5 +116,9 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...createReconPullHandlers(env.execution.rails),
     ...createReconMatchHandlers(),
     ...createReconBalanceHandlers(env.execution.rails),
+    ...createReceiptsAttestHandlers(env.execution),
+    ...createReceiptHandlers({ rails: env.execution.rails, stripe: env.stripe }),
+    ...createExportHandlers(),
+    ...createReceiptPdfHandlers(),
   }
 }

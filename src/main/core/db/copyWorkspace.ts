@@ -65,6 +65,10 @@ const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   recon_adjustments: true,
   recon_periods: true,
   recon_balance_checks: true,
+  receipts: true,
+  receipt_keys: true,
+  receipt_batch_attestations: true,
+  receipt_search_terms: true,
 }
 export const TABLES_IN_COPY_ORDER = Object.keys(COPY_ORDER_CHECK) as (keyof Database)[]
 

@@ -659,6 +659,66 @@ export interface ReconBalanceChecksTable {
   problem: string | null
 }
 
+/** 0013: one signed receipt (receipts/); `number` gap-free from 1, `document` the canonical JSON that is hashed and signed. */
+export interface ReceiptsTable {
+  number: number
+  /** Hex SHA-256 of `document`. */
+  sha256: string
+  /** payout | escrow_release | escrow_refund | reversal */
+  kind: string
+  /** "payout:<id>", "escrow:<actionId>:<milestone>[:refund]", "reversal:<entryId>": receipted once. */
+  subject_key: string
+  payout_id: string | null
+  batch_id: string | null
+  escrow_id: string | null
+  rail: string
+  network: string
+  asset_id: string
+  /** Minor units, decimal integer text. */
+  amount: string
+  payee_name: string
+  recipient: string
+  reference: string
+  tx_hash: string | null
+  paid_at: string
+  issued_at: string
+  document: string
+  key_id: string
+  /** Hex Ed25519 signature over the 32 bytes of sha256. */
+  signature: string
+  previous_number: number | null
+}
+
+/** 0013: a receipt key's public half; the live one has retired_at null. handover: JSON ReceiptKeyHandover from the previous key. */
+export interface ReceiptKeysTable {
+  key_id: string
+  public_key: string
+  created_at: string
+  created_by: string
+  retired_at: string | null
+  handover: string | null
+}
+
+/** 0013: the treasury device's signature over the Merkle root of one batch's receipts (leaves: JSON array of receipt numbers). */
+export interface ReceiptBatchAttestationsTable {
+  batch_id: string
+  chain: string
+  signer: string
+  root: string
+  leaf_count: number
+  message: string
+  signature: string
+  leaves: string
+  created_at: string
+  created_by: string
+}
+
+/** 0013: a lower-cased search term of a receipt (name, words, recipient, reference, tx hash, payout id). */
+export interface ReceiptSearchTermsTable {
+  term: string
+  number: number
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -705,6 +765,10 @@ export interface Database {
   recon_adjustments: ReconAdjustmentsTable
   recon_periods: ReconPeriodsTable
   recon_balance_checks: ReconBalanceChecksTable
+  receipts: ReceiptsTable
+  receipt_keys: ReceiptKeysTable
+  receipt_batch_attestations: ReceiptBatchAttestationsTable
+  receipt_search_terms: ReceiptSearchTermsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>
@@ -728,3 +792,6 @@ export type EscrowMilestoneRow = Selectable<EscrowMilestonesTable>
 export type EscrowActionRow = Selectable<EscrowActionsTable>
 export type EscrowApprovalRow = Selectable<EscrowApprovalsTable>
 export type EscrowTxRow = Selectable<EscrowTxsTable>
+export type ReceiptRow = Selectable<ReceiptsTable>
+export type ReceiptKeyRow = Selectable<ReceiptKeysTable>
+export type ReceiptBatchAttestationRow = Selectable<ReceiptBatchAttestationsTable>

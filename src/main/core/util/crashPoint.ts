@@ -42,7 +42,17 @@ export const ESCROW_CRASH_POINTS = [
   'escrow-before-book',
   'escrow-observed-before-book',
 ] as const
-export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof RAIL_CRASH_POINTS)[number] | (typeof ESCROW_CRASH_POINTS)[number]
+/**
+ * Receipts (receipts/issueReceipts.ts), once per issuing transaction:
+ *   receipt-issue-before-commit  INSIDE the transaction: the chunk's receipts inserted, not committed
+ *   receipt-issue-after-commit   the chunk committed, the next not started
+ */
+export const RECEIPT_CRASH_POINTS = ['receipt-issue-before-commit', 'receipt-issue-after-commit'] as const
+export type CrashPointName =
+  | (typeof CRASH_POINTS)[number]
+  | (typeof RAIL_CRASH_POINTS)[number]
+  | (typeof ESCROW_CRASH_POINTS)[number]
+  | (typeof RECEIPT_CRASH_POINTS)[number]
 
 export const CRASH_ENV = 'COUNTERSIGN_CRASH_AT'
 const hits = new Map<string, number>()

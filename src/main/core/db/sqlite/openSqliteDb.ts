@@ -42,6 +42,7 @@ import * as m0009 from '../migrations/0009_row_seals'
 import * as m0010 from '../migrations/0010_escrow'
 import * as m0011 from '../migrations/0011_recon'
 import * as m0012 from '../migrations/0012_recon_matching'
+import * as m0013 from '../migrations/0013_receipts'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -56,6 +57,7 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0010_escrow': m0010,
   '0011_recon': m0011,
   '0012_recon_matching': m0012,
+  '0013_receipts': m0013,
 }
 
 export { DB_FILE_NAME }

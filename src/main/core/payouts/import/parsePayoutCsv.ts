@@ -5,12 +5,14 @@
  *
  * The steps, one file each: tokenizeCsv (encoding, separator, quoting, line ends), detectCsvLayout
  * (the header: our layout or Safe's, where each column is), checkRowShape (a row's values fit the
- * header), readSafeAirdropRow (the Safe layout's mapping and derived ids).
+ * header), readSafeAirdropRow (the Safe layout's mapping and derived ids), flagFormulaText (a warning
+ * on free text that starts like a spreadsheet formula).
  *
  * Row numbers: see src/shared/payoutImport.ts — the spreadsheet row, header = row 1.
  */
 import type { RowIssue, RowWarning } from '../../../../shared/payoutImport'
 import { checkRowShape } from './checkRowShape'
+import { flagFormulaText } from './flagFormulaText'
 import { checkCsvHeader, countersignCellIndexes, detectCsvLayout, fieldCellIndex, type CsvHeader } from './detectCsvLayout'
 import type { CsvLayout, PayoutField, RawRow } from './payoutCsvLayouts'
 import { openSafeRowReader, readSafeAirdropRow, safeDerivedIdsWarning, type SafeRowReader } from './readSafeAirdropRow'
@@ -62,6 +64,7 @@ export function parsePayoutCsv(input: Buffer | Uint8Array | string, options: Par
   const warnings: RowWarning[] = []
   const derived = reader.safe === null ? null : safeDerivedIdsWarning(reader.safe)
   if (derived !== null) warnings.push(derived)
+  flagFormulaText(reader.rows, warnings)
   // Structural problems first, then the header's, then the rows' (the import sorts them by row).
   for (const list of [reader.headerIssues, reader.rowIssues]) for (const issue of list) issues.push(issue)
   return { rows: reader.rows, issues, warnings, layout: reader.header.layout, rowsTotal: reader.rowsTotal, separator: csv.separator }

@@ -25,6 +25,7 @@ import { ExecutionPanel } from './ExecutionPanel'
 import { problemText } from './IssuesTable'
 import { PayoutsTable } from './PayoutsTable'
 import { RowForm } from './RowForm'
+import { BatchReceipts } from '../receipts/BatchReceipts'
 import { BatchStateBadge } from './StateBadge'
 import { canCancel } from './states'
 import { usePayouts } from './store'
@@ -137,6 +138,8 @@ export function BatchDetailView() {
       <ApprovalPanel detail={detail} />
 
       <ExecutionPanel detail={detail} submissions={submissions} />
+
+      <BatchReceipts batchId={b.id} rails={b.rails} />
 
       {editing && isDraft ? (
         <RowForm

@@ -12,6 +12,8 @@ import { useNotify } from '../notify/store'
 import { usePayouts } from '../payouts/store'
 import { useReconMatch } from '../reconciliation/matchStore'
 import { useRecon } from '../reconciliation/store'
+import { usePayee } from '../receipts/payeeStore'
+import { useReceipts } from '../receipts/store'
 import { useSettings } from '../settings/store'
 import { useSession } from './store'
 
@@ -28,6 +30,8 @@ function clearViews(): void {
   reset(useEscrow)
   reset(useRecon)
   reset(useReconMatch)
+  reset(useReceipts)
+  reset(usePayee)
   reset(useAudit)
   reset(useSettings)
   reset(useNav)

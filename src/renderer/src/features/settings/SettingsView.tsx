@@ -21,6 +21,8 @@ import { StripeSection } from './StripeSection'
 import { DatabaseSection } from './DatabaseSection'
 import { BackupsSection } from './BackupsSection'
 import { OperatorsSection } from './OperatorsSection'
+import { OrganisationSection } from './OrganisationSection'
+import { ReceiptKeySection } from './ReceiptKeySection'
 import { useSettings } from './store'
 
 export function SettingsView() {
@@ -31,12 +33,19 @@ export function SettingsView() {
 
   return (
     <Stack gap="xl" data-testid="settings">
-      <ViewHeader title="Settings" description="Operators, signers, the Stripe key, assets, appearance and this workspace." />
+      <ViewHeader
+        title="Settings"
+        description="Operators, signers, the Stripe key, the organisation and key on receipts, assets, appearance and this workspace."
+      />
       <OperatorsSection />
       <SignersSection />
       <DatabaseSection />
       <BackupsSection />
       <StripeSection />
+      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
+        <OrganisationSection />
+        <ReceiptKeySection />
+      </SimpleGrid>
       <AssetsSection />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
         <AppearanceSection />

@@ -17,6 +17,7 @@ import { postgres as m0009 } from '../../migrations/0009_row_seals'
 import { postgres as m0010 } from '../../migrations/0010_escrow'
 import { postgres as m0011 } from '../../migrations/0011_recon'
 import { postgres as m0012 } from '../../migrations/0012_recon_matching'
+import { postgres as m0013 } from '../../migrations/0013_receipts'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -30,4 +31,5 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0010_escrow': m0010,
   '0011_recon': m0011,
   '0012_recon_matching': m0012,
+  '0013_receipts': m0013,
 }

@@ -1,0 +1,43 @@
+/**
+ * Poller task `receipts.issue`: receipts appear once a payment is final, without anyone asking.
+ * It runs after the confirm, Stripe and escrow tasks of the same sweep, so a payout confirmed in
+ * this sweep is receipted in this sweep.
+ *
+ * Cheap when nothing happened: a receipt only becomes due when the ledger books something, so the
+ * task remembers the newest entry it looked at and skips the search until there is a newer one.
+ * A desk without the receipt key (a CLI with the key in no environment variable, another desk of a
+ * team) logs that once and leaves issuing to the desk that has it — it does not fail the sweep.
+ */
+import { hasErrorCode, type ErrorCode } from '../../../../shared/errors'
+import { SYSTEM_ACTOR, type CoreContext } from '../../context'
+import { log } from '../../log'
+import { issueReceipts } from '../../receipts/issueReceipts'
+import type { SecretStore } from '../../secrets/SecretStore'
+import type { PollerTask } from '../createPoller'
+
+export const ISSUE_RECEIPTS_TASK = 'receipts.issue'
+/** This desk cannot sign receipts: not a failure of the sweep. */
+const KEY_PROBLEMS: readonly ErrorCode[] = ['RECEIPT_KEY_MISSING', 'RECEIPT_KEY_MISMATCH', 'SECRETS_UNAVAILABLE']
+
+export function createIssueReceiptsTask(secrets: () => SecretStore): PollerTask {
+  let seenSeq: number | null = null
+  let keyProblemLogged = false
+  return {
+    name: ISSUE_RECEIPTS_TASK,
+    async run(ctx: CoreContext) {
+      const head = await ctx.db.first(ctx.db.k.selectFrom('entries').select((eb) => eb.fn.max('seq').as('seq')))
+      const seq = Number(head?.seq ?? 0)
+      if (seenSeq === seq) return
+      try {
+        const result = await issueReceipts(ctx, { secrets: secrets(), actor: SYSTEM_ACTOR })
+        if (result.issued > 0) log('info', 'receipts issued', { first: result.first, last: result.last })
+        keyProblemLogged = false
+      } catch (error) {
+        if (!KEY_PROBLEMS.some((code) => hasErrorCode(error, code))) throw error
+        if (!keyProblemLogged) log('warn', 'receipts are not issued on this desk', { error })
+        keyProblemLogged = true
+      }
+      seenSeq = seq
+    },
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What is final and has no receipt yet, in issuing order: confirmed payouts, done escrow
+ * outcomes and Stripe reversals, ordered by the ledger entry that booked each (entries.seq). That
+ * order is deterministic (the same books give the same numbers), follows when each payment was
+ * recorded, and puts every reversal after the payout it reverses.
+ */
+import type { CoreContext } from '../context'
+import { inChunks } from '../payouts/inChunks'
+import { escrowSubjects, type EscrowSubject } from './buildEscrowDrafts'
+import { metadataOf } from './receiptFacts'
+
+export type DueReceipt = { subjectKey: string; seq: number } & (
+  { kind: 'payout'; payoutId: string } | { kind: 'escrow'; escrow: EscrowSubject } | { kind: 'reversal'; entryId: string }
+)
+
+export async function findDueReceipts(ctx: CoreContext, filter: { batchId?: string } = {}): Promise<DueReceipt[]> {
+  const k = ctx.db.k
+  let payouts = k
+    .selectFrom('payouts as p')
+    .innerJoin('entries as e', 'e.id', 'p.entry_id')
+    .select(['p.id', 'e.seq'])
+    .where('p.state', '=', 'confirmed')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('receipts as r').select('r.number').whereRef('r.payout_id', '=', 'p.id').where('r.kind', '=', 'payout'))),
+    )
+  if (filter.batchId !== undefined) payouts = payouts.where('p.batch_id', '=', filter.batchId)
+  const due: DueReceipt[] = (await ctx.db.all(payouts)).map((p) => ({
+    kind: 'payout',
+    subjectKey: `payout:${p.id}`,
+    payoutId: p.id,
+    seq: Number(p.seq),
+  }))
+
+  const reversals = await ctx.db.all(
+    k
+      .selectFrom('stripe_events as s')
+      .innerJoin('entries as e', 'e.id', 's.booked_entry_id')
+      .select(['e.id', 'e.seq', 'e.metadata'])
+      .where('s.type', '=', 'transfer.reversed')
+      .where('e.kind', '=', 'stripe.reversal'),
+  )
+  let inBatch: (payoutId: string) => boolean = () => true
+  if (filter.batchId !== undefined) {
+    const ids = reversals.map((r) => metadataOf(r.metadata)['payoutId'] ?? '')
+    const of = new Set<string>()
+    for (const chunk of inChunks([...new Set(ids)]))
+      for (const p of await ctx.db.all(
+        k.selectFrom('payouts').select('id').where('id', 'in', chunk).where('batch_id', '=', filter.batchId),
+      ))
+        of.add(p.id)
+    inBatch = (id) => of.has(id)
+  }
+  for (const r of reversals)
+    if (inBatch(metadataOf(r.metadata)['payoutId'] ?? ''))
+      due.push({ kind: 'reversal', subjectKey: `reversal:${r.id}`, entryId: r.id, seq: Number(r.seq) })
+
+  if (filter.batchId === undefined)
+    for (const s of await escrowSubjects(ctx)) due.push({ kind: 'escrow', subjectKey: s.subjectKey, escrow: s, seq: s.seq })
+
+  // Payouts were filtered in SQL; the few others here.
+  const others = due.filter((d) => d.kind !== 'payout').map((d) => d.subjectKey)
+  const issued = new Set<string>()
+  for (const chunk of inChunks(others))
+    for (const r of await ctx.db.all(k.selectFrom('receipts').select('subject_key').where('subject_key', 'in', chunk)))
+      issued.add(r.subject_key)
+  return due.filter((d) => !issued.has(d.subjectKey)).sort((a, b) => a.seq - b.seq || (a.subjectKey < b.subjectKey ? -1 : 1))
+}
