@@ -153,25 +153,33 @@ function median(values: number[]): number {
   return values[Math.floor(values.length / 2)]!
 }
 
+/** One case of the table: what is timed, and how its last result is told (not timed). */
+interface BenchCase {
+  readonly name: string
+  readonly run: () => unknown
+  readonly describe: (result: never) => string
+}
+
 /**
  * Each case once to warm up, then RUNS rounds of every case in turn, each run on a freshly
- * collected heap. Rounds, not one case's runs after another's: the ratio to the hash join is taken
- * within each round, so a machine busier in one round than another (other engineers' tests on
- * two shared cores) moves both sides of it alike.
+ * collected heap holding no earlier result (a result is described and dropped at once). Rounds,
+ * not one case's runs after another's: the ratio to the hash join is taken within each round, so
+ * a machine busier in one round than another (other engineers' tests on two shared cores) moves
+ * both sides of it alike.
  */
-function measureRounds(cases: readonly (() => unknown)[]): { ms: number[][]; last: unknown[] } {
-  const last: unknown[] = cases.map((run) => run())
+function measureRounds(cases: readonly BenchCase[]): { ms: number[][]; results: string[] } {
+  const results = cases.map((c) => c.describe(c.run() as never))
   const ms: number[][] = cases.map(() => [])
   for (let round = 0; round < RUNS; round++) {
-    cases.forEach((run, c) => {
-      last[c] = null // dropped before the collection: each run starts on a clean heap
+    cases.forEach((c, i) => {
       gc()
       const t = performance.now()
-      last[c] = run()
-      ms[c]!.push(performance.now() - t)
+      const result = c.run()
+      ms[i]!.push(performance.now() - t)
+      results[i] = c.describe(result as never)
     })
   }
-  return { ms, last }
+  return { ms, results }
 }
 
 function describeResult(r: MatchResult): string {
@@ -183,19 +191,17 @@ function describeResult(r: MatchResult): string {
 export function runMatchBench(): MatchBenchRow[] {
   const single = benchInput(1)
   const grouped = benchInput(4)
-  const cases = [
-    { name: 'hash join (Map of ledger keys, 1 lookup per line)', run: () => hashJoin(single) },
-    { name: 'matchItems, 1:1 rule (maxGroup 1)', run: () => matchItems(single) },
-    { name: 'the same, then every match read (ids, reason sentence)', run: () => readEveryMatch(matchItems(single)) },
-    { name: 'matchItems, groups of up to 4 (maxGroup 4)', run: () => matchItems(grouped) },
+  const cases: BenchCase[] = [
+    { name: 'hash join (Map of ledger keys, 1 lookup per line)', run: () => hashJoin(single), describe: (hits: number) => `${hits} hits` },
+    { name: 'matchItems, 1:1 rule (maxGroup 1)', run: () => matchItems(single), describe: describeResult },
+    {
+      name: 'the same, then every match read (ids, reason sentence)',
+      run: () => readEveryMatch(matchItems(single)),
+      describe: (read: { matches: number }) => `${read.matches} matches read`,
+    },
+    { name: 'matchItems, groups of up to 4 (maxGroup 4)', run: () => matchItems(grouped), describe: describeResult },
   ]
-  const { ms, last } = measureRounds(cases.map((c) => c.run))
-  const results = [
-    `${last[0] as number} hits`,
-    describeResult(last[1] as MatchResult),
-    `${(last[2] as { matches: number }).matches} matches read`,
-    describeResult(last[3] as MatchResult),
-  ]
+  const { ms, results } = measureRounds(cases)
   return cases.map((c, i) => ({
     name: c.name,
     bestMs: Math.min(...ms[i]!),
