@@ -20,7 +20,7 @@ import type { EscrowActionRow, EscrowApprovalRow, EscrowMilestoneRow, EscrowRow,
 import { holdPostEntryId } from '../ledger/ids'
 import { inChunks } from '../payouts/inChunks'
 import { invariant } from '../util/invariant'
-import { calledContract } from './buildPayoutDrafts'
+import { chainEvidence } from './chainEvidence'
 import { event, payerAccountOf, receiptAmount, type ReceiptDraft, type ReceiptFacts } from './receiptFacts'
 
 export type EscrowPart = 'payee' | 'payer'
@@ -193,43 +193,21 @@ function evidenceOf(
   tx: EscrowTxRow,
   part: EscrowPart,
 ): ReceiptEvidence | null {
-  switch (tx.rail) {
-    case 'evm':
-      return {
-        rail: 'evm',
-        chainId: tx.network,
-        network: tx.network,
-        txHash: tx.tx_hash ?? '',
-        blockNumber: tx.block_number ?? '',
-        blockHash: tx.block_hash ?? '',
-        // The escrow contract's event index is not recorded by the engine.
-        logIndex: null,
-        from: tx.source,
-        to: calledContract(tx.signed_payload),
-      }
-    case 'stellar':
-      return {
-        rail: 'stellar',
-        network: tx.network,
-        networkPassphrase: facts.passphraseName(tx.network),
-        txHash: tx.tx_hash ?? '',
-        ledger: tx.block_number ?? '',
-        operationIndex: stellarOperationIndex(facts.passphrase(tx.network), tx.signed_payload, escrow, m, part),
-        source: tx.source,
-      }
-    default: {
-      const ids = (tx.block_hash ?? '').split('+')
-      const id = ids.find((i) => i.startsWith(part === 'payee' ? 'tr_' : 're_'))
-      if (id === undefined) return null
-      return {
-        rail: 'stripe',
-        network: tx.network,
-        transferId: id,
-        balanceTransactionId: null,
-        payoutId: null,
-        destination: part === 'payee' ? escrow.payee : 'platform',
-      }
-    }
+  // The escrow contract's event index is not recorded by the engine: EVM's log index stays null.
+  if (tx.rail === 'evm') return chainEvidence(facts, tx, null)
+  if (tx.rail === 'stellar')
+    return chainEvidence(facts, tx, stellarOperationIndex(facts.passphrase(tx.network), tx.signed_payload, escrow, m, part))
+  // Stripe
+  const ids = (tx.block_hash ?? '').split('+')
+  const id = ids.find((i) => i.startsWith(part === 'payee' ? 'tr_' : 're_'))
+  if (id === undefined) return null
+  return {
+    rail: 'stripe',
+    network: tx.network,
+    transferId: id,
+    balanceTransactionId: null,
+    payoutId: null,
+    destination: part === 'payee' ? escrow.payee : 'platform',
   }
 }
 

@@ -18,13 +18,13 @@
  * `fee` is null and the description says what the whole transaction cost and that the payer paid
  * it. No rail here deducts a fee from what the payee receives, so `net` is always null.
  */
-import { parseTransaction, type Hex } from 'viem'
 import type { ReceiptEvent } from '../../../shared/receiptTypes'
 import type { CoreContext } from '../context'
 import type { ApprovalRow, BatchRow, PayoutRow, SubmissionRow } from '../db/schema'
 import { assetIdFor } from '../ledger/ids'
 import { inChunks } from '../payouts/inChunks'
 import { invariant } from '../util/invariant'
+import { chainEvidence } from './chainEvidence'
 import { event, metadataOf, payerAccountOf, receiptAmount, type ReceiptDraft, type ReceiptFacts } from './receiptFacts'
 
 const SUBMISSION_ACTIONS = ['payouts.submission.signed', 'payouts.submission.broadcast', 'payouts.submission.confirmed'] as const
@@ -203,7 +203,7 @@ function draftPayout(
         milestone: null,
         reference: p.reference ?? '',
         memo: p.memo ?? '',
-        description: `Payout ${p.row_no} of ${batchText}.${feeNote}`,
+        description: `Payout ${p.id} of ${batchText}.${feeNote}`,
       },
       evidence,
       timeline: timelineOf(rows, facts, p, sub, batch),
@@ -219,50 +219,17 @@ function evidenceOf(
   sub: SubmissionRow,
   index: number,
 ): ReceiptDraft['body']['evidence'] {
-  switch (sub.rail) {
-    case 'evm':
-      return {
-        rail: 'evm',
-        chainId: sub.network,
-        network: sub.network,
-        txHash: sub.tx_hash ?? '',
-        blockNumber: sub.block_number ?? '',
-        blockHash: sub.block_hash ?? '',
-        logIndex: index,
-        from: sub.source,
-        to: calledContract(sub.signed_payload),
-      }
-    case 'stellar':
-      return {
-        rail: 'stellar',
-        network: sub.network,
-        networkPassphrase: facts.passphraseName(sub.network),
-        txHash: sub.tx_hash ?? '',
-        ledger: sub.block_number ?? '',
-        operationIndex: index,
-        source: sub.source,
-      }
-    default: {
-      const transferId = sub.block_hash ?? ''
-      return {
-        rail: 'stripe',
-        network: sub.network,
-        transferId,
-        balanceTransactionId: rows.balanceTxns.get(transferId) ?? null,
-        payoutId: null,
-        destination: p.recipient,
-      }
-    }
-  }
-}
-
-/** The `to` of a signed EVM transaction ("" when the bytes cannot be read). */
-export function calledContract(signedPayload: string | null): string {
-  if (signedPayload === null) return ''
-  try {
-    return parseTransaction(signedPayload as Hex).to ?? ''
-  } catch {
-    return ''
+  const chain = chainEvidence(facts, sub, index)
+  if (chain !== null) return chain
+  // Stripe
+  const transferId = sub.block_hash ?? ''
+  return {
+    rail: 'stripe',
+    network: sub.network,
+    transferId,
+    balanceTransactionId: rows.balanceTxns.get(transferId) ?? null,
+    payoutId: null,
+    destination: p.recipient,
   }
 }
 

@@ -76,6 +76,7 @@ describe('issuing receipts', () => {
     })
     // The first transaction carried two payouts: its fee is not split; the third paid alone.
     expect(r.fee).toBeNull()
+    expect(r.subject.description.startsWith(`Payout ${payoutIds[0]} of `)).toBe(true)
     expect(r.subject.description).toMatch(/network fee of 0\.000021000000000000 ETH for the whole transaction \(2 payouts\)/)
     expect(third!.receipt.fee).toEqual({
       value: '0.000021000000000000',

@@ -69,7 +69,7 @@ export async function verifyReceiptFile(
   const sigOk = keyOk && verifyHash(sig.publicKey, file.sha256, sig.signature)
   checks.push(
     sigOk
-      ? { name: 'signature', status: 'pass', detail: `signed by key ${sig.keyId}` }
+      ? { name: 'signature', status: 'pass', detail: `the SHA-256 the file states is signed by key ${sig.keyId}` }
       : {
           name: 'signature',
           status: 'fail',

@@ -13,7 +13,7 @@ import { errorMessage, invoke } from '../../lib/api'
 import { fileToBase64 } from '../../lib/download'
 import { formatMiB } from '../../lib/format'
 import { notifyError } from '../notify/store'
-import { ReceiptDropZone } from './ReceiptDropZone'
+import { FileDropZone } from '../../components/FileDropZone'
 import { VerificationResult } from './VerificationResult'
 
 export function VerifyPanel() {
@@ -44,8 +44,12 @@ export function VerifyPanel() {
 
   return (
     <Stack gap="md" data-testid="receipts-verify">
-      <ReceiptDropZone
+      <FileDropZone
         testId="receipt-drop"
+        accept=".pdf,.json,application/pdf,application/json"
+        fileWord="receipt"
+        title="Drop a receipt (PDF or JSON) to verify it"
+        hint="Checks its fingerprint, the workspace signature, the key that signed it, the treasury device's batch signature when it has one, and — when the network answers — the payment on its rail. Nothing is stored."
         busy={busy}
         onFile={(f) => void verify(f)}
         onRefused={(message) => notifyError('Nothing was verified', new Error(message))}

@@ -16,7 +16,8 @@ import {
 } from '../../../../shared/reconApi'
 import { formatCount } from '../../lib/format'
 import { checkStatement, importStatement, type ImportChoices } from './actions'
-import { DropZone } from './DropZone'
+import { FileDropZone } from '../../components/FileDropZone'
+import { STATEMENT_FILE_ACCEPT } from './statementFile'
 import { readStatementFile, type StatementFile } from './statementFile'
 import { StatementWarnings } from './StatementWarnings'
 import { useSession } from '../session/store'
@@ -185,7 +186,9 @@ function ImportForm({
 
   return (
     <Stack gap="md" data-testid="recon-import-form">
-      <DropZone
+      <FileDropZone
+        accept={STATEMENT_FILE_ACCEPT}
+        fileWord="statement file"
         testId="recon-import-drop"
         compact
         onFile={(f) => void onFile(f)}

@@ -21,7 +21,8 @@ import { AccountsTable } from './AccountsTable'
 import { AdjustmentsPanel } from './AdjustmentsPanel'
 import { CsvMappingsCard } from './CsvMappingsCard'
 import { DriftPanel } from './DriftPanel'
-import { DropZone } from './DropZone'
+import { FileDropZone } from '../../components/FileDropZone'
+import { STATEMENT_FILE_ACCEPT } from './statementFile'
 import { ExceptionsPanel } from './ExceptionsPanel'
 import { ImportStatementDialog } from './ImportStatementDialog'
 import { MatchesPanel } from './MatchesPanel'
@@ -172,7 +173,9 @@ function ReconListView() {
 
         <Tabs.Panel value="statements" pt="lg">
           <Stack gap="lg">
-            <DropZone
+            <FileDropZone
+              accept={STATEMENT_FILE_ACCEPT}
+              fileWord="statement file"
               testId="recon-drop"
               title="Drop a statement file here to check and import it"
               hint={FORMATS_HINT}

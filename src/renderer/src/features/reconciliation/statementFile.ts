@@ -47,3 +47,7 @@ export async function readStatementFile(file: File): Promise<StatementFile> {
   if (text.trim() === '') throw new Error(`${file.name} is empty — pick the statement file your bank gave you.`)
   return { name: file.name, text, encoding, chunks: statementChunks(text) }
 }
+
+/** What the statement file picker offers first (any file may still be chosen: the core recognises the format). */
+export const STATEMENT_FILE_ACCEPT =
+  '.xml,.sta,.mt940,.940,.942,.txt,.bai,.bai2,.ofx,.qfx,.csv,text/xml,application/xml,text/plain,text/csv'

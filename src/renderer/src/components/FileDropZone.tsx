@@ -1,15 +1,15 @@
 /**
- * Where a statement file is dropped or picked: a dashed area that lights up while a file is
- * dragged over it, with a hidden file input behind its button. One file at a time.
+ * Where a file is dropped or picked (a statement to import, a receipt to verify): a dashed area
+ * that lights up while a file is dragged over it, with a hidden file input behind its button.
+ * One file at a time.
  */
 import { Button, Group, Paper, Stack, Text } from '@mantine/core'
 import { IconFileUpload } from '@tabler/icons-react'
 import { useRef, useState, type DragEvent, type ReactNode } from 'react'
 
-/** What the file picker offers first (any file may still be chosen: the core recognises the format). */
-const STATEMENT_FILE_ACCEPT = '.xml,.sta,.mt940,.940,.942,.txt,.bai,.bai2,.ofx,.qfx,.csv,text/xml,application/xml,text/plain,text/csv'
-
-export function DropZone({
+export function FileDropZone({
+  accept,
+  fileWord,
   onFile,
   onRefused,
   testId,
@@ -18,7 +18,12 @@ export function DropZone({
   disabled,
   disabledReason,
   compact,
+  busy,
 }: {
+  /** What the file picker offers first (any file may still be chosen: the core recognises the format). */
+  accept: string
+  /** What one file is called in the refusal: "statement file", "receipt". */
+  fileWord: string
   onFile: (file: File) => void
   /** More than one file was dropped: the sentence to show. */
   onRefused: (message: string) => void
@@ -28,9 +33,12 @@ export function DropZone({
   disabled?: boolean
   disabledReason?: string
   compact?: boolean
+  /** Working on the last file: the button spins, nothing new is taken. */
+  busy?: boolean
 }) {
   const inputRef = useRef<HTMLInputElement>(null)
   const [over, setOver] = useState(false)
+  const closed = disabled === true || busy === true
 
   function files(e: DragEvent): boolean {
     return Array.from(e.dataTransfer.types).includes('Files')
@@ -51,19 +59,19 @@ export function DropZone({
         opacity: disabled ? 0.6 : 1,
       }}
       onDragOver={(e: DragEvent) => {
-        if (disabled || !files(e)) return
+        if (closed || !files(e)) return
         e.preventDefault()
         e.dataTransfer.dropEffect = 'copy'
         setOver(true)
       }}
       onDragLeave={() => setOver(false)}
       onDrop={(e: DragEvent) => {
-        if (disabled || !files(e)) return
+        if (closed || !files(e)) return
         e.preventDefault()
         setOver(false)
         const dropped = Array.from(e.dataTransfer.files)
         const [first] = dropped
-        if (dropped.length > 1) onRefused(`${dropped.length} files were dropped — drop one statement file at a time.`)
+        if (dropped.length > 1) onRefused(`${dropped.length} files were dropped — drop one ${fileWord} at a time.`)
         else if (first) onFile(first)
       }}
     >
@@ -84,7 +92,7 @@ export function DropZone({
         <input
           ref={inputRef}
           type="file"
-          accept={STATEMENT_FILE_ACCEPT}
+          accept={accept}
           hidden
           data-testid={`${testId}-input`}
           onChange={(e) => {
@@ -99,6 +107,7 @@ export function DropZone({
           leftSection={<IconFileUpload size={14} />}
           onClick={() => inputRef.current?.click()}
           disabled={disabled}
+          loading={busy}
           title={disabled ? disabledReason : undefined}
           style={{ flexShrink: 0 }}
           data-testid={`${testId}-pick`}
