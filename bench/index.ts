@@ -4,6 +4,7 @@
  * this machine) is reported and does not hide the others' tables.
  */
 import { printApprovalsBench, runApprovalsBench } from './approvals.bench'
+import { printCliStartBench, runCliStartBench } from './cliStart.bench'
 import { printCsvBench, runCsvBench } from './csv.bench'
 import { runGasBench } from './gas.bench'
 import { printLedgerBench, runLedgerBench } from './ledger.bench'
@@ -30,6 +31,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   match: async () => printMatchBench(runMatchBench()),
   'receipts-pdf': async () => printReceiptsPdfBench(await runReceiptsPdfBench()),
   'receipts-search': async () => printReceiptsSearchBench(await runReceiptsSearchBench()),
+  'cli-start': async () => printCliStartBench(await runCliStartBench()),
 }
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { calls } from '../../src/shared/api'
+import { BUILD_MANIFEST_VERSION, builtEntry } from '../../bin/builtCli.mjs'
 import { BIN, REPO_ROOT, spawnCli, tempDir } from './cliHarness'
 
 let root: string
@@ -21,10 +22,45 @@ describe('bin/countersign.mjs', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }
     expect(path.resolve(REPO_ROOT, pkg.bin.countersign!)).toBe(BIN)
     expect(fs.readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
-    const help = await spawnCli(['--help'])
+    const help = await spawnCli(['--help'], { env: { COUNTERSIGN_CLI_FROM: 'sources' } })
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Usage: countersign')
     expect(help.stderr).toBe('')
+  })
+
+  // `npm test` builds first, so this runs there; a lone run of this file without a build skips it.
+  it.runIf(builtEntry(new URL(`file://${REPO_ROOT}/`)) !== null)('runs the build, which answers as the sources do', async () => {
+    const lines = [['--help'], ['--data-dir', path.join(root, 'none'), '--json', 'batches', 'list'], ['ledger', 'nope']]
+    for (const args of lines) {
+      const [fromBuild, fromSources] = await Promise.all([spawnCli(args), spawnCli(args, { env: { COUNTERSIGN_CLI_FROM: 'sources' } })])
+      expect(fromBuild, args.join(' ')).toEqual(fromSources)
+    }
+  })
+
+  it('runs the build only while no file it was built from is newer or gone', () => {
+    const project = tempDir('countersign-built-')
+    const rootUrl = new URL(`file://${project}/`)
+    const source = path.join(project, 'src', 'cli.ts')
+    fs.mkdirSync(path.dirname(source), { recursive: true })
+    fs.mkdirSync(path.join(project, 'out', 'cli'), { recursive: true })
+    fs.writeFileSync(source, '')
+    const builtAtMs = Date.now()
+    fs.utimesSync(source, new Date(builtAtMs - 60_000), new Date(builtAtMs - 60_000))
+    const manifest = { version: BUILD_MANIFEST_VERSION, entry: 'index.mjs', sourcesAtMs: builtAtMs, inputs: ['src/cli.ts'] }
+    const writeManifest = (m: unknown): void => fs.writeFileSync(path.join(project, 'out', 'cli', 'build.json'), JSON.stringify(m))
+
+    expect(builtEntry(rootUrl, {}), 'no build yet').toBeNull()
+    writeManifest(manifest)
+    expect(builtEntry(rootUrl, {})?.href).toBe(new URL('out/cli/index.mjs', rootUrl).href)
+    expect(builtEntry(rootUrl, { COUNTERSIGN_CLI_FROM: 'sources' }), 'forced to the sources').toBeNull()
+    writeManifest({ ...manifest, version: BUILD_MANIFEST_VERSION + 1 })
+    expect(builtEntry(rootUrl, {}), 'a layout this bin does not know').toBeNull()
+    writeManifest(manifest)
+    fs.utimesSync(source, new Date(builtAtMs + 1_000), new Date(builtAtMs + 1_000))
+    expect(builtEntry(rootUrl, {}), 'edited after the build').toBeNull()
+    fs.rmSync(source)
+    expect(builtEntry(rootUrl, {}), 'deleted after the build').toBeNull()
+    fs.rmSync(project, { recursive: true, force: true })
   })
 
   it('runs a workspace end to end, with COUNTERSIGN_DATA_DIR and stdin', async () => {

@@ -25,6 +25,8 @@ import { foldTerm, TERM_RANGE_END } from './searchTerms'
 export interface ListReceiptsParameters extends ReceiptFilter {
   cursor?: string
   limit?: number
+  /** false: leave the totals out (receiptTotals gives them). */
+  totals?: boolean
 }
 
 type Assets = Map<string, { code: string; scale: number }>
@@ -49,8 +51,13 @@ export async function listReceipts(ctx: CoreContext, p: ListReceiptsParameters):
   return {
     items: page.map((r) => toSummary(r, assets)),
     nextCursor: numbers.length > limit ? String(wanted.at(-1)!) : null,
-    totals: p.cursor === undefined ? await totalsOf(ctx, p, assets) : null,
+    totals: p.cursor === undefined && p.totals !== false ? await totalsOf(ctx, p, assets) : null,
   }
+}
+
+/** receipts.totals: the totals of every receipt `f` matches, per asset. */
+export async function receiptTotals(ctx: CoreContext, f: ReceiptFilter): Promise<ReceiptTotal[]> {
+  return totalsOf(ctx, f, await assetsOf(ctx))
 }
 
 /** The receipts a filter matches, as a query to select from (`r` is the receipts table). */
@@ -148,7 +155,15 @@ async function totalsOf(ctx: CoreContext, f: ReceiptFilter, assets: Assets): Pro
   const top = Number((await ctx.db.first(ctx.db.k.selectFrom('receipts').select((eb) => eb.fn.max('number').as('n'))))?.n ?? 0)
   let cache = totalsCache.get(ctx.db)
   if (!cache) totalsCache.set(ctx.db, (cache = new Map()))
-  const key = canonicalJson({ ...f, query: f.query === undefined ? undefined : foldTerm(f.query), payee: f.payee?.trim() })
+  // The filter alone (a list call's page size and cursor are no part of it).
+  const key = canonicalJson({
+    query: f.query === undefined ? undefined : foldTerm(f.query),
+    payee: f.payee?.trim(),
+    batchId: f.batchId,
+    kind: f.kind,
+    from: f.from,
+    to: f.to,
+  })
   const known = cache.get(key)
   // A database with fewer receipts than remembered was replaced (a restore): start again.
   const start = known !== undefined && known.upTo <= top ? known : { upTo: 0, sums: new Sums() }

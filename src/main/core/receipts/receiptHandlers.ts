@@ -14,7 +14,7 @@ import type { StripeService } from '../stripe/stripeService'
 import { invariant } from '../util/invariant'
 import type { EvidenceSources } from './checkRailEvidence'
 import { issueReceipts } from './issueReceipts'
-import { assetsOf, listReceipts, toSummary } from './listReceipts'
+import { assetsOf, listReceipts, receiptTotals, toSummary } from './listReceipts'
 import { readOrganisation, setOrganisation } from './organisation'
 import { payeeHistory } from './payeeHistory'
 import { loadReceiptFile } from './receiptFiles'
@@ -53,6 +53,7 @@ export function liveEvidenceSources(rails: LiveRails, stripe: StripeService): Ev
 export function createReceiptHandlers(env: ReceiptHandlerEnv): ReceiptHandlers {
   return {
     'receipts.list': ({ core }, input) => listReceipts(core, input),
+    'receipts.totals': async ({ core }, input) => ({ totals: await receiptTotals(core, input) }),
     'receipts.get': async ({ core }, input) => {
       const file = await loadReceiptFile(core, input.number)
       const row = await core.db.first(core.db.k.selectFrom('receipts').selectAll().where('number', '=', input.number))

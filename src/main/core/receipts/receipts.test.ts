@@ -294,6 +294,12 @@ describe('searching receipts', () => {
     ])
     const second = await list({ limit: 3, cursor: first.nextCursor! })
     expect([second.items.map((i) => i.number), second.nextCursor, second.totals]).toEqual([[1], null, null])
+    // The rows at once without their totals, then the totals in their own call: the same sums.
+    const rowsOnly = await desk.as(ALICE, 'receipts.list', { limit: 3, totals: false })
+    expect([rowsOnly.items.map((i) => i.number), rowsOnly.totals]).toEqual([[4, 3, 2], null])
+    expect((await desk.as(BOB, 'receipts.totals', {})).totals).toEqual(first.totals)
+    const acme = await desk.as(BOB, 'receipts.totals', { query: 'acme' })
+    expect(acme.totals.map((t) => [t.count, t.paid])).toEqual([[2, '1260.000001']])
 
     const history = await desk.as(BOB, 'receipts.payee', { payee: payeeAddress(0) })
     expect(history.names).toEqual(['Acme Supplies Ltd'])

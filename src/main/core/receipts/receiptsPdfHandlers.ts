@@ -18,8 +18,6 @@ import { canonicalJson } from '../util/canonicalJson'
 import { filteredReceipts } from './listReceipts'
 import { readOrganisationLogo } from './organisation'
 import { attachmentName, fileNameSafe } from './pdf/receiptWording'
-import { renderReceiptPdf, renderRemittanceAdvicePdf } from './pdf/renderReceiptPdf'
-import { writeReceiptZip } from './pdf/zipPdfs'
 import { PreparedDownloads } from './preparedDownloads'
 import { loadReceiptFile, loadReceiptFiles } from './receiptFiles'
 
@@ -30,10 +28,17 @@ const PAYMENT_KINDS = ['payout', 'escrow_release'] as const
 /** A file name keeps this much of a payee's or batch's name. */
 const NAME_IN_FILE_CHARS_MAX = 60
 
+/**
+ * The PDF renderer (pdfkit, fontkit, the fonts) and the ZIP writer, loaded the first time a PDF is
+ * asked for: every command that opens a workspace creates these handlers, few of them render.
+ */
+const pdfModules = () => Promise.all([import('./pdf/renderReceiptPdf'), import('./pdf/zipPdfs')])
+
 export function createReceiptPdfHandlers(downloads: PreparedDownloads = new PreparedDownloads()): ReceiptPdfHandlers {
   return {
     'receipts.pdf': async ({ core }, { number }) => {
       const file = await loadReceiptFile(core, number)
+      const [{ renderReceiptPdf }] = await pdfModules()
       const pdf = await renderReceiptPdf(file, { logoPng: await readOrganisationLogo(core) })
       return downloadFile(`receipt-${fileNameSafe(file.receipt.displayNumber)}.pdf`, 'application/pdf', pdf)
     },
@@ -43,6 +48,7 @@ export function createReceiptPdfHandlers(downloads: PreparedDownloads = new Prep
     },
     'receipts.remittance': async ({ core }, input) => {
       const files = await remittanceFiles(core, input.payee, input.numbers)
+      const [{ renderRemittanceAdvicePdf }] = await pdfModules()
       const pdf = await renderRemittanceAdvicePdf(files, { logoPng: await readOrganisationLogo(core) })
       const who = files[0]!.receipt.payee.name || input.payee
       return downloadFile(`remittance-advice-${fileNameSafe(who.slice(0, NAME_IN_FILE_CHARS_MAX))}.pdf`, 'application/pdf', pdf)
@@ -57,6 +63,7 @@ export function createReceiptPdfHandlers(downloads: PreparedDownloads = new Prep
         )
       const logoPng = await readOrganisationLogo(core)
       const name = `receipts-${fileNameSafe(batch.name.slice(0, NAME_IN_FILE_CHARS_MAX))}-${fileNameSafe(batchId.slice(0, 8))}.zip`
+      const [, { writeReceiptZip }] = await pdfModules()
       return await downloads.prepare(channel.id, name, (out) => writeReceiptZip(pdfEntries(core, batchId, logoPng), out))
     },
     'receipts.zip.chunk': ({ channel }, { downloadId, index }) => downloads.chunk(channel.id, downloadId, index),
@@ -75,6 +82,7 @@ async function receiptCount(ctx: CoreContext, batchId: string): Promise<number> 
 
 /** The batch's receipts, oldest first, rendered one at a time as the ZIP asks for them (memory stays flat). */
 async function* pdfEntries(ctx: CoreContext, batchId: string, logoPng: Uint8Array | null) {
+  const [{ renderReceiptPdf }] = await pdfModules()
   for await (const file of loadReceiptFiles(ctx, { batchId })) {
     yield {
       name: `receipt-${fileNameSafe(file.receipt.displayNumber)}.pdf`,

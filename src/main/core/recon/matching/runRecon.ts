@@ -206,9 +206,19 @@ function runStats(runs: readonly AccountRun[]): ReconRunStats {
   }
 }
 
+/** An account's items by id, built once per run (not per match: a run of 100,000 matches would be quadratic). */
+const itemIndexes = new WeakMap<AccountItems, { s: Map<string, LoadedItem>; l: Map<string, LoadedItem> }>()
+function itemIndex(items: AccountItems): { s: Map<string, LoadedItem>; l: Map<string, LoadedItem> } {
+  let index = itemIndexes.get(items)
+  if (index === undefined) {
+    index = { s: new Map(items.statement.map((i) => [i.id, i])), l: new Map(items.ledger.map((i) => [i.id, i])) }
+    itemIndexes.set(items, index)
+  }
+  return index
+}
+
 function totals(items: AccountItems, m: ProposedMatch): { statement: bigint; ledger: bigint; day: string } {
-  const s = new Map(items.statement.map((i) => [i.id, i]))
-  const l = new Map(items.ledger.map((i) => [i.id, i]))
+  const { s, l } = itemIndex(items)
   let statement = 0n
   let ledger = 0n
   let day = 0
@@ -230,9 +240,7 @@ async function storeMatches(ctx: CoreContext, actor: Actor, runId: string, now: 
   const ids: string[] = []
   const itemRows: unknown[][] = []
   const byState = { matched: [] as string[], suggested: [] as string[] }
-  const amountOf = new Map<string, bigint>()
-  for (const i of run.items.statement) amountOf.set(`s:${i.id}`, i.amount)
-  for (const i of run.items.ledger) amountOf.set(`l:${i.id}`, i.amount)
+  const { s: statementItem, l: ledgerItem } = itemIndex(run.items)
   const matchRows: unknown[][] = []
   for (const m of run.matches) {
     const id = `rm_${randomUUID()}`
@@ -256,8 +264,8 @@ async function storeMatches(ctx: CoreContext, actor: Actor, runId: string, now: 
       m.confirm ? actor : null,
       null,
     ])
-    for (const s of m.statement) itemRows.push(['statement', s, id, amountOf.get(`s:${s}`)!.toString()])
-    for (const l of m.ledger) itemRows.push(['ledger', l, id, amountOf.get(`l:${l}`)!.toString()])
+    for (const s of m.statement) itemRows.push(['statement', s, id, statementItem.get(s)!.amount.toString()])
+    for (const l of m.ledger) itemRows.push(['ledger', l, id, ledgerItem.get(l)!.amount.toString()])
     ;(m.confirm ? byState.matched : byState.suggested).push(...m.statement)
     ids.push(id)
   }
@@ -382,8 +390,7 @@ async function storeExceptions(ctx: CoreContext, now: string, run: AccountRun): 
 
 function dryView(items: AccountItems, m: ProposedMatch, i: number, actor: Actor, now: string): ReconMatch {
   const t = totals(items, m)
-  const s = new Map(items.statement.map((x) => [x.id, x]))
-  const l = new Map(items.ledger.map((x) => [x.id, x]))
+  const { s, l } = itemIndex(items)
   const view = (x: LoadedItem) => ({
     side: x.side,
     id: x.id,

@@ -4,7 +4,7 @@
  * per asset over everything that matches; the receipts in a virtualised table paged as it
  * scrolls. With a batch chosen, its receipts download as one ZIP of PDFs.
  */
-import { Alert, Card, Group, Select, Stack, Text, TextInput } from '@mantine/core'
+import { Alert, Card, Group, Loader, Select, Stack, Text, TextInput } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
 import { IconAlertTriangle, IconSearch } from '@tabler/icons-react'
 import { useEffect, useMemo, useState } from 'react'
@@ -26,7 +26,7 @@ const TABLE_HEIGHT = 'max(320px, calc(100vh - 470px))'
 const ANY = 'any'
 
 export function ReceiptSearch() {
-  const { filter, setFilter, items, totals, loaded, loading, error, loadedAt, batches, open, loadMore } = useReceipts()
+  const { filter, setFilter, items, totals, totalsLoading, loaded, loading, error, loadedAt, batches, open, loadMore } = useReceipts()
   const openPayee = usePayee((s) => s.openPayee)
   const [text, setText] = useState(filter.query)
   const [settled] = useDebouncedValue(text, SEARCH_SETTLE_MS)
@@ -116,16 +116,27 @@ export function ReceiptSearch() {
             </Text>
             {filter.batchId ? <BatchZipButton batchId={filter.batchId} /> : null}
           </Group>
-          <TotalsTable totals={totals} testId="receipts-totals" />
+          {totalsLoading && totals.length === 0 ? (
+            <Group gap="xs" data-testid="receipts-totals-loading">
+              <Loader size="xs" />
+              <Text size="sm" c="dimmed">
+                Adding up every receipt this search matches…
+              </Text>
+            </Group>
+          ) : (
+            <TotalsTable totals={totals} testId="receipts-totals" />
+          )}
         </Stack>
       </Card>
 
       <Stack gap="xs">
         <Group justify="space-between" wrap="wrap">
           <Text size="sm" c="dimmed" data-testid="receipts-count">
-            {loaded
-              ? `${formatCount(count)} ${count === 1 ? 'receipt' : 'receipts'} · ${formatCount(items.length)} shown, newest first`
-              : ''}
+            {!loaded
+              ? ''
+              : totalsLoading && totals.length === 0
+                ? `${formatCount(items.length)} shown, newest first`
+                : `${formatCount(count)} ${count === 1 ? 'receipt' : 'receipts'} · ${formatCount(items.length)} shown, newest first`}
           </Text>
           <UpdatedAt at={loadedAt} testId="receipts-updated" />
         </Group>

@@ -10,6 +10,8 @@ import type * as Store from './store'
 let store: typeof Store
 /** Receipt numbers the fake core holds (1 … issued). */
 let issued = 0
+/** receipts.totals calls the store made (the rows come without totals; the totals in their own call). */
+let totalsCalls = 0
 /** Calls held back until released (to race two filters). */
 let hold: ((release: () => void) => void) | null = null
 
@@ -37,8 +39,8 @@ function summary(number: number): ReceiptSummary {
   }
 }
 
-/** receipts.list as the core answers it: newest first, `number < cursor`, totals on the first page only. */
-function list(input: { query?: string; cursor?: string; limit?: number }) {
+/** receipts.list as the core answers it: newest first, `number < cursor`, totals on the first page only unless left out. */
+function list(input: { query?: string; cursor?: string; limit?: number; totals?: boolean }) {
   const limit = input.limit ?? 50
   const all: ReceiptSummary[] = []
   for (let n = issued; n >= 1; n--) {
@@ -51,7 +53,7 @@ function list(input: { query?: string; cursor?: string; limit?: number }) {
     items,
     nextCursor: after.length > limit ? String(items.at(-1)!.number) : null,
     totals:
-      input.cursor === undefined
+      input.cursor === undefined && input.totals !== false
         ? [
             {
               assetId: 'USDC@evm:31337',
@@ -70,11 +72,17 @@ function list(input: { query?: string; cursor?: string; limit?: number }) {
 beforeEach(async () => {
   vi.resetModules()
   issued = 0
+  totalsCalls = 0
   hold = null
   vi.stubGlobal('window', {
     countersign: {
-      invoke: async (name: string, input: { query?: string; cursor?: string; limit?: number }) => {
+      invoke: async (name: string, input: { query?: string; cursor?: string; limit?: number; totals?: boolean }) => {
+        if (name === 'receipts.totals') {
+          totalsCalls++
+          return { ok: true, data: { totals: list({ query: input.query }).totals } }
+        }
         if (name !== 'receipts.list') return { ok: true, data: { batches: [], nextBefore: null } }
+        expect(input.totals, 'the rows are asked for without their totals').toBe(false)
         if (hold) await new Promise<void>((release) => hold!(release))
         return { ok: true, data: list(input) }
       },
@@ -101,6 +109,8 @@ describe('the receipts list', () => {
     ).toEqual([250, 249])
     expect(state().items).toHaveLength(store.RECEIPTS_PAGE)
     expect(state().totals[0]?.count).toBe(250)
+    expect(state().totalsLoading).toBe(false)
+    expect(totalsCalls).toBe(1)
     expect(state().loadedAt).not.toBeNull()
     await state().loadMore()
     expect(state().items).toHaveLength(2 * store.RECEIPTS_PAGE)
@@ -109,6 +119,7 @@ describe('the receipts list', () => {
     await state().loadMore() // nothing more to load
     expect(state().items).toHaveLength(250)
     expect(state().nextCursor).toBeNull()
+    expect(totalsCalls, 'later pages never add the totals up again').toBe(1)
   })
 
   it('takes new receipts in at the top and keeps the rows scrolled to', async () => {
@@ -143,5 +154,7 @@ describe('the receipts list', () => {
     releases.shift()!()
     await vi.waitFor(() => expect(state().loading).toBe(false))
     expect(state().items.map((r) => r.payeeName)).toEqual(Array(5).fill('Even Ltd'))
+    await vi.waitFor(() => expect(state().totalsLoading).toBe(false))
+    expect(state().totals[0]?.count, 'the totals are the newer filter’s').toBe(5)
   })
 })

@@ -2,7 +2,8 @@
  * The Receipts view's search: the filter, the receipts it matches a page at a time (newest first,
  * paged by cursor as the table scrolls), the totals per asset over the whole filter, and the
  * receipt open in the detail pane. Loads are coalesced: a burst of `receipts.changed` becomes at
- * most two loads.
+ * most two loads. The first page is shown as soon as it is read; the totals (which read every
+ * match the first time a filter is asked) follow in their own call.
  *
  * Receipts never change and each new one has a higher number than every other, so when receipts
  * are issued the list only takes the new ones in at its top (the rows a person scrolled to stay);
@@ -35,6 +36,8 @@ interface ReceiptsState {
   filter: SearchFilter
   items: ReceiptSummary[]
   totals: ReceiptTotal[]
+  /** The totals of the current filter are being read (the rows are already shown). */
+  totalsLoading: boolean
   nextCursor: string | null
   /** Rows the person scrolled down to (pages of RECEIPTS_PAGE): loads fetch up to as many. */
   wanted: number
@@ -56,6 +59,7 @@ interface ReceiptsState {
 
   setTab(tab: ReceiptsTab): void
   setFilter(patch: Partial<SearchFilter>): void
+  /** Settles once the rows and then the totals are read. */
   refresh(): Promise<void>
   /** Receipts were issued (event): take the new ones in. */
   changed(): Promise<void>
@@ -70,7 +74,25 @@ type ListPage = CallOutput<'receipts.list'>
 
 export const useReceipts = create<ReceiptsState>((set, get) => {
   const page = (filter: SearchFilter, cursor: string | null): Promise<ListPage> =>
-    invoke('receipts.list', { ...toReceiptFilter(filter), ...(cursor !== null ? { cursor } : {}), limit: RECEIPTS_PAGE })
+    invoke('receipts.list', { ...toReceiptFilter(filter), ...(cursor !== null ? { cursor } : {}), limit: RECEIPTS_PAGE, totals: false })
+
+  /** The totals of the filter shown now; a newer filter's call supersedes this one's answer. */
+  const readTotals = coalesced(async () => {
+    const filter = get().filter
+    set({ totalsLoading: true })
+    try {
+      const { totals } = await invoke('receipts.totals', toReceiptFilter(filter))
+      if (get().filter === filter) set({ totals, totalsLoading: false })
+    } catch (error) {
+      if (get().filter === filter) set({ totalsLoading: false, error: loadErrorMessage(error) })
+    }
+  })
+  /** The latest totals read started; refresh() and changed() settle once it has (the rows come first). */
+  let totalsRead: Promise<void> = Promise.resolve()
+  const loadTotals = (): void => {
+    totalsRead = readTotals()
+  }
+  const settled = (load: Promise<void>): Promise<void> => load.then(() => totalsRead)
 
   const sync = coalesced(async () => {
     const filter = get().filter
@@ -80,7 +102,8 @@ export const useReceipts = create<ReceiptsState>((set, get) => {
         set({ stale: false, newer: false })
         const first = await page(filter, null)
         if (get().filter !== filter) return // a newer filter's load follows
-        set({ items: first.items, totals: first.totals ?? [], nextCursor: first.nextCursor })
+        set({ items: first.items, totals: [], nextCursor: first.nextCursor })
+        loadTotals()
       } else if (get().newer) {
         set({ newer: false })
         if (!(await takeNewer(filter))) return
@@ -104,14 +127,14 @@ export const useReceipts = create<ReceiptsState>((set, get) => {
     const head = get().items[0]?.number ?? 0
     const fresh: ReceiptSummary[] = []
     let cursor: string | null = null
-    let totals: ReceiptTotal[] = get().totals
+    // The totals change with every new receipt: read again (only the new receipts are added up).
+    loadTotals()
     for (let i = 0; i < NEWER_PAGES_MAX; i++) {
       const p = await page(filter, cursor)
       if (get().filter !== filter) return false
-      if (cursor === null) totals = p.totals ?? totals
       fresh.push(...p.items.filter((r) => r.number > head))
       if (p.items.some((r) => r.number <= head) || p.nextCursor === null) {
-        set({ items: [...fresh, ...get().items], totals, nextCursor: get().items.length === 0 ? p.nextCursor : get().nextCursor })
+        set({ items: [...fresh, ...get().items], nextCursor: get().items.length === 0 ? p.nextCursor : get().nextCursor })
         return true
       }
       cursor = p.nextCursor
@@ -119,7 +142,7 @@ export const useReceipts = create<ReceiptsState>((set, get) => {
     // More new receipts than a refresh takes in: start again from the top.
     const first = await page(filter, null)
     if (get().filter !== filter) return false
-    set({ items: first.items, totals: first.totals ?? [], nextCursor: first.nextCursor, wanted: RECEIPTS_PAGE })
+    set({ items: first.items, nextCursor: first.nextCursor, wanted: RECEIPTS_PAGE })
     return true
   }
 
@@ -141,6 +164,7 @@ export const useReceipts = create<ReceiptsState>((set, get) => {
     filter: EMPTY_FILTER,
     items: [],
     totals: [],
+    totalsLoading: false,
     nextCursor: null,
     wanted: RECEIPTS_PAGE,
     stale: true,
@@ -164,11 +188,11 @@ export const useReceipts = create<ReceiptsState>((set, get) => {
     },
     refresh() {
       set({ stale: true })
-      return sync()
+      return settled(sync())
     },
     changed() {
       set({ newer: true })
-      return sync()
+      return settled(sync())
     },
     loadMore() {
       const { items, nextCursor, wanted, loading } = get()
