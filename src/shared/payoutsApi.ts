@@ -65,6 +65,19 @@ export type AssetTotal = z.infer<typeof AssetTotal>
 export const RailTotal = AssetTotal.extend({ rail: Rail, network: z.string() })
 export type RailTotal = z.infer<typeof RailTotal>
 
+/**
+ * An executing batch whose signing stopped part-way (the device stopped, or the process signing
+ * it was closed or killed) and that nobody is signing now: it waits for a signer to resume.
+ */
+export const SigningStopped = z.object({
+  /** Transactions of the batch signed on the device so far. */
+  signed: z.number().int(),
+  /** Transactions to sign on the device in all (their latest attempts). */
+  total: z.number().int(),
+  unsigned: z.number().int(),
+})
+export type SigningStopped = z.infer<typeof SigningStopped>
+
 export const BatchSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -79,6 +92,8 @@ export const BatchSummary = z.object({
   payouts: z.number().int(),
   totals: z.array(AssetTotal),
   rails: z.array(Rail),
+  /** Not null: signing stopped part-way and waits for a signer to resume it (`batches resume`). */
+  signingStopped: SigningStopped.nullable(),
 })
 export type BatchSummary = z.infer<typeof BatchSummary>
 
@@ -553,6 +568,8 @@ export type RowProblem = z.infer<typeof RowProblem>
 export const payoutErrorDetails = {
   /** Who holds the batch now, from which desktop, since when (batches.execute, retryFailed, resume, external export). */
   BATCH_BUSY: z.object({ batchId: Text, operatorName: Text, host: Text, since: Text }),
+  /** batches.execute on an executing batch: whether its signing stopped and waits for a signer (then resume). */
+  EXECUTION_STATE: z.object({ batchId: Text.optional(), signingStopped: SigningStopped.nullable().optional() }),
   /** Every check that failed (batches.submit, batches.execute). */
   PREFLIGHT_FAILED: z.object({ problems: capped(PreflightProblem.extend({ code: Text, message: Text, payoutId: Text.optional() })) }),
   /** Each daily limit the batch was checked against today. */

@@ -127,6 +127,19 @@ test('each device fault in the middle of a batch reaches the screen; Resume pays
       if (name === 'locked') {
         await closeNotices()
         await snap(page, 'signing-01-device-locked')
+        // The batch list says which batch waits for a signer, above everything else.
+        await page.getByTestId('batch-back').click()
+        const row = page.getByTestId(`batch-row-${id}`)
+        await expect(row.getByTestId('batch-signing-stopped')).toHaveText('Signing stopped · 1/3')
+        const alert = page.getByTestId('signing-stopped-alert')
+        await expect(alert).toContainText(`Signing ${name}: 1 of 3 transactions signed, 2 waiting.`)
+        await expect(alert).toContainText('press Resume signing')
+        await snap(page, 'signing-01b-list-signing-stopped')
+        await alert
+          .getByTestId('signing-stopped-open')
+          .filter({ hasText: `Signing ${name}` })
+          .click()
+        await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'executing')
       }
 
       fault.fix(eth)

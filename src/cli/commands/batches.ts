@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander'
 import { BATCH_STATES } from '../../shared/payoutStates'
 import { BATCHES_LIST_MAX } from '../../shared/limits'
 import type { BatchDetail, BatchSummary } from '../../shared/payoutsApi'
+import { signingStoppedSentence } from '../../shared/signingStoppedText'
 import type { BatchStateName } from '../../shared/blocks'
 import { cell, groupDecimal, oneLine, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
@@ -59,7 +60,7 @@ export function registerBatches(program: Command, io: CliIo, state: RunState): C
             ],
             page.batches.map((b) => [
               b.id,
-              b.state,
+              b.signingStopped ? `${b.state} — SIGNING STOPPED ${b.signingStopped.signed}/${b.signingStopped.total}` : b.state,
               String(b.version),
               String(b.payouts),
               totalsText(b),
@@ -70,6 +71,8 @@ export function registerBatches(program: Command, io: CliIo, state: RunState): C
             s.out.bold,
           ),
         )
+        // Nothing resumes these by itself: say so under the table, with the command.
+        for (const b of page.batches) if (b.signingStopped) s.out.line(`\n${signingStoppedSentence(b, b.signingStopped)}`)
         if (page.nextBefore !== null) s.out.line(`\nOlder batches: countersign batches list --before ${page.nextBefore}`)
       })
     })

@@ -144,7 +144,9 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     workspace?.sandbox === true ||
     (await ctx.db.first(ctx.db.k.selectFrom('meta').select('key').where('key', '=', SANDBOX_META_KEY))) !== undefined
   if (sandbox) clock.offsetMs = await readSandboxClockOffset(ctx)
-  const stopRelaying = config.liveUpdates === true ? relayChanges(db, events) : () => {}
+  // Every core tells the others on its workspace what it changed (the CLI beside the app); only
+  // those that show views listen.
+  const stopRelaying = relayChanges(db, events, { listen: config.liveUpdates === true })
   const secrets = resolveSecretStore(config, sandbox)
   const rails = createLiveRails(config.rails ?? railsConfigFromSetting((await getRailsSetting(ctx)).rails), {
     secrets,
@@ -271,25 +273,29 @@ export async function createCore(config: CoreConfig): Promise<Core> {
 }
 
 /**
- * Team mode: what this core's events say goes to the other desktops (db.announce → NOTIFY), and
- * what theirs say is emitted here, so a view on one desk updates when another desk changes the
- * books. An event heard from elsewhere is not announced again.
+ * What this core's events say goes to the other processes on the workspace (db.announce: NOTIFY
+ * to the other desks on PostgreSQL, the file's change feed on SQLite — the CLI or the sandbox
+ * beside the app), and — when `listen` — what theirs say is emitted here, so a view updates when
+ * another desk or process changes the books. An event heard from elsewhere is not announced again.
  */
-function relayChanges(db: CoreContext['db'], events: CoreEvents): () => void {
-  if (db.backend !== 'postgres') return () => {}
+function relayChanges(db: CoreContext['db'], events: CoreEvents, options: { listen: boolean }): () => void {
   let relaying = 0
   const unsubscribe = events.subscribe((event, payload) => {
     if (relaying > 0) return
-    db.announce({ event, payload }).catch((error: unknown) => log('warn', 'announcing a change to other desktops failed', { error, event }))
+    db.announce({ event, payload }).catch((error: unknown) =>
+      log('warn', 'announcing a change to other processes failed', { error, event }),
+    )
   })
-  const unlisten = db.onRemoteChange((change) => {
-    relaying++
-    try {
-      events.emit(change.event as EventName, change.payload as never)
-    } finally {
-      relaying--
-    }
-  })
+  const unlisten = options.listen
+    ? db.onRemoteChange((change) => {
+        relaying++
+        try {
+          events.emit(change.event as EventName, change.payload as never)
+        } finally {
+          relaying--
+        }
+      })
+    : () => {}
   return () => {
     unsubscribe()
     unlisten()

@@ -61,8 +61,8 @@ export interface Db {
    */
   updateRows(table: string, key: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<number>
   /**
-   * Announce a committed change to the other processes on this workspace (PostgreSQL:
-   * NOTIFY; SQLite: nothing to send — other processes watch the file). Called after commit.
+   * Announce a committed change to the other processes on this workspace (PostgreSQL: NOTIFY;
+   * SQLite: a row in the file's change feed, sqlite/sqliteChanges.ts). Called after commit.
    */
   announce(change: DbChange): Promise<void>
   /** Listen for changes other processes announce. Returns the unsubscribe function. */

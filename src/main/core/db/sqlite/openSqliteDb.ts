@@ -30,6 +30,7 @@ import { createBackup } from '../backups/createBackup'
 import { checkSqliteWorkspace } from './checkSqliteWorkspace'
 import { mapSqliteDamage } from './sqliteDamage'
 import { createHeadKeeper } from './keepWorkspaceHead'
+import { createSqliteChangeFeed } from './sqliteChanges'
 import { DB_FILE_NAME, newWorkspaceId, WORKSPACE_ID_KEY } from './sqliteFile'
 import * as m0001 from '../migrations/0001_foundation'
 import * as m0002 from '../migrations/0002_payouts'
@@ -43,6 +44,7 @@ import * as m0010 from '../migrations/0010_escrow'
 import * as m0011 from '../migrations/0011_recon'
 import * as m0012 from '../migrations/0012_recon_matching'
 import * as m0013 from '../migrations/0013_receipts'
+import * as m0014 from '../migrations/0014_change_feed'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -58,6 +60,7 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0011_recon': m0011,
   '0012_recon_matching': m0012,
   '0013_receipts': m0013,
+  '0014_change_feed': m0014,
 }
 
 export { DB_FILE_NAME }
@@ -266,6 +269,7 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>,
     }
   }
   const params = (values: readonly unknown[]): unknown[] => values as unknown[]
+  const changes = createSqliteChangeFeed({ sqlite, run: statement })
 
   const db: Db = {
     backend: 'sqlite',
@@ -341,15 +345,14 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>,
         return matched
       })
     },
-    // One desk: other processes on this file are seen through the file itself, nothing to send.
-    async announce(): Promise<void> {},
-    onRemoteChange(): () => void {
-      return () => {}
-    },
+    // Other processes on this file (the app and the CLI) hear changes through its change feed.
+    announce: (change) => changes.announce(change),
+    onRemoteChange: (listener) => changes.subscribe(listener),
     async tryLease() {
       return { async release() {} }
     },
     async close(): Promise<void> {
+      changes.close()
       cache.clear()
       shared.release()
       await k.destroy()

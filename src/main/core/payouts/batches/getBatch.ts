@@ -16,6 +16,7 @@ import {
   toRailTotals,
   toSummary,
 } from './readBatch'
+import { signingStoppedOf } from './signingStopped'
 
 export interface GetBatchParameters {
   id: string
@@ -37,7 +38,8 @@ export async function getBatch(ctx: CoreContext, input: GetBatchParameters, oper
       return { ...a, signature: c?.ok === true ? ('verified' as const) : ('invalid' as const) }
     })
     const reversed = await reversedByPayout(ctx, row.id)
-    const batch = await toSummary(row, payouts, assets)
+    const stopped = await signingStoppedOf(ctx, [{ id: row.id, state: batchStateOf(row) }])
+    const batch = await toSummary(row, payouts, assets, stopped.get(row.id) ?? null)
     const shaped: Payout[] = []
     for (const p of payouts) shaped.push(await toPayout(p, assets, reversed.get(p.id)))
     return {

@@ -4,7 +4,8 @@ import { BATCHES_LIST_DEFAULT } from '../../../../shared/limits'
 import type { BatchList, BatchSummary } from '../../../../shared/payoutsApi'
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { CoreContext } from '../../context'
-import { AssetCache, getBatchRow, toSummary } from './readBatch'
+import { AssetCache, batchStateOf, getBatchRow, toSummary } from './readBatch'
+import { signingStoppedOf } from './signingStopped'
 
 export interface ListBatchesParameters {
   state?: BatchStateName | undefined
@@ -50,8 +51,12 @@ export async function listBatches(ctx: CoreContext, input: ListBatchesParameters
       list.push(p)
       byBatch.set(p.batch_id, list)
     }
+    const stopped = await signingStoppedOf(
+      ctx,
+      page.map((r) => ({ id: r.id, state: batchStateOf(r) })),
+    )
     const batches: BatchSummary[] = []
-    for (const r of page) batches.push(await toSummary(r, byBatch.get(r.id) ?? [], assets))
+    for (const r of page) batches.push(await toSummary(r, byBatch.get(r.id) ?? [], assets, stopped.get(r.id) ?? null))
     return {
       batches,
       nextBefore: rows.length > limit ? page.at(-1)!.id : null,

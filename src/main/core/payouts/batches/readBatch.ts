@@ -7,11 +7,12 @@ import type { Rail } from '../../../../shared/blocks'
 import { CsError } from '../../../../shared/errors'
 import { formatAmount, parseMinor } from '../../../../shared/money'
 import { BATCH_STATES, PAYOUT_STATES, type BatchState, type PayoutState } from '../../../../shared/payoutStates'
-import type { AssetTotal, BatchSummary, Payout, RailTotal } from '../../../../shared/payoutsApi'
+import type { AssetTotal, BatchSummary, Payout, RailTotal, SigningStopped } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import type { BatchRow, PayoutRow } from '../../db/schema'
 import { findAsset } from '../../ledger'
 import { unreachable } from '../../util/invariant'
+import { signingStoppedOf } from './signingStopped'
 
 /** The batch row, or BATCH_NOT_FOUND. */
 export async function getBatchRow(ctx: CoreContext, batchId: string): Promise<BatchRow> {
@@ -102,6 +103,7 @@ export async function toSummary(
   row: BatchRow,
   payouts: readonly Pick<PayoutRow, 'asset_id' | 'amount'>[],
   assets: AssetCache,
+  signingStopped: SigningStopped | null = null,
 ): Promise<BatchSummary> {
   const totals = await sumByAsset(payouts, assets)
   return {
@@ -117,13 +119,15 @@ export async function toSummary(
     payouts: payouts.length,
     totals: await toAssetTotals(totals, assets),
     rails: [...new Set([...totals.values()].map((t) => t.rail))].sort(),
+    signingStopped,
   }
 }
 
 /** The summary of one batch, read fresh. */
 export async function readBatchSummary(ctx: CoreContext, batchId: string): Promise<BatchSummary> {
   const row = await getBatchRow(ctx, batchId)
-  return await toSummary(row, await payoutRowsOf(ctx, batchId), new AssetCache(ctx))
+  const stopped = await signingStoppedOf(ctx, [{ id: row.id, state: batchStateOf(row) }])
+  return await toSummary(row, await payoutRowsOf(ctx, batchId), new AssetCache(ctx), stopped.get(row.id) ?? null)
 }
 
 /**

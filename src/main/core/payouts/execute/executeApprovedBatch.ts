@@ -14,7 +14,9 @@ import { isDeviceRail } from '../../rails/Rail'
 import { SANDBOX_SIGNER_LABEL } from '../../signing/signerSource'
 import { preflightBatch } from '../batches/preflightBatch'
 import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
-import { getBatchRow } from '../batches/readBatch'
+import { batchStateOf, getBatchRow } from '../batches/readBatch'
+import { signingStoppedOf } from '../batches/signingStopped'
+import { signingStoppedSentence } from '../../../../shared/signingStoppedText'
 import { assertDailyLimits } from '../policy/checkDailyLimits'
 import type { ExecutionRuntime } from './createExecutionRuntime'
 import type { ExecuteDeps, ExecuteOptions, ExecuteProgress } from './executeDeps'
@@ -36,14 +38,26 @@ export async function executeApprovedBatch(
   actorId: Actor,
   mode: { external?: boolean } = {},
 ): Promise<ExecuteResult> {
+  // Read first, for the refusal's sentence: a batch whose signing stopped needs a signer to resume it.
+  const row = await getBatchRow(ctx, batchId)
+  const stopped = (await signingStoppedOf(ctx, [{ id: row.id, state: batchStateOf(row) }])).get(row.id) ?? null
   // The claim first: of two people pressing Execute at once, one goes on and the other is told who.
-  const mustBeApproved: ClaimCheck = (b, holder) =>
-    b.state === 'approved'
-      ? null
-      : new CsError(
-          'EXECUTION_STATE',
-          `Batch "${b.name}" is ${b.state.replace('_', ' ')}, not approved${startedBy(holder)} — only an approved batch can be executed (an executing one resumes by itself).`,
-        )
+  const mustBeApproved: ClaimCheck = (b, holder) => {
+    if (b.state === 'approved') return null
+    if (b.state === 'executing') {
+      return new CsError(
+        'EXECUTION_STATE',
+        stopped !== null
+          ? signingStoppedSentence({ id: batchId, name: b.name }, stopped)
+          : `Batch "${b.name}" is already executing${startedBy(holder)}: every transaction of it is signed and sent, and the poller confirms them (countersign poll --once) — there is nothing to execute again.`,
+        { details: { batchId, signingStopped: stopped } },
+      )
+    }
+    return new CsError(
+      'EXECUTION_STATE',
+      `Batch "${b.name}" is ${b.state.replace('_', ' ')}, not approved${startedBy(holder)} — only an approved batch can be executed.`,
+    )
+  }
   return withBatchClaim(ctx, batchId, actorId, mode.external ? 'external' : 'execute', mustBeApproved, () =>
     executeClaimed(ctx, runtime, batchId, actorId, mode),
   )

@@ -89,7 +89,7 @@ async function approvedPayouts(ctx: CoreContext, batch: BatchRow): Promise<Payou
   if (batch.state !== 'approved') {
     throw new CsError(
       'EXECUTION_STATE',
-      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')}, not approved — only an approved batch can be executed (an executing one resumes by itself).`,
+      `Batch "${batch.name}" is ${batch.state.replace('_', ' ')}, not approved — only an approved batch can be executed.`,
     )
   }
   const payouts = await ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batch.id).orderBy('row_no'))

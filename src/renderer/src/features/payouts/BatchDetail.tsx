@@ -27,6 +27,7 @@ import { PayoutsTable } from './PayoutsTable'
 import { RowForm } from './RowForm'
 import { BatchReceipts } from '../receipts/BatchReceipts'
 import { BatchStateBadge } from './StateBadge'
+import { UpdatedAt } from '../../components/UpdatedAt'
 import { canCancel } from './states'
 import { usePayouts } from './store'
 
@@ -37,7 +38,7 @@ function callerSentences(detail: BatchDetail): string[] {
 }
 
 export function BatchDetailView() {
-  const { detail, detailError, detailLoading, submissions, assets, close, selectedId } = usePayouts()
+  const { detail, detailError, detailLoading, detailLoadedAt: loadedAt, submissions, assets, close, selectedId } = usePayouts()
   const warnings = usePayouts((s) => (selectedId ? s.importWarnings[selectedId] : undefined))
   const operator = useSession((s) => s.operator)
   const names = useSession((s) => s.operators)
@@ -93,6 +94,7 @@ export function BatchDetailView() {
             {formatTimestamp(b.createdAt)}
             {b.source ? ` · from ${b.source}` : ''} · <span style={{ fontFamily: 'monospace' }}>{b.id}</span>
           </Text>
+          <UpdatedAt at={loadedAt} testId="batch-updated" />
         </Stack>
         <BatchActions detail={detail} onAdd={() => setEditing('new')} />
       </Group>

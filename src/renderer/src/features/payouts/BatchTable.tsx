@@ -1,4 +1,4 @@
-import { Stack, Text } from '@mantine/core'
+import { Badge, Stack, Text } from '@mantine/core'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo } from 'react'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
@@ -66,7 +66,25 @@ export function BatchTable({
       }),
       col.accessor('state', {
         header: 'State',
-        cell: (c) => <BatchStateBadge state={c.getValue()} testId="batch-state" />,
+        cell: (c) => {
+          const stopped = c.row.original.signingStopped
+          return (
+            <Stack gap={2}>
+              <BatchStateBadge state={c.getValue()} testId="batch-state" />
+              {stopped ? (
+                <Badge
+                  color="orange"
+                  variant="filled"
+                  size="sm"
+                  title={`Signing stopped at transaction ${stopped.signed + 1} of ${stopped.total}: open the batch and press Resume signing.`}
+                  data-testid="batch-signing-stopped"
+                >
+                  Signing stopped · {stopped.signed}/{stopped.total}
+                </Badge>
+              ) : null}
+            </Stack>
+          )
+        },
         meta: { track: '190px', minWidthPx: 190 },
       }),
       col.accessor('payouts', {

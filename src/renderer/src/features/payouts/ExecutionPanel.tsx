@@ -31,9 +31,12 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
   const shown = state === 'approved' || state === 'executing' || state === 'completed' || canRetry(state) || submissions.length > 0
   if (!shown) return null
   const last = progress.at(-1)
-  // Signing stopped half-way (device locked, a prompt rejected, unplugged): the planned rest waits.
+  // Signing stopped half-way (device locked, a prompt rejected, unplugged, the app that signed it
+  // closed): the planned rest waits for a signer. Not while someone is signing it now — the core
+  // reports it stopped only when no one holds the batch; this window's own failed run says so too.
   const unsigned = submissions.filter((s) => s.state === 'planned').length
-  const canResume = state === 'executing' && unsigned > 0
+  const stopped = detail.batch.signingStopped !== null || executionError !== undefined
+  const canResume = state === 'executing' && unsigned > 0 && stopped
   // The device refused a transaction: it may be cancelled (never signed) so the later ones close its nonce gap.
   const refused = canResume && executionError?.code === 'DEVICE_REJECTED' ? refusedSubmission(submissions) : null
   const mayCancel = signer || hasRole(operator, 'admin')
@@ -137,6 +140,22 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
                 {refused ? `, or cancel transaction ${refused.chunkIndex + 1} if it should not be paid` : ''}.
               </Text>
             ) : null}
+          </Alert>
+        ) : !executionError && canResume && detail.batch.signingStopped ? (
+          // Stopped elsewhere (the app or command that signed it was closed or killed): no error
+          // here to show, but the batch waits for a signer all the same.
+          <Alert
+            color="orange"
+            variant="light"
+            icon={<IconAlertTriangle />}
+            title={`Signing stopped at transaction ${formatCount(detail.batch.signingStopped.signed + 1)} of ${formatCount(detail.batch.signingStopped.total)}`}
+            data-testid="execution-stopped"
+          >
+            <Text size="sm">
+              The signing of this batch was interrupted (the app or command that signed it was closed) and nothing carries it on by itself.{' '}
+              {signer ? 'Have the Ledger ready and press Resume signing' : 'A signer must press Resume signing'} — what was signed stays
+              signed and is never signed again.
+            </Text>
           </Alert>
         ) : null}
 

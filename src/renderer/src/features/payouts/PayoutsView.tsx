@@ -4,6 +4,8 @@ import { IconAlertTriangle, IconFileImport, IconRefresh } from '@tabler/icons-re
 import { useCallback, useEffect, useState } from 'react'
 import { BATCH_STATES } from '../../../../shared/payoutStates'
 import type { BatchStateName } from '../../../../shared/blocks'
+import type { BatchSummary } from '../../../../shared/payoutsApi'
+import { UpdatedAt } from '../../components/UpdatedAt'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
 import { formatCount } from '../../lib/format'
@@ -62,7 +64,8 @@ export function PayoutsView() {
 }
 
 function BatchListView() {
-  const { batches, filter, setFilter, nextBefore, listLoaded, listLoading, listError, refreshList, loadMore, open } = usePayouts()
+  const { batches, filter, setFilter, nextBefore, listLoaded, listLoadedAt, listLoading, listError, refreshList, loadMore, open } =
+    usePayouts()
   const operator = useSession((s) => s.operator)
   const [importing, setImporting] = useState(false)
   const canImport = hasRole(operator, 'preparer')
@@ -109,9 +112,12 @@ function BatchListView() {
           data={[{ value: ALL, label: 'All' }, ...BATCH_STATES.map((s) => ({ value: s, label: BATCH_STATE_LABELS[s] }))]}
           data-testid="batch-filter"
         />
-        <Text size="sm" c="dimmed" data-testid="batch-count">
-          {listLoaded ? `${formatCount(batches.length)} ${batches.length === 1 ? 'batch' : 'batches'}${nextBefore ? ' loaded' : ''}` : ''}
-        </Text>
+        <Group gap="sm">
+          <Text size="sm" c="dimmed" data-testid="batch-count">
+            {listLoaded ? `${formatCount(batches.length)} ${batches.length === 1 ? 'batch' : 'batches'}${nextBefore ? ' loaded' : ''}` : ''}
+          </Text>
+          <UpdatedAt at={listLoadedAt} testId="batches-updated" />
+        </Group>
       </Group>
 
       {listError ? (
@@ -120,7 +126,50 @@ function BatchListView() {
         </Alert>
       ) : null}
 
+      <SigningStoppedAlert batches={batches} signer={hasRole(operator, 'signer')} onOpen={onOpen} />
+
       <BatchTable batches={batches} onOpen={onOpen} onEndReached={nextBefore ? () => void loadMore() : undefined} resetKey={filter} />
     </Stack>
+  )
+}
+
+/**
+ * Batches whose signing stopped part-way (the device stopped, or the app signing them was closed):
+ * nothing carries them on by itself, so the list says so above everything else — to a signer,
+ * with the batch to open and resume.
+ */
+function SigningStoppedAlert({ batches, signer, onOpen }: { batches: BatchSummary[]; signer: boolean; onOpen: (id: string) => void }) {
+  const stopped = batches.filter((b) => b.signingStopped !== null)
+  if (stopped.length === 0) return null
+  return (
+    <Alert
+      color="orange"
+      variant="light"
+      icon={<IconAlertTriangle />}
+      title={stopped.length === 1 ? 'Signing stopped part-way' : `Signing stopped part-way in ${formatCount(stopped.length)} batches`}
+      data-testid="signing-stopped-alert"
+    >
+      <Stack gap={4}>
+        {stopped.map((b) => (
+          <Text key={b.id} size="sm">
+            <Text
+              span
+              size="sm"
+              fw={600}
+              c="indigo"
+              style={{ cursor: 'pointer' }}
+              onClick={() => onOpen(b.id)}
+              data-testid="signing-stopped-open"
+            >
+              {b.name}
+            </Text>
+            {`: ${formatCount(b.signingStopped!.signed)} of ${formatCount(b.signingStopped!.total)} transactions signed, ${formatCount(b.signingStopped!.unsigned)} waiting. `}
+            {signer
+              ? 'Open it, have the Ledger ready and press Resume signing — what was signed stays signed.'
+              : 'A signer must open it and press Resume signing — nothing carries it on by itself.'}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
   )
 }

@@ -32,6 +32,9 @@ interface PayoutsState {
   batches: BatchSummary[]
   nextBefore: string | null
   listLoaded: boolean
+  /** When the list / the open batch were last read (the views say it: other processes change the books too). */
+  listLoadedAt: Date | null
+  detailLoadedAt: Date | null
   listLoading: boolean
   listError: string | null
 
@@ -68,7 +71,14 @@ export const usePayouts = create<PayoutsState>((set, get) => {
     try {
       const page = await invoke('batches.list', { limit: BATCHES_PAGE, ...(filter ? { state: filter } : {}) })
       if (get().filter !== filter) return // a newer filter's load follows
-      set({ batches: page.batches, nextBefore: page.nextBefore, listLoaded: true, listLoading: false, listError: null })
+      set({
+        batches: page.batches,
+        nextBefore: page.nextBefore,
+        listLoaded: true,
+        listLoading: false,
+        listError: null,
+        listLoadedAt: new Date(),
+      })
     } catch (error) {
       set({ listLoading: false, listError: loadErrorMessage(error) })
     }
@@ -91,6 +101,7 @@ export const usePayouts = create<PayoutsState>((set, get) => {
         detail,
         detailLoading: false,
         detailError: null,
+        detailLoadedAt: new Date(),
         submissions: submissions.ok ? submissions.s : get().submissions,
         submissionsError: submissions.ok ? null : submissions.error,
       })
@@ -105,6 +116,8 @@ export const usePayouts = create<PayoutsState>((set, get) => {
     batches: [],
     nextBefore: null,
     listLoaded: false,
+    listLoadedAt: null,
+    detailLoadedAt: null,
     listLoading: false,
     listError: null,
     selectedId: null,

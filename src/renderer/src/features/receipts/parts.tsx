@@ -6,7 +6,6 @@
 import { ActionIcon, Badge, CopyButton, Group, Text, Tooltip, type MantineSize } from '@mantine/core'
 import { IconCheck, IconCopy } from '@tabler/icons-react'
 import type { ReceiptKind } from '../../../../shared/receiptTypes'
-import { formatClock } from '../../lib/format'
 import { amountWithCode, isMoneyBack, KIND_LABELS } from './receiptWords'
 
 /** How long "Copied" shows after a copy. */
@@ -102,13 +101,4 @@ export function KindBadge({ kind, size = 'sm' }: { kind: ReceiptKind; size?: Man
       {KIND_LABELS[kind]}
     </Badge>
   )
-}
-
-/** "Updated 14:05:09", or nothing before the first load. */
-export function UpdatedAt({ at, testId }: { at: Date | null; testId: string }) {
-  return at ? (
-    <Text size="xs" c="dimmed" data-testid={testId}>
-      Updated {formatClock(at)}
-    </Text>
-  ) : null
 }

@@ -8,7 +8,7 @@ import { Alert, Badge, Button, Group, List, Modal, Pagination, Stack, Text, Text
 import { IconAlertTriangle } from '@tabler/icons-react'
 import { useState, type ReactNode } from 'react'
 import { errorCode, errorItems, errorMessage } from '../../lib/api'
-import { formatClock, formatCount } from '../../lib/format'
+import { formatCount } from '../../lib/format'
 import { useSession } from '../session/store'
 import { ITEM_STATE_COLORS, ITEM_STATE_LABELS, type ItemState } from './matchWords'
 
@@ -211,15 +211,7 @@ export function TextPrompt({
   )
 }
 
-/** "updated 14:05:09", or nothing before the first load. */
-export function UpdatedAt({ at, testId }: { at: Date | null; testId?: string }) {
-  if (!at) return null
-  return (
-    <Text size="xs" c="dimmed" data-testid={testId}>
-      updated {formatClock(at)}
-    </Text>
-  )
-}
+export { UpdatedAt } from '../../components/UpdatedAt'
 
 /** What a list says when it has nothing: what this means and what to do next. */
 export function EmptyNote({ children, testId }: { children: ReactNode; testId: string }) {

@@ -18,6 +18,7 @@ import { postgres as m0010 } from '../../migrations/0010_escrow'
 import { postgres as m0011 } from '../../migrations/0011_recon'
 import { postgres as m0012 } from '../../migrations/0012_recon_matching'
 import { postgres as m0013 } from '../../migrations/0013_receipts'
+import { postgres as m0014 } from '../../migrations/0014_change_feed'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -32,4 +33,5 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0011_recon': m0011,
   '0012_recon_matching': m0012,
   '0013_receipts': m0013,
+  '0014_change_feed': m0014,
 }
