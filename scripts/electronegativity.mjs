@@ -39,6 +39,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const EXCLUDED_CHECKS = ['availablesecurityfixesglobalcheck']
 /** Folders of out/ that hold our Electron-side code; each must contribute at least one scanned file. */
 const REQUIRED_DIRS = ['main', 'preload']
+/**
+ * The folders of out/ the Electron app is made of (main, preload, and the renderer it loads). Not
+ * out/cli: the bundled command line runs on plain Node, never in Electron, and carries its npm
+ * packages inside it (code this scan was never meant for, some of which its parser cannot read).
+ */
+const APP_DIRS = ['main', 'preload', 'renderer']
 const SCANNED_EXTENSIONS = new Set(['.js', '.jsx', '.ts', '.tsx', '.html', '.htm'])
 const RENAMED_EXTENSIONS = new Set(['.cjs', '.mjs'])
 
@@ -120,7 +126,7 @@ function stage(outDir, stagingDir) {
       else if (SCANNED_EXTENSIONS.has(ext)) copy(from, path.join('out', rel), `out/${toPosix(rel)}`)
     }
   }
-  walk(outDir)
+  for (const dir of APP_DIRS) if (fs.existsSync(path.join(outDir, dir))) walk(path.join(outDir, dir))
   const pkg = path.join(ROOT, 'package.json')
   if (fs.existsSync(pkg)) copy(pkg, 'package.json', 'package.json')
   return display

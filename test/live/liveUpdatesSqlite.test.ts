@@ -82,7 +82,7 @@ describe('the app and the CLI on one workspace', () => {
   })
 
   /** The next event `name` the app's core emits. */
-  function appHears<E extends EventName>(name: E): Promise<unknown> {
+  function appHears(name: EventName): Promise<unknown> {
     return new Promise((resolve) => {
       const off = app.ctx.events.subscribe((event, payload) => {
         if (event !== name) return

@@ -69,9 +69,13 @@ describe('scripts/electronegativity.mjs', () => {
     expect(r.report.findings.map((f) => `${f.id} ${f.file}`)).toContain('DANGEROUS_FUNCTIONS_JS_CHECK out/preload/index.cjs')
   })
 
-  it('passes a hardened fixture', () => {
+  it('passes a hardened fixture, and leaves out the CLI bundle (plain Node, never loaded by Electron)', () => {
     const out = fixture('good', HARDENED_MAIN, `const { contextBridge } = require('electron')\ncontextBridge.exposeInMainWorld('x', {})\n`)
+    // A class private field: the scanner's parser cannot read one, so out/cli would fail the scan.
+    fs.mkdirSync(path.join(out, 'cli'), { recursive: true })
+    fs.writeFileSync(path.join(out, 'cli', 'index.mjs'), 'export class Kept { #secret = 1; get value() { return this.#secret } }\n')
     const r = scan(out)
+    expect(r.report.scanned.filter((f) => f.startsWith('out/cli/'))).toEqual([])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect(r.report.findings.filter((f) => f.severity === 'HIGH')).toEqual([])

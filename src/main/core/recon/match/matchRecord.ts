@@ -12,6 +12,8 @@
  * Read field by field, a record is exactly the plain ProposedMatch it stands for, and its `reason`
  * is a plain object (so `{ ...m.reason }` in stored JSON is unchanged). The fields are getters,
  * so a copy of the record itself (`{ ...m }`) or `toEqual` would miss them: use `plainMatch`.
+ * Its own state is TypeScript-private, not `#private`: the Electron main bundle is scanned by
+ * electronegativity (npm run test:security), whose parser cannot read class private fields.
  */
 import { invariant } from '../../util/invariant'
 import { businessDaysBetween } from './businessDays'
@@ -33,24 +35,24 @@ export interface MatchHow {
 
 export class MatchRecord implements ProposedMatch {
   readonly variance: bigint
-  readonly #how: MatchHow
+  private readonly made: MatchHow
   /** The (first) statement line: its account is the match's. */
-  readonly #line: MatchItem
+  private readonly firstLine: MatchItem
   /** The posting of a pair; null for the other matches, which are written in full at once. */
-  readonly #posting: MatchItem | null
-  #statement: readonly string[] | null
-  #ledger: readonly string[] | null
+  private readonly pairPosting: MatchItem | null
+  private statementIds: readonly string[] | null
+  private ledgerIds: readonly string[] | null
   /** The reason of a match written in full; null for a pair, whose reason is written on each read. */
-  readonly #reason: MatchReason | null
+  private readonly writtenReason: MatchReason | null
 
   private constructor(variance: bigint, how: MatchHow, line: MatchItem, posting: MatchItem | null, written: ProposedMatch | null) {
     this.variance = variance
-    this.#how = how
-    this.#line = line
-    this.#posting = posting
-    this.#statement = written?.statement ?? null
-    this.#ledger = written?.ledger ?? null
-    this.#reason = written?.reason ?? null
+    this.made = how
+    this.firstLine = line
+    this.pairPosting = posting
+    this.statementIds = written?.statement ?? null
+    this.ledgerIds = written?.ledger ?? null
+    this.writtenReason = written?.reason ?? null
   }
 
   /**
@@ -79,28 +81,28 @@ export class MatchRecord implements ProposedMatch {
   }
 
   get kind(): MatchKind {
-    return this.#how.kind
+    return this.made.kind
   }
 
   get confirm(): boolean {
-    return this.#how.confirm
+    return this.made.confirm
   }
 
   get account(): string {
-    return this.#line.account
+    return this.firstLine.account
   }
 
   get statement(): readonly string[] {
-    return (this.#statement ??= [this.#line.id])
+    return (this.statementIds ??= [this.firstLine.id])
   }
 
   get ledger(): readonly string[] {
-    return (this.#ledger ??= [this.#posting!.id])
+    return (this.ledgerIds ??= [this.pairPosting!.id])
   }
 
   /** Where a proposed adjustment goes: the rule's fee account, for a fee or a match with a variance. */
   get adjustmentAccount(): string | null {
-    return this.kind === 'fee' || this.variance !== 0n ? (this.#how.rule?.feeAccount ?? null) : null
+    return this.kind === 'fee' || this.variance !== 0n ? (this.made.rule?.feeAccount ?? null) : null
   }
 
   /**
@@ -109,13 +111,13 @@ export class MatchRecord implements ProposedMatch {
    * than writing it again. Read it once into a local when several of its fields are needed.
    */
   get reason(): MatchReason {
-    return this.#reason ?? this.#pairReason()
+    return this.writtenReason ?? this.pairReason()
   }
 
-  #pairReason(): MatchReason {
-    const line = this.#line
-    const posting = this.#posting!
-    const { rule, scale } = this.#how
+  private pairReason(): MatchReason {
+    const line = this.firstLine
+    const posting = this.pairPosting!
+    const { rule, scale } = this.made
     const days = businessDaysBetween(line.day, posting.day)
     const keys = rule === null ? pairKeys(line, posting) : NO_KEYS
     const summary =
