@@ -4,28 +4,9 @@
  * the same sandbox workspace file: Bob approves the batch from the command line, and the page Alice
  * has open turns to Approved, without a reload, and says when it last read the batch.
  */
-import { spawn } from 'node:child_process'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { spawnCli } from '../cli/cliHarness'
 import { expect, snap, unlockAs } from './fixtures'
 import { sharedSandboxTest as test } from './sandboxFixtures'
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-const BIN = path.join(REPO_ROOT, 'bin', 'countersign.mjs')
-
-/** `countersign …` as a separate process, acting for one of the sandbox's operators. */
-function cli(args: string[], passphrase: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', COUNTERSIGN_PASSPHRASE: passphrase }
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s))
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 test('a batch approved from the CLI turns Approved on the open page without a reload', async ({ page, sharedSandbox: ws }) => {
   const api = ws.sandbox.core.api
@@ -45,12 +26,19 @@ test('a batch approved from the CLI turns Approved on the open page without a re
   const detail = page.getByTestId('batch-detail')
   await expect(detail).toHaveAttribute('data-state', 'awaiting_approval')
 
-  const bob = ws.sandbox.description.operators.find((o) => o.name === 'Bob Approver')!
+  // A separate process (node bin/countersign.mjs), with Bob's sandbox passphrase as a script would set it.
   const dataDir = ws.sandbox.description.dataDir
-  const approved = await cli(
-    ['--data-dir', dataDir, 'batches', 'approve', id, '--batch-version', String(submitted.version), '--as', 'Bob Approver'],
-    bob.demoPassphrase,
-  )
+  const approved = await spawnCli([
+    '--data-dir',
+    dataDir,
+    'batches',
+    'approve',
+    id,
+    '--batch-version',
+    String(submitted.version),
+    '--as',
+    'Bob Approver',
+  ])
   expect(approved.code, approved.stderr).toBe(0)
 
   // No reload, no click: the page hears the other process's change and reads the batch again.

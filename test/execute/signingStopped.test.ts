@@ -6,12 +6,9 @@
  * the command, executing it again is refused with what to do — but not while someone holds the
  * batch (signing it now) — and Resume pays the rest, after which nothing is reported any more.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { getAddress, keccak256, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import type { Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { thisHost } from '../../src/main/core/payouts/execute/claimBatch'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
@@ -24,24 +21,21 @@ import {
 } from '../../src/main/core/signing/signerSource'
 import { hasErrorCode } from '../../src/shared/errors'
 import { runCli } from '../cli/cliHarness'
-import { sandboxOperators, SETTLE_ROUNDS_MAX, type SandboxOperators } from '../recon/sandboxBatchKit'
+import { SETTLE_ROUNDS_MAX, startQuietSandbox, type QuietSandbox, type SandboxOperators } from '../recon/sandboxBatchKit'
 
 let root: string
+let quiet: QuietSandbox | undefined
 let sb: Sandbox
 let as: SandboxOperators
 let emulators: SandboxEmulators
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-signing-stopped-'))
   emulators = createSandboxEmulators()
-  sb = await sandboxUp({
-    dataDir: root,
+  quiet = await startQuietSandbox('signing-stopped', {
     services: [createAnvilService({ persist: false })],
-    pollIntervalMs: 3_600_000,
     signer: staticSignerSource(createSandboxSigner(emulators), SANDBOX_SIGNER_LABEL),
   })
-  await sb.core.poller.stop()
-  as = sandboxOperators(sb)
+  ;({ sb, dir: root, as } = quiet)
   // One payout per transaction: three transactions for three payouts.
   const rails = await sb.core.api.call('settings.rails.get', {})
   await sb.core.api.call(
@@ -52,8 +46,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await sb?.stop()
-  if (root) fs.rmSync(root, { recursive: true, force: true })
+  await quiet?.stop()
 })
 
 describe('signing stopped part-way', () => {

@@ -9,13 +9,10 @@
  * release and refund receipts. With every rail out of reach, verify still passes and says the
  * evidence was not checked.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { TransactionBuilder, type Transaction } from '@stellar/stellar-base'
 import { createPublicClient, decodeEventLog, getAddress, http, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import type { Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
@@ -32,29 +29,24 @@ import { attestBatch } from '../../src/main/core/receipts/attest/batchAttestatio
 import { canonicalJson } from '../../src/main/core/util/canonicalJson'
 import type { ReceiptFile } from '../../src/shared/receiptTypes'
 import type { StripeHarness } from '../harness/stripe'
-import { paySandboxBatch, sandboxOperators, type SandboxOperators } from '../recon/sandboxBatchKit'
+import { paySandboxBatch, startQuietSandbox, type QuietSandbox, type SandboxOperators } from '../recon/sandboxBatchKit'
 
-let root: string
+let quiet: QuietSandbox | undefined
 let sb: Sandbox
 let h: StripeHarness
 let as: SandboxOperators
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-receipts-sandbox-'))
   const stripe = createStripeService()
-  sb = await sandboxUp({
-    dataDir: root,
+  quiet = await startQuietSandbox('receipts-sandbox', {
     services: [createAnvilService({ persist: false }), createStellarService(), stripe],
-    pollIntervalMs: 3_600_000,
   })
-  await sb.core.poller.stop()
+  ;({ sb, as } = quiet)
   h = stripe.harness()!
-  as = sandboxOperators(sb)
 }, 120_000)
 
 afterAll(async () => {
-  await sb?.stop()
-  if (root) fs.rmSync(root, { recursive: true, force: true })
+  await quiet?.stop()
 })
 
 const PAYOUTS = [

@@ -7,11 +7,8 @@
  * are pulled in; one run; then every item is matched, suggested with its reason, or in the
  * exceptions queue with the right reason — and the bank account's drift is the missing payout.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
+import type { Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
@@ -25,33 +22,26 @@ import {
 import { followPayments } from '../../src/main/core/poller/tasks/stellarPayments'
 import type { StripeHarness } from '../harness/stripe'
 import { camtText } from './camtText'
-import { paySandboxBatch, sandboxOperators, type SandboxOperators } from './sandboxBatchKit'
+import { paySandboxBatch, startQuietSandbox, type QuietSandbox, type SandboxOperators } from './sandboxBatchKit'
 
 const BANK_IBAN = 'US64SVBKUS6S3300958879'
 const BANK_ACCOUNT = `${BANK_IBAN}:USD`
 const BANK_LEDGER = 'external:stripe-bank:USD@stripe'
 
-let root: string
+let quiet: QuietSandbox | undefined
 let sb: Sandbox
 let h: StripeHarness
 let as: SandboxOperators
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-recon-sandbox-'))
   const stripe = createStripeService()
-  sb = await sandboxUp({
-    dataDir: root,
-    services: [createAnvilService({ persist: false }), createStellarService(), stripe],
-    pollIntervalMs: 3_600_000,
-  })
-  await sb.core.poller.stop()
+  quiet = await startQuietSandbox('recon-sandbox', { services: [createAnvilService({ persist: false }), createStellarService(), stripe] })
+  ;({ sb, as } = quiet)
   h = stripe.harness()!
-  as = sandboxOperators(sb)
 }, 120_000)
 
 afterAll(async () => {
-  await sb?.stop()
-  if (root) fs.rmSync(root, { recursive: true, force: true })
+  await quiet?.stop()
 })
 
 const PAYOUTS = [

@@ -263,10 +263,11 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     async close() {
       if (closed) return
       closed = true
-      stopRelaying()
+      const relayed = stopRelaying()
       await poller.stop()
       await resumed
       await execution.close()
+      await relayed
       await db.close()
     },
   }
@@ -278,13 +279,17 @@ export async function createCore(config: CoreConfig): Promise<Core> {
  * beside the app), and — when `listen` — what theirs say is emitted here, so a view updates when
  * another desk or process changes the books. An event heard from elsewhere is not announced again.
  */
-function relayChanges(db: CoreContext['db'], events: CoreEvents, options: { listen: boolean }): () => void {
+function relayChanges(db: CoreContext['db'], events: CoreEvents, options: { listen: boolean }): () => Promise<void> {
   let relaying = 0
+  /** Announcements on their way: closing waits for them, so none meets a closed database. */
+  const inFlight = new Set<Promise<void>>()
   const unsubscribe = events.subscribe((event, payload) => {
     if (relaying > 0) return
-    db.announce({ event, payload }).catch((error: unknown) =>
-      log('warn', 'announcing a change to other processes failed', { error, event }),
-    )
+    const announced = db
+      .announce({ event, payload })
+      .catch((error: unknown) => log('warn', 'announcing a change to other processes failed', { error, event }))
+      .finally(() => inFlight.delete(announced))
+    inFlight.add(announced)
   })
   const unlisten = options.listen
     ? db.onRemoteChange((change) => {
@@ -296,9 +301,10 @@ function relayChanges(db: CoreContext['db'], events: CoreEvents, options: { list
         }
       })
     : () => {}
-  return () => {
+  return async () => {
     unsubscribe()
     unlisten()
+    await Promise.all([...inFlight])
   }
 }
 

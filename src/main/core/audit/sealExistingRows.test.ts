@@ -94,7 +94,7 @@ async function downgradeTo0008(dataDir: string): Promise<void> {
         prev = hash
       }
       await sqlRun(db, 'UPDATE meta SET value = ? WHERE key = ?', `${rows.length}:${prev}`, AUDIT_HEAD_KEY)
-      // Later migrations (0010 escrow, 0011 reconciliation, 0013 receipts) did not exist either.
+      // Later migrations (0010 escrow, 0011 reconciliation, 0013 receipts, 0014 change feed) did not exist either.
       for (const table of ['receipt_search_terms', 'receipts', 'receipt_keys', 'receipt_batch_attestations'])
         await sqlRun(db, `DROP TABLE ${table}`)
       for (const table of [
@@ -112,7 +112,11 @@ async function downgradeTo0008(dataDir: string): Promise<void> {
         await sqlRun(db, `DROP TABLE ${table}`)
       for (const table of ['escrow_txs', 'escrow_approvals', 'escrow_actions', 'escrow_milestones', 'escrows'])
         await sqlRun(db, `DROP TABLE ${table}`)
-      await sqlRun(db, "DELETE FROM kysely_migration WHERE name IN ('0010_escrow', '0011_recon', '0012_recon_matching', '0013_receipts')")
+      await sqlRun(db, 'DROP TABLE change_feed')
+      await sqlRun(
+        db,
+        "DELETE FROM kysely_migration WHERE name IN ('0010_escrow', '0011_recon', '0012_recon_matching', '0013_receipts', '0014_change_feed')",
+      )
       await sqlRun(db, 'DROP TABLE row_seals')
       for (const column of ['seal', 'posting_checks', 'audit_seq']) await sqlRun(db, `ALTER TABLE entries DROP COLUMN ${column}`)
       await sqlRun(db, 'ALTER TABLE audit_log DROP COLUMN rows_digest')

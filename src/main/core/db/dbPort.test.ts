@@ -389,11 +389,14 @@ function closedPort(): Promise<number> {
 /** Per table: columns as "name type notnull", indexes, foreign keys — in a form both backends can produce. */
 type Shape = Record<string, { columns: string[]; indexes: string[]; foreignKeys: string[] }>
 
+/** SQLite's own tables that a team database has no counterpart of (PostgreSQL desks hear changes through NOTIFY). */
+const SQLITE_ONLY_TABLES = ['change_feed']
+
 async function sqliteShape(db: Db): Promise<Shape> {
   const shape: Shape = {}
-  const tables = await db.all(
-    sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
-  )
+  const tables = (
+    await db.all(sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+  ).filter((t) => !SQLITE_ONLY_TABLES.includes(t.name))
   for (const { name } of tables) {
     const columns = await db.all(sql<{ name: string; type: string; notnull: number; pk: number }>`SELECT * FROM pragma_table_info(${name})`)
     const indexes = await db.all(

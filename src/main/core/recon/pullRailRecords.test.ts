@@ -14,11 +14,8 @@
  *   nothing stored twice.
  * Runs on SQLite, and on PostgreSQL in the suite's second pass (openDb follows COUNTERSIGN_TEST_DB).
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sandboxUp, type Sandbox } from '../../sandbox/sandboxUp'
+import type { Sandbox } from '../../sandbox/sandboxUp'
 import {
   ANVIL_ACCOUNTS,
   SANDBOX_STELLAR_NETWORK,
@@ -31,25 +28,22 @@ import type { RailsConfig } from '../rails/evm/evmRailConfig'
 import { rpcCall } from '../rails/evm/jsonRpc'
 import { loadAccountItems, type LoadedItem } from './matching/loadReconItems'
 import { evmCursorKey, readEvmCursor } from './pull/pullEvmRecords'
-import { paySandboxBatch, sandboxOperators, type SandboxOperators } from '../../../../test/recon/sandboxBatchKit'
+import { paySandboxBatch, startQuietSandbox, type QuietSandbox, type SandboxOperators } from '../../../../test/recon/sandboxBatchKit'
 
-let root: string
+let quiet: QuietSandbox | undefined
 let sb: Sandbox
 let config: RailsConfig
 let as: SandboxOperators
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-recon-pull-'))
   // The test drives every sweep itself (the background poller would pull on its own).
-  sb = await sandboxUp({ dataDir: root, pollIntervalMs: 3_600_000 })
-  await sb.core.poller.stop()
+  quiet = await startQuietSandbox('recon-pull')
+  ;({ sb, as } = quiet)
   config = sb.core.rails.config
-  as = sandboxOperators(sb)
 }, 120_000)
 
 afterAll(async () => {
-  await sb?.stop()
-  if (root) fs.rmSync(root, { recursive: true, force: true })
+  await quiet?.stop()
 })
 
 const PAYOUTS = [

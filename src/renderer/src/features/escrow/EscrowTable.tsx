@@ -8,6 +8,7 @@ import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/re
 import { useMemo, type ReactNode } from 'react'
 import type { EscrowSummary } from '../../../../shared/escrowApi'
 import { VirtualTable } from '../../components/VirtualTable'
+import { OpenLink } from '../../components/OpenLink'
 import { formatCount, formatExact, formatTimestamp, middleEllipsis, networkLabel } from '../../lib/format'
 import { Countdown } from './Countdown'
 import { DEADLINE_URGENT_MS } from './deadlines'
@@ -42,18 +43,9 @@ export function EscrowTable({ escrows, onOpen, resetKey }: { escrows: EscrowSumm
         cell: (c) => (
           <TwoLines
             first={
-              <Text
-                span
-                size="sm"
-                fw={600}
-                c="indigo"
-                style={{ cursor: 'pointer' }}
-                onClick={() => onOpen(c.row.original.id)}
-                data-testid="escrow-open"
-                title={c.getValue()}
-              >
+              <OpenLink onOpen={() => onOpen(c.row.original.id)} testId="escrow-open" title={c.getValue()}>
                 {c.getValue()}
-              </Text>
+              </OpenLink>
             }
             second={`${c.row.original.reference ?? `${formatCount(c.row.original.milestones)} milestones`} · ${networkLabel(c.row.original.rail, c.row.original.network)}`}
           />

@@ -3,6 +3,7 @@ import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/re
 import { useMemo } from 'react'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
 import { VirtualTable } from '../../components/VirtualTable'
+import { OpenLink } from '../../components/OpenLink'
 import { formatCount, formatExact, formatTimestamp } from '../../lib/format'
 import { useSession } from '../session/store'
 import { BatchStateBadge } from './StateBadge'
@@ -49,18 +50,9 @@ export function BatchTable({
       col.accessor('name', {
         header: 'Batch',
         cell: (c) => (
-          <Text
-            span
-            size="sm"
-            fw={600}
-            c="indigo"
-            style={{ cursor: 'pointer' }}
-            onClick={() => onOpen(c.row.original.id)}
-            data-testid="batch-open"
-            title={c.row.original.source ?? c.getValue()}
-          >
+          <OpenLink onOpen={() => onOpen(c.row.original.id)} testId="batch-open" title={c.row.original.source ?? c.getValue()}>
             {c.getValue()}
-          </Text>
+          </OpenLink>
         ),
         meta: { track: 'minmax(200px, 2fr)', minWidthPx: 200 },
       }),

@@ -6,6 +6,7 @@ import { BATCH_STATES } from '../../../../shared/payoutStates'
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
 import { UpdatedAt } from '../../components/UpdatedAt'
+import { OpenLink } from '../../components/OpenLink'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
 import { formatCount } from '../../lib/format'
@@ -152,17 +153,9 @@ function SigningStoppedAlert({ batches, signer, onOpen }: { batches: BatchSummar
       <Stack gap={4}>
         {stopped.map((b) => (
           <Text key={b.id} size="sm">
-            <Text
-              span
-              size="sm"
-              fw={600}
-              c="indigo"
-              style={{ cursor: 'pointer' }}
-              onClick={() => onOpen(b.id)}
-              data-testid="signing-stopped-open"
-            >
+            <OpenLink onOpen={() => onOpen(b.id)} testId="signing-stopped-open">
               {b.name}
-            </Text>
+            </OpenLink>
             {`: ${formatCount(b.signingStopped!.signed)} of ${formatCount(b.signingStopped!.total)} transactions signed, ${formatCount(b.signingStopped!.unsigned)} waiting. `}
             {signer
               ? 'Open it, have the Ledger ready and press Resume signing — what was signed stays signed.'

@@ -9,6 +9,7 @@ import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/re
 import { useMemo, type ReactNode } from 'react'
 import type { StatementSummary } from '../../../../shared/reconApi'
 import { VirtualTable } from '../../components/VirtualTable'
+import { OpenLink } from '../../components/OpenLink'
 import { formatCount, formatTimestamp } from '../../lib/format'
 import { WarningsBadge } from './StatementWarnings'
 import { Amount, amountText, monoWidthPx } from './Amount'
@@ -87,18 +88,13 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
           return (
             <TwoLines
               first={
-                <Text
-                  span
-                  size="sm"
-                  fw={600}
-                  c="indigo"
-                  style={{ cursor: 'pointer' }}
-                  onClick={() => onOpen(s.id)}
+                <OpenLink
+                  onOpen={() => onOpen(s.id)}
                   title={`${s.fileName} — imported ${formatTimestamp(s.importedAt)}`}
-                  data-testid="recon-statement-open"
+                  testId="recon-statement-open"
                 >
                   {s.statementRef ?? s.fileName}
-                </Text>
+                </OpenLink>
               }
               second={<span data-testid="recon-statement-period">{formatPeriod(s.fromDate, s.toDate)}</span>}
             />
