@@ -18,6 +18,7 @@ import { checkBatchApprovals } from '../src/main/core/payouts/approvals/verifyBa
 import { getBatchRow, payoutRowsOf } from '../src/main/core/payouts/batches/readBatch'
 import { canonicalJson } from '../src/main/core/util/canonicalJson'
 import { approveBatchForTest } from '../test/support/signedApprovals'
+import { median } from './median'
 
 const PAYOUTS = 10_000
 const RUNS = 5
@@ -30,11 +31,6 @@ export interface ApprovalsBench {
   baselineMs: number
   readMs: number
   valid: number
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 async function time(fn: () => Promise<unknown> | unknown): Promise<number> {

@@ -14,6 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { builtEntry } from '../bin/builtCli.mjs'
 import { BIN, envFor, initPayoutDesk, REPO_ROOT, runCli } from '../test/cli/cliHarness'
+import { median } from './median'
 
 const RUNS = 9
 const PAYOUTS = 300
@@ -22,11 +23,6 @@ export interface CliStartBench {
   nodeMs: number
   builtMs: number
   sourcesMs: number
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 /** Wall time of one process, start to exit; fails loudly when the command failed. */

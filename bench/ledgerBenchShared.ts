@@ -8,6 +8,7 @@ import type { EntryInput } from '../src/shared/ledgerApi'
 import { parseAmount } from '../src/shared/money'
 import type { CoreContext } from '../src/main/core/context'
 import { addAccount, postEntries, seedDefaultAssets } from '../src/main/core/ledger'
+import { median } from './median'
 
 export const ASSET_ID = 'USDC@evm:8453'
 const SCALE = 6
@@ -130,12 +131,6 @@ export async function runPaired(measure: (side: Side, transfers: Transfer[], bat
     rows.push({ batch, entries, oursPerSec: median(ours), rawPerSec: median(raw), ratio: median(ratios) })
   }
   return rows
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 export function printLedgerTable(heading: string, rows: LedgerBenchRow[]): void {

@@ -24,6 +24,7 @@ import vm from 'node:vm'
 import { matchItems } from '../src/main/core/recon/match/matchEngine'
 import type { MatchInput, MatchItem, MatchResult, MatchRule } from '../src/main/core/recon/match/matchTypes'
 import { seededRandom } from '../src/main/core/util/seededRandom'
+import { median } from './median'
 
 const ITEMS = 100_000
 const RUNS = 7
@@ -148,10 +149,6 @@ function gc(): void {
 }
 
 /** Median of the values (sorted in place). */
-function median(values: number[]): number {
-  values.sort((x, y) => x - y)
-  return values[Math.floor(values.length / 2)]!
-}
 
 /** One case of the table: what is timed, and how its last result is told (not timed). */
 interface BenchCase {

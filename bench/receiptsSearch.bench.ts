@@ -26,6 +26,7 @@ import { RECEIPT_COLUMNS } from '../src/main/core/receipts/issueReceipts'
 import { listReceipts, receiptTotals, type ListReceiptsParameters } from '../src/main/core/receipts/listReceipts'
 import { searchTermsOf } from '../src/main/core/receipts/searchTerms'
 import { seededRandom } from '../src/main/core/util/seededRandom'
+import { median } from './median'
 
 const RECEIPTS = 100_000
 const PAYEES = 10_000
@@ -112,11 +113,6 @@ async function seed(ctx: CoreContext): Promise<void> {
     })
   }
   await ctx.db.run(sql`ANALYZE`)
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {

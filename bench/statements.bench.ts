@@ -32,6 +32,7 @@ import { syntheticCsv } from '../src/main/core/recon/statements/csvSynthetic'
 import { syntheticMt940 } from '../src/main/core/recon/statements/mt940Synthetic'
 import { syntheticOfx } from '../src/main/core/recon/statements/ofxSynthetic'
 import { parseStatementFile } from '../src/main/core/recon/statements/parseStatementFile'
+import { median } from './median'
 
 const ENTRIES = 100_000
 /** The smaller file the live heap is compared with. */
@@ -72,11 +73,6 @@ async function time(fn: () => unknown): Promise<number> {
   const t = performance.now()
   await fn()
   return performance.now() - t
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 /** The least a store does: the same number of rows, 22 columns, one prepared statement, one transaction. */

@@ -1,0 +1,6 @@
+/** The middle of the measurements (the mean of the two middle ones for an even count); the input is left as it was. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
