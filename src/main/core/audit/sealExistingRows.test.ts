@@ -112,7 +112,7 @@ async function downgradeTo0008(dataDir: string): Promise<void> {
         await sqlRun(db, `DROP TABLE ${table}`)
       for (const table of ['escrow_txs', 'escrow_approvals', 'escrow_actions', 'escrow_milestones', 'escrows'])
         await sqlRun(db, `DROP TABLE ${table}`)
-      await sqlRun(db, 'DROP TABLE change_feed')
+      await sqlRun(db, 'DROP TABLE IF EXISTS change_feed') // SQLite only (a team database hears changes through NOTIFY)
       await sqlRun(
         db,
         "DELETE FROM kysely_migration WHERE name IN ('0010_escrow', '0011_recon', '0012_recon_matching', '0013_receipts', '0014_change_feed')",
