@@ -269,7 +269,7 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>,
     }
   }
   const params = (values: readonly unknown[]): unknown[] => values as unknown[]
-  const changes = createSqliteChangeFeed({ sqlite, run: statement })
+  const changes = createSqliteChangeFeed({ prepare, run: statement })
 
   const db: Db = {
     backend: 'sqlite',

@@ -35,14 +35,15 @@ export interface SqliteChangeFeed {
 
 /**
  * `run` executes a synchronous statement on the connection in turn with this process's
- * transactions (openSqliteDb's statement()); `sqlite` is that connection.
+ * transactions (openSqliteDb's statement()); `prepare` is that connection's statement cache (the
+ * feed's few statements are prepared once, not per announcement or per look).
  */
 export function createSqliteChangeFeed(options: {
-  sqlite: BetterSqlite3.Database
+  prepare: (sqlText: string) => BetterSqlite3.Statement
   run: <T>(fn: () => T) => Promise<T>
   pollMs?: number
 }): SqliteChangeFeed {
-  const { sqlite, run } = options
+  const { prepare, run } = options
   const origin = randomUUID()
   const listeners = new Set<(change: DbChange) => void>()
   let announced = 0
@@ -51,7 +52,7 @@ export function createSqliteChangeFeed(options: {
   let lastSeq = 0
   let lastVersion = -1
 
-  const version = (): number => sqlite.pragma('data_version', { simple: true }) as number
+  const version = (): number => (prepare('PRAGMA data_version').get() as { data_version: number }).data_version
 
   async function look(): Promise<void> {
     if (looking) return
@@ -67,9 +68,10 @@ export function createSqliteChangeFeed(options: {
       for (;;) {
         const rows = await run(
           () =>
-            sqlite
-              .prepare('SELECT seq, origin, event, payload FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?')
-              .all(lastSeq, ROWS_PER_READ) as { seq: number; origin: string; event: string; payload: string }[],
+            prepare('SELECT seq, origin, event, payload FROM change_feed WHERE seq > ? ORDER BY seq LIMIT ?').all(
+              lastSeq,
+              ROWS_PER_READ,
+            ) as { seq: number; origin: string; event: string; payload: string }[],
         )
         for (const row of rows) {
           lastSeq = row.seq
@@ -100,7 +102,7 @@ export function createSqliteChangeFeed(options: {
    */
   function start(): void {
     lastVersion = version()
-    lastSeq = (sqlite.prepare('SELECT coalesce(max(seq), 0) AS seq FROM change_feed').get() as { seq: number }).seq
+    lastSeq = (prepare('SELECT coalesce(max(seq), 0) AS seq FROM change_feed').get() as { seq: number }).seq
     timer = setInterval(() => void look(), options.pollMs ?? CHANGE_POLL_MS)
     timer.unref()
   }
@@ -111,10 +113,8 @@ export function createSqliteChangeFeed(options: {
       if (payload.length > PAYLOAD_CHARS_MAX) payload = 'null'
       const now = Date.now()
       await run(() => {
-        sqlite
-          .prepare('INSERT INTO change_feed (origin, event, payload, at_ms) VALUES (?, ?, ?, ?)')
-          .run(origin, change.event, payload, now)
-        if (++announced % PRUNE_EVERY === 0) sqlite.prepare('DELETE FROM change_feed WHERE at_ms < ?').run(now - KEEP_MS)
+        prepare('INSERT INTO change_feed (origin, event, payload, at_ms) VALUES (?, ?, ?, ?)').run(origin, change.event, payload, now)
+        if (++announced % PRUNE_EVERY === 0) prepare('DELETE FROM change_feed WHERE at_ms < ?').run(now - KEEP_MS)
       })
     },
     subscribe(listener: (change: DbChange) => void): () => void {
