@@ -173,9 +173,30 @@ export const ApprovalStatus = z.object({
    * profile to find out). Empty when the state leaves the caller nothing to decide.
    */
   callerSentences: z.array(z.string()),
+  /** The ones of `sentences` about a daily limit passed (a view that draws `dailyLimits` need not repeat them). */
+  limitSentences: z.array(z.string()),
   dailyLimits: z.array(DailyLimitUsage),
 })
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>
+
+/**
+ * One warning on a batch's rows, kept with the batch (never a refusal: each asks a person to look
+ * twice). `code` is one of payoutImport.ts's ROW_WARNING_CODES: PAYEE_NEW, PAYEE_LOOKALIKE,
+ * ADDRESS_NO_CHECKSUM, PAYMENT_REPEATED, ID_DERIVED, TEXT_FORMULA_LIKE, WARNINGS_TRUNCATED.
+ */
+export const BatchWarning = z.object({
+  /** The payout it is about; null for the whole file. */
+  payoutId: z.string().nullable(),
+  /** The payout's row (its spreadsheet row when imported); null for the whole file. */
+  row: z.number().int().nullable(),
+  column: z.string().nullable(),
+  code: z.string(),
+  /** The sentence without its place (row and column have their own fields). */
+  problem: z.string(),
+  /** The whole sentence, "Row N, column: …". */
+  message: z.string(),
+})
+export type BatchWarning = z.infer<typeof BatchWarning>
 
 export const BatchDetail = z.object({
   batch: BatchSummary,
@@ -187,6 +208,12 @@ export const BatchDetail = z.object({
   /** The newest rejection of any version, so a draft sent back says why. */
   lastRejection: Approval.nullable(),
   approvalStatus: ApprovalStatus,
+  /**
+   * The warnings on its rows, worked out when they were imported or last changed and again when
+   * the batch was submitted — what the approver must see. In row order, at most IMPORT_ISSUES_MAX
+   * (the last then says how many more).
+   */
+  warnings: z.array(BatchWarning),
 })
 export type BatchDetail = z.infer<typeof BatchDetail>
 

@@ -90,7 +90,7 @@ describe('countersign payouts and batches', () => {
     expect(human.stdout).toContain('300.500000 USDC')
 
     const show = await ok('batches', 'show', id)
-    expect(show.stdout).toContain('Approved by Bob Approver')
+    expect(show.stdout).toContain('approved by Bob Approver')
     expect(show.stdout).toMatch(/evm\s+8453\s+USDC@evm:8453\s+2\s+300\.500000/)
     expect(show.stdout).toContain('inv-1')
   })

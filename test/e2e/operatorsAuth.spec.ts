@@ -136,9 +136,10 @@ test('Alice prepares, the desk locks, Bob unlocks and approves with a verified s
     await page.getByTestId('batch-open').filter({ hasText: BATCH_NAME }).click()
     await expect(page.getByTestId('view-title')).toHaveText(BATCH_NAME)
     const bobKey = (await auth.core.api.call('operators.list', {})).find((o) => o.name === 'Bob Approver')!.approvalKey!
-    await expect(page.getByTestId('approval-signing-note')).toContainText(bobKey.fingerprint)
     await page.getByTestId('approval-comment').fill('Matches the May invoices.')
     await page.getByTestId('batch-approve').click()
+    await expect(page.getByTestId('approval-signing-note')).toContainText(bobKey.fingerprint)
+    await page.getByTestId('approve-dialog-confirm').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
     const entry = page.getByTestId('approval-entry').filter({ hasText: 'Bob Approver' })
     await expect(entry).toHaveAttribute('data-signature', 'verified')

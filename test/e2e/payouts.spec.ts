@@ -98,8 +98,11 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
       '0.000001 USDC',
       '98,765.432109 USDC',
     ])
-    await expect(page.getByTestId('import-warning')).toHaveCount(3)
-    await expect(page.getByTestId('import-warning').first()).toHaveAttribute('data-code', 'PAYEE_NEW')
+    // One line per kind of warning, not one per row.
+    await expect(page.getByTestId('warning-kind')).toHaveCount(1)
+    await expect(page.getByTestId('warning-kind')).toHaveAttribute('data-code', 'PAYEE_NEW')
+    await expect(page.getByTestId('warning-kind-title')).toHaveText('3 payouts go to payees never paid before')
+    await expect(page.getByTestId('payout-warning-mark')).toHaveCount(3)
   })
 
   await test.step('Alice submits; she cannot approve her own batch, and the screen says why', async () => {
@@ -115,14 +118,18 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await shot('payouts-03-batch-list')
   })
 
-  await test.step('Bob approves', async () => {
+  await test.step("Bob approves, after a reload: the warnings came with the batch, not from Alice's window", async () => {
+    await page.reload()
     await pick('Bob Approver')
     await openBatch('March contractors')
-    await expect(page.getByTestId('approval-sentences')).toContainText('You can approve version 1.')
+    await expect(page.getByTestId('approval-panel')).toContainText('You can approve version 1.')
+    await expect(page.getByTestId('approval-warnings')).toContainText('3 payouts go to payees never paid before')
     await expect(page.getByTestId('batch-approve')).toBeEnabled()
     await page.getByTestId('approval-comment').fill('Matches the March invoices.')
     await shot('payouts-04-awaiting-approval-approver')
     await page.getByTestId('batch-approve').click()
+    await expect(page.getByTestId('approve-dialog-total')).toHaveText([new RegExp(`USDC.*3.*${TOTAL_GROUPED.replaceAll('.', '\\.')} USDC`)])
+    await page.getByTestId('approve-dialog-confirm').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
     await expect(page.getByTestId('approval-list')).toContainText('Approved by Bob Approver')
     // Bob is no signer: Execute is there but not his to press.

@@ -91,9 +91,10 @@ test('two desks on one team database: a batch submitted on one is approved on th
   await test.step('Bob approves it on desk B', async () => {
     await batchRow(b.page).getByTestId('batch-open').click()
     await expect(b.page.getByTestId('view-title')).toHaveText(BATCH_NAME)
-    await expect(b.page.getByTestId('approval-sentences')).toContainText('You can approve version 1.')
+    await expect(b.page.getByTestId('approval-caller')).toHaveText('You can approve version 1.')
     await b.page.getByTestId('approval-comment').fill('Matches the April invoices.')
     await b.page.getByTestId('batch-approve').click()
+    await b.page.getByTestId('approve-dialog-confirm').click()
     await expect(b.page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
     await expect(b.page.getByTestId('approval-list')).toContainText('Approved by Bob Approver')
     await shot(b.page, 'team-desk-b-approved')

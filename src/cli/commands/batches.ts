@@ -1,3 +1,4 @@
+import { groupBatchWarnings } from '../../shared/batchWarningGroups'
 import { Option, type Command } from 'commander'
 import { BATCH_STATES } from '../../shared/payoutStates'
 import { BATCHES_LIST_MAX } from '../../shared/limits'
@@ -12,6 +13,8 @@ import { withSession, type RunState, type Session } from '../session'
 
 /** Payouts `batches show` prints; --json always has them all. */
 export const SHOW_PAYOUTS_MAX = 50
+/** Rows named per kind of warning in `batches show`; --json lists every one. */
+export const WARNING_ROWS_NAMED_MAX = 12
 
 /**
  * Registers `batches …` and returns the command, so the execution engine can add `batches
@@ -211,6 +214,19 @@ function printDetail(s: Session, d: BatchDetail): void {
     s.out.line(
       `  Last rejected (version ${r.version}) by ${r.operatorName} at ${shortTimestamp(r.at)}${r.comment ? `: ${oneLine(r.comment)}` : ''}`,
     )
+  }
+  const recipients = new Map(d.payouts.map((p) => [p.id, p.recipient]))
+  const groups = groupBatchWarnings(d.warnings, (id) => recipients.get(id))
+  if (groups.length > 0) {
+    s.out.line()
+    s.out.line(s.out.bold('Warnings'))
+    for (const g of groups) {
+      const rows = g.warnings.flatMap((w) => (w.row === null ? [] : [w.row]))
+      const shownRows = rows.slice(0, WARNING_ROWS_NAMED_MAX).join(', ')
+      const more = rows.length > WARNING_ROWS_NAMED_MAX ? ` and ${rows.length - WARNING_ROWS_NAMED_MAX} more` : ''
+      s.out.line(`  ${g.danger ? '!! ' : ''}${g.title}${rows.length > 0 ? ` — rows ${shownRows}${more}` : ''}`)
+    }
+    s.out.line("  Each row's sentence: countersign batches show " + b.id + ' --json (warnings).')
   }
   s.out.line()
   if (d.payouts.length === 0) return s.out.line('No payouts yet.')

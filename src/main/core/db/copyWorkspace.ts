@@ -69,6 +69,7 @@ const COPY_ORDER_CHECK: Record<keyof Database, true> = {
   receipt_keys: true,
   receipt_batch_attestations: true,
   receipt_search_terms: true,
+  batch_warnings: true,
 }
 export const TABLES_IN_COPY_ORDER = Object.keys(COPY_ORDER_CHECK) as (keyof Database)[]
 

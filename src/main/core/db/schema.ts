@@ -719,6 +719,18 @@ export interface ReceiptSearchTermsTable {
   number: number
 }
 
+/** 0015: one warning of a batch's rows (payouts/batches/batchWarnings.ts); payout_id null for the whole file. */
+export interface BatchWarningsTable {
+  batch_id: string
+  seq: number
+  payout_id: string | null
+  row_no: number | null
+  code: string
+  column_name: string | null
+  problem: string
+  message: string
+}
+
 export interface Database {
   meta: MetaTable
   operators: OperatorsTable
@@ -769,6 +781,7 @@ export interface Database {
   receipt_keys: ReceiptKeysTable
   receipt_batch_attestations: ReceiptBatchAttestationsTable
   receipt_search_terms: ReceiptSearchTermsTable
+  batch_warnings: BatchWarningsTable
 }
 
 export type OperatorRow = Selectable<OperatorsTable>

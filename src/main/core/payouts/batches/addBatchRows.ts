@@ -9,8 +9,9 @@ import type { Actor, CoreContext } from '../../context'
 import type { PayoutRow } from '../../db/schema'
 import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
+import { refreshBatchWarnings } from './batchWarnings'
 import { emitBatchChanged } from './transitionBatch'
-import { codeOf, validatePayoutRowsBatch } from './validatePayoutRow'
+import { checkPayoutRowsWithWarnings, codeOf } from './validatePayoutRow'
 
 export interface AddBatchRowsParameters {
   id: string
@@ -67,7 +68,7 @@ export async function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddB
       seen.add(c.id)
     }
     // The importer's checks, including "this id is already stored" (ids are idempotency keys).
-    const checked = await validatePayoutRowsBatch(ctx, candidates)
+    const { results: checked, warnings } = await checkPayoutRowsWithWarnings(ctx, candidates)
     const rows: PayoutRow[] = []
     checked.forEach((result, i) => {
       const c = candidates[i]!
@@ -112,6 +113,7 @@ export async function addBatchRows(ctx: CoreContext, actorId: Actor, input: AddB
     )
     const seals = await openRowSeals(ctx)
     await seals.seal(ctx, 'payouts', rows)
+    await refreshBatchWarnings(ctx, batch.id, { payoutIds: rows.map((r) => r.id), warnings })
     await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.add',

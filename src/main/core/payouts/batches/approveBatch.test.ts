@@ -21,7 +21,7 @@ describe('batches.approve', () => {
     expect(detail.approvals).toMatchObject([
       { operatorId: BOB, operatorName: 'Bob Approver', decision: 'approve', comment: 'checked against invoices' },
     ])
-    expect(detail.approvalStatus.sentences.join(' ')).toContain('Approved by Bob Approver')
+    expect(detail.approvalStatus.sentences.join(' ')).toContain(`Version ${version} approved by Bob Approver — ready to execute.`)
     expect(detail.batch.totals).toEqual([{ assetId: USDC, assetCode: 'USDC', scale: 6, total: '300.500000', payouts: 2 }])
     expect(desk.events.filter((e) => e.event === 'batches.changed').at(-1)).toEqual({ event: 'batches.changed', payload: { batchId: id } })
   })

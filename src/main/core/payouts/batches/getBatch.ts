@@ -17,6 +17,7 @@ import {
   toSummary,
 } from './readBatch'
 import { signingStoppedOf } from './signingStopped'
+import { readBatchWarnings } from './batchWarnings'
 
 export interface GetBatchParameters {
   id: string
@@ -49,6 +50,7 @@ export async function getBatch(ctx: CoreContext, input: GetBatchParameters, oper
       approvals,
       lastRejection: await lastRejection(ctx, row.id),
       approvalStatus: await describeApprovalStatus(ctx, row, batchStateOf(row), totals, assets, approvals, operator),
+      warnings: await readBatchWarnings(ctx, row.id),
     }
   })
 }

@@ -6,6 +6,7 @@ import { openRowSeals } from '../../audit/rowSeals'
 import type { Actor, CoreContext } from '../../context'
 import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
+import { refreshBatchWarnings } from './batchWarnings'
 import { emitBatchChanged } from './transitionBatch'
 import { unreachable } from '../../util/invariant'
 
@@ -39,6 +40,7 @@ export async function removeBatchRows(ctx: CoreContext, actorId: Actor, input: R
       'payouts',
       removed.map((r) => r.id),
     )
+    await refreshBatchWarnings(ctx, batch.id)
     await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.remove',

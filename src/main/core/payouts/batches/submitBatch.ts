@@ -9,7 +9,8 @@ import type { Actor, CoreContext } from '../../context'
 import type { RailRegistry } from '../../rails/Rail'
 import { preflightBatch } from './preflightBatch'
 import { batchStateOf, getBatchRow, readBatchSummary } from './readBatch'
-import { requireBatchState, transitionBatch } from './transitionBatch'
+import { emitBatchChanged, requireBatchState, transitionBatch } from './transitionBatch'
+import { refreshBatchWarnings } from './batchWarnings'
 
 export interface SubmitBatchParameters {
   id: string
@@ -45,6 +46,12 @@ export async function submitBatch(
       { details: { problems: preflight.problems } },
     )
   }
-  await transitionBatch(ctx, actorId, row.id, 'awaiting_approval', { reason: 'submitted', expectVersion: version })
+  // The warnings the approver will read, true of the rows and the payees as they are now; the
+  // audit row of the submission counts them by kind.
+  await ctx.db.tx(async () => {
+    const warnings = await refreshBatchWarnings(ctx, row.id)
+    await transitionBatch(ctx, actorId, row.id, 'awaiting_approval', { reason: 'submitted', expectVersion: version, details: { warnings } })
+  })
+  emitBatchChanged(ctx, row.id)
   return await readBatchSummary(ctx, row.id)
 }

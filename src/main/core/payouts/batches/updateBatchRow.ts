@@ -8,8 +8,9 @@ import type { Actor, CoreContext } from '../../context'
 import { findAsset } from '../../ledger'
 import { beginBatchEdit } from './beginBatchEdit'
 import { readBatchSummary } from './readBatch'
+import { refreshBatchWarnings } from './batchWarnings'
 import { emitBatchChanged } from './transitionBatch'
-import { requireValidPayoutRow } from './validatePayoutRow'
+import { checkPayoutRowsWithWarnings, requireValidPayoutRow } from './validatePayoutRow'
 import { unreachable } from '../../util/invariant'
 
 export interface UpdateBatchRowParameters {
@@ -60,6 +61,12 @@ export async function updateBatchRow(ctx: CoreContext, actorId: Actor, input: Up
     // The edit re-seals the row: its new content is what this audit row vouches for.
     const seals = await openRowSeals(ctx)
     await seals.seal(ctx, 'payouts', [{ ...old, ...next }])
+    // A recipient typed in again is checked as typed (an address without its checksum says so).
+    const typed =
+      input.changes.recipient !== undefined
+        ? { payoutIds: [old.id], warnings: (await checkPayoutRowsWithWarnings(ctx, [merged], { batchIdForEdit: batch.id })).warnings }
+        : undefined
+    await refreshBatchWarnings(ctx, batch.id, typed)
     await appendAudit(ctx, {
       actor: actorId,
       action: 'batches.rows.update',

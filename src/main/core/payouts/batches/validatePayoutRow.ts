@@ -2,8 +2,9 @@
  * One payout row given by hand (rows.add / rows.update) or read back from the database (the
  * pre-flight), checked by the CSV importer's own validatePayoutRows — one set of rules for every
  * way a row gets in: recipient checksums, memo limits per rail, control characters, our own
- * treasury as recipient, ids already stored. Only the first problem of the row is returned;
- * warnings (new payee, look-alike) are the importer's to show and are not repeated here.
+ * treasury as recipient, ids already stored. Only the first problem of the row is returned.
+ * checkPayoutRowsWithWarnings also hands back the importer's warnings on the valid rows (new
+ * payee, look-alike…), which a batch keeps (batchWarnings.ts).
  */
 import type { Asset } from '../../../../shared/ledgerApi'
 import { CsError } from '../../../../shared/errors'
@@ -11,6 +12,9 @@ import type { CoreContext } from '../../context'
 import { findAsset } from '../../ledger'
 import { NATIVE_ASSET, type RawRow } from '../import/parsePayoutCsv'
 import { validatePayoutRows } from '../import/validatePayoutRows'
+import { flagFormulaText } from '../import/flagFormulaText'
+import { sortWarnings } from '../import/rowIssues'
+import type { RowWarning } from '../../../../shared/payoutImport'
 import { unreachable } from '../../util/invariant'
 
 export interface PayoutRowCandidate {
@@ -60,6 +64,26 @@ export async function validatePayoutRowsBatch(
   inputs: readonly PayoutRowCandidate[],
   options: ValidatePayoutRowOptions = {},
 ): Promise<ValidatePayoutRowReturnType[]> {
+  return (await checkPayoutRowsWithWarnings(ctx, inputs, options)).results
+}
+
+export interface CheckedPayoutRows {
+  /** One per input, in input order. */
+  results: ValidatePayoutRowReturnType[]
+  /**
+   * The importer's warnings on the valid rows (by `rowNo`), in its order and cut like its list:
+   * new payee, look-alike, no checksum, repeated payment, text a spreadsheet would run.
+   */
+  warnings: RowWarning[]
+}
+
+/** validatePayoutRowsBatch, and the warnings an import of the same rows would give (batchWarnings.ts keeps them). */
+export async function checkPayoutRowsWithWarnings(
+  ctx: CoreContext,
+  inputs: readonly PayoutRowCandidate[],
+  options: ValidatePayoutRowOptions = {},
+): Promise<CheckedPayoutRows> {
+  const warnings: RowWarning[] = []
   const results: (ValidatePayoutRowReturnType | undefined)[] = new Array(inputs.length)
   const raws: RawRow[] = []
   const assetOfRow = new Map<number, { index: number; asset: Asset }>()
@@ -96,6 +120,13 @@ export async function validatePayoutRowsBatch(
   }
   if (raws.length > 0) {
     const checked = await validatePayoutRows(ctx, raws, { batchIdForEdit: options.batchIdForEdit })
+    const valid = new Set(checked.valid.map((v) => v.row))
+    const formulaLike: RowWarning[] = []
+    flagFormulaText(
+      raws.filter((r) => valid.has(r.row)),
+      formulaLike,
+    )
+    warnings.push(...sortWarnings([...formulaLike, ...checked.warnings]))
     for (const issue of checked.issues) {
       const at = issue.row === null ? undefined : assetOfRow.get(issue.row)
       if (!at) unreachable(`the importer reported a problem for no row we gave it (${issue.code})`)
@@ -125,10 +156,13 @@ export async function validatePayoutRowsBatch(
       }
     }
   }
-  return results.map((r, i) => {
-    if (!r) unreachable(`the importer neither accepted nor refused row ${inputs[i]!.rowNo}`)
-    return r
-  })
+  return {
+    results: results.map((r, i) => {
+      if (!r) unreachable(`the importer neither accepted nor refused row ${inputs[i]!.rowNo}`)
+      return r
+    }),
+    warnings,
+  }
 }
 
 /** PAYOUT_INVALID with the row named, for edits. */

@@ -20,6 +20,7 @@ import { openRowSeals, type RowSeals } from '../../audit/rowSeals'
 import { PAYOUT_SEALED_COLUMNS, type PayoutSealContent } from '../../audit/sealContent'
 import type { Actor, CoreContext } from '../../context'
 import { invariant, unreachable } from '../../util/invariant'
+import { countByCode, storeImportWarnings } from '../batches/batchWarnings'
 import { parsePayoutCsv } from './parsePayoutCsv'
 import { sortIssues, sortWarnings } from './rowIssues'
 import { validatePayoutRows, type ValidPayoutRow } from './validatePayoutRows'
@@ -103,6 +104,7 @@ export async function importPayoutCsv(
     )
     const seals = await openRowSeals(ctx)
     await insertPayouts(ctx, seals, batchId, checked.valid, now)
+    const stored = await storeImportWarnings(ctx, batchId, warnings, new Map(checked.valid.map((v) => [v.row, v.id])))
     await appendAudit(ctx, {
       actor: actorId,
       action: 'payouts.import',
@@ -116,6 +118,7 @@ export async function importPayoutCsv(
         // Rows left out because they had problems (kept as a draft with the rest).
         rowsWithIssues: new Set(issues.filter((i) => i.row !== null).map((i) => i.row)).size,
         totals: totalsByAsset(checked.valid),
+        warnings: countByCode(stored),
       },
       seals,
     })

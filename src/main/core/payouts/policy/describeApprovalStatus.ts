@@ -100,7 +100,7 @@ export async function describeApprovalStatus(
       } else {
         const blocker = approvalBlocker(row, operator, approvals)
         if (blocker !== null) toCaller(capitalise(blocker) + '.')
-        else if (!daily.ok) toCaller('You cannot approve it today: it would exceed a daily limit (below).')
+        else if (!daily.ok) toCaller('You cannot approve it today: it would pass a daily limit (see the daily limits).')
         else {
           canApprove = true
           toCaller(`You can approve version ${row.version}.`)
@@ -111,7 +111,7 @@ export async function describeApprovalStatus(
     case 'approved':
       sentences.push(
         eligible.length >= required
-          ? `Approved by ${joinNames(names)} (version ${row.version}) — ready to execute.`
+          ? `Version ${row.version} approved by ${joinNames(names)} — ready to execute.`
           : // Marked approved, but its approvals do not verify against the batch as stored: it will not be executed.
             `Marked approved, but only ${eligible.length} of the ${required} approvals it needs verify against the batch as stored now — it will not be executed. Check the audit log (audit verify).`,
       )
@@ -120,10 +120,20 @@ export async function describeApprovalStatus(
       sentences.push('It was cancelled; nothing in it will be paid.')
       break
     default:
-      sentences.push(`Approved by ${joinNames(names)} (version ${row.version}); it is ${state.replace('_', ' ')}.`)
+      sentences.push(`Version ${row.version} approved by ${joinNames(names)}; it is ${state.replace('_', ' ')}.`)
   }
-  for (const p of daily.problems) sentences.push(`Daily limit: ${p.message}.`)
-  return { required, approvals: eligible.length, remaining, canApprove, sentences, callerSentences, dailyLimits: daily.usage }
+  const limitSentences = daily.problems.map((p) => `Daily limit: ${p.message}.`)
+  sentences.push(...limitSentences)
+  return {
+    required,
+    approvals: eligible.length,
+    remaining,
+    canApprove,
+    sentences,
+    callerSentences,
+    limitSentences,
+    dailyLimits: daily.usage,
+  }
 }
 
 function joinNames(names: readonly string[]): string {

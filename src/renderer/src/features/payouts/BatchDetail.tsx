@@ -2,27 +2,17 @@
  * One batch: its totals, the approval panel (the policy explained, the caller's own sentences as
  * the core marks them), execution, the warnings of its import and its payouts.
  */
-import { Alert, Button, Card, Group, List, Loader, SimpleGrid, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core'
-import {
-  IconAlertOctagon,
-  IconAlertTriangle,
-  IconArrowLeft,
-  IconCheck,
-  IconPlus,
-  IconSend,
-  IconUserExclamation,
-  IconX,
-} from '@tabler/icons-react'
-import { useCallback, useState } from 'react'
-import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
+import { Alert, Badge, Button, Card, Group, Loader, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { IconAlertTriangle, IconArrowLeft, IconFilterOff, IconPlus, IconSend, IconX } from '@tabler/icons-react'
+import { useCallback, useMemo, useState } from 'react'
+import { groupBatchWarnings } from '../../../../shared/batchWarningGroups'
 import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
-import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { formatCount, formatExact, formatTimestamp, networkLabel } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
-import { approveBatch, cancelBatch, rejectBatch, removeRow, submitBatch } from './actions'
-import { ApprovalEntries } from './ApprovalEntries'
+import { cancelBatch, removeRow, submitBatch } from './actions'
+import { ApprovalPanel } from './ApprovalPanel'
+import { BatchWarnings } from './BatchWarnings'
 import { ExecutionPanel } from './ExecutionPanel'
-import { problemText } from './IssuesTable'
 import { PayoutsTable } from './PayoutsTable'
 import { RowForm } from './RowForm'
 import { BatchReceipts } from '../receipts/BatchReceipts'
@@ -31,21 +21,38 @@ import { UpdatedAt } from '../../components/UpdatedAt'
 import { canCancel } from './states'
 import { usePayouts } from './store'
 
-/** The sentences that speak to the caller (the core marks them): why they may or may not act. */
-function callerSentences(detail: BatchDetail): string[] {
-  const own = detail.approvalStatus.callerSentences
-  return own.length > 0 ? own : detail.approvalStatus.sentences.slice(-1)
-}
-
 export function BatchDetailView() {
-  const { detail, detailError, detailLoading, detailLoadedAt: loadedAt, submissions, assets, close, selectedId } = usePayouts()
-  const warnings = usePayouts((s) => (selectedId ? s.importWarnings[selectedId] : undefined))
+  const { detail, detailError, detailLoading, detailLoadedAt: loadedAt, submissions, assets, close } = usePayouts()
+  // The payouts table filtered to one kind of warning (null: all), per batch.
+  const [filter, setFilter] = useState<{ batchId: string; code: string } | null>(null)
   const operator = useSession((s) => s.operator)
   const names = useSession((s) => s.operators)
   const [editing, setEditing] = useState<Payout | 'new' | null>(null)
   const onEdit = useCallback((p: Payout) => setEditing(p), [])
   const version = detail?.batch.version
   const id = detail?.batch.id
+  const groups = useMemo(() => {
+    if (!detail) return []
+    const recipients = new Map(detail.payouts.map((p) => [p.id, p.recipient]))
+    return groupBatchWarnings(detail.warnings, (payoutId) => recipients.get(payoutId))
+  }, [detail])
+  const filterCode = filter && filter.batchId === id ? filter.code : null
+  const onFilter = useCallback((code: string | null) => setFilter(code && id ? { batchId: id, code } : null), [id])
+  const shownPayouts = useMemo(() => {
+    if (!detail || filterCode === null) return detail?.payouts ?? []
+    const ids = new Set(groups.find((g) => g.code === filterCode)?.payoutIds ?? [])
+    return detail.payouts.filter((p) => ids.has(p.id))
+  }, [detail, groups, filterCode])
+  const warningsByPayout = useMemo(() => {
+    const byPayout = new Map<string, string[]>()
+    for (const w of detail?.warnings ?? []) {
+      if (w.payoutId === null) continue
+      const list = byPayout.get(w.payoutId) ?? []
+      list.push(w.problem)
+      byPayout.set(w.payoutId, list)
+    }
+    return byPayout
+  }, [detail])
   const onRemove = useCallback(
     (p: Payout) => {
       if (id && version) void removeRow(id, version, p.id)
@@ -117,8 +124,8 @@ export function BatchDetailView() {
         </Alert>
       ) : null}
 
-      {warnings && warnings.length > 0 && (isDraft || b.state === 'awaiting_approval') ? (
-        <ImportWarnings warnings={warnings} draft={isDraft} />
+      {isDraft || b.state === 'awaiting_approval' ? (
+        <BatchWarnings groups={groups} draft={isDraft} filterCode={filterCode} onFilter={onFilter} />
       ) : null}
 
       <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md" data-testid="batch-totals-by-rail">
@@ -137,27 +144,57 @@ export function BatchDetailView() {
         ))}
       </SimpleGrid>
 
-      <ApprovalPanel detail={detail} />
+      <ApprovalPanel detail={detail} groups={groups} />
 
       <ExecutionPanel detail={detail} submissions={submissions} />
 
       <BatchReceipts batchId={b.id} rails={b.rails} />
 
-      {editing && isDraft ? (
-        <RowForm
-          key={editing === 'new' ? 'new' : editing.id}
-          batchId={b.id}
-          version={b.version}
-          assets={assets}
-          payout={editing === 'new' ? null : editing}
-          onDone={() => setEditing(null)}
-        />
-      ) : null}
+      {/* A dialog, not a card at the foot of the page: it opens where the person is. */}
+      <Modal
+        opened={editing !== null && isDraft}
+        onClose={() => setEditing(null)}
+        size="xl"
+        withCloseButton={false}
+        padding={0}
+        data-testid="row-form-dialog"
+      >
+        {editing && isDraft ? (
+          <RowForm
+            key={editing === 'new' ? 'new' : editing.id}
+            batchId={b.id}
+            version={b.version}
+            assets={assets}
+            payout={editing === 'new' ? null : editing}
+            onDone={() => setEditing(null)}
+          />
+        ) : null}
+      </Modal>
 
       <Stack gap="sm">
-        <Title order={4}>Payouts</Title>
+        <Group justify="space-between" wrap="nowrap">
+          <Title order={4}>Payouts</Title>
+          {filterCode !== null ? (
+            <Group gap="xs" wrap="nowrap" data-testid="payouts-filter">
+              <Badge color="yellow" variant="light" radius="sm" tt="none" size="lg">
+                {formatCount(shownPayouts.length)} of {formatCount(detail.payouts.length)} payouts:{' '}
+                {groups.find((g) => g.code === filterCode)?.title ?? filterCode}
+              </Badge>
+              <Button
+                size="compact-sm"
+                variant="default"
+                leftSection={<IconFilterOff size={14} />}
+                onClick={() => onFilter(null)}
+                data-testid="payouts-filter-clear"
+              >
+                Show all
+              </Button>
+            </Group>
+          ) : null}
+        </Group>
         <PayoutsTable
-          payouts={detail.payouts}
+          warningsByPayout={warningsByPayout}
+          payouts={shownPayouts}
           assets={assets}
           submissions={submissions}
           editable={isDraft && preparer}
@@ -227,160 +264,5 @@ function BatchActions({ detail, onAdd }: { detail: BatchDetail; onAdd: () => voi
         )
       ) : null}
     </Group>
-  )
-}
-
-function ImportWarnings({ warnings, draft }: { warnings: ImportRowIssue[]; draft: boolean }) {
-  const lookalikes = warnings.filter((w) => w.code === 'PAYEE_LOOKALIKE')
-  const others = warnings.filter((w) => w.code !== 'PAYEE_LOOKALIKE')
-  return (
-    <Stack gap="sm" data-testid="import-warnings">
-      {lookalikes.length > 0 ? (
-        // Loud on purpose: a look-alike address is how invoice fraud redirects a payment.
-        <Alert
-          color="red"
-          variant="filled"
-          icon={<IconAlertOctagon size={26} />}
-          title={`Look-alike ${lookalikes.length === 1 ? 'address' : 'addresses'} — ${draft ? 'check before you submit' : 'check before you approve'}`}
-          data-testid="import-lookalike"
-          styles={{ title: { fontSize: 'var(--mantine-font-size-lg)' } }}
-        >
-          <List size="sm" spacing={4}>
-            {lookalikes.map((w, i) => (
-              <List.Item key={i}>
-                <b>Row {w.row}</b>: {problemText(w)}
-              </List.Item>
-            ))}
-          </List>
-        </Alert>
-      ) : null}
-      {others.length > 0 ? (
-        <Alert
-          color="yellow"
-          variant="light"
-          icon={<IconUserExclamation size={22} />}
-          title={draft ? 'Check before you submit' : 'Flagged when the file was imported'}
-          data-testid="import-warning-list"
-        >
-          <List size="sm" spacing={4}>
-            {others.map((w, i) => (
-              <List.Item key={i} data-testid="import-warning" data-code={w.code}>
-                {w.row !== null ? <b>Row {w.row}: </b> : null}
-                {problemText(w)}
-              </List.Item>
-            ))}
-          </List>
-        </Alert>
-      ) : null}
-    </Stack>
-  )
-}
-
-function ApprovalPanel({ detail }: { detail: BatchDetail }) {
-  const [comment, setComment] = useState('')
-  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null)
-  const b = detail.batch
-  const s = detail.approvalStatus
-  const deciding = b.state === 'awaiting_approval'
-  const reason = s.canApprove ? null : callerSentences(detail).join(' ')
-
-  async function decide(kind: 'approve' | 'reject') {
-    setBusy(kind)
-    const ok = kind === 'approve' ? await approveBatch(b.id, b.version, comment) : await rejectBatch(b.id, b.version, comment)
-    setBusy(null)
-    if (ok) setComment('')
-  }
-
-  const button = (kind: 'approve' | 'reject') => {
-    const btn = (
-      <Button
-        color={kind === 'approve' ? 'teal' : 'red'}
-        variant={kind === 'approve' ? 'filled' : 'light'}
-        leftSection={kind === 'approve' ? <IconCheck size={16} /> : <IconX size={16} />}
-        disabled={!s.canApprove}
-        loading={busy === kind}
-        onClick={() => void decide(kind)}
-        data-testid={`batch-${kind}`}
-      >
-        {kind === 'approve' ? `Approve version ${b.version}` : 'Reject'}
-      </Button>
-    )
-    return reason ? (
-      <Tooltip label={reason} multiline w={320}>
-        <span>{btn}</span>
-      </Tooltip>
-    ) : (
-      btn
-    )
-  }
-
-  return (
-    <Card withBorder padding="lg" data-testid="approval-panel">
-      <Stack gap="sm">
-        <Group justify="space-between">
-          <Title order={4}>Approval</Title>
-          <Text size="sm" c="dimmed" data-testid="approval-count">
-            {formatCount(s.approvals)} of {formatCount(s.required)} {s.required === 1 ? 'approval' : 'approvals'}
-          </Text>
-        </Group>
-        <Stack gap={4} data-testid="approval-sentences">
-          {s.sentences.map((sentence, i) => (
-            <Text key={i} size="sm" data-testid="approval-sentence">
-              {sentence}
-            </Text>
-          ))}
-        </Stack>
-        {s.dailyLimits.length > 0 ? (
-          <Stack gap={2} data-testid="approval-daily-limits">
-            {s.dailyLimits.map((d) => (
-              <Text key={`${d.rail}-${d.assetId}`} size="sm" c={d.ok ? 'dimmed' : 'red'}>
-                Daily limit on {d.rail} for {d.assetId}: {d.limit} — used today {d.usedToday}, this batch {d.thisBatch}
-                {d.ok ? '' : ' (over the limit)'}
-              </Text>
-            ))}
-          </Stack>
-        ) : null}
-        {detail.approvals.length > 0 ? <ApprovalEntries approvals={detail.approvals} /> : null}
-        {deciding ? (
-          <Stack gap="xs">
-            <Textarea
-              label="Comment"
-              description="Required reading for the preparer when you reject"
-              placeholder="Why you approve or reject this version"
-              value={comment}
-              maxLength={APPROVAL_COMMENT_CHARS_MAX}
-              onChange={(e) => setComment(e.currentTarget.value)}
-              disabled={!s.canApprove}
-              autosize
-              minRows={2}
-              data-testid="approval-comment"
-            />
-            <Group gap="xs">
-              {button('approve')}
-              {button('reject')}
-            </Group>
-            {reason ? (
-              <Text size="sm" c="orange.8" fw={500} data-testid="approval-disabled-reason">
-                {reason}
-              </Text>
-            ) : (
-              <SigningNote />
-            )}
-          </Stack>
-        ) : null}
-      </Stack>
-    </Card>
-  )
-}
-
-/** Approving is signing: say with which key, before the person presses the button. */
-function SigningNote() {
-  const key = useSession((s) => s.operator?.approvalKey ?? null)
-  if (!key) return null
-  return (
-    <Text size="xs" c="dimmed" data-testid="approval-signing-note">
-      Your decision is signed with your approval key {key.fingerprint}
-      {key.kind === 'ledger-evm' ? ' — confirm it on your Ledger when asked.' : '.'}
-    </Text>
   )
 }

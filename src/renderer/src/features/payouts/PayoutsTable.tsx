@@ -1,5 +1,5 @@
 import { ActionIcon, Anchor, Group, Text, Tooltip } from '@mantine/core'
-import { IconPencil, IconTrash } from '@tabler/icons-react'
+import { IconAlertTriangle, IconPencil, IconTrash } from '@tabler/icons-react'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo } from 'react'
 import type { Asset } from '../../../../shared/ledgerApi'
@@ -38,6 +38,7 @@ export function TxLink({ hash, url }: { hash: string; url: string | null }) {
 
 export function PayoutsTable({
   payouts,
+  warningsByPayout,
   assets,
   submissions,
   editable,
@@ -45,6 +46,8 @@ export function PayoutsTable({
   onRemove,
 }: {
   payouts: Payout[]
+  /** The batch's warnings by payout id (their sentences): a mark on the row, the sentences on hover. */
+  warningsByPayout: ReadonlyMap<string, string[]>
   assets: Asset[]
   submissions: Submission[]
   editable: boolean
@@ -54,7 +57,23 @@ export function PayoutsTable({
   const byId = useMemo(() => new Map(assets.map((a) => [a.id, a])), [assets])
   const columns = useMemo(
     () => [
-      col.accessor('rowNo', { header: 'Row', meta: { track: '64px', minWidthPx: 64, align: 'right', mono: true } }),
+      col.accessor('rowNo', {
+        header: 'Row',
+        cell: (c) => {
+          const warnings = warningsByPayout.get(c.row.original.id)
+          return warnings ? (
+            <Tooltip label={warnings.join(' ')} multiline w={360} withinPortal>
+              <Group gap={4} wrap="nowrap" justify="flex-end" data-testid="payout-warning-mark" aria-label={warnings.join(' ')}>
+                <IconAlertTriangle size={14} color="var(--mantine-color-yellow-7)" />
+                {c.getValue()}
+              </Group>
+            </Tooltip>
+          ) : (
+            c.getValue()
+          )
+        },
+        meta: { track: '72px', minWidthPx: 72, align: 'right', mono: true },
+      }),
       col.accessor('name', {
         header: 'Payee',
         cell: (c) =>
@@ -174,7 +193,7 @@ export function PayoutsTable({
           ]
         : []),
     ],
-    [byId, submissions, editable, onEdit, onRemove],
+    [byId, warningsByPayout, submissions, editable, onEdit, onRemove],
   )
   const table = useReactTable({
     data: payouts,

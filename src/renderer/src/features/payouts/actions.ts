@@ -32,7 +32,6 @@ async function attempt<T>(title: string, run: () => Promise<T>): Promise<T | nul
 export async function importCsv(input: CallInput<'payouts.import'>): Promise<ImportPayoutCsvResult | null> {
   const result = await attempt('Could not import the file', () => invoke('payouts.import', input))
   if (result?.batchId) {
-    usePayouts.getState().setImportWarnings(result.batchId, result.warnings)
     const left = result.issues.filter((i) => i.row !== null).length
     notifySuccess(
       'Draft batch created',
@@ -53,7 +52,7 @@ export async function approveBatch(id: string, version: number, comment: string)
   const done = await attempt('Could not approve the batch', () =>
     invoke('batches.approve', { id, version, ...(comment.trim() ? { comment: comment.trim() } : {}) }),
   )
-  if (done) notifySuccess('Approval recorded', `${done.batch.name} (version ${version}) — ${done.approvalStatus.sentences.at(-1) ?? ''}`)
+  if (done) notifySuccess('Approval recorded', `${done.batch.name}: ${done.approvalStatus.sentences.at(-1) ?? ''}`)
   return done !== null
 }
 

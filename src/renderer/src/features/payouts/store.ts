@@ -1,15 +1,13 @@
 /**
  * The Payouts view: the batch list (filtered by state), the open batch (its detail and its
- * submissions), what execution reported while it ran, and the import warnings of batches imported
- * in this session (the core returns them once, with the import; they must stay in view until the
- * batch is submitted).
+ * submissions — the detail carries the warnings the batch keeps) and what execution reported while
+ * it ran.
  */
 import { create } from 'zustand'
 import type { Asset } from '../../../../shared/ledgerApi'
 import type { EventPayload } from '../../../../shared/api'
 import type { BatchDetail, BatchSummary, Submission } from '../../../../shared/payoutsApi'
 import type { BatchStateName } from '../../../../shared/blocks'
-import type { ImportRowIssue } from '../../../../shared/payoutImport'
 import { invoke, loadErrorMessage } from '../../lib/api'
 import { coalesced } from '../../lib/coalesced'
 
@@ -49,7 +47,6 @@ interface PayoutsState {
   progress: Record<string, ProgressLine[]>
   /** Why signing stopped, per batch, until the next execute / resume / retry: the device's sentence. */
   executionError: Record<string, ExecutionError>
-  importWarnings: Record<string, ImportRowIssue[]>
 
   setFilter(filter: BatchStateName | null): void
   refreshList(): Promise<void>
@@ -61,7 +58,6 @@ interface PayoutsState {
   addProgress(p: EventPayload<'execution.progress'>): void
   clearProgress(batchId: string): void
   setExecutionError(batchId: string, error: ExecutionError | null): void
-  setImportWarnings(batchId: string, warnings: ImportRowIssue[]): void
 }
 
 export const usePayouts = create<PayoutsState>((set, get) => {
@@ -129,7 +125,6 @@ export const usePayouts = create<PayoutsState>((set, get) => {
     assets: [],
     progress: {},
     executionError: {},
-    importWarnings: {},
 
     setFilter(filter) {
       set({ filter, batches: [], nextBefore: null, listLoaded: false })
@@ -182,9 +177,6 @@ export const usePayouts = create<PayoutsState>((set, get) => {
     setExecutionError(batchId, error) {
       const { [batchId]: _dropped, ...rest } = get().executionError
       set({ executionError: error ? { ...rest, [batchId]: error } : rest })
-    },
-    setImportWarnings(batchId, warnings) {
-      set({ importWarnings: { ...get().importWarnings, [batchId]: warnings } })
     },
   }
 })

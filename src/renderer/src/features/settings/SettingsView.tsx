@@ -21,6 +21,7 @@ import { StripeSection } from './StripeSection'
 import { DatabaseSection } from './DatabaseSection'
 import { BackupsSection } from './BackupsSection'
 import { OperatorsSection } from './OperatorsSection'
+import { PolicySection } from './PolicySection'
 import { OrganisationSection } from './OrganisationSection'
 import { ReceiptKeySection } from './ReceiptKeySection'
 import { useSettings } from './store'
@@ -35,9 +36,10 @@ export function SettingsView() {
     <Stack gap="xl" data-testid="settings">
       <ViewHeader
         title="Settings"
-        description="Operators, signers, the Stripe key, the organisation and key on receipts, assets, appearance and this workspace."
+        description="Operators, the approval policy, signers, the Stripe key, the organisation and key on receipts, assets, appearance and this workspace."
       />
       <OperatorsSection />
+      <PolicySection />
       <SignersSection />
       <DatabaseSection />
       <BackupsSection />

@@ -1,0 +1,351 @@
+/**
+ * The approval of one batch, with what an approver needs to decide: the policy applied to it (how
+ * many approvers and why), today's daily limits with this batch on top, the warnings the batch
+ * keeps (new payees, look-alike addresses…) — and a dialog that repeats the totals before the
+ * decision is signed. Each sentence once: the caller's own ("you created this batch…") is shown
+ * where the buttons are, not again in the policy's list.
+ */
+import { Alert, Button, Card, Checkbox, Group, Modal, Progress, Stack, Table, Text, Textarea, Title, Tooltip } from '@mantine/core'
+import { IconAlertOctagon, IconAlertTriangle, IconCheck, IconShieldCheck, IconX } from '@tabler/icons-react'
+import { useState } from 'react'
+import type { BatchWarningGroup } from '../../../../shared/batchWarningGroups'
+import type { Asset } from '../../../../shared/ledgerApi'
+import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
+import { formatAmountGrouped } from '../../../../shared/money'
+import type { BatchDetail, DailyLimitUsage } from '../../../../shared/payoutsApi'
+import { formatCount, formatExact, networkLabel, toMinor } from '../../lib/format'
+import { useSession } from '../session/store'
+import { approveBatch, rejectBatch } from './actions'
+import { ApprovalEntries } from './ApprovalEntries'
+import { usePayouts } from './store'
+
+export function ApprovalPanel({ detail, groups }: { detail: BatchDetail; groups: BatchWarningGroup[] }) {
+  const [comment, setComment] = useState('')
+  const [busy, setBusy] = useState<'reject' | null>(null)
+  const [confirming, setConfirming] = useState(false)
+  const b = detail.batch
+  const s = detail.approvalStatus
+  const deciding = b.state === 'awaiting_approval'
+  // The limits are drawn below; the caller's sentences stand by the buttons.
+  const own = new Set([...s.callerSentences, ...s.limitSentences])
+  // The policy and the state, without the caller's own sentences (they stand beside the buttons).
+  const policy = s.sentences.filter((sentence) => !own.has(sentence))
+  const reason = s.canApprove ? null : s.callerSentences.join(' ') || null
+
+  async function reject() {
+    setBusy('reject')
+    const ok = await rejectBatch(b.id, b.version, comment)
+    setBusy(null)
+    if (ok) setComment('')
+  }
+
+  const withReason = (btn: React.ReactElement) =>
+    reason ? (
+      <Tooltip label={reason} multiline w={320}>
+        <span>{btn}</span>
+      </Tooltip>
+    ) : (
+      btn
+    )
+
+  return (
+    <Card withBorder padding="lg" data-testid="approval-panel">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Title order={4}>Approval</Title>
+          <Text size="sm" c="dimmed" data-testid="approval-count">
+            {formatCount(s.approvals)} of {formatCount(s.required)} {s.required === 1 ? 'approval' : 'approvals'}
+          </Text>
+        </Group>
+        <Stack gap={4} data-testid="approval-sentences">
+          {policy.map((sentence, i) => (
+            <Text key={i} size="sm" data-testid="approval-sentence">
+              {sentence}
+            </Text>
+          ))}
+        </Stack>
+        {s.dailyLimits.length > 0 ? <DailyLimits limits={s.dailyLimits} /> : null}
+        {detail.approvals.length > 0 ? <ApprovalEntries approvals={detail.approvals} /> : null}
+        {deciding ? (
+          <Stack gap="xs">
+            {groups.length > 0 ? <WarningSummary groups={groups} /> : null}
+            <Textarea
+              label="Comment"
+              description="Required reading for the preparer when you reject"
+              placeholder="Why you approve or reject this version"
+              value={comment}
+              maxLength={APPROVAL_COMMENT_CHARS_MAX}
+              onChange={(e) => setComment(e.currentTarget.value)}
+              disabled={!s.canApprove}
+              autosize
+              minRows={2}
+              data-testid="approval-comment"
+            />
+            <Group gap="xs">
+              {withReason(
+                <Button
+                  color="teal"
+                  leftSection={<IconCheck size={16} />}
+                  disabled={!s.canApprove}
+                  onClick={() => setConfirming(true)}
+                  data-testid="batch-approve"
+                >
+                  Review and approve version {b.version}…
+                </Button>,
+              )}
+              {withReason(
+                <Button
+                  color="red"
+                  variant="light"
+                  leftSection={<IconX size={16} />}
+                  disabled={!s.canApprove}
+                  loading={busy === 'reject'}
+                  onClick={() => void reject()}
+                  data-testid="batch-reject"
+                >
+                  Reject
+                </Button>,
+              )}
+            </Group>
+            {reason ? (
+              <Text size="sm" c="orange.8" fw={500} data-testid="approval-disabled-reason">
+                {reason}
+              </Text>
+            ) : s.callerSentences.length > 0 ? (
+              <Text size="sm" c="teal.8" fw={500} data-testid="approval-caller">
+                {s.callerSentences.join(' ')}
+              </Text>
+            ) : null}
+          </Stack>
+        ) : null}
+      </Stack>
+      {confirming ? (
+        <ApproveDialog
+          detail={detail}
+          groups={groups}
+          comment={comment}
+          onClose={(approved) => {
+            setConfirming(false)
+            if (approved) setComment('')
+          }}
+        />
+      ) : null}
+    </Card>
+  )
+}
+
+/** The warnings in one line each, beside the buttons: the approver cannot miss them. */
+function WarningSummary({ groups }: { groups: BatchWarningGroup[] }) {
+  const danger = groups.some((g) => g.danger)
+  return (
+    <Alert
+      color={danger ? 'red' : 'yellow'}
+      variant="light"
+      icon={danger ? <IconAlertOctagon size={20} /> : <IconAlertTriangle size={20} />}
+      title="Before you decide"
+      data-testid="approval-warnings"
+      p="sm"
+    >
+      <Stack gap={2}>
+        {groups.map((g) => (
+          <Text key={g.code} size="sm" fw={g.danger ? 700 : 400} c={g.danger ? 'red.8' : undefined} data-testid="approval-warning">
+            {g.title}
+          </Text>
+        ))}
+        <Text size="xs" c="dimmed">
+          Each kind is listed row by row above the totals.
+        </Text>
+      </Stack>
+    </Alert>
+  )
+}
+
+/** Today's limits with this batch on top: a bar per limit, exact amounts beside it. */
+function DailyLimits({ limits }: { limits: DailyLimitUsage[] }) {
+  const assets = usePayouts((s) => s.assets)
+  return (
+    <Stack gap="xs" data-testid="approval-daily-limits">
+      <Text size="sm" fw={600}>
+        Daily limits (UTC day)
+      </Text>
+      {limits.map((d) => (
+        <DailyLimitLine key={`${d.rail}-${d.assetId}`} usage={d} asset={assets.find((a) => a.id === d.assetId)} />
+      ))}
+    </Stack>
+  )
+}
+
+/** Percent of `part` in `whole` for a bar (display only: the exact amounts are printed beside it). */
+function percentOf(part: bigint, whole: bigint): number {
+  if (whole <= 0n) return part > 0n ? 100 : 0
+  const basisPoints = (part * 10_000n) / whole
+  return Number(basisPoints > 10_000n ? 10_000n : basisPoints) / 100
+}
+
+export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset: Asset | undefined }) {
+  const scale = asset?.scale ?? 0
+  const code = asset?.code ?? usage.assetId
+  const fmt = (decimal: string) => (asset ? `${formatExact(decimal, scale)} ${code}` : `${decimal} ${code}`)
+  const limit = toMinor(usage.limit, scale) ?? 0n
+  const used = toMinor(usage.usedToday, scale) ?? 0n
+  const mine = toMinor(usage.thisBatch, scale) ?? 0n
+  const after = used + mine
+  const usedPct = percentOf(used, limit)
+  const minePct = Math.min(100 - usedPct, percentOf(mine, limit))
+  const where = asset ? networkLabel(asset.rail, asset.network) : usage.rail
+  return (
+    <Stack gap={4} data-testid="daily-limit" data-ok={usage.ok}>
+      <Group justify="space-between" gap="xs">
+        <Text size="sm">
+          {code} on {where}
+        </Text>
+        <Text size="sm" ff="monospace" c={usage.ok ? undefined : 'red'} fw={usage.ok ? 400 : 700} data-testid="daily-limit-after">
+          {asset ? formatAmountGrouped(after, scale) : '…'} of {fmt(usage.limit)}
+          {usage.ok ? '' : ' — over the limit'}
+        </Text>
+      </Group>
+      <Progress.Root size="md">
+        <Progress.Section value={usedPct} color="gray" title={`Used today by other batches: ${fmt(usage.usedToday)}`} />
+        <Progress.Section
+          value={minePct}
+          color={usage.ok ? 'teal' : 'red'}
+          title={`This batch: ${fmt(usage.thisBatch)}`}
+          striped={!usage.ok}
+        />
+      </Progress.Root>
+      <Text size="xs" c="dimmed">
+        Other batches today {fmt(usage.usedToday)} · this batch {fmt(usage.thisBatch)}
+        {usage.ok && limit >= after ? ` · left after it ${formatAmountGrouped(limit - after, scale)} ${code}` : ''}
+      </Text>
+    </Stack>
+  )
+}
+
+/** The decision, once more with the totals: what is approved is what is paid. */
+function ApproveDialog({
+  detail,
+  groups,
+  comment,
+  onClose,
+}: {
+  detail: BatchDetail
+  groups: BatchWarningGroup[]
+  comment: string
+  onClose: (approved: boolean) => void
+}) {
+  const b = detail.batch
+  const s = detail.approvalStatus
+  const key = useSession((state) => state.operator?.approvalKey ?? null)
+  const [busy, setBusy] = useState(false)
+  const lookalikes = groups.some((g) => g.danger)
+  const [checked, setChecked] = useState(false)
+  const after = s.remaining - 1
+
+  async function approve() {
+    setBusy(true)
+    const ok = await approveBatch(b.id, b.version, comment)
+    setBusy(false)
+    if (ok) onClose(true)
+  }
+
+  return (
+    <Modal
+      opened
+      onClose={() => onClose(false)}
+      title={<Text fw={700}>{`Approve version ${b.version} of “${b.name}”?`}</Text>}
+      size="lg"
+      data-testid="approve-dialog"
+    >
+      <Stack gap="md">
+        <Table withTableBorder verticalSpacing={6} data-testid="approve-dialog-totals">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Asset</Table.Th>
+              <Table.Th>Network</Table.Th>
+              <Table.Th ta="right">Payouts</Table.Th>
+              <Table.Th ta="right">Total</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {detail.totalsByRail.map((t) => (
+              <Table.Tr key={t.assetId} data-testid="approve-dialog-total">
+                <Table.Td>{t.assetCode}</Table.Td>
+                <Table.Td>{networkLabel(t.rail, t.network)}</Table.Td>
+                <Table.Td ta="right">{formatCount(t.payouts)}</Table.Td>
+                <Table.Td ta="right" ff="monospace" fw={700}>
+                  {formatExact(t.total, t.scale)} {t.assetCode}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+
+        <Text size="sm" data-testid="approve-dialog-policy">
+          {`Yours is approval ${formatCount(s.approvals + 1)} of the ${formatCount(s.required)} this batch needs`}
+          {after > 0 ? ` — it then waits for ${after} more ${after === 1 ? 'approver' : 'approvers'}.` : ' — it is then ready to execute.'}
+        </Text>
+
+        {s.dailyLimits.length > 0 ? <DailyLimits limits={s.dailyLimits} /> : null}
+
+        {groups.length > 0 ? (
+          <Stack gap={4} data-testid="approve-dialog-warnings">
+            <Text size="sm" fw={600}>
+              Flagged on this batch
+            </Text>
+            {groups.map((g) => (
+              <Text key={g.code} size="sm" c={g.danger ? 'red.8' : undefined} fw={g.danger ? 700 : 400}>
+                • {g.title}
+              </Text>
+            ))}
+          </Stack>
+        ) : (
+          <Text size="sm" c="dimmed" data-testid="approve-dialog-no-warnings">
+            Nothing was flagged on this batch: every payee was paid before, no look-alike or repeated payments.
+          </Text>
+        )}
+
+        {comment.trim() ? (
+          <Text size="sm" data-testid="approve-dialog-comment">
+            Your comment: “{comment.trim()}”
+          </Text>
+        ) : null}
+
+        {lookalikes ? (
+          <Checkbox
+            color="red"
+            checked={checked}
+            onChange={(e) => setChecked(e.currentTarget.checked)}
+            label="I checked the look-alike addresses against the payees' own records."
+            data-testid="approve-dialog-ack"
+          />
+        ) : null}
+
+        {key ? (
+          <Group gap={6} wrap="nowrap">
+            <IconShieldCheck size={16} opacity={0.7} />
+            <Text size="xs" c="dimmed" data-testid="approval-signing-note">
+              Your decision is signed with your approval key {key.fingerprint}
+              {key.kind === 'ledger-evm' ? ' — confirm it on your Ledger when asked.' : '.'}
+            </Text>
+          </Group>
+        ) : null}
+
+        <Group justify="flex-end" gap="xs">
+          <Button variant="default" onClick={() => onClose(false)} data-testid="approve-dialog-cancel">
+            Go back
+          </Button>
+          <Button
+            color="teal"
+            leftSection={<IconCheck size={16} />}
+            loading={busy}
+            disabled={lookalikes && !checked}
+            onClick={() => void approve()}
+            data-testid="approve-dialog-confirm"
+          >
+            Approve version {b.version}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
