@@ -28,6 +28,7 @@ import {
 } from '@tabler/icons-react'
 import { databaseStatus } from './features/offline/store'
 import { useEffect, useRef } from 'react'
+import { useMediaQuery } from '@mantine/hooks'
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { Notifications } from './components/Notifications'
 import { OfflineBanner } from './components/OfflineBanner'
@@ -112,6 +113,11 @@ export function App() {
   )
 }
 
+/** Window width from which the navigation shows its names; below it, icons only. */
+const NARROW_WINDOW_PX = 1200
+const NAV_WIDTH_PX = 232
+const NAV_WIDTH_NARROW_PX = 60
+
 function Shell() {
   const view = useNav((s) => s.view)
   const go = useNav((s) => s.go)
@@ -120,9 +126,16 @@ function Shell() {
   const idleLockMinutes = useSession((s) => s.idleLockMinutes)
   const info = useApp((s) => s.info)
   useIdleLock()
+  // Below NARROW_WINDOW_PX the navigation keeps its icons only (names on hover and for screen
+  // readers): a 1024-pixel laptop gives its width to the tables.
+  const narrow = useMediaQuery(`(max-width: ${NARROW_WINDOW_PX - 1}px)`) ?? false
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 232, breakpoint: 0 }} padding="lg">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: narrow ? NAV_WIDTH_NARROW_PX : NAV_WIDTH_PX, breakpoint: 0 }}
+      padding={narrow ? 'md' : 'lg'}
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -173,23 +186,25 @@ function Shell() {
         <AppShell.Section grow component={ScrollArea}>
           <Stack gap={2}>
             {NAV.map((item) => (
-              <NavLink
-                key={item.id}
-                label={item.label}
-                leftSection={<item.icon size={18} stroke={1.6} />}
-                rightSection={
-                  item.planned ? (
-                    <Badge size="xs" variant="light" color="gray" radius="sm">
-                      later
-                    </Badge>
-                  ) : null
-                }
-                active={view === item.id}
-                onClick={() => go(item.id)}
-                data-testid={`nav-${item.id}`}
-                aria-current={view === item.id ? 'page' : undefined}
-                style={{ borderRadius: 'var(--mantine-radius-md)' }}
-              />
+              <Tooltip key={item.id} label={item.label} position="right" disabled={!narrow} withinPortal>
+                <NavLink
+                  label={narrow ? null : item.label}
+                  aria-label={item.label}
+                  leftSection={<item.icon size={18} stroke={1.6} />}
+                  rightSection={
+                    item.planned && !narrow ? (
+                      <Badge size="xs" variant="light" color="gray" radius="sm">
+                        later
+                      </Badge>
+                    ) : null
+                  }
+                  active={view === item.id}
+                  onClick={() => go(item.id)}
+                  data-testid={`nav-${item.id}`}
+                  aria-current={view === item.id ? 'page' : undefined}
+                  style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                />
+              </Tooltip>
             ))}
           </Stack>
         </AppShell.Section>
