@@ -35,7 +35,7 @@ function howItPays(rails: readonly Rail[]): string {
     return `EVM and Stellar payouts go out in transactions you confirm one by one on the Ledger; Stripe transfers are sent by the app, with nothing to sign. ${confirms}`
   if (stripe)
     return 'Each payout is one Stripe transfer, sent by the app with its own idempotency key — nothing to sign on a device. A payout counts as paid once Stripe confirms it.'
-  return `Payouts go out in transactions you confirm one by one on the Ledger, then sent. ${confirms}`
+  return `Payouts go out in transactions: you confirm each one on the Ledger, and the app sends it. ${confirms}`
 }
 
 /** Execute (signer), what it will ask of the signer, per-rail progress, the summary, and the details. */

@@ -6,7 +6,7 @@
 import { Alert, Group, List, Progress, Stack, Text, Title } from '@mantine/core'
 import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react'
 import { formatCount, formatExact } from '../../lib/format'
-import { railStatusSentence, type AssetAmount, type ExecutionSummary, type RailProgress } from './executionProgress'
+import { assetLabels, railStatusSentence, type AssetAmount, type ExecutionSummary, type RailProgress } from './executionProgress'
 
 /** Failed payouts listed by name in the summary; the rest are counted (the payouts table lists every one). */
 const FAILED_ROWS_SHOWN_MAX = 10
@@ -16,7 +16,8 @@ function percent(part: number, whole: number): number {
 }
 
 function amounts(list: readonly AssetAmount[]): string {
-  return list.map((a) => `${formatExact(a.amount, a.scale)} ${a.assetCode}`).join(' · ')
+  const labels = assetLabels(list)
+  return list.map((a, i) => `${formatExact(a.amount, a.scale)} ${labels[i]}`).join(' · ')
 }
 
 export function RailProgressList({ rails }: { rails: readonly RailProgress[] }) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { BatchDetail, Payout, SigningPlanRail, Submission } from '../../../../shared/payoutsApi'
 import type { BatchState, PayoutState, SubmissionState } from '../../../../shared/payoutStates'
 import {
+  assetLabels,
   executionFinished,
   executionSummary,
   failedNextStep,
@@ -234,6 +235,17 @@ describe('executionSummary', () => {
   })
 })
 
+describe('assetLabels', () => {
+  it('names the network only where one code is on two rails: USDC on EVM and on Stellar are different money', () => {
+    const a = (assetId: string, assetCode: string) => ({ assetId, assetCode, scale: 2, amount: '1.00' })
+    expect(assetLabels([a('USDC@evm:31337', 'USDC'), a('USDC@stellar:standalone', 'USDC'), a('USD@stripe', 'USD')])).toEqual([
+      'USDC (EVM chain 31337)',
+      'USDC (Stellar standalone)',
+      'USD',
+    ])
+  })
+})
+
 describe('signing plan lines and the warning before Execute', () => {
   const plan = (p: Partial<SigningPlanRail>): SigningPlanRail => ({
     rail: 'stellar',
@@ -253,7 +265,7 @@ describe('signing plan lines and the warning before Execute', () => {
     expect(signingPlanWarning(plan({ transactions: 1, deviceConfirmations: 1, distinctMemos: 1 }))).toBeNull()
   })
 
-  it('Stripe asks nothing of the device; EVM says "at least" where the node may split', () => {
+  it('Stripe asks nothing of the device; EVM says it may take more where the node may split', () => {
     const stripe = plan({
       rail: 'stripe',
       network: 'stripe',
@@ -273,6 +285,8 @@ describe('signing plan lines and the warning before Execute', () => {
       deviceConfirmationsIfShared: 1,
       precision: 'atLeast',
     })
-    expect(signingPlanLine(evm)).toBe('EVM chain 31337: 3 payouts in at least 1 transaction — at least 1 confirmation on the Ledger.')
+    expect(signingPlanLine(evm)).toBe(
+      'EVM chain 31337: 3 payouts in 1 transaction — 1 confirmation on the Ledger (more if the network needs a transaction split).',
+    )
   })
 })

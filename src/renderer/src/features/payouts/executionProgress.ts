@@ -244,6 +244,22 @@ class Totals {
   }
 }
 
+/**
+ * "USDC", or "USDC (EVM chain 31337)" where the same code appears on more than one rail or
+ * network in `list` — USDC on EVM and USDC on Stellar are different money.
+ */
+export function assetLabels(list: readonly AssetAmount[]): string[] {
+  const codes = new Map<string, number>()
+  for (const a of list) codes.set(a.assetCode, (codes.get(a.assetCode) ?? 0) + 1)
+  return list.map((a) => {
+    if ((codes.get(a.assetCode) ?? 0) < 2) return a.assetCode
+    const where = a.assetId.slice(a.assetId.indexOf('@') + 1)
+    const colon = where.indexOf(':')
+    const rail = (colon < 0 ? where : where.slice(0, colon)) as Rail
+    return `${a.assetCode} (${railTitle(rail, colon < 0 ? where : where.slice(colon + 1))})`
+  })
+}
+
 /** Device confirmations the batch's open payouts will take, all rails together. */
 export function deviceConfirmationsOf(plan: readonly SigningPlanRail[]): number {
   return plan.reduce((n, r) => n + r.deviceConfirmations, 0)
@@ -255,9 +271,10 @@ export function signingPlanLine(r: SigningPlanRail): string {
   const payouts = `${r.payouts} payout${r.payouts === 1 ? '' : 's'}`
   if (r.rail === 'stripe')
     return `${title}: ${r.transactions} transfer${r.transactions === 1 ? '' : 's'} — sent by the app, nothing to sign.`
-  const atLeast = r.precision === 'atLeast' && r.payouts > r.transactions ? 'at least ' : ''
+  // EVM: the node's gas estimate may split a transaction of several payouts further.
+  const more = r.precision === 'atLeast' && r.payouts > r.transactions ? ' (more if the network needs a transaction split)' : ''
   const n = r.deviceConfirmations
-  return `${title}: ${payouts} in ${atLeast}${n} transaction${n === 1 ? '' : 's'} — ${atLeast}${n} confirmation${n === 1 ? '' : 's'} on the Ledger.`
+  return `${title}: ${payouts} in ${n} transaction${n === 1 ? '' : 's'} — ${n} confirmation${n === 1 ? '' : 's'} on the Ledger${more}.`
 }
 
 /**
