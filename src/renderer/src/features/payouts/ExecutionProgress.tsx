@@ -36,7 +36,9 @@ export function RailProgressList({ rails }: { rails: readonly RailProgress[] }) 
           </Group>
           <Progress.Root size="lg" aria-label={`${r.title}: ${r.confirmed} of ${r.payouts} payouts confirmed`}>
             <Progress.Section value={percent(r.confirmed, r.payouts)} color="teal" />
-            <Progress.Section value={percent(r.inFlight, r.payouts)} color="indigo" striped={r.phase !== 'stopped'} />
+            <Progress.Section value={percent(r.sent, r.payouts)} color="indigo" striped animated={r.phase === 'confirming'} />
+            {/* Not yet signed (Stripe: not yet sent): pale, so a stopped batch does not look sent. */}
+            <Progress.Section value={percent(r.toSign, r.payouts)} color="indigo.2" />
             <Progress.Section value={percent(r.failed, r.payouts)} color="red" />
           </Progress.Root>
           <Text size="sm" c={r.phase === 'stopped' ? 'orange.8' : 'dimmed'} data-testid="rail-progress-status">

@@ -126,6 +126,7 @@ describe('railProgress', () => {
       ['stellar:standalone', 'Stellar standalone', 1, 2, 0, 1, 0, 0, 'finishedWithFailures'],
       ['stripe:stripe', 'Stripe', 1, 1, 0, 0, 1, 0, 'paid'],
     ])
+    expect(rails[0]).toMatchObject({ sent: 1, toSign: 1 })
     expect(railStatusSentence(rails[0]!)).toBe('Confirm each transaction on the Ledger — 2 of 3 transactions signed.')
     expect(railStatusSentence(rails[1]!)).toBe('1 paid, 1 failed.')
     expect(railStatusSentence(rails[2]!)).toBe('All 1 paid.')

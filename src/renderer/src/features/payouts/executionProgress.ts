@@ -48,8 +48,12 @@ export interface RailProgress {
   signsOnDevice: boolean
   payouts: number
   confirmed: number
-  /** Planned, signed or sent, not yet confirmed. */
+  /** Planned, signed or sent, not yet confirmed (= sent + toSign). */
   inFlight: number
+  /** Payouts signed (or sealed) and sent, waiting for the network to confirm. */
+  sent: number
+  /** Payouts in transactions not yet signed (Stripe: not yet sent). */
+  toSign: number
   failed: number
   /** Not yet in any transaction. */
   waiting: number
@@ -119,8 +123,11 @@ export function railProgress(detail: BatchDetail, submissions: readonly Submissi
     r.payouts++
     if (p.state === 'confirmed') r.confirmed++
     else if (p.state === 'failed') r.failed++
-    else if (IN_FLIGHT.has(p.state)) r.inFlight++
-    else r.waiting++
+    else if (IN_FLIGHT.has(p.state)) {
+      r.inFlight++
+      if (p.state === 'planned') r.toSign++
+      else r.sent++
+    } else r.waiting++
     byKey.set(key, r)
   }
   for (const s of latestAttempts(submissions)) {
@@ -144,6 +151,8 @@ function emptyProgress(rail: Rail, network: string): RailProgress {
     payouts: 0,
     confirmed: 0,
     inFlight: 0,
+    sent: 0,
+    toSign: 0,
     failed: 0,
     waiting: 0,
     transactions: 0,
