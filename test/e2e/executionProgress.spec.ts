@@ -27,10 +27,10 @@ async function snapBoth(page: Page, name: string): Promise<void> {
   const notices = page.locator('[data-testid^="notification-"] button')
   while ((await notices.count()) > 0) await notices.first().click()
   // From the top: a full-page picture of a scrolled page draws the fixed header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.evaluate('window.scrollTo(0, 0)')
   await snap(page, `${name}-1440`)
   await page.setViewportSize(NARROW)
-  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.evaluate('window.scrollTo(0, 0)')
   await snap(page, `${name}-1024`)
   await page.setViewportSize(WIDE)
 }

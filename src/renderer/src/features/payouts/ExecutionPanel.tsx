@@ -16,8 +16,8 @@ import { hasRole, useSession } from '../session/store'
 import { executeBatch, resumeBatch, retryFailed } from './actions'
 import { CancelRefusedTransaction, refusedSubmission } from './CancelRefusedTransaction'
 import { ExecutionDetails } from './ExecutionDetails'
-import { ExecutionSummaryCard, RailProgressList } from './ExecutionProgress'
-import { executionFinished, executionSummary, failedNextStep, latestAttempts, railProgress } from './executionProgress'
+import { ExecutionSummaryCard, RailProgressList } from './RailProgressList'
+import { canResumeSigning, executionFinished, executionSummary, failedNextStep, railProgress, unsignedOnDevice } from './executionProgress'
 import { ExternalSigning } from './ExternalSigning'
 import { SigningPlanNote } from './SigningPlanNote'
 import { canRetry } from './states'
@@ -53,11 +53,8 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
   // Signing stopped half-way (device locked, a prompt rejected, unplugged, the app that signed it
   // closed): the planned rest waits for a signer. Not while someone is signing it now — the core
   // reports it stopped only when no one holds the batch; this window's own failed run says so too.
-  // Only transactions signed on the device count: a planned Stripe transfer is sent by the core
-  // on its own, so it never makes "Resume signing" appear.
-  const unsigned = latestAttempts(submissions).filter((s) => s.state === 'planned' && s.rail !== 'stripe').length
-  const stopped = detail.batch.signingStopped !== null || executionError !== undefined
-  const canResume = state === 'executing' && unsigned > 0 && stopped
+  const unsigned = unsignedOnDevice(submissions)
+  const canResume = canResumeSigning(detail, submissions, executionError !== undefined)
   const rails = state === 'approved' ? [] : railProgress(detail, submissions, busy)
   const finished = executionFinished(detail) && submissions.length > 0
   // The device refused a transaction: it may be cancelled (never signed) so the later ones close its nonce gap.

@@ -8,6 +8,7 @@ import type { BatchDetail, Payout, SigningPlanRail, Submission } from '../../../
 import type { BatchState, PayoutState, SubmissionState } from '../../../../shared/payoutStates'
 import {
   assetLabels,
+  canResumeSigning,
   executionFinished,
   executionSummary,
   failedNextStep,
@@ -168,6 +169,26 @@ describe('railProgress', () => {
     expect(latestAttempts(subs).map((s) => s.id)).toEqual(['s0:2', 's1:1'])
     const d = detail('executing', [payout('USDC@evm:31337', '1.000000', 'planned'), payout('USDC@evm:31337', '1.000000', 'confirmed')])
     expect(railProgress(d, subs, true)[0]).toMatchObject({ transactions: 2, unsent: 1 })
+  })
+})
+
+describe('canResumeSigning', () => {
+  const planned = [submission('evm', 0, 'broadcast'), submission('evm', 1, 'planned')]
+  const payouts = [payout('USDC@evm:31337', '1.000000', 'broadcast'), payout('USDC@evm:31337', '1.000000', 'planned')]
+  const stopped = { signed: 1, total: 2, unsigned: 1 }
+
+  it('offers Resume only when signing has stopped: stored (after a reload, another process) or this window failed', () => {
+    expect(canResumeSigning(detail('executing', payouts, stopped), planned, false)).toBe(true)
+    expect(canResumeSigning(detail('executing', payouts, null), planned, true)).toBe(true)
+    // Someone is signing it now (the core reports no stop) and this window has no error: no Resume.
+    expect(canResumeSigning(detail('executing', payouts, null), planned, false)).toBe(false)
+  })
+
+  it('never for Stripe transfers, which the core sends on its own, nor once nothing waits for the device', () => {
+    const stripe = [submission('stripe', 0, 'planned')]
+    expect(canResumeSigning(detail('executing', [payout('USD@stripe', '1.00', 'planned')], null), stripe, true)).toBe(false)
+    expect(canResumeSigning(detail('executing', payouts, stopped), [submission('evm', 0, 'broadcast')], true)).toBe(false)
+    expect(canResumeSigning(detail('partially_failed', payouts, stopped), planned, true)).toBe(false)
   })
 })
 

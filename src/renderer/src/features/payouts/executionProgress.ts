@@ -308,3 +308,19 @@ export function failedNextStep(retryable: boolean, isSigner: boolean): string {
     ? 'Fix what each reason says, then press Retry failed payouts: only these are sent again, and nothing already paid is paid twice. Left alone, they stay unpaid.'
     : 'Once the reasons are fixed, a signer presses Retry failed payouts: only these are sent again, and nothing already paid is paid twice.'
 }
+
+/** Transactions of the batch waiting to be signed on a device (Stripe transfers never are: the core sends them on its own). */
+export function unsignedOnDevice(submissions: readonly Submission[]): number {
+  return latestAttempts(submissions).filter((s) => s.state === 'planned' && s.rail !== 'stripe').length
+}
+
+/**
+ * Whether to offer "Resume signing": the batch is executing, transactions wait for the device,
+ * and signing has actually stopped — the stored batch says so (nobody holds it: the process that
+ * signed was closed, or the device stopped), or this window's own run just ended with an error.
+ * Not while someone is signing it, and never for Stripe transfers alone.
+ */
+export function canResumeSigning(detail: BatchDetail, submissions: readonly Submission[], ownRunFailed: boolean): boolean {
+  const stopped = detail.batch.signingStopped !== null || ownRunFailed
+  return detail.batch.state === 'executing' && unsignedOnDevice(submissions) > 0 && stopped
+}
