@@ -198,6 +198,34 @@ export const BatchWarning = z.object({
 })
 export type BatchWarning = z.infer<typeof BatchWarning>
 
+/**
+ * What paying the batch's open payouts will ask of the signer, per rail and network: how many
+ * transactions (Stripe: transfers) they go out in, and how many of those must each be confirmed
+ * on the device — one per transaction on EVM and Stellar, none on Stripe. Shown beside Execute
+ * (and in `batches show --json`) so a batch that forces many confirmations is seen before it runs.
+ */
+export const SigningPlanRail = z.object({
+  rail: Rail,
+  network: z.string(),
+  /** Payouts still to be sent on this rail + network: pending ones, and failed ones a retry sends again. */
+  payouts: z.number().int(),
+  /** Transactions (EVM, Stellar) or transfers (Stripe) they go out in. */
+  transactions: z.number().int(),
+  /** Confirmations on the device: equal to `transactions` on EVM and Stellar, 0 on Stripe. */
+  deviceConfirmations: z.number().int(),
+  /**
+   * What they would take if every payout of one asset could share a transaction. Above it on
+   * Stellar when payouts carry different memos: a transaction holds one memo, so each memo needs
+   * its own transaction (and its own confirmation).
+   */
+  deviceConfirmationsIfShared: z.number().int(),
+  /** Stellar: the different memos among these payouts (0 on other rails). */
+  distinctMemos: z.number().int(),
+  /** exact: the rail cuts exactly so. atLeast: the node's gas estimate may split a chunk further (EVM). */
+  precision: z.enum(['exact', 'atLeast']),
+})
+export type SigningPlanRail = z.infer<typeof SigningPlanRail>
+
 export const BatchDetail = z.object({
   batch: BatchSummary,
   /** Every payout of the batch, in row order (a batch holds at most ROWS_PER_BATCH_MAX). */
@@ -214,6 +242,9 @@ export const BatchDetail = z.object({
    * (the last then says how many more).
    */
   warnings: z.array(BatchWarning),
+
+  /** Per rail and network, what paying the open payouts asks of the signer (empty when nothing is left to send). */
+  signingPlan: z.array(SigningPlanRail),
 })
 export type BatchDetail = z.infer<typeof BatchDetail>
 
@@ -385,6 +416,11 @@ export const Submission = z.object({
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Link to the transaction on a block explorer; null on local chains or before it is signed. */
   explorerUrl: z.string().nullable(),
+  /**
+   * The network fee it paid once it landed (confirmed, or reverted: a reverted transaction pays
+   * its fee too), exact at the fee asset's scale; null before it landed, or when no fee was paid.
+   */
+  fee: z.object({ assetId: z.string(), assetCode: z.string(), scale: z.number().int(), amount: DecimalString }).nullable(),
   createdAt: IsoTimestamp,
   updatedAt: IsoTimestamp,
 })

@@ -89,10 +89,41 @@ describe('countersign payouts and batches', () => {
     expect(human.stdout).toContain(id)
     expect(human.stdout).toContain('300.500000 USDC')
 
+    // Added field (the earlier ones unchanged): what executing will ask of the signer, per rail.
+    expect(shownToBob.signingPlan).toEqual([
+      {
+        rail: 'evm',
+        network: '8453',
+        payouts: 2,
+        transactions: 1,
+        deviceConfirmations: 1,
+        deviceConfirmationsIfShared: 1,
+        distinctMemos: 0,
+        precision: 'atLeast',
+      },
+    ])
+
     const show = await ok('batches', 'show', id)
     expect(show.stdout).toContain('approved by Bob Approver')
+    expect(show.stdout).toContain('evm 8453: 2 payouts in at least 1 transaction — at least 1 device confirmation')
     expect(show.stdout).toMatch(/evm\s+8453\s+USDC@evm:8453\s+2\s+300\.500000/)
     expect(show.stdout).toContain('inv-1')
+  })
+
+  it('batches show warns when distinct Stellar memos force one transaction (and one device confirmation) each', async () => {
+    const payees = ['GCNCEJIAZ5D3APIF5XWAJ3JSSTHM4HPHE7GK3NAB6R6WWSZDB2A2BQ5B', 'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN']
+    const csv = [
+      'id,rail,network,asset,recipient,amount,memo',
+      ...[1, 2, 3, 4].map((n) => `memo-${n},stellar,pubnet,XLM,${payees[n % 2]},${n},tag-${n}`),
+    ].join('\n')
+    const id = ImportPayoutCsvResult.parse(json(await ok('payouts', 'import', write('memos.csv', csv), ...alice, '--json'))).batchId!
+    const detail = BatchDetail.parse(json(await ok('batches', 'show', id, '--json')))
+    expect(detail.signingPlan).toMatchObject([
+      { rail: 'stellar', network: 'pubnet', payouts: 4, transactions: 4, deviceConfirmations: 4, deviceConfirmationsIfShared: 1 },
+    ])
+    const human = await ok('batches', 'show', id)
+    expect(human.stdout).toContain('stellar pubnet: 4 payouts in 4 transactions — 4 device confirmations')
+    expect(human.stdout).toContain('you will confirm 4 times on the device instead of 1')
   })
 
   it('prints every problem with its row and column and exits 1', async () => {

@@ -121,6 +121,13 @@ test('each device fault in the middle of a batch reaches the screen; Resume pays
       await expect(error).toHaveAttribute('data-code', fault.code)
       await expect(error).toContainText(fault.sentence)
       await expect(page.getByTestId('batch-resume')).toContainText('2 left')
+      // The per-rail progress says the same in plain words, from the stored batch: 1 sent, 2 to sign.
+      const progress = page.locator('[data-testid="rail-progress"][data-rail="evm:31337"]')
+      await expect(progress).toHaveAttribute('data-phase', 'stopped')
+      await expect(progress.getByTestId('rail-progress-count')).toHaveText('0 of 3 confirmed')
+      await expect(progress.getByTestId('rail-progress-status')).toHaveText(
+        'Signing stopped — 2 transactions still to sign on the Ledger. Press Resume signing.',
+      )
       await expect(page.getByTestId('execution-progress-log')).toContainText(
         'Confirm transaction 2 of 3 on the Sandbox device emulator — 1 payout, ',
       )
@@ -152,6 +159,8 @@ test('each device fault in the middle of a batch reaches the screen; Resume pays
         if ((await api.call('batches.get', { id })).batch.state === 'completed') break
       }
       await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed')
+      await expect(progress.getByTestId('rail-progress-count')).toHaveText('3 of 3 confirmed')
+      await expect(page.getByTestId('execution-summary').getByTestId('summary-paid')).toHaveText('Paid: 3 payouts — 3.500004 USDC')
       if (name === 'locked') await snap(page, 'signing-02-resumed-completed')
 
       for (const [i, payee] of payees.entries()) {

@@ -203,6 +203,7 @@ function printDetail(s: Session, d: BatchDetail): void {
     )
     s.out.line()
   }
+  printSigningPlan(s, d)
   s.out.line(s.out.bold('Approval'))
   for (const sentence of d.approvalStatus.sentences) s.out.line(`  ${sentence}`)
   for (const a of d.approvals)
@@ -249,4 +250,27 @@ function printDetail(s: Session, d: BatchDetail): void {
   if (d.payouts.length > shown.length) {
     s.out.line(`\n… and ${d.payouts.length - shown.length} more payouts — see them all with: countersign batches show ${b.id} --json`)
   }
+}
+
+/** What paying the open payouts asks of the signer, per rail; and the warning when memos force many transactions. */
+function printSigningPlan(s: Session, d: BatchDetail): void {
+  if (d.signingPlan.length === 0) return
+  const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
+  s.out.line(s.out.bold('Signing'))
+  for (const r of d.signingPlan) {
+    if (r.rail === 'stripe') {
+      s.out.line(`  stripe: ${count(r.payouts, 'payout')} in ${count(r.transactions, 'transfer')} — nothing to sign on a device`)
+      continue
+    }
+    const atLeast = r.precision === 'atLeast' && r.payouts > r.transactions ? 'at least ' : ''
+    s.out.line(
+      `  ${r.rail} ${r.network}: ${count(r.payouts, 'payout')} in ${atLeast}${count(r.transactions, 'transaction')} — ${atLeast}${count(r.deviceConfirmations, 'device confirmation')}`,
+    )
+    if (r.deviceConfirmations > r.deviceConfirmationsIfShared) {
+      s.out.line(
+        `  ! ${r.distinctMemos} different memos: a Stellar transaction holds one memo, so you will confirm ${r.deviceConfirmations} times on the device instead of ${r.deviceConfirmationsIfShared}. Remove memos the payees do not need to sign fewer times (editing sends the batch back for approval).`,
+      )
+    }
+  }
+  s.out.line()
 }

@@ -18,6 +18,8 @@ import {
 } from './readBatch'
 import { signingStoppedOf } from './signingStopped'
 import { readBatchWarnings } from './batchWarnings'
+import { getRailsSetting } from '../../rails/getRailsSetting'
+import { countDeviceConfirmations } from './countDeviceConfirmations'
 
 export interface GetBatchParameters {
   id: string
@@ -43,6 +45,9 @@ export async function getBatch(ctx: CoreContext, input: GetBatchParameters, oper
     const batch = await toSummary(row, payouts, assets, stopped.get(row.id) ?? null)
     const shaped: Payout[] = []
     for (const p of payouts) shaped.push(await toPayout(p, assets, reversed.get(p.id)))
+    const issuers = new Map<string, { issuer: string | null }>()
+    for (const assetId of totals.keys()) issuers.set(assetId, { issuer: (await assets.get(assetId)).issuer })
+    const signingPlan = countDeviceConfirmations({ payouts, assets: issuers, rails: (await getRailsSetting(ctx)).rails })
     return {
       batch,
       payouts: shaped,
@@ -51,6 +56,7 @@ export async function getBatch(ctx: CoreContext, input: GetBatchParameters, oper
       lastRejection: await lastRejection(ctx, row.id),
       approvalStatus: await describeApprovalStatus(ctx, row, batchStateOf(row), totals, assets, approvals, operator),
       warnings: await readBatchWarnings(ctx, row.id),
+      signingPlan,
     }
   })
 }

@@ -1,9 +1,16 @@
 /** batches.submissions: every submission of a batch, chunk by chunk, attempt by attempt. */
+import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { Submission } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
+import { findAsset } from '../../ledger'
+import { assetIdFor } from '../../ledger/ids'
 import type { RailRegistry } from '../../rails/Rail'
+import { invariant } from '../../util/invariant'
 import { getBatchRow } from '../batches/readBatch'
+
+/** The asset a rail pays its fees in when the rail is not configured in this process (as the rails name it). */
+const NATIVE_FEE_CODE: Readonly<Record<string, string>> = { evm: 'ETH', stellar: 'XLM' }
 
 export type ListSubmissionsReturnType = Submission[]
 
@@ -24,6 +31,8 @@ export async function listSubmissions(ctx: CoreContext, rails: RailRegistry, bat
       )
     ).map((r) => [r.id, Number(r.n)]),
   )
+  const fees = new Map<string, Submission['fee']>()
+  for (const s of rows) fees.set(s.id, await feeOf(ctx, rails, s))
   return rows.map((s: SubmissionRow) => {
     const explorerUrl = s.tx_hash === null ? null : (rails.get(s.rail, s.network)?.explorerUrl?.(s.tx_hash) ?? null)
     return {
@@ -38,8 +47,23 @@ export async function listSubmissions(ctx: CoreContext, rails: RailRegistry, bat
       payoutCount: counts.get(s.id) ?? 0,
       failure: s.failure_code !== null ? { code: s.failure_code, message: s.failure_message ?? '' } : null,
       explorerUrl,
+      fee: fees.get(s.id) ?? null,
       createdAt: s.created_at,
       updatedAt: s.updated_at,
     }
   })
+}
+
+/** The fee a submission paid, exact at its asset's scale; null when none was (yet) paid. */
+async function feeOf(ctx: CoreContext, rails: RailRegistry, s: SubmissionRow): Promise<Submission['fee']> {
+  if (s.fee_paid === null) return null
+  const minor = parseMinor(s.fee_paid)
+  if (minor === 0n) return null
+  const nativeCode = NATIVE_FEE_CODE[s.rail]
+  const assetId = rails.get(s.rail, s.network)?.feeAssetId ?? (nativeCode ? assetIdFor(nativeCode, s.rail, s.network) : null)
+  invariant(assetId !== null, () => `submission ${s.id} paid a fee on ${s.rail}, which has no fee asset`)
+  const asset = await findAsset(ctx, assetId)
+  // The fee was booked in this asset (bookSubmission.ts), so it is registered.
+  invariant(asset, () => `fee asset ${assetId} of submission ${s.id} is not in the registry`)
+  return { assetId, assetCode: asset.code, scale: asset.scale, amount: formatAmount(minor, asset.scale) }
 }

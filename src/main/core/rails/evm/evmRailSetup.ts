@@ -31,6 +31,9 @@ export interface EvmRailSetup {
   readonly usableGas: bigint
 }
 
+/** The gas one transaction may use by estimate: a share of the per-transaction cap. */
+export const evmUsableGas = (gasPerTxMax * evmRailDefaults.gasCapUsableNumerator) / evmRailDefaults.gasCapUsableDenominator
+
 export function evmRailSetup(config: EvmChainConfig, rpcUrl?: string): EvmRailSetup {
   const network = String(config.chainId)
   const confirmationsMin = BigInt(config.confirmationsMin)
@@ -46,6 +49,6 @@ export function evmRailSetup(config: EvmChainConfig, rpcUrl?: string): EvmRailSe
     reorgWatchBlocks: BigInt(config.reorgWatchBlocks ?? evmRailDefaults.reorgWatchBlocks),
     maxFeePerGasCap: config.maxFeePerGasCap,
     payoutsPerChunkMax: config.payoutsPerChunkMax,
-    usableGas: (gasPerTxMax * evmRailDefaults.gasCapUsableNumerator) / evmRailDefaults.gasCapUsableDenominator,
+    usableGas: evmUsableGas,
   }
 }

@@ -66,11 +66,20 @@ export async function prepareEvmChunks(
   return out
 }
 
-/** Static cut by an upper bound per payout; the node's estimate then confirms (or halves) each. */
-function cutByGasBound(setup: EvmRailSetup, payouts: readonly PayoutRow[], kind: EvmChunkKind): PayoutRow[][] {
+/**
+ * PURE: most payouts of one kind a chunk is cut to before the node estimates it (the static gas
+ * bound per payout, and the chain's payoutsPerChunkMax). The node's estimate may still halve a
+ * chunk, so counts made from this are a lower bound (batches/countDeviceConfirmations.ts).
+ */
+export function evmChunkSizeMax(setup: Pick<EvmRailSetup, 'usableGas' | 'payoutsPerChunkMax'>, kind: EvmChunkKind): number {
   const per = kind === 'token' ? evmRailDefaults.gasPerTokenPayoutBound : evmRailDefaults.gasPerNativePayoutBound
   const byGas = Number((setup.usableGas - evmRailDefaults.gasPerChunkBase) / per)
-  const size = Math.max(1, Math.min(byGas, setup.payoutsPerChunkMax ?? byGas))
+  return Math.max(1, Math.min(byGas, setup.payoutsPerChunkMax ?? byGas))
+}
+
+/** Static cut by an upper bound per payout; the node's estimate then confirms (or halves) each. */
+function cutByGasBound(setup: EvmRailSetup, payouts: readonly PayoutRow[], kind: EvmChunkKind): PayoutRow[][] {
+  const size = evmChunkSizeMax(setup, kind)
   const out: PayoutRow[][] = []
   for (let i = 0; i < payouts.length; i += size) out.push(payouts.slice(i, i + size))
   return out

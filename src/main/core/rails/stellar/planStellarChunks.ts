@@ -24,15 +24,15 @@ export interface StellarPrepared {
 }
 
 /** PURE: payouts grouped into transactions (one asset, one memo, at most opsPerTx each). */
-export function groupStellarChunks(payouts: readonly PayoutRow[], opsPerTx: number): PayoutRow[][] {
-  const groups = new Map<string, PayoutRow[]>()
+export function groupStellarChunks<P extends Pick<PayoutRow, 'asset_id' | 'memo'>>(payouts: readonly P[], opsPerTx: number): P[][] {
+  const groups = new Map<string, P[]>()
   for (const p of payouts) {
     const key = `${p.asset_id}\u0000${p.memo ?? ''}`
     const list = groups.get(key) ?? []
     list.push(p)
     groups.set(key, list)
   }
-  const out: PayoutRow[][] = []
+  const out: P[][] = []
   for (const list of groups.values()) for (let i = 0; i < list.length; i += opsPerTx) out.push(list.slice(i, i + opsPerTx))
   return out
 }

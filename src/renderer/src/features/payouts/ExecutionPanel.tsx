@@ -1,25 +1,44 @@
 /**
- * A batch's execution: execute / resume / retry, the live progress of signing and broadcasting,
- * why it stopped (the core's sentence and the lines its details list), and the submissions.
+ * A batch's execution: execute / resume / retry, what executing will ask of the signer (before
+ * Execute), per rail how many payouts are confirmed and where it stands, why it stopped (the
+ * core's sentence and the lines its details list), a summary once it has ended — and, behind
+ * Details, every transaction attempt and the signing log. Everything but the live device prompt
+ * and the log is derived from stored state (executionProgress.ts), so it is right after a reload
+ * and while another process executes the batch.
  */
-import { Alert, Button, Card, Group, List, Loader, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Button, Card, Group, List, Loader, Stack, Text, Title } from '@mantine/core'
 import { IconAlertTriangle, IconDeviceUsb, IconPlayerPlay, IconPlayerTrackNext, IconRefreshAlert } from '@tabler/icons-react'
 import { useState } from 'react'
+import type { Rail } from '../../../../shared/blocks'
 import type { BatchDetail, Submission } from '../../../../shared/payoutsApi'
-import { formatClock, formatCount } from '../../lib/format'
+import { formatCount } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { executeBatch, resumeBatch, retryFailed } from './actions'
 import { CancelRefusedTransaction, refusedSubmission } from './CancelRefusedTransaction'
+import { ExecutionDetails } from './ExecutionDetails'
+import { ExecutionSummaryCard, RailProgressList } from './RailProgressList'
+import { canResumeSigning, executionFinished, executionSummary, failedNextStep, railProgress, unsignedOnDevice } from './executionProgress'
 import { ExternalSigning } from './ExternalSigning'
-import { TxLink } from './PayoutsTable'
-import { SubmissionStateBadge } from './StateBadge'
+import { SigningPlanNote } from './SigningPlanNote'
 import { canRetry } from './states'
 import { usePayouts } from './store'
 
 const NOT_SIGNER = 'You do not have the signer role, so you cannot execute batches.'
 const NOT_CANCELLER = 'You need the signer or admin role to cancel a transaction.'
 
-/** Execute (signer), the live progress of signing and broadcasting, and the submissions chunk by chunk. */
+/** What the panel says about how this batch's rails pay: device signing only where there is any. */
+function howItPays(rails: readonly Rail[]): string {
+  const device = rails.some((r) => r !== 'stripe')
+  const stripe = rails.includes('stripe')
+  const confirms = 'A payout counts as paid once the network confirms it.'
+  if (device && stripe)
+    return `EVM and Stellar payouts go out in transactions you confirm one by one on the Ledger; Stripe transfers are sent by the app, with nothing to sign. ${confirms}`
+  if (stripe)
+    return 'Each payout is one Stripe transfer, sent by the app with its own idempotency key — nothing to sign on a device. A payout counts as paid once Stripe confirms it.'
+  return `Payouts go out in transactions: you confirm each one on the Ledger, and the app sends it. ${confirms}`
+}
+
+/** Execute (signer), what it will ask of the signer, per-rail progress, the summary, and the details. */
 export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; submissions: Submission[] }) {
   const operator = useSession((s) => s.operator)
   const progress = usePayouts((s) => s.progress[detail.batch.id]) ?? []
@@ -34,9 +53,10 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
   // Signing stopped half-way (device locked, a prompt rejected, unplugged, the app that signed it
   // closed): the planned rest waits for a signer. Not while someone is signing it now — the core
   // reports it stopped only when no one holds the batch; this window's own failed run says so too.
-  const unsigned = submissions.filter((s) => s.state === 'planned').length
-  const stopped = detail.batch.signingStopped !== null || executionError !== undefined
-  const canResume = state === 'executing' && unsigned > 0 && stopped
+  const unsigned = unsignedOnDevice(submissions)
+  const canResume = canResumeSigning(detail, submissions, executionError !== undefined)
+  const rails = state === 'approved' ? [] : railProgress(detail, submissions, busy)
+  const finished = executionFinished(detail) && submissions.length > 0
   // The device refused a transaction: it may be cancelled (never signed) so the later ones close its nonce gap.
   const refused = canResume && executionError?.code === 'DEVICE_REJECTED' ? refusedSubmission(submissions) : null
   const mayCancel = signer || hasRole(operator, 'admin')
@@ -53,9 +73,8 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
         <Group justify="space-between" align="flex-start">
           <Stack gap={2}>
             <Title order={4}>Execution</Title>
-            <Text size="sm" c="dimmed">
-              Each chunk of payouts is one transaction, signed on the Ledger and broadcast; the payouts confirm as blocks arrive. On Stripe,
-              each payout is one transfer sent with its own idempotency key, nothing to sign.
+            <Text size="sm" c="dimmed" data-testid="execution-how">
+              {howItPays(detail.batch.rails)}
             </Text>
           </Stack>
           <Group gap="xs">
@@ -117,6 +136,8 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
           </Text>
         ) : null}
 
+        {state === 'approved' || canRetry(state) ? <SigningPlanNote plan={detail.signingPlan} /> : null}
+
         {executionError && !busy ? (
           <Alert
             color="red"
@@ -159,85 +180,41 @@ export function ExecutionPanel({ detail, submissions }: { detail: BatchDetail; s
           </Alert>
         ) : null}
 
-        {last ? (
+        {busy && last?.kind === 'signing' ? (
+          // The prompt on the device now: the one thing the signer must act on.
           <Alert
-            color={busy ? 'violet' : 'gray'}
+            color="violet"
             variant="light"
-            icon={busy && last.kind === 'signing' ? <IconDeviceUsb size={20} /> : busy ? <Loader size={16} /> : undefined}
-            title={<span data-testid="execution-progress">{last.message}</span>}
+            icon={<IconDeviceUsb size={20} />}
             data-testid="execution-progress-panel"
             data-kind={last.kind}
           >
-            <Stack gap={2} data-testid="execution-progress-log">
-              {progress.map((p, i) => (
-                <Text key={i} size="xs" ff="monospace" c="dimmed">
-                  {formatClock(new Date(p.at))} · {p.message}
-                </Text>
-              ))}
-            </Stack>
+            <Text size="sm" fw={500} data-testid="execution-progress">
+              {last.message}
+            </Text>
           </Alert>
-        ) : null}
-
-        {state === 'executing' && !busy && !canResume ? (
-          <Group gap="xs" data-testid="execution-waiting">
+        ) : busy ? (
+          <Group gap="xs" data-testid="execution-progress-panel" data-kind={last?.kind ?? 'planned'}>
             <Loader size="xs" />
-            <Text size="sm">Broadcast — waiting for the payouts to confirm on chain.</Text>
+            <Text size="sm" data-testid="execution-progress">
+              {last?.message ?? 'Preparing the transactions…'}
+            </Text>
           </Group>
         ) : null}
 
+        {rails.length > 0 ? <RailProgressList rails={rails} /> : null}
+
+        {finished ? (
+          <ExecutionSummaryCard summary={executionSummary(detail, submissions)} nextStep={failedNextStep(canRetry(state), signer)} />
+        ) : null}
+
         {submissionsError ? (
-          <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Could not load the submissions">
+          <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Could not load the transactions">
             {submissionsError}
           </Alert>
         ) : null}
 
-        {submissions.length > 0 ? (
-          <Table striped withTableBorder verticalSpacing={6} data-testid="submissions-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Chunk</Table.Th>
-                <Table.Th>Attempt</Table.Th>
-                <Table.Th>Network</Table.Th>
-                <Table.Th ta="right">Payouts</Table.Th>
-                {/* Wide enough for the longest state badge ("confirmed", "cancelled") not to be clipped. */}
-                <Table.Th miw={112}>State</Table.Th>
-                <Table.Th>Transaction</Table.Th>
-                <Table.Th ta="right">Nonce</Table.Th>
-                <Table.Th>Failure</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {submissions.map((s) => (
-                <Table.Tr key={s.id} data-testid="submission-row" data-state={s.state}>
-                  <Table.Td>{s.chunkIndex + 1}</Table.Td>
-                  <Table.Td>{s.attempt}</Table.Td>
-                  <Table.Td ff="monospace">
-                    {s.rail}:{s.network}
-                  </Table.Td>
-                  <Table.Td ta="right" ff="monospace">
-                    {formatCount(s.payoutCount)}
-                  </Table.Td>
-                  <Table.Td>
-                    <SubmissionStateBadge state={s.state} failureCode={s.failure?.code} />
-                  </Table.Td>
-                  <Table.Td>{s.txHash ? <TxLink hash={s.txHash} url={s.explorerUrl} /> : '—'}</Table.Td>
-                  <Table.Td ta="right" ff="monospace">
-                    {s.nonce ?? '—'}
-                  </Table.Td>
-                  <Table.Td>
-                    {s.failure ? (
-                      <Text size="sm" c="red" data-testid="submission-failure">
-                        {s.failure.message}
-                      </Text>
-                    ) : (
-                      '—'
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        ) : null}
+        <ExecutionDetails submissions={submissions} progress={progress} />
       </Stack>
     </Card>
   )
