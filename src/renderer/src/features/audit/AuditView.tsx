@@ -28,6 +28,7 @@ export function AuditView() {
     verification,
     filter,
     open,
+    setFilter,
     exportCsv,
     exporting,
   } = useAudit()
@@ -101,6 +102,17 @@ export function AuditView() {
       ) : null}
 
       <AuditFilters />
+      {brokenSeq !== null && filter.hideSystem ? (
+        // The row that broke may be one the system wrote: never hide what the alert points at.
+        <Alert color="orange" variant="light" data-testid="audit-broken-hidden">
+          <Group justify="space-between" wrap="nowrap">
+            <Text size="sm">Automatic rows by the system are hidden, so a row marked broken may not be shown.</Text>
+            <Button size="xs" variant="white" color="orange" onClick={() => setFilter({ hideSystem: false })} style={{ flexShrink: 0 }}>
+              Show every row
+            </Button>
+          </Group>
+        </Alert>
+      ) : null}
 
       <AuditTable
         rows={rows}
@@ -140,6 +152,6 @@ function shownText(
   if (loaded === 0 || oldest === undefined || newest === undefined)
     return narrowed ? `No rows match these filters.${hidden}` : `No rows loaded.${hidden}`
   const range = `${formatCount(loaded)} ${loaded === 1 ? 'row' : 'rows'} loaded, seq ${formatCount(oldest)}–${formatCount(newest)}`
-  const whole = complete ? (narrowed ? ' — every row that matches.' : ' — the whole log.') : '.'
+  const whole = complete ? (narrowed || hideSystem ? ' — every row that matches.' : ' — the whole log.') : '.'
   return `${range}${whole}${hidden}`
 }
