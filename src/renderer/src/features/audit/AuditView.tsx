@@ -151,7 +151,8 @@ function shownText(
   const hidden = hideSystem ? ' Automatic rows by the system are hidden.' : ''
   if (loaded === 0 || oldest === undefined || newest === undefined)
     return narrowed ? `No rows match these filters.${hidden}` : `No rows loaded.${hidden}`
-  const range = `${formatCount(loaded)} ${loaded === 1 ? 'row' : 'rows'} loaded, seq ${formatCount(oldest)}–${formatCount(newest)}`
+  const seqs = oldest === newest ? formatCount(oldest) : `${formatCount(oldest)}–${formatCount(newest)}`
+  const range = `${formatCount(loaded)} ${loaded === 1 ? 'row' : 'rows'} loaded, seq ${seqs}`
   const whole = complete ? (narrowed || hideSystem ? ' — every row that matches.' : ' — the whole log.') : '.'
   return `${range}${whole}${hidden}`
 }
