@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import { PAYLOAD_BYTES_MAX } from '../shared/limits'
 import { CsError } from '../shared/errors'
+import { fileTooLargeMessage, formatFileSize } from '../shared/fileSize'
 
 export interface EntriesFile {
   /** How the file is named in messages ("entries.json", "stdin"). */
@@ -33,7 +34,7 @@ function readFile(file: string): string {
     throw new CsError('FILE_INVALID', `Cannot read ${file}: ${why} — check the path.`, { cause })
   }
   if (!stat.isFile()) throw new CsError('FILE_INVALID', `${file} is not a file — give the path of a JSON file of journal entries.`)
-  if (stat.size > ENTRIES_FILE_BYTES_MAX) throw tooLarge(file)
+  if (stat.size > ENTRIES_FILE_BYTES_MAX) throw tooLarge(file, stat.size)
   try {
     return fs.readFileSync(file, 'utf8')
   } catch (cause) {
@@ -47,15 +48,19 @@ async function readStream(stream: NodeJS.ReadableStream, label: string): Promise
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer)
     bytes += buf.length
-    if (bytes > ENTRIES_FILE_BYTES_MAX) throw tooLarge(label)
+    if (bytes > ENTRIES_FILE_BYTES_MAX) throw tooLarge(label, null)
     chunks.push(buf)
   }
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function tooLarge(label: string): CsError {
-  const mib = (ENTRIES_FILE_BYTES_MAX / (1024 * 1024)).toFixed(1)
-  return new CsError('FILE_INVALID', `${label} is larger than the ${mib} MiB limit of one posting — split it into several files.`)
+/** `bytes`: the file's size; null for standard input, whose size is known only as far as it was read. */
+function tooLarge(label: string, bytes: number | null): CsError {
+  const fix = 'Split it into several files and post each.'
+  const kind = 'a file of journal entries'
+  if (bytes === null)
+    return new CsError('FILE_INVALID', `${label} is larger than ${formatFileSize(ENTRIES_FILE_BYTES_MAX)}, the most ${kind} can be. ${fix}`)
+  return new CsError('FILE_INVALID', fileTooLargeMessage({ name: label, bytes, limitBytes: ENTRIES_FILE_BYTES_MAX, kind, fix }))
 }
 
 /** Parse and shape-check; exported for tests. */

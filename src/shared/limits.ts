@@ -37,6 +37,12 @@ export const EMBEDDED_FILE_SHARE_PAYLOAD_NUMERATOR = 3
 export const EMBEDDED_FILE_SHARE_PAYLOAD_DENOMINATOR = 4
 /** Rows one list call returns at most (ledger entries, holds, audit rows). */
 export const LIST_ROWS_MAX = 1_000
+/** One filter text of the audit log (a subject, an actor id, an action). */
+export const AUDIT_FILTER_TEXT_CHARS_MAX = 200
+/** Actions one audit filter may name (the log holds about a hundred kinds). */
+export const AUDIT_ACTIONS_FILTER_MAX = 200
+/** Rows one audit export writes: past this, ask for a narrower date range. */
+export const AUDIT_EXPORT_ROWS_MAX = 100_000
 /** Ids and references chosen by people or upstream systems: entry, account, payout, batch, operator ids. */
 export const ID_CHARS_MAX = 128
 /** A decimal amount as text; the money parser's own, tighter check (DECIMAL_CHARS_MAX) gives the better sentence. */

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { Empty, IsoTimestamp, SecretProtection } from './blocks'
 import { call } from './callSpec'
-import { DATABASE_PASSWORD_CHARS_MAX, LIST_ROWS_MAX } from './limits'
+import { AUDIT_ACTIONS_FILTER_MAX, AUDIT_FILTER_TEXT_CHARS_MAX, DATABASE_PASSWORD_CHARS_MAX, LIST_ROWS_MAX } from './limits'
 
 export { Operator } from './blocks'
 
@@ -50,6 +50,44 @@ export const AuditVerification = z.object({
 })
 export type AuditVerification = z.infer<typeof AuditVerification>
 
+/** The actor of the rows the core writes by itself (poller, confirmations, syncs, expiry sweeps), not a person. */
+export const AUDIT_SYSTEM_ACTOR = 'system'
+
+/** A day (YYYY-MM-DD, UTC) or an ISO UTC instant. */
+const AuditDay = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/, 'must be a date (YYYY-MM-DD) or an ISO UTC time')
+const FilterText = z.string().trim().min(1).max(AUDIT_FILTER_TEXT_CHARS_MAX)
+
+/**
+ * Which audit rows: every field narrows (AND); each is an index in the core (audit_log's
+ * (subject, seq), (actor, seq), (action, seq) and (at)), so a filter costs the same at 100,000 rows.
+ */
+export const AuditFilter = z
+  .object({
+    /** One subject exactly: 'batch:b_12', 'operator:dana-admin'. */
+    subject: FilterText.optional(),
+    /** Who: an operator id, or 'system' for the core's own rows. */
+    actor: FilterText.optional(),
+    /** Any of these actions exactly ('batches.approve', 'payouts.submission.confirmed'). */
+    actions: z.array(FilterText).min(1).max(AUDIT_ACTIONS_FILTER_MAX).optional(),
+    /** Written on or after (a date means its first instant, UTC). */
+    from: AuditDay.optional(),
+    /** Written before the end of (a date includes the whole day, UTC). */
+    to: AuditDay.optional(),
+    /** Leave out the rows the core wrote by itself (actor 'system': confirmations, syncs, sweeps, receipts). */
+    hideSystem: z.boolean().optional(),
+  })
+  .strict()
+export type AuditFilter = z.infer<typeof AuditFilter>
+
+/** An export of the audit log: a CSV file (text), oldest row first. */
+export const AuditExport = z.object({
+  name: z.string(),
+  mime: z.string(),
+  text: z.string(),
+  rows: z.number().int(),
+})
+export type AuditExport = z.infer<typeof AuditExport>
+
 const Page = { limit: z.number().int().min(1).max(LIST_ROWS_MAX).optional(), beforeSeq: z.number().int().min(1).optional() }
 
 /** Where the books are, and — for a team database — whether this desk has its password saved. */
@@ -92,10 +130,22 @@ export const workspaceCalls = {
   }),
 
   'audit.list': call({
-    summary: 'Audit log rows, newest first.',
+    summary: 'Audit log rows, newest first, filtered by subject, actor, actions, dates; optionally without the rows the system wrote.',
     mutates: false,
-    input: z.object({ subject: z.string().optional(), ...Page }).strict(),
+    input: AuditFilter.extend(Page).strict(),
     output: z.object({ rows: z.array(AuditRow), nextBeforeSeq: z.number().int().nullable() }),
+  }),
+  'audit.facets': call({
+    summary: 'What the audit log can be filtered by: the actors and the actions it holds, sorted.',
+    mutates: false,
+    input: Empty,
+    output: z.object({ actors: z.array(z.string()), actions: z.array(z.string()) }),
+  }),
+  'audit.export': call({
+    summary: 'The rows a filter matches as one CSV file, oldest first (spreadsheet formulas neutralised).',
+    mutates: false,
+    input: AuditFilter,
+    output: AuditExport,
   }),
   'audit.verify': call({
     summary: 'Recompute the hash chain, check the books against it, and report the first broken row (of the log or of the books).',

@@ -120,6 +120,9 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
     // The reload shows the tampered row as it now reads.
     await page.getByTestId('audit-refresh').click()
     await expect(page.getByTestId('audit-row-2').getByTestId('audit-actor')).toHaveText('mallory')
+    // The system's own rows are hidden by default: the view offers them, so no marked row stays out of sight.
+    await expect(page.getByTestId('audit-broken-hidden')).toBeVisible()
+    await expect(page.getByTestId('audit-shown')).toContainText('every row that matches')
     await snap(page, '05-audit-broken')
     await page.getByTestId('color-scheme-toggle').click()
     await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark')

@@ -1,5 +1,8 @@
+import fs from 'node:fs'
 import type { Command } from 'commander'
-import { LIST_ROWS_MAX } from '../../shared/limits'
+import { CsError } from '../../shared/errors'
+import { AUDIT_EXPORT_ROWS_MAX, LIST_ROWS_MAX } from '../../shared/limits'
+import type { AuditFilter } from '../../shared/workspaceApi'
 import { cell, shortHash, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
@@ -13,18 +16,26 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
     .description('The append-only, hash-chained log of every change and who made it.')
     .addHelpText('after', examples('countersign audit list --limit 20', 'countersign audit verify'))
 
-  audit
+  const list = audit
     .command('list', { isDefault: true })
     .description('Audit rows, newest first (the default).')
     .option('--limit <n>', `how many rows (1–${LIST_ROWS_MAX})`, intArg(1, LIST_ROWS_MAX))
-    .option('--subject <subject>', 'only rows about this subject, e.g. entry:opening-usdc or operator:dana-admin')
     .option('--before <seq>', 'only rows older than this sequence number (paging)', intArg(1, Number.MAX_SAFE_INTEGER))
-    .addHelpText('after', examples('countersign audit list --limit 20', 'countersign audit list --subject account:treasury-usdc --json'))
-    .action(async (opts: { limit?: number; subject?: string; before?: number }, cmd: Command) => {
+  filterOptions(list)
+    .addHelpText(
+      'after',
+      examples(
+        'countersign audit list --limit 20',
+        'countersign audit list --subject account:treasury-usdc --json',
+        'countersign audit list --actor op_1a2b3c --action batches.approve --action batches.reject --from 2026-03-01 --to 2026-03-31',
+        'countersign audit list --hide-system',
+      ),
+    )
+    .action(async (opts: FilterOptions & { limit?: number; before?: number }, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         const page = await s.call('audit.list', {
+          ...filterOf(opts),
           ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-          ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
           ...(opts.before !== undefined ? { beforeSeq: opts.before } : {}),
         })
         if (s.out.json) return s.out.data(page)
@@ -43,7 +54,29 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
             s.out.bold,
           ),
         )
-        if (page.nextBeforeSeq !== null) s.out.line(`\nOlder rows: countersign audit list --before ${page.nextBeforeSeq}`)
+        if (page.nextBeforeSeq !== null) s.out.line(`\nOlder rows: add --before ${page.nextBeforeSeq} (with the same filters)`)
+      })
+    })
+
+  const exportCommand = audit
+    .command('export')
+    .description(
+      `The rows the filters match as one CSV file, oldest first (at most ${AUDIT_EXPORT_ROWS_MAX.toLocaleString('en-US')} rows; spreadsheet formulas neutralised).`,
+    )
+    .option('--out <file>', 'write it here instead of standard output')
+  filterOptions(exportCommand)
+    .addHelpText('after', examples('countersign audit export --from 2026-03-01 --to 2026-03-31 --hide-system --out audit-march.csv'))
+    .action(async (opts: FilterOptions & { out?: string }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const file = await s.call('audit.export', filterOf(opts))
+        if (opts.out === undefined) return void io.stdout.write(file.text)
+        try {
+          fs.writeFileSync(opts.out, file.text)
+        } catch (error) {
+          throw new CsError('FILE_INVALID', `Could not write ${opts.out} — check the folder exists and is writable.`, { cause: error })
+        }
+        if (s.out.json) return s.out.data({ file: opts.out, rows: file.rows })
+        s.out.line(`${file.rows} audit ${file.rows === 1 ? 'row' : 'rows'} written to ${opts.out}.`)
       })
     })
 
@@ -82,4 +115,38 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
         return EXIT_FAILURE
       })
     })
+}
+
+interface FilterOptions {
+  subject?: string
+  actor?: string
+  action?: string[]
+  from?: string
+  to?: string
+  hideSystem?: boolean
+}
+
+/** The filters `audit list` and `audit export` share (the contract's AuditFilter). */
+function filterOptions(cmd: Command): Command {
+  return cmd
+    .option('--subject <subject>', 'only rows about this subject, e.g. entry:opening-usdc or operator:dana-admin')
+    .option('--actor <id>', "only rows by this operator id, or 'system' for the rows Countersign wrote by itself")
+    .option('--action <action>', 'only rows of this action, e.g. batches.approve (repeat for several)', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
+    .option('--from <date>', 'written on or after (YYYY-MM-DD, UTC, or an ISO UTC time)')
+    .option('--to <date>', 'written on or before (YYYY-MM-DD includes the whole day, UTC)')
+    .option('--hide-system', "leave out the rows Countersign wrote by itself (actor 'system': confirmations, syncs, sweeps)")
+}
+
+function filterOf(opts: FilterOptions): AuditFilter {
+  return {
+    ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+    ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
+    ...(opts.action !== undefined ? { actions: opts.action } : {}),
+    ...(opts.from !== undefined ? { from: opts.from } : {}),
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+    ...(opts.hideSystem === true ? { hideSystem: true } : {}),
+  }
 }

@@ -6,6 +6,7 @@
 import type { Command } from 'commander'
 import type { Backup } from '../../shared/backupsApi'
 import { CsError } from '../../shared/errors'
+import { formatFileSize } from '../../shared/fileSize'
 import { BACKUP_KEEP_DAYS_MAX, BACKUP_KEEP_DAYS_MIN } from '../../shared/limits'
 import { shortHash, shortTimestamp } from '../format'
 import { createOut, type CliIo } from '../io'
@@ -168,9 +169,5 @@ function renderBackups(backups: readonly Backup[], bold: (s: string) => string):
   )
 }
 
-const KIB = 1024
-function formatBytes(bytes: number): string {
-  if (bytes < KIB) return `${bytes} B`
-  if (bytes < KIB * KIB) return `${(bytes / KIB).toFixed(1)} KiB`
-  return `${(bytes / KIB / KIB).toFixed(1)} MiB`
-}
+/** Sizes read the same in the app and the CLI (src/shared/fileSize.ts). */
+const formatBytes = formatFileSize

@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
+import { fileTooLargeMessage } from '../../shared/fileSize'
 import type { EventPayload } from '../../shared/api'
 import { EXTERNAL_SIGNED_BYTES_MAX } from '../../shared/limits'
 import type { CancelSubmissionResult, ExecuteResult, Submission } from '../../shared/payoutsApi'
@@ -133,8 +134,18 @@ later as a new attempt (countersign batches retry BATCH) once the batch has fini
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         let content: string
         try {
-          if (fs.statSync(file).size > EXTERNAL_SIGNED_BYTES_MAX)
-            throw new CsError('FILE_INVALID', `${file} is too large to be a signed Countersign file — check the file.`)
+          const bytes = fs.statSync(file).size
+          if (bytes > EXTERNAL_SIGNED_BYTES_MAX)
+            throw new CsError(
+              'FILE_INVALID',
+              fileTooLargeMessage({
+                name: file,
+                bytes,
+                limitBytes: EXTERNAL_SIGNED_BYTES_MAX,
+                kind: 'a signed Countersign file',
+                fix: 'Check that it is the file the signer sent back.',
+              }),
+            )
           content = fs.readFileSync(file, 'utf8')
         } catch (error) {
           if (error instanceof CsError) throw error

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
-import { CSV_BYTES_MAX } from '../../shared/limits'
+import { fileTooLargeMessage, fileTooLargeToSendMessage } from '../../shared/fileSize'
+import { CSV_BYTES_MAX, PAYLOAD_BYTES_MAX } from '../../shared/limits'
 import type { CliIo } from '../io'
 import { examples } from '../options'
 import { renderTable } from '../table'
@@ -31,13 +32,26 @@ export function registerPayouts(program: Command, io: CliIo, state: RunState): v
     .action(async (file: string, opts: { name?: string; network?: string; keepValid?: boolean }, cmd: Command) => {
       const csv = readCsv(file)
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
-        const result = await s.call('payouts.import', {
+        const input = {
           csv,
           fileName: path.basename(file),
           ...(opts.name !== undefined ? { batchName: opts.name } : {}),
           ...(opts.network !== undefined ? { network: opts.network } : {}),
           ...(opts.keepValid ? { keepValidAsDraft: true } : {}),
-        })
+        }
+        // Within the file limit but past one request once JSON-escaped: the file's terms, not the request's.
+        if (Buffer.byteLength(JSON.stringify(input), 'utf8') > PAYLOAD_BYTES_MAX)
+          throw new CsError(
+            'PAYLOAD_TOO_LARGE',
+            fileTooLargeToSendMessage({
+              name: file,
+              bytes: Buffer.byteLength(csv, 'utf8'),
+              limitBytes: CSV_BYTES_MAX,
+              kind: 'a payout CSV',
+              fix: 'Split it into several files and import each.',
+            }),
+          )
+        const result = await s.call('payouts.import', input)
         const failed = result.issues.length > 0 ? 1 : 0
         if (s.out.json) {
           s.out.data(result)
@@ -76,7 +90,13 @@ export function readCsv(file: string): string {
     if (stat.size > CSV_BYTES_MAX) {
       throw new CsError(
         'FILE_INVALID',
-        `${file} is larger than the ${CSV_BYTES_MAX / (1024 * 1024)} MiB one import may carry — split it into several files.`,
+        fileTooLargeMessage({
+          name: file,
+          bytes: stat.size,
+          limitBytes: CSV_BYTES_MAX,
+          kind: 'a payout CSV',
+          fix: 'Split it into several files and import each.',
+        }),
       )
     }
     text = fs.readFileSync(file, 'utf8')

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Option, type Command } from 'commander'
 import { CsError } from '../../shared/errors'
+import { fileTooLargeMessage } from '../../shared/fileSize'
 import { RECON_LINES_PAGE_MAX, RECON_LIST_MAX, STATEMENT_CHARS_MAX } from '../../shared/limits'
 import {
   STATEMENT_FILE_FORMAT_NAMES,
@@ -32,9 +33,7 @@ export function readStatementFile(file: string): string {
     const stat = fs.statSync(file)
     if (!stat.isFile()) throw new CsError('FILE_INVALID', `${file} is not a file — give the path of a statement file.`)
     // A UTF-8 file never has more characters than bytes; the core checks the exact limit.
-    if (stat.size > STATEMENT_CHARS_MAX * 3) {
-      throw new CsError('STATEMENT_TOO_LARGE', `${file} is too large for one import — ask the bank for shorter periods.`)
-    }
+    if (stat.size > STATEMENT_CHARS_MAX * 3) throw statementTooLarge(file, stat.size)
     bytes = fs.readFileSync(file)
   } catch (cause) {
     if (cause instanceof CsError) throw cause
@@ -42,7 +41,24 @@ export function readStatementFile(file: string): string {
     const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : String((cause as Error).message)
     throw new CsError('FILE_INVALID', `Cannot read ${file}: ${why} — check the path.`, { cause })
   }
-  return decodeStatementBytes(bytes).text
+  const { text } = decodeStatementBytes(bytes)
+  // The exact limit counts characters; a file that has more has at least as many bytes.
+  if (text.length > STATEMENT_CHARS_MAX) throw statementTooLarge(file, bytes.length)
+  return text
+}
+
+/** In the file's terms: plain-text statements have a byte per character, so the limit reads as bytes. */
+function statementTooLarge(file: string, bytes: number): CsError {
+  return new CsError(
+    'STATEMENT_TOO_LARGE',
+    fileTooLargeMessage({
+      name: file,
+      bytes,
+      limitBytes: STATEMENT_CHARS_MAX,
+      kind: 'a statement file',
+      fix: 'Ask the bank for shorter periods and import each.',
+    }),
+  )
 }
 
 interface ImportOpts {

@@ -8,6 +8,7 @@
 import type { z } from 'zod'
 import { CallMeta, calls, isCallName, type CallInput, type CallName, type CallOutput, type Calls, type Result } from '../../../shared/api'
 import { CsError } from '../../../shared/errors'
+import { formatSizeAgainstLimit } from '../../../shared/fileSize'
 import { PAYLOAD_BYTES_MAX } from '../../../shared/limits'
 import type { Operator } from '../../../shared/workspaceApi'
 import type { CoreContext } from '../context'
@@ -102,9 +103,12 @@ export function createApi(core: CoreContext, handlers: Handlers, options: ApiOpt
     }
     const size = payloadBytes(input)
     if (size > PAYLOAD_BYTES_MAX) {
+      const sizes = formatSizeAgainstLimit(size, PAYLOAD_BYTES_MAX)
       throw new CsError(
         'PAYLOAD_TOO_LARGE',
-        `The request is ${formatMiB(size)} — the limit is ${formatMiB(PAYLOAD_BYTES_MAX)}. Split it into smaller batches.`,
+        // Only a request a screen or a script built past its own file checks reaches this: the
+        // surfaces that send a file refuse it first in the file's own terms (shared/fileSize.ts).
+        `This request is ${sizes.size} — one request can carry at most ${sizes.limit}. Send less at once: split the file or the batch.`,
         { details: { bytes: size, bytesMax: PAYLOAD_BYTES_MAX } },
       )
     }
@@ -174,8 +178,4 @@ function payloadBytes(input: unknown): number {
       cause,
     })
   }
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
 }

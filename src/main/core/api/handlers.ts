@@ -3,6 +3,8 @@
  * check roles and delegate to the domain operations (one operation per file).
  */
 import type { CallOutput } from '../../../shared/api'
+import { exportAuditCsv } from '../audit/exportAuditCsv'
+import { listAuditFacets } from '../audit/listAuditFacets'
 import { listAuditRows } from '../audit/listAuditRows'
 import { verifyAudit } from '../audit/verifyAudit'
 import { SCHEMA_VERSION } from '../db/openDb'
@@ -82,6 +84,8 @@ export function createHandlers(env: HandlerEnv): Handlers {
     'ledger.holds.list': async ({ core }, input) => await listHolds(core, input),
 
     'audit.list': async ({ core }, input) => await listAuditRows(core, input),
+    'audit.facets': async ({ core }) => await listAuditFacets(core),
+    'audit.export': async ({ core }, input) => await exportAuditCsv(core, input),
     'audit.verify': async ({ core }) => {
       const chain = await verifyAudit(core)
       if (!chain.ok) return chain

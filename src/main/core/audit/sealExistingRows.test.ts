@@ -113,9 +113,11 @@ async function downgradeTo0008(dataDir: string): Promise<void> {
       for (const table of ['escrow_txs', 'escrow_approvals', 'escrow_actions', 'escrow_milestones', 'escrows'])
         await sqlRun(db, `DROP TABLE ${table}`)
       await sqlRun(db, 'DROP TABLE IF EXISTS change_feed') // SQLite only (a team database hears changes through NOTIFY)
+      await sqlRun(db, 'DROP TABLE batch_warnings')
+      for (const index of ['audit_actor', 'audit_action', 'audit_at']) await sqlRun(db, `DROP INDEX ${index}`)
       await sqlRun(
         db,
-        "DELETE FROM kysely_migration WHERE name IN ('0010_escrow', '0011_recon', '0012_recon_matching', '0013_receipts', '0014_change_feed')",
+        "DELETE FROM kysely_migration WHERE name IN ('0010_escrow', '0011_recon', '0012_recon_matching', '0013_receipts', '0014_change_feed', '0015_batch_warnings', '0016_audit_filters')",
       )
       await sqlRun(db, 'DROP TABLE row_seals')
       for (const column of ['seal', 'posting_checks', 'audit_seq']) await sqlRun(db, `ALTER TABLE entries DROP COLUMN ${column}`)

@@ -14,6 +14,7 @@
  * it awaits only this database, as every transaction must.
  */
 import { CsError } from '../../../shared/errors'
+import { fileTooLargeMessage } from '../../../shared/fileSize'
 import { formatAmount } from '../../../shared/money'
 import type { ImportStatementResult, StatementSummary, StatementWarning } from '../../../shared/reconApi'
 import { STATEMENT_CHARS_MAX } from '../../../shared/limits'
@@ -85,7 +86,14 @@ export async function importStatement(ctx: CoreContext, actor: Actor, req: Impor
   if (text.length > STATEMENT_CHARS_MAX) {
     throw new CsError(
       'STATEMENT_TOO_LARGE',
-      `${fileName} has ${text.length} characters, more than the ${STATEMENT_CHARS_MAX / (1024 * 1024)} Mi one import may carry — ask the bank for shorter periods.`,
+      // The limit counts characters; a plain-text statement has a byte per character, so both read as a file size.
+      fileTooLargeMessage({
+        name: fileName,
+        bytes: text.length,
+        limitBytes: STATEMENT_CHARS_MAX,
+        kind: 'a statement file',
+        fix: 'Ask the bank for shorter periods and import each.',
+      }),
     )
   }
   const sha256 = hashStatementText(text)

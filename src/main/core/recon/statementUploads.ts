@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { CsError } from '../../../shared/errors'
+import { formatFileSize } from '../../../shared/fileSize'
 import { STATEMENT_CHARS_MAX } from '../../../shared/limits'
 import type { Clock } from '../context'
 
@@ -68,7 +69,7 @@ export function createStatementUploads(clock: Clock): StatementUploads {
         uploads.delete(id)
         throw new CsError(
           'STATEMENT_TOO_LARGE',
-          `The file is larger than the ${STATEMENT_CHARS_MAX / (1024 * 1024)} Mi characters one import may carry — ask the bank for shorter periods.`,
+          `The statement is more than ${formatFileSize(STATEMENT_CHARS_MAX)} of text, the most one import may carry — ask the bank for shorter periods and import each.`,
         )
       }
       u.chunks.push(chunk)

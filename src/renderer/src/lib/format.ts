@@ -106,8 +106,5 @@ export function shareBasisPoints(parts: bigint[]): number[] {
   return clamped.map((p) => Number((p * 10_000n) / total))
 }
 
-/** A size in bytes as people read it: "3 MiB", "1.5 MiB". */
-export function formatMiB(bytes: number): string {
-  const mib = bytes / (1024 * 1024)
-  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`
-}
+/** A size in bytes as people read it: "3.8 MB", "256 KB" — the one helper (src/shared/fileSize.ts). */
+export { formatFileSize as fileSizeText } from '../../../shared/fileSize'

@@ -46,6 +46,7 @@ import * as m0012 from '../migrations/0012_recon_matching'
 import * as m0013 from '../migrations/0013_receipts'
 import * as m0014 from '../migrations/0014_change_feed'
 import * as m0015 from '../migrations/0015_batch_warnings'
+import * as m0016 from '../migrations/0016_audit_filters'
 
 /** The migrations, in name order. Frozen: add new files, never edit old ones. */
 export const SQLITE_MIGRATIONS: Record<string, Migration> = {
@@ -63,6 +64,7 @@ export const SQLITE_MIGRATIONS: Record<string, Migration> = {
   '0013_receipts': m0013,
   '0014_change_feed': m0014,
   '0015_batch_warnings': m0015,
+  '0016_audit_filters': m0016,
 }
 
 export { DB_FILE_NAME }

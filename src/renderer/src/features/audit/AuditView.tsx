@@ -1,20 +1,37 @@
 import { useOffline } from '../offline/store'
 import { Alert, Button, Group, Loader, Stack, Text } from '@mantine/core'
-import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react'
+import { IconAlertTriangle, IconFileTypeCsv, IconRefresh } from '@tabler/icons-react'
 import { useEffect, useRef } from 'react'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
 import { formatCount } from '../../lib/format'
 import { useApp } from '../app/store'
+import { AuditDrawer } from './AuditDetail'
+import { AuditFilters } from './AuditFilters'
 import { AuditTable } from './AuditTable'
-import { useAudit } from './store'
+import { isNarrowed, useAudit } from './store'
 import { VerificationPanel } from './VerificationPanel'
 
 /** Re-verify at most this often while rows keep arriving (verification walks the whole chain). */
 const REVERIFY_DEBOUNCE_MS = 750
 
 export function AuditView() {
-  const { rows, nextBeforeSeq, loading, loadingOlder, error, refresh, loadOlder, verify, verification } = useAudit()
+  const {
+    rows,
+    nextBeforeSeq,
+    loading,
+    loadingOlder,
+    error,
+    refresh,
+    loadOlder,
+    verify,
+    verification,
+    filter,
+    open,
+    setFilter,
+    exportCsv,
+    exporting,
+  } = useAudit()
   // Only a break of the chain itself makes rows of the log untrustworthy; a changed book row is named in the panel.
   const chainBroken = verification && !verification.ok && (verification.firstBroken?.kind ?? 'chain') === 'chain'
   const brokenSeq = chainBroken ? (verification.firstBroken?.seq ?? null) : null
@@ -24,8 +41,12 @@ export function AuditView() {
   useEffect(() => {
     void refresh()
     void verify()
-    const off = onEvent('audit.appended', () => {
+    void useAudit.getState().loadFacets()
+    const off = onEvent('audit.appended', (e) => {
       void refresh()
+      // A new person or a new kind of action: offer it in the filters.
+      const { facets, loadFacets } = useAudit.getState()
+      if (!facets.actions.includes(e.action) || !facets.actors.includes(e.actor)) void loadFacets()
       if (timer.current) clearTimeout(timer.current)
       timer.current = setTimeout(() => void verify(), REVERIFY_DEBOUNCE_MS)
     })
@@ -46,16 +67,29 @@ export function AuditView() {
         title="Audit log"
         description="Every change to this workspace and who made it, newest first. Each row is chained to the one before by its hash, so an edit anywhere breaks the chain."
         actions={
-          <Button
-            variant="default"
-            size="xs"
-            leftSection={<IconRefresh size={14} />}
-            onClick={() => void refresh()}
-            loading={loading}
-            data-testid="audit-refresh"
-          >
-            Refresh
-          </Button>
+          <Group gap="xs" wrap="nowrap">
+            <Button
+              variant="default"
+              size="xs"
+              leftSection={<IconFileTypeCsv size={14} />}
+              onClick={() => void exportCsv()}
+              loading={exporting}
+              title="The rows these filters match, oldest first, as a CSV file"
+              data-testid="audit-export"
+            >
+              Export CSV
+            </Button>
+            <Button
+              variant="default"
+              size="xs"
+              leftSection={<IconRefresh size={14} />}
+              onClick={() => void refresh()}
+              loading={loading}
+              data-testid="audit-refresh"
+            >
+              Refresh
+            </Button>
+          </Group>
         }
       />
 
@@ -67,14 +101,30 @@ export function AuditView() {
         </Alert>
       ) : null}
 
-      <AuditTable rows={rows} brokenSeq={brokenSeq} onEndReached={nextBeforeSeq !== null ? () => void loadOlder() : undefined} />
+      <AuditFilters />
+      {brokenSeq !== null && filter.hideSystem ? (
+        // The row that broke may be one the system wrote: never hide what the alert points at.
+        <Alert color="orange" variant="light" data-testid="audit-broken-hidden">
+          <Group justify="space-between" wrap="nowrap">
+            <Text size="sm">Automatic rows by the system are hidden, so a row marked broken may not be shown.</Text>
+            <Button size="xs" variant="white" color="orange" onClick={() => setFilter({ hideSystem: false })} style={{ flexShrink: 0 }}>
+              Show every row
+            </Button>
+          </Group>
+        </Alert>
+      ) : null}
+
+      <AuditTable
+        rows={rows}
+        brokenSeq={brokenSeq}
+        onOpen={open}
+        resetKey={filter}
+        onEndReached={nextBeforeSeq !== null ? () => void loadOlder() : undefined}
+      />
 
       <Group justify="space-between">
         <Text size="sm" c="dimmed" data-testid="audit-shown">
-          {rows.length === 0
-            ? 'No rows loaded.'
-            : `Showing rows ${formatCount(rows.at(-1)!.seq)}–${formatCount(rows[0]!.seq)} (${formatCount(rows.length)} loaded)`}
-          {nextBeforeSeq === null && rows.length > 0 ? ' — the whole log.' : ''}
+          {shownText(rows.length, rows.at(-1)?.seq, rows[0]?.seq, nextBeforeSeq === null, isNarrowed(filter), filter.hideSystem)}
         </Text>
         {nextBeforeSeq !== null ? (
           <Button variant="default" size="xs" onClick={() => void loadOlder()} loading={loadingOlder} data-testid="audit-load-older">
@@ -84,6 +134,25 @@ export function AuditView() {
           <Loader size="xs" />
         ) : null}
       </Group>
+      <AuditDrawer />
     </Stack>
   )
+}
+
+/** What the table holds: which rows, and whether that is everything the filters match. */
+function shownText(
+  loaded: number,
+  oldest: number | undefined,
+  newest: number | undefined,
+  complete: boolean,
+  narrowed: boolean,
+  hideSystem: boolean,
+): string {
+  const hidden = hideSystem ? ' Automatic rows by the system are hidden.' : ''
+  if (loaded === 0 || oldest === undefined || newest === undefined)
+    return narrowed ? `No rows match these filters.${hidden}` : `No rows loaded.${hidden}`
+  const seqs = oldest === newest ? formatCount(oldest) : `${formatCount(oldest)}–${formatCount(newest)}`
+  const range = `${formatCount(loaded)} ${loaded === 1 ? 'row' : 'rows'} loaded, seq ${seqs}`
+  const whole = complete ? (narrowed || hideSystem ? ' — every row that matches.' : ' — the whole log.') : '.'
+  return `${range}${whole}${hidden}`
 }

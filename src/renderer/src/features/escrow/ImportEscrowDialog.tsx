@@ -7,9 +7,10 @@
 import { Alert, Button, Checkbox, Code, Group, List, Modal, Stack, Text } from '@mantine/core'
 import { IconAlertTriangle, IconFileUpload, IconUpload } from '@tabler/icons-react'
 import { useRef, useState } from 'react'
+import { fileTooLargeMessage } from '../../../../shared/fileSize'
 import { ESCROW_CSV_BYTES_MAX } from '../../../../shared/limits'
 import { errorItems, errorMessage } from '../../lib/api'
-import { formatCount, formatMiB } from '../../lib/format'
+import { formatCount } from '../../lib/format'
 import { importEscrowCsv } from './actions'
 
 /** The header escrow.importCsv reads, in order. */
@@ -58,7 +59,13 @@ function ImportForm({ onClose }: { onClose: () => void }) {
     if (!file) return
     if (file.size > ESCROW_CSV_BYTES_MAX) {
       setFailure({
-        message: `${file.name} is larger than ${formatMiB(ESCROW_CSV_BYTES_MAX)} — split it into smaller files and import each.`,
+        message: fileTooLargeMessage({
+          name: file.name,
+          bytes: file.size,
+          limitBytes: ESCROW_CSV_BYTES_MAX,
+          kind: 'an escrow CSV',
+          fix: 'Split it into smaller files and import each.',
+        }),
         items: [],
       })
       return

@@ -1,6 +1,7 @@
 import { Button, FileButton, Group, Text } from '@mantine/core'
 import { IconDownload, IconUpload } from '@tabler/icons-react'
 import { useState } from 'react'
+import { fileTooLargeMessage } from '../../../../shared/fileSize'
 import { EXTERNAL_SIGNED_BYTES_MAX } from '../../../../shared/limits'
 import type { BatchDetail } from '../../../../shared/payoutsApi'
 import { errorMessage, invoke } from '../../lib/api'
@@ -60,7 +61,15 @@ export function ExternalSigning({ detail, unsigned, disabled }: { detail: BatchD
     setBusy(true)
     try {
       if (file.size > EXTERNAL_SIGNED_BYTES_MAX)
-        throw new Error(`${file.name} is too large to be a signed Countersign file — check the file.`)
+        throw new Error(
+          fileTooLargeMessage({
+            name: file.name,
+            bytes: file.size,
+            limitBytes: EXTERNAL_SIGNED_BYTES_MAX,
+            kind: 'a signed Countersign file',
+            fix: 'Check that it is the file the signer sent back.',
+          }),
+        )
       const r = await invoke('batches.external.import', { id, content: await file.text() })
       const total = r.accepted + r.alreadySigned
       const parts = [

@@ -6,15 +6,26 @@ import { Alert, Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } f
 import { IconAlertTriangle, IconFileUpload, IconUpload } from '@tabler/icons-react'
 import { useRef, useState } from 'react'
 import type { ImportPayoutCsvResult } from '../../../../shared/payoutImport'
-import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX } from '../../../../shared/limits'
-import { formatCount, formatMiB } from '../../lib/format'
+import { fileTooLargeMessage, fileTooLargeToSendMessage } from '../../../../shared/fileSize'
+import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX, PAYLOAD_BYTES_MAX } from '../../../../shared/limits'
+import { formatCount } from '../../lib/format'
 import { importCsv } from './actions'
 import { IssuesTable } from './IssuesTable'
 import { usePayouts } from './store'
 
 interface Picked {
   name: string
+  /** The file's size in bytes, as the person's file manager shows it. */
+  bytes: number
   text: string
+}
+
+const PAYOUT_CSV_KIND = 'a payout CSV'
+const SPLIT_FIX = 'Split it into smaller files and import each.'
+
+/** Bytes of the request as the transport measures it (UTF-8 JSON of the input). */
+function requestBytes(input: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(input)).length
 }
 
 /** Import a payout CSV: read in the renderer as text, checked and stored (or not) by the core. */
@@ -36,11 +47,13 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
     if (!file) return
     // Checked before reading: a file bigger than one request would only fail later, less clearly.
     if (file.size > CSV_BYTES_MAX) {
-      setPickError(`${file.name} is larger than ${formatMiB(CSV_BYTES_MAX)} — split it into smaller files and import each.`)
+      setPickError(
+        fileTooLargeMessage({ name: file.name, bytes: file.size, limitBytes: CSV_BYTES_MAX, kind: PAYOUT_CSV_KIND, fix: SPLIT_FIX }),
+      )
       return
     }
     try {
-      setPicked({ name: file.name, text: await file.text() })
+      setPicked({ name: file.name, bytes: file.size, text: await file.text() })
     } catch {
       setPickError(`${file.name} could not be read — check the file and pick it again.`)
     }
@@ -52,14 +65,29 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
       setPickError(`${picked.name} is empty — pick a CSV with a header row and at least one payout.`)
       return
     }
-    setBusy(true)
-    const r = await importCsv({
+    const input = {
       csv: picked.text,
       fileName: picked.name,
       ...(batchName.trim() ? { batchName: batchName.trim() } : {}),
       ...(network.trim() ? { network: network.trim() } : {}),
       ...(keepValid ? { keepValidAsDraft: true } : {}),
-    })
+    }
+    // A file within the limit whose every cell is quoted can still grow past one request once its
+    // quotes and line ends are escaped for the wire: say so in the file's terms, not the request's.
+    if (requestBytes(input) > PAYLOAD_BYTES_MAX) {
+      setPickError(
+        fileTooLargeToSendMessage({
+          name: picked.name,
+          bytes: picked.bytes,
+          limitBytes: CSV_BYTES_MAX,
+          kind: PAYOUT_CSV_KIND,
+          fix: SPLIT_FIX,
+        }),
+      )
+      return
+    }
+    setBusy(true)
+    const r = await importCsv(input)
     setBusy(false)
     setResult(r)
     if (r?.batchId && r.issues.length === 0) {

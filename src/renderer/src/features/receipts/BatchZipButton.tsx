@@ -6,7 +6,7 @@
 import { Button, Loader } from '@mantine/core'
 import { IconFileZip } from '@tabler/icons-react'
 import { useState } from 'react'
-import { formatCount, formatMiB } from '../../lib/format'
+import { fileSizeText, formatCount } from '../../lib/format'
 import { notifyError, notifySuccess } from '../notify/store'
 import { downloadBatchZip } from './downloads'
 
@@ -19,7 +19,7 @@ export function BatchZipButton({ batchId, disabled, disabledReason }: { batchId:
       const saved = await downloadBatchZip(batchId, (done, parts) =>
         setState(parts > 1 ? `Downloading part ${done} of ${parts}…` : 'Downloading…'),
       )
-      notifySuccess('Downloaded', `${saved.name} — ${formatCount(saved.files)} receipt PDFs, ${formatMiB(saved.bytes)}.`)
+      notifySuccess('Downloaded', `${saved.name} — ${formatCount(saved.files)} receipt PDFs, ${fileSizeText(saved.bytes)}.`)
     } catch (e) {
       notifyError("Could not download the batch's receipts", e)
     } finally {

@@ -8,10 +8,10 @@ import { Alert, Stack, Switch, Text } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { ReceiptVerificationResult } from '../../../../shared/receiptsApi'
+import { fileTooLargeMessage } from '../../../../shared/fileSize'
 import { RECEIPT_VERIFY_BYTES_MAX } from '../../../../shared/limits'
 import { errorMessage, invoke } from '../../lib/api'
 import { fileToBase64 } from '../../lib/download'
-import { formatMiB } from '../../lib/format'
 import { notifyError } from '../notify/store'
 import { FileDropZone } from '../../components/FileDropZone'
 import { VerificationResult } from './VerificationResult'
@@ -27,7 +27,13 @@ export function VerifyPanel() {
     setRefusal(null)
     if (file.size > RECEIPT_VERIFY_BYTES_MAX) {
       setRefusal(
-        `${file.name} is ${formatMiB(file.size)} — a receipt (PDF or JSON) is at most ${formatMiB(RECEIPT_VERIFY_BYTES_MAX)}; is it the right file?`,
+        fileTooLargeMessage({
+          name: file.name,
+          bytes: file.size,
+          limitBytes: RECEIPT_VERIFY_BYTES_MAX,
+          kind: 'a receipt (PDF or JSON)',
+          fix: 'Is it the right file?',
+        }),
       )
       return
     }

@@ -6,7 +6,7 @@
  */
 import { STATEMENT_CHARS_MAX } from '../../../../shared/limits'
 import { decodeStatementBytes, statementChunks, type StatementEncoding } from '../../../../shared/statementText'
-import { formatCount, formatMiB } from '../../lib/format'
+import { fileTooLargeMessage } from '../../../../shared/fileSize'
 
 export { decodeStatementBytes, statementChunks }
 
@@ -18,17 +18,26 @@ export interface StatementFile {
   chunks: string[]
 }
 
-const MI = 1024 * 1024
 /** UTF-8 takes at most 3 bytes per UTF-16 character: a larger file cannot fit, and is refused unread. */
 const UTF8_BYTES_PER_CHAR_MAX = 3
 
-function tooLargeSentence(name: string, size: string): string {
-  return `${name} is ${size}, more than the ${formatCount(STATEMENT_CHARS_MAX / MI)} Mi characters one import may carry — ask the bank for shorter periods and import each.`
+/**
+ * The limit counts characters; a person sees bytes. A plain-text statement (camt XML, MT940, BAI2,
+ * OFX, CSV) has one byte per character, so the limit reads as STATEMENT_CHARS_MAX bytes.
+ */
+function tooLargeSentence(file: { name: string; size: number }): string {
+  return fileTooLargeMessage({
+    name: file.name,
+    bytes: file.size,
+    limitBytes: STATEMENT_CHARS_MAX,
+    kind: 'a statement file',
+    fix: 'Ask the bank for shorter periods and import each.',
+  })
 }
 
 /** Refused before reading: no decoding of these bytes could fit the limit. */
 export function statementFileTooLarge(file: { name: string; size: number }): string | null {
-  return file.size > STATEMENT_CHARS_MAX * UTF8_BYTES_PER_CHAR_MAX ? tooLargeSentence(file.name, formatMiB(file.size)) : null
+  return file.size > STATEMENT_CHARS_MAX * UTF8_BYTES_PER_CHAR_MAX ? tooLargeSentence(file) : null
 }
 
 /** Reads a picked or dropped file; throws a sentence a person can act on. */
@@ -43,7 +52,8 @@ export async function readStatementFile(file: File): Promise<StatementFile> {
   }
   const { text, encoding } = decodeStatementBytes(bytes)
   // The exact limit, in characters as the core counts them (the check above could only bound it).
-  if (text.length > STATEMENT_CHARS_MAX) throw new Error(tooLargeSentence(file.name, `${formatCount(text.length)} characters`))
+  // (The file then has at least as many bytes as characters, so its size is over the limit too.)
+  if (text.length > STATEMENT_CHARS_MAX) throw new Error(tooLargeSentence(file))
   if (text.trim() === '') throw new Error(`${file.name} is empty — pick the statement file your bank gave you.`)
   return { name: file.name, text, encoding, chunks: statementChunks(text) }
 }

@@ -9,6 +9,7 @@ import { Alert, Badge, Button, Card, Code, Group, Stack, Table, Text, Title } fr
 import { IconAlertTriangle, IconArchive } from '@tabler/icons-react'
 import { useCallback, useEffect, useState } from 'react'
 import type { BackupList } from '../../../../shared/backupsApi'
+import { formatFileSize } from '../../../../shared/fileSize'
 import { formatTimestamp } from '../../lib/format'
 import { invoke, loadErrorMessage } from '../../lib/api'
 import { notifyError, notifySuccess } from '../notify/store'
@@ -18,7 +19,6 @@ import { hasRole, useSession } from '../session/store'
 const OLDER_BACKUPS_SHOWN_MAX = 4
 /** A last backup older than this is shown as overdue (the daily one should have replaced it). */
 const BACKUP_OVERDUE_MS = 2 * 86_400_000
-const KIB = 1024
 
 export function BackupsSection() {
   const operator = useSession((s) => s.operator)
@@ -136,8 +136,5 @@ function LocalBackups(props: { list: BackupList; isAdmin: boolean; busy: boolean
   )
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes < KIB) return `${bytes} B`
-  if (bytes < KIB * KIB) return `${(bytes / KIB).toFixed(1)} KiB`
-  return `${(bytes / KIB / KIB).toFixed(1)} MiB`
-}
+/** Sizes everywhere in the app read the same (src/shared/fileSize.ts). */
+const formatBytes = formatFileSize

@@ -15,6 +15,7 @@ import {
   ORGANISATION_NAME_CHARS_MAX,
   ORGANISATION_REGISTRATION_CHARS_MAX,
 } from '../../../../shared/limits'
+import { fileTooLargeMessage, formatFileSize } from '../../../../shared/fileSize'
 import type { OrganisationSettings } from '../../../../shared/receiptsApi'
 import { errorMessage, invoke, loadErrorMessage } from '../../lib/api'
 import { bytesToBase64 } from '../../lib/download'
@@ -24,7 +25,6 @@ import { hasRole, useSession } from '../session/store'
 
 const NOT_ADMIN = 'Only an admin can change what receipts print as the payer.'
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-const KIB = 1024
 const LOGO_PREVIEW_HEIGHT_PX = 64
 
 interface Draft {
@@ -46,7 +46,13 @@ function same(a: Draft, b: Draft): boolean {
 async function readLogo(file: File): Promise<{ base64: string } | { problem: string }> {
   if (file.size > ORGANISATION_LOGO_BYTES_MAX)
     return {
-      problem: `${file.name} is ${Math.ceil(file.size / KIB)} KiB — the logo is embedded in every receipt, so it may be at most ${ORGANISATION_LOGO_BYTES_MAX / KIB} KiB; save it smaller.`,
+      problem: fileTooLargeMessage({
+        name: file.name,
+        bytes: file.size,
+        limitBytes: ORGANISATION_LOGO_BYTES_MAX,
+        kind: 'the logo (it is embedded in every receipt)',
+        fix: 'Save it smaller and choose it again.',
+      }),
     }
   const bytes = new Uint8Array(await file.arrayBuffer())
   if (!PNG_SIGNATURE.every((b, i) => bytes[i] === b))
@@ -212,7 +218,7 @@ export function OrganisationSection() {
                 ) : null}
               </Group>
               <Text size="xs" c={logoProblem ? 'red' : 'dimmed'} data-testid="organisation-logo-hint">
-                {logoProblem ?? `A PNG of at most ${ORGANISATION_LOGO_BYTES_MAX / KIB} KiB (it is embedded in every receipt PDF).`}
+                {logoProblem ?? `A PNG of at most ${formatFileSize(ORGANISATION_LOGO_BYTES_MAX)} (it is embedded in every receipt PDF).`}
               </Text>
             </Stack>
             <Group gap="sm">

@@ -20,6 +20,7 @@ import { postgres as m0012 } from '../../migrations/0012_recon_matching'
 import { postgres as m0013 } from '../../migrations/0013_receipts'
 import { postgres as m0014 } from '../../migrations/0014_change_feed'
 import { postgres as m0015 } from '../../migrations/0015_batch_warnings'
+import { postgres as m0016 } from '../../migrations/0016_audit_filters'
 
 export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -36,4 +37,5 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
   '0013_receipts': m0013,
   '0014_change_feed': m0014,
   '0015_batch_warnings': m0015,
+  '0016_audit_filters': m0016,
 }
