@@ -251,4 +251,38 @@ describe('payouts book to the payee’s one account and fees to the workspace’
     expect(await balanceOf(`payee:${USD}:${STUDIO}`)).toBe('7.00')
     await expectBooksSound()
   }, 120_000)
+
+  it('lists payees one line each — addresses per rail, totals per asset, payouts — and one payee in full', async () => {
+    const api = sb.core.api
+    const payees = await api.call('payees.list', {})
+    const byName = new Map(payees.map((p) => [p.name, p]))
+    // The freelancer: the address book's account and the old lower-cased one are one payee.
+    const freelancer = byName.get('Freelancer (Stripe)')!
+    expect(freelancer.inAddressBook).toBe(true)
+    expect(freelancer.key).toBe('payee.freelancer.usd-stripe')
+    expect(freelancer.accountIds.sort()).toEqual(['payee.freelancer.usd-stripe', `payee:${USD}:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`])
+    expect(freelancer.totals).toEqual([expect.objectContaining({ assetId: USD, paidOut: '3.75', pending: '0.00' })])
+    expect(freelancer.payouts).toBe(1)
+    // The studio: its engine account and its address-book entry share the acct_ id: one payee.
+    const studio = byName.get('Design Studio')!
+    expect(studio.addresses).toEqual([{ rail: 'stripe', network: 'stripe', address: STUDIO }])
+    expect(studio.totals).toEqual([expect.objectContaining({ assetId: USD, paidOut: '9.00' })])
+    expect(studio.payouts).toBe(3)
+    // Acme, paid in two spellings of its address: one payee, one address in checksum form.
+    const acme = byName.get('Acme Supplies')!
+    expect(acme.addresses).toEqual([{ rail: 'evm', network: '31337', address: ANVIL_ACCOUNTS[1] }])
+    expect(acme.payouts).toBe(2)
+    // Address-book payees first; each payee exactly once.
+    expect(new Set(payees.map((p) => p.key)).size).toBe(payees.length)
+    expect(payees.findIndex((p) => !p.inAddressBook)).toBeGreaterThan(payees.findLastIndex((p) => p.inAddressBook))
+
+    const one = await api.call('payees.get', { key: acme.key })
+    expect(one.accounts.map((a) => [a.id, a.balance])).toEqual([['payee.acme.usdc-evm31337', '2.000000']])
+    expect(one.payouts.map((p) => [p.payoutId, p.amount, p.state]).sort()).toEqual([
+      ['pb-acme', '1.250000', 'confirmed'],
+      ['pb-acme-2', '0.750000', 'confirmed'],
+    ])
+    expect(one.payouts.every((p) => p.batchName !== null)).toBe(true)
+    await expect(api.call('payees.get', { key: 'nobody' })).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND' })
+  }, 120_000)
 })
