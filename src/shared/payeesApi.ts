@@ -82,7 +82,7 @@ export const payeeCalls = {
     output: z.array(Payee),
   }),
   'payees.get': call({
-    summary: "One payee: its accounts and its payouts, newest first.",
+    summary: 'One payee: its accounts and its payouts, newest first.',
     mutates: false,
     input: z.object({ key: z.string().min(1).max(PAYEE_KEY_CHARS_MAX) }).strict(),
     output: z.object({ payee: Payee, accounts: z.array(PayeeAccount), payouts: z.array(PayeePayout), payoutsMax: z.number().int() }),

@@ -40,7 +40,9 @@ let sb: Sandbox
 let as: SandboxOperators
 
 beforeAll(async () => {
-  quiet = await startQuietSandbox('payees', { services: [createAnvilService({ persist: false }), createStellarService(), createStripeService()] })
+  quiet = await startQuietSandbox('payees', {
+    services: [createAnvilService({ persist: false }), createStellarService(), createStripeService()],
+  })
   ;({ sb, as } = quiet)
 }, 120_000)
 
@@ -127,9 +129,9 @@ describe('payouts book to the payee’s one account and fees to the workspace’
     expect(xlm.map((a) => a.id)).toEqual([`payee:${XLM}:${SANDBOX_STELLAR_PAYEES['payee-2']}`])
     // No account id anywhere carries a lower-cased acct_ id or G… key, except the old one above.
     const all = await sb.core.api.call('ledger.accounts.list', {})
-    expect(all.filter((a) => /acct_[0-9a-z]*[a-z]{4}/.test(a.id) && a.id !== `payee:${USD}:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toEqual(
-      [],
-    )
+    expect(
+      all.filter((a) => /acct_[0-9a-z]*[a-z]{4}/.test(a.id) && a.id !== `payee:${USD}:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`),
+    ).toEqual([])
     expect(all.filter((a) => /:g[a-z2-7]{55}$/.test(a.id))).toEqual([])
     await expectBooksSound()
   }, 120_000)
@@ -260,7 +262,10 @@ describe('payouts book to the payee’s one account and fees to the workspace’
     const freelancer = byName.get('Freelancer (Stripe)')!
     expect(freelancer.inAddressBook).toBe(true)
     expect(freelancer.key).toBe('payee.freelancer.usd-stripe')
-    expect(freelancer.accountIds.sort()).toEqual(['payee.freelancer.usd-stripe', `payee:${USD}:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`])
+    expect(freelancer.accountIds.sort()).toEqual([
+      'payee.freelancer.usd-stripe',
+      `payee:${USD}:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`,
+    ])
     expect(freelancer.totals).toEqual([expect.objectContaining({ assetId: USD, paidOut: '3.75', pending: '0.00' })])
     expect(freelancer.payouts).toBe(1)
     // The studio: its engine account and its address-book entry share the acct_ id: one payee.

@@ -125,7 +125,9 @@ export async function ensurePayeeAccount(ctx: CoreContext, p: EnsurePayeeAccount
 /** The workspace's fees account for an asset (the one an admin opened), else "fees:<asset>" opened once. */
 export async function feesAccountFor(ctx: CoreContext, assetId: string): Promise<string> {
   const rows = await ctx.db.all(ctx.db.k.selectFrom('accounts').selectAll().where('asset_id', '=', assetId).where('kind', '=', 'fees'))
-  const configured = rows.filter((r) => !OTHER_FEES_ID_PREFIXES.some((x) => r.id.startsWith(x))).sort((a, b) => preferred(a, b, AUTO_FEES_ID_PREFIX))[0]
+  const configured = rows
+    .filter((r) => !OTHER_FEES_ID_PREFIXES.some((x) => r.id.startsWith(x)))
+    .sort((a, b) => preferred(a, b, AUTO_FEES_ID_PREFIX))[0]
   if (configured) return configured.id
   return await ensureAccount(ctx, {
     id: `${AUTO_FEES_ID_PREFIX}${assetId}`,

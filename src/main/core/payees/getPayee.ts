@@ -23,7 +23,19 @@ export async function getPayee(ctx: CoreContext, key: string): Promise<CallOutpu
             .selectFrom('payouts as p')
             .innerJoin('batches as b', 'b.id', 'p.batch_id')
             .innerJoin('assets as s', 's.id', 'p.asset_id')
-            .select(['p.id', 'p.batch_id', 'b.name as batch_name', 'p.asset_id', 's.code', 's.scale', 'p.amount', 'p.recipient', 'p.state', 'p.entry_id', 'p.updated_at'])
+            .select([
+              'p.id',
+              'p.batch_id',
+              'b.name as batch_name',
+              'p.asset_id',
+              's.code',
+              's.scale',
+              'p.amount',
+              'p.recipient',
+              'p.state',
+              'p.entry_id',
+              'p.updated_at',
+            ])
             .where((eb) =>
               eb.or(
                 group.addresses.map((a) =>

@@ -175,7 +175,11 @@ export async function readPayeeGroups(ctx: CoreContext): Promise<PayeeGroup[]> {
     }
   })
   return groups.sort((a, b) =>
-    a.inAddressBook !== b.inAddressBook ? (a.inAddressBook ? -1 : 1) : a.name.localeCompare(b.name, 'en') || a.key.localeCompare(b.key, 'en'),
+    a.inAddressBook !== b.inAddressBook
+      ? a.inAddressBook
+        ? -1
+        : 1
+      : a.name.localeCompare(b.name, 'en') || a.key.localeCompare(b.key, 'en'),
   )
 }
 
