@@ -336,7 +336,9 @@ function PayeeDetail() {
           <Stack gap={6}>
             <Title order={5}>Ledger accounts</Title>
             <Text size="xs" c="dimmed">
-              One account per asset. Accounts opened automatically before this payee was in the address book keep what was booked to them.
+              {new Set(detail.accounts.map((a) => a.assetId)).size < detail.accounts.length
+                ? 'One account per asset; an account opened automatically before this payee was in the address book keeps what was booked to it.'
+                : 'One account per asset.'}
             </Text>
             <Card withBorder p={0}>
               <ScrollArea type="auto">
