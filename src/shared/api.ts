@@ -36,6 +36,7 @@ import { receiptCalls } from './receiptsApi'
 import { receiptsAttestCalls } from './receiptsAttestApi'
 import { exportCalls, exportErrorDetails } from './exportsApi'
 import { receiptPdfCalls } from './receiptsPdfApi'
+import { payeeCalls } from './payeesApi'
 
 // ---------------------------------------------------------------------------------------------
 // Calls.
@@ -58,6 +59,7 @@ export const calls = {
   ...receiptsAttestCalls,
   ...exportCalls,
   ...receiptPdfCalls,
+  ...payeeCalls,
 } as const
 
 export type Calls = typeof calls

@@ -78,7 +78,10 @@ export const AssetSummary = z.object({
   escrow: DecimalString,
   paidOut: DecimalString,
   fees: DecimalString,
+  /** Every account of the asset, payee accounts included. */
   accounts: z.number().int(),
+  /** Of those, payee accounts (one per payee and asset): the dashboard shows them as payees, not one by one. */
+  payeeAccounts: z.number().int(),
 })
 export type AssetSummary = z.infer<typeof AssetSummary>
 

@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setLogSink } from '../../src/main/core/log'
-import { demoPassphrase, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
+import { accountIds, demoPassphrase, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
 import { ExecuteResult } from '../../src/shared/payoutsApi'
@@ -93,7 +93,7 @@ describe('countersign on the Stripe sandbox', () => {
     expect(posts.every((q) => q.idempotencyKey?.startsWith('cs_'))).toBe(true)
     expect(h.balance('usd')).toBe(5_000_000n - 123456n - 1n - 9999n)
     expect(await ledger('treasury.usd-stripe')).toBe(String(5_000_000n - 123456n - 1n - 9999n))
-    expect(await ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('123456')
+    expect(await ledger(accountIds.payee('freelancer', 'usd-stripe'))).toBe('123456')
   }, 90_000)
 
   it('syncs a transfer reversal from the Events API and books it back, once', async () => {
@@ -103,7 +103,7 @@ describe('countersign on the Stripe sandbox', () => {
     h.reverseTransfer(transfer.id, 23456n)
     const first = json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json')) as { events: number; entries: number }
     expect(first.entries).toBe(1)
-    expect(await ledger(`payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.freelancer.toLowerCase()}`)).toBe('100000')
+    expect(await ledger(accountIds.payee('freelancer', 'usd-stripe'))).toBe('100000')
     const again = json(await ok('stripe', 'sync', '--as', 'Dana Admin', '--json')) as { events: number; entries: number }
     expect(again).toMatchObject({ events: 0, entries: 0 })
     expect(await ledger('treasury.usd-stripe')).toBe(String(h.balance('usd')))

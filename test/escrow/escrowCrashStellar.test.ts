@@ -22,7 +22,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EscrowList, type EscrowDetail } from '../../src/shared/escrowApi'
-import { SANDBOX_STELLAR_PAYEES, SANDBOX_STELLAR_TREASURY } from '../../src/main/sandbox/sandboxPlan'
+import { accountIds, SANDBOX_STELLAR_PAYEES, SANDBOX_STELLAR_TREASURY } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
 import type { CrashPointName } from '../../src/main/core/util/crashPoint'
@@ -115,7 +115,9 @@ async function paymentsTo(payee: string): Promise<string[]> {
     .sort()
 }
 
-const payeeLedgerAccount = (payee: string) => `payee:${USDC}:${payee.toLowerCase()}`
+/** The sandbox's address book holds payee-1 (Stellar Partners); the others get the engine's account, exact key. */
+const payeeLedgerAccount = (payee: string) =>
+  payee === SANDBOX_STELLAR_PAYEES['payee-1'] ? accountIds.payee('stellar-partners', 'usdc-stellar-local') : `payee:${USDC}:${payee}`
 const sum = (xs: Iterable<bigint>): bigint => [...xs].reduce((s, x) => s + x, 0n)
 /** What the model says `payee` was given so far, over every escrow of this file it is the payee of. */
 const paidTo = (payee: string): bigint =>

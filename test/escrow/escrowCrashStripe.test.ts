@@ -24,7 +24,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EscrowDetail } from '../../src/shared/escrowApi'
-import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
+import { accountIds, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
 import type { StripeHarness } from '../../src/main/sandbox/harness/stripe/stripeHarness'
@@ -138,7 +138,7 @@ async function expectBooksMatchStripe(): Promise<void> {
   expect(await ledgerMinor(sb, `escrow:${USD}`)).toBe(open)
   expect(await openEscrowHoldsMinor(sb, USD)).toBe(open)
   const paid = cases.reduce((s, c) => s + sumOf(c.transfers), 0n)
-  expect(await ledgerMinor(sb, `payee:${USD}:${PAYEE.toLowerCase()}`)).toBe(payeeStart + paid)
+  expect(await ledgerMinor(sb, accountIds.payee('freelancer', 'usd-stripe'))).toBe(payeeStart + paid)
   const charged = cases.filter((c) => c.charge !== '').reduce((s, c) => s + BigInt(h.charges().find((x) => x.id === c.charge)!.amount), 0n)
   const returned = cases.reduce((s, c) => s + sumOf(c.refunds), 0n)
   expect(await ledgerMinor(sb, `customer:${USD}`)).toBe(customerStart + charged - returned)
@@ -173,7 +173,7 @@ beforeAll(async () => {
   sb = await sandboxUp({ dataDir: dir, services: [stripe], pollIntervalMs: 3_600_000 })
   await sb.core.poller.stop()
   h = stripe.harness()!
-  payeeStart = await ledgerMinor(sb, `payee:${USD}:${PAYEE.toLowerCase()}`)
+  payeeStart = await ledgerMinor(sb, accountIds.payee('freelancer', 'usd-stripe'))
   customerStart = await ledgerMinor(sb, `customer:${USD}`)
 }, 90_000)
 

@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EscrowDetail, EscrowList } from '../../src/shared/escrowApi'
-import { SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
+import { accountIds, SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStellarService } from '../../src/main/sandbox/stellarService'
 import { json, tempDir } from '../cli/cliHarness'
@@ -211,7 +211,7 @@ describe('escrow on Stellar through the CLI', () => {
     await ok('poll', '--once', '--json')
     await expectEscrowMatchesRail(id, 0n)
     // Books: the payee's account holds what the network paid it.
-    expect(toMinor(await ledgerBalance(`payee:${USDC}:${PAYEE.toLowerCase()}`))).toBe(54_000_000_000n)
+    expect(toMinor(await ledgerBalance(accountIds.payee('stellar-partners', 'usdc-stellar-local')))).toBe(54_000_000_000n)
     const audit = json(await ok('audit', 'verify', '--json')) as { ok: boolean }
     expect(audit.ok).toBe(true)
   }, 180_000)

@@ -20,7 +20,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EscrowDetail, EscrowList } from '../../src/shared/escrowApi'
-import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
+import { accountIds, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { sandboxUp, type Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createStripeService } from '../../src/main/sandbox/stripeService'
 import type { StripeHarness } from '../../src/main/sandbox/harness/stripe/stripeHarness'
@@ -238,7 +238,7 @@ describe('escrow on Stripe through the CLI', () => {
     await expectEscrowMatchesStripe(0n)
     // The platform kept nothing of the order: 6,000 in, 5,400 out to the payee, 600 back to the customer.
     expect(h.balance('usd')).toBe(platformStart - 600_000n)
-    expect(toMinor(await ledgerBalance(`payee:${USD}:${PAYEE.toLowerCase()}`))).toBe(540_000n)
+    expect(toMinor(await ledgerBalance(accountIds.payee('freelancer', 'usd-stripe')))).toBe(540_000n)
   }, 120_000)
 
   it('treasury-funded: funding and the refund of a disputed milestone ask nothing of Stripe', async () => {

@@ -149,7 +149,7 @@ describe('Stripe in the core', () => {
     // Sync before the confirm sweep: it must not book the reversal against an unbooked payout.
     await expect(core.api.call('stripe.sync', {}, as('Dana Admin'))).rejects.toMatchObject({ code: 'EXECUTION_STATE' })
     expect(core.stripe.status().lastError?.message).toContain('not booked yet')
-    const payee = `payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.agency.toLowerCase()}`
+    const payee = `payee:USD@stripe:${SANDBOX_STRIPE_ACCOUNTS.agency}`
     const payeeBefore = await ledger(payee)
     await core.poller.runOnce() // stripe.confirm books the payout, then stripe.sync the reversal
     expect((await core.api.call('batches.get', { id })).batch.state).toBe('completed')

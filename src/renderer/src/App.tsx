@@ -24,6 +24,7 @@ import {
   IconShieldCheck,
   IconSun,
   IconUserCircle,
+  IconAddressBook,
   type Icon,
 } from '@tabler/icons-react'
 import { databaseStatus } from './features/offline/store'
@@ -38,6 +39,7 @@ import { DashboardView } from './features/dashboard/DashboardView'
 import { EscrowView } from './features/escrow/EscrowView'
 import { useNav, type ViewId } from './features/nav/store'
 import { PayoutsView } from './features/payouts/PayoutsView'
+import { PayeesView } from './features/payees/PayeesView'
 import { ReconciliationView } from './features/reconciliation/ReconciliationView'
 import { ReceiptsView } from './features/receipts/ReceiptsView'
 import { OperatorPicker } from './features/session/OperatorPicker'
@@ -60,6 +62,7 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { id: 'dashboard', label: 'Dashboard', icon: IconLayoutDashboard },
   { id: 'payouts', label: 'Payouts', icon: IconSend },
+  { id: 'payees', label: 'Payees', icon: IconAddressBook },
   { id: 'stripe', label: 'Stripe', icon: IconBrandStripe },
   { id: 'escrow', label: 'Escrow', icon: IconLock },
   { id: 'reconciliation', label: 'Reconciliation', icon: IconArrowsExchange },
@@ -235,6 +238,8 @@ function CurrentView({ view }: { view: ViewId }) {
       return <SettingsView />
     case 'payouts':
       return <PayoutsView />
+    case 'payees':
+      return <PayeesView />
     case 'stripe':
       return <StripeView />
     case 'escrow':

@@ -31,6 +31,7 @@ import { createReceiptHandlers } from '../receipts/receiptHandlers'
 import { createExportHandlers } from '../exports/exportHandlers'
 import { createReceiptPdfHandlers } from '../receipts/receiptsPdfHandlers'
 import type { EscrowRailRegistry } from '../rails/EscrowRail'
+import { createPayeeHandlers } from '../payees/payeeHandlers'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
 export const SANDBOX_META_KEY = 'sandbox'
@@ -122,6 +123,7 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...createReconBalanceHandlers(env.execution.rails),
     ...createReceiptsAttestHandlers(env.execution),
     ...createReceiptHandlers({ rails: env.execution.rails, stripe: env.stripe }),
+    ...createPayeeHandlers(),
     ...createExportHandlers(),
     ...createReceiptPdfHandlers(),
   }

@@ -19,6 +19,7 @@ import { SYSTEM_ACTOR } from '../context'
 import type { EscrowActionRow, EscrowMilestoneRow, EscrowRow } from '../db/schema'
 import { createHold, postEntries, postHold } from '../ledger'
 import { ensureAccount } from '../ledger/ensureAccount'
+import { ensurePayeeAccount, entryExists, feesAccountFor } from '../ledger/payeeAccounts'
 import { voidHold } from '../ledger/voidHold'
 import { requireTreasuryAccount } from '../payouts/execute/treasuryAccount'
 import { unreachable } from '../util/invariant'
@@ -30,16 +31,9 @@ export async function escrowAccountId(ctx: CoreContext, assetId: string): Promis
   return await ensureAccount(ctx, { id: `escrow:${assetId}`, kind: 'escrow', assetId: assetId, name: `Escrow (${assetId})`.slice(0, 120) })
 }
 
-/** The same payee account payouts book to (payouts/execute/bookSubmission.ts). */
+/** The same payee account payouts book to (ledger/payeeAccounts.ts): one per address and asset. */
 async function payeeAccountId(ctx: CoreContext, escrow: EscrowRow): Promise<string> {
-  const address = escrow.payee.toLowerCase()
-  return await ensureAccount(ctx, {
-    id: `payee:${escrow.asset_id}:${address}`,
-    kind: 'payee',
-    assetId: escrow.asset_id,
-    name: `Payee ${escrow.payee_name ?? escrow.payee} (${escrow.asset_id})`.slice(0, 120),
-    address,
-  })
+  return await ensurePayeeAccount(ctx, { assetId: escrow.asset_id, address: escrow.payee, name: escrow.payee_name })
 }
 
 /** Where money comes from and goes back to: the treasury, or the customer whose charge funded it. */
@@ -136,18 +130,16 @@ export async function bookEscrowFee(ctx: CoreContext, escrow: EscrowRow, txId: s
   if (fee === 0n) return
   const asset = await assetOf(ctx, feeAssetId)
   const amount = formatAmount(fee, asset.scale)
-  const fees = await ensureAccount(ctx, {
-    id: `fees:${feeAssetId}`,
-    kind: 'fees',
-    assetId: feeAssetId,
-    name: `Network fees (${feeAssetId})`.slice(0, 120),
-  })
+  const id = `escrow:${escrow.id}:tx:${txId}:fee`
+  // Booked already (a replay): keep the accounts it used, even if the fees account changed since.
+  if (await entryExists(ctx, id)) return
+  const fees = await feesAccountFor(ctx, feeAssetId)
   await postEntries(
     ctx,
     SYSTEM_ACTOR,
     [
       {
-        id: `escrow:${escrow.id}:tx:${txId}:fee`,
+        id,
         description: `Network fee of escrow "${escrow.name}" transaction ${txId}`.slice(0, 500),
         postings: [
           { account: fees, debit: amount },

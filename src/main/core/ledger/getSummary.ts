@@ -13,6 +13,7 @@ interface Totals {
   paidOut: bigint
   fees: bigint
   accounts: number
+  payeeAccounts: number
 }
 
 export async function getSummary(ctx: CoreContext): Promise<AssetSummary[]> {
@@ -20,7 +21,7 @@ export async function getSummary(ctx: CoreContext): Promise<AssetSummary[]> {
   for (const b of await readAccountBalances(ctx)) {
     let t = totals.get(b.assetId)
     if (!t) {
-      t = { treasury: 0n, treasuryAvailable: 0n, escrow: 0n, paidOut: 0n, fees: 0n, accounts: 0 }
+      t = { treasury: 0n, treasuryAvailable: 0n, escrow: 0n, paidOut: 0n, fees: 0n, accounts: 0, payeeAccounts: 0 }
       totals.set(b.assetId, t)
     }
     t.accounts++
@@ -34,6 +35,7 @@ export async function getSummary(ctx: CoreContext): Promise<AssetSummary[]> {
         break
       case 'payee':
         t.paidOut += b.balance
+        t.payeeAccounts++
         break
       case 'fees':
         t.fees += b.balance
@@ -61,6 +63,7 @@ export async function getSummary(ctx: CoreContext): Promise<AssetSummary[]> {
       paidOut: formatAmount(t.paidOut, asset.scale),
       fees: formatAmount(t.fees, asset.scale),
       accounts: t.accounts,
+      payeeAccounts: t.payeeAccounts,
     })
   }
   return out

@@ -107,6 +107,7 @@ describe('getBalances and getSummary', () => {
         paidOut: '0.000',
         fees: '0.000',
         accounts: 2,
+        payeeAccounts: 0,
       },
       {
         assetId: 'JPY@stripe',
@@ -120,6 +121,7 @@ describe('getBalances and getSummary', () => {
         paidOut: '30000',
         fees: '500',
         accounts: 5,
+        payeeAccounts: 1,
       },
     ])
   })

@@ -59,6 +59,7 @@ async function applyTransferReversed(
   const id = await bookTransferReversal(ctx, {
     eventId: event.id,
     payoutId: payout.id,
+    bookingEntryId: payout.entry_id,
     assetId: payout.asset_id,
     recipient: payout.recipient,
     amount: delta,

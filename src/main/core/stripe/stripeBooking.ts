@@ -23,6 +23,7 @@ import type { CoreContext } from '../context'
 import { SYSTEM_ACTOR } from '../context'
 import { postEntries } from '../ledger'
 import { ensureAccount } from '../ledger/ensureAccount'
+import { ensurePayeeAccount, entryExists, payeeAccountOfEntry } from '../ledger/payeeAccounts'
 import { requireTreasuryAccount } from '../payouts/execute/treasuryAccount'
 import { assertStripeScale } from '../rails/stripe/stripeMinorUnits'
 import { STRIPE_PLATFORM_SOURCE } from '../rails/stripe/stripeRailConfig'
@@ -86,13 +87,28 @@ export async function stripeBankAccountId(ctx: CoreContext, assetId: string): Pr
 /** Books a reversal of `amount` on our payout's transfer; returns the entry id. */
 export async function bookTransferReversal(
   ctx: CoreContext,
-  p: { eventId: string; payoutId: string; assetId: string; recipient: string; amount: bigint; transferId: string },
+  p: {
+    eventId: string
+    payoutId: string
+    /** The payout's booking: the reversal credits the payee account that booking debited. */
+    bookingEntryId: string
+    assetId: string
+    recipient: string
+    amount: bigint
+    transferId: string
+  },
 ): Promise<string> {
   const asset = await ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', p.assetId))
   invariant(asset, () => `asset ${p.assetId} vanished`)
   const treasury = await requireTreasuryAccount(ctx, p.assetId, STRIPE_PLATFORM_SOURCE)
-  const payee = `payee:${p.assetId}:${p.recipient.toLowerCase()}`
   const id = `stripe:${p.eventId}`
+  // Booked already (the event replayed): the accounts it used stand.
+  if (await entryExists(ctx, id)) return id
+  // The account the money went to, not a fresh resolution: the acct_ id is case-sensitive, and an
+  // address-book entry added after the payout must not take a reversal of money it never got.
+  const payee =
+    (await payeeAccountOfEntry(ctx, p.bookingEntryId)) ??
+    (await ensurePayeeAccount(ctx, { assetId: p.assetId, address: p.recipient, name: null }))
   const amount = formatAmount(p.amount, asset.scale)
   await postEntries(
     ctx,

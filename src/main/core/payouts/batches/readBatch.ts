@@ -141,9 +141,11 @@ export async function reversedByPayout(ctx: CoreContext, batchId: string): Promi
     ctx.db.k
       .selectFrom('entries as e')
       .innerJoin('postings as po', 'po.entry_seq', 'e.seq')
+      .innerJoin('accounts as a', 'a.id', 'po.account_id')
       .select(['e.metadata as metadata', 'po.amount as amount'])
       .where('e.kind', '=', 'stripe.reversal')
-      .where('po.account_id', 'like', 'payee:%'),
+      // The payee's side, whatever its account id: the address book's or one the engine opened.
+      .where('a.kind', '=', 'payee'),
   )
   const out = new Map<string, bigint>()
   if (rows.length === 0) return out

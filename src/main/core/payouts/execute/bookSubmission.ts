@@ -10,6 +10,12 @@
  * The current booking of a payout is payouts.entry_id; the generation g is read from it (the
  * payout id is known exactly, so parsing the suffix is unambiguous even for ids with ':').
  * Net effect: a payout reorged out and confirmed again is booked once.
+ *
+ * Accounts (ledger/payeeAccounts.ts): the payee's one account for the asset, found by its address
+ * (the address book first); the workspace's fees account for the fee asset. A booking whose id
+ * is already in the journal is never resolved again, and a reversal swaps the postings of the
+ * booking it reverses, so a change in resolution between runs can neither post twice nor
+ * reverse into an account the money never went to.
  */
 import type { EntryInput } from '../../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../../shared/money'
@@ -17,7 +23,7 @@ import type { CoreContext } from '../../context'
 import { SYSTEM_ACTOR } from '../../context'
 import type { PayoutRow, SubmissionRow } from '../../db/schema'
 import { postEntries } from '../../ledger'
-import { ensureAccount } from '../../ledger/ensureAccount'
+import { ensurePayeeAccount, entryExists, feesAccountFor, reversedPostings } from '../../ledger/payeeAccounts'
 import type { ConfirmedPayout } from '../../rails/Rail'
 import { invariant, unreachable } from '../../util/invariant'
 import { setPayoutEntry } from './executionStore'
@@ -48,23 +54,7 @@ function bookingId(baseId: string, g: number): string {
 }
 
 async function payeeAccountId(ctx: CoreContext, p: PayoutRow): Promise<string> {
-  const address = p.recipient.toLowerCase()
-  return await ensureAccount(ctx, {
-    id: `payee:${p.asset_id}:${address}`,
-    kind: 'payee',
-    assetId: p.asset_id,
-    name: `Payee ${p.name ?? p.recipient} (${p.asset_id})`.slice(0, 120),
-    address,
-  })
-}
-
-async function feesAccountId(ctx: CoreContext, feeAssetId: string): Promise<string> {
-  return await ensureAccount(ctx, {
-    id: `fees:${feeAssetId}`,
-    kind: 'fees',
-    assetId: feeAssetId,
-    name: `Network fees (${feeAssetId})`.slice(0, 120),
-  })
+  return await ensurePayeeAccount(ctx, { assetId: p.asset_id, address: p.recipient, name: p.name })
 }
 
 async function scaleOf(ctx: CoreContext, assetId: string): Promise<number> {
@@ -96,6 +86,12 @@ export async function bookConfirmed(ctx: CoreContext, p: BookConfirmedParameters
     const gen = generationOf(base, payout.entry_id)
     if (gen.booked) continue // already booked for this generation: never twice
     const id = bookingId(base, gen.g)
+    // Written by an earlier run whose payout row did not follow (it always does, in the same tx;
+    // this is the belt to those braces): never resolve the accounts again, never post twice.
+    if (await entryExists(ctx, id)) {
+      await setPayoutEntry(ctx, payout.id, id)
+      continue
+    }
     const treasury = await requireTreasuryAccount(ctx, payout.asset_id, sub.source)
     const amount = formatAmount(parseMinor(payout.amount), await scaleOf(ctx, payout.asset_id))
     entries.push({
@@ -136,13 +132,16 @@ async function feeEntry(
   if (feePaid === 0n) return null
   const base = `fee:${sub.id}`
   const g = await feeGeneration(ctx, base)
+  const id = bookingId(base, g)
+  // Already booked (a replay): the accounts it used stand, even if the fees account changed since.
+  if (await entryExists(ctx, id)) return null
   const amount = formatAmount(feePaid, await scaleOf(ctx, feeAssetId))
   const treasury = await requireTreasuryAccount(ctx, feeAssetId, sub.source)
   return {
-    id: bookingId(base, g),
+    id,
     description: `Network fee of ${sub.rail} submission ${sub.id}`.slice(0, 500),
     postings: [
-      { account: await feesAccountId(ctx, feeAssetId), debit: amount },
+      { account: await feesAccountFor(ctx, feeAssetId), debit: amount },
       { account: treasury.id, credit: amount },
     ],
     metadata: { submissionId: sub.id, batchId: sub.batch_id, txHash: sub.tx_hash ?? '', blockNumber, blockHash },
@@ -191,7 +190,7 @@ export async function reverseBookings(
   ctx: CoreContext,
   sub: SubmissionRow,
   payouts: readonly PayoutRow[],
-  feeAssetId: string,
+  _feeAssetId: string,
 ): Promise<void> {
   const entries: EntryInput[] = []
   for (const payout of payouts) {
@@ -199,19 +198,19 @@ export async function reverseBookings(
     const gen = generationOf(base, payout.entry_id)
     if (!gen.booked) continue
     const id = `${base}:reorg:${gen.g + 1}`
-    const amount = formatAmount(parseMinor(payout.amount), await scaleOf(ctx, payout.asset_id))
-    const treasury = await requireTreasuryAccount(ctx, payout.asset_id, sub.source)
+    const reverses = bookingId(base, gen.g)
+    // The accounts of the booking itself: a payee or fees account resolved differently today
+    // (an address-book entry added since) must not receive a reversal of money it never got.
+    const postings = await reversedPostings(ctx, reverses)
+    invariant(postings, () => `payout ${payout.id} points at booking ${reverses}, which is not in the journal`)
     entries.push({
       id,
       description: `Reorg: payout ${payout.id} left the chain with block ${sub.block_number}; reversed until it confirms again`.slice(
         0,
         500,
       ),
-      postings: [
-        { account: treasury.id, debit: amount },
-        { account: await payeeAccountId(ctx, payout), credit: amount },
-      ],
-      metadata: { payoutId: payout.id, reverses: bookingId(base, gen.g), txHash: sub.tx_hash ?? '', blockHash: sub.block_hash ?? '' },
+      postings,
+      metadata: { payoutId: payout.id, reverses, txHash: sub.tx_hash ?? '', blockHash: sub.block_hash ?? '' },
     })
     await setPayoutEntry(ctx, payout.id, id)
   }
@@ -219,16 +218,17 @@ export async function reverseBookings(
   if (feePaid > 0n) {
     const base = `fee:${sub.id}`
     const g = await feeGeneration(ctx, base)
-    const amount = formatAmount(feePaid, await scaleOf(ctx, feeAssetId))
-    entries.push({
-      id: `${base}:reorg:${g + 1}`,
-      description: `Reorg: fee of submission ${sub.id} reversed until it confirms again`,
-      postings: [
-        { account: (await requireTreasuryAccount(ctx, feeAssetId, sub.source)).id, debit: amount },
-        { account: await feesAccountId(ctx, feeAssetId), credit: amount },
-      ],
-      metadata: { submissionId: sub.id, reverses: bookingId(base, g), txHash: sub.tx_hash ?? '' },
-    })
+    const reverses = bookingId(base, g)
+    const postings = await reversedPostings(ctx, reverses)
+    // No fee booking to reverse (the fee was never booked for this generation): nothing to undo.
+    if (postings) {
+      entries.push({
+        id: `${base}:reorg:${g + 1}`,
+        description: `Reorg: fee of submission ${sub.id} reversed until it confirms again`,
+        postings,
+        metadata: { submissionId: sub.id, reverses, txHash: sub.tx_hash ?? '' },
+      })
+    }
   }
   await postEntries(ctx, SYSTEM_ACTOR, entries, { kind: PAYOUT_REORG_ENTRY_KIND })
 }

@@ -15,7 +15,7 @@ const LINES: readonly {
 ]
 
 /** Totals of one asset, exact to the last minor unit. */
-export function AssetSummaryCard({ summary: s }: { summary: AssetSummary }) {
+export function AssetSummaryCard({ summary: s, payees }: { summary: AssetSummary; payees: number }) {
   return (
     <Card withBorder padding="lg" data-testid={`asset-summary-${s.assetId}`} data-asset-code={s.assetCode}>
       <Stack gap="sm">
@@ -29,7 +29,8 @@ export function AssetSummaryCard({ summary: s }: { summary: AssetSummary }) {
             </Badge>
           </Group>
           <Text size="xs" c="dimmed">
-            {formatCount(s.accounts)} {s.accounts === 1 ? 'account' : 'accounts'} · {s.scale} decimals
+            {formatCount(s.accounts - s.payeeAccounts)} {s.accounts - s.payeeAccounts === 1 ? 'account' : 'accounts'}
+            {payees > 0 ? ` · ${formatCount(payees)} ${payees === 1 ? 'payee' : 'payees'}` : ''} · {s.scale} decimals
           </Text>
         </Group>
 

@@ -1,11 +1,12 @@
 import { useOffline } from '../offline/store'
-import { Alert, Button, Card, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core'
-import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react'
-import { useEffect } from 'react'
+import { Alert, Badge, Button, Card, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { IconAddressBook, IconAlertTriangle, IconArrowRight, IconRefresh } from '@tabler/icons-react'
+import { useEffect, useMemo } from 'react'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
-import { formatClock } from '../../lib/format'
+import { formatClock, formatCount } from '../../lib/format'
 import { useApp } from '../app/store'
+import { useNav } from '../nav/store'
 import { AssetSummaryCard } from './AssetSummaryCard'
 import { BalancesTable } from './BalancesTable'
 import { RailBalancesAlert, RailBalancesCard } from './RailBalancesCard'
@@ -14,7 +15,10 @@ import { useDashboard } from './store'
 import { TreasuryChart } from './TreasuryChart'
 
 export function DashboardView() {
-  const { summary, balances, loaded, loading, error, loadedAt, refresh } = useDashboard()
+  const { summary, balances, payees, payeesByAsset, loaded, loading, error, loadedAt, refresh } = useDashboard()
+  // Payee accounts are one grouped line (the Payees view lists them), not hundreds of rows here.
+  const accountBalances = useMemo(() => balances.filter((b) => b.kind !== 'payee'), [balances])
+  const payeeAccounts = balances.length - accountBalances.length
   const connectionState = useApp((s) => s.connection?.state)
   const sandbox = useApp((s) => s.info?.sandbox === true)
   const refreshRailBalances = useRailBalances((s) => s.refresh)
@@ -84,7 +88,7 @@ export function DashboardView() {
             ) : (
               <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="md">
                 {summary.map((s) => (
-                  <AssetSummaryCard key={s.assetId} summary={s} />
+                  <AssetSummaryCard key={s.assetId} summary={s} payees={payeesByAsset[s.assetId] ?? 0} />
                 ))}
               </SimpleGrid>
             )}
@@ -96,10 +100,48 @@ export function DashboardView() {
 
           <Stack gap="sm">
             <Title order={4}>Balances per account</Title>
-            <BalancesTable balances={balances} />
+            <PayeesLine payees={payees} accounts={payeeAccounts} />
+            <BalancesTable balances={accountBalances} />
           </Stack>
         </>
       ) : null}
     </Stack>
+  )
+}
+
+/** All payee accounts as one line: how many payees and accounts, and the way to the Payees view. */
+function PayeesLine({ payees, accounts }: { payees: number; accounts: number }) {
+  const go = useNav((s) => s.go)
+  return (
+    <Card withBorder p="sm" data-testid="dashboard-payees">
+      <Group justify="space-between" wrap="nowrap" gap="md">
+        <Group gap="sm" wrap="nowrap">
+          <IconAddressBook size={20} stroke={1.6} color="var(--mantine-color-teal-6)" />
+          <Stack gap={0}>
+            <Group gap={6} wrap="nowrap">
+              <Text size="sm" fw={600}>
+                Payees
+              </Text>
+              <Badge size="xs" variant="light" radius="sm" color="teal">
+                payee
+              </Badge>
+            </Group>
+            <Text size="xs" c="dimmed" data-testid="dashboard-payees-count">
+              {formatCount(payees)} {payees === 1 ? 'payee' : 'payees'} in {formatCount(accounts)} {accounts === 1 ? 'account' : 'accounts'}{' '}
+              (one per payee and asset) — their balances are in the Payees view
+            </Text>
+          </Stack>
+        </Group>
+        <Button
+          variant="light"
+          size="xs"
+          rightSection={<IconArrowRight size={14} />}
+          onClick={() => go('payees')}
+          data-testid="dashboard-open-payees"
+        >
+          Open payees
+        </Button>
+      </Group>
+    </Card>
   )
 }

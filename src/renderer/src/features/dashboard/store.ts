@@ -1,4 +1,7 @@
-/** Dashboard data: totals per asset (ledger.summary) and balances per account (ledger.balances). */
+/**
+ * Dashboard data: totals per asset (ledger.summary), balances per account (ledger.balances) and
+ * how many payees there are (payees.list): payee accounts are one grouped line, not one row each.
+ */
 import { create } from 'zustand'
 import type { AssetSummary, Balance } from '../../../../shared/ledgerApi'
 import { invoke, loadErrorMessage } from '../../lib/api'
@@ -6,6 +9,10 @@ import { invoke, loadErrorMessage } from '../../lib/api'
 interface DashboardState {
   summary: AssetSummary[]
   balances: Balance[]
+  /** Payees (people and companies), each with one account per asset. */
+  payees: number
+  /** Payees with an account in each asset, by asset id. */
+  payeesByAsset: Record<string, number>
   loaded: boolean
   loading: boolean
   error: string | null
@@ -19,6 +26,8 @@ let again = false
 export const useDashboard = create<DashboardState>((set) => ({
   summary: [],
   balances: [],
+  payees: 0,
+  payeesByAsset: {},
   loaded: false,
   loading: false,
   error: null,
@@ -34,8 +43,14 @@ export const useDashboard = create<DashboardState>((set) => ({
         again = false
         set({ loading: true })
         try {
-          const [summary, balances] = await Promise.all([invoke('ledger.summary', {}), invoke('ledger.balances', {})])
-          set({ summary, balances, loaded: true, loading: false, error: null, loadedAt: new Date() })
+          const [summary, balances, payees] = await Promise.all([
+            invoke('ledger.summary', {}),
+            invoke('ledger.balances', {}),
+            invoke('payees.list', {}),
+          ])
+          const payeesByAsset: Record<string, number> = {}
+          for (const p of payees) for (const t of p.totals) payeesByAsset[t.assetId] = (payeesByAsset[t.assetId] ?? 0) + 1
+          set({ summary, balances, payees: payees.length, payeesByAsset, loaded: true, loading: false, error: null, loadedAt: new Date() })
         } catch (error) {
           set({ loading: false, error: loadErrorMessage(error) })
         }

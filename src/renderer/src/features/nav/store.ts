@@ -1,7 +1,7 @@
 /** Which view is on screen. In memory: the URL fragment is reserved for the browser-mode token. */
 import { create } from 'zustand'
 
-export const VIEWS = ['dashboard', 'payouts', 'stripe', 'escrow', 'reconciliation', 'receipts', 'audit', 'settings'] as const
+export const VIEWS = ['dashboard', 'payouts', 'payees', 'stripe', 'escrow', 'reconciliation', 'receipts', 'audit', 'settings'] as const
 export type ViewId = (typeof VIEWS)[number]
 
 interface NavState {

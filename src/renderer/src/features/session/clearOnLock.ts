@@ -9,6 +9,7 @@ import { useDashboard } from '../dashboard/store'
 import { useEscrow } from '../escrow/store'
 import { useNav } from '../nav/store'
 import { useNotify } from '../notify/store'
+import { usePayees } from '../payees/store'
 import { usePayouts } from '../payouts/store'
 import { useReconMatch } from '../reconciliation/matchStore'
 import { useRecon } from '../reconciliation/store'
@@ -27,6 +28,7 @@ function reset<T>(store: StoreApi<T>): void {
 function clearViews(): void {
   reset(useDashboard)
   reset(usePayouts)
+  reset(usePayees)
   reset(useEscrow)
   reset(useRecon)
   reset(useReconMatch)
