@@ -4,6 +4,7 @@
  * this machine) is reported and does not hide the others' tables.
  */
 import { printApprovalsBench, runApprovalsBench } from './approvals.bench'
+import { printBatchPageBench, runBatchPageBench } from './batchPage.bench'
 import { printCliStartBench, runCliStartBench } from './cliStart.bench'
 import { printCsvBench, runCsvBench } from './csv.bench'
 import { runGasBench } from './gas.bench'
@@ -32,6 +33,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'receipts-pdf': async () => printReceiptsPdfBench(await runReceiptsPdfBench()),
   'receipts-search': async () => printReceiptsSearchBench(await runReceiptsSearchBench()),
   'cli-start': async () => printCliStartBench(await runCliStartBench()),
+  'batch-page': async () => printBatchPageBench(await runBatchPageBench()),
 }
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@
  * and transfers; the payee's balance on the rail).
  * A failure prints the seed and the steps so far; ESCROW_PROPERTY_SEED=<n> replays another seed.
  */
+import { findPayeeAccount } from '../../src/main/core/ledger/payeeAccounts'
 import { seededRandom } from '../../src/main/core/util/seededRandom'
 import { expect } from 'vitest'
 import { formatAmount } from '../../src/shared/money'
@@ -194,7 +195,11 @@ export async function runEscrowProperty(o: EscrowPropertyOptions): Promise<void>
   /** Each payee's balance on the rail and in the ledger before this run paid it. */
   const payeeStart = new Map<string, { onRail: bigint; ledger: bigint }>()
   const label = (e: EscrowModel, m: MilestoneModel) => `${e.id} #${m.index} (${formatAmount(m.amount, rail.scale)})`
-  const payeeAccount = (payee: string) => `payee:${rail.assetId}:${payee.toLowerCase()}`
+  /** The payee's balance in the ledger: its one account in the asset, found as booking finds it (0 before it exists). */
+  const payeeLedger = async (payee: string): Promise<bigint> => {
+    const account = await findPayeeAccount(sb.core.ctx, rail.assetId, payee)
+    return account ? await ledgerMinor(sb, account.id) : 0n
+  }
 
   /** Every step possible now, from the model (the engine's state, checked after every step) and the rail's clock. */
   async function possibleSteps(): Promise<Step[]> {
@@ -325,7 +330,7 @@ export async function runEscrowProperty(o: EscrowPropertyOptions): Promise<void>
     if (!payeeStart.has(onRail.payee))
       payeeStart.set(onRail.payee, {
         onRail: await rail.payeeOnRail(onRail.payee),
-        ledger: await ledgerMinor(sb, payeeAccount(onRail.payee)),
+        ledger: await payeeLedger(onRail.payee),
       })
     const created = EscrowDetail.parse(
       json(
@@ -446,7 +451,7 @@ export async function runEscrowProperty(o: EscrowPropertyOptions): Promise<void>
     for (const [payee, start] of payeeStart) {
       const paid = models.filter((e) => e.payee === payee).reduce((s, e) => s + paidMinor(e), 0n)
       expect((await rail.payeeOnRail(payee)) - start.onRail, `payee ${payee} on ${rail.name}`).toBe(paid)
-      expect((await ledgerMinor(sb, payeeAccount(payee))) - start.ledger, `payee ${payee} in the ledger`).toBe(paid)
+      expect((await payeeLedger(payee)) - start.ledger, `payee ${payee} in the ledger`).toBe(paid)
     }
   }
 

@@ -22,6 +22,8 @@ declare module '@tanstack/react-table' {
     mono?: boolean
     /** Extra class on every cell of the column. */
     cellTestId?: string
+    /** Stays in view at the right edge when the table scrolls sideways (row actions). */
+    stickyRight?: boolean
   }
 }
 
@@ -97,6 +99,7 @@ export function VirtualTable<T>({
                   role="columnheader"
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                   className={classes.headCell}
+                  data-sticky={header.column.columnDef.meta?.stickyRight ? 'right' : undefined}
                   data-align={meta?.align ?? 'left'}
                 >
                   {sortable ? (
@@ -149,6 +152,7 @@ export function VirtualTable<T>({
                           role="cell"
                           className={meta?.mono ? classes.monoCell : classes.cell}
                           data-align={meta?.align ?? 'left'}
+                          data-sticky={meta?.stickyRight ? 'right' : undefined}
                           data-testid={meta?.cellTestId}
                         >
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}

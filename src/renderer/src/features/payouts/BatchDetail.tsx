@@ -2,8 +2,8 @@
  * One batch: its totals, the approval panel (the policy explained, the caller's own sentences as
  * the core marks them), execution, the warnings of its import and its payouts.
  */
-import { Alert, Badge, Button, Card, Group, Loader, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core'
-import { IconAlertTriangle, IconArrowLeft, IconFilterOff, IconPlus, IconSend, IconX } from '@tabler/icons-react'
+import { Alert, Button, Card, Group, Loader, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { IconAlertTriangle, IconArrowLeft, IconPlus, IconSend, IconX } from '@tabler/icons-react'
 import { useCallback, useMemo, useState } from 'react'
 import { groupBatchWarnings } from '../../../../shared/batchWarningGroups'
 import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
@@ -14,6 +14,9 @@ import { ApprovalPanel } from './ApprovalPanel'
 import { BatchWarnings } from './BatchWarnings'
 import { ExecutionPanel } from './ExecutionPanel'
 import { PayoutsTable } from './PayoutsTable'
+import { ALL_PAYOUTS, PayoutsToolbar, type PayoutsView } from './PayoutsToolbar'
+import { filterPayouts } from './payoutFilter'
+import type { Asset } from '../../../../shared/ledgerApi'
 import { RowForm } from './RowForm'
 import { BatchReceipts } from '../receipts/BatchReceipts'
 import { BatchStateBadge } from './StateBadge'
@@ -23,26 +26,28 @@ import { usePayouts } from './store'
 
 export function BatchDetailView() {
   const { detail, detailError, detailLoading, detailLoadedAt: loadedAt, submissions, assets, close } = usePayouts()
-  // The payouts table filtered to one kind of warning (null: all), per batch.
-  const [filter, setFilter] = useState<{ batchId: string; code: string } | null>(null)
+  // What the payouts table shows (search and filters), per batch: another batch starts unfiltered.
+  const [view, setView] = useState<{ batchId: string; view: PayoutsView } | null>(null)
+  const [removing, setRemoving] = useState<Payout | null>(null)
   const operator = useSession((s) => s.operator)
   const names = useSession((s) => s.operators)
   const [editing, setEditing] = useState<Payout | 'new' | null>(null)
   const onEdit = useCallback((p: Payout) => setEditing(p), [])
-  const version = detail?.batch.version
   const id = detail?.batch.id
   const groups = useMemo(() => {
     if (!detail) return []
     const recipients = new Map(detail.payouts.map((p) => [p.id, p.recipient]))
     return groupBatchWarnings(detail.warnings, (payoutId) => recipients.get(payoutId))
   }, [detail])
-  const filterCode = filter && filter.batchId === id ? filter.code : null
-  const onFilter = useCallback((code: string | null) => setFilter(code && id ? { batchId: id, code } : null), [id])
+  const shownView = view && view.batchId === id ? view.view : ALL_PAYOUTS
+  const filterCode = shownView.warningCode
+  const onView = useCallback((next: PayoutsView) => setView(id ? { batchId: id, view: next } : null), [id])
+  const onFilter = useCallback((code: string | null) => onView({ ...ALL_PAYOUTS, warningCode: code }), [onView])
   const shownPayouts = useMemo(() => {
-    if (!detail || filterCode === null) return detail?.payouts ?? []
-    const ids = new Set(groups.find((g) => g.code === filterCode)?.payoutIds ?? [])
-    return detail.payouts.filter((p) => ids.has(p.id))
-  }, [detail, groups, filterCode])
+    if (!detail) return []
+    const ids = shownView.warningCode === null ? null : new Set(groups.find((g) => g.code === shownView.warningCode)?.payoutIds ?? [])
+    return filterPayouts(detail.payouts, { search: shownView.search, state: shownView.state, assetId: shownView.assetId, warningIds: ids })
+  }, [detail, groups, shownView])
   const warningsByPayout = useMemo(() => {
     const byPayout = new Map<string, string[]>()
     for (const w of detail?.warnings ?? []) {
@@ -53,12 +58,8 @@ export function BatchDetailView() {
     }
     return byPayout
   }, [detail])
-  const onRemove = useCallback(
-    (p: Payout) => {
-      if (id && version) void removeRow(id, version, p.id)
-    },
-    [id, version],
-  )
+  // Removing asks first: it changes the batch (a new version) and cannot be taken back with one click.
+  const onRemove = useCallback((p: Payout) => setRemoving(p), [])
 
   const back = (
     <Button variant="subtle" size="xs" leftSection={<IconArrowLeft size={14} />} onClick={close} data-testid="batch-back" w="fit-content">
@@ -172,25 +173,16 @@ export function BatchDetailView() {
       </Modal>
 
       <Stack gap="sm">
-        <Group justify="space-between" wrap="nowrap">
+        <Group justify="space-between" wrap="wrap" gap="xs">
           <Title order={4}>Payouts</Title>
-          {filterCode !== null ? (
-            <Group gap="xs" wrap="nowrap" data-testid="payouts-filter">
-              <Badge color="yellow" variant="light" radius="sm" tt="none" size="lg">
-                {formatCount(shownPayouts.length)} of {formatCount(detail.payouts.length)} payouts:{' '}
-                {groups.find((g) => g.code === filterCode)?.title ?? filterCode}
-              </Badge>
-              <Button
-                size="compact-sm"
-                variant="default"
-                leftSection={<IconFilterOff size={14} />}
-                onClick={() => onFilter(null)}
-                data-testid="payouts-filter-clear"
-              >
-                Show all
-              </Button>
-            </Group>
-          ) : null}
+          <PayoutsToolbar
+            view={shownView}
+            onChange={onView}
+            payouts={detail.payouts}
+            shown={shownPayouts.length}
+            assets={assets}
+            groups={groups}
+          />
         </Group>
         <PayoutsTable
           warningsByPayout={warningsByPayout}
@@ -202,7 +194,69 @@ export function BatchDetailView() {
           onRemove={onRemove}
         />
       </Stack>
+      {removing ? (
+        <RemovePayoutDialog
+          payout={removing}
+          detail={detail}
+          assets={assets}
+          onClose={() => setRemoving(null)}
+          onRemove={async () => {
+            const ok = await removeRow(b.id, b.version, removing.id)
+            if (ok) setRemoving(null)
+          }}
+        />
+      ) : null}
     </Stack>
+  )
+}
+
+function RemovePayoutDialog({
+  payout,
+  detail,
+  assets,
+  onClose,
+  onRemove,
+}: {
+  payout: Payout
+  detail: BatchDetail
+  assets: Asset[]
+  onClose: () => void
+  onRemove: () => Promise<void>
+}) {
+  const [busy, setBusy] = useState(false)
+  const asset = assets.find((a) => a.id === payout.assetId)
+  const amount = asset ? `${formatExact(payout.amount, asset.scale)} ${asset.code}` : `${payout.amount} ${payout.assetId}`
+  return (
+    <Modal opened onClose={onClose} title={<Text fw={700}>Remove this payout?</Text>} data-testid="remove-payout-dialog">
+      <Stack gap="sm">
+        <Text size="sm">
+          <b>{amount}</b> to {payout.name ?? 'an unnamed payee'} ({payout.recipient}), row {payout.rowNo}
+          {payout.reference ? `, reference ${payout.reference}` : ''} — payout <span style={{ fontFamily: 'monospace' }}>{payout.id}</span>.
+        </Text>
+        <Text size="sm" c="dimmed">
+          The batch becomes version {detail.batch.version + 1}
+          {detail.approvals.length > 0 ? ' and its approvals no longer count' : ''}. The payout was never paid, so its id can be imported or
+          added again.
+        </Text>
+        <Group justify="flex-end" gap="xs">
+          <Button variant="default" onClick={onClose} data-testid="remove-payout-keep">
+            Keep it
+          </Button>
+          <Button
+            color="red"
+            loading={busy}
+            onClick={async () => {
+              setBusy(true)
+              await onRemove()
+              setBusy(false)
+            }}
+            data-testid="remove-payout-confirm"
+          >
+            Remove payout
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
   )
 }
 

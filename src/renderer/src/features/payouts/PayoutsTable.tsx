@@ -1,17 +1,19 @@
 import { ActionIcon, Anchor, Group, Text, Tooltip } from '@mantine/core'
 import { IconAlertTriangle, IconPencil, IconTrash } from '@tabler/icons-react'
-import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
-import { useMemo } from 'react'
+import { createColumnHelper, getCoreRowModel, getSortedRowModel, useReactTable, type SortingState } from '@tanstack/react-table'
+import { useMemo, useState } from 'react'
 import type { Asset } from '../../../../shared/ledgerApi'
 import type { Payout, Submission } from '../../../../shared/payoutsApi'
 import { VirtualTable } from '../../components/VirtualTable'
-import { formatExact, middleEllipsis, networkLabel, shortHash } from '../../lib/format'
+import tableClasses from '../../components/VirtualTable.module.css'
+import { formatExact, middleEllipsis, networkLabel, shortHash, toMinor } from '../../lib/format'
 
-/** An EVM address (42) shows whole; longer recipients keep their first and last characters. */
-const RECIPIENT_CHARS_SHOWN = 42
+/** Recipients keep their first and last characters (the part people compare); the whole one on hover. */
+const RECIPIENT_CHARS_SHOWN = 21
 import { PayoutStateBadge } from './StateBadge'
 
-const ROW_HEIGHT_PX = 44
+/** Two lines per row: a name over its reference and id, an address over its network. */
+const ROW_HEIGHT_PX = 52
 const TX_HASH_CHARS = 12
 
 const col = createColumnHelper<Payout>()
@@ -59,6 +61,7 @@ export function PayoutsTable({
     () => [
       col.accessor('rowNo', {
         header: 'Row',
+        sortingFn: 'basic',
         cell: (c) => {
           const warnings = warningsByPayout.get(c.row.original.id)
           return warnings ? (
@@ -72,55 +75,74 @@ export function PayoutsTable({
             c.getValue()
           )
         },
-        meta: { track: '72px', minWidthPx: 72, align: 'right', mono: true },
+        meta: { track: '64px', minWidthPx: 64, align: 'right', mono: true },
       }),
-      col.accessor('name', {
-        header: 'Payee',
-        cell: (c) =>
-          c.getValue() ?? (
-            <Text span c="dimmed" size="sm">
-              —
-            </Text>
-          ),
-        meta: { track: 'minmax(100px, 1fr)', minWidthPx: 100 },
+      col.accessor((p) => p.name ?? '', {
+        id: 'payee',
+        header: 'Payee · reference · id',
+        sortingFn: 'alphanumeric',
+        // Name over its reference and the payout's own id: nothing a finance person looks for is cut off a column.
+        cell: (c) => {
+          const p = c.row.original
+          const second = [p.reference, p.id].filter((x) => x !== null && x !== '').join(' · ')
+          return (
+            <div className={tableClasses.twoLines} title={[p.name ?? 'No name', p.reference, p.id].filter(Boolean).join('\n')}>
+              <Text span size="sm" fw={500} c={p.name ? undefined : 'dimmed'} data-testid="payout-name">
+                {p.name ?? 'No name'}
+              </Text>
+              <Text span size="xs" c="dimmed" ff="monospace" data-testid="payout-ref">
+                {second}
+              </Text>
+            </div>
+          )
+        },
+        meta: { track: 'minmax(170px, 1.3fr)', minWidthPx: 170 },
       }),
       col.accessor('recipient', {
-        header: 'Recipient',
-        // A Stellar account (56 characters) does not fit beside the amount: its middle gives way.
-        cell: (c) => (
-          <span title={c.getValue()} data-full={c.getValue()}>
-            {middleEllipsis(c.getValue(), RECIPIENT_CHARS_SHOWN)}
-          </span>
-        ),
-        meta: { track: 'minmax(360px, 2fr)', minWidthPx: 360, mono: true, cellTestId: 'payout-recipient' },
+        header: 'Recipient · network',
+        enableSorting: false,
+        // The address's middle gives way; its network under it.
+        cell: (c) => {
+          const p = c.row.original
+          return (
+            <div className={tableClasses.twoLines} title={c.getValue()} data-full={c.getValue()}>
+              <Text span size="sm" ff="monospace">
+                {middleEllipsis(c.getValue(), RECIPIENT_CHARS_SHOWN)}
+              </Text>
+              <Text span size="xs" c="dimmed" data-testid="payout-network">
+                {networkLabel(p.rail, p.network)}
+              </Text>
+            </div>
+          )
+        },
+        meta: { track: 'minmax(180px, 1.1fr)', minWidthPx: 180, cellTestId: 'payout-recipient' },
       }),
       col.accessor('amount', {
         header: 'Amount',
+        // Per asset, then by the exact amount (never through a float).
+        sortingFn: (a, b) => {
+          const x = a.original
+          const y = b.original
+          if (x.assetId !== y.assetId) return x.assetId < y.assetId ? -1 : 1
+          const scale = byId.get(x.assetId)?.scale ?? 0
+          const mx = toMinor(x.amount, scale) ?? 0n
+          const my = toMinor(y.amount, scale) ?? 0n
+          return mx < my ? -1 : mx > my ? 1 : 0
+        },
         cell: (c) => {
           const asset = byId.get(c.row.original.assetId)
           return (
-            <span title={c.row.original.assetId}>
+            <span title={`${c.getValue()} ${c.row.original.assetId}`}>
               {asset ? formatExact(c.getValue(), asset.scale) : c.getValue()} {asset?.code ?? c.row.original.assetId}
             </span>
           )
         },
-        meta: { track: 'minmax(180px, 1.2fr)', minWidthPx: 180, align: 'right', mono: true, cellTestId: 'payout-amount' },
-      }),
-      col.accessor((p) => networkLabel(p.rail, p.network), {
-        id: 'network',
-        header: 'Network',
-        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
-        meta: { track: '150px', minWidthPx: 150, mono: true },
-      }),
-      col.accessor('reference', {
-        header: 'Reference',
-        cell: (c) => <span title={c.getValue() ?? undefined}>{c.getValue() ?? '—'}</span>,
-        meta: { track: 'minmax(90px, 0.8fr)', minWidthPx: 90 },
+        meta: { track: 'minmax(170px, 1fr)', minWidthPx: 170, align: 'right', mono: true, cellTestId: 'payout-amount' },
       }),
       col.accessor('state', {
         header: 'State',
         cell: (c) => <PayoutStateBadge state={c.getValue()} />,
-        meta: { track: '124px', minWidthPx: 124 },
+        meta: { track: '118px', minWidthPx: 118 },
       }),
       col.display({
         id: 'outcome',
@@ -154,7 +176,7 @@ export function PayoutsTable({
             </Text>
           )
         },
-        meta: { track: 'minmax(140px, 1.2fr)', minWidthPx: 140 },
+        meta: { track: 'minmax(120px, 1fr)', minWidthPx: 120 },
       }),
       ...(editable
         ? [
@@ -188,18 +210,22 @@ export function PayoutsTable({
                   </Tooltip>
                 </Group>
               ),
-              meta: { track: '68px', minWidthPx: 68 },
+              enableSorting: false,
+              meta: { track: '72px', minWidthPx: 72, stickyRight: true },
             }),
           ]
         : []),
     ],
     [byId, warningsByPayout, submissions, editable, onEdit, onRemove],
   )
+  const [sorting, setSorting] = useState<SortingState>([])
   const table = useReactTable({
     data: payouts,
     columns,
-    enableSorting: false,
+    state: { sorting },
+    onSortingChange: setSorting,
     getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
     getRowId: (p) => p.id,
   })
   return (
