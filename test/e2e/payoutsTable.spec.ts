@@ -43,6 +43,7 @@ test('search, filter, sort and remove in the payouts table, at 1440 and 1024 pix
       const table = page.getByTestId('payouts-table')
       const first = page.getByTestId('payout-row-tbl-1')
       await expect(first.getByTestId('payout-ref')).toHaveText('INV-8800 · tbl-1')
+      await first.scrollIntoViewIfNeeded()
       await expect(first.getByTestId('payout-edit')).toBeInViewport()
       await expect(first.getByTestId('payout-remove')).toBeInViewport()
       // Nothing to scroll sideways: the whole table fits the window.
