@@ -1,39 +1,27 @@
-import { ActionIcon, Anchor, Group, Text, Tooltip } from '@mantine/core'
+import { ActionIcon, Group, Text, Tooltip } from '@mantine/core'
 import { IconAlertTriangle, IconPencil, IconTrash } from '@tabler/icons-react'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo } from 'react'
 import type { Asset } from '../../../../shared/ledgerApi'
 import type { Payout, Submission } from '../../../../shared/payoutsApi'
+import { DisplayAmount } from '../../components/DisplayAmount'
+import { RailReference } from '../../components/RailReference'
 import { VirtualTable } from '../../components/VirtualTable'
-import { formatExact, middleEllipsis, networkLabel, shortHash } from '../../lib/format'
+import { middleEllipsis, networkLabel, networkName } from '../../lib/format'
 
 /** An EVM address (42) shows whole; longer recipients keep their first and last characters. */
 const RECIPIENT_CHARS_SHOWN = 42
 import { PayoutStateBadge } from './StateBadge'
 
 const ROW_HEIGHT_PX = 44
-const TX_HASH_CHARS = 12
 
 const col = createColumnHelper<Payout>()
 
-/** The transaction a payout went out in: its current submission, once that has a hash. */
+/** The transaction (Stripe: transfer) a payout went out in: its current submission, once the rail has given it an id. */
 export function txOfPayout(p: Payout, submissions: Submission[]): Submission | null {
   if (p.submissionId === null) return null
   const sub = submissions.find((s) => s.id === p.submissionId)
-  return sub?.txHash ? sub : null
-}
-
-export function TxLink({ hash, url }: { hash: string; url: string | null }) {
-  const short = shortHash(hash, TX_HASH_CHARS)
-  return url ? (
-    <Anchor href={url} target="_blank" rel="noreferrer" size="sm" ff="monospace" title={hash} data-testid="tx-link">
-      {short}
-    </Anchor>
-  ) : (
-    <Text span size="sm" ff="monospace" title={hash} data-testid="tx-hash">
-      {short}
-    </Text>
-  )
+  return sub?.railRef ? sub : null
 }
 
 export function PayoutsTable({
@@ -98,19 +86,21 @@ export function PayoutsTable({
         header: 'Amount',
         cell: (c) => {
           const asset = byId.get(c.row.original.assetId)
-          return (
+          return asset ? (
+            <DisplayAmount value={c.getValue()} scale={asset.scale} code={asset.code} />
+          ) : (
             <span title={c.row.original.assetId}>
-              {asset ? formatExact(c.getValue(), asset.scale) : c.getValue()} {asset?.code ?? c.row.original.assetId}
+              {c.getValue()} {c.row.original.assetId}
             </span>
           )
         },
         meta: { track: 'minmax(180px, 1.2fr)', minWidthPx: 180, align: 'right', mono: true, cellTestId: 'payout-amount' },
       }),
-      col.accessor((p) => networkLabel(p.rail, p.network), {
+      col.accessor((p) => networkName(p.rail, p.network), {
         id: 'network',
         header: 'Network',
-        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
-        meta: { track: '150px', minWidthPx: 150, mono: true },
+        cell: (c) => <span title={networkLabel(c.row.original.rail, c.row.original.network)}>{c.getValue()}</span>,
+        meta: { track: '150px', minWidthPx: 150 },
       }),
       col.accessor('reference', {
         header: 'Reference',
@@ -146,8 +136,8 @@ export function PayoutsTable({
                 {p.reversed} reversed by Stripe
               </Text>
             )
-          return tx?.txHash ? (
-            <TxLink hash={tx.txHash} url={tx.explorerUrl} />
+          return tx?.railRef ? (
+            <RailReference rail={tx.rail} reference={tx.railRef} url={tx.explorerUrl} />
           ) : (
             <Text span size="sm" c="dimmed">
               —
