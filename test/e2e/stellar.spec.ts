@@ -32,7 +32,7 @@ test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ 
     if ((await api.call('batches.get', { id })).batch.state === 'completed') break
   }
   await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed')
-  await expect(page.getByTestId('submission-row')).toHaveText([/stellar:standalone.*CONFIRMED/i, /stellar:standalone.*CONFIRMED/i])
+  await expect(page.getByTestId('submission-row')).toHaveText([/Local Stellar.*CONFIRMED/i, /Local Stellar.*CONFIRMED/i])
   await expect(page.getByTestId('execution-progress-log')).toContainText(
     'Confirm transaction 2 of 2 on the Sandbox device emulator — 1 payout, 9,999.9999999 USDC.',
   )
