@@ -144,7 +144,7 @@ export function PayoutsTable({
             </Text>
           )
         },
-        meta: { track: 'minmax(140px, 1.2fr)', minWidthPx: 140 },
+        meta: { track: 'minmax(190px, 1.2fr)', minWidthPx: 190 },
       }),
       ...(editable
         ? [
