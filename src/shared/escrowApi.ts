@@ -203,6 +203,8 @@ export const EscrowTx = z.object({
   kind: z.string(),
   state: z.enum(['planned', 'signed', 'broadcast', 'confirmed', 'failed', 'dead']),
   txHash: z.string().nullable(),
+  /** The rail's own id to show and copy: EVM/Stellar transaction hash, Stripe object id (tr_…); null until known. */
+  railRef: z.string().nullable(),
   explorerUrl: z.string().nullable(),
   /** The network fee, as a decimal of the fee asset (ETH, XLM); null until settled or where none is paid (Stripe). */
   feePaid: DecimalString.nullable(),

@@ -410,7 +410,13 @@ export const Submission = z.object({
   /** 1 for the first attempt; a retry of a failed chunk is attempt 2, … */
   attempt: z.number().int(),
   state: SubmissionState,
+  /** The engine's handle on it: EVM/Stellar transaction hash; Stripe: our idempotency key (cs_…), not for people. */
   txHash: z.string().nullable(),
+  /**
+   * The rail's own id, the one to show and copy: EVM or Stellar transaction hash; Stripe: the
+   * transfer id (tr_…) once Stripe has it. null before then.
+   */
+  railRef: z.string().nullable(),
   nonce: z.string().nullable(),
   payoutCount: z.number().int(),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),

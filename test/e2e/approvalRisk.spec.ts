@@ -71,7 +71,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await section.getByTestId('policy-limit-add').click()
       const row = section.getByTestId('policy-limit-row').last()
       await row.getByTestId('policy-limit-asset').click()
-      await page.getByRole('option', { name: 'USDC on evm:31337' }).click()
+      await page.getByRole('option', { name: 'USDC on Local Anvil' }).click()
       // Surplus precision is refused in place, before anything is sent.
       await row.getByTestId('policy-limit-amount').fill('1000.0000001')
       await section.getByTestId('policy-save').click()
@@ -136,7 +136,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await page.getByTestId('batch-approve').click()
       const dialog = page.getByTestId('approve-dialog')
       await expect(dialog.getByTestId('approve-dialog-totals')).toBeVisible()
-      await expect(dialog.getByTestId('approve-dialog-total')).toHaveText([/USDC.*evm:31337.*4.*555\.000000 USDC/])
+      await expect(dialog.getByTestId('approve-dialog-total')).toHaveText([/USDC.*Local Anvil.*4.*555\.000000 USDC/])
       await expect(dialog.getByTestId('approve-dialog-policy')).toContainText('Yours is approval 1 of the 1')
       await expect(dialog.getByTestId('approve-dialog-warnings')).toContainText('4 payouts go to payees never paid before (3 payees)')
       await expect(dialog.getByTestId('approve-dialog-comment')).toContainText('Called ACME')

@@ -77,8 +77,8 @@ test('a mixed batch: what Execute asks per rail, progress per rail that survives
   await expect(plan).toHaveAttribute('data-device-confirmations', '2')
   await expect(plan.getByTestId('signing-plan-total')).toHaveText('Executing asks for 2 confirmations on the Ledger — one per transaction.')
   await expect(plan.getByTestId('signing-plan-rail')).toHaveText([
-    'EVM chain 31337: 3 payouts in 1 transaction — 1 confirmation on the Ledger (more if the network needs a transaction split).',
-    'Stellar standalone: 2 payouts in 1 transaction — 1 confirmation on the Ledger.',
+    'Local Anvil: 3 payouts in 1 transaction — 1 confirmation on the Ledger (more if the network needs a transaction split).',
+    'Local Stellar: 2 payouts in 1 transaction — 1 confirmation on the Ledger.',
     'Stripe: 2 transfers — sent by the app, nothing to sign.',
   ])
   await expect(page.getByTestId('signing-plan-warning')).toHaveCount(0)
@@ -123,7 +123,7 @@ test('a mixed batch: what Execute asks per rail, progress per rail that survives
   const summary = page.getByTestId('execution-summary')
   await expect(summary).toContainText('Execution finished — every payout paid')
   await expect(summary.getByTestId('summary-paid')).toHaveText(
-    'Paid: 7 payouts — 1,550.500004 USDC (EVM chain 31337) · 125.5000001 USDC (Stellar standalone) · 1,749.99 USD',
+    'Paid: 7 payouts — 1,550.500004 USDC (Local Anvil) · 125.5000001 USDC (Local Stellar) · 1,749.99 USD',
   )
   await expect(summary.getByTestId('summary-failed')).toHaveCount(0)
   const subs = await ws.sandbox.core.api.call('batches.submissions', { id })

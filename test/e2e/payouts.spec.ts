@@ -11,7 +11,9 @@ import { sandboxTest as test } from './sandboxFixtures'
 /** Fresh payees: addresses nobody on the chain has used, EIP-55 checksummed. */
 const PAYEES = [1, 2, 3].map((n) => getAddress(keccak256(toHex(`countersign e2e payee ${n}`)).slice(0, 42)))
 const AMOUNTS = ['1250.50', '0.000001', '98765.432109'] as const
-const TOTAL_GROUPED = '100,015.932110'
+/** Shown with trailing zeros trimmed (never rounded); the exact value is on hover. */
+const TOTAL_GROUPED = '100,015.93211'
+const TOTAL_EXACT = '100,015.932110'
 
 const GOOD_CSV = [
   'id,rail,network,asset,recipient,amount,reference,name',
@@ -94,10 +96,22 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await expect(page.getByTestId('view-title')).toHaveText('March contractors')
     await expect(page.getByTestId('batch-total-USDC@evm:31337').getByTestId('batch-total-amount')).toHaveText(`${TOTAL_GROUPED} USDC`)
     await expect(page.getByTestId('payouts-table').getByTestId('payout-amount')).toHaveText([
-      '1,250.500000 USDC',
+      '1,250.50 USDC',
       '0.000001 USDC',
       '98,765.432109 USDC',
     ])
+    // Trimmed zeros only: the exact value is on hover, and the batch total says where it is paid.
+    await expect(page.getByTestId('payouts-table').getByTestId('payout-amount').first().locator('[title]')).toHaveAttribute(
+      'title',
+      'Exactly 1,250.500000 USDC',
+    )
+    await expect(page.getByTestId('batch-total-USDC@evm:31337')).toContainText('USDC on Local Anvil')
+    await expect(page.getByTestId('batch-total-USDC@evm:31337').getByTestId('batch-total-amount').locator('[title]')).toHaveAttribute(
+      'title',
+      `Exactly ${TOTAL_EXACT} USDC`,
+    )
+    await expect(page.getByTestId('payouts-table')).toContainText('Local Anvil')
+    await expect(page.getByTestId('payouts-table')).not.toContainText('evm:31337')
     // One line per kind of warning, not one per row.
     await expect(page.getByTestId('warning-kind')).toHaveCount(1)
     await expect(page.getByTestId('warning-kind')).toHaveAttribute('data-code', 'PAYEE_NEW')
@@ -114,7 +128,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await shot('payouts-02-awaiting-approval-preparer')
     await page.getByTestId('batch-back').click()
     await expect(page.getByTestId('batch-table').getByTestId('batch-state')).toHaveAttribute('data-state', 'awaiting_approval')
-    await expect(page.getByTestId('batch-totals')).toHaveText(`${TOTAL_GROUPED} USDC`)
+    await expect(page.getByTestId('batch-totals')).toHaveText(`${TOTAL_GROUPED} USDC on Local Anvil`)
     await shot('payouts-03-batch-list')
   })
 
@@ -128,7 +142,9 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await page.getByTestId('approval-comment').fill('Matches the March invoices.')
     await shot('payouts-04-awaiting-approval-approver')
     await page.getByTestId('batch-approve').click()
-    await expect(page.getByTestId('approve-dialog-total')).toHaveText([new RegExp(`USDC.*3.*${TOTAL_GROUPED.replaceAll('.', '\\.')} USDC`)])
+    await expect(page.getByTestId('approve-dialog-total')).toHaveText([
+      new RegExp(`USDC.*Local Anvil.*3.*${TOTAL_EXACT.replaceAll('.', '\\.')} USDC`),
+    ])
     await page.getByTestId('approve-dialog-confirm').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
     await expect(page.getByTestId('approval-list')).toContainText('Approved by Bob Approver')
@@ -157,10 +173,23 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed', { timeout: 20_000 })
     await expect(page.getByTestId('submission-row').getByTestId('submission-state')).toHaveText(['confirmed', 'confirmed', 'confirmed'])
     // Each payout links to the transaction that carried it (three chunks: three different hashes).
-    await expect(page.getByTestId('payouts-table').getByTestId('tx-hash')).toHaveCount(3)
-    const txTexts = await page.getByTestId('payouts-table').getByTestId('tx-hash').allTextContents()
-    expect(new Set(txTexts).size).toBe(3)
+    const refs = page.getByTestId('payouts-table').getByTestId('rail-reference')
+    await expect(refs).toHaveCount(3)
+    const hashes = await refs.evaluateAll((els) => els.map((e) => e.getAttribute('data-reference') ?? ''))
+    expect(new Set(hashes).size).toBe(3)
+    for (const h of hashes) expect(h).toMatch(/^0x[0-9a-f]{64}$/)
+    // The same id, the same way, in the execution details; each with a copy button.
+    const subHashes = await page
+      .getByTestId('submission-row')
+      .getByTestId('rail-reference')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-reference') ?? ''))
+    expect([...subHashes].sort()).toEqual([...hashes].sort())
+    await expect(refs.getByTestId('rail-reference-copy')).toHaveCount(3)
+    await expect(refs.first().getByTestId('rail-reference-text')).toHaveAttribute('title', `transaction hash: ${hashes[0]}`)
     await shot('payouts-06-confirmed')
+    await page.setViewportSize({ width: 1024, height: 700 })
+    await shot('payouts-06-confirmed-1024')
+    await page.setViewportSize({ width: 1440, height: 900 })
   })
 
   expect(problems).toEqual([])

@@ -24,7 +24,7 @@ test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ 
   await page.getByTestId('nav-payouts').click()
   if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
   await page.getByTestId('batch-open').filter({ hasText: 'Stellar partners' }).click()
-  await expect(page.getByTestId('batch-total-USDC@stellar:standalone').getByTestId('batch-total-amount')).toHaveText('10,125.5000000 USDC')
+  await expect(page.getByTestId('batch-total-USDC@stellar:standalone').getByTestId('batch-total-amount')).toHaveText('10,125.50 USDC')
   await page.getByTestId('batch-execute').click()
   await expect(page.getByTestId('submission-row')).toHaveCount(2)
   for (let round = 0; round < 10; round++) {
@@ -32,7 +32,7 @@ test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ 
     if ((await api.call('batches.get', { id })).batch.state === 'completed') break
   }
   await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed')
-  await expect(page.getByTestId('submission-row')).toHaveText([/stellar:standalone.*CONFIRMED/i, /stellar:standalone.*CONFIRMED/i])
+  await expect(page.getByTestId('submission-row')).toHaveText([/Local Stellar.*CONFIRMED/i, /Local Stellar.*CONFIRMED/i])
   await expect(page.getByTestId('execution-progress-log')).toContainText(
     'Confirm transaction 2 of 2 on the Sandbox device emulator — 1 payout, 9,999.9999999 USDC.',
   )

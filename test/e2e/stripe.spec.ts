@@ -43,18 +43,30 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   }
   await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'completed')
   await expect(page.getByTestId('submission-row')).toHaveText([
-    /stripe:stripe.*CONFIRMED/i,
-    /stripe:stripe.*CONFIRMED/i,
-    /stripe:stripe.*CONFIRMED/i,
+    /Stripe.*CONFIRMED.*tr_/i,
+    /Stripe.*CONFIRMED.*tr_/i,
+    /Stripe.*CONFIRMED.*tr_/i,
   ])
   const transfers = h.transfers() as { id: string; amount: bigint; destination: string }[]
   expect(transfers.filter((t) => t.destination === SANDBOX_STRIPE_ACCOUNTS.studio).map((t) => t.amount)).toEqual([24999n])
+  // One reference per payment: the batch shows Stripe's transfer ids (tr_…), never our request keys (cs_…).
+  const refs = page.getByTestId('payouts-table').getByTestId('rail-reference')
+  await expect(refs).toHaveCount(3)
+  const shownRefs = await refs.evaluateAll((els) => els.map((e) => e.getAttribute('data-reference')))
+  expect([...shownRefs].sort()).toEqual(transfers.map((t) => t.id).sort())
+  await expect(page.getByTestId('submission-row').getByTestId('rail-reference')).toHaveCount(3)
+  await expect(refs.first().getByTestId('rail-reference-copy')).toHaveAttribute('aria-label', 'Copy the Stripe transfer id')
+  expect(await page.getByTestId('batch-detail').innerText()).not.toContain('cs_')
+  await expect(page.getByTestId('payouts-table').getByTestId('payout-amount')).toHaveText(['1,500.00 USD', '249.99 USD', '0.01 USD'])
   const dismiss = async () => {
     const notices = page.locator('[data-testid^="notification-"] button')
     while ((await notices.count()) > 0) await notices.first().click()
   }
   await dismiss()
   await snap(page, 'stripe-01-batch-confirmed')
+  await page.setViewportSize({ width: 1024, height: 700 })
+  await snap(page, 'stripe-01-batch-confirmed-1024')
+  await page.setViewportSize({ width: 1440, height: 900 })
 
   // Dana: a reversal at Stripe, a payout to the bank, paid, then failed — all through the sync.
   await unlockAs(page, 'Dana Admin')
@@ -75,7 +87,7 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
 
   await page.getByTestId('stripe-payout-amount').fill('300.00')
   await page.getByTestId('stripe-payout-create').click()
-  await expect(page.getByTestId('notification-success')).toContainText('300.00 USD@stripe: pending')
+  await expect(page.getByTestId('notification-success')).toContainText('300.00 USD: pending')
   const payout = (h.payouts() as { id: string }[]).at(-1)!
   const row = page.getByTestId(`stripe-payout-${payout.id}`)
   await expect(row.getByTestId('stripe-payout-status')).toHaveText('pending')

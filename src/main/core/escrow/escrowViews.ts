@@ -171,6 +171,17 @@ export async function getEscrowDetail(
   }
 }
 
+/**
+ * The rail's own id of an escrow transaction: the transaction hash on EVM and Stellar; on Stripe
+ * the first object id (tr_…, re_…) the poller kept as the block hash — tx_hash there is our
+ * idempotency key.
+ */
+function escrowRailRefOf(t: EscrowTxRow): string | null {
+  if (t.rail !== 'stripe') return t.tx_hash
+  const ids = (t.block_hash ?? '').split(',').map((i) => i.trim())
+  return ids.find((i) => /^(tr|re|py|po)_/.test(i)) ?? null
+}
+
 function txView(t: EscrowTxRow, explorer: ((hash: string) => string | null) | null, feeAsset: AssetRow | null) {
   const fee = t.fee_paid === null || feeAsset === null || t.fee_paid === '0' ? null : formatAmount(parseMinor(t.fee_paid), feeAsset.scale)
   return {
@@ -179,6 +190,7 @@ function txView(t: EscrowTxRow, explorer: ((hash: string) => string | null) | nu
     kind: (JSON.parse(t.op) as { kind: string }).kind,
     state: t.state as 'planned',
     txHash: t.tx_hash,
+    railRef: escrowRailRefOf(t),
     explorerUrl: t.tx_hash && explorer ? explorer(t.tx_hash) : null,
     feePaid: fee,
     feeAssetCode: fee === null ? null : (feeAsset?.code ?? null),

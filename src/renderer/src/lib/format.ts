@@ -3,6 +3,10 @@
  * never through Number. Only the chart may use lossy numbers, and it says so.
  */
 import { formatAmountGrouped, parseAmount } from '../../../shared/money'
+import { networkKey, networkName } from '../../../shared/networkNames'
+
+/** Amounts at the precision people read, never rounded (shared/displayAmount.ts). */
+export { displayMinDecimals, formatDisplay, formatDisplayMinor } from '../../../shared/displayAmount'
 
 /** "1000000.5" at scale 6 -> "1,000,000.500000". Falls back to the raw string rather than lose it. */
 export function formatExact(decimal: string, scale: number): string {
@@ -22,9 +26,18 @@ export function toMinor(decimal: string, scale: number): bigint | null {
   }
 }
 
-/** Where an asset lives, for people: "evm:1", "stellar:pubnet", "stripe". */
+/** The engine's key of a network — "evm:1", "stellar:pubnet", "stripe" — for values, not for people. */
 export function networkLabel(rail: string, network: string): string {
-  return network === rail ? rail : `${rail}:${network}`
+  return networkKey(rail, network)
+}
+
+/** Where an asset lives, for people: "Ethereum", "Base", "Stellar testnet", "Local Anvil", "Stripe". */
+export { networkName }
+
+/** "1,250.5" in a decimal string's own scale (Stripe's amounts come as "1250.50"): grouped, exact. */
+export function formatDecimalGrouped(decimal: string): string {
+  const dot = decimal.indexOf('.')
+  return formatExact(decimal, dot < 0 ? 0 : decimal.length - dot - 1)
 }
 
 const countFormat = new Intl.NumberFormat('en-US')

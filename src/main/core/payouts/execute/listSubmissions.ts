@@ -34,7 +34,8 @@ export async function listSubmissions(ctx: CoreContext, rails: RailRegistry, bat
   const fees = new Map<string, Submission['fee']>()
   for (const s of rows) fees.set(s.id, await feeOf(ctx, rails, s))
   return rows.map((s: SubmissionRow) => {
-    const explorerUrl = s.tx_hash === null ? null : (rails.get(s.rail, s.network)?.explorerUrl?.(s.tx_hash) ?? null)
+    const railRef = railRefOf(s)
+    const explorerUrl = railRef === null ? null : (rails.get(s.rail, s.network)?.explorerUrl?.(railRef) ?? null)
     return {
       id: s.id,
       rail: s.rail as Submission['rail'],
@@ -43,6 +44,7 @@ export async function listSubmissions(ctx: CoreContext, rails: RailRegistry, bat
       attempt: s.attempt,
       state: s.state as Submission['state'],
       txHash: s.tx_hash,
+      railRef,
       nonce: s.nonce,
       payoutCount: counts.get(s.id) ?? 0,
       failure: s.failure_code !== null ? { code: s.failure_code, message: s.failure_message ?? '' } : null,
@@ -52,6 +54,16 @@ export async function listSubmissions(ctx: CoreContext, rails: RailRegistry, bat
       updatedAt: s.updated_at,
     }
   })
+}
+
+/**
+ * The id the rail itself gives the submission: the transaction hash on EVM and Stellar; on Stripe
+ * the transfer id (tr_…), which the poller keeps as the block hash once the transfer is seen
+ * (classifyStripeTransfer.ts) — tx_hash there is only our idempotency key.
+ */
+export function railRefOf(s: Pick<SubmissionRow, 'rail' | 'tx_hash' | 'block_hash'>): string | null {
+  if (s.rail !== 'stripe') return s.tx_hash
+  return s.block_hash !== null && s.block_hash.startsWith('tr_') ? s.block_hash : null
 }
 
 /** The fee a submission paid, exact at its asset's scale; null when none was (yet) paid. */

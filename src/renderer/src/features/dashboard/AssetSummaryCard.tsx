@@ -1,6 +1,6 @@
 import { Badge, Card, Divider, Group, Stack, Text } from '@mantine/core'
 import type { AssetSummary } from '../../../../shared/ledgerApi'
-import { formatCount, formatExact, networkLabel } from '../../lib/format'
+import { formatCount, formatExact, networkName } from '../../lib/format'
 import classes from './AssetSummaryCard.module.css'
 
 const LINES: readonly {
@@ -25,7 +25,7 @@ export function AssetSummaryCard({ summary: s, payees }: { summary: AssetSummary
               {s.assetCode}
             </Text>
             <Badge variant="light" color="gray" radius="sm" size="sm" tt="none">
-              {networkLabel(s.rail, s.network)}
+              {networkName(s.rail, s.network)}
             </Badge>
           </Group>
           <Text size="xs" c="dimmed">

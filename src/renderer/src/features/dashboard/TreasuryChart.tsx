@@ -1,7 +1,7 @@
 import { BarChart } from '@mantine/charts'
 import { Card, Stack, Text, Title } from '@mantine/core'
 import type { AssetSummary } from '../../../../shared/ledgerApi'
-import { networkLabel, shareBasisPoints, toMinor } from '../../lib/format'
+import { networkName, shareBasisPoints, toMinor } from '../../lib/format'
 
 /** Bar height per asset row, px. */
 const BAR_ROW_PX = 44
@@ -18,7 +18,7 @@ export function TreasuryChart({ summary }: { summary: AssetSummary[] }) {
     const available = toMinor(s.treasuryAvailable, s.scale) ?? 0n
     const escrow = toMinor(s.escrow, s.scale) ?? 0n
     const [a = 0, e = 0, h = 0] = shareBasisPoints([available, escrow, treasury - available])
-    return { asset: `${s.assetCode} · ${networkLabel(s.rail, s.network)}`, Available: a / 100, 'In escrow': e / 100, 'On hold': h / 100 }
+    return { asset: `${s.assetCode} · ${networkName(s.rail, s.network)}`, Available: a / 100, 'In escrow': e / 100, 'On hold': h / 100 }
   })
   return (
     <Card withBorder padding="lg" data-testid="treasury-chart">

@@ -8,7 +8,7 @@ import { IconAlertTriangle, IconArrowBackUp, IconArrowLeft, IconBan, IconClockEx
 import { useState } from 'react'
 import type { EscrowDetail } from '../../../../shared/escrowApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
-import { formatCount, formatExact, formatTimestamp, networkLabel } from '../../lib/format'
+import { formatCount, formatExact, formatTimestamp, networkName } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { ActionRequests } from './ActionRequests'
 import { cancelEscrow, requestAction } from './actions'
@@ -88,7 +88,7 @@ function EscrowHeader({ detail }: { detail: EscrowDetail }) {
         <Text size="sm" c="dimmed" data-testid="escrow-meta">
           {e.payeeName ? `${e.payeeName} · ` : ''}
           <span style={{ fontFamily: 'var(--mantine-font-family-monospace)' }}>{e.payee}</span> · {e.assetCode} on{' '}
-          {networkLabel(e.rail, e.network)}
+          {networkName(e.rail, e.network)}
           {e.reference ? ` · ${e.reference}` : ''} · {e.funding === 'charge' ? 'funded by a customer charge' : 'funded from the treasury'} ·{' '}
           {e.autoRelease ? 'automatic release' : 'release on request'} · created by {creator} at {formatTimestamp(e.createdAt)}
         </Text>

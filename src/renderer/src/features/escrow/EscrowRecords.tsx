@@ -3,7 +3,7 @@ import { Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core'
 import { useState } from 'react'
 import type { EscrowDetail } from '../../../../shared/escrowApi'
 import { formatCount, formatTimestamp } from '../../lib/format'
-import { TxLink } from '../payouts/PayoutsTable'
+import { RailReference } from '../../components/RailReference'
 import { SubmissionStateBadge } from '../payouts/StateBadge'
 import { useSession } from '../session/store'
 
@@ -41,8 +41,8 @@ export function EscrowTxs({ detail }: { detail: EscrowDetail }) {
                       <SubmissionStateBadge state={t.state} />
                     </Table.Td>
                     <Table.Td>
-                      {t.txHash ? (
-                        <TxLink hash={t.txHash} url={t.explorerUrl} />
+                      {t.railRef ? (
+                        <RailReference rail={detail.escrow.rail} reference={t.railRef} url={t.explorerUrl} />
                       ) : (
                         <Text span size="sm" ff="monospace" c="dimmed" title={t.id}>
                           {t.id}

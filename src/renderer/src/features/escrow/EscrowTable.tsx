@@ -9,7 +9,7 @@ import { useMemo, type ReactNode } from 'react'
 import type { EscrowSummary } from '../../../../shared/escrowApi'
 import { VirtualTable } from '../../components/VirtualTable'
 import { OpenLink } from '../../components/OpenLink'
-import { formatCount, formatExact, formatTimestamp, middleEllipsis, networkLabel } from '../../lib/format'
+import { formatCount, formatExact, formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
 import { Countdown } from './Countdown'
 import { DEADLINE_URGENT_MS } from './deadlines'
 import { EscrowStateBadge } from './StateBadge'
@@ -47,7 +47,7 @@ export function EscrowTable({ escrows, onOpen, resetKey }: { escrows: EscrowSumm
                 {c.getValue()}
               </OpenLink>
             }
-            second={`${c.row.original.reference ?? `${formatCount(c.row.original.milestones)} milestones`} · ${networkLabel(c.row.original.rail, c.row.original.network)}`}
+            second={`${c.row.original.reference ?? `${formatCount(c.row.original.milestones)} milestones`} · ${networkName(c.row.original.rail, c.row.original.network)}`}
           />
         ),
         meta: { track: 'minmax(170px, 1.3fr)', minWidthPx: 170 },

@@ -10,7 +10,7 @@ import type { Payee, PayeeAddress, PayeeTotal } from '../../../../shared/payeesA
 import { OpenLink } from '../../components/OpenLink'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
-import { formatClock, formatCount, formatExact, formatTimestamp, middleEllipsis, networkLabel } from '../../lib/format'
+import { formatClock, formatCount, formatExact, formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
 import { usePayees } from './store'
 
 /** Characters of an address shown in the list; the whole address is in its title and in the payee's page. */
@@ -171,7 +171,7 @@ function Addresses({ addresses, short }: { addresses: PayeeAddress[]; short?: bo
       {addresses.map((a) => (
         <Group key={`${a.rail}:${a.network}:${a.address}`} gap={8} wrap={short ? 'nowrap' : 'wrap'}>
           <Badge size="xs" variant="light" color="gray" radius="sm" tt="none" miw={72}>
-            {networkLabel(a.rail, a.network)}
+            {networkName(a.rail, a.network)}
           </Badge>
           {/* Whole on one line where there is room: an address is read and compared in one piece. */}
           <Text size="xs" ff="monospace" title={a.address} style={short ? { whiteSpace: 'nowrap' } : { overflowWrap: 'anywhere' }}>
@@ -194,7 +194,7 @@ function Totals({ totals }: { totals: PayeeTotal[] }) {
           {formatExact(t.paidOut, t.scale)}{' '}
           <Text span size="xs" c="dimmed" ff="inherit">
             {t.assetCode}
-            {codes.indexOf(t.assetCode) !== codes.lastIndexOf(t.assetCode) ? ` · ${networkLabel(t.rail, t.network)}` : ''}
+            {codes.indexOf(t.assetCode) !== codes.lastIndexOf(t.assetCode) ? ` · ${networkName(t.rail, t.network)}` : ''}
           </Text>
         </Text>
       ))}
@@ -253,7 +253,7 @@ function PayeeDetail() {
                 {detail.payee.totals.map((t) => (
                   <Group key={t.assetId} justify="space-between" wrap="nowrap" gap="md">
                     <Text size="sm" c="dimmed">
-                      {t.assetCode} · {networkLabel(t.rail, t.network)}
+                      {t.assetCode} · {networkName(t.rail, t.network)}
                     </Text>
                     <Text size="sm" ff="monospace" fw={600}>
                       {formatExact(t.paidOut, t.scale)}

@@ -13,7 +13,7 @@ import type { Asset } from '../../../../shared/ledgerApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
 import { formatAmountGrouped } from '../../../../shared/money'
 import type { BatchDetail, DailyLimitUsage } from '../../../../shared/payoutsApi'
-import { formatCount, formatExact, networkLabel, toMinor } from '../../lib/format'
+import { formatCount, formatExact, networkLabel, networkName, toMinor } from '../../lib/format'
 import { useSession } from '../session/store'
 import { approveBatch, rejectBatch } from './actions'
 import { ApprovalEntries } from './ApprovalEntries'
@@ -192,7 +192,7 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
   const after = used + mine
   const usedPct = percentOf(used, limit)
   const minePct = Math.min(100 - usedPct, percentOf(mine, limit))
-  const where = asset ? networkLabel(asset.rail, asset.network) : usage.rail
+  const where = asset ? networkName(asset.rail, asset.network) : usage.rail
   return (
     <Stack gap={4} data-testid="daily-limit" data-ok={usage.ok}>
       <Group justify="space-between" gap="xs">
@@ -270,7 +270,7 @@ function ApproveDialog({
             {detail.totalsByRail.map((t) => (
               <Table.Tr key={t.assetId} data-testid="approve-dialog-total">
                 <Table.Td>{t.assetCode}</Table.Td>
-                <Table.Td>{networkLabel(t.rail, t.network)}</Table.Td>
+                <Table.Td title={networkLabel(t.rail, t.network)}>{networkName(t.rail, t.network)}</Table.Td>
                 <Table.Td ta="right">{formatCount(t.payouts)}</Table.Td>
                 <Table.Td ta="right" ff="monospace" fw={700}>
                   {formatExact(t.total, t.scale)} {t.assetCode}

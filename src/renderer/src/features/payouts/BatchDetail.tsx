@@ -7,7 +7,8 @@ import { IconAlertTriangle, IconArrowLeft, IconPlus, IconSend, IconX } from '@ta
 import { useCallback, useMemo, useState } from 'react'
 import { groupBatchWarnings } from '../../../../shared/batchWarningGroups'
 import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
-import { formatCount, formatExact, formatTimestamp, networkLabel } from '../../lib/format'
+import { DisplayAmount } from '../../components/DisplayAmount'
+import { formatCount, formatExact, formatTimestamp, networkLabel, networkName } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { cancelBatch, removeRow, submitBatch } from './actions'
 import { ApprovalPanel } from './ApprovalPanel'
@@ -133,10 +134,12 @@ export function BatchDetailView() {
         {detail.totalsByRail.map((t) => (
           <Card key={`${t.assetId}`} withBorder padding="md" data-testid={`batch-total-${t.assetId}`}>
             <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-              {t.assetCode} on {networkLabel(t.rail, t.network)}
+              <span title={networkLabel(t.rail, t.network)}>
+                {t.assetCode} on {networkName(t.rail, t.network)}
+              </span>
             </Text>
-            <Text size="xl" fw={700} ff="monospace" data-testid="batch-total-amount">
-              {formatExact(t.total, t.scale)} {t.assetCode}
+            <Text size="xl" fw={700} data-testid="batch-total-amount">
+              <DisplayAmount value={t.total} scale={t.scale} code={t.assetCode} size="xl" fw={700} />
             </Text>
             <Text size="xs" c="dimmed">
               {formatCount(t.payouts)} {t.payouts === 1 ? 'payout' : 'payouts'}

@@ -4,7 +4,9 @@ import { useMemo } from 'react'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
 import { VirtualTable } from '../../components/VirtualTable'
 import { OpenLink } from '../../components/OpenLink'
+import { DisplayAmount } from '../../components/DisplayAmount'
 import { formatCount, formatExact, formatTimestamp } from '../../lib/format'
+import { networkNameOfKey } from '../../../../shared/networkNames'
 import { useSession } from '../session/store'
 import { BatchStateBadge } from './StateBadge'
 
@@ -23,8 +25,19 @@ export function TotalsCell({ batch }: { batch: BatchSummary }) {
   return (
     <Stack gap={0} data-testid="batch-totals">
       {batch.totals.map((t) => (
-        <Text key={t.assetId} span size="sm" ff="monospace" title={t.assetId} lh={1.35}>
-          {formatExact(t.total, t.scale)} {t.assetCode}
+        <Text
+          key={t.assetId}
+          span
+          size="sm"
+          lh={1.35}
+          data-testid="batch-list-total"
+          title={`Exactly ${formatExact(t.total, t.scale)} ${t.assetCode}`}
+        >
+          <DisplayAmount value={t.total} scale={t.scale} code={t.assetCode} />
+          <Text span size="xs" c="dimmed">
+            {' '}
+            on {networkNameOfKey(t.assetId.slice(t.assetId.indexOf('@') + 1))}
+          </Text>
         </Text>
       ))}
     </Stack>

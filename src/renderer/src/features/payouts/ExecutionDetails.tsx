@@ -6,8 +6,8 @@
  */
 import { Stack, Table, Text } from '@mantine/core'
 import type { Submission } from '../../../../shared/payoutsApi'
-import { formatClock, formatCount } from '../../lib/format'
-import { TxLink } from './PayoutsTable'
+import { formatClock, formatCount, networkName } from '../../lib/format'
+import { RailReference } from '../../components/RailReference'
 import { SubmissionStateBadge } from './StateBadge'
 import type { ProgressLine } from './store'
 
@@ -43,16 +43,14 @@ export function ExecutionDetails({ submissions, progress }: { submissions: reado
                   <Table.Tr key={s.id} data-testid="submission-row" data-state={s.state}>
                     <Table.Td>{s.chunkIndex + 1}</Table.Td>
                     <Table.Td>{s.attempt}</Table.Td>
-                    <Table.Td ff="monospace">
-                      {s.rail}:{s.network}
-                    </Table.Td>
+                    <Table.Td title={`${s.rail}:${s.network}`}>{networkName(s.rail, s.network)}</Table.Td>
                     <Table.Td ta="right" ff="monospace">
                       {formatCount(s.payoutCount)}
                     </Table.Td>
                     <Table.Td>
                       <SubmissionStateBadge state={s.state} failureCode={s.failure?.code} />
                     </Table.Td>
-                    <Table.Td>{s.txHash ? <TxLink hash={s.txHash} url={s.explorerUrl} /> : '—'}</Table.Td>
+                    <Table.Td>{s.railRef ? <RailReference rail={s.rail} reference={s.railRef} url={s.explorerUrl} /> : '—'}</Table.Td>
                     <Table.Td ta="right" ff="monospace">
                       {s.nonce ?? '—'}
                     </Table.Td>

@@ -1,12 +1,14 @@
-import { ActionIcon, Anchor, Group, Text, Tooltip } from '@mantine/core'
+import { ActionIcon, Group, Text, Tooltip } from '@mantine/core'
 import { IconAlertTriangle, IconPencil, IconTrash } from '@tabler/icons-react'
 import { createColumnHelper, getCoreRowModel, getSortedRowModel, useReactTable, type SortingState } from '@tanstack/react-table'
 import { useMemo, useState } from 'react'
 import type { Asset } from '../../../../shared/ledgerApi'
 import type { Payout, Submission } from '../../../../shared/payoutsApi'
+import { DisplayAmount } from '../../components/DisplayAmount'
+import { RailReference } from '../../components/RailReference'
 import { VirtualTable } from '../../components/VirtualTable'
 import tableClasses from '../../components/VirtualTable.module.css'
-import { formatExact, middleEllipsis, networkLabel, shortHash, toMinor } from '../../lib/format'
+import { middleEllipsis, networkLabel, networkName, toMinor } from '../../lib/format'
 
 /** Recipients keep their first and last characters (the part people compare); the whole one on hover. */
 const RECIPIENT_CHARS_SHOWN = 21
@@ -14,28 +16,14 @@ import { PayoutStateBadge } from './StateBadge'
 
 /** Two lines per row: a name over its reference and id, an address over its network. */
 const ROW_HEIGHT_PX = 52
-const TX_HASH_CHARS = 12
 
 const col = createColumnHelper<Payout>()
 
-/** The transaction a payout went out in: its current submission, once that has a hash. */
+/** The transaction (Stripe: transfer) a payout went out in: its current submission, once the rail has given it an id. */
 export function txOfPayout(p: Payout, submissions: Submission[]): Submission | null {
   if (p.submissionId === null) return null
   const sub = submissions.find((s) => s.id === p.submissionId)
-  return sub?.txHash ? sub : null
-}
-
-export function TxLink({ hash, url }: { hash: string; url: string | null }) {
-  const short = shortHash(hash, TX_HASH_CHARS)
-  return url ? (
-    <Anchor href={url} target="_blank" rel="noreferrer" size="sm" ff="monospace" title={hash} data-testid="tx-link">
-      {short}
-    </Anchor>
-  ) : (
-    <Text span size="sm" ff="monospace" title={hash} data-testid="tx-hash">
-      {short}
-    </Text>
-  )
+  return sub?.railRef ? sub : null
 }
 
 export function PayoutsTable({
@@ -109,8 +97,8 @@ export function PayoutsTable({
               <Text span size="sm" ff="monospace">
                 {middleEllipsis(c.getValue(), RECIPIENT_CHARS_SHOWN)}
               </Text>
-              <Text span size="xs" c="dimmed" data-testid="payout-network">
-                {networkLabel(p.rail, p.network)}
+              <Text span size="xs" c="dimmed" data-testid="payout-network" title={networkLabel(p.rail, p.network)}>
+                {networkName(p.rail, p.network)}
               </Text>
             </div>
           )
@@ -131,9 +119,11 @@ export function PayoutsTable({
         },
         cell: (c) => {
           const asset = byId.get(c.row.original.assetId)
-          return (
-            <span title={`${c.getValue()} ${c.row.original.assetId}`}>
-              {asset ? formatExact(c.getValue(), asset.scale) : c.getValue()} {asset?.code ?? c.row.original.assetId}
+          return asset ? (
+            <DisplayAmount value={c.getValue()} scale={asset.scale} code={asset.code} />
+          ) : (
+            <span title={c.row.original.assetId}>
+              {c.getValue()} {c.row.original.assetId}
             </span>
           )
         },
@@ -168,15 +158,15 @@ export function PayoutsTable({
                 {p.reversed} reversed by Stripe
               </Text>
             )
-          return tx?.txHash ? (
-            <TxLink hash={tx.txHash} url={tx.explorerUrl} />
+          return tx?.railRef ? (
+            <RailReference rail={tx.rail} reference={tx.railRef} url={tx.explorerUrl} />
           ) : (
             <Text span size="sm" c="dimmed">
               —
             </Text>
           )
         },
-        meta: { track: 'minmax(120px, 1fr)', minWidthPx: 120 },
+        meta: { track: 'minmax(150px, 1.1fr)', minWidthPx: 150 },
       }),
       ...(editable
         ? [

@@ -68,6 +68,7 @@ function submission(
     attempt: 1,
     state,
     txHash: null,
+    railRef: null,
     nonce: null,
     payoutCount: 1,
     failure: null,
@@ -133,8 +134,8 @@ describe('railProgress', () => {
     ]
     const rails = railProgress(d, subs, true)
     expect(rails.map((r) => [r.key, r.title, r.confirmed, r.payouts, r.inFlight, r.failed, r.transactions, r.unsent, r.phase])).toEqual([
-      ['evm:31337', 'EVM chain 31337', 1, 3, 2, 0, 3, 1, 'signing'],
-      ['stellar:standalone', 'Stellar standalone', 1, 2, 0, 1, 0, 0, 'finishedWithFailures'],
+      ['evm:31337', 'Local Anvil', 1, 3, 2, 0, 3, 1, 'signing'],
+      ['stellar:standalone', 'Local Stellar', 1, 2, 0, 1, 0, 0, 'finishedWithFailures'],
       ['stripe:stripe', 'Stripe', 1, 1, 0, 0, 1, 0, 'paid'],
     ])
     expect(rails[0]).toMatchObject({ sent: 1, toSign: 1 })
@@ -271,8 +272,8 @@ describe('assetLabels', () => {
   it('names the network only where one code is on two rails: USDC on EVM and on Stellar are different money', () => {
     const a = (assetId: string, assetCode: string) => ({ assetId, assetCode, scale: 2, amount: '1.00' })
     expect(assetLabels([a('USDC@evm:31337', 'USDC'), a('USDC@stellar:standalone', 'USDC'), a('USD@stripe', 'USD')])).toEqual([
-      'USDC (EVM chain 31337)',
-      'USDC (Stellar standalone)',
+      'USDC (Local Anvil)',
+      'USDC (Local Stellar)',
       'USD',
     ])
   })
@@ -292,7 +293,7 @@ describe('signing plan lines and the warning before Execute', () => {
   })
 
   it('warns when distinct Stellar memos force 25 confirmations instead of 1', () => {
-    expect(signingPlanLine(plan({}))).toBe('Stellar standalone: 25 payouts in 25 transactions — 25 confirmations on the Ledger.')
+    expect(signingPlanLine(plan({}))).toBe('Local Stellar: 25 payouts in 25 transactions — 25 confirmations on the Ledger.')
     expect(signingPlanWarning(plan({}))).toContain('you will confirm 25 transactions on the Ledger instead of 1')
     expect(signingPlanWarning(plan({ transactions: 1, deviceConfirmations: 1, distinctMemos: 1 }))).toBeNull()
   })
@@ -318,7 +319,7 @@ describe('signing plan lines and the warning before Execute', () => {
       precision: 'atLeast',
     })
     expect(signingPlanLine(evm)).toBe(
-      'EVM chain 31337: 3 payouts in 1 transaction — 1 confirmation on the Ledger (more if the network needs a transaction split).',
+      'Local Anvil: 3 payouts in 1 transaction — 1 confirmation on the Ledger (more if the network needs a transaction split).',
     )
   })
 })

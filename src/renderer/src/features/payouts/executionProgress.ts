@@ -7,6 +7,7 @@
  * PURE and exact: amounts are summed in bigint minor units at the asset's scale and come out as
  * decimal strings (shown with formatExact); nothing is rounded.
  */
+import { networkName } from '../../../../shared/networkNames'
 import type { Rail } from '../../../../shared/blocks'
 import { formatAmount, parseAmount } from '../../../../shared/money'
 import type { BatchState } from '../../../../shared/payoutStates'
@@ -42,7 +43,7 @@ export interface RailProgress {
   key: string
   rail: Rail
   network: string
-  /** For people: "EVM chain 31337", "Stellar standalone", "Stripe". */
+  /** For people: "Local Anvil", "Base", "Stellar testnet", "Stripe" (shared/networkNames.ts). */
   title: string
   /** Whether each transaction is confirmed on the device (EVM, Stellar) — never Stripe. */
   signsOnDevice: boolean
@@ -89,14 +90,7 @@ const FINISHED: ReadonlySet<BatchState> = new Set(['completed', 'partially_faile
 const RAIL_ORDER: readonly Rail[] = ['evm', 'stellar', 'stripe']
 
 export function railTitle(rail: Rail, network: string): string {
-  switch (rail) {
-    case 'evm':
-      return `EVM chain ${network}`
-    case 'stellar':
-      return `Stellar ${network}`
-    case 'stripe':
-      return 'Stripe'
-  }
+  return networkName(rail, network)
 }
 
 /** Each chunk's latest attempt: replaced (failed, dead) attempts are not part of "N of M". */

@@ -12,7 +12,7 @@ import { useState, type ReactNode } from 'react'
 import type { ReceiptVerificationResult } from '../../../../shared/receiptsApi'
 import type { ReceiptFile } from '../../../../shared/receiptTypes'
 import { invoke } from '../../lib/api'
-import { formatTimestamp, networkLabel } from '../../lib/format'
+import { formatTimestamp, networkName } from '../../lib/format'
 import { notifyError, notifySuccess } from '../notify/store'
 import { downloadReceiptJson, downloadReceiptPdf, downloadRemittance } from './downloads'
 import { usePayee } from './payeeStore'
@@ -97,7 +97,7 @@ function DetailBody({ detail }: { detail: Detail }) {
         </Group>
         <AmountText value={r.amount.value} code={r.amount.code} kind={r.kind} size="xl" fw={700} testId="receipt-detail-amount" />
         <Text size="xs" c="dimmed">
-          {networkLabel(summary.rail, summary.network)} · {r.amount.assetId} · {r.amount.minor} minor units at {r.amount.scale} decimals
+          {networkName(summary.rail, summary.network)} · {r.amount.assetId} · {r.amount.minor} minor units at {r.amount.scale} decimals
         </Text>
         {r.fee ? (
           <Text size="sm">
@@ -114,7 +114,7 @@ function DetailBody({ detail }: { detail: Detail }) {
       <Actions detail={detail} />
       <Parties file={file} />
       <Payment file={file} />
-      <Section title={`Evidence on the rail (${networkLabel(r.evidence.rail, r.evidence.network)})`} testId="receipt-evidence">
+      <Section title={`Evidence on the rail (${networkName(r.evidence.rail, r.evidence.network)})`} testId="receipt-evidence">
         {evidenceRows(r.evidence).map((row) => (
           <Field key={row.label} label={row.label}>
             {row.mono ? (

@@ -10,7 +10,7 @@ import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/re
 import { useMemo, type ReactNode } from 'react'
 import type { ReceiptSummary } from '../../../../shared/receiptsApi'
 import { VirtualTable } from '../../components/VirtualTable'
-import { formatTimestamp, middleEllipsis, networkLabel } from '../../lib/format'
+import { formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
 import { monoWidthPx } from '../reconciliation/Amount'
 import { AmountText, KindBadge } from './parts'
 import { amountWithCode } from './receiptWords'
@@ -160,7 +160,7 @@ export function ReceiptTable({
             <Stack gap={0} align="flex-end">
               <AmountText value={r.amount} code={r.code} kind={r.kind} testId="receipt-amount" />
               <Text size="xs" c="dimmed" lh={1.35} style={{ whiteSpace: 'nowrap' }}>
-                {networkLabel(r.rail, r.network)}
+                {networkName(r.rail, r.network)}
               </Text>
             </Stack>
           )

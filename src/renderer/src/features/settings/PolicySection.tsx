@@ -12,7 +12,7 @@ import { POLICY_APPROVERS_MAX, POLICY_RULES_MAX } from '../../../../shared/limit
 import { parseAmount } from '../../../../shared/money'
 import type { ApprovalPolicy, PolicySetting } from '../../../../shared/payoutsApi'
 import { errorMessage, invoke, loadErrorMessage, onEvent } from '../../lib/api'
-import { formatExact, formatTimestamp, networkLabel } from '../../lib/format'
+import { formatExact, formatTimestamp, networkName } from '../../lib/format'
 import { notifySuccess } from '../notify/store'
 import { hasRole, useSession } from '../session/store'
 import { useSettings } from './store'
@@ -81,13 +81,13 @@ export function PolicySection() {
   const assetOf = (id: string | null) => assets.find((a) => a.id === id)
   const assetLabel = (id: string) => {
     const a = assetOf(id)
-    return a ? `${a.code} on ${networkLabel(a.rail, a.network)}` : id
+    return a ? `${a.code} on ${networkName(a.rail, a.network)}` : id
   }
   const amountText = (id: string, decimal: string) => {
     const a = assetOf(id)
     return a ? `${formatExact(decimal, a.scale)} ${a.code}` : decimal
   }
-  const assetOptions = assets.map((a) => ({ value: a.id, label: `${a.code} on ${networkLabel(a.rail, a.network)}` }))
+  const assetOptions = assets.map((a) => ({ value: a.id, label: `${a.code} on ${networkName(a.rail, a.network)}` }))
 
   async function save() {
     if (!draft) return

@@ -14,7 +14,7 @@ import {
 import { IconAlertTriangle } from '@tabler/icons-react'
 import { useEffect } from 'react'
 import { ViewHeader } from '../../components/ViewHeader'
-import { networkLabel } from '../../lib/format'
+import { networkName } from '../../lib/format'
 import { modeLabel, useApp } from '../app/store'
 import { SignersSection } from './SignersSection'
 import { StripeSection } from './StripeSection'
@@ -100,7 +100,7 @@ function AssetsSection() {
                   </Table.Td>
                   <Table.Td>
                     <Badge variant="light" color="gray" radius="sm" tt="none">
-                      {networkLabel(a.rail, a.network)}
+                      {networkName(a.rail, a.network)}
                     </Badge>
                   </Table.Td>
                   <Table.Td ta="right">

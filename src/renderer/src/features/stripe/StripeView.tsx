@@ -11,7 +11,8 @@ import { useCallback, useEffect, useState } from 'react'
 import type { StripeBalanceTxn, StripeBankPayout, StripeEventRow, StripeStatus } from '../../../../shared/stripeApi'
 import { ViewHeader } from '../../components/ViewHeader'
 import { invoke, loadErrorMessage, onEvent } from '../../lib/api'
-import { formatTimestamp } from '../../lib/format'
+import { RailReference } from '../../components/RailReference'
+import { formatCount, formatDecimalGrouped, formatTimestamp } from '../../lib/format'
 import { useNav } from '../nav/store'
 import { notifyError, notifySuccess } from '../notify/store'
 import { hasRole, useSession } from '../session/store'
@@ -30,6 +31,21 @@ const BOOKED_LABELS: Record<string, string> = {
   sent: 'in transit',
   paid: 'in the bank',
   returned: 'back in the balance',
+}
+
+/**
+ * What one sync did: "no new events", "3 new events, 2 entries booked". The counts are of that
+ * sync only — the events table below holds everything synced so far.
+ */
+export function syncResultText(r: { events: number; entries: number }): string {
+  const events = r.events === 0 ? 'no new events' : `${formatCount(r.events)} new ${r.events === 1 ? 'event' : 'events'}`
+  const entries = r.entries === 0 ? '' : `, ${formatCount(r.entries)} ${r.entries === 1 ? 'entry' : 'entries'} booked`
+  return `${events}${entries}`
+}
+
+/** A Stripe decimal ("1250.50") grouped, exact, with its currency: "1,250.50 USD". */
+function money(amount: string, assetId: string): string {
+  return `${formatDecimalGrouped(amount)} ${assetId.split('@')[0]}`
 }
 
 export function StripeView() {
@@ -69,7 +85,7 @@ export function StripeView() {
     setSyncing(true)
     try {
       const r = await invoke('stripe.sync', {})
-      notifySuccess('Stripe synced', `${r.events} new events, ${r.entries} entries booked.`)
+      notifySuccess('Stripe synced', `${syncResultText(r)}.`)
     } catch (error) {
       notifyError('Stripe sync failed', error)
     } finally {
@@ -115,7 +131,7 @@ export function StripeView() {
                 </Text>
                 <Text size="sm" c="dimmed" data-testid="stripe-sync-status">
                   {status.sync.lastOkAt
-                    ? `Last synced ${formatTimestamp(status.sync.lastOkAt)}${status.sync.lastResult ? ` — ${status.sync.lastResult.events} events, ${status.sync.lastResult.entries} entries booked` : ''}.`
+                    ? `Last synced ${formatTimestamp(status.sync.lastOkAt)}${status.sync.lastResult ? ` — ${syncResultText(status.sync.lastResult)}` : ''}.`
                     : 'Not synced yet in this session.'}
                 </Text>
               </>
@@ -183,13 +199,13 @@ function BalanceCard({ status }: { status: StripeStatus | null }) {
                   <Table.Tr key={b.assetId} data-testid={`stripe-balance-${b.assetId}`}>
                     <Table.Td>{b.assetId}</Table.Td>
                     <Table.Td ta="right" ff="monospace">
-                      {b.stripeAvailable}
+                      {formatDecimalGrouped(b.stripeAvailable)}
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace">
-                      {b.stripePending}
+                      {formatDecimalGrouped(b.stripePending)}
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace">
-                      {b.ledger ?? '—'}
+                      {b.ledger === null ? '—' : formatDecimalGrouped(b.ledger)}
                     </Table.Td>
                     <Table.Td>
                       <Badge color={match ? 'teal' : 'orange'} variant="light">
@@ -237,7 +253,7 @@ function BankPayoutsCard({
         amount: amount.trim(),
         ...(description.trim() ? { description: description.trim() } : {}),
       })
-      notifySuccess('Payout to the bank created', `${row.amount} ${row.assetId}: ${row.status}.`)
+      notifySuccess('Payout to the bank created', `${money(row.amount, row.assetId)}: ${row.status}.`)
       setAmount('')
       setDescription('')
       onCreated()
@@ -298,7 +314,7 @@ function BankPayoutsCard({
                 <Table.Tr key={p.key} data-testid={`stripe-payout-${p.stripeId ?? p.key}`}>
                   <Table.Td ff="monospace">{p.stripeId ?? p.key}</Table.Td>
                   <Table.Td ta="right" ff="monospace">
-                    {p.amount} {p.assetId.split('@')[0]}
+                    {money(p.amount, p.assetId)}
                   </Table.Td>
                   <Table.Td>
                     <Badge color={STATUS_COLORS[p.status] ?? 'gray'} variant="light" data-testid="stripe-payout-status">
@@ -326,7 +342,9 @@ function EventsCard({ events }: { events: StripeEventRow[] }) {
   return (
     <Card withBorder padding="lg" data-testid="stripe-events">
       <Stack gap="sm">
-        <Title order={4}>Synced events</Title>
+        <Title order={4} data-testid="stripe-events-title">
+          Synced events{events.length > 0 ? ` · ${formatCount(events.length)} ${events.length === 1 ? 'event' : 'events'} shown` : ''}
+        </Title>
         {events.length === 0 ? (
           <Text size="sm" c="dimmed">
             No events synced yet.
@@ -393,12 +411,14 @@ function BalanceTxnsCard({ txns }: { txns: StripeBalanceTxn[] }) {
                 <Table.Tr key={t.id}>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(t.created)}</Table.Td>
                   <Table.Td ff="monospace">{t.type}</Table.Td>
-                  <Table.Td ff="monospace">{t.source ?? '—'}</Table.Td>
+                  <Table.Td>
+                    {t.source ? <RailReference rail="stripe" reference={t.source} url={null} testId="stripe-source" /> : '—'}
+                  </Table.Td>
                   <Table.Td ta="right" ff="monospace" c={t.amount.startsWith('-') ? 'red' : undefined}>
-                    {t.amount} {t.assetId.split('@')[0]}
+                    {money(t.amount, t.assetId)}
                   </Table.Td>
                   <Table.Td ta="right" ff="monospace">
-                    {t.fee}
+                    {formatDecimalGrouped(t.fee)}
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -1,0 +1,82 @@
+/**
+ * The rail's own id for a payment, the same way in every view: an EVM or Stellar transaction hash
+ * (linked to the block explorer when the network has one) or a Stripe transfer id (tr_…), never
+ * our request key. Shortened in the middle with the whole id on hover, and a copy button that
+ * copies the whole id.
+ */
+import { ActionIcon, Anchor, CopyButton, Group, Text, Tooltip } from '@mantine/core'
+import { IconCheck, IconCopy } from '@tabler/icons-react'
+import { middleEllipsis } from '../lib/format'
+
+/** How long "Copied" shows after a copy. */
+const COPIED_SHOWN_MS = 1_500
+/** Characters of the id shown in tables: enough to tell two apart and find one in an explorer. */
+export const RAIL_REFERENCE_CHARS = 15
+
+/** What the id is, for the copy button's name and the hover. */
+export function railReferenceKind(rail: string, reference: string): string {
+  if (rail === 'stripe') return reference.startsWith('tr_') ? 'Stripe transfer id' : 'Stripe id'
+  if (rail === 'stellar') return 'Stellar transaction hash'
+  return 'transaction hash'
+}
+
+export function RailReference({
+  rail,
+  reference,
+  url,
+  chars = RAIL_REFERENCE_CHARS,
+  size = 'sm',
+  testId = 'rail-reference',
+}: {
+  rail: string
+  reference: string
+  /** Explorer (or dashboard) link; null on local chains. */
+  url: string | null
+  /** Characters shown; the whole id is on hover and copy. Infinity shows it whole. */
+  chars?: number
+  size?: 'xs' | 'sm'
+  testId?: string
+}) {
+  const kind = railReferenceKind(rail, reference)
+  const shown = Number.isFinite(chars) ? middleEllipsis(reference, chars) : reference
+  const title = `${kind}: ${reference}`
+  return (
+    <Group gap={2} wrap="nowrap" style={{ minWidth: 0 }} data-testid={testId} data-reference={reference}>
+      {url ? (
+        <Anchor
+          href={url}
+          target="_blank"
+          rel="noreferrer"
+          size={size}
+          ff="monospace"
+          title={title}
+          data-testid={`${testId}-link`}
+          style={{ whiteSpace: 'nowrap' }}
+        >
+          {shown}
+        </Anchor>
+      ) : (
+        <Text span size={size} ff="monospace" title={title} data-testid={`${testId}-text`} style={{ whiteSpace: 'nowrap' }}>
+          {shown}
+        </Text>
+      )}
+      <CopyButton value={reference} timeout={COPIED_SHOWN_MS}>
+        {({ copied, copy }) => (
+          <Tooltip label={copied ? 'Copied' : `Copy the ${kind}`} withArrow>
+            <ActionIcon
+              variant="subtle"
+              color={copied ? 'teal' : 'gray'}
+              size="sm"
+              onClick={copy}
+              aria-label={`Copy the ${kind}`}
+              data-testid={`${testId}-copy`}
+              style={{ flexShrink: 0 }}
+            >
+              {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </CopyButton>
+    </Group>
+  )
+}
