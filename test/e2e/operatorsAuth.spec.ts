@@ -108,7 +108,7 @@ test('Alice prepares, the desk locks, Bob unlocks and approves with a verified s
     await page.getByTestId('nav-payouts').click()
     await page.getByTestId('import-open').click()
     await page.getByTestId('import-batch-name').fill(BATCH_NAME)
-    await page.getByTestId('import-file').setInputFiles({ name: 'may.csv', mimeType: 'text/csv', buffer: Buffer.from(PAYOUTS_CSV) })
+    await page.getByTestId('import-drop-input').setInputFiles({ name: 'may.csv', mimeType: 'text/csv', buffer: Buffer.from(PAYOUTS_CSV) })
     await expect(page.getByTestId('import-file-name')).toContainText('may.csv')
     await page.getByTestId('import-submit').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'draft')

@@ -48,7 +48,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function importFile(page: Page, name: string, csv: string): Promise<void> {
-  await page.getByTestId('import-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByTestId('import-drop-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
   await expect(page.getByTestId('import-file-name')).toContainText(name)
   await page.getByTestId('import-submit').click()
 }
