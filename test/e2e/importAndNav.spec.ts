@@ -58,7 +58,9 @@ test('import problems in full, networks not set up, drop, template, approval cou
     for (const i of [0, 1]) {
       const cut = await cells
         .nth(i)
-        .evaluate((el) => el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis')
+        .evaluate(
+          (el) => el.scrollWidth > el.clientWidth + 1 || el.ownerDocument.defaultView?.getComputedStyle(el).textOverflow === 'ellipsis',
+        )
       expect(cut, `problem ${i} is shown whole`).toBe(false)
     }
     await expect(page.getByTestId('import-issues-row').nth(1)).toHaveAttribute('data-tone', 'warning')
@@ -77,9 +79,12 @@ test('import problems in full, networks not set up, drop, template, approval cou
 
   await test.step('a CSV dropped on the Payouts view opens the import with it', async () => {
     const csv = [HEADER, `drop-1,evm,31337,USDC,${PAYEES[3]},12.5,INV-9,Dee`, ''].join('\n')
-    const dt = await page.evaluateHandle((text) => {
-      const t = new DataTransfer()
-      t.items.add(new File([text], 'dropped-payouts.csv', { type: 'text/csv' }))
+    // Made in the page, from its window (this file is typed without the DOM's globals).
+    const dt = await page.getByTestId('payouts').evaluateHandle((el, text) => {
+      const win = el.ownerDocument.defaultView
+      if (!win) throw new Error('the Payouts view is not in a window')
+      const t = new win.DataTransfer()
+      t.items.add(new win.File([text], 'dropped-payouts.csv', { type: 'text/csv' }))
       return t
     }, csv)
     await page.dispatchEvent('[data-testid="payouts"]', 'dragover', { dataTransfer: dt })
