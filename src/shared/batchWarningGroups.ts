@@ -25,6 +25,7 @@ export interface BatchWarningGroup {
 /** Display order; a code not listed (a newer core) comes after, in the order met. */
 const ORDER = [
   'PAYEE_LOOKALIKE',
+  'NETWORK_NOT_SET_UP',
   'PAYMENT_REPEATED',
   'PAYEE_NEW',
   'ADDRESS_NO_CHECKSUM',
@@ -46,6 +47,14 @@ function describe(code: string, warnings: readonly BatchWarning[], recipientOf: 
         title: `${plural(n, "address looks like a known payee's but differs", "addresses look like known payees' but differ")}`,
         advice: "Check each against the payee's own records before you go on: a look-alike address is how a payment gets redirected.",
       }
+    case 'NETWORK_NOT_SET_UP': {
+      // The importer's sentence starts with the network's name: "Base is not set up in this workspace…".
+      const names = [...new Set(warnings.map((w) => w.problem.split(' is not set up')[0]!))]
+      return {
+        title: `${plural(n, 'payout is', 'payouts are')} on ${names.join(', ')}, not set up in this workspace — ${n === 1 ? 'it' : 'they'} cannot be paid`,
+        advice: 'Ask an admin to set the network up for payouts, or remove these rows before you submit.',
+      }
+    }
     case 'PAYMENT_REPEATED':
       return {
         title: `${plural(n, 'payment repeats', 'payments repeat')} an earlier row (same payee, asset and amount)`,

@@ -69,6 +69,8 @@ export const ROW_WARNING_CODES = [
   'ID_DERIVED',
   /** A name, reference or memo starts with = + - or @: a spreadsheet would run it as a formula (src/shared/csvSafety.ts). */
   'TEXT_FORMULA_LIKE',
+  /** The row's rail and network is not in the workspace's rails setting: it imports, but cannot be paid until it is. */
+  'NETWORK_NOT_SET_UP',
   /** More warnings than IMPORT_ISSUES_MAX: the rest are counted, not listed. */
   'WARNINGS_TRUNCATED',
 ] as const

@@ -248,6 +248,10 @@ export const BatchDetail = z.object({
 })
 export type BatchDetail = z.infer<typeof BatchDetail>
 
+/** The batches waiting for the caller's approval (the navigation's count): ones the caller may approve now. */
+export const AwaitingMe = z.object({ count: z.number().int().min(0), batchIds: z.array(Id) })
+export type AwaitingMe = z.infer<typeof AwaitingMe>
+
 export const BatchList = z.object({
   batches: z.array(BatchSummary),
   /** Pass as `before` for the next (older) page; null on the last page. */
@@ -480,6 +484,12 @@ export const payoutCalls = {
       .object({ state: BatchState.optional(), limit: z.number().int().min(1).max(BATCHES_LIST_MAX).optional(), before: BatchId.optional() })
       .strict(),
     output: BatchList,
+  }),
+  'batches.awaitingMe': call({
+    summary: 'Batches awaiting approval that the caller may approve now (approver role, neither creator nor editor, not yet decided).',
+    mutates: false,
+    input: z.object({}).strict(),
+    output: AwaitingMe,
   }),
   'batches.get': call({
     summary: 'One batch: its payouts, totals per asset and rail, approvals, and the approval policy explained for you.',

@@ -25,7 +25,7 @@ test('a payout CSV, a quote-heavy CSV and a receipt too large are refused with t
 
   await test.step('over the payout CSV limit: refused before it is read, with its size and the limit', async () => {
     const csv = Buffer.alloc(Math.round(5.2 * MB), 'a')
-    await page.getByTestId('import-file').setInputFiles({ name: 'big-payouts.csv', mimeType: 'text/csv', buffer: csv })
+    await page.getByTestId('import-drop-input').setInputFiles({ name: 'big-payouts.csv', mimeType: 'text/csv', buffer: csv })
     await expect(page.getByTestId('import-pick-error')).toHaveText(
       'big-payouts.csv is 5.2 MB — a payout CSV can be at most 4 MB. Split it into smaller files and import each.',
     )
@@ -35,7 +35,7 @@ test('a payout CSV, a quote-heavy CSV and a receipt too large are refused with t
   await test.step('within the limit but too large once escaped for the wire: still the file’s size and the file limit', async () => {
     // The reported case: a 3.8 MB file made of quoted cells grows past one request as JSON.
     const csv = Buffer.alloc(Math.round(3.8 * MB), '"')
-    await page.getByTestId('import-file').setInputFiles({ name: 'quoted.csv', mimeType: 'text/csv', buffer: csv })
+    await page.getByTestId('import-drop-input').setInputFiles({ name: 'quoted.csv', mimeType: 'text/csv', buffer: csv })
     await expect(page.getByTestId('import-file-name')).toContainText('quoted.csv')
     await page.getByTestId('import-submit').click()
     const error = page.getByTestId('import-pick-error')

@@ -108,9 +108,15 @@ test('Alice prepares, the desk locks, Bob unlocks and approves with a verified s
     await page.getByTestId('nav-payouts').click()
     await page.getByTestId('import-open').click()
     await page.getByTestId('import-batch-name').fill(BATCH_NAME)
-    await page.getByTestId('import-file').setInputFiles({ name: 'may.csv', mimeType: 'text/csv', buffer: Buffer.from(PAYOUTS_CSV) })
+    await page.getByTestId('import-drop-input').setInputFiles({ name: 'may.csv', mimeType: 'text/csv', buffer: Buffer.from(PAYOUTS_CSV) })
     await expect(page.getByTestId('import-file-name')).toContainText('may.csv')
     await page.getByTestId('import-submit').click()
+    // This workspace sets up no rails: the import says the rows cannot be paid yet and stays open.
+    await expect(page.getByTestId('import-result-title')).toContainText('cannot be paid as things stand')
+    await expect(page.getByTestId('import-issues').getByTestId('issue-problem').first()).toContainText(
+      'Ethereum is not set up in this workspace',
+    )
+    await page.getByTestId('import-open-batch').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'draft')
     await page.getByTestId('batch-submit').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'awaiting_approval')

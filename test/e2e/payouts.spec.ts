@@ -62,7 +62,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await expect(page.getByTestId('view-title')).toHaveText(name)
   }
   const importFile = async (name: string, csv: string) => {
-    await page.getByTestId('import-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByTestId('import-drop-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
     await expect(page.getByTestId('import-file-name')).toContainText(name)
     await page.getByTestId('import-submit').click()
   }

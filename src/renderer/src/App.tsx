@@ -4,6 +4,7 @@ import {
   Badge,
   Button,
   Group,
+  Indicator,
   NavLink,
   ScrollArea,
   Stack,
@@ -37,6 +38,8 @@ import { modeLabel, useApp } from './features/app/store'
 import { AuditView } from './features/audit/AuditView'
 import { DashboardView } from './features/dashboard/DashboardView'
 import { EscrowView } from './features/escrow/EscrowView'
+import { useAwaitingMeCount } from './features/nav/awaitingMe'
+import { Shortcuts } from './features/nav/Shortcuts'
 import { useNav, type ViewId } from './features/nav/store'
 import { PayoutsView } from './features/payouts/PayoutsView'
 import { PayeesView } from './features/payees/PayeesView'
@@ -56,7 +59,6 @@ interface NavItem {
   id: ViewId
   label: string
   icon: Icon
-  planned?: boolean
 }
 
 const NAV: readonly NavItem[] = [
@@ -132,6 +134,8 @@ function Shell() {
   // Below NARROW_WINDOW_PX the navigation keeps its icons only (names on hover and for screen
   // readers): a 1024-pixel laptop gives its width to the tables.
   const narrow = useMediaQuery(`(max-width: ${NARROW_WINDOW_PX - 1}px)`) ?? false
+  const awaiting = useAwaitingMeCount()
+  const awaitingText = `${awaiting} ${awaiting === 1 ? 'batch waits' : 'batches wait'} for your approval`
 
   return (
     <AppShell
@@ -188,36 +192,58 @@ function Shell() {
       <AppShell.Navbar p="xs">
         <AppShell.Section grow component={ScrollArea}>
           <Stack gap={2}>
-            {NAV.map((item) => (
-              <Tooltip key={item.id} label={item.label} position="right" disabled={!narrow} withinPortal>
-                <NavLink
-                  label={narrow ? null : item.label}
-                  aria-label={item.label}
-                  leftSection={<item.icon size={18} stroke={1.6} />}
-                  rightSection={
-                    item.planned && !narrow ? (
-                      <Badge size="xs" variant="light" color="gray" radius="sm">
-                        later
-                      </Badge>
-                    ) : null
-                  }
-                  active={view === item.id}
-                  onClick={() => go(item.id)}
-                  data-testid={`nav-${item.id}`}
-                  aria-current={view === item.id ? 'page' : undefined}
-                  style={{ borderRadius: 'var(--mantine-radius-md)' }}
-                />
-              </Tooltip>
-            ))}
+            {NAV.map((item) => {
+              // Payouts says how many batches wait for this operator's approval: a badge beside the
+              // name, a dot with the number on the icon when the navigation keeps its icons only.
+              const count = item.id === 'payouts' ? awaiting : 0
+              const label = count > 0 ? `${item.label} — ${awaitingText}` : item.label
+              return (
+                <Tooltip key={item.id} label={label} position="right" disabled={!narrow} withinPortal>
+                  <NavLink
+                    label={narrow ? null : item.label}
+                    aria-label={label}
+                    leftSection={
+                      <Indicator
+                        disabled={!narrow || count === 0}
+                        label={count > 99 ? '99+' : count}
+                        size={16}
+                        color="orange"
+                        offset={2}
+                        data-testid={count > 0 && narrow ? 'nav-awaiting-dot' : undefined}
+                      >
+                        <item.icon size={18} stroke={1.6} />
+                      </Indicator>
+                    }
+                    rightSection={
+                      count > 0 && !narrow ? (
+                        <Tooltip label={awaitingText} withinPortal>
+                          <Badge size="sm" color="orange" variant="filled" radius="xl" data-testid="nav-awaiting">
+                            {count > 99 ? '99+' : count}
+                          </Badge>
+                        </Tooltip>
+                      ) : null
+                    }
+                    active={view === item.id}
+                    onClick={() => go(item.id)}
+                    data-testid={`nav-${item.id}`}
+                    data-awaiting={item.id === 'payouts' ? count : undefined}
+                    aria-current={view === item.id ? 'page' : undefined}
+                    style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                  />
+                </Tooltip>
+              )
+            })}
           </Stack>
         </AppShell.Section>
         <AppShell.Section>
-          <Text size="xs" c="dimmed" px="sm" py={6}>
+          <Text size="xs" c="dimmed" px="sm" py={6} title="Press ? for keyboard shortcuts">
             {info ? `v${info.version}` : ''}
+            {narrow ? '' : ' · ? shortcuts'}
           </Text>
         </AppShell.Section>
       </AppShell.Navbar>
 
+      <Shortcuts />
       <AppShell.Main>
         <Stack gap="lg">
           <OfflineBanner />

@@ -32,7 +32,10 @@ export interface StripeService {
 }
 
 export function stripeNotConfigured(): CsError {
-  return new CsError('RAIL_NOT_CONFIGURED', 'Stripe is not configured — add its API URL in the rails settings (settings.rails.set) first.')
+  return new CsError(
+    'RAIL_NOT_CONFIGURED',
+    'Stripe is not set up for payouts in this workspace — ask an admin to add Stripe to the rails setting first.',
+  )
 }
 
 export function createStripeService(rails: LiveRails, retry: StripeRetryPolicy = DEFAULT_STRIPE_RETRY): StripeService {

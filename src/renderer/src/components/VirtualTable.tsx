@@ -24,6 +24,8 @@ declare module '@tanstack/react-table' {
     cellTestId?: string
     /** Stays in view at the right edge when the table scrolls sideways (row actions). */
     stickyRight?: boolean
+    /** Whole text, wrapped over as many lines as it needs (needs `measureRows` on the table). */
+    wrap?: boolean
   }
 }
 
@@ -33,7 +35,13 @@ const OVERSCAN_ROWS = 12
 
 export interface VirtualTableProps<T> {
   table: Table<T>
+  /** A row's height, or its smallest height with `measureRows`. */
   rowHeightPx: number
+  /**
+   * Rows grow to fit wrapped cells: each rendered row is measured once it is in the DOM (only the
+   * rows in view are, so 10,000 rows stay fast); rows not yet seen are estimated at rowHeightPx.
+   */
+  measureRows?: boolean
   /** Height of the scroll area; the table never grows past it. */
   maxHeight: number | string
   testId: string
@@ -51,6 +59,7 @@ export interface VirtualTableProps<T> {
 export function VirtualTable<T>({
   table,
   rowHeightPx,
+  measureRows = false,
   maxHeight,
   testId,
   emptyText,
@@ -135,6 +144,8 @@ export function VirtualTable<T>({
                 return (
                   <div
                     key={row.id}
+                    ref={measureRows ? virtualizer.measureElement : undefined}
+                    data-index={item.index}
                     role="row"
                     aria-rowindex={item.index + 1}
                     className={classes.row}
@@ -142,7 +153,11 @@ export function VirtualTable<T>({
                     data-odd={item.index % 2 === 1 || undefined}
                     data-tone={getRowTone?.(row)}
                     title={getRowTitle?.(row)}
-                    style={{ gridTemplateColumns: template, height: rowHeightPx, transform: `translateY(${item.start}px)` }}
+                    style={{
+                      gridTemplateColumns: template,
+                      ...(measureRows ? { minHeight: rowHeightPx } : { height: rowHeightPx }),
+                      transform: `translateY(${item.start}px)`,
+                    }}
                   >
                     {row.getVisibleCells().map((cell) => {
                       const meta = cell.column.columnDef.meta
@@ -150,7 +165,7 @@ export function VirtualTable<T>({
                         <div
                           key={cell.id}
                           role="cell"
-                          className={meta?.mono ? classes.monoCell : classes.cell}
+                          className={meta?.wrap ? classes.wrapCell : meta?.mono ? classes.monoCell : classes.cell}
                           data-align={meta?.align ?? 'left'}
                           data-sticky={meta?.stickyRight ? 'right' : undefined}
                           data-testid={meta?.cellTestId}

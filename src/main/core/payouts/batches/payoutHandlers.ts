@@ -27,6 +27,7 @@ import { rejectBatch } from './rejectBatch'
 import { removeBatchRows } from './removeBatchRows'
 import { submitBatch } from './submitBatch'
 import { emitBatchChanged } from './transitionBatch'
+import { awaitingMe } from './awaitingMe'
 import { updateBatchRow } from './updateBatchRow'
 
 /** The execution calls have their own handlers (../execute/executeHandlers.ts). */
@@ -44,6 +45,7 @@ export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
     'batches.create': async ({ core, operator }, input) =>
       await createBatch(core, requireRole(operator, 'preparer', 'create batches').id, input),
     'batches.list': async ({ core }, input) => await listBatches(core, input),
+    'batches.awaitingMe': async ({ core, operator }) => await awaitingMe(core, operator),
     'batches.get': async ({ core, operator }, input) => await getBatch(core, input, operator),
     'batches.preflight': ({ core }, input) => preflightBatch(core, input.id, rails),
     'batches.rows.add': async ({ core, operator }, input) =>

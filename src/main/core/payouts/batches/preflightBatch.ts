@@ -82,7 +82,7 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
     if (treasuries.length === 0) {
       problems.push({
         code: 'TREASURY_MISSING',
-        message: `There is no treasury account${needsAddress ? ' with an address' : ''} for ${asset.id} to pay from — open one (ledger accounts add --kind treasury${needsAddress ? ' --address …' : ''})`,
+        message: `There is no treasury account${needsAddress ? ' with an address' : ''} for ${asset.id} to pay from — ask an admin to open one${needsAddress ? ' with the address that pays' : ''}, then submit again`,
       })
       continue
     }

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { CallInput, CallName, CallOutput, EventName } from '../../../../shared/api'
 import { fixedClock } from '../../context'
+import { markNetworksSetUpForTest } from '../import/networksTestKit'
 import { createCore, type Core } from '../../core'
 import type { SignerProvider } from '../../signing/signerSource'
 
@@ -62,6 +63,8 @@ export async function openDesk(options: { treasury?: string; start?: string; sig
     address: TREASURY_ADDRESS,
   })
   await as(DANA, 'ledger.accounts.add', { id: 'opening-usdc', name: 'Opening USDC', kind: 'external', assetId: USDC })
+  // The importer warns of rows on networks not set up: this desk's USDC network is.
+  await markNetworksSetUpForTest(core.ctx, { evm: [Number(USDC.split(':')[1])] })
   const treasury = options.treasury ?? '1000000.000000'
   await as(DANA, 'ledger.entries.post', {
     entries: [

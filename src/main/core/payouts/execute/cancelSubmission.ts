@@ -85,7 +85,7 @@ async function readSubmission(ctx: CoreContext, id: string): Promise<SubmissionR
   if (!row) {
     throw new CsError(
       'SUBMISSION_NOT_FOUND',
-      `There is no transaction ${id} — check the id (countersign batches submissions BATCH lists them).`,
+      `There is no transaction ${id} — check the id (the batch's execution details list its transactions).`,
     )
   }
   return row

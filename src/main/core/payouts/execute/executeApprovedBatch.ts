@@ -49,7 +49,7 @@ export async function executeApprovedBatch(
         'EXECUTION_STATE',
         stopped !== null
           ? signingStoppedSentence({ id: batchId, name: b.name }, stopped)
-          : `Batch "${b.name}" is already executing${startedBy(holder)}: every transaction of it is signed and sent, and the poller confirms them (countersign poll --once) — there is nothing to execute again.`,
+          : `Batch "${b.name}" is already executing${startedBy(holder)}: every transaction of it is signed and sent, and Countersign confirms them as they land — there is nothing to execute again.`,
         { details: { batchId, signingStopped: stopped } },
       )
     }

@@ -183,7 +183,7 @@ export async function sendPersisted(ctx: CoreContext, rail: Rail, actor: Actor, 
 export function notConfigured(sub: { rail: string; network: string }): CsError {
   return new CsError(
     'RAIL_NOT_CONFIGURED',
-    `Countersign has no ${sub.rail} connection for network ${sub.network} — add it to the rails configuration and restart.`,
+    `Countersign has no ${sub.rail} connection for network ${sub.network} — ask an admin to set this network up for payouts, then execute again.`,
   )
 }
 

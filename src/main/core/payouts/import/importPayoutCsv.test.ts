@@ -14,6 +14,7 @@ import {
   STELLAR_G1,
   type ImportWorld,
 } from './importTestKit'
+import { markNetworksSetUpForTest } from './networksTestKit'
 import { parsePayoutCsv } from './parsePayoutCsv'
 import { validatePayoutRows } from './validatePayoutRows'
 
@@ -133,6 +134,39 @@ describe('importPayoutCsv', () => {
     expect(await w.counts()).toEqual(before)
     // 10,000 is fine.
     expect((await run(csv(...lines.slice(0, 10_000)))).issues).toEqual([])
+  })
+
+  it('flags each row on a network the workspace has not set up, with a sentence that says what to do in the app', async () => {
+    // Only Stellar testnet is set up now: the Base rows import, each flagged, the Stellar row is not.
+    await markNetworksSetUpForTest(w.core.ctx, { stellar: ['testnet'] })
+    const r = await run(
+      csv(`p-1,evm,8453,USDC,${NEW_A},5,,,`, `p-2,stellar,testnet,XLM,${STELLAR_G1},1,,,`, `p-3,evm,8453,USDC,${NEW_B},7,,,`),
+    )
+    expect(r.issues).toEqual([])
+    expect(r.batchId).not.toBeNull()
+    const notSetUp = r.warnings.filter((x) => x.code === 'NETWORK_NOT_SET_UP')
+    expect(notSetUp.map((x) => [x.row, x.column])).toEqual([
+      [2, null],
+      [4, null],
+    ])
+    expect(notSetUp[0]!.problem).toBe(
+      'Base is not set up in this workspace, so this row cannot be paid — ask an admin to set up Base for payouts, or remove the row before you submit.',
+    )
+    expect(notSetUp[0]!.message).toMatch(/^Row 2: Base is not set up/)
+    expect(notSetUp.every((x) => !/countersign|CLI/i.test(x.message))).toBe(true)
+    // Kept with the batch, so the approver sees it too.
+    const stored = await w.core.ctx.db.all(
+      w.core.ctx.db.k
+        .selectFrom('batch_warnings')
+        .select(['row_no', 'code'])
+        .where('batch_id', '=', r.batchId!)
+        .where('code', '=', 'NETWORK_NOT_SET_UP'),
+    )
+    expect(stored.map((x) => x.row_no).sort()).toEqual([2, 4])
+    // Set up, the same rows import without it.
+    await markNetworksSetUpForTest(w.core.ctx, { evm: [8453], stellar: ['testnet'] })
+    const again = await run(csv(`p-9,evm,8453,USDC,${NEW_A},5,,,`))
+    expect(again.warnings.map((x) => x.code)).not.toContain('NETWORK_NOT_SET_UP')
   })
 
   it('warns on a new payee and on a look-alike of a known payee, without blocking', async () => {

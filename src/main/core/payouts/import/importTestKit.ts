@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createCore, type Core } from '../../core'
 import { fixedClock } from '../../context'
+import { markNetworksSetUpForTest } from './networksTestKit'
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../../../../test/fixtures/csv/', import.meta.url))
 export const HEADER = 'id,rail,network,asset,recipient,amount,memo,reference,name'
@@ -48,6 +49,8 @@ export async function openImportWorld(): Promise<ImportWorld> {
     { id: 'payee-acme', name: 'ACME GmbH', kind: 'payee', assetId: 'USDC@evm:8453', address: PAYEE_ACME },
     meta,
   )
+  // Base and Stellar testnet are set up (a row elsewhere gets NETWORK_NOT_SET_UP); Stripe is not.
+  await markNetworksSetUpForTest(core.ctx, { evm: [8453], stellar: ['testnet'] })
   const db = core.ctx.db
   const count = async (table: 'batches' | 'payouts' | 'audit_log'): Promise<number> =>
     Number((await db.first(db.k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'))))?.n ?? 0)

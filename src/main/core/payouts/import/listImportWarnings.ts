@@ -17,6 +17,7 @@ import type { CoreContext } from '../../context'
 import { invariant } from '../../util/invariant'
 import { addressBookKnownPayees } from './addressBookKnownPayees'
 import { addressKey } from './checkRecipient'
+import { networksSetUp, notSetUpSentence } from './networksSetUp'
 import { fingerprint, type NetworkScope } from './openImportScope'
 import type { PayoutCandidates } from './payoutCandidates'
 import { FIELD_LABELS } from './payoutCsvLayouts'
@@ -59,6 +60,7 @@ interface Findings {
 const FLAG_NEW = 1
 const FLAG_IN_BOOK = 2
 const FLAG_NO_CHECKSUM = 4
+const FLAG_NOT_SET_UP = 8
 const NONE: readonly KnownAddress[] = []
 
 /** The warnings of the candidates, sorted and cut as sortWarnings would. */
@@ -85,6 +87,7 @@ async function findWarnings(ctx: CoreContext, candidates: PayoutCandidates): Pro
   const n = candidates.length
   const found: Findings = { flags: new Uint8Array(n), similar: new Array<null>(n).fill(null), repeatOf: new Int32Array(n), count: 0 }
   const perNetwork = new Map<NetworkScope, KnownOnNetwork>()
+  const setUp = n > 0 ? await networksSetUp(ctx) : new Set<string>()
   for (let i = 0; i < n; i++) {
     const net = candidates.nets[i]!
     const recipient = candidates.recipients[i]!
@@ -98,6 +101,7 @@ async function findWarnings(ctx: CoreContext, candidates: PayoutCandidates): Pro
     if (!k.paid.has(key)) flags |= FLAG_NEW
     if (k.book.has(key)) flags |= FLAG_IN_BOOK
     if (candidates.noChecksum[i] === 1 && !k.paid.has(key) && !k.book.has(key)) flags |= FLAG_NO_CHECKSUM
+    if (!setUp.has(`${net.rail}:${net.network}`)) flags |= FLAG_NOT_SET_UP
     found.flags[i] = flags
     if (net.rail !== 'stripe') found.similar[i] = lookAlike(k, candidates, i)
     found.repeatOf[i] = firstSamePayment(candidates, i)
@@ -112,6 +116,7 @@ function countOf(found: Findings, i: number): number {
     (found.similar[i] !== null ? 1 : 0) +
     (flags & FLAG_NEW ? 1 : 0) +
     (flags & FLAG_NO_CHECKSUM ? 1 : 0) +
+    (flags & FLAG_NOT_SET_UP ? 1 : 0) +
     (found.repeatOf[i] !== 0 ? 1 : 0)
   )
 }
@@ -132,6 +137,7 @@ function writeWarnings(candidates: PayoutCandidates, order: Int32Array, found: F
     const flags = found.flags[i]!
     const repeatOf = found.repeatOf[i]!
     const similar = found.similar[i]!
+    if (flags & FLAG_NOT_SET_UP) out.push(rowWarning(raw.row, null, 'NETWORK_NOT_SET_UP', notSetUpSentence(net.rail, net.network)))
     if (repeatOf !== 0) {
       const sentence = `the same amount of the same asset goes to the same recipient as on row ${repeatOf} — remove one if it is paid twice by mistake.`
       out.push(rowWarning(raw.row, null, 'PAYMENT_REPEATED', sentence))

@@ -81,8 +81,8 @@ export function DashboardView() {
             {summary.length === 0 ? (
               <Card withBorder p="lg" data-testid="dashboard-no-accounts">
                 <Text size="sm" c="dimmed">
-                  No ledger accounts yet. An admin opens accounts (for example with the CLI: <code>countersign ledger accounts add</code>)
-                  and posts opening balances; they appear here as soon as they are booked.
+                  No ledger accounts yet. Ask an admin to open the treasury accounts and post their opening balances; they appear here as
+                  soon as they are booked.
                 </Text>
               </Card>
             ) : (

@@ -3,11 +3,13 @@
  * The file's size is checked against the contract's limit (CSV_BYTES_MAX) before it is read.
  */
 import { Alert, Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core'
-import { IconAlertTriangle, IconFileUpload, IconUpload } from '@tabler/icons-react'
-import { useRef, useState } from 'react'
+import { IconAlertTriangle, IconDownload, IconUpload } from '@tabler/icons-react'
+import { useEffect, useState } from 'react'
 import type { ImportPayoutCsvResult } from '../../../../shared/payoutImport'
 import { fileTooLargeMessage, fileTooLargeToSendMessage } from '../../../../shared/fileSize'
 import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX, PAYLOAD_BYTES_MAX } from '../../../../shared/limits'
+import { FileDropZone } from '../../components/FileDropZone'
+import { saveBlob } from '../../lib/download'
 import { formatCount } from '../../lib/format'
 import { importCsv } from './actions'
 import { IssuesTable } from './IssuesTable'
@@ -28,9 +30,27 @@ function requestBytes(input: unknown): number {
   return new TextEncoder().encode(JSON.stringify(input)).length
 }
 
+/** A recipient no one owns, checksummed, for the template's example rows. */
+const EXAMPLE_EVM_RECIPIENT = '0x1111aBaBABababAbAbABABAbaBaBabaBAbab2222'
+const EXAMPLE_STELLAR_RECIPIENT = 'GAAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQDZ7H'
+const TEMPLATE_HEADER = 'id,rail,network,asset,recipient,amount,memo,reference,name'
+
+/**
+ * A CSV template with the columns the importer reads and one example row per rail this workspace
+ * has an asset on (the asset and network its registry names), so the template imports as it is.
+ */
+export function payoutCsvTemplate(assets: readonly { rail: string; network: string; code: string }[]): string {
+  const lines = [TEMPLATE_HEADER]
+  const evm = assets.find((a) => a.rail === 'evm')
+  const stellar = assets.find((a) => a.rail === 'stellar')
+  if (evm) lines.push(`INV-0001,evm,${evm.network},${evm.code},${EXAMPLE_EVM_RECIPIENT},100.00,,INV-0001,Example Supplier GmbH`)
+  if (stellar)
+    lines.push(`INV-0002,stellar,${stellar.network},${stellar.code},${EXAMPLE_STELLAR_RECIPIENT},25.5,,INV-0002,Example Contractor`)
+  return lines.join('\r\n') + '\r\n'
+}
+
 /** Import a payout CSV: read in the renderer as text, checked and stored (or not) by the core. */
-export function ImportPanel({ onClose }: { onClose: () => void }) {
-  const fileRef = useRef<HTMLInputElement>(null)
+export function ImportPanel({ onClose, initialFile }: { onClose: () => void; initialFile?: File | null }) {
   const [picked, setPicked] = useState<Picked | null>(null)
   const [pickError, setPickError] = useState<string | null>(null)
   const [batchName, setBatchName] = useState('')
@@ -39,6 +59,12 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
   const [busy, setBusy] = useState(false)
   const [result, setResult] = useState<ImportPayoutCsvResult | null>(null)
   const open = usePayouts((s) => s.open)
+  const assets = usePayouts((s) => s.assets)
+
+  // A file dropped on the Payouts view opens this panel with it.
+  useEffect(() => {
+    if (initialFile) void onFile(initialFile)
+  }, [initialFile])
 
   async function onFile(file: File | undefined) {
     setResult(null)
@@ -90,13 +116,16 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
     const r = await importCsv(input)
     setBusy(false)
     setResult(r)
-    if (r?.batchId && r.issues.length === 0) {
+    // Stays open when a row cannot be paid as things stand: the person reads why before going on.
+    if (r?.batchId && r.issues.length === 0 && !r.warnings.some((w) => w.code === 'NETWORK_NOT_SET_UP')) {
       onClose()
       open(r.batchId)
     }
   }
 
+  // Problems, and the warnings that mean a row cannot be paid as things stand (its network is not set up).
   const rowIssues = result?.issues ?? []
+  const blockingWarnings = (result?.warnings ?? []).filter((w) => w.code === 'NETWORK_NOT_SET_UP')
   return (
     <Card withBorder padding="lg" data-testid="import-panel">
       <Stack gap="md">
@@ -110,28 +139,32 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
           The header names the columns: id, rail, network, asset, recipient, amount (and optionally memo, reference, name). Every row is
           checked before anything is stored; amounts are never rounded.
         </Text>
-        <Group align="flex-end" gap="md" wrap="wrap">
-          <input
-            ref={fileRef}
-            type="file"
-            accept=".csv,text/csv,text/plain"
-            hidden
-            data-testid="import-file"
-            onChange={(e) => {
-              void onFile(e.currentTarget.files?.[0])
-              e.currentTarget.value = ''
-            }}
-          />
+        <FileDropZone
+          accept=".csv,text/csv,text/plain"
+          fileWord="CSV file"
+          onFile={(f) => void onFile(f)}
+          onRefused={setPickError}
+          testId="import-drop"
+          compact
+          title={
+            <span data-testid="import-file-name">
+              {picked ? `${picked.name} (${formatCount(picked.text.length)} characters)` : 'Drop a payout CSV here, or choose one'}
+            </span>
+          }
+          hint={picked ? 'Drop or choose another file to replace it.' : 'One file at a time, up to 10,000 rows.'}
+        />
+        <Group gap="xs">
           <Button
-            variant="default"
-            leftSection={<IconFileUpload size={16} />}
-            onClick={() => fileRef.current?.click()}
-            data-testid="import-pick"
+            variant="subtle"
+            size="xs"
+            leftSection={<IconDownload size={14} />}
+            onClick={() => saveBlob('countersign-payouts-template.csv', [payoutCsvTemplate(assets)], 'text/csv')}
+            data-testid="import-template"
           >
-            Choose file…
+            Download a CSV template
           </Button>
-          <Text size="sm" ff="monospace" data-testid="import-file-name" c={picked ? undefined : 'dimmed'}>
-            {picked ? `${picked.name} (${formatCount(picked.text.length)} characters)` : 'No file chosen'}
+          <Text size="xs" c="dimmed">
+            with the columns and an example row for each rail
           </Text>
         </Group>
         <Group align="flex-start" gap="md" wrap="wrap">
@@ -209,7 +242,33 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
                 </Text>
               )}
             </Alert>
-            <IssuesTable issues={rowIssues} testId="import-issues" />
+            <IssuesTable issues={[...rowIssues, ...blockingWarnings]} testId="import-issues" />
+          </Stack>
+        ) : null}
+
+        {result && rowIssues.length === 0 && result.batchId && blockingWarnings.length > 0 ? (
+          <Stack gap="sm" data-testid="import-result">
+            <Alert
+              color="yellow"
+              variant="light"
+              icon={<IconAlertTriangle />}
+              title={
+                <span data-testid="import-result-title">
+                  {`Draft created with ${formatCount(result.valid.length)} ${result.valid.length === 1 ? 'row' : 'rows'} — ${formatCount(blockingWarnings.length)} cannot be paid as things stand`}
+                </span>
+              }
+            >
+              <Group justify="space-between" wrap="nowrap" gap="md">
+                <Text size="sm">
+                  Nothing is lost: the draft keeps these rows and says so next to each. Have the network set up, or remove the rows, before
+                  you submit.
+                </Text>
+                <Button size="xs" variant="light" onClick={() => open(result.batchId!)} data-testid="import-open-batch">
+                  Open the draft
+                </Button>
+              </Group>
+            </Alert>
+            <IssuesTable issues={blockingWarnings} testId="import-issues" />
           </Stack>
         ) : null}
       </Stack>

@@ -1,14 +1,18 @@
 /**
  * The problems of an imported file as a table: row, column and the problem as the importer words
- * it without its place (`problem`), so nothing is cut off a sentence here.
+ * it without its place (`problem`), so nothing is cut off a sentence here. The sentence wraps and
+ * the row grows to hold it (rows are measured as they scroll into view: a file of 10,000 problems
+ * renders only the few dozen in sight).
  */
 import { Text } from '@mantine/core'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo } from 'react'
-import type { ImportRowIssue } from '../../../../shared/payoutImport'
+import { ROW_WARNING_CODES, type ImportRowIssue } from '../../../../shared/payoutImport'
 import { VirtualTable } from '../../components/VirtualTable'
 
+/** A one-line row; a longer sentence makes its row taller. */
 const ROW_HEIGHT_PX = 40
+const WARNING_CODES: ReadonlySet<string> = new Set(ROW_WARNING_CODES)
 
 const col = createColumnHelper<ImportRowIssue>()
 
@@ -35,14 +39,14 @@ export function IssuesTable({ issues, testId }: { issues: ImportRowIssue[]; test
         id: 'problem',
         header: 'Problem',
         cell: (c) => (
-          <Text span size="sm" title={c.row.original.message}>
+          <Text span size="sm">
             {c.getValue()}{' '}
             <Text span size="xs" c="dimmed" ff="monospace">
               {c.row.original.code}
             </Text>
           </Text>
         ),
-        meta: { track: 'minmax(360px, 1fr)', minWidthPx: 360, cellTestId: 'issue-problem' },
+        meta: { track: 'minmax(360px, 1fr)', minWidthPx: 360, cellTestId: 'issue-problem', wrap: true },
       }),
     ],
     [],
@@ -58,11 +62,12 @@ export function IssuesTable({ issues, testId }: { issues: ImportRowIssue[]; test
     <VirtualTable
       table={table}
       rowHeightPx={ROW_HEIGHT_PX}
-      maxHeight={360}
+      measureRows
+      maxHeight={420}
       testId={testId}
       emptyText="No problems."
       getRowTestId={() => `${testId}-row`}
-      getRowTitle={(r) => r.original.message}
+      getRowTone={(r) => (WARNING_CODES.has(r.original.code) ? 'warning' : undefined)}
     />
   )
 }

@@ -1,7 +1,7 @@
 import { useOffline } from '../offline/store'
 import { Alert, Button, Group, SegmentedControl, Stack, Text } from '@mantine/core'
 import { IconAlertTriangle, IconFileImport, IconRefresh } from '@tabler/icons-react'
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useState, type DragEvent } from 'react'
 import { BATCH_STATES } from '../../../../shared/payoutStates'
 import type { BatchStateName } from '../../../../shared/blocks'
 import type { BatchSummary } from '../../../../shared/payoutsApi'
@@ -11,6 +11,7 @@ import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
 import { formatCount } from '../../lib/format'
 import { useApp } from '../app/store'
+import { useNav } from '../nav/store'
 import { hasRole, useSession } from '../session/store'
 import { BatchDetailView } from './BatchDetail'
 import { BatchTable } from './BatchTable'
@@ -69,11 +70,48 @@ function BatchListView() {
     usePayouts()
   const operator = useSession((s) => s.operator)
   const [importing, setImporting] = useState(false)
+  const [dropped, setDropped] = useState<File | null>(null)
+  const [dragOver, setDragOver] = useState(false)
   const canImport = hasRole(operator, 'preparer')
   const onOpen = useCallback((id: string) => open(id), [open])
 
+  // The "i" shortcut (from any view) lands here and opens the import panel.
+  const importRequests = useNav((s) => s.importRequests)
+  useEffect(() => {
+    if (importRequests > 0 && canImport) setImporting(true)
+  }, [importRequests, canImport])
+
+  // A CSV dropped anywhere on the list opens the import panel with it (preparers only).
+  const hasFiles = (e: DragEvent) => canImport && Array.from(e.dataTransfer.types).includes('Files')
+  const onDragOver = (e: DragEvent) => {
+    if (!hasFiles(e)) return
+    e.preventDefault()
+    e.dataTransfer.dropEffect = 'copy'
+    setDragOver(true)
+  }
+  const onDrop = (e: DragEvent) => {
+    // The import panel's own drop zone took it already.
+    if (e.defaultPrevented || !hasFiles(e)) return
+    e.preventDefault()
+    setDragOver(false)
+    const [first] = Array.from(e.dataTransfer.files)
+    if (!first) return
+    setDropped(first)
+    setImporting(true)
+  }
+
   return (
-    <Stack gap="lg" data-testid="payouts">
+    <Stack
+      gap="lg"
+      data-testid="payouts"
+      data-drag-over={dragOver || undefined}
+      onDragOver={onDragOver}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragOver(false)
+      }}
+      onDrop={onDrop}
+      style={dragOver ? { outline: '2px dashed var(--mantine-color-indigo-5)', outlineOffset: 6, borderRadius: 8 } : undefined}
+    >
       <ViewHeader
         title="Payouts"
         description="Payout batches: imported or built by a preparer, approved by someone else, signed and executed by a signer."
@@ -103,7 +141,15 @@ function BatchListView() {
         }
       />
 
-      {importing ? <ImportPanel onClose={() => setImporting(false)} /> : null}
+      {importing ? (
+        <ImportPanel
+          initialFile={dropped}
+          onClose={() => {
+            setImporting(false)
+            setDropped(null)
+          }}
+        />
+      ) : null}
 
       <Group justify="space-between" wrap="wrap">
         <SegmentedControl
