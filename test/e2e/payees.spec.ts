@@ -19,7 +19,7 @@ import {
   SANDBOX_STRIPE_ACCOUNTS,
 } from '../../src/main/sandbox/sandboxPlan'
 import { expect, snap, unlockAs } from './fixtures'
-import { importApproved, sandboxTest as test, type SandboxWorkspace } from './sandboxFixtures'
+import { importApproved, ownSandboxTest as test, type SandboxWorkspace } from './sandboxFixtures'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -75,7 +75,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 test('payees are one line on the dashboard and one row each in the Payees view, with their addresses and exact totals', async ({
   page,
-  sandboxWorkspace: ws,
+  ownSandbox: ws,
 }) => {
   test.setTimeout(180_000)
   await payOnTheRail(ws, CSV, 'Contractors, December')

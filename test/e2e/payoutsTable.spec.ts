@@ -65,9 +65,9 @@ test('search, filter, sort and remove in the payouts table, at 1440 and 1024 pix
     await expect(page.getByTestId('payouts-filter')).toHaveText('1 of 12 payouts')
     await search.fill('tbl-1')
     await expect(rows).toHaveCount(4) // tbl-1, tbl-10, tbl-11, tbl-12
-    await search.fill('1,000.5')
+    await search.fill('1,125.5')
     await expect(rows).toHaveCount(1)
-    await expect(page.getByTestId('payout-row-tbl-8')).toBeVisible()
+    await expect(page.getByTestId('payout-row-tbl-9')).toBeVisible()
     await page.getByTestId('payouts-filter-clear').click()
     await expect(rows).toHaveCount(12)
   })
@@ -84,7 +84,7 @@ test('search, filter, sort and remove in the payouts table, at 1440 and 1024 pix
     await amountHeader.click() // ascending: ETH first (asset order), smallest first
     await expect(page.getByTestId('payouts-table').getByTestId('payout-amount').first()).toContainText('0.004')
     await amountHeader.click() // descending: the largest USDC first
-    await expect(page.getByTestId('payouts-table').getByTestId('payout-amount').first()).toContainText('1,500.50')
+    await expect(page.getByTestId('payouts-table').getByTestId('payout-amount').first()).toContainText('1,375.5')
     await snap(page, 'payouts-table-02-sorted')
   })
 

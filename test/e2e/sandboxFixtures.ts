@@ -82,6 +82,11 @@ export const sandboxTest = base.extend<object, { sandboxWorkspace: SandboxWorksp
   sandboxWorkspace: [sandboxWorkspaceFixture, { scope: 'worker' }],
 })
 
+/** A sandbox of its own for a spec that counts everything in it (payees.spec: exact payee counts). */
+export const ownSandboxTest = base.extend<object, { ownSandbox: SandboxWorkspace }>({
+  ownSandbox: [sandboxWorkspaceFixture, { scope: 'worker' }],
+})
+
 /** A second sandbox for specs that add batches of their own (Stellar, external signing). */
 export const sharedSandboxTest = base.extend<object, { sharedSandbox: SandboxWorkspace }>({
   sharedSandbox: [sandboxWorkspaceFixture, { scope: 'worker' }],

@@ -12,12 +12,11 @@
  * row was typed in — imported, added or its recipient changed — until the row goes or is retyped.
  * Always called inside the caller's write transaction.
  */
-import { formatAmount, parseMinor } from '../../../../shared/money'
 import type { RowWarning } from '../../../../shared/payoutImport'
 import type { BatchWarning } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { payoutRowsOf } from './readBatch'
-import { checkPayoutRowsWithWarnings } from './validatePayoutRow'
+import { checkPayoutRowsWithWarnings, storedPayoutCandidates } from './validatePayoutRow'
 
 /** Warnings about how a value was typed: known when it is typed in, not from the stored payout. */
 const AS_TYPED_CODES: ReadonlySet<string> = new Set(['ID_DERIVED', 'ADDRESS_NO_CHECKSUM'])
@@ -51,21 +50,7 @@ export async function storeImportWarnings(
  */
 export async function refreshBatchWarnings(ctx: CoreContext, batchId: string, typed?: TypedRows): Promise<Record<string, number>> {
   const payouts = await payoutRowsOf(ctx, batchId)
-  const scales = new Map((await ctx.db.all(ctx.db.k.selectFrom('assets').select(['id', 'scale']))).map((a) => [a.id, a.scale]))
-  const checked = await checkPayoutRowsWithWarnings(
-    ctx,
-    payouts.map((p) => ({
-      id: p.id,
-      rowNo: p.row_no,
-      assetId: p.asset_id,
-      recipient: p.recipient,
-      amount: scales.has(p.asset_id) ? formatAmount(parseMinor(p.amount), scales.get(p.asset_id)!) : p.amount,
-      memo: p.memo,
-      reference: p.reference,
-      name: p.name,
-    })),
-    { batchIdForEdit: batchId },
-  )
+  const checked = await checkPayoutRowsWithWarnings(ctx, await storedPayoutCandidates(ctx, payouts), { batchIdForEdit: batchId })
   const present = new Set(payouts.map((p) => p.id))
   const retyped = new Set(typed?.payoutIds ?? [])
   const asTyped = (await readBatchWarnings(ctx, batchId)).filter(

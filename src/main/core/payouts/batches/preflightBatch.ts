@@ -13,7 +13,7 @@
  * Reads only; async because rail checks may call the network — never call it inside a DB tx.
  */
 import type { Account } from '../../../../shared/ledgerApi'
-import { formatAmount, formatAmountGrouped, parseMinor } from '../../../../shared/money'
+import { formatAmountGrouped } from '../../../../shared/money'
 import type { PreflightProblem, PreflightResult } from '../../../../shared/payoutsApi'
 import type { CoreContext } from '../../context'
 import { listAccounts } from '../../ledger'
@@ -23,7 +23,7 @@ import type { BatchRow, PayoutRow } from '../../db/schema'
 import type { RailRegistry } from '../../rails/Rail'
 import { assetsById } from '../execute/railViews'
 import { AssetCache, getBatchRow, payoutRowsOf, sumByAsset } from './readBatch'
-import { validatePayoutRowsBatch } from './validatePayoutRow'
+import { storedPayoutCandidates, validatePayoutRowsBatch } from './validatePayoutRow'
 
 export type PreflightBatchReturnType = PreflightResult
 
@@ -39,21 +39,7 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
     return { ok: false, problems }
   }
 
-  const scales = new Map((await ctx.db.all(ctx.db.k.selectFrom('assets').select(['id', 'scale']))).map((a) => [a.id, a.scale]))
-  const checked = await validatePayoutRowsBatch(
-    ctx,
-    payouts.map((p) => ({
-      id: p.id,
-      rowNo: p.row_no,
-      assetId: p.asset_id,
-      recipient: p.recipient,
-      amount: scales.has(p.asset_id) ? formatAmount(parseMinor(p.amount), scales.get(p.asset_id)!) : p.amount,
-      memo: p.memo,
-      reference: p.reference,
-      name: p.name,
-    })),
-    { batchIdForEdit: batchId },
-  )
+  const checked = await validatePayoutRowsBatch(ctx, await storedPayoutCandidates(ctx, payouts), { batchIdForEdit: batchId })
   let rowProblems = 0
   checked.forEach((result, i) => {
     if (result.ok) return

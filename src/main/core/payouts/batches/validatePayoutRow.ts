@@ -9,6 +9,8 @@
 import type { Asset } from '../../../../shared/ledgerApi'
 import { CsError } from '../../../../shared/errors'
 import type { CoreContext } from '../../context'
+import type { PayoutRow } from '../../db/schema'
+import { formatAmount, parseMinor } from '../../../../shared/money'
 import { findAsset } from '../../ledger'
 import { NATIVE_ASSET, type RawRow } from '../import/parsePayoutCsv'
 import { validatePayoutRows } from '../import/validatePayoutRows'
@@ -186,4 +188,19 @@ export async function requireValidPayoutRow(
 /** The importer's issue code of a refusal, as the PAYOUT_INVALID details carry it. */
 export function codeOf(result: { code?: string }): { code?: string } {
   return result.code !== undefined ? { code: result.code } : {}
+}
+
+/** Stored payouts as the rows they were given as (amounts back to decimals at their asset's scale), to check them again. */
+export async function storedPayoutCandidates(ctx: CoreContext, payouts: readonly PayoutRow[]): Promise<PayoutRowCandidate[]> {
+  const scales = new Map((await ctx.db.all(ctx.db.k.selectFrom('assets').select(['id', 'scale']))).map((a) => [a.id, a.scale]))
+  return payouts.map((p) => ({
+    id: p.id,
+    rowNo: p.row_no,
+    assetId: p.asset_id,
+    recipient: p.recipient,
+    amount: scales.has(p.asset_id) ? formatAmount(parseMinor(p.amount), scales.get(p.asset_id)!) : p.amount,
+    memo: p.memo,
+    reference: p.reference,
+    name: p.name,
+  }))
 }
