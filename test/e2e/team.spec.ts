@@ -19,7 +19,8 @@ const PAYOUTS_CSV = [
   'team-2,evm,1,USDC,0x5B5B5b5B5b5B5B5b5B5B5b5b5B5B5B5b5B5B5b5b,75,INV-2002,Ben Contractor',
   '',
 ].join('\n')
-const TOTAL_GROUPED = '1,325.500000'
+/** As the batch shows it: exact, trailing zeros trimmed to the 2 decimals people expect. */
+const TOTAL_GROUPED = '1,325.50'
 /** What desk B tries while the database is away: a second file. */
 const OFFLINE_CSV = ['id,rail,network,asset,recipient,amount', 'team-3,evm,1,USDC,0x4a4a4A4A4A4a4a4A4a4A4a4a4a4A4a4a4A4A4a4A,10', ''].join(
   '\n',
@@ -87,7 +88,7 @@ test('two desks on one team database: a batch submitted on one is approved on th
   await test.step('desk B shows the batch without a reload', async () => {
     await expect(batchRow(b.page)).toBeVisible()
     await expect(batchRow(b.page).getByTestId('batch-state')).toHaveAttribute('data-state', 'awaiting_approval')
-    await expect(b.page.getByTestId('batch-totals')).toHaveText(`${TOTAL_GROUPED} USDC`)
+    await expect(b.page.getByTestId('batch-totals')).toHaveText(`${TOTAL_GROUPED} USDC on Ethereum`)
     await shot(b.page, 'team-desk-b-appeared')
   })
 

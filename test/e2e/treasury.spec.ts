@@ -27,7 +27,7 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
   await test.step('dashboard shows 10^30 minor units of USDC exactly', async () => {
     const usdc = page.getByTestId('asset-summary-USDC@evm:1')
     await expect(usdc.getByTestId('summary-treasury')).toHaveText(USDC_OPENING_GROUPED)
-    await expect(usdc).toContainText('evm:1')
+    await expect(usdc).toContainText('Ethereum')
     await expect(page.getByTestId('asset-summary-USD@stripe').getByTestId('summary-treasury')).toHaveText('2,500.00')
     // The per-account table shows the same exact string.
     await expect(page.getByTestId('balance-row-treasury-usdc-eth').getByTestId('balance-cell')).toHaveText(USDC_OPENING_GROUPED)
