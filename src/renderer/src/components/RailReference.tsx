@@ -4,12 +4,11 @@
  * our request key. Shortened in the middle with the whole id on hover, and a copy button that
  * copies the whole id.
  */
-import { ActionIcon, Anchor, CopyButton, Group, Text, Tooltip } from '@mantine/core'
-import { IconCheck, IconCopy } from '@tabler/icons-react'
+import { CopyIcon } from './CopyIcon'
+import { Anchor, Group, Text } from '@mantine/core'
 import { middleEllipsis } from '../lib/format'
 
 /** How long "Copied" shows after a copy. */
-const COPIED_SHOWN_MS = 1_500
 /** Characters of the id shown in tables: enough to tell two apart and find one in an explorer. */
 export const RAIL_REFERENCE_CHARS = 15
 
@@ -60,23 +59,7 @@ export function RailReference({
           {shown}
         </Text>
       )}
-      <CopyButton value={reference} timeout={COPIED_SHOWN_MS}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : `Copy the ${kind}`} withArrow>
-            <ActionIcon
-              variant="subtle"
-              color={copied ? 'teal' : 'gray'}
-              size="sm"
-              onClick={copy}
-              aria-label={`Copy the ${kind}`}
-              data-testid={`${testId}-copy`}
-              style={{ flexShrink: 0 }}
-            >
-              {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
+      <CopyIcon value={reference} label={kind} testId={`${testId}-copy`} />
     </Group>
   )
 }

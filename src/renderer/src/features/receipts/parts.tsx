@@ -3,13 +3,12 @@
  * or end in "…", the whole value on hover and on copy), an exact amount, a kind badge, and when
  * the data on screen was loaded.
  */
-import { ActionIcon, Badge, CopyButton, Group, Text, Tooltip, type MantineSize } from '@mantine/core'
-import { IconCheck, IconCopy } from '@tabler/icons-react'
+import { CopyIcon } from '../../components/CopyIcon'
+import { Badge, Group, Text, type MantineSize } from '@mantine/core'
 import type { ReceiptKind } from '../../../../shared/receiptTypes'
 import { amountWithCode, isMoneyBack, KIND_LABELS } from './receiptWords'
 
 /** How long "Copied" shows after a copy. */
-const COPIED_SHOWN_MS = 1_500
 
 export function CopyValue({
   value,
@@ -40,23 +39,7 @@ export function CopyValue({
       >
         {value}
       </Text>
-      <CopyButton value={value} timeout={COPIED_SHOWN_MS}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : `Copy the ${label}`} withArrow>
-            <ActionIcon
-              variant="subtle"
-              color={copied ? 'teal' : 'gray'}
-              size="sm"
-              onClick={copy}
-              aria-label={`Copy the ${label}`}
-              data-testid={testId ? `${testId}-copy` : undefined}
-              style={{ flexShrink: 0 }}
-            >
-              {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
+      <CopyIcon value={value} label={label} testId={testId ? `${testId}-copy` : undefined} />
     </Group>
   )
 }
