@@ -224,7 +224,7 @@ class Bai2Reader {
       return
     }
     const unended = body.endsWith('/') ? body.slice(0, -1) : body
-    if (detailFixedFields(pending.fields) <= pending.fields.length) pending.texts.push(unended)
+    if (detailFixedFields(pending.fields, at(pending)) <= pending.fields.length) pending.texts.push(unended)
     else pending.fields.push(...fieldsOf(unended, false))
   }
 
@@ -447,9 +447,12 @@ function readSummaries(fields: readonly string[], where: string): { list: Summar
   return { list, total }
 }
 
-/** Fields of a 16 record before its text: type, amount, funds type (+ its fields), bank ref, customer ref. */
-function detailFixedFields(fields: readonly string[]): number {
-  const extra = fields.length < 3 ? null : fundsExtraFields(fields, 2, '')
+/**
+ * Fields of a 16 record before its text: type, amount, funds type (+ its fields), bank ref, customer
+ * ref. `where` names the 16 record: a bad funds type is refused here when an 88 continues it.
+ */
+function detailFixedFields(fields: readonly string[], where: string): number {
+  const extra = fields.length < 3 ? null : fundsExtraFields(fields, 2, where)
   return extra === null ? Number.POSITIVE_INFINITY : 3 + extra + 2
 }
 
