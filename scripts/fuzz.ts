@@ -44,7 +44,9 @@ const jobs: FuzzJob[] = targets.map((target) => ({
   path: values.path,
 }))
 
-console.log(`parser fuzz: seed ${seed}, ${targets.length} targets, ${timeMs !== undefined ? `${timeMs / 1000} s` : `${numRuns} inputs each`}`)
+console.log(
+  `parser fuzz: seed ${seed}, ${targets.length} targets, ${timeMs !== undefined ? `${timeMs / 1000} s` : `${numRuns} inputs each`}`,
+)
 const started = Date.now()
 const results = await runFuzzJobs(jobs, values['input-budget'] !== undefined ? Number(values['input-budget']) : undefined)
 console.table(results.map((r) => ({ target: r.target, inputs: r.runs, result: r.hang ? 'HUNG' : r.failed ? 'FAILED' : 'ok' })))

@@ -81,4 +81,6 @@ export const backupErrorDetails = {
     committedSeq: z.number().int().min(0),
     latestBackup: BackupName,
   }),
+  /** The disk refused a write: 'full' (no space), or 'io' (an I/O error — full, removed or failing). */
+  DISK_FULL: z.object({ reason: z.enum(['full', 'io']) }),
 } as const

@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'DB_NEWER_THAN_APP',
   // The database file is damaged (empty, not a database, fails its integrity check) — restore a backup.
   'DB_CORRUPT',
+  // The disk refused a write (full, or an I/O error): the transaction was rolled back — free space and retry.
+  'DISK_FULL',
   // The database is older than the last state this folder committed, or was replaced by another copy.
   'DB_ROLLED_BACK',
   // Another window or command has the workspace open (restore needs it to itself).

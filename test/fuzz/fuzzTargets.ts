@@ -36,6 +36,7 @@ import {
   writeCsv,
   writeMt940,
   writeOfx,
+  type CsvStyle,
   type ModelStatement,
 } from './statementModels'
 
@@ -97,7 +98,11 @@ function expectEqual(what: string, got: unknown, want: unknown): void {
 }
 
 /** The statement read matches the model exactly: every amount, sign and reversal; the balances given. */
-function expectModel(file: ParsedStatementFile, model: ModelStatement, has: { opening: boolean; closing: boolean; reversals: boolean }): void {
+function expectModel(
+  file: ParsedStatementFile,
+  model: ModelStatement,
+  has: { opening: boolean; closing: boolean; reversals: boolean },
+): void {
   expectEqual('statements', file.statements.length, 1)
   const st = file.statements[0]!
   expectEqual('currency', st.account.currency, model.currency)
@@ -237,7 +242,9 @@ export function writePayoutCsv(m: PayoutModel, idPrefix = 'p'): string {
   const lines = [PAYOUT_HEADER.join(m.separator)]
   m.rows.forEach((r, i) => {
     const amount = r.quoted ? `"${r.text}"` : r.text
-    lines.push([`${idPrefix}-${i + 1}`, 'evm', '8453', r.asset, r.recipient, amount, '', `INV ${i + 1}`, `Payee ${i + 1}`].join(m.separator))
+    lines.push(
+      [`${idPrefix}-${i + 1}`, 'evm', '8453', r.asset, r.recipient, amount, '', `INV ${i + 1}`, `Payee ${i + 1}`].join(m.separator),
+    )
   })
   const sep = m.sepLine ? `sep=${m.separator}${m.lineEnd}` : ''
   return (m.bom ? '\uFEFF' : '') + sep + lines.join(m.lineEnd) + m.lineEnd
@@ -248,7 +255,8 @@ function checkPayoutCsvOutcome(input: string | Uint8Array): ReturnType<typeof pa
   const parsed = parsePayoutCsv(input, { fileName: 'fuzz.csv', network: '8453' })
   for (const issue of parsed.issues) {
     if (!/^[A-Z][A-Z_]+$/.test(issue.code)) throw new Error(`issue without a stable code: ${JSON.stringify(issue)}`)
-    if (issue.row !== null && !(Number.isInteger(issue.row) && issue.row >= 1)) throw new Error(`issue with a bad row: ${JSON.stringify(issue)}`)
+    if (issue.row !== null && !(Number.isInteger(issue.row) && issue.row >= 1))
+      throw new Error(`issue with a bad row: ${JSON.stringify(issue)}`)
     if (issue.message.trim().length < 10) throw new Error(`issue without a sentence: ${JSON.stringify(issue)}`)
   }
   if (parsed.rows.length > parsed.rowsTotal) throw new Error(`${parsed.rows.length} rows returned of ${parsed.rowsTotal} read`)
@@ -270,7 +278,10 @@ function checkPayoutCsvOutcome(input: string | Uint8Array): ReturnType<typeof pa
 const fileText = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', maxLength: 400 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.string({ unit: fc.constantFrom(':', '6', '1', '8', '0', ',', '/', '\n', '\r', 'C', 'D', 'R', '<', '>', 'a', ' ', '-', '.', '+', '"', ';'), maxLength: 300 }),
+  fc.string({
+    unit: fc.constantFrom(':', '6', '1', '8', '0', ',', '/', '\n', '\r', 'C', 'D', 'R', '<', '>', 'a', ' ', '-', '.', '+', '"', ';'),
+    maxLength: 300,
+  }),
 )
 /** Openings that make format detection hand the rest to one parser. */
 const OPENINGS = [
@@ -286,17 +297,20 @@ const OPENINGS = [
 export const FUZZ_TARGETS = {
   'mt940.model': {
     arbitrary: modelStatement(),
-    check: (st) => expectModel(parseOrThrow(writeMt940(st), 'model.sta', undefined, 'mt940'), st, { opening: true, closing: true, reversals: true }),
+    check: (st) =>
+      expectModel(parseOrThrow(writeMt940(st), 'model.sta', undefined, 'mt940'), st, { opening: true, closing: true, reversals: true }),
     show: writeMt940,
   } satisfies FuzzTarget<ModelStatement>,
   'bai2.model': {
     arbitrary: modelStatement({ ceiling: BAI2_CEILING, reversals: false }),
-    check: (st) => expectModel(parseOrThrow(writeBai2(st), 'model.bai2', undefined, 'bai2'), st, { opening: true, closing: true, reversals: false }),
+    check: (st) =>
+      expectModel(parseOrThrow(writeBai2(st), 'model.bai2', undefined, 'bai2'), st, { opening: true, closing: true, reversals: false }),
     show: writeBai2,
   } satisfies FuzzTarget<ModelStatement>,
   'ofx.model': {
     arbitrary: fc.tuple(modelStatement({ reversals: false }), fc.constantFrom(1 as const, 2 as const)),
-    check: ([st, v]) => expectModel(parseOrThrow(writeOfx(st, v), 'model.ofx', undefined, 'ofx'), st, { opening: false, closing: true, reversals: false }),
+    check: ([st, v]) =>
+      expectModel(parseOrThrow(writeOfx(st, v), 'model.ofx', undefined, 'ofx'), st, { opening: false, closing: true, reversals: false }),
     show: ([st, v]) => writeOfx(st, v),
   } satisfies FuzzTarget<[ModelStatement, 1 | 2]>,
   'camt.model': {
@@ -315,7 +329,7 @@ export const FUZZ_TARGETS = {
       expectModel(parseOrThrow(text, 'model.csv', mapping, 'csv'), st, { opening: true, closing: true, reversals: false })
     },
     show: ([st, style]) => JSON.stringify(writeCsv(st, style)),
-  } satisfies FuzzTarget<[ModelStatement, ReturnType<typeof csvStyle.generate>['value']]>,
+  } satisfies FuzzTarget<[ModelStatement, CsvStyle]>,
   'payoutCsv.model': {
     arbitrary: payoutModel,
     check(m) {
@@ -358,7 +372,7 @@ export const FUZZ_TARGETS = {
     })(),
     show: (n) => `nat ${n}`,
   } satisfies FuzzTarget<number>,
-} as const satisfies Record<string, FuzzTarget<never>>
+}
 
 export type FuzzTargetName = keyof typeof FUZZ_TARGETS
 export const FUZZ_TARGET_NAMES = (Object.keys(FUZZ_TARGETS) as FuzzTargetName[]).filter((t) => !t.startsWith('selftest.'))

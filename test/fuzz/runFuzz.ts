@@ -116,7 +116,8 @@ export function replayCommand(r: Pick<FuzzResult, 'target' | 'seed' | 'path'>): 
 
 /** A failure as a person reads it: what broke, on which input, and how to replay it. */
 export function describeFailure(r: FuzzResult): string {
-  const input = r.counterexample === null ? '(none)' : r.counterexample.length > 4000 ? `${r.counterexample.slice(0, 4000)}…` : r.counterexample
+  const input =
+    r.counterexample === null ? '(none)' : r.counterexample.length > 4000 ? `${r.counterexample.slice(0, 4000)}…` : r.counterexample
   return [
     `fuzz target ${r.target} ${r.hang ? 'HUNG' : 'failed'} (seed ${r.seed}${r.path ? `, path ${r.path}` : ''}, after ${r.runs} inputs)`,
     `error: ${r.error ?? '(none)'}`,

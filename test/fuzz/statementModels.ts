@@ -144,7 +144,10 @@ export function writeOfx(st: ModelStatement, version: 1 | 2): string {
   const head =
     version === 1
       ? ['OFXHEADER:100', 'DATA:OFXSGML', 'VERSION:102', '']
-      : ['<?xml version="1.0" encoding="UTF-8"?>', '<?OFX OFXHEADER="200" VERSION="211" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>']
+      : [
+          '<?xml version="1.0" encoding="UTF-8"?>',
+          '<?OFX OFXHEADER="200" VERSION="211" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>',
+        ]
   return [
     ...head,
     '<OFX>',
@@ -167,7 +170,12 @@ export const CAMT_KINDS = [
   { format: 'camt.053', namespace: 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.02', message: 'BkToCstmrStmt', statement: 'Stmt' },
   { format: 'camt.053', namespace: 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.08', message: 'BkToCstmrStmt', statement: 'Stmt' },
   { format: 'camt.052', namespace: 'urn:iso:std:iso:20022:tech:xsd:camt.052.001.02', message: 'BkToCstmrAcctRpt', statement: 'Rpt' },
-  { format: 'camt.054', namespace: 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.02', message: 'BkToCstmrDbtCdtNtfctn', statement: 'Ntfctn' },
+  {
+    format: 'camt.054',
+    namespace: 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.02',
+    message: 'BkToCstmrDbtCdtNtfctn',
+    statement: 'Ntfctn',
+  },
 ] as const
 
 export function writeCamt(st: ModelStatement, kind: (typeof CAMT_KINDS)[number]): string {
@@ -241,7 +249,10 @@ export function writeCsv(st: ModelStatement, style: CsvStyle): { text: string; m
   for (const e of st.entries) {
     balance += e.amount
     const amounts = style.split
-      ? [e.amount < 0n ? cell(money(-e.amount, false), style.quoteAmounts) : '', e.amount >= 0n ? cell(money(e.amount, false), style.quoteAmounts) : '']
+      ? [
+          e.amount < 0n ? cell(money(-e.amount, false), style.quoteAmounts) : '',
+          e.amount >= 0n ? cell(money(e.amount, false), style.quoteAmounts) : '',
+        ]
       : [cell(money(e.amount, true), style.quoteAmounts)]
     rows.push(['2024-03-01', ...amounts, cell(money(balance, true), style.quoteAmounts)].join(style.delimiter))
   }

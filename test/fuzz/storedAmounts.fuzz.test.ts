@@ -18,7 +18,18 @@ import { openImportWorld, type ImportWorld } from '../../src/main/core/payouts/i
 import { saveCsvMapping } from '../../src/main/core/recon/csvMappings'
 import { importStatement } from '../../src/main/core/recon/importStatement'
 import { payoutModel, writePayoutCsv } from './fuzzTargets'
-import { BAI2_CEILING, CAMT_KINDS, csvStyle, modelStatement, writeBai2, writeCamt, writeCsv, writeMt940, writeOfx, type ModelStatement } from './statementModels'
+import {
+  BAI2_CEILING,
+  CAMT_KINDS,
+  csvStyle,
+  modelStatement,
+  writeBai2,
+  writeCamt,
+  writeCsv,
+  writeMt940,
+  writeOfx,
+  type ModelStatement,
+} from './statementModels'
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() ^ (Math.random() * 0x7fffffff)
 const CASES = Number(process.env.FUZZ_STORED_CASES ?? 4)
@@ -45,7 +56,9 @@ describe(`stored amounts equal the file's (seed ${SEED})`, () => {
           'SELECT id, amount, asset_id FROM payouts WHERE batch_id = ? ORDER BY row_no',
           r.batchId,
         )
-        expect(stored).toEqual(m.rows.map((row, i) => ({ id: `${prefix}-${i + 1}`, amount: row.minor.toString(), asset_id: `${row.asset}@evm:8453` })))
+        expect(stored).toEqual(
+          m.rows.map((row, i) => ({ id: `${prefix}-${i + 1}`, amount: row.minor.toString(), asset_id: `${row.asset}@evm:8453` })),
+        )
       }),
       { seed: SEED, numRuns: CASES },
     )
@@ -54,9 +67,20 @@ describe(`stored amounts equal the file's (seed ${SEED})`, () => {
   const formats: [string, fc.Arbitrary<{ text: string; fileName: string; mapping?: unknown; st: ModelStatement }>][] = [
     ['mt940', modelStatement().map((st) => ({ text: writeMt940(st), fileName: 'm.sta', st }))],
     ['bai2', modelStatement({ ceiling: BAI2_CEILING, reversals: false }).map((st) => ({ text: writeBai2(st), fileName: 'm.bai2', st }))],
-    ['ofx', fc.tuple(modelStatement({ reversals: false }), fc.constantFrom(1 as const, 2 as const)).map(([st, v]) => ({ text: writeOfx(st, v), fileName: 'm.ofx', st }))],
-    ['camt', fc.tuple(modelStatement(), fc.constantFrom(...CAMT_KINDS)).map(([st, k]) => ({ text: writeCamt(st, k), fileName: 'm.xml', st }))],
-    ['csv', fc.tuple(modelStatement({ reversals: false }), csvStyle).map(([st, style]) => ({ ...writeCsv(st, style), fileName: 'm.csv', st }))],
+    [
+      'ofx',
+      fc
+        .tuple(modelStatement({ reversals: false }), fc.constantFrom(1 as const, 2 as const))
+        .map(([st, v]) => ({ text: writeOfx(st, v), fileName: 'm.ofx', st })),
+    ],
+    [
+      'camt',
+      fc.tuple(modelStatement(), fc.constantFrom(...CAMT_KINDS)).map(([st, k]) => ({ text: writeCamt(st, k), fileName: 'm.xml', st })),
+    ],
+    [
+      'csv',
+      fc.tuple(modelStatement({ reversals: false }), csvStyle).map(([st, style]) => ({ ...writeCsv(st, style), fileName: 'm.csv', st })),
+    ],
   ]
 
   it.each(formats)('%s statement → statement_lines: every stored amount and balance is the model bigint', async (_format, arbitrary) => {

@@ -19,7 +19,8 @@ describe('SQLite damage as DB_CORRUPT', () => {
     expect(isSqliteDamage(sqliteError('SQLITE_NOTADB'))).toBe(true)
     expect(isSqliteDamage(new Error('wrapped', { cause: sqliteError('SQLITE_CORRUPT') }))).toBe(true)
     expect(isSqliteDamage(sqliteError('SQLITE_BUSY'))).toBe(false)
-    expect(mapSqliteDamage(sqliteError('SQLITE_FULL'), null)).toBeInstanceOf(Error)
+    // A full disk is not damage: it is DISK_FULL (test/diskFull).
+    expect(mapSqliteDamage(sqliteError('SQLITE_FULL'), null)).toMatchObject({ code: 'DISK_FULL' })
   })
 
   it('crosses the API boundary as DB_CORRUPT with its details', () => {

@@ -28,6 +28,8 @@ const SERVER_GONE_SQLSTATES: ReadonlySet<string> = new Set(['57P01', '57P02', '5
 const AUTH_SQLSTATES: ReadonlySet<string> = new Set(['28P01', '28000'])
 const DATABASE_MISSING_SQLSTATE = '3D000'
 const TOO_MANY_CONNECTIONS_SQLSTATE = '53300'
+/** disk_full: the server could not write (its disk, or the tablespace's) — the transaction was rolled back. */
+const DISK_FULL_SQLSTATE = '53100'
 /** lock_not_available: the write lock was not granted within its timeout. */
 const LOCK_TIMEOUT_SQLSTATE = '55P03'
 /** node-postgres and pg-pool say "the link is gone" only in words. */
@@ -87,6 +89,13 @@ export function mapPostgresError(error: unknown, context: PostgresErrorContext):
         cause: error,
         details,
       },
+    )
+  }
+  if (code === DISK_FULL_SQLSTATE) {
+    return new CsError(
+      'DISK_FULL',
+      `The team database at ${location} could not save: its server's disk is full. The change was not saved — ask whoever runs the server to free disk space, then try again.`,
+      { cause: error, details: { reason: 'full' } },
     )
   }
   if (code === TOO_MANY_CONNECTIONS_SQLSTATE) {

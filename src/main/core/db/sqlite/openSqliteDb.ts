@@ -185,6 +185,8 @@ interface SqliteTx {
   readonly db: object
   open: boolean
   savepoints: number
+  /** The error after which SQLite had rolled the whole transaction back (a full disk, an I/O error). */
+  endedBy?: unknown
 }
 
 /**
@@ -264,7 +266,28 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>,
   }
   /** Run one synchronous statement: at once inside our transaction or when no one holds the gate, else after. */
   async function statement<T>(fn: () => T): Promise<T> {
-    if (currentTx() || !gate.isHeld) return guard(fn)
+    const tx = currentTx()
+    if (tx) {
+      // SQLite may end a transaction itself on SQLITE_FULL or an I/O error. A statement after that
+      // would run on its own, committed at once, outside the all-or-nothing the caller is in —
+      // so every later statement of that transaction fails with the error that ended it.
+      if (tx.endedBy !== undefined) throw tx.endedBy
+      if (!sqlite.inTransaction) {
+        tx.endedBy = new CsError(
+          'DISK_FULL',
+          'Countersign could not save to the workspace: the disk refused a write and the change was rolled back. Free disk space (or check the drive), then try again.',
+          { details: { reason: 'io' } },
+        )
+        throw tx.endedBy
+      }
+      try {
+        return guard(fn)
+      } catch (error) {
+        if (!sqlite.inTransaction) tx.endedBy = error
+        throw error
+      }
+    }
+    if (!gate.isHeld) return guard(fn)
     await gate.acquire()
     try {
       return guard(fn)
@@ -295,14 +318,18 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>,
       const outer = currentTx()
       if (outer) {
         const name = `sp_${++outer.savepoints}`
-        sqlite.exec(`SAVEPOINT ${name}`)
+        guard(() => sqlite.exec(`SAVEPOINT ${name}`))
         try {
           const out = await fn()
-          sqlite.exec(`RELEASE ${name}`)
+          guard(() => sqlite.exec(`RELEASE ${name}`))
           return out
         } catch (error) {
-          sqlite.exec(`ROLLBACK TO ${name}`)
-          sqlite.exec(`RELEASE ${name}`)
+          // A full disk or an I/O error may have made SQLite roll back the whole transaction:
+          // then there is no savepoint to return to, and the error is what the caller must see.
+          if (sqlite.inTransaction) {
+            sqlite.exec(`ROLLBACK TO ${name}`)
+            sqlite.exec(`RELEASE ${name}`)
+          }
           throw error
         }
       }
@@ -365,7 +392,7 @@ function wrap(file: string, sqlite: BetterSqlite3.Database, k: Kysely<Database>,
   return db
 }
 
-/** SQLite's busy as DB_LOCKED, a damaged file as DB_CORRUPT (naming the latest backup); the rest as it was. */
+/** SQLite's busy as DB_LOCKED, a damaged file as DB_CORRUPT (naming the latest backup), a refused write as DISK_FULL; the rest as it was. */
 function mapSqliteErrors<T>(fn: () => T, dataDir: string | null): T {
   try {
     return fn()
