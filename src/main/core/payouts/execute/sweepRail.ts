@@ -34,7 +34,6 @@ export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate):
     return { looked: 0, changed: 0, rebroadcast: 0, open: open.length, skipped: true }
   }
   const observations = await rail.lookup(views)
-  if (probe) gate!.lookedUp(rail, probe.head, probe.fingerprint)
   const resend: RailSubmission[] = []
   const batches = new Set<string>()
   const finished = new Set<string>()
@@ -52,6 +51,9 @@ export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate):
     }
   }
   if (resend.length > 0) await rail.rebroadcast(resend)
+  // Recorded only once every verdict is stored: a sweep whose write failed (a full disk) looks up
+  // again at the next tick, not only at the next block.
+  if (probe) gate!.lookedUp(rail, probe.head, probe.fingerprint)
   if (batches.size > 0) ctx.events.emit('payouts.changed', { batchIds: [...batches] })
   for (const b of finished) ctx.events.emit('batches.changed', { batchId: b })
   const stillOpen = (await openSubmissions(ctx, rail.rail, rail.network)).length
