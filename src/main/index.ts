@@ -7,8 +7,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, dialog, powerMonitor, safeStorage, session, type BrowserWindow } from 'electron'
-import { hasErrorCode } from '../shared/errors'
+import { hasErrorCode, type ErrorCode } from '../shared/errors'
 import { createCore, type Core } from './core/core'
+import { mapSqliteDamage } from './core/db/sqlite/sqliteDamage'
 import { workspaceSignerSource } from './platform/ledgerDevice/workspaceSignerSource'
 import { createSafeStorageSecretStore } from './platform/safeStorageSecretStore'
 import { DATA_DIR_ENV, PRODUCT_NAME, resolveDataDir } from './core/dataDir'
@@ -154,13 +155,15 @@ function nativeBindingOption(): { sqliteNativeBinding?: string } {
   return fs.existsSync(candidate) ? { sqliteNativeBinding: candidate } : {}
 }
 
-function fail(error: unknown): void {
-  log('error', 'Countersign could not start', { error })
+function fail(thrown: unknown): void {
+  log('error', 'Countersign could not start', { error: thrown })
+  // A full disk (or a damaged file) met while opening says so, with what to do.
+  const error = mapSqliteDamage(thrown, null)
   let message: string
   if (isAbiMismatch(error)) {
     message =
       'The SQLite module was built for a different runtime than this Electron. Start the app with "npm start" or "npm run dev" — they build SQLite for Electron into build/electron-native.'
-  } else if (hasErrorCode(error, 'DB_LOCKED') || hasErrorCode(error, 'DB_NEWER_THAN_APP') || hasErrorCode(error, 'DATA_DIR_INVALID')) {
+  } else if (['DB_LOCKED', 'DB_NEWER_THAN_APP', 'DATA_DIR_INVALID', 'DISK_FULL'].some((code) => hasErrorCode(error, code as ErrorCode))) {
     message = (error as Error).message
   } else {
     message = 'Countersign could not open its workspace. Details are in the log file.'

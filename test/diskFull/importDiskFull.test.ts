@@ -9,6 +9,7 @@ import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { reportError } from '../../src/cli/errors'
 import { toErrorPayload } from '../../src/main/core/api/toErrorPayload'
+import { mapPostgresError } from '../../src/main/core/db/postgres/postgresErrors'
 import { diskWriteFailure, mapSqliteDamage } from '../../src/main/core/db/sqlite/sqliteDamage'
 import { HEADER, NEW_A, NEW_B, openImportWorld, type ImportWorld } from '../../src/main/core/payouts/import/importTestKit'
 import { CsError } from '../../src/shared/errors'
@@ -28,6 +29,15 @@ describe('a refused write is DISK_FULL', () => {
     expect(diskWriteFailure(sqliteError('SQLITE_BUSY'))).toBeNull()
     expect(diskWriteFailure(sqliteError('SQLITE_CORRUPT'))).toBeNull()
     expect(mapSqliteDamage(sqliteError('SQLITE_FULL'), null)).toMatchObject({ code: 'DISK_FULL', details: { reason: 'full' } })
+  })
+
+  it('a team database whose server disk is full (SQLSTATE 53100) is DISK_FULL too', () => {
+    const error = Object.assign(new Error('could not extend file "base/16384/2619": No space left on device'), { code: '53100' })
+    expect(mapPostgresError(error, { location: 'db.example:5432/books' })).toMatchObject({
+      code: 'DISK_FULL',
+      message: expect.stringContaining('ask whoever runs the server to free disk space'),
+      details: { reason: 'full' },
+    })
   })
 
   it('crosses the API boundary as DISK_FULL with a sentence a person can act on', () => {
