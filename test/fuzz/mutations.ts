@@ -16,6 +16,7 @@ export const MUTATION_KINDS = [
   'changeNamespace',
   'insertText',
   'deleteRange',
+  'into86',
 ] as const
 
 export interface Mutation {
@@ -49,6 +50,9 @@ const INSERTED_LINES = [
   ';;;',
   ',,,,,,,,',
 ] as const
+
+/** Continuation lines of an MT940 :86: field that look like a new field, or like the message's end. */
+const LINES_IN_86 = [':', '-', ':61:', ':62F:', ':86:', ':2', '-}', ':20:X', '-1', ': colon first', '- dash first'] as const
 
 export const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom(...MUTATION_KINDS),
@@ -106,6 +110,15 @@ export function applyMutation(text: string, m: Mutation): string {
     case 'insertText': {
       const i = at(m.a, text.length + 1)
       return text.slice(0, i) + m.text + text.slice(i)
+    }
+    case 'into86': {
+      // Right after an :86: line (or any line when there is none): a colon or dash line inside the field.
+      const at86 = lines.flatMap((line, i) => (line.startsWith(':86:') ? [i] : []))
+      const i = at86.length > 0 ? at86[at(m.a, at86.length)]! + 1 : at(m.a, lines.length + 1)
+      const eol = text.includes('\r\n') ? '\r\n' : '\n'
+      const line = m.b % 3 === 0 ? `${m.b % 2 ? ':' : '-'}${m.text}` : LINES_IN_86[m.b % LINES_IN_86.length]!
+      lines.splice(i, 0, line + eol)
+      return lines.join('')
     }
     case 'deleteRange': {
       const i = at(m.a, text.length + 1)

@@ -26,6 +26,8 @@ export interface ModelStatement {
   /** Extra zeros written after the last significant decimal (1,50 → 1,5000). */
   padZeros: number
   crlf: boolean
+  /** Written with the format's optional wrapping: MT940's SWIFT blocks, camt's TxsSummry totals. */
+  extras: boolean
 }
 
 /** Currencies of every scale ISO 4217 uses: 0 (JPY), 2 (EUR, USD), 3 (BHD), 4 (CLF). */
@@ -74,12 +76,13 @@ export function modelStatement(options: { ceiling?: bigint; reversals?: boolean 
       entries: fc.array(entry, { minLength: 1, maxLength: ENTRIES_MAX }),
       padZeros: fc.nat({ max: 3 }),
       crlf: fc.boolean(),
+      extras: fc.boolean(),
     })
-    .map(({ currency, opening, openingCredit, entries, padZeros, crlf }) => {
+    .map(({ currency, opening, openingCredit, entries, padZeros, crlf, extras }) => {
       const model = entries.map((e) => ({ amount: e.credit ? e.magnitude : -e.magnitude, reversal: e.reversal }))
       const open = openingCredit ? opening : -opening
       const closing = model.reduce((sum, e) => sum + e.amount, open)
-      return { currency: currency[0], scale: currency[1], opening: open, entries: model, closing, padZeros, crlf }
+      return { currency: currency[0], scale: currency[1], opening: open, entries: model, closing, padZeros, crlf, extras }
     })
 }
 
@@ -107,8 +110,14 @@ export function writeMt940(st: ModelStatement): string {
     // RD = a debit reversed: the money comes back in. RC = a credit reversed: it goes out.
     const mark = e.reversal ? (e.amount >= 0n ? 'RD' : 'RC') : e.amount >= 0n ? 'C' : 'D'
     lines.push(`:61:2401010101${mark}${amount(e.amount)}NTRFREF${i}//B${i}`, `:86:Payment ${i}`)
+    if (i % 2 === 1) lines.push(`Invoice ${i}/2024 - paid, ref: ${i}`)
   })
-  lines.push(balance('62F', st.closing), '-')
+  lines.push(balance('62F', st.closing))
+  // In its SWIFT envelope ({1:}{2:}{4: … -}) as banks send it, or bare with a closing "-".
+  if (st.extras) {
+    lines.unshift('{1:F01COBADEFFAXXX0000000000}{2:O940COBADEFFXXXXN}{3:}{4:')
+    lines.push('-}{5:}')
+  } else lines.push('-')
   return lines.join(st.crlf ? '\r\n' : '\n') + (st.crlf ? '\r\n' : '\n')
 }
 
@@ -185,6 +194,19 @@ export function writeCamt(st: ModelStatement, kind: (typeof CAMT_KINDS)[number])
     `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="${st.currency}">${amount(v)}</Amt><CdtDbtInd>${indicator(v)}</CdtDbtInd><Dt><Dt>2024-03-01</Dt></Dt></Bal>\n`
   // camt.054 notifications carry no balances.
   const balances = kind.format === 'camt.054' ? '' : balance('OPBD', st.opening) + balance('CLBD', st.closing)
+  // TxsSummry: the count, sum and net the file declares, checked against the entries.
+  const net = st.entries.reduce((sum, e) => sum + e.amount, 0n)
+  const part = (tag: string, list: readonly ModelEntry[]): string =>
+    `<${tag}><NbOfNtries>${list.length}</NbOfNtries><Sum>${amount(list.reduce((sum, e) => sum + abs(e.amount), 0n))}</Sum></${tag}>`
+  const summary = st.extras
+    ? `<TxsSummry><TtlNtries><NbOfNtries>${st.entries.length}</NbOfNtries><Sum>${amount(st.entries.reduce((sum, e) => sum + abs(e.amount), 0n))}</Sum><TtlNetNtry><Amt>${amount(net)}</Amt><CdtDbtInd>${indicator(net)}</CdtDbtInd></TtlNetNtry></TtlNtries>${part(
+        'TtlCdtNtries',
+        st.entries.filter((e) => e.amount >= 0n),
+      )}${part(
+        'TtlDbtNtries',
+        st.entries.filter((e) => e.amount < 0n),
+      )}</TxsSummry>\n`
+    : ''
   const entries = st.entries
     .map(
       (e, i) =>
@@ -198,7 +220,7 @@ export function writeCamt(st: ModelStatement, kind: (typeof CAMT_KINDS)[number])
 <${kind.statement}>
 <Id>S1</Id>
 <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>${st.currency}</Ccy></Acct>
-${balances}${entries}</${kind.statement}>
+${balances}${summary}${entries}</${kind.statement}>
 </${kind.message}>
 </Document>
 `
