@@ -44,6 +44,10 @@ const SPAWNERS: Record<string, { runs: string[]; why: string }> = {
   'src/main/sandbox/harness/evm/anvil.ts': { runs: [], why: 'the anvil binary, and a `node -e` watchdog that stops it' },
   'test/harness/evm/anvil.test.ts': { runs: ['test/harness/evm/anvil.ts'], why: 'node importing the Anvil harness, to kill it' },
   'test/integrity/headFile.test.ts': { runs: ['test/integrity/headWriterChild.ts'], why: 'two writers on one SQLite workspace' },
+  'test/fuzz/runFuzz.ts': {
+    runs: ['test/fuzz/fuzzWorkerBoot.mjs', 'test/fuzz/fuzzWorker.ts'],
+    why: 'a worker thread running the parser fuzz targets (no database)',
+  },
   'scripts/electron-native.mjs': { runs: [], why: '`node -e` loading a better-sqlite3 build' },
   'test/security/electronegativity.test.ts': { runs: ['scripts/electronegativity.mjs'], why: 'the scan, over temp trees' },
 }

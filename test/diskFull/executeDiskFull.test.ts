@@ -45,20 +45,9 @@ import {
   type World,
 } from '../execute/executeKit'
 import { recipientAddresses } from '../harness/evm/recipients'
-import { fillDisk, freeDisk } from '../support/diskFull'
+import { fillDisk, freeDisk, ON_POSTGRES } from '../support/diskFull'
 
 const PAYOUTS = 60
-
-let world: World
-const signer = emulatorSigner()
-
-beforeAll(async () => {
-  world = await startWorld()
-}, 60_000)
-afterAll(async () => {
-  await signer.close()
-  await world?.stop()
-})
 
 /** The device signs as usual; the disk fills the moment the signature is back. */
 function signerThatFillsTheDisk(inner: Signer, ctx: CoreContext): Signer & { filled: number } {
@@ -93,7 +82,7 @@ async function sealKitPayouts(ctx: CoreContext, batchId: string): Promise<void> 
   })
 }
 
-async function nonceOnNode(address: Address): Promise<number> {
+async function nonceOnNode(world: World, address: Address): Promise<number> {
   return await world.h.clients.publicClient.getTransactionCount({ address, blockTag: 'pending' })
 }
 
@@ -104,7 +93,18 @@ async function states(ctx: CoreContext, batchId: string): Promise<{ submissions:
   return { submissions: subs.map((s) => s.state), payouts: payouts.map((p) => p.state).sort(), entries: Number(entries) }
 }
 
-describe('disk full during EVM execution', () => {
+describe.skipIf(ON_POSTGRES)('disk full during EVM execution', () => {
+  let world: World
+  const signer = emulatorSigner()
+
+  beforeAll(async () => {
+    world = await startWorld()
+  }, 60_000)
+  afterAll(async () => {
+    await signer.close()
+    await world?.stop()
+  })
+
   it('(b) after signing, before the signed bytes are stored: nothing sent, DISK_FULL; (c) the confirm write fails: no partial booking, retried; every payout paid and booked once', async () => {
     const dir = tempDir('disk-full')
     const { ctx, opening } = await setupWorkspace(world, dir)
@@ -120,7 +120,7 @@ describe('disk full during EVM execution', () => {
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
     const chain = world.chain({ payoutsPerChunkMax: PAYOUTS })
     const rails: RailRegistry = railsFor(chain)
-    const nonceBefore = await nonceOnNode(world.treasury)
+    const nonceBefore = await nonceOnNode(world, world.treasury)
 
     // (b) The device signs; the disk is full before the signed bytes are committed.
     const filling = signerThatFillsTheDisk(signer, ctx)
@@ -129,7 +129,7 @@ describe('disk full during EVM execution', () => {
     expect(error).toMatchObject({ code: 'DISK_FULL', details: { reason: 'full' } })
     expect((error as Error).message).toMatch(/free disk space/)
     // Nothing broadcast: the node never saw a transaction from the treasury, no Paid event exists.
-    expect(await nonceOnNode(world.treasury)).toBe(nonceBefore)
+    expect(await nonceOnNode(world, world.treasury)).toBe(nonceBefore)
     expect(await paidEvents(world, evmBatchRef(world.anvil.chainId, batchId, 0))).toEqual([])
     // Nothing half-stored: the chunk is still only planned (its signature was never committed).
     expect(await states(ctx, batchId)).toEqual({ submissions: ['planned'], payouts: ['planned'], entries: 0 })
@@ -145,7 +145,7 @@ describe('disk full during EVM execution', () => {
     await freeDisk(ctx.db)
     await resumeOpen(ctx, { rails, signer })
     expect(await states(ctx, batchId)).toMatchObject({ submissions: ['broadcast'], entries: 0 })
-    expect(await nonceOnNode(world.treasury)).toBe(nonceBefore + 1)
+    expect(await nonceOnNode(world, world.treasury)).toBe(nonceBefore + 1)
 
     // (c) Enough blocks to confirm; then the poller's confirm-and-book finds the disk full.
     await world.h.clients.testClient.mine({ blocks: chain.confirmationsMin + 1 })
@@ -166,7 +166,7 @@ describe('disk full during EVM execution', () => {
     const events = await paidEvents(world, evmBatchRef(world.anvil.chainId, batchId, 0))
     expect(events.map((e) => e.index)).toEqual(payouts.map((_, i) => BigInt(i)))
     for (const p of payouts) expect(await recipientBalance(world, p)).toBe(p.amount)
-    expect(await nonceOnNode(world.treasury)).toBe(nonceBefore + 1)
+    expect(await nonceOnNode(world, world.treasury)).toBe(nonceBefore + 1)
     const now = await chainBalances(world)
     expect(await ledgerBalance(ctx, `treasury:${world.ethAssetId}`)).toBe(now.eth)
     expect(opening.eth - now.eth).toBe(sumOf(payouts, world.ethAssetId) + (await feesBooked(ctx, world)))

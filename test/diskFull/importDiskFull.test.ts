@@ -14,7 +14,7 @@ import { diskWriteFailure, mapSqliteDamage } from '../../src/main/core/db/sqlite
 import { HEADER, NEW_A, NEW_B, openImportWorld, type ImportWorld } from '../../src/main/core/payouts/import/importTestKit'
 import { CsError } from '../../src/shared/errors'
 import { sqlAll } from '../dbSql'
-import { fillDisk, freeDisk } from '../support/diskFull'
+import { fillDisk, freeDisk, ON_POSTGRES } from '../support/diskFull'
 
 function sqliteError(code: string, message = 'database or disk is full'): Error {
   return Object.assign(new Error(message), { code })
@@ -57,7 +57,8 @@ describe('a refused write is DISK_FULL', () => {
   })
 })
 
-describe('scenario (a): a CSV import while the database fills', () => {
+// The page limit is SQLite's: on the PostgreSQL pass only the mapping above runs (53100 is tested there too).
+describe.skipIf(ON_POSTGRES)('scenario (a): a CSV import while the database fills', () => {
   let w: ImportWorld
   beforeEach(async () => {
     w = await openImportWorld()

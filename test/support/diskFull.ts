@@ -10,6 +10,9 @@
 import { sql } from 'kysely'
 import type { Db } from '../../src/main/core/db/Db'
 
+/** The PostgreSQL pass (vitest.pg.config.ts): the full disk here is SQLite's; those tests are skipped there. */
+export const ON_POSTGRES = process.env.COUNTERSIGN_TEST_DB === 'postgres'
+
 /** SQLite's default ceiling (2^32 − 2 pages in current builds; any large value lifts the limit). */
 const PAGES_UNLIMITED = 4_294_967_294
 
