@@ -7,13 +7,13 @@
  * earlier runs and every sentence still read them.
  */
 
-/** One side's keys as numbers: item i's are ids[start[i] .. start[i + 1]), in the order of its `keys`. */
+/** One side's keys as numbers: item i's are ids[start[i] .. start[i + 1]), in the order of its `keys` (a posting's: those numbered). */
 export interface KeyColumn {
   readonly start: Int32Array
   readonly ids: Int32Array
 }
 
-/** Both sides' keys numbered by one interner: every id is below `count`. */
+/** Both sides' keys numbered by one interner (see numberKeys): every id is below `count`. */
 export interface NumberedKeys {
   readonly count: number
   readonly statement: KeyColumn
@@ -43,20 +43,25 @@ export class KeyInterner {
     return this.ids.get(key)
   }
 
-  /** The keys of `items`, numbered, as one column. */
-  column(items: readonly { readonly keys: readonly string[] }[]): KeyColumn {
+  /**
+   * The keys of `items` as one column: numbered (new keys given a number) when `numberNew`, else
+   * only the keys that already have one — the rest are left out of the column.
+   */
+  column(items: readonly { readonly keys: readonly string[] }[], numberNew: boolean): KeyColumn {
     const start = new Int32Array(items.length + 1)
     let ids = new Int32Array(Math.max(16, items.length * 2))
     let n = 0
     for (let i = 0; i < items.length; i++) {
       start[i] = n
       for (const key of items[i]!.keys) {
+        const id = numberNew ? this.id(key) : this.ids.get(key)
+        if (id === undefined) continue
         if (n === ids.length) {
           const grown = new Int32Array(ids.length * 2)
           grown.set(ids)
           ids = grown
         }
-        ids[n++] = this.id(key)
+        ids[n++] = id
       }
     }
     start[items.length] = n
@@ -64,13 +69,17 @@ export class KeyInterner {
   }
 }
 
-/** Both sides' keys numbered by one new interner, the statement lines first. */
+/**
+ * Both sides' keys numbered by one new interner: every key of the statement lines, then of the
+ * postings only those a line carries too — a key no line carries links nothing, so it is neither
+ * numbered nor kept (the engine only looks a posting's keys up; the strings stay on the items).
+ */
 export function numberKeys(
   statement: readonly { readonly keys: readonly string[] }[],
   ledger: readonly { readonly keys: readonly string[] }[],
 ): NumberedKeys {
   const interner = new KeyInterner()
-  const st = interner.column(statement)
-  const lg = interner.column(ledger)
+  const st = interner.column(statement, true)
+  const lg = interner.column(ledger, false)
   return { count: interner.size, statement: st, ledger: lg }
 }
