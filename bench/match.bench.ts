@@ -12,7 +12,7 @@
  * every ledger key to its index, one lookup per statement line, counting hits) — the least any
  * key matcher does. The engine is timed on items as the loader gives them, keys numbered by one
  * KeyInterner (numberKeys, loadReconItems.ts); that numbering is timed on its own (the loader's share, paid
- * while it builds the items from rows), and the engine on string keys (numbering them itself)
+ * while it builds the items from rows), and the engine on string keys (filing them in a Map)
  * beside it. Then the same 1:1 run with every match read afterwards (its id lists and
  * reason sentence, which a match makes when first read — see matchRecord.ts): what a caller that
  * stores every match, as runRecon does, pays in all. And a second case with groups of up to 4
@@ -215,7 +215,7 @@ export function runMatchBench(): MatchBenchRow[] {
       describe: (n: NumberedKeys) => `${n.statement.ids.length + n.ledger.ids.length} keys numbered, ${n.count} distinct`,
     },
     {
-      name: 'matchItems, 1:1 rule, keys as strings (the engine numbers them)',
+      name: "matchItems, 1:1 rule, keys as strings (a Map of the lines' keys)",
       run: () => matchItems(strings),
       describe: describeResult,
     },

@@ -12,7 +12,7 @@
  * entry id and references besides).
  */
 import { invariant } from '../../util/invariant'
-import { KeyInterner, type KeyColumn, type NumberedKeys } from './keyInterner'
+import type { KeyColumn, NumberedKeys } from './keyInterner'
 import { EXCEPTION, FREE, readItem, sameAmount, type Engine } from './matchState'
 
 /** More lines than this carrying one key: the key is not a reference (see readStatement). */
@@ -34,23 +34,14 @@ interface EdgeList {
   length: number
 }
 
-/**
- * How keys are numbered for this run: by the input's columns (the loader numbered them), or by an
- * interner made here from the strings — the lines' keys numbered as they are read, a posting's
- * keys only looked up (a key no line carries links nothing).
- */
-interface KeyNumbers {
-  readonly given: NumberedKeys | null
-  readonly interner: KeyInterner
-}
-
-function keyNumbers(e: Engine): KeyNumbers {
+/** The input's key numbers (the loader numbered them), checked against its items; null when it has none (the strings are used). */
+function keyNumbers(e: Engine): NumberedKeys | null {
   const given = e.input.keyNumbers ?? null
   if (given !== null) {
     checkColumn(given.statement, e.st.items.length, given.count, 'statement')
     checkColumn(given.ledger, e.lg.items.length, given.count, 'ledger')
   }
-  return { given, interner: new KeyInterner() }
+  return given
 }
 
 /** A column fits its side: one start per item and one more, in order, every id below count. */
@@ -68,26 +59,25 @@ function checkColumn(column: KeyColumn, items: number, count: number, side: stri
 /** Reads both sides and links lines and postings that share a key. */
 export function buildKeyGraph(e: Engine): KeyGraph {
   const numbers = keyNumbers(e)
-  const { linesOf, several } = readStatement(e, numbers)
+  const { linesOf, byKey, several } = numbers === null ? readStatementKeys(e) : readStatement(e, numbers)
   const { lg } = e
   const lStart = new Int32Array(lg.items.length + 1)
   const edges: EdgeList = { data: new Int32Array(Math.max(16, e.st.items.length)), length: 0 }
   const sDegree = new Int32Array(e.st.items.length)
-  const given = numbers.given?.ledger
+  const given = numbers?.ledger
   for (let l = 0; l < lg.items.length; l++) {
     const posting = lg.items[l]!
     readItem(e, lg, l, posting)
     const from = (lStart[l] = edges.length)
     if (given !== undefined) {
       for (let j = given.start[l]!, end = given.start[l + 1]!; j < end; j++) {
-        const id = given.ids[j]!
-        const v = id < linesOf.length ? linesOf[id]! : NO_LINE
+        const v = linesOf[given.ids[j]!]!
         if (v !== NO_LINE) addKeyEdges(e, edges, from, v, several, l, sDegree)
       }
     } else {
       for (const key of posting.keys) {
-        const id = numbers.interner.find(key)
-        if (id !== undefined && linesOf[id] !== NO_LINE) addKeyEdges(e, edges, from, linesOf[id]!, several, l, sDegree)
+        const v = byKey.get(key)
+        if (v !== undefined) addKeyEdges(e, edges, from, v, several, l, sDegree)
       }
     }
   }
@@ -96,6 +86,16 @@ export function buildKeyGraph(e: Engine): KeyGraph {
   const [sStart, sAdj] = invertAdjacency(lStart, lAdj, sDegree)
   return { sStart, sAdj, lStart, lAdj }
 }
+
+/** The free lines by key: by key number (linesOf) when the input numbered its keys, else by the key itself (byKey); see readStatement. */
+interface LinesByKey {
+  readonly linesOf: Int32Array
+  readonly byKey: ReadonlyMap<string, number>
+  readonly several: number[][]
+}
+
+const NO_LINES_OF = new Int32Array(0)
+const NO_BY_KEY: ReadonlyMap<string, number> = new Map()
 
 /** In linesOf: no free line carries the key. */
 const NO_LINE = 0
@@ -114,13 +114,6 @@ function addKeyEdges(
   else for (const s of several[-1 - v]!) addKeyEdge(e, edges, from, s, l, sDegree)
 }
 
-/** The key numbers of line s (for the rare second pass of readStatement). */
-function lineKeyIds(e: Engine, numbers: KeyNumbers, s: number): readonly number[] | Int32Array {
-  const given = numbers.given?.statement
-  if (given !== undefined) return given.ids.subarray(given.start[s]!, given.start[s + 1]!)
-  return e.st.items[s]!.keys.map((key) => numbers.interner.id(key))
-}
-
 /**
  * Reads the lines; marks the duplicates of earlier runs; and gives, by key number, the free lines
  * carrying the key: linesOf[id] = s + 1 for one line s, -1 - i when several lines carry it
@@ -130,40 +123,31 @@ function lineKeyIds(e: Engine, numbers: KeyNumbers, s: number): readonly number[
  * more than KEY_LINES_MAX lines names no single movement (a batch name, a constant text): it is
  * left out, so no group of lines × postings by one key can grow quadratic.
  */
-function readStatement(e: Engine, numbers: KeyNumbers): { linesOf: Int32Array; several: number[][] } {
+function readStatement(e: Engine, numbers: NumberedKeys): LinesByKey {
   const { st } = e
   const before = e.input.matchedLedgerKeys
-  const given = numbers.given?.statement
-  let linesOf = new Int32Array(numbers.given?.count ?? Math.max(16, st.items.length))
+  const given = numbers.statement
+  const linesOf = new Int32Array(numbers.count)
   let repeated = false
   for (let s = 0; s < st.items.length; s++) {
     const line = st.items[s]!
     readItem(e, st, s, line)
     if (before.size > 0 && matchedBefore(e, s, before)) continue
-    if (given !== undefined) {
-      for (let j = given.start[s]!, end = given.start[s + 1]!; j < end; j++) {
-        const id = given.ids[j]!
-        const v = linesOf[id]!
-        if (v !== NO_LINE && v !== s + 1) repeated = true
-        linesOf[id] = s + 1
-      }
-    } else {
-      for (const key of line.keys) {
-        const id = numbers.interner.id(key)
-        if (id >= linesOf.length) linesOf = grown(linesOf, id)
-        const v = linesOf[id]!
-        if (v !== NO_LINE && v !== s + 1) repeated = true
-        linesOf[id] = s + 1
-      }
+    for (let j = given.start[s]!, end = given.start[s + 1]!; j < end; j++) {
+      const id = given.ids[j]!
+      const v = linesOf[id]!
+      if (v !== NO_LINE && v !== s + 1) repeated = true
+      linesOf[id] = s + 1
     }
   }
   const several: number[][] = []
-  if (!repeated) return { linesOf, several }
+  if (!repeated) return { linesOf, byKey: NO_BY_KEY, several }
   // linesOf holds the last line of a repeated key: list the earlier ones, then append it.
   const earlier = new Map<number, number[]>()
   for (let s = 0; s < st.items.length; s++) {
     if (st.state[s] !== FREE) continue
-    for (const id of lineKeyIds(e, numbers, s)) {
+    for (let j = given.start[s]!, end = given.start[s + 1]!; j < end; j++) {
+      const id = given.ids[j]!
       if (linesOf[id] === s + 1) continue
       const list = earlier.get(id)
       if (list === undefined) earlier.set(id, [s])
@@ -179,14 +163,48 @@ function readStatement(e: Engine, numbers: KeyNumbers): { linesOf: Int32Array; s
     linesOf[id] = -1 - several.length
     several.push(list)
   }
-  return { linesOf, several }
+  return { linesOf, byKey: NO_BY_KEY, several }
 }
 
-/** A copy of `array` long enough for index `id`. */
-function grown(array: Int32Array, id: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(Math.max(array.length * 2, id + 1))
-  out.set(array)
-  return out
+/**
+ * readStatement for an input without key numbers: the same, with the lines filed in a Map by the
+ * key string (one set per key; byKey holds the same codes as linesOf).
+ */
+function readStatementKeys(e: Engine): LinesByKey {
+  const { st } = e
+  const before = e.input.matchedLedgerKeys
+  const byKey = new Map<string, number>()
+  let inserted = 0
+  for (let s = 0; s < st.items.length; s++) {
+    const line = st.items[s]!
+    readItem(e, st, s, line)
+    if (before.size > 0 && matchedBefore(e, s, before)) continue
+    for (const key of line.keys) byKey.set(key, s + 1)
+    inserted += line.keys.length
+  }
+  const several: number[][] = []
+  if (byKey.size === inserted) return { linesOf: NO_LINES_OF, byKey, several }
+  // The Map holds the last line of a repeated key: list the earlier ones, then append it.
+  const earlier = new Map<string, number[]>()
+  for (let s = 0; s < st.items.length; s++) {
+    if (st.state[s] !== FREE) continue
+    for (const key of st.items[s]!.keys) {
+      if (byKey.get(key) === s + 1) continue
+      const list = earlier.get(key)
+      if (list === undefined) earlier.set(key, [s])
+      else if (list.at(-1) !== s) list.push(s)
+    }
+  }
+  for (const [key, list] of earlier) {
+    list.push(byKey.get(key)! - 1)
+    if (list.length > KEY_LINES_MAX) {
+      byKey.delete(key)
+      continue
+    }
+    byKey.set(key, -1 - several.length)
+    several.push(list)
+  }
+  return { linesOf: NO_LINES_OF, byKey, several }
 }
 
 /** A line carrying a key of a posting matched in an earlier run is the bank reporting it again: a duplicate. */

@@ -137,7 +137,7 @@ export interface MatchInput {
   /**
    * Both sides' keys as numbers (./keyInterner.ts), one column per side in the items' order, when
    * the caller numbered them (the loader does, numberKeys): the engine links by these. Without
-   * them it numbers the strings itself, on every run.
+   * them it files the lines' key strings in a Map, on every run.
    */
   readonly keyNumbers?: NumberedKeys | undefined
 }
