@@ -10,7 +10,10 @@
  *
  * Printed beside it, measured in the same run: a plain hash join of the same sizes (a Map from
  * every ledger key to its index, one lookup per statement line, counting hits) — the least any
- * key matcher does. Then the same 1:1 run with every match read afterwards (its id lists and
+ * key matcher does. The engine is timed on items as the loader gives them, keys numbered by one
+ * KeyInterner (numberKeys, loadReconItems.ts); that numbering is timed on its own (the loader's share, paid
+ * while it builds the items from rows), and the engine on string keys (filing them in a Map)
+ * beside it. Then the same 1:1 run with every match read afterwards (its id lists and
  * reason sentence, which a match makes when first read — see matchRecord.ts): what a caller that
  * stores every match, as runRecon does, pays in all. And a second case with groups of up to 4
  * (1:N and N:1 on the leftovers), to show the group search stays bounded. Each figure is the
@@ -21,6 +24,7 @@
  */
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { numberKeys, type NumberedKeys } from '../src/main/core/recon/match/keyInterner'
 import { matchItems } from '../src/main/core/recon/match/matchEngine'
 import type { MatchInput, MatchItem, MatchResult, MatchRule } from '../src/main/core/recon/match/matchTypes'
 import { seededRandom } from '../src/main/core/util/seededRandom'
@@ -121,6 +125,15 @@ export function benchInput(maxGroup: number): MatchInput {
   }
 }
 
+/**
+ * The keys of both sides numbered, as the loader numbers them once it has built the items
+ * (numberKeys in loadReconItems.ts): what a run pays for matching by number, paid outside the
+ * engine — timed on its own, so the engine's figure and this one add up to the whole.
+ */
+function withKeyNumbers(input: MatchInput): MatchInput {
+  return { ...input, keyNumbers: numberKeys(input.statement, input.ledger) }
+}
+
 /** The least a key matcher does: every ledger key into a Map, one lookup per statement line. */
 function hashJoin(input: MatchInput): number {
   const byKey = new Map<string, number>()
@@ -186,17 +199,32 @@ function describeResult(r: MatchResult): string {
 }
 
 export function runMatchBench(): MatchBenchRow[] {
-  const single = benchInput(1)
-  const grouped = benchInput(4)
+  const strings = benchInput(1)
+  const single = withKeyNumbers(strings)
+  const grouped = withKeyNumbers(benchInput(4))
   const cases: BenchCase[] = [
-    { name: 'hash join (Map of ledger keys, 1 lookup per line)', run: () => hashJoin(single), describe: (hits: number) => `${hits} hits` },
-    { name: 'matchItems, 1:1 rule (maxGroup 1)', run: () => matchItems(single), describe: describeResult },
+    { name: 'hash join (Map of ledger keys, 1 lookup per line)', run: () => hashJoin(strings), describe: (hits: number) => `${hits} hits` },
     {
-      name: 'the same, then every match read (ids, reason sentence)',
+      name: 'matchItems, 1:1 rule (maxGroup 1), keys numbered by the loader',
+      run: () => matchItems(single),
+      describe: describeResult,
+    },
+    {
+      name: "the loader's share: numbering both sides' keys (KeyInterner)",
+      run: () => numberKeys(strings.statement, strings.ledger),
+      describe: (n: NumberedKeys) => `${n.statement.ids.length + n.ledger.ids.length} keys numbered, ${n.count} distinct`,
+    },
+    {
+      name: "matchItems, 1:1 rule, keys as strings (a Map of the lines' keys)",
+      run: () => matchItems(strings),
+      describe: describeResult,
+    },
+    {
+      name: 'the same (numbered), then every match read (ids, reason sentence)',
       run: () => readEveryMatch(matchItems(single)),
       describe: (read: { matches: number }) => `${read.matches} matches read`,
     },
-    { name: 'matchItems, groups of up to 4 (maxGroup 4)', run: () => matchItems(grouped), describe: describeResult },
+    { name: 'matchItems, groups of up to 4 (maxGroup 4), keys numbered', run: () => matchItems(grouped), describe: describeResult },
   ]
   const { ms, results } = measureRounds(cases)
   return cases.map((c, i) => ({

@@ -65,6 +65,8 @@ export interface StatementsBenchRow {
   /** Live heap above the file's text while importing, at SMALL_ENTRIES and ENTRIES. */
   importHeapSmallMiB: number
   importHeapMiB: number
+  /** Most resident memory of the whole process (file text, database cache and all) sampled while importing ENTRIES. */
+  importRssMiB: number
   splitBaselineMs: number
   insertBaselineMs: number
 }
@@ -112,8 +114,8 @@ async function benchFormat(format: string, make: Synthetic): Promise<StatementsB
   const importTimes: number[] = []
   for (let i = 0; i < RUNS; i++) importTimes.push(await importInto(format, text, mapping, null))
   const small = make(SMALL_ENTRIES)
-  const importHeapSmallMiB = await importHeap(format, small.text, small.mapping)
-  const importHeapMiB = await importHeap(format, text, mapping)
+  const { heapMiB: importHeapSmallMiB } = await importHeap(format, small.text, small.mapping)
+  const { heapMiB: importHeapMiB, rssMiB: importRssMiB } = await importHeap(format, text, mapping)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-bench-statements-'))
   try {
     const splitBaselineMs = await time(() => text.split(/\r?\n/).map((l) => l.length))
@@ -126,6 +128,7 @@ async function benchFormat(format: string, make: Synthetic): Promise<StatementsB
       importMs: median(importTimes),
       importHeapSmallMiB,
       importHeapMiB,
+      importRssMiB,
       splitBaselineMs,
       insertBaselineMs: insertBaseline(dir, ENTRIES),
     }
@@ -134,9 +137,10 @@ async function benchFormat(format: string, make: Synthetic): Promise<StatementsB
   }
 }
 
-/** Most live heap (MiB) above what was live before, sampled while `text` is imported. */
-async function importHeap(format: string, text: string, mapping: unknown): Promise<number> {
+/** Most live heap (MiB) above what was live before, and most resident memory of the process, sampled while `text` is imported. */
+async function importHeap(format: string, text: string, mapping: unknown): Promise<{ heapMiB: number; rssMiB: number }> {
   let most = 0
+  let rss = 0
   let inserts = 0
   let before = 0
   await importInto(format, text, mapping, {
@@ -146,11 +150,12 @@ async function importHeap(format: string, text: string, mapping: unknown): Promi
     },
     sample() {
       if (++inserts % HEAP_SAMPLE_EVERY_INSERTS !== 0) return
+      rss = Math.max(rss, process.memoryUsage.rss())
       gc()
       most = Math.max(most, process.memoryUsage().heapUsed - before)
     },
   })
-  return most / MIB
+  return { heapMiB: most / MIB, rssMiB: rss / MIB }
 }
 
 interface HeapProbe {
@@ -204,12 +209,12 @@ export function printStatementsBench(rows: StatementsBenchRow[]): void {
   const mib = (v: number) => `${v.toFixed(1)} MiB`
   console.log(`\nStatement import, ${ENTRIES.toLocaleString('en')} entries per file (target: parse + store < 2 s for camt.053 and MT940)`)
   console.log(
-    `| format | file | parse best / median | heap held by a whole parse | parse + check + store (median of ${RUNS}) | live heap while importing ${SMALL_ENTRIES.toLocaleString('en')} / ${ENTRIES.toLocaleString('en')} entries | baselines: split lines / insert rows | store ÷ insert baseline |`,
+    `| format | file | parse best / median | heap held by a whole parse | parse + check + store (median of ${RUNS}) | live heap while importing ${SMALL_ENTRIES.toLocaleString('en')} / ${ENTRIES.toLocaleString('en')} entries | peak RSS importing ${ENTRIES.toLocaleString('en')} | baselines: split lines / insert rows | store ÷ insert baseline |`,
   )
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const r of rows) {
     console.log(
-      `| ${r.format} | ${(r.chars / MIB).toFixed(1)} Mi chars | ${ms(r.parseBestMs)} / ${ms(r.parseMedianMs)} | ${r.heapGrowthMiB.toFixed(0)} MiB | ${ms(r.importMs)} | ${mib(r.importHeapSmallMiB)} / ${mib(r.importHeapMiB)} | ${ms(r.splitBaselineMs)} / ${ms(r.insertBaselineMs)} | ${(r.importMs / r.insertBaselineMs).toFixed(2)}× |`,
+      `| ${r.format} | ${(r.chars / MIB).toFixed(1)} Mi chars | ${ms(r.parseBestMs)} / ${ms(r.parseMedianMs)} | ${r.heapGrowthMiB.toFixed(0)} MiB | ${ms(r.importMs)} | ${mib(r.importHeapSmallMiB)} / ${mib(r.importHeapMiB)} | ${r.importRssMiB.toFixed(0)} MiB | ${ms(r.splitBaselineMs)} / ${ms(r.insertBaselineMs)} | ${(r.importMs / r.insertBaselineMs).toFixed(2)}× |`,
     )
   }
 }

@@ -163,6 +163,17 @@ describe.each(backends)('the Db port on $name', (backend) => {
     expect(count).toEqual({ n: BULK_ROWS })
   })
 
+  it('refuses a bulk insert with a row of another width, and keeps none of it inside a transaction', async () => {
+    const db = await backend.open()
+    const tag = uniq('width')
+    // 120 rows: whole batches of a multi-row insert and a tail of single rows; the short row sits inside a batch.
+    const rows: unknown[][] = Array.from({ length: 120 }, (_, i) => [`${tag}_${i}`, String(i)])
+    rows[57] = [`${tag}_57`]
+    await expect(db.tx(() => db.insertRows('meta', ['key', 'value'], rows))).rejects.toThrow()
+    const count = await db.first(sql<{ n: number }>`SELECT count(*) AS n FROM meta WHERE key LIKE ${tag + '_%'}`)
+    expect(Number(count?.n)).toBe(0)
+  })
+
   it('writes outside a transaction on its own, and bulk calls outside one too', async () => {
     const db = await backend.open()
     const key = uniq('solo')

@@ -6,10 +6,13 @@
  * objects scattered over the heap), so its fields and its keys are read in the same visit.
  *
  * A line carrying a key of a posting matched in an earlier run is a duplicate, found on the same
- * visit. Then one Map of the free lines' keys, and one lookup per posting key: the lines' side goes
- * into the Map because it holds fewer keys (a line carries its bank reference, a posting its entry
- * id and references besides), and filling a Map costs more than asking it.
+ * visit. Then the free lines by key number (keys numbered once by the loader, ./keyInterner.ts, or
+ * here when the input carries no numbers), and one look-up per posting key: the lines' side is
+ * the one filed because it holds fewer keys (a line carries its bank reference, a posting its
+ * entry id and references besides).
  */
+import { invariant } from '../../util/invariant'
+import type { KeyColumn, NumberedKeys } from './keyInterner'
 import { EXCEPTION, FREE, readItem, sameAmount, type Engine } from './matchState'
 
 /** More lines than this carrying one key: the key is not a reference (see readStatement). */
@@ -31,22 +34,51 @@ interface EdgeList {
   length: number
 }
 
+/** The input's key numbers (the loader numbered them), checked against its items; null when it has none (the strings are used). */
+function keyNumbers(e: Engine): NumberedKeys | null {
+  const given = e.input.keyNumbers ?? null
+  if (given !== null) {
+    checkColumn(given.statement, e.st.items.length, given.count, 'statement')
+    checkColumn(given.ledger, e.lg.items.length, given.count, 'ledger')
+  }
+  return given
+}
+
+/** A column fits its side: one start per item and one more, in order, every id below count. */
+function checkColumn(column: KeyColumn, items: number, count: number, side: string): void {
+  const { start, ids } = column
+  invariant(
+    start.length === items + 1 && start[0] === 0 && start[items] === ids.length,
+    () => `keyNumbers.${side} does not fit its ${items} items`,
+  )
+  for (let i = 0; i < items; i++) if (start[i]! > start[i + 1]!) invariant(false, `keyNumbers.${side}: item ${i} starts after the next`)
+  for (let j = 0; j < ids.length; j++)
+    if (!(ids[j]! >= 0 && ids[j]! < count)) invariant(false, `keyNumbers.${side}: key number ${ids[j]} is not below ${count}`)
+}
+
 /** Reads both sides and links lines and postings that share a key. */
 export function buildKeyGraph(e: Engine): KeyGraph {
-  const { single, several } = readStatement(e)
+  const numbers = keyNumbers(e)
+  const { linesOf, byKey, several } = numbers === null ? readStatementKeys(e) : readStatement(e, numbers)
   const { lg } = e
   const lStart = new Int32Array(lg.items.length + 1)
   const edges: EdgeList = { data: new Int32Array(Math.max(16, e.st.items.length)), length: 0 }
   const sDegree = new Int32Array(e.st.items.length)
+  const given = numbers?.ledger
   for (let l = 0; l < lg.items.length; l++) {
     const posting = lg.items[l]!
     readItem(e, lg, l, posting)
-    lStart[l] = edges.length
-    for (const key of posting.keys) {
-      const v = single.get(key)
-      if (v === undefined) continue
-      if (v >= 0) addKeyEdge(e, edges, lStart[l]!, v, l, sDegree)
-      else for (const s of several[-1 - v]!) addKeyEdge(e, edges, lStart[l]!, s, l, sDegree)
+    const from = (lStart[l] = edges.length)
+    if (given !== undefined) {
+      for (let j = given.start[l]!, end = given.start[l + 1]!; j < end; j++) {
+        const v = linesOf[given.ids[j]!]!
+        if (v !== NO_LINE) addKeyEdges(e, edges, from, v, several, l, sDegree)
+      }
+    } else {
+      for (const key of posting.keys) {
+        const v = byKey.get(key)
+        if (v !== undefined) addKeyEdges(e, edges, from, v, several, l, sDegree)
+      }
     }
   }
   lStart[lg.items.length] = edges.length
@@ -55,49 +87,124 @@ export function buildKeyGraph(e: Engine): KeyGraph {
   return { sStart, sAdj, lStart, lAdj }
 }
 
+/** The free lines by key: by key number (linesOf) when the input numbered its keys, else by the key itself (byKey); see readStatement. */
+interface LinesByKey {
+  readonly linesOf: Int32Array
+  readonly byKey: ReadonlyMap<string, number>
+  readonly several: number[][]
+}
+
+const NO_LINES_OF = new Int32Array(0)
+const NO_BY_KEY: ReadonlyMap<string, number> = new Map()
+
+/** In linesOf: no free line carries the key. */
+const NO_LINE = 0
+
+/** Edges from posting l to the line(s) of one key, as linesOf encodes them (see readStatement). */
+function addKeyEdges(
+  e: Engine,
+  edges: EdgeList,
+  from: number,
+  v: number,
+  several: readonly number[][],
+  l: number,
+  sDegree: Int32Array,
+): void {
+  if (v > 0) addKeyEdge(e, edges, from, v - 1, l, sDegree)
+  else for (const s of several[-1 - v]!) addKeyEdge(e, edges, from, s, l, sDegree)
+}
+
 /**
- * Reads the lines; marks the duplicates of earlier runs; and maps every key of a free line → its
- * line (≥ 0), or -1 - i when several lines carry it (several[i], in statement order). The Map is
- * filled with one set per key; only when its size shows that a key repeated (a line reported
- * twice, a transfer split) does a second pass find those keys. A key on more than KEY_LINES_MAX
- * lines names no single movement (a batch name, a constant text): it is left out, so no group of
- * lines × postings by one key can grow quadratic.
+ * Reads the lines; marks the duplicates of earlier runs; and gives, by key number, the free lines
+ * carrying the key: linesOf[id] = s + 1 for one line s, -1 - i when several lines carry it
+ * (several[i], in statement order), NO_LINE for none. An array indexed by the key's number, not a
+ * Map of strings: the run hashes no key when the loader numbered them. Only when a key was set
+ * twice (a line reported twice, a transfer split) does a second pass find those keys. A key on
+ * more than KEY_LINES_MAX lines names no single movement (a batch name, a constant text): it is
+ * left out, so no group of lines × postings by one key can grow quadratic.
  */
-function readStatement(e: Engine): { single: Map<string, number>; several: number[][] } {
+function readStatement(e: Engine, numbers: NumberedKeys): LinesByKey {
   const { st } = e
   const before = e.input.matchedLedgerKeys
-  const single = new Map<string, number>()
+  const given = numbers.statement
+  const linesOf = new Int32Array(numbers.count)
+  let repeated = false
+  for (let s = 0; s < st.items.length; s++) {
+    const line = st.items[s]!
+    readItem(e, st, s, line)
+    if (before.size > 0 && matchedBefore(e, s, before)) continue
+    for (let j = given.start[s]!, end = given.start[s + 1]!; j < end; j++) {
+      const id = given.ids[j]!
+      const v = linesOf[id]!
+      if (v !== NO_LINE && v !== s + 1) repeated = true
+      linesOf[id] = s + 1
+    }
+  }
+  const several: number[][] = []
+  if (!repeated) return { linesOf, byKey: NO_BY_KEY, several }
+  // linesOf holds the last line of a repeated key: list the earlier ones, then append it.
+  const earlier = new Map<number, number[]>()
+  for (let s = 0; s < st.items.length; s++) {
+    if (st.state[s] !== FREE) continue
+    for (let j = given.start[s]!, end = given.start[s + 1]!; j < end; j++) {
+      const id = given.ids[j]!
+      if (linesOf[id] === s + 1) continue
+      const list = earlier.get(id)
+      if (list === undefined) earlier.set(id, [s])
+      else if (list.at(-1) !== s) list.push(s)
+    }
+  }
+  for (const [id, list] of earlier) {
+    list.push(linesOf[id]! - 1)
+    if (list.length > KEY_LINES_MAX) {
+      linesOf[id] = NO_LINE
+      continue
+    }
+    linesOf[id] = -1 - several.length
+    several.push(list)
+  }
+  return { linesOf, byKey: NO_BY_KEY, several }
+}
+
+/**
+ * readStatement for an input without key numbers: the same, with the lines filed in a Map by the
+ * key string (one set per key; byKey holds the same codes as linesOf).
+ */
+function readStatementKeys(e: Engine): LinesByKey {
+  const { st } = e
+  const before = e.input.matchedLedgerKeys
+  const byKey = new Map<string, number>()
   let inserted = 0
   for (let s = 0; s < st.items.length; s++) {
     const line = st.items[s]!
     readItem(e, st, s, line)
     if (before.size > 0 && matchedBefore(e, s, before)) continue
-    for (const key of line.keys) single.set(key, s)
+    for (const key of line.keys) byKey.set(key, s + 1)
     inserted += line.keys.length
   }
   const several: number[][] = []
-  if (single.size === inserted) return { single, several }
+  if (byKey.size === inserted) return { linesOf: NO_LINES_OF, byKey, several }
   // The Map holds the last line of a repeated key: list the earlier ones, then append it.
   const earlier = new Map<string, number[]>()
   for (let s = 0; s < st.items.length; s++) {
     if (st.state[s] !== FREE) continue
     for (const key of st.items[s]!.keys) {
-      if (single.get(key) === s) continue
+      if (byKey.get(key) === s + 1) continue
       const list = earlier.get(key)
       if (list === undefined) earlier.set(key, [s])
       else if (list.at(-1) !== s) list.push(s)
     }
   }
   for (const [key, list] of earlier) {
-    list.push(single.get(key)!)
+    list.push(byKey.get(key)! - 1)
     if (list.length > KEY_LINES_MAX) {
-      single.delete(key)
+      byKey.delete(key)
       continue
     }
-    single.set(key, -1 - several.length)
+    byKey.set(key, -1 - several.length)
     several.push(list)
   }
-  return { single, several }
+  return { linesOf: NO_LINES_OF, byKey, several }
 }
 
 /** A line carrying a key of a posting matched in an earlier run is the bank reporting it again: a duplicate. */

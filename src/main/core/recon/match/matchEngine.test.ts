@@ -13,7 +13,7 @@ import {
   type ProposedMatch,
 } from './matchTypes'
 import { plainMatch } from './matchRecord'
-import { FRI, SCALES, digestResult, largeCase, randomCase, rule } from './matchTestCases'
+import { FRI, SCALES, digestResult, largeCase, randomCase, rule, withKeyNumbers } from './matchTestCases'
 
 const MON = FRI + 3
 const TUE = FRI + 4
@@ -594,6 +594,10 @@ describe('matchItems — properties', () => {
     const digest = createHash('sha256')
     for (let seed = 1; seed <= 200; seed++) digestResult(matchItems(randomCase(seed)), digest)
     expect(digest.digest('hex')).toBe(GOLDEN_BEFORE_SPEEDUP)
+    // The same with the keys numbered as the loader numbers them (linked by number, not by string).
+    const numbered = createHash('sha256')
+    for (let seed = 1; seed <= 200; seed++) digestResult(matchItems(withKeyNumbers(randomCase(seed))), numbered)
+    expect(numbered.digest('hex')).toBe(GOLDEN_BEFORE_SPEEDUP)
   })
 
   it('gives exactly what the engine gave before its speed-up, on 60 larger cases around 2^53 and past it', () => {
@@ -604,6 +608,18 @@ describe('matchItems — properties', () => {
     const digest = createHash('sha256')
     for (let seed = 1; seed <= 60; seed++) digestResult(matchItems(largeCase(seed)), digest)
     expect(digest.digest('hex')).toBe(GOLDEN_BEFORE_SPEEDUP)
+    const numbered = createHash('sha256')
+    for (let seed = 1; seed <= 60; seed++) digestResult(matchItems(withKeyNumbers(largeCase(seed))), numbered)
+    expect(numbered.digest('hex')).toBe(GOLDEN_BEFORE_SPEEDUP)
+  })
+
+  it('refuses key numbers that do not fit the items', () => {
+    const input = withKeyNumbers(randomCase(7))
+    const numbers = input.keyNumbers!
+    expect(() => matchItems({ ...input, statement: input.statement.slice(1) })).toThrow(/does not fit its/)
+    const ids = numbers.ledger.ids.slice()
+    ids[0] = numbers.count
+    expect(() => matchItems({ ...input, keyNumbers: { ...numbers, ledger: { ...numbers.ledger, ids } } })).toThrow(/is not below/)
   })
 
   it('exercises every kind of match and exception over the random cases', () => {

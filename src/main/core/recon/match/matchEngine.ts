@@ -53,7 +53,8 @@ export { KEY_RULE_ID, KEY_RULE_NAME } from './matchState'
 export function matchItems(input: MatchInput): MatchResult {
   const e = createEngine(input)
   runKeyPass(e)
-  e.amountIndex = buildAmountIndex(e)
+  // Every line matched by key (or a duplicate): no rule has a line to look postings up for.
+  if (e.amountRules.length > 0 && e.st.state.includes(FREE)) e.amountIndex = buildAmountIndex(e)
   for (const r of e.amountRules) {
     runOneToOne(e, r)
     if (r.groupMax > 1) runGroups(e, r)

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { seededRandom } from '../../util/seededRandom'
+import { numberKeys } from './keyInterner'
 import { dayNumber } from './matchKeys'
 import type { MatchInput, MatchItem, MatchResult, MatchRule } from './matchTypes'
 
@@ -259,4 +260,9 @@ export function digestResult(result: MatchResult, into = createHash('sha256')): 
   for (const x of result.exceptions) into.update(text([x.side, x.item, x.account, x.reason, x.detail, x.related]) + '\n')
   into.update(text(result.stats))
   return into
+}
+
+/** The input with its keys numbered the way the loader numbers them (one interner for both sides, statement lines first). */
+export function withKeyNumbers(input: MatchInput): MatchInput {
+  return { ...input, keyNumbers: numberKeys(input.statement, input.ledger) }
 }

@@ -8,6 +8,8 @@
  * are signed minor units in the item's currency, seen from the account: positive = money in.
  */
 
+import type { NumberedKeys } from './keyInterner'
+
 export type MatchSide = 'statement' | 'ledger'
 
 export interface MatchItem {
@@ -132,6 +134,12 @@ export interface MatchInput {
   readonly matchedLedgerKeys: ReadonlyMap<string, string>
   /** Scale (decimal places) per currency, to write amounts in reasons ("12.00"). */
   readonly scales: ReadonlyMap<string, number>
+  /**
+   * Both sides' keys as numbers (./keyInterner.ts), one column per side in the items' order, when
+   * the caller numbered them (the loader does, numberKeys): the engine links by these. Without
+   * them it files the lines' key strings in a Map, on every run.
+   */
+  readonly keyNumbers?: NumberedKeys | undefined
 }
 
 /** The groups a 1:N / N:1 search may build, and how many candidates it may look at for one line. */

@@ -12,6 +12,7 @@
  * `settled`: the engine does not see them, but their keys still tell a duplicate bank line.
  */
 import type { CoreContext } from '../../context'
+import { numberKeys, type NumberedKeys } from '../match/keyInterner'
 import { addReferenceKeys, counterpartyKey, dayNumber, textKeys, txKey } from '../match/matchKeys'
 import type { MatchItem } from '../match/matchTypes'
 
@@ -33,6 +34,8 @@ export interface AccountItems {
   readonly ledger: LoadedItem[]
   /** Keys of ledger postings already matched → that posting's id. */
   readonly matchedLedgerKeys: Map<string, string>
+  /** Both sides' keys numbered (the open items', in their order): the engine links by these. */
+  readonly keyNumbers: NumberedKeys
 }
 
 /** Ledger metadata fields that are references by definition. */
@@ -126,6 +129,7 @@ export async function loadAccountItems(ctx: CoreContext, account: AccountRow, sc
     statement,
     ledger,
     matchedLedgerKeys,
+    keyNumbers: numberKeys(statement, ledger),
   }
 }
 

@@ -98,6 +98,7 @@ export async function runRecon(ctx: CoreContext, actor: Actor, p: RunReconParame
       rules: engineRules(rules, account.id, scale, (r) => feeAccountOf(r) ?? ''),
       matchedLedgerKeys: items.matchedLedgerKeys,
       scales: new Map([[items.currency, scale]]),
+      keyNumbers: items.keyNumbers,
     })
     runs.push({ items, ...(await dropRejected(ctx, account.id, result.matches, result.exceptions)) })
   }
