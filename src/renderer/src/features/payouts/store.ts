@@ -72,6 +72,11 @@ interface PayoutsState {
   setExecutionError(batchId: string, error: ExecutionError | null): void
 }
 
+/** Resolves once the browser has painted what is rendered now (the frame after the next). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+}
+
 export const usePayouts = create<PayoutsState>((set, get) => {
   const loadList = coalesced(async () => {
     const filter = get().filter
@@ -93,20 +98,20 @@ export const usePayouts = create<PayoutsState>((set, get) => {
   })
 
   /**
-   * The payouts and warnings after `first`'s, page by page, joined to it; null when the batch
-   * changed version between the pages (read it again) or another batch was opened meanwhile.
+   * The payouts and warnings after `first`'s, joined to it (the pages asked for at once, answered
+   * in turn); null when the batch changed between the reads (read it again) or another batch was
+   * opened meanwhile.
    */
   async function readRest(id: string, first: BatchDetail): Promise<BatchDetail | null> {
-    const payouts = [...first.payouts]
-    const warnings = [...first.warnings]
-    let next = first.payoutsPage.nextOffset
-    while (next !== null) {
-      const page = await invoke('batches.payouts', { id, offset: next, limit: PAYOUTS_PAGE_MAX })
-      if (get().selectedId !== id || page.version !== first.batch.version) return null
-      payouts.push(...page.payouts)
-      warnings.push(...page.warnings)
-      next = page.nextOffset
-    }
+    const offsets: number[] = []
+    for (let at = first.payoutsPage.nextOffset; at !== null && at < first.payoutsPage.total; at += PAYOUTS_PAGE_MAX) offsets.push(at)
+    const pages = await Promise.all(offsets.map((offset) => invoke('batches.payouts', { id, offset, limit: PAYOUTS_PAGE_MAX })))
+    if (get().selectedId !== id) return null
+    // Rows added or removed since the first read shift the pages: all of one version, and all there.
+    const payouts = [...first.payouts, ...pages.flatMap((p) => p.payouts)]
+    if (pages.some((p) => p.version !== first.batch.version || p.total !== first.payoutsPage.total)) return null
+    if (payouts.length !== first.payoutsPage.total) return null
+    const warnings = [...first.warnings, ...pages.flatMap((p) => p.warnings)]
     return { ...first, payouts, warnings, payoutsPage: { total: payouts.length, nextOffset: null } }
   }
 
@@ -136,7 +141,11 @@ export const usePayouts = create<PayoutsState>((set, get) => {
         // First open: paint the first payouts now. A batch already shown whole stays as it is until
         // the new read is whole too (never a table that shrinks to its first page and grows again).
         const shownWhole = get().detail?.batch.id === id && get().detailComplete
-        if (!shownWhole) set({ ...read, detail: first, detailComplete: false })
+        if (!shownWhole) {
+          set({ ...read, detail: first, detailComplete: false })
+          // Let the first payouts reach the screen before the later pages' answers take the thread.
+          await nextPaint()
+        }
         const whole = await readRest(id, first)
         if (get().selectedId !== id) return
         if (whole === null) continue // changed between pages: read it again
