@@ -27,7 +27,6 @@ import {
 import { signingStoppedOf } from './signingStopped'
 import { readBatchWarnings } from './batchWarnings'
 import { getRailsSetting } from '../../rails/getRailsSetting'
-import { countDeviceConfirmations } from './countDeviceConfirmations'
 
 export interface GetBatchParameters {
   id: string
@@ -59,6 +58,8 @@ export async function getBatch(ctx: CoreContext, input: GetBatchParameters, oper
     const shaped = await shapePayouts(ctx, row.id, rows, assets)
     const issuers = new Map<string, { issuer: string | null }>()
     for (const assetId of totals.keys()) issuers.set(assetId, { issuer: (await assets.get(assetId)).issuer })
+    // Imported here: it reaches the rails' chunk planners (and their libraries), which a list never needs.
+    const { countDeviceConfirmations } = await import('./countDeviceConfirmations')
     const signingPlan = countDeviceConfirmations({ payouts: facts, assets: issuers, rails: (await getRailsSetting(ctx)).rails })
     return {
       batch,

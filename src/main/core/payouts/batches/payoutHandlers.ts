@@ -8,7 +8,7 @@
 import type { importCalls } from '../../../../shared/payoutImport'
 import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
-import type { ExecuteCallName } from '../execute/executeHandlers'
+import type { ExecuteCallName } from '../execute/executeCallNames'
 import { requireRole } from '../../operators/operators'
 import type { RailRegistry } from '../../rails/Rail'
 import { importPayoutCsv } from '../import/importPayoutCsv'
