@@ -14,7 +14,11 @@
  *
  * Beside the bundle, out/cli/build.json lists every source file that went into it, so
  * bin/countersign.mjs can tell when a source is newer than the build (a developer edited it and
- * did not rebuild) and fall back to the sources instead of running stale code.
+ * did not rebuild) and fall back to the sources instead of running stale code; and
+ * out/cli/meta.json is esbuild's metafile (which inputs went into which chunk), so a test can
+ * tell which packages a command loaded (test/cli/lazyRails.test.ts).
+ *
+ *   node scripts/build-cli.mjs [OUT_DIR]   — another folder inside the project (tests); default out/cli
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -23,7 +27,7 @@ import { build } from 'esbuild'
 import { BUILD_MANIFEST_VERSION } from '../bin/builtCli.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const OUT_DIR = path.join(ROOT, 'out', 'cli')
+const OUT_DIR = process.argv[2] ? path.resolve(process.argv[2]) : path.join(ROOT, 'out', 'cli')
 /** Loaded from node_modules at run time, never bundled. */
 const EXTERNAL = [
   'better-sqlite3', // native
@@ -72,7 +76,8 @@ const manifest = {
   inputs,
 }
 fs.writeFileSync(path.join(OUT_DIR, 'build.json'), JSON.stringify(manifest, null, 2) + '\n')
+fs.writeFileSync(path.join(OUT_DIR, 'meta.json'), JSON.stringify(result.metafile))
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0)
 process.stdout.write(
-  `out/cli: ${inputs.length} project files → ${(bytes / 1024 / 1024).toFixed(1)} MiB in ${Date.now() - startedAtMs} ms\n`,
+  `${path.relative(ROOT, OUT_DIR)}: ${inputs.length} project files → ${(bytes / 1024 / 1024).toFixed(1)} MiB in ${Date.now() - startedAtMs} ms\n`,
 )

@@ -226,10 +226,28 @@ export const SigningPlanRail = z.object({
 })
 export type SigningPlanRail = z.infer<typeof SigningPlanRail>
 
+/** Payouts one `batches.payouts` page (and `batches.get`'s `payoutsLimit`) carries at most. */
+export const PAYOUTS_PAGE_MAX = 1_000
+
+/**
+ * Which of the batch's payouts `payouts` holds: rows [0, payouts.length) in row order, of `total`.
+ * `nextOffset` is null when they are all there (always, unless `payoutsLimit` was asked); else
+ * the offset to ask `batches.payouts` for next.
+ */
+export const PayoutsPage = z.object({
+  total: z.number().int().min(0),
+  nextOffset: z.number().int().min(0).nullable(),
+})
+export type PayoutsPage = z.infer<typeof PayoutsPage>
+
 export const BatchDetail = z.object({
   batch: BatchSummary,
-  /** Every payout of the batch, in row order (a batch holds at most ROWS_PER_BATCH_MAX). */
+  /**
+   * Every payout of the batch, in row order (a batch holds at most ROWS_PER_BATCH_MAX) — or, when
+   * `payoutsLimit` was asked, the first ones (`payoutsPage` says how many there are in all).
+   */
   payouts: z.array(Payout),
+  payoutsPage: PayoutsPage,
   totalsByRail: z.array(RailTotal),
   /** Approvals and rejections recorded for the current version. */
   approvals: z.array(Approval),
@@ -239,7 +257,8 @@ export const BatchDetail = z.object({
   /**
    * The warnings on its rows, worked out when they were imported or last changed and again when
    * the batch was submitted — what the approver must see. In row order, at most IMPORT_ISSUES_MAX
-   * (the last then says how many more).
+   * (the last then says how many more). With `payoutsLimit`: those about the payouts in `payouts`
+   * and those about the whole file; `batches.payouts` pages carry the rest.
    */
   warnings: z.array(BatchWarning),
 
@@ -251,6 +270,21 @@ export type BatchDetail = z.infer<typeof BatchDetail>
 /** The batches waiting for the caller's approval (the navigation's count): ones the caller may approve now. */
 export const AwaitingMe = z.object({ count: z.number().int().min(0), batchIds: z.array(Id) })
 export type AwaitingMe = z.infer<typeof AwaitingMe>
+
+/** One page of a batch's payouts in row order, with the stored warnings about them. */
+export const BatchPayoutsPage = z.object({
+  batchId: z.string(),
+  /** The batch's version when the page was read (an edit in between makes a new version). */
+  version: z.number().int(),
+  offset: z.number().int().min(0),
+  payouts: z.array(Payout),
+  /** The batch's stored warnings about these payouts, in row order. */
+  warnings: z.array(BatchWarning),
+  /** Payouts in the batch; `nextOffset` null when this page is the last. */
+  total: z.number().int().min(0),
+  nextOffset: z.number().int().min(0).nullable(),
+})
+export type BatchPayoutsPage = z.infer<typeof BatchPayoutsPage>
 
 export const BatchList = z.object({
   batches: z.array(BatchSummary),
@@ -492,10 +526,24 @@ export const payoutCalls = {
     output: AwaitingMe,
   }),
   'batches.get': call({
-    summary: 'One batch: its payouts, totals per asset and rail, approvals, and the approval policy explained for you.',
+    summary:
+      'One batch: its payouts, totals per asset and rail, approvals, and the approval policy explained for you. ' +
+      'payoutsLimit: only the first payouts (and their warnings); batches.payouts pages the rest.',
     mutates: false,
-    input: z.object({ id: BatchId }).strict(),
+    input: z.object({ id: BatchId, payoutsLimit: z.number().int().min(1).max(PAYOUTS_PAGE_MAX).optional() }).strict(),
     output: BatchDetail,
+  }),
+  'batches.payouts': call({
+    summary: "A page of a batch's payouts in row order, with the stored warnings about them (what batches.get left out with payoutsLimit).",
+    mutates: false,
+    input: z
+      .object({
+        id: BatchId,
+        offset: z.number().int().min(0).max(ROWS_PER_BATCH_MAX),
+        limit: z.number().int().min(1).max(PAYOUTS_PAGE_MAX),
+      })
+      .strict(),
+    output: BatchPayoutsPage,
   }),
   'batches.preflight': call({
     summary: 'Check a batch can be paid: treasury accounts, available balances, recipients, rail checks.',

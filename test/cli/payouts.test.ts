@@ -73,6 +73,9 @@ describe('countersign payouts and batches', () => {
 
     const shownToBob = BatchDetail.parse(json(await ok('batches', 'show', id, ...bob, '--json')))
     expect(shownToBob.approvalStatus.canApprove).toBe(true)
+    // The CLI's answer is the whole batch, never a first page.
+    expect(shownToBob.payouts).toHaveLength(2)
+    expect(shownToBob.payoutsPage).toEqual({ total: 2, nextOffset: null })
     const stale = await cli('batches', 'approve', id, '--batch-version', String(submitted.version + 1), ...bob)
     expect(stale.code).toBe(1)
     expect(stale.stderr).toMatch(/^error APPROVAL_STALE: /m)

@@ -15,13 +15,8 @@ import type { SandboxStripeService } from '../../src/main/sandbox/stripeService'
 import type { StripeHarness } from '../harness/stripe'
 import { startWebServer, type WebServer } from '../../src/web/server'
 import { RENDERER_DIR } from './fixtures'
-import {
-  SANDBOX_SIGNER_LABEL,
-  createSandboxEmulators,
-  createSandboxSigner,
-  staticSignerSource,
-  type SandboxEmulators,
-} from '../../src/main/core/signing/signerSource'
+import { createSandboxEmulators, createSandboxSigner, type SandboxEmulators } from '../../src/main/core/signing/sandboxSigner'
+import { SANDBOX_SIGNER_LABEL, staticSignerSource } from '../../src/main/core/signing/signerSource'
 
 /** Long enough that the poller never sweeps on its own during a test: the test calls runOnce(). */
 const POLL_INTERVAL_MS_MANUAL = 10 * 60 * 1000

@@ -6,7 +6,7 @@
  * exactly once on chain (each recipient holds exactly its amount) and nothing was signed twice.
  */
 import { erc20Abi, getAddress, keccak256, toHex, type Address } from 'viem'
-import type { SandboxEmulators } from '../../src/main/core/signing/signerSource'
+import type { SandboxEmulators } from '../../src/main/core/signing/sandboxSigner'
 import { createHarnessClients } from '../harness/evm/clients'
 import { expect, snap, unlockAs } from './fixtures'
 import { emulatorWorldTest, importApproved } from './sandboxFixtures'

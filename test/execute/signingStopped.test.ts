@@ -12,13 +12,8 @@ import type { Sandbox } from '../../src/main/sandbox/sandboxUp'
 import { createAnvilService } from '../../src/main/sandbox/anvilService'
 import { thisHost } from '../../src/main/core/payouts/execute/claimBatch'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
-import {
-  SANDBOX_SIGNER_LABEL,
-  createSandboxEmulators,
-  createSandboxSigner,
-  staticSignerSource,
-  type SandboxEmulators,
-} from '../../src/main/core/signing/signerSource'
+import { createSandboxEmulators, createSandboxSigner, type SandboxEmulators } from '../../src/main/core/signing/sandboxSigner'
+import { SANDBOX_SIGNER_LABEL, staticSignerSource } from '../../src/main/core/signing/signerSource'
 import { hasErrorCode } from '../../src/shared/errors'
 import { runCli } from '../cli/cliHarness'
 import { SETTLE_ROUNDS_MAX, startQuietSandbox, type QuietSandbox, type SandboxOperators } from '../recon/sandboxBatchKit'

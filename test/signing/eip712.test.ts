@@ -34,7 +34,7 @@ import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/san
 import { createLedgerSigner } from '../../src/main/core/signing/ledgerDevice/createLedgerSigner'
 import type { LedgerTransportFactory } from '../../src/main/core/signing/ledgerDevice/LedgerTransportFactory'
 import type { Hex } from '../../src/main/core/signing/Signer'
-import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/signerSource'
+import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/sandboxSigner'
 import { createManualTimer, parseExchanges, readFixture, rejectionOf } from './helpers'
 
 /** Speculos seed (SOURCES.md): m/44'/60'/0'/0/0 and m/44'/60'/0'/0'/0. */

@@ -169,7 +169,10 @@ export function registerBatches(program: Command, io: CliIo, state: RunState): C
   return batches
 }
 
-/** batches.get for the operator given with --as, so the approval status speaks to them. */
+/**
+ * batches.get for the operator given with --as, so the approval status speaks to them. Never
+ * with `payoutsLimit`: the CLI's answer carries every payout (`payoutsPage.nextOffset` null).
+ */
 async function getFor(s: Session, id: string): Promise<BatchDetail> {
   if (s.operator === undefined) return s.call('batches.get', { id })
   return s.core.api.call('batches.get', { id }, { operatorId: s.operator })

@@ -5,8 +5,6 @@
 import { APP_VERSION } from '../../shared/version'
 import { createApi, type CoreApi } from './api/createApi'
 import { createHandlers, type HandlerEnv } from './api/handlers'
-import { observeEscrows } from './escrow/observeEscrows'
-import { sweepEscrowTxs } from './escrow/sweepEscrowTxs'
 import { createEscrowRails } from './rails/createEscrowRails'
 import { readSandboxClockOffset, shiftableClock } from './sandboxClock'
 import type { EscrowRailRegistry } from './rails/EscrowRail'
@@ -227,12 +225,15 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     {
       name: 'escrow.observe',
       run: async (c) => {
+        // Imported at the first sweep (as the escrow tasks' modules reach the rails' libraries).
+        const { observeEscrows } = await import('./escrow/observeEscrows')
         await observeEscrows(c, escrowRails)
       },
     },
     {
       name: 'escrow.confirm',
       run: async (c) => {
+        const { sweepEscrowTxs } = await import('./escrow/sweepEscrowTxs')
         await sweepEscrowTxs(c, escrowRails)
       },
     },

@@ -16,22 +16,23 @@ import { createOperatorHandlers, type OperatorHandlerEnv } from '../operators/op
 import { verifyOperatorKeys } from '../operators/verifyOperatorKeys'
 import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
-import { createExecuteHandlers } from '../payouts/execute/executeHandlers'
+import { EXECUTE_CALL_NAMES } from '../payouts/execute/executeCallNames'
 import { createSignerHandlers } from '../signing/signersHandlers'
 import { createStripeHandlers } from '../stripe/stripeHandlers'
 import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
-import { createEscrowHandlers } from '../escrow/escrowHandlers'
 import { createReconHandlers } from '../recon/reconHandlers'
-import { createReconPullHandlers } from '../recon/reconPullHandler'
+import { reconPullCalls } from '../../../shared/reconPullApi'
 import { createReconMatchHandlers } from '../recon/matching/reconMatchHandlers'
 import { createReconBalanceHandlers } from '../recon/balanceHandlers'
-import { createReceiptsAttestHandlers } from '../receipts/attest/attestHandlers'
-import { createReceiptHandlers } from '../receipts/receiptHandlers'
 import { createExportHandlers } from '../exports/exportHandlers'
-import { createReceiptPdfHandlers } from '../receipts/receiptsPdfHandlers'
 import type { EscrowRailRegistry } from '../rails/EscrowRail'
 import { createPayeeHandlers } from '../payees/payeeHandlers'
+import { escrowCalls } from '../../../shared/escrowApi'
+import { receiptCalls } from '../../../shared/receiptsApi'
+import { receiptsAttestCalls } from '../../../shared/receiptsAttestApi'
+import { receiptPdfCalls } from '../../../shared/receiptsPdfApi'
+import { lazyHandlers } from './lazyHandlers'
 
 /** meta key set by `sandbox up` (src/main/sandbox/markSandboxWorkspace.ts). */
 export const SANDBOX_META_KEY = 'sandbox'
@@ -113,18 +114,25 @@ export function createHandlers(env: HandlerEnv): Handlers {
     },
 
     ...createPayoutHandlers(env.execution.rails),
-    ...createExecuteHandlers(env.execution),
+    ...lazyHandlers(EXECUTE_CALL_NAMES, async () => (await import('../payouts/execute/executeHandlers')).createExecuteHandlers(env.execution)),
     ...createSignerHandlers(env.execution),
     ...createStripeHandlers(env.execution.rails, env.stripe),
-    ...createEscrowHandlers(env.execution, env.escrowRails),
+    // Imported on their first call: they reach the rails' libraries, which most calls never need.
+    ...lazyHandlers(escrowCalls, async () =>
+      (await import('../escrow/escrowHandlers')).createEscrowHandlers(env.execution, env.escrowRails),
+    ),
     ...createReconHandlers(),
-    ...createReconPullHandlers(env.execution.rails),
+    ...lazyHandlers(reconPullCalls, async () => (await import('../recon/reconPullHandler')).createReconPullHandlers(env.execution.rails)),
     ...createReconMatchHandlers(),
     ...createReconBalanceHandlers(env.execution.rails),
-    ...createReceiptsAttestHandlers(env.execution),
-    ...createReceiptHandlers({ rails: env.execution.rails, stripe: env.stripe }),
+    ...lazyHandlers(receiptsAttestCalls, async () =>
+      (await import('../receipts/attest/attestHandlers')).createReceiptsAttestHandlers(env.execution),
+    ),
+    ...lazyHandlers(receiptCalls, async () =>
+      (await import('../receipts/receiptHandlers')).createReceiptHandlers({ rails: env.execution.rails, stripe: env.stripe }),
+    ),
     ...createPayeeHandlers(),
     ...createExportHandlers(),
-    ...createReceiptPdfHandlers(),
+    ...lazyHandlers(receiptPdfCalls, async () => (await import('../receipts/receiptsPdfHandlers')).createReceiptPdfHandlers()),
   }
 }

@@ -16,7 +16,7 @@
  * postings: history is never moved. A reversal books against the accounts of the entry it
  * reverses (reversedPostings), never against a fresh resolution, so it always undoes exactly.
  */
-import { getAddress, isAddress } from 'viem'
+import { toChecksumAddress } from '../signing/evmCrypto'
 import type { PostingInput } from '../../../shared/ledgerApi'
 import { formatAmount, parseMinor } from '../../../shared/money'
 import type { CoreContext } from '../context'
@@ -60,9 +60,15 @@ export function addressKey(rail: string, address: string): string {
   return isCaseInsensitiveRail(rail) ? address.toLowerCase() : address
 }
 
-/** The form an address is shown and stored in: EIP-55 on EVM, exactly as given elsewhere. */
+/** viem's isAddress(…, { strict: false }): 0x and 40 hex digits, any case. */
+const EVM_ADDRESS_RE = /^0x[a-fA-F0-9]{40}$/
+
+/**
+ * The form an address is shown and stored in: EIP-55 on EVM, exactly as given elsewhere. (As
+ * viem's getAddress, without loading viem: payeeAccounts.test.ts compares the two.)
+ */
 export function displayAddress(rail: string, address: string): string {
-  return rail === 'evm' && isAddress(address, { strict: false }) ? getAddress(address) : address
+  return rail === 'evm' && EVM_ADDRESS_RE.test(address) ? toChecksumAddress(address) : address
 }
 
 /** Address-book accounts before engine-opened ones, then the oldest, then by id: deterministic. */

@@ -31,7 +31,6 @@ import {
   slug,
   uniqueOperatorId,
 } from './operators'
-import { assertNotConfusable } from './confusable'
 import { adminChangeTypedData } from './typedData'
 import type { ApprovalPolicy, RailsConfigSetting } from '../../../shared/payoutsApi'
 import { setApprovalPolicy } from '../payouts/policy/setApprovalPolicy'
@@ -145,6 +144,8 @@ async function validate(ctx: CoreContext, kind: AdminChangeKind, subjectId: stri
     )
     if (pending.some((p) => (JSON.parse(p.payload) as { id: string }).id === subjectId))
       throw new CsError('OPERATOR_EXISTS', `"${name}" is already waiting for a second admin's approval — approve or reject that change.`)
+    // Imported here: its Unicode tables load only when an operator is being added.
+    const { assertNotConfusable } = await import('./confusable')
     await assertNotConfusable(ctx, name, subjectId)
     return
   }

@@ -10,7 +10,7 @@
  */
 import crypto from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { recoverTypedDataAddress, type TypedDataDefinition } from 'viem'
+import type { TypedDataDefinition } from 'viem'
 import type { ApprovalKeyInfo, ApprovalKeyKind } from '../../../shared/blocks'
 import type { OperatorKeyRow } from '../db/schema'
 
@@ -46,6 +46,8 @@ export async function verifyApprovalSignature(
       return ed25519.verify(Buffer.from(signature, 'hex'), Buffer.from(digestHex, 'hex'), Buffer.from(key.public_key, 'hex'))
     }
     if (key.kind === 'ledger-evm') {
+      // Imported here: viem is heavy, and most commands that read approval keys never verify one.
+      const { recoverTypedDataAddress } = await import('viem')
       const signer = await recoverTypedDataAddress({ ...typedData(), signature: ensure0x(signature) })
       return signer.toLowerCase() === key.public_key.toLowerCase()
     }

@@ -4,9 +4,6 @@
  * over USB; a sandbox workspace gets the device emulator, labelled as such wherever it shows.
  */
 import { CsError } from '../../../shared/errors'
-import { createSandboxLedgerEmulator, type SandboxLedgerEmulator } from './emulator/createSandboxLedgerEmulator'
-import { SPECULOS_TEST_MNEMONIC } from './emulator/sandboxSoftwareKeys'
-import { createLedgerSigner } from './ledgerDevice/createLedgerSigner'
 import type { Signer } from './Signer'
 
 /** How the sandbox's signer is named on every screen and line that names the signer. */
@@ -60,71 +57,23 @@ export function resolveSignerProvider(provider: SignerProvider | undefined, work
  * m/44'/60'/0'/0/0 and m/44'/148'/0' accounts are the sandbox treasuries.
  */
 export function createSandboxSignerSource(): SignerSource {
-  let signer: Signer | null = null
+  // The emulators (and the chains' libraries they use) are imported when a signature is first asked for.
+  let signer: Promise<Signer> | null = null
   return {
     label: SANDBOX_SIGNER_LABEL,
     get() {
-      signer ??= createSandboxSigner()
-      return Promise.resolve(signer)
+      signer ??= import('./sandboxSigner').then(({ createSandboxSigner }) => createSandboxSigner())
+      // A failed import is tried again at the next get().
+      const asked = signer
+      asked.catch(() => {
+        if (signer === asked) signer = null
+      })
+      return asked
     },
     async close() {
       const s = signer
       signer = null
-      await s?.close()
-    },
-  }
-}
-
-/** The two emulated devices of the sandbox signer; tests pass their own to script faults. */
-export interface SandboxEmulators {
-  ethereum: SandboxLedgerEmulator
-  stellar: SandboxLedgerEmulator
-}
-
-export function createSandboxEmulators(): SandboxEmulators {
-  return {
-    ethereum: createSandboxLedgerEmulator({
-      mnemonic: SPECULOS_TEST_MNEMONIC,
-      openApp: 'Ethereum',
-      user: 'approve',
-      ethereum: { blindSigning: true, rawMessages: true },
-    }),
-    stellar: createSandboxLedgerEmulator({
-      mnemonic: SPECULOS_TEST_MNEMONIC,
-      openApp: 'Stellar',
-      user: 'approve',
-      stellar: { hashSigning: true },
-      deviceId: 'sandbox-ledger-emulator-stellar',
-    }),
-  }
-}
-
-/** Two emulated devices on one seed, one per app, behind one Signer (see createSandboxSignerSource). */
-export function createSandboxSigner(emulators: SandboxEmulators = createSandboxEmulators()): Signer {
-  const ethEmulator = emulators.ethereum
-  const xlmEmulator = emulators.stellar
-  const eth = createLedgerSigner({ factory: ethEmulator.transportFactory, deviceId: ethEmulator.deviceId })
-  const xlm = createLedgerSigner({ factory: xlmEmulator.transportFactory, deviceId: xlmEmulator.deviceId })
-  const on = (chain: 'evm' | 'stellar'): Signer => (chain === 'evm' ? eth : xlm)
-  return {
-    kind: 'ledger',
-    deviceId: eth.deviceId,
-    async getStatus(options) {
-      const [e, x] = [await eth.getStatus(options), await xlm.getStatus(options)]
-      return { ...e, ...(x.stellar ? { stellar: x.stellar } : {}) }
-    },
-    getAccount: (chain, path, options) => on(chain).getAccount(chain, path, options),
-    listAccounts: (chain, range, options) => on(chain).listAccounts(chain, range, options),
-    verifyAddress: (request, options) => on(request.chain).verifyAddress(request, options),
-    signEvmTransactions: (requests, options) => eth.signEvmTransactions(requests, options),
-    signEvmPersonalMessage: (request, options) => eth.signEvmPersonalMessage(request, options),
-    signEvmTypedDataHash: (request, options) => eth.signEvmTypedDataHash(request, options),
-    signEvmTypedData: (request, options) => eth.signEvmTypedData(request, options),
-    signStellarTransactions: (requests, options) => xlm.signStellarTransactions(requests, options),
-    signStellarHash: (request, options) => xlm.signStellarHash(request, options),
-    async close() {
-      await eth.close()
-      await xlm.close()
+      await (await s?.catch(() => null))?.close()
     },
   }
 }

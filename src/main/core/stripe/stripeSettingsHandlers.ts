@@ -79,7 +79,7 @@ export function createStripeSettingsHandlers(rails: LiveRails): SettingsHandlers
       if (config) {
         // Checked before it is saved: a wrong key is refused now, not at the first payout.
         try {
-          await createStripeClient(key, stripeApiBaseOf(config.apiUrl, { sandbox: rails.env.sandbox === true })).balance.retrieve()
+          await (await createStripeClient(key, stripeApiBaseOf(config.apiUrl, { sandbox: rails.env.sandbox === true }))).balance.retrieve()
         } catch (error) {
           throw stripeFailure(error, 'checking the new key')
         }

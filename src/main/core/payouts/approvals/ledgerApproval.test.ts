@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { recoverTypedDataAddress } from 'viem'
-import { createSandboxEmulators, createSandboxSigner, staticSignerSource } from '../../signing/signerSource'
+import { createSandboxEmulators, createSandboxSigner } from '../../signing/sandboxSigner'
+import { staticSignerSource } from '../../signing/signerSource'
 import { describeTypedDataForDevice } from '../../signing/describeTypedDataForDevice'
 import { sqlFirst, sqlRun } from '../../../../../test/dbSql'
 import { ALICE, BOB, DANA, failure, openDesk, submitted, type Desk } from '../batches/testKit'

@@ -75,8 +75,21 @@ function byRow<T extends { row: number | null }>(warnings: T[]): T[] {
 }
 
 /** The batch's warnings in the importer's order (whole-file ones first, then by row and column). */
-export async function readBatchWarnings(ctx: CoreContext, batchId: string): Promise<BatchWarning[]> {
-  const rows = await ctx.db.all(ctx.db.k.selectFrom('batch_warnings').selectAll().where('batch_id', '=', batchId).orderBy('seq'))
+export async function readBatchWarnings(
+  ctx: CoreContext,
+  batchId: string,
+  /** Only those about these payouts (and, with `wholeFile`, those about the whole file): a page's. */
+  only?: { payoutIds: readonly string[]; wholeFile: boolean },
+): Promise<BatchWarning[]> {
+  let query = ctx.db.k.selectFrom('batch_warnings').selectAll().where('batch_id', '=', batchId)
+  if (only) {
+    const ids = [...only.payoutIds]
+    if (ids.length === 0 && !only.wholeFile) return []
+    query = query.where((eb) =>
+      eb.or([...(ids.length > 0 ? [eb('payout_id', 'in', ids)] : []), ...(only.wholeFile ? [eb('payout_id', 'is', null)] : [])]),
+    )
+  }
+  const rows = await ctx.db.all(query.orderBy('seq'))
   return rows.map((r) => ({
     payoutId: r.payout_id,
     row: r.row_no === null ? null : Number(r.row_no),

@@ -8,7 +8,7 @@
 import type { importCalls } from '../../../../shared/payoutImport'
 import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
-import type { ExecuteCallName } from '../execute/executeHandlers'
+import type { ExecuteCallName } from '../execute/executeCallNames'
 import { requireRole } from '../../operators/operators'
 import type { RailRegistry } from '../../rails/Rail'
 import { importPayoutCsv } from '../import/importPayoutCsv'
@@ -20,7 +20,7 @@ import { addBatchRows } from './addBatchRows'
 import { approveBatch } from './approveBatch'
 import { cancelBatch } from './cancelBatch'
 import { createBatch } from './createBatch'
-import { getBatch } from './getBatch'
+import { getBatch, getBatchPayouts } from './getBatch'
 import { listBatches } from './listBatches'
 import { preflightBatch } from './preflightBatch'
 import { rejectBatch } from './rejectBatch'
@@ -47,6 +47,7 @@ export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
     'batches.list': async ({ core }, input) => await listBatches(core, input),
     'batches.awaitingMe': async ({ core, operator }) => await awaitingMe(core, operator),
     'batches.get': async ({ core, operator }, input) => await getBatch(core, input, operator),
+    'batches.payouts': async ({ core }, input) => await getBatchPayouts(core, input),
     'batches.preflight': ({ core }, input) => preflightBatch(core, input.id, rails),
     'batches.rows.add': async ({ core, operator }, input) =>
       await addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),

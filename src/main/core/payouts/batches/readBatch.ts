@@ -37,6 +37,30 @@ export async function payoutRowsOf(ctx: CoreContext, batchId: string): Promise<P
   return await ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batchId).orderBy('row_no'))
 }
 
+/**
+ * What totals, the signing plan and the policy need of every payout of a batch — a narrow read,
+ * so a page of a 10,000-payout batch does not read (and shape) every row in full.
+ */
+export type PayoutFacts = Pick<PayoutRow, 'id' | 'rail' | 'network' | 'asset_id' | 'amount' | 'memo' | 'state' | 'submission_id'>
+
+export async function payoutFactsOf(ctx: CoreContext, batchId: string): Promise<PayoutFacts[]> {
+  return await ctx.db.all(
+    ctx.db.k
+      .selectFrom('payouts')
+      .select(['id', 'rail', 'network', 'asset_id', 'amount', 'memo', 'state', 'submission_id'])
+      .where('batch_id', '=', batchId)
+      .orderBy('row_no')
+      .orderBy('id'),
+  )
+}
+
+/** Payouts [offset, offset + limit) of a batch in row order (ties by id, so pages never overlap). */
+export async function payoutRowsPage(ctx: CoreContext, batchId: string, offset: number, limit: number): Promise<PayoutRow[]> {
+  return await ctx.db.all(
+    ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batchId).orderBy('row_no').orderBy('id').limit(limit).offset(offset),
+  )
+}
+
 /** Assets by id, loaded once per read. A payout whose asset vanished is a broken invariant. */
 export class AssetCache {
   private readonly byId = new Map<string, Asset>()

@@ -4,7 +4,6 @@
  * or admin role, in the execution lane (never while this core signs); submissions are a read;
  * the rails configuration is read by anyone and set by an admin (and takes effect at once).
  */
-import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
 import { requireRole } from '../../operators/operators'
 import { getRailsSetting, railsConfigFromSetting } from '../../rails/getRailsSetting'
@@ -22,18 +21,8 @@ import {
 } from './executeApprovedBatch'
 import { listSubmissions } from './listSubmissions'
 
-export const EXECUTE_CALL_NAMES = [
-  'batches.execute',
-  'batches.retryFailed',
-  'batches.resume',
-  'batches.cancelSubmission',
-  'batches.external.export',
-  'batches.external.import',
-  'batches.submissions',
-  'settings.rails.get',
-  'settings.rails.set',
-] as const
-export type ExecuteCallName = (typeof EXECUTE_CALL_NAMES)[number] & keyof typeof payoutCalls
+export { EXECUTE_CALL_NAMES, type ExecuteCallName } from './executeCallNames'
+import type { ExecuteCallName } from './executeCallNames'
 export type ExecuteHandlers = { [K in ExecuteCallName]: Handler<K> }
 
 export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandlers {

@@ -11,7 +11,6 @@
 import { hasErrorCode, type ErrorCode } from '../../../../shared/errors'
 import { SYSTEM_ACTOR, type CoreContext } from '../../context'
 import { log } from '../../log'
-import { issueReceipts } from '../../receipts/issueReceipts'
 import type { SecretStore } from '../../secrets/SecretStore'
 import type { PollerTask } from '../createPoller'
 
@@ -29,6 +28,8 @@ export function createIssueReceiptsTask(secrets: () => SecretStore): PollerTask 
       const seq = Number(head?.seq ?? 0)
       if (seenSeq === seq) return
       try {
+        // Imported at the first sweep that issues: it reaches the rails' libraries (a CLI command that never polls does not load them).
+        const { issueReceipts } = await import('../../receipts/issueReceipts')
         const result = await issueReceipts(ctx, { secrets: secrets(), actor: SYSTEM_ACTOR })
         if (result.issued > 0) log('info', 'receipts issued', { first: result.first, last: result.last })
         keyProblemLogged = false

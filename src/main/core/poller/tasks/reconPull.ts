@@ -14,7 +14,6 @@
 import { performance } from 'node:perf_hooks'
 import { SYSTEM_ACTOR } from '../../context'
 import type { RailsConfig } from '../../rails/evm/evmRailConfig'
-import { pullRailRecords } from '../../recon/pullRailRecords'
 import type { PollerTask } from '../createPoller'
 
 export const RECON_PULL_TASK = 'recon.pull'
@@ -43,6 +42,8 @@ export function createReconPullTask(
       const now = nowMs()
       if (lastMs !== null && now - lastMs < intervalMs) return
       lastMs = now
+      // Imported at the first pull: it reaches the rails' libraries, which a CLI command that never polls does not load.
+      const { pullRailRecords } = await import('../../recon/pullRailRecords')
       await pullRailRecords(ctx, SYSTEM_ACTOR, { config: rails.config })
     },
   }

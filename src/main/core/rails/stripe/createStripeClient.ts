@@ -2,8 +2,11 @@
  * stripe-node configured for Countersign: our host (api.stripe.com, or the harness on loopback —
  * any other is refused, RAIL_URL_REFUSED), NO automatic retries (they would invent their own
  * idempotency keys), a bounded timeout, fetch-based HTTP.
+ *
+ * stripe-node is loaded on the first client (a dynamic import): a command that never talks to
+ * Stripe (`countersign batches list`) never pays for loading it (test/cli/lazyRails.test.ts).
  */
-import Stripe from 'stripe'
+import type Stripe from 'stripe'
 import { CsError } from '../../../../shared/errors'
 import { isLoopbackHost, STRIPE_API_ORIGIN } from '../checkRailUrl'
 
@@ -16,11 +19,11 @@ export interface StripeApiBase {
 export const STRIPE_API_BASE_DEFAULT: StripeApiBase = { host: 'api.stripe.com', port: 443, protocol: 'https' }
 export const STRIPE_TIMEOUT_MS = 20_000
 
-export function createStripeClient(
+export async function createStripeClient(
   secretKey: string,
   apiBase: StripeApiBase = STRIPE_API_BASE_DEFAULT,
   timeoutMs = STRIPE_TIMEOUT_MS,
-): Stripe {
+): Promise<Stripe> {
   // The last door before the key leaves: whatever a caller resolved, it goes to Stripe over https
   // or to a server on this machine (the harness), never elsewhere (checkRailUrl.ts has the rules).
   const stripeOwn = apiBase.host === STRIPE_API_BASE_DEFAULT.host && apiBase.protocol === 'https' && apiBase.port === 443
@@ -29,7 +32,8 @@ export function createStripeClient(
       'RAIL_URL_REFUSED',
       `The Stripe key is only sent to ${STRIPE_API_ORIGIN} — fix the Stripe API URL in the rails settings.`,
     )
-  return new Stripe(secretKey, {
+  const { default: StripeClient } = await import('stripe')
+  return new StripeClient(secretKey, {
     host: apiBase.host,
     port: apiBase.port,
     protocol: apiBase.protocol,

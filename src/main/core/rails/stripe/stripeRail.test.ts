@@ -68,7 +68,7 @@ describe('stripe transfers against the harness: our key, our retries, exactly on
   })
 
   async function pay(payoutId: string, amountMinor: bigint, currency: string, destination: string) {
-    const stripe = createStripeClient(h.secretKey, { host: h.host, port: h.port, protocol: h.protocol }, 2_000)
+    const stripe = await createStripeClient(h.secretKey, { host: h.host, port: h.port, protocol: h.protocol }, 2_000)
     const req = buildStripeTransferRequest({ payoutId, batchId: 'b1', amountMinor, currency, destination })
     return createStripeTransfer(stripe, req, stripeIdempotencyKey(payoutId, 1), policy)
   }
@@ -149,7 +149,7 @@ describe('stripe transfers against the harness: our key, our retries, exactly on
 
     h.setBalance('usd', 1000n)
     const acct = h.addConnectedAccount()
-    const stripe = createStripeClient(h.secretKey, { host: h.host, port: h.port, protocol: h.protocol }, 2_000)
+    const stripe = await createStripeClient(h.secretKey, { host: h.host, port: h.port, protocol: h.protocol }, 2_000)
     const key = stripeIdempotencyKey('p_same', 1)
     await createStripeTransfer(
       stripe,
@@ -169,7 +169,7 @@ describe('stripe transfers against the harness: our key, our retries, exactly on
 
   it('a wrong key: 401 → STRIPE_AUTH_FAILED, and the key is not in the message', async () => {
     const wrong = 'sk_test_wrongwrongwrong_1234'
-    const stripe = createStripeClient(wrong, { host: h.host, port: h.port, protocol: h.protocol }, 2_000)
+    const stripe = await createStripeClient(wrong, { host: h.host, port: h.port, protocol: h.protocol }, 2_000)
     const out = await createStripeTransfer(
       stripe,
       buildStripeTransferRequest({

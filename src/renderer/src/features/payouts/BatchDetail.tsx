@@ -1,6 +1,10 @@
 /**
  * One batch: its totals, the approval panel (the policy explained, the caller's own sentences as
  * the core marks them), execution, the warnings of its import and its payouts.
+ *
+ * A big batch paints its header, totals and first payouts at once; what needs every payout (the
+ * warnings, approval and execution panels, search and filters) shows when the rest is read
+ * (store.ts), with a line saying it is being read — never numbers about a part of the batch.
  */
 import { Alert, Button, Card, Group, Loader, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconAlertTriangle, IconArrowLeft, IconPlus, IconSend, IconX } from '@tabler/icons-react'
@@ -26,7 +30,16 @@ import { canCancel } from './states'
 import { usePayouts } from './store'
 
 export function BatchDetailView() {
-  const { detail, detailError, detailLoading, detailLoadedAt: loadedAt, submissions, assets, close } = usePayouts()
+  const {
+    detail,
+    detailComplete: complete,
+    detailError,
+    detailLoading,
+    detailLoadedAt: loadedAt,
+    submissions,
+    assets,
+    close,
+  } = usePayouts()
   // What the payouts table shows (search and filters), per batch: another batch starts unfiltered.
   const [view, setView] = useState<{ batchId: string; view: PayoutsView } | null>(null)
   const [removing, setRemoving] = useState<Payout | null>(null)
@@ -88,7 +101,7 @@ export function BatchDetailView() {
   const creator = names.find((o) => o.id === b.createdBy)?.name ?? b.createdBy
 
   return (
-    <Stack gap="lg" data-testid="batch-detail" data-batch-id={b.id} data-state={b.state}>
+    <Stack gap="lg" data-testid="batch-detail" data-batch-id={b.id} data-state={b.state} data-complete={complete}>
       {back}
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <Stack gap={6}>
@@ -126,7 +139,7 @@ export function BatchDetailView() {
         </Alert>
       ) : null}
 
-      {isDraft || b.state === 'awaiting_approval' ? (
+      {complete && (isDraft || b.state === 'awaiting_approval') ? (
         <BatchWarnings groups={groups} draft={isDraft} filterCode={filterCode} onFilter={onFilter} />
       ) : null}
 
@@ -148,9 +161,20 @@ export function BatchDetailView() {
         ))}
       </SimpleGrid>
 
-      <ApprovalPanel detail={detail} groups={groups} />
-
-      <ExecutionPanel detail={detail} submissions={submissions} />
+      {complete ? (
+        <>
+          <ApprovalPanel detail={detail} groups={groups} />
+          <ExecutionPanel detail={detail} submissions={submissions} />
+        </>
+      ) : (
+        <Group gap="xs" data-testid="batch-reading">
+          <Loader size="xs" />
+          <Text size="sm" c="dimmed">
+            Reading all {formatCount(detail.payoutsPage.total)} payouts and their warnings — the warnings, approval and execution appear
+            when every row is in.
+          </Text>
+        </Group>
+      )}
 
       <BatchReceipts batchId={b.id} rails={b.rails} />
 
@@ -185,6 +209,7 @@ export function BatchDetailView() {
             shown={shownPayouts.length}
             assets={assets}
             groups={groups}
+            readingOf={complete ? null : detail.payoutsPage.total}
           />
         </Group>
         <PayoutsTable

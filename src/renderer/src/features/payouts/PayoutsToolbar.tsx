@@ -26,6 +26,7 @@ export function PayoutsToolbar({
   shown,
   assets,
   groups,
+  readingOf = null,
 }: {
   view: PayoutsView
   onChange: (view: PayoutsView) => void
@@ -33,7 +34,28 @@ export function PayoutsToolbar({
   shown: number
   assets: Asset[]
   groups: BatchWarningGroup[]
+  /** While the batch's later pages are read: how many payouts it has (search waits for them all). */
+  readingOf?: number | null
 }) {
+  if (readingOf !== null) {
+    return (
+      <Group gap="xs" wrap="wrap" data-testid="payouts-toolbar">
+        <TextInput
+          placeholder="Search id, payee, reference, recipient, amount"
+          leftSection={<IconSearch size={14} />}
+          value=""
+          disabled
+          w={300}
+          size="xs"
+          aria-label="Search the payouts"
+          data-testid="payouts-search"
+        />
+        <Text size="sm" c="dimmed" data-testid="payouts-reading">
+          {formatCount(payouts.length)} of {formatCount(readingOf)} payouts read — search and filters when all are in
+        </Text>
+      </Group>
+    )
+  }
   const states = [...new Set(payouts.map((p) => p.state))].sort()
   const assetIds = [...new Set(payouts.map((p) => p.assetId))].sort()
   const assetName = (id: string) => {

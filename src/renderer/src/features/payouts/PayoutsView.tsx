@@ -28,7 +28,7 @@ export function PayoutsView() {
 
   // The detail says what the caller may do ("You can approve…"): never show another operator's.
   useEffect(() => {
-    usePayouts.setState({ detail: null })
+    usePayouts.setState({ detail: null, detailComplete: false })
     void usePayouts.getState().refreshDetail()
   }, [operatorId])
 

@@ -98,6 +98,7 @@ function detail(state: BatchState, payouts: Payout[], signingStopped: BatchDetai
       signingStopped,
     },
     payouts,
+    payoutsPage: { total: payouts.length, nextOffset: null },
     totalsByRail: [],
     approvals: [],
     lastRejection: null,
