@@ -47,9 +47,10 @@ export async function submitBatch(
     )
   }
   // The warnings the approver will read, true of the rows and the payees as they are now; the
-  // audit row of the submission counts them by kind.
+  // audit row of the submission counts them by kind. The pre-flight just checked every recipient
+  // with its rail, so what the rails said when rows were typed in is no longer news.
   await ctx.db.tx(async () => {
-    const warnings = await refreshBatchWarnings(ctx, row.id)
+    const warnings = await refreshBatchWarnings(ctx, row.id, undefined, { recipientsChecked: true })
     await transitionBatch(ctx, actorId, row.id, 'awaiting_approval', { reason: 'submitted', expectVersion: version, details: { warnings } })
   })
   emitBatchChanged(ctx, row.id)
