@@ -103,6 +103,14 @@ describe('countersign payouts and batches', () => {
       },
     ])
 
+    // A batch that is not there: the sentence speaks of the app, the hint of the CLI; through the
+    // app's contract (batches.get over the wire) only the sentence goes.
+    const missing = await cli('batches', 'show', 'b_000000000000')
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe(
+      'error BATCH_NOT_FOUND: There is no batch "b_000000000000" — check the id (Payouts lists every batch).\nhint: countersign batches list\n',
+    )
+
     const show = await ok('batches', 'show', id)
     expect(show.stdout).toContain('approved by Bob Approver')
     expect(show.stdout).toContain('evm 8453: 2 payouts in at least 1 transaction — at least 1 device confirmation')

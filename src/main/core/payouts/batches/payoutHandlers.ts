@@ -52,7 +52,11 @@ export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
     'batches.list': async ({ core }, input) => await listBatches(core, input),
     'batches.awaitingMe': async ({ core, operator }) => await awaitingMe(core, operator),
     'batches.get': async ({ core, operator }, input) => await getBatch(core, input, operator),
-    'batches.preflight': ({ core }, input) => preflightBatch(core, input.id, rails),
+    'batches.preflight': async ({ core }, input) => {
+      // The CLI's hints stay in the core: the app is never sent to a terminal.
+      const { cliHints: _cliHints, ...result } = await preflightBatch(core, input.id, rails)
+      return result
+    },
     'batches.rows.add': async ({ core, operator }, input) => {
       const summary = await addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input)
       await checkRecipientsOnline(core, rails, input.id, { recipients: input.rows.map((r) => r.recipient) })

@@ -43,7 +43,7 @@ export async function submitBatch(
     throw new CsError(
       'PREFLIGHT_FAILED',
       `Batch "${row.name}" was not submitted: ${quoted.join('; ')}${more}. Fix ${preflight.problems.length === 1 ? 'it' : 'them'} and submit again.`,
-      { details: { problems: preflight.problems } },
+      { details: { problems: preflight.problems }, ...(preflight.cliHints ? { cliHint: preflight.cliHints.join('\n      ') } : {}) },
     )
   }
   // The warnings the approver will read, true of the rows and the payees as they are now; the

@@ -59,6 +59,7 @@ export function BatchDetailView() {
     }
     return byPayout
   }, [detail])
+  const batchAssetIds = useMemo(() => detail?.payouts.map((p) => p.assetId) ?? [], [detail])
   // Removing asks first: it changes the batch (a new version) and cannot be taken back with one click.
   const onRemove = useCallback((p: Payout) => setRemoving(p), [])
 
@@ -170,6 +171,7 @@ export function BatchDetailView() {
             version={b.version}
             assets={assets}
             payout={editing === 'new' ? null : editing}
+            batchAssetIds={batchAssetIds}
             onDone={() => setEditing(null)}
           />
         ) : null}
