@@ -64,3 +64,11 @@ export function networksConfigured(rails: RailsNetworks): string[] {
   if (rails.stripe) out.push('stripe:stripe')
   return out
 }
+
+/** The network of an asset id, as people name it: "USDC@evm:8453" → "Base"; "USD@stripe" → "Stripe". */
+export function networkNameOfAsset(assetId: string): string {
+  const at = assetId.lastIndexOf('@')
+  if (at < 0) return assetId
+  const [rail = '', network] = assetId.slice(at + 1).split(':')
+  return networkName(rail, network ?? rail)
+}

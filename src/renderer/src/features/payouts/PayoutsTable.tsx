@@ -63,7 +63,8 @@ export function PayoutsTable({
             c.getValue()
           )
         },
-        meta: { track: '64px', minWidthPx: 64, align: 'right', mono: true },
+        // Wide enough for its header in capitals and the sort arrow ("ROW ↕"), and a warning mark beside a 5-digit row.
+        meta: { track: '80px', minWidthPx: 80, align: 'right', mono: true },
       }),
       col.accessor((p) => p.name ?? '', {
         id: 'payee',
