@@ -49,7 +49,9 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
   })
 
   await test.step('the draft keeps it with the row, for the approver too', async () => {
-    const kind = page.getByTestId('warning-kind').and(page.locator('[data-code="RECIPIENT_CANNOT_RECEIVE"]'))
+    // In its own box: it cannot be paid as things stand, unlike a payee never paid before.
+    await expect(page.getByTestId('warnings-blocking')).toContainText('Cannot be paid as things stand — 1 payout')
+    const kind = page.getByTestId('warnings-blocking').getByTestId('warning-kind').and(page.locator('[data-code="RECIPIENT_CANNOT_RECEIVE"]'))
     await expect(kind.getByTestId('warning-kind-title')).toHaveText('1 payout goes to an account that cannot receive transfers — it cannot be paid')
     await expect(page.getByTestId('payout-row-ic-2').getByTestId('payout-warning-mark')).toHaveAttribute('aria-label', /cannot receive transfers/)
     // The freelancer's account can: whatever else its row says (a payee never paid), not that.
@@ -64,6 +66,17 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
     await snap(page, 'import-checks-03-draft-flagged')
   })
 
+  await test.step('at 1024×700 the draft reaches its payouts without scrolling past everything', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 })
+    await page.evaluate(() => window.scrollTo(0, 0))
+    // The approval a draft will need is one line (the policy on demand), not a panel.
+    await expect(page.getByTestId('approval-panel')).toHaveAttribute('data-compact', 'true')
+    await expect(page.getByTestId('approval-summary')).toContainText('needs 1 approver')
+    await expect(page.getByTestId('payouts-table').getByRole('columnheader').first()).toBeInViewport()
+    await snap(page, 'import-checks-03b-draft-1024')
+    await page.setViewportSize({ width: 1440, height: 900 })
+  })
+
   await test.step('"Row" is whole in the payouts table header', async () => {
     const header = page.getByTestId('payouts-table').getByRole('columnheader').first()
     await expect(header).toHaveText(/^Row$/i)
@@ -75,6 +88,7 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
     await page.getByTestId('row-add').click()
     await expect(page.getByTestId('row-network')).toHaveValue('Stripe')
     await expect(page.getByTestId('row-asset')).toHaveValue('USD')
+    await expect(page.getByTestId('row-recipient')).toHaveAttribute('placeholder', 'acct_… connected account')
     await snap(page, 'import-checks-04-add-payout-batch-network')
     await page.getByTestId('row-cancel').click()
   })
@@ -86,6 +100,9 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-batch-id', empty.id)
     await page.getByTestId('row-add').click()
     await expect(page.getByTestId('row-network')).toHaveValue('Local Anvil')
+    // Money with cents first (USDC), not the network's coin.
+    await expect(page.getByTestId('row-asset')).toHaveValue('USDC')
+    await expect(page.getByTestId('row-recipient')).toHaveAttribute('placeholder', '0x… address')
     // Base (evm:8453) is registered but not set up in the sandbox: it is marked in the list.
     await page.getByTestId('row-network').click()
     const options = page.getByRole('option')

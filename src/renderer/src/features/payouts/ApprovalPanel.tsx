@@ -48,6 +48,10 @@ export function ApprovalPanel({ detail, groups }: { detail: BatchDetail; groups:
       btn
     )
 
+  // A draft waits for its preparer, not for an approver: one line of what approval it will need
+  // (the rest on demand), so the payouts table is in reach on a 1024×700 laptop.
+  if (b.state === 'draft') return <DraftApprovalLine sentences={policy} limits={s.dailyLimits} required={s.required} />
+
   return (
     <Card withBorder padding="lg" data-testid="approval-panel">
       <Stack gap="sm">
@@ -347,5 +351,44 @@ function ApproveDialog({
         </Group>
       </Stack>
     </Modal>
+  )
+}
+
+/** The approval a draft will need, in one line; the policy's sentences and today's limits on demand. */
+function DraftApprovalLine({ sentences, limits, required }: { sentences: string[]; limits: DailyLimitUsage[]; required: number }) {
+  const [open, setOpen] = useState(false)
+  // "It is a draft…" repeats the state badge and the Submit button beside it.
+  const shown = sentences.filter((sentence) => !sentence.startsWith('It is a draft'))
+  return (
+    <Card withBorder padding="sm" data-testid="approval-panel" data-compact="true">
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+            <IconShieldCheck size={18} style={{ flexShrink: 0 }} />
+            <Text size="sm" fw={600} style={{ flexShrink: 0 }}>
+              Approval
+            </Text>
+            <Text size="sm" c="dimmed" truncate="end" title={shown.join(' ')} data-testid="approval-summary">
+              {shown[0] ?? `Needs ${formatCount(required)} ${required === 1 ? 'approval' : 'approvals'} once submitted.`}
+            </Text>
+          </Group>
+          {shown.length > 1 || limits.length > 0 ? (
+            <Button size="compact-xs" variant="subtle" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="approval-details-toggle">
+              {open ? 'Hide the policy' : 'The policy and today’s limits'}
+            </Button>
+          ) : null}
+        </Group>
+        {open ? (
+          <Stack gap={4} data-testid="approval-sentences">
+            {shown.map((sentence, i) => (
+              <Text key={i} size="sm" data-testid="approval-sentence">
+                {sentence}
+              </Text>
+            ))}
+            {limits.length > 0 ? <DailyLimits limits={limits} /> : null}
+          </Stack>
+        ) : null}
+      </Stack>
+    </Card>
   )
 }

@@ -137,7 +137,8 @@ export function PayoutsTable({
       }),
       col.display({
         id: 'outcome',
-        header: 'Transaction / failure',
+        // The failure, when there is one, shows in the same cell; "Transaction" fits its header at 1,024 px.
+        header: 'Transaction',
         cell: (c) => {
           const p = c.row.original
           if (p.failureMessage)

@@ -12,7 +12,7 @@ import { MEMO_CHARS_MAX, PAYEE_NAME_CHARS_MAX, RECIPIENT_CHARS_MAX, REFERENCE_CH
 import type { Payout, PayoutRowInput, PayoutRowPatch } from '../../../../shared/payoutsApi'
 import { networksConfigured } from '../../../../shared/networkNames'
 import { detailsOf, errorMessage, invoke } from '../../lib/api'
-import { networkLabel, networkName } from '../../lib/format'
+import { displayMinDecimals, networkLabel, networkName } from '../../lib/format'
 import { addRow, updateRow } from './actions'
 
 type Field = 'recipient' | 'amount' | 'asset' | 'network' | 'memo' | 'reference' | 'name'
@@ -46,12 +46,19 @@ interface Values {
   name: string
 }
 
+/** What a recipient looks like on each rail. */
+const RECIPIENT_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  evm: '0x… address',
+  stellar: 'G… account',
+  stripe: 'acct_… connected account',
+}
+
 const netOf = (a: Pick<Asset, 'rail' | 'network'>): string => `${a.rail}:${a.network}`
 
 /**
  * The asset a new payout starts on: one on a network set up in this workspace — the batch's own
  * (the one most of its rows use) first, else the first set up — never one that is not set up.
- * Within the network, the asset the batch already pays in most; else the registry's first.
+ * Within the network, the asset the batch already pays in most; else its first money with cents.
  */
 export function defaultAsset(assets: readonly Asset[], setUp: readonly string[], batchAssetIds: readonly string[]): Asset | null {
   const usable = new Set(setUp)
@@ -62,7 +69,9 @@ export function defaultAsset(assets: readonly Asset[], setUp: readonly string[],
     .flatMap(([id]) => assets.filter((a) => a.id === id && usable.has(netOf(a))))
   if (batchAssets[0]) return batchAssets[0]
   for (const net of setUp) {
-    const first = assets.find((a) => netOf(a) === net)
+    const on = assets.filter((a) => netOf(a) === net)
+    // Payouts are mostly money with cents (USDC, USD) rather than the network's coin (ETH, XLM).
+    const first = on.find((a) => displayMinDecimals(a.code, a.scale) === 2) ?? on[0]
     if (first) return first
   }
   return null
@@ -201,7 +210,7 @@ export function RowForm({
           <TextInput
             label="Recipient"
             required
-            placeholder="0x… address"
+            placeholder={RECIPIENT_PLACEHOLDERS[asset?.rail ?? 'evm'] ?? 'Address or account id'}
             value={values.recipient}
             maxLength={RECIPIENT_CHARS_MAX}
             onChange={(e) => set('recipient')(e.currentTarget.value)}
