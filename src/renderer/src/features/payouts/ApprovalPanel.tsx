@@ -13,7 +13,7 @@ import type { Asset } from '../../../../shared/ledgerApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
 import { formatAmountGrouped } from '../../../../shared/money'
 import type { BatchDetail, DailyLimitUsage } from '../../../../shared/payoutsApi'
-import { formatCount, formatExact, networkLabel, networkName, toMinor } from '../../lib/format'
+import { formatCount, formatDisplay, formatDisplayMinor, formatExact, networkLabel, networkName, toMinor } from '../../lib/format'
 import { useSession } from '../session/store'
 import { approveBatch, rejectBatch } from './actions'
 import { ApprovalEntries } from './ApprovalEntries'
@@ -189,7 +189,8 @@ function percentOf(part: bigint, whole: bigint): number {
 export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset: Asset | undefined }) {
   const scale = asset?.scale ?? 0
   const code = asset?.code ?? usage.assetId
-  const fmt = (decimal: string) => (asset ? `${formatExact(decimal, scale)} ${code}` : `${decimal} ${code}`)
+  // The one display form (trailing zeros trimmed, never rounded); exact on hover of the line.
+  const fmt = (decimal: string) => (asset ? `${formatDisplay(decimal, scale, code)} ${code}` : `${decimal} ${code}`)
   const limit = toMinor(usage.limit, scale) ?? 0n
   const used = toMinor(usage.usedToday, scale) ?? 0n
   const mine = toMinor(usage.thisBatch, scale) ?? 0n
@@ -203,8 +204,15 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
         <Text size="sm">
           {code} on {where}
         </Text>
-        <Text size="sm" ff="monospace" c={usage.ok ? undefined : 'red'} fw={usage.ok ? 400 : 700} data-testid="daily-limit-after">
-          {asset ? formatAmountGrouped(after, scale) : '…'} of {fmt(usage.limit)}
+        <Text
+          size="sm"
+          ff="monospace"
+          c={usage.ok ? undefined : 'red'}
+          fw={usage.ok ? 400 : 700}
+          title={asset ? `Exactly ${formatAmountGrouped(after, scale)} of ${formatExact(usage.limit, scale)} ${code}` : undefined}
+          data-testid="daily-limit-after"
+        >
+          {asset ? formatDisplayMinor(after, scale, code) : '…'} of {fmt(usage.limit)}
           {usage.ok ? '' : ' — over the limit'}
         </Text>
       </Group>
@@ -219,7 +227,7 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
       </Progress.Root>
       <Text size="xs" c="dimmed">
         Other batches today {fmt(usage.usedToday)} · this batch {fmt(usage.thisBatch)}
-        {usage.ok && limit >= after ? ` · left after it ${formatAmountGrouped(limit - after, scale)} ${code}` : ''}
+        {usage.ok && limit >= after ? ` · left after it ${formatDisplayMinor(limit - after, scale, code)} ${code}` : ''}
       </Text>
     </Stack>
   )
@@ -276,8 +284,8 @@ function ApproveDialog({
                 <Table.Td>{t.assetCode}</Table.Td>
                 <Table.Td title={networkLabel(t.rail, t.network)}>{networkName(t.rail, t.network)}</Table.Td>
                 <Table.Td ta="right">{formatCount(t.payouts)}</Table.Td>
-                <Table.Td ta="right" ff="monospace" fw={700}>
-                  {formatExact(t.total, t.scale)} {t.assetCode}
+                <Table.Td ta="right" ff="monospace" fw={700} title={`Exactly ${formatExact(t.total, t.scale)} ${t.assetCode}`}>
+                  {formatDisplay(t.total, t.scale, t.assetCode)} {t.assetCode}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -8,7 +8,7 @@ import { useCallback, useMemo, useState } from 'react'
 import { groupBatchWarnings } from '../../../../shared/batchWarningGroups'
 import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
 import { DisplayAmount } from '../../components/DisplayAmount'
-import { formatCount, formatExact, formatTimestamp, networkLabel, networkName } from '../../lib/format'
+import { formatCount, formatDisplay, formatTimestamp, networkLabel, networkName } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { cancelBatch, removeRow, submitBatch } from './actions'
 import { ApprovalPanel } from './ApprovalPanel'
@@ -230,7 +230,7 @@ function RemovePayoutDialog({
 }) {
   const [busy, setBusy] = useState(false)
   const asset = assets.find((a) => a.id === payout.assetId)
-  const amount = asset ? `${formatExact(payout.amount, asset.scale)} ${asset.code}` : `${payout.amount} ${payout.assetId}`
+  const amount = asset ? `${formatDisplay(payout.amount, asset.scale, asset.code)} ${asset.code}` : `${payout.amount} ${payout.assetId}`
   return (
     <Modal opened onClose={onClose} title={<Text fw={700}>Remove this payout?</Text>} data-testid="remove-payout-dialog">
       <Stack gap="sm">
