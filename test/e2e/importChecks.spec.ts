@@ -68,7 +68,7 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
 
   await test.step('at 1024×700 the draft reaches its payouts without scrolling past everything', async () => {
     await page.setViewportSize({ width: 1024, height: 700 })
-    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.evaluate('window.scrollTo(0, 0)')
     // The approval a draft will need is one line (the policy on demand), not a panel.
     await expect(page.getByTestId('approval-panel')).toHaveAttribute('data-compact', 'true')
     await expect(page.getByTestId('approval-summary')).toContainText('needs 1 approver')
