@@ -180,7 +180,9 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     await expect(page.getByTestId('payee-title')).toHaveText('Aurora Design Studio')
     await expect(page.getByTestId('payee-receipts').getByTestId('receipt-row')).toHaveCount(2)
     await expect(page.getByTestId('payee-recipients')).toContainText(AURORA)
-    await expect(page.getByTestId('payee-totals-paid')).toHaveText('100,015.932110 USDC')
+    // The one display form of every view (trailing zeros trimmed, never rounded), exact on hover.
+    await expect(page.getByTestId('payee-totals-paid')).toHaveText('100,015.93211 USDC')
+    await expect(page.getByTestId('payee-totals-paid')).toHaveAttribute('title', 'Exactly 100,015.932110 USDC')
     await expect(page.getByTestId('payee-count')).toHaveText('2 receipts')
     const advice = await download(page, () => page.getByTestId('payee-remittance').click())
     expect(advice.name).toBe('remittance-advice-Aurora_Design_Studio.pdf')
