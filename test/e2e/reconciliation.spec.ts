@@ -208,7 +208,7 @@ test('statements: checked, imported exactly, listed, linked, read line by line; 
     await expect(row).toHaveCount(1)
     await expect(row.getByTestId('recon-statement-open')).toHaveText('STMT-2026-11')
     await expect(row.getByTestId('recon-statement-period')).toHaveText('2026-11-01 – 2026-11-28')
-    await expect(row.getByTestId('recon-statement-account')).toHaveText(ACCOUNT)
+    await expect(row.getByTestId('recon-statement-account')).toHaveAttribute('data-account', ACCOUNT)
     await expect(row.getByTestId('recon-statement-sequence')).toHaveText('sequence 11 · camt.053')
     await expect(row.getByTestId('recon-statement-opening')).toHaveText('1,000.00 EUR')
     await expect(row.getByTestId('recon-statement-in')).toHaveText('1,234,567,890,123.45 EUR')
