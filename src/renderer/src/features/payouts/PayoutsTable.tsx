@@ -64,7 +64,7 @@ export function PayoutsTable({
           )
         },
         // Wide enough for its header in capitals and the sort arrow ("ROW ↕"), and a warning mark beside a 5-digit row.
-        meta: { track: '80px', minWidthPx: 80, align: 'right', mono: true },
+        meta: { track: '76px', minWidthPx: 76, align: 'right', mono: true },
       }),
       col.accessor((p) => p.name ?? '', {
         id: 'payee',
@@ -85,7 +85,7 @@ export function PayoutsTable({
             </div>
           )
         },
-        meta: { track: 'minmax(170px, 1.3fr)', minWidthPx: 170 },
+        meta: { track: 'minmax(160px, 1.3fr)', minWidthPx: 160 },
       }),
       col.accessor('recipient', {
         header: 'Recipient · network',
