@@ -159,7 +159,7 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
         meta: { track: `minmax(${movementsPx}px, 1fr)`, minWidthPx: movementsPx, align: 'right' },
       }),
       col.accessor('lines', {
-        header: 'Lines · warnings',
+        header: 'Lines',
         cell: (c) => {
           const s = c.row.original
           return (
