@@ -56,7 +56,7 @@ export function reportError(io: CliIo, thrown: unknown, options: ReportOptions):
   if (error instanceof CsError || (error instanceof Error && isErrorCode(code))) {
     const details = crossingDetails(code as ErrorPayload['code'], (error as { details?: unknown }).details)
     const payload: ErrorPayload = { code: code as ErrorPayload['code'], message: (error as Error).message, ...(details ? { details } : {}) }
-    const exit = emit(io, payload, EXIT_FAILURE, options)
+    const exit = emit(io, payload, EXIT_FAILURE, options, cliHintOf(error))
     if (options.debug && payload.code === 'INTERNAL' && (error as Error).stack) io.stderr.write(`${(error as Error).stack}\n`)
     return exit
   }
@@ -74,9 +74,17 @@ export function reportError(io: CliIo, thrown: unknown, options: ReportOptions):
   return exit
 }
 
-function emit(io: CliIo, payload: ErrorPayload, exitCode: number, options: ReportOptions): number {
+/** The error's CLI hint (CsError.cliHint), when it has one. */
+function cliHintOf(error: unknown): string | undefined {
+  const hint = (error as { cliHint?: unknown } | null)?.cliHint
+  return typeof hint === 'string' && hint !== '' ? hint : undefined
+}
+
+function emit(io: CliIo, payload: ErrorPayload, exitCode: number, options: ReportOptions, cliHint?: string): number {
   if (options.json) io.stdout.write(JSON.stringify({ error: payload }) + '\n')
   io.stderr.write(`error ${payload.code}: ${payload.message}\n`)
+  // For people at a terminal, after the sentence (which speaks of the app's screens); --json output is unchanged.
+  if (cliHint) io.stderr.write(`hint: ${cliHint}\n`)
   return exitCode
 }
 

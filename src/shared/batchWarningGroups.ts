@@ -26,6 +26,8 @@ export interface BatchWarningGroup {
 const ORDER = [
   'PAYEE_LOOKALIKE',
   'NETWORK_NOT_SET_UP',
+  'RECIPIENT_CANNOT_RECEIVE',
+  'RECIPIENTS_NOT_CHECKED',
   'PAYMENT_REPEATED',
   'PAYEE_NEW',
   'ADDRESS_NO_CHECKSUM',
@@ -33,6 +35,9 @@ const ORDER = [
   'ID_DERIVED',
   'WARNINGS_TRUNCATED',
 ]
+
+/** Warnings that mean a row cannot be paid as things stand: the import keeps its panel open on them. */
+export const BLOCKING_WARNING_CODES: ReadonlySet<string> = new Set(['NETWORK_NOT_SET_UP', 'RECIPIENT_CANNOT_RECEIVE'])
 
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
@@ -55,6 +60,17 @@ function describe(code: string, warnings: readonly BatchWarning[], recipientOf: 
         advice: 'Ask an admin to set the network up for payouts, or remove these rows before you submit.',
       }
     }
+    case 'RECIPIENT_CANNOT_RECEIVE':
+      return {
+        title: `${plural(n, 'payout goes to an account', 'payouts go to accounts')} that cannot receive transfers — ${n === 1 ? 'it' : 'they'} cannot be paid`,
+        advice:
+          'Ask the payee to finish onboarding with Stripe, or correct the account id; a changed row is checked again, and Submit checks every account.',
+      }
+    case 'RECIPIENTS_NOT_CHECKED':
+      return {
+        title: warnings[0]?.problem.replace(/ — .*$/, '') ?? 'The recipients could not be checked',
+        advice: 'Nothing is known to be wrong with them: Submit checks every account again and stops if one cannot be paid.',
+      }
     case 'PAYMENT_REPEATED':
       return {
         title: `${plural(n, 'payment repeats', 'payments repeat')} an earlier row (same payee, asset and amount)`,

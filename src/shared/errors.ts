@@ -237,11 +237,18 @@ export class CsError extends Error {
   override readonly name = 'CsError'
   readonly code: ErrorCode
   readonly details: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The command a CLI user runs next ("countersign batches list"), for the sentence's place in the
+   * app ("Payouts lists every batch"). The CLI prints it after the sentence; it never crosses to the
+   * app (toPayload and the core's toErrorPayload leave it out): a finance person is never sent to a terminal.
+   */
+  readonly cliHint: string | undefined
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown>; cliHint?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.details = options.details
+    this.cliHint = options.cliHint
   }
 
   /** Code and sentence only: details leave a process through the contract's whitelist (pickErrorDetails), never raw. */

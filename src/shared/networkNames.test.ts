@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { networkKey, networkName, networkNameOfKey } from './networkNames'
+import { networkKey, networkName, networkNameOfAsset, networkNameOfKey, networksConfigured } from './networkNames'
 
 describe('networkName', () => {
   it('names the networks people know', () => {
@@ -22,5 +22,22 @@ describe('networkName', () => {
     expect(networkNameOfKey('stripe')).toBe('Stripe')
     expect(networkKey('evm', '31337')).toBe('evm:31337')
     expect(networkKey('stripe', 'stripe')).toBe('stripe')
+  })
+})
+
+describe('networkNameOfAsset and networksConfigured', () => {
+  it('names the network of an asset id, issuer or not', () => {
+    expect(networkNameOfAsset('USDC@evm:8453')).toBe('Base')
+    expect(networkNameOfAsset('USDC@evm:31337:0x5FbDB2315678afecb367f032d93F642f64180aa3')).toBe('Local Anvil')
+    expect(networkNameOfAsset('XLM@stellar:testnet')).toBe('Stellar testnet')
+    expect(networkNameOfAsset('USD@stripe')).toBe('Stripe')
+  })
+  it('lists the networks a rails setting sets up, in its order', () => {
+    expect(networksConfigured({ evm: { chains: [{ chainId: 31337 }] }, stellar: { networks: [{ network: 'testnet' }] }, stripe: {} })).toEqual([
+      'evm:31337',
+      'stellar:testnet',
+      'stripe:stripe',
+    ])
+    expect(networksConfigured({})).toEqual([])
   })
 })

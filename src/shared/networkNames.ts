@@ -44,3 +44,31 @@ export function networkNameOfKey(key: string): string {
   if (at < 0) return key === 'stripe' ? 'Stripe' : key
   return networkName(key.slice(0, at), key.slice(at + 1))
 }
+
+/** The rails setting's networks, in the shape of `networksConfigured`'s input (src/shared/payoutsApi.ts RailsConfigSetting). */
+export interface RailsNetworks {
+  evm?: { chains: readonly { chainId: number | string }[] } | undefined
+  stellar?: { networks: readonly { network: string }[] } | undefined
+  stripe?: unknown
+}
+
+/**
+ * `rail:network` of every network the workspace's rails setting sets up, in the setting's order
+ * ("evm:31337", "stellar:testnet", "stripe:stripe"): the importer's NETWORK_NOT_SET_UP warning and
+ * the Add-payout form's default read the same list.
+ */
+export function networksConfigured(rails: RailsNetworks): string[] {
+  const out: string[] = []
+  for (const c of rails.evm?.chains ?? []) out.push(`evm:${c.chainId}`)
+  for (const n of rails.stellar?.networks ?? []) out.push(`stellar:${n.network}`)
+  if (rails.stripe) out.push('stripe:stripe')
+  return out
+}
+
+/** The network of an asset id, as people name it: "USDC@evm:8453" → "Base"; "USD@stripe" → "Stripe". */
+export function networkNameOfAsset(assetId: string): string {
+  const at = assetId.lastIndexOf('@')
+  if (at < 0) return assetId
+  const [rail = '', network] = assetId.slice(at + 1).split(':')
+  return networkName(rail, network ?? rail)
+}

@@ -71,6 +71,10 @@ export const ROW_WARNING_CODES = [
   'TEXT_FORMULA_LIKE',
   /** The row's rail and network is not in the workspace's rails setting: it imports, but cannot be paid until it is. */
   'NETWORK_NOT_SET_UP',
+  /** The rail says it cannot pay this recipient (Stripe: no such connected account, or its transfers capability is not active). */
+  'RECIPIENT_CANNOT_RECEIVE',
+  /** The rail could not be asked about the recipients (offline): said once for the batch, never per row. */
+  'RECIPIENTS_NOT_CHECKED',
   /** More warnings than IMPORT_ISSUES_MAX: the rest are counted, not listed. */
   'WARNINGS_TRUNCATED',
 ] as const

@@ -182,7 +182,8 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatus>
 /**
  * One warning on a batch's rows, kept with the batch (never a refusal: each asks a person to look
  * twice). `code` is one of payoutImport.ts's ROW_WARNING_CODES: PAYEE_NEW, PAYEE_LOOKALIKE,
- * ADDRESS_NO_CHECKSUM, PAYMENT_REPEATED, ID_DERIVED, TEXT_FORMULA_LIKE, WARNINGS_TRUNCATED.
+ * ADDRESS_NO_CHECKSUM, PAYMENT_REPEATED, ID_DERIVED, TEXT_FORMULA_LIKE, NETWORK_NOT_SET_UP,
+ * RECIPIENT_CANNOT_RECEIVE, RECIPIENTS_NOT_CHECKED, WARNINGS_TRUNCATED.
  */
 export const BatchWarning = z.object({
   /** The payout it is about; null for the whole file. */

@@ -2,6 +2,7 @@ import { CommanderError } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { reportError, UsageError } from '../../src/cli/errors'
 import { CsError } from '../../src/shared/errors'
+import { toErrorPayload } from '../../src/main/core/api/toErrorPayload'
 
 function capture(error: unknown, options: { json?: boolean; debug?: boolean } = {}) {
   let stdout = ''
@@ -41,6 +42,21 @@ describe('reportError', () => {
     expect(r.stderr).toBe('error PREFLIGHT_FAILED: Batch "May" cannot be paid now — fix this, then execute again.\n')
     const none = capture(new CsError('DB_LOCKED', 'Busy — try again.', { details: { path: '/home/alice/ws' } }), { json: true })
     expect(JSON.parse(none.stdout)).toEqual({ error: { code: 'DB_LOCKED', message: 'Busy — try again.' } })
+  })
+
+  it("prints a CsError's CLI hint after the sentence; the app's payload never carries it", () => {
+    const error = new CsError('BATCH_NOT_FOUND', 'There is no batch "b_x" — check the id (Payouts lists every batch).', {
+      cliHint: 'countersign batches list',
+    })
+    const r = capture(error)
+    expect(r.stderr).toBe('error BATCH_NOT_FOUND: There is no batch "b_x" — check the id (Payouts lists every batch).\nhint: countersign batches list\n')
+    // --json: stdout is the contract's error as before; the hint is for the person on stderr.
+    const j = capture(error, { json: true })
+    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'BATCH_NOT_FOUND', message: 'There is no batch "b_x" — check the id (Payouts lists every batch).' } })
+    expect(j.stderr).toContain('hint: countersign batches list')
+    // What crosses to the app's windows: code and sentence, no hint.
+    expect(toErrorPayload(error, 'batches.get')).toEqual({ code: 'BATCH_NOT_FOUND', message: error.message })
+    expect(JSON.stringify(error.toPayload())).not.toContain('countersign')
   })
 
   it('prints INTERNAL for an unexpected error, and its stack only with --debug', () => {

@@ -93,7 +93,9 @@ describe('countersign batches execute / poll', () => {
     expect(state).toBe('completed')
 
     const table = await ok('poll', '--once')
-    expect(table.stdout).toMatch(/RAIL\s+NETWORK\s+LOOKED/)
+    // Networks by name in human output ("Local Anvil", not evm 31337).
+    expect(table.stdout).toMatch(/NETWORK\s+LOOKED/)
+    expect(table.stdout).toMatch(/^Local Anvil\s+\d/m)
     const subs = (await sb.core.api.call('batches.submissions', { id })).map((s) => s.state)
     expect(subs).toEqual(['confirmed'])
   }, 60_000)

@@ -90,7 +90,9 @@ describe('countersign payouts and batches', () => {
     expect(list.batches.map((b) => [b.name, b.state])).toContainEqual(['March contractors', 'approved'])
     const human = await ok('batches', 'list', '--state', 'approved')
     expect(human.stdout).toContain(id)
-    expect(human.stdout).toContain('300.500000 USDC')
+    // Networks by name in human output; --json keeps the ids (asset ids above).
+    expect(human.stdout).toContain('300.500000 USDC on Base')
+    expect(human.stdout).not.toContain('evm:8453')
 
     // Added field (the earlier ones unchanged): what executing will ask of the signer, per rail.
     expect(shownToBob.signingPlan).toEqual([
@@ -106,10 +108,19 @@ describe('countersign payouts and batches', () => {
       },
     ])
 
+    // A batch that is not there: the sentence speaks of the app, the hint of the CLI; through the
+    // app's contract (batches.get over the wire) only the sentence goes.
+    const missing = await cli('batches', 'show', 'b_000000000000')
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe(
+      'error BATCH_NOT_FOUND: There is no batch "b_000000000000" — check the id (Payouts lists every batch).\nhint: countersign batches list\n',
+    )
+
     const show = await ok('batches', 'show', id)
     expect(show.stdout).toContain('approved by Bob Approver')
-    expect(show.stdout).toContain('evm 8453: 2 payouts in at least 1 transaction — at least 1 device confirmation')
-    expect(show.stdout).toMatch(/evm\s+8453\s+USDC@evm:8453\s+2\s+300\.500000/)
+    expect(show.stdout).toContain('Base: 2 payouts in at least 1 transaction — at least 1 device confirmation')
+    expect(show.stdout).toMatch(/Base\s+USDC@evm:8453\s+2\s+300\.500000/)
+    expect(show.stdout).not.toMatch(/evm\s+8453/)
     expect(show.stdout).toContain('inv-1')
   })
 
@@ -125,7 +136,7 @@ describe('countersign payouts and batches', () => {
       { rail: 'stellar', network: 'pubnet', payouts: 4, transactions: 4, deviceConfirmations: 4, deviceConfirmationsIfShared: 1 },
     ])
     const human = await ok('batches', 'show', id)
-    expect(human.stdout).toContain('stellar pubnet: 4 payouts in 4 transactions — 4 device confirmations')
+    expect(human.stdout).toContain('Stellar: 4 payouts in 4 transactions — 4 device confirmations')
     expect(human.stdout).toContain('you will confirm 4 times on the device instead of 1')
   })
 

@@ -154,13 +154,23 @@ describe('countersign on the Stripe sandbox', () => {
     ])
   }, 60_000)
 
-  it('refuses at submit a connected account that cannot receive transfers', async () => {
+  it('flags at import, next to its row, and refuses at submit a connected account that cannot receive transfers', async () => {
     const file = path.join(root, 'restricted.csv')
     fs.writeFileSync(
       file,
       ['id,rail,network,asset,recipient,amount', `st-r,stripe,stripe,USD,${SANDBOX_STRIPE_ACCOUNTS.restricted},5.00`].join('\n'),
     )
-    const id = (json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as { batchId: string }).batchId
+    const imported = json(await ok('payouts', 'import', file, '--as', 'Alice Preparer', '--json')) as {
+      batchId: string
+      warnings: { row: number | null; code: string; message: string }[]
+    }
+    const id = imported.batchId
+    // Known at import, when Stripe can be asked: on its row, kept with the batch for the approver.
+    expect(imported.warnings.filter((w) => w.code === 'RECIPIENT_CANNOT_RECEIVE')).toEqual([
+      expect.objectContaining({ row: 2, message: expect.stringContaining(`${SANDBOX_STRIPE_ACCOUNTS.restricted} cannot receive transfers`) }),
+    ])
+    const shown = json(await ok('batches', 'show', id, '--json')) as { warnings: { code: string; payoutId: string | null }[] }
+    expect(shown.warnings.filter((w) => w.code === 'RECIPIENT_CANNOT_RECEIVE').map((w) => w.payoutId)).toEqual(['st-r'])
     const r = await cli(['batches', 'submit', id, '--as', 'Alice Preparer'])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`${SANDBOX_STRIPE_ACCOUNTS.restricted} cannot receive transfers`)

@@ -119,7 +119,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await expect(page.getByTestId('approval-caller')).toHaveText('You can approve version 1.')
       const limit = page.getByTestId('approval-panel').getByTestId('daily-limit')
       await expect(limit).toHaveAttribute('data-ok', 'true')
-      await expect(limit.getByTestId('daily-limit-after')).toHaveText('555.000000 of 1,000.000000 USDC')
+      await expect(limit.getByTestId('daily-limit-after')).toHaveText('555.00 of 1,000.00 USDC')
       await shot('approval-03-approver-view')
 
       // Only the payouts concerned, then all again.
@@ -136,7 +136,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await page.getByTestId('batch-approve').click()
       const dialog = page.getByTestId('approve-dialog')
       await expect(dialog.getByTestId('approve-dialog-totals')).toBeVisible()
-      await expect(dialog.getByTestId('approve-dialog-total')).toHaveText([/USDC.*Local Anvil.*4.*555\.000000 USDC/])
+      await expect(dialog.getByTestId('approve-dialog-total')).toHaveText([/USDC.*Local Anvil.*4.*555\.00 USDC/])
       await expect(dialog.getByTestId('approve-dialog-policy')).toContainText('Yours is approval 1 of the 1')
       await expect(dialog.getByTestId('approve-dialog-warnings')).toContainText('4 payouts go to payees never paid before (3 payees)')
       await expect(dialog.getByTestId('approve-dialog-comment')).toContainText('Called ACME')
@@ -156,7 +156,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await openBatch(OVER)
       const limit = page.getByTestId('approval-panel').getByTestId('daily-limit')
       await expect(limit).toHaveAttribute('data-ok', 'false')
-      await expect(limit.getByTestId('daily-limit-after')).toHaveText('1,155.000000 of 1,000.000000 USDC — over the limit')
+      await expect(limit.getByTestId('daily-limit-after')).toHaveText('1,155.00 of 1,000.00 USDC — over the limit')
       await expect(page.getByTestId('batch-approve')).toBeDisabled()
       await expect(page.getByTestId('approval-disabled-reason')).toHaveText(
         'You cannot approve it today: it would pass a daily limit (see the daily limits).',

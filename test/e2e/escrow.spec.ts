@@ -29,7 +29,7 @@ const MILESTONES = [
   { title: 'Design delivered', amount: '2500.50', hours: '48' },
   { title: 'Site live', amount: '499.50', hours: '72' },
 ] as const
-const TOTAL = '4,000.000000 USDC'
+const TOTAL = '4,000.00 USDC'
 const SPLIT = { toPayee: '1750.35', toPayer: '750.15' } as const
 const HOUR_MS = 60 * 60 * 1000
 /** An Anvil dev account nobody else in the sandbox uses: it claims milestone 3 as the payee would. */
@@ -189,7 +189,7 @@ test('an escrow of three milestones: funded, released, disputed and split, relea
     await expect(milestone(page, 1).getByTestId('milestone-pending')).toBeVisible()
     await approveAndExecute(page, world, 'release', 1, 'escrow-07-release-approved')
     await expect(milestone(page, 1)).toHaveAttribute('data-state', 'released')
-    await expect(milestone(page, 1).getByTestId('milestone-released')).toContainText('1,000.000000 USDC')
+    await expect(milestone(page, 1).getByTestId('milestone-released')).toContainText('1,000.00 USDC')
     await shot(page, 'escrow-08-milestone-1-released')
   })
 
@@ -227,12 +227,12 @@ test('an escrow of three milestones: funded, released, disputed and split, relea
     await page.getByTestId('resolve-submit').click()
     await expect(action(page, 'resolve', 2)).toHaveAttribute('data-state', 'awaiting_approval')
     await expect(action(page, 'resolve', 2).getByTestId('action-split')).toHaveText(
-      '1,750.350000 USDC to the payee · 750.150000 USDC to the payer',
+      '1,750.35 USDC to the payee · 750.15 USDC to the payer',
     )
     await approveAndExecute(page, world, 'resolve', 2, 'escrow-12-resolve-approved')
     await expect(milestone(page, 2)).toHaveAttribute('data-state', 'resolved')
-    await expect(milestone(page, 2).getByTestId('milestone-released')).toContainText('1,750.350000 USDC')
-    await expect(milestone(page, 2).getByTestId('milestone-refunded')).toContainText('750.150000 USDC')
+    await expect(milestone(page, 2).getByTestId('milestone-released')).toContainText('1,750.35 USDC')
+    await expect(milestone(page, 2).getByTestId('milestone-refunded')).toContainText('750.15 USDC')
     await shot(page, 'escrow-13-milestone-2-resolved')
   })
 

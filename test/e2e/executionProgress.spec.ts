@@ -16,6 +16,7 @@ import { getAddress, keccak256, toHex } from 'viem'
 import { SANDBOX_STELLAR_PAYEES, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
 import { expect, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test, type SandboxWorkspace } from './sandboxFixtures'
+import { formatDisplay } from '../../src/shared/displayAmount'
 
 /** Sweeps of the poller before a batch must be completed. */
 const SWEEPS_MAX = 10
@@ -132,12 +133,9 @@ test('a mixed batch: what Execute asks per rail, progress per rail that survives
   expect(ethFee).toMatchObject({ assetCode: 'ETH', scale: 18 })
   expect(xlmFee).toMatchObject({ assetCode: 'XLM', scale: 7 })
   expect(subs.filter((s) => s.rail === 'stripe').every((s) => s.fee === null)).toBe(true)
-  const grouped = (amount: string) => {
-    const [whole, fraction] = amount.split('.')
-    return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`
-  }
+  // Shown as every amount is: trailing zeros trimmed, never rounded.
   await expect(summary.getByTestId('summary-fees')).toHaveText(
-    `Network fees: ${grouped(ethFee!.amount)} ETH · ${grouped(xlmFee!.amount)} XLM`,
+    `Network fees: ${formatDisplay(ethFee!.amount, 18, 'ETH')} ETH · ${formatDisplay(xlmFee!.amount, 7, 'XLM')} XLM`,
   )
   await snapBoth(page, 'execution-progress-03-summary')
 
@@ -178,5 +176,5 @@ test('distinct Stellar memos: the warning before Execute, then progress followed
   await expect(page.getByTestId('signing-plan')).toHaveCount(0)
   await settle(ws, id)
   await expect(rail.getByTestId('rail-progress-count')).toHaveText('3 of 3 confirmed')
-  await expect(page.getByTestId('execution-summary').getByTestId('summary-paid')).toHaveText('Paid: 3 payouts — 6.7500000 USDC')
+  await expect(page.getByTestId('execution-summary').getByTestId('summary-paid')).toHaveText('Paid: 3 payouts — 6.75 USDC')
 })

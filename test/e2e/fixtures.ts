@@ -21,6 +21,8 @@ export const SCREENSHOT_DIR = path.join(ROOT, 'test-results/e2e/screenshots')
 /** 10^30 minor units at scale 6: far past 2^53 and 2^63, it must reach the screen digit for digit. */
 export const USDC_OPENING = '1000000000000000000000000.000000'
 export const USDC_OPENING_GROUPED = '1,000,000,000,000,000,000,000,000.000000'
+/** The same opening as every view shows amounts: trailing zeros trimmed to cents, never rounded. */
+export const USDC_OPENING_DISPLAY = '1,000,000,000,000,000,000,000,000.00'
 export const USD_OPENING = '2500.00'
 
 export interface Workspace {

@@ -95,7 +95,7 @@ test('payees are one line on the dashboard and one row each in the Payees view, 
     await expect(page.getByTestId('view-title')).toHaveText('Payees')
     const acme = page.getByTestId('payee-row-payee.acme.usdc-evm31337')
     // Paid to its lower-case address, booked to the address book's Acme, shown in checksum form.
-    await expect(acme.getByTestId('payee-totals')).toHaveText('1,250.500000 USDC')
+    await expect(acme.getByTestId('payee-totals')).toHaveText('1,250.50 USDC')
     await expect(acme.getByTestId('payee-addresses').locator(`[title="${ANVIL_ACCOUNTS[1]}"]`)).toBeVisible()
     await expect(page.getByTestId('payee-row-payee.freelancer.usd-stripe').getByTestId('payee-totals')).toHaveText('1,500.00 USD')
     await expect(page.getByTestId('payees-count')).toContainText(`${STRANGERS + 6} payees · 5 in the address book, ${STRANGERS + 1} paid`)
@@ -115,7 +115,8 @@ test('payees are one line on the dashboard and one row each in the Payees view, 
     await page.getByTestId('payee-back').click()
     await page.getByTestId('payees-search').fill('')
     await page.getByTestId('payee-row-payee.acme.usdc-evm31337').getByTestId('payee-open').click()
-    await expect(page.getByTestId('payee-account-payee.acme.usdc-evm31337')).toContainText('1,250.500000')
+    await expect(page.getByTestId('payee-account-payee.acme.usdc-evm31337')).toContainText('1,250.50')
+    await expect(page.getByTestId('payee-account-payee.acme.usdc-evm31337')).not.toContainText('1,250.500000')
     await shot(page, `payees-04-address-book-payee${size.suffix}`)
     await page.getByTestId('payee-back').click()
   }

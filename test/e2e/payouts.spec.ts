@@ -142,9 +142,11 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     await page.getByTestId('approval-comment').fill('Matches the March invoices.')
     await shot('payouts-04-awaiting-approval-approver')
     await page.getByTestId('batch-approve').click()
+    // The dialog shows the total as the batch card does; the exact one is on hover.
     await expect(page.getByTestId('approve-dialog-total')).toHaveText([
-      new RegExp(`USDC.*Local Anvil.*3.*${TOTAL_EXACT.replaceAll('.', '\\.')} USDC`),
+      new RegExp(`USDC.*Local Anvil.*3.*${TOTAL_GROUPED.replaceAll('.', '\\.')} USDC`),
     ])
+    await expect(page.getByTestId('approve-dialog-total').locator('td').last()).toHaveAttribute('title', `Exactly ${TOTAL_EXACT} USDC`)
     await page.getByTestId('approve-dialog-confirm').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
     await expect(page.getByTestId('approval-list')).toContainText('Approved by Bob Approver')

@@ -93,7 +93,7 @@ test('search, filter, sort and remove in the payouts table, at 1440 and 1024 pix
     await page.getByTestId('payout-row-tbl-2').getByTestId('payout-remove').click()
     const dialog = page.getByTestId('remove-payout-dialog')
     await expect(page.getByTestId('remove-payout-confirm')).toBeVisible()
-    await expect(dialog).toContainText('250.500000 USDC to Freelancer B')
+    await expect(dialog).toContainText('250.50 USDC to Freelancer B')
     await expect(dialog).toContainText(`version ${version + 1}`)
     await snap(page, 'payouts-table-03-remove-confirm')
     await page.getByTestId('remove-payout-keep').click()

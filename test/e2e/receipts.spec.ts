@@ -180,7 +180,9 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     await expect(page.getByTestId('payee-title')).toHaveText('Aurora Design Studio')
     await expect(page.getByTestId('payee-receipts').getByTestId('receipt-row')).toHaveCount(2)
     await expect(page.getByTestId('payee-recipients')).toContainText(AURORA)
-    await expect(page.getByTestId('payee-totals-paid')).toHaveText('100,015.932110 USDC')
+    // The one display form of every view (trailing zeros trimmed, never rounded), exact on hover.
+    await expect(page.getByTestId('payee-totals-paid')).toHaveText('100,015.93211 USDC')
+    await expect(page.getByTestId('payee-totals-paid')).toHaveAttribute('title', 'Exactly 100,015.932110 USDC')
     await expect(page.getByTestId('payee-count')).toHaveText('2 receipts')
     const advice = await download(page, () => page.getByTestId('payee-remittance').click())
     expect(advice.name).toBe('remittance-advice-Aurora_Design_Studio.pdf')
@@ -201,9 +203,11 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     const number = Number(await detail.getAttribute('data-number'))
     const { file } = await api.call('receipts.get', { number }, dana)
     expect(file.receipt.evidence.rail).toBe('evm')
-    await expect(detail.getByTestId('evidence-transaction-hash')).toHaveText(
-      file.receipt.evidence.rail === 'evm' ? file.receipt.evidence.txHash : '',
-    )
+    // The rail's id as every view shows it (RailReference): whole here, with its copy button.
+    const railRef = detail.getByTestId('receipt-rail-reference')
+    await expect(railRef).toHaveAttribute('data-reference', file.receipt.evidence.rail === 'evm' ? file.receipt.evidence.txHash : '')
+    await expect(railRef).toContainText(file.receipt.evidence.rail === 'evm' ? file.receipt.evidence.txHash : '')
+    await expect(railRef.getByTestId('receipt-rail-reference-copy')).toHaveAttribute('aria-label', 'Copy the transaction hash')
     await expect(detail.getByTestId('receipt-sha256')).toHaveText(file.sha256)
     await expect(detail.getByTestId('receipt-audit-hash')).toHaveText(file.receipt.ledger.auditHash)
     await expect(detail.getByTestId('receipt-timeline')).toContainText('Confirmed')

@@ -3,7 +3,7 @@
  * the audit chain verify, tamper with the database behind the app's back, and see it break.
  */
 import Database from 'better-sqlite3'
-import { expect, snap, test, USDC_OPENING_GROUPED, watchPageProblems, unlockAs } from './fixtures'
+import { expect, snap, test, USDC_OPENING_DISPLAY, USDC_OPENING_GROUPED, watchPageProblems, unlockAs } from './fixtures'
 
 test('operator picks a profile, sees exact balances, and the audit chain catches tampering', async ({ page, workspace }) => {
   const problems = watchPageProblems(page)
@@ -26,11 +26,13 @@ test('operator picks a profile, sees exact balances, and the audit chain catches
 
   await test.step('dashboard shows 10^30 minor units of USDC exactly', async () => {
     const usdc = page.getByTestId('asset-summary-USDC@evm:1')
-    await expect(usdc.getByTestId('summary-treasury')).toHaveText(USDC_OPENING_GROUPED)
+    // The one display form on screen, the exact one on hover.
+    await expect(usdc.getByTestId('summary-treasury')).toHaveText(USDC_OPENING_DISPLAY)
+    await expect(usdc.getByTestId('summary-treasury')).toHaveAttribute('title', `Exactly ${USDC_OPENING_GROUPED} USDC`)
     await expect(usdc).toContainText('Ethereum')
     await expect(page.getByTestId('asset-summary-USD@stripe').getByTestId('summary-treasury')).toHaveText('2,500.00')
     // The per-account table shows the same exact string.
-    await expect(page.getByTestId('balance-row-treasury-usdc-eth').getByTestId('balance-cell')).toHaveText(USDC_OPENING_GROUPED)
+    await expect(page.getByTestId('balance-row-treasury-usdc-eth').getByTestId('balance-cell')).toHaveText(USDC_OPENING_DISPLAY)
     await expect(page.getByTestId('treasury-chart-note')).toContainText('Proportional')
   })
 

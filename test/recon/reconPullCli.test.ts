@@ -129,7 +129,7 @@ describe('recon pull through the CLI', () => {
     expect(accounts.accounts).toMatchObject([{ id: 'STRIPE:PLATFORM:USD', ledgerAccountId: 'treasury-usd' }])
 
     const again = await ok('recon', 'pull', ...ALICE)
-    expect(again.stdout).toMatch(/stripe\s+0\s+0\s+nothing new/)
+    expect(again.stdout).toMatch(/Stripe\s+0\s+0\s+nothing new/)
   }, 60_000)
 
   it('a rail that is not configured is a problem: exit code 1, the rest still answered', async () => {

@@ -6,6 +6,7 @@ import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
 import { renderTable } from '../table'
 import { withSession, type RunState } from '../session'
+import { networkName } from '../../shared/networkNames'
 
 export function registerAssets(program: Command, io: CliIo, state: RunState): void {
   const assets = program
@@ -38,7 +39,7 @@ export function registerAssets(program: Command, io: CliIo, state: RunState): vo
               { header: 'NAME' },
               { header: 'ISSUER' },
             ],
-            list.map((a) => [a.id, a.code, String(a.scale), a.rail, a.network, cell(a.name, 40), cell(a.issuer, 64)]),
+            list.map((a) => [a.id, a.code, String(a.scale), a.rail, networkName(a.rail, a.network), cell(a.name, 40), cell(a.issuer, 64)]),
             s.out.bold,
           ),
         )

@@ -5,6 +5,7 @@ import { BATCHES_LIST_MAX } from '../../shared/limits'
 import type { BatchDetail, BatchSummary } from '../../shared/payoutsApi'
 import { signingStoppedSentence } from '../../shared/signingStoppedText'
 import type { BatchStateName } from '../../shared/blocks'
+import { networkName, networkNameOfAsset } from '../../shared/networkNames'
 import { cell, groupDecimal, oneLine, shortTimestamp } from '../format'
 import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
@@ -179,7 +180,9 @@ async function getFor(s: Session, id: string): Promise<BatchDetail> {
 }
 
 function totalsText(b: BatchSummary): string {
-  return b.totals.length === 0 ? 'nothing' : b.totals.map((t) => `${groupDecimal(t.total)} ${t.assetCode}`).join(', ')
+  return b.totals.length === 0
+    ? 'nothing'
+    : b.totals.map((t) => `${groupDecimal(t.total)} ${t.assetCode} on ${networkNameOfAsset(t.assetId)}`).join(', ')
 }
 
 function printDetail(s: Session, d: BatchDetail): void {
@@ -194,13 +197,12 @@ function printDetail(s: Session, d: BatchDetail): void {
     s.out.line(
       renderTable(
         [
-          { header: 'RAIL' },
           { header: 'NETWORK' },
           { header: 'ASSET' },
           { header: 'PAYOUTS', align: 'right' },
           { header: 'TOTAL', align: 'right' },
         ],
-        d.totalsByRail.map((t) => [t.rail, t.network, t.assetId, String(t.payouts), groupDecimal(t.total)]),
+        d.totalsByRail.map((t) => [networkName(t.rail, t.network), t.assetId, String(t.payouts), groupDecimal(t.total)]),
         s.out.bold,
       ),
     )
@@ -262,12 +264,12 @@ function printSigningPlan(s: Session, d: BatchDetail): void {
   s.out.line(s.out.bold('Signing'))
   for (const r of d.signingPlan) {
     if (r.rail === 'stripe') {
-      s.out.line(`  stripe: ${count(r.payouts, 'payout')} in ${count(r.transactions, 'transfer')} — nothing to sign on a device`)
+      s.out.line(`  Stripe: ${count(r.payouts, 'payout')} in ${count(r.transactions, 'transfer')} — nothing to sign on a device`)
       continue
     }
     const atLeast = r.precision === 'atLeast' && r.payouts > r.transactions ? 'at least ' : ''
     s.out.line(
-      `  ${r.rail} ${r.network}: ${count(r.payouts, 'payout')} in ${atLeast}${count(r.transactions, 'transaction')} — ${atLeast}${count(r.deviceConfirmations, 'device confirmation')}`,
+      `  ${networkName(r.rail, r.network)}: ${count(r.payouts, 'payout')} in ${atLeast}${count(r.transactions, 'transaction')} — ${atLeast}${count(r.deviceConfirmations, 'device confirmation')}`,
     )
     if (r.deviceConfirmations > r.deviceConfirmationsIfShared) {
       s.out.line(

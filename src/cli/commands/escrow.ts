@@ -15,6 +15,7 @@ import { examples, intArg } from '../options'
 import { renderTable } from '../table'
 import { withSession, type RunState, type Session } from '../session'
 import { readCsv } from './payouts'
+import { networkName } from '../../shared/networkNames'
 
 interface CreateOpts {
   id?: string
@@ -306,7 +307,7 @@ function printDetail(s: Session, d: EscrowDetail): void {
   const e = d.escrow
   s.out.line(`${e.id} — ${e.name} (${e.state})`)
   s.out.line(
-    `${groupDecimal(e.total)} ${e.assetCode} on ${e.rail} ${e.network} for ${e.payeeName ?? e.payee}; held ${groupDecimal(e.held)}, released ${groupDecimal(e.released)}, refunded ${groupDecimal(e.refunded)}`,
+    `${groupDecimal(e.total)} ${e.assetCode} on ${networkName(e.rail, e.network)} for ${e.payeeName ?? e.payee}; held ${groupDecimal(e.held)}, released ${groupDecimal(e.released)}, refunded ${groupDecimal(e.refunded)}`,
   )
   s.out.line(`Expires ${e.expiresAt}; automatic release ${e.autoRelease ? 'on' : 'off'}; funding: ${e.funding}`)
   s.out.line('')

@@ -18,6 +18,7 @@ import { examples } from '../options'
 import { withSession, type RunState, type Session } from '../session'
 import { renderTable } from '../table'
 import { waitForStop } from './sandbox'
+import { networkName } from '../../shared/networkNames'
 
 export function registerBatchExecute(batches: Command, io: CliIo, state: RunState): void {
   batches
@@ -288,7 +289,6 @@ async function pollOnce(s: Session, touched: Set<string>): Promise<number> {
   s.out.line(
     renderTable(
       [
-        { header: 'RAIL' },
         { header: 'NETWORK' },
         { header: 'LOOKED', align: 'right' },
         { header: 'CHANGED', align: 'right' },
@@ -297,8 +297,7 @@ async function pollOnce(s: Session, touched: Set<string>): Promise<number> {
         { header: 'PROBLEM' },
       ],
       rows.map((r) => [
-        r.rail,
-        r.network,
+        networkName(r.rail, r.network),
         String(r.looked),
         String(r.changed),
         String(r.rebroadcast),

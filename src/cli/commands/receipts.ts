@@ -25,6 +25,7 @@ import { renderTable } from '../table'
 import { registerReceiptsAttest } from './receiptsAttest'
 import { registerReceiptsExport } from './receiptsExport'
 import { registerReceiptsPdf } from './receiptsPdf'
+import { networkName } from '../../shared/networkNames'
 
 interface ListOptions {
   query?: string
@@ -349,9 +350,9 @@ function createPlainOut(io: CliIo, json: boolean): Pick<Session['out'], 'json' |
 function evidenceLine(e: ReceiptEvidence): string {
   switch (e.rail) {
     case 'evm':
-      return `EVM chain ${e.chainId}, tx ${e.txHash}, block ${e.blockNumber}${e.logIndex === null ? '' : `, log ${e.logIndex}`}`
+      return `${networkName('evm', String(e.chainId))}, tx ${e.txHash}, block ${e.blockNumber}${e.logIndex === null ? '' : `, log ${e.logIndex}`}`
     case 'stellar':
-      return `Stellar ${e.network} (${e.networkPassphrase}), tx ${e.txHash}, ledger ${e.ledger}, operation ${e.operationIndex}`
+      return `${networkName('stellar', e.network)} (${e.networkPassphrase}), tx ${e.txHash}, ledger ${e.ledger}, operation ${e.operationIndex}`
     default:
       return `Stripe ${e.transferId}${e.balanceTransactionId ? `, ${e.balanceTransactionId}` : ''} to ${e.destination}`
   }

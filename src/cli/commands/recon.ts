@@ -25,6 +25,7 @@ import type { CliIo } from '../io'
 import { examples, intArg } from '../options'
 import { renderTable } from '../table'
 import { withSession, type RunState, type Session } from '../session'
+import { networkName } from '../../shared/networkNames'
 
 /** Read a statement file: UTF-8 when it is valid UTF-8 (a BOM is dropped), else Windows-1252. */
 export function readStatementFile(file: string): string {
@@ -321,7 +322,7 @@ function printRailBalances(s: Session, accounts: readonly RailBalanceCheck[], ch
     renderTable(
       [
         { header: 'Account', align: 'left' },
-        { header: 'Rail', align: 'left' },
+        { header: 'Network', align: 'left' },
         { header: 'Ledger', align: 'right' },
         { header: 'On the rail', align: 'right' },
         { header: 'State', align: 'left' },
@@ -329,7 +330,7 @@ function printRailBalances(s: Session, accounts: readonly RailBalanceCheck[], ch
       ],
       accounts.map((a) => [
         a.ledgerAccountId,
-        a.network === a.rail ? a.rail : `${a.rail}:${a.network}`,
+        networkName(a.rail, a.network),
         money(a.ledgerBalance, a.assetCode),
         money(a.railBalance, a.assetCode),
         stateOf(a),

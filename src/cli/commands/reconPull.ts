@@ -12,6 +12,7 @@ import type { CliIo } from '../io'
 import { examples } from '../options'
 import { withSession, type RunState, type Session } from '../session'
 import { renderTable } from '../table'
+import { networkName } from '../../shared/networkNames'
 
 export function registerReconPull(recon: Command, io: CliIo, state: RunState): void {
   recon
@@ -39,13 +40,13 @@ function printPulls(s: Session, pulls: readonly RailPullResult[]): void {
   s.out.line(
     renderTable(
       [
-        { header: 'Rail', align: 'left' },
+        { header: 'Network', align: 'left' },
         { header: 'Records', align: 'right' },
         { header: 'Lines', align: 'right' },
         { header: 'Statement file', align: 'left' },
       ],
       pulls.map((p) => [
-        p.rail === 'stripe' ? 'stripe' : `${p.rail}:${p.network}`,
+        networkName(p.rail, p.network),
         String(p.records),
         String(p.lines),
         p.problem !== null ? `not read (${p.problem.code})` : (p.fileId ?? 'nothing new'),
@@ -53,5 +54,5 @@ function printPulls(s: Session, pulls: readonly RailPullResult[]): void {
       s.out.bold,
     ),
   )
-  for (const p of pulls) if (p.problem !== null) s.out.line(`${p.rail}${p.rail === 'stripe' ? '' : `:${p.network}`}: ${p.problem.message}`)
+  for (const p of pulls) if (p.problem !== null) s.out.line(`${networkName(p.rail, p.network)}: ${p.problem.message}`)
 }

@@ -161,10 +161,17 @@ export function createApi(core: CoreContext, handlers: Handlers, options: ApiOpt
     invoke,
     sessions,
     async call(name, input, meta, channel) {
-      const result = await invoke(name, input, meta, channel)
-      if (result.ok) return result.data as never
-      // The details as they crossed the boundary (whitelisted), so the CLI and tests see what a window sees.
-      throw new CsError(result.error.code, result.error.message, result.error.details ? { details: result.error.details } : {})
+      let thrown: unknown
+      try {
+        return (await dispatch(name, input, meta ?? {}, channel ?? DIRECT_CHANNEL)) as never
+      } catch (error) {
+        thrown = error
+      }
+      // The details as they crossed the boundary (whitelisted), so the CLI and tests see what a window
+      // sees; and the CLI's hint, which is for in-process callers only (invoke never carries it).
+      const error = toErrorPayload(thrown, name)
+      const cliHint = thrown instanceof CsError && error.code === thrown.code ? thrown.cliHint : undefined
+      throw new CsError(error.code, error.message, { ...(error.details ? { details: error.details } : {}), ...(cliHint ? { cliHint } : {}) })
     },
   }
 }

@@ -173,6 +173,14 @@ export interface RailBalance {
   note?: string
 }
 
+/** What a rail's `checkRecipients` found: a sentence per recipient it cannot pay, or why it could not ask. */
+export interface RecipientCheck {
+  /** By recipient: a sentence (with its full stop) saying what is wrong and what to do. */
+  problems: ReadonlyMap<string, string>
+  /** Why the network could not be asked (a clause, no full stop); null when it was. */
+  unreachable: string | null
+}
+
 /** What pre-flight shows a rail: one batch and its payouts on this rail + network only. */
 export interface RailPreflightInput {
   batch: BatchRow
@@ -240,6 +248,13 @@ interface RailBase {
    * May call the network; writes nothing. A thrown error becomes a RAIL_CHECK_FAILED problem.
    */
   preflight?(input: RailPreflightInput): Promise<readonly PreflightProblem[]>
+  /**
+   * Which recipients this rail cannot pay, asked of the network when rows are typed in (Stripe:
+   * the connected account exists and its transfers capability is active), so a person learns it
+   * next to the row rather than at Submit. Writes nothing. When the network cannot be asked it says
+   * so once (`unreachable`) and nothing of any recipient: no false alarm offline.
+   */
+  checkRecipients?(recipients: readonly string[]): Promise<RecipientCheck>
   /**
    * What `address` holds in each of `assets` (all of this rail + network), read from the network
    * itself: the rail's side of the balance checks (recon/balanceChecks.ts). Writes nothing; throws

@@ -35,6 +35,7 @@ export function stripeNotConfigured(): CsError {
   return new CsError(
     'RAIL_NOT_CONFIGURED',
     'Stripe is not set up for payouts in this workspace — ask an admin to add Stripe to the rails setting first.',
+    { cliHint: 'countersign settings rails set rails.json --as ADMIN, with {"stripe":{"apiUrl":…}}' },
   )
 }
 

@@ -112,6 +112,6 @@ export async function assertBatchApprovalsVerified(ctx: CoreContext, batchId: st
   throw new CsError(
     'APPROVAL_SIGNATURE_INVALID',
     `Batch "${batch.name}" will not be executed: ${why}. Nothing was signed or sent. If the batch is right, have it approved again; otherwise restore it from a backup and check the audit log (Audit shows whether its chain verifies).`,
-    { details: { batchId, valid: check.valid, required: check.required } },
+    { details: { batchId, valid: check.valid, required: check.required }, cliHint: 'countersign audit verify' },
   )
 }

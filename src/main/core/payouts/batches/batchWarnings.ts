@@ -20,6 +20,13 @@ import { checkPayoutRowsWithWarnings, storedPayoutCandidates } from './validateP
 
 /** Warnings about how a value was typed: known when it is typed in, not from the stored payout. */
 const AS_TYPED_CODES: ReadonlySet<string> = new Set(['ID_DERIVED', 'ADDRESS_NO_CHECKSUM'])
+/**
+ * What a rail said of the recipients when they were typed in (checkRecipientsOnline.ts): asked of
+ * the network, so kept like the typed ones until the row is retyped (then asked again) or a passed
+ * pre-flight at Submit has checked every recipient anew.
+ */
+export const ONLINE_CODES: ReadonlySet<string> = new Set(['RECIPIENT_CANNOT_RECEIVE', 'RECIPIENTS_NOT_CHECKED'])
+const KEPT_CODES: ReadonlySet<string> = new Set([...AS_TYPED_CODES, ...ONLINE_CODES])
 
 /** Rows typed in by this edit, with what the check of their input said (by row number). */
 export interface TypedRows {
@@ -48,13 +55,21 @@ export async function storeImportWarnings(
  * Work the batch's warnings out again over its stored payouts, and replace them; `typed` are the
  * rows this edit typed in. Returns how many of each kind.
  */
-export async function refreshBatchWarnings(ctx: CoreContext, batchId: string, typed?: TypedRows): Promise<Record<string, number>> {
+export async function refreshBatchWarnings(
+  ctx: CoreContext,
+  batchId: string,
+  typed?: TypedRows,
+  options: { recipientsChecked?: boolean } = {},
+): Promise<Record<string, number>> {
   const payouts = await payoutRowsOf(ctx, batchId)
   const checked = await checkPayoutRowsWithWarnings(ctx, await storedPayoutCandidates(ctx, payouts), { batchIdForEdit: batchId })
   const present = new Set(payouts.map((p) => p.id))
   const retyped = new Set(typed?.payoutIds ?? [])
   const asTyped = (await readBatchWarnings(ctx, batchId)).filter(
-    (w) => AS_TYPED_CODES.has(w.code) && (w.payoutId === null || (present.has(w.payoutId) && !retyped.has(w.payoutId))),
+    (w) =>
+      KEPT_CODES.has(w.code) &&
+      !(options.recipientsChecked === true && ONLINE_CODES.has(w.code)) &&
+      (w.payoutId === null || (present.has(w.payoutId) && !retyped.has(w.payoutId))),
   )
   const warnings = byRow([
     ...asTyped,
@@ -64,6 +79,37 @@ export async function refreshBatchWarnings(ctx: CoreContext, batchId: string, ty
   await ctx.db.run(ctx.db.k.deleteFrom('batch_warnings').where('batch_id', '=', batchId))
   await insertWarnings(ctx, batchId, warnings, new Map(payouts.map((p) => [p.row_no, p.id])))
   return countByCode(warnings)
+}
+
+/**
+ * Put what the rails said of some recipients in place of what they said before: `checked` are the
+ * recipients asked, per rail and network; their earlier RECIPIENT_CANNOT_RECEIVE warnings go, the
+ * new ones (by row) come in. A new RECIPIENTS_NOT_CHECKED replaces the old one; a check that
+ * asked about all of the batch's recipients (`whole`) clears the old one.
+ */
+export async function replaceOnlineWarnings(
+  ctx: CoreContext,
+  batchId: string,
+  checked: readonly { rail: string; network: string; recipients: ReadonlySet<string> }[],
+  found: readonly RowWarning[],
+  whole: boolean,
+): Promise<void> {
+  const payouts = await payoutRowsOf(ctx, batchId)
+  const byId = new Map(payouts.map((p) => [p.id, p]))
+  const wasAsked = (payoutId: string): boolean => {
+    const p = byId.get(payoutId)
+    return p !== undefined && checked.some((c) => c.rail === p.rail && c.network === p.network && c.recipients.has(p.recipient))
+  }
+  const newNotChecked = found.some((w) => w.code === 'RECIPIENTS_NOT_CHECKED')
+  const kept = (await readBatchWarnings(ctx, batchId)).filter((w) => {
+    if (w.code === 'RECIPIENTS_NOT_CHECKED') return !newNotChecked && !whole
+    if (w.code !== 'RECIPIENT_CANNOT_RECEIVE') return true
+    return w.payoutId !== null && byId.has(w.payoutId) && !wasAsked(w.payoutId)
+  })
+  const rows = new Set(payouts.map((p) => p.row_no))
+  const warnings = byRow([...kept, ...found.filter((w) => w.row === null || rows.has(w.row))])
+  await ctx.db.run(ctx.db.k.deleteFrom('batch_warnings').where('batch_id', '=', batchId))
+  await insertWarnings(ctx, batchId, warnings, new Map(payouts.map((p) => [p.row_no, p.id])))
 }
 
 /** Whole-file warnings first, then by row; stable (the importer's column order within a row stays). */

@@ -12,6 +12,8 @@ import type { ExecuteCallName } from '../execute/executeCallNames'
 import { requireRole } from '../../operators/operators'
 import type { RailRegistry } from '../../rails/Rail'
 import { importPayoutCsv } from '../import/importPayoutCsv'
+import { sortWarnings } from '../import/rowIssues'
+import { checkRecipientsOnline } from './checkRecipientsOnline'
 import { getApprovalPolicy } from '../policy/getApprovalPolicy'
 import { canonicalPolicy } from '../policy/setApprovalPolicy'
 import { requestSettingChange } from '../../operators/adminChanges'
@@ -38,8 +40,11 @@ export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
   return {
     'payouts.import': async ({ core, operator }, input) => {
       const result = await importPayoutCsv(core, requireRole(operator, 'preparer', 'import payouts').id, input)
-      if (result.batchId !== null) emitBatchChanged(core, result.batchId)
-      return result
+      if (result.batchId === null) return result
+      emitBatchChanged(core, result.batchId)
+      // Asked of the rails after the import is stored (never inside its transaction).
+      const online = await checkRecipientsOnline(core, rails, result.batchId)
+      return online.length === 0 ? result : { ...result, warnings: sortWarnings([...result.warnings, ...online]) }
     },
 
     'batches.create': async ({ core, operator }, input) =>
@@ -48,11 +53,22 @@ export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
     'batches.awaitingMe': async ({ core, operator }) => await awaitingMe(core, operator),
     'batches.get': async ({ core, operator }, input) => await getBatch(core, input, operator),
     'batches.payouts': async ({ core }, input) => await getBatchPayouts(core, input),
-    'batches.preflight': ({ core }, input) => preflightBatch(core, input.id, rails),
-    'batches.rows.add': async ({ core, operator }, input) =>
-      await addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
-    'batches.rows.update': async ({ core, operator }, input) =>
-      await updateBatchRow(core, requireRole(operator, 'preparer', 'edit batches').id, input),
+    'batches.preflight': async ({ core }, input) => {
+      // The CLI's hints stay in the core: the app is never sent to a terminal.
+      const { cliHints: _cliHints, ...result } = await preflightBatch(core, input.id, rails)
+      return result
+    },
+    'batches.rows.add': async ({ core, operator }, input) => {
+      const summary = await addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input)
+      await checkRecipientsOnline(core, rails, input.id, { recipients: input.rows.map((r) => r.recipient) })
+      return summary
+    },
+    'batches.rows.update': async ({ core, operator }, input) => {
+      const summary = await updateBatchRow(core, requireRole(operator, 'preparer', 'edit batches').id, input)
+      const payout = await core.db.first(core.db.k.selectFrom('payouts').select('recipient').where('id', '=', input.payoutId))
+      if (payout) await checkRecipientsOnline(core, rails, input.id, { recipients: [payout.recipient] })
+      return summary
+    },
     'batches.rows.remove': async ({ core, operator }, input) =>
       await removeBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
     'batches.submit': ({ core, operator }, input) =>

@@ -27,10 +27,15 @@ import { storedPayoutCandidates, validatePayoutRowsBatch } from './validatePayou
 
 export type PreflightBatchReturnType = PreflightResult
 
+/** The pre-flight's result, with the commands a CLI user runs to fix what it found (never sent to the app). */
+export interface PreflightOutcome extends PreflightResult {
+  cliHints?: string[]
+}
+
 /** Row problems reported one by one; beyond this they are counted in one line. */
 export const PREFLIGHT_ROW_PROBLEMS_MAX = 50
 
-export async function preflightBatch(ctx: CoreContext, batchId: string, rails: RailRegistry): Promise<PreflightResult> {
+export async function preflightBatch(ctx: CoreContext, batchId: string, rails: RailRegistry): Promise<PreflightOutcome> {
   const batch = await getBatchRow(ctx, batchId)
   const payouts = await payoutRowsOf(ctx, batchId)
   const problems: PreflightProblem[] = []
@@ -59,6 +64,7 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
 
   const assets = new AssetCache(ctx)
   const totals = await sumByAsset(payouts, assets)
+  const treasuryHints: string[] = []
   for (const total of totals.values()) {
     const asset = await assets.get(total.assetId)
     const needsAddress = asset.rail !== 'stripe'
@@ -66,6 +72,9 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
       (a: Account) => !needsAddress || a.address !== null,
     )
     if (treasuries.length === 0) {
+      treasuryHints.push(
+        `countersign ledger accounts add --as ADMIN --id treasury-${asset.code.toLowerCase()} --name "Treasury ${asset.code}" --kind treasury --asset ${asset.id}${needsAddress ? ' --address ADDRESS' : ''}`,
+      )
       problems.push({
         code: 'TREASURY_MISSING',
         message: `There is no treasury account${needsAddress ? ' with an address' : ''} for ${asset.id} to pay from — ask an admin to open one${needsAddress ? ' with the address that pays' : ''}, then submit again`,
@@ -85,7 +94,7 @@ export async function preflightBatch(ctx: CoreContext, batchId: string, rails: R
   }
 
   problems.push(...(await railProblems(ctx, rails, batch, payouts)))
-  return { ok: problems.length === 0, problems }
+  return { ok: problems.length === 0, problems, ...(treasuryHints.length > 0 ? { cliHints: treasuryHints } : {}) }
 }
 
 /** Each configured rail's pre-flight over its payouts, in rail + network order; fail closed. */

@@ -43,13 +43,14 @@ export async function submitBatch(
     throw new CsError(
       'PREFLIGHT_FAILED',
       `Batch "${row.name}" was not submitted: ${quoted.join('; ')}${more}. Fix ${preflight.problems.length === 1 ? 'it' : 'them'} and submit again.`,
-      { details: { problems: preflight.problems } },
+      { details: { problems: preflight.problems }, ...(preflight.cliHints ? { cliHint: preflight.cliHints.join('\n      ') } : {}) },
     )
   }
   // The warnings the approver will read, true of the rows and the payees as they are now; the
-  // audit row of the submission counts them by kind.
+  // audit row of the submission counts them by kind. The pre-flight just checked every recipient
+  // with its rail, so what the rails said when rows were typed in is no longer news.
   await ctx.db.tx(async () => {
-    const warnings = await refreshBatchWarnings(ctx, row.id)
+    const warnings = await refreshBatchWarnings(ctx, row.id, undefined, { recipientsChecked: true })
     await transitionBatch(ctx, actorId, row.id, 'awaiting_approval', { reason: 'submitted', expectVersion: version, details: { warnings } })
   })
   emitBatchChanged(ctx, row.id)

@@ -86,6 +86,7 @@ async function readSubmission(ctx: CoreContext, id: string): Promise<SubmissionR
     throw new CsError(
       'SUBMISSION_NOT_FOUND',
       `There is no transaction ${id} — check the id (the batch's execution details list its transactions).`,
+      { cliHint: 'countersign batches submissions BATCH_ID lists them' },
     )
   }
   return row

@@ -50,7 +50,10 @@ export async function executeApprovedBatch(
         stopped !== null
           ? signingStoppedSentence({ id: batchId, name: b.name }, stopped)
           : `Batch "${b.name}" is already executing${startedBy(holder)}: every transaction of it is signed and sent, and Countersign confirms them as they land — there is nothing to execute again.`,
-        { details: { batchId, signingStopped: stopped } },
+        {
+          details: { batchId, signingStopped: stopped },
+          ...(stopped === null ? { cliHint: 'countersign poll --once confirms what has landed' } : {}),
+        },
       )
     }
     return new CsError(

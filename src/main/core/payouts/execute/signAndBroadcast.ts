@@ -16,6 +16,7 @@
  */
 import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
 import { CsError } from '../../../../shared/errors'
+import { networkName } from '../../../../shared/networkNames'
 import { formatAmountGrouped, parseMinor } from '../../../../shared/money'
 import { SYSTEM_ACTOR, type Actor, type CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
@@ -183,7 +184,8 @@ export async function sendPersisted(ctx: CoreContext, rail: Rail, actor: Actor, 
 export function notConfigured(sub: { rail: string; network: string }): CsError {
   return new CsError(
     'RAIL_NOT_CONFIGURED',
-    `Countersign has no ${sub.rail} connection for network ${sub.network} — ask an admin to set this network up for payouts, then execute again.`,
+    `Countersign has no connection for ${networkName(sub.rail, sub.network)} — ask an admin to set this network up for payouts, then execute again.`,
+    { cliHint: 'countersign settings rails set rails.json --as ADMIN (see countersign settings rails show)' },
   )
 }
 

@@ -6,6 +6,7 @@
 import type { Rail } from '../../../../shared/blocks'
 import type { CoreContext } from '../../context'
 import { getRailsSetting } from '../../rails/getRailsSetting'
+import { networksConfigured } from '../../../../shared/networkNames'
 
 /** Chain names a finance person knows, by chain id; any other chain is "chain N". */
 const EVM_CHAIN_NAMES: Readonly<Record<string, string>> = {
@@ -28,11 +29,7 @@ export function networkTitle(rail: Rail, network: string): string {
 /** `rail:network` of every network the rails setting configures. */
 export async function networksSetUp(ctx: CoreContext): Promise<ReadonlySet<string>> {
   const { rails } = await getRailsSetting(ctx)
-  const set = new Set<string>()
-  for (const c of rails.evm?.chains ?? []) set.add(`evm:${c.chainId}`)
-  for (const n of rails.stellar?.networks ?? []) set.add(`stellar:${n.network}`)
-  if (rails.stripe) set.add('stripe:stripe')
-  return set
+  return new Set(networksConfigured(rails))
 }
 
 /** The warning's sentence, without its place: says what to do in the app, never in the CLI. */

@@ -16,6 +16,7 @@
  */
 import type Stripe from 'stripe'
 import type { DeviceFreeRail, RailCapabilities } from '../Rail'
+import { checkStripeRecipients } from './checkStripeRecipients'
 import { buildStripeTransfer, planStripeChunks, sealStripeTransfer, stripeRequestOf } from './buildStripeTransfer'
 import { classifyStripeTransfer } from './classifyStripeTransfer'
 import { createStripeClient, type StripeApiBase } from './createStripeClient'
@@ -38,6 +39,9 @@ export interface StripeRailConfig {
   retry?: StripeRetryPolicy
   timeoutMs?: number
 }
+
+/** Per account request when rows are typed in. */
+const RECIPIENT_CHECK_TIMEOUT_MS = 5_000
 
 export const STRIPE_CAPABILITIES = {
   signer: null,
@@ -88,6 +92,12 @@ export function createStripeRail(config: StripeRailConfig): DeviceFreeRail {
     },
     classify: (submission, observation) => classifyStripeTransfer(feeAssetId, submission, observation),
     preflight: (input) => stripePreflight(client, input),
+    // Asked while a person waits on an import: a short timeout, the pre-flight at Submit asks again.
+    checkRecipients: (recipients) =>
+      checkStripeRecipients(
+        async () => createStripeClient(await config.secretKey(), config.apiBase, Math.min(config.timeoutMs ?? RECIPIENT_CHECK_TIMEOUT_MS, RECIPIENT_CHECK_TIMEOUT_MS)),
+        recipients,
+      ),
     readBalances: (address, assets) => readStripeBalances(client, address, assets),
   }
 }

@@ -1,6 +1,6 @@
 import { Badge, Card, Divider, Group, Stack, Text } from '@mantine/core'
 import type { AssetSummary } from '../../../../shared/ledgerApi'
-import { formatCount, formatExact, networkName } from '../../lib/format'
+import { formatCount, formatDisplay, formatExact, networkName } from '../../lib/format'
 import classes from './AssetSummaryCard.module.css'
 
 const LINES: readonly {
@@ -39,7 +39,9 @@ export function AssetSummaryCard({ summary: s, payees }: { summary: AssetSummary
             Treasury
           </Text>
           <Text className={classes.treasury}>
-            <span data-testid="summary-treasury">{formatExact(s.treasury, s.scale)}</span>{' '}
+            <span data-testid="summary-treasury" title={`Exactly ${formatExact(s.treasury, s.scale)} ${s.assetCode}`}>
+              {formatDisplay(s.treasury, s.scale, s.assetCode)}
+            </span>{' '}
             <span className={classes.unit}>{s.assetCode}</span>
           </Text>
         </Stack>
@@ -52,8 +54,13 @@ export function AssetSummaryCard({ summary: s, payees }: { summary: AssetSummary
               <Text size="sm" c="dimmed" className={classes.label}>
                 {line.label}
               </Text>
-              <Text size="sm" className={classes.amount} data-testid={`summary-${line.key}`}>
-                {formatExact(s[line.key], s.scale)}
+              <Text
+                size="sm"
+                className={classes.amount}
+                data-testid={`summary-${line.key}`}
+                title={`Exactly ${formatExact(s[line.key], s.scale)} ${s.assetCode}`}
+              >
+                {formatDisplay(s[line.key], s.scale, s.assetCode)}
               </Text>
             </div>
           ))}

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react'
 import type { AccountKind } from '../../../../shared/blocks'
 import type { Balance } from '../../../../shared/ledgerApi'
 import { VirtualTable } from '../../components/VirtualTable'
-import { formatExact } from '../../lib/format'
+import { formatDisplay } from '../../lib/format'
 import classes from './BalancesTable.module.css'
 
 const ROW_HEIGHT_PX = 52
@@ -37,13 +37,14 @@ export function BalancesTable({ balances }: { balances: Balance[] }) {
   const rows = useMemo<BalanceRow[]>(
     () =>
       balances.map((b) => {
-        const pendingDebits = formatExact(b.debitsPending, b.scale)
-        const pendingCredits = formatExact(b.creditsPending, b.scale)
+        // The one display form (trailing zeros trimmed, never rounded), as every view shows amounts.
+        const pendingDebits = formatDisplay(b.debitsPending, b.scale, b.assetCode)
+        const pendingCredits = formatDisplay(b.creditsPending, b.scale, b.assetCode)
         const hasPending = !/^[0.]+$/.test(b.debitsPending) || !/^[0.]+$/.test(b.creditsPending)
         return {
           b,
-          balance: formatExact(b.balance, b.scale),
-          available: formatExact(b.available, b.scale),
+          balance: formatDisplay(b.balance, b.scale, b.assetCode),
+          available: formatDisplay(b.available, b.scale, b.assetCode),
           pending: hasPending ? `+${pendingDebits} / −${pendingCredits}` : '—',
         }
       }),

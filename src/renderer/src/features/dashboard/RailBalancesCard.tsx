@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Card, Code, Group, List, Stack, Table, Text, Titl
 import { IconAlertTriangle, IconScale } from '@tabler/icons-react'
 import { useMemo } from 'react'
 import type { RailBalanceCheck } from '../../../../shared/reconBalancesApi'
-import { formatExact, formatTimestamp, middleEllipsis } from '../../lib/format'
+import { formatDisplay, formatTimestamp, middleEllipsis } from '../../lib/format'
 import { useNav } from '../nav/store'
 import classes from './RailBalancesCard.module.css'
 import { useRailBalances } from './railBalancesStore'
@@ -22,17 +22,17 @@ const BASIS_HINT: Record<RailBalanceCheck['basis'], string> = {
 }
 
 function amount(a: RailBalanceCheck, text: string | null): string {
-  return text === null ? '—' : `${formatExact(text, a.scale)} ${a.assetCode}`
+  return text === null ? '—' : `${formatDisplay(text, a.scale, a.assetCode)} ${a.assetCode}`
 }
 
 /** In the table the asset is named under the account: the figure alone. */
 function figure(a: RailBalanceCheck, text: string | null): string {
-  return text === null ? '—' : formatExact(text, a.scale)
+  return text === null ? '—' : formatDisplay(text, a.scale, a.assetCode)
 }
 
 /** "−5.000000" with a real minus sign; the sign says who holds more (negative: the rail holds less). */
 function signed(a: RailBalanceCheck): string {
-  const text = formatExact(a.difference ?? '0', a.scale)
+  const text = formatDisplay(a.difference ?? '0', a.scale, a.assetCode)
   return text.startsWith('-') ? `−${text.slice(1)}` : `+${text}`
 }
 

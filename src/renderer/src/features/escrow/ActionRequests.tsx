@@ -8,7 +8,7 @@ import { IconAlertOctagon, IconAlertTriangle, IconCheck, IconKey, IconPlayerPlay
 import { useState } from 'react'
 import type { EscrowAction, EscrowDetail } from '../../../../shared/escrowApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
-import { formatCount, formatExact, formatTimestamp } from '../../lib/format'
+import { formatCount, formatDisplay, formatTimestamp } from '../../lib/format'
 import { useSession } from '../session/store'
 import { approveAction, executeAction, rejectAction } from './actions'
 import { ActionStateBadge } from './StateBadge'
@@ -43,7 +43,7 @@ function ActionCard({ detail, action: a }: { detail: EscrowDetail; action: Escro
   const operators = useSession((s) => s.operators)
   const e = detail.escrow
   const name = (id: string) => operators.find((o) => o.id === id)?.name ?? id
-  const money = (s: string) => `${formatExact(s, e.scale)} ${e.assetCode}`
+  const money = (s: string) => `${formatDisplay(s, e.scale, e.assetCode)} ${e.assetCode}`
   const open = isOpenAction(a.state)
   return (
     <Stack

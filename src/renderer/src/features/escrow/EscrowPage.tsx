@@ -8,7 +8,7 @@ import { IconAlertTriangle, IconArrowBackUp, IconArrowLeft, IconBan, IconClockEx
 import { useState } from 'react'
 import type { EscrowDetail } from '../../../../shared/escrowApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
-import { formatCount, formatExact, formatTimestamp, networkName } from '../../lib/format'
+import { formatCount, formatDisplay, formatTimestamp, networkName } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { ActionRequests } from './ActionRequests'
 import { cancelEscrow, requestAction } from './actions'
@@ -119,7 +119,7 @@ function Totals({ detail }: { detail: EscrowDetail }) {
             {c.label}
           </Text>
           <Text size="lg" fw={700} ff="monospace" data-testid="escrow-total-amount" style={{ overflowWrap: 'anywhere' }}>
-            {formatExact(c.value, e.scale)} {e.assetCode}
+            {formatDisplay(c.value, e.scale, e.assetCode)} {e.assetCode}
           </Text>
           <Text size="xs" c="dimmed">
             {c.key === 'total' ? (

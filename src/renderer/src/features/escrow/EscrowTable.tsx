@@ -9,7 +9,7 @@ import { useMemo, type ReactNode } from 'react'
 import type { EscrowSummary } from '../../../../shared/escrowApi'
 import { VirtualTable } from '../../components/VirtualTable'
 import { OpenLink } from '../../components/OpenLink'
-import { formatCount, formatExact, formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
+import { formatCount, formatDisplay, formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
 import { Countdown } from './Countdown'
 import { DEADLINE_URGENT_MS } from './deadlines'
 import { EscrowStateBadge } from './StateBadge'
@@ -88,12 +88,12 @@ export function EscrowTable({ escrows, onOpen, resetKey }: { escrows: EscrowSumm
           return (
             <Stack gap={0} align="flex-end" title={e.assetId}>
               <Text span size="sm" ff="monospace" lh={1.35} style={{ whiteSpace: 'nowrap' }} data-testid="escrow-total">
-                {formatExact(e.total, e.scale)} {e.assetCode}
+                {formatDisplay(e.total, e.scale, e.assetCode)} {e.assetCode}
               </Text>
               <Text span size="xs" ff="monospace" c="dimmed" lh={1.35} style={{ whiteSpace: 'nowrap' }}>
                 held{' '}
                 <span data-testid="escrow-held">
-                  {formatExact(e.held, e.scale)} {e.assetCode}
+                  {formatDisplay(e.held, e.scale, e.assetCode)} {e.assetCode}
                 </span>
               </Text>
             </Stack>

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { ESCROW_STATES, type EscrowState } from '../../../../shared/escrowApi'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
-import { formatCount, formatExact } from '../../lib/format'
+import { formatCount, formatDisplay } from '../../lib/format'
 import { useApp } from '../app/store'
 import { useOffline } from '../offline/store'
 import { hasRole, useSession } from '../session/store'
@@ -112,7 +112,7 @@ function EscrowListView() {
                 Held in escrow
               </Text>
               <Text size="lg" fw={700} ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                {formatExact(a.held, a.scale)} {a.assetCode}
+                {formatDisplay(a.held, a.scale, a.assetCode)} {a.assetCode}
               </Text>
               <Text size="xs" c="dimmed" ff="monospace">
                 {a.assetId}

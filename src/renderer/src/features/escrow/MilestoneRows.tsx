@@ -7,9 +7,9 @@ import { ActionIcon, Button, Group, Table, Text, TextInput } from '@mantine/core
 import { IconPlus, IconTrash } from '@tabler/icons-react'
 import { ESCROW_MILESTONES_MAX, ESCROW_NAME_CHARS_MAX } from '../../../../shared/limits'
 import type { Asset } from '../../../../shared/ledgerApi'
-import { formatAmountGrouped, parseAmount } from '../../../../shared/money'
+import { parseAmount } from '../../../../shared/money'
 import { errorMessage } from '../../lib/api'
-import { formatCount } from '../../lib/format'
+import { formatCount, formatDisplayMinor } from '../../lib/format'
 import { hoursOf, milestonesTotal, type MilestoneDraft } from './milestonePlan'
 
 /** A new row's review window, in hours: a week. */
@@ -132,7 +132,7 @@ export function MilestoneRows({
         <Text size="sm" data-testid="escrow-create-total">
           Total of {formatCount(rows.length)} {rows.length === 1 ? 'milestone' : 'milestones'}:{' '}
           <Text span ff="monospace" fw={700}>
-            {total !== null && asset ? `${formatAmountGrouped(total, asset.scale)} ${asset.code}` : '—'}
+            {total !== null && asset ? `${formatDisplayMinor(total, asset.scale, asset.code)} ${asset.code}` : '—'}
           </Text>
         </Text>
       </Group>

@@ -7,7 +7,7 @@ import { Button, Card, Group, Stack, Text, ThemeIcon, Timeline, Title } from '@m
 import { IconAlertTriangle, IconScale, IconSend } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { EscrowDetail, EscrowMilestone } from '../../../../shared/escrowApi'
-import { formatExact, formatTimestamp, shortHash } from '../../lib/format'
+import { formatDisplay, formatTimestamp, shortHash } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { requestAction } from './actions'
 import { Countdown } from './Countdown'
@@ -90,7 +90,7 @@ function MilestoneItem({
   onResolve: () => void
 }) {
   const e = detail.escrow
-  const amount = (s: string) => `${formatExact(s, e.scale)} ${e.assetCode}`
+  const amount = (s: string) => `${formatDisplay(s, e.scale, e.assetCode)} ${e.assetCode}`
   const zero = (s: string) => /^0(\.0*)?$/.test(s)
   const pending = detail.actions.some((a) => a.milestone === n && isOpenAction(a.state))
   return (

@@ -10,7 +10,7 @@ import type { Payee, PayeeAddress, PayeeTotal } from '../../../../shared/payeesA
 import { OpenLink } from '../../components/OpenLink'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
-import { formatClock, formatCount, formatExact, formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
+import { formatClock, formatCount, formatDisplay, formatExact, formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
 import { usePayees } from './store'
 
 /** Characters of an address shown in the list; the whole address is in its title and in the payee's page. */
@@ -190,8 +190,8 @@ function Totals({ totals }: { totals: PayeeTotal[] }) {
   return (
     <Stack gap={2} align="flex-end" data-testid="payee-totals">
       {totals.map((t) => (
-        <Text key={t.assetId} size="sm" ff="monospace" ta="right" style={{ whiteSpace: 'nowrap' }} title={`${t.assetId}: ${t.paidOut}`}>
-          {formatExact(t.paidOut, t.scale)}{' '}
+        <Text key={t.assetId} size="sm" ff="monospace" ta="right" style={{ whiteSpace: 'nowrap' }} title={`${t.assetId}: exactly ${formatExact(t.paidOut, t.scale)}`}>
+          {formatDisplay(t.paidOut, t.scale, t.assetCode)}{' '}
           <Text span size="xs" c="dimmed" ff="inherit">
             {t.assetCode}
             {codes.indexOf(t.assetCode) !== codes.lastIndexOf(t.assetCode) ? ` · ${networkName(t.rail, t.network)}` : ''}
@@ -255,9 +255,9 @@ function PayeeDetail() {
                     <Text size="sm" c="dimmed">
                       {t.assetCode} · {networkName(t.rail, t.network)}
                     </Text>
-                    <Text size="sm" ff="monospace" fw={600}>
-                      {formatExact(t.paidOut, t.scale)}
-                      {toZero(t.pending) ? '' : ` (+${formatExact(t.pending, t.scale)} in escrow)`}
+                    <Text size="sm" ff="monospace" fw={600} title={`Exactly ${formatExact(t.paidOut, t.scale)} ${t.assetCode}`}>
+                      {formatDisplay(t.paidOut, t.scale, t.assetCode)}
+                      {toZero(t.pending) ? '' : ` (+${formatDisplay(t.pending, t.scale, t.assetCode)} in escrow)`}
                     </Text>
                   </Group>
                 ))}
@@ -302,8 +302,8 @@ function PayeeDetail() {
                             </Text>
                           </Table.Td>
                           <Table.Td style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
-                            <Text size="sm" ff="monospace" span>
-                              {formatExact(p.amount, p.scale)}
+                            <Text size="sm" ff="monospace" span title={`Exactly ${formatExact(p.amount, p.scale)} ${p.assetCode}`}>
+                              {formatDisplay(p.amount, p.scale, p.assetCode)}
                             </Text>{' '}
                             <Text size="xs" c="dimmed" span>
                               {p.assetCode}
@@ -369,8 +369,8 @@ function PayeeDetail() {
                           </Text>
                         </Table.Td>
                         <Table.Td style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>
-                          <Text size="sm" ff="monospace">
-                            {formatExact(a.balance, a.scale)}
+                          <Text size="sm" ff="monospace" title={`Exactly ${formatExact(a.balance, a.scale)} ${a.assetCode}`}>
+                            {formatDisplay(a.balance, a.scale, a.assetCode)}
                           </Text>
                         </Table.Td>
                       </Table.Tr>

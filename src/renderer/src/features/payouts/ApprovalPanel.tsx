@@ -13,7 +13,7 @@ import type { Asset } from '../../../../shared/ledgerApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
 import { formatAmountGrouped } from '../../../../shared/money'
 import type { BatchDetail, DailyLimitUsage } from '../../../../shared/payoutsApi'
-import { formatCount, formatExact, networkLabel, networkName, toMinor } from '../../lib/format'
+import { formatCount, formatDisplay, formatDisplayMinor, formatExact, networkLabel, networkName, toMinor } from '../../lib/format'
 import { useSession } from '../session/store'
 import { approveBatch, rejectBatch } from './actions'
 import { ApprovalEntries } from './ApprovalEntries'
@@ -47,6 +47,10 @@ export function ApprovalPanel({ detail, groups }: { detail: BatchDetail; groups:
     ) : (
       btn
     )
+
+  // A draft waits for its preparer, not for an approver: one line of what approval it will need
+  // (the rest on demand), so the payouts table is in reach on a 1024×700 laptop.
+  if (b.state === 'draft') return <DraftApprovalLine sentences={policy} limits={s.dailyLimits} required={s.required} />
 
   return (
     <Card withBorder padding="lg" data-testid="approval-panel">
@@ -185,7 +189,8 @@ function percentOf(part: bigint, whole: bigint): number {
 export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset: Asset | undefined }) {
   const scale = asset?.scale ?? 0
   const code = asset?.code ?? usage.assetId
-  const fmt = (decimal: string) => (asset ? `${formatExact(decimal, scale)} ${code}` : `${decimal} ${code}`)
+  // The one display form (trailing zeros trimmed, never rounded); exact on hover of the line.
+  const fmt = (decimal: string) => (asset ? `${formatDisplay(decimal, scale, code)} ${code}` : `${decimal} ${code}`)
   const limit = toMinor(usage.limit, scale) ?? 0n
   const used = toMinor(usage.usedToday, scale) ?? 0n
   const mine = toMinor(usage.thisBatch, scale) ?? 0n
@@ -199,8 +204,15 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
         <Text size="sm">
           {code} on {where}
         </Text>
-        <Text size="sm" ff="monospace" c={usage.ok ? undefined : 'red'} fw={usage.ok ? 400 : 700} data-testid="daily-limit-after">
-          {asset ? formatAmountGrouped(after, scale) : '…'} of {fmt(usage.limit)}
+        <Text
+          size="sm"
+          ff="monospace"
+          c={usage.ok ? undefined : 'red'}
+          fw={usage.ok ? 400 : 700}
+          title={asset ? `Exactly ${formatAmountGrouped(after, scale)} of ${formatExact(usage.limit, scale)} ${code}` : undefined}
+          data-testid="daily-limit-after"
+        >
+          {asset ? formatDisplayMinor(after, scale, code) : '…'} of {fmt(usage.limit)}
           {usage.ok ? '' : ' — over the limit'}
         </Text>
       </Group>
@@ -215,7 +227,7 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
       </Progress.Root>
       <Text size="xs" c="dimmed">
         Other batches today {fmt(usage.usedToday)} · this batch {fmt(usage.thisBatch)}
-        {usage.ok && limit >= after ? ` · left after it ${formatAmountGrouped(limit - after, scale)} ${code}` : ''}
+        {usage.ok && limit >= after ? ` · left after it ${formatDisplayMinor(limit - after, scale, code)} ${code}` : ''}
       </Text>
     </Stack>
   )
@@ -272,8 +284,8 @@ function ApproveDialog({
                 <Table.Td>{t.assetCode}</Table.Td>
                 <Table.Td title={networkLabel(t.rail, t.network)}>{networkName(t.rail, t.network)}</Table.Td>
                 <Table.Td ta="right">{formatCount(t.payouts)}</Table.Td>
-                <Table.Td ta="right" ff="monospace" fw={700}>
-                  {formatExact(t.total, t.scale)} {t.assetCode}
+                <Table.Td ta="right" ff="monospace" fw={700} title={`Exactly ${formatExact(t.total, t.scale)} ${t.assetCode}`}>
+                  {formatDisplay(t.total, t.scale, t.assetCode)} {t.assetCode}
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -347,5 +359,44 @@ function ApproveDialog({
         </Group>
       </Stack>
     </Modal>
+  )
+}
+
+/** The approval a draft will need, in one line; the policy's sentences and today's limits on demand. */
+function DraftApprovalLine({ sentences, limits, required }: { sentences: string[]; limits: DailyLimitUsage[]; required: number }) {
+  const [open, setOpen] = useState(false)
+  // "It is a draft…" repeats the state badge and the Submit button beside it.
+  const shown = sentences.filter((sentence) => !sentence.startsWith('It is a draft'))
+  return (
+    <Card withBorder padding="sm" data-testid="approval-panel" data-compact="true">
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+            <IconShieldCheck size={18} style={{ flexShrink: 0 }} />
+            <Text size="sm" fw={600} style={{ flexShrink: 0 }}>
+              Approval
+            </Text>
+            <Text size="sm" c="dimmed" truncate="end" title={shown.join(' ')} data-testid="approval-summary">
+              {shown[0] ?? `Needs ${formatCount(required)} ${required === 1 ? 'approval' : 'approvals'} once submitted.`}
+            </Text>
+          </Group>
+          {shown.length > 1 || limits.length > 0 ? (
+            <Button size="compact-xs" variant="subtle" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="approval-details-toggle">
+              {open ? 'Hide the policy' : 'The policy and today’s limits'}
+            </Button>
+          ) : null}
+        </Group>
+        {open ? (
+          <Stack gap={4} data-testid="approval-sentences">
+            {shown.map((sentence, i) => (
+              <Text key={i} size="sm" data-testid="approval-sentence">
+                {sentence}
+              </Text>
+            ))}
+            {limits.length > 0 ? <DailyLimits limits={limits} /> : null}
+          </Stack>
+        ) : null}
+      </Stack>
+    </Card>
   )
 }

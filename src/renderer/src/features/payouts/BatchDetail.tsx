@@ -12,7 +12,7 @@ import { useCallback, useMemo, useState } from 'react'
 import { groupBatchWarnings } from '../../../../shared/batchWarningGroups'
 import type { BatchDetail, Payout } from '../../../../shared/payoutsApi'
 import { DisplayAmount } from '../../components/DisplayAmount'
-import { formatCount, formatExact, formatTimestamp, networkLabel, networkName } from '../../lib/format'
+import { formatCount, formatDisplay, formatTimestamp, networkLabel, networkName } from '../../lib/format'
 import { hasRole, useSession } from '../session/store'
 import { cancelBatch, removeRow, submitBatch } from './actions'
 import { ApprovalPanel } from './ApprovalPanel'
@@ -72,6 +72,7 @@ export function BatchDetailView() {
     }
     return byPayout
   }, [detail])
+  const batchAssetIds = useMemo(() => detail?.payouts.map((p) => p.assetId) ?? [], [detail])
   // Removing asks first: it changes the batch (a new version) and cannot be taken back with one click.
   const onRemove = useCallback((p: Payout) => setRemoving(p), [])
 
@@ -194,6 +195,7 @@ export function BatchDetailView() {
             version={b.version}
             assets={assets}
             payout={editing === 'new' ? null : editing}
+            batchAssetIds={batchAssetIds}
             onDone={() => setEditing(null)}
           />
         ) : null}
@@ -253,7 +255,7 @@ function RemovePayoutDialog({
 }) {
   const [busy, setBusy] = useState(false)
   const asset = assets.find((a) => a.id === payout.assetId)
-  const amount = asset ? `${formatExact(payout.amount, asset.scale)} ${asset.code}` : `${payout.amount} ${payout.assetId}`
+  const amount = asset ? `${formatDisplay(payout.amount, asset.scale, asset.code)} ${asset.code}` : `${payout.amount} ${payout.assetId}`
   return (
     <Modal opened onClose={onClose} title={<Text fw={700}>Remove this payout?</Text>} data-testid="remove-payout-dialog">
       <Stack gap="sm">

@@ -5,9 +5,9 @@
  * The preparer sees them before submitting; the approver sees them beside the approve button.
  */
 import { Alert, Anchor, Button, Collapse, Group, List, Stack, Text } from '@mantine/core'
-import { IconAlertOctagon, IconChevronDown, IconChevronRight, IconFilter, IconUserExclamation } from '@tabler/icons-react'
+import { IconAlertOctagon, IconAlertTriangle, IconChevronDown, IconChevronRight, IconFilter, IconUserExclamation } from '@tabler/icons-react'
 import { useState } from 'react'
-import type { BatchWarningGroup } from '../../../../shared/batchWarningGroups'
+import { BLOCKING_WARNING_CODES, type BatchWarningGroup } from '../../../../shared/batchWarningGroups'
 import { formatCount } from '../../lib/format'
 
 /** Rows listed under an opened kind; the table (filtered) shows them all. */
@@ -26,8 +26,11 @@ export function BatchWarnings({
 }) {
   if (groups.length === 0) return null
   const danger = groups.filter((g) => g.danger)
-  const others = groups.filter((g) => !g.danger)
-  const rows = new Set(groups.flatMap((g) => g.payoutIds)).size
+  // Rows that cannot be paid as things stand (network not set up, account that cannot receive): their own, louder box.
+  const blocking = groups.filter((g) => !g.danger && BLOCKING_WARNING_CODES.has(g.code))
+  const others = groups.filter((g) => !g.danger && !BLOCKING_WARNING_CODES.has(g.code))
+  const blockingRows = new Set(blocking.flatMap((g) => g.payoutIds)).size
+  const rows = new Set(others.flatMap((g) => g.payoutIds)).size
   return (
     <Stack gap="sm" data-testid="batch-warnings">
       {danger.length > 0 ? (
@@ -42,6 +45,21 @@ export function BatchWarnings({
           {danger.map((g) => (
             <WarningKind key={g.code} group={g} active={filterCode === g.code} onFilter={onFilter} defaultOpen />
           ))}
+        </Alert>
+      ) : null}
+      {blocking.length > 0 ? (
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconAlertTriangle size={22} />}
+          title={`Cannot be paid as things stand — ${formatCount(blockingRows)} ${blockingRows === 1 ? 'payout' : 'payouts'}`}
+          data-testid="warnings-blocking"
+        >
+          <Stack gap={6}>
+            {blocking.map((g) => (
+              <WarningKind key={g.code} group={g} active={filterCode === g.code} onFilter={onFilter} />
+            ))}
+          </Stack>
         </Alert>
       ) : null}
       {others.length > 0 ? (

@@ -11,6 +11,7 @@ import { BATCH_NAME_CHARS_MAX, CSV_BYTES_MAX, PAYLOAD_BYTES_MAX } from '../../..
 import { FileDropZone } from '../../components/FileDropZone'
 import { saveBlob } from '../../lib/download'
 import { formatCount } from '../../lib/format'
+import { BLOCKING_WARNING_CODES } from '../../../../shared/batchWarningGroups'
 import { importCsv } from './actions'
 import { IssuesTable } from './IssuesTable'
 import { usePayouts } from './store'
@@ -117,15 +118,16 @@ export function ImportPanel({ onClose, initialFile }: { onClose: () => void; ini
     setBusy(false)
     setResult(r)
     // Stays open when a row cannot be paid as things stand: the person reads why before going on.
-    if (r?.batchId && r.issues.length === 0 && !r.warnings.some((w) => w.code === 'NETWORK_NOT_SET_UP')) {
+    if (r?.batchId && r.issues.length === 0 && !r.warnings.some((w) => BLOCKING_WARNING_CODES.has(w.code))) {
       onClose()
       open(r.batchId)
     }
   }
 
-  // Problems, and the warnings that mean a row cannot be paid as things stand (its network is not set up).
+  // Problems, and the warnings that mean a row cannot be paid as things stand (its network is not
+  // set up, its Stripe account cannot receive transfers).
   const rowIssues = result?.issues ?? []
-  const blockingWarnings = (result?.warnings ?? []).filter((w) => w.code === 'NETWORK_NOT_SET_UP')
+  const blockingWarnings = (result?.warnings ?? []).filter((w) => BLOCKING_WARNING_CODES.has(w.code))
   return (
     <Card withBorder padding="lg" data-testid="import-panel">
       <Stack gap="md">
@@ -260,8 +262,8 @@ export function ImportPanel({ onClose, initialFile }: { onClose: () => void; ini
             >
               <Group justify="space-between" wrap="nowrap" gap="md">
                 <Text size="sm">
-                  Nothing is lost: the draft keeps these rows and says so next to each. Have the network set up, or remove the rows, before
-                  you submit.
+                  Nothing is lost: the draft keeps these rows and says so next to each. Do what each row says, or remove it, before you
+                  submit.
                 </Text>
                 <Button size="xs" variant="light" onClick={() => open(result.batchId!)} data-testid="import-open-batch">
                   Open the draft

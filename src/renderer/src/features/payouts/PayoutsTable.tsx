@@ -63,7 +63,8 @@ export function PayoutsTable({
             c.getValue()
           )
         },
-        meta: { track: '64px', minWidthPx: 64, align: 'right', mono: true },
+        // Wide enough for its header in capitals and the sort arrow ("ROW ↕"), and a warning mark beside a 5-digit row.
+        meta: { track: '76px', minWidthPx: 76, align: 'right', mono: true },
       }),
       col.accessor((p) => p.name ?? '', {
         id: 'payee',
@@ -84,7 +85,7 @@ export function PayoutsTable({
             </div>
           )
         },
-        meta: { track: 'minmax(170px, 1.3fr)', minWidthPx: 170 },
+        meta: { track: 'minmax(160px, 1.3fr)', minWidthPx: 160 },
       }),
       col.accessor('recipient', {
         header: 'Recipient · network',
@@ -136,7 +137,8 @@ export function PayoutsTable({
       }),
       col.display({
         id: 'outcome',
-        header: 'Transaction / failure',
+        // The failure, when there is one, shows in the same cell; "Transaction" fits its header at 1,024 px.
+        header: 'Transaction',
         cell: (c) => {
           const p = c.row.original
           if (p.failureMessage)

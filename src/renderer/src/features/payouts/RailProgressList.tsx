@@ -5,7 +5,7 @@
  */
 import { Alert, Group, List, Progress, Stack, Text, Title } from '@mantine/core'
 import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react'
-import { formatCount, formatExact } from '../../lib/format'
+import { formatCount, formatDisplay } from '../../lib/format'
 import { assetLabels, railStatusSentence, type AssetAmount, type ExecutionSummary, type RailProgress } from './executionProgress'
 
 /** Failed payouts listed by name in the summary; the rest are counted (the payouts table lists every one). */
@@ -17,7 +17,7 @@ function percent(part: number, whole: number): number {
 
 function amounts(list: readonly AssetAmount[]): string {
   const labels = assetLabels(list)
-  return list.map((a, i) => `${formatExact(a.amount, a.scale)} ${labels[i]}`).join(' · ')
+  return list.map((a, i) => `${formatDisplay(a.amount, a.scale, a.assetCode)} ${labels[i]}`).join(' · ')
 }
 
 export function RailProgressList({ rails }: { rails: readonly RailProgress[] }) {
@@ -79,7 +79,7 @@ export function ExecutionSummaryCard({ summary, nextStep }: { summary: Execution
             <List size="sm" spacing={2}>
               {shown.map((f) => (
                 <List.Item key={f.id} data-testid="summary-failed-row">
-                  Row {f.rowNo}, {f.who}, {formatExact(f.amount.amount, f.amount.scale)} {f.amount.assetCode}: {f.reason}
+                  Row {f.rowNo}, {f.who}, {formatDisplay(f.amount.amount, f.amount.scale, f.amount.assetCode)} {f.amount.assetCode}: {f.reason}
                 </List.Item>
               ))}
             </List>

@@ -5,13 +5,14 @@
  */
 import { Alert, Button, Card, Group, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { Asset } from '../../../../shared/ledgerApi'
 import { parseAmount } from '../../../../shared/money'
 import { MEMO_CHARS_MAX, PAYEE_NAME_CHARS_MAX, RECIPIENT_CHARS_MAX, REFERENCE_CHARS_MAX } from '../../../../shared/limits'
 import type { Payout, PayoutRowInput, PayoutRowPatch } from '../../../../shared/payoutsApi'
-import { detailsOf, errorMessage } from '../../lib/api'
-import { networkLabel } from '../../lib/format'
+import { networksConfigured } from '../../../../shared/networkNames'
+import { detailsOf, errorMessage, invoke } from '../../lib/api'
+import { displayMinDecimals, networkLabel, networkName } from '../../lib/format'
 import { addRow, updateRow } from './actions'
 
 type Field = 'recipient' | 'amount' | 'asset' | 'network' | 'memo' | 'reference' | 'name'
@@ -45,8 +46,40 @@ interface Values {
   name: string
 }
 
+/** What a recipient looks like on each rail. */
+const RECIPIENT_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  evm: '0x… address',
+  stellar: 'G… account',
+  stripe: 'acct_… connected account',
+}
+
+const netOf = (a: Pick<Asset, 'rail' | 'network'>): string => `${a.rail}:${a.network}`
+
+/**
+ * The asset a new payout starts on: one on a network set up in this workspace — the batch's own
+ * (the one most of its rows use) first, else the first set up — never one that is not set up.
+ * Within the network, the asset the batch already pays in most; else its first money with cents.
+ */
+export function defaultAsset(assets: readonly Asset[], setUp: readonly string[], batchAssetIds: readonly string[]): Asset | null {
+  const usable = new Set(setUp)
+  const byUse = new Map<string, number>()
+  for (const id of batchAssetIds) byUse.set(id, (byUse.get(id) ?? 0) + 1)
+  const batchAssets = [...byUse.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .flatMap(([id]) => assets.filter((a) => a.id === id && usable.has(netOf(a))))
+  if (batchAssets[0]) return batchAssets[0]
+  for (const net of setUp) {
+    const on = assets.filter((a) => netOf(a) === net)
+    // Payouts are mostly money with cents (USDC, USD) rather than the network's coin (ETH, XLM).
+    const first = on.find((a) => displayMinDecimals(a.code, a.scale) === 2) ?? on[0]
+    if (first) return first
+  }
+  return null
+}
+
 function initialValues(payout: Payout | null, assets: Asset[]): Values {
-  const asset = payout ? assets.find((a) => a.id === payout.assetId) : assets[0]
+  // A new payout waits for the rails setting (defaultAsset) before it picks an asset.
+  const asset = payout ? assets.find((a) => a.id === payout.assetId) : undefined
   return {
     recipient: payout?.recipient ?? '',
     amount: payout?.amount ?? '',
@@ -64,25 +97,53 @@ export function RowForm({
   version,
   assets,
   payout,
+  batchAssetIds,
   onDone,
 }: {
   batchId: string
   version: number
   assets: Asset[]
   payout: Payout | null
+  /** The asset of each payout already in the batch: a new one starts on the batch's network. */
+  batchAssetIds: readonly string[]
   onDone: () => void
 }) {
   const [values, setValues] = useState<Values>(() => initialValues(payout, assets))
   const [errors, setErrors] = useState<Errors>({})
   const [busy, setBusy] = useState(false)
+  // Networks set up in this workspace (settings.rails), to start on one and to mark the others.
+  const [setUp, setSetUp] = useState<readonly string[] | null>(null)
+  const touched = useRef(false)
+  useEffect(() => {
+    let live = true
+    invoke('settings.rails.get', {})
+      .then((r) => live && setSetUp(networksConfigured(r.rails)))
+      .catch(() => live && setSetUp([]))
+    return () => {
+      live = false
+    }
+  }, [])
+  useEffect(() => {
+    if (payout || setUp === null || touched.current) return
+    const start = defaultAsset(assets, setUp, batchAssetIds)
+    if (start) setValues((v) => ({ ...v, asset: start.code, network: networkLabel(start.rail, start.network) }))
+  }, [payout, setUp, assets, batchAssetIds])
+  const isSetUp = (a: Asset): boolean => setUp === null || setUp.includes(netOf(a))
   const codes = useMemo(() => [...new Set(assets.map((a) => a.code))].sort(), [assets])
   const networks = useMemo(
-    () => assets.filter((a) => a.code === values.asset).map((a) => networkLabel(a.rail, a.network)),
-    [assets, values.asset],
+    () =>
+      assets
+        .filter((a) => a.code === values.asset)
+        .map((a) => ({
+          value: networkLabel(a.rail, a.network),
+          label: setUp === null || setUp.includes(netOf(a)) ? networkName(a.rail, a.network) : `${networkName(a.rail, a.network)} — not set up`,
+        })),
+    [assets, values.asset, setUp],
   )
   const asset = assets.find((a) => a.code === values.asset && networkLabel(a.rail, a.network) === values.network) ?? null
 
   const set = (field: Field) => (value: string) => {
+    touched.current = true
     setValues((v) => ({ ...v, [field]: value }))
     setErrors((e) => ({ ...e, [field]: undefined, form: undefined }))
   }
@@ -149,7 +210,7 @@ export function RowForm({
           <TextInput
             label="Recipient"
             required
-            placeholder="0x… address"
+            placeholder={RECIPIENT_PLACEHOLDERS[asset?.rail ?? 'evm'] ?? 'Address or account id'}
             value={values.recipient}
             maxLength={RECIPIENT_CHARS_MAX}
             onChange={(e) => set('recipient')(e.currentTarget.value)}
@@ -173,8 +234,9 @@ export function RowForm({
             data={codes}
             value={values.asset || null}
             onChange={(v) => {
+              touched.current = true
               const code = v ?? ''
-              const first = assets.find((a) => a.code === code)
+              const first = assets.find((a) => a.code === code && isSetUp(a)) ?? assets.find((a) => a.code === code)
               setValues((s) => ({ ...s, asset: code, network: first ? networkLabel(first.rail, first.network) : '' }))
               setErrors((e) => ({ ...e, asset: undefined, network: undefined, form: undefined }))
             }}
@@ -189,6 +251,7 @@ export function RowForm({
             value={values.network || null}
             onChange={(v) => set('network')(v ?? '')}
             error={errors.network}
+            description={asset && !isSetUp(asset) ? 'Not set up in this workspace: the row can be kept, but not paid until an admin sets it up.' : undefined}
             allowDeselect={false}
             data-testid="row-network"
           />

@@ -17,6 +17,7 @@ import { notifyError, notifySuccess } from '../notify/store'
 import { downloadReceiptJson, downloadReceiptPdf, downloadRemittance } from './downloads'
 import { usePayee } from './payeeStore'
 import { AmountText, CopyValue, KindBadge } from './parts'
+import { RailReference } from '../../components/RailReference'
 import { EVENT_LABELS, evidenceRows } from './receiptWords'
 import { useReceipts, type ReceiptDetail as Detail } from './store'
 import { VerificationResult } from './VerificationResult'
@@ -117,7 +118,9 @@ function DetailBody({ detail }: { detail: Detail }) {
       <Section title={`Evidence on the rail (${networkName(r.evidence.rail, r.evidence.network)})`} testId="receipt-evidence">
         {evidenceRows(r.evidence).map((row) => (
           <Field key={row.label} label={row.label}>
-            {row.mono ? (
+            {row.railId ? (
+              <RailReference rail={r.evidence.rail} reference={row.value} url={null} chars={Infinity} testId="receipt-rail-reference" />
+            ) : row.mono ? (
               <CopyValue
                 value={row.value}
                 label={row.label.toLowerCase()}

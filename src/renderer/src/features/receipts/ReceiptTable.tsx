@@ -14,6 +14,7 @@ import { formatTimestamp, middleEllipsis, networkName } from '../../lib/format'
 import { monoWidthPx } from '../reconciliation/Amount'
 import { AmountText, KindBadge } from './parts'
 import { amountWithCode } from './receiptWords'
+import { RailReference } from '../../components/RailReference'
 
 const ROW_HEIGHT_PX = 54
 const AMOUNT_MIN_WIDTH_PX = 150
@@ -143,9 +144,13 @@ export function ReceiptTable({
                 </Text>
               }
               second={
-                <Text size="xs" c="dimmed" ff="monospace" lh={1.35} truncate="end" title={r.txHash ?? undefined}>
-                  {r.txHash ? middleEllipsis(r.txHash, TX_CHARS_SHOWN) : '—'}
-                </Text>
+                r.txHash ? (
+                  <RailReference rail={r.rail} reference={r.txHash} url={null} chars={TX_CHARS_SHOWN} size="xs" />
+                ) : (
+                  <Text size="xs" c="dimmed" lh={1.35}>
+                    —
+                  </Text>
+                )
               }
             />
           )

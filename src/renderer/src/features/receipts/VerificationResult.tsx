@@ -9,7 +9,7 @@ import type { ReactNode } from 'react'
 import type { ReceiptCheck, ReceiptVerificationResult } from '../../../../shared/receiptsApi'
 import { formatTimestamp } from '../../lib/format'
 import { CopyValue } from './parts'
-import { amountWithCode, CHECK_LABELS, STATUS_COLORS, STATUS_LABELS, verdictSentence } from './receiptWords'
+import { amountWithCode, exactAmountWithCode, CHECK_LABELS, STATUS_COLORS, STATUS_LABELS, verdictSentence } from './receiptWords'
 
 const STATUS_ICONS = { pass: IconCheck, fail: IconX, skipped: IconCircleMinus } as const
 
@@ -104,7 +104,7 @@ export function VerificationResult({
               </Text>
             </Fact>
             <Fact label="Amount">
-              <Text size="sm" fw={700} ff="monospace" data-amount data-testid={`${testId}-amount`}>
+              <Text size="sm" fw={700} ff="monospace" data-amount data-testid={`${testId}-amount`} title={`Exactly ${exactAmountWithCode(r.amount, r.code)}`}>
                 {amountWithCode(r.amount, r.code)}
               </Text>
             </Fact>

@@ -6,7 +6,8 @@
 import { CopyIcon } from '../../components/CopyIcon'
 import { Badge, Group, Text, type MantineSize } from '@mantine/core'
 import type { ReceiptKind } from '../../../../shared/receiptTypes'
-import { amountWithCode, isMoneyBack, KIND_LABELS } from './receiptWords'
+import type { ClipboardEvent } from 'react'
+import { amountWithCode, exactAmountWithCode, isMoneyBack, KIND_LABELS } from './receiptWords'
 
 /** How long "Copied" shows after a copy. */
 
@@ -44,7 +45,10 @@ export function CopyValue({
   )
 }
 
-/** An exact amount with its code, grouped, never cut: money back to the payer in orange. */
+/**
+ * An amount with its code in the one display form (trailing zeros trimmed, never rounded), the
+ * exact value on hover and on copy, never cut: money back to the payer in orange.
+ */
 export function AmountText({
   value,
   code,
@@ -68,7 +72,13 @@ export function AmountText({
       ff="monospace"
       c={kind !== undefined && isMoneyBack(kind) ? 'orange.8' : undefined}
       style={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}
+      title={`Exactly ${exactAmountWithCode(value, code)}`}
+      onCopy={(e: ClipboardEvent<HTMLSpanElement>) => {
+        e.clipboardData.setData('text/plain', exactAmountWithCode(value, code))
+        e.preventDefault()
+      }}
       data-amount
+      data-exact={value}
       data-testid={testId}
     >
       {amountWithCode(value, code)}

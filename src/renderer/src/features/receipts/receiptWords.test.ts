@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ReceiptCheck } from '../../../../shared/receiptsApi'
-import { amountWithCode, dateProblem, EMPTY_FILTER, evidenceRows, groupedAmount, toReceiptFilter, verdictSentence } from './receiptWords'
+import { amountWithCode, exactAmountWithCode, dateProblem, EMPTY_FILTER, evidenceRows, groupedAmount, toReceiptFilter, verdictSentence } from './receiptWords'
 
 const check = (name: ReceiptCheck['name'], status: ReceiptCheck['status']): ReceiptCheck => ({ name, status, detail: '' })
 
@@ -11,6 +11,10 @@ describe('amounts', () => {
     expect(groupedAmount('98765432109876543210.10')).toBe('98,765,432,109,876,543,210.10')
     expect(groupedAmount('1000')).toBe('1,000')
     expect(amountWithCode('1250.50', 'USD')).toBe('1,250.50 USD')
+    // The one display form: trailing zeros trimmed, never rounded (the exact form stays for hover).
+    expect(amountWithCode('1250.500000', 'USDC')).toBe('1,250.50 USDC')
+    expect(amountWithCode('100015.932110', 'USDC')).toBe('100,015.93211 USDC')
+    expect(exactAmountWithCode('100015.932110', 'USDC')).toBe('100,015.932110 USDC')
   })
 })
 
@@ -64,7 +68,7 @@ describe('evidence', () => {
       to: '0x2',
     })
     expect(rows.map((r) => r.label)).toEqual(['Network', 'Transaction hash', 'Block', 'Block hash', 'Log index', 'From', 'Contract called'])
-    expect(rows.find((r) => r.label === 'Transaction hash')).toEqual({ label: 'Transaction hash', value: '0xabc', mono: true })
+    expect(rows.find((r) => r.label === 'Transaction hash')).toEqual({ label: 'Transaction hash', value: '0xabc', mono: true, railId: true })
     expect(rows.find((r) => r.label === 'Log index')?.mono).toBe(false)
   })
 })

@@ -5,7 +5,7 @@
  */
 import type { ReceiptCheck, ReceiptFilter } from '../../../../shared/receiptsApi'
 import type { ReceiptEventKind, ReceiptEvidence, ReceiptKind } from '../../../../shared/receiptTypes'
-import { formatExact } from '../../lib/format'
+import { formatDisplay, formatExact, networkName } from '../../lib/format'
 
 export const KIND_LABELS: Record<ReceiptKind, string> = {
   payout: 'Payout',
@@ -49,8 +49,22 @@ export function groupedAmount(value: string): string {
   return formatExact(value, dot === -1 ? 0 : value.length - dot - 1)
 }
 
-/** "1,250.500001 USDC" */
+/** The scale a decimal string was written at ("1250.500000" → 6). */
+const scaleOf = (value: string): number => {
+  const dot = value.indexOf('.')
+  return dot === -1 ? 0 : value.length - dot - 1
+}
+
+/**
+ * "1,250.5 USDC" for "1250.500000": the one display form of every view (trailing zeros trimmed,
+ * never rounded — shared/displayAmount.ts); the exact form is exactAmountWithCode, shown on hover.
+ */
 export function amountWithCode(value: string, code: string): string {
+  return `${formatDisplay(value, scaleOf(value), code)} ${code}`
+}
+
+/** "1,250.500000 USDC": exact at the scale the core wrote (hover, copy). */
+export function exactAmountWithCode(value: string, code: string): string {
   return `${groupedAmount(value)} ${code}`
 }
 
@@ -59,6 +73,8 @@ export interface EvidenceRow {
   value: string
   /** Hashes, addresses, ids: monospace, with a copy button. */
   mono: boolean
+  /** The rail's own id of the payment (tx hash, Stripe transfer): shown as every view shows it (RailReference). */
+  railId?: boolean
 }
 
 /** Every field of the rail's evidence, labelled; nothing left out, nothing invented. */
@@ -66,8 +82,8 @@ export function evidenceRows(e: ReceiptEvidence): EvidenceRow[] {
   switch (e.rail) {
     case 'evm':
       return [
-        { label: 'Network', value: `EVM chain ${e.chainId} (${e.network})`, mono: false },
-        { label: 'Transaction hash', value: e.txHash, mono: true },
+        { label: 'Network', value: `${networkName('evm', String(e.chainId))} (chain ${e.chainId})`, mono: false },
+        { label: 'Transaction hash', value: e.txHash, mono: true, railId: true },
         { label: 'Block', value: e.blockNumber, mono: true },
         { label: 'Block hash', value: e.blockHash, mono: true },
         {
@@ -80,8 +96,8 @@ export function evidenceRows(e: ReceiptEvidence): EvidenceRow[] {
       ]
     case 'stellar':
       return [
-        { label: 'Network', value: `Stellar ${e.network} (${e.networkPassphrase})`, mono: false },
-        { label: 'Transaction hash', value: e.txHash, mono: true },
+        { label: 'Network', value: `${networkName('stellar', e.network)} (${e.networkPassphrase})`, mono: false },
+        { label: 'Transaction hash', value: e.txHash, mono: true, railId: true },
         { label: 'Ledger', value: e.ledger, mono: true },
         { label: 'Operation', value: `${e.operationIndex + 1} (index ${e.operationIndex})`, mono: false },
         { label: 'Source account', value: e.source, mono: true },
@@ -89,7 +105,7 @@ export function evidenceRows(e: ReceiptEvidence): EvidenceRow[] {
     case 'stripe':
       return [
         { label: 'Network', value: `Stripe (${e.network})`, mono: false },
-        { label: 'Transfer', value: e.transferId, mono: true },
+        { label: 'Transfer', value: e.transferId, mono: true, railId: true },
         {
           label: 'Balance transaction',
           value: e.balanceTransactionId ?? 'not seen by the sync yet',

@@ -5,6 +5,7 @@
  */
 import { Text } from '@mantine/core'
 import { formatStatementAmount } from './statementWords'
+import { formatDisplay } from '../../lib/format'
 
 /** Mantine's font sizes the amounts use, in px (theme defaults: xs 12, sm 14). */
 const FONT_PX = { xs: 12, sm: 14 } as const
@@ -16,8 +17,11 @@ const MONO_CHAR_EM = 0.62
 /** The table cell's padding, left and right (VirtualTable.module.css). */
 const CELL_PADDING_PX = 24
 
+/** The one display form (trailing zeros trimmed, never rounded); the exact one on hover. */
 export function amountText(value: string | null, currency: string): string {
-  return value === null ? '—' : `${formatStatementAmount(value)} ${currency}`
+  if (value === null) return '—'
+  const dot = value.indexOf('.')
+  return `${formatDisplay(value, dot === -1 ? 0 : value.length - dot - 1, currency)} ${currency}`
 }
 
 /** Smallest column width, in px, that shows every one of `texts` whole in monospace at font `size` (never below `minPx`). */
@@ -53,6 +57,7 @@ export function Amount({
       style={{ whiteSpace: 'nowrap' }}
       data-testid={testId}
       data-amount
+      title={value === null ? undefined : `Exactly ${formatStatementAmount(value)} ${currency}`}
     >
       {amountText(value, currency)}
     </Text>

@@ -10,7 +10,7 @@ import { useMemo, type ReactNode } from 'react'
 import type { StatementSummary } from '../../../../shared/reconApi'
 import { VirtualTable } from '../../components/VirtualTable'
 import { OpenLink } from '../../components/OpenLink'
-import { formatCount, formatTimestamp } from '../../lib/format'
+import { formatCount, formatTimestamp, middleEllipsis } from '../../lib/format'
 import { WarningsBadge } from './StatementWarnings'
 import { Amount, amountText, monoWidthPx } from './Amount'
 import { formatPeriod, warningResolution } from './statementWords'
@@ -20,7 +20,10 @@ const ROW_HEIGHT_PX = 56
 /** An amount column is never narrower than this, whatever the amounts. */
 const AMOUNT_MIN_WIDTH_PX = 164
 /** The account column holds at least an IBAN of 22 characters with its currency. */
-const ACCOUNT_MIN_WIDTH_PX = 250
+const ACCOUNT_MIN_WIDTH_PX = 150
+/** Beyond this the account id is shortened in the middle. */
+const ACCOUNT_MAX_WIDTH_PX = 160
+const ACCOUNT_CHARS_SHOWN = 14
 
 const col = createColumnHelper<StatementSummary>()
 
@@ -71,11 +74,16 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
       ),
     [statements],
   )
+  // The account id is shortened in the middle (whole on hover; the accounts card below lists it
+  // whole), so the table fits a 1,024-pixel window beside amounts of a trillion.
   const accountPx = useMemo(
     () =>
-      monoWidthPx(
-        statements.map((s) => ({ text: s.accountId, size: 'sm' as const })),
-        ACCOUNT_MIN_WIDTH_PX,
+      Math.min(
+        ACCOUNT_MAX_WIDTH_PX,
+        monoWidthPx(
+          statements.map((s) => ({ text: s.accountId, size: 'sm' as const })),
+          ACCOUNT_MIN_WIDTH_PX,
+        ),
       ),
     [statements],
   )
@@ -100,7 +108,7 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
             />
           )
         },
-        meta: { track: 'minmax(180px, 1.2fr)', minWidthPx: 180 },
+        meta: { track: 'minmax(160px, 1.2fr)', minWidthPx: 160 },
       }),
       col.accessor('accountId', {
         header: 'Account · sequence',
@@ -110,8 +118,8 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
             <TwoLines
               mono
               first={
-                <span title={s.accountId} data-testid="recon-statement-account">
-                  {s.accountId}
+                <span title={s.accountId} data-testid="recon-statement-account" data-account={s.accountId}>
+                  {middleEllipsis(s.accountId, ACCOUNT_CHARS_SHOWN)}
                 </span>
               }
               second={
@@ -155,32 +163,27 @@ export function StatementTable({ statements, onOpen }: { statements: StatementSu
         cell: (c) => {
           const s = c.row.original
           return (
-            <Stack gap={0} align="flex-end">
-              <Text span size="sm" lh={1.35} data-testid="recon-statement-lines">
-                {formatCount(s.lines)}
+            <Stack gap={2} align="flex-start">
+              <Text span size="sm" lh={1.35}>
+                <span data-testid="recon-statement-lines">{formatCount(s.lines)}</span>{' '}
+                <Text span size="xs" c={s.unmatched > 0 ? 'orange' : 'dimmed'} data-testid="recon-statement-unmatched">
+                  {formatCount(s.unmatched)} unmatched
+                </Text>
               </Text>
-              <Text span size="xs" c={s.unmatched > 0 ? 'orange' : 'dimmed'} lh={1.35} data-testid="recon-statement-unmatched">
-                {formatCount(s.unmatched)} unmatched
-              </Text>
+              <WarningsBadge
+                warnings={s.warnings}
+                note={(w) =>
+                  warningResolution(
+                    w,
+                    accounts.find((a) => a.id === s.accountId),
+                    (id) => ledgerAccounts.find((a) => a.id === id)?.name,
+                  )
+                }
+              />
             </Stack>
           )
         },
-        meta: { track: '110px', minWidthPx: 110, align: 'right' },
-      }),
-      col.accessor('warnings', {
-        header: 'Warnings',
-        cell: (c) => (
-          <WarningsBadge
-            warnings={c.getValue()}
-            note={(w) =>
-              warningResolution(
-                w,
-                accounts.find((a) => a.id === c.row.original.accountId),
-                (id) => ledgerAccounts.find((a) => a.id === id)?.name,
-              )
-            }
-          />
-        ),
+        // Lines and warnings share a column: one fewer for a 1,024-pixel window.
         meta: { track: '130px', minWidthPx: 130 },
       }),
     ],
