@@ -26,9 +26,9 @@ import { childSteps } from './paths'
 const config = JSON.parse(process.argv[2]!) as ChildConfig
 const log = (e: ChildEvent) => fs.appendFileSync(config.eventsFile, `${JSON.stringify({ phase: config.phase, ...e })}\n`)
 
+let calls = 0
 /** Counts every database call; SIGKILLs the process just before the k-th. */
 function killingDb(db: Db, killAt: number | null): Db {
-  let calls = 0
   const counted = new Set(['all', 'first', 'run', 'tx', 'insertRows', 'updateRows'])
   return new Proxy(db, {
     get(target, prop, receiver) {
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     if (config.rails.includes('evm')) await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
     if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
   }
-  log({ kind: 'done' })
+  log({ kind: 'done', n: calls })
   await signer.close()
   await base.db.close()
 }

@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     const fired = Object.entries(r.faults)
       .map(([k, v]) => `${k}×${v}`)
       .join(' ')
-    process.stdout.write(`run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases; ${fired || 'no fault fired'})\n`)
+    process.stdout.write(`run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}; ${fired || 'no fault fired'})\n`)
   })
   const report = buildReport(seed, results, opts)
   process.stdout.write(`${formatReport(report)}\n`)
