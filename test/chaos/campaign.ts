@@ -134,7 +134,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     const faulty = faultRng.int(1, opts.faultyPhasesMax ?? 4)
     let expiring = false
     for (let phase = 0; phase < faulty; phase++) {
-      const killAt = faultRng.chance(0.75) ? Number(faultRng.amount(2_500n)) : null
+      // The first phase makes ~100–1,500 database calls (planning, signing, sending); later ones
+      // (resume + sweeps) ~20–200: k is drawn over each so that most kills land mid-work.
+      const killAt = faultRng.chance(0.8) ? faultRng.int(1, phase === 0 ? 900 : 150) : null
       const deviceRails = rails.filter((r) => r !== 'stripe')
       const device: DeviceFault | null =
         deviceRails.length > 0 && faultRng.chance(0.3)

@@ -7,7 +7,7 @@
  * `npx tsx scripts/postgres-cluster.ts run -- npm run chaos -- --backend postgres …`.
  */
 import { parseArgs } from 'node:util'
-import { replayCommand, type RunOptions } from './campaign'
+import { replayCommand, type RunOptions, type RunResult } from './campaign'
 import { PATH_NAMES } from './paths'
 import { buildReport, formatReport, writeReport } from './report'
 import { runCampaign, runSeeds } from './runCampaign'
@@ -41,11 +41,14 @@ async function main(): Promise<number> {
   const runOpts: RunOptions = { ...opts, ...(breakMode ? { breakMode } : {}) }
   const seed = values.seed!
   const seeds = seed.includes('.') && runs === 1 ? [seed] : runSeeds(seed, runs)
+  const done: RunResult[] = []
   const results = await runCampaign(seeds, runOpts, (r, i) => {
     const status = r.ok ? 'ok' : `FAILED — replay: ${replayCommand(r.seed, opts)}`
     const fired = Object.entries(r.faults)
       .map(([k, v]) => `${k}×${v}`)
       .join(' ')
+    done.push(r)
+    writeReport(values.report!, buildReport(seed, done, opts)) // kept current: a campaign cut short still has its report
     process.stdout.write(`run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}; ${fired || 'no fault fired'})\n`)
   })
   const report = buildReport(seed, results, opts)
