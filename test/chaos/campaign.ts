@@ -35,7 +35,15 @@ function childScript(): Promise<string> {
   childBundle ??= (async () => {
     const { build } = await import('esbuild')
     const outfile = path.join(repoRoot, 'out', 'chaos', `child-${process.pid}.mjs`)
-    await build({ entryPoints: [childSource], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' })
+    await build({
+      entryPoints: [childSource],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile,
+      logLevel: 'warning',
+    })
     process.once('exit', () => fs.rmSync(outfile, { force: true }))
     return outfile
   })()
@@ -116,7 +124,12 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
         treasury: run.evm.treasury,
         payoutsPerChunkMax: evmChunk,
       },
-      stellar: { horizonUrl: run.stellar.url, networkPassphrase: run.stellar.networkPassphrase, maxFeePerOpStroops: '1000', opsPerTxMax: stellarOps },
+      stellar: {
+        horizonUrl: run.stellar.url,
+        networkPassphrase: run.stellar.networkPassphrase,
+        maxFeePerOpStroops: '1000',
+        opsPerTxMax: stellarOps,
+      },
       stripe: { host: run.stripe.host, port: run.stripe.port, secretKey: run.stripe.secretKey },
       killAtDbCall,
       device,
@@ -256,14 +269,19 @@ async function isQuiet(run: RunWorld): Promise<boolean> {
   const ctx: CoreContext = await openWorkspace(run.dir)
   try {
     const open = await ctx.db.all(ctx.db.k.selectFrom('submissions').select('id').where('state', 'in', ['planned', 'signed', 'broadcast']))
-    const busy = await ctx.db.all(ctx.db.k.selectFrom('batches').select('id').where('state', 'in', ['approved', 'executing', 'failed', 'partially_failed']))
+    const busy = await ctx.db.all(
+      ctx.db.k.selectFrom('batches').select('id').where('state', 'in', ['approved', 'executing', 'failed', 'partially_failed']),
+    )
     return open.length === 0 && busy.length === 0
   } finally {
     await ctx.db.close()
   }
 }
 
-async function spawnChild(config: ChildConfig, breakMode?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+async function spawnChild(
+  config: ChildConfig,
+  breakMode?: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const script = await childScript()
   return new Promise((resolve, reject) => {
     const env = { ...process.env }

@@ -147,7 +147,11 @@ async function advanceStellar(seconds: number): Promise<number> {
 }
 
 async function rpcCall(url: string, method: string, params: unknown[]): Promise<void> {
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
 }
 
 main().then(

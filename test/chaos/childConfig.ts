@@ -18,7 +18,15 @@ export interface ChildConfig {
   phase: number
   rails: RailName[]
   paths: string[]
-  evm: { chainId: number; rpcUrl: string; batchContract: string; confirmationsMin: number; maxFeePerGasCap: string; treasury: string; payoutsPerChunkMax: number }
+  evm: {
+    chainId: number
+    rpcUrl: string
+    batchContract: string
+    confirmationsMin: number
+    maxFeePerGasCap: string
+    treasury: string
+    payoutsPerChunkMax: number
+  }
   stellar: { horizonUrl: string; networkPassphrase: string; maxFeePerOpStroops: string; opsPerTxMax: number }
   stripe: { host: string; port: number; secretKey: string }
   /** SIGKILL just before the k-th database call of this process (null: no kill). */

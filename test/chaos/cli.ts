@@ -49,7 +49,9 @@ async function main(): Promise<number> {
       .join(' ')
     done.push(r)
     writeReport(values.report!, buildReport(seed, done, opts)) // kept current: a campaign cut short still has its report
-    process.stdout.write(`run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}; ${fired || 'no fault fired'})\n`)
+    process.stdout.write(
+      `run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}; ${fired || 'no fault fired'})\n`,
+    )
   })
   const report = buildReport(seed, results, opts)
   process.stdout.write(`${formatReport(report)}\n`)

@@ -81,7 +81,8 @@ export function formatReport(r: CampaignReport): string {
   const out = [sep, ...lines, sep]
   for (const f of r.failures) {
     out.push(`FAILED seed ${f.seed} — replay: ${f.replay}`)
-    for (const s of [...f.findings.duplicates, ...f.findings.lost, ...f.findings.stuck, ...f.findings.other].slice(0, 8)) out.push(`  - ${s}`)
+    for (const s of [...f.findings.duplicates, ...f.findings.lost, ...f.findings.stuck, ...f.findings.other].slice(0, 8))
+      out.push(`  - ${s}`)
   }
   return out.join('\n')
 }

@@ -6,7 +6,11 @@ export function runSeeds(seed: string, runs: number): string[] {
   return Array.from({ length: runs }, (_, i) => `${seed}.${i}`)
 }
 
-export async function runCampaign(seeds: readonly string[], opts: RunOptions, onRun?: (r: RunResult, i: number) => void): Promise<RunResult[]> {
+export async function runCampaign(
+  seeds: readonly string[],
+  opts: RunOptions,
+  onRun?: (r: RunResult, i: number) => void,
+): Promise<RunResult[]> {
   const campaign = await startCampaignWorld()
   const results: RunResult[] = []
   try {

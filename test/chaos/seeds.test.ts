@@ -49,11 +49,15 @@ afterAll(async () => {
 
 describe('chaos campaign', () => {
   const kept = keptSeeds()
-  it.each(kept.length > 0 ? kept : [{ seed: 'none', opts: {} }])('kept seed $seed replays clean', async ({ seed, opts }) => {
-    if (seed === 'none') return // seeds.txt is empty: the short campaign below is the smoke check
-    const r = await runOne(campaign, seed, opts)
-    expect(r.ok, explain(r, opts)).toBe(true)
-  }, 600_000)
+  it.each(kept.length > 0 ? kept : [{ seed: 'none', opts: {} }])(
+    'kept seed $seed replays clean',
+    async ({ seed, opts }) => {
+      if (seed === 'none') return // seeds.txt is empty: the short campaign below is the smoke check
+      const r = await runOne(campaign, seed, opts)
+      expect(r.ok, explain(r, opts)).toBe(true)
+    },
+    600_000,
+  )
 
   it(`a short campaign (${CI_RUNS} runs): no duplicate, nothing lost, nothing stuck, and the faults fired`, async () => {
     const opts: RunOptions = { faultyPhasesMax: 2 }

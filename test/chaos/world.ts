@@ -66,7 +66,12 @@ export interface RunWorld {
 export const STRIPE_CURRENCIES = ['usd', 'jpy'] as const
 export const STRIPE_OPENING = 10n ** 15n
 
-export async function startRun(campaign: Campaign, rng: Rng, rails: readonly RailName[], label: string): Promise<{ run: RunWorld; ctx: CoreContext }> {
+export async function startRun(
+  campaign: Campaign,
+  rng: Rng,
+  rails: readonly RailName[],
+  label: string,
+): Promise<{ run: RunWorld; ctx: CoreContext }> {
   const evm = campaign.evm
   await campaign.nextRun()
   // The token allows any uint256: the treasury gets everything up to the supply cap.
@@ -74,7 +79,9 @@ export async function startRun(campaign: Campaign, rng: Rng, rails: readonly Rai
   const supply = await pc.readContract({ address: evm.h.testUsd, abi: erc20Abi, functionName: 'totalSupply' })
   const mint = await evm.h.clients.walletFor(evm.h.deployer).writeContract({
     address: evm.h.testUsd,
-    abi: [{ type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ type: 'address' }, { type: 'uint256' }], outputs: [] }] as const,
+    abi: [
+      { type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ type: 'address' }, { type: 'uint256' }], outputs: [] },
+    ] as const,
     functionName: 'mint',
     args: [evm.treasury, maxUint256 - supply],
   })

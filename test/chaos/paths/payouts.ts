@@ -78,7 +78,13 @@ async function insertBatch(ctx: CoreContext, run: RunWorld, rng: Rng, batchId: s
     const rows = await ctx.db.all(ctx.db.k.selectFrom('payouts').selectAll().where('batch_id', '=', batchId))
     const seals = await openRowSeals(ctx)
     await seals.seal(ctx, 'payouts', rows)
-    await appendAudit(ctx, { actor: MAKER, action: 'chaos.batch-inserted', subject: `batch:${batchId}`, change: { payouts: rows.length }, seals })
+    await appendAudit(ctx, {
+      actor: MAKER,
+      action: 'chaos.batch-inserted',
+      subject: `batch:${batchId}`,
+      change: { payouts: rows.length },
+      seals,
+    })
   })
   return payouts
 }
@@ -120,9 +126,13 @@ export const payoutsPath: ChaosPath<PayoutsWorkload> & {
       if (row.state === 'confirmed') {
         if (paid === 0) f.lost.push(`${what} is confirmed in the books but was never paid on the rail`)
       } else if (row.state === 'failed') {
-        if (paid === 1) f.other.push(`${what} was paid on the rail but the books say failed (${row.failure_code}) — a retry would pay it twice`)
+        if (paid === 1)
+          f.other.push(`${what} was paid on the rail but the books say failed (${row.failure_code}) — a retry would pay it twice`)
         if (!row.failure_code || !row.failure_message) f.stuck.push(`${what} failed without a reason`)
-        if (p.followUp) f.other.push(`follow-up ${what} failed after the run (${row.failure_code}: ${row.failure_message}) — something left behind blocks later payouts`)
+        if (p.followUp)
+          f.other.push(
+            `follow-up ${what} failed after the run (${row.failure_code}: ${row.failure_message}) — something left behind blocks later payouts`,
+          )
       } else {
         f.stuck.push(`${what} left in state ${row.state}`)
       }
@@ -165,11 +175,18 @@ async function paidOnRail(run: RunWorld, p: ChaosPayout, f: Findings): Promise<n
     const asset = p.assetId.startsWith('XLM@') ? 'native' : run.usdc
     received = (run.stellar.balance(p.recipient, asset) ?? 0n) - p.before
   } else {
-    const transfers = run.stripe.transfers() as { destination: string; amount: bigint; currency: string; metadata: Record<string, string> }[]
+    const transfers = run.stripe.transfers() as {
+      destination: string
+      amount: bigint
+      currency: string
+      metadata: Record<string, string>
+    }[]
     const mine = transfers.filter((t) => t.destination === p.recipient)
     for (const t of mine)
       if (t.amount !== p.amount || t.metadata.countersign_payout_id !== p.id || t.currency !== p.assetId.split('@')[0]!.toLowerCase())
-        f.other.push(`payout ${p.id}: a Stripe transfer ${t.amount} ${t.currency} (${t.metadata.countersign_payout_id}) ≠ what was approved`)
+        f.other.push(
+          `payout ${p.id}: a Stripe transfer ${t.amount} ${t.currency} (${t.metadata.countersign_payout_id}) ≠ what was approved`,
+        )
     return mine.length
   }
   if (received % p.amount !== 0n) f.other.push(`payout ${p.id}: payee received ${received}, not a multiple of ${p.amount}`)

@@ -9,7 +9,13 @@ import { executeBatch, resumeOpen, retryFailed } from '../../../src/main/core/pa
 import type { ChildStep } from './types'
 
 async function batchesIn(ctx: Parameters<ChildStep['run']>[0], states: string[]): Promise<string[]> {
-  const rows = await ctx.db.all(ctx.db.k.selectFrom('batches').select('id').where('state', 'in', states as never).orderBy('id'))
+  const rows = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('batches')
+      .select('id')
+      .where('state', 'in', states as never)
+      .orderBy('id'),
+  )
   return rows.map((r) => r.id)
 }
 
