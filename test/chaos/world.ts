@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Keypair } from '@stellar/stellar-base'
-import { erc20Abi, maxUint256, type Hex } from 'viem'
+import { erc20Abi, type Hex } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
 import { addAsset, seedDefaultAssets } from '../../src/main/core/ledger'
 import { STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
@@ -74,7 +74,9 @@ export async function startRun(
 ): Promise<{ run: RunWorld; ctx: CoreContext }> {
   const evm = campaign.evm
   await campaign.nextRun()
-  // The token allows any uint256: the treasury gets everything up to the supply cap.
+  // The token allows any uint256: the treasury gets 2^255 (payout amounts go up to 2^250). Not all
+  // of 2^256 − 1: the books' running sums (debits, credits) are capped at uint256 too, and a reorg's
+  // reversal adds to them again — a treasury opened at the cap could not book one (seed 1.3).
   const pc = evm.h.clients.publicClient
   const supply = await pc.readContract({ address: evm.h.testUsd, abi: erc20Abi, functionName: 'totalSupply' })
   const mint = await evm.h.clients.walletFor(evm.h.deployer).writeContract({
@@ -83,7 +85,7 @@ export async function startRun(
       { type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ type: 'address' }, { type: 'uint256' }], outputs: [] },
     ] as const,
     functionName: 'mint',
-    args: [evm.treasury, maxUint256 - supply],
+    args: [evm.treasury, 2n ** 255n - supply],
   })
   await pc.waitForTransactionReceipt({ hash: mint })
   await rpc(evm.anvil.rpcUrl, 'evm_setAutomine', [false])
