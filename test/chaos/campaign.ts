@@ -163,7 +163,6 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
         // The network recovers; time has passed beyond the transaction's bound.
         run.stellar.faults.clear()
         await run.stellar.advanceClock(400)
-        fire('stellar.expiry')
         expiring = false
       }
       scheduleRailFaults(run, faultRng, () => (expiring = true))
@@ -175,7 +174,6 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     run.stellar.faults.clear()
     if (expiring) {
       await run.stellar.advanceClock(400)
-      fire('stellar.expiry')
     }
 
     // Clean phases until quiet: the device works, the networks answer, nobody pulls the plug.
@@ -195,6 +193,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     await quiet()
 
     const ctx3 = await openWorkspace(run.dir)
+    // Fired, not scheduled: transactions the core declared expired after the clock passed their bound.
+    const expired = await ctx3.db.all(ctx3.db.k.selectFrom('submissions').select('id').where('failure_code', '=', 'STELLAR_EXPIRED'))
+    fire('stellar.expired', expired.length)
     for (const name of paths) mergeFindings(findings, await PATHS[name]!.oracle(ctx3, run, workloads.get(name)))
     await ctx3.db.close()
   } catch (error) {

@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   const rails = createRailRegistry(railList)
   const deps = { rails, signer }
 
+  let rejectedThrown = false
   // The person's clicks for each path (execute, resume, retry), each error recorded, none fatal.
   for (const path of config.paths) {
     for (const step of childSteps(path)) {
@@ -104,11 +105,13 @@ async function main(): Promise<void> {
         const e = error as { code?: string; message?: string }
         log({ kind: 'error', step: step.name, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
         if (e.code?.startsWith('DEVICE_')) log({ kind: 'device', code: e.code })
+        if (e.code === 'DEVICE_REJECTED') rejectedThrown = true
       }
     }
   }
   const rejected = [emulators.ethereum, emulators.stellar].flatMap((em) => em.stats.prompts.filter((p) => p.answer === 'rejected'))
-  if (rejected.length > 0) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
+  // A rejection the engine answered without throwing is still a fault that fired (counted once).
+  if (rejected.length > 0 && !rejectedThrown) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
 
   // The poller: sweep every rail; between rounds a block is mined and a ledger closes.
   const gate = createSweepGate()
