@@ -1,11 +1,15 @@
 /**
- * npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts]
- *                  [--backend sqlite|postgres] [--report FILE] [--break resign]
- * Run i of the campaign has seed "S.i"; `--runs 1 --seed S.i` … replays exactly that run? No:
- * a seed containing a dot is taken as ONE run's seed, so the replay line printed for a failure
- * (`--runs 1 --seed 7.12`) runs run 12 of campaign 7 alone. Postgres: run under
- * `npx tsx scripts/postgres-cluster.ts run -- npm run chaos -- --backend postgres …`.
+ * The full campaign, a command (issue 18):
+ *   npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts]
+ *                    [--backend sqlite|postgres] [--report FILE] [--break resign]
+ * Run i of campaign S has the seed "S.i"; a seed with a dot and --runs 1 replays that one run alone
+ * (the line printed for a failure). --break resign runs the deliberately broken engine
+ * (COUNTERSIGN_TEST_BREAK=resign-instead-of-rebroadcast): the campaign must then fail (exit 1).
+ * Postgres: `npx tsx scripts/postgres-cluster.ts run -- npm run chaos -- --backend postgres …`.
+ * The report (JSON) is rewritten after every run, so a campaign cut short keeps its figures.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { replayCommand, type RunOptions, type RunResult } from './campaign'
 import { PATH_NAMES } from './paths'
@@ -23,7 +27,7 @@ async function main(): Promise<number> {
       rails: { type: 'string' },
       paths: { type: 'string' },
       backend: { type: 'string', default: 'sqlite' },
-      report: { type: 'string', default: 'chaos-report.json' },
+      report: { type: 'string', default: 'out/chaos/report.json' },
       break: { type: 'string' },
     },
   })
@@ -41,6 +45,7 @@ async function main(): Promise<number> {
   const runOpts: RunOptions = { ...opts, ...(breakMode ? { breakMode } : {}) }
   const seed = values.seed!
   const seeds = seed.includes('.') && runs === 1 ? [seed] : runSeeds(seed, runs)
+  fs.mkdirSync(path.dirname(values.report!), { recursive: true })
   const done: RunResult[] = []
   const results = await runCampaign(seeds, runOpts, (r, i) => {
     const status = r.ok ? 'ok' : `FAILED — replay: ${replayCommand(r.seed, opts)}`
