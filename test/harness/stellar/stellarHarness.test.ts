@@ -198,6 +198,7 @@ describe('Stellar harness with the real SDK', () => {
 
   it('faults: dropped answer after apply, 504 not applied, 504 applied', async () => {
     const hashOf = (t: Transaction): string => t.hash().toString('hex')
+    const firedBefore = h.faults.fired()
     const t1 = await build([Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '1' })])
     h.faults.dropResponseAfterApply(1)
     await expect(server.submitTransaction(t1)).rejects.toBeTruthy()
@@ -219,6 +220,13 @@ describe('Stellar harness with the real SDK', () => {
     await expect(server.submitTransaction(t3)).rejects.toBeTruthy()
     expect((await server.transactions().transaction(hashOf(t3)).call()).hash).toBe(hashOf(t3))
     expect(h.applied().filter((t) => [hashOf(t1), hashOf(t2), hashOf(t3)].includes(t.hash))).toHaveLength(3)
+    // fired() counts the submissions each fault hit (the chaos campaign reports it); one scheduled and cleared is not counted.
+    h.faults.fail504(3)
+    h.faults.clear()
+    expect(h.faults.fired()).toEqual({
+      dropResponseAfterApply: firedBefore.dropResponseAfterApply + 1,
+      fail504: firedBefore.fail504 + 2,
+    })
   })
 
   it('async submissions wait for the next ledger when auto-close is off', async () => {

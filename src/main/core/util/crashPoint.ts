@@ -66,3 +66,18 @@ export function crashPoint(name: CrashPointName): void {
   hits.set(name, count)
   if (count === Number(nth ?? '1')) process.kill(process.pid, 'SIGKILL')
 }
+
+/**
+ * TEST-ONLY deliberate breakage, to prove the chaos campaign's oracle can fail (test/chaos,
+ * `npm run chaos -- --break resign`). `COUNTERSIGN_TEST_BREAK=<name>` turns one safety off:
+ *   resign-instead-of-rebroadcast  after a restart, resumeOpen declares every in-flight transaction
+ *                                  dead instead of looking it up and re-sending its stored bytes, so
+ *                                  the next retry signs a fresh one while the first may still land.
+ * Unset (always, outside that campaign), it costs one env lookup.
+ */
+export const TEST_BREAKS = ['resign-instead-of-rebroadcast'] as const
+export const TEST_BREAK_ENV = 'COUNTERSIGN_TEST_BREAK'
+
+export function testBreak(name: (typeof TEST_BREAKS)[number]): boolean {
+  return process.env[TEST_BREAK_ENV] === name
+}

@@ -16,6 +16,8 @@ import { plannedSubmissions } from './executionStore'
 import { signAndBroadcast, type SignAndBroadcastResult } from './signAndBroadcast'
 import { sweepRail, type SweepResult } from './sweepRail'
 import { liveClaims } from './claimBatch'
+import { testBreak } from '../../util/crashPoint'
+import { breakResignInsteadOfRebroadcast } from './testBreak'
 
 export interface ResumeOpenReturnType {
   sweeps: SweepResult[]
@@ -26,6 +28,7 @@ export interface ResumeOpenReturnType {
 
 export async function resumeOpen(ctx: CoreContext, deps: ExecuteDeps, options: ExecuteOptions = {}): Promise<ResumeOpenReturnType> {
   const sweeps: SweepResult[] = []
+  if (testBreak('resign-instead-of-rebroadcast')) await breakResignInsteadOfRebroadcast(ctx, deps)
   for (const rail of deps.rails.all()) sweeps.push(await sweepRail(ctx, rail))
   const claimed = await liveClaims(ctx)
   const planned = (await plannedSubmissions(ctx)).filter((s) => !claimed.has(s.batch_id))

@@ -89,6 +89,8 @@ export interface StellarHarness {
     fail504(n?: number, opts?: { applied?: boolean }): void
     slowClose(ms: number): void
     clear(): void
+    /** How many submissions each fault actually hit so far (a scheduled fault nobody reached is not counted). */
+    fired(): { dropResponseAfterApply: number; fail504: number }
   }
   /** Every transaction that reached a closed ledger, once each, in order. */
   applied(): readonly AppliedTransaction[]
@@ -199,6 +201,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
   let submissionCount = 0
   let dropAfterApply = 0
   let fail504: { n: number; applied: boolean } = { n: 0, applied: false }
+  const fired = { dropResponseAfterApply: 0, fail504: 0 }
   let slowCloseMs = 0
   let closing: Promise<number> | null = null
 
@@ -776,8 +779,8 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
       return send(res, 400, problem(400, 'transaction_malformed', 'Transaction Malformed', 'The transaction could not be decoded.'))
     }
     const { tx, envelopeXdr, hash } = decoded
-    const drop = dropAfterApply > 0 ? (dropAfterApply--, true) : false
-    const timeout = fail504.n > 0 ? (fail504.n--, { applied: fail504.applied }) : null
+    const drop = dropAfterApply > 0 ? (dropAfterApply--, fired.dropResponseAfterApply++, true) : false
+    const timeout = fail504.n > 0 ? (fail504.n--, fired.fail504++, { applied: fail504.applied }) : null
     if (timeout && !timeout.applied) return send(res, 504, problem(504, 'timeout', 'Timeout', 'Your request timed out before completing.'))
 
     const known = txs.get(hash)
@@ -964,6 +967,7 @@ export async function startStellarHarness(options: StellarHarnessOptions = {}): 
         fail504 = { n: 0, applied: false }
         slowCloseMs = 0
       },
+      fired: () => ({ ...fired }),
     },
     applied: () => appliedList.slice(),
     submissions: () => submissionCount,

@@ -1,0 +1,324 @@
+/**
+ * The seeded fault campaign (issue 18). A run is a function of its seed: a fresh world
+ * (world.ts), a workload per path (paths/), and a fault schedule, all drawn from Rng(seed). The run
+ * goes through phases; each phase is one child process running the core (child.ts) under that
+ * phase's faults — a SIGKILL at a seeded database call, a device that is locked / on the wrong
+ * app / rejects / is unplugged after n signatures, Stripe and Horizon answers dropped after commit,
+ * 5xx, 429, slow, a Stellar transaction that never lands until its time bound passed, and between
+ * phases Anvil forgetting pending transactions and reorgs shallower and deeper than the
+ * confirmation depth. Then clean phases (the person fixed the device, the network recovered) until
+ * quiet, one more payout per rail and asset, and the oracle.
+ */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Hex } from 'viem'
+import type { CoreContext } from '../../src/main/core/context'
+import { openWorkspace } from '../execute/executeKit'
+import { reorg } from '../harness/evm/control'
+import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault } from './childConfig'
+import { PATHS } from './paths/parent'
+import type { Findings } from './paths/types'
+import { Rng } from './prng'
+import { ALL_RAILS, rpc, startRun, type Campaign, type RailName, type RunWorld } from './world'
+
+const childSource = fileURLToPath(new URL('./child.ts', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+let childBundle: Promise<string> | null = null
+
+/**
+ * The child bundled once per campaign process (esbuild, packages external, under out/ so they
+ * resolve from the repo's node_modules): a phase's process starts in ~1 s instead of ~8 s of tsx.
+ */
+function childScript(): Promise<string> {
+  childBundle ??= (async () => {
+    const { build } = await import('esbuild')
+    const outfile = path.join(repoRoot, 'out', 'chaos', `child-${process.pid}.mjs`)
+    await build({
+      entryPoints: [childSource],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile,
+      logLevel: 'warning',
+    })
+    process.once('exit', () => fs.rmSync(outfile, { force: true }))
+    return outfile
+  })()
+  return childBundle
+}
+export const BREAK_ENV = 'COUNTERSIGN_TEST_BREAK'
+const CONFIRMATIONS_MIN = 2
+const CHILD_TIMEOUT_MS = 120_000
+
+export interface RunOptions {
+  rails?: readonly RailName[]
+  paths?: readonly string[]
+  /** Test-only engine break passed to every child (BREAK_ENV). */
+  breakMode?: string
+  /** At most this many faulty phases (default 4). */
+  faultyPhasesMax?: number
+}
+
+export interface RunResult {
+  seed: string
+  ok: boolean
+  ms: number
+  rails: RailName[]
+  paths: string[]
+  phases: number
+  /** Faults that actually fired, by kind. */
+  faults: Record<string, number>
+  /** Error codes the core answered with during the run (expected ones included), by code. */
+  errors: Record<string, number>
+  /** Database calls of each phase that ran to its end (what a seeded kill point is drawn against). */
+  dbCalls: number[]
+  findings: Findings
+}
+
+export function replayCommand(seed: string, opts: RunOptions): string {
+  const parts = ['npm run chaos --', '--runs 1', `--seed ${seed}`]
+  if (opts.rails) parts.push(`--rails ${opts.rails.join(',')}`)
+  if (opts.paths) parts.push(`--paths ${opts.paths.join(',')}`)
+  if (opts.breakMode) parts.push(`--break ${opts.breakMode}`)
+  return parts.join(' ')
+}
+
+/** One run. `seed` is the run's own seed (the campaign derives one per run from its seed). */
+export async function runOne(campaign: Campaign, seed: string, opts: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now()
+  const rng = new Rng(`run:${seed}`)
+  const worldRng = rng.fork('world')
+  const faultRng = rng.fork('faults')
+  const rails = opts.rails ?? ALL_RAILS
+  const paths = opts.paths ?? ['payouts']
+  const faults: Record<string, number> = {}
+  const errors: Record<string, number> = {}
+  const dbCalls: number[] = []
+  const fire = (kind: string, n = 1) => void (n > 0 && (faults[kind] = (faults[kind] ?? 0) + n))
+  const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`)
+  const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
+  let phases = 0
+  let findings: Findings = { duplicates: [], lost: [], stuck: [], other: [], checked: {} }
+  try {
+    const workloads = new Map<string, unknown>()
+    for (const name of paths) workloads.set(name, await PATHS[name]!.setup(ctx, run, worldRng.fork(name)))
+    await ctx.db.close()
+
+    const evmChunk = worldRng.int(1, 4)
+    const stellarOps = worldRng.int(1, 3)
+    const childConfig = (phase: number, killAtDbCall: number | null, device: DeviceFault | null): ChildConfig => ({
+      dataDir: run.dir,
+      eventsFile,
+      phase,
+      rails: [...rails],
+      paths: [...paths],
+      evm: {
+        chainId: run.evm.anvil.chainId,
+        rpcUrl: run.evm.anvil.rpcUrl,
+        batchContract: run.evm.h.batch,
+        confirmationsMin: CONFIRMATIONS_MIN,
+        maxFeePerGasCap: (500n * 10n ** 9n).toString(),
+        treasury: run.evm.treasury,
+        payoutsPerChunkMax: evmChunk,
+      },
+      stellar: {
+        horizonUrl: run.stellar.url,
+        networkPassphrase: run.stellar.networkPassphrase,
+        maxFeePerOpStroops: '1000',
+        opsPerTxMax: stellarOps,
+      },
+      stripe: { host: run.stripe.host, port: run.stripe.port, secretKey: run.stripe.secretKey },
+      killAtDbCall,
+      device,
+      roundsMax: 12,
+    })
+    const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
+      phases++
+      const r = await spawnChild(config, opts.breakMode)
+      if (r.signal === 'SIGKILL' && config.killAtDbCall !== null) return 'killed'
+      if (r.code !== 0) throw new Error(`child of phase ${config.phase} ended ${r.signal ?? r.code}: ${r.stderr.slice(-1500)}`)
+      return 'done'
+    }
+
+    // Faulty phases.
+    const faulty = faultRng.int(1, opts.faultyPhasesMax ?? 4)
+    let expiring = false
+    for (let phase = 0; phase < faulty; phase++) {
+      // The first phase makes ~100–1,500 database calls (planning, signing, sending); later ones
+      // (resume + sweeps) ~20–200: k is drawn over each so that most kills land mid-work.
+      const killAt = faultRng.chance(0.8) ? faultRng.int(1, phase === 0 ? 900 : 150) : null
+      const deviceRails = rails.filter((r) => r !== 'stripe')
+      const device: DeviceFault | null =
+        deviceRails.length > 0 && faultRng.chance(0.3)
+          ? {
+              kind: faultRng.pick(DEVICE_FAULT_KINDS),
+              app: faultRng.pick(deviceRails) === 'evm' ? 'ethereum' : 'stellar',
+              afterSignatures: faultRng.int(0, 2),
+            }
+          : null
+      if (expiring) {
+        // The network recovers; time has passed beyond the transaction's bound.
+        run.stellar.faults.clear()
+        await run.stellar.advanceClock(400)
+        expiring = false
+      }
+      scheduleRailFaults(run, faultRng, () => (expiring = true))
+      if ((await runChild(childConfig(phase, killAt, device))) === 'killed') fire('sigkill')
+      if (!expiring) run.stellar.faults.clear()
+      run.stripe.faults.clear()
+      if (rails.includes('evm')) await evmFaults(run, faultRng, fire)
+    }
+    run.stellar.faults.clear()
+    if (expiring) {
+      await run.stellar.advanceClock(400)
+    }
+
+    // Clean phases until quiet: the device works, the networks answer, nobody pulls the plug.
+    const quiet = async () => {
+      for (let i = 0; i < 4; i++) {
+        await runChild(childConfig(phases, null, null))
+        if (await isQuiet(run)) return
+      }
+    }
+    await quiet()
+    const ctx2 = await openWorkspace(run.dir)
+    for (const name of paths) {
+      const p = PATHS[name]!
+      if (p.followUp) await p.followUp(ctx2, run, worldRng.fork(`${name}:after`), workloads.get(name))
+    }
+    await ctx2.db.close()
+    await quiet()
+
+    const ctx3 = await openWorkspace(run.dir)
+    // Fired, not scheduled: transactions the core declared expired after the clock passed their bound.
+    const expired = await ctx3.db.all(ctx3.db.k.selectFrom('submissions').select('id').where('failure_code', '=', 'STELLAR_EXPIRED'))
+    fire('stellar.expired', expired.length)
+    for (const name of paths) mergeFindings(findings, await PATHS[name]!.oracle(ctx3, run, workloads.get(name)))
+    await ctx3.db.close()
+  } catch (error) {
+    findings = { ...findings, other: [...findings.other, `run error: ${error instanceof Error ? error.message : String(error)}`] }
+  } finally {
+    for (const r of run.stripe.requests()) if (r.fault) fire(`stripe.${r.fault}`)
+    const st = run.stellar.faults.fired()
+    fire('stellar.dropAfterApply', st.dropResponseAfterApply)
+    fire('stellar.5xx', st.fail504)
+    for (const e of readEvents(eventsFile)) {
+      if (e.kind === 'error') errors[e.code ?? 'UNCODED'] = (errors[e.code ?? 'UNCODED'] ?? 0) + 1
+      if (e.kind === 'device') fire(`device.${e.code}`, e.n ?? 1)
+      if (e.kind === 'done') dbCalls.push(e.n ?? 0)
+    }
+    await run.stop()
+  }
+  const ok = findings.duplicates.length + findings.lost.length + findings.stuck.length + findings.other.length === 0
+  if (ok) fs.rmSync(run.dir, { recursive: true, force: true })
+  return { seed, ok, ms: Date.now() - started, rails: [...rails], paths: [...paths], phases, faults, errors, dbCalls, findings }
+}
+
+function scheduleRailFaults(run: RunWorld, rng: Rng, expire: () => void): void {
+  if (run.rails.includes('stripe')) {
+    const match = { method: 'POST', path: '/v1/transfers' }
+    if (rng.chance(0.35)) run.stripe.faults.dropAfterCommit(rng.int(1, 2), match)
+    if (rng.chance(0.3)) run.stripe.faults.error500(rng.int(1, 3), match)
+    if (rng.chance(0.3)) run.stripe.faults.rateLimit429(rng.int(1, 3))
+    if (rng.chance(0.2)) run.stripe.faults.slow(rng.int(20, 300), rng.int(1, 2))
+  }
+  if (run.rails.includes('stellar')) {
+    if (rng.chance(0.12)) {
+      run.stellar.faults.fail504(100_000)
+      expire()
+    } else {
+      if (rng.chance(0.35)) run.stellar.faults.dropResponseAfterApply(rng.int(1, 2))
+      if (rng.chance(0.3)) run.stellar.faults.fail504(rng.int(1, 3), { applied: rng.chance(0.5) })
+    }
+  }
+}
+
+async function evmFaults(run: RunWorld, rng: Rng, fire: (kind: string, n?: number) => void): Promise<void> {
+  const url = run.evm.anvil.rpcUrl
+  if (rng.chance(0.4)) {
+    const pool = (await rpc(url, 'txpool_content', [])) as { pending: Record<string, Record<string, { hash: Hex }>> }
+    for (const byNonce of Object.values(pool.pending))
+      for (const tx of Object.values(byNonce)) {
+        await rpc(url, 'anvil_dropTransaction', [tx.hash])
+        fire('evm.mempoolDrop')
+      }
+  }
+  if (rng.chance(0.35)) {
+    const deep = rng.chance(0.5)
+    const depth = deep ? rng.int(CONFIRMATIONS_MIN + 1, CONFIRMATIONS_MIN + 3) : rng.int(1, CONFIRMATIONS_MIN)
+    const head = Number(await run.evm.h.clients.publicClient.getBlockNumber())
+    // Only blocks of this run: the deploy and the mint stay.
+    if (head - depth >= run.baseHead) {
+      const removed = await txCount(run, head - depth + 1, head)
+      await reorg(run.evm.anvil, depth)
+      fire(deep ? 'evm.reorgDeep' : 'evm.reorgShallow')
+      fire('evm.reorgTxsRemoved', removed)
+    }
+  }
+}
+
+async function txCount(run: RunWorld, from: number, to: number): Promise<number> {
+  let n = 0
+  for (let b = from; b <= to; b++) n += (await run.evm.h.clients.publicClient.getBlockTransactionCount({ blockNumber: BigInt(b) })) ?? 0
+  return n
+}
+
+async function isQuiet(run: RunWorld): Promise<boolean> {
+  const ctx: CoreContext = await openWorkspace(run.dir)
+  try {
+    const open = await ctx.db.all(ctx.db.k.selectFrom('submissions').select('id').where('state', 'in', ['planned', 'signed', 'broadcast']))
+    const busy = await ctx.db.all(
+      ctx.db.k.selectFrom('batches').select('id').where('state', 'in', ['approved', 'executing', 'failed', 'partially_failed']),
+    )
+    return open.length === 0 && busy.length === 0
+  } finally {
+    await ctx.db.close()
+  }
+}
+
+async function spawnChild(
+  config: ChildConfig,
+  breakMode?: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const script = await childScript()
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env }
+    delete env[BREAK_ENV]
+    if (breakMode) env[BREAK_ENV] = breakMode
+    const child = spawn(process.execPath, [script, JSON.stringify(config)], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)))
+    const timer = setTimeout(() => child.kill('SIGTERM'), CHILD_TIMEOUT_MS)
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stderr })
+    })
+  })
+}
+
+function readEvents(file: string): (ChildEvent & { phase: number })[] {
+  if (!fs.existsSync(file)) return []
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as ChildEvent & { phase: number }]
+      } catch {
+        return [] // a line cut by the SIGKILL
+      }
+    })
+}
+
+function mergeFindings(into: Findings, f: Findings): void {
+  into.duplicates.push(...f.duplicates)
+  into.lost.push(...f.lost)
+  into.stuck.push(...f.stuck)
+  into.other.push(...f.other)
+  for (const [k, v] of Object.entries(f.checked)) into.checked[k as RailName] = (into.checked[k as RailName] ?? 0) + v
+}

@@ -1,0 +1,166 @@
+/**
+ * The process running the core in a chaos run: what the desktop app's main process does after a
+ * start — resume what a crash interrupted, the person's clicks for this phase (execute, resume,
+ * retry), then the poller's sweeps — on the run's workspace, against the campaign's harnesses.
+ * The campaign SIGKILLs it from the inside at the k-th database call (killAtDbCall): a crash at a
+ * moment nobody named, reproducible because the k is drawn from the seed.
+ * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>'
+ */
+import fs from 'node:fs'
+import type { Address } from 'viem'
+import type { CoreContext } from '../../src/main/core/context'
+import type { Db } from '../../src/main/core/db/Db'
+import { createSweepGate } from '../../src/main/core/payouts/execute/sweepGate'
+import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
+import { createEvmRail } from '../../src/main/core/rails/evm'
+import { createRailRegistry, type Rail } from '../../src/main/core/rails/Rail'
+import { createStellarRail } from '../../src/main/core/rails/stellar/createStellarRail'
+import { createStripeRail } from '../../src/main/core/rails/stripe/createStripeRail'
+import { evmAccountPath, stellarAccountPath } from '../../src/main/core/signing/bip32Path'
+import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/signerSource'
+import { openWorkspace } from '../execute/executeKit'
+import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
+import type { ChildConfig, ChildEvent } from './childConfig'
+import { childSteps } from './paths'
+
+const config = JSON.parse(process.argv[2]!) as ChildConfig
+const log = (e: ChildEvent) => fs.appendFileSync(config.eventsFile, `${JSON.stringify({ phase: config.phase, ...e })}\n`)
+
+let calls = 0
+/** Counts every database call; SIGKILLs the process just before the k-th. */
+function killingDb(db: Db, killAt: number | null): Db {
+  const counted = new Set(['all', 'first', 'run', 'tx', 'insertRows', 'updateRows'])
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown
+      if (typeof prop !== 'string' || !counted.has(prop) || typeof v !== 'function') return v
+      return (...args: unknown[]) => {
+        calls++
+        if (killAt !== null && calls === killAt) process.kill(process.pid, 'SIGKILL')
+        return (v as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+}
+
+async function main(): Promise<void> {
+  const base = await openWorkspace(config.dataDir)
+  // The workspace clock follows the Horizon harness's ledger clock (which the campaign moves).
+  let nowMs = await stellarNow()
+  const ctx: CoreContext = { ...base, db: killingDb(base.db, config.killAtDbCall), clock: { now: () => new Date(nowMs) } }
+
+  const emulators = createSandboxEmulators()
+  const d = config.device
+  if (d) {
+    const em = d.app === 'ethereum' ? emulators.ethereum : emulators.stellar
+    if (d.kind === 'locked') em.lock()
+    if (d.kind === 'appClosed') em.openApp('dashboard')
+    if (d.kind === 'reject') em.setUser('reject')
+    if (d.kind === 'unplug') em.disconnectAfterSignatures(d.afterSignatures)
+  }
+  const signer = createSandboxSigner(emulators)
+  const railList: Rail[] = []
+  if (config.rails.includes('evm'))
+    railList.push(
+      createEvmRail({
+        chainId: config.evm.chainId,
+        rpcUrl: config.evm.rpcUrl,
+        batchContract: config.evm.batchContract as Address,
+        confirmationsMin: config.evm.confirmationsMin,
+        maxFeePerGasCap: BigInt(config.evm.maxFeePerGasCap),
+        payoutsPerChunkMax: config.evm.payoutsPerChunkMax,
+        source: { address: config.evm.treasury as Address, path: evmAccountPath(0) },
+      }),
+    )
+  if (config.rails.includes('stellar'))
+    railList.push(
+      createStellarRail({
+        network: STELLAR_NETWORK,
+        horizonUrl: config.stellar.horizonUrl,
+        networkPassphrase: config.stellar.networkPassphrase,
+        source: { address: STELLAR_TREASURY, path: stellarAccountPath(0) },
+        maxFeePerOpStroops: BigInt(config.stellar.maxFeePerOpStroops),
+        opsPerTxMax: config.stellar.opsPerTxMax,
+      }),
+    )
+  if (config.rails.includes('stripe'))
+    railList.push(
+      createStripeRail({
+        apiBase: { host: config.stripe.host, port: config.stripe.port, protocol: 'http' },
+        secretKey: async () => config.stripe.secretKey,
+        retry: { attemptsMax: 3, backoffMsBase: 1, backoffMsMax: 4, sleep: async () => {} },
+        timeoutMs: 5_000,
+      }),
+    )
+  const rails = createRailRegistry(railList)
+  const deps = { rails, signer }
+
+  let rejectedThrown = false
+  // The person's clicks for each path (execute, resume, retry), each error recorded, none fatal.
+  for (const path of config.paths) {
+    for (const step of childSteps(path)) {
+      try {
+        await step.run(ctx, deps)
+      } catch (error) {
+        const e = error as { code?: string; message?: string }
+        log({ kind: 'error', step: step.name, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
+        if (e.code?.startsWith('DEVICE_')) log({ kind: 'device', code: e.code })
+        if (e.code === 'DEVICE_REJECTED') rejectedThrown = true
+      }
+    }
+  }
+  const rejected = [emulators.ethereum, emulators.stellar].flatMap((em) => em.stats.prompts.filter((p) => p.answer === 'rejected'))
+  // A rejection the engine answered without throwing is still a fault that fired (counted once).
+  if (rejected.length > 0 && !rejectedThrown) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
+
+  // The poller: sweep every rail; between rounds a block is mined and a ledger closes.
+  const gate = createSweepGate()
+  for (let round = 0; round < config.roundsMax; round++) {
+    let open = 0
+    for (const rail of rails.all()) {
+      try {
+        open += (await sweepRail(ctx, rail, gate)).open
+      } catch (error) {
+        const e = error as { code?: string; message?: string }
+        log({ kind: 'error', step: `sweep:${rail.rail}`, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
+        open++
+      }
+    }
+    if (open === 0 && round > 0) break
+    if (config.rails.includes('evm')) await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
+    if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
+  }
+  log({ kind: 'done', n: calls })
+  await signer.close()
+  await base.db.close()
+}
+
+async function stellarNow(): Promise<number> {
+  const res = await fetch(`${config.stellar.horizonUrl}/_harness/clock`)
+  return Date.parse(((await res.json()) as { now: string }).now)
+}
+
+async function advanceStellar(seconds: number): Promise<number> {
+  const res = await fetch(`${config.stellar.horizonUrl}/_harness/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seconds }),
+  })
+  return Date.parse(((await res.json()) as { now: string }).now)
+}
+
+async function rpcCall(url: string, method: string, params: unknown[]): Promise<void> {
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`chaos child failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  },
+)

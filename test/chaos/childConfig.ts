@@ -1,0 +1,45 @@
+/** What the campaign tells one child process (JSON on argv): plain data, bigints as strings. */
+import type { RailName } from './world'
+
+export type DeviceFaultKind = 'locked' | 'appClosed' | 'reject' | 'unplug'
+export const DEVICE_FAULT_KINDS: readonly DeviceFaultKind[] = ['locked', 'appClosed', 'reject', 'unplug']
+
+export interface DeviceFault {
+  kind: DeviceFaultKind
+  app: 'ethereum' | 'stellar'
+  /** unplug: after this many signatures. */
+  afterSignatures: number
+}
+
+export interface ChildConfig {
+  dataDir: string
+  /** The child appends one JSON line per event (it may be SIGKILLed at any moment). */
+  eventsFile: string
+  phase: number
+  rails: RailName[]
+  paths: string[]
+  evm: {
+    chainId: number
+    rpcUrl: string
+    batchContract: string
+    confirmationsMin: number
+    maxFeePerGasCap: string
+    treasury: string
+    payoutsPerChunkMax: number
+  }
+  stellar: { horizonUrl: string; networkPassphrase: string; maxFeePerOpStroops: string; opsPerTxMax: number }
+  stripe: { host: string; port: number; secretKey: string }
+  /** SIGKILL just before the k-th database call of this process (null: no kill). */
+  killAtDbCall: number | null
+  device: DeviceFault | null
+  /** Sweep rounds (one block mined and one ledger closed after each) before the child stops by itself. */
+  roundsMax: number
+}
+
+export interface ChildEvent {
+  kind: 'error' | 'device' | 'done' | 'dbCalls'
+  step?: string
+  code?: string
+  message?: string
+  n?: number
+}

@@ -1,0 +1,34 @@
+/**
+ * A money path in the campaign is a module: a workload generator and an oracle (parent side,
+ * ChaosPath) and the steps a person and the app take in each phase (child side, ChildStep).
+ * Payouts is the first; escrow and receipts are added as paths/escrow*.ts, paths/receipts*.ts and
+ * one line each in paths/index.ts and paths/parent.ts.
+ */
+import type { CoreContext } from '../../../src/main/core/context'
+import type { ExecuteDeps } from '../../../src/main/core/payouts/execute'
+import type { Rng } from '../prng'
+import type { RailName, RunWorld } from '../world'
+
+export interface ChildStep {
+  name: string
+  run(ctx: CoreContext, deps: ExecuteDeps): Promise<void>
+}
+
+/** What the oracle found wrong, each a sentence naming the object. */
+export interface Findings {
+  duplicates: string[]
+  lost: string[]
+  stuck: string[]
+  /** Ledger ≠ rail, audit chain broken, a later payout blocked, … */
+  other: string[]
+  /** Objects checked, per rail. */
+  checked: Partial<Record<RailName, number>>
+}
+
+export interface ChaosPath<W = unknown> {
+  name: string
+  /** Draws the workload from rng and writes it into the fresh workspace. */
+  setup(ctx: CoreContext, run: RunWorld, rng: Rng): Promise<W>
+  /** After the run is quiet: reads the rails themselves and the workspace. */
+  oracle(ctx: CoreContext, run: RunWorld, workload: W): Promise<Findings>
+}
