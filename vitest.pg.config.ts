@@ -62,6 +62,10 @@ const SPAWNERS: Record<string, { runs: string[]; why: string }> = {
  * fails if a sibling is gone or not run here.
  */
 const PG_SIBLING_COVERED: Record<string, { sibling: string; why: string }> = {
+  'test/chaos/seeds.test.ts': {
+    sibling: 'test/execute/crash.test.ts',
+    why: 'the payout engine through SIGKILLs, on EVM; the campaign on PostgreSQL is a command (`npm run chaos -- --backend postgres`)',
+  },
   'test/execute/stellarCrash.test.ts': { sibling: 'test/execute/crash.test.ts', why: 'the payout crash points, on EVM' },
   'test/escrow/escrowCrashStellar.test.ts': { sibling: 'test/escrow/escrowCrash.test.ts', why: 'the escrow crash points, on EVM' },
   'test/escrow/escrowCrashStripe.test.ts': { sibling: 'test/escrow/escrowCrash.test.ts', why: 'the escrow crash points, on EVM' },

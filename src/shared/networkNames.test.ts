@@ -33,11 +33,9 @@ describe('networkNameOfAsset and networksConfigured', () => {
     expect(networkNameOfAsset('USD@stripe')).toBe('Stripe')
   })
   it('lists the networks a rails setting sets up, in its order', () => {
-    expect(networksConfigured({ evm: { chains: [{ chainId: 31337 }] }, stellar: { networks: [{ network: 'testnet' }] }, stripe: {} })).toEqual([
-      'evm:31337',
-      'stellar:testnet',
-      'stripe:stripe',
-    ])
+    expect(
+      networksConfigured({ evm: { chains: [{ chainId: 31337 }] }, stellar: { networks: [{ network: 'testnet' }] }, stripe: {} }),
+    ).toEqual(['evm:31337', 'stellar:testnet', 'stripe:stripe'])
     expect(networksConfigured({})).toEqual([])
   })
 })

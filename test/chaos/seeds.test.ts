@@ -16,7 +16,7 @@ import { buildReport, formatReport } from './report'
 import { runSeeds } from './runCampaign'
 import { startCampaignWorld, type Campaign, type RailName } from './world'
 
-const CI_RUNS = 6
+const CI_RUNS = 4
 const CI_SEED = 'ci'
 /** A run seed on which the broken engine pays twice (found with `--break resign`). */
 const BREAK_SEED = '3.5'

@@ -49,10 +49,14 @@ describe('reportError', () => {
       cliHint: 'countersign batches list',
     })
     const r = capture(error)
-    expect(r.stderr).toBe('error BATCH_NOT_FOUND: There is no batch "b_x" — check the id (Payouts lists every batch).\nhint: countersign batches list\n')
+    expect(r.stderr).toBe(
+      'error BATCH_NOT_FOUND: There is no batch "b_x" — check the id (Payouts lists every batch).\nhint: countersign batches list\n',
+    )
     // --json: stdout is the contract's error as before; the hint is for the person on stderr.
     const j = capture(error, { json: true })
-    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'BATCH_NOT_FOUND', message: 'There is no batch "b_x" — check the id (Payouts lists every batch).' } })
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: { code: 'BATCH_NOT_FOUND', message: 'There is no batch "b_x" — check the id (Payouts lists every batch).' },
+    })
     expect(j.stderr).toContain('hint: countersign batches list')
     // What crosses to the app's windows: code and sentence, no hint.
     expect(toErrorPayload(error, 'batches.get')).toEqual({ code: 'BATCH_NOT_FOUND', message: error.message })

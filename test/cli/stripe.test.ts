@@ -167,7 +167,10 @@ describe('countersign on the Stripe sandbox', () => {
     const id = imported.batchId
     // Known at import, when Stripe can be asked: on its row, kept with the batch for the approver.
     expect(imported.warnings.filter((w) => w.code === 'RECIPIENT_CANNOT_RECEIVE')).toEqual([
-      expect.objectContaining({ row: 2, message: expect.stringContaining(`${SANDBOX_STRIPE_ACCOUNTS.restricted} cannot receive transfers`) }),
+      expect.objectContaining({
+        row: 2,
+        message: expect.stringContaining(`${SANDBOX_STRIPE_ACCOUNTS.restricted} cannot receive transfers`),
+      }),
     ])
     const shown = json(await ok('batches', 'show', id, '--json')) as { warnings: { code: string; payoutId: string | null }[] }
     expect(shown.warnings.filter((w) => w.code === 'RECIPIENT_CANNOT_RECEIVE').map((w) => w.payoutId)).toEqual(['st-r'])

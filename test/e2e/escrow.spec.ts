@@ -226,9 +226,7 @@ test('an escrow of three milestones: funded, released, disputed and split, relea
     await shot(page, 'escrow-11-resolve-form')
     await page.getByTestId('resolve-submit').click()
     await expect(action(page, 'resolve', 2)).toHaveAttribute('data-state', 'awaiting_approval')
-    await expect(action(page, 'resolve', 2).getByTestId('action-split')).toHaveText(
-      '1,750.35 USDC to the payee · 750.15 USDC to the payer',
-    )
+    await expect(action(page, 'resolve', 2).getByTestId('action-split')).toHaveText('1,750.35 USDC to the payee · 750.15 USDC to the payer')
     await approveAndExecute(page, world, 'resolve', 2, 'escrow-12-resolve-approved')
     await expect(milestone(page, 2)).toHaveAttribute('data-state', 'resolved')
     await expect(milestone(page, 2).getByTestId('milestone-released')).toContainText('1,750.35 USDC')

@@ -52,9 +52,17 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
   await test.step('the draft keeps it with the row, for the approver too', async () => {
     // In its own box: it cannot be paid as things stand, unlike a payee never paid before.
     await expect(page.getByTestId('warnings-blocking')).toContainText('Cannot be paid as things stand — 1 payout')
-    const kind = page.getByTestId('warnings-blocking').getByTestId('warning-kind').and(page.locator('[data-code="RECIPIENT_CANNOT_RECEIVE"]'))
-    await expect(kind.getByTestId('warning-kind-title')).toHaveText('1 payout goes to an account that cannot receive transfers — it cannot be paid')
-    await expect(page.getByTestId('payout-row-ic-2').getByTestId('payout-warning-mark')).toHaveAttribute('aria-label', /cannot receive transfers/)
+    const kind = page
+      .getByTestId('warnings-blocking')
+      .getByTestId('warning-kind')
+      .and(page.locator('[data-code="RECIPIENT_CANNOT_RECEIVE"]'))
+    await expect(kind.getByTestId('warning-kind-title')).toHaveText(
+      '1 payout goes to an account that cannot receive transfers — it cannot be paid',
+    )
+    await expect(page.getByTestId('payout-row-ic-2').getByTestId('payout-warning-mark')).toHaveAttribute(
+      'aria-label',
+      /cannot receive transfers/,
+    )
     // The freelancer's account can: whatever else its row says (a payee never paid), not that.
     const other = page.getByTestId('payout-row-ic-1').getByTestId('payout-warning-mark')
     if ((await other.count()) > 0) await expect(other).not.toHaveAttribute('aria-label', /cannot receive transfers/)
@@ -105,7 +113,9 @@ test('a Stripe account that cannot receive transfers is flagged at import; Add p
     await expect(page.getByTestId('row-asset')).toHaveValue('USDC')
     await expect(page.getByTestId('row-recipient')).toHaveAttribute('placeholder', '0x… address')
     // Every network the asset is on is listed; one that is not set up here says so.
-    const setUp = networksConfigured((await api.call('settings.rails.get', {})).rails).map((key) => networkNameOfKey(key.replace(/^stripe:stripe$/, 'stripe')))
+    const setUp = networksConfigured((await api.call('settings.rails.get', {})).rails).map((key) =>
+      networkNameOfKey(key.replace(/^stripe:stripe$/, 'stripe')),
+    )
     await page.getByTestId('row-network').click()
     const options = page.getByRole('option')
     await expect(options.filter({ hasText: 'Local Anvil' })).toHaveCount(1)

@@ -196,12 +196,7 @@ function printDetail(s: Session, d: BatchDetail): void {
   if (d.totalsByRail.length > 0) {
     s.out.line(
       renderTable(
-        [
-          { header: 'NETWORK' },
-          { header: 'ASSET' },
-          { header: 'PAYOUTS', align: 'right' },
-          { header: 'TOTAL', align: 'right' },
-        ],
+        [{ header: 'NETWORK' }, { header: 'ASSET' }, { header: 'PAYOUTS', align: 'right' }, { header: 'TOTAL', align: 'right' }],
         d.totalsByRail.map((t) => [networkName(t.rail, t.network), t.assetId, String(t.payouts), groupDecimal(t.total)]),
         s.out.bold,
       ),

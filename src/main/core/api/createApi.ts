@@ -171,7 +171,10 @@ export function createApi(core: CoreContext, handlers: Handlers, options: ApiOpt
       // sees; and the CLI's hint, which is for in-process callers only (invoke never carries it).
       const error = toErrorPayload(thrown, name)
       const cliHint = thrown instanceof CsError && error.code === thrown.code ? thrown.cliHint : undefined
-      throw new CsError(error.code, error.message, { ...(error.details ? { details: error.details } : {}), ...(cliHint ? { cliHint } : {}) })
+      throw new CsError(error.code, error.message, {
+        ...(error.details ? { details: error.details } : {}),
+        ...(cliHint ? { cliHint } : {}),
+      })
     },
   }
 }

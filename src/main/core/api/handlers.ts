@@ -114,7 +114,9 @@ export function createHandlers(env: HandlerEnv): Handlers {
     },
 
     ...createPayoutHandlers(env.execution.rails),
-    ...lazyHandlers(EXECUTE_CALL_NAMES, async () => (await import('../payouts/execute/executeHandlers')).createExecuteHandlers(env.execution)),
+    ...lazyHandlers(EXECUTE_CALL_NAMES, async () =>
+      (await import('../payouts/execute/executeHandlers')).createExecuteHandlers(env.execution),
+    ),
     ...createSignerHandlers(env.execution),
     ...createStripeHandlers(env.execution.rails, env.stripe),
     // Imported on their first call: they reach the rails' libraries, which most calls never need.

@@ -39,16 +39,32 @@ describe('lazyHandlers', () => {
 
   // The groups handlers.ts loads lazily: their names are exactly those declared for them.
   it.each([
-    ['escrow', Object.keys(escrowCalls), async () => (await import('../escrow/escrowHandlers')).createEscrowHandlers({} as never, {} as never)],
+    [
+      'escrow',
+      Object.keys(escrowCalls),
+      async () => (await import('../escrow/escrowHandlers')).createEscrowHandlers({} as never, {} as never),
+    ],
     ['receipts', Object.keys(receiptCalls), async () => (await import('../receipts/receiptHandlers')).createReceiptHandlers({} as never)],
     [
       'receipts attest',
       Object.keys(receiptsAttestCalls),
       async () => (await import('../receipts/attest/attestHandlers')).createReceiptsAttestHandlers({} as never),
     ],
-    ['receipts pdf', Object.keys(receiptPdfCalls), async () => (await import('../receipts/receiptsPdfHandlers')).createReceiptPdfHandlers()],
-    ['recon pull', Object.keys(reconPullCalls), async () => (await import('../recon/reconPullHandler')).createReconPullHandlers({} as never)],
-    ['execute', [...EXECUTE_CALL_NAMES], async () => (await import('../payouts/execute/executeHandlers')).createExecuteHandlers({} as never)],
+    [
+      'receipts pdf',
+      Object.keys(receiptPdfCalls),
+      async () => (await import('../receipts/receiptsPdfHandlers')).createReceiptPdfHandlers(),
+    ],
+    [
+      'recon pull',
+      Object.keys(reconPullCalls),
+      async () => (await import('../recon/reconPullHandler')).createReconPullHandlers({} as never),
+    ],
+    [
+      'execute',
+      [...EXECUTE_CALL_NAMES],
+      async () => (await import('../payouts/execute/executeHandlers')).createExecuteHandlers({} as never),
+    ],
   ])('the %s group has exactly its declared names', async (_group, names, create) => {
     expect(Object.keys(await create()).sort()).toEqual([...names].sort())
   })

@@ -10,7 +10,8 @@ import type { EscrowTerms } from '../rails/EscrowRail'
 
 export async function getEscrowRow(ctx: CoreContext, escrowId: string): Promise<EscrowRow> {
   const row = await ctx.db.first(ctx.db.k.selectFrom('escrows').selectAll().where('id', '=', escrowId))
-  if (!row) throw new CsError('ESCROW_NOT_FOUND', `There is no escrow "${escrowId}" — pick one from the Escrow list.`, {
+  if (!row)
+    throw new CsError('ESCROW_NOT_FOUND', `There is no escrow "${escrowId}" — pick one from the Escrow list.`, {
       cliHint: 'countersign escrow list',
     })
   return row
@@ -38,7 +39,8 @@ export async function getMilestone(ctx: CoreContext, escrow: EscrowRow, index: n
 
 export async function getActionRow(ctx: CoreContext, actionId: string): Promise<EscrowActionRow> {
   const row = await ctx.db.first(ctx.db.k.selectFrom('escrow_actions').selectAll().where('id', '=', actionId))
-  if (!row) throw new CsError('ESCROW_ACTION_NOT_FOUND', `There is no escrow action "${actionId}" — the escrow's page lists its actions.`, {
+  if (!row)
+    throw new CsError('ESCROW_ACTION_NOT_FOUND', `There is no escrow action "${actionId}" — the escrow's page lists its actions.`, {
       cliHint: 'countersign escrow show ESCROW_ID lists its actions',
     })
   return row

@@ -15,11 +15,7 @@ function viaViem(rail: string, address: string): string {
 const hexDigit = fc.constantFrom(...'0123456789abcdefABCDEF'.split(''))
 /** 0x + 40 hex digits in mixed case, sometimes one character off (length, prefix, a non-hex digit). */
 const nearAddress = fc
-  .tuple(
-    fc.constantFrom('0x', '0X', '', '0x0'),
-    fc.array(hexDigit, { minLength: 38, maxLength: 42 }),
-    fc.constantFrom('', 'g', ' ', 'G'),
-  )
+  .tuple(fc.constantFrom('0x', '0X', '', '0x0'), fc.array(hexDigit, { minLength: 38, maxLength: 42 }), fc.constantFrom('', 'g', ' ', 'G'))
   .map(([prefix, digits, tail]) => `${prefix}${digits.join('')}${tail}`)
 
 describe('displayAddress answers as viem', () => {

@@ -24,7 +24,8 @@ const FILES_PAGE_ROWS = 500
 
 export async function loadReceiptFile(ctx: CoreContext, number: number): Promise<ReceiptFile> {
   const row = await ctx.db.first(ctx.db.k.selectFrom('receipts').selectAll().where('number', '=', number))
-  if (!row) throw new CsError('RECEIPT_NOT_FOUND', `There is no receipt ${number} in this workspace — pick one from the Receipts list.`, {
+  if (!row)
+    throw new CsError('RECEIPT_NOT_FOUND', `There is no receipt ${number} in this workspace — pick one from the Receipts list.`, {
       cliHint: 'countersign receipts list',
     })
   const loader = await fileLoader(ctx)

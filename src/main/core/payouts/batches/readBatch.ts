@@ -17,7 +17,8 @@ import { signingStoppedOf } from './signingStopped'
 /** The batch row, or BATCH_NOT_FOUND. */
 export async function getBatchRow(ctx: CoreContext, batchId: string): Promise<BatchRow> {
   const row = await ctx.db.first(ctx.db.k.selectFrom('batches').selectAll().where('id', '=', batchId))
-  if (!row) throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId.slice(0, 80)}" — check the id (Payouts lists every batch).`, {
+  if (!row)
+    throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId.slice(0, 80)}" — check the id (Payouts lists every batch).`, {
       cliHint: 'countersign batches list',
     })
   return row

@@ -57,7 +57,8 @@ export async function claimBatch(
     const now = ctx.clock.now()
     const nowIso = now.toISOString()
     const batch = await ctx.db.first(ctx.db.k.selectFrom('batches').select(['name', 'state']).where('id', '=', batchId))
-    if (!batch) throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId}" — check the id (Payouts lists every batch).`, {
+    if (!batch)
+      throw new CsError('BATCH_NOT_FOUND', `There is no batch "${batchId}" — check the id (Payouts lists every batch).`, {
         cliHint: 'countersign batches list',
       })
     const current = await ctx.db.first(ctx.db.k.selectFrom('batch_claims').selectAll().where('batch_id', '=', batchId))

@@ -95,7 +95,12 @@ export function createStripeRail(config: StripeRailConfig): DeviceFreeRail {
     // Asked while a person waits on an import: a short timeout, the pre-flight at Submit asks again.
     checkRecipients: (recipients) =>
       checkStripeRecipients(
-        async () => createStripeClient(await config.secretKey(), config.apiBase, Math.min(config.timeoutMs ?? RECIPIENT_CHECK_TIMEOUT_MS, RECIPIENT_CHECK_TIMEOUT_MS)),
+        async () =>
+          createStripeClient(
+            await config.secretKey(),
+            config.apiBase,
+            Math.min(config.timeoutMs ?? RECIPIENT_CHECK_TIMEOUT_MS, RECIPIENT_CHECK_TIMEOUT_MS),
+          ),
         recipients,
       ),
     readBalances: (address, assets) => readStripeBalances(client, address, assets),

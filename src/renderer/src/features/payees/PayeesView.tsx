@@ -190,7 +190,14 @@ function Totals({ totals }: { totals: PayeeTotal[] }) {
   return (
     <Stack gap={2} align="flex-end" data-testid="payee-totals">
       {totals.map((t) => (
-        <Text key={t.assetId} size="sm" ff="monospace" ta="right" style={{ whiteSpace: 'nowrap' }} title={`${t.assetId}: exactly ${formatExact(t.paidOut, t.scale)}`}>
+        <Text
+          key={t.assetId}
+          size="sm"
+          ff="monospace"
+          ta="right"
+          style={{ whiteSpace: 'nowrap' }}
+          title={`${t.assetId}: exactly ${formatExact(t.paidOut, t.scale)}`}
+        >
           {formatDisplay(t.paidOut, t.scale, t.assetCode)}{' '}
           <Text span size="xs" c="dimmed" ff="inherit">
             {t.assetCode}

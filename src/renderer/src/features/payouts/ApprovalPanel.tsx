@@ -381,7 +381,13 @@ function DraftApprovalLine({ sentences, limits, required }: { sentences: string[
             </Text>
           </Group>
           {shown.length > 1 || limits.length > 0 ? (
-            <Button size="compact-xs" variant="subtle" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="approval-details-toggle">
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              onClick={() => setOpen((o) => !o)}
+              aria-expanded={open}
+              data-testid="approval-details-toggle"
+            >
               {open ? 'Hide the policy' : 'The policy and today’s limits'}
             </Button>
           ) : null}

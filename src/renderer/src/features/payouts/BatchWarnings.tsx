@@ -5,7 +5,14 @@
  * The preparer sees them before submitting; the approver sees them beside the approve button.
  */
 import { Alert, Anchor, Button, Collapse, Group, List, Stack, Text } from '@mantine/core'
-import { IconAlertOctagon, IconAlertTriangle, IconChevronDown, IconChevronRight, IconFilter, IconUserExclamation } from '@tabler/icons-react'
+import {
+  IconAlertOctagon,
+  IconAlertTriangle,
+  IconChevronDown,
+  IconChevronRight,
+  IconFilter,
+  IconUserExclamation,
+} from '@tabler/icons-react'
 import { useState } from 'react'
 import { BLOCKING_WARNING_CODES, type BatchWarningGroup } from '../../../../shared/batchWarningGroups'
 import { formatCount } from '../../lib/format'

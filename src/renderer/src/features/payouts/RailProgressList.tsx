@@ -79,7 +79,8 @@ export function ExecutionSummaryCard({ summary, nextStep }: { summary: Execution
             <List size="sm" spacing={2}>
               {shown.map((f) => (
                 <List.Item key={f.id} data-testid="summary-failed-row">
-                  Row {f.rowNo}, {f.who}, {formatDisplay(f.amount.amount, f.amount.scale, f.amount.assetCode)} {f.amount.assetCode}: {f.reason}
+                  Row {f.rowNo}, {f.who}, {formatDisplay(f.amount.amount, f.amount.scale, f.amount.assetCode)} {f.amount.assetCode}:{' '}
+                  {f.reason}
                 </List.Item>
               ))}
             </List>

@@ -136,7 +136,8 @@ export function RowForm({
         .filter((a) => a.code === values.asset)
         .map((a) => ({
           value: networkLabel(a.rail, a.network),
-          label: setUp === null || setUp.includes(netOf(a)) ? networkName(a.rail, a.network) : `${networkName(a.rail, a.network)} — not set up`,
+          label:
+            setUp === null || setUp.includes(netOf(a)) ? networkName(a.rail, a.network) : `${networkName(a.rail, a.network)} — not set up`,
         })),
     [assets, values.asset, setUp],
   )
@@ -251,7 +252,11 @@ export function RowForm({
             value={values.network || null}
             onChange={(v) => set('network')(v ?? '')}
             error={errors.network}
-            description={asset && !isSetUp(asset) ? 'Not set up in this workspace: the row can be kept, but not paid until an admin sets it up.' : undefined}
+            description={
+              asset && !isSetUp(asset)
+                ? 'Not set up in this workspace: the row can be kept, but not paid until an admin sets it up.'
+                : undefined
+            }
             allowDeselect={false}
             data-testid="row-network"
           />

@@ -104,7 +104,14 @@ export function VerificationResult({
               </Text>
             </Fact>
             <Fact label="Amount">
-              <Text size="sm" fw={700} ff="monospace" data-amount data-testid={`${testId}-amount`} title={`Exactly ${exactAmountWithCode(r.amount, r.code)}`}>
+              <Text
+                size="sm"
+                fw={700}
+                ff="monospace"
+                data-amount
+                data-testid={`${testId}-amount`}
+                title={`Exactly ${exactAmountWithCode(r.amount, r.code)}`}
+              >
                 {amountWithCode(r.amount, r.code)}
               </Text>
             </Fact>

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { ReceiptCheck } from '../../../../shared/receiptsApi'
-import { amountWithCode, exactAmountWithCode, dateProblem, EMPTY_FILTER, evidenceRows, groupedAmount, toReceiptFilter, verdictSentence } from './receiptWords'
+import {
+  amountWithCode,
+  exactAmountWithCode,
+  dateProblem,
+  EMPTY_FILTER,
+  evidenceRows,
+  groupedAmount,
+  toReceiptFilter,
+  verdictSentence,
+} from './receiptWords'
 
 const check = (name: ReceiptCheck['name'], status: ReceiptCheck['status']): ReceiptCheck => ({ name, status, detail: '' })
 
@@ -68,7 +77,12 @@ describe('evidence', () => {
       to: '0x2',
     })
     expect(rows.map((r) => r.label)).toEqual(['Network', 'Transaction hash', 'Block', 'Block hash', 'Log index', 'From', 'Contract called'])
-    expect(rows.find((r) => r.label === 'Transaction hash')).toEqual({ label: 'Transaction hash', value: '0xabc', mono: true, railId: true })
+    expect(rows.find((r) => r.label === 'Transaction hash')).toEqual({
+      label: 'Transaction hash',
+      value: '0xabc',
+      mono: true,
+      railId: true,
+    })
     expect(rows.find((r) => r.label === 'Log index')?.mono).toBe(false)
   })
 })
