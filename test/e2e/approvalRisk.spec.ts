@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { getAddress, keccak256, toHex } from 'viem'
 import type { ApprovalPolicy } from '../../src/shared/payoutsApi'
-import { SCREENSHOT_DIR, expect, snap, unlockAs, watchPageProblems } from './fixtures'
+import { expect, openBatch, SCREENSHOT_DIR, snap, unlockAs, watchPageProblems } from './fixtures'
 import { sharedSandboxTest as test } from './sandboxFixtures'
 
 const USDC = 'USDC@evm:31337'
@@ -46,12 +46,6 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
     await page.setViewportSize({ width: 1024, height: 700 })
     await snap(page, `${name}-1024`)
     await page.setViewportSize({ width: 1440, height: 900 })
-  }
-  const openBatch = async (name: string) => {
-    await page.getByTestId('nav-payouts').click()
-    if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-    await page.getByTestId('batch-open').filter({ hasText: name }).click()
-    await expect(page.getByTestId('view-title')).toHaveText(name)
   }
 
   try {
@@ -102,7 +96,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
     await test.step('Bob, after a reload, sees the warnings grouped, beside the approve button', async () => {
       await page.reload()
       await unlockAs(page, 'Bob Approver')
-      await openBatch(RISKY)
+      await openBatch(page, RISKY)
       const kinds = page.getByTestId('batch-warnings').getByTestId('warning-kind')
       await expect(kinds.locator('[data-testid="warning-kind-title"]')).toHaveText([
         "1 address looks like a known payee's but differs",
@@ -153,7 +147,7 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
     })
 
     await test.step('a batch that would pass the daily limit cannot be approved, and says why', async () => {
-      await openBatch(OVER)
+      await openBatch(page, OVER)
       const limit = page.getByTestId('approval-panel').getByTestId('daily-limit')
       await expect(limit).toHaveAttribute('data-ok', 'false')
       await expect(limit.getByTestId('daily-limit-after')).toHaveText('1,155.00 of 1,000.00 USDC — over the limit')

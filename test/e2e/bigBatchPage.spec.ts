@@ -4,7 +4,7 @@
  * whole batch once the later pages are in, never for the first page only.
  */
 import { getAddress, keccak256, toHex } from 'viem'
-import { expect, unlockAs, watchPageProblems } from './fixtures'
+import { expect, openBatch, unlockAs, watchPageProblems } from './fixtures'
 import { sharedSandboxTest as test } from './sandboxFixtures'
 
 const NAME = 'August contractors (paged)'
@@ -25,10 +25,7 @@ test('a 1,250-payout batch: first rows at once, then search and warnings over ev
 
   await page.goto(ws.url)
   await unlockAs(page, 'Alice Preparer')
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: NAME }).click()
-  await expect(page.getByTestId('view-title')).toHaveText(NAME)
+  await openBatch(page, NAME)
   await expect(page.getByTestId('payout-row-big-1')).toBeVisible()
 
   // Every page in: the warnings count all 1,250 new payees, not the first page's 100.

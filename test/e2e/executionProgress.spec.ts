@@ -14,7 +14,7 @@
 import type { Page } from '@playwright/test'
 import { getAddress, keccak256, toHex } from 'viem'
 import { SANDBOX_STELLAR_PAYEES, SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
-import { expect, snap, unlockAs } from './fixtures'
+import { expect, openBatch, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test, type SandboxWorkspace } from './sandboxFixtures'
 import { formatDisplay } from '../../src/shared/displayAmount'
 
@@ -34,12 +34,6 @@ async function snapBoth(page: Page, name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)')
   await snap(page, `${name}-1024`)
   await page.setViewportSize(WIDE)
-}
-
-async function openBatch(page: Page, name: string): Promise<void> {
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: name }).click()
 }
 
 async function settle(ws: SandboxWorkspace, id: string): Promise<void> {

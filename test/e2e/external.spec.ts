@@ -9,7 +9,7 @@ import { erc20Abi, getAddress, keccak256, parseTransaction, toHex, type Address,
 import { mnemonicToAccount } from 'viem/accounts'
 import { SPECULOS_TEST_MNEMONIC } from '../../src/main/core/signing/emulator/sandboxSoftwareKeys'
 import { createHarnessClients } from '../harness/evm/clients'
-import { expect, snap, unlockAs } from './fixtures'
+import { expect, openBatch, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
 test('sign a batch outside the app: export, refuse a tampered file, import the signed one', async ({ page, sharedSandbox: ws }) => {
@@ -23,9 +23,7 @@ test('sign a batch outside the app: export, refuse a tampered file, import the s
 
   await page.goto(ws.url)
   await unlockAs(page, 'Carol Signer')
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: 'Offline signed' }).click()
+  await openBatch(page, 'Offline signed')
 
   const downloading = page.waitForEvent('download')
   await page.getByTestId('external-export').click()

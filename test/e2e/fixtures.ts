@@ -147,6 +147,17 @@ export function watchPageProblems(page: Page): string[] {
 }
 
 /**
+ * Opens a batch by its name from the Payouts list. The view keeps the open batch across a switch
+ * of operator, so it goes back to the list first when a batch is open.
+ */
+export async function openBatch(page: Page, name: string): Promise<void> {
+  await page.getByTestId('nav-payouts').click()
+  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
+  await page.getByTestId('batch-open').filter({ hasText: name }).click()
+  await expect(page.getByTestId('view-title')).toHaveText(name)
+}
+
+/**
  * At the picker, unlock `name` with their passphrase (the demo one unless told), locking whoever
  * is unlocked first — the way a person hands over the desk.
  */

@@ -5,7 +5,7 @@
  * has open turns to Approved, without a reload, and says when it last read the batch.
  */
 import { spawnCli } from '../cli/cliHarness'
-import { expect, snap, unlockAs } from './fixtures'
+import { expect, openBatch, snap, unlockAs } from './fixtures'
 import { sharedSandboxTest as test } from './sandboxFixtures'
 
 test('a batch approved from the CLI turns Approved on the open page without a reload', async ({ page, sharedSandbox: ws }) => {
@@ -20,9 +20,7 @@ test('a batch approved from the CLI turns Approved on the open page without a re
 
   await page.goto(ws.url)
   await unlockAs(page, 'Alice Preparer')
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: 'Approved elsewhere' }).click()
+  await openBatch(page, 'Approved elsewhere')
   const detail = page.getByTestId('batch-detail')
   await expect(detail).toHaveAttribute('data-state', 'awaiting_approval')
 

@@ -5,7 +5,7 @@
  * payout confirm.
  */
 import { getAddress, keccak256, toHex } from 'viem'
-import { expect, snap, watchPageProblems, unlockAs } from './fixtures'
+import { expect, openBatch, snap, unlockAs, watchPageProblems } from './fixtures'
 import { sandboxTest as test } from './sandboxFixtures'
 
 /** Fresh payees: addresses nobody on the chain has used, EIP-55 checksummed. */
@@ -53,13 +53,6 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
     const notices = page.locator('[data-testid^="notification-"] button')
     while ((await notices.count()) > 0) await notices.first().click()
     await snap(page, name)
-  }
-  const openBatch = async (name: string) => {
-    await page.getByTestId('nav-payouts').click()
-    // The view keeps the open batch across a switch of operator; go to the list to pick it.
-    if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-    await page.getByTestId('batch-open').filter({ hasText: name }).click()
-    await expect(page.getByTestId('view-title')).toHaveText(name)
   }
   const importFile = async (name: string, csv: string) => {
     await page.getByTestId('import-drop-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
@@ -135,7 +128,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
   await test.step("Bob approves, after a reload: the warnings came with the batch, not from Alice's window", async () => {
     await page.reload()
     await pick('Bob Approver')
-    await openBatch('March contractors')
+    await openBatch(page, 'March contractors')
     await expect(page.getByTestId('approval-panel')).toContainText('You can approve version 1.')
     await expect(page.getByTestId('approval-warnings')).toContainText('3 payouts go to payees never paid before')
     await expect(page.getByTestId('batch-approve')).toBeEnabled()
@@ -156,7 +149,7 @@ test('a batch goes from CSV to confirmed on chain through maker-checker', async 
 
   await test.step('Carol executes on the device emulator; every payout is broadcast', async () => {
     await pick('Carol Signer')
-    await openBatch('March contractors')
+    await openBatch(page, 'March contractors')
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'approved')
     await page.getByTestId('batch-execute').click()
     await expect(page.getByTestId('batch-detail')).toHaveAttribute('data-state', 'executing')

@@ -5,7 +5,7 @@
  * actions stay in view; removing a payout asks first, and "Keep it" keeps it.
  */
 import { getAddress, keccak256, toHex } from 'viem'
-import { expect, snap, unlockAs, watchPageProblems } from './fixtures'
+import { expect, openBatch, snap, unlockAs, watchPageProblems } from './fixtures'
 import { sharedSandboxTest as test } from './sandboxFixtures'
 
 const NAME = 'July freelancers (table)'
@@ -29,10 +29,7 @@ test('search, filter, sort and remove in the payouts table, at 1440 and 1024 pix
 
   await page.goto(ws.url)
   await unlockAs(page, 'Alice Preparer')
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: NAME }).click()
-  await expect(page.getByTestId('view-title')).toHaveText(NAME)
+  await openBatch(page, NAME)
 
   await test.step('every column is in view, with the id and the reference, at both widths', async () => {
     for (const [width, height] of [

@@ -20,7 +20,7 @@ import path from 'node:path'
 import { getAddress, keccak256, toHex } from 'viem'
 import type { Locator, Page } from '@playwright/test'
 import { readEmbeddedReceiptJson } from '../../src/main/core/receipts/pdf/readReceiptPdf'
-import { expect, SCREENSHOT_DIR, snap, unlockAs, watchPageProblems } from './fixtures'
+import { expect, openBatch, SCREENSHOT_DIR, snap, unlockAs, watchPageProblems } from './fixtures'
 import { importApproved, sharedSandboxTest as test, type SandboxWorkspace } from './sandboxFixtures'
 
 const payee = (n: number) => getAddress(keccak256(toHex(`countersign e2e receipts payee ${n}`)).slice(0, 42))
@@ -318,9 +318,7 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
   })
 
   await test.step('the batch page: every receipt as PDFs in one ZIP', async () => {
-    await page.getByTestId('nav-payouts').click()
-    if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-    await page.getByTestId('batch-open').filter({ hasText: FIRST_BATCH }).click()
+    await openBatch(page, FIRST_BATCH)
     const card = page.getByTestId('batch-receipts')
     await expect(card.getByTestId('batch-receipts-count')).toContainText('3 issued')
     const zip = await download(page, () => card.getByTestId('receipts-batch-zip').click())

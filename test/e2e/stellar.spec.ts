@@ -5,7 +5,7 @@
  * payee without a trustline is refused at submit with a sentence naming the payee and asset.
  */
 import { SANDBOX_STELLAR_PAYEES } from '../../src/main/sandbox/sandboxPlan'
-import { expect, snap, unlockAs } from './fixtures'
+import { expect, openBatch, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
 test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ page, sharedSandbox: ws }) => {
@@ -21,9 +21,7 @@ test('a Stellar USDC batch is executed on the emulator and confirmed', async ({ 
 
   await page.goto(ws.url)
   await unlockAs(page, 'Carol Signer')
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: 'Stellar partners' }).click()
+  await openBatch(page, 'Stellar partners')
   await expect(page.getByTestId('batch-total-USDC@stellar:standalone').getByTestId('batch-total-amount')).toHaveText('10,125.50 USDC')
   await page.getByTestId('batch-execute').click()
   await expect(page.getByTestId('submission-row')).toHaveCount(2)

@@ -9,7 +9,7 @@
  *   sentence that does not carry it. Nothing the core sends this window carries the real key.
  */
 import { SANDBOX_STRIPE_ACCOUNTS } from '../../src/main/sandbox/sandboxPlan'
-import { expect, snap, unlockAs } from './fixtures'
+import { expect, openBatch, snap, unlockAs } from './fixtures'
 import { importApproved, sharedSandboxTest as test } from './sandboxFixtures'
 
 test('a Stripe batch executes, events sync, the ledger books them and the view follows', async ({ page, sharedSandbox: ws }) => {
@@ -31,9 +31,7 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
 
   await page.goto(ws.url)
   await unlockAs(page, 'Carol Signer')
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: 'Stripe contractors' }).click()
+  await openBatch(page, 'Stripe contractors')
   await expect(page.getByTestId('batch-total-USD@stripe').getByTestId('batch-total-amount')).toHaveText('1,750.00 USD')
   await page.getByTestId('batch-execute').click()
   await expect(page.getByTestId('submission-row')).toHaveCount(3)
@@ -79,9 +77,7 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   await expect(page.getByTestId('stripe-events')).toContainText('reversed 49.99 USD: booked back to the platform balance')
 
   // The payout itself says so in the batch (the lock closed Carol's view of it: Dana opens it).
-  await page.getByTestId('nav-payouts').click()
-  if (await page.getByTestId('batch-back').isVisible()) await page.getByTestId('batch-back').click()
-  await page.getByTestId('batch-open').filter({ hasText: 'Stripe contractors' }).click()
+  await openBatch(page, 'Stripe contractors')
   await expect(page.getByTestId('payout-reversed')).toHaveText('49.99 reversed by Stripe')
   await dismiss()
   await snap(page, 'stripe-01b-payout-reversed')
