@@ -36,7 +36,9 @@ export async function checkRecipientsOnline(
     const rail = rails.get(p.rail, p.network)
     if (!rail?.checkRecipients) continue
     const key = `${p.rail}:${p.network}`
-    byNet.set(key, [...(byNet.get(key) ?? []), p])
+    const list = byNet.get(key)
+    if (list) list.push(p)
+    else byNet.set(key, [p])
   }
   if (byNet.size === 0) return []
 
