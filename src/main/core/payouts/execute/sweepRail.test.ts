@@ -121,4 +121,33 @@ describe('sweepRail with a SweepGate', () => {
     expect(await sweepRail(ctx, rail, createSweepGate())).toEqual({ looked: 0, changed: 0, rebroadcast: 0, open: 0 })
     expect(calls).toEqual({ head: 0, lookup: 0 })
   })
+
+  it('one submission that cannot be judged does not hold back the others: they are re-sent, the failure is thrown, the next sweep looks again', async () => {
+    const second = await insertTestSubmission(ctx, { nonce: '2' })
+    const first = (await ctx.db.all(ctx.db.k.selectFrom('submissions').select('id').orderBy('chunk_index')))[0]!.id
+    const resent: string[] = []
+    let lookups = 0
+    const rail = {
+      rail: 'evm',
+      network: '1',
+      head: async () => '0xsame',
+      lookup: async (subs: readonly { id: string }[]) => {
+        lookups++
+        return new Map(subs.map((s) => [s.id, 'lost']))
+      },
+      classify: (sub: { id: string }) => {
+        if (sub.id === first) throw new Error('an answer the rail cannot read')
+        return { kind: 'pending', rebroadcast: true, seenByNetwork: false }
+      },
+      rebroadcast: async (subs: readonly { id: string }[]) => {
+        resent.push(...subs.map((s) => s.id))
+      },
+    } as unknown as Rail
+    const gate = createSweepGate()
+    await expect(sweepRail(ctx, rail, gate)).rejects.toThrow('an answer the rail cannot read')
+    expect(resent).toEqual([second.id])
+    // Not recorded as looked up: the same head is looked up again.
+    await expect(sweepRail(ctx, rail, gate)).rejects.toThrow()
+    expect(lookups).toBe(2)
+  })
 })

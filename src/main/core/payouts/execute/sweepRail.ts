@@ -10,6 +10,7 @@
 import { sql } from 'kysely'
 import type { CoreContext } from '../../context'
 import type { Rail, RailSubmission } from '../../rails/Rail'
+import { log } from '../../log'
 import { applyVerdict } from './applyVerdict'
 import { openSubmissions } from './executionStore'
 import { railSubmissionsOf } from './railViews'
@@ -38,24 +39,40 @@ export async function sweepRail(ctx: CoreContext, rail: Rail, gate?: SweepGate):
   const batches = new Set<string>()
   const finished = new Set<string>()
   let changed = 0
+  // One submission whose verdict cannot be worked out or stored (an answer the rail cannot read, a
+  // row that breaks a rule) must not hold back every other payout's confirmation nor the re-send
+  // of lost bytes: each verdict is its own transaction, so the others go on and the first failure
+  // is thrown at the end (the poller backs off and reports it; the next sweep tries it again).
+  const failures: unknown[] = []
   for (const sub of views) {
     const obs = observations.get(sub.id)
     if (obs === undefined) continue
-    const verdict = rail.classify(sub, obs)
-    if (verdict.kind === 'pending' && verdict.rebroadcast) resend.push(sub)
-    const applied = await applyVerdict(ctx, rail, sub, verdict)
-    if (applied.changed) {
-      changed++
-      batches.add(applied.batchId)
-      if (applied.batchFinished) finished.add(applied.batchId)
+    try {
+      const verdict = rail.classify(sub, obs)
+      if (verdict.kind === 'pending' && verdict.rebroadcast) resend.push(sub)
+      const applied = await applyVerdict(ctx, rail, sub, verdict)
+      if (applied.changed) {
+        changed++
+        batches.add(applied.batchId)
+        if (applied.batchFinished) finished.add(applied.batchId)
+      }
+    } catch (error) {
+      log('error', 'a confirmation verdict could not be applied; the sweep goes on with the others', {
+        rail: rail.rail,
+        network: rail.network,
+        submissionId: sub.id,
+        error,
+      })
+      failures.push(error)
     }
   }
+  if (batches.size > 0) ctx.events.emit('payouts.changed', { batchIds: [...batches] })
+  for (const b of finished) ctx.events.emit('batches.changed', { batchId: b })
   if (resend.length > 0) await rail.rebroadcast(resend)
+  if (failures.length > 0) throw failures[0]
   // Recorded only once every verdict is stored: a sweep whose write failed (a full disk) looks up
   // again at the next tick, not only at the next block.
   if (probe) gate!.lookedUp(rail, probe.head, probe.fingerprint)
-  if (batches.size > 0) ctx.events.emit('payouts.changed', { batchIds: [...batches] })
-  for (const b of finished) ctx.events.emit('batches.changed', { batchId: b })
   const stillOpen = (await openSubmissions(ctx, rail.rail, rail.network)).length
   return { looked: views.length, changed, rebroadcast: resend.length, open: stillOpen }
 }
