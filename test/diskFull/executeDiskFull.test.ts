@@ -15,9 +15,6 @@
  */
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appendAudit } from '../../src/main/core/audit/appendAudit'
-import { openRowSeals } from '../../src/main/core/audit/rowSeals'
-import { PAYOUT_SEALED_COLUMNS } from '../../src/main/core/audit/sealContent'
 import { verifyAudit } from '../../src/main/core/audit/verifyAudit'
 import type { CoreContext } from '../../src/main/core/context'
 import { executeBatch, resumeOpen } from '../../src/main/core/payouts/execute'
@@ -37,6 +34,7 @@ import {
   paidEvents,
   railsFor,
   recipientBalance,
+  sealPayoutsForTest,
   setupWorkspace,
   startWorld,
   sumOf,
@@ -67,19 +65,6 @@ function signerThatFillsTheDisk(inner: Signer, ctx: CoreContext): Signer & { fil
       return typeof value === 'function' ? value.bind(target) : value
     },
   }) as Signer & { filled: number }
-}
-
-/**
- * The kit writes its approved batch straight into the tables (approval is not this test's subject);
- * seal its payouts in one audited change, as an import would, so the audit verifies from the start.
- */
-async function sealKitPayouts(ctx: CoreContext, batchId: string): Promise<void> {
-  await ctx.db.tx(async () => {
-    const seals = await openRowSeals(ctx)
-    const rows = await ctx.db.all(ctx.db.k.selectFrom('payouts').select(PAYOUT_SEALED_COLUMNS).where('batch_id', '=', batchId))
-    await seals.seal(ctx, 'payouts', rows)
-    await appendAudit(ctx, { actor: MAKER, action: 'payouts.import', subject: `batch:${batchId}`, change: { payouts: rows.length }, seals })
-  })
 }
 
 async function nonceOnNode(world: World, address: Address): Promise<number> {
@@ -116,7 +101,7 @@ describe.skipIf(ON_POSTGRES)('disk full during EVM execution', () => {
       amount: 10n ** 12n + BigInt(i),
     }))
     await insertApprovedBatchForTest(ctx, batchId, payouts)
-    await sealKitPayouts(ctx, batchId)
+    await sealPayoutsForTest(ctx, batchId)
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
     const chain = world.chain({ payoutsPerChunkMax: PAYOUTS })
     const rails: RailRegistry = railsFor(chain)

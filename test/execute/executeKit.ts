@@ -15,6 +15,9 @@ import { erc20Abi, getAddress, maxUint256, type Address, type Hex } from 'viem'
 import { CoreEvents, fixedClock, type CoreContext } from '../../src/main/core/context'
 import { openDb } from '../../src/main/core/db/openDb'
 import { approveBatchForTest } from '../support/signedApprovals'
+import { appendAudit } from '../../src/main/core/audit/appendAudit'
+import { openRowSeals } from '../../src/main/core/audit/rowSeals'
+import { PAYOUT_SEALED_COLUMNS } from '../../src/main/core/audit/sealContent'
 import { addAccount, addAsset, postEntries, seedDefaultAssets } from '../../src/main/core/ledger'
 import { createSweepGate } from '../../src/main/core/payouts/execute/sweepGate'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
@@ -159,6 +162,19 @@ export interface TestPayout {
   recipient: Address
   amount: bigint
   memo?: string
+}
+
+/**
+ * The kit writes its approved batch straight into the tables (approval is not this test's subject);
+ * seal its payouts in one audited change, as an import would, so the audit verifies from the start.
+ */
+export async function sealPayoutsForTest(ctx: CoreContext, batchId: string): Promise<void> {
+  await ctx.db.tx(async () => {
+    const seals = await openRowSeals(ctx)
+    const rows = await ctx.db.all(ctx.db.k.selectFrom('payouts').select(PAYOUT_SEALED_COLUMNS).where('batch_id', '=', batchId))
+    await seals.seal(ctx, 'payouts', rows)
+    await appendAudit(ctx, { actor: MAKER, action: 'payouts.import', subject: `batch:${batchId}`, change: { payouts: rows.length }, seals })
+  })
 }
 
 /** TEST ONLY: inserts a batch already in 'approved' with its payouts 'pending' (no approval flow). */
