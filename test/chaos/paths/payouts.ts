@@ -4,7 +4,8 @@
  * magnitude up to what the asset allows (tUSD: up to 2^250 minor units — the token takes any
  * uint256), every payee fresh so what it received on the rail is what it was paid. Oracle, read
  * from the rails themselves: tUSD Transfer logs and native balances on Anvil, balances on the
- * Horizon harness, transfers by destination + amount + metadata on the Stripe harness.
+ * Horizon harness, transfers by destination + amount + metadata on the Stripe harness; each
+ * payee's account in the books equals what it received there, and each treasury its rail balance.
  */
 import { Keypair } from '@stellar/stellar-base'
 import { erc20Abi, getAddress, type Address } from 'viem'
@@ -12,6 +13,7 @@ import type { CoreContext } from '../../../src/main/core/context'
 import { appendAudit } from '../../../src/main/core/audit/appendAudit'
 import { openRowSeals } from '../../../src/main/core/audit/rowSeals'
 import { verifyAudit } from '../../../src/main/core/audit/verifyAudit'
+import { findPayeeAccount } from '../../../src/main/core/ledger/payeeAccounts'
 import { insertApprovedBatchForTest, ledgerBalance, MAKER, type TestPayout } from '../../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY, XLM } from '../../execute/stellarKit'
 import type { Rng } from '../prng'
@@ -123,6 +125,12 @@ export const payoutsPath: ChaosPath<PayoutsWorkload> & {
       ))!
       const what = `payout ${p.id} (${p.assetId}, ${p.amount} to ${p.recipient})`
       if (paid > 1) f.duplicates.push(`${what} paid ${paid} times on the rail (state ${row.state})`)
+      // The payee's own account in the books (found by address, as the engine finds it) holds what
+      // the payee received on the rail: every payee is fresh, so nothing else is in it.
+      const payee = await findPayeeAccount(ctx, p.assetId, p.recipient)
+      const booked = payee ? await ledgerBalance(ctx, payee.id) : 0n
+      if (booked !== BigInt(paid) * p.amount)
+        f.other.push(`payee of ${what}: books ${booked}, received on the rail ${BigInt(paid) * p.amount}`)
       if (row.state === 'confirmed') {
         if (paid === 0) f.lost.push(`${what} is confirmed in the books but was never paid on the rail`)
       } else if (row.state === 'failed') {
