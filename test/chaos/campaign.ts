@@ -197,6 +197,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     const expired = await ctx3.db.all(ctx3.db.k.selectFrom('submissions').select('id').where('failure_code', '=', 'STELLAR_EXPIRED'))
     fire('stellar.expired', expired.length)
     for (const name of paths) mergeFindings(findings, await PATHS[name]!.oracle(ctx3, run, workloads.get(name)))
+    for (const name of paths) for (const [kind, n] of Object.entries(PATHS[name]!.fired?.(workloads.get(name)) ?? {})) fire(kind, n)
     await ctx3.db.close()
   } catch (error) {
     findings = { ...findings, other: [...findings.other, `run error: ${error instanceof Error ? error.message : String(error)}`] }
@@ -219,7 +220,8 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
 
 function scheduleRailFaults(run: RunWorld, rng: Rng, expire: () => void): void {
   if (run.rails.includes('stripe')) {
-    const match = { method: 'POST', path: '/v1/transfers' }
+    // Every request that moves money: transfers, and bank payouts when the stripe-bank path runs.
+    const match = { method: 'POST' }
     if (rng.chance(0.35)) run.stripe.faults.dropAfterCommit(rng.int(1, 2), match)
     if (rng.chance(0.3)) run.stripe.faults.error500(rng.int(1, 3), match)
     if (rng.chance(0.3)) run.stripe.faults.rateLimit429(rng.int(1, 3))

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   for (const path of config.paths) {
     for (const step of childSteps(path)) {
       try {
-        await step.run(ctx, deps)
+        await step.run(ctx, deps, config)
       } catch (error) {
         const e = error as { code?: string; message?: string }
         log({ kind: 'error', step: step.name, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })

@@ -3,8 +3,12 @@ import type { CoreContext } from '../../../src/main/core/context'
 import type { Rng } from '../prng'
 import type { RunWorld } from '../world'
 import { payoutsPath } from './payouts'
+import { stripeBankPath } from './stripeBank'
 import type { ChaosPath } from './types'
 
 export type ParentPath = ChaosPath & { followUp?(ctx: CoreContext, run: RunWorld, rng: Rng, workload: unknown): Promise<void> }
 
-export const PATHS: Record<string, ParentPath> = { payouts: payoutsPath as unknown as ParentPath }
+export const PATHS: Record<string, ParentPath> = {
+  payouts: payoutsPath as unknown as ParentPath,
+  'stripe-bank': stripeBankPath as unknown as ParentPath,
+}

@@ -6,12 +6,13 @@
  */
 import type { CoreContext } from '../../../src/main/core/context'
 import type { ExecuteDeps } from '../../../src/main/core/payouts/execute'
+import type { ChildConfig } from '../childConfig'
 import type { Rng } from '../prng'
 import type { RailName, RunWorld } from '../world'
 
 export interface ChildStep {
   name: string
-  run(ctx: CoreContext, deps: ExecuteDeps): Promise<void>
+  run(ctx: CoreContext, deps: ExecuteDeps, config: ChildConfig): Promise<void>
 }
 
 /** What the oracle found wrong, each a sentence naming the object. */
@@ -31,4 +32,6 @@ export interface ChaosPath<W = unknown> {
   setup(ctx: CoreContext, run: RunWorld, rng: Rng): Promise<W>
   /** After the run is quiet: reads the rails themselves and the workspace. */
   oracle(ctx: CoreContext, run: RunWorld, workload: W): Promise<Findings>
+  /** Faults the path itself made happen (e.g. in its follow-up), by kind, for the report. */
+  fired?(workload: W): Record<string, number>
 }
