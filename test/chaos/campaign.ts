@@ -51,7 +51,12 @@ function childScript(): Promise<string> {
 }
 export const BREAK_ENV = 'COUNTERSIGN_TEST_BREAK'
 const CONFIRMATIONS_MIN = 2
-const CHILD_TIMEOUT_MS = 120_000
+/**
+ * A child that has not finished by then is stopped and the run fails: an engine that hangs is a
+ * finding. On a machine loaded far past its cores a healthy child can take longer: raise it with
+ * COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS rather than read such a failure as the product's.
+ */
+const CHILD_TIMEOUT_MS = Number(process.env.COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS ?? 120_000)
 
 export interface RunOptions {
   rails?: readonly RailName[]
@@ -139,6 +144,10 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       phases++
       const r = await spawnChild(config, opts.breakMode)
       if (r.signal === 'SIGKILL' && config.killAtDbCall !== null) return 'killed'
+      if (r.timedOut)
+        throw new Error(
+          `child of phase ${config.phase} did not finish within ${CHILD_TIMEOUT_MS / 1000} s and was stopped — a hang, or a machine loaded past its cores (COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS): ${r.stderr.slice(-1500)}`,
+        )
       if (r.code !== 0) throw new Error(`child of phase ${config.phase} ended ${r.signal ?? r.code}: ${r.stderr.slice(-1500)}`)
       return 'done'
     }
@@ -284,7 +293,7 @@ async function isQuiet(run: RunWorld): Promise<boolean> {
 async function spawnChild(
   config: ChildConfig,
   breakMode?: string,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }> {
   const script = await childScript()
   return new Promise((resolve, reject) => {
     const env = { ...process.env }
@@ -293,11 +302,15 @@ async function spawnChild(
     const child = spawn(process.execPath, [script, JSON.stringify(config)], { env, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)))
-    const timer = setTimeout(() => child.kill('SIGTERM'), CHILD_TIMEOUT_MS)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGTERM')
+    }, CHILD_TIMEOUT_MS)
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, signal, stderr })
+      resolve({ code, signal, stderr, timedOut })
     })
   })
 }
