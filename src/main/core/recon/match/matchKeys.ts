@@ -8,6 +8,7 @@
  * 0x hashes, and words of at least 6 characters that carry a digit — "SALARY" never becomes a
  * key, "INV-2024-0017" does.
  */
+import type { KeySink } from './keyInterner'
 
 /** Values banks put in a reference field meaning "there is none". */
 const NO_REFERENCE = new Set(['NOTPROVIDED', 'NONREF', 'NONE', 'N/A', 'NA', '0', ''])
@@ -27,7 +28,7 @@ export function referenceKey(value: string | null | undefined): string | null {
 }
 
 /** Keys found in free text: Stripe ids, hashes and reference-like tokens. */
-export function textKeys(text: string | null | undefined, into: Set<string> = new Set()): Set<string> {
+export function textKeys<T extends KeySink>(text: string | null | undefined, into: T): T {
   if (!text) return into
   for (const raw of text.toUpperCase().split(/[\s,;()[\]{}<>"'|]+/)) {
     const token = raw.replace(/^[/.:+-]+|[/.:+-]+$/g, '')
@@ -47,7 +48,7 @@ export function txKey(hash: string, index?: number | string | null): string {
 }
 
 /** Adds the reference keys of several fields, skipping empty ones. */
-export function addReferenceKeys(into: Set<string>, ...values: (string | null | undefined)[]): Set<string> {
+export function addReferenceKeys<T extends KeySink>(into: T, ...values: (string | null | undefined)[]): T {
   for (const v of values) {
     const k = referenceKey(v)
     if (k !== null) into.add(k)

@@ -12,7 +12,7 @@
  * `settled`: the engine does not see them, but their keys still tell a duplicate bank line.
  */
 import type { CoreContext } from '../../context'
-import { numberKeys, type NumberedKeys } from '../match/keyInterner'
+import { KeyCollector, KeyInterner, type NumberedKeys } from '../match/keyInterner'
 import { addReferenceKeys, counterpartyKey, dayNumber, textKeys, txKey } from '../match/matchKeys'
 import type { MatchItem } from '../match/matchTypes'
 
@@ -51,15 +51,58 @@ const METADATA_REFERENCE_FIELDS = [
   'reference',
 ] as const
 
-interface AccountRow {
+export interface AccountRow {
   id: string
   currency: string
   ledger_account_id: string | null
 }
 
+/** A statement line's row as loadAccountItems reads it (the line and its statement's dates). */
+export interface StatementLineRow {
+  id: string
+  booking_date: string | null
+  value_date: string | null
+  amount: string
+  currency: string
+  bank_ref: string | null
+  end_to_end_id: string | null
+  customer_ref: string | null
+  structured_ref: string | null
+  counterparty_name: string | null
+  counterparty_account: string | null
+  remittance: string | null
+  type_code: string | null
+  details: string
+  to_date: string | null
+  imported_at: string
+}
+
+/** A posting's row as ledgerItems reads it (the posting and its entry). */
+export interface PostingRow {
+  entry_id: string
+  date: string
+  description: string
+  metadata: string
+  idx: number
+  amount: string
+}
+
+/** What a posting's payout tells: more keys, the counterparty. */
+export interface PayoutFacts {
+  reference: string | null
+  memo: string | null
+  recipient: string
+  name: string | null
+}
+
+/** Lines and postings in a live match or resolved by a person (see settledItems). */
+export interface SettledItems {
+  statement: ReadonlySet<string>
+  ledger: ReadonlySet<string>
+}
+
 export async function loadAccountItems(ctx: CoreContext, account: AccountRow, scale: number): Promise<AccountItems> {
   const settled = await settledItems(ctx, account.id)
-  const statement: LoadedItem[] = []
   const lines = await ctx.db.all(
     ctx.db.k
       .selectFrom('statement_lines as l')
@@ -88,53 +131,94 @@ export async function loadAccountItems(ctx: CoreContext, account: AccountRow, sc
       .orderBy('l.statement_id')
       .orderBy('l.idx'),
   )
+  const postings = account.ledger_account_id === null ? null : await postingRows(ctx, account.ledger_account_id)
+  return { ...buildAccountItems(account, lines, postings, settled, new KeyInterner()), scale }
+}
+
+/**
+ * The items of one statement account built from its rows, keys numbered as each item is built
+ * (one KeyCollector per side, one interner for both: statement lines first). Synchronous and
+ * without the database: the rows are read before (loadAccountItems). With `interner` null the
+ * keys are left as strings (keyNumbers null) — for comparing what the numbering costs.
+ */
+export function buildAccountItems(
+  account: AccountRow,
+  lines: readonly StatementLineRow[],
+  postings: PostingsRead | null,
+  settled: SettledItems,
+  interner: KeyInterner,
+): Omit<AccountItems, 'scale'>
+export function buildAccountItems(
+  account: AccountRow,
+  lines: readonly StatementLineRow[],
+  postings: PostingsRead | null,
+  settled: SettledItems,
+  interner: KeyInterner | null,
+): Omit<AccountItems, 'scale' | 'keyNumbers'> & { keyNumbers: NumberedKeys | null }
+export function buildAccountItems(
+  account: AccountRow,
+  lines: readonly StatementLineRow[],
+  postings: PostingsRead | null,
+  settled: SettledItems,
+  interner: KeyInterner | null,
+): Omit<AccountItems, 'scale' | 'keyNumbers'> & { keyNumbers: NumberedKeys | null } {
+  const currency = account.currency.toUpperCase()
+  const stKeys = new KeyCollector(interner, true)
+  const statement: LoadedItem[] = []
   for (const l of lines) {
     if (settled.statement.has(l.id)) continue
-    const keys = addReferenceKeys(new Set<string>(), l.end_to_end_id, l.bank_ref, l.customer_ref, l.structured_ref)
-    textKeys(l.remittance, keys)
-    for (const d of parseDetails(l.details)) addReferenceKeys(keys, d.endToEndId, d.bankRef)
-    const date = l.booking_date ?? l.value_date ?? l.to_date ?? l.imported_at.slice(0, 10)
-    const text = [l.remittance, l.counterparty_name, l.type_code, l.bank_ref].filter((x): x is string => !!x).join(' ')
-    statement.push({
-      side: 'statement',
-      id: l.id,
-      account: account.id,
-      currency: l.currency.toUpperCase(),
-      amount: BigInt(l.amount),
-      day: dayNumber(date) ?? 0,
-      keys: [...keys],
-      counterparty: counterpartyKey(l.counterparty_account) ?? counterpartyKey(l.counterparty_name),
-      text: text.toUpperCase(),
-      date,
-      display: l.remittance ?? l.counterparty_name ?? l.type_code ?? '',
-      reference: l.end_to_end_id ?? l.customer_ref ?? l.bank_ref,
-      counterpartyText: l.counterparty_name ?? l.counterparty_account,
-    })
+    statement.push(statementItem(account.id, l, stKeys))
   }
-
+  const lgKeys = new KeyCollector(interner, false)
   const ledger: LoadedItem[] = []
   const matchedLedgerKeys = new Map<string, string>()
-  if (account.ledger_account_id !== null) {
-    for (const item of await ledgerItems(ctx, account, account.ledger_account_id)) {
-      if (settled.ledger.has(item.id)) {
-        for (const k of item.keys) if (!matchedLedgerKeys.has(k)) matchedLedgerKeys.set(k, item.id)
-      } else ledger.push(item)
+  if (postings !== null) {
+    for (let i = 0; i < postings.rows.length; i++) {
+      const r = postings.rows[i]!
+      const id = `${r.entry_id}/${Number(r.idx)}`
+      const open = !settled.ledger.has(id)
+      const item = ledgerItem(account.id, currency, id, r, postings.metas[i]!, postings.payouts, lgKeys, open)
+      if (open) ledger.push(item)
+      else for (const k of item.keys) if (!matchedLedgerKeys.has(k)) matchedLedgerKeys.set(k, item.id)
     }
   }
   return {
     account: account.id,
-    currency: account.currency.toUpperCase(),
-    scale,
+    currency,
     ledgerAccountId: account.ledger_account_id,
     statement,
     ledger,
     matchedLedgerKeys,
-    keyNumbers: numberKeys(statement, ledger),
+    keyNumbers: interner === null ? null : { count: interner.size, statement: stKeys.column(), ledger: lgKeys.column() },
+  }
+}
+
+/** One open statement line as an item: keys from its reference fields, its text's reference-like tokens and its batch's references. */
+function statementItem(accountId: string, l: StatementLineRow, keys: KeyCollector): LoadedItem {
+  addReferenceKeys(keys, l.end_to_end_id, l.bank_ref, l.customer_ref, l.structured_ref)
+  textKeys(l.remittance, keys)
+  for (const d of parseDetails(l.details)) addReferenceKeys(keys, d.endToEndId, d.bankRef)
+  const date = l.booking_date ?? l.value_date ?? l.to_date ?? l.imported_at.slice(0, 10)
+  const text = [l.remittance, l.counterparty_name, l.type_code, l.bank_ref].filter((x): x is string => !!x).join(' ')
+  return {
+    side: 'statement',
+    id: l.id,
+    account: accountId,
+    currency: l.currency.toUpperCase(),
+    amount: BigInt(l.amount),
+    day: dayNumber(date) ?? 0,
+    keys: keys.endItem(true),
+    counterparty: counterpartyKey(l.counterparty_account) ?? counterpartyKey(l.counterparty_name),
+    text: text.toUpperCase(),
+    date,
+    display: l.remittance ?? l.counterparty_name ?? l.type_code ?? '',
+    reference: l.end_to_end_id ?? l.customer_ref ?? l.bank_ref,
+    counterpartyText: l.counterparty_name ?? l.counterparty_account,
   }
 }
 
 /** Items in a live (suggested or confirmed) match, or resolved by a person. */
-async function settledItems(ctx: CoreContext, accountId: string): Promise<{ statement: Set<string>; ledger: Set<string> }> {
+async function settledItems(ctx: CoreContext, accountId: string): Promise<SettledItems> {
   const { db } = ctx
   const out = { statement: new Set<string>(), ledger: new Set<string>() }
   const matched = await db.all(
@@ -157,8 +241,15 @@ async function settledItems(ctx: CoreContext, accountId: string): Promise<{ stat
   return out
 }
 
-/** Every posting on the ledger account, as items of the statement account. */
-export async function ledgerItems(ctx: CoreContext, account: AccountRow, ledgerAccountId: string): Promise<LoadedItem[]> {
+/** The postings of a ledger account, their metadata read and the payouts they name. */
+export interface PostingsRead {
+  rows: readonly PostingRow[]
+  metas: readonly Record<string, string | undefined>[]
+  payouts: ReadonlyMap<string, PayoutFacts>
+}
+
+/** Every posting on the ledger account, in entry order, with what its items are built from. */
+async function postingRows(ctx: CoreContext, ledgerAccountId: string): Promise<PostingsRead> {
   const { db } = ctx
   const rows = await db.all(
     db.k
@@ -175,41 +266,51 @@ export async function ledgerItems(ctx: CoreContext, account: AccountRow, ledgerA
     if (meta.payoutId) payoutIds.add(meta.payoutId)
     return meta
   })
-  const payouts = await payoutFacts(ctx, [...payoutIds])
-  return rows.map((r, i) => {
-    const meta = metas[i]!
-    const keys = addReferenceKeys(new Set<string>(), r.entry_id)
-    for (const f of METADATA_REFERENCE_FIELDS) addReferenceKeys(keys, meta[f])
-    if (meta.txHash) {
-      keys.add(txKey(meta.txHash, meta.logIndex ?? null))
-      // A fee entry (no payout) names the whole transaction: its gas line carries the bare hash.
-      if (!meta.payoutId && !meta.logIndex) keys.add(txKey(meta.txHash))
-    }
-    const payout = meta.payoutId ? payouts.get(meta.payoutId) : undefined
-    if (payout) addReferenceKeys(keys, payout.reference, payout.memo)
-    return {
-      side: 'ledger' as const,
-      id: `${r.entry_id}/${Number(r.idx)}`,
-      account: account.id,
-      currency: account.currency.toUpperCase(),
-      amount: BigInt(r.amount),
-      day: dayNumber(r.date) ?? 0,
-      keys: [...keys],
-      counterparty: counterpartyKey(payout?.recipient),
-      text: r.description.toUpperCase(),
-      date: r.date,
-      display: r.description,
-      reference: ledgerReference(meta, r.entry_id),
-      counterpartyText: payout?.name ?? payout?.recipient ?? null,
-    }
-  })
+  return { rows, metas, payouts: await payoutFacts(ctx, [...payoutIds]) }
 }
 
-async function payoutFacts(
-  ctx: CoreContext,
-  ids: string[],
-): Promise<Map<string, { reference: string | null; memo: string | null; recipient: string; name: string | null }>> {
-  const out = new Map<string, { reference: string | null; memo: string | null; recipient: string; name: string | null }>()
+/**
+ * A posting as an item of the statement account: keys from the entry's id and metadata and its
+ * payout's reference (numbered by `keys` when `open`: a settled posting's keys only tell duplicates).
+ */
+function ledgerItem(
+  accountId: string,
+  currency: string,
+  id: string,
+  r: PostingRow,
+  meta: Record<string, string | undefined>,
+  payouts: ReadonlyMap<string, PayoutFacts>,
+  keys: KeyCollector,
+  open: boolean,
+): LoadedItem {
+  addReferenceKeys(keys, r.entry_id)
+  for (const f of METADATA_REFERENCE_FIELDS) addReferenceKeys(keys, meta[f])
+  if (meta.txHash) {
+    keys.add(txKey(meta.txHash, meta.logIndex ?? null))
+    // A fee entry (no payout) names the whole transaction: its gas line carries the bare hash.
+    if (!meta.payoutId && !meta.logIndex) keys.add(txKey(meta.txHash))
+  }
+  const payout = meta.payoutId ? payouts.get(meta.payoutId) : undefined
+  if (payout) addReferenceKeys(keys, payout.reference, payout.memo)
+  return {
+    side: 'ledger' as const,
+    id,
+    account: accountId,
+    currency,
+    amount: BigInt(r.amount),
+    day: dayNumber(r.date) ?? 0,
+    keys: keys.endItem(open),
+    counterparty: counterpartyKey(payout?.recipient),
+    text: r.description.toUpperCase(),
+    date: r.date,
+    display: r.description,
+    reference: ledgerReference(meta, r.entry_id),
+    counterpartyText: payout?.name ?? payout?.recipient ?? null,
+  }
+}
+
+async function payoutFacts(ctx: CoreContext, ids: string[]): Promise<Map<string, PayoutFacts>> {
+  const out = new Map<string, PayoutFacts>()
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await ctx.db.all(
       ctx.db.k
