@@ -16,7 +16,7 @@ import { Option, type Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import { RECEIPT_PUBLIC_KEY_FILE_CHARS_MAX, RECEIPT_VERIFY_BYTES_MAX, ORGANISATION_LOGO_BYTES_MAX } from '../../shared/limits'
 import { RECEIPT_KINDS, type ReceiptPage, type ReceiptVerificationResult } from '../../shared/receiptsApi'
-import type { ReceiptEvidence } from '../../shared/receiptTypes'
+import type { ReceiptEvidence, ReceiptFile } from '../../shared/receiptTypes'
 import { EXIT_FAILURE } from '../errors'
 import type { CliIo } from '../io'
 import { examples } from '../options'
@@ -97,7 +97,7 @@ export function receiptsCommand(program: Command, io: CliIo, state: RunState): C
     .action(async (number: string, opts: { save?: string }, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         const got = await s.call('receipts.get', { number: receiptNumber(number) })
-        if (opts.save !== undefined) writeFile(opts.save, JSON.stringify(got.file, null, 2) + '\n')
+        if (opts.save !== undefined) saveReceiptFile(opts.save, got.file)
         if (s.out.json) return s.out.data(got)
         const r = got.file.receipt
         s.out.line(`${s.out.bold(r.displayNumber)}  ${r.kind}  ${r.paidAt}`)
@@ -380,6 +380,11 @@ function readFileCapped(file: string, bytesMax: number, what: string): Buffer {
     if (error instanceof CsError) throw error
     throw new CsError('FILE_INVALID', `Could not read ${file} — check the path and try again.`, { cause: error })
   }
+}
+
+/** `receipts show --save`: the receipt file a payee gets, as JSON. */
+export function saveReceiptFile(file: string, receipt: ReceiptFile): void {
+  writeFile(file, JSON.stringify(receipt, null, 2) + '\n')
 }
 
 function writeFile(file: string, text: string): void {

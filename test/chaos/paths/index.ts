@@ -1,8 +1,9 @@
 /** Child side of the path registry (kept free of the parent's harness imports). */
 import { payoutsChildSteps } from './payoutsChild'
+import { receiptsChildSteps } from './receiptsChild'
 import type { ChildStep } from './types'
 
-const steps: Record<string, ChildStep[]> = { payouts: payoutsChildSteps }
+const steps: Record<string, ChildStep[]> = { payouts: payoutsChildSteps, receipts: receiptsChildSteps }
 
 export const PATH_NAMES = Object.keys(steps)
 

@@ -3,8 +3,10 @@ import type { CoreContext } from '../../../src/main/core/context'
 import type { Rng } from '../prng'
 import type { RunWorld } from '../world'
 import { payoutsPath } from './payouts'
+import { receiptsPath } from './receipts'
 import type { ChaosPath } from './types'
 
 export type ParentPath = ChaosPath & { followUp?(ctx: CoreContext, run: RunWorld, rng: Rng, workload: unknown): Promise<void> }
 
 export const PATHS: Record<string, ParentPath> = { payouts: payoutsPath as unknown as ParentPath }
+PATHS.receipts = receiptsPath as unknown as ParentPath

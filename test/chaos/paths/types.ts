@@ -6,12 +6,19 @@
  */
 import type { CoreContext } from '../../../src/main/core/context'
 import type { ExecuteDeps } from '../../../src/main/core/payouts/execute'
+import type { ChildConfig } from '../childConfig'
 import type { Rng } from '../prng'
 import type { RailName, RunWorld } from '../world'
 
 export interface ChildStep {
   name: string
-  run(ctx: CoreContext, deps: ExecuteDeps): Promise<void>
+  /**
+   * When the child takes it: 'start' (a person's click after the app started; the default),
+   * 'sweep' (a poller task, after every sweep round), 'end' (a person's last act of the phase).
+   * Two paths sharing a step (same name) take it once.
+   */
+  at?: 'start' | 'sweep' | 'end'
+  run(ctx: CoreContext, deps: ExecuteDeps, config: ChildConfig): Promise<void>
 }
 
 /** What the oracle found wrong, each a sentence naming the object. */
@@ -31,4 +38,6 @@ export interface ChaosPath<W = unknown> {
   setup(ctx: CoreContext, run: RunWorld, rng: Rng): Promise<W>
   /** After the run is quiet: reads the rails themselves and the workspace. */
   oracle(ctx: CoreContext, run: RunWorld, workload: W): Promise<Findings>
+  /** Between faulty phases: what happens on the rails meanwhile (rng: the path's own stream); returns events fired, by kind. */
+  afterPhase?(run: RunWorld, rng: Rng, workload: W): Promise<Record<string, number>>
 }
