@@ -26,6 +26,7 @@ import { registerReceiptsAttest } from './receiptsAttest'
 import { registerReceiptsExport } from './receiptsExport'
 import { registerReceiptsPdf } from './receiptsPdf'
 import { networkName } from '../../shared/networkNames'
+import { writeFileDurably } from '../../main/core/util/durableWrite'
 
 interface ListOptions {
   query?: string
@@ -387,10 +388,18 @@ export function saveReceiptFile(file: string, receipt: ReceiptFile): void {
   writeFile(file, JSON.stringify(receipt, null, 2) + '\n')
 }
 
+/**
+ * Atomically (a temporary file beside it, fsynced, renamed): a crash or a full disk mid-write
+ * leaves the old file or none under the name, never half a receipt a payee would be handed
+ * (chaos seed 51.0: a kill mid-write left receipt-5.json torn, and a person saving "what is
+ * missing" skipped it for good).
+ */
 function writeFile(file: string, text: string): void {
   try {
-    fs.writeFileSync(file, text)
+    writeFileDurably(file, text, 0o644)
   } catch (error) {
-    throw new CsError('FILE_INVALID', `Could not write ${file} — check the folder exists and is writable.`, { cause: error })
+    throw new CsError('FILE_INVALID', `Could not write ${file} — check the folder exists, is writable and the disk has room.`, {
+      cause: error,
+    })
   }
 }
