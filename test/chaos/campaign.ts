@@ -17,7 +17,7 @@ import type { Hex } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
 import { openWorkspace } from '../execute/executeKit'
 import { reorg } from '../harness/evm/control'
-import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault } from './childConfig'
+import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault, type FileFault } from './childConfig'
 import { PATHS } from './paths/parent'
 import type { Findings } from './paths/types'
 import { Rng } from './prng'
@@ -97,6 +97,8 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const rng = new Rng(`run:${seed}`)
   const worldRng = rng.fork('world')
   const faultRng = rng.fork('faults')
+  // Own streams, so the draws added for them change nothing in the runs drawn before them.
+  const fileRng = rng.fork('fileFaults')
   const rails = opts.rails ?? ALL_RAILS
   const paths = opts.paths ?? ['payouts']
   const faults: Record<string, number> = {}
@@ -114,7 +116,13 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
 
     const evmChunk = worldRng.int(1, 4)
     const stellarOps = worldRng.int(1, 3)
-    const childConfig = (phase: number, killAtDbCall: number | null, device: DeviceFault | null): ChildConfig => ({
+    const phaseRngs = new Map(paths.map((name) => [name, worldRng.fork(`${name}:phases`)]))
+    const childConfig = (
+      phase: number,
+      killAtDbCall: number | null,
+      device: DeviceFault | null,
+      fileFault: FileFault | null = null,
+    ): ChildConfig => ({
       dataDir: run.dir,
       eventsFile,
       phase,
@@ -138,12 +146,13 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       stripe: { host: run.stripe.host, port: run.stripe.port, secretKey: run.stripe.secretKey },
       killAtDbCall,
       device,
+      fileFault,
       roundsMax: 12,
     })
     const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
       phases++
       const r = await spawnChild(config, opts.breakMode)
-      if (r.signal === 'SIGKILL' && config.killAtDbCall !== null) return 'killed'
+      if (r.signal === 'SIGKILL' && (config.killAtDbCall !== null || config.fileFault?.kind === 'torn')) return 'killed'
       if (r.timedOut)
         throw new Error(
           `child of phase ${config.phase} did not finish within ${CHILD_TIMEOUT_MS / 1000} s and was stopped — a hang, or a machine loaded past its cores (COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS): ${r.stderr.slice(-1500)}`,
@@ -174,11 +183,21 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
         await run.stellar.advanceClock(400)
         expiring = false
       }
+      // A disk fault on a file the person saves (receipts): torn by a kill mid-write, or a full disk.
+      const fileFault: FileFault | null = fileRng.chance(0.4)
+        ? { kind: fileRng.pick(['torn', 'full'] as const), atWrite: fileRng.int(1, 12) }
+        : null
       scheduleRailFaults(run, faultRng, () => (expiring = true))
-      if ((await runChild(childConfig(phase, killAt, device))) === 'killed') fire('sigkill')
+      const ended = await runChild(childConfig(phase, killAt, device, fileFault))
+      // A torn file write ends in a SIGKILL too (counted as file.torn, not as a database-call kill).
+      if (ended === 'killed' && !tornIn(eventsFile, phase)) fire('sigkill')
       if (!expiring) run.stellar.faults.clear()
       run.stripe.faults.clear()
       if (rails.includes('evm')) await evmFaults(run, faultRng, fire)
+      for (const name of paths) {
+        const fired = await PATHS[name]!.afterPhase?.(run, phaseRngs.get(name)!, workloads.get(name))
+        for (const [kind, n] of Object.entries(fired ?? {})) fire(kind, n)
+      }
     }
     run.stellar.faults.clear()
     if (expiring) {
@@ -218,6 +237,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     for (const e of readEvents(eventsFile)) {
       if (e.kind === 'error') errors[e.code ?? 'UNCODED'] = (errors[e.code ?? 'UNCODED'] ?? 0) + 1
       if (e.kind === 'device') fire(`device.${e.code}`, e.n ?? 1)
+      if (e.kind === 'file') fire(`file.${e.code}`)
       if (e.kind === 'done') dbCalls.push(e.n ?? 0)
     }
     await run.stop()
@@ -330,10 +350,17 @@ function readEvents(file: string): (ChildEvent & { phase: number })[] {
     })
 }
 
+/** Whether the child of `phase` died of a torn file write (its last event). */
+function tornIn(file: string, phase: number): boolean {
+  return readEvents(file).some((e) => e.phase === phase && e.kind === 'file' && e.code === 'torn')
+}
+
+/** Two paths' oracles may both check what the run shares (open submissions, the audit chain): each finding counts once. */
 function mergeFindings(into: Findings, f: Findings): void {
-  into.duplicates.push(...f.duplicates)
-  into.lost.push(...f.lost)
-  into.stuck.push(...f.stuck)
-  into.other.push(...f.other)
+  const add = (list: string[], items: string[]) => list.push(...items.filter((x) => !list.includes(x)))
+  add(into.duplicates, f.duplicates)
+  add(into.lost, f.lost)
+  add(into.stuck, f.stuck)
+  add(into.other, f.other)
   for (const [k, v] of Object.entries(f.checked)) into.checked[k as RailName] = (into.checked[k as RailName] ?? 0) + v
 }

@@ -7,6 +7,7 @@
  * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>'
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import type { Address } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
 import type { Db } from '../../src/main/core/db/Db'
@@ -20,7 +21,7 @@ import { evmAccountPath, stellarAccountPath } from '../../src/main/core/signing/
 import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/sandboxSigner'
 import { openWorkspace } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
-import type { ChildConfig, ChildEvent } from './childConfig'
+import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault } from './childConfig'
 import { childSteps } from './paths'
 
 const config = JSON.parse(process.argv[2]!) as ChildConfig
@@ -43,7 +44,51 @@ function killingDb(db: Db, killAt: number | null): Db {
   })
 }
 
+/**
+ * The disk fault: the k-th write into the saved-files folder (whatever writes it: fs.writeFileSync
+ * or open + writeSync) gets half its bytes onto the disk, then the process is SIGKILLed ('torn')
+ * or the write fails with ENOSPC ('full'), as a power cut or a full disk would leave it.
+ */
+function installFileFault(dir: string, fault: FileFault | null): void {
+  if (!fault) return
+  const root = path.resolve(dir) + path.sep
+  const inside = (p: unknown) => typeof p === 'string' && path.resolve(p).startsWith(root)
+  const f = fs as unknown as Record<string, (...a: unknown[]) => unknown>
+  const { openSync, closeSync, writeSync, writeFileSync } = { ...f }
+  const fds = new Set<unknown>()
+  let writes = 0
+  const half = (data: unknown): Buffer => {
+    const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data as Uint8Array)
+    return b.subarray(0, Math.floor(b.length / 2))
+  }
+  const hit = (writeHalf: () => void): void => {
+    if (++writes !== fault.atWrite) return
+    writeHalf()
+    log({ kind: 'file', code: fault.kind })
+    if (fault.kind === 'torn') process.kill(process.pid, 'SIGKILL')
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })
+  }
+  f.openSync = (p, ...rest) => {
+    const fd = openSync!(p, ...rest)
+    if (inside(p)) fds.add(fd)
+    return fd
+  }
+  f.closeSync = (fd) => {
+    fds.delete(fd)
+    return closeSync!(fd)
+  }
+  f.writeSync = (fd, data, ...rest) => {
+    if (fds.has(fd)) hit(() => void writeSync!(fd, half(data)))
+    return writeSync!(fd, data, ...rest)
+  }
+  f.writeFileSync = (file, data, ...rest) => {
+    if (inside(file)) hit(() => void writeFileSync!(file, half(data), ...rest))
+    return writeFileSync!(file, data, ...rest)
+  }
+}
+
 async function main(): Promise<void> {
+  installFileFault(path.join(config.dataDir, SAVED_FILES_DIR), config.fileFault)
   const base = await openWorkspace(config.dataDir)
   // The workspace clock follows the Horizon harness's ledger clock (which the campaign moves).
   let nowMs = await stellarNow()
@@ -97,8 +142,11 @@ async function main(): Promise<void> {
 
   let rejectedThrown = false
   // The person's clicks for each path (execute, resume, retry), each error recorded, none fatal.
-  for (const path of config.paths) {
-    for (const step of childSteps(path)) {
+  // A step two paths share (by name) is taken once.
+  const names = new Set<string>()
+  const steps = config.paths.flatMap((p) => childSteps(p)).filter((s) => !names.has(s.name) && names.add(s.name))
+  const runSteps = async (at: 'start' | 'sweep' | 'end') => {
+    for (const step of steps.filter((s) => (s.at ?? 'start') === at)) {
       try {
         await step.run(ctx, deps, config)
       } catch (error) {
@@ -109,6 +157,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  await runSteps('start')
   const rejected = [emulators.ethereum, emulators.stellar].flatMap((em) => em.stats.prompts.filter((p) => p.answer === 'rejected'))
   // A rejection the engine answered without throwing is still a fault that fired (counted once).
   if (rejected.length > 0 && !rejectedThrown) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
@@ -126,10 +175,13 @@ async function main(): Promise<void> {
         open++
       }
     }
+    // The poller's other tasks of the sweep (Stripe sync, receipts), after the confirmations.
+    await runSteps('sweep')
     if (open === 0 && round > 0) break
     if (config.rails.includes('evm')) await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
     if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
   }
+  await runSteps('end')
   log({ kind: 'done', n: calls })
   await signer.close()
   await base.db.close()

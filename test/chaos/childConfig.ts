@@ -11,6 +11,18 @@ export interface DeviceFault {
   afterSignatures: number
 }
 
+/** Where the person saves files in a run's workspace folder (receipt files); the file faults hit writes there. */
+export const SAVED_FILES_DIR = 'saved-files'
+
+/**
+ * A disk fault on the k-th write into SAVED_FILES_DIR: half the bytes reach the disk, then the
+ * process is SIGKILLed ('torn') or the write fails with ENOSPC ('full').
+ */
+export interface FileFault {
+  kind: 'torn' | 'full'
+  atWrite: number
+}
+
 export interface ChildConfig {
   dataDir: string
   /** The child appends one JSON line per event (it may be SIGKILLed at any moment). */
@@ -32,12 +44,13 @@ export interface ChildConfig {
   /** SIGKILL just before the k-th database call of this process (null: no kill). */
   killAtDbCall: number | null
   device: DeviceFault | null
+  fileFault: FileFault | null
   /** Sweep rounds (one block mined and one ledger closed after each) before the child stops by itself. */
   roundsMax: number
 }
 
 export interface ChildEvent {
-  kind: 'error' | 'device' | 'done' | 'dbCalls'
+  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls'
   step?: string
   code?: string
   message?: string

@@ -16,7 +16,7 @@ import { Option, type Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import { RECEIPT_PUBLIC_KEY_FILE_CHARS_MAX, RECEIPT_VERIFY_BYTES_MAX, ORGANISATION_LOGO_BYTES_MAX } from '../../shared/limits'
 import { RECEIPT_KINDS, type ReceiptPage, type ReceiptVerificationResult } from '../../shared/receiptsApi'
-import type { ReceiptEvidence } from '../../shared/receiptTypes'
+import type { ReceiptEvidence, ReceiptFile } from '../../shared/receiptTypes'
 import { EXIT_FAILURE } from '../errors'
 import type { CliIo } from '../io'
 import { examples } from '../options'
@@ -26,6 +26,7 @@ import { registerReceiptsAttest } from './receiptsAttest'
 import { registerReceiptsExport } from './receiptsExport'
 import { registerReceiptsPdf } from './receiptsPdf'
 import { networkName } from '../../shared/networkNames'
+import { writeFileDurably } from '../../main/core/util/durableWrite'
 
 interface ListOptions {
   query?: string
@@ -97,7 +98,7 @@ export function receiptsCommand(program: Command, io: CliIo, state: RunState): C
     .action(async (number: string, opts: { save?: string }, cmd: Command) => {
       state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
         const got = await s.call('receipts.get', { number: receiptNumber(number) })
-        if (opts.save !== undefined) writeFile(opts.save, JSON.stringify(got.file, null, 2) + '\n')
+        if (opts.save !== undefined) saveReceiptFile(opts.save, got.file)
         if (s.out.json) return s.out.data(got)
         const r = got.file.receipt
         s.out.line(`${s.out.bold(r.displayNumber)}  ${r.kind}  ${r.paidAt}`)
@@ -382,10 +383,23 @@ function readFileCapped(file: string, bytesMax: number, what: string): Buffer {
   }
 }
 
+/** `receipts show --save`: the receipt file a payee gets, as JSON. */
+export function saveReceiptFile(file: string, receipt: ReceiptFile): void {
+  writeFile(file, JSON.stringify(receipt, null, 2) + '\n')
+}
+
+/**
+ * Atomically (a temporary file beside it, fsynced, renamed): a crash or a full disk mid-write
+ * leaves the old file or none under the name, never half a receipt a payee would be handed
+ * (chaos seed 51.0: a kill mid-write left receipt-5.json torn, and a person saving "what is
+ * missing" skipped it for good).
+ */
 function writeFile(file: string, text: string): void {
   try {
-    fs.writeFileSync(file, text)
+    writeFileDurably(file, text, 0o644)
   } catch (error) {
-    throw new CsError('FILE_INVALID', `Could not write ${file} — check the folder exists and is writable.`, { cause: error })
+    throw new CsError('FILE_INVALID', `Could not write ${file} — check the folder exists, is writable and the disk has room.`, {
+      cause: error,
+    })
   }
 }

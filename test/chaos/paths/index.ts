@@ -1,9 +1,14 @@
 /** Child side of the path registry (kept free of the parent's harness imports). */
 import { payoutsChildSteps } from './payoutsChild'
+import { receiptsChildSteps } from './receiptsChild'
 import { stripeBankChildSteps } from './stripeBankChild'
 import type { ChildStep } from './types'
 
-const steps: Record<string, ChildStep[]> = { payouts: payoutsChildSteps, 'stripe-bank': stripeBankChildSteps }
+const steps: Record<string, ChildStep[]> = {
+  payouts: payoutsChildSteps,
+  receipts: receiptsChildSteps,
+  'stripe-bank': stripeBankChildSteps,
+}
 
 export const PATH_NAMES = Object.keys(steps)
 

@@ -3,6 +3,7 @@ import type { CoreContext } from '../../../src/main/core/context'
 import type { Rng } from '../prng'
 import type { RunWorld } from '../world'
 import { payoutsPath } from './payouts'
+import { receiptsPath } from './receipts'
 import { stripeBankPath } from './stripeBank'
 import type { ChaosPath } from './types'
 
@@ -10,5 +11,6 @@ export type ParentPath = ChaosPath & { followUp?(ctx: CoreContext, run: RunWorld
 
 export const PATHS: Record<string, ParentPath> = {
   payouts: payoutsPath as unknown as ParentPath,
+  receipts: receiptsPath as unknown as ParentPath,
   'stripe-bank': stripeBankPath as unknown as ParentPath,
 }

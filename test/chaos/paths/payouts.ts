@@ -20,7 +20,7 @@ import type { Rng } from '../prng'
 import { STRIPE_CURRENCIES, type RailName, type RunWorld } from '../world'
 import type { ChaosPath, Findings } from './types'
 
-interface ChaosPayout extends TestPayout {
+export interface ChaosPayout extends TestPayout {
   batchId: string
   rail: RailName
   /** What the payee held on the rail before the run. */
@@ -91,29 +91,36 @@ async function insertBatch(ctx: CoreContext, run: RunWorld, rng: Rng, batchId: s
   return payouts
 }
 
+/**
+ * 1–3 approved batches (ids `${prefix}0`, `${prefix}1`, …) of 1–8 payouts drawn from rng. Other
+ * paths that need paid payouts (receipts) call it with their own prefix.
+ */
+export async function insertPayoutBatches(ctx: CoreContext, run: RunWorld, rng: Rng, prefix: string): Promise<PayoutsWorkload> {
+  const payouts: ChaosPayout[] = []
+  const batches = rng.int(1, 3)
+  for (let b = 0; b < batches; b++) {
+    const size = rng.int(1, 8)
+    const picks: [RailName, string][] = Array.from({ length: size }, () => {
+      const rail = rng.pick(run.rails)
+      return [rail, rng.pick(assetsOf(rail, run))]
+    })
+    payouts.push(...(await insertBatch(ctx, run, rng, `${prefix}${b}`, picks, false)))
+  }
+  return { payouts }
+}
+
+/** One more small payout per rail and asset after the run (batch `batchId`): nothing left behind blocks it. */
+export async function insertFollowUpBatch(ctx: CoreContext, run: RunWorld, rng: Rng, w: PayoutsWorkload, batchId: string): Promise<void> {
+  const picks = run.rails.flatMap((rail) => assetsOf(rail, run).map((a): [RailName, string] => [rail, a]))
+  w.payouts.push(...(await insertBatch(ctx, run, rng, batchId, picks, true)))
+}
+
 export const payoutsPath: ChaosPath<PayoutsWorkload> & {
   followUp(ctx: CoreContext, run: RunWorld, rng: Rng, w: PayoutsWorkload): Promise<void>
 } = {
   name: 'payouts',
-  async setup(ctx, run, rng) {
-    const payouts: ChaosPayout[] = []
-    const batches = rng.int(1, 3)
-    for (let b = 0; b < batches; b++) {
-      const size = rng.int(1, 8)
-      const picks: [RailName, string][] = Array.from({ length: size }, () => {
-        const rail = rng.pick(run.rails)
-        return [rail, rng.pick(assetsOf(rail, run))]
-      })
-      payouts.push(...(await insertBatch(ctx, run, rng, `b${b}`, picks, false)))
-    }
-    return { payouts }
-  },
-
-  /** One more small payout per rail and asset after the run: nothing left behind blocks it. */
-  async followUp(ctx, run, rng, w) {
-    const picks = run.rails.flatMap((rail) => assetsOf(rail, run).map((a): [RailName, string] => [rail, a]))
-    w.payouts.push(...(await insertBatch(ctx, run, rng, 'zz-after', picks, true)))
-  },
+  setup: (ctx, run, rng) => insertPayoutBatches(ctx, run, rng, 'b'),
+  followUp: (ctx, run, rng, w) => insertFollowUpBatch(ctx, run, rng, w, 'zz-after'),
 
   async oracle(ctx, run, w) {
     const f: Findings = { duplicates: [], lost: [], stuck: [], other: [], checked: {} }
@@ -163,7 +170,8 @@ export const payoutsPath: ChaosPath<PayoutsWorkload> & {
   },
 }
 
-async function paidOnRail(run: RunWorld, p: ChaosPayout, f: Findings): Promise<number> {
+/** How many times the rail paid `p` (read from the rail itself); a wrong amount is a finding. */
+export async function paidOnRail(run: RunWorld, p: ChaosPayout, f: Findings): Promise<number> {
   let received: bigint
   if (p.rail === 'evm') {
     const pc = run.evm.h.clients.publicClient

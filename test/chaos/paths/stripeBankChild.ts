@@ -39,6 +39,16 @@ async function stripeOf(config: ChildConfig) {
   return await createStripeClient(config.stripe.secretKey, { host: config.stripe.host, port: config.stripe.port, protocol: 'http' }, 5_000)
 }
 
+/** The poller's Stripe sync, after every sweep round (shared by the paths that need it: taken once). */
+export const stripeSyncStep: ChildStep = {
+  name: 'stripe.sync',
+  at: 'sweep',
+  run: async (ctx, _deps, config) => {
+    if (!config.rails.includes('stripe')) return
+    await syncStripe(ctx, await stripeOf(config), RETRY)
+  },
+}
+
 export const stripeBankChildSteps: ChildStep[] = [
   {
     name: 'stripeBank.request',
@@ -53,11 +63,5 @@ export const stripeBankChildSteps: ChildStep[] = [
       }
     },
   },
-  {
-    name: 'stripeBank.sync',
-    run: async (ctx, _deps, config) => {
-      if (!config.rails.includes('stripe')) return
-      await syncStripe(ctx, await stripeOf(config), RETRY)
-    },
-  },
+  stripeSyncStep,
 ]

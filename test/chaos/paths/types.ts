@@ -12,6 +12,12 @@ import type { RailName, RunWorld } from '../world'
 
 export interface ChildStep {
   name: string
+  /**
+   * When the child takes it: 'start' (a person's click after the app started; the default),
+   * 'sweep' (a poller task, after every sweep round), 'end' (a person's last act of the phase).
+   * Two paths sharing a step (same name) take it once.
+   */
+  at?: 'start' | 'sweep' | 'end'
   run(ctx: CoreContext, deps: ExecuteDeps, config: ChildConfig): Promise<void>
 }
 
@@ -34,4 +40,6 @@ export interface ChaosPath<W = unknown> {
   oracle(ctx: CoreContext, run: RunWorld, workload: W): Promise<Findings>
   /** Faults the path itself made happen (e.g. in its follow-up), by kind, for the report. */
   fired?(workload: W): Record<string, number>
+  /** Between faulty phases: what happens on the rails meanwhile (rng: the path's own stream); returns events fired, by kind. */
+  afterPhase?(run: RunWorld, rng: Rng, workload: W): Promise<Record<string, number>>
 }

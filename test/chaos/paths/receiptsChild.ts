@@ -1,0 +1,61 @@
+/**
+ * The receipts path, child side: the payouts path's steps (the payouts must be paid before they
+ * are receipted), then what the app's poller does after every sweep — the Stripe sync (it books
+ * transfer reversals, which are receipted too) and issuing the receipts due — and what a person
+ * does: after a restart, "Issue receipts" again; at the end of the phase, save every receipt file
+ * not saved yet (`receipts show N --save receipt-N.json`, the CLI's own writer) into the
+ * workspace's saved-files folder, where the campaign's disk faults hit.
+ * The receipt key lives in the workspace's secrets file (the app's file store, plaintext cipher).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { saveReceiptFile } from '../../../src/cli/commands/receipts'
+import { SYSTEM_ACTOR } from '../../../src/main/core/context'
+import { issueReceipts } from '../../../src/main/core/receipts/issueReceipts'
+import { loadReceiptFile } from '../../../src/main/core/receipts/receiptFiles'
+import { createFileSecretStore, PLAINTEXT_CIPHER, type SecretStore } from '../../../src/main/core/secrets/SecretStore'
+import { MAKER } from '../../execute/executeKit'
+import { SAVED_FILES_DIR, type ChildConfig } from '../childConfig'
+import { payoutsChildSteps } from './payoutsChild'
+import { stripeSyncStep } from './stripeBankChild'
+import type { ChildStep } from './types'
+
+export const RECEIPT_SECRETS_FILE = 'secrets.json'
+
+/** The name a saved receipt file has (the CLI's example: receipt-42.json). */
+export function receiptFileName(number: number): string {
+  return `receipt-${number}.json`
+}
+
+function secretsOf(config: ChildConfig): SecretStore {
+  return createFileSecretStore({ file: path.join(config.dataDir, RECEIPT_SECRETS_FILE), cipher: PLAINTEXT_CIPHER })
+}
+
+export const receiptsChildSteps: ChildStep[] = [
+  ...payoutsChildSteps,
+  // A person after the restart: "Issue receipts" (what a crash interrupted is due again).
+  {
+    name: 'receipts.issue',
+    run: async (ctx, _deps, config) => void (await issueReceipts(ctx, { secrets: secretsOf(config), actor: MAKER })),
+  },
+  stripeSyncStep,
+  {
+    name: 'receipts.poller',
+    at: 'sweep',
+    run: async (ctx, _deps, config) => void (await issueReceipts(ctx, { secrets: secretsOf(config), actor: SYSTEM_ACTOR })),
+  },
+  {
+    name: 'receipts.save',
+    at: 'end',
+    run: async (ctx, _deps, config) => {
+      const dir = path.join(config.dataDir, SAVED_FILES_DIR)
+      fs.mkdirSync(dir, { recursive: true })
+      const rows = await ctx.db.all(ctx.db.k.selectFrom('receipts').select('number').orderBy('number'))
+      for (const r of rows) {
+        const file = path.join(dir, receiptFileName(Number(r.number)))
+        if (fs.existsSync(file)) continue // saved before: a person saves what is missing
+        saveReceiptFile(file, await loadReceiptFile(ctx, Number(r.number)))
+      }
+    },
+  },
+]
