@@ -119,6 +119,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
         chainId: run.evm.anvil.chainId,
         rpcUrl: run.evm.anvil.rpcUrl,
         batchContract: run.evm.h.batch,
+        escrowContract: run.evm.h.escrow,
         confirmationsMin: CONFIRMATIONS_MIN,
         maxFeePerGasCap: (500n * 10n ** 9n).toString(),
         treasury: run.evm.treasury,
@@ -180,7 +181,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     const quiet = async () => {
       for (let i = 0; i < 4; i++) {
         await runChild(childConfig(phases, null, null))
-        if (await isQuiet(run)) return
+        if (await isQuiet(run, paths, workloads)) return
       }
     }
     await quiet()
@@ -266,14 +267,16 @@ async function txCount(run: RunWorld, from: number, to: number): Promise<number>
   return n
 }
 
-async function isQuiet(run: RunWorld): Promise<boolean> {
+async function isQuiet(run: RunWorld, paths: readonly string[], workloads: ReadonlyMap<string, unknown>): Promise<boolean> {
   const ctx: CoreContext = await openWorkspace(run.dir)
   try {
     const open = await ctx.db.all(ctx.db.k.selectFrom('submissions').select('id').where('state', 'in', ['planned', 'signed', 'broadcast']))
     const busy = await ctx.db.all(
       ctx.db.k.selectFrom('batches').select('id').where('state', 'in', ['approved', 'executing', 'failed', 'partially_failed']),
     )
-    return open.length === 0 && busy.length === 0
+    if (open.length > 0 || busy.length > 0) return false
+    for (const name of paths) if (await PATHS[name]!.busy?.(ctx, workloads.get(name))) return false
+    return true
   } finally {
     await ctx.db.close()
   }
@@ -316,9 +319,11 @@ function readEvents(file: string): (ChildEvent & { phase: number })[] {
 }
 
 function mergeFindings(into: Findings, f: Findings): void {
-  into.duplicates.push(...f.duplicates)
-  into.lost.push(...f.lost)
-  into.stuck.push(...f.stuck)
-  into.other.push(...f.other)
+  // Paths share some checks (the treasury on each rail): a finding two oracles made is one finding.
+  const add = (to: string[], from: string[]) => to.push(...from.filter((x) => !to.includes(x)))
+  add(into.duplicates, f.duplicates)
+  add(into.lost, f.lost)
+  add(into.stuck, f.stuck)
+  add(into.other, f.other)
   for (const [k, v] of Object.entries(f.checked)) into.checked[k as RailName] = (into.checked[k as RailName] ?? 0) + v
 }

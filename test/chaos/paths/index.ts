@@ -1,8 +1,9 @@
 /** Child side of the path registry (kept free of the parent's harness imports). */
+import { escrowChildSteps } from './escrowChild'
 import { payoutsChildSteps } from './payoutsChild'
 import type { ChildStep } from './types'
 
-const steps: Record<string, ChildStep[]> = { payouts: payoutsChildSteps }
+const steps: Record<string, ChildStep[]> = { payouts: payoutsChildSteps, escrow: escrowChildSteps }
 
 export const PATH_NAMES = Object.keys(steps)
 

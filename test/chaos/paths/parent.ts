@@ -2,9 +2,13 @@
 import type { CoreContext } from '../../../src/main/core/context'
 import type { Rng } from '../prng'
 import type { RunWorld } from '../world'
+import { escrowPath } from './escrow'
 import { payoutsPath } from './payouts'
 import type { ChaosPath } from './types'
 
 export type ParentPath = ChaosPath & { followUp?(ctx: CoreContext, run: RunWorld, rng: Rng, workload: unknown): Promise<void> }
 
-export const PATHS: Record<string, ParentPath> = { payouts: payoutsPath as unknown as ParentPath }
+export const PATHS: Record<string, ParentPath> = {
+  payouts: payoutsPath as unknown as ParentPath,
+  escrow: escrowPath as unknown as ParentPath,
+}

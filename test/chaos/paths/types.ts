@@ -6,12 +6,25 @@
  */
 import type { CoreContext } from '../../../src/main/core/context'
 import type { ExecuteDeps } from '../../../src/main/core/payouts/execute'
+import type { EscrowRailRegistry } from '../../../src/main/core/rails/EscrowRail'
 import type { Rng } from '../prng'
 import type { RailName, RunWorld } from '../world'
 
+/** What the child lends a step: the payout rails and the device, the escrow rails, the workspace folder. */
+export interface ChildDeps extends ExecuteDeps {
+  escrowRails: EscrowRailRegistry
+  dataDir: string
+}
+
 export interface ChildStep {
   name: string
-  run(ctx: CoreContext, deps: ExecuteDeps): Promise<void>
+  /** A number: how many things the step still waits for (the phase keeps sweeping while any does). */
+  run(ctx: CoreContext, deps: ChildDeps): Promise<number | void>
+  /**
+   * Also run before every sweep round after the first (a person watching the page who clicks the
+   * next button as soon as it can be clicked); otherwise once per phase.
+   */
+  everyRound?: boolean
 }
 
 /** What the oracle found wrong, each a sentence naming the object. */
@@ -31,4 +44,6 @@ export interface ChaosPath<W = unknown> {
   setup(ctx: CoreContext, run: RunWorld, rng: Rng): Promise<W>
   /** After the run is quiet: reads the rails themselves and the workspace. */
   oracle(ctx: CoreContext, run: RunWorld, workload: W): Promise<Findings>
+  /** Whether a person or the app still has something to do on this path now (default: nothing). */
+  busy?(ctx: CoreContext, workload: W): Promise<boolean>
 }
