@@ -30,7 +30,11 @@ function keptSeeds(): { seed: string; opts: RunOptions }[] {
     .map((l) => {
       const [seed, ...rest] = l.split(/\s+/)
       const rails = rest.find((r) => r.startsWith('rails='))?.slice('rails='.length)
-      return { seed: seed!, opts: rails ? { rails: rails.split(',') as RailName[] } : {} }
+      const paths = rest.find((r) => r.startsWith('paths='))?.slice('paths='.length)
+      return {
+        seed: seed!,
+        opts: { ...(rails ? { rails: rails.split(',') as RailName[] } : {}), ...(paths ? { paths: paths.split(',') } : {}) },
+      }
     })
 }
 

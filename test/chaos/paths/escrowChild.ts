@@ -79,7 +79,6 @@ export function writePlan(dataDir: string, plan: EscrowPlan): void {
 }
 
 const FINAL_MILESTONE = ['released', 'resolved', 'refunded']
-const OPEN_TX = ['planned', 'signed', 'broadcast']
 
 /** The person: one look at every planned escrow, the next click on each; how many wait for something. */
 async function person(ctx: CoreContext, deps: ChildDeps): Promise<number> {

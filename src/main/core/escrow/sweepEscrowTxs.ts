@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR } from '../context'
 import type { EscrowTxRow } from '../db/schema'
 import { log } from '../log'
 import type { EscrowRail, EscrowRailRegistry, EscrowVerdict } from '../rails/EscrowRail'
-import { crashPoint } from '../util/crashPoint'
+import { crashPoint, testBreak } from '../util/crashPoint'
 import { assertNever } from '../util/invariant'
 import { bookEscrowFee } from './bookEscrowEffects'
 import { completeEscrowAction, setMilestone } from './completeEscrowAction'
@@ -28,7 +28,14 @@ export interface SweepEscrowTxsReturnType {
   settled: number
 }
 
+/** TEST ONLY (testBreak): the first sweep of a process has declared the open transactions dead. */
+let brokenOnce = false
+
 export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry): Promise<SweepEscrowTxsReturnType> {
+  if (!brokenOnce && testBreak('resign-instead-of-rebroadcast')) {
+    brokenOnce = true
+    await breakResignInsteadOfRebroadcast(ctx, rails)
+  }
   const open = await ctx.db.all(
     ctx.db.k
       .selectFrom('escrow_txs')
@@ -55,6 +62,20 @@ export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry
     }
   }
   return { looked: open.length, settled }
+}
+
+/**
+ * TEST ONLY, never reached unless COUNTERSIGN_TEST_BREAK names it: after a restart every sent
+ * escrow transaction is declared dead unlooked-at, so executing its failed action again signs a
+ * new one while the first may still land (the chaos campaign's oracle must catch it).
+ */
+async function breakResignInsteadOfRebroadcast(ctx: CoreContext, rails: EscrowRailRegistry): Promise<void> {
+  const open = await ctx.db.all(ctx.db.k.selectFrom('escrow_txs').selectAll().where('state', 'in', ['signed', 'broadcast']))
+  for (const row of open) {
+    const rail = rails.get(row.rail, row.network)
+    if (rail)
+      await applyEscrowVerdict(ctx, rail, row, { kind: 'dead', reason: 'TEST BREAK: declared dead without a look-up', code: 'TEST_BREAK' })
+  }
 }
 
 /** One verdict; true when the transaction settled (confirmed, failed or dead). */
