@@ -49,6 +49,8 @@ export async function startCampaignWorld(): Promise<Campaign> {
   return {
     evm,
     async nextRun() {
+      // Nothing the last run left in the node's pool may land in this one (a revert keeps the pool).
+      await rpc(evm.anvil.rpcUrl, 'anvil_dropAllTransactions', [])
       await rpc(evm.anvil.rpcUrl, 'evm_setAutomine', [true])
       await revert(evm.anvil, base)
       base = await snapshot(evm.anvil)
