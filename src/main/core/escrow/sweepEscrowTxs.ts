@@ -9,7 +9,7 @@ import type { CoreContext } from '../context'
 import { SYSTEM_ACTOR } from '../context'
 import type { EscrowTxRow } from '../db/schema'
 import { log } from '../log'
-import type { EscrowRail, EscrowRailRegistry, EscrowVerdict } from '../rails/EscrowRail'
+import type { EscrowRail, EscrowRailRegistry, EscrowRailTx, EscrowVerdict } from '../rails/EscrowRail'
 import { crashPoint, testBreak } from '../util/crashPoint'
 import { assertNever } from '../util/invariant'
 import { bookEscrowFee, bookEscrowFeeChange } from './bookEscrowEffects'
@@ -92,15 +92,17 @@ async function resendReorgedOut(ctx: CoreContext, rail: EscrowRail): Promise<voi
   )
   const watched = rows.filter((r) => watch.isWatched(railTxOf(r))).sort((a, b) => Number(BigInt(a.nonce ?? '0') - BigInt(b.nonce ?? '0')))
   if (watched.length === 0) return
-  const observations = await rail.lookup(watched.map(railTxOf))
+  // Looked up as sent ones are (its receipt now, the pool, the source's nonce), not by its old block.
+  const asSent = (row: EscrowTxRow): EscrowRailTx => ({ ...railTxOf(row), state: 'broadcast' })
+  const observations = await rail.lookup(watched.map(asSent))
   for (const row of watched) {
     const seen = observations.get(row.id)
     // Landed again in another block (after a reorg): the same operation, maybe at another fee.
-    const again = rail.classify({ ...railTxOf(row), state: 'broadcast' }, seen)
+    const again = rail.classify(asSent(row), seen)
     if (again.kind === 'confirmed' && again.blockHash !== row.block_hash) await relanded(ctx, row, again)
     if (again.kind === 'failed' && again.blockHash !== row.block_hash)
       log('error', 'escrow transaction landed again after a reorg and the rail refused it this time', { txId: row.id, code: again.code })
-    if (!watch.resend(railTxOf(row), seen)) continue
+    if (!watch.resend(asSent(row), seen)) continue
     log('warn', 'escrow transaction left the chain after it was confirmed (deep reorg): sending its same bytes again', {
       txId: row.id,
       nonce: row.nonce,
