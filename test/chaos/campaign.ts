@@ -51,7 +51,8 @@ function childScript(): Promise<string> {
 }
 export const BREAK_ENV = 'COUNTERSIGN_TEST_BREAK'
 const CONFIRMATIONS_MIN = 2
-const CHILD_TIMEOUT_MS = 120_000
+/** A phase of the escrow path sweeps up to 12 rounds with its people acting in each: on a loaded machine that is minutes. */
+const CHILD_TIMEOUT_MS = 300_000
 
 export interface RunOptions {
   rails?: readonly RailName[]

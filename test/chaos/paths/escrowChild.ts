@@ -34,7 +34,7 @@ import { formatAmount } from '../../../src/shared/money'
 import { ensureTestApprover } from '../../support/signedApprovals'
 import { MAKER } from '../../execute/executeKit'
 import { createHarnessClients } from '../../harness/evm/clients'
-import { claimAsPayee } from '../../escrow/stellarEscrowKit'
+import { claimAsPayee } from '../../escrow/stellarPayeeClaim'
 import type { ChildDeps, ChildStep } from './types'
 
 /** The plan, in the workspace folder: what each person means to do. */
