@@ -3,7 +3,7 @@
  * Countersign process involved). A module of its own, free of the CLI and vitest, so the chaos
  * campaign's child process can bundle it (stellarEscrowKit.ts re-exports it for the escrow tests).
  */
-import { Account, Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-base'
+import { Account, type Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-base'
 
 export async function claimAsPayee(
   horizon: string,
