@@ -53,10 +53,12 @@ export const BREAK_ENV = 'COUNTERSIGN_TEST_BREAK'
 const CONFIRMATIONS_MIN = 2
 /**
  * A child that has not finished by then is stopped and the run fails: an engine that hangs is a
- * finding. On a machine loaded far past its cores a healthy child can take longer: raise it with
- * COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS rather than read such a failure as the product's.
+ * finding. A phase of the escrow path sweeps up to 12 rounds with its people acting in each, which
+ * on a loaded machine is minutes; on a machine loaded far past its cores a healthy child can take
+ * longer still: raise it with COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS rather than read such a failure as
+ * the product's.
  */
-const CHILD_TIMEOUT_MS = Number(process.env.COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS ?? 120_000)
+const CHILD_TIMEOUT_MS = Number(process.env.COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS ?? 300_000)
 
 export interface RunOptions {
   rails?: readonly RailName[]
@@ -132,6 +134,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
         chainId: run.evm.anvil.chainId,
         rpcUrl: run.evm.anvil.rpcUrl,
         batchContract: run.evm.h.batch,
+        escrowContract: run.evm.h.escrow,
         confirmationsMin: CONFIRMATIONS_MIN,
         maxFeePerGasCap: (500n * 10n ** 9n).toString(),
         treasury: run.evm.treasury,
@@ -208,7 +211,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     const quiet = async () => {
       for (let i = 0; i < 4; i++) {
         await runChild(childConfig(phases, null, null))
-        if (await isQuiet(run)) return
+        if (await isQuiet(run, paths, workloads)) return
       }
     }
     await quiet()
@@ -297,14 +300,16 @@ async function txCount(run: RunWorld, from: number, to: number): Promise<number>
   return n
 }
 
-async function isQuiet(run: RunWorld): Promise<boolean> {
+async function isQuiet(run: RunWorld, paths: readonly string[], workloads: ReadonlyMap<string, unknown>): Promise<boolean> {
   const ctx: CoreContext = await openWorkspace(run.dir)
   try {
     const open = await ctx.db.all(ctx.db.k.selectFrom('submissions').select('id').where('state', 'in', ['planned', 'signed', 'broadcast']))
     const busy = await ctx.db.all(
       ctx.db.k.selectFrom('batches').select('id').where('state', 'in', ['approved', 'executing', 'failed', 'partially_failed']),
     )
-    return open.length === 0 && busy.length === 0
+    if (open.length > 0 || busy.length > 0) return false
+    for (const name of paths) if (await PATHS[name]!.busy?.(ctx, workloads.get(name))) return false
+    return true
   } finally {
     await ctx.db.close()
   }

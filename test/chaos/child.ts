@@ -11,12 +11,18 @@ import path from 'node:path'
 import type { Address } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
 import type { Db } from '../../src/main/core/db/Db'
+import { observeEscrows } from '../../src/main/core/escrow/observeEscrows'
+import { sweepEscrowTxs } from '../../src/main/core/escrow/sweepEscrowTxs'
 import { createSweepGate } from '../../src/main/core/payouts/execute/sweepGate'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createEvmRail } from '../../src/main/core/rails/evm'
+import type { EscrowRail } from '../../src/main/core/rails/EscrowRail'
+import { createEvmEscrowRail } from '../../src/main/core/rails/evm/escrow/createEvmEscrowRail'
 import { createRailRegistry, type Rail } from '../../src/main/core/rails/Rail'
 import { createStellarRail } from '../../src/main/core/rails/stellar/createStellarRail'
+import { createStellarEscrowRail } from '../../src/main/core/rails/stellar/escrow/createStellarEscrowRail'
 import { createStripeRail } from '../../src/main/core/rails/stripe/createStripeRail'
+import { createStripeEscrowRail } from '../../src/main/core/rails/stripe/escrow/createStripeEscrowRail'
 import { evmAccountPath, stellarAccountPath } from '../../src/main/core/signing/bip32Path'
 import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/sandboxSigner'
 import { openWorkspace } from '../execute/executeKit'
@@ -105,67 +111,82 @@ async function main(): Promise<void> {
   }
   const signer = createSandboxSigner(emulators)
   const railList: Rail[] = []
-  if (config.rails.includes('evm'))
-    railList.push(
-      createEvmRail({
-        chainId: config.evm.chainId,
-        rpcUrl: config.evm.rpcUrl,
-        batchContract: config.evm.batchContract as Address,
-        confirmationsMin: config.evm.confirmationsMin,
-        maxFeePerGasCap: BigInt(config.evm.maxFeePerGasCap),
-        payoutsPerChunkMax: config.evm.payoutsPerChunkMax,
-        source: { address: config.evm.treasury as Address, path: evmAccountPath(0) },
-      }),
-    )
-  if (config.rails.includes('stellar'))
-    railList.push(
-      createStellarRail({
-        network: STELLAR_NETWORK,
-        horizonUrl: config.stellar.horizonUrl,
-        networkPassphrase: config.stellar.networkPassphrase,
-        source: { address: STELLAR_TREASURY, path: stellarAccountPath(0) },
-        maxFeePerOpStroops: BigInt(config.stellar.maxFeePerOpStroops),
-        opsPerTxMax: config.stellar.opsPerTxMax,
-      }),
-    )
-  if (config.rails.includes('stripe'))
-    railList.push(
-      createStripeRail({
-        apiBase: { host: config.stripe.host, port: config.stripe.port, protocol: 'http' },
-        secretKey: async () => config.stripe.secretKey,
-        retry: { attemptsMax: 3, backoffMsBase: 1, backoffMsMax: 4, sleep: async () => {} },
-        timeoutMs: 5_000,
-      }),
-    )
+  // The escrow rails of the same chains, sources and keys (the app builds both from one configuration).
+  const escrowList: EscrowRail[] = []
+  if (config.rails.includes('evm')) {
+    const chain = {
+      chainId: config.evm.chainId,
+      rpcUrl: config.evm.rpcUrl,
+      batchContract: config.evm.batchContract as Address,
+      escrowContract: config.evm.escrowContract as Address,
+      confirmationsMin: config.evm.confirmationsMin,
+      maxFeePerGasCap: BigInt(config.evm.maxFeePerGasCap),
+      payoutsPerChunkMax: config.evm.payoutsPerChunkMax,
+      source: { address: config.evm.treasury as Address, path: evmAccountPath(0) },
+    }
+    railList.push(createEvmRail(chain))
+    escrowList.push(createEvmEscrowRail(chain))
+  }
+  if (config.rails.includes('stellar')) {
+    const network = {
+      network: STELLAR_NETWORK,
+      horizonUrl: config.stellar.horizonUrl,
+      networkPassphrase: config.stellar.networkPassphrase,
+      source: { address: STELLAR_TREASURY, path: stellarAccountPath(0) },
+      maxFeePerOpStroops: BigInt(config.stellar.maxFeePerOpStroops),
+      opsPerTxMax: config.stellar.opsPerTxMax,
+    }
+    railList.push(createStellarRail(network))
+    escrowList.push(createStellarEscrowRail(network))
+  }
+  if (config.rails.includes('stripe')) {
+    const stripe = {
+      apiBase: { host: config.stripe.host, port: config.stripe.port, protocol: 'http' as const },
+      secretKey: async () => config.stripe.secretKey,
+      retry: { attemptsMax: 3, backoffMsBase: 1, backoffMsMax: 4, sleep: async () => {} },
+      timeoutMs: 5_000,
+    }
+    railList.push(createStripeRail(stripe))
+    // Stripe has no clock: deadlines are judged by the workspace's (which follows the campaign's).
+    escrowList.push(createStripeEscrowRail({ ...stripe, now: () => ctx.clock.now() }))
+  }
   const rails = createRailRegistry(railList)
-  const deps = { rails, signer }
+  const escrowRails = { get: (rail: string, network: string) => escrowList.find((r) => r.rail === rail && r.network === network) }
+  const deps = { rails, signer, escrowRails, dataDir: config.dataDir }
 
   let rejectedThrown = false
   // The person's clicks for each path (execute, resume, retry), each error recorded, none fatal.
   // A step two paths share (by name) is taken once.
   const names = new Set<string>()
   const steps = config.paths.flatMap((p) => childSteps(p)).filter((s) => !names.has(s.name) && names.add(s.name))
-  const runSteps = async (at: 'start' | 'sweep' | 'end') => {
+  /** Runs the steps taken `at` (with everyRoundOnly: only those a person takes before every round); returns what they still wait for. */
+  const runSteps = async (at: 'start' | 'sweep' | 'end', everyRoundOnly = false): Promise<number> => {
+    let waiting = 0
     for (const step of steps.filter((s) => (s.at ?? 'start') === at)) {
+      if (everyRoundOnly && !step.everyRound) continue
       try {
-        await step.run(ctx, deps, config)
+        waiting += (await step.run(ctx, deps, config)) ?? 0
       } catch (error) {
         const e = error as { code?: string; message?: string }
         log({ kind: 'error', step: step.name, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
         if (e.code?.startsWith('DEVICE_')) log({ kind: 'device', code: e.code })
         if (e.code === 'DEVICE_REJECTED') rejectedThrown = true
+        waiting++
       }
     }
+    return waiting
   }
-  await runSteps('start')
+  let waiting = await runSteps('start')
   const rejected = [emulators.ethereum, emulators.stellar].flatMap((em) => em.stats.prompts.filter((p) => p.answer === 'rejected'))
   // A rejection the engine answered without throwing is still a fault that fired (counted once).
   if (rejected.length > 0 && !rejectedThrown) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
 
   // The poller: sweep every rail; between rounds a block is mined and a ledger closes.
   const gate = createSweepGate()
+  const escrowOn = config.paths.includes('escrow')
   for (let round = 0; round < config.roundsMax; round++) {
-    let open = 0
+    if (round > 0) waiting = await runSteps('start', true)
+    let open = waiting
     for (const rail of rails.all()) {
       try {
         open += (await sweepRail(ctx, rail, gate)).open
@@ -175,10 +196,26 @@ async function main(): Promise<void> {
         open++
       }
     }
+    // The app's poller also watches escrows (taken on the rail, expired, Stripe's auto-release), then
+    // confirms their transactions (only in runs with escrows: a payouts run keeps its database calls, so its kept seeds replay as they were).
+    if (escrowOn)
+      try {
+        await observeEscrows(ctx, escrowRails)
+        const swept = await sweepEscrowTxs(ctx, escrowRails)
+        open += swept.looked - swept.settled
+      } catch (error) {
+        const e = error as { code?: string; message?: string }
+        log({ kind: 'error', step: 'sweep:escrow', code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
+        open++
+      }
     // The poller's other tasks of the sweep (Stripe sync, receipts), after the confirmations.
     await runSteps('sweep')
     if (open === 0 && round > 0) break
-    if (config.rails.includes('evm')) await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
+    if (config.rails.includes('evm')) {
+      // Block time moves as the ledger's does (5 s a round), so review windows and expiries pass on both.
+      if (escrowOn) await rpcCall(config.evm.rpcUrl, 'evm_increaseTime', [5])
+      await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
+    }
     if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
   }
   await runSteps('end')

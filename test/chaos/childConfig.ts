@@ -34,6 +34,7 @@ export interface ChildConfig {
     chainId: number
     rpcUrl: string
     batchContract: string
+    escrowContract: string
     confirmationsMin: number
     maxFeePerGasCap: string
     treasury: string

@@ -1,6 +1,6 @@
 /**
  * The full campaign, a command (issue 18):
- *   npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts,stripe-bank]
+ *   npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts,escrow,receipts,stripe-bank]
  *                    [--backend sqlite|postgres] [--report FILE] [--break resign]
  * Run i of campaign S has the seed "S.i"; a seed with a dot and --runs 1 replays that one run alone
  * (the line printed for a failure). --break resign runs the deliberately broken engine

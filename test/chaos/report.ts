@@ -67,7 +67,7 @@ export function formatReport(r: CampaignReport): string {
     ['mean time per run', `${(r.meanMsPerRun / 1000).toFixed(1)} s`],
     ...Object.entries(r.runsPerPath).map(([k, v]): [string, string] => [`runs on path ${k}`, String(v)]),
     ...Object.entries(r.runsPerRail).map(([k, v]): [string, string] => [`runs on rail ${k}`, String(v)]),
-    ...Object.entries(r.payoutsCheckedPerRail).map(([k, v]): [string, string] => [`payouts checked on ${k}`, String(v)]),
+    ...Object.entries(r.payoutsCheckedPerRail).map(([k, v]): [string, string] => [`payouts and escrows checked on ${k}`, String(v)]),
     ...Object.entries(r.faults)
       .sort()
       .map(([k, v]): [string, string] => [`fault fired: ${k}`, String(v)]),

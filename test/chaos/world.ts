@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Keypair } from '@stellar/stellar-base'
-import { erc20Abi, type Hex } from 'viem'
+import { erc20Abi, maxUint256, type Hex } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
 import { addAsset, seedDefaultAssets } from '../../src/main/core/ledger'
 import { STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
@@ -37,10 +37,20 @@ export interface Campaign {
 
 export async function startCampaignWorld(): Promise<Campaign> {
   const evm = await startWorld()
+  // The escrow contract pulls tUSD from the treasury when an escrow is funded (as the sandbox allows it).
+  const allow = await evm.h.clients.walletFor(evm.h.treasury).writeContract({
+    address: evm.h.testUsd,
+    abi: erc20Abi,
+    functionName: 'approve',
+    args: [evm.h.escrow, maxUint256],
+  })
+  await evm.h.clients.publicClient.waitForTransactionReceipt({ hash: allow })
   let base = await snapshot(evm.anvil)
   return {
     evm,
     async nextRun() {
+      // Nothing the last run left in the node's pool may land in this one (a revert keeps the pool).
+      await rpc(evm.anvil.rpcUrl, 'anvil_dropAllTransactions', [])
       await rpc(evm.anvil.rpcUrl, 'evm_setAutomine', [true])
       await revert(evm.anvil, base)
       base = await snapshot(evm.anvil)

@@ -4,7 +4,7 @@
  * claim of its balance signed with its key (no Countersign process involved).
  */
 import { createHash } from 'node:crypto'
-import { Account, Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-base'
+import { Keypair } from '@stellar/stellar-base'
 import { expect } from 'vitest'
 import { SANDBOX_STELLAR_ISSUER, SANDBOX_STELLAR_TREASURY } from '../../src/main/sandbox/sandboxPlan'
 import type { Sandbox } from '../../src/main/sandbox/sandboxUp'
@@ -72,25 +72,4 @@ export function sandboxPayeeKey(name: string): Keypair {
   return Keypair.fromRawEd25519Seed(createHash('sha256').update(`countersign sandbox stellar ${name}`).digest())
 }
 
-/** The payee's own claim_claimable_balance, signed with its key and sent to Horizon (no Countersign). */
-export async function claimAsPayee(
-  horizon: string,
-  passphrase: string,
-  key: Keypair,
-  balanceId: string,
-): Promise<{ status: number; ops: string[] | null }> {
-  const payee = key.publicKey()
-  const account = await getJson<{ sequence: string }>(horizon, `/accounts/${payee}`)
-  const tx = new TransactionBuilder(new Account(payee, account.sequence), { fee: '100', networkPassphrase: passphrase })
-    .addOperation(Operation.claimClaimableBalance({ balanceId }))
-    .setTimeout(TimeoutInfinite)
-    .build()
-  tx.sign(key)
-  const res = await fetch(`${horizon}/transactions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ tx: tx.toEnvelope().toXDR('base64') }).toString(),
-  })
-  const body = (await res.json()) as { extras?: { result_codes?: { operations?: string[] } } }
-  return { status: res.status, ops: body.extras?.result_codes?.operations ?? null }
-}
+export { claimAsPayee } from './stellarPayeeClaim'

@@ -16,6 +16,33 @@ export const TEST_APPROVER = 'test-approver'
 
 export async function approveBatchForTest(ctx: CoreContext, batchId: string, approverId = TEST_APPROVER): Promise<void> {
   const at = ctx.clock.now().toISOString()
+  const { key, secret } = await ensureTestApprover(ctx, approverId)
+  const batch = await getBatchRow(ctx, batchId)
+  const digest = await computeBatchDigest(ctx, batch)
+  await ctx.db.run(
+    ctx.db.k.insertInto('approvals').values({
+      batch_id: batchId,
+      version: batch.version,
+      operator_id: approverId,
+      decision: 'approve',
+      comment: null,
+      at: at < key.created_at ? key.created_at : at,
+      key_id: key.id,
+      digest: digest.digest,
+      signature: signEd25519(secret, digest.digest),
+    }),
+  )
+}
+
+/**
+ * A test approver (role approver, recorded in the audit chain as the app records it) with its
+ * ed25519 approval key, created on first use; the key's secret is derived from the id, so any test
+ * process can sign for it (e.g. with createApprovalSigner).
+ */
+export async function ensureTestApprover(
+  ctx: CoreContext,
+  approverId = TEST_APPROVER,
+): Promise<{ key: { id: string; created_at: string }; secret: Uint8Array }> {
   // A fixed key per test approver (derived from its id): any test database can be signed for.
   const secret = new Uint8Array(createHash('sha256').update(`countersign-test-approver/${approverId}`).digest())
   const publicKey = Buffer.from(ed25519.getPublicKey(secret)).toString('hex')
@@ -61,19 +88,5 @@ export async function approveBatchForTest(ctx: CoreContext, batchId: string, app
     })
     key = row
   }
-  const batch = await getBatchRow(ctx, batchId)
-  const digest = await computeBatchDigest(ctx, batch)
-  await ctx.db.run(
-    ctx.db.k.insertInto('approvals').values({
-      batch_id: batchId,
-      version: batch.version,
-      operator_id: approverId,
-      decision: 'approve',
-      comment: null,
-      at: at < key.created_at ? key.created_at : at,
-      key_id: key.id,
-      digest: digest.digest,
-      signature: signEd25519(secret, digest.digest),
-    }),
-  )
+  return { key, secret }
 }

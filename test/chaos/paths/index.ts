@@ -1,4 +1,5 @@
 /** Child side of the path registry (kept free of the parent's harness imports). */
+import { escrowChildSteps } from './escrowChild'
 import { payoutsChildSteps } from './payoutsChild'
 import { receiptsChildSteps } from './receiptsChild'
 import { stripeBankChildSteps } from './stripeBankChild'
@@ -6,6 +7,7 @@ import type { ChildStep } from './types'
 
 const steps: Record<string, ChildStep[]> = {
   payouts: payoutsChildSteps,
+  escrow: escrowChildSteps,
   receipts: receiptsChildSteps,
   'stripe-bank': stripeBankChildSteps,
 }

@@ -15,9 +15,10 @@ import { openRowSeals } from '../../../src/main/core/audit/rowSeals'
 import { verifyAudit } from '../../../src/main/core/audit/verifyAudit'
 import { findPayeeAccount } from '../../../src/main/core/ledger/payeeAccounts'
 import { insertApprovedBatchForTest, ledgerBalance, MAKER, type TestPayout } from '../../execute/executeKit'
-import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY, XLM } from '../../execute/stellarKit'
+import { NETWORK as STELLAR_NETWORK, XLM } from '../../execute/stellarKit'
 import type { Rng } from '../prng'
 import { STRIPE_CURRENCIES, type RailName, type RunWorld } from '../world'
+import { treasuryDifferences } from './railBooks'
 import type { ChaosPath, Findings } from './types'
 
 export interface ChaosPayout extends TestPayout {
@@ -35,7 +36,7 @@ export interface PayoutsWorkload {
 const STELLAR_PAYEE_XLM = 5n * XLM
 const TUSD_MAX = (1n << 250n) - 1n
 
-function assetsOf(rail: RailName, run: RunWorld): string[] {
+export function assetsOf(rail: RailName, run: RunWorld): string[] {
   if (rail === 'evm') return [run.evm.ethAssetId, run.evm.tokenAssetId]
   if (rail === 'stellar') return [`XLM@stellar:${STELLAR_NETWORK}`, `USDC@stellar:${STELLAR_NETWORK}`]
   return STRIPE_CURRENCIES.map((c) => `${c.toUpperCase()}@stripe`)
@@ -160,10 +161,7 @@ export const payoutsPath: ChaosPath<PayoutsWorkload> & {
     const batches = await ctx.db.all(ctx.db.k.selectFrom('batches').select(['id', 'state']))
     for (const b of batches)
       if (!['completed', 'failed', 'partially_failed', 'cancelled'].includes(b.state)) f.stuck.push(`batch ${b.id} left ${b.state}`)
-    for (const [assetId, onRail] of await railTreasuries(run)) {
-      const books = await ledgerBalance(ctx, `treasury:${assetId}`)
-      if (books !== onRail) f.other.push(`treasury ${assetId}: books ${books}, rail ${onRail} (difference ${onRail - books})`)
-    }
+    f.other.push(...(await treasuryDifferences(ctx, run)))
     const audit = await verifyAudit(ctx)
     if (!audit.ok) f.other.push(`audit verify failed: ${JSON.stringify(audit.firstBroken)}`)
     return f
@@ -214,16 +212,4 @@ function reversedOnStripe(run: RunWorld, p: ChaosPayout): bigint {
   if (p.rail !== 'stripe') return 0n
   const transfers = run.stripe.transfers() as { amount_reversed: bigint; metadata: Record<string, string> }[]
   return transfers.filter((t) => t.metadata.countersign_payout_id === p.id).reduce((sum, t) => sum + t.amount_reversed, 0n)
-}
-
-async function railTreasuries(run: RunWorld): Promise<[string, bigint][]> {
-  const pc = run.evm.h.clients.publicClient
-  const t = run.evm.treasury
-  return [
-    [run.evm.ethAssetId, await pc.getBalance({ address: t })],
-    [run.evm.tokenAssetId, await pc.readContract({ address: run.evm.h.testUsd, abi: erc20Abi, functionName: 'balanceOf', args: [t] })],
-    [`XLM@stellar:${STELLAR_NETWORK}`, run.stellar.balance(STELLAR_TREASURY, 'native')!],
-    [`USDC@stellar:${STELLAR_NETWORK}`, run.stellar.balance(STELLAR_TREASURY, run.usdc)!],
-    ...STRIPE_CURRENCIES.map((c): [string, bigint] => [`${c.toUpperCase()}@stripe`, run.stripe.balance(c)]),
-  ]
 }

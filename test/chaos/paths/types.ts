@@ -6,9 +6,16 @@
  */
 import type { CoreContext } from '../../../src/main/core/context'
 import type { ExecuteDeps } from '../../../src/main/core/payouts/execute'
+import type { EscrowRailRegistry } from '../../../src/main/core/rails/EscrowRail'
 import type { ChildConfig } from '../childConfig'
 import type { Rng } from '../prng'
 import type { RailName, RunWorld } from '../world'
+
+/** What the child lends a step: the payout rails and the device, the escrow rails, the workspace folder. */
+export interface ChildDeps extends ExecuteDeps {
+  escrowRails: EscrowRailRegistry
+  dataDir: string
+}
 
 export interface ChildStep {
   name: string
@@ -18,7 +25,13 @@ export interface ChildStep {
    * Two paths sharing a step (same name) take it once.
    */
   at?: 'start' | 'sweep' | 'end'
-  run(ctx: CoreContext, deps: ExecuteDeps, config: ChildConfig): Promise<void>
+  /**
+   * A 'start' step also run before every sweep round after the first (a person watching the page
+   * who clicks the next button as soon as it can be clicked); otherwise once per phase.
+   */
+  everyRound?: boolean
+  /** A number: how many things the step still waits for (the phase keeps sweeping while any does). */
+  run(ctx: CoreContext, deps: ChildDeps, config: ChildConfig): Promise<number | void>
 }
 
 /** What the oracle found wrong, each a sentence naming the object. */
@@ -42,4 +55,6 @@ export interface ChaosPath<W = unknown> {
   fired?(workload: W): Record<string, number>
   /** Between faulty phases: what happens on the rails meanwhile (rng: the path's own stream); returns events fired, by kind. */
   afterPhase?(run: RunWorld, rng: Rng, workload: W): Promise<Record<string, number>>
+  /** Whether a person or the app still has something to do on this path now (default: nothing). */
+  busy?(ctx: CoreContext, workload: W): Promise<boolean>
 }

@@ -152,6 +152,48 @@ export async function bookEscrowFee(ctx: CoreContext, escrow: EscrowRow, txId: s
   )
 }
 
+/**
+ * A confirmed transaction that a deep reorg took away landed again in another block, at another
+ * fee: the difference is booked (fees ← treasury, or back), once per block it landed in.
+ */
+export async function bookEscrowFeeChange(
+  ctx: CoreContext,
+  escrow: EscrowRow,
+  txId: string,
+  feeAssetId: string,
+  delta: bigint,
+  blockHash: string,
+): Promise<void> {
+  const id = `escrow:${escrow.id}:tx:${txId}:fee:${blockHash}`
+  if (delta === 0n || (await entryExists(ctx, id))) return
+  const asset = await assetOf(ctx, feeAssetId)
+  const amount = formatAmount(delta < 0n ? -delta : delta, asset.scale)
+  const fees = await feesAccountFor(ctx, feeAssetId)
+  const treasury = (await requireTreasuryAccount(ctx, feeAssetId, escrow.payer)).id
+  await postEntries(
+    ctx,
+    SYSTEM_ACTOR,
+    [
+      {
+        id,
+        description: `Network fee of escrow "${escrow.name}" transaction ${txId} after it landed again in block ${blockHash}`.slice(0, 500),
+        postings:
+          delta > 0n
+            ? [
+                { account: fees, debit: amount },
+                { account: treasury, credit: amount },
+              ]
+            : [
+                { account: treasury, debit: amount },
+                { account: fees, credit: amount },
+              ],
+        metadata: { escrowId: escrow.id, txId, blockHash },
+      },
+    ],
+    { kind: ESCROW_ENTRY_KIND },
+  )
+}
+
 /** The parts of a milestone an action sends to the payee and the payer. */
 export function partsOf(action: EscrowActionRow, m: EscrowMilestoneRow): { toPayee: bigint; toPayer: bigint } {
   const amount = parseMinor(m.amount)

@@ -9,10 +9,10 @@ import type { CoreContext } from '../context'
 import { SYSTEM_ACTOR } from '../context'
 import type { EscrowTxRow } from '../db/schema'
 import { log } from '../log'
-import type { EscrowRail, EscrowRailRegistry, EscrowVerdict } from '../rails/EscrowRail'
-import { crashPoint } from '../util/crashPoint'
+import type { EscrowRail, EscrowRailRegistry, EscrowRailTx, EscrowVerdict } from '../rails/EscrowRail'
+import { crashPoint, testBreak } from '../util/crashPoint'
 import { assertNever } from '../util/invariant'
-import { bookEscrowFee } from './bookEscrowEffects'
+import { bookEscrowFee, bookEscrowFeeChange } from './bookEscrowEffects'
 import { completeEscrowAction, setMilestone } from './completeEscrowAction'
 import { setActionState } from './decideEscrowAction'
 import { getActionRow, getEscrowRow, milestonesOf } from './escrowRows'
@@ -28,7 +28,14 @@ export interface SweepEscrowTxsReturnType {
   settled: number
 }
 
+/** TEST ONLY (testBreak): the first sweep of a process has declared the open transactions dead. */
+let brokenOnce = false
+
 export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry): Promise<SweepEscrowTxsReturnType> {
+  if (!brokenOnce && testBreak('resign-instead-of-rebroadcast')) {
+    brokenOnce = true
+    await breakResignInsteadOfRebroadcast(ctx, rails)
+  }
   const open = await ctx.db.all(
     ctx.db.k
       .selectFrom('escrow_txs')
@@ -54,7 +61,87 @@ export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry
       if (await applyEscrowVerdict(ctx, rail, row, verdict)) settled++
     }
   }
+  // Reorg watch: the rails with confirmed escrow transactions that a deep reorg could take away.
+  const withConfirmed = await ctx.db.all(
+    ctx.db.k.selectFrom('escrow_txs').select(['rail', 'network']).distinct().where('state', '=', 'confirmed'),
+  )
+  for (const pair of withConfirmed) {
+    const rail = rails.get(pair.rail, pair.network)
+    if (rail?.reorgWatch) await resendReorgedOut(ctx, rail)
+  }
   return { looked: open.length, settled }
+}
+
+/**
+ * Confirmed transactions still in the reorg window whose block left the chain (deeper than
+ * confirmationsMin): their SAME bytes are sent again. The books already hold the operation and
+ * stay as they are; the chain comes back to them, and the nonce leaves no gap behind.
+ */
+async function resendReorgedOut(ctx: CoreContext, rail: EscrowRail): Promise<void> {
+  const watch = rail.reorgWatch!
+  const rows = await ctx.db.all(
+    ctx.db.k
+      .selectFrom('escrow_txs')
+      .selectAll()
+      .where('rail', '=', rail.rail)
+      .where('network', '=', rail.network)
+      .where('state', '=', 'confirmed')
+      .where('signed_payload', 'is not', null)
+      .orderBy('updated_at', 'desc')
+      .limit(watch.txsMax),
+  )
+  const watched = rows.filter((r) => watch.isWatched(railTxOf(r))).sort((a, b) => Number(BigInt(a.nonce ?? '0') - BigInt(b.nonce ?? '0')))
+  if (watched.length === 0) return
+  // Looked up as sent ones are (its receipt now, the pool, the source's nonce), not by its old block.
+  const asSent = (row: EscrowTxRow): EscrowRailTx => ({ ...railTxOf(row), state: 'broadcast' })
+  const observations = await rail.lookup(watched.map(asSent))
+  for (const row of watched) {
+    const seen = observations.get(row.id)
+    // Landed again in another block (after a reorg): the same operation, maybe at another fee.
+    const again = rail.classify(asSent(row), seen)
+    if (again.kind === 'confirmed' && again.blockHash !== row.block_hash) await relanded(ctx, row, again)
+    if (again.kind === 'failed' && again.blockHash !== row.block_hash)
+      log('error', 'escrow transaction landed again after a reorg and the rail refused it this time', { txId: row.id, code: again.code })
+    if (!watch.resend(asSent(row), seen)) continue
+    log('warn', 'escrow transaction left the chain after it was confirmed (deep reorg): sending its same bytes again', {
+      txId: row.id,
+      nonce: row.nonce,
+    })
+    await rail
+      .broadcast(railTxOf(row))
+      .catch((error: unknown) => log('info', 'escrow re-send after a reorg failed', { error, txId: row.id }))
+  }
+}
+
+/**
+ * TEST ONLY, never reached unless COUNTERSIGN_TEST_BREAK names it: after a restart every sent
+ * escrow transaction is declared dead unlooked-at, so executing its failed action again signs a
+ * new one while the first may still land (the chaos campaign's oracle must catch it).
+ */
+async function breakResignInsteadOfRebroadcast(ctx: CoreContext, rails: EscrowRailRegistry): Promise<void> {
+  const open = await ctx.db.all(ctx.db.k.selectFrom('escrow_txs').selectAll().where('state', 'in', ['signed', 'broadcast']))
+  for (const row of open) {
+    const rail = rails.get(row.rail, row.network)
+    if (rail)
+      await applyEscrowVerdict(ctx, rail, row, { kind: 'dead', reason: 'TEST BREAK: declared dead without a look-up', code: 'TEST_BREAK' })
+  }
+}
+
+async function relanded(ctx: CoreContext, row: EscrowTxRow, v: Extract<EscrowVerdict, { kind: 'confirmed' }>): Promise<void> {
+  await ctx.db.tx(async () => {
+    const fresh = await getEscrowTx(ctx, row.id)
+    if (fresh.state !== 'confirmed' || fresh.block_hash === v.blockHash) return
+    const escrow = await getEscrowRow(ctx, fresh.escrow_id)
+    await bookEscrowFeeChange(ctx, escrow, fresh.id, v.feeAssetId, v.feePaid - BigInt(fresh.fee_paid ?? '0'), v.blockHash)
+    await moveEscrowTx(
+      ctx,
+      SYSTEM_ACTOR,
+      fresh,
+      'confirmed',
+      { fee_paid: v.feePaid.toString(), block_number: v.blockNumber, block_hash: v.blockHash },
+      { landedAgainAfterReorg: true, feeBefore: fresh.fee_paid, blockBefore: fresh.block_number },
+    )
+  })
 }
 
 /** One verdict; true when the transaction settled (confirmed, failed or dead). */

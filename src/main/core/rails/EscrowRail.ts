@@ -136,6 +136,22 @@ export interface EscrowRail {
   /** The rail's own state of an escrow's milestones (for the poller and the balance check). */
   observe(terms: EscrowTerms): Promise<EscrowOnRail>
   explorerUrl?(txHash: string): string | null
+  readonly reorgWatch?: EscrowReorgWatch
+}
+
+/**
+ * Rails with reorgs: confirmed escrow transactions stay under watch for a while. One whose block
+ * left the chain (a reorg deeper than confirmationsMin) is sent again with its SAME bytes — same
+ * nonce, same operation — so the chain comes back to what was booked and its nonce leaves no gap
+ * that would hold every later transaction of the treasury.
+ */
+export interface EscrowReorgWatch {
+  /** At most this many of the newest confirmed transactions are looked at per sweep. */
+  txsMax: number
+  /** Whether a confirmed transaction is still inside the reorg window (pure; the rail's own head). */
+  isWatched(tx: EscrowRailTx): boolean
+  /** PURE: the transaction is gone from the chain and from the node, and its nonce is free — send it again. */
+  resend(tx: EscrowRailTx, observation: unknown): boolean
 }
 
 /** Finds the escrow rail for (rail, network); undefined when that rail has no escrow configured. */

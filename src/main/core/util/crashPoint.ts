@@ -72,7 +72,9 @@ export function crashPoint(name: CrashPointName): void {
  * `npm run chaos -- --break resign`). `COUNTERSIGN_TEST_BREAK=<name>` turns one safety off:
  *   resign-instead-of-rebroadcast  after a restart, resumeOpen declares every in-flight transaction
  *                                  dead instead of looking it up and re-sending its stored bytes, so
- *                                  the next retry signs a fresh one while the first may still land.
+ *                                  the next retry signs a fresh one while the first may still land;
+ *                                  the escrow sweep does the same to sent escrow transactions at the
+ *                                  first sweep of a process (escrow/sweepEscrowTxs.ts).
  * Unset (always, outside that campaign), it costs one env lookup.
  */
 export const TEST_BREAKS = ['resign-instead-of-rebroadcast'] as const

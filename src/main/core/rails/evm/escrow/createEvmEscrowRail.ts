@@ -13,10 +13,12 @@
  * Signing, sending and the nonce floor are the payout rail's own parts, pointed at the escrow
  * contract. The only state kept is what may be lost at any time (the chain check, the head seen).
  */
+import { parseMinor } from '../../../../../shared/money'
 import { countersignEscrowRuntimeCodeHash } from '../abi'
 import { checkEvmChain, checkEvmContractCode } from '../checkEvmChain'
 import type { EvmChainConfig } from '../evmRailConfig'
-import type { EvmHeadSeen } from '../lookupEvmSubmissions'
+import { evmRailDefaults } from '../evmRailConfig'
+import type { EvmHeadSeen, EvmObservation } from '../lookupEvmSubmissions'
 import { readEvmNonceFloor } from '../readEvmChain'
 import { broadcastEvmSubmission } from '../sendEvmSubmission'
 import { signEvmSubmission } from '../signEvmSubmission'
@@ -61,6 +63,14 @@ export function createEvmEscrowRail(config: EvmChainConfig, options: CreateEvmEs
     classify: (tx, observation) => classifyEvmEscrowTx(setup, tx, observation),
     observe: (terms) => observeEvmEscrow(setup, terms),
     explorerUrl: (txHash) => (config.explorerUrl ? `${config.explorerUrl.replace(/\/+$/, '')}/tx/${txHash}` : null),
+    reorgWatch: {
+      txsMax: evmRailDefaults.watchedConfirmedMax,
+      isWatched: (tx) => headSeen.value === 0n || parseMinor(tx.block_number ?? '0') + setup.reorgWatchBlocks >= headSeen.value,
+      resend: (tx, observation) => {
+        const o = observation as EvmObservation | undefined
+        return o !== undefined && o.receipt === null && !o.known && !o.provablyDead && o.latestNonce <= parseMinor(tx.nonce ?? '0')
+      },
+    },
   }
 }
 
