@@ -15,7 +15,7 @@
  */
 import { countersignEscrowRuntimeCodeHash } from '../abi'
 import { checkEvmChain, checkEvmContractCode } from '../checkEvmChain'
-import type { EvmChainConfig } from '../evmRailConfig'
+import { evmExplorerTxUrl, type EvmChainConfig } from '../evmRailConfig'
 import type { EvmHeadSeen } from '../lookupEvmSubmissions'
 import { readEvmNonceFloor } from '../readEvmChain'
 import { broadcastEvmSubmission } from '../sendEvmSubmission'
@@ -60,7 +60,7 @@ export function createEvmEscrowRail(config: EvmChainConfig, options: CreateEvmEs
     lookup: (txs) => lookupEvmEscrowTxs(setup, headSeen, txs),
     classify: (tx, observation) => classifyEvmEscrowTx(setup, tx, observation),
     observe: (terms) => observeEvmEscrow(setup, terms),
-    explorerUrl: (txHash) => (config.explorerUrl ? `${config.explorerUrl.replace(/\/+$/, '')}/tx/${txHash}` : null),
+    explorerUrl: (txHash) => evmExplorerTxUrl(config.explorerUrl, txHash),
   }
 }
 
