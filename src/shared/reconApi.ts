@@ -7,7 +7,7 @@
  * ledger account whose movements it should show. Gathered into `calls` by ./api.ts.
  */
 import { z } from 'zod'
-import { DecimalString, Id } from './blocks'
+import { DecimalString, Id, Rail } from './blocks'
 import { call } from './callSpec'
 import { SafeText } from './safeText'
 import {
@@ -115,6 +115,8 @@ export const StatementLine = z.object({
   ),
   state: StatementLineState,
   where: z.string(),
+  /** A line pulled from a rail: the rail's own id (tx hash, tr_…) and its explorer link; null for a bank file's line. */
+  railRef: z.object({ rail: Rail, network: z.string(), reference: z.string(), url: z.string().nullable() }).nullable(),
 })
 export type StatementLine = z.infer<typeof StatementLine>
 

@@ -73,7 +73,9 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await row.getByTestId('policy-limit-amount').fill('1000')
       await section.screenshot({ path: path.join(SCREENSHOT_DIR, 'approval-01-policy-editor.png') })
       await section.getByTestId('policy-save').click()
-      await expect(section.getByTestId('policy-limits')).toContainText('1,000.000000 USDC')
+      // The one display form of every view; the exact value on hover (the form's input stays exact).
+      await expect(section.getByTestId('policy-limit-amount-shown')).toHaveText('1,000.00 USDC')
+      await expect(section.getByTestId('policy-limit-amount-shown')).toHaveAttribute('title', 'Exactly 1,000.000000 USDC')
       await expect(section.getByTestId('policy-changed')).toContainText('Last changed by Dana Admin')
       const stored = await api.call('settings.policy.get', {})
       expect(stored.policy.dailyLimits).toEqual([...before.dailyLimits, { rail: 'evm', assetId: USDC, amount: '1000.000000' }])
@@ -97,6 +99,15 @@ test('the approver sees the warnings, the policy and the limits, and confirms in
       await page.reload()
       await unlockAs(page, 'Bob Approver')
       await openBatch(page, RISKY)
+      // On a 1024×700 laptop the decision is on the first screen: totals against today's limit,
+      // the warnings by kind, the new payees by name, and the approve button — without scrolling.
+      await page.setViewportSize({ width: 1024, height: 700 })
+      const panel = page.getByTestId('approval-panel')
+      await expect(panel).toHaveAttribute('data-compact', 'decision')
+      await expect(page.getByTestId('batch-approve')).toBeInViewport({ ratio: 1 })
+      await expect(panel.getByTestId('approval-total')).toHaveText([/USDC on Local Anvil · 4 payouts.*555\.00 USDC/])
+      await expect(panel.getByTestId('approval-new-payee')).toHaveText([/^ACME GmbH 0x1111/, /^, Nova Design 0x/, /^, Orbit Freight 0x/])
+      await page.setViewportSize({ width: 1440, height: 900 })
       const kinds = page.getByTestId('batch-warnings').getByTestId('warning-kind')
       await expect(kinds.locator('[data-testid="warning-kind-title"]')).toHaveText([
         "1 address looks like a known payee's but differs",

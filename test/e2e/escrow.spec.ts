@@ -177,6 +177,9 @@ test('an escrow of three milestones: funded, released, disputed and split, relea
     await shot(page, 'escrow-05-held')
     await page.getByTestId('escrow-back').click()
     await expect(page.getByTestId('escrow-table').getByTestId('escrow-held')).toHaveText(TOTAL)
+    // The card per asset names the asset as every view does: its code and the network's name.
+    await expect(page.getByTestId('escrow-held-per-asset').getByTestId('escrow-held-amount')).toHaveText([TOTAL])
+    await expect(page.getByTestId('escrow-held-per-asset').getByTestId('escrow-held-asset')).toHaveText(['USDC on Local Anvil'])
     await expect(page.getByTestId('escrow-deadline')).toContainText('review ends in')
     await shot(page, 'escrow-06-list-held')
   })
@@ -218,7 +221,12 @@ test('an escrow of three milestones: funded, released, disputed and split, relea
     await milestone(page, 2).getByTestId('milestone-resolve').click()
     await page.getByTestId('resolve-to-payee').fill(SPLIT.toPayee)
     await page.getByTestId('resolve-to-payer').fill('750')
-    await expect(page.getByTestId('resolve-check')).toContainText('0.150000 USDC short')
+    // The one display form of every view; the exact values on hover.
+    await expect(page.getByTestId('resolve-check')).toContainText('2,500.35 of 2,500.50 USDC: 0.15 USDC short')
+    await expect(page.getByTestId('resolve-check-text')).toHaveAttribute(
+      'title',
+      'Exactly 2,500.350000 of 2,500.500000 USDC — 0.150000 USDC short',
+    )
     await expect(page.getByTestId('resolve-submit')).toBeDisabled()
     await page.getByTestId('resolve-to-payer').fill(SPLIT.toPayer)
     await expect(page.getByTestId('resolve-check')).toContainText('exactly what milestone 2 holds')

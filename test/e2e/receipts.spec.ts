@@ -198,6 +198,8 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     const detail = page.getByTestId('receipt-detail')
     await expect(detail.getByTestId('receipt-detail-amount')).toHaveText('1,250.500001 USDC')
     await expect(detail.getByTestId('receipt-detail-reference')).toHaveText('INV-7001')
+    // The asset as every view names it — its code and the network's name — not the engine's id.
+    await expect(detail.getByTestId('receipt-detail-asset')).toHaveText('USDC on Local Anvil')
     await expect(detail.getByTestId('receipt-payee-name')).toHaveText('Aurora Design Studio')
     await expect(detail.getByTestId('receipt-recipient')).toHaveText(AURORA)
     const number = Number(await detail.getAttribute('data-number'))
@@ -230,6 +232,9 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     expect(json.bytes.toString('utf8')).toBe(embedded)
     const pdfFile = testInfo.outputPath(pdf.name)
     fs.writeFileSync(pdfFile, pdf.bytes)
+    const printed = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' })
+    expect(printed).toContain('USDC on Local Anvil')
+    expect(printed).not.toContain('USDC@evm:31337')
     await page.getByRole('button', { name: 'Close the receipt' }).click()
     return { pdf: pdfFile, json: json.bytes }
   })

@@ -89,6 +89,11 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   const payout = (h.payouts() as { id: string }[]).at(-1)!
   const row = page.getByTestId(`stripe-payout-${payout.id}`)
   await expect(row.getByTestId('stripe-payout-status')).toHaveText('pending')
+  // Stripe's own id with its copy button, and the amount in the one display form (exact on hover).
+  await expect(row.getByTestId('stripe-payout-id')).toHaveAttribute('data-reference', payout.id)
+  await expect(row.getByTestId('stripe-payout-id-copy')).toHaveAttribute('aria-label', 'Copy the Stripe id')
+  await expect(row.getByTestId('stripe-payout-amount-shown')).toHaveText('300.00 USD')
+  await expect(row.getByTestId('stripe-payout-amount-shown')).toHaveAttribute('title', 'Exactly 300.00 USD')
   await expect(row.getByTestId('stripe-payout-booked')).toHaveText('in transit')
   h.advancePayout(payout.id, 'paid')
   await ws.sweep()
@@ -104,10 +109,30 @@ test('a Stripe batch executes, events sync, the ledger books them and the view f
   // The ledger's treasury equals Stripe's balance again: the failed payout came back once.
   await page.getByTestId('stripe-sync').click()
   await expect(page.getByTestId('stripe-balance-USD@stripe')).toContainText('matches')
+  await expect(page.getByTestId('stripe-balance-USD@stripe').getByRole('cell').first()).toHaveText('USD')
   const ledgerTreasury = (await api.call('ledger.balances', { assetId: 'USD@stripe' })).find((b) => b.kind === 'treasury')!
   expect(ledgerTreasury.balance).toBe((Number(h.balance('usd')) / 100).toFixed(2))
   await dismiss()
   await snap(page, 'stripe-02-view-paid-then-failed')
+
+  // Reconciliation: Stripe's records pulled as statement lines show Stripe's own id (tr_…, po_…)
+  // with its copy button, as the batch and the receipts do — not the balance transaction txn_….
+  await page.getByTestId('nav-reconciliation').click()
+  await page.getByTestId('recon-tab-side').click()
+  await page.getByTestId('recon-pull').click()
+  await expect(page.getByTestId('notification-success').filter({ hasText: 'Rail records pulled' })).toBeVisible()
+  await page.getByTestId('recon-tab-statements').click()
+  await page.getByTestId('recon-statement-open').filter({ hasText: 'stripe:stripe' }).first().click()
+  // This test's bank payout (po_…) was pulled now (transfers may have been by an earlier spec).
+  const railRef = page.locator(`[data-testid="recon-line-rail-ref"][data-reference="${payout.id}"]`).first()
+  await expect(railRef).toContainText(payout.id.slice(0, 6))
+  await expect(railRef.getByTestId('recon-line-rail-ref-copy')).toHaveAttribute('aria-label', 'Copy the Stripe id')
+  await dismiss()
+  await snap(page, 'stripe-04-recon-lines-1440')
+  await page.setViewportSize({ width: 1024, height: 700 })
+  await expect(railRef).toBeVisible()
+  await snap(page, 'stripe-04-recon-lines-1024')
+  await page.setViewportSize({ width: 1440, height: 900 })
 
   // Settings → Stripe: the last 4 only; a wrong key is refused and not echoed.
   await page.getByTestId('nav-settings').click()

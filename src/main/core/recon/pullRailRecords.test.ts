@@ -198,6 +198,18 @@ describe('recon.pull on the sandbox', () => {
     // The statements read like any other, with their format.
     const statements = await sb.core.api.call('recon.statements', {})
     expect(new Set(statements.statements.map((s) => s.format))).toEqual(new Set(['evm', 'stellar', 'stripe']))
+    // Each pulled line carries the rail's own id, as batches and receipts show it: the transaction
+    // hash (EVM, Stellar), the Stripe transfer (tr_…) a balance transaction is about.
+    const viewed = (
+      await Promise.all(statements.statements.map((st) => sb.core.api.call('recon.lines', { statementId: st.id }, as.alice)))
+    ).flatMap((p) => p.lines)
+    expect(viewed.filter((l) => l.railRef === null)).toEqual([])
+    for (const s of subs)
+      expect(
+        viewed.some((l) => l.railRef?.rail === s.rail && l.railRef.reference === s.tx_hash),
+        s.id,
+      ).toBe(true)
+    expect(viewed.some((l) => l.railRef?.rail === 'stripe' && l.railRef.reference.startsWith('tr_'))).toBe(true)
   }, 180_000)
 
   it('pulled again: nothing new, no new statement file', async () => {

@@ -4,6 +4,9 @@ import { formatAmount } from '../../../shared/money'
 import { RECON_LINES_PAGE_MAX, RECON_LIST_MAX } from '../../../shared/limits'
 import type { StatementFormatName, StatementLine, StatementSummary, StatementWarning } from '../../../shared/reconApi'
 import type { CoreContext } from '../context'
+import { evmExplorerTxUrl } from '../rails/evm/evmRailConfig'
+import { getRailsSetting } from '../rails/getRailsSetting'
+import { railReferenceOfLine } from './railLineReference'
 
 const DEFAULT_LIST = 100
 const DEFAULT_PAGE = 200
@@ -85,7 +88,10 @@ export async function listStatementLines(
       .offset(input.offset ?? 0)
       .limit(Math.min(input.limit ?? DEFAULT_PAGE, RECON_LINES_PAGE_MAX)),
   )
+  // Explorer links of the chains in the rails setting (read once for the page).
+  const explorers = new Map((await getRailsSetting(ctx)).rails.evm?.chains.map((c) => [String(c.chainId), c.explorerUrl]) ?? [])
   const lines = rows.map((r): StatementLine => {
+    const rail = railReferenceOfLine({ externalKey: r.external_key, structuredRef: r.structured_ref, customerRef: r.customer_ref })
     const details = JSON.parse(r.details) as {
       amount: string | null
       endToEndId: string | null
@@ -121,6 +127,8 @@ export async function listStatementLines(
       })),
       state: r.state as StatementLine['state'],
       where: r.location,
+      railRef:
+        rail === null ? null : { ...rail, url: rail.rail === 'evm' ? evmExplorerTxUrl(explorers.get(rail.network), rail.reference) : null },
     }
   })
   return { lines, total: Number(st.lines) }

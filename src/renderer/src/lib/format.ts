@@ -3,7 +3,7 @@
  * never through Number. Only the chart may use lossy numbers, and it says so.
  */
 import { formatAmountGrouped, parseAmount } from '../../../shared/money'
-import { networkKey, networkName } from '../../../shared/networkNames'
+import { networkKey, networkName, networkNameOfAsset } from '../../../shared/networkNames'
 
 /** Amounts at the precision people read, never rounded (shared/displayAmount.ts). */
 export { displayMinDecimals, formatDisplay, formatDisplayMinor } from '../../../shared/displayAmount'
@@ -34,11 +34,8 @@ export function networkLabel(rail: string, network: string): string {
 /** Where an asset lives, for people: "Ethereum", "Base", "Stellar testnet", "Local Anvil", "Stripe". */
 export { networkName }
 
-/** "1,250.5" in a decimal string's own scale (Stripe's amounts come as "1250.50"): grouped, exact. */
-export function formatDecimalGrouped(decimal: string): string {
-  const dot = decimal.indexOf('.')
-  return formatExact(decimal, dot < 0 ? 0 : decimal.length - dot - 1)
-}
+/** The network of an asset id, for people: "USDC@evm:31337" → "Local Anvil". */
+export { networkNameOfAsset }
 
 const countFormat = new Intl.NumberFormat('en-US')
 /** Counts (rows, accounts) — plain integers, not money. */

@@ -21,7 +21,7 @@ import type { DeviceRail } from '../Rail'
 import { buildEvmTransaction, renumberEvmTransaction } from './buildEvmTransaction'
 import { createEvmChainCheck } from './checkEvmChain'
 import { classifyEvmSubmission } from './classifyEvmSubmission'
-import { evmRailDefaults, type EvmChainConfig } from './evmRailConfig'
+import { evmExplorerTxUrl, evmRailDefaults, type EvmChainConfig } from './evmRailConfig'
 import { evmRailSetup } from './evmRailSetup'
 import { lookupEvmSubmissions, type EvmHeadSeen } from './lookupEvmSubmissions'
 import { planEvmChunks, prepareEvmChunks } from './planEvmChunks'
@@ -67,7 +67,7 @@ export function createEvmRail(config: EvmChainConfig, options: CreateEvmRailOpti
     lookup: (submissions) => lookupEvmSubmissions(setup, headSeen, submissions),
     classify: (submission, observation) => classifyEvmSubmission(setup, submission, observation),
     readBalances: (address, assets) => readEvmBalances(setup, address, assets),
-    explorerUrl: (txHash) => (config.explorerUrl ? `${config.explorerUrl.replace(/\/+$/, '')}/tx/${txHash}` : null),
+    explorerUrl: (txHash) => evmExplorerTxUrl(config.explorerUrl, txHash),
     reorgWatch: {
       submissionsMax: evmRailDefaults.watchedConfirmedMax,
       isWatched: (s) => headSeen.value === 0n || parseMinor(s.block_number ?? '0') + setup.reorgWatchBlocks >= headSeen.value,

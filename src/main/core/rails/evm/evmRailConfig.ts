@@ -64,3 +64,8 @@ export const evmRailDefaults = {
   /** maxFeePerGas = base fee × this + priority fee: survives several full blocks of base-fee rise. */
   baseFeeMultiplier: 2n,
 } as const
+
+/** A transaction on the chain's block explorer ({explorerUrl}/tx/{hash}); null when none is configured (a local chain). */
+export function evmExplorerTxUrl(explorerUrl: string | undefined, txHash: string): string | null {
+  return explorerUrl ? `${explorerUrl.replace(/\/+$/, '')}/tx/${txHash}` : null
+}

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { networkName } from '../../../../shared/networkNames'
 import { pdfText } from '../../../../../test/receipts/pdfTools'
 import {
   SAMPLE_PAYEE_NAMES,
@@ -82,6 +83,9 @@ describe('renderReceiptPdf', () => {
     if (evidence.rail !== 'evm') throw new Error('the sample is an EVM receipt')
     expect(text).toContain('Maria Fernández Łukasiewicz')
     expect(text).toContain(`${ETH_LIKE.value} DAI`)
+    // The asset as people name it — its code and the network's name — not the engine's asset id.
+    expect(text).toContain(`DAI on ${networkName('evm', evidence.network)}`)
+    expect(text).not.toContain(file.receipt.amount.assetId)
     expect(text).toContain('INV-2026-0042, INV-2026-0043')
     expect(text).toContain(evidence.txHash)
     expect(text).toContain(file.receipt.payee.recipient)

@@ -5,6 +5,7 @@
  * amount is its `value` text, never parsed into a number — and the attached JSON is what
  * `countersign receipts verify` checks.
  */
+import { networkName } from '../../../../shared/networkNames'
 import type { ReceiptFile } from '../../../../shared/receiptTypes'
 import { canonicalJson } from '../../util/canonicalJson'
 import { assertNever, invariant } from '../../util/invariant'
@@ -125,7 +126,7 @@ function drawAmount(doc: PDFKit.PDFDocument, flow: Flow, file: ReceiptFile): voi
   const inner = CONTENT_WIDTH_PT - 2 * AMOUNT_PADDING_PT
   const label = measure(amountLabel(file), STYLE.heading, inner)
   const value = measureAmount(amountText(amount), inner)
-  const network = measure(`${amount.code} on ${evidence.network} · asset ${amount.assetId}`, STYLE.body, inner)
+  const network = measure(`${amount.code} on ${networkName(evidence.rail, evidence.network)}`, STYLE.body, inner)
   const extras: string[] = []
   if (fee !== null) extras.push(`Fee charged: ${amountText(fee)}`)
   if (net !== null) extras.push(`Net received by the payee: ${amountText(net)}`)

@@ -3,6 +3,7 @@
  * lists each payment once, totals each asset exactly, and refuses receipts of two payees.
  */
 import { describe, expect, it } from 'vitest'
+import { networkNameOfAsset } from '../../../../shared/networkNames'
 import { pdfText } from '../../../../../test/receipts/pdfTools'
 import { sampleReceiptFile } from '../../../../../test/receipts/sampleReceiptFile'
 import { renderRemittanceAdvicePdf } from './renderReceiptPdf'
@@ -44,7 +45,7 @@ describe('renderRemittanceAdvicePdf', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b))
     for (const assetId of ['USDC@evm:8453', 'USDC@stellar:public']) {
       const count = files.filter((f) => f.receipt.amount.assetId === assetId).length
-      expect(text.replace(/ +/g, ' ')).toContain(`${expectedTotal(files, assetId)} USDC (${assetId})`)
+      expect(text.replace(/ +/g, ' ')).toContain(`${expectedTotal(files, assetId)} USDC on ${networkNameOfAsset(assetId)}`)
       expect(text).toContain(`USDC · ${count} payments`)
     }
     expect(text).toContain(PAYEE)

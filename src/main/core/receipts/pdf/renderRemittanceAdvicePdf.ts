@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { CsError } from '../../../../shared/errors'
 import { REMITTANCE_PAYMENTS_MAX } from '../../../../shared/limits'
 import { formatAmount, parseMinor } from '../../../../shared/money'
+import { networkNameOfAsset } from '../../../../shared/networkNames'
 import type { ReceiptFile } from '../../../../shared/receiptTypes'
 import { canonicalJson } from '../../util/canonicalJson'
 import { invariant } from '../../util/invariant'
@@ -174,7 +175,7 @@ function drawTotals(doc: PDFKit.PDFDocument, flow: Flow, files: readonly Receipt
     flow,
     remittanceTotals(files).map((t) => ({
       label: `${t.code} · ${t.count} ${t.count === 1 ? 'payment' : 'payments'}`,
-      value: `${formatAmount(t.minor, t.scale)} ${t.code}   (${t.assetId})`,
+      value: `${formatAmount(t.minor, t.scale)} ${t.code} on ${networkNameOfAsset(t.assetId)}`,
       style: STYLE.strong,
     })),
   )

@@ -8,7 +8,8 @@ import { useCallback, useEffect, useState } from 'react'
 import { ESCROW_STATES, type EscrowState } from '../../../../shared/escrowApi'
 import { ViewHeader } from '../../components/ViewHeader'
 import { onEvent } from '../../lib/api'
-import { formatCount, formatDisplay } from '../../lib/format'
+import { formatCount, networkNameOfAsset } from '../../lib/format'
+import { DisplayAmount } from '../../components/DisplayAmount'
 import { useApp } from '../app/store'
 import { useOffline } from '../offline/store'
 import { hasRole, useSession } from '../session/store'
@@ -111,11 +112,11 @@ function EscrowListView() {
               <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
                 Held in escrow
               </Text>
-              <Text size="lg" fw={700} ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                {formatDisplay(a.held, a.scale, a.assetCode)} {a.assetCode}
+              <Text size="lg" fw={700} style={{ overflowWrap: 'anywhere' }}>
+                <DisplayAmount value={a.held} scale={a.scale} code={a.assetCode} size="lg" fw={700} testId="escrow-held-amount" />
               </Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {a.assetId}
+              <Text size="xs" c="dimmed" title={a.assetId} data-testid="escrow-held-asset">
+                {a.assetCode} on {networkNameOfAsset(a.assetId)}
               </Text>
             </Card>
           ))}

@@ -30,7 +30,7 @@ export function ResolveForm({
   const [toPayer, setToPayer] = useState('')
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
-  const split = checkSplit(toPayee, toPayer, held, scale)
+  const split = checkSplit(toPayee, toPayer, held, scale, code)
 
   async function submit() {
     if (!split.ok) return
@@ -71,7 +71,18 @@ export function ResolveForm({
         </SimpleGrid>
         <Group gap={6} data-testid="resolve-check" data-ok={split.ok || undefined}>
           {split.ok ? <IconCheck size={16} color="var(--mantine-color-teal-7)" /> : <IconX size={16} color="var(--mantine-color-red-7)" />}
-          <Text size="sm" c={split.ok ? 'teal.8' : 'red.8'} fw={500}>
+          <Text
+            size="sm"
+            c={split.ok ? 'teal.8' : 'red.8'}
+            fw={500}
+            title={
+              split.exact.sum === null
+                ? undefined
+                : `Exactly ${split.exact.sum} of ${split.exact.target} ${code}` +
+                  (split.ok ? '' : ` — ${split.exact.difference} ${code} ${split.over ? 'too much' : 'short'}`)
+            }
+            data-testid="resolve-check-text"
+          >
             {split.sum === null
               ? `A part is not an amount with at most ${scale} decimals.`
               : split.ok

@@ -27,11 +27,19 @@ describe('milestone plan', () => {
   })
 
   it('a split must add up to the milestone exactly', () => {
-    expect(checkSplit('700.000000', '300', '1000', 6)).toMatchObject({ ok: true, sum: '1,000.000000' })
-    expect(checkSplit('700', '299.999999', '1000', 6)).toMatchObject({ ok: false, difference: '0.000001', over: false })
-    expect(checkSplit('700', '300.000001', '1000', 6)).toMatchObject({ ok: false, over: true })
-    expect(checkSplit('700', '3.0000001', '1000', 6)).toMatchObject({ ok: false, sum: null })
-    expect(checkSplit('', '', '0', 6).ok).toBe(false)
+    expect(checkSplit('700.000000', '300', '1000', 6, 'USDC')).toMatchObject({ ok: true, sum: '1,000.00' })
+    expect(checkSplit('700', '299.999999', '1000', 6, 'USDC')).toMatchObject({ ok: false, difference: '0.000001', over: false })
+    expect(checkSplit('700', '300.000001', '1000', 6, 'USDC')).toMatchObject({ ok: false, over: true })
+    expect(checkSplit('700', '3.0000001', '1000', 6, 'USDC')).toMatchObject({ ok: false, sum: null })
+    expect(checkSplit('', '', '0', 6, 'USDC').ok).toBe(false)
+    // The sentence reads in the one display form (never rounded); the hover has the exact values.
+    expect(checkSplit('1750.35', '750', '2500.500000', 6, 'USDC')).toMatchObject({
+      sum: '2,500.35',
+      target: '2,500.50',
+      difference: '0.15',
+      exact: { sum: '2,500.350000', target: '2,500.500000', difference: '0.150000' },
+    })
+    expect(checkSplit('0.5', '0.25', '1', 18, 'ETH')).toMatchObject({ sum: '0.75', target: '1', difference: '0.25' })
     expect(openAmount('1000', '700', '0', 6)).toBe('300.000000')
   })
 })

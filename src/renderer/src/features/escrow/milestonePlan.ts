@@ -3,6 +3,7 @@
  * minor units at the asset's scale (shared/money.ts) and never go through a JS number. Review
  * windows are hours, not money.
  */
+import { formatDisplayMinor } from '../../../../shared/displayAmount'
 import { formatAmount, formatAmountGrouped, parseAmount } from '../../../../shared/money'
 
 const HOUR_MS = 60 * 60 * 1000
@@ -77,29 +78,46 @@ export function followReviewEnds(rows: readonly MilestoneDraft[], start: Date): 
 
 export interface SplitCheck {
   ok: boolean
-  /** What the two parts add up to and what they must, formatted exactly; null while a part is not an amount. */
+  /**
+   * What the two parts add up to and what they must, in the one display form (trailing zeros
+   * trimmed, never rounded); null while a part is not an amount.
+   */
   sum: string | null
   target: string
-  /** Positive: short of the target; negative: over it. Formatted, without sign. */
+  /** Positive: short of the target; negative: over it. Without sign. */
   difference: string | null
   over: boolean
+  /** The same three at the asset's scale, exactly (for the hover). */
+  exact: { sum: string | null; target: string; difference: string | null }
 }
 
 /** Do the payee's and the payer's parts add up to `target` exactly? Empty parts count as 0. */
-export function checkSplit(toPayee: string, toPayer: string, target: string, scale: number): SplitCheck {
+export function checkSplit(toPayee: string, toPayer: string, target: string, scale: number, code: string): SplitCheck {
   const want = minorOf(target, scale, true) ?? 0n
   const a = toPayee.trim() === '' ? 0n : minorOf(toPayee, scale, true)
   const b = toPayer.trim() === '' ? 0n : minorOf(toPayer, scale, true)
-  const targetText = formatAmountGrouped(want, scale)
-  if (a === null || b === null) return { ok: false, sum: null, target: targetText, difference: null, over: false }
+  const shown = (minor: bigint) => formatDisplayMinor(minor, scale, code)
+  const exact = (minor: bigint) => formatAmountGrouped(minor, scale)
+  if (a === null || b === null) {
+    return {
+      ok: false,
+      sum: null,
+      target: shown(want),
+      difference: null,
+      over: false,
+      exact: { sum: null, target: exact(want), difference: null },
+    }
+  }
   const sum = a + b
   const diff = want - sum
+  const abs = diff < 0n ? -diff : diff
   return {
     ok: diff === 0n && sum > 0n,
-    sum: formatAmountGrouped(sum, scale),
-    target: targetText,
-    difference: formatAmountGrouped(diff < 0n ? -diff : diff, scale),
+    sum: shown(sum),
+    target: shown(want),
+    difference: shown(abs),
     over: diff < 0n,
+    exact: { sum: exact(sum), target: exact(want), difference: exact(abs) },
   }
 }
 

@@ -5,15 +5,25 @@
  * decision is signed. Each sentence once: the caller's own ("you created this batch…") is shown
  * where the buttons are, not again in the policy's list.
  */
-import { Alert, Button, Card, Checkbox, Group, Modal, Progress, Stack, Table, Text, Textarea, Title, Tooltip } from '@mantine/core'
+import { Button, Card, Checkbox, Group, Modal, Progress, SimpleGrid, Stack, Table, Text, Textarea, Title, Tooltip } from '@mantine/core'
 import { IconAlertOctagon, IconAlertTriangle, IconCheck, IconShieldCheck, IconX } from '@tabler/icons-react'
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { BatchWarningGroup } from '../../../../shared/batchWarningGroups'
 import type { Asset } from '../../../../shared/ledgerApi'
 import { APPROVAL_COMMENT_CHARS_MAX } from '../../../../shared/limits'
 import { formatAmountGrouped } from '../../../../shared/money'
 import type { BatchDetail, DailyLimitUsage } from '../../../../shared/payoutsApi'
-import { formatCount, formatDisplay, formatDisplayMinor, formatExact, networkLabel, networkName, toMinor } from '../../lib/format'
+import { DisplayAmount } from '../../components/DisplayAmount'
+import {
+  formatCount,
+  formatDisplay,
+  formatDisplayMinor,
+  formatExact,
+  middleEllipsis,
+  networkLabel,
+  networkName,
+  toMinor,
+} from '../../lib/format'
 import { useSession } from '../session/store'
 import { approveBatch, rejectBatch } from './actions'
 import { ApprovalEntries } from './ApprovalEntries'
@@ -52,6 +62,36 @@ export function ApprovalPanel({ detail, groups }: { detail: BatchDetail; groups:
   // (the rest on demand), so the payouts table is in reach on a 1024×700 laptop.
   if (b.state === 'draft') return <DraftApprovalLine sentences={policy} limits={s.dailyLimits} required={s.required} />
 
+  if (deciding) {
+    return (
+      <>
+        <DecisionPanel
+          detail={detail}
+          groups={groups}
+          policy={policy}
+          comment={comment}
+          onComment={setComment}
+          reason={reason}
+          busy={busy}
+          onApprove={() => setConfirming(true)}
+          onReject={() => void reject()}
+          withReason={withReason}
+        />
+        {confirming ? (
+          <ApproveDialog
+            detail={detail}
+            groups={groups}
+            comment={comment}
+            onClose={(approved) => {
+              setConfirming(false)
+              if (approved) setComment('')
+            }}
+          />
+        ) : null}
+      </>
+    )
+  }
+
   return (
     <Card withBorder padding="lg" data-testid="approval-panel">
       <Stack gap="sm">
@@ -70,98 +110,202 @@ export function ApprovalPanel({ detail, groups }: { detail: BatchDetail; groups:
         </Stack>
         {s.dailyLimits.length > 0 ? <DailyLimits limits={s.dailyLimits} /> : null}
         {detail.approvals.length > 0 ? <ApprovalEntries approvals={detail.approvals} /> : null}
-        {deciding ? (
-          <Stack gap="xs">
-            {groups.length > 0 ? <WarningSummary groups={groups} /> : null}
-            <Textarea
-              label="Comment"
-              description="Required reading for the preparer when you reject"
-              placeholder="Why you approve or reject this version"
-              value={comment}
-              maxLength={APPROVAL_COMMENT_CHARS_MAX}
-              onChange={(e) => setComment(e.currentTarget.value)}
-              disabled={!s.canApprove}
-              autosize
-              minRows={2}
-              data-testid="approval-comment"
-            />
-            <Group gap="xs">
-              {withReason(
-                <Button
-                  color="teal"
-                  leftSection={<IconCheck size={16} />}
-                  disabled={!s.canApprove}
-                  onClick={() => setConfirming(true)}
-                  data-testid="batch-approve"
-                >
-                  Review and approve version {b.version}…
-                </Button>,
-              )}
-              {withReason(
-                <Button
-                  color="red"
-                  variant="light"
-                  leftSection={<IconX size={16} />}
-                  disabled={!s.canApprove}
-                  loading={busy === 'reject'}
-                  onClick={() => void reject()}
-                  data-testid="batch-reject"
-                >
-                  Reject
-                </Button>,
-              )}
-            </Group>
-            {reason ? (
-              <Text size="sm" c="orange.8" fw={500} data-testid="approval-disabled-reason">
-                {reason}
-              </Text>
-            ) : s.callerSentences.length > 0 ? (
-              <Text size="sm" c="teal.8" fw={500} data-testid="approval-caller">
-                {s.callerSentences.join(' ')}
-              </Text>
-            ) : null}
-          </Stack>
-        ) : null}
       </Stack>
-      {confirming ? (
-        <ApproveDialog
-          detail={detail}
-          groups={groups}
-          comment={comment}
-          onClose={(approved) => {
-            setConfirming(false)
-            if (approved) setComment('')
-          }}
-        />
-      ) : null}
     </Card>
   )
 }
 
-/** The warnings in one line each, beside the buttons: the approver cannot miss them. */
-function WarningSummary({ groups }: { groups: BatchWarningGroup[] }) {
-  const danger = groups.some((g) => g.danger)
+/** How many new payees the decision panel names before "and N more". */
+const NEW_PAYEES_NAMED_MAX = 4
+
+/**
+ * The decision on a batch awaiting approval, compact enough that the approve button is on the
+ * first screen of a 1024×700 laptop: the totals against today's limits, the policy in a line, the
+ * stored warnings one line per kind, the new payees by name, then the comment and the buttons.
+ * Row-by-row detail stays in the warnings block and the table below.
+ */
+function DecisionPanel({
+  detail,
+  groups,
+  policy,
+  comment,
+  onComment,
+  reason,
+  busy,
+  onApprove,
+  onReject,
+  withReason,
+}: {
+  detail: BatchDetail
+  groups: BatchWarningGroup[]
+  policy: string[]
+  comment: string
+  onComment: (text: string) => void
+  reason: string | null
+  busy: 'reject' | null
+  onApprove: () => void
+  onReject: () => void
+  withReason: (btn: React.ReactElement) => React.ReactNode
+}) {
+  const b = detail.batch
+  const s = detail.approvalStatus
+  const assets = usePayouts((state) => state.assets)
+  const newPayees = useMemo(() => newPayeesOf(detail, groups), [detail, groups])
   return (
-    <Alert
-      color={danger ? 'red' : 'yellow'}
-      variant="light"
-      icon={danger ? <IconAlertOctagon size={20} /> : <IconAlertTriangle size={20} />}
-      title="Before you decide"
-      data-testid="approval-warnings"
-      p="sm"
-    >
-      <Stack gap={2}>
-        {groups.map((g) => (
-          <Text key={g.code} size="sm" fw={g.danger ? 700 : 400} c={g.danger ? 'red.8' : undefined} data-testid="approval-warning">
-            {g.title}
+    <Card withBorder padding="md" data-testid="approval-panel" data-compact="decision">
+      <Stack gap="sm">
+        <Group gap="xs" wrap="nowrap" align="baseline">
+          <Title order={4} style={{ flexShrink: 0 }}>
+            Approval
+          </Title>
+          <Text size="sm" c="dimmed" data-testid="approval-count" style={{ flexShrink: 0 }}>
+            {formatCount(s.approvals)} of {formatCount(s.required)} {s.required === 1 ? 'approval' : 'approvals'}
           </Text>
-        ))}
-        <Text size="xs" c="dimmed">
-          Each kind is listed row by row above the totals.
+        </Group>
+        <Text size="xs" c="dimmed" data-testid="approval-sentences" mt={-6}>
+          {policy.map((sentence, i) => (
+            <span key={i} data-testid="approval-sentence">
+              {i > 0 ? ' ' : ''}
+              {sentence}
+            </span>
+          ))}
         </Text>
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="lg" verticalSpacing="sm">
+          <Stack gap={8} data-testid="approval-totals">
+            <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+              This batch against today’s limits
+            </Text>
+            {detail.totalsByRail.map((t) => {
+              const usage = s.dailyLimits.find((d) => d.assetId === t.assetId)
+              return (
+                <Stack key={t.assetId} gap={2} data-testid="approval-total">
+                  <Group justify="space-between" gap="xs" wrap="nowrap">
+                    <Text size="sm" title={networkLabel(t.rail, t.network)}>
+                      {t.assetCode} on {networkName(t.rail, t.network)} · {formatCount(t.payouts)} {t.payouts === 1 ? 'payout' : 'payouts'}
+                    </Text>
+                    <DisplayAmount value={t.total} scale={t.scale} code={t.assetCode} fw={700} testId="approval-total-amount" />
+                  </Group>
+                  {usage ? (
+                    <DailyLimitLine usage={usage} asset={assets.find((a) => a.id === usage.assetId)} compact />
+                  ) : (
+                    <Text size="xs" c="dimmed" data-testid="approval-no-limit">
+                      No daily limit on {t.assetCode} on {networkName(t.rail, t.network)}.
+                    </Text>
+                  )}
+                </Stack>
+              )
+            })}
+          </Stack>
+          <Stack gap={8}>
+            <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+              Flagged on this batch
+            </Text>
+            {groups.length > 0 ? (
+              <Stack gap={2} data-testid="approval-warnings">
+                {groups.map((g) => (
+                  <Group key={g.code} gap={6} wrap="nowrap" align="flex-start">
+                    {g.danger ? (
+                      <IconAlertOctagon size={16} color="var(--mantine-color-red-7)" style={{ flexShrink: 0, marginTop: 2 }} />
+                    ) : (
+                      <IconAlertTriangle size={16} color="var(--mantine-color-yellow-8)" style={{ flexShrink: 0, marginTop: 2 }} />
+                    )}
+                    <Text size="sm" fw={g.danger ? 700 : 400} c={g.danger ? 'red.8' : undefined} data-testid="approval-warning">
+                      {g.title}
+                    </Text>
+                  </Group>
+                ))}
+              </Stack>
+            ) : (
+              <Text size="sm" c="dimmed" data-testid="approval-no-warnings">
+                Nothing: every payee was paid before, no look-alike or repeated payments.
+              </Text>
+            )}
+            {newPayees.shown.length > 0 ? (
+              <Text size="sm" data-testid="approval-new-payees">
+                <Text span size="sm" fw={600}>
+                  New {newPayees.total === 1 ? 'payee' : 'payees'}:
+                </Text>{' '}
+                {newPayees.shown.map((p, i) => (
+                  <span key={p.recipient} title={p.recipient} data-testid="approval-new-payee">
+                    {i > 0 ? ', ' : ''}
+                    {p.name ?? ''}{' '}
+                    <span style={{ fontFamily: 'var(--mantine-font-family-monospace)', fontSize: '0.9em' }}>
+                      {middleEllipsis(p.recipient, 13)}
+                    </span>
+                  </span>
+                ))}
+                {newPayees.total > newPayees.shown.length ? ` and ${formatCount(newPayees.total - newPayees.shown.length)} more` : ''}
+              </Text>
+            ) : null}
+          </Stack>
+        </SimpleGrid>
+        <Group gap="xs" align="flex-end" wrap="wrap">
+          <Textarea
+            aria-label="Comment"
+            placeholder="Comment — why you approve or reject (the preparer reads it when you reject)"
+            value={comment}
+            maxLength={APPROVAL_COMMENT_CHARS_MAX}
+            onChange={(e) => onComment(e.currentTarget.value)}
+            disabled={!s.canApprove}
+            autosize
+            minRows={1}
+            maxRows={4}
+            style={{ flex: '1 1 260px' }}
+            data-testid="approval-comment"
+          />
+          {withReason(
+            <Button
+              color="teal"
+              leftSection={<IconCheck size={16} />}
+              disabled={!s.canApprove}
+              onClick={onApprove}
+              data-testid="batch-approve"
+            >
+              Review and approve version {b.version}…
+            </Button>,
+          )}
+          {withReason(
+            <Button
+              color="red"
+              variant="light"
+              leftSection={<IconX size={16} />}
+              disabled={!s.canApprove}
+              loading={busy === 'reject'}
+              onClick={onReject}
+              data-testid="batch-reject"
+            >
+              Reject
+            </Button>,
+          )}
+        </Group>
+        {reason ? (
+          <Text size="sm" c="orange.8" fw={500} data-testid="approval-disabled-reason">
+            {reason}
+          </Text>
+        ) : s.callerSentences.length > 0 ? (
+          <Text size="sm" c="teal.8" fw={500} data-testid="approval-caller">
+            {s.callerSentences.join(' ')}
+          </Text>
+        ) : null}
+        {detail.approvals.length > 0 ? <ApprovalEntries approvals={detail.approvals} /> : null}
       </Stack>
-    </Alert>
+    </Card>
   )
+}
+
+/** The payees of the "never paid before" rows, once each (by recipient), in row order. */
+function newPayeesOf(
+  detail: BatchDetail,
+  groups: BatchWarningGroup[],
+): { shown: { name: string | null; recipient: string }[]; total: number } {
+  const ids = new Set(groups.find((g) => g.code === 'PAYEE_NEW')?.payoutIds ?? [])
+  const seen = new Map<string, { name: string | null; recipient: string }>()
+  for (const p of detail.payouts) {
+    if (!ids.has(p.id) || seen.has(p.recipient)) continue
+    seen.set(p.recipient, { name: p.name, recipient: p.recipient })
+  }
+  const all = [...seen.values()]
+  return { shown: all.slice(0, NEW_PAYEES_NAMED_MAX), total: all.length }
 }
 
 /** Today's limits with this batch on top: a bar per limit, exact amounts beside it. */
@@ -186,7 +330,8 @@ function percentOf(part: bigint, whole: bigint): number {
   return Number(basisPoints > 10_000n ? 10_000n : basisPoints) / 100
 }
 
-export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset: Asset | undefined }) {
+/** One limit: the asset, this batch on top of today's other batches, a bar. `compact` drops the asset line (the caller names it). */
+export function DailyLimitLine({ usage, asset, compact = false }: { usage: DailyLimitUsage; asset: Asset | undefined; compact?: boolean }) {
   const scale = asset?.scale ?? 0
   const code = asset?.code ?? usage.assetId
   // The one display form (trailing zeros trimmed, never rounded); exact on hover of the line.
@@ -199,13 +344,13 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
   const minePct = Math.min(100 - usedPct, percentOf(mine, limit))
   const where = asset ? networkName(asset.rail, asset.network) : usage.rail
   return (
-    <Stack gap={4} data-testid="daily-limit" data-ok={usage.ok}>
+    <Stack gap={compact ? 2 : 4} data-testid="daily-limit" data-ok={usage.ok}>
       <Group justify="space-between" gap="xs">
-        <Text size="sm">
-          {code} on {where}
+        <Text size={compact ? 'xs' : 'sm'} c={compact ? 'dimmed' : undefined}>
+          {compact ? 'Daily limit, with this batch' : `${code} on ${where}`}
         </Text>
         <Text
-          size="sm"
+          size={compact ? 'xs' : 'sm'}
           ff="monospace"
           c={usage.ok ? undefined : 'red'}
           fw={usage.ok ? 400 : 700}
@@ -216,7 +361,7 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
           {usage.ok ? '' : ' — over the limit'}
         </Text>
       </Group>
-      <Progress.Root size="md">
+      <Progress.Root size={compact ? 'sm' : 'md'}>
         <Progress.Section value={usedPct} color="gray" title={`Used today by other batches: ${fmt(usage.usedToday)}`} />
         <Progress.Section
           value={minePct}
@@ -226,7 +371,8 @@ export function DailyLimitLine({ usage, asset }: { usage: DailyLimitUsage; asset
         />
       </Progress.Root>
       <Text size="xs" c="dimmed">
-        Other batches today {fmt(usage.usedToday)} · this batch {fmt(usage.thisBatch)}
+        Other batches today {fmt(usage.usedToday)}
+        {compact ? '' : ` · this batch ${fmt(usage.thisBatch)}`}
         {usage.ok && limit >= after ? ` · left after it ${formatDisplayMinor(limit - after, scale, code)} ${code}` : ''}
       </Text>
     </Stack>

@@ -98,6 +98,7 @@ export function BatchDetailView() {
 
   const b = detail.batch
   const isDraft = b.state === 'draft'
+  const deciding = b.state === 'awaiting_approval'
   const preparer = hasRole(operator, 'preparer')
   const creator = names.find((o) => o.id === b.createdBy)?.name ?? b.createdBy
 
@@ -140,7 +141,11 @@ export function BatchDetailView() {
         </Alert>
       ) : null}
 
-      {complete && (isDraft || b.state === 'awaiting_approval') ? (
+      {/* Awaiting approval, the decision comes first: on a 1024×700 laptop the approve button is on
+          the first screen, with the totals, limits and warnings it needs; the row-by-row detail follows. */}
+      {complete && deciding ? <ApprovalPanel detail={detail} groups={groups} /> : null}
+
+      {complete && (isDraft || deciding) ? (
         <BatchWarnings groups={groups} draft={isDraft} filterCode={filterCode} onFilter={onFilter} />
       ) : null}
 
@@ -164,7 +169,7 @@ export function BatchDetailView() {
 
       {complete ? (
         <>
-          <ApprovalPanel detail={detail} groups={groups} />
+          {deciding ? null : <ApprovalPanel detail={detail} groups={groups} />}
           <ExecutionPanel detail={detail} submissions={submissions} />
         </>
       ) : (

@@ -97,8 +97,13 @@ function DetailBody({ detail }: { detail: Detail }) {
           </Text>
         </Group>
         <AmountText value={r.amount.value} code={r.amount.code} kind={r.kind} size="xl" fw={700} testId="receipt-detail-amount" />
-        <Text size="xs" c="dimmed">
-          {networkName(summary.rail, summary.network)} · {r.amount.assetId} · {r.amount.minor} minor units at {r.amount.scale} decimals
+        <Text
+          size="xs"
+          c="dimmed"
+          title={`Asset ${r.amount.assetId} · ${r.amount.minor} minor units at ${r.amount.scale} decimals`}
+          data-testid="receipt-detail-asset"
+        >
+          {r.amount.code} on {networkName(summary.rail, summary.network)}
         </Text>
         {r.fee ? (
           <Text size="sm">

@@ -5,7 +5,7 @@
  */
 import { Table, Text } from '@mantine/core'
 import type { ReceiptTotal } from '../../../../shared/receiptsApi'
-import { formatCount } from '../../lib/format'
+import { formatCount, networkNameOfAsset } from '../../lib/format'
 import { AmountText } from './parts'
 
 type Row = ReceiptTotal & { month?: string }
@@ -49,8 +49,8 @@ export function TotalsTable({ totals, testId, byMonth }: { totals: readonly Row[
                 <Text size="sm" fw={600} span>
                   {t.code}
                 </Text>{' '}
-                <Text size="xs" c="dimmed" ff="monospace" span style={{ overflowWrap: 'anywhere' }}>
-                  {t.assetId}
+                <Text size="xs" c="dimmed" span title={t.assetId} data-testid={`${testId}-network`}>
+                  on {networkNameOfAsset(t.assetId)}
                 </Text>
               </Table.Td>
               <Table.Td ta="right">{formatCount(t.count)}</Table.Td>

@@ -11,11 +11,14 @@ import { useElementSize } from '@mantine/hooks'
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { useMemo, type ReactNode } from 'react'
 import type { StatementLine } from '../../../../shared/reconApi'
+import { RailReference } from '../../components/RailReference'
 import { VirtualTable } from '../../components/VirtualTable'
 import { LINE_STATE_COLORS, LINE_STATE_LABELS } from './statementWords'
 import { Amount, amountText, monoWidthPx } from './Amount'
 
 const ROW_HEIGHT_PX = 52
+/** Characters of a rail's id shown in the narrow reference column (whole on hover and copy). */
+const RAIL_REF_CHARS = 15
 /** The amount column is never narrower than this, whatever the amounts. */
 const AMOUNT_MIN_WIDTH_PX = 140
 /** The columns of the full layout, without the amount: below their sum plus the amount's, the narrow one. */
@@ -23,16 +26,56 @@ const WIDE_OTHER_COLUMNS_PX = 52 + 150 + 140 + 170 + 160 + 130 + 124
 
 const col = createColumnHelper<StatementLine>()
 
-function TwoLines({ first, second, mono, title }: { first: ReactNode; second: ReactNode; mono?: boolean; title?: string }) {
+function TwoLines({
+  first,
+  second,
+  below,
+  mono,
+  title,
+}: {
+  first: ReactNode
+  second?: ReactNode
+  /** A second line with its own layout (a RailReference), instead of `second`. */
+  below?: ReactNode
+  mono?: boolean
+  title?: string
+}) {
   return (
     <Stack gap={0} style={{ minWidth: 0 }} title={title}>
       <Text span size="sm" truncate="end" ff={mono ? 'monospace' : undefined} lh={1.35}>
         {first}
       </Text>
-      <Text span size="xs" c="dimmed" truncate="end" ff={mono ? 'monospace' : undefined} lh={1.35}>
-        {second}
-      </Text>
+      {below ?? (
+        <Text span size="xs" c="dimmed" truncate="end" ff={mono ? 'monospace' : undefined} lh={1.35}>
+          {second}
+        </Text>
+      )}
     </Stack>
+  )
+}
+
+/**
+ * The line's reference under its first line: a rail's own id as every view shows it (RailReference:
+ * explorer link, whole id on hover, copy button) for a line pulled from a rail; the bank's
+ * reference for a bank file's line.
+ */
+function ReferenceLine({ line }: { line: StatementLine }) {
+  if (line.railRef) {
+    return (
+      <RailReference
+        rail={line.railRef.rail}
+        reference={line.railRef.reference}
+        url={line.railRef.url}
+        chars={RAIL_REF_CHARS}
+        size="xs"
+        testId="recon-line-rail-ref"
+      />
+    )
+  }
+  return (
+    <Text span size="xs" c="dimmed" truncate="end" ff="monospace" lh={1.35} data-testid="recon-line-bank-ref">
+      {line.bankRef ?? line.customerRef ?? '—'}
+    </Text>
   )
 }
 
@@ -130,6 +173,7 @@ export function LinesTable({
                       .filter(Boolean)
                       .join('\n')}
                     first={<span data-testid="recon-line-remittance">{text ?? '—'}</span>}
+                    below={l.railRef ? <ReferenceLine line={l} /> : undefined}
                     second={
                       <Box component="span" ff="monospace">
                         <span data-testid="recon-line-e2e">{l.endToEndId ?? '—'}</span> ·{' '}
@@ -173,7 +217,7 @@ export function LinesTable({
                       .filter(Boolean)
                       .join('\n')}
                     first={<span data-testid="recon-line-e2e">{l.endToEndId ?? '—'}</span>}
-                    second={<span data-testid="recon-line-bank-ref">{l.bankRef ?? l.customerRef ?? '—'}</span>}
+                    below={<ReferenceLine line={l} />}
                   />
                 )
               },

@@ -12,7 +12,8 @@ import { POLICY_APPROVERS_MAX, POLICY_RULES_MAX } from '../../../../shared/limit
 import { parseAmount } from '../../../../shared/money'
 import type { ApprovalPolicy, PolicySetting } from '../../../../shared/payoutsApi'
 import { errorMessage, invoke, loadErrorMessage, onEvent } from '../../lib/api'
-import { formatExact, formatTimestamp, networkName } from '../../lib/format'
+import { DisplayAmount } from '../../components/DisplayAmount'
+import { formatTimestamp, networkName } from '../../lib/format'
 import { notifySuccess } from '../notify/store'
 import { hasRole, useSession } from '../session/store'
 import { useSettings } from './store'
@@ -83,9 +84,11 @@ export function PolicySection() {
     const a = assetOf(id)
     return a ? `${a.code} on ${networkName(a.rail, a.network)}` : id
   }
-  const amountText = (id: string, decimal: string) => {
+  // The one display form of every view (trailing zeros trimmed, never rounded), exact on hover
+  // and copy; the form's inputs keep the exact value.
+  const amountShown = (id: string, decimal: string, testId: string) => {
     const a = assetOf(id)
-    return a ? `${formatExact(decimal, a.scale)} ${a.code}` : decimal
+    return a ? <DisplayAmount value={decimal} scale={a.scale} code={a.code} testId={testId} /> : decimal
   }
   const assetOptions = assets.map((a) => ({ value: a.id, label: `${a.code} on ${networkName(a.rail, a.network)}` }))
 
@@ -172,9 +175,7 @@ export function PolicySection() {
                   {p.thresholds.map((t) => (
                     <Table.Tr key={`${t.assetId}-${t.above}`} data-testid="policy-threshold">
                       <Table.Td>{assetLabel(t.assetId)}</Table.Td>
-                      <Table.Td ta="right" ff="monospace">
-                        {amountText(t.assetId, t.above)}
-                      </Table.Td>
+                      <Table.Td ta="right">{amountShown(t.assetId, t.above, 'policy-threshold-amount')}</Table.Td>
                       <Table.Td ta="right">{t.approversMin}</Table.Td>
                     </Table.Tr>
                   ))}
@@ -197,9 +198,7 @@ export function PolicySection() {
                   {p.dailyLimits.map((l) => (
                     <Table.Tr key={l.assetId} data-testid="policy-limit">
                       <Table.Td>{assetLabel(l.assetId)}</Table.Td>
-                      <Table.Td ta="right" ff="monospace">
-                        {amountText(l.assetId, l.amount)}
-                      </Table.Td>
+                      <Table.Td ta="right">{amountShown(l.assetId, l.amount, 'policy-limit-amount-shown')}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

@@ -12,7 +12,8 @@ import type { StripeBalanceTxn, StripeBankPayout, StripeEventRow, StripeStatus }
 import { ViewHeader } from '../../components/ViewHeader'
 import { invoke, loadErrorMessage, onEvent } from '../../lib/api'
 import { RailReference } from '../../components/RailReference'
-import { formatCount, formatDecimalGrouped, formatTimestamp } from '../../lib/format'
+import { DisplayAmount } from '../../components/DisplayAmount'
+import { formatCount, formatDisplay, formatTimestamp } from '../../lib/format'
 import { useNav } from '../nav/store'
 import { notifyError, notifySuccess } from '../notify/store'
 import { hasRole, useSession } from '../session/store'
@@ -43,9 +44,44 @@ export function syncResultText(r: { events: number; entries: number }): string {
   return `${events}${entries}`
 }
 
-/** A Stripe decimal ("1250.50") grouped, exact, with its currency: "1,250.50 USD". */
+/** The currency code of a Stripe asset id: "USD@stripe" → "USD". */
+function codeOf(assetId: string): string {
+  return assetId.split('@')[0] ?? assetId
+}
+
+/** Decimals written in a Stripe decimal ("1250.50" → 2): its exact scale, as Stripe sends it. */
+function scaleOf(decimal: string): number {
+  const dot = decimal.indexOf('.')
+  return dot < 0 ? 0 : decimal.length - dot - 1
+}
+
+/** An amount as every view shows it (trailing zeros trimmed, never rounded), exact on hover and copy. */
+function StripeAmount({
+  amount,
+  assetId,
+  withCode = true,
+  testId,
+}: {
+  amount: string
+  assetId: string
+  withCode?: boolean
+  testId?: string
+}) {
+  return (
+    <DisplayAmount
+      value={amount}
+      scale={scaleOf(amount)}
+      code={codeOf(assetId)}
+      withCode={withCode}
+      c={amount.startsWith('-') ? 'red' : undefined}
+      testId={testId}
+    />
+  )
+}
+
+/** The same as text, for a notification: "1,250.50 USD". */
 function money(amount: string, assetId: string): string {
-  return `${formatDecimalGrouped(amount)} ${assetId.split('@')[0]}`
+  return `${formatDisplay(amount, scaleOf(amount), codeOf(assetId))} ${codeOf(assetId)}`
 }
 
 export function StripeView() {
@@ -197,15 +233,19 @@ function BalanceCard({ status }: { status: StripeStatus | null }) {
                 const match = b.ledger === b.stripeAvailable
                 return (
                   <Table.Tr key={b.assetId} data-testid={`stripe-balance-${b.assetId}`}>
-                    <Table.Td>{b.assetId}</Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {formatDecimalGrouped(b.stripeAvailable)}
+                    <Table.Td title={b.assetId}>{codeOf(b.assetId)}</Table.Td>
+                    <Table.Td ta="right">
+                      <StripeAmount amount={b.stripeAvailable} assetId={b.assetId} withCode={false} testId="stripe-balance-available" />
                     </Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {formatDecimalGrouped(b.stripePending)}
+                    <Table.Td ta="right">
+                      <StripeAmount amount={b.stripePending} assetId={b.assetId} withCode={false} testId="stripe-balance-pending" />
                     </Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {b.ledger === null ? '—' : formatDecimalGrouped(b.ledger)}
+                    <Table.Td ta="right">
+                      {b.ledger === null ? (
+                        '—'
+                      ) : (
+                        <StripeAmount amount={b.ledger} assetId={b.assetId} withCode={false} testId="stripe-balance-ledger" />
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Badge color={match ? 'teal' : 'orange'} variant="light">
@@ -312,9 +352,17 @@ function BankPayoutsCard({
             <Table.Tbody>
               {payouts.map((p) => (
                 <Table.Tr key={p.key} data-testid={`stripe-payout-${p.stripeId ?? p.key}`}>
-                  <Table.Td ff="monospace">{p.stripeId ?? p.key}</Table.Td>
-                  <Table.Td ta="right" ff="monospace">
-                    {money(p.amount, p.assetId)}
+                  <Table.Td>
+                    {p.stripeId ? (
+                      <RailReference rail="stripe" reference={p.stripeId} url={null} testId="stripe-payout-id" />
+                    ) : (
+                      <Text span size="sm" ff="monospace" c="dimmed" title="Not yet created at Stripe: our request key">
+                        {p.key}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <StripeAmount amount={p.amount} assetId={p.assetId} testId="stripe-payout-amount-shown" />
                   </Table.Td>
                   <Table.Td>
                     <Badge color={STATUS_COLORS[p.status] ?? 'gray'} variant="light" data-testid="stripe-payout-status">
@@ -414,11 +462,11 @@ function BalanceTxnsCard({ txns }: { txns: StripeBalanceTxn[] }) {
                   <Table.Td>
                     {t.source ? <RailReference rail="stripe" reference={t.source} url={null} testId="stripe-source" /> : '—'}
                   </Table.Td>
-                  <Table.Td ta="right" ff="monospace" c={t.amount.startsWith('-') ? 'red' : undefined}>
-                    {money(t.amount, t.assetId)}
+                  <Table.Td ta="right">
+                    <StripeAmount amount={t.amount} assetId={t.assetId} testId="stripe-txn-amount" />
                   </Table.Td>
-                  <Table.Td ta="right" ff="monospace">
-                    {formatDecimalGrouped(t.fee)}
+                  <Table.Td ta="right">
+                    <StripeAmount amount={t.fee} assetId={t.assetId} withCode={false} testId="stripe-txn-fee" />
                   </Table.Td>
                 </Table.Tr>
               ))}

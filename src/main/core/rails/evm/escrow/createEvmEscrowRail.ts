@@ -16,8 +16,7 @@
 import { parseMinor } from '../../../../../shared/money'
 import { countersignEscrowRuntimeCodeHash } from '../abi'
 import { checkEvmChain, checkEvmContractCode } from '../checkEvmChain'
-import type { EvmChainConfig } from '../evmRailConfig'
-import { evmRailDefaults } from '../evmRailConfig'
+import { evmExplorerTxUrl, evmRailDefaults, type EvmChainConfig } from '../evmRailConfig'
 import type { EvmHeadSeen, EvmObservation } from '../lookupEvmSubmissions'
 import { readEvmNonceFloor } from '../readEvmChain'
 import { broadcastEvmSubmission } from '../sendEvmSubmission'
@@ -62,7 +61,7 @@ export function createEvmEscrowRail(config: EvmChainConfig, options: CreateEvmEs
     lookup: (txs) => lookupEvmEscrowTxs(setup, headSeen, txs),
     classify: (tx, observation) => classifyEvmEscrowTx(setup, tx, observation),
     observe: (terms) => observeEvmEscrow(setup, terms),
-    explorerUrl: (txHash) => (config.explorerUrl ? `${config.explorerUrl.replace(/\/+$/, '')}/tx/${txHash}` : null),
+    explorerUrl: (txHash) => evmExplorerTxUrl(config.explorerUrl, txHash),
     reorgWatch: {
       txsMax: evmRailDefaults.watchedConfirmedMax,
       isWatched: (tx) => headSeen.value === 0n || parseMinor(tx.block_number ?? '0') + setup.reorgWatchBlocks >= headSeen.value,
