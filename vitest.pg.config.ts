@@ -64,6 +64,11 @@ const SPAWNERS: Record<string, { runs: string[]; why: string }> = {
   // The fuzz worker's own files import worker_threads for workerData / parentPort: they start nothing.
   'test/fuzz/fuzzWorkerBoot.mjs': { runs: [], why: 'none: the worker thread’s entry, reading workerData' },
   'test/fuzz/fuzzWorker.ts': { runs: [], why: 'none: the worker thread itself, posting to parentPort' },
+  'test/receipts/pdfTools.ts': { runs: [], why: 'poppler’s pdftotext and pdftoppm, reading a PDF file' },
+  'src/main/core/receipts/pdf/renderReceiptPdf.test.ts': {
+    runs: ['test/receipts/renderSampleReceipt.ts'],
+    why: 'node rendering the sample receipt in two other processes (another time zone)',
+  },
   'scripts/electron-native.mjs': { runs: [], why: '`node -e` loading a better-sqlite3 build' },
   'test/security/electronegativity.test.ts': { runs: ['scripts/electronegativity.mjs'], why: 'the scan, over temp trees' },
 }
