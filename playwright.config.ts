@@ -7,6 +7,14 @@ import { defineConfig } from '@playwright/test'
 
 const CHROMIUM_PATH = process.env.COUNTERSIGN_CHROMIUM ?? '/usr/bin/chromium'
 
+// Operators' passphrases hashed at the test suite's light scrypt cost, as the vitest suite does
+// (vitest.config.ts): the specs set and unlock passphrases dozens of times, each a real-cost
+// scrypt (64 MiB, ~0.5 s quiet and several seconds on a loaded two-core runner). The same code
+// runs — only N differs, and it is stored with each hash; the real cost is measured by
+// `npm run bench -- unlock`. Set before the workers start, so their cores and the CLIs they
+// spawn (test/cli/cliHarness.ts passes it on) use it.
+process.env.COUNTERSIGN_KDF_PROFILE ??= 'test'
+
 export default defineConfig({
   testDir: 'test/e2e',
   outputDir: 'test-results/e2e',

@@ -12,7 +12,8 @@
  * `export … from`, type-only too; src/, test/, scripts/), together with the scripts the reviewed
  * spawners below run:
  *  1. no file is src/main/core/db/openDb.ts;
- *  2. no file mentions COUNTERSIGN_TEST_ (such a file reads the test server's URL itself);
+ *  2. no file mentions COUNTERSIGN_TEST_ (such a file reads the test server's URL itself) — save
+ *     the switches in NOT_BACKEND_ENV below, which name no server and pick no backend;
  *  3. every file that imports child_process, worker_threads or cluster is a key of SPAWNERS: what a
  *     started process runs is invisible to imports, so a person reads each spawner and writes down
  *     the repo scripts it runs (analysed like imports) — an unreviewed spawner keeps its tests here.
@@ -33,6 +34,18 @@ const TEST_ROOTS = ['src', 'test']
 const TEST_FILE_RE = /\.test\.ts$/
 const BACKEND_SWITCH = 'src/main/core/db/openDb.ts'
 const BACKEND_ENV_MARK = 'COUNTERSIGN_TEST_'
+/**
+ * COUNTERSIGN_TEST_* variables that do not choose the backend nor name the test server, so
+ * mentioning them does not tie a file to this pass: _BREAK turns one safety off for the chaos
+ * campaign's broken-engine check (src/main/core/util/crashPoint.ts — imported by every engine
+ * module for its crash points, and by the rails for `stripe-answer-lost`); _LOAD_LOG names the
+ * file a CLI writes its loaded modules to (test/cli/moduleLoadLog.mjs). Any other
+ * COUNTERSIGN_TEST_ name, or the bare prefix, still counts.
+ */
+const NOT_BACKEND_ENV = ['COUNTERSIGN_TEST_BREAK', 'COUNTERSIGN_TEST_LOAD_LOG']
+const BACKEND_ENV_RE = new RegExp(
+  `${BACKEND_ENV_MARK}(?!(?:${NOT_BACKEND_ENV.map((name) => name.slice(BACKEND_ENV_MARK.length)).join('|')})(?![A-Z0-9_]))`,
+)
 const SPAWN_MODULE_RE = /^(?:node:)?(?:child_process|worker_threads|cluster)$/
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.mjs', '.js', '.cjs']
 
@@ -47,6 +60,14 @@ const SPAWNERS: Record<string, { runs: string[]; why: string }> = {
   'test/fuzz/runFuzz.ts': {
     runs: ['test/fuzz/fuzzWorkerBoot.mjs', 'test/fuzz/fuzzWorker.ts'],
     why: 'a worker thread running the parser fuzz targets (no database)',
+  },
+  // The fuzz worker's own files import worker_threads for workerData / parentPort: they start nothing.
+  'test/fuzz/fuzzWorkerBoot.mjs': { runs: [], why: 'none: the worker thread’s entry, reading workerData' },
+  'test/fuzz/fuzzWorker.ts': { runs: [], why: 'none: the worker thread itself, posting to parentPort' },
+  'test/receipts/pdfTools.ts': { runs: [], why: 'poppler’s pdftotext and pdftoppm, reading a PDF file' },
+  'src/main/core/receipts/pdf/renderReceiptPdf.test.ts': {
+    runs: ['test/receipts/renderSampleReceipt.ts'],
+    why: 'node rendering the sample receipt in two other processes (another time zone)',
   },
   'scripts/electron-native.mjs': { runs: [], why: '`node -e` loading a better-sqlite3 build' },
   'test/security/electronegativity.test.ts': { runs: ['scripts/electronegativity.mjs'], why: 'the scan, over temp trees' },
@@ -109,7 +130,7 @@ function scan(file: string): Scanned {
   const known = scanned.get(file)
   if (known) return known
   const text = fs.readFileSync(file, 'utf8')
-  const result: Scanned = { files: [], spawns: false, readsBackendEnv: text.includes(BACKEND_ENV_MARK) }
+  const result: Scanned = { files: [], spawns: false, readsBackendEnv: BACKEND_ENV_RE.test(text) }
   for (const re of IMPORT_RES) {
     for (const [, specifier] of text.matchAll(re)) {
       if (specifier === undefined) continue
