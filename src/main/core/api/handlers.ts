@@ -14,7 +14,8 @@ import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets
 import { requireRole } from '../operators/operators'
 import { createOperatorHandlers, type OperatorHandlerEnv } from '../operators/operatorHandlers'
 import { verifyOperatorKeys } from '../operators/verifyOperatorKeys'
-import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
+import { createBatchListHandlers } from '../payouts/batches/batchListHandlers'
+import { PAYOUT_CALL_NAMES } from '../payouts/batches/payoutCallNames'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
 import { EXECUTE_CALL_NAMES } from '../payouts/execute/executeCallNames'
 import { createSignerHandlers } from '../signing/signersHandlers'
@@ -26,7 +27,7 @@ import { reconPullCalls } from '../../../shared/reconPullApi'
 import { createReconMatchHandlers } from '../recon/matching/reconMatchHandlers'
 import { createReconBalanceHandlers } from '../recon/balanceHandlers'
 import { createExportHandlers } from '../exports/exportHandlers'
-import type { EscrowRailRegistry } from '../rails/EscrowRail'
+import type { LiveEscrowRails } from '../rails/EscrowRail'
 import { createPayeeHandlers } from '../payees/payeeHandlers'
 import { escrowCalls } from '../../../shared/escrowApi'
 import { receiptCalls } from '../../../shared/receiptsApi'
@@ -45,7 +46,7 @@ export interface HandlerEnv {
   /** Rails and signer of this core (batches.execute, batches.retryFailed, settings.rails.*). */
   execution: ExecutionRuntime
   /** The escrow side of the rails (escrow.*). */
-  escrowRails: EscrowRailRegistry
+  escrowRails: LiveEscrowRails
   /** Stripe client, sync and its status (settings.stripe.*, stripe.*). */
   stripe: StripeService
   /** Sessions, the idle lock and Ledger approval keys (operators.*). */
@@ -113,7 +114,10 @@ export function createHandlers(env: HandlerEnv): Handlers {
       return chain
     },
 
-    ...createPayoutHandlers(env.execution.rails),
+    ...createBatchListHandlers(),
+    ...lazyHandlers(PAYOUT_CALL_NAMES, async () =>
+      (await import('../payouts/batches/payoutHandlers')).createPayoutHandlers(env.execution.rails),
+    ),
     ...lazyHandlers(EXECUTE_CALL_NAMES, async () =>
       (await import('../payouts/execute/executeHandlers')).createExecuteHandlers(env.execution),
     ),
