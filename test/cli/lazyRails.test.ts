@@ -112,6 +112,9 @@ describe('the built CLI loads rails only when a command uses them', () => {
     expect(loaded).toContain('better-sqlite3')
     expect(loaded).toContain('kysely')
     expect([...loaded].filter((name) => RAIL_LIBRARIES.includes(name))).toEqual([])
+    // Nor the statement parser (recon handlers), nor — on a single-desk workspace — the PostgreSQL driver.
+    expect(loaded).not.toContain('csv-parse')
+    if (process.env.COUNTERSIGN_TEST_DB !== 'postgres') expect(loaded).not.toContain('pg')
   })
 
   it('batches list on a workspace with every rail configured still loads none of them', async () => {

@@ -22,7 +22,7 @@ import { createSignerHandlers } from '../signing/signersHandlers'
 import { createStripeHandlers } from '../stripe/stripeHandlers'
 import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
-import { createReconHandlers } from '../recon/reconHandlers'
+import { reconCalls } from '../../../shared/reconApi'
 import { reconPullCalls } from '../../../shared/reconPullApi'
 import { createReconMatchHandlers } from '../recon/matching/reconMatchHandlers'
 import { createReconBalanceHandlers } from '../recon/balanceHandlers'
@@ -127,7 +127,8 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...lazyHandlers(escrowCalls, async () =>
       (await import('../escrow/escrowHandlers')).createEscrowHandlers(env.execution, env.escrowRails),
     ),
-    ...createReconHandlers(),
+    // Statements and their CSV parser (csv-parse, the currency table): loaded at the first recon call.
+    ...lazyHandlers(reconCalls, async () => (await import('../recon/reconHandlers')).createReconHandlers()),
     ...lazyHandlers(reconPullCalls, async () => (await import('../recon/reconPullHandler')).createReconPullHandlers(env.execution.rails)),
     ...createReconMatchHandlers(),
     ...createReconBalanceHandlers(env.execution.rails),
