@@ -11,6 +11,47 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { envFor, REPO_ROOT, runCli, tempDir } from './cliHarness'
 
+/** The rails' client libraries and what only they reach (a `batches list` must load none of them). */
+const RAIL_LIBRARIES = [
+  'viem',
+  'ox',
+  '@stellar/stellar-base',
+  '@stellar/stellar-sdk',
+  '@stellar/js-xdr',
+  'stripe',
+  'hash-wasm',
+  'unhomoglyph',
+]
+
+/** An EVM chain with its escrow contract, a Stellar network and Stripe: every rail factory has work. */
+const EVERY_RAIL = {
+  evm: {
+    chains: [
+      {
+        chainId: 8453,
+        rpcUrl: 'https://mainnet.base.org',
+        batchContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+        escrowContract: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+        confirmationsMin: 2,
+        maxFeePerGasCap: '500000000000',
+        source: { address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', path: "44'/60'/0'/0/0" },
+      },
+    ],
+  },
+  stellar: {
+    networks: [
+      {
+        network: 'pubnet',
+        horizonUrl: 'https://horizon.stellar.org',
+        networkPassphrase: 'Public Global Stellar Network ; September 2015',
+        source: { address: 'GAAZI4TCR3TY5OJHCTJC2A4QSY6CJWJH5IAJTGKIN2ER7LBNVKOCCWN7', path: "44'/148'/0'" },
+        maxFeePerOpStroops: '1000',
+      },
+    ],
+  },
+  stripe: { apiUrl: 'https://api.stripe.com' },
+}
+
 interface Metafile {
   outputs: Record<string, { inputs: Record<string, unknown> }>
 }
@@ -65,15 +106,32 @@ function packagesLoaded(args: string[]): Set<string> {
 }
 
 describe('the built CLI loads rails only when a command uses them', () => {
-  it('batches list opens the workspace without stripe or the confusables tables', () => {
+  it("batches list opens the workspace without any rail's client library or the confusables tables", () => {
     const loaded = packagesLoaded(['--data-dir', path.join(root, 'books'), '--json', 'batches', 'list'])
     // The check can see packages at all: the database driver and the query builder are there.
     expect(loaded).toContain('better-sqlite3')
     expect(loaded).toContain('kysely')
-    // TODO(issue 17, finding 15): viem, @stellar/stellar-base and @stellar/stellar-sdk belong here
-    // too once the rail registry builds its rails behind a dynamic import (the API's handler groups,
-    // the poller tasks and the sandbox signer no longer import them; createLiveRails and
-    // createEscrowRails still do, and payouts/import/checkRecipient.ts uses stellar-base's StrKey).
-    expect([...loaded].filter((name) => ['stripe', 'unhomoglyph'].includes(name))).toEqual([])
+    expect([...loaded].filter((name) => RAIL_LIBRARIES.includes(name))).toEqual([])
+    // Nor the statement parser (recon handlers), nor — on a single-desk workspace — the PostgreSQL driver.
+    expect(loaded).not.toContain('csv-parse')
+    if (process.env.COUNTERSIGN_TEST_DB !== 'postgres') expect(loaded).not.toContain('pg')
+  })
+
+  it('batches list on a workspace with every rail configured still loads none of them', async () => {
+    // Rails are built at their first use (createLiveRails.ts), not when the core opens.
+    const books = path.join(root, 'railed')
+    const ok = async (...args: string[]): Promise<void> => {
+      const r = await runCli(['--data-dir', books, ...args])
+      if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`)
+    }
+    await ok('init', '--admin', 'Dana Admin')
+    const rails = path.join(root, 'rails.json')
+    fs.writeFileSync(rails, JSON.stringify(EVERY_RAIL))
+    await ok('settings', 'rails', 'set', rails, '--as', 'Dana Admin')
+    const shown = await runCli(['--data-dir', books, '--json', 'settings', 'rails', 'show'])
+    expect(shown.stdout).toContain('stellar')
+    const loaded = packagesLoaded(['--data-dir', books, '--json', 'batches', 'list'])
+    expect(loaded).toContain('kysely')
+    expect([...loaded].filter((name) => RAIL_LIBRARIES.includes(name))).toEqual([])
   })
 })

@@ -160,7 +160,7 @@ describe('Stripe API URL in a real workspace', () => {
         return await read(name)
       }
       const rails = createLiveRails({ stripe: { apiUrl: fakeUrl } }, { secrets, sandbox: false })
-      const rail = rails.get('stripe', 'stripe')!
+      const rail = (await rails.load()).get('stripe', 'stripe')!
       const sent = await rail.broadcast({ idempotency_key: 'cs_p-1_a1' } as never).then(
         () => null,
         (error: unknown) => error,
@@ -169,7 +169,7 @@ describe('Stripe API URL in a real workspace', () => {
       expect(keyReads).toEqual([])
       // The same URL in a sandbox is a local test server, and allowed.
       const sandbox = createLiveRails({ stripe: { apiUrl: fakeUrl } }, { secrets, sandbox: true })
-      expect(sandbox.get('stripe', 'stripe')).toBeDefined()
+      expect((await sandbox.load()).get('stripe', 'stripe')).toBeDefined()
       expect(received).toEqual([])
     })
   })

@@ -278,7 +278,7 @@ describe('escrow on Stripe: SIGKILL at every crash point, restart, each transfer
         // The poller's watch asks for and sends the release; the NEXT poll's sweep confirms and books it.
         // (The in-process sandbox's poller is stopped, so its clock learns the moved offset here.)
         ;(sb.core.ctx.clock as ShiftableClock).offsetMs = await readSandboxClockOffset(sb.core.ctx)
-        await observeEscrows(sb.core.ctx, sb.core.escrowRails)
+        await observeEscrows(sb.core.ctx, await sb.core.escrowRails.load())
         const sent = (await k.show(c.id)).actions.find((a) => a.kind === 'release' && a.milestone === 2)!
         expect((await txsOfAction(sb, sent.id)).map((t) => t.state)).toEqual(['broadcast'])
       }

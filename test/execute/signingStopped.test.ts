@@ -122,7 +122,7 @@ describe('signing stopped part-way', () => {
     expect(resumed.signed).toBe(2)
     expect((await api.call('batches.get', { id })).batch.signingStopped).toBeNull()
     for (let round = 1; round <= SETTLE_ROUNDS_MAX; round++) {
-      for (const rail of sb.core.rails.all()) await sweepRail(sb.core.ctx, rail)
+      for (const rail of (await sb.core.rails.load()).all()) await sweepRail(sb.core.ctx, rail)
       if ((await api.call('batches.get', { id })).batch.state === 'completed') break
     }
     const done = await api.call('batches.get', { id })

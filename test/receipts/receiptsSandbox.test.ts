@@ -241,7 +241,7 @@ describe('receipts on the sandbox', () => {
       await api.call('escrow.approve', { actionId }, as.bob)
       await api.call('escrow.execute', { actionId }, as.carol)
       for (let round = 0; round < 5; round++) {
-        await sweepEscrowTxs(sb.core.ctx, sb.core.escrowRails)
+        await sweepEscrowTxs(sb.core.ctx, await sb.core.escrowRails.load())
         const detail = await api.call('escrow.get', { id: order })
         if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return
       }

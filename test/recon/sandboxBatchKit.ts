@@ -78,7 +78,7 @@ export async function paySandboxBatch(
   await api.call('batches.approve', { id, version: submitted.version }, as.bob)
   await api.call('batches.execute', { id }, as.carol)
   for (let round = 1; round <= SETTLE_ROUNDS_MAX; round++) {
-    for (const rail of sb.core.rails.all()) await sweepRail(sb.core.ctx, rail)
+    for (const rail of (await sb.core.rails.load()).all()) await sweepRail(sb.core.ctx, rail)
     if ((await api.call('batches.get', { id })).batch.state === 'completed') break
   }
   expect((await api.call('batches.get', { id })).batch.state).toBe('completed')

@@ -256,7 +256,7 @@ async function pollOnce(s: Session, touched: Set<string>): Promise<number> {
   const { sweepRail } = await import('../../main/core/payouts/execute/sweepRail')
   const { toErrorPayload } = await import('../../main/core/api/createApi')
   const rows: PollRow[] = []
-  for (const rail of s.core.rails.all()) {
+  for (const rail of (await s.core.rails.load()).all()) {
     try {
       rows.push({ rail: rail.rail, network: rail.network, ...(await sweepRail(s.core.ctx, rail)), error: null })
     } catch (error) {
@@ -318,8 +318,9 @@ async function sweepEscrow(s: Session) {
   const { toErrorPayload } = await import('../../main/core/api/createApi')
   try {
     // Watch first: a Stripe automatic release it starts is confirmed by the sweep that follows.
-    const seen = await observeEscrows(s.core.ctx, s.core.escrowRails)
-    const txs = await sweepEscrowTxs(s.core.ctx, s.core.escrowRails)
+    const escrowRails = await s.core.escrowRails.load()
+    const seen = await observeEscrows(s.core.ctx, escrowRails)
+    const txs = await sweepEscrowTxs(s.core.ctx, escrowRails)
     return {
       looked: txs.looked,
       settled: txs.settled,

@@ -7,7 +7,7 @@ import { createApi, type CoreApi } from './api/createApi'
 import { createHandlers, type HandlerEnv } from './api/handlers'
 import { createEscrowRails } from './rails/createEscrowRails'
 import { readSandboxClockOffset, shiftableClock } from './sandboxClock'
-import type { EscrowRailRegistry } from './rails/EscrowRail'
+import type { LiveEscrowRails } from './rails/EscrowRail'
 import { CoreEvents, systemClock, type Clock, type CoreContext } from './context'
 import { DATABASE_PASSWORD_SECRET, openDb, readWorkspaceFile } from './db/openDb'
 import type { EventName } from '../../shared/api'
@@ -19,7 +19,7 @@ import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
 import { createEvmConfirmTask, createStellarConfirmTask, createStripeConfirmTask } from './poller/tasks/evmConfirm'
 import { createStellarPaymentsTask } from './poller/tasks/stellarPayments'
-import { createLiveRails, type LiveRails } from './rails/createLiveRails'
+import { createLiveRails, hasRails, type LiveRails } from './rails/createLiveRails'
 import type { RailsConfig } from './rails/evm'
 import { getRailsSetting, railsConfigFromSetting } from './rails/getRailsSetting'
 import { SANDBOX_META_KEY } from './api/handlers'
@@ -97,7 +97,7 @@ export interface Core {
   /** The configured rails (the execution engine and the evm.confirm task use these); settings.rails.set swaps them. */
   readonly rails: LiveRails
   /** The escrow side of the rails (escrow contract, claimable balances, transfer_group); follows `rails`. */
-  readonly escrowRails: EscrowRailRegistry
+  readonly escrowRails: LiveEscrowRails
   /** Where the Stripe key is kept (Settings → Stripe writes here). */
   readonly secrets: SecretStore
   /** Stripe client, Events sync and its status. */
@@ -227,14 +227,14 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       run: async (c) => {
         // Imported at the first sweep (as the escrow tasks' modules reach the rails' libraries).
         const { observeEscrows } = await import('./escrow/observeEscrows')
-        await observeEscrows(c, escrowRails)
+        await observeEscrows(c, await escrowRails.load())
       },
     },
     {
       name: 'escrow.confirm',
       run: async (c) => {
         const { sweepEscrowTxs } = await import('./escrow/sweepEscrowTxs')
-        await sweepEscrowTxs(c, escrowRails)
+        await sweepEscrowTxs(c, await escrowRails.load())
       },
     },
     // Receipts for what the tasks above made final (payouts, Stripe reversals, escrow outcomes).
@@ -245,7 +245,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const poller = createPoller(ctx, tasks, config.pollIntervalMs !== undefined ? { intervalMs: config.pollIntervalMs } : {})
   // Never blocks start-up: a node that is down must not keep the app from opening.
   const resumed: Promise<void> =
-    config.resumeOnStart !== false && signerSource && rails.all().length > 0
+    config.resumeOnStart !== false && signerSource && hasRails(rails.config)
       ? resumeInBackground(ctx, events, execution)
       : Promise.resolve()
   let closed = false

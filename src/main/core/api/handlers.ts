@@ -14,19 +14,20 @@ import { addAccount, addAsset, getBalances, getSummary, listAccounts, listAssets
 import { requireRole } from '../operators/operators'
 import { createOperatorHandlers, type OperatorHandlerEnv } from '../operators/operatorHandlers'
 import { verifyOperatorKeys } from '../operators/verifyOperatorKeys'
-import { createPayoutHandlers } from '../payouts/batches/payoutHandlers'
+import { createBatchListHandlers } from '../payouts/batches/batchListHandlers'
+import { PAYOUT_CALL_NAMES } from '../payouts/batches/payoutCallNames'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
 import { EXECUTE_CALL_NAMES } from '../payouts/execute/executeCallNames'
 import { createSignerHandlers } from '../signing/signersHandlers'
 import { createStripeHandlers } from '../stripe/stripeHandlers'
 import type { StripeService } from '../stripe/stripeService'
 import type { Handlers } from './createApi'
-import { createReconHandlers } from '../recon/reconHandlers'
+import { reconCalls } from '../../../shared/reconApi'
 import { reconPullCalls } from '../../../shared/reconPullApi'
 import { createReconMatchHandlers } from '../recon/matching/reconMatchHandlers'
 import { createReconBalanceHandlers } from '../recon/balanceHandlers'
 import { createExportHandlers } from '../exports/exportHandlers'
-import type { EscrowRailRegistry } from '../rails/EscrowRail'
+import type { LiveEscrowRails } from '../rails/EscrowRail'
 import { createPayeeHandlers } from '../payees/payeeHandlers'
 import { escrowCalls } from '../../../shared/escrowApi'
 import { receiptCalls } from '../../../shared/receiptsApi'
@@ -45,7 +46,7 @@ export interface HandlerEnv {
   /** Rails and signer of this core (batches.execute, batches.retryFailed, settings.rails.*). */
   execution: ExecutionRuntime
   /** The escrow side of the rails (escrow.*). */
-  escrowRails: EscrowRailRegistry
+  escrowRails: LiveEscrowRails
   /** Stripe client, sync and its status (settings.stripe.*, stripe.*). */
   stripe: StripeService
   /** Sessions, the idle lock and Ledger approval keys (operators.*). */
@@ -113,7 +114,10 @@ export function createHandlers(env: HandlerEnv): Handlers {
       return chain
     },
 
-    ...createPayoutHandlers(env.execution.rails),
+    ...createBatchListHandlers(),
+    ...lazyHandlers(PAYOUT_CALL_NAMES, async () =>
+      (await import('../payouts/batches/payoutHandlers')).createPayoutHandlers(env.execution.rails),
+    ),
     ...lazyHandlers(EXECUTE_CALL_NAMES, async () =>
       (await import('../payouts/execute/executeHandlers')).createExecuteHandlers(env.execution),
     ),
@@ -123,7 +127,8 @@ export function createHandlers(env: HandlerEnv): Handlers {
     ...lazyHandlers(escrowCalls, async () =>
       (await import('../escrow/escrowHandlers')).createEscrowHandlers(env.execution, env.escrowRails),
     ),
-    ...createReconHandlers(),
+    // Statements and their CSV parser (csv-parse, the currency table): loaded at the first recon call.
+    ...lazyHandlers(reconCalls, async () => (await import('../recon/reconHandlers')).createReconHandlers()),
     ...lazyHandlers(reconPullCalls, async () => (await import('../recon/reconPullHandler')).createReconPullHandlers(env.execution.rails)),
     ...createReconMatchHandlers(),
     ...createReconBalanceHandlers(env.execution.rails),

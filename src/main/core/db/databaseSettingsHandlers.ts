@@ -15,7 +15,6 @@ import { redact } from '../log'
 import { requireRole } from '../operators/operators'
 import type { SecretStore } from '../secrets/SecretStore'
 import { DATABASE_PASSWORD_SECRET, readWorkspaceFile } from './openDb'
-import { openPostgresDb } from './postgres/openPostgresDb'
 
 export interface DatabaseSettingsEnv {
   dataDir: string
@@ -62,6 +61,8 @@ export function createDatabaseSettingsHandlers(env: DatabaseSettingsEnv): {
       const store = env.secrets()
       if (!store) throw new CsError('SECRETS_UNAVAILABLE', 'This desk has no place to keep secrets — start Countersign with a SecretStore.')
       // Checked first: a wrong password is refused (DB_AUTH_FAILED) and nothing is saved.
+      // The driver is imported here, on a team workspace only (a single-desk one never loads it).
+      const { openPostgresDb } = await import('./postgres/openPostgresDb')
       await (await openPostgresDb({ url: workspace.database.url, password: input.password, readonly: true })).close()
       await store.set(DATABASE_PASSWORD_SECRET, input.password, input.acceptWeakProtection ? { acceptWeakProtection: true } : {})
       await core.db.tx(() =>

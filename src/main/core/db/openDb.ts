@@ -18,9 +18,20 @@ import { CsError } from '../../../shared/errors'
 import type { Db } from './Db'
 import { DB_FILE_NAME, openSqliteDb, SQLITE_MIGRATIONS } from './sqlite/openSqliteDb'
 import { HEAD_FILE_NAME } from './sqlite/workspaceHead'
-import { openPostgresDb } from './postgres/openPostgresDb'
-import { createPostgresDatabase, dropPostgresDatabase, postgresDatabaseExists, renamePostgresDatabase } from './postgres/createDatabase'
-import { POSTGRES_MIGRATIONS } from './postgres/migrations'
+
+/**
+ * The PostgreSQL side, imported only when a workspace is on PostgreSQL (or a test provisions one):
+ * the driver (pg) and its modules are a good part of a short command's start on a single-desk
+ * workspace, which never needs them (issue 17, finding 15).
+ */
+const postgres = async () => {
+  const [{ openPostgresDb }, databases, { POSTGRES_MIGRATIONS }] = await Promise.all([
+    import('./postgres/openPostgresDb'),
+    import('./postgres/createDatabase'),
+    import('./postgres/migrations'),
+  ])
+  return { openPostgresDb, ...databases, POSTGRES_MIGRATIONS }
+}
 
 export type { Db } from './Db'
 
@@ -93,12 +104,13 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   let workspace = readWorkspaceFile(options.dataDir)
   if (!workspace && testServerUrl() && isNewWorkspace(options.dataDir)) {
     const url = await provisionTestDatabase()
-    if (options.dataDir === ':memory:') return dropOnClose(await openPostgresDb({ url }), url)
+    if (options.dataDir === ':memory:') return dropOnClose(await (await postgres()).openPostgresDb({ url }), url)
     workspace = { database: { backend: 'postgres', url } }
     writeWorkspaceFile(options.dataDir, workspace)
   }
   if (workspace) {
     const password = (await options.databasePassword?.(workspace)) ?? undefined
+    const { openPostgresDb } = await postgres()
     return openPostgresDb({
       url: workspace.database.url,
       ...(password ? { password } : {}),
@@ -138,12 +150,20 @@ async function provisionTestDatabase(): Promise<string> {
   const server = testServerUrl()!
   templateReady ??= ensureTestTemplate(server)
   const template = await templateReady
-  return createPostgresDatabase(server, `cs_t_${process.pid}_${randomBytes(6).toString('hex')}`, { template })
+  return (await postgres()).createPostgresDatabase(server, `cs_t_${process.pid}_${randomBytes(6).toString('hex')}`, { template })
 }
 
 let templateReady: Promise<string> | null = null
 
 async function ensureTestTemplate(server: string): Promise<string> {
+  const {
+    POSTGRES_MIGRATIONS,
+    postgresDatabaseExists,
+    createPostgresDatabase,
+    openPostgresDb,
+    renamePostgresDatabase,
+    dropPostgresDatabase,
+  } = await postgres()
   const digest = createHash('sha256')
   for (const name of Object.keys(POSTGRES_MIGRATIONS).sort()) digest.update(name).update(POSTGRES_MIGRATIONS[name]!.up.toString())
   const name = `cs_tmpl_${digest.digest('hex').slice(0, 16)}`
@@ -167,7 +187,7 @@ function dropOnClose(db: Db, url: string): Db {
     async close() {
       await db.close()
       const name = new URL(url).pathname.slice(1)
-      await dropPostgresDatabase(testServerUrl()!, name).catch(() => {})
+      await (await postgres()).dropPostgresDatabase(testServerUrl()!, name).catch(() => {})
     },
   }
 }

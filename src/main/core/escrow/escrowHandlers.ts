@@ -10,7 +10,7 @@ import { CsError } from '../../../shared/errors'
 import type { Handler } from '../api/createApi'
 import { requireRole } from '../operators/operators'
 import type { ExecutionRuntime } from '../payouts/execute/createExecutionRuntime'
-import type { EscrowRailRegistry } from '../rails/EscrowRail'
+import type { LiveEscrowRails } from '../rails/EscrowRail'
 import { cancelEscrow } from './cancelEscrow'
 import { createEscrow } from './createEscrow'
 import { approveEscrowAction, rejectEscrowAction } from './decideEscrowAction'
@@ -23,32 +23,34 @@ import { requestEscrowAction } from './requestEscrowAction'
 
 export type EscrowHandlers = { [K in keyof typeof escrowCalls]: Handler<K> }
 
-export function createEscrowHandlers(runtime: ExecutionRuntime, escrowRails: EscrowRailRegistry): EscrowHandlers {
+export function createEscrowHandlers(runtime: ExecutionRuntime, liveRails: LiveEscrowRails): EscrowHandlers {
+  // Built (their modules imported) at the first call that needs them.
+  const rails = () => liveRails.load()
   return {
     'escrow.list': async ({ core }, input) => await listEscrows(core, input),
-    'escrow.get': async ({ core, operator }, input) => await getEscrowDetail(core, escrowRails, input.id, operator),
+    'escrow.get': async ({ core, operator }, input) => await getEscrowDetail(core, await rails(), input.id, operator),
     'escrow.create': async ({ core, operator }, input) => {
-      const { escrowId } = await createEscrow(core, requireRole(operator, 'preparer', 'create escrows').id, escrowRails, input)
-      return await getEscrowDetail(core, escrowRails, escrowId, operator)
+      const { escrowId } = await createEscrow(core, requireRole(operator, 'preparer', 'create escrows').id, await rails(), input)
+      return await getEscrowDetail(core, await rails(), escrowId, operator)
     },
     'escrow.importCsv': async ({ core, operator }, input) => ({
-      escrows: await importEscrowCsv(core, requireRole(operator, 'preparer', 'import escrows').id, escrowRails, input),
+      escrows: await importEscrowCsv(core, requireRole(operator, 'preparer', 'import escrows').id, await rails(), input),
     }),
     'escrow.request': async ({ core, operator }, input) => {
       await requestEscrowAction(core, requireRole(operator, 'preparer', `ask for an escrow ${input.kind}`).id, input)
-      return await getEscrowDetail(core, escrowRails, input.id, operator)
+      return await getEscrowDetail(core, await rails(), input.id, operator)
     },
     'escrow.approve': async ({ core, operator, sign }, input) =>
-      await getEscrowDetail(core, escrowRails, await approveEscrowAction(core, operator, sign, input), operator),
+      await getEscrowDetail(core, await rails(), await approveEscrowAction(core, operator, sign, input), operator),
     'escrow.reject': async ({ core, operator }, input) =>
-      await getEscrowDetail(core, escrowRails, await rejectEscrowAction(core, operator, input), operator),
+      await getEscrowDetail(core, await rails(), await rejectEscrowAction(core, operator, input), operator),
     'escrow.execute': async ({ core, operator }, input) => {
       const signer = requireRole(operator, 'signer', 'execute escrow actions')
       const action = await getActionRow(core, input.actionId)
       await runtime.exclusive(async () => {
-        await executeEscrowAction(core, { rails: escrowRails, getSigner: () => deviceOf(runtime) }, input.actionId, signer.id)
+        await executeEscrowAction(core, { rails: await rails(), getSigner: () => deviceOf(runtime) }, input.actionId, signer.id)
       })
-      return await getEscrowDetail(core, escrowRails, action.escrow_id, operator)
+      return await getEscrowDetail(core, await rails(), action.escrow_id, operator)
     },
     'escrow.dispute': async ({ core, operator }, input) => {
       if (!operator) throw new CsError('OPERATOR_REQUIRED', 'Unlock your operator profile to dispute a milestone.')
@@ -57,18 +59,18 @@ export function createEscrowHandlers(runtime: ExecutionRuntime, escrowRails: Esc
       await runtime.exclusive(async () => {
         await disputeEscrow(
           core,
-          { rails: escrowRails, ...(runtime.signerLabel !== null ? { getSigner: () => deviceOf(runtime) } : {}) },
+          { rails: await rails(), ...(runtime.signerLabel !== null ? { getSigner: () => deviceOf(runtime) } : {}) },
           operator,
           input,
         )
       })
-      return await getEscrowDetail(core, escrowRails, input.id, operator)
+      return await getEscrowDetail(core, await rails(), input.id, operator)
     },
     'escrow.cancel': async ({ core, operator }, input) => {
       if (!operator || !operator.roles.some((r) => r === 'preparer' || r === 'admin'))
         throw new CsError('ROLE_REQUIRED', 'Cancelling an escrow needs the preparer or admin role.')
       await cancelEscrow(core, operator.id, input)
-      return (await getEscrowDetail(core, escrowRails, input.id, operator)).escrow
+      return (await getEscrowDetail(core, await rails(), input.id, operator)).escrow
     },
   }
 }

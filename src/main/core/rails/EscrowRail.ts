@@ -158,3 +158,9 @@ export interface EscrowReorgWatch {
 export interface EscrowRailRegistry {
   get(rail: string, network: string): EscrowRail | undefined
 }
+
+/** The core's escrow rails (createEscrowRails.ts): built on first use from the live rails configuration. */
+export interface LiveEscrowRails {
+  /** The escrow rails of the configuration in force (their modules imported at the first call). */
+  load(): Promise<EscrowRailRegistry>
+}

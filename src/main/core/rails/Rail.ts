@@ -294,6 +294,16 @@ export interface RailRegistry {
   all(): readonly Rail[]
 }
 
+/**
+ * Rails as a long-lived holder (a poller task) is handed them: a fixed registry (tests), or the
+ * core's live rails (createLiveRails.ts), loaded — built on first use — at each run.
+ */
+export type RailsSource = RailRegistry | { load(): Promise<RailRegistry> }
+
+export async function railsOf(source: RailsSource): Promise<RailRegistry> {
+  return 'load' in source ? await source.load() : source
+}
+
 export function createRailRegistry(rails: readonly Rail[]): RailRegistry {
   const byKey = new Map<string, Rail>(rails.map((r) => [`${r.rail}:${r.network}`, r]))
   return {

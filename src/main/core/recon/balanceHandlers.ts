@@ -5,18 +5,18 @@
  */
 import type { reconBalanceCalls } from '../../../shared/reconBalancesApi'
 import type { Handler } from '../api/createApi'
-import type { RailRegistry } from '../rails/Rail'
+import { railsOf, type RailsSource } from '../rails/Rail'
 import { invariant } from '../util/invariant'
 import { checkRailBalances, listRailBalances } from './balanceChecks'
 
 export type ReconBalanceHandlers = { [K in keyof typeof reconBalanceCalls]: Handler<K> }
 
-export function createReconBalanceHandlers(rails: RailRegistry): ReconBalanceHandlers {
+export function createReconBalanceHandlers(rails: RailsSource): ReconBalanceHandlers {
   return {
     'recon.balances': async ({ core }) => await listRailBalances(core),
     'recon.checkBalances': async ({ core, operator }) => {
       invariant(operator, 'mutating call without operator')
-      return await checkRailBalances(core, rails, operator.id)
+      return await checkRailBalances(core, await railsOf(rails), operator.id)
     },
   }
 }

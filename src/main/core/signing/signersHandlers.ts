@@ -23,8 +23,8 @@ function problemOf(error: unknown): { code: string; message: string } {
 
 export function createSignerHandlers(runtime: ExecutionRuntime): SignerHandlers {
   // Every source a device signs for: the rail says which app (its signer chain), not its name.
-  const treasuries = () =>
-    runtime.rails
+  const treasuries = async () =>
+    (await runtime.rails.load())
       .all()
       .filter(isDeviceRail)
       .map((r) => ({ chain: r.capabilities.signer, rail: r.rail, network: r.network, address: r.source.address, path: r.source.path }))
@@ -32,7 +32,7 @@ export function createSignerHandlers(runtime: ExecutionRuntime): SignerHandlers 
   return {
     'signers.status': async ({ core }) => {
       const listed = await Promise.all(
-        treasuries().map(async (t) => ({ ...t, verified: (await getVerifiedSignerAddress(core, t.chain, t.address)) ?? null })),
+        (await treasuries()).map(async (t) => ({ ...t, verified: (await getVerifiedSignerAddress(core, t.chain, t.address)) ?? null })),
       )
       if (runtime.signerLabel === null) return { label: null, device: null, problem: null, treasuries: listed }
       try {
@@ -47,7 +47,7 @@ export function createSignerHandlers(runtime: ExecutionRuntime): SignerHandlers 
       const accounts = await runtime.exclusive(async () =>
         (await runtime.depsWithSigner()).signer!.listAccounts(input.chain, { start: input.start, count: input.count }),
       )
-      const paying = new Set(treasuries().map((t) => `${t.chain}:${normalizeSignerAddress(t.chain, t.address)}`))
+      const paying = new Set((await treasuries()).map((t) => `${t.chain}:${normalizeSignerAddress(t.chain, t.address)}`))
       return Promise.all(
         accounts.map(async (a) => ({
           chain: a.chain,

@@ -5,12 +5,10 @@
  * batches); preparers or admins cancel; admins set the policy. Reads need no operator, but
  * batches.get explains the policy for the operator when one is given.
  */
-import type { importCalls } from '../../../../shared/payoutImport'
-import type { payoutCalls } from '../../../../shared/payoutsApi'
 import type { Handler } from '../../api/createApi'
-import type { ExecuteCallName } from '../execute/executeCallNames'
+import type { PayoutCallName } from './payoutCallNames'
 import { requireRole } from '../../operators/operators'
-import type { RailRegistry } from '../../rails/Rail'
+import { railsOf, type RailsSource } from '../../rails/Rail'
 import { importPayoutCsv } from '../import/importPayoutCsv'
 import { sortWarnings } from '../import/rowIssues'
 import { checkRecipientsOnline } from './checkRecipientsOnline'
@@ -23,56 +21,58 @@ import { approveBatch } from './approveBatch'
 import { cancelBatch } from './cancelBatch'
 import { createBatch } from './createBatch'
 import { getBatch, getBatchPayouts } from './getBatch'
-import { listBatches } from './listBatches'
 import { preflightBatch } from './preflightBatch'
 import { rejectBatch } from './rejectBatch'
 import { removeBatchRows } from './removeBatchRows'
 import { submitBatch } from './submitBatch'
 import { emitBatchChanged } from './transitionBatch'
-import { awaitingMe } from './awaitingMe'
 import { updateBatchRow } from './updateBatchRow'
 
-/** The execution calls have their own handlers (../execute/executeHandlers.ts). */
-export type PayoutHandlers = { [K in Exclude<keyof typeof payoutCalls | keyof typeof importCalls, ExecuteCallName>]: Handler<K> }
+/**
+ * The execution calls have their own handlers (../execute/executeHandlers.ts), and the batch lists
+ * theirs (./batchListHandlers.ts); this module is imported at the first of its calls.
+ */
+export type PayoutHandlers = { [K in PayoutCallName]: Handler<K> }
 
-/** `rails`: the core's live rails, whose pre-flights batches.preflight and batches.submit run. */
-export function createPayoutHandlers(rails: RailRegistry): PayoutHandlers {
+/**
+ * `rails`: the core's live rails, whose pre-flights batches.preflight and batches.submit run —
+ * loaded (built on first use) only by the calls that ask the rails something.
+ */
+export function createPayoutHandlers(rails: RailsSource): PayoutHandlers {
   return {
     'payouts.import': async ({ core, operator }, input) => {
       const result = await importPayoutCsv(core, requireRole(operator, 'preparer', 'import payouts').id, input)
       if (result.batchId === null) return result
       emitBatchChanged(core, result.batchId)
       // Asked of the rails after the import is stored (never inside its transaction).
-      const online = await checkRecipientsOnline(core, rails, result.batchId)
+      const online = await checkRecipientsOnline(core, await railsOf(rails), result.batchId)
       return online.length === 0 ? result : { ...result, warnings: sortWarnings([...result.warnings, ...online]) }
     },
 
     'batches.create': async ({ core, operator }, input) =>
       await createBatch(core, requireRole(operator, 'preparer', 'create batches').id, input),
-    'batches.list': async ({ core }, input) => await listBatches(core, input),
-    'batches.awaitingMe': async ({ core, operator }) => await awaitingMe(core, operator),
     'batches.get': async ({ core, operator }, input) => await getBatch(core, input, operator),
     'batches.payouts': async ({ core }, input) => await getBatchPayouts(core, input),
     'batches.preflight': async ({ core }, input) => {
       // The CLI's hints stay in the core: the app is never sent to a terminal.
-      const { cliHints: _cliHints, ...result } = await preflightBatch(core, input.id, rails)
+      const { cliHints: _cliHints, ...result } = await preflightBatch(core, input.id, await railsOf(rails))
       return result
     },
     'batches.rows.add': async ({ core, operator }, input) => {
       const summary = await addBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input)
-      await checkRecipientsOnline(core, rails, input.id, { recipients: input.rows.map((r) => r.recipient) })
+      await checkRecipientsOnline(core, await railsOf(rails), input.id, { recipients: input.rows.map((r) => r.recipient) })
       return summary
     },
     'batches.rows.update': async ({ core, operator }, input) => {
       const summary = await updateBatchRow(core, requireRole(operator, 'preparer', 'edit batches').id, input)
       const payout = await core.db.first(core.db.k.selectFrom('payouts').select('recipient').where('id', '=', input.payoutId))
-      if (payout) await checkRecipientsOnline(core, rails, input.id, { recipients: [payout.recipient] })
+      if (payout) await checkRecipientsOnline(core, await railsOf(rails), input.id, { recipients: [payout.recipient] })
       return summary
     },
     'batches.rows.remove': async ({ core, operator }, input) =>
       await removeBatchRows(core, requireRole(operator, 'preparer', 'edit batches').id, input),
-    'batches.submit': ({ core, operator }, input) =>
-      submitBatch(core, requireRole(operator, 'preparer', 'submit batches').id, input, rails),
+    'batches.submit': async ({ core, operator }, input) =>
+      await submitBatch(core, requireRole(operator, 'preparer', 'submit batches').id, input, await railsOf(rails)),
     'batches.approve': async ({ core, operator, sign }, input) => await approveBatch(core, operator, sign, input),
     'batches.reject': async ({ core, operator }, input) => await rejectBatch(core, operator, input),
     'batches.cancel': async ({ core, operator }, input) => await cancelBatch(core, operator, input),

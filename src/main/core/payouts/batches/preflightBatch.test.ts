@@ -42,7 +42,9 @@ describe('preflightBatch', () => {
       id: empty.id,
       rows: [{ assetId: 'USD@stripe', recipient: 'acct_1234567890ABCDEF', amount: '1' }],
     })
-    expect((await preflightBatch(desk.core.ctx, empty.id, desk.core.rails)).problems.map((p) => p.code)).toEqual(['TREASURY_MISSING'])
+    expect((await preflightBatch(desk.core.ctx, empty.id, await desk.core.rails.load())).problems.map((p) => p.code)).toEqual([
+      'TREASURY_MISSING',
+    ])
   })
 
   it("runs the rails' own checks and fails closed when one throws", async () => {
@@ -66,7 +68,7 @@ describe('preflightBatch', () => {
     const failed = await preflightBatch(desk.core.ctx, id, throwing)
     expect(failed.problems.map((p) => p.code)).toEqual(['RAIL_CHECK_FAILED'])
     expect(failed.problems[0]!.message).toContain('rpc down')
-    expect(await preflightBatch(desk.core.ctx, id, desk.core.rails)).toEqual({ ok: true, problems: [] })
+    expect(await preflightBatch(desk.core.ctx, id, await desk.core.rails.load())).toEqual({ ok: true, problems: [] })
     expect((await desk.as(ALICE, 'batches.submit', { id })).state).toBe('awaiting_approval')
     expect((await failure(desk.as(DANA, 'batches.submit', { id }))).code).toBe('ROLE_REQUIRED')
   })

@@ -32,7 +32,7 @@ export function createExecutionRuntime(rails: LiveRails, signer: SignerSource | 
   async function depsWithSigner(): Promise<ExecuteDeps> {
     if (!signer) throw signerUnavailable()
     try {
-      return { rails, signer: await signer.get() }
+      return { rails: await rails.load(), signer: await signer.get() }
     } catch (error) {
       // A device that is there but locked or busy says so in its own words (DEVICE_*).
       if (hasErrorCode(error, 'SIGNER_UNAVAILABLE') || hasErrorCode(error, 'DEVICE_NOT_FOUND')) throw signerUnavailable(error)
@@ -45,12 +45,12 @@ export function createExecutionRuntime(rails: LiveRails, signer: SignerSource | 
     signerLabel: signer?.label ?? null,
     depsWithSigner,
     async deps() {
-      if (!signer) return { rails }
+      if (!signer) return { rails: await rails.load() }
       try {
-        return { rails, signer: await signer.get() }
+        return { rails: await rails.load(), signer: await signer.get() }
       } catch (error) {
         log('info', 'no signer reachable; continuing without one', { error })
-        return { rails }
+        return { rails: await rails.load() }
       }
     },
     exclusive<T>(fn: () => Promise<T>): Promise<T> {

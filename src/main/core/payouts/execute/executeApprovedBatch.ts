@@ -10,7 +10,7 @@ import { CsError } from '../../../../shared/errors'
 import type { ExecuteResult, ExternalExportResult, ExternalImportResult } from '../../../../shared/payoutsApi'
 import { exportPlanned, importSigned } from './externalSigning'
 import type { Actor, CoreContext } from '../../context'
-import { isDeviceRail } from '../../rails/Rail'
+import { isDeviceRail, type RailRegistry } from '../../rails/Rail'
 import { SANDBOX_SIGNER_LABEL } from '../../signing/signerSource'
 import { preflightBatch } from '../batches/preflightBatch'
 import { assertBatchApprovalsVerified } from '../approvals/verifyBatchApprovals'
@@ -76,8 +76,10 @@ async function executeClaimed(
   const batch = await getBatchRow(ctx, batchId)
   // First of all: the approvals are valid signatures over the batch as stored now.
   await assertBatchApprovalsVerified(ctx, batchId, actorId)
-  await requireRails(ctx, runtime, batchId)
-  const preflight = await preflightBatch(ctx, batchId, runtime.rails)
+  // The rails of the configuration in force, once for the whole run (built on first use).
+  const rails = await runtime.rails.load()
+  await requireRails(ctx, rails, batchId)
+  const preflight = await preflightBatch(ctx, batchId, rails)
   if (!preflight.ok) {
     const quoted = preflight.problems.slice(0, PROBLEMS_QUOTED_MAX).map((p) => p.message)
     const more = preflight.problems.length - quoted.length
@@ -89,7 +91,7 @@ async function executeClaimed(
   }
   await assertDailyLimits(ctx, batchId, 'execute it')
   // External signing plans without a device: the signatures come back in a file.
-  const deps = mode.external ? { rails: runtime.rails } : await depsFor(ctx, runtime, batchId)
+  const deps = mode.external ? { rails } : await depsFor(ctx, runtime, rails, batchId)
   const result = await runtime.exclusive(() =>
     executeBatch(ctx, deps, batchId, actorId, { ...progressTo(ctx, runtime, batchId), ...(mode.external ? { external: true } : {}) }),
   )
@@ -104,7 +106,7 @@ export async function exportForExternalSigning(
   actorId: Actor,
 ): Promise<ExternalExportResult> {
   if ((await getBatchRow(ctx, batchId)).state === 'approved') await executeApprovedBatch(ctx, runtime, batchId, actorId, { external: true })
-  return await exportPlanned(ctx, { rails: runtime.rails }, batchId)
+  return await exportPlanned(ctx, { rails: await runtime.rails.load() }, batchId)
 }
 
 /** batches.external.import: in the execution lane, like every signing. */
@@ -115,7 +117,7 @@ export function importExternallySigned(
   actorId: Actor,
   content: string,
 ): Promise<ExternalImportResult> {
-  return runtime.exclusive(() => importSigned(ctx, { rails: runtime.rails }, batchId, actorId, content))
+  return runtime.exclusive(async () => importSigned(ctx, { rails: await runtime.rails.load() }, batchId, actorId, content))
 }
 
 /** batches.retryFailed: the engine's retryFailed decides which chunks are provably dead or failed. */
@@ -133,7 +135,7 @@ export async function retryFailedBatch(
     'retry',
     () => null,
     async () => {
-      const deps = await depsFor(ctx, runtime, batchId)
+      const deps = await depsFor(ctx, runtime, await runtime.rails.load(), batchId)
       const result = await runtime.exclusive(() => retryFailed(ctx, deps, batchId, actorId, progressTo(ctx, runtime, batchId)))
       return await toExecuteResult(ctx, batchId, result)
     },
@@ -165,8 +167,9 @@ async function resumeClaimed(ctx: CoreContext, runtime: ExecutionRuntime, batchI
       `Every transaction of batch "${batch.name}" is already signed — nothing to resume; the payouts confirm as the network includes them.`,
     )
   }
-  await requireRails(ctx, runtime, batchId)
-  const deps = await depsFor(ctx, runtime, batchId)
+  const rails = await runtime.rails.load()
+  await requireRails(ctx, rails, batchId)
+  const deps = await depsFor(ctx, runtime, rails, batchId)
   const result = await runtime.exclusive(async () =>
     signAndBroadcast(ctx, deps, actorId, await plannedSubmissions(ctx, batchId), progressTo(ctx, runtime, batchId)),
   )
@@ -192,20 +195,20 @@ async function toExecuteResult(
  * The signer only when a rail of this batch needs one: a Stripe-only batch executes with no
  * Ledger connected (API calls with our idempotency keys, nothing to sign).
  */
-async function depsFor(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): Promise<ExecuteDeps> {
+async function depsFor(ctx: CoreContext, runtime: ExecutionRuntime, rails: RailRegistry, batchId: string): Promise<ExecuteDeps> {
   const pairs = await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
   const deviceFree =
     pairs.length > 0 &&
     pairs.every((p) => {
-      const rail = runtime.rails.get(p.rail, p.network)
+      const rail = rails.get(p.rail, p.network)
       return rail !== undefined && !isDeviceRail(rail)
     })
-  return deviceFree ? { rails: runtime.rails } : runtime.depsWithSigner()
+  return deviceFree ? { rails } : runtime.depsWithSigner()
 }
 
-async function requireRails(ctx: CoreContext, runtime: ExecutionRuntime, batchId: string): Promise<void> {
+async function requireRails(ctx: CoreContext, rails: RailRegistry, batchId: string): Promise<void> {
   const pairs = await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['rail', 'network']).distinct().where('batch_id', '=', batchId))
-  for (const p of pairs) if (!runtime.rails.get(p.rail, p.network)) throw notConfigured(p)
+  for (const p of pairs) if (!rails.get(p.rail, p.network)) throw notConfigured(p)
 }
 
 /** Engine progress -> the `execution.progress` event; the sandbox's emulator is named as what it is. */

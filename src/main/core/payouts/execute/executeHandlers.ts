@@ -34,12 +34,12 @@ export function createExecuteHandlers(runtime: ExecutionRuntime): ExecuteHandler
     'batches.resume': ({ core, operator }, input) =>
       resumeBatch(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.cancelSubmission': ({ core, operator }, input) =>
-      runtime.exclusive(() => cancelSubmission(core, runtime.rails, operator, { submissionId: input.submissionId })),
+      runtime.exclusive(async () => cancelSubmission(core, await runtime.rails.load(), operator, { submissionId: input.submissionId })),
     'batches.external.export': ({ core, operator }, input) =>
       exportForExternalSigning(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id),
     'batches.external.import': ({ core, operator }, input) =>
       importExternallySigned(core, runtime, input.id, requireRole(operator, 'signer', 'sign and execute payouts').id, input.content),
-    'batches.submissions': async ({ core }, input) => await listSubmissions(core, runtime.rails, input.id),
+    'batches.submissions': async ({ core }, input) => await listSubmissions(core, await runtime.rails.load(), input.id),
     'settings.rails.get': async ({ core }) => await getRailsSetting(core),
     'settings.rails.set': async ({ core, operator, sign }, input) => {
       const admin = requireRole(operator, 'admin', 'change the rails configuration')

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { SYSTEM_ACTOR } from '../../context'
-import type { RailRegistry } from '../../rails/Rail'
+import { railsOf, type RailsSource } from '../../rails/Rail'
 import { checkRailBalances } from '../../recon/balanceChecks'
 import type { PollerTask } from '../createPoller'
 
@@ -21,7 +21,7 @@ export interface BalanceChecksTaskOptions {
   nowMs?: () => number
 }
 
-export function createBalanceChecksTask(rails: RailRegistry, options: BalanceChecksTaskOptions = {}): PollerTask {
+export function createBalanceChecksTask(rails: RailsSource, options: BalanceChecksTaskOptions = {}): PollerTask {
   const intervalMs = options.intervalMs ?? BALANCE_CHECK_INTERVAL_MS_DEFAULT
   const nowMs = options.nowMs ?? (() => performance.now())
   let lastMs: number | null = null
@@ -30,7 +30,7 @@ export function createBalanceChecksTask(rails: RailRegistry, options: BalanceChe
     async run(ctx) {
       if (lastMs !== null && nowMs() - lastMs < intervalMs) return
       lastMs = nowMs()
-      await checkRailBalances(ctx, rails, SYSTEM_ACTOR)
+      await checkRailBalances(ctx, await railsOf(rails), SYSTEM_ACTOR)
     },
   }
 }

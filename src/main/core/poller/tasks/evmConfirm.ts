@@ -14,20 +14,20 @@ import type { Rail as RailName } from '../../../../shared/blocks'
 import type { CoreContext } from '../../context'
 import { createSweepGate, type SweepGateOptions } from '../../payouts/execute/sweepGate'
 import { sweepRail } from '../../payouts/execute/sweepRail'
-import type { RailRegistry } from '../../rails/Rail'
+import { railsOf, type RailsSource } from '../../rails/Rail'
 import type { PollerTask } from '../createPoller'
 
 export const EVM_CONFIRM_TASK = 'evm.confirm'
 export const STELLAR_CONFIRM_TASK = 'stellar.confirm'
 export const STRIPE_CONFIRM_TASK = 'stripe.confirm'
 
-export function createConfirmTask(name: string, railName: RailName, rails: RailRegistry, gateOptions: SweepGateOptions = {}): PollerTask {
+export function createConfirmTask(name: string, railName: RailName, rails: RailsSource, gateOptions: SweepGateOptions = {}): PollerTask {
   const gate = createSweepGate(gateOptions)
   return {
     name,
     async run(ctx: CoreContext) {
       const failures: unknown[] = []
-      for (const rail of rails.all()) {
+      for (const rail of (await railsOf(rails)).all()) {
         if (rail.rail !== railName) continue
         try {
           await sweepRail(ctx, rail, gate)
@@ -41,15 +41,15 @@ export function createConfirmTask(name: string, railName: RailName, rails: RailR
   }
 }
 
-export function createEvmConfirmTask(rails: RailRegistry): PollerTask {
+export function createEvmConfirmTask(rails: RailsSource): PollerTask {
   return createConfirmTask(EVM_CONFIRM_TASK, 'evm', rails)
 }
 
-export function createStellarConfirmTask(rails: RailRegistry): PollerTask {
+export function createStellarConfirmTask(rails: RailsSource): PollerTask {
   return createConfirmTask(STELLAR_CONFIRM_TASK, 'stellar', rails)
 }
 
 /** Runs before `stripe.sync`, so a reversal event finds its payout already confirmed and booked. */
-export function createStripeConfirmTask(rails: RailRegistry): PollerTask {
+export function createStripeConfirmTask(rails: RailsSource): PollerTask {
   return createConfirmTask(STRIPE_CONFIRM_TASK, 'stripe', rails)
 }

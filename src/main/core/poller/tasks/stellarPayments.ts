@@ -5,7 +5,7 @@
  * re-reads at most one page, and a re-read page writes nothing twice (operation id is the key).
  */
 import type { CoreContext } from '../../context'
-import type { RailRegistry } from '../../rails/Rail'
+import { railsOf, type RailsSource } from '../../rails/Rail'
 import { createHorizonClient } from '../../rails/stellar/horizon'
 import { stringToStroopsText } from '../../rails/stellar/stellarAmounts'
 import { stellarRailDefaults } from '../../rails/stellar/stellarRailConfig'
@@ -15,11 +15,11 @@ export const STELLAR_PAYMENTS_TASK = 'stellar.payments'
 /** Pages read per sweep and account: a long backlog is caught up over several sweeps. */
 const PAGES_PER_SWEEP_MAX = 10
 
-export function createStellarPaymentsTask(rails: RailRegistry, horizonUrlFor: (network: string) => string | undefined): PollerTask {
+export function createStellarPaymentsTask(rails: RailsSource, horizonUrlFor: (network: string) => string | undefined): PollerTask {
   return {
     name: STELLAR_PAYMENTS_TASK,
     async run(ctx) {
-      for (const rail of rails.all()) {
+      for (const rail of (await railsOf(rails)).all()) {
         if (rail.rail !== 'stellar') continue
         const url = horizonUrlFor(rail.network)
         if (url) await followPayments(ctx, rail.network, url, rail.source.address)
