@@ -23,7 +23,7 @@ import { createEvmConfirmTask, EVM_CONFIRM_TASK } from '../../src/main/core/poll
 import { evmBatchRef } from '../../src/main/core/rails/evm'
 import type { RailRegistry } from '../../src/main/core/rails/Rail'
 import type { Signer } from '../../src/main/core/signing/Signer'
-import { sqlAll, sqlFirst } from '../dbSql'
+import { sqlFirst } from '../dbSql'
 import {
   chainBalances,
   emulatorSigner,
@@ -43,7 +43,7 @@ import {
   type World,
 } from '../execute/executeKit'
 import { recipientAddresses } from '../harness/evm/recipients'
-import { fillDisk, freeDisk, ON_POSTGRES } from '../support/diskFull'
+import { executionStates, fillDisk, freeDisk, ON_POSTGRES } from '../support/diskFull'
 
 const PAYOUTS = 60
 
@@ -69,13 +69,6 @@ function signerThatFillsTheDisk(inner: Signer, ctx: CoreContext): Signer & { fil
 
 async function nonceOnNode(world: World, address: Address): Promise<number> {
   return await world.h.clients.publicClient.getTransactionCount({ address, blockTag: 'pending' })
-}
-
-async function states(ctx: CoreContext, batchId: string): Promise<{ submissions: string[]; payouts: string[]; entries: number }> {
-  const subs = await sqlAll<{ state: string }>(ctx.db, 'SELECT state FROM submissions WHERE batch_id = ? ORDER BY id', batchId)
-  const payouts = await sqlAll<{ state: string }>(ctx.db, 'SELECT DISTINCT state FROM payouts WHERE batch_id = ?', batchId)
-  const entries = (await sqlFirst<{ n: number }>(ctx.db, `SELECT COUNT(*) AS n FROM entries WHERE kind = 'payout'`))!.n
-  return { submissions: subs.map((s) => s.state), payouts: payouts.map((p) => p.state).sort(), entries: Number(entries) }
 }
 
 describe.skipIf(ON_POSTGRES)('disk full during EVM execution', () => {
@@ -117,7 +110,7 @@ describe.skipIf(ON_POSTGRES)('disk full during EVM execution', () => {
     expect(await nonceOnNode(world, world.treasury)).toBe(nonceBefore)
     expect(await paidEvents(world, evmBatchRef(world.anvil.chainId, batchId, 0))).toEqual([])
     // Nothing half-stored: the chunk is still only planned (its signature was never committed).
-    expect(await states(ctx, batchId)).toEqual({ submissions: ['planned'], payouts: ['planned'], entries: 0 })
+    expect(await executionStates(ctx.db, batchId)).toEqual({ submissions: ['planned'], payouts: ['planned'], entries: 0 })
     const signedRow = await sqlFirst<{ signed_payload: string | null; tx_hash: string | null }>(
       ctx.db,
       'SELECT signed_payload, tx_hash FROM submissions WHERE batch_id = ?',
@@ -129,7 +122,7 @@ describe.skipIf(ON_POSTGRES)('disk full during EVM execution', () => {
     // Space is back: the resume signs the stored planned chunk (same nonce) and sends it.
     await freeDisk(ctx.db)
     await resumeOpen(ctx, { rails, signer })
-    expect(await states(ctx, batchId)).toMatchObject({ submissions: ['broadcast'], entries: 0 })
+    expect(await executionStates(ctx.db, batchId)).toMatchObject({ submissions: ['broadcast'], entries: 0 })
     expect(await nonceOnNode(world, world.treasury)).toBe(nonceBefore + 1)
 
     // (c) Enough blocks to confirm; then the poller's confirm-and-book finds the disk full.
@@ -137,15 +130,15 @@ describe.skipIf(ON_POSTGRES)('disk full during EVM execution', () => {
     await fillDisk(ctx.db)
     const poller = createPoller(ctx, [createEvmConfirmTask(rails)])
     expect(await poller.runOnce()).toEqual({ failed: [EVM_CONFIRM_TASK] })
-    expect(await states(ctx, batchId)).toEqual({ submissions: ['broadcast'], payouts: ['broadcast'], entries: 0 })
+    expect(await executionStates(ctx.db, batchId)).toEqual({ submissions: ['broadcast'], payouts: ['broadcast'], entries: 0 })
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
 
     // Space is back: the next tick (no new block) confirms and books, once.
     await freeDisk(ctx.db)
     expect(await poller.runOnce()).toEqual({ failed: [] })
-    expect(await states(ctx, batchId)).toEqual({ submissions: ['confirmed'], payouts: ['confirmed'], entries: PAYOUTS })
+    expect(await executionStates(ctx.db, batchId)).toEqual({ submissions: ['confirmed'], payouts: ['confirmed'], entries: PAYOUTS })
     expect(await poller.runOnce()).toEqual({ failed: [] })
-    expect((await states(ctx, batchId)).entries).toBe(PAYOUTS)
+    expect((await executionStates(ctx.db, batchId)).entries).toBe(PAYOUTS)
 
     // On the chain: every payout paid exactly once, one transaction for the chunk.
     const events = await paidEvents(world, evmBatchRef(world.anvil.chainId, batchId, 0))

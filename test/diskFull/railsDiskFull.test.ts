@@ -14,13 +14,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAudit } from '../../src/main/core/audit/verifyAudit'
-import type { CoreContext } from '../../src/main/core/context'
 import { seedDefaultAssets } from '../../src/main/core/ledger'
 import { executeBatch, resumeOpen } from '../../src/main/core/payouts/execute'
 import { sweepRail } from '../../src/main/core/payouts/execute/sweepRail'
 import { createRailRegistry, type Rail } from '../../src/main/core/rails/Rail'
 import { createStripeRail, STRIPE_PLATFORM_SOURCE } from '../../src/main/core/rails/stripe/createStripeRail'
-import { sqlAll } from '../dbSql'
 import {
   insertApprovedBatchForTest,
   ledgerBalance,
@@ -42,22 +40,7 @@ import {
   type StellarWorld,
 } from '../execute/stellarKit'
 import { startStripeHarness, type StripeHarness } from '../harness/stripe'
-import { fillDisk, freeDisk, ON_POSTGRES } from '../support/diskFull'
-
-async function states(ctx: CoreContext, batchId: string): Promise<{ submissions: string[]; payouts: string[] }> {
-  const subs = await sqlAll<{ state: string }>(ctx.db, 'SELECT state FROM submissions WHERE batch_id = ? ORDER BY id', batchId)
-  const payouts = await sqlAll<{ state: string }>(ctx.db, 'SELECT DISTINCT state FROM payouts WHERE batch_id = ?', batchId)
-  return { submissions: subs.map((s) => s.state), payouts: payouts.map((p) => p.state).sort() }
-}
-
-async function entriesOf(ctx: CoreContext, batchId: string): Promise<number> {
-  const rows = await sqlAll<{ id: string }>(
-    ctx.db,
-    `SELECT e.id FROM entries e JOIN payouts p ON p.entry_id = e.id WHERE p.batch_id = ? AND e.kind = 'payout'`,
-    batchId,
-  )
-  return rows.length
-}
+import { executionStates, fillDisk, freeDisk, ON_POSTGRES } from '../support/diskFull'
 
 describe.skipIf(ON_POSTGRES)('disk full during Stellar execution', () => {
   let world: StellarWorld
@@ -97,17 +80,17 @@ describe.skipIf(ON_POSTGRES)('disk full during Stellar execution', () => {
     expect(error).toMatchObject({ code: 'DISK_FULL' })
     expect(world.h.applied().length).toBe(appliedBefore)
     expect(world.h.sequence(TREASURY)).toBe(sequenceBefore)
-    expect(await states(ctx, batchId)).toEqual({ submissions: ['planned'], payouts: ['planned'] })
+    expect(await executionStates(ctx.db, batchId)).toEqual({ submissions: ['planned'], payouts: ['planned'], entries: 0 })
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
 
     await freeDisk(ctx.db)
     await resumeOpen(ctx, { rails, signer })
     await pollStellarUntilQuiet(ctx, world, rails)
-    expect(await states(ctx, batchId)).toEqual({ submissions: ['confirmed'], payouts: ['confirmed'] })
+    expect(await executionStates(ctx.db, batchId)).toEqual({ submissions: ['confirmed'], payouts: ['confirmed'], entries: payouts.length })
     expect(world.h.applied().length).toBe(appliedBefore + 1)
     expect(world.h.sequence(TREASURY)).toBe(sequenceBefore + 1n)
     for (const p of payouts) expect(world.h.balance(p.recipient, world.usdc)).toBe(p.amount)
-    expect(await entriesOf(ctx, batchId)).toBe(payouts.length)
+    expect((await executionStates(ctx.db, batchId)).entries).toBe(payouts.length)
     expect(await ledgerBalance(ctx, `treasury:${world.usdcAssetId}`)).toBe(world.h.balance(TREASURY, world.usdc))
     expect(await ledgerBalance(ctx, `treasury:${world.xlmAssetId}`)).toBe(world.h.balance(TREASURY, 'native'))
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
@@ -165,21 +148,21 @@ describe.skipIf(ON_POSTGRES)('disk full during Stripe execution', () => {
     const committed = (h.transfers() as { metadata: Record<string, string> }[]).length
     expect(committed).toBeGreaterThan(0)
     // Nothing booked while the answers could not be stored.
-    expect(await entriesOf(ctx, batchId)).toBe(0)
+    expect((await executionStates(ctx.db, batchId)).entries).toBe(0)
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
 
     await freeDisk(ctx.db)
     const rails = createRailRegistry([inner])
     await resumeOpen(ctx, { rails })
     for (let round = 0; round < 5; round++) for (const rail of rails.all()) await sweepRail(ctx, rail)
-    expect(await states(ctx, batchId)).toMatchObject({ payouts: ['confirmed'] })
+    expect(await executionStates(ctx.db, batchId)).toMatchObject({ payouts: ['confirmed'], entries: payouts.length })
     const transfers = h.transfers() as { destination: string; amount: bigint; metadata: Record<string, string> }[]
     for (const p of payouts) {
       const mine = transfers.filter((t) => t.metadata.countersign_payout_id === p.id)
       expect(mine, p.id).toHaveLength(1)
       expect(mine[0]).toMatchObject({ destination: p.recipient, amount: p.amount })
     }
-    expect(await entriesOf(ctx, batchId)).toBe(payouts.length)
+    expect((await executionStates(ctx.db, batchId)).entries).toBe(payouts.length)
     expect(await ledgerBalance(ctx, 'treasury:USD@stripe')).toBe(h.balance('usd'))
     expect(await verifyAudit(ctx)).toMatchObject({ ok: true })
     await ctx.db.close()

@@ -9,6 +9,7 @@
  */
 import { sql } from 'kysely'
 import type { Db } from '../../src/main/core/db/Db'
+import { sqlAll } from '../dbSql'
 
 /** The PostgreSQL pass (vitest.pg.config.ts): the full disk here is SQLite's; those tests are skipped there. */
 export const ON_POSTGRES = process.env.COUNTERSIGN_TEST_DB === 'postgres'
@@ -37,4 +38,16 @@ export async function fillDisk(db: Db): Promise<number> {
 /** Space is back: the page limit lifted. */
 export async function freeDisk(db: Db): Promise<void> {
   await pragmaNumber(db, `PRAGMA max_page_count = ${PAGES_UNLIMITED}`)
+}
+
+/** Where a batch stands after a write failed or succeeded: its submissions' and payouts' states, and its payouts booked. */
+export async function executionStates(db: Db, batchId: string): Promise<{ submissions: string[]; payouts: string[]; entries: number }> {
+  const subs = await sqlAll<{ state: string }>(db, 'SELECT state FROM submissions WHERE batch_id = ? ORDER BY id', batchId)
+  const payouts = await sqlAll<{ state: string }>(db, 'SELECT DISTINCT state FROM payouts WHERE batch_id = ?', batchId)
+  const entries = await sqlAll<{ id: string }>(
+    db,
+    `SELECT e.id FROM entries e JOIN payouts p ON p.entry_id = e.id WHERE p.batch_id = ? AND e.kind = 'payout'`,
+    batchId,
+  )
+  return { submissions: subs.map((x) => x.state), payouts: payouts.map((x) => x.state).sort(), entries: entries.length }
 }
