@@ -219,7 +219,7 @@ async function planTx(
     const fresh = await getActionRow(ctx, action.id)
     if (fresh.state !== action.state || (await openTxOf(ctx, action.id)))
       throw new CsError('ESCROW_STATE', `Escrow action ${action.id} was started elsewhere — refresh and look again.`)
-    const nonce = await reserveNonces(ctx, { rail: rail.rail, network: rail.network, source: rail.source.address }, floor)
+    const nonce = (await reserveNonces(ctx, { rail: rail.rail, network: rail.network, source: rail.source.address }, floor, 1))?.[0] ?? null
     const now = ctx.clock.now()
     const built = rail.build(input, prepared, nonce, now)
     const row: EscrowTxRow = {

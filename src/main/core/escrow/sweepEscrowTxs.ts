@@ -53,13 +53,30 @@ export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry
     group.rows.push(row)
     byRail.set(key, group)
   }
+  // One rail that cannot be reached, or one transaction whose verdict cannot be worked out or
+  // stored, must not hold back every other escrow's confirmation nor the re-send of lost bytes
+  // (as in the payout sweep, sweepRail.ts): each rail and each verdict stands alone, and the first
+  // failure is thrown at the end (the poller backs off and reports it; the next sweep tries again).
+  const failures: unknown[] = []
+  const alone = async (what: Record<string, unknown>, step: () => Promise<void>): Promise<void> => {
+    try {
+      await step()
+    } catch (error) {
+      log('error', 'an escrow sweep step failed; the sweep goes on with the others', { ...what, error })
+      failures.push(error)
+    }
+  }
   let settled = 0
   for (const { rail, rows } of byRail.values()) {
-    const observations = await rail.lookup(rows.map(railTxOf))
-    for (const row of rows) {
-      const verdict = rail.classify(railTxOf(row), observations.get(row.id))
-      if (await applyEscrowVerdict(ctx, rail, row, verdict)) settled++
-    }
+    await alone({ rail: rail.rail, network: rail.network }, async () => {
+      const observations = await rail.lookup(rows.map(railTxOf))
+      for (const row of rows) {
+        await alone({ txId: row.id }, async () => {
+          const verdict = rail.classify(railTxOf(row), observations.get(row.id))
+          if (await applyEscrowVerdict(ctx, rail, row, verdict)) settled++
+        })
+      }
+    })
   }
   // Reorg watch: the rails with confirmed escrow transactions that a deep reorg could take away.
   const withConfirmed = await ctx.db.all(
@@ -67,8 +84,9 @@ export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry
   )
   for (const pair of withConfirmed) {
     const rail = rails.get(pair.rail, pair.network)
-    if (rail?.reorgWatch) await resendReorgedOut(ctx, rail)
+    if (rail?.reorgWatch) await alone({ rail: rail.rail, network: rail.network, reorgWatch: true }, () => resendReorgedOut(ctx, rail))
   }
+  if (failures.length > 0) throw failures[0]
   return { looked: open.length, settled }
 }
 

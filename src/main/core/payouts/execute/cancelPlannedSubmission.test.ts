@@ -9,7 +9,7 @@ import type { CoreContext } from '../../context'
 import type { SubmissionRow } from '../../db/schema'
 import type { DeviceRail } from '../../rails/Rail'
 import { cancelPlannedSubmission, laterSignedOf } from './cancelPlannedSubmission'
-import { insertTestSubmission, openExecuteTestDb, TEST_BATCH } from './executeTestDb'
+import { insertTestEscrowTx, insertTestSubmission, openExecuteTestDb, TEST_BATCH } from './executeTestDb'
 import { finishBatchIfDone } from './finishBatch'
 import { takeBackPayouts } from './takeBackPayouts'
 
@@ -154,6 +154,18 @@ describe('cancelPlannedSubmission', () => {
     const result = await ctx.db.tx(async () => await cancelPlannedSubmission(ctx, rail, 'op-unit', refused, { ...CANCEL, floor: 7n }))
     expect(result.renumbered).toEqual([{ id: later[0]!.id, batchId: TEST_BATCH, fromNonce: '6', toNonce: '7' }])
     expect((await row(later[1]!.id)).nonce).toBe('8')
+  })
+
+  it('never renumbers onto a nonce a live escrow transaction of the same source holds', async () => {
+    const refused = await planned(5)
+    const later = [await planned(7), await planned(9)]
+    await insertTestEscrowTx(ctx, { nonce: '6', state: 'planned' })
+    await insertTestEscrowTx(ctx, { nonce: '8', state: 'dead' })
+    const result = await ctx.db.tx(async () => await cancelPlannedSubmission(ctx, rail, 'op-unit', refused, CANCEL))
+    expect(result.renumbered).toEqual([
+      { id: later[0]!.id, batchId: TEST_BATCH, fromNonce: '7', toNonce: '5' },
+      { id: later[1]!.id, batchId: TEST_BATCH, fromNonce: '9', toNonce: '7' },
+    ])
   })
 
   it('a later submission signed (or landed) blocks it: laterSignedOf names it, and the cancel is a bug to attempt', async () => {

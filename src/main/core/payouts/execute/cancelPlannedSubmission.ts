@@ -23,6 +23,7 @@ import { invariant } from '../../util/invariant'
 import { moveSubmission, movePayoutsOf } from './executionStore'
 import { finishBatchIfDone } from './finishBatch'
 import { railSubmissionOf } from './railViews'
+import { freeNonces } from './reserveNonce'
 
 export interface CancelPlannedInput {
   /** failure_code of the submission and its payouts: CANCELLED, SUPERSEDED. */
@@ -103,7 +104,7 @@ async function laterLive(ctx: CoreContext, sub: SubmissionRow): Promise<Submissi
   )
 }
 
-/** Every later planned submission of the source, in nonce order, onto consecutive nonces from the freed one. */
+/** Every later planned submission of the source, in nonce order, onto the lowest free nonces from the freed one. */
 async function closeNonceGap(
   ctx: CoreContext,
   rail: Rail,
@@ -119,11 +120,15 @@ async function closeNonceGap(
   if (later.length === 0) return []
   invariant(isDeviceRail(rail), () => `rail ${rail.rail}:${rail.network} holds nonces but cannot renumber`)
   const now = ctx.clock.now()
-  let next = floor !== null && floor > freed ? floor : freed
+  // The lowest free nonces from the freed one (or the floor, when another transaction of the key
+  // already took it): an escrow transaction of the same source may hold one in between.
+  const start = floor !== null && floor > freed ? floor : freed
+  const key = { rail: cancelled.rail, network: cancelled.network, source: cancelled.source }
+  const targets = await freeNonces(ctx, key, start, later.length, new Set(later.map((x) => x.s.id)))
   const out: RenumberedSubmission[] = []
-  for (const { s, held } of later) {
+  for (const [i, { s, held }] of later.entries()) {
     invariant(s.state === 'planned', () => `renumber of a ${s.state} submission ${s.id}`)
-    const nonce = next++
+    const nonce = targets[i]!
     if (held === nonce) continue
     const built = rail.renumber(await railSubmissionOf(ctx, s), nonce, now)
     invariant(

@@ -45,12 +45,17 @@ export async function planSubmissions(ctx: CoreContext, actor: Actor, input: Pla
     (input.nonceFloor === null) === (rail.capabilities.nonceName === null),
     () => `rail ${rail.rail}:${rail.network} gave a nonce floor that does not match whether it has nonces`,
   )
-  const first = await reserveNonces(ctx, { rail: rail.rail, network: rail.network, source: rail.source.address }, input.nonceFloor)
+  const nonces = await reserveNonces(
+    ctx,
+    { rail: rail.rail, network: rail.network, source: rail.source.address },
+    input.nonceFloor,
+    Math.max(1, input.chunks.length),
+  )
   const ids: string[] = []
   for (const [i, chunk] of input.chunks.entries()) {
     const rows = await pendingPayoutsOf(ctx, chunk, input.payouts)
     const attempt = input.attemptOf(chunk.chunkIndex)
-    const nonce = first === null ? null : first + BigInt(i)
+    const nonce = nonces === null ? null : nonces[i]!
     const built = rail.build({ batchId, chunk, attempt, payouts: rows, assets: input.assets, nonce, now })
     invariant(
       built.source === rail.source.address,
