@@ -16,6 +16,7 @@ import { expireHolds, seedDefaultAssets } from './ledger'
 import { sealExistingRows } from './audit/sealExistingRows'
 import { createPoller, type Poller, type PollerTask } from './poller/createPoller'
 import { createExecutionRuntime, type ExecutionRuntime } from './payouts/execute/createExecutionRuntime'
+import { createSweepGate } from './payouts/execute/sweepGate'
 import type { ExecuteDeps } from './payouts/execute/executeDeps'
 import { createEvmConfirmTask, createStellarConfirmTask, createStripeConfirmTask } from './poller/tasks/evmConfirm'
 import { createStellarPaymentsTask } from './poller/tasks/stellarPayments'
@@ -154,6 +155,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   const signerSource = resolveSignerProvider(config.signer, { sandbox })
   const execution = createExecutionRuntime(rails, signerSource)
   const escrowRails = createEscrowRails(rails, clock)
+  // The escrow reorg watch's own "once per new block" gate (the payout confirm tasks hold theirs).
+  const escrowGate = createSweepGate()
   const stripe = createStripeService(rails, config.stripeRetry)
   // Sessions are memory only: who is unlocked on which window, connection or command.
   const idleLock = { minutes: await readIdleLockMinutes(ctx) }
@@ -234,7 +237,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       name: 'escrow.confirm',
       run: async (c) => {
         const { sweepEscrowTxs } = await import('./escrow/sweepEscrowTxs')
-        await sweepEscrowTxs(c, await escrowRails.load())
+        await sweepEscrowTxs(c, await escrowRails.load(), escrowGate)
       },
     },
     // Receipts for what the tasks above made final (payouts, Stripe reversals, escrow outcomes).

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CoreContext } from '../context'
 import { insertTestEscrowTx, openExecuteTestDb } from '../payouts/execute/executeTestDb'
+import { createSweepGate } from '../payouts/execute/sweepGate'
 import type { EscrowRail, EscrowRailRegistry, EscrowRailTx, EscrowVerdict } from '../rails/EscrowRail'
 import { sweepEscrowTxs } from './sweepEscrowTxs'
 
@@ -73,5 +74,38 @@ describe('sweepEscrowTxs', () => {
     // The next sweep, with the rail readable again, settles the one left.
     await expect(sweepEscrowTxs(ctx, registry(fakeRail('1', {})))).resolves.toMatchObject({ settled: 1 })
     expect(await stateOf(bad)).toBe('dead')
+  })
+
+  it("the reorg watch looks confirmed transactions up once per new head (the poller's gate), and always without one", async () => {
+    await insertTestEscrowTx(ctx, { nonce: '1', state: 'confirmed' })
+    let head = '0xaa'
+    let lookups = 0
+    const rail = {
+      rail: 'evm',
+      network: '1',
+      lookup: async (txs: readonly EscrowRailTx[]) => {
+        lookups++
+        return new Map(txs.map((t) => [t.id, {}]))
+      },
+      // Still in its block: nothing to send again.
+      classify: (): EscrowVerdict => ({ kind: 'pending', rebroadcast: false }),
+      reorgWatch: { txsMax: 10, head: async () => head, isWatched: () => true, resend: () => false },
+    } as unknown as EscrowRail
+    let nowMs = 0
+    const gate = createSweepGate({ nowMs: () => nowMs, lookupAgeMaxMs: 30_000 })
+    await sweepEscrowTxs(ctx, registry(rail), gate)
+    await sweepEscrowTxs(ctx, registry(rail), gate)
+    expect(lookups).toBe(1)
+    head = '0xbb' // a new block, or the same height after a reorg: another hash
+    await sweepEscrowTxs(ctx, registry(rail), gate)
+    expect(lookups).toBe(2)
+    nowMs = 30_000 // no block for a while: looked at again anyway
+    await sweepEscrowTxs(ctx, registry(rail), gate)
+    expect(lookups).toBe(3)
+    await insertTestEscrowTx(ctx, { nonce: '2', state: 'confirmed' }) // one more under watch
+    await sweepEscrowTxs(ctx, registry(rail), gate)
+    expect(lookups).toBe(4)
+    await sweepEscrowTxs(ctx, registry(rail)) // the CLI's one-off sweep
+    expect(lookups).toBe(5)
   })
 })

@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from '../context'
 import type { EscrowTxRow } from '../db/schema'
 import { log } from '../log'
 import type { EscrowRail, EscrowRailRegistry, EscrowRailTx, EscrowVerdict } from '../rails/EscrowRail'
+import { sweepFingerprint, type SweepGate } from '../payouts/execute/sweepGate'
 import { crashPoint, testBreak } from '../util/crashPoint'
 import { assertNever } from '../util/invariant'
 import { bookEscrowFee, bookEscrowFeeChange } from './bookEscrowEffects'
@@ -31,7 +32,12 @@ export interface SweepEscrowTxsReturnType {
 /** TEST ONLY (testBreak): the first sweep of a process has declared the open transactions dead. */
 let brokenOnce = false
 
-export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry): Promise<SweepEscrowTxsReturnType> {
+/**
+ * `gate`: the poller's (one per core), so the reorg watch looks the confirmed transactions up again
+ * only at a new head, a change on our side, or after SWEEP_LOOKUP_AGE_MAX_MS_DEFAULT; the CLI's
+ * one-off sweep passes none and always looks.
+ */
+export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry, gate?: SweepGate): Promise<SweepEscrowTxsReturnType> {
   if (!brokenOnce && testBreak('resign-instead-of-rebroadcast')) {
     brokenOnce = true
     await breakResignInsteadOfRebroadcast(ctx, rails)
@@ -84,7 +90,7 @@ export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry
   )
   for (const pair of withConfirmed) {
     const rail = rails.get(pair.rail, pair.network)
-    if (rail?.reorgWatch) await alone({ rail: rail.rail, network: rail.network, reorgWatch: true }, () => resendReorgedOut(ctx, rail))
+    if (rail?.reorgWatch) await alone({ rail: rail.rail, network: rail.network, reorgWatch: true }, () => resendReorgedOut(ctx, rail, gate))
   }
   if (failures.length > 0) throw failures[0]
   return { looked: open.length, settled }
@@ -95,7 +101,7 @@ export async function sweepEscrowTxs(ctx: CoreContext, rails: EscrowRailRegistry
  * confirmationsMin): their SAME bytes are sent again. The books already hold the operation and
  * stay as they are; the chain comes back to them, and the nonce leaves no gap behind.
  */
-async function resendReorgedOut(ctx: CoreContext, rail: EscrowRail): Promise<void> {
+async function resendReorgedOut(ctx: CoreContext, rail: EscrowRail, gate: SweepGate | undefined): Promise<void> {
   const watch = rail.reorgWatch!
   const rows = await ctx.db.all(
     ctx.db.k
@@ -110,6 +116,8 @@ async function resendReorgedOut(ctx: CoreContext, rail: EscrowRail): Promise<voi
   )
   const watched = rows.filter((r) => watch.isWatched(railTxOf(r))).sort((a, b) => Number(BigInt(a.nonce ?? '0') - BigInt(b.nonce ?? '0')))
   if (watched.length === 0) return
+  const probe = gate ? { head: await watch.head(), fingerprint: sweepFingerprint(watched) } : null
+  if (probe && !gate!.mustLookUp(watch, probe.head, probe.fingerprint)) return
   // Looked up as sent ones are (its receipt now, the pool, the source's nonce), not by its old block.
   const asSent = (row: EscrowTxRow): EscrowRailTx => ({ ...railTxOf(row), state: 'broadcast' })
   const observations = await rail.lookup(watched.map(asSent))
@@ -129,6 +137,8 @@ async function resendReorgedOut(ctx: CoreContext, rail: EscrowRail): Promise<voi
       .broadcast(railTxOf(row))
       .catch((error: unknown) => log('info', 'escrow re-send after a reorg failed', { error, txId: row.id }))
   }
+  // Recorded only once every verdict is stored (a failed write looks again at the next tick).
+  if (probe) gate!.lookedUp(watch, probe.head, probe.fingerprint)
 }
 
 /**

@@ -148,6 +148,12 @@ export interface EscrowRail {
 export interface EscrowReorgWatch {
   /** At most this many of the newest confirmed transactions are looked at per sweep. */
   txsMax: number
+  /**
+   * The cheap head probe (EVM: the latest block's hash — a reorg changes it even at the same
+   * height): the poller's sweep looks the watched transactions up again only when it moved
+   * (SweepGate, as the payout sweep does).
+   */
+  head(): Promise<string>
   /** Whether a confirmed transaction is still inside the reorg window (pure; the rail's own head). */
   isWatched(tx: EscrowRailTx): boolean
   /** PURE: the transaction is gone from the chain and from the node, and its nonce is free — send it again. */

@@ -23,7 +23,6 @@
  * the core's business clock — it measures how stale a cache is, nothing that is booked.
  */
 import { performance } from 'node:perf_hooks'
-import type { Rail } from '../../rails/Rail'
 
 /** A full lookup at least this often even when no block arrives (see the file comment). */
 export const SWEEP_LOOKUP_AGE_MAX_MS_DEFAULT = 30_000
@@ -36,10 +35,13 @@ export interface SweepGateOptions {
 
 export interface SweepGate {
   /** Whether a sweep that sees `head` and these submissions must run the full lookup. */
-  mustLookUp(rail: Rail, head: string, fingerprint: string): boolean
+  mustLookUp(rail: SweptRail, head: string, fingerprint: string): boolean
   /** Records a full lookup that succeeded, for `head` and the submissions it looked at. */
-  lookedUp(rail: Rail, head: string, fingerprint: string): void
+  lookedUp(rail: SweptRail, head: string, fingerprint: string): void
 }
+
+/** The rail object a gate remembers lookups of (a payout Rail, an EscrowRail's reorg watch): identity only. */
+export type SweptRail = object
 
 interface LastLookup {
   head: string
@@ -51,7 +53,7 @@ export function createSweepGate(options: SweepGateOptions = {}): SweepGate {
   const ageMaxMs = options.lookupAgeMaxMs ?? SWEEP_LOOKUP_AGE_MAX_MS_DEFAULT
   const nowMs = options.nowMs ?? (() => performance.now())
   // Keyed by the rail object: settings.rails.set builds new rails, which start with a full lookup.
-  const last = new WeakMap<Rail, LastLookup>()
+  const last = new WeakMap<SweptRail, LastLookup>()
   return {
     mustLookUp(rail, head, fingerprint) {
       const seen = last.get(rail)

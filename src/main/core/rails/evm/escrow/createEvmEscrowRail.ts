@@ -18,7 +18,7 @@ import { countersignEscrowRuntimeCodeHash } from '../abi'
 import { checkEvmChain, checkEvmContractCode } from '../checkEvmChain'
 import { evmExplorerTxUrl, evmRailDefaults, type EvmChainConfig } from '../evmRailConfig'
 import type { EvmHeadSeen, EvmObservation } from '../lookupEvmSubmissions'
-import { readEvmNonceFloor } from '../readEvmChain'
+import { readEvmHead, readEvmNonceFloor } from '../readEvmChain'
 import { broadcastEvmSubmission } from '../sendEvmSubmission'
 import { signEvmSubmission } from '../signEvmSubmission'
 import type { EscrowRail } from '../../EscrowRail'
@@ -64,6 +64,7 @@ export function createEvmEscrowRail(config: EvmChainConfig, options: CreateEvmEs
     explorerUrl: (txHash) => evmExplorerTxUrl(config.explorerUrl, txHash),
     reorgWatch: {
       txsMax: evmRailDefaults.watchedConfirmedMax,
+      head: () => readEvmHead(setup),
       isWatched: (tx) => headSeen.value === 0n || parseMinor(tx.block_number ?? '0') + setup.reorgWatchBlocks >= headSeen.value,
       resend: (tx, observation) => {
         const o = observation as EvmObservation | undefined
