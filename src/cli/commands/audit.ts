@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import type { Command } from 'commander'
 import { CsError } from '../../shared/errors'
 import { AUDIT_EXPORT_ROWS_MAX, LIST_ROWS_MAX } from '../../shared/limits'
@@ -9,6 +8,7 @@ import { examples, intArg } from '../options'
 import { renderTable } from '../table'
 import { withSession, type RunState } from '../session'
 import { EXIT_FAILURE } from '../errors'
+import { writeFileDurably } from '../../main/core/util/durableWrite'
 
 export function registerAudit(program: Command, io: CliIo, state: RunState): void {
   const audit = program
@@ -71,7 +71,7 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
         const file = await s.call('audit.export', filterOf(opts))
         if (opts.out === undefined) return void io.stdout.write(file.text)
         try {
-          fs.writeFileSync(opts.out, file.text)
+          writeFileDurably(opts.out, file.text)
         } catch (error) {
           throw new CsError('FILE_INVALID', `Could not write ${opts.out} — check the folder exists and is writable.`, { cause: error })
         }

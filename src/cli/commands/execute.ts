@@ -19,6 +19,7 @@ import { withSession, type RunState, type Session } from '../session'
 import { renderTable } from '../table'
 import { waitForStop } from './sandbox'
 import { networkName } from '../../shared/networkNames'
+import { writeFileDurably } from '../../main/core/util/durableWrite'
 
 export function registerBatchExecute(batches: Command, io: CliIo, state: RunState): void {
   batches
@@ -114,7 +115,7 @@ later as a new attempt (countersign batches retry BATCH) once the batch has fini
         fs.mkdirSync(opts.out, { recursive: true })
         const written = result.files.map((f) => {
           const file = path.join(opts.out, f.fileName)
-          fs.writeFileSync(file, f.content, { flag: 'w' })
+          writeFileDurably(file, f.content)
           return { rail: f.rail, file, transactions: f.transactions }
         })
         if (s.out.json) return s.out.data({ batchId: id, files: written })

@@ -18,6 +18,7 @@ import { CsError } from '../../../shared/errors'
 import type { Db } from './Db'
 import { DB_FILE_NAME, openSqliteDb, SQLITE_MIGRATIONS } from './sqlite/openSqliteDb'
 import { HEAD_FILE_NAME } from './sqlite/workspaceHead'
+import { writeFileDurably } from '../util/durableWrite'
 
 /**
  * The PostgreSQL side, imported only when a workspace is on PostgreSQL (or a test provisions one):
@@ -84,8 +85,7 @@ export function readWorkspaceFile(dataDir: string): WorkspaceFile | null {
 export function writeWorkspaceFile(dataDir: string, workspace: WorkspaceFile): void {
   fs.mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, WORKSPACE_FILE_NAME)
-  fs.writeFileSync(file + '.tmp', JSON.stringify(workspace, null, 2) + '\n', { mode: 0o600 })
-  fs.renameSync(file + '.tmp', file)
+  writeFileDurably(file, JSON.stringify(workspace, null, 2) + '\n')
 }
 
 export interface OpenDbOptions {
