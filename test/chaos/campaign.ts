@@ -17,7 +17,7 @@ import type { Hex } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
 import { openWorkspace } from '../execute/executeKit'
 import { reorg } from '../harness/evm/control'
-import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault, type FileFault } from './childConfig'
+import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault, type FileFault, type NetKill } from './childConfig'
 import { PATHS } from './paths/parent'
 import type { Findings } from './paths/types'
 import { Rng } from './prng'
@@ -67,6 +67,11 @@ export interface RunOptions {
   breakMode?: string
   /** At most this many faulty phases (default 4). */
   faultyPhasesMax?: number
+  /**
+   * SIGKILLs at the k-th HTTP exchange too (NetKill), besides the k-th database call: default on.
+   * Off (`--kills db`) replays the seeds kept before network kills existed as they were found.
+   */
+  netKills?: boolean
 }
 
 export interface RunResult {
@@ -82,6 +87,8 @@ export interface RunResult {
   errors: Record<string, number>
   /** Database calls of each phase that ran to its end (what a seeded kill point is drawn against). */
   dbCalls: number[]
+  /** HTTP exchanges with the rails of each phase that ran to its end (what a network kill is drawn against). */
+  requests: number[]
   findings: Findings
 }
 
@@ -90,6 +97,7 @@ export function replayCommand(seed: string, opts: RunOptions): string {
   if (opts.rails) parts.push(`--rails ${opts.rails.join(',')}`)
   if (opts.paths) parts.push(`--paths ${opts.paths.join(',')}`)
   if (opts.breakMode) parts.push(`--break ${opts.breakMode}`)
+  if (opts.netKills === false) parts.push('--kills db')
   return parts.join(' ')
 }
 
@@ -101,11 +109,13 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const faultRng = rng.fork('faults')
   // Own streams, so the draws added for them change nothing in the runs drawn before them.
   const fileRng = rng.fork('fileFaults')
+  const netRng = rng.fork('netKills')
   const rails = opts.rails ?? ALL_RAILS
   const paths = opts.paths ?? ['payouts']
   const faults: Record<string, number> = {}
   const errors: Record<string, number> = {}
   const dbCalls: number[] = []
+  const requests: number[] = []
   const fire = (kind: string, n = 1) => void (n > 0 && (faults[kind] = (faults[kind] ?? 0) + n))
   const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`)
   const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
@@ -124,6 +134,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       killAtDbCall: number | null,
       device: DeviceFault | null,
       fileFault: FileFault | null = null,
+      netKill: NetKill | null = null,
     ): ChildConfig => ({
       dataDir: run.dir,
       eventsFile,
@@ -148,6 +159,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       },
       stripe: { host: run.stripe.host, port: run.stripe.port, secretKey: run.stripe.secretKey },
       killAtDbCall,
+      netKill,
       device,
       fileFault,
       roundsMax: 12,
@@ -155,7 +167,8 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
       phases++
       const r = await spawnChild(config, opts.breakMode)
-      if (r.signal === 'SIGKILL' && (config.killAtDbCall !== null || config.fileFault?.kind === 'torn')) return 'killed'
+      if (r.signal === 'SIGKILL' && (config.killAtDbCall !== null || config.netKill !== null || config.fileFault?.kind === 'torn'))
+        return 'killed'
       if (r.timedOut)
         throw new Error(
           `child of phase ${config.phase} did not finish within ${CHILD_TIMEOUT_MS / 1000} s and was stopped — a hang, or a machine loaded past its cores (COUNTERSIGN_CHAOS_CHILD_TIMEOUT_MS): ${r.stderr.slice(-1500)}`,
@@ -190,10 +203,20 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       const fileFault: FileFault | null = fileRng.chance(0.4)
         ? { kind: fileRng.pick(['torn', 'full'] as const), atWrite: fileRng.int(1, 12) }
         : null
+      // A kill while the core waits on a rail: the k-th HTTP exchange (a phase makes ~5–80).
+      const netKill: NetKill | null =
+        opts.netKills !== false && netRng.chance(0.5)
+          ? { atRequest: netRng.int(1, phase === 0 ? 40 : 15), when: netRng.pick(['sent', 'answered'] as const) }
+          : null
       scheduleRailFaults(run, faultRng, () => (expiring = true))
-      const ended = await runChild(childConfig(phase, killAt, device, fileFault))
-      // A torn file write ends in a SIGKILL too (counted as file.torn, not as a database-call kill).
-      if (ended === 'killed' && !tornIn(eventsFile, phase)) fire('sigkill')
+      const ended = await runChild(childConfig(phase, killAt, device, fileFault, netKill))
+      // A torn file write ends in a SIGKILL too (counted as file.torn, not as a kill); a network
+      // kill as sigkill.net.<sent|answered>; the rest at the k-th database call as sigkill.
+      if (ended === 'killed') {
+        const how = killedHow(eventsFile, phase)
+        if (how === 'net.sent' || how === 'net.answered') fire(`sigkill.${how}`)
+        else if (how !== 'torn') fire('sigkill')
+      }
       if (!expiring) run.stellar.faults.clear()
       run.stripe.faults.clear()
       if (rails.includes('evm')) await evmFaults(run, faultRng, fire)
@@ -242,12 +265,13 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       if (e.kind === 'device') fire(`device.${e.code}`, e.n ?? 1)
       if (e.kind === 'file') fire(`file.${e.code}`)
       if (e.kind === 'done') dbCalls.push(e.n ?? 0)
+      if (e.kind === 'done') requests.push(e.requests ?? 0)
     }
     await run.stop()
   }
   const ok = findings.duplicates.length + findings.lost.length + findings.stuck.length + findings.other.length === 0
   if (ok) fs.rmSync(run.dir, { recursive: true, force: true })
-  return { seed, ok, ms: Date.now() - started, rails: [...rails], paths: [...paths], phases, faults, errors, dbCalls, findings }
+  return { seed, ok, ms: Date.now() - started, rails: [...rails], paths: [...paths], phases, faults, errors, dbCalls, requests, findings }
 }
 
 function scheduleRailFaults(run: RunWorld, rng: Rng, expire: () => void): void {
@@ -355,9 +379,14 @@ function readEvents(file: string): (ChildEvent & { phase: number })[] {
     })
 }
 
-/** Whether the child of `phase` died of a torn file write (its last event). */
-function tornIn(file: string, phase: number): boolean {
-  return readEvents(file).some((e) => e.phase === phase && e.kind === 'file' && e.code === 'torn')
+/** What killed the child of `phase`: a torn file write, a network kill (its event), else the database-call kill. */
+function killedHow(file: string, phase: number): 'torn' | 'net.sent' | 'net.answered' | 'db' {
+  for (const e of readEvents(file)) {
+    if (e.phase !== phase) continue
+    if (e.kind === 'file' && e.code === 'torn') return 'torn'
+    if (e.kind === 'netKill') return e.code === 'sent' ? 'net.sent' : 'net.answered'
+  }
+  return 'db'
 }
 
 /** Two paths' oracles may both check what the run shares (open submissions, the audit chain): each finding counts once. */

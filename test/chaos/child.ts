@@ -6,6 +6,7 @@
  * moment nobody named, reproducible because the k is drawn from the seed.
  * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>'
  */
+import diagnosticsChannel from 'node:diagnostics_channel'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Address } from 'viem'
@@ -27,7 +28,7 @@ import { evmAccountPath, stellarAccountPath } from '../../src/main/core/signing/
 import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/sandboxSigner'
 import { openWorkspace } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
-import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault } from './childConfig'
+import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault, type NetKill } from './childConfig'
 import { childSteps } from './paths'
 
 const config = JSON.parse(process.argv[2]!) as ChildConfig
@@ -93,8 +94,29 @@ function installFileFault(dir: string, fault: FileFault | null): void {
   }
 }
 
+let requests = 0
+let answers = 0
+/**
+ * The network kill (NetKill): counts every HTTP exchange of the process through Node's diagnostics
+ * channels (undici for fetch: viem, the Stellar SDK; node:http: Stripe's client) and SIGKILLs it at
+ * the k-th, as the request leaves or as its answer arrives. The event is written first (sync).
+ */
+function installNetKill(kill: NetKill | null): void {
+  const at = (when: NetKill['when']) => () => {
+    const n = when === 'sent' ? ++requests : ++answers
+    if (kill === null || kill.when !== when || n !== kill.atRequest) return
+    log({ kind: 'netKill', code: when, n })
+    process.kill(process.pid, 'SIGKILL')
+  }
+  diagnosticsChannel.subscribe('undici:request:create', at('sent'))
+  diagnosticsChannel.subscribe('http.client.request.start', at('sent'))
+  diagnosticsChannel.subscribe('undici:request:headers', at('answered'))
+  diagnosticsChannel.subscribe('http.client.response.finish', at('answered'))
+}
+
 async function main(): Promise<void> {
   installFileFault(path.join(config.dataDir, SAVED_FILES_DIR), config.fileFault)
+  installNetKill(config.netKill ?? null)
   const base = await openWorkspace(config.dataDir)
   // The workspace clock follows the Horizon harness's ledger clock (which the campaign moves).
   let nowMs = await stellarNow()
@@ -219,7 +241,7 @@ async function main(): Promise<void> {
     if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
   }
   await runSteps('end')
-  log({ kind: 'done', n: calls })
+  log({ kind: 'done', n: calls, requests })
   await signer.close()
   await base.db.close()
 }

@@ -23,6 +23,17 @@ export interface FileFault {
   atWrite: number
 }
 
+/**
+ * A SIGKILL at the k-th HTTP exchange of the process with a rail (Anvil, Horizon, Stripe — fetch
+ * and node:http alike): 'sent' as the request leaves, 'answered' when the answer's headers arrive
+ * (the rail did the work; the process never acts on the answer). Moments a database-call kill
+ * cannot reach: the core waiting on the network.
+ */
+export interface NetKill {
+  atRequest: number
+  when: 'sent' | 'answered'
+}
+
 export interface ChildConfig {
   dataDir: string
   /** The child appends one JSON line per event (it may be SIGKILLed at any moment). */
@@ -44,6 +55,8 @@ export interface ChildConfig {
   stripe: { host: string; port: number; secretKey: string }
   /** SIGKILL just before the k-th database call of this process (null: no kill). */
   killAtDbCall: number | null
+  /** SIGKILL at the k-th HTTP exchange (null: none); whichever kill comes first ends the process. */
+  netKill: NetKill | null
   device: DeviceFault | null
   fileFault: FileFault | null
   /** Sweep rounds (one block mined and one ledger closed after each) before the child stops by itself. */
@@ -51,9 +64,11 @@ export interface ChildConfig {
 }
 
 export interface ChildEvent {
-  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls'
+  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls' | 'netKill'
   step?: string
   code?: string
   message?: string
   n?: number
+  /** HTTP exchanges of the process so far ('done'). */
+  requests?: number
 }

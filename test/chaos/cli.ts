@@ -1,10 +1,12 @@
 /**
  * The full campaign, a command (issue 18):
  *   npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts,escrow,receipts,stripe-bank]
- *                    [--backend sqlite|postgres] [--report FILE] [--break resign]
+ *                    [--backend sqlite|postgres] [--report FILE] [--break resign] [--kills db|db,net]
  * Run i of campaign S has the seed "S.i"; a seed with a dot and --runs 1 replays that one run alone
  * (the line printed for a failure). --break resign runs the deliberately broken engine
  * (COUNTERSIGN_TEST_BREAK=resign-instead-of-rebroadcast): the campaign must then fail (exit 1).
+ * --kills: SIGKILLs at the k-th database call and at the k-th HTTP exchange with a rail (db,net, the
+ * default), or at database calls only (db: how the seeds kept before network kills were found).
  * Postgres: `npx tsx scripts/postgres-cluster.ts run -- npm run chaos -- --backend postgres …`.
  * The report (JSON) is rewritten after every run, so a campaign cut short keeps its figures.
  */
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
       backend: { type: 'string', default: 'sqlite' },
       report: { type: 'string', default: 'out/chaos/report.json' },
       break: { type: 'string' },
+      kills: { type: 'string', default: 'db,net' },
     },
   })
   const runs = Number(values.runs)
@@ -41,7 +44,13 @@ async function main(): Promise<number> {
   else if (values.backend !== 'sqlite') throw new Error('--backend is sqlite or postgres')
   const breakMode = values.break ? BREAKS[values.break] : undefined
   if (values.break && !breakMode) throw new Error(`unknown --break ${values.break} (known: ${Object.keys(BREAKS).join(', ')})`)
-  const opts: RunOptions = { ...(rails ? { rails } : {}), ...(paths ? { paths } : {}), ...(breakMode ? { breakMode: values.break! } : {}) }
+  if (values.kills !== 'db' && values.kills !== 'db,net') throw new Error('--kills is db or db,net')
+  const opts: RunOptions = {
+    ...(rails ? { rails } : {}),
+    ...(paths ? { paths } : {}),
+    ...(breakMode ? { breakMode: values.break! } : {}),
+    ...(values.kills === 'db' ? { netKills: false } : {}),
+  }
   const runOpts: RunOptions = { ...opts, ...(breakMode ? { breakMode } : {}) }
   const seed = values.seed!
   const seeds = seed.includes('.') && runs === 1 ? [seed] : runSeeds(seed, runs)
@@ -55,7 +64,7 @@ async function main(): Promise<number> {
     done.push(r)
     writeReport(values.report!, buildReport(seed, done, opts)) // kept current: a campaign cut short still has its report
     process.stdout.write(
-      `run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}; ${fired || 'no fault fired'})\n`,
+      `run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}, requests ${r.requests.join('/')}; ${fired || 'no fault fired'})\n`,
     )
   })
   const report = buildReport(seed, results, opts)

@@ -31,9 +31,14 @@ function keptSeeds(): { seed: string; opts: RunOptions }[] {
       const [seed, ...rest] = l.split(/\s+/)
       const rails = rest.find((r) => r.startsWith('rails='))?.slice('rails='.length)
       const paths = rest.find((r) => r.startsWith('paths='))?.slice('paths='.length)
+      const kills = rest.find((r) => r.startsWith('kills='))?.slice('kills='.length)
       return {
         seed: seed!,
-        opts: { ...(rails ? { rails: rails.split(',') as RailName[] } : {}), ...(paths ? { paths: paths.split(',') } : {}) },
+        opts: {
+          ...(rails ? { rails: rails.split(',') as RailName[] } : {}),
+          ...(paths ? { paths: paths.split(',') } : {}),
+          ...(kills === 'db' ? { netKills: false } : {}),
+        },
       }
     })
 }
@@ -77,7 +82,7 @@ describe('chaos campaign', () => {
   }, 900_000)
 
   it('the oracle catches an engine that re-signs instead of re-broadcasting', async () => {
-    const opts: RunOptions = { breakMode: 'resign-instead-of-rebroadcast' }
+    const opts: RunOptions = { breakMode: 'resign-instead-of-rebroadcast', netKills: false }
     const r = await runOne(campaign, BREAK_SEED, opts)
     expect(r.ok).toBe(false)
     expect(r.findings.duplicates.length).toBeGreaterThan(0)
