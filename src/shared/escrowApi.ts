@@ -209,6 +209,8 @@ export const EscrowTx = z.object({
   /** The network fee, as a decimal of the fee asset (ETH, XLM); null until settled or where none is paid (Stripe). */
   feePaid: DecimalString.nullable(),
   feeAssetCode: z.string().nullable(),
+  /** The fee asset's scale (to show feePaid at display precision, exact on hover); null with feePaid. */
+  feeAssetScale: z.number().int().nonnegative().nullable(),
   failureMessage: z.string().nullable(),
   createdAt: IsoTimestamp,
   updatedAt: IsoTimestamp,

@@ -13,6 +13,7 @@ import type { EscrowRailRegistry } from '../rails/EscrowRail'
 import { checkEscrowApprovals, AUTO_RELEASE_ACTOR } from './checkEscrowApprovals'
 import { actionsOf, assetOf, getEscrowRow, milestonesOf } from './escrowRows'
 import { OPEN_ACTION_STATES } from './requestEscrowAction'
+import { escrowHistoryText } from './escrowHistoryText'
 
 /** Stripe lets a platform hold funds for a connected account this long in most countries (separate charges and transfers). */
 export const STRIPE_HOLD_LIMIT_DAYS_DEFAULT = 90
@@ -161,12 +162,18 @@ export async function getEscrowDetail(
       .limit(HISTORY_ROWS_MAX),
   )
   const open = actionRows.filter((a) => OPEN_ACTION_STATES.includes(a.state)).length
+  const actionKinds = new Map(actionRows.map((a) => [a.id, { kind: a.kind, milestone: a.milestone }]))
   return {
     escrow: summaryOf(e, milestones, asset, open, now),
     milestoneList: milestones.map((m) => milestoneView(m, asset.scale, now)),
     actions,
     txs: txRows.map((t) => txView(t, rail?.explorerUrl?.bind(rail) ?? null, feeAsset ?? null)),
-    history: history.map((h) => ({ at: h.at, actor: h.actor, action: h.action, text: historyText(h.action, h.change) })),
+    history: history.map((h) => ({
+      at: h.at,
+      actor: h.actor,
+      action: h.action,
+      text: escrowHistoryText(h.action, h.change, asset, actionKinds),
+    })),
     holdLimit: holdLimitOf(e, actionRows, now),
   }
 }
@@ -194,6 +201,7 @@ function txView(t: EscrowTxRow, explorer: ((hash: string) => string | null) | nu
     explorerUrl: t.tx_hash && explorer ? explorer(t.tx_hash) : null,
     feePaid: fee,
     feeAssetCode: fee === null ? null : (feeAsset?.code ?? null),
+    feeAssetScale: fee === null ? null : (feeAsset?.scale ?? null),
     failureMessage: t.failure_message,
     createdAt: t.created_at,
     updatedAt: t.updated_at,
@@ -270,12 +278,4 @@ function holdLimitOf(e: EscrowRow, actions: readonly EscrowActionRow[], now: Dat
     endsAt: endsAt.toISOString(),
     warn: open && endsAt.getTime() - now.getTime() < STRIPE_HOLD_WARN_BEFORE_DAYS * DAY_MS,
   }
-}
-
-function historyText(action: string, change: string): string {
-  const c = JSON.parse(change) as Record<string, unknown>
-  const bits = ['kind', 'milestone', 'from', 'to', 'state', 'amount', 'toPayee', 'toPayer', 'txHash', 'reason']
-    .filter((k) => c[k] !== undefined && c[k] !== null)
-    .map((k) => `${k} ${String(c[k])}`)
-  return `${action.replace(/^escrow\./, '')}${bits.length > 0 ? `: ${bits.join(', ')}` : ''}`.slice(0, 300)
 }

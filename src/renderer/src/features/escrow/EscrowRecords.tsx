@@ -3,6 +3,7 @@ import { Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core'
 import { useState } from 'react'
 import type { EscrowDetail } from '../../../../shared/escrowApi'
 import { formatCount, formatTimestamp } from '../../lib/format'
+import { DisplayAmount } from '../../components/DisplayAmount'
 import { RailReference } from '../../components/RailReference'
 import { SubmissionStateBadge } from '../payouts/StateBadge'
 import { useSession } from '../session/store'
@@ -54,8 +55,12 @@ export function EscrowTxs({ detail }: { detail: EscrowDetail }) {
                         </Text>
                       ) : null}
                     </Table.Td>
-                    <Table.Td ta="right" ff="monospace">
-                      {t.feePaid === null ? '—' : `${t.feePaid} ${t.feeAssetCode ?? ''}`}
+                    <Table.Td ta="right">
+                      {t.feePaid === null || t.feeAssetCode === null || t.feeAssetScale === null ? (
+                        '—'
+                      ) : (
+                        <DisplayAmount value={t.feePaid} scale={t.feeAssetScale} code={t.feeAssetCode} testId="escrow-tx-fee" />
+                      )}
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(t.updatedAt)}</Table.Td>
                   </Table.Tr>
