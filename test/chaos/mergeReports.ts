@@ -1,0 +1,43 @@
+/**
+ * One report from a campaign run in parts (issue 18: "split across rails and paths, run in parts";
+ * the command is mergeReportsCli.ts). Counts add up, the mean time per run is weighted by runs,
+ * failures are kept with their replay lines; its seed names the parts (campaign seed × runs).
+ */
+import type { CampaignReport } from './report'
+
+export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
+  const add = (into: Record<string, number>, from: Record<string, number>) => {
+    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v
+  }
+  const runs = parts.reduce((s, p) => s + p.runs, 0)
+  const merged: CampaignReport = {
+    seed: parts.map((p) => `${p.seed}×${p.runs}`).join(' + '),
+    runs,
+    failedRuns: 0,
+    duplicates: 0,
+    lost: 0,
+    stuck: 0,
+    other: 0,
+    meanMsPerRun: runs === 0 ? 0 : Math.round(parts.reduce((s, p) => s + p.meanMsPerRun * p.runs, 0) / runs),
+    faults: {},
+    runsPerRail: {},
+    runsPerPath: {},
+    payoutsCheckedPerRail: {},
+    errorsSeen: {},
+    failures: [],
+  }
+  for (const p of parts) {
+    merged.failedRuns += p.failedRuns
+    merged.duplicates += p.duplicates
+    merged.lost += p.lost
+    merged.stuck += p.stuck
+    merged.other += p.other
+    add(merged.faults, p.faults)
+    add(merged.runsPerRail, p.runsPerRail)
+    add(merged.runsPerPath, p.runsPerPath)
+    add(merged.payoutsCheckedPerRail, p.payoutsCheckedPerRail)
+    add(merged.errorsSeen, p.errorsSeen)
+    merged.failures.push(...p.failures)
+  }
+  return merged
+}
