@@ -109,8 +109,8 @@ describe('receipts issue through SIGKILLs', () => {
     expect((await stored()).numbers).toEqual(range(1, 1000))
 
     const rest = json(await ok('receipts', 'issue', ...ALICE, '--json'))
-    expect(rest).toEqual({ issued: 200, first: 1001, last: 1200, waiting: 0 })
-    expect(json(await ok('receipts', 'issue', ...ALICE, '--json'))).toEqual({ issued: 0, first: null, last: null, waiting: 0 })
+    expect(rest).toEqual({ issued: 200, first: 1001, last: 1200, waiting: 0, waitingFor: [] })
+    expect(json(await ok('receipts', 'issue', ...ALICE, '--json'))).toEqual({ issued: 0, first: null, last: null, waiting: 0, waitingFor: [] })
 
     const after = await stored()
     expect(after.numbers).toEqual(range(1, PAYOUTS))

@@ -238,7 +238,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       },
     },
     // Receipts for what the tasks above made final (payouts, Stripe reversals, escrow outcomes).
-    createIssueReceiptsTask(() => secrets),
+    createIssueReceiptsTask(() => secrets, rails),
     // A single-desk workspace backs itself up once a day, also in an app left open for weeks.
     ...(config.dailyBackup !== false ? [{ name: 'backups.daily', run: (c: CoreContext) => dailyBackup(c, config) }] : []),
   ]

@@ -36,13 +36,15 @@ export const receiptsChildSteps: ChildStep[] = [
   // A person after the restart: "Issue receipts" (what a crash interrupted is due again).
   {
     name: 'receipts.issue',
-    run: async (ctx, _deps, config) => void (await issueReceipts(ctx, { secrets: secretsOf(config), actor: MAKER })),
+    run: async (ctx, deps, config) =>
+      void (await issueReceipts(ctx, { secrets: secretsOf(config), actor: MAKER, rails: () => Promise.resolve(deps.rails) })),
   },
   stripeSyncStep,
   {
     name: 'receipts.poller',
     at: 'sweep',
-    run: async (ctx, _deps, config) => void (await issueReceipts(ctx, { secrets: secretsOf(config), actor: SYSTEM_ACTOR })),
+    run: async (ctx, deps, config) =>
+      void (await issueReceipts(ctx, { secrets: secretsOf(config), actor: SYSTEM_ACTOR, rails: () => Promise.resolve(deps.rails) })),
   },
   {
     name: 'receipts.save',
