@@ -124,6 +124,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       killAtDbCall: number | null,
       device: DeviceFault | null,
       fileFault: FileFault | null = null,
+      quiet = false,
     ): ChildConfig => ({
       dataDir: run.dir,
       eventsFile,
@@ -151,6 +152,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       device,
       fileFault,
       roundsMax: 12,
+      quiet,
     })
     const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
       phases++
@@ -210,7 +212,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     // Clean phases until quiet: the device works, the networks answer, nobody pulls the plug.
     const quiet = async () => {
       for (let i = 0; i < 4; i++) {
-        await runChild(childConfig(phases, null, null))
+        await runChild(childConfig(phases, null, null, null, true))
         if (await isQuiet(run, paths, workloads)) return
       }
     }

@@ -167,7 +167,7 @@ describe('the receipts commands', () => {
     const verified = ReceiptVerification.parse(json(await ok('receipts', 'verify', file, '--json')))
     expect(verified.ok).toBe(true)
     expect(verified.checks.find((c) => c.name === 'key')?.status).toBe('pass')
-    // No rail is configured here: the evidence is "not checked", and that is no failure.
+    // The made-up node (receiptTestKit.ts) has no transactions to show: the evidence is "not checked", and that is no failure.
     expect(verified.checks.find((c) => c.name === 'rail-evidence')).toMatchObject({
       status: 'skipped',
       detail: expect.stringContaining('not checked (offline)'),

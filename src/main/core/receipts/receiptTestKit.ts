@@ -110,7 +110,8 @@ let fakeNode: Promise<string> | null = null
 /**
  * A JSON-RPC "node" in this process, shared by every desk (unref'd: it never keeps the process
  * alive): eth_chainId 8453, the head FAKE_CHAIN_HEAD, and at each height the block payBatch made up
- * for the desk named by the URL's path. Anything else is an error: the receipts tests read no more.
+ * for the desk named by the URL's path. Anything else gets HTTP 503, a node that is down: a
+ * receipt's evidence looked up online is "not checked (offline)", as with no node at all.
  */
 function fakeFinalNode(): Promise<string> {
   fakeNode ??= new Promise((resolve, reject) => {
@@ -129,9 +130,11 @@ function fakeFinalNode(): Promise<string> {
             const height = tag === 'latest' ? FAKE_CHAIN_HEAD : BigInt(tag)
             return ok(height > FAKE_CHAIN_HEAD ? null : { number: `0x${height.toString(16)}`, hash: fakeBlockHash(deskKey, height) })
           }
-          return { jsonrpc: '2.0', id: c.id, error: { code: -32601, message: `the receipts test node does not answer ${c.method}` } }
+          return null
         }
         const out = Array.isArray(parsed) ? parsed.map(answer) : answer(parsed as Parameters<typeof answer>[0])
+        // Anything else (a receipt's evidence looked up online): a node that is down — "not checked (offline)".
+        if (out === null || (Array.isArray(out) && out.includes(null))) return void res.writeHead(503).end()
         res.setHeader('content-type', 'application/json').end(JSON.stringify(out))
       })
     })
