@@ -43,6 +43,7 @@ import { createStripeSyncTask } from './poller/tasks/stripeSync'
 import { createReconPullTask } from './poller/tasks/reconPull'
 import { createBalanceChecksTask } from './poller/tasks/balanceChecks'
 import { createIssueReceiptsTask } from './poller/tasks/issueReceipts'
+import { createSandboxBlocksTask } from './poller/tasks/sandboxBlocks'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
 import { ensureDailyBackup } from './db/backups/ensureDailyBackup'
 
@@ -203,6 +204,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         await expireHolds(c)
       },
     },
+    // A sandbox's own chain moves on only when asked: past the reorg window for the receipts waiting (sandboxBlocks.ts).
+    ...(sandbox ? [createSandboxBlocksTask(rails)] : []),
     createEvmConfirmTask(rails),
     createStellarConfirmTask(rails),
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
