@@ -110,7 +110,13 @@ describe('receipts issue through SIGKILLs', () => {
 
     const rest = json(await ok('receipts', 'issue', ...ALICE, '--json'))
     expect(rest).toEqual({ issued: 200, first: 1001, last: 1200, waiting: 0, waitingFor: [] })
-    expect(json(await ok('receipts', 'issue', ...ALICE, '--json'))).toEqual({ issued: 0, first: null, last: null, waiting: 0, waitingFor: [] })
+    expect(json(await ok('receipts', 'issue', ...ALICE, '--json'))).toEqual({
+      issued: 0,
+      first: null,
+      last: null,
+      waiting: 0,
+      waitingFor: [],
+    })
 
     const after = await stored()
     expect(after.numbers).toEqual(range(1, PAYOUTS))

@@ -52,7 +52,9 @@ describe('an EVM payout receipt', () => {
     const secrets = createMemorySecretStore()
     const issue = (registry: RailRegistry = rails) => issueReceipts(ctx, { secrets, actor: MAKER, rails: async () => registry })
     const [recipient] = recipientAddresses('receipt-final', 1)
-    await insertApprovedBatchForTest(ctx, 'b-final', [{ id: 'rf-t0', assetId: world.tokenAssetId, recipient: recipient!, amount: 1_250_000n }])
+    await insertApprovedBatchForTest(ctx, 'b-final', [
+      { id: 'rf-t0', assetId: world.tokenAssetId, recipient: recipient!, amount: 1_250_000n },
+    ])
     await executeBatch(ctx, { rails, signer }, 'b-final', MAKER)
     await pollUntilQuiet(ctx, world, rails)
     const first = await submissionOf(ctx, 'b-final')
@@ -103,7 +105,9 @@ describe('an EVM payout receipt', () => {
     const offline = await issue(railsFor(world.chain({ rpcUrl: 'http://127.0.0.1:9' })))
     expect(offline).toMatchObject({ issued: 0, waiting: 1 })
     expect(offline.waitingFor[0]!.waitingFor).toMatchObject({ kind: 'chain-unreadable' })
-    expect(offline.waitingFor[0]!.reason).toMatch(/^Waiting for finality: the head of Local Anvil could not be read \(.+\); the receipt is held/)
+    expect(offline.waitingFor[0]!.reason).toMatch(
+      /^Waiting for finality: the head of Local Anvil could not be read \(.+\); the receipt is held/,
+    )
 
     expect(await issue()).toMatchObject({ issued: 1, first: 1, waiting: 0 })
     const file = await loadReceiptFile(ctx, 1)

@@ -141,7 +141,9 @@ export function receiptsCommand(program: Command, io: CliIo, state: RunState): C
 
   receipts
     .command('due')
-    .description('Payments due a receipt and not receipted yet, and why each waits (an EVM payout until its block is past the reorg window).')
+    .description(
+      'Payments due a receipt and not receipted yet, and why each waits (an EVM payout until its block is past the reorg window).',
+    )
     .option('--batch <id>', 'only the payouts (and reversals) of this batch')
     .option('--limit <n>', 'most listed (default 50)')
     .addHelpText('after', examples('countersign receipts due', 'countersign receipts due --batch b_123 --json'))

@@ -90,7 +90,10 @@ export async function dueItems(ctx: CoreContext, due: readonly DueReceipt[], fin
       rail: at?.rail ?? (d.kind === 'reversal' ? 'stripe' : null),
       network: at?.network ?? null,
       waitingFor,
-      reason: waitingFor !== null ? receiptWaitSentence(waitingFor) : 'Final: its receipt is issued at the next sweep (or with "Issue due receipts").',
+      reason:
+        waitingFor !== null
+          ? receiptWaitSentence(waitingFor)
+          : 'Final: its receipt is issued at the next sweep (or with "Issue due receipts").',
     }
   })
 }

@@ -85,7 +85,13 @@ export async function issueReceipts(ctx: CoreContext, p: IssueReceiptsParameters
   const finality = await readPayoutFinality(ctx, p.rails, payoutIdsOf(found))
   const due = found.filter((d) => d.kind !== 'payout' || !finality.waiting.has(d.payoutId))
   result.waiting = found.length - due.length
-  result.waitingFor = (await dueItems(ctx, found.filter((d) => !due.includes(d)), finality)).slice(0, RECEIPT_WAITS_LISTED_MAX)
+  result.waitingFor = (
+    await dueItems(
+      ctx,
+      found.filter((d) => !due.includes(d)),
+      finality,
+    )
+  ).slice(0, RECEIPT_WAITS_LISTED_MAX)
   if (due.length === 0) return result
   const org = await readOrganisation(ctx)
   const env: IssueEnv = {
