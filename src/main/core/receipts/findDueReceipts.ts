@@ -93,7 +93,7 @@ export async function dueItems(ctx: CoreContext, due: readonly DueReceipt[], fin
       reason:
         waitingFor !== null
           ? receiptWaitSentence(waitingFor)
-          : 'Final: its receipt is issued at the next sweep (or with "Issue due receipts").',
+          : 'Final: its receipt is issued at the next sweep, or now with Issue due receipts (countersign receipts issue).',
     }
   })
 }
