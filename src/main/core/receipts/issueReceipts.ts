@@ -83,15 +83,11 @@ export async function issueReceipts(ctx: CoreContext, p: IssueReceiptsParameters
   const result: IssueResult = { issued: 0, first: null, last: null, waiting: 0, waitingFor: [] }
   if (found.length === 0) return result
   const finality = await readPayoutFinality(ctx, p.rails, payoutIdsOf(found))
-  const due = found.filter((d) => d.kind !== 'payout' || !finality.waiting.has(d.payoutId))
-  result.waiting = found.length - due.length
-  result.waitingFor = (
-    await dueItems(
-      ctx,
-      found.filter((d) => !due.includes(d)),
-      finality,
-    )
-  ).slice(0, RECEIPT_WAITS_LISTED_MAX)
+  const holds = (d: DueReceipt) => d.kind === 'payout' && finality.waiting.has(d.payoutId)
+  const due = found.filter((d) => !holds(d))
+  const held = found.filter(holds)
+  result.waiting = held.length
+  result.waitingFor = await dueItems(ctx, held.slice(0, RECEIPT_WAITS_LISTED_MAX), finality)
   if (due.length === 0) return result
   const org = await readOrganisation(ctx)
   const env: IssueEnv = {

@@ -33,22 +33,25 @@ export interface PayoutFinality {
 /** `payoutIds`: payouts due a receipt. Those on rails without reorgs are in neither map (final as confirmed). */
 export async function readPayoutFinality(ctx: CoreContext, rails: ReceiptRails, payoutIds: readonly string[]): Promise<PayoutFinality> {
   const out: PayoutFinality = { final: new Map(), waiting: new Map() }
-  const rows: { payoutId: string; sub: SubmissionRow }[] = []
-  for (const chunk of inChunks([...payoutIds])) {
-    const found = await ctx.db.all(
-      ctx.db.k
-        .selectFrom('payouts as p')
-        .innerJoin('submissions as s', 's.id', 'p.submission_id')
-        .selectAll('s')
-        .select('p.id as payout_id')
-        .where('p.id', 'in', chunk)
-        .where('p.rail', '=', 'evm'),
-    )
-    for (const { payout_id, ...sub } of found) rows.push({ payoutId: payout_id, sub: sub as SubmissionRow })
+  // The EVM payouts and the submissions that confirmed them (a transaction carries many payouts: each read once).
+  const links: { payoutId: string; submissionId: string }[] = []
+  for (const chunk of inChunks([...payoutIds]))
+    for (const p of await ctx.db.all(
+      ctx.db.k.selectFrom('payouts').select(['id', 'submission_id']).where('id', 'in', chunk).where('rail', '=', 'evm'),
+    ))
+      if (p.submission_id !== null) links.push({ payoutId: p.id, submissionId: p.submission_id })
+  if (links.length === 0) return out
+  const subs = new Map<string, SubmissionRow>()
+  for (const chunk of inChunks([...new Set(links.map((l) => l.submissionId))]))
+    for (const s of await ctx.db.all(ctx.db.k.selectFrom('submissions').selectAll().where('id', 'in', chunk))) subs.set(s.id, s)
+  const byNetwork = new Map<string, { payoutId: string; sub: SubmissionRow }[]>()
+  for (const l of links) {
+    const sub = subs.get(l.submissionId)
+    if (!sub) continue
+    const list = byNetwork.get(sub.network) ?? []
+    list.push({ payoutId: l.payoutId, sub })
+    byNetwork.set(sub.network, list)
   }
-  if (rows.length === 0) return out
-  const byNetwork = new Map<string, typeof rows>()
-  for (const r of rows) byNetwork.set(r.sub.network, [...(byNetwork.get(r.sub.network) ?? []), r])
   let registry: RailRegistry | null = null
   let loadProblem = ''
   try {
@@ -65,10 +68,10 @@ export async function readPayoutFinality(ctx: CoreContext, rails: ReceiptRails, 
       hold(registry === null ? `the rails could not be loaded: ${loadProblem}` : `chain ${network} is not configured in Settings → Rails`)
       continue
     }
-    const subs = new Map(list.map((r) => [r.sub.id, { ...r.sub, payoutIds: [] } satisfies RailSubmission]))
+    const asked = new Map(list.map((r) => [r.sub.id, { ...r.sub, payoutIds: [] } satisfies RailSubmission]))
     let seen: Awaited<ReturnType<typeof watch.finality>>
     try {
-      seen = await watch.finality([...subs.values()])
+      seen = await watch.finality([...asked.values()])
     } catch (error) {
       hold(messageOf(error))
       continue
