@@ -81,6 +81,13 @@ describe('an EVM payout receipt', () => {
 
     // A reorg of depth 2 takes the block away; the engine sends the same bytes, which land in another block.
     await reorg(world.anvil, 2)
+    // Before the engine has seen it: the books still say confirmed in the old block, which is gone — it waits.
+    expect((await issue()).waitingFor).toEqual([
+      expect.objectContaining({
+        waitingFor: { kind: 'reorged', network: String(world.anvil.chainId), block: first.block_number },
+        reason: `Waiting for finality: block ${first.block_number} on Local Anvil left the chain in a reorg; the payment is being confirmed again, and its receipt will name the block it lands in.`,
+      }),
+    ])
     const [rail] = rails.all()
     await sweepRail(ctx, rail!)
     expect((await listDueReceipts(ctx, async () => rails)).due).toBe(0) // reversed: not confirmed, nothing due
