@@ -284,6 +284,35 @@ export const ReceiptKeyState = z.object({
 })
 export type ReceiptKeyState = z.infer<typeof ReceiptKeyState>
 
+/**
+ * Why a payment due a receipt does not get it yet (a receipt attests a FINAL payment):
+ *  - finality: an EVM payout's block is still inside the reorg window (the engine still watches
+ *    it; a reorg may yet move the payment to another block) — `blocksLeft` more blocks to go;
+ *  - reorged: its block left the chain; the engine is confirming the payment again;
+ *  - chain-unreadable: the chain's head could not be read (offline, or the chain not configured),
+ *    so finality is unknown and the receipt is held, never issued early.
+ * The sentence a person reads is receiptWaitSentence (./receiptWaits.ts).
+ */
+export const ReceiptWait = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('finality'), network: z.string(), block: z.string(), blocksLeft: Int.min(1), windowBlocks: Int.min(1) }),
+  z.object({ kind: z.literal('reorged'), network: z.string(), block: z.string() }),
+  z.object({ kind: z.literal('chain-unreadable'), network: z.string(), detail: z.string() }),
+])
+export type ReceiptWait = z.infer<typeof ReceiptWait>
+
+/** One payment due a receipt: issued at the next sweep (waitingFor null), or waiting, and why. */
+export const ReceiptDueItem = z.object({
+  subjectKey: z.string(),
+  kind: z.enum(['payout', 'escrow', 'reversal']),
+  payoutId: Id.nullable(),
+  rail: z.string().nullable(),
+  network: z.string().nullable(),
+  waitingFor: ReceiptWait.nullable(),
+  /** What a person reads: why it waits, or that it is issued at the next sweep. */
+  reason: z.string(),
+})
+export type ReceiptDueItem = z.infer<typeof ReceiptDueItem>
+
 export const IssueResult = z.object({
   issued: Int,
   /** The numbers issued by this call, first and last; null when none was due. */
@@ -291,6 +320,8 @@ export const IssueResult = z.object({
   last: Int.nullable(),
   /** Payments not receipted yet, with why (the original of a reversal not issued yet, …). */
   waiting: Int,
+  /** The first of those (at most RECEIPT_WAITS_LISTED_MAX) that wait for something the rail has not given yet (finality), with why. */
+  waitingFor: z.array(ReceiptDueItem),
 })
 export type IssueResult = z.infer<typeof IssueResult>
 
@@ -370,6 +401,20 @@ export const receiptCalls = {
     mutates: true,
     input: z.object({ batchId: Id.optional() }).strict(),
     output: IssueResult,
+  }),
+  'receipts.due': call({
+    summary:
+      'Payments due a receipt and not receipted yet, each with why it waits (an EVM payout until its block is past the reorg window); reads each chain head.',
+    mutates: false,
+    input: z.object({ batchId: Id.optional(), limit: Int.min(1).max(RECEIPTS_PAGE_MAX).optional() }).strict(),
+    output: z.object({
+      /** Every payment due a receipt (the filter's). */
+      due: Int,
+      /** Of those, waiting (for finality, the chain, an earlier receipt). */
+      waiting: Int,
+      /** The first `limit` (default 50), waiting ones first, in issuing order. */
+      items: z.array(ReceiptDueItem),
+    }),
   }),
   'receipts.verify': call({
     summary: 'Check a receipt file (JSON or PDF) as a payee would: hash, signature, key hand-overs, batch proof, and the rail when online.',

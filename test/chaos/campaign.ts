@@ -135,6 +135,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       device: DeviceFault | null,
       fileFault: FileFault | null = null,
       netKill: NetKill | null = null,
+      quiet = false,
     ): ChildConfig => ({
       dataDir: run.dir,
       eventsFile,
@@ -163,6 +164,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       device,
       fileFault,
       roundsMax: 12,
+      quiet,
     })
     const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
       phases++
@@ -233,7 +235,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     // Clean phases until quiet: the device works, the networks answer, nobody pulls the plug.
     const quiet = async () => {
       for (let i = 0; i < 4; i++) {
-        await runChild(childConfig(phases, null, null))
+        await runChild(childConfig(phases, null, null, null, null, true))
         if (await isQuiet(run, paths, workloads)) return
       }
     }

@@ -61,6 +61,12 @@ export interface ChildConfig {
   fileFault: FileFault | null
   /** Sweep rounds (one block mined and one ledger closed after each) before the child stops by itself. */
   roundsMax: number
+  /**
+   * A clean phase after the faulty ones (no kill, no fault, no reorg after it): the world settles,
+   * and the chain may move on past the reorg window (the receipts path: EVM receipts are issued
+   * only then). Absent: false.
+   */
+  quiet?: boolean
 }
 
 export interface ChildEvent {

@@ -1,7 +1,9 @@
 /**
  * Receipts on screen, in the sandbox's Anvil world served by browser mode. Dana (admin) keeps the
  * Receipts view open while a batch of three USDC payouts with invoice references is paid on the
- * rail: the poller confirms it and issues the receipts, and the view takes them in by itself. She
+ * rail: the poller confirms it, the view shows each payout waiting for finality (its block still
+ * inside the reorg window), and at the sandbox's next sweep — its chain moved past the window — the
+ * poller issues the receipts and the view takes them in by itself. She
  * finds a payee by their invoice reference, opens their history (two payments, their total exact),
  * opens a receipt (amount exact, reference, the transaction hash, the audit hash), downloads its
  * PDF (a PDF whose attached JSON verifies) and its JSON, and verifies both in the app through the
@@ -164,7 +166,18 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     await search(page, 'INV-7001')
     await expect(page.getByTestId('receipts-table-empty')).toBeVisible()
     const id = await payOnTheRail(ws, FIRST_CSV, FIRST_BATCH)
-    // Issued by the poller's sweep; the view hears receipts.changed and takes the new one in.
+    // Confirmed is not final: until its block is past the reorg window, each payout waits, and the view says why.
+    const waiting = page.getByTestId('receipts-waiting')
+    await expect(waiting).toContainText('3 payments wait for finality before their receipts')
+    await expect(waiting.getByTestId('receipts-waiting-item')).toHaveCount(3)
+    await expect(waiting.getByTestId('receipts-waiting-item').first()).toContainText(
+      /Payout rcpt-e2e-\d — Waiting for finality: block \d+ on Local Anvil is still inside the 64-block reorg window; the receipt is issued after \d+ more blocks\./,
+    )
+    await expect(page.getByTestId('receipts-table-empty')).toBeVisible()
+    await shot(page, 'receipts-00-waiting-for-finality')
+    // The sandbox's next sweep moves its chain past the window and issues them; the view hears receipts.changed and takes the new one in.
+    await ws.sweep()
+    await expect(waiting).toHaveCount(0)
     await expect(page.getByTestId('receipt-row')).toHaveCount(1)
     await expect(page.getByTestId('receipt-reference')).toHaveText('INV-7001')
     await expect(page.getByTestId('receipt-amount')).toHaveText('1,250.500001 USDC')
@@ -298,8 +311,12 @@ test('receipts: paid on the rail, found by invoice, downloaded, verified, tamper
     await search(page, 'INV-7004')
     await expect(page.getByTestId('receipts-table-empty')).toBeVisible()
     await payOnTheRail(ws, SECOND_CSV, SECOND_BATCH)
+    // Asked at once, the receipt is not due yet: the notice says it waits for finality.
     await page.getByTestId('receipts-issue').click()
-    await expect(page.getByTestId('notification-success').filter({ hasText: /receipts? issued|No receipt was due/ })).toBeVisible()
+    await expect(
+      page.getByTestId('notification-success').filter({ hasText: /1 payment waits — Waiting for finality: block \d+ on Local Anvil/ }),
+    ).toBeVisible()
+    await ws.sweep()
     await expect(page.getByTestId('receipt-row')).toHaveCount(1)
     await page.getByTestId('receipt-open').click()
     await paneSettled(page)

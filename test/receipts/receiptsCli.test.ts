@@ -109,8 +109,14 @@ describe('receipts issue through SIGKILLs', () => {
     expect((await stored()).numbers).toEqual(range(1, 1000))
 
     const rest = json(await ok('receipts', 'issue', ...ALICE, '--json'))
-    expect(rest).toEqual({ issued: 200, first: 1001, last: 1200, waiting: 0 })
-    expect(json(await ok('receipts', 'issue', ...ALICE, '--json'))).toEqual({ issued: 0, first: null, last: null, waiting: 0 })
+    expect(rest).toEqual({ issued: 200, first: 1001, last: 1200, waiting: 0, waitingFor: [] })
+    expect(json(await ok('receipts', 'issue', ...ALICE, '--json'))).toEqual({
+      issued: 0,
+      first: null,
+      last: null,
+      waiting: 0,
+      waitingFor: [],
+    })
 
     const after = await stored()
     expect(after.numbers).toEqual(range(1, PAYOUTS))
@@ -167,7 +173,7 @@ describe('the receipts commands', () => {
     const verified = ReceiptVerification.parse(json(await ok('receipts', 'verify', file, '--json')))
     expect(verified.ok).toBe(true)
     expect(verified.checks.find((c) => c.name === 'key')?.status).toBe('pass')
-    // No rail is configured here: the evidence is "not checked", and that is no failure.
+    // The made-up node (receiptTestKit.ts) has no transactions to show: the evidence is "not checked", and that is no failure.
     expect(verified.checks.find((c) => c.name === 'rail-evidence')).toMatchObject({
       status: 'skipped',
       detail: expect.stringContaining('not checked (offline)'),

@@ -69,7 +69,7 @@ describe('concurrent issuers', () => {
       const [a, b, here] = await Promise.all([
         issueInChild(),
         issueInChild(),
-        issueReceipts(desk.core.ctx, { secrets: desk.secrets, actor: ALICE, perTxMax: 37 }),
+        issueReceipts(desk.core.ctx, { secrets: desk.secrets, actor: ALICE, perTxMax: 37, rails: () => desk.core.rails.load() }),
       ])
       expect(a.code, a.stderr).toBe(0)
       expect(b.code, b.stderr).toBe(0)

@@ -164,7 +164,11 @@ describe('receipts on the sandbox', () => {
     const first = (await fileOfPayout('rc-evm-usdc')).receipt.subject.batchId!
     await attestBatch(sb.core.ctx, first, { signer, chain: 'evm', actor: 'test' })
     const second = await paySandboxBatch(sb, as, [['rc-evm-2', 'evm', '31337', 'USDC', ANVIL_ACCOUNTS[2], '1.5']], 'Second EVM batch')
-    await sb.core.api.call('receipts.issue', {}, as.alice)
+    // Confirmed is not final: asked now, its receipt waits; the sandbox's next sweep moves its chain past the reorg window and issues it.
+    expect((await sb.core.api.call('receipts.issue', {}, as.alice)).waitingFor).toEqual([
+      expect.objectContaining({ payoutId: 'rc-evm-2', waitingFor: expect.objectContaining({ kind: 'finality', windowBlocks: 64 }) }),
+    ])
+    await sb.core.poller.runOnce()
     await attestBatch(sb.core.ctx, second, { signer, chain: 'evm', actor: 'test' })
 
     const mine = await fileOfPayout('rc-evm-eth')

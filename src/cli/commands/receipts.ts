@@ -3,6 +3,7 @@
  *   receipts list [--query --payee --batch --kind --from --to --limit --cursor]
  *   receipts show N [--save FILE]          the receipt file a payee gets (JSON), or its summary
  *   receipts issue [--batch]                issue what is due now (the poller does it too)
+ *   receipts due [--batch --limit]          what is due and why it waits (finality)
  *   receipts verify FILE [--public-key FILE] [--offline]   exit 1 unless every check holds
  *   receipts key [show] | rotate | export [--out FILE]
  *   settings organisation [show] | set --name … [--address …] [--registration …] [--logo FILE | --no-logo]
@@ -131,7 +132,32 @@ export function receiptsCommand(program: Command, io: CliIo, state: RunState): C
         const result = await s.call('receipts.issue', opts.batch !== undefined ? { batchId: opts.batch } : {})
         if (s.out.json) return s.out.data(result)
         s.out.line(result.issued === 0 ? 'No receipt was due.' : `Issued ${result.issued} receipt(s): ${result.first}–${result.last}.`)
-        if (result.waiting > 0) s.out.line(`${result.waiting} payment(s) wait for an earlier receipt or have no rail evidence yet.`)
+        if (result.waiting > 0) s.out.line(`${result.waiting} payment(s) wait: for finality, an earlier receipt or rail evidence.`)
+        for (const w of result.waitingFor) s.out.line(`  ${w.subjectKey}  ${w.reason}`)
+        if (result.waitingFor.length < result.waiting && result.waitingFor.length > 0)
+          s.out.line(`  … and more: countersign receipts due lists them.`)
+      })
+    })
+
+  receipts
+    .command('due')
+    .description(
+      'Payments due a receipt and not receipted yet, and why each waits (an EVM payout until its block is past the reorg window).',
+    )
+    .option('--batch <id>', 'only the payouts (and reversals) of this batch')
+    .option('--limit <n>', 'most listed (default 50)')
+    .addHelpText('after', examples('countersign receipts due', 'countersign receipts due --batch b_123 --json'))
+    .action(async (opts: { batch?: string; limit?: string }, cmd: Command) => {
+      state.exitCode = await withSession(io, cmd, { mode: 'existing' }, async (s) => {
+        const due = await s.call('receipts.due', {
+          ...(opts.batch !== undefined ? { batchId: opts.batch } : {}),
+          ...(opts.limit !== undefined ? { limit: wholeNumber(opts.limit, '--limit') } : {}),
+        })
+        if (s.out.json) return s.out.data(due)
+        if (due.due === 0) return s.out.line('Nothing is due: every final payment has its receipt.')
+        s.out.line(`${due.due} payment(s) due a receipt; ${due.waiting} waiting.`)
+        for (const d of due.items) s.out.line(`  ${d.subjectKey}  ${d.reason}`)
+        if (due.items.length < due.due) s.out.line(`  … ${due.due - due.items.length} more (--limit).`)
       })
     })
 

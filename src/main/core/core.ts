@@ -44,6 +44,7 @@ import { createStripeSyncTask } from './poller/tasks/stripeSync'
 import { createReconPullTask } from './poller/tasks/reconPull'
 import { createBalanceChecksTask } from './poller/tasks/balanceChecks'
 import { createIssueReceiptsTask } from './poller/tasks/issueReceipts'
+import { createSandboxBlocksTask } from './poller/tasks/sandboxBlocks'
 import { hasErrorCode, isErrorCode } from '../../shared/errors'
 import { ensureDailyBackup } from './db/backups/ensureDailyBackup'
 
@@ -206,6 +207,8 @@ export async function createCore(config: CoreConfig): Promise<Core> {
         await expireHolds(c)
       },
     },
+    // A sandbox's own chain moves on only when asked: past the reorg window for the receipts waiting (sandboxBlocks.ts).
+    ...(sandbox ? [createSandboxBlocksTask(rails)] : []),
     createEvmConfirmTask(rails),
     createStellarConfirmTask(rails),
     createStellarPaymentsTask(rails, (network) => rails.config.stellar?.networks.find((n) => n.network === network)?.horizonUrl),
@@ -241,7 +244,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
       },
     },
     // Receipts for what the tasks above made final (payouts, Stripe reversals, escrow outcomes).
-    createIssueReceiptsTask(() => secrets),
+    createIssueReceiptsTask(() => secrets, rails),
     // A single-desk workspace backs itself up once a day, also in an app left open for weeks.
     ...(config.dailyBackup !== false ? [{ name: 'backups.daily', run: (c: CoreContext) => dailyBackup(c, config) }] : []),
   ]

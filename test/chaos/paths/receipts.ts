@@ -137,7 +137,7 @@ export const receiptsPath: ChaosPath<ReceiptsWorkload> & {
     // Quiet means nothing is left due.
     for (const d of await findDueReceipts(ctx))
       f.stuck.push(
-        `${d.subjectKey} is still due a receipt after the run went quiet (issuing says it waits for an earlier receipt or rail evidence)`,
+        `${d.subjectKey} is still due a receipt after the run went quiet and the chain moved past the reorg window (issuing says it waits for finality, an earlier receipt or rail evidence)`,
       )
 
     // The saved files: one per receipt, each verifies online and is the receipt the workspace holds.

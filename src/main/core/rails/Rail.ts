@@ -200,6 +200,27 @@ export interface RailReorgWatch {
   submissionsMax: number
   /** Whether a settled submission is still inside the reorg window (pure; rail's own head). */
   isWatched(submission: RailSubmission): boolean
+  /**
+   * Whether confirmed submissions are final now, read from the network (one request, the same
+   * lookup the engine makes): the head, whether each one's block is still on the chain, and how
+   * many blocks it still needs to leave the reorg window — by the same rule as `isWatched`.
+   * Throws when the network cannot be asked (a receipt then waits: it is never issued early).
+   */
+  finality(submissions: readonly RailSubmission[]): Promise<Map<string, RailFinality>>
+}
+
+/** One confirmed submission's place in the reorg window, as `RailReorgWatch.finality` read it. */
+export interface RailFinality {
+  /** The chain's head when read. */
+  head: bigint
+  /** Its block (number and hash as recorded) is still on the chain. */
+  onChain: boolean
+  /** Blocks on top of its block, its own included (head − block + 1). */
+  confirmations: bigint
+  /** The rail's reorg window, in blocks. */
+  windowBlocks: bigint
+  /** Blocks the head must still advance before it leaves the window; 0: final. */
+  blocksLeft: bigint
 }
 
 interface RailBase {

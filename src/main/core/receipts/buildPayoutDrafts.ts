@@ -148,6 +148,7 @@ export function draftPayouts(rows: PayoutRows, facts: ReceiptFacts): ReceiptDraf
     const sub = rows.submissions.get(entry?.metadata['submissionId'] ?? p.submission_id ?? '')
     const asset = facts.asset(p.asset_id)
     if (p.state !== 'confirmed' || !entry || !sub || sub.state !== 'confirmed' || !asset) continue
+    if (sub.rail === 'evm' && !finalAsChecked(facts, p.id, sub)) continue // not final, or the engine saw a reorg since: it waits
     out.push(draftPayout(rows, facts, p, entry, sub, asset))
   }
   return out
@@ -264,14 +265,21 @@ function timelineOf(rows: PayoutRows, facts: ReceiptFacts, p: PayoutRow, sub: Su
   const broadcast = at('payouts.submission.broadcast')
   if (broadcast) out.push(event('broadcast', broadcast.at, facts.operator(broadcast.actor), sub.rail === 'stripe' ? 'sent to Stripe' : ''))
   const confirmed = at('payouts.submission.confirmed')
-  if (confirmed) out.push(event('confirmed', confirmed.at, facts.operator(confirmed.actor), confirmationDetail(facts, sub)))
+  if (confirmed) out.push(event('confirmed', confirmed.at, facts.operator(confirmed.actor), confirmationDetail(facts, p, sub)))
   return out
 }
 
-function confirmationDetail(facts: ReceiptFacts, sub: SubmissionRow): string {
+/** The EVM payout was found final in the very block its submission names now. */
+function finalAsChecked(facts: ReceiptFacts, payoutId: string, sub: SubmissionRow): boolean {
+  const f = facts.evmFinal(payoutId)
+  return f !== undefined && f.submissionId === sub.id && f.blockNumber === sub.block_number && f.blockHash === sub.block_hash
+}
+
+function confirmationDetail(facts: ReceiptFacts, p: PayoutRow, sub: SubmissionRow): string {
   if (sub.rail === 'evm') {
-    const n = facts.confirmationsMin(sub.network)
-    return `block ${sub.block_number ?? '?'}${n === null ? '' : `, ${n} confirmation${n === 1 ? '' : 's'}`}`
+    const f = facts.evmFinal(p.id)
+    invariant(f !== undefined, () => `EVM payout ${p.id} drafted without finality`)
+    return `block ${f.blockNumber}; ${f.confirmations} confirmations when receipted, past the ${f.windowBlocks}-block reorg window`
   }
   if (sub.rail === 'stellar') return `ledger ${sub.block_number ?? '?'} (final when closed)`
   return `transfer ${sub.block_hash ?? '?'}`

@@ -4,10 +4,13 @@
  * order is deterministic (the same books give the same numbers), follows when each payment was
  * recorded, and puts every reversal after the payout it reverses.
  */
+import type { ReceiptDueItem } from '../../../shared/receiptsApi'
+import { receiptWaitSentence } from '../../../shared/receiptWaits'
 import type { CoreContext } from '../context'
 import { inChunks } from '../payouts/inChunks'
 import { escrowSubjects, type EscrowSubject } from './buildEscrowDrafts'
 import { metadataOf } from './receiptFacts'
+import { readPayoutFinality, type PayoutFinality, type ReceiptRails } from './receiptFinality'
 
 export type DueReceipt = { subjectKey: string; seq: number } & (
   { kind: 'payout'; payoutId: string } | { kind: 'escrow'; escrow: EscrowSubject } | { kind: 'reversal'; entryId: string }
@@ -64,4 +67,50 @@ export async function findDueReceipts(ctx: CoreContext, filter: { batchId?: stri
     for (const r of await ctx.db.all(k.selectFrom('receipts').select('subject_key').where('subject_key', 'in', chunk)))
       issued.add(r.subject_key)
   return due.filter((d) => !issued.has(d.subjectKey)).sort((a, b) => a.seq - b.seq || (a.subjectKey < b.subjectKey ? -1 : 1))
+}
+
+export function payoutIdsOf(due: readonly DueReceipt[]): string[] {
+  return due.flatMap((d) => (d.kind === 'payout' ? [d.payoutId] : []))
+}
+
+/** Due receipts as a person reads them: each with its rail and why it waits (null: issued at the next sweep). */
+export async function dueItems(ctx: CoreContext, due: readonly DueReceipt[], finality: PayoutFinality): Promise<ReceiptDueItem[]> {
+  const where = new Map<string, { rail: string; network: string }>()
+  for (const chunk of inChunks(payoutIdsOf(due)))
+    for (const p of await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['id', 'rail', 'network']).where('id', 'in', chunk)))
+      where.set(p.id, { rail: p.rail, network: p.network })
+  return due.map((d) => {
+    const payoutId = d.kind === 'payout' ? d.payoutId : null
+    const at = payoutId !== null ? where.get(payoutId) : undefined
+    const waitingFor = payoutId !== null ? (finality.waiting.get(payoutId) ?? null) : null
+    return {
+      subjectKey: d.subjectKey,
+      kind: d.kind,
+      payoutId,
+      rail: at?.rail ?? (d.kind === 'reversal' ? 'stripe' : null),
+      network: at?.network ?? null,
+      waitingFor,
+      reason:
+        waitingFor !== null
+          ? receiptWaitSentence(waitingFor)
+          : 'Final: its receipt is issued at the next sweep, or now with Issue due receipts (countersign receipts issue).',
+    }
+  })
+}
+
+/** receipts.due: what is due, waiting ones first (then issuing order), each with why; reads the chains' heads. */
+export async function listDueReceipts(
+  ctx: CoreContext,
+  rails: ReceiptRails,
+  filter: { batchId?: string; limit?: number } = {},
+): Promise<{ due: number; waiting: number; items: ReceiptDueItem[] }> {
+  const due = await findDueReceipts(ctx, filter.batchId !== undefined ? { batchId: filter.batchId } : {})
+  const finality = await readPayoutFinality(ctx, rails, payoutIdsOf(due))
+  const waits = (d: DueReceipt) => d.kind === 'payout' && finality.waiting.has(d.payoutId)
+  const ordered = [...due.filter(waits), ...due.filter((d) => !waits(d))]
+  return {
+    due: due.length,
+    waiting: finality.waiting.size,
+    items: await dueItems(ctx, ordered.slice(0, filter.limit ?? 50), finality),
+  }
 }

@@ -9,10 +9,14 @@
  * second finds the subjects receipted (subject_key is unique) and skips them.
  *
  * The key and the organisation are read before the first transaction (a secret store is never
- * awaited while the books are held); the signing itself is pure CPU.
+ * awaited while the books are held); the signing itself is pure CPU. So is finality
+ * (receiptFinality.ts): an EVM payout is receipted only once its block is past the reorg window,
+ * read from its chain first; inside the transaction its draft must name that very block, or it
+ * waits (the engine saw a reorg meanwhile).
  */
 import { canonicalJson } from '../util/canonicalJson'
 import type { IssueResult } from '../../../shared/receiptsApi'
+import { RECEIPT_WAITS_LISTED_MAX } from '../../../shared/receiptWaits'
 import type { ReceiptDocument } from '../../../shared/receiptTypes'
 import { appendAudit } from '../audit/appendAudit'
 import type { Actor, CoreContext } from '../context'
@@ -21,10 +25,11 @@ import { crashPoint } from '../util/crashPoint'
 import { auditSeqsOfEscrow, draftEscrow, loadEscrowRows, type EscrowSubject } from './buildEscrowDrafts'
 import { auditSeqsOfPayouts, draftPayouts, loadPayoutRows } from './buildPayoutDrafts'
 import { draftReversals, loadReversalRows } from './buildReversalDrafts'
-import { findDueReceipts, type DueReceipt } from './findDueReceipts'
+import { dueItems, findDueReceipts, payoutIdsOf, type DueReceipt } from './findDueReceipts'
 import { readOrganisation } from './organisation'
 import { sha256Hex, signHash } from './receiptCrypto'
 import { loadReceiptFacts, type ReceiptDraft } from './receiptFacts'
+import { readPayoutFinality, type PayoutFinality, type ReceiptRails } from './receiptFinality'
 import { loadSigningKey, workspaceIdOf, type SigningKey } from './receiptKeys'
 import { displayNumberOf } from './receiptNumbers'
 import { searchTermsOf } from './searchTerms'
@@ -60,6 +65,8 @@ export const RECEIPT_COLUMNS = [
 export interface IssueReceiptsParameters {
   secrets: SecretStore
   actor: Actor
+  /** The rails, to read whether EVM payouts are final (never issued before). */
+  rails: ReceiptRails
   batchId?: string
   /** Tests make it small to cross transaction boundaries. */
   perTxMax?: number
@@ -72,8 +79,15 @@ interface IssueEnv {
 }
 
 export async function issueReceipts(ctx: CoreContext, p: IssueReceiptsParameters): Promise<IssueResult> {
-  const due = await findDueReceipts(ctx, p.batchId !== undefined ? { batchId: p.batchId } : {})
-  const result: IssueResult = { issued: 0, first: null, last: null, waiting: 0 }
+  const found = await findDueReceipts(ctx, p.batchId !== undefined ? { batchId: p.batchId } : {})
+  const result: IssueResult = { issued: 0, first: null, last: null, waiting: 0, waitingFor: [] }
+  if (found.length === 0) return result
+  const finality = await readPayoutFinality(ctx, p.rails, payoutIdsOf(found))
+  const holds = (d: DueReceipt) => d.kind === 'payout' && finality.waiting.has(d.payoutId)
+  const due = found.filter((d) => !holds(d))
+  const held = found.filter(holds)
+  result.waiting = held.length
+  result.waitingFor = await dueItems(ctx, held.slice(0, RECEIPT_WAITS_LISTED_MAX), finality)
   if (due.length === 0) return result
   const org = await readOrganisation(ctx)
   const env: IssueEnv = {
@@ -84,7 +98,7 @@ export async function issueReceipts(ctx: CoreContext, p: IssueReceiptsParameters
   const perTx = p.perTxMax ?? RECEIPTS_PER_TX_MAX
   for (let i = 0; i < due.length; i += perTx) {
     const chunk = due.slice(i, i + perTx)
-    const done = await ctx.db.tx(() => issueChunk(ctx, p.actor, env, chunk))
+    const done = await ctx.db.tx(() => issueChunk(ctx, p.actor, env, chunk, finality))
     crashPoint('receipt-issue-after-commit')
     result.waiting += done.waiting
     if (done.first === null) continue
@@ -101,8 +115,9 @@ async function issueChunk(
   actor: Actor,
   env: IssueEnv,
   chunk: readonly DueReceipt[],
+  finality: PayoutFinality,
 ): Promise<{ first: number | null; last: number | null; waiting: number }> {
-  const { drafts, taken } = await draftsOf(ctx, chunk)
+  const { drafts, taken } = await draftsOf(ctx, chunk, finality)
   const issuedAt = ctx.clock.now().toISOString()
   const top = await ctx.db.first(ctx.db.k.selectFrom('receipts').select((eb) => eb.fn.max('number').as('n')))
   const firstNumber = Number(top?.n ?? 0) + 1
@@ -186,6 +201,7 @@ async function issuedReceipt(ctx: CoreContext, subjectKey: string): Promise<Rece
 async function draftsOf(
   ctx: CoreContext,
   chunk: readonly DueReceipt[],
+  finality: PayoutFinality,
 ): Promise<{ drafts: Map<string, ReceiptDraft>; taken: Set<string> }> {
   const keys = chunk.map((d) => d.subjectKey)
   const taken = new Set(
@@ -198,7 +214,7 @@ async function draftsOf(
   const payoutRows = await loadPayoutRows(ctx, payoutIds)
   const reversalRows = await loadReversalRows(ctx, reversalIds)
   const escrowRows = await loadEscrowRows(ctx, escrows)
-  const facts = await loadReceiptFacts(ctx, [
+  const facts = await loadReceiptFacts(ctx, finality.final, [
     ...auditSeqsOfPayouts(payoutRows),
     ...reversalRows.entries.map((e) => e.auditSeq),
     ...auditSeqsOfEscrow(escrowRows),

@@ -1,7 +1,7 @@
 /**
  * What every receipt builder reads besides its own rows, loaded once per issuing transaction:
- * operators' display names, assets (code and scale), the rails setting (confirmations required,
- * Stellar passphrases), and the audit rows that recorded the bookings. Plus the draft shape the
+ * operators' display names, assets (code and scale), the rails setting (Stellar passphrases), the
+ * EVM payouts found final before the transaction (their block and depth), and the audit rows that recorded the bookings. Plus the draft shape the
  * builders return and the issuer completes (number, payer, previous receipt).
  */
 import { formatAmount, parseMinor } from '../../../shared/money'
@@ -11,6 +11,7 @@ import { getRailsSetting } from '../rails/getRailsSetting'
 import { STRIPE_PLATFORM_SOURCE } from '../rails/stripe/stripeRailConfig'
 import { inChunks } from '../payouts/inChunks'
 import { invariant } from '../util/invariant'
+import type { PayoutFinal } from './receiptFinality'
 
 /** A receipt before it has a number: what the builders know from the books. */
 export interface ReceiptDraft {
@@ -45,8 +46,8 @@ export interface AssetFacts {
 export interface ReceiptFacts {
   operator(id: string): string
   asset(id: string): AssetFacts | undefined
-  /** EVM confirmations the engine waits for on `chainId`; null when the chain is not configured now. */
-  confirmationsMin(chainId: string): number | null
+  /** An EVM payout found final before this issuing transaction (receiptFinality.ts); undefined: not final (yet). */
+  evmFinal(payoutId: string): PayoutFinal | undefined
   /** "public", "testnet", "futurenet", "standalone", else the passphrase itself; "" when unknown. */
   passphraseName(network: string): string
   /** The passphrase itself (to decode stored envelopes); null when unknown. */
@@ -62,7 +63,11 @@ const PASSPHRASE_NAMES: ReadonlyMap<string, string> = new Map([
 ])
 
 /** Loads what the builders share; `auditSeqs`: the audit rows whose hashes the receipts cite. */
-export async function loadReceiptFacts(ctx: CoreContext, auditSeqs: readonly number[]): Promise<ReceiptFacts> {
+export async function loadReceiptFacts(
+  ctx: CoreContext,
+  evmFinal: ReadonlyMap<string, PayoutFinal>,
+  auditSeqs: readonly number[],
+): Promise<ReceiptFacts> {
   const operators = new Map(
     (await ctx.db.all(ctx.db.k.selectFrom('operators').select(['id', 'name']))).map((o) => [o.id, `${o.name} (${o.id})`]),
   )
@@ -81,7 +86,7 @@ export async function loadReceiptFacts(ctx: CoreContext, auditSeqs: readonly num
   return {
     operator: (id) => operators.get(id) ?? (id === SYSTEM_ACTOR ? 'Countersign (system)' : id),
     asset: (id) => assets.get(id),
-    confirmationsMin: (chainId) => rails.evm?.chains.find((c) => String(c.chainId) === chainId)?.confirmationsMin ?? null,
+    evmFinal: (payoutId) => evmFinal.get(payoutId),
     passphraseName: (network) => {
       const p = rails.stellar?.networks.find((n) => n.network === network)?.networkPassphrase
       return p === undefined ? '' : (PASSPHRASE_NAMES.get(p) ?? p)

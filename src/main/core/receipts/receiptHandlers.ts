@@ -13,6 +13,7 @@ import type { SecretStore } from '../secrets/SecretStore'
 import type { StripeService } from '../stripe/stripeService'
 import { invariant } from '../util/invariant'
 import type { EvidenceSources } from './checkRailEvidence'
+import { listDueReceipts } from './findDueReceipts'
 import { issueReceipts } from './issueReceipts'
 import { assetsOf, listReceipts, receiptTotals, toSummary } from './listReceipts'
 import { readOrganisation, setOrganisation } from './organisation'
@@ -66,9 +67,11 @@ export function createReceiptHandlers(env: ReceiptHandlerEnv): ReceiptHandlers {
       return issueReceipts(core, {
         secrets: secretsOf(env.rails),
         actor: operator.id,
+        rails: () => env.rails.load(),
         ...(input.batchId ? { batchId: input.batchId } : {}),
       })
     },
+    'receipts.due': ({ core }, input) => listDueReceipts(core, () => env.rails.load(), input),
     'receipts.verify': async ({ core }, input) => {
       const bytes = input.encoding === 'base64' ? decodeBase64(input.content) : input.content
       return await verifyReceiptFile(core, bytes, {

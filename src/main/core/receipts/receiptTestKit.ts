@@ -5,9 +5,15 @@
  * (audited as the engine audits them) and confirmed with applyVerdict, which books each payout
  * exactly as a real confirmation does. Only the rail is missing: the transaction hashes, blocks and
  * log indexes are made up, deterministically.
+ *
+ * A receipt attests a FINAL payment: the issuer asks chain 8453 whether each block is past the
+ * reorg window (receiptFinality.ts). So each desk's rails setting names chain 8453 at a made-up
+ * node in this process (fakeFinalNode): its head is far past every block, and the block at each
+ * height is the one payBatch made up there (per desk: the URL's path). Nothing else is answered.
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { getAddress } from 'viem'
@@ -20,6 +26,9 @@ import { ALICE, BOB, CAROL, DANA, TREASURY_ADDRESS, USDC, type Desk } from '../p
 import type { Rail } from '../rails/Rail'
 import { transitionBatch } from '../payouts/batches/transitionBatch'
 import { createMemorySecretStore, type SecretStore } from '../secrets/SecretStore'
+import { getRailsSetting, railsConfigFromSetting } from '../rails/getRailsSetting'
+import { setRailsSetting } from '../rails/setRailsSetting'
+import { evmAccountPath } from '../signing/bip32Path'
 
 export const ETH = 'ETH@evm:8453'
 
@@ -53,9 +62,11 @@ export async function openReceiptDesk(
   const existing = await core.ctx.db.all(core.ctx.db.k.selectFrom('operators').select(['id', 'name']))
   if (existing.length > 0) {
     for (const o of existing) await unlockForTest(core.api, o)
+    await configureFakeChain(desk, dir) // this process's node (its port) — the stored one was another's
     return desk
   }
   await addOperatorForTest(core.api, { name: 'Dana Admin', roles: ['admin'] })
+  await configureFakeChain(desk, dir)
   for (const [name, roles] of [
     ['Alice Preparer', ['preparer']],
     ['Bob Approver', ['approver']],
@@ -84,6 +95,81 @@ export async function openReceiptDesk(
   })
   await openEthTreasury(desk)
   return desk
+}
+
+/** Head of the made-up chain: every block payBatch makes up is far past the reorg window. */
+export const FAKE_CHAIN_HEAD = 1_000_000n
+
+/** The block hash made up at `height` on the desk `deskKey`. */
+function fakeBlockHash(deskKey: string, height: bigint): string {
+  return hex32(`block ${deskKey} ${height}`)
+}
+
+let fakeNode: Promise<string> | null = null
+
+/**
+ * A JSON-RPC "node" in this process, shared by every desk (unref'd: it never keeps the process
+ * alive): eth_chainId 8453, the head FAKE_CHAIN_HEAD, and at each height the block payBatch made up
+ * for the desk named by the URL's path. Anything else gets HTTP 503, a node that is down: a
+ * receipt's evidence looked up online is "not checked (offline)", as with no node at all.
+ */
+function fakeFinalNode(): Promise<string> {
+  fakeNode ??= new Promise((resolve, reject) => {
+    const server = http.createServer((req, res) => {
+      let body = ''
+      req.setEncoding('utf8').on('data', (c: string) => (body += c))
+      req.on('end', () => {
+        const deskKey = decodeURIComponent((req.url ?? '/').slice(1))
+        const parsed = JSON.parse(body) as unknown
+        const answer = (c: { id: unknown; method: string; params?: unknown[] }) => {
+          const ok = (result: unknown) => ({ jsonrpc: '2.0', id: c.id, result })
+          if (c.method === 'eth_chainId') return ok('0x2105')
+          if (c.method === 'eth_blockNumber') return ok(`0x${FAKE_CHAIN_HEAD.toString(16)}`)
+          if (c.method === 'eth_getBlockByNumber') {
+            const tag = String(c.params?.[0])
+            const height = tag === 'latest' ? FAKE_CHAIN_HEAD : BigInt(tag)
+            return ok(height > FAKE_CHAIN_HEAD ? null : { number: `0x${height.toString(16)}`, hash: fakeBlockHash(deskKey, height) })
+          }
+          return null
+        }
+        const out = Array.isArray(parsed) ? parsed.map(answer) : answer(parsed as Parameters<typeof answer>[0])
+        // Anything else (a receipt's evidence looked up online): a node that is down — "not checked (offline)".
+        if (out === null || (Array.isArray(out) && out.includes(null))) return void res.writeHead(503).end()
+        res.setHeader('content-type', 'application/json').end(JSON.stringify(out))
+      })
+    })
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.unref()
+      resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)
+    })
+  })
+  return fakeNode
+}
+
+/** The desk's rails: chain 8453 at the made-up node, path = the desk's folder name. */
+async function configureFakeChain(desk: Desk, dir: string): Promise<void> {
+  const url = `${await fakeFinalNode()}/${encodeURIComponent(path.basename(dir))}`
+  const setting = await setRailsSetting(
+    desk.core.ctx,
+    DANA,
+    {
+      evm: {
+        chains: [
+          {
+            chainId: 8453,
+            rpcUrl: url,
+            batchContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            confirmationsMin: 2,
+            maxFeePerGasCap: '500000000000',
+            source: { address: TREASURY_ADDRESS, path: evmAccountPath(0) },
+          },
+        ],
+      },
+    },
+    { sandbox: false },
+  )
+  desk.core.rails.replace(railsConfigFromSetting(setting.rails))
 }
 
 /** A payee address per index (deterministic, checksummed). */
@@ -155,6 +241,13 @@ export async function payBatch(
   const feeWei = options.feeWei ?? 21_000n * 10n ** 9n
   await ctx.db.tx(() => transitionBatch(ctx, CAROL, batch.id, 'executing', { reason: 'executed (receipts test)' }))
   const fakeRail = { feeAssetId: ETH } as unknown as Rail
+  // Each transaction in a block of its own, above every earlier one of this desk (the made-up node's blocks).
+  const top = await ctx.db.first(
+    ctx.db.k.selectFrom('submissions').select((eb) => eb.fn.max(eb.cast<number>('block_number', 'integer')).as('n')),
+  )
+  const firstBlock = top?.n === null || top?.n === undefined ? 1000n : BigInt(top.n) + 1n
+  const rpcUrl = (await getRailsSetting(ctx)).rails.evm?.chains.find((c) => c.chainId === 8453)?.rpcUrl ?? ''
+  const deskKey = decodeURIComponent(new URL(rpcUrl).pathname.slice(1))
   for (let start = 0, chunk = 0; start < payoutIds.length; start += perTx, chunk++) {
     const ids = payoutIds.slice(start, start + perTx)
     const id = `${batch.id}:c${chunk}:a1`
@@ -200,8 +293,8 @@ export async function payBatch(
     desk.clock.advance(60_000)
     await applyVerdict(ctx, fakeRail, await getSubmission(ctx, id), {
       kind: 'confirmed',
-      blockNumber: String(1000 + chunk),
-      blockHash: hex32(`block ${id}`),
+      blockNumber: String(firstBlock + BigInt(chunk)),
+      blockHash: fakeBlockHash(deskKey, firstBlock + BigInt(chunk)),
       feePaid: feeWei,
       feeAssetId: ETH,
       payouts: ids.map((payoutId, i) => ({ payoutId, logIndex: 2 * i + 1 })),

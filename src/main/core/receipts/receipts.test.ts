@@ -50,9 +50,9 @@ describe('issuing receipts', () => {
     })
     const { batchId, payoutIds } = await payBatch(desk, ROWS, { perTx: 2 })
     const issued = await desk.as(ALICE, 'receipts.issue', {})
-    expect(issued).toEqual({ issued: 3, first: 1, last: 3, waiting: 0 })
+    expect(issued).toEqual({ issued: 3, first: 1, last: 3, waiting: 0, waitingFor: [] })
     // Again: nothing is due, nothing is issued twice.
-    expect(await desk.as(ALICE, 'receipts.issue', {})).toEqual({ issued: 0, first: null, last: null, waiting: 0 })
+    expect(await desk.as(ALICE, 'receipts.issue', {})).toEqual({ issued: 0, first: null, last: null, waiting: 0, waitingFor: [] })
 
     const files = await Promise.all([1, 2, 3].map(fileOf))
     expect(files.map((f) => f.receipt.subject.id)).toEqual(payoutIds)
@@ -106,6 +106,8 @@ describe('issuing receipts', () => {
       ['broadcast', 'Countersign (system)'],
       ['confirmed', 'Countersign (system)'],
     ])
+    // Final: the block, and how deep it was when receipted (the made-up node's head is 1,000,000).
+    expect(r.timeline.at(-1)!.detail).toBe('block 1000; 999001 confirmations when receipted, past the 64-block reorg window')
     const entry = await desk.core.ctx.db.first(
       desk.core.ctx.db.k.selectFrom('entries').selectAll().where('id', '=', `payout:${payoutIds[0]}`),
     )

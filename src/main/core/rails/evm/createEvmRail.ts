@@ -22,7 +22,8 @@ import { buildEvmTransaction, renumberEvmTransaction } from './buildEvmTransacti
 import { createEvmChainCheck } from './checkEvmChain'
 import { classifyEvmSubmission } from './classifyEvmSubmission'
 import { evmExplorerTxUrl, evmRailDefaults, type EvmChainConfig } from './evmRailConfig'
-import { evmRailSetup } from './evmRailSetup'
+import { evmBlockWatched, evmRailSetup } from './evmRailSetup'
+import { readEvmFinality } from './readEvmFinality'
 import { lookupEvmSubmissions, type EvmHeadSeen } from './lookupEvmSubmissions'
 import { planEvmChunks, prepareEvmChunks } from './planEvmChunks'
 import { readEvmBalances } from './readEvmBalances'
@@ -70,7 +71,8 @@ export function createEvmRail(config: EvmChainConfig, options: CreateEvmRailOpti
     explorerUrl: (txHash) => evmExplorerTxUrl(config.explorerUrl, txHash),
     reorgWatch: {
       submissionsMax: evmRailDefaults.watchedConfirmedMax,
-      isWatched: (s) => headSeen.value === 0n || parseMinor(s.block_number ?? '0') + setup.reorgWatchBlocks >= headSeen.value,
+      isWatched: (s) => evmBlockWatched(setup.reorgWatchBlocks, parseMinor(s.block_number ?? '0'), headSeen.value),
+      finality: (submissions) => readEvmFinality(setup, headSeen, submissions),
     },
   }
 }

@@ -34,6 +34,22 @@ export interface EvmRailSetup {
 /** The gas one transaction may use by estimate: a share of the per-transaction cap. */
 export const evmUsableGas = (gasPerTxMax * evmRailDefaults.gasCapUsableNumerator) / evmRailDefaults.gasCapUsableDenominator
 
+/**
+ * THE reorg window, one rule for every EVM part that asks it: a block is still watched (a reorg
+ * may yet take it away, and the engine looks at what it holds) until the head is MORE than
+ * `reorgWatchBlocks` past it. Head 0 means "not known" (after a restart): watched. The payout and
+ * escrow rails' `isWatched` and the receipts' finality (a receipt attests a final payment) both
+ * ask this function.
+ */
+export function evmBlockWatched(reorgWatchBlocks: bigint, block: bigint, head: bigint): boolean {
+  return head === 0n || block + reorgWatchBlocks >= head
+}
+
+/** How many more blocks the head must advance before `block` leaves the reorg window (0: it has left). */
+export function evmBlocksLeftInWatch(reorgWatchBlocks: bigint, block: bigint, head: bigint): bigint {
+  return evmBlockWatched(reorgWatchBlocks, block, head) ? block + reorgWatchBlocks + 1n - head : 0n
+}
+
 export function evmRailSetup(config: EvmChainConfig, rpcUrl?: string): EvmRailSetup {
   const network = String(config.chainId)
   const confirmationsMin = BigInt(config.confirmationsMin)

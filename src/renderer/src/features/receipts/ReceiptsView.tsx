@@ -15,6 +15,7 @@ import { formatCount } from '../../lib/format'
 import { useApp } from '../app/store'
 import { notifyError, notifySuccess } from '../notify/store'
 import { useOffline } from '../offline/store'
+import { DueReceipts, useDueReceipts } from './DueReceipts'
 import { ExportPanel } from './ExportPanel'
 import { PayeeHistory } from './PayeeHistory'
 import { usePayee } from './payeeStore'
@@ -47,6 +48,7 @@ export function ReceiptsView() {
   useEffect(() => {
     if (connectionState !== 'open') return
     void useReceipts.getState().refresh()
+    void useDueReceipts.getState().load()
     if (usePayee.getState().payee !== null) void usePayee.getState().refresh()
   }, [connectionState, reconnects])
 
@@ -63,6 +65,7 @@ export function ReceiptsView() {
               leftSection={<IconRefresh size={14} />}
               onClick={() => {
                 void useReceipts.getState().refresh()
+                void useDueReceipts.getState().load()
                 if (usePayee.getState().payee !== null) void usePayee.getState().refresh()
               }}
               loading={loading}
@@ -74,6 +77,7 @@ export function ReceiptsView() {
           </>
         }
       />
+      <DueReceipts />
       <Tabs value={tab} onChange={(v) => v && setTab(v as ReceiptsTab)} keepMounted={false} data-testid="receipts-tabs">
         <Tabs.List>
           <Tabs.Tab value="search" leftSection={<IconReceipt2 size={16} />} data-testid="receipts-tab-search">
@@ -112,13 +116,17 @@ function IssueDueButton() {
     setBusy(true)
     try {
       const r = await invoke('receipts.issue', {})
+      const why = r.waitingFor[0]?.reason
       const waiting =
-        r.waiting > 0 ? ` ${formatCount(r.waiting)} ${r.waiting === 1 ? 'payment waits' : 'payments wait'} for what they depend on.` : ''
+        r.waiting > 0
+          ? ` ${formatCount(r.waiting)} ${r.waiting === 1 ? 'payment waits' : 'payments wait'}${why !== undefined ? ` — ${why}` : ' for what they depend on.'}`
+          : ''
       notifySuccess(
         r.issued === 0 ? 'No receipt was due' : `${formatCount(r.issued)} ${r.issued === 1 ? 'receipt' : 'receipts'} issued`,
         r.issued === 0 ? `Every final payment has its receipt.${waiting}` : `Numbers ${r.first} to ${r.last}.${waiting}`,
       )
       await useReceipts.getState().changed()
+      void useDueReceipts.getState().load()
     } catch (e) {
       notifyError('Receipts not issued', e)
     } finally {

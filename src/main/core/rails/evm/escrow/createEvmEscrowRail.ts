@@ -17,6 +17,7 @@ import { parseMinor } from '../../../../../shared/money'
 import { countersignEscrowRuntimeCodeHash } from '../abi'
 import { checkEvmChain, checkEvmContractCode } from '../checkEvmChain'
 import { evmExplorerTxUrl, evmRailDefaults, type EvmChainConfig } from '../evmRailConfig'
+import { evmBlockWatched } from '../evmRailSetup'
 import type { EvmHeadSeen, EvmObservation } from '../lookupEvmSubmissions'
 import { readEvmHead, readEvmNonceFloor } from '../readEvmChain'
 import { broadcastEvmSubmission } from '../sendEvmSubmission'
@@ -65,7 +66,7 @@ export function createEvmEscrowRail(config: EvmChainConfig, options: CreateEvmEs
     reorgWatch: {
       txsMax: evmRailDefaults.watchedConfirmedMax,
       head: () => readEvmHead(setup),
-      isWatched: (tx) => headSeen.value === 0n || parseMinor(tx.block_number ?? '0') + setup.reorgWatchBlocks >= headSeen.value,
+      isWatched: (tx) => evmBlockWatched(setup.reorgWatchBlocks, parseMinor(tx.block_number ?? '0'), headSeen.value),
       resend: (tx, observation) => {
         const o = observation as EvmObservation | undefined
         return o !== undefined && o.receipt === null && !o.known && !o.provablyDead && o.latestNonce <= parseMinor(tx.nonce ?? '0')
