@@ -27,6 +27,7 @@ import { assertSignerAddressVerified } from '../signing/verifySignerAddress'
 import { crashPoint } from '../util/crashPoint'
 import { invariant } from '../util/invariant'
 import { assertEscrowActionApproved } from './checkEscrowApprovals'
+import { REQUEST_MILESTONE_STATES } from './closeMootRequests'
 import { completeEscrowAction, setMilestone } from './completeEscrowAction'
 import { requireEscrowRail } from './createEscrow'
 import { setActionState } from './decideEscrowAction'
@@ -145,10 +146,7 @@ async function checkPreconditions(ctx: CoreContext, escrow: EscrowRow, action: E
         details: { escrowId: escrow.id, milestone: m.idx },
       },
     )
-  const allowed = { release: ['held'], dispute: ['held'], resolve: ['disputed'], refund: ['held', 'disputed', 'expired'] }[
-    action.kind as 'release'
-  ]
-  requireMilestoneState(escrow, m, allowed, `${action.kind} it`)
+  requireMilestoneState(escrow, m, REQUEST_MILESTONE_STATES[action.kind as 'release'], `${action.kind} it`)
   // The milestone row and the books must agree: its (sealed) ledger hold is still pending. A milestone
   // put back to 'held' with SQL after it was paid is refused here, before any rail is asked to pay it again.
   const hold = m.hold_id === null ? undefined : await ctx.db.first(ctx.db.k.selectFrom('holds').select('state').where('id', '=', m.hold_id))

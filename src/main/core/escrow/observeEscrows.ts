@@ -17,6 +17,7 @@ import { log } from '../log'
 import type { EscrowRail, EscrowRailRegistry, MilestoneOnRail } from '../rails/EscrowRail'
 import { crashPoint } from '../util/crashPoint'
 import { AUTO_RELEASE_ACTOR } from './checkEscrowApprovals'
+import { closeMootRequests } from './closeMootRequests'
 import { bookObservedRelease, setMilestone } from './completeEscrowAction'
 import { getEscrowRow, getMilestone, milestonesOf, termsOf } from './escrowRows'
 import { executeEscrowAction } from './executeEscrowAction'
@@ -65,8 +66,10 @@ async function observeOne(ctx: CoreContext, rails: EscrowRailRegistry, rail: Esc
   for (const m of milestones) {
     if (m.state !== 'held' && m.state !== 'expired') continue
     const onRail = seen.milestones.get(m.idx)
-    if (onRail?.state === 'released' && !(await hasOpenAction(ctx, escrow, m))) {
-      if (await bookReleaseOnce(ctx, escrow.id, m.idx, onRail)) out.released++
+    if (onRail?.state === 'released') {
+      // Requests the payee's claim made moot never block its booking (closeMootRequests.ts).
+      await ctx.db.tx(() => closeMootRequests(ctx, SYSTEM_ACTOR, escrow, m.idx, 'released'))
+      if (!(await hasOpenAction(ctx, escrow, m)) && (await bookReleaseOnce(ctx, escrow.id, m.idx, onRail))) out.released++
       continue
     }
     if (m.state === 'held' && railNow.toISOString() >= escrow.expires_at) {
@@ -74,6 +77,7 @@ async function observeOne(ctx: CoreContext, rails: EscrowRailRegistry, rail: Esc
         const fresh = await getMilestone(ctx, escrow, m.idx)
         if (fresh.state !== 'held') return
         await setMilestone(ctx, SYSTEM_ACTOR, escrow, fresh, { state: 'expired' }, { railNow: railNow.toISOString() })
+        await closeMootRequests(ctx, SYSTEM_ACTOR, escrow, m.idx, 'expired')
         await rollUpEscrowState(ctx, SYSTEM_ACTOR, escrow.id)
       })
       out.expired++
