@@ -21,6 +21,7 @@ import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault
 import { PATHS } from './paths/parent'
 import type { Findings } from './paths/types'
 import { Rng } from './prng'
+import { stageTimer, type StageTimer } from './stageTimer'
 import { ALL_RAILS, rpc, startRun, type Campaign, type RailName, type RunWorld } from './world'
 
 const childSource = fileURLToPath(new URL('./child.ts', import.meta.url))
@@ -82,6 +83,8 @@ export interface RunResult {
   errors: Record<string, number>
   /** Database calls of each phase that ran to its end (what a seeded kill point is drawn against). */
   dbCalls: number[]
+  /** Where the run's wall time went: ms per stage (stageTimer.ts; "#…" are counts). */
+  msPerStage: Record<string, number>
   findings: Findings
 }
 
@@ -107,14 +110,17 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const errors: Record<string, number> = {}
   const dbCalls: number[] = []
   const fire = (kind: string, n = 1) => void (n > 0 && (faults[kind] = (faults[kind] ?? 0) + n))
-  const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`)
+  const t = stageTimer()
+  const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`, t)
   const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
   let phases = 0
   let findings: Findings = { duplicates: [], lost: [], stuck: [], other: [], checked: {} }
   try {
     const workloads = new Map<string, unknown>()
-    for (const name of paths) workloads.set(name, await PATHS[name]!.setup(ctx, run, worldRng.fork(name)))
-    await ctx.db.close()
+    await t.time('setup', async () => {
+      for (const name of paths) workloads.set(name, await PATHS[name]!.setup(ctx, run, worldRng.fork(name)))
+      await ctx.db.close()
+    })
 
     const evmChunk = worldRng.int(1, 4)
     const stellarOps = worldRng.int(1, 3)
@@ -152,9 +158,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       fileFault,
       roundsMax: 12,
     })
-    const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
+    const runChild = async (config: ChildConfig, stage: string): Promise<'killed' | 'done'> => {
       phases++
-      const r = await spawnChild(config, opts.breakMode)
+      const r = await t.time(stage, () => spawnChild(config, opts.breakMode))
       if (r.signal === 'SIGKILL' && (config.killAtDbCall !== null || config.fileFault?.kind === 'torn')) return 'killed'
       if (r.timedOut)
         throw new Error(
@@ -183,7 +189,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       if (expiring) {
         // The network recovers; time has passed beyond the transaction's bound.
         run.stellar.faults.clear()
-        await run.stellar.advanceClock(400)
+        await t.time('faults', () => run.stellar.advanceClock(400))
         expiring = false
       }
       // A disk fault on a file the person saves (receipts): torn by a kill mid-write, or a full disk.
@@ -191,14 +197,14 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
         ? { kind: fileRng.pick(['torn', 'full'] as const), atWrite: fileRng.int(1, 12) }
         : null
       scheduleRailFaults(run, faultRng, () => (expiring = true))
-      const ended = await runChild(childConfig(phase, killAt, device, fileFault))
+      const ended = await runChild(childConfig(phase, killAt, device, fileFault), 'phase.faulty')
       // A torn file write ends in a SIGKILL too (counted as file.torn, not as a database-call kill).
       if (ended === 'killed' && !tornIn(eventsFile, phase)) fire('sigkill')
       if (!expiring) run.stellar.faults.clear()
       run.stripe.faults.clear()
-      if (rails.includes('evm')) await evmFaults(run, faultRng, fire)
+      if (rails.includes('evm')) await t.time('faults', () => evmFaults(run, faultRng, fire))
       for (const name of paths) {
-        const fired = await PATHS[name]!.afterPhase?.(run, phaseRngs.get(name)!, workloads.get(name))
+        const fired = await t.time('faults', async () => PATHS[name]!.afterPhase?.(run, phaseRngs.get(name)!, workloads.get(name)))
         for (const [kind, n] of Object.entries(fired ?? {})) fire(kind, n)
       }
     }
@@ -210,19 +216,22 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     // Clean phases until quiet: the device works, the networks answer, nobody pulls the plug.
     const quiet = async () => {
       for (let i = 0; i < 4; i++) {
-        await runChild(childConfig(phases, null, null))
-        if (await isQuiet(run, paths, workloads)) return
+        await runChild(childConfig(phases, null, null), 'phase.clean')
+        if (await t.time('quietCheck', () => isQuiet(run, paths, workloads))) return
       }
     }
     await quiet()
-    const ctx2 = await openWorkspace(run.dir)
-    for (const name of paths) {
-      const p = PATHS[name]!
-      if (p.followUp) await p.followUp(ctx2, run, worldRng.fork(`${name}:after`), workloads.get(name))
-    }
-    await ctx2.db.close()
+    await t.time('followUp', async () => {
+      const ctx2 = await openWorkspace(run.dir)
+      for (const name of paths) {
+        const p = PATHS[name]!
+        if (p.followUp) await p.followUp(ctx2, run, worldRng.fork(`${name}:after`), workloads.get(name))
+      }
+      await ctx2.db.close()
+    })
     await quiet()
 
+    const oracleStarted = performance.now()
     const ctx3 = await openWorkspace(run.dir)
     // Fired, not scheduled: transactions the core declared expired after the clock passed their bound.
     const expired = await ctx3.db.all(ctx3.db.k.selectFrom('submissions').select('id').where('failure_code', '=', 'STELLAR_EXPIRED'))
@@ -230,6 +239,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     for (const name of paths) mergeFindings(findings, await PATHS[name]!.oracle(ctx3, run, workloads.get(name)))
     for (const name of paths) for (const [kind, n] of Object.entries(PATHS[name]!.fired?.(workloads.get(name)) ?? {})) fire(kind, n)
     await ctx3.db.close()
+    t.add('oracle', performance.now() - oracleStarted)
   } catch (error) {
     findings = { ...findings, other: [...findings.other, `run error: ${error instanceof Error ? error.message : String(error)}`] }
   } finally {
@@ -242,12 +252,22 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       if (e.kind === 'device') fire(`device.${e.code}`, e.n ?? 1)
       if (e.kind === 'file') fire(`file.${e.code}`)
       if (e.kind === 'done') dbCalls.push(e.n ?? 0)
+      if (e.kind === 'timing') for (const [k, v] of Object.entries(e.stages ?? {})) t.add(k, v)
     }
-    await run.stop()
+    await t.time('world.stop', () => run.stop())
   }
   const ok = findings.duplicates.length + findings.lost.length + findings.stuck.length + findings.other.length === 0
   if (ok) fs.rmSync(run.dir, { recursive: true, force: true })
-  return { seed, ok, ms: Date.now() - started, rails: [...rails], paths: [...paths], phases, faults, errors, dbCalls, findings }
+  const ms = Date.now() - started
+  t.add('other', ms - timedTotal(t))
+  return { seed, ok, ms, rails: [...rails], paths: [...paths], phases, faults, errors, dbCalls, msPerStage: { ...t.ms }, findings }
+}
+
+/** The parent's own stages (the children's "child.…" stages are parts of phase.faulty / phase.clean). */
+function timedTotal(t: StageTimer): number {
+  return Object.entries(t.ms)
+    .filter(([k]) => !k.startsWith('child.') && !k.startsWith('#'))
+    .reduce((s, [, v]) => s + v, 0)
 }
 
 function scheduleRailFaults(run: RunWorld, rng: Rng, expire: () => void): void {

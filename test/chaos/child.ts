@@ -29,6 +29,7 @@ import { openWorkspace } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
 import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault } from './childConfig'
 import { childSteps } from './paths'
+import { stageTimer } from './stageTimer'
 
 const config = JSON.parse(process.argv[2]!) as ChildConfig
 const log = (e: ChildEvent) => fs.appendFileSync(config.eventsFile, `${JSON.stringify({ phase: config.phase, ...e })}\n`)
@@ -93,9 +94,19 @@ function installFileFault(dir: string, fault: FileFault | null): void {
   }
 }
 
+/** Where the child's time goes (ms per stage, reported as 'timing' events: measuring only, no database call). */
+const timer = stageTimer()
+const timed = <T>(stage: string, f: () => Promise<T>): Promise<T> => timer.time(stage, f)
+const flushTiming = () => {
+  log({ kind: 'timing', stages: { ...timer.ms } })
+  for (const k of Object.keys(timer.ms)) delete timer.ms[k]
+}
+
 async function main(): Promise<void> {
+  // From the process's start: node's own start-up and loading the bundle's modules.
+  timer.add('child.load', performance.now())
   installFileFault(path.join(config.dataDir, SAVED_FILES_DIR), config.fileFault)
-  const base = await openWorkspace(config.dataDir)
+  const base = await timed('child.open', () => openWorkspace(config.dataDir))
   // The workspace clock follows the Horizon harness's ledger clock (which the campaign moves).
   let nowMs = await stellarNow()
   const ctx: CoreContext = { ...base, db: killingDb(base.db, config.killAtDbCall), clock: { now: () => new Date(nowMs) } }
@@ -176,7 +187,8 @@ async function main(): Promise<void> {
     }
     return waiting
   }
-  let waiting = await runSteps('start')
+  flushTiming() // a child killed later still reports its start
+  let waiting = await timed('child.steps', () => runSteps('start'))
   const rejected = [emulators.ethereum, emulators.stellar].flatMap((em) => em.stats.prompts.filter((p) => p.answer === 'rejected'))
   // A rejection the engine answered without throwing is still a fault that fired (counted once).
   if (rejected.length > 0 && !rejectedThrown) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
@@ -185,11 +197,11 @@ async function main(): Promise<void> {
   const gate = createSweepGate()
   const escrowOn = config.paths.includes('escrow')
   for (let round = 0; round < config.roundsMax; round++) {
-    if (round > 0) waiting = await runSteps('start', true)
+    if (round > 0) waiting = await timed('child.steps', () => runSteps('start', true))
     let open = waiting
     for (const rail of rails.all()) {
       try {
-        open += (await sweepRail(ctx, rail, gate)).open
+        open += (await timed(`child.sweep.${rail.rail}`, () => sweepRail(ctx, rail, gate))).open
       } catch (error) {
         const e = error as { code?: string; message?: string }
         log({ kind: 'error', step: `sweep:${rail.rail}`, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
@@ -200,8 +212,8 @@ async function main(): Promise<void> {
     // confirms their transactions (only in runs with escrows: a payouts run keeps its database calls, so its kept seeds replay as they were).
     if (escrowOn)
       try {
-        await observeEscrows(ctx, escrowRails)
-        const swept = await sweepEscrowTxs(ctx, escrowRails)
+        await timed('child.sweep.escrow', () => observeEscrows(ctx, escrowRails))
+        const swept = await timed('child.sweep.escrow', () => sweepEscrowTxs(ctx, escrowRails))
         open += swept.looked - swept.settled
       } catch (error) {
         const e = error as { code?: string; message?: string }
@@ -209,16 +221,20 @@ async function main(): Promise<void> {
         open++
       }
     // The poller's other tasks of the sweep (Stripe sync, receipts), after the confirmations.
-    await runSteps('sweep')
+    await timed('child.pollerSteps', () => runSteps('sweep'))
+    timer.add('#child.rounds', 1)
     if (open === 0 && round > 0) break
-    if (config.rails.includes('evm')) {
-      // Block time moves as the ledger's does (5 s a round), so review windows and expiries pass on both.
-      if (escrowOn) await rpcCall(config.evm.rpcUrl, 'evm_increaseTime', [5])
-      await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
-    }
-    if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
+    await timed('child.mine', async () => {
+      if (config.rails.includes('evm')) {
+        // Block time moves as the ledger's does (5 s a round), so review windows and expiries pass on both.
+        if (escrowOn) await rpcCall(config.evm.rpcUrl, 'evm_increaseTime', [5])
+        await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
+      }
+      if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
+    })
   }
-  await runSteps('end')
+  await timed('child.endSteps', () => runSteps('end'))
+  flushTiming()
   log({ kind: 'done', n: calls })
   await signer.close()
   await base.db.close()

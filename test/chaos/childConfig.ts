@@ -51,8 +51,10 @@ export interface ChildConfig {
 }
 
 export interface ChildEvent {
-  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls'
+  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls' | 'timing'
   step?: string
+  /** timing: ms per stage of the child since its last timing event (stageTimer.ts). */
+  stages?: Record<string, number>
   code?: string
   message?: string
   n?: number

@@ -1,12 +1,13 @@
 /**
  * The full campaign, a command (issue 18):
  *   npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts,escrow,receipts,stripe-bank]
- *                    [--backend sqlite|postgres] [--report FILE] [--break resign]
+ *                    [--backend sqlite|postgres] [--report FILE] [--break resign] [--timings]
  * Run i of campaign S has the seed "S.i"; a seed with a dot and --runs 1 replays that one run alone
  * (the line printed for a failure). --break resign runs the deliberately broken engine
  * (COUNTERSIGN_TEST_BREAK=resign-instead-of-rebroadcast): the campaign must then fail (exit 1).
  * Postgres: `npx tsx scripts/postgres-cluster.ts run -- npm run chaos -- --backend postgres …`.
- * The report (JSON) is rewritten after every run, so a campaign cut short keeps its figures.
+ * The report (JSON) is rewritten after every run, so a campaign cut short keeps its figures; its
+ * msPerStage says where a run's time goes (--timings prints it for each run).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -15,6 +16,7 @@ import { replayCommand, type RunOptions, type RunResult } from './campaign'
 import { PATH_NAMES } from './paths'
 import { buildReport, formatReport, writeReport } from './report'
 import { runCampaign, runSeeds } from './runCampaign'
+import { formatStages } from './stageTimer'
 import { ALL_RAILS, type RailName } from './world'
 
 const BREAKS: Record<string, string> = { resign: 'resign-instead-of-rebroadcast' }
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
       backend: { type: 'string', default: 'sqlite' },
       report: { type: 'string', default: 'out/chaos/report.json' },
       break: { type: 'string' },
+      timings: { type: 'boolean', default: false },
     },
   })
   const runs = Number(values.runs)
@@ -57,6 +60,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}; ${fired || 'no fault fired'})\n`,
     )
+    if (values.timings) process.stdout.write(`  time: ${formatStages(r.msPerStage)}\n`)
   })
   const report = buildReport(seed, results, opts)
   process.stdout.write(`${formatReport(report)}\n`)
