@@ -4,7 +4,9 @@
  * retry), then the poller's sweeps — on the run's workspace, against the campaign's harnesses.
  * The campaign SIGKILLs it from the inside at the k-th database call (killAtDbCall): a crash at a
  * moment nobody named, reproducible because the k is drawn from the seed.
- * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>'
+ * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>' — or with no argument: the
+ * campaign starts the next child ahead (its modules loaded while the current phase runs) and sends
+ * it `{ config, sentAt }` as one line on stdin when its phase begins (campaign.ts, spawnChild).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -31,7 +33,7 @@ import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault } fr
 import { childSteps } from './paths'
 import { stageTimer } from './stageTimer'
 
-const config = JSON.parse(process.argv[2]!) as ChildConfig
+let config!: ChildConfig
 const log = (e: ChildEvent) => fs.appendFileSync(config.eventsFile, `${JSON.stringify({ phase: config.phase, ...e })}\n`)
 
 let calls = 0
@@ -102,9 +104,21 @@ const flushTiming = () => {
   for (const k of Object.keys(timer.ms)) delete timer.ms[k]
 }
 
+/** The config: on argv, or (a child started ahead) one JSON line on stdin; null when stdin closes empty (the campaign ended). */
+async function readConfig(): Promise<{ config: ChildConfig; sentAt: number } | null> {
+  if (process.argv[2]) return { config: JSON.parse(process.argv[2]) as ChildConfig, sentAt: performance.timeOrigin }
+  let text = ''
+  for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8')
+  return text.trim() === '' ? null : (JSON.parse(text) as { config: ChildConfig; sentAt: number })
+}
+
 async function main(): Promise<void> {
-  // From the process's start: node's own start-up and loading the bundle's modules.
-  timer.add('child.load', performance.now())
+  const ready = performance.timeOrigin + performance.now()
+  const got = await readConfig()
+  if (!got) return
+  config = got.config
+  // What the phase waited for node's start-up and the bundle's modules (0 when it was started ahead and ready in time).
+  timer.add('child.load', Math.max(0, ready - got.sentAt))
   installFileFault(path.join(config.dataDir, SAVED_FILES_DIR), config.fileFault)
   const base = await timed('child.open', () => openWorkspace(config.dataDir))
   // The workspace clock follows the Horizon harness's ledger clock (which the campaign moves).

@@ -1,5 +1,5 @@
 /** Runs `runs` seeded runs (run i's seed is `${seed}.${i}`) on one campaign world; reports each as it ends. */
-import { runOne, type RunOptions, type RunResult } from './campaign'
+import { runOne, stopSpareChild, type RunOptions, type RunResult } from './campaign'
 import { startCampaignWorld } from './world'
 
 export function runSeeds(seed: string, runs: number): string[] {
@@ -20,6 +20,7 @@ export async function runCampaign(
       onRun?.(r, i)
     }
   } finally {
+    stopSpareChild()
     await campaign.stop()
   }
   return results

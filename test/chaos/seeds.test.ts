@@ -11,7 +11,7 @@
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { replayCommand, runOne, type RunOptions, type RunResult } from './campaign'
+import { replayCommand, runOne, stopSpareChild, type RunOptions, type RunResult } from './campaign'
 import { buildReport, formatReport } from './report'
 import { runSeeds } from './runCampaign'
 import { startCampaignWorld, type Campaign, type RailName } from './world'
@@ -48,6 +48,7 @@ beforeAll(async () => {
   campaign = await startCampaignWorld()
 }, 120_000)
 afterAll(async () => {
+  stopSpareChild()
   await campaign?.stop()
 })
 
