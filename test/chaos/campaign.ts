@@ -350,17 +350,22 @@ interface StartedChild {
 }
 
 /**
- * A child started ahead: while a phase runs, the next phase's process is already started and has
- * loaded its modules, waiting for its config on stdin. Only the start-up moves: it is a new process
- * for its phase all the same (nothing of the workspace is opened before its config arrives).
+ * Children started ahead: while a phase runs, the next phases' processes are already started and
+ * have loaded their modules, waiting for their config on stdin. Only the start-up moves: each is a
+ * new process for its phase all the same (nothing of the workspace is opened before its config
+ * arrives). Two, because a phase can end sooner than a process starts (a kill at the 5th database
+ * call, a phase with nothing to do). COUNTERSIGN_CHAOS_SPARE_CHILDREN=0 starts each child cold.
  */
-let spare: StartedChild | null = null
+const SPARES = Number(process.env.COUNTERSIGN_CHAOS_SPARE_CHILDREN ?? 2)
+let spares: StartedChild[] = []
 
 function startChild(script: string, breakMode: string | undefined): StartedChild {
   const env = { ...process.env }
   delete env[BREAK_ENV]
   if (breakMode) env[BREAK_ENV] = breakMode
-  const child = spawn(process.execPath, [script], { env, stdio: ['pipe', 'ignore', 'pipe'] })
+  // COUNTERSIGN_CHAOS_CHILD_NODE_ARGS: node flags for the children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a phase's time goes).
+  const nodeArgs = process.env.COUNTERSIGN_CHAOS_CHILD_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []
+  const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['pipe', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)))
   // A spare the campaign never used must not keep the parent alive.
@@ -375,10 +380,10 @@ function startChild(script: string, breakMode: string | undefined): StartedChild
   return { child, breakMode, stderr: () => stderr, exited }
 }
 
-/** Stops the child started ahead (the campaign's end). */
+/** Stops the children started ahead (the campaign's end). */
 export function stopSpareChild(): void {
-  spare?.child.kill('SIGKILL')
-  spare = null
+  for (const s of spares) s.child.kill('SIGKILL')
+  spares = []
 }
 process.once('exit', stopSpareChild)
 
@@ -387,18 +392,16 @@ async function spawnChild(
   breakMode?: string,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }> {
   const script = await childScript()
-  let started = spare
-  spare = null
-  if (!started || started.breakMode !== breakMode || started.child.exitCode !== null || started.child.signalCode !== null) {
-    started?.child.kill('SIGKILL')
-    started = startChild(script, breakMode)
-  }
+  spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
+  const mine = () => spares.filter((s) => s.breakMode === breakMode)
+  const started = mine()[0] ?? startChild(script, breakMode)
+  spares = spares.filter((s) => s !== started)
   const { child } = started
   child.ref()
   ;(child.stderr as unknown as { ref?: () => void }).ref?.()
   child.stdin!.on('error', () => {}) // a child that died before reading: its exit says why
   child.stdin!.end(`${JSON.stringify({ config, sentAt: Date.now() })}\n`)
-  spare = startChild(script, breakMode)
+  while (mine().length < SPARES) spares.push(startChild(script, breakMode))
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true

@@ -9,6 +9,7 @@
  * it `{ config, sentAt }` as one line on stdin when its phase begins (campaign.ts, spawnChild).
  */
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Address } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
@@ -26,7 +27,7 @@ import { createStellarEscrowRail } from '../../src/main/core/rails/stellar/escro
 import { createStripeRail } from '../../src/main/core/rails/stripe/createStripeRail'
 import { createStripeEscrowRail } from '../../src/main/core/rails/stripe/escrow/createStripeEscrowRail'
 import { evmAccountPath, stellarAccountPath } from '../../src/main/core/signing/bip32Path'
-import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/sandboxSigner'
+import { createSandboxEmulators, createSandboxSigner, type SandboxEmulators } from '../../src/main/core/signing/sandboxSigner'
 import { openWorkspace } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
 import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault } from './childConfig'
@@ -112,7 +113,22 @@ async function readConfig(): Promise<{ config: ChildConfig; sentAt: number } | n
   return text.trim() === '' ? null : (JSON.parse(text) as { config: ChildConfig; sentAt: number })
 }
 
+/**
+ * What a child can do before it knows its phase (while it waits, started ahead): the two emulated
+ * devices (their keys derived from the test mnemonic: PBKDF2 and BIP32) and the Ledger client
+ * packages the signer loads on first use (hw-app-eth pulls in ethers). Nothing here reads the
+ * workspace or a rail; the device faults are set on the emulators once the config is known.
+ */
+function warmUp(): SandboxEmulators {
+  const emulators = createSandboxEmulators()
+  const requireCjs = createRequire(import.meta.url)
+  requireCjs('@ledgerhq/hw-app-eth')
+  requireCjs('@ledgerhq/hw-app-str')
+  return emulators
+}
+
 async function main(): Promise<void> {
+  const emulators = warmUp()
   const ready = performance.timeOrigin + performance.now()
   const got = await readConfig()
   if (!got) return
@@ -125,7 +141,6 @@ async function main(): Promise<void> {
   let nowMs = await stellarNow()
   const ctx: CoreContext = { ...base, db: killingDb(base.db, config.killAtDbCall), clock: { now: () => new Date(nowMs) } }
 
-  const emulators = createSandboxEmulators()
   const d = config.device
   if (d) {
     const em = d.app === 'ethereum' ? emulators.ethereum : emulators.stellar
