@@ -46,7 +46,9 @@ function childScript(): Promise<string> {
       format: 'esm',
       external: ['better-sqlite3', 'pg', 'pg-native'],
       // Bundled CommonJS packages (stellar-base) require node's own modules.
-      banner: { js: "import { createRequire as __chaosCreateRequire } from 'node:module'; const require = __chaosCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __chaosCreateRequire } from 'node:module'; const require = __chaosCreateRequire(import.meta.url);",
+      },
       minifyWhitespace: true,
       minifySyntax: true,
       outfile,
