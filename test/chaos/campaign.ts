@@ -120,6 +120,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const dbCalls: number[] = []
   const fire = (kind: string, n = 1) => void (n > 0 && (faults[kind] = (faults[kind] ?? 0) + n))
   const t = stageTimer()
+  // The first phase's child loads while the world is reset and the workload written (a failure to
+  // bundle or start one is the first phase's to report).
+  startSpareChildren(opts.breakMode).catch(() => {})
   const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`, t)
   const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
   let phases = 0
@@ -389,21 +392,28 @@ export function stopSpareChild(): void {
 }
 process.once('exit', stopSpareChild)
 
+/** Tops the spares of this break mode up to SPARES. */
+async function startSpareChildren(breakMode: string | undefined): Promise<void> {
+  const script = await childScript()
+  spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
+  const mine = () => spares.filter((s) => s.breakMode === breakMode)
+  while (mine().length < SPARES) spares.push(startChild(script, breakMode))
+}
+
 async function spawnChild(
   config: ChildConfig,
   breakMode?: string,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }> {
   const script = await childScript()
   spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
-  const mine = () => spares.filter((s) => s.breakMode === breakMode)
-  const started = mine()[0] ?? startChild(script, breakMode)
+  const started = spares.find((s) => s.breakMode === breakMode) ?? startChild(script, breakMode)
   spares = spares.filter((s) => s !== started)
   const { child } = started
   child.ref()
   ;(child.stderr as unknown as { ref?: () => void }).ref?.()
   child.stdin!.on('error', () => {}) // a child that died before reading: its exit says why
   child.stdin!.end(`${JSON.stringify({ config, sentAt: Date.now() })}\n`)
-  while (mine().length < SPARES) spares.push(startChild(script, breakMode))
+  await startSpareChildren(breakMode)
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
