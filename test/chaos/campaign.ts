@@ -122,7 +122,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const t = stageTimer()
   // The first phase's child loads while the world is reset and the workload written (a failure to
   // bundle or start one is the first phase's to report).
-  startSpareChildren(opts.breakMode).catch(() => {})
+  startSpareChildren().catch(() => {})
   const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`, t)
   const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
   let phases = 0
@@ -349,7 +349,6 @@ async function isQuiet(run: RunWorld, paths: readonly string[], workloads: Reado
 
 interface StartedChild {
   child: ChildProcess
-  breakMode: string | undefined
   stderr(): string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -358,16 +357,16 @@ interface StartedChild {
  * Children started ahead: while a phase runs, the next phases' processes are already started and
  * have loaded their modules, waiting for their config on stdin. Only the start-up moves: each is a
  * new process for its phase all the same (nothing of the workspace is opened before its config
- * arrives). Two, because a phase can end sooner than a process starts (a kill at the 5th database
- * call, a phase with nothing to do). COUNTERSIGN_CHAOS_SPARE_CHILDREN=0 starts each child cold.
+ * arrives; a broken engine's BREAK_ENV comes with it). Two, because a phase can end sooner than
+ * a process starts (a kill at the 5th database call, a phase with nothing to do).
+ * COUNTERSIGN_CHAOS_SPARE_CHILDREN=0 starts each child when its phase begins.
  */
 const SPARES = Number(process.env.COUNTERSIGN_CHAOS_SPARE_CHILDREN ?? 2)
 let spares: StartedChild[] = []
 
-function startChild(script: string, breakMode: string | undefined): StartedChild {
+function startChild(script: string): StartedChild {
   const env = { ...process.env }
   delete env[BREAK_ENV]
-  if (breakMode) env[BREAK_ENV] = breakMode
   // COUNTERSIGN_CHAOS_CHILD_NODE_ARGS: node flags for the children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a phase's time goes).
   const nodeArgs = process.env.COUNTERSIGN_CHAOS_CHILD_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []
   const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['pipe', 'ignore', 'pipe'] })
@@ -382,7 +381,7 @@ function startChild(script: string, breakMode: string | undefined): StartedChild
     child.on('exit', (code, signal) => resolve({ code, signal }))
   })
   exited.catch(() => {}) // a spare that failed to start is seen when it is taken
-  return { child, breakMode, stderr: () => stderr, exited }
+  return { child, stderr: () => stderr, exited }
 }
 
 /** Stops the children started ahead (the campaign's end). */
@@ -392,12 +391,14 @@ export function stopSpareChild(): void {
 }
 process.once('exit', stopSpareChild)
 
-/** Tops the spares of this break mode up to SPARES. */
-async function startSpareChildren(breakMode: string | undefined): Promise<void> {
+/**
+ * Bundles the child and tops the spares up to SPARES. A campaign calls it before it starts its
+ * world, so both happen while Anvil starts; a failure is the first phase's to report.
+ */
+export async function startSpareChildren(): Promise<void> {
   const script = await childScript()
   spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
-  const mine = () => spares.filter((s) => s.breakMode === breakMode)
-  while (mine().length < SPARES) spares.push(startChild(script, breakMode))
+  while (spares.length < SPARES) spares.push(startChild(script))
 }
 
 async function spawnChild(
@@ -406,14 +407,13 @@ async function spawnChild(
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }> {
   const script = await childScript()
   spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
-  const started = spares.find((s) => s.breakMode === breakMode) ?? startChild(script, breakMode)
-  spares = spares.filter((s) => s !== started)
+  const started = spares.shift() ?? startChild(script)
   const { child } = started
   child.ref()
   ;(child.stderr as unknown as { ref?: () => void }).ref?.()
   child.stdin!.on('error', () => {}) // a child that died before reading: its exit says why
-  child.stdin!.end(`${JSON.stringify({ config, sentAt: Date.now() })}\n`)
-  await startSpareChildren(breakMode)
+  child.stdin!.end(`${JSON.stringify({ config, sentAt: Date.now(), breakMode: breakMode ?? null })}\n`)
+  await startSpareChildren()
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true

@@ -31,6 +31,7 @@ import { createSandboxEmulators, createSandboxSigner, type SandboxEmulators } fr
 import { openWorkspace } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
 import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault } from './childConfig'
+import { TEST_BREAK_ENV } from '../../src/main/core/util/crashPoint'
 import { childSteps } from './paths'
 import { stageTimer } from './stageTimer'
 
@@ -106,11 +107,11 @@ const flushTiming = () => {
 }
 
 /** The config: on argv, or (a child started ahead) one JSON line on stdin; null when stdin closes empty (the campaign ended). */
-async function readConfig(): Promise<{ config: ChildConfig; sentAt: number } | null> {
-  if (process.argv[2]) return { config: JSON.parse(process.argv[2]) as ChildConfig, sentAt: performance.timeOrigin }
+async function readConfig(): Promise<{ config: ChildConfig; sentAt: number; breakMode: string | null } | null> {
+  if (process.argv[2]) return { config: JSON.parse(process.argv[2]) as ChildConfig, sentAt: performance.timeOrigin, breakMode: null }
   let text = ''
   for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8')
-  return text.trim() === '' ? null : (JSON.parse(text) as { config: ChildConfig; sentAt: number })
+  return text.trim() === '' ? null : (JSON.parse(text) as { config: ChildConfig; sentAt: number; breakMode: string | null })
 }
 
 /**
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
   const got = await readConfig()
   if (!got) return
   config = got.config
+  // The broken engine of `--break` (read by the engine when it decides, never at load: set before any of it runs).
+  if (got.breakMode) process.env[TEST_BREAK_ENV] = got.breakMode
   // What the phase waited for node's start-up and the bundle's modules (0 when it was started ahead and ready in time).
   timer.add('child.load', Math.max(0, ready - got.sentAt))
   installFileFault(path.join(config.dataDir, SAVED_FILES_DIR), config.fileFault)

@@ -17,7 +17,7 @@
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { replayCommand, runOne, stopSpareChild, type RunOptions, type RunResult } from './campaign'
+import { replayCommand, runOne, startSpareChildren, stopSpareChild, type RunOptions, type RunResult } from './campaign'
 import { buildReport, formatReport } from './report'
 import { runSeeds } from './runCampaign'
 import { formatStages } from './stageTimer'
@@ -72,6 +72,7 @@ async function runOnAWorld(seed: string, opts: RunOptions): Promise<RunResult> {
 }
 
 beforeAll(async () => {
+  startSpareChildren().catch(() => {}) // the children load while Anvil starts
   const started = await Promise.allSettled(Array.from({ length: LANES }, () => startCampaignWorld()))
   for (const r of started) if (r.status === 'fulfilled') worlds.push(r.value)
   const failed = started.find((r) => r.status === 'rejected')
