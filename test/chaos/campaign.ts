@@ -9,7 +9,7 @@
  * confirmation depth. Then clean phases (the person fixed the device, the network recovered) until
  * quiet, one more payout per rail and asset, and the oracle.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +21,7 @@ import { DEVICE_FAULT_KINDS, type ChildConfig, type ChildEvent, type DeviceFault
 import { PATHS } from './paths/parent'
 import type { Findings } from './paths/types'
 import { Rng } from './prng'
+import { stageTimer, type StageTimer } from './stageTimer'
 import { ALL_RAILS, rpc, startRun, type Campaign, type RailName, type RunWorld } from './world'
 
 const childSource = fileURLToPath(new URL('./child.ts', import.meta.url))
@@ -28,8 +29,11 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 let childBundle: Promise<string> | null = null
 
 /**
- * The child bundled once per campaign process (esbuild, packages external, under out/ so they
- * resolve from the repo's node_modules): a phase's process starts in ~1 s instead of ~8 s of tsx.
+ * The child bundled once per campaign process (esbuild, under out/ so what stays external resolves
+ * from the repo's node_modules): a phase's process starts in ~1 s instead of ~8 s of tsx. The
+ * packages are bundled too (tree-shaken, whitespace dropped; names kept for stack traces): loading
+ * viem, zod, kysely and stellar-base from node_modules file by file took half of a child's start-up
+ * CPU. Native modules and pg (optional native parts) stay external.
  */
 function childScript(): Promise<string> {
   childBundle ??= (async () => {
@@ -40,7 +44,13 @@ function childScript(): Promise<string> {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      packages: 'external',
+      external: ['better-sqlite3', 'pg', 'pg-native'],
+      // Bundled CommonJS packages (stellar-base) require node's own modules.
+      banner: {
+        js: "import { createRequire as __chaosCreateRequire } from 'node:module'; const require = __chaosCreateRequire(import.meta.url);",
+      },
+      minifyWhitespace: true,
+      minifySyntax: true,
       outfile,
       logLevel: 'warning',
     })
@@ -89,6 +99,8 @@ export interface RunResult {
   dbCalls: number[]
   /** HTTP exchanges with the rails of each phase that ran to its end (what a network kill is drawn against). */
   requests: number[]
+  /** Where the run's wall time went: ms per stage (stageTimer.ts; "#…" are counts). */
+  msPerStage: Record<string, number>
   findings: Findings
 }
 
@@ -117,14 +129,20 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const dbCalls: number[] = []
   const requests: number[] = []
   const fire = (kind: string, n = 1) => void (n > 0 && (faults[kind] = (faults[kind] ?? 0) + n))
-  const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`)
+  const t = stageTimer()
+  // The first phase's child loads while the world is reset and the workload written (a failure to
+  // bundle or start one is the first phase's to report).
+  startSpareChildren().catch(() => {})
+  const { run, ctx } = await startRun(campaign, worldRng, rails, `s${seed}`, t)
   const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
   let phases = 0
   let findings: Findings = { duplicates: [], lost: [], stuck: [], other: [], checked: {} }
   try {
     const workloads = new Map<string, unknown>()
-    for (const name of paths) workloads.set(name, await PATHS[name]!.setup(ctx, run, worldRng.fork(name)))
-    await ctx.db.close()
+    await t.time('setup', async () => {
+      for (const name of paths) workloads.set(name, await PATHS[name]!.setup(ctx, run, worldRng.fork(name)))
+      await ctx.db.close()
+    })
 
     const evmChunk = worldRng.int(1, 4)
     const stellarOps = worldRng.int(1, 3)
@@ -166,9 +184,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       roundsMax: 12,
       quiet,
     })
-    const runChild = async (config: ChildConfig): Promise<'killed' | 'done'> => {
+    const runChild = async (config: ChildConfig, stage: string): Promise<'killed' | 'done'> => {
       phases++
-      const r = await spawnChild(config, opts.breakMode)
+      const r = await t.time(stage, () => spawnChild(config, opts.breakMode))
       if (r.signal === 'SIGKILL' && (config.killAtDbCall !== null || config.netKill !== null || config.fileFault?.kind === 'torn'))
         return 'killed'
       if (r.timedOut)
@@ -198,7 +216,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       if (expiring) {
         // The network recovers; time has passed beyond the transaction's bound.
         run.stellar.faults.clear()
-        await run.stellar.advanceClock(400)
+        await t.time('faults', () => run.stellar.advanceClock(400))
         expiring = false
       }
       // A disk fault on a file the person saves (receipts): torn by a kill mid-write, or a full disk.
@@ -211,7 +229,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
           ? { atRequest: netRng.int(1, phase === 0 ? 40 : 15), when: netRng.pick(['sent', 'answered'] as const) }
           : null
       scheduleRailFaults(run, faultRng, () => (expiring = true))
-      const ended = await runChild(childConfig(phase, killAt, device, fileFault, netKill))
+      const ended = await runChild(childConfig(phase, killAt, device, fileFault, netKill), 'phase.faulty')
       // A torn file write ends in a SIGKILL too (counted as file.torn, not as a kill); a network
       // kill as sigkill.net.<sent|answered>; the rest at the k-th database call as sigkill.
       if (ended === 'killed') {
@@ -221,9 +239,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       }
       if (!expiring) run.stellar.faults.clear()
       run.stripe.faults.clear()
-      if (rails.includes('evm')) await evmFaults(run, faultRng, fire)
+      if (rails.includes('evm')) await t.time('faults', () => evmFaults(run, faultRng, fire))
       for (const name of paths) {
-        const fired = await PATHS[name]!.afterPhase?.(run, phaseRngs.get(name)!, workloads.get(name))
+        const fired = await t.time('faults', async () => PATHS[name]!.afterPhase?.(run, phaseRngs.get(name)!, workloads.get(name)))
         for (const [kind, n] of Object.entries(fired ?? {})) fire(kind, n)
       }
     }
@@ -235,19 +253,22 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     // Clean phases until quiet: the device works, the networks answer, nobody pulls the plug.
     const quiet = async () => {
       for (let i = 0; i < 4; i++) {
-        await runChild(childConfig(phases, null, null, null, null, true))
-        if (await isQuiet(run, paths, workloads)) return
+        await runChild(childConfig(phases, null, null, null, null, true), 'phase.clean')
+        if (await t.time('quietCheck', () => isQuiet(run, paths, workloads))) return
       }
     }
     await quiet()
-    const ctx2 = await openWorkspace(run.dir)
-    for (const name of paths) {
-      const p = PATHS[name]!
-      if (p.followUp) await p.followUp(ctx2, run, worldRng.fork(`${name}:after`), workloads.get(name))
-    }
-    await ctx2.db.close()
+    await t.time('followUp', async () => {
+      const ctx2 = await openWorkspace(run.dir)
+      for (const name of paths) {
+        const p = PATHS[name]!
+        if (p.followUp) await p.followUp(ctx2, run, worldRng.fork(`${name}:after`), workloads.get(name))
+      }
+      await ctx2.db.close()
+    })
     await quiet()
 
+    const oracleStarted = performance.now()
     const ctx3 = await openWorkspace(run.dir)
     // Fired, not scheduled: transactions the core declared expired after the clock passed their bound.
     const expired = await ctx3.db.all(ctx3.db.k.selectFrom('submissions').select('id').where('failure_code', '=', 'STELLAR_EXPIRED'))
@@ -255,6 +276,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     for (const name of paths) mergeFindings(findings, await PATHS[name]!.oracle(ctx3, run, workloads.get(name)))
     for (const name of paths) for (const [kind, n] of Object.entries(PATHS[name]!.fired?.(workloads.get(name)) ?? {})) fire(kind, n)
     await ctx3.db.close()
+    t.add('oracle', performance.now() - oracleStarted)
   } catch (error) {
     findings = { ...findings, other: [...findings.other, `run error: ${error instanceof Error ? error.message : String(error)}`] }
   } finally {
@@ -268,12 +290,35 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
       if (e.kind === 'file') fire(`file.${e.code}`)
       if (e.kind === 'done') dbCalls.push(e.n ?? 0)
       if (e.kind === 'done') requests.push(e.requests ?? 0)
+      if (e.kind === 'timing') for (const [k, v] of Object.entries(e.stages ?? {})) t.add(k, v)
     }
-    await run.stop()
+    await t.time('world.stop', () => run.stop())
   }
   const ok = findings.duplicates.length + findings.lost.length + findings.stuck.length + findings.other.length === 0
   if (ok) fs.rmSync(run.dir, { recursive: true, force: true })
-  return { seed, ok, ms: Date.now() - started, rails: [...rails], paths: [...paths], phases, faults, errors, dbCalls, requests, findings }
+  const ms = Date.now() - started
+  t.add('other', ms - timedTotal(t))
+  return {
+    seed,
+    ok,
+    ms,
+    rails: [...rails],
+    paths: [...paths],
+    phases,
+    faults,
+    errors,
+    dbCalls,
+    requests,
+    msPerStage: { ...t.ms },
+    findings,
+  }
+}
+
+/** The parent's own stages (the children's "child.…" stages are parts of phase.faulty / phase.clean). */
+function timedTotal(t: StageTimer): number {
+  return Object.entries(t.ms)
+    .filter(([k]) => !k.startsWith('child.') && !k.startsWith('#'))
+    .reduce((s, [, v]) => s + v, 0)
 }
 
 function scheduleRailFaults(run: RunWorld, rng: Rng, expire: () => void): void {
@@ -341,29 +386,84 @@ async function isQuiet(run: RunWorld, paths: readonly string[], workloads: Reado
   }
 }
 
+interface StartedChild {
+  child: ChildProcess
+  stderr(): string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/**
+ * Children started ahead: while a phase runs, the next phases' processes are already started and
+ * have loaded their modules, waiting for their config on stdin. Only the start-up moves: each is a
+ * new process for its phase all the same (nothing of the workspace is opened before its config
+ * arrives; a broken engine's BREAK_ENV comes with it). Two, because a phase can end sooner than
+ * a process starts (a kill at the 5th database call, a phase with nothing to do).
+ * COUNTERSIGN_CHAOS_SPARE_CHILDREN=0 starts each child when its phase begins.
+ */
+const SPARES = Number(process.env.COUNTERSIGN_CHAOS_SPARE_CHILDREN ?? 2)
+let spares: StartedChild[] = []
+
+function startChild(script: string): StartedChild {
+  const env = { ...process.env }
+  delete env[BREAK_ENV]
+  // COUNTERSIGN_CHAOS_CHILD_NODE_ARGS: node flags for the children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a phase's time goes).
+  const nodeArgs = process.env.COUNTERSIGN_CHAOS_CHILD_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []
+  const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['pipe', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)))
+  // A spare the campaign never used must not keep the parent alive.
+  child.unref()
+  ;(child.stderr as unknown as { unref?: () => void }).unref?.()
+  ;(child.stdin as unknown as { unref?: () => void }).unref?.()
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  })
+  exited.catch(() => {}) // a spare that failed to start is seen when it is taken
+  return { child, stderr: () => stderr, exited }
+}
+
+/** Stops the children started ahead (the campaign's end). */
+export function stopSpareChild(): void {
+  for (const s of spares) s.child.kill('SIGKILL')
+  spares = []
+}
+process.once('exit', stopSpareChild)
+
+/**
+ * Bundles the child and tops the spares up to SPARES. A campaign calls it before it starts its
+ * world, so both happen while Anvil starts; a failure is the first phase's to report.
+ */
+export async function startSpareChildren(): Promise<void> {
+  const script = await childScript()
+  spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
+  while (spares.length < SPARES) spares.push(startChild(script))
+}
+
 async function spawnChild(
   config: ChildConfig,
   breakMode?: string,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }> {
   const script = await childScript()
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env }
-    delete env[BREAK_ENV]
-    if (breakMode) env[BREAK_ENV] = breakMode
-    const child = spawn(process.execPath, [script, JSON.stringify(config)], { env, stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGTERM')
-    }, CHILD_TIMEOUT_MS)
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stderr, timedOut })
-    })
-  })
+  spares = spares.filter((s) => s.child.exitCode === null && s.child.signalCode === null)
+  const started = spares.shift() ?? startChild(script)
+  const { child } = started
+  child.ref()
+  ;(child.stderr as unknown as { ref?: () => void }).ref?.()
+  child.stdin!.on('error', () => {}) // a child that died before reading: its exit says why
+  child.stdin!.end(`${JSON.stringify({ config, sentAt: Date.now(), breakMode: breakMode ?? null })}\n`)
+  await startSpareChildren()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    child.kill('SIGTERM')
+  }, CHILD_TIMEOUT_MS)
+  try {
+    const { code, signal } = await started.exited
+    return { code, signal, stderr: started.stderr(), timedOut }
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function readEvents(file: string): (ChildEvent & { phase: number })[] {

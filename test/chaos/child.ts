@@ -4,10 +4,13 @@
  * retry), then the poller's sweeps — on the run's workspace, against the campaign's harnesses.
  * The campaign SIGKILLs it from the inside at the k-th database call (killAtDbCall): a crash at a
  * moment nobody named, reproducible because the k is drawn from the seed.
- * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>'
+ * Run: node --import tsx test/chaos/child.ts '<json ChildConfig>' — or with no argument: the
+ * campaign starts the next child ahead (its modules loaded while the current phase runs) and sends
+ * it `{ config, sentAt }` as one line on stdin when its phase begins (campaign.ts, spawnChild).
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Address } from 'viem'
 import type { CoreContext } from '../../src/main/core/context'
@@ -25,13 +28,15 @@ import { createStellarEscrowRail } from '../../src/main/core/rails/stellar/escro
 import { createStripeRail } from '../../src/main/core/rails/stripe/createStripeRail'
 import { createStripeEscrowRail } from '../../src/main/core/rails/stripe/escrow/createStripeEscrowRail'
 import { evmAccountPath, stellarAccountPath } from '../../src/main/core/signing/bip32Path'
-import { createSandboxEmulators, createSandboxSigner } from '../../src/main/core/signing/sandboxSigner'
+import { createSandboxEmulators, createSandboxSigner, type SandboxEmulators } from '../../src/main/core/signing/sandboxSigner'
 import { openWorkspace } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY } from '../execute/stellarKit'
 import { SAVED_FILES_DIR, type ChildConfig, type ChildEvent, type FileFault, type NetKill } from './childConfig'
+import { TEST_BREAK_ENV } from '../../src/main/core/util/crashPoint'
 import { childSteps } from './paths'
+import { stageTimer } from './stageTimer'
 
-const config = JSON.parse(process.argv[2]!) as ChildConfig
+let config!: ChildConfig
 const log = (e: ChildEvent) => fs.appendFileSync(config.eventsFile, `${JSON.stringify({ phase: config.phase, ...e })}\n`)
 
 let calls = 0
@@ -114,15 +119,53 @@ function installNetKill(kill: NetKill | null): void {
   diagnosticsChannel.subscribe('http.client.response.finish', at('answered'))
 }
 
+/** Where the child's time goes (ms per stage, reported as 'timing' events: measuring only, no database call). */
+const timer = stageTimer()
+const timed = <T>(stage: string, f: () => Promise<T>): Promise<T> => timer.time(stage, f)
+const flushTiming = () => {
+  log({ kind: 'timing', stages: { ...timer.ms } })
+  for (const k of Object.keys(timer.ms)) delete timer.ms[k]
+}
+
+/** The config: on argv, or (a child started ahead) one JSON line on stdin; null when stdin closes empty (the campaign ended). */
+async function readConfig(): Promise<{ config: ChildConfig; sentAt: number; breakMode: string | null } | null> {
+  if (process.argv[2]) return { config: JSON.parse(process.argv[2]) as ChildConfig, sentAt: performance.timeOrigin, breakMode: null }
+  let text = ''
+  for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8')
+  return text.trim() === '' ? null : (JSON.parse(text) as { config: ChildConfig; sentAt: number; breakMode: string | null })
+}
+
+/**
+ * What a child can do before it knows its phase (while it waits, started ahead): the two emulated
+ * devices (their keys derived from the test mnemonic: PBKDF2 and BIP32) and the Ledger client
+ * packages the signer loads on first use (hw-app-eth pulls in ethers). Nothing here reads the
+ * workspace or a rail; the device faults are set on the emulators once the config is known.
+ */
+function warmUp(): SandboxEmulators {
+  const emulators = createSandboxEmulators()
+  const requireCjs = createRequire(import.meta.url)
+  requireCjs('@ledgerhq/hw-app-eth')
+  requireCjs('@ledgerhq/hw-app-str')
+  return emulators
+}
+
 async function main(): Promise<void> {
+  const emulators = warmUp()
+  const ready = performance.timeOrigin + performance.now()
+  const got = await readConfig()
+  if (!got) return
+  config = got.config
+  // The broken engine of `--break` (read by the engine when it decides, never at load: set before any of it runs).
+  if (got.breakMode) process.env[TEST_BREAK_ENV] = got.breakMode
+  // What the phase waited for node's start-up and the bundle's modules (0 when it was started ahead and ready in time).
+  timer.add('child.load', Math.max(0, ready - got.sentAt))
   installFileFault(path.join(config.dataDir, SAVED_FILES_DIR), config.fileFault)
   installNetKill(config.netKill ?? null)
-  const base = await openWorkspace(config.dataDir)
+  const base = await timed('child.open', () => openWorkspace(config.dataDir))
   // The workspace clock follows the Horizon harness's ledger clock (which the campaign moves).
   let nowMs = await stellarNow()
   const ctx: CoreContext = { ...base, db: killingDb(base.db, config.killAtDbCall), clock: { now: () => new Date(nowMs) } }
 
-  const emulators = createSandboxEmulators()
   const d = config.device
   if (d) {
     const em = d.app === 'ethereum' ? emulators.ethereum : emulators.stellar
@@ -198,7 +241,8 @@ async function main(): Promise<void> {
     }
     return waiting
   }
-  let waiting = await runSteps('start')
+  flushTiming() // a child killed later still reports its start
+  let waiting = await timed('child.steps', () => runSteps('start'))
   const rejected = [emulators.ethereum, emulators.stellar].flatMap((em) => em.stats.prompts.filter((p) => p.answer === 'rejected'))
   // A rejection the engine answered without throwing is still a fault that fired (counted once).
   if (rejected.length > 0 && !rejectedThrown) log({ kind: 'device', code: 'PROMPT_REJECTED', n: rejected.length })
@@ -207,11 +251,11 @@ async function main(): Promise<void> {
   const gate = createSweepGate()
   const escrowOn = config.paths.includes('escrow')
   for (let round = 0; round < config.roundsMax; round++) {
-    if (round > 0) waiting = await runSteps('start', true)
+    if (round > 0) waiting = await timed('child.steps', () => runSteps('start', true))
     let open = waiting
     for (const rail of rails.all()) {
       try {
-        open += (await sweepRail(ctx, rail, gate)).open
+        open += (await timed(`child.sweep.${rail.rail}`, () => sweepRail(ctx, rail, gate))).open
       } catch (error) {
         const e = error as { code?: string; message?: string }
         log({ kind: 'error', step: `sweep:${rail.rail}`, code: e.code ?? 'UNCODED', message: String(e.message ?? error).slice(0, 300) })
@@ -222,8 +266,8 @@ async function main(): Promise<void> {
     // confirms their transactions (only in runs with escrows: a payouts run keeps its database calls, so its kept seeds replay as they were).
     if (escrowOn)
       try {
-        await observeEscrows(ctx, escrowRails)
-        const swept = await sweepEscrowTxs(ctx, escrowRails)
+        await timed('child.sweep.escrow', () => observeEscrows(ctx, escrowRails))
+        const swept = await timed('child.sweep.escrow', () => sweepEscrowTxs(ctx, escrowRails))
         open += swept.looked - swept.settled
       } catch (error) {
         const e = error as { code?: string; message?: string }
@@ -231,16 +275,20 @@ async function main(): Promise<void> {
         open++
       }
     // The poller's other tasks of the sweep (Stripe sync, receipts), after the confirmations.
-    await runSteps('sweep')
+    await timed('child.pollerSteps', () => runSteps('sweep'))
+    timer.add('#child.rounds', 1)
     if (open === 0 && round > 0) break
-    if (config.rails.includes('evm')) {
-      // Block time moves as the ledger's does (5 s a round), so review windows and expiries pass on both.
-      if (escrowOn) await rpcCall(config.evm.rpcUrl, 'evm_increaseTime', [5])
-      await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
-    }
-    if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
+    await timed('child.mine', async () => {
+      if (config.rails.includes('evm')) {
+        // Block time moves as the ledger's does (5 s a round), so review windows and expiries pass on both.
+        if (escrowOn) await rpcCall(config.evm.rpcUrl, 'evm_increaseTime', [5])
+        await rpcCall(config.evm.rpcUrl, 'anvil_mine', ['0x1'])
+      }
+      if (config.rails.includes('stellar')) nowMs = await advanceStellar(5)
+    })
   }
-  await runSteps('end')
+  await timed('child.endSteps', () => runSteps('end'))
+  flushTiming()
   log({ kind: 'done', n: calls, requests })
   await signer.close()
   await base.db.close()

@@ -70,8 +70,10 @@ export interface ChildConfig {
 }
 
 export interface ChildEvent {
-  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls' | 'netKill'
+  kind: 'error' | 'device' | 'file' | 'done' | 'dbCalls' | 'netKill' | 'timing'
   step?: string
+  /** timing: ms per stage of the child since its last timing event (stageTimer.ts). */
+  stages?: Record<string, number>
   code?: string
   message?: string
   n?: number

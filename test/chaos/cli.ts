@@ -1,14 +1,15 @@
 /**
  * The full campaign, a command (issue 18):
  *   npm run chaos -- --runs N --seed S [--rails evm,stellar,stripe] [--paths payouts,escrow,receipts,stripe-bank]
- *                    [--backend sqlite|postgres] [--report FILE] [--break resign] [--kills db|db,net]
+ *                    [--backend sqlite|postgres] [--report FILE] [--break resign] [--kills db|db,net] [--timings]
  * Run i of campaign S has the seed "S.i"; a seed with a dot and --runs 1 replays that one run alone
  * (the line printed for a failure). --break resign runs the deliberately broken engine
  * (COUNTERSIGN_TEST_BREAK=resign-instead-of-rebroadcast): the campaign must then fail (exit 1).
  * --kills: SIGKILLs at the k-th database call and at the k-th HTTP exchange with a rail (db,net, the
  * default), or at database calls only (db: how the seeds kept before network kills were found).
  * Postgres: `npx tsx scripts/postgres-cluster.ts run -- npm run chaos -- --backend postgres …`.
- * The report (JSON) is rewritten after every run, so a campaign cut short keeps its figures.
+ * The report (JSON) is rewritten after every run, so a campaign cut short keeps its figures; its
+ * msPerStage says where a run's time goes (--timings prints it for each run).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -17,6 +18,7 @@ import { replayCommand, type RunOptions, type RunResult } from './campaign'
 import { PATH_NAMES } from './paths'
 import { buildReport, formatReport, writeReport } from './report'
 import { runCampaign, runSeeds } from './runCampaign'
+import { formatStages } from './stageTimer'
 import { ALL_RAILS, type RailName } from './world'
 
 const BREAKS: Record<string, string> = { resign: 'resign-instead-of-rebroadcast' }
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
       report: { type: 'string', default: 'out/chaos/report.json' },
       break: { type: 'string' },
       kills: { type: 'string', default: 'db,net' },
+      timings: { type: 'boolean', default: false },
     },
   })
   const runs = Number(values.runs)
@@ -66,6 +69,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}, requests ${r.requests.join('/')}; ${fired || 'no fault fired'})\n`,
     )
+    if (values.timings) process.stdout.write(`  time: ${formatStages(r.msPerStage)}\n`)
   })
   const report = buildReport(seed, results, opts)
   process.stdout.write(`${formatReport(report)}\n`)

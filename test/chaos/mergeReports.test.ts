@@ -13,6 +13,7 @@ function part(over: Partial<CampaignReport>): CampaignReport {
     stuck: 0,
     other: 0,
     meanMsPerRun: 0,
+    msPerStage: {},
     faults: {},
     runsPerRail: {},
     runsPerPath: {},

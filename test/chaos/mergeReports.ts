@@ -19,6 +19,7 @@ export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
     stuck: 0,
     other: 0,
     meanMsPerRun: runs === 0 ? 0 : Math.round(parts.reduce((s, p) => s + p.meanMsPerRun * p.runs, 0) / runs),
+    msPerStage: {},
     faults: {},
     runsPerRail: {},
     runsPerPath: {},
@@ -38,6 +39,9 @@ export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
     add(merged.payoutsCheckedPerRail, p.payoutsCheckedPerRail)
     add(merged.errorsSeen, p.errorsSeen)
     merged.failures.push(...p.failures)
+    // Means per run, weighted by runs (parts written before per-stage timings existed have none).
+    for (const [k, v] of Object.entries(p.msPerStage ?? {}))
+      merged.msPerStage[k] = (merged.msPerStage[k] ?? 0) + Math.round((v * p.runs * 10) / runs) / 10
   }
   return merged
 }

@@ -11,6 +11,8 @@ export interface CampaignReport {
   stuck: number
   other: number
   meanMsPerRun: number
+  /** Mean ms per run in each stage (stageTimer.ts; "#…" are mean counts): where a run's time goes. */
+  msPerStage: Record<string, number>
   faults: Record<string, number>
   runsPerRail: Record<string, number>
   runsPerPath: Record<string, number>
@@ -30,6 +32,7 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     stuck: 0,
     other: 0,
     meanMsPerRun: results.length ? Math.round(results.reduce((s, x) => s + x.ms, 0) / results.length) : 0,
+    msPerStage: {},
     faults: {},
     runsPerRail: {},
     runsPerPath: {},
@@ -37,6 +40,7 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     errorsSeen: {},
     failures: [],
   }
+  if (results.length > 0) for (const k of Object.keys(r.msPerStage)) r.msPerStage[k] = Math.round(r.msPerStage[k]! * 10) / 10
   for (const x of results) {
     if (!x.ok) {
       r.failedRuns++
@@ -47,6 +51,7 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     r.stuck += x.findings.stuck.length
     r.other += x.findings.other.length
     for (const [k, v] of Object.entries(x.faults)) add(r.faults, k, v)
+    for (const [k, v] of Object.entries(x.msPerStage)) add(r.msPerStage, k, v / results.length)
     for (const [k, v] of Object.entries(x.errors)) add(r.errorsSeen, k, v)
     for (const rail of x.rails) add(r.runsPerRail, rail)
     for (const p of x.paths) add(r.runsPerPath, p)

@@ -1,5 +1,5 @@
 /** Runs `runs` seeded runs (run i's seed is `${seed}.${i}`) on one campaign world; reports each as it ends. */
-import { runOne, type RunOptions, type RunResult } from './campaign'
+import { runOne, startSpareChildren, stopSpareChild, type RunOptions, type RunResult } from './campaign'
 import { startCampaignWorld } from './world'
 
 export function runSeeds(seed: string, runs: number): string[] {
@@ -11,6 +11,7 @@ export async function runCampaign(
   opts: RunOptions,
   onRun?: (r: RunResult, i: number) => void,
 ): Promise<RunResult[]> {
+  startSpareChildren().catch(() => {}) // the children load while Anvil starts
   const campaign = await startCampaignWorld()
   const results: RunResult[] = []
   try {
@@ -20,6 +21,7 @@ export async function runCampaign(
       onRun?.(r, i)
     }
   } finally {
+    stopSpareChild()
     await campaign.stop()
   }
   return results

@@ -7,13 +7,20 @@
  *    must be caught, so the oracle is known to be able to fail. The 50-run form of that proof is a
  *    command, too slow for CI: `npm run chaos -- --runs 50 --seed 3 --break resign` (exit 1 = caught).
  * The full campaign is a command: `npm run chaos -- --runs 200 --seed 1`.
+ *
+ * COUNTERSIGN_CHAOS_LANES=n runs n at a time, each on a campaign world of its own (its own Anvil: a
+ * run reverts the chain to the world's snapshot, so two runs never share one) — for a machine with
+ * cores to spare. The default is one: on CI's two cores, shared with two other test files, two
+ * lanes made the file slower (175 s against 152 s, measured back to back), a run's children being
+ * CPU-bound. Each run is a function of its seed alone, whichever world it lands on.
  */
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { replayCommand, runOne, type RunOptions, type RunResult } from './campaign'
+import { replayCommand, runOne, startSpareChildren, stopSpareChild, type RunOptions, type RunResult } from './campaign'
 import { buildReport, formatReport } from './report'
 import { runSeeds } from './runCampaign'
+import { formatStages } from './stageTimer'
 import { startCampaignWorld, type Campaign, type RailName } from './world'
 
 const CI_RUNS = 4
@@ -48,30 +55,59 @@ function explain(r: RunResult, opts: RunOptions): string {
   return `seed ${r.seed} failed — replay: ${replayCommand(r.seed, opts)}\n${all.join('\n')}`
 }
 
-let campaign: Campaign
+/** Runs at once. */
+const LANES = Math.max(1, Number(process.env.COUNTERSIGN_CHAOS_LANES ?? 1))
+const worlds: Campaign[] = []
+const free: Campaign[] = []
+const waiting: ((c: Campaign) => void)[] = []
+
+/** One run on a free world (waits for one). */
+async function runOnAWorld(seed: string, opts: RunOptions): Promise<RunResult> {
+  const world = free.pop() ?? (await new Promise<Campaign>((resolve) => waiting.push(resolve)))
+  try {
+    const r = await runOne(world, seed, opts)
+    // What each run costs CI (vitest's per-test time includes the wait for a lane).
+    console.log(`chaos run ${seed}: ${(r.ms / 1000).toFixed(1)} s — ${formatStages(r.msPerStage)}`)
+    return r
+  } finally {
+    const next = waiting.shift()
+    if (next) next(world)
+    else free.push(world)
+  }
+}
+
 beforeAll(async () => {
-  campaign = await startCampaignWorld()
+  startSpareChildren().catch(() => {}) // the children load while Anvil starts
+  const started = await Promise.allSettled(Array.from({ length: LANES }, () => startCampaignWorld()))
+  for (const r of started) if (r.status === 'fulfilled') worlds.push(r.value)
+  const failed = started.find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
+  free.push(...worlds)
 }, 120_000)
 afterAll(async () => {
-  await campaign?.stop()
+  stopSpareChild()
+  await Promise.all(worlds.map((w) => w.stop()))
 })
 
-describe('chaos campaign', () => {
+// Concurrent only with lanes to run in (else vitest's time per test would include its wait for the lane).
+;(LANES > 1 ? describe.concurrent : describe)('chaos campaign', () => {
   const kept = keptSeeds()
   it.each(kept.length > 0 ? kept : [{ seed: 'none', opts: {} }])(
     'kept seed $seed replays clean',
     async ({ seed, opts }) => {
       if (seed === 'none') return // seeds.txt is empty: the short campaign below is the smoke check
-      const r = await runOne(campaign, seed, opts)
+      const r = await runOnAWorld(seed, opts)
       expect(r.ok, explain(r, opts)).toBe(true)
     },
-    600_000,
+    // Room for the runs queued ahead of it in the lanes too.
+    1_200_000,
   )
 
   it(`a short campaign (${CI_RUNS} runs): no duplicate, nothing lost, nothing stuck, and the faults fired`, async () => {
     const opts: RunOptions = { faultyPhasesMax: 2 }
     const results: RunResult[] = []
-    for (const seed of runSeeds(CI_SEED, CI_RUNS)) results.push(await runOne(campaign, seed, opts))
+    // In seed order, whichever lane each one ran in.
+    results.push(...(await Promise.all(runSeeds(CI_SEED, CI_RUNS).map((seed) => runOnAWorld(seed, opts)))))
     const report = buildReport(CI_SEED, results, opts)
     console.log(formatReport(report))
     for (const r of results) expect(r.ok, explain(r, opts)).toBe(true)
@@ -79,12 +115,12 @@ describe('chaos campaign', () => {
     // A campaign that injected nothing proves nothing: SIGKILLs and rail faults really happened.
     expect(report.faults.sigkill ?? 0).toBeGreaterThan(0)
     expect(Object.keys(report.faults).length).toBeGreaterThan(3)
-  }, 900_000)
+  }, 1_500_000)
 
   it('the oracle catches an engine that re-signs instead of re-broadcasting', async () => {
     const opts: RunOptions = { breakMode: 'resign-instead-of-rebroadcast', netKills: false }
-    const r = await runOne(campaign, BREAK_SEED, opts)
+    const r = await runOnAWorld(BREAK_SEED, opts)
     expect(r.ok).toBe(false)
     expect(r.findings.duplicates.length).toBeGreaterThan(0)
-  }, 600_000)
+  }, 1_200_000)
 })

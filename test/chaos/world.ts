@@ -24,6 +24,7 @@ import { startStripeHarness, type StripeHarness } from '../harness/stripe'
 import { MAKER, openTreasury, openWorkspace, startWorld, type World } from '../execute/executeKit'
 import { NETWORK as STELLAR_NETWORK, TREASURY as STELLAR_TREASURY, WORKSPACE_NOW, XLM } from '../execute/stellarKit'
 import type { Rng } from './prng'
+import { stageTimer, type StageTimer } from './stageTimer'
 
 export type RailName = 'evm' | 'stellar' | 'stripe'
 export const ALL_RAILS: readonly RailName[] = ['evm', 'stellar', 'stripe']
@@ -81,9 +82,11 @@ export async function startRun(
   rng: Rng,
   rails: readonly RailName[],
   label: string,
+  t: StageTimer = stageTimer(),
 ): Promise<{ run: RunWorld; ctx: CoreContext }> {
   const evm = campaign.evm
-  await campaign.nextRun()
+  await t.time('world.revert', () => campaign.nextRun())
+  const started = performance.now()
   // The token allows any uint256: the treasury gets 2^255 (payout amounts go up to 2^250). Not all
   // of 2^256 − 1: the books' running sums (debits, credits) are capped at uint256 too, and a reorg's
   // reversal adds to them again — a treasury opened at the cap could not book one (seed 1.3).
@@ -144,6 +147,7 @@ export async function startRun(
     ['JPY@stripe', STRIPE_PLATFORM_SOURCE, STRIPE_OPENING, 0],
   ]
   for (const [assetId, address, amount, scale] of openings) await openTreasury(ctx, assetId, address, decimal(amount, scale), 'rail')
+  t.add('world.start', performance.now() - started)
   const run: RunWorld = {
     dir,
     rails,
