@@ -307,6 +307,8 @@ export const ReceiptDueItem = z.object({
   payoutId: Id.nullable(),
   rail: z.string().nullable(),
   network: z.string().nullable(),
+  /** The payment as a person names it: "Payout …", "Escrow "…", milestone 2: release to the payee", … */
+  title: z.string(),
   waitingFor: ReceiptWait.nullable(),
   /** What a person reads: why it waits, or that it is issued at the next sweep. */
   reason: z.string(),
