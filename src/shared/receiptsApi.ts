@@ -406,7 +406,7 @@ export const receiptCalls = {
   }),
   'receipts.due': call({
     summary:
-      'Payments due a receipt and not receipted yet, each with why it waits (an EVM payout until its block is past the reorg window); reads each chain head.',
+      'Payments due a receipt and not receipted yet, each with why it waits (an EVM payout or escrow outcome until its block is past the reorg window); reads each chain head.',
     mutates: false,
     input: z.object({ batchId: Id.optional(), limit: Int.min(1).max(RECEIPTS_PAGE_MAX).optional() }).strict(),
     output: z.object({
