@@ -9,9 +9,9 @@
  * `previous` is null.
  *
  * Evidence is the action's confirmed rail transaction (escrow_txs); on EVM it is receipted only
- * once its block is past the reorg window (receiptFinality.ts), and the draft names that very block. An outcome that moved nothing
- * on a rail (the refund of a Stripe escrow the treasury funded: the money never left the platform
- * balance) gets no receipt; neither, yet, does a release the payee took on the rail by themselves
+ * once its block is past the reorg window (receiptFinality.ts), and the draft names that very
+ * block. An outcome that moved nothing on a rail (the refund of a Stripe escrow the treasury
+ * funded: the money never left the platform balance) gets no receipt; neither, yet, does a release the payee took on the rail by themselves
  * (no action row to hang it on — the escrow view shows it).
  */
 import { TransactionBuilder, type Transaction } from '@stellar/stellar-base'
