@@ -11,8 +11,8 @@
  * The key and the organisation are read before the first transaction (a secret store is never
  * awaited while the books are held); the signing itself is pure CPU. So is finality
  * (receiptFinality.ts): an EVM payout or escrow outcome is receipted only once its block is past
- * the reorg window, read from its chain first; inside the transaction its draft must name that very block, or it
- * waits (the engine saw a reorg meanwhile).
+ * the reorg window, read from its chain first; inside the transaction its draft must name that
+ * very block, or it waits (the engine saw a reorg meanwhile).
  */
 import { canonicalJson } from '../util/canonicalJson'
 import type { IssueResult } from '../../../shared/receiptsApi'
