@@ -307,6 +307,8 @@ export const ReceiptDueItem = z.object({
   payoutId: Id.nullable(),
   rail: z.string().nullable(),
   network: z.string().nullable(),
+  /** The payment as a person names it: "Payout …", "Escrow "…", milestone 2: release to the payee", … */
+  title: z.string(),
   waitingFor: ReceiptWait.nullable(),
   /** What a person reads: why it waits, or that it is issued at the next sweep. */
   reason: z.string(),
@@ -404,7 +406,7 @@ export const receiptCalls = {
   }),
   'receipts.due': call({
     summary:
-      'Payments due a receipt and not receipted yet, each with why it waits (an EVM payout until its block is past the reorg window); reads each chain head.',
+      'Payments due a receipt and not receipted yet, each with why it waits (an EVM payout or escrow outcome until its block is past the reorg window); reads each chain head.',
     mutates: false,
     input: z.object({ batchId: Id.optional(), limit: Int.min(1).max(RECEIPTS_PAGE_MAX).optional() }).strict(),
     output: z.object({

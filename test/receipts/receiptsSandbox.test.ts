@@ -28,6 +28,9 @@ import { verifyReceiptFile } from '../../src/main/core/receipts/verifyReceiptFil
 import { attestBatch } from '../../src/main/core/receipts/attest/batchAttestation'
 import { canonicalJson } from '../../src/main/core/util/canonicalJson'
 import type { ReceiptFile } from '../../src/shared/receiptTypes'
+import { createHarnessClients } from '../harness/evm/clients'
+import { mine, reorg } from '../harness/evm/control'
+import { recipientAddresses } from '../harness/evm/recipients'
 import type { StripeHarness } from '../harness/stripe'
 import { paySandboxBatch, startQuietSandbox, type QuietSandbox, type SandboxOperators } from '../recon/sandboxBatchKit'
 
@@ -63,6 +66,19 @@ async function fileOfPayout(payoutId: string): Promise<ReceiptFile> {
   const item = page.items.find((i) => i.payoutId === payoutId && i.kind === 'payout')
   expect(item, `receipt of ${payoutId}`).toBeDefined()
   return (await sb.core.api.call('receipts.get', { number: item!.number })).file as ReceiptFile
+}
+
+/** Approves and executes an escrow action, then sweeps the escrow engine (after `eachRound`, e.g. a block mined) until it is done. */
+async function runEscrowAction(escrowId: string, actionId: string, eachRound?: () => Promise<void>): Promise<void> {
+  await sb.core.api.call('escrow.approve', { actionId }, as.bob)
+  await sb.core.api.call('escrow.execute', { actionId }, as.carol)
+  for (let round = 0; round < 6; round++) {
+    await eachRound?.()
+    await sweepEscrowTxs(sb.core.ctx, await sb.core.escrowRails.load())
+    const detail = await sb.core.api.call('escrow.get', { id: escrowId })
+    if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return
+  }
+  throw new Error(`escrow action ${actionId} did not finish`)
 }
 
 const statusOf = (v: { checks: { name: string; status: string }[] }) => Object.fromEntries(v.checks.map((c) => [c.name, c.status]))
@@ -241,16 +257,7 @@ describe('receipts on the sandbox', () => {
       },
       as.alice,
     )
-    const run = async (actionId: string) => {
-      await api.call('escrow.approve', { actionId }, as.bob)
-      await api.call('escrow.execute', { actionId }, as.carol)
-      for (let round = 0; round < 5; round++) {
-        await sweepEscrowTxs(sb.core.ctx, await sb.core.escrowRails.load())
-        const detail = await api.call('escrow.get', { id: order })
-        if (detail.actions.find((a) => a.id === actionId)?.state === 'done') return
-      }
-      throw new Error(`escrow action ${actionId} did not finish`)
-    }
+    const run = (actionId: string) => runEscrowAction(order, actionId)
     await run(created.actions[0]!.id)
     await api.call('escrow.request', { id: order, kind: 'release', milestone: 1 }, as.alice)
     await run((await api.call('escrow.get', { id: order })).actions.at(-1)!.id)
@@ -285,5 +292,97 @@ describe('receipts on the sandbox', () => {
       expect(v.ok, JSON.stringify(v.checks)).toBe(true)
       expect(statusOf(v)['rail-evidence']).toBe('pass')
     }
+  })
+
+  it('holds an EVM escrow release’s receipt until its block is past the reorg window (a reorg meanwhile holds it too), then names that block and verifies online', async () => {
+    const api = sb.core.api
+    const db = sb.core.ctx.db
+    const anvil = { rpcUrl: String(sb.description.services.anvil!.rpcUrl), chainId: 31337 }
+    const head = async () => await createHarnessClients(anvil).publicClient.getBlockNumber()
+    const later = (hours: number) => new Date(sb.core.ctx.clock.now().getTime() + hours * 3_600_000).toISOString()
+    const order = 'RC-EVM-ORDER-1'
+    const created = await api.call(
+      'escrow.create',
+      {
+        id: order,
+        name: 'Chain order',
+        rail: 'evm',
+        network: '31337',
+        assetId: 'USDC@evm:31337',
+        payee: recipientAddresses('rc-evm-escrow', 1)[0]!,
+        payeeName: 'Chain Studio',
+        autoRelease: false,
+        expiresAt: later(24 * 30),
+        milestones: [{ title: 'Design', amount: '5.00', reviewWindowHours: 1, reviewEndsAt: later(2) }],
+      },
+      as.alice,
+    )
+    // A block on top before each sweep: confirmed at confirmationsMin (2).
+    const mineOne = () => mine(anvil, 1)
+    await runEscrowAction(order, created.actions[0]!.id, mineOne)
+    await api.call('escrow.request', { id: order, kind: 'release', milestone: 1 }, as.alice)
+    const releaseId = (await api.call('escrow.get', { id: order })).actions.at(-1)!.id
+    await runEscrowAction(order, releaseId, mineOne)
+    const txOf = async () =>
+      (await db.first(db.k.selectFrom('escrow_txs').selectAll().where('action_id', '=', releaseId).orderBy('attempt', 'desc')))!
+    const first = await txOf()
+    expect(first).toMatchObject({ rail: 'evm', state: 'confirmed' })
+    expect((await head()) - BigInt(first.block_number!) + 1n).toBe(2n)
+
+    // Confirmed, not final: no receipt; due, waiting for finality, named as the escrow it pays out of.
+    const wait = { kind: 'finality', network: '31337', block: first.block_number, blocksLeft: 64, windowBlocks: 64 }
+    const held = await api.call('receipts.issue', {}, as.alice)
+    expect(held).toMatchObject({ issued: 0, waiting: 1 })
+    const item = {
+      subjectKey: `escrow:${releaseId}:1`,
+      kind: 'escrow',
+      payoutId: null,
+      rail: 'evm',
+      network: '31337',
+      title: 'Escrow "Chain order", milestone 1: released to the payee',
+      waitingFor: wait,
+      reason: `Waiting for finality: block ${first.block_number} on Local Anvil is still inside the 64-block reorg window; the receipt is issued after 64 more blocks.`,
+    }
+    expect(held.waitingFor).toEqual([item])
+    expect(await api.call('receipts.due', {})).toEqual({ due: 1, waiting: 1, items: [item] })
+
+    // A reorg of depth 2 takes the block away; before the engine has seen it, the books still name the gone block: it waits.
+    await reorg(anvil, 2)
+    expect((await api.call('receipts.issue', {}, as.alice)).waitingFor).toEqual([
+      expect.objectContaining({
+        subjectKey: item.subjectKey,
+        waitingFor: { kind: 'reorged', network: '31337', block: first.block_number },
+      }),
+    ])
+    // The engine sends the same bytes again; they land in another block.
+    for (let round = 0; round < 8; round++) {
+      const now = await txOf()
+      if (now.state === 'confirmed' && now.block_hash !== first.block_hash) break
+      await sweepEscrowTxs(sb.core.ctx, await sb.core.escrowRails.load())
+      await mineOne()
+    }
+    const moved = await txOf()
+    expect(moved).toMatchObject({ state: 'confirmed', tx_hash: first.tx_hash })
+    expect(moved.block_hash).not.toBe(first.block_hash)
+
+    // Past the window by the one rule: one block short still waits, the next one issues.
+    const left = BigInt(moved.block_number!) + 64n + 1n - (await head())
+    if (left > 1n) await mine(anvil, Number(left - 1n))
+    expect((await api.call('receipts.issue', {}, as.alice)).waitingFor).toEqual([
+      expect.objectContaining({ waitingFor: { ...wait, block: moved.block_number, blocksLeft: 1 } }),
+    ])
+    await mineOne()
+    const issued = await api.call('receipts.issue', {}, as.alice)
+    expect(issued).toMatchObject({ issued: 1, waiting: 0 })
+    const file = (await api.call('receipts.get', { number: issued.first! })).file
+    expect(file.receipt).toMatchObject({
+      kind: 'escrow_release',
+      amount: { value: '5.000000', minor: '5000000', assetId: 'USDC@evm:31337' },
+      subject: { escrowId: order, milestone: 1 },
+      evidence: { rail: 'evm', txHash: moved.tx_hash, blockNumber: moved.block_number, blockHash: moved.block_hash },
+    })
+    const v = await api.call('receipts.verify', { content: canonicalJson(file), encoding: 'text' })
+    expect(v.ok, JSON.stringify(v.checks)).toBe(true)
+    expect(statusOf(v)['rail-evidence']).toBe('pass')
   })
 })

@@ -142,7 +142,7 @@ export function receiptsCommand(program: Command, io: CliIo, state: RunState): C
   receipts
     .command('due')
     .description(
-      'Payments due a receipt and not receipted yet, and why each waits (an EVM payout until its block is past the reorg window).',
+      'Payments due a receipt and not receipted yet, and why each waits (an EVM payout or escrow outcome until its block is past the reorg window).',
     )
     .option('--batch <id>', 'only the payouts (and reversals) of this batch')
     .option('--limit <n>', 'most listed (default 50)')

@@ -8,9 +8,10 @@
  * share. An escrow refund has no earlier receipt to name (funding an escrow pays nobody), so its
  * `previous` is null.
  *
- * Evidence is the action's confirmed rail transaction (escrow_txs). An outcome that moved nothing
- * on a rail (the refund of a Stripe escrow the treasury funded: the money never left the platform
- * balance) gets no receipt; neither, yet, does a release the payee took on the rail by themselves
+ * Evidence is the action's confirmed rail transaction (escrow_txs); on EVM it is receipted only
+ * once its block is past the reorg window (receiptFinality.ts), and the draft names that very
+ * block. An outcome that moved nothing on a rail (the refund of a Stripe escrow the treasury
+ * funded: the money never left the platform balance) gets no receipt; neither, yet, does a release the payee took on the rail by themselves
  * (no action row to hang it on — the escrow view shows it).
  */
 import { TransactionBuilder, type Transaction } from '@stellar/stellar-base'
@@ -21,6 +22,7 @@ import { holdPostEntryId } from '../ledger/ids'
 import { inChunks } from '../payouts/inChunks'
 import { invariant } from '../util/invariant'
 import { chainEvidence } from './chainEvidence'
+import { finalAsChecked } from './receiptFinality'
 import { event, payerAccountOf, receiptAmount, type ReceiptDraft, type ReceiptFacts } from './receiptFacts'
 
 export type EscrowPart = 'payee' | 'payer'
@@ -134,6 +136,8 @@ export function draftEscrow(rows: EscrowRows, facts: ReceiptFacts, s: EscrowSubj
   const entry = rows.entries.get(s.entryId)
   const asset = escrow ? facts.asset(escrow.asset_id) : undefined
   if (!action || !escrow || !m || !tx || !entry || !asset) return null
+  // Not final, or the engine saw a reorg since the chain was read (the row names another block): it waits.
+  if (tx.rail === 'evm' && !finalAsChecked(facts.evmFinal(s.subjectKey), tx)) return null
   const evidence = evidenceOf(facts, escrow, m, tx, s.part)
   if (evidence === null) return null
   const minor = BigInt(s.part === 'payee' ? m.released : m.refunded)

@@ -25,6 +25,7 @@ import { assetIdFor } from '../ledger/ids'
 import { inChunks } from '../payouts/inChunks'
 import { invariant } from '../util/invariant'
 import { chainEvidence } from './chainEvidence'
+import { finalAsChecked, finalityDetail } from './receiptFinality'
 import { event, metadataOf, payerAccountOf, receiptAmount, type ReceiptDraft, type ReceiptFacts } from './receiptFacts'
 
 const SUBMISSION_ACTIONS = ['payouts.submission.signed', 'payouts.submission.broadcast', 'payouts.submission.confirmed'] as const
@@ -148,7 +149,7 @@ export function draftPayouts(rows: PayoutRows, facts: ReceiptFacts): ReceiptDraf
     const sub = rows.submissions.get(entry?.metadata['submissionId'] ?? p.submission_id ?? '')
     const asset = facts.asset(p.asset_id)
     if (p.state !== 'confirmed' || !entry || !sub || sub.state !== 'confirmed' || !asset) continue
-    if (sub.rail === 'evm' && !finalAsChecked(facts, p.id, sub)) continue // not final, or the engine saw a reorg since: it waits
+    if (sub.rail === 'evm' && !finalAsChecked(facts.evmFinal(`payout:${p.id}`), sub)) continue // not final, or the engine saw a reorg since: it waits
     out.push(draftPayout(rows, facts, p, entry, sub, asset))
   }
   return out
@@ -269,17 +270,11 @@ function timelineOf(rows: PayoutRows, facts: ReceiptFacts, p: PayoutRow, sub: Su
   return out
 }
 
-/** The EVM payout was found final in the very block its submission names now. */
-function finalAsChecked(facts: ReceiptFacts, payoutId: string, sub: SubmissionRow): boolean {
-  const f = facts.evmFinal(payoutId)
-  return f !== undefined && f.submissionId === sub.id && f.blockNumber === sub.block_number && f.blockHash === sub.block_hash
-}
-
 function confirmationDetail(facts: ReceiptFacts, p: PayoutRow, sub: SubmissionRow): string {
   if (sub.rail === 'evm') {
-    const f = facts.evmFinal(p.id)
+    const f = facts.evmFinal(`payout:${p.id}`)
     invariant(f !== undefined, () => `EVM payout ${p.id} drafted without finality`)
-    return `block ${f.blockNumber}; ${f.confirmations} confirmations when receipted, past the ${f.windowBlocks}-block reorg window`
+    return finalityDetail(f)
   }
   if (sub.rail === 'stellar') return `ledger ${sub.block_number ?? '?'} (final when closed)`
   return `transfer ${sub.block_hash ?? '?'}`

@@ -10,7 +10,7 @@ import type { CoreContext } from '../context'
 import { inChunks } from '../payouts/inChunks'
 import { escrowSubjects, type EscrowSubject } from './buildEscrowDrafts'
 import { metadataOf } from './receiptFacts'
-import { readPayoutFinality, type PayoutFinality, type ReceiptRails } from './receiptFinality'
+import { readReceiptFinality, type ReceiptFinality, type ReceiptRails } from './receiptFinality'
 
 export type DueReceipt = { subjectKey: string; seq: number } & (
   { kind: 'payout'; payoutId: string } | { kind: 'escrow'; escrow: EscrowSubject } | { kind: 'reversal'; entryId: string }
@@ -73,22 +73,35 @@ export function payoutIdsOf(due: readonly DueReceipt[]): string[] {
   return due.flatMap((d) => (d.kind === 'payout' ? [d.payoutId] : []))
 }
 
-/** Due receipts as a person reads them: each with its rail and why it waits (null: issued at the next sweep). */
-export async function dueItems(ctx: CoreContext, due: readonly DueReceipt[], finality: PayoutFinality): Promise<ReceiptDueItem[]> {
+/** Due receipts as a person reads them: each with its rail, what it is, and why it waits (null: issued at the next sweep). */
+export async function dueItems(ctx: CoreContext, due: readonly DueReceipt[], finality: ReceiptFinality): Promise<ReceiptDueItem[]> {
   const where = new Map<string, { rail: string; network: string }>()
   for (const chunk of inChunks(payoutIdsOf(due)))
     for (const p of await ctx.db.all(ctx.db.k.selectFrom('payouts').select(['id', 'rail', 'network']).where('id', 'in', chunk)))
       where.set(p.id, { rail: p.rail, network: p.network })
+  const escrowOf = new Map<string, { rail: string; network: string; name: string; kind: string; milestone: number }>()
+  const actionIds = [...new Set(due.flatMap((d) => (d.kind === 'escrow' ? [d.escrow.actionId] : [])))]
+  for (const chunk of inChunks(actionIds))
+    for (const a of await ctx.db.all(
+      ctx.db.k
+        .selectFrom('escrow_actions as a')
+        .innerJoin('escrows as e', 'e.id', 'a.escrow_id')
+        .select(['a.id', 'a.kind', 'a.milestone', 'e.rail', 'e.network', 'e.name'])
+        .where('a.id', 'in', chunk),
+    ))
+      escrowOf.set(a.id, { rail: a.rail, network: a.network, name: a.name, kind: a.kind, milestone: Number(a.milestone) })
   return due.map((d) => {
     const payoutId = d.kind === 'payout' ? d.payoutId : null
-    const at = payoutId !== null ? where.get(payoutId) : undefined
-    const waitingFor = payoutId !== null ? (finality.waiting.get(payoutId) ?? null) : null
+    const escrow = d.kind === 'escrow' ? escrowOf.get(d.escrow.actionId) : undefined
+    const at = payoutId !== null ? where.get(payoutId) : escrow
+    const waitingFor = finality.waiting.get(d.subjectKey) ?? null
     return {
       subjectKey: d.subjectKey,
       kind: d.kind,
       payoutId,
       rail: at?.rail ?? (d.kind === 'reversal' ? 'stripe' : null),
       network: at?.network ?? null,
+      title: titleOf(d, escrow),
       waitingFor,
       reason:
         waitingFor !== null
@@ -98,6 +111,17 @@ export async function dueItems(ctx: CoreContext, due: readonly DueReceipt[], fin
   })
 }
 
+/** What a person reads as the payment's name. */
+function titleOf(d: DueReceipt, escrow: { name: string; kind: string; milestone: number } | undefined): string {
+  if (d.kind === 'payout') return `Payout ${d.payoutId}`
+  if (d.kind === 'reversal') return `Stripe reversal ${d.entryId}`
+  const to = d.escrow.part === 'payee' ? 'the payee' : 'the payer'
+  if (!escrow) return `Escrow action ${d.escrow.actionId} (to ${to})`
+  const outcome =
+    escrow.kind === 'resolve' ? `resolved, ${to}'s share` : escrow.kind === 'refund' ? `refunded to ${to}` : `released to ${to}`
+  return `Escrow "${escrow.name}", milestone ${escrow.milestone}: ${outcome}`
+}
+
 /** receipts.due: what is due, waiting ones first (then issuing order), each with why; reads the chains' heads. */
 export async function listDueReceipts(
   ctx: CoreContext,
@@ -105,8 +129,8 @@ export async function listDueReceipts(
   filter: { batchId?: string; limit?: number } = {},
 ): Promise<{ due: number; waiting: number; items: ReceiptDueItem[] }> {
   const due = await findDueReceipts(ctx, filter.batchId !== undefined ? { batchId: filter.batchId } : {})
-  const finality = await readPayoutFinality(ctx, rails, payoutIdsOf(due))
-  const waits = (d: DueReceipt) => d.kind === 'payout' && finality.waiting.has(d.payoutId)
+  const finality = await readReceiptFinality(ctx, rails, due)
+  const waits = (d: DueReceipt) => finality.waiting.has(d.subjectKey)
   const ordered = [...due.filter(waits), ...due.filter((d) => !waits(d))]
   return {
     due: due.length,

@@ -10,9 +10,9 @@
  *
  * The key and the organisation are read before the first transaction (a secret store is never
  * awaited while the books are held); the signing itself is pure CPU. So is finality
- * (receiptFinality.ts): an EVM payout is receipted only once its block is past the reorg window,
- * read from its chain first; inside the transaction its draft must name that very block, or it
- * waits (the engine saw a reorg meanwhile).
+ * (receiptFinality.ts): an EVM payout or escrow outcome is receipted only once its block is past
+ * the reorg window, read from its chain first; inside the transaction its draft must name that
+ * very block, or it waits (the engine saw a reorg meanwhile).
  */
 import { canonicalJson } from '../util/canonicalJson'
 import type { IssueResult } from '../../../shared/receiptsApi'
@@ -25,11 +25,11 @@ import { crashPoint } from '../util/crashPoint'
 import { auditSeqsOfEscrow, draftEscrow, loadEscrowRows, type EscrowSubject } from './buildEscrowDrafts'
 import { auditSeqsOfPayouts, draftPayouts, loadPayoutRows } from './buildPayoutDrafts'
 import { draftReversals, loadReversalRows } from './buildReversalDrafts'
-import { dueItems, findDueReceipts, payoutIdsOf, type DueReceipt } from './findDueReceipts'
+import { dueItems, findDueReceipts, type DueReceipt } from './findDueReceipts'
 import { readOrganisation } from './organisation'
 import { sha256Hex, signHash } from './receiptCrypto'
 import { loadReceiptFacts, type ReceiptDraft } from './receiptFacts'
-import { readPayoutFinality, type PayoutFinality, type ReceiptRails } from './receiptFinality'
+import { readReceiptFinality, type ReceiptFinality, type ReceiptRails } from './receiptFinality'
 import { loadSigningKey, workspaceIdOf, type SigningKey } from './receiptKeys'
 import { displayNumberOf } from './receiptNumbers'
 import { searchTermsOf } from './searchTerms'
@@ -65,7 +65,7 @@ export const RECEIPT_COLUMNS = [
 export interface IssueReceiptsParameters {
   secrets: SecretStore
   actor: Actor
-  /** The rails, to read whether EVM payouts are final (never issued before). */
+  /** The rails, to read whether EVM payments (payouts, escrow outcomes) are final (never issued before). */
   rails: ReceiptRails
   batchId?: string
   /** Tests make it small to cross transaction boundaries. */
@@ -82,8 +82,8 @@ export async function issueReceipts(ctx: CoreContext, p: IssueReceiptsParameters
   const found = await findDueReceipts(ctx, p.batchId !== undefined ? { batchId: p.batchId } : {})
   const result: IssueResult = { issued: 0, first: null, last: null, waiting: 0, waitingFor: [] }
   if (found.length === 0) return result
-  const finality = await readPayoutFinality(ctx, p.rails, payoutIdsOf(found))
-  const holds = (d: DueReceipt) => d.kind === 'payout' && finality.waiting.has(d.payoutId)
+  const finality = await readReceiptFinality(ctx, p.rails, found)
+  const holds = (d: DueReceipt) => finality.waiting.has(d.subjectKey)
   const due = found.filter((d) => !holds(d))
   const held = found.filter(holds)
   result.waiting = held.length
@@ -115,7 +115,7 @@ async function issueChunk(
   actor: Actor,
   env: IssueEnv,
   chunk: readonly DueReceipt[],
-  finality: PayoutFinality,
+  finality: ReceiptFinality,
 ): Promise<{ first: number | null; last: number | null; waiting: number }> {
   const { drafts, taken } = await draftsOf(ctx, chunk, finality)
   const issuedAt = ctx.clock.now().toISOString()
@@ -201,7 +201,7 @@ async function issuedReceipt(ctx: CoreContext, subjectKey: string): Promise<Rece
 async function draftsOf(
   ctx: CoreContext,
   chunk: readonly DueReceipt[],
-  finality: PayoutFinality,
+  finality: ReceiptFinality,
 ): Promise<{ drafts: Map<string, ReceiptDraft>; taken: Set<string> }> {
   const keys = chunk.map((d) => d.subjectKey)
   const taken = new Set(

@@ -11,7 +11,7 @@ import { getRailsSetting } from '../rails/getRailsSetting'
 import { STRIPE_PLATFORM_SOURCE } from '../rails/stripe/stripeRailConfig'
 import { inChunks } from '../payouts/inChunks'
 import { invariant } from '../util/invariant'
-import type { PayoutFinal } from './receiptFinality'
+import type { ChainFinal } from './receiptFinality'
 
 /** A receipt before it has a number: what the builders know from the books. */
 export interface ReceiptDraft {
@@ -46,8 +46,8 @@ export interface AssetFacts {
 export interface ReceiptFacts {
   operator(id: string): string
   asset(id: string): AssetFacts | undefined
-  /** An EVM payout found final before this issuing transaction (receiptFinality.ts); undefined: not final (yet). */
-  evmFinal(payoutId: string): PayoutFinal | undefined
+  /** An EVM payment (by its receipt's subject key) found final before this issuing transaction (receiptFinality.ts); undefined: not final (yet). */
+  evmFinal(subjectKey: string): ChainFinal | undefined
   /** "public", "testnet", "futurenet", "standalone", else the passphrase itself; "" when unknown. */
   passphraseName(network: string): string
   /** The passphrase itself (to decode stored envelopes); null when unknown. */
@@ -65,7 +65,7 @@ const PASSPHRASE_NAMES: ReadonlyMap<string, string> = new Map([
 /** Loads what the builders share; `auditSeqs`: the audit rows whose hashes the receipts cite. */
 export async function loadReceiptFacts(
   ctx: CoreContext,
-  evmFinal: ReadonlyMap<string, PayoutFinal>,
+  evmFinal: ReadonlyMap<string, ChainFinal>,
   auditSeqs: readonly number[],
 ): Promise<ReceiptFacts> {
   const operators = new Map(
@@ -86,7 +86,7 @@ export async function loadReceiptFacts(
   return {
     operator: (id) => operators.get(id) ?? (id === SYSTEM_ACTOR ? 'Countersign (system)' : id),
     asset: (id) => assets.get(id),
-    evmFinal: (payoutId) => evmFinal.get(payoutId),
+    evmFinal: (subjectKey) => evmFinal.get(subjectKey),
     passphraseName: (network) => {
       const p = rails.stellar?.networks.find((n) => n.network === network)?.networkPassphrase
       return p === undefined ? '' : (PASSPHRASE_NAMES.get(p) ?? p)

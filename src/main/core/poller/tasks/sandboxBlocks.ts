@@ -3,7 +3,7 @@
  * EVM payout's is issued once its block is past the reorg window (receipts/receiptFinality.ts).
  * The sandbox's Anvil mines a block only when a transaction arrives and nothing else mines there,
  * so those blocks would never come and a person trying the sandbox would never see an EVM receipt.
- * At the start of each sweep, when payouts on the sandbox's own chain (a loopback node) wait for
+ * At the start of each sweep, when payouts or escrow outcomes on the sandbox's own chain (a loopback node) wait for
  * finality, the sandbox mines the blocks they still need; the receipts task later in the same
  * sweep issues them. Between the sweep that confirmed a payout and the next one, the Receipts view
  * shows it waiting for finality, as it would on a real chain.
@@ -22,15 +22,15 @@ export function createSandboxBlocksTask(rails: LiveRails): PollerTask {
       const local = (rails.config.evm?.chains ?? []).filter((c) => isLoopbackHost(new URL(c.rpcUrl).hostname))
       if (local.length === 0) return
       // Imported at the first sweep (they reach the rails' libraries), as the receipts task does.
-      const [{ findDueReceipts, payoutIdsOf }, { readPayoutFinality }, { rpcCall }, { hexQuantity }] = await Promise.all([
+      const [{ findDueReceipts }, { readReceiptFinality }, { rpcCall }, { hexQuantity }] = await Promise.all([
         import('../../receipts/findDueReceipts'),
         import('../../receipts/receiptFinality'),
         import('../../rails/evm/jsonRpc'),
         import('../../rails/evm/evmHex'),
       ])
-      const payoutIds = payoutIdsOf(await findDueReceipts(ctx))
-      if (payoutIds.length === 0) return
-      const { waiting } = await readPayoutFinality(ctx, () => rails.load(), payoutIds)
+      const due = await findDueReceipts(ctx)
+      if (due.length === 0) return
+      const { waiting } = await readReceiptFinality(ctx, () => rails.load(), due)
       for (const chain of local) {
         let blocks = 0
         for (const w of waiting.values())

@@ -72,7 +72,7 @@ export function DueReceipts() {
         {items.map((d) => (
           <List.Item key={d.subjectKey} data-testid="receipts-waiting-item">
             <Text span size="sm" fw={600}>
-              {d.payoutId !== null ? `Payout ${d.payoutId}` : d.subjectKey}
+              {d.title}
             </Text>
             {' — '}
             {d.reason}
