@@ -1,27 +1,10 @@
 /** A campaign run in parts adds up to one report: counts summed, mean weighted by runs, failures kept. */
 import { describe, expect, it } from 'vitest'
 import { mergeReports } from './mergeReports'
-import type { CampaignReport } from './report'
+import { emptyReport, type CampaignReport } from './report'
 
 function part(over: Partial<CampaignReport>): CampaignReport {
-  return {
-    seed: '1',
-    runs: 0,
-    failedRuns: 0,
-    duplicates: 0,
-    lost: 0,
-    stuck: 0,
-    other: 0,
-    meanMsPerRun: 0,
-    msPerStage: {},
-    faults: {},
-    runsPerRail: {},
-    runsPerPath: {},
-    payoutsCheckedPerRail: {},
-    errorsSeen: {},
-    failures: [],
-    ...over,
-  }
+  return { ...emptyReport('1'), ...over }
 }
 
 describe('mergeReports', () => {

@@ -3,7 +3,7 @@
  * the command is mergeReportsCli.ts). Counts add up, the mean time per run is weighted by runs,
  * failures are kept with their replay lines; its seed names the parts (campaign seed × runs).
  */
-import type { CampaignReport } from './report'
+import { emptyReport, type CampaignReport } from './report'
 
 export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
   const add = (into: Record<string, number>, from: Record<string, number>) => {
@@ -11,21 +11,9 @@ export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
   }
   const runs = parts.reduce((s, p) => s + p.runs, 0)
   const merged: CampaignReport = {
-    seed: parts.map((p) => `${p.seed}×${p.runs}`).join(' + '),
+    ...emptyReport(parts.map((p) => `${p.seed}×${p.runs}`).join(' + ')),
     runs,
-    failedRuns: 0,
-    duplicates: 0,
-    lost: 0,
-    stuck: 0,
-    other: 0,
     meanMsPerRun: runs === 0 ? 0 : Math.round(parts.reduce((s, p) => s + p.meanMsPerRun * p.runs, 0) / runs),
-    msPerStage: {},
-    faults: {},
-    runsPerRail: {},
-    runsPerPath: {},
-    payoutsCheckedPerRail: {},
-    errorsSeen: {},
-    failures: [],
   }
   for (const p of parts) {
     merged.failedRuns += p.failedRuns

@@ -21,17 +21,17 @@ export interface CampaignReport {
   failures: { seed: string; replay: string; findings: RunResult['findings'] }[]
 }
 
-export function buildReport(seed: string, results: readonly RunResult[], opts: RunOptions): CampaignReport {
-  const add = (m: Record<string, number>, k: string, n = 1) => void (m[k] = (m[k] ?? 0) + n)
-  const r: CampaignReport = {
+/** A report of no runs: every count zero, every table empty. */
+export function emptyReport(seed: string): CampaignReport {
+  return {
     seed,
-    runs: results.length,
+    runs: 0,
     failedRuns: 0,
     duplicates: 0,
     lost: 0,
     stuck: 0,
     other: 0,
-    meanMsPerRun: results.length ? Math.round(results.reduce((s, x) => s + x.ms, 0) / results.length) : 0,
+    meanMsPerRun: 0,
     msPerStage: {},
     faults: {},
     runsPerRail: {},
@@ -39,6 +39,15 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     payoutsCheckedPerRail: {},
     errorsSeen: {},
     failures: [],
+  }
+}
+
+export function buildReport(seed: string, results: readonly RunResult[], opts: RunOptions): CampaignReport {
+  const add = (m: Record<string, number>, k: string, n = 1) => void (m[k] = (m[k] ?? 0) + n)
+  const r: CampaignReport = {
+    ...emptyReport(seed),
+    runs: results.length,
+    meanMsPerRun: results.length ? Math.round(results.reduce((s, x) => s + x.ms, 0) / results.length) : 0,
   }
   if (results.length > 0) for (const k of Object.keys(r.msPerStage)) r.msPerStage[k] = Math.round(r.msPerStage[k]! * 10) / 10
   for (const x of results) {
