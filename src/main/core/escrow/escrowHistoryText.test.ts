@@ -51,7 +51,7 @@ describe('escrowHistoryText', () => {
     expect(text('escrow.milestone.change', { milestone: 2, from: 'in_review', state: 'released', released: '1', auto_released: 1 })).toBe(
       'Milestone 2 released: 0.000001 USDC to the payee, automatically, after its review window',
     )
-    expect(text('escrow.state', { from: 'funding', to: 'held' })).toBe('Escrow is now funded and held')
+    expect(text('escrow.state', { from: 'funding', to: 'held' })).toBe('Escrow is now held')
     expect(text('escrow.cancel', { from: 'draft', comment: 'wrong payee' })).toBe('Escrow cancelled — “wrong payee”')
   })
 

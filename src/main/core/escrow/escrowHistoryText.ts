@@ -57,6 +57,8 @@ const MILESTONE_STATE_WORDS: Record<string, string> = {
 
 const ESCROW_STATE_WORDS: Record<string, string> = {
   ...MILESTONE_STATE_WORDS,
+  // The escrow comes back to 'held' after a dispute is settled too: not "funded" again.
+  held: 'held',
   draft: 'a draft',
   cancelled: 'cancelled',
   closed: 'closed',
