@@ -181,13 +181,47 @@ async function ensureTestTemplate(server: string): Promise<string> {
   return name
 }
 
+/** A test database's drop is cleanup: it waits at most this long (the throwaway cluster goes anyway). */
+const TEST_DROP_WAIT_MS = 10_000
+/** A test database's close that takes longer than this says so on stderr (a CI log then shows which step hung). */
+const TEST_CLOSE_SLOW_MS = 20_000
+
 function dropOnClose(db: Db, url: string): Db {
+  const name = new URL(url).pathname.slice(1)
   return {
     ...db,
     async close() {
-      await db.close()
-      const name = new URL(url).pathname.slice(1)
-      await (await postgres()).dropPostgresDatabase(testServerUrl()!, name).catch(() => {})
+      // Never given up on: a close that hangs means a connection was leaked — a bug to see, not hide.
+      await slowly(db.close(), TEST_CLOSE_SLOW_MS, `closing test database ${name}`)
+      const drop = (async () => (await postgres()).dropPostgresDatabase(testServerUrl()!, name))().catch(() => {})
+      if ((await within(drop, TEST_DROP_WAIT_MS)) === 'late') {
+        process.stderr.write(
+          `openDb (tests): dropping test database ${name} took over ${TEST_DROP_WAIT_MS} ms — left to finish in the background\n`,
+        )
+      }
     },
   }
+}
+
+/** 'late' when `work` has not settled within `ms` (it goes on); the timer never keeps the process alive. */
+async function within(work: Promise<unknown>, ms: number): Promise<'done' | 'late'> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms)
+    timer.unref()
+  })
+  try {
+    return await Promise.race([work.then(() => 'done' as const), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Awaits `work`, saying on stderr once if it is still running after `ms`. */
+async function slowly<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  const started = Date.now()
+  if ((await within(work, ms)) === 'late') process.stderr.write(`openDb (tests): ${what} is still running after ${ms} ms\n`)
+  const result = await work
+  if (Date.now() - started > ms) process.stderr.write(`openDb (tests): ${what} took ${Date.now() - started} ms\n`)
+  return result
 }
