@@ -82,7 +82,12 @@ export interface RunOptions {
    * Off (`--kills db`) replays the seeds kept before network kills existed as they were found.
    */
   netKills?: boolean
+  /** The database the children's workspace is on: the runs' own switch is COUNTERSIGN_TEST_DB (cli.ts); this names it in the report and the replay line. */
+  backend?: 'sqlite' | 'postgres'
 }
+
+/** An error the core answered with no stable code: each one is a finding for the error catalogue, so the report names a few. */
+export const UNCODED_PER_RUN_MAX = 5
 
 export interface RunResult {
   seed: string
@@ -95,6 +100,8 @@ export interface RunResult {
   faults: Record<string, number>
   /** Error codes the core answered with during the run (expected ones included), by code. */
   errors: Record<string, number>
+  /** Errors with no code, "step: message" (at most UNCODED_PER_RUN_MAX). */
+  uncoded: string[]
   /** Database calls of each phase that ran to its end (what a seeded kill point is drawn against). */
   dbCalls: number[]
   /** HTTP exchanges with the rails of each phase that ran to its end (what a network kill is drawn against). */
@@ -105,7 +112,10 @@ export interface RunResult {
 }
 
 export function replayCommand(seed: string, opts: RunOptions): string {
-  const parts = ['npm run chaos --', '--runs 1', `--seed ${seed}`]
+  const parts =
+    opts.backend === 'postgres'
+      ? ['npx tsx scripts/postgres-cluster.ts run -- npm run chaos --', '--backend postgres', '--runs 1', `--seed ${seed}`]
+      : ['npm run chaos --', '--runs 1', `--seed ${seed}`]
   if (opts.rails) parts.push(`--rails ${opts.rails.join(',')}`)
   if (opts.paths) parts.push(`--paths ${opts.paths.join(',')}`)
   if (opts.breakMode) parts.push(`--break ${opts.breakMode}`)
@@ -126,6 +136,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const paths = opts.paths ?? ['payouts']
   const faults: Record<string, number> = {}
   const errors: Record<string, number> = {}
+  const uncoded: string[] = []
   const dbCalls: number[] = []
   const requests: number[] = []
   const fire = (kind: string, n = 1) => void (n > 0 && (faults[kind] = (faults[kind] ?? 0) + n))
@@ -286,6 +297,8 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     fire('stellar.5xx', st.fail504)
     for (const e of readEvents(eventsFile)) {
       if (e.kind === 'error') errors[e.code ?? 'UNCODED'] = (errors[e.code ?? 'UNCODED'] ?? 0) + 1
+      if (e.kind === 'error' && (e.code ?? 'UNCODED') === 'UNCODED' && uncoded.length < UNCODED_PER_RUN_MAX)
+        uncoded.push(`${e.step ?? '?'}: ${e.message ?? ''}`)
       if (e.kind === 'device') fire(`device.${e.code}`, e.n ?? 1)
       if (e.kind === 'file') fire(`file.${e.code}`)
       if (e.kind === 'done') dbCalls.push(e.n ?? 0)
@@ -307,6 +320,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     phases,
     faults,
     errors,
+    uncoded,
     dbCalls,
     requests,
     msPerStage: { ...t.ms },

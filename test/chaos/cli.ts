@@ -53,6 +53,7 @@ async function main(): Promise<number> {
     ...(paths ? { paths } : {}),
     ...(breakMode ? { breakMode: values.break! } : {}),
     ...(values.kills === 'db' ? { netKills: false } : {}),
+    ...(values.backend === 'postgres' ? { backend: 'postgres' as const } : {}),
   }
   const runOpts: RunOptions = { ...opts, ...(breakMode ? { breakMode } : {}) }
   const seed = values.seed!
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `run ${i + 1}/${seeds.length} seed ${r.seed}: ${status} (${(r.ms / 1000).toFixed(1)} s, ${r.phases} phases, db calls ${r.dbCalls.join('/')}, requests ${r.requests.join('/')}; ${fired || 'no fault fired'})\n`,
     )
+    for (const u of r.uncoded) process.stdout.write(`  uncoded error: ${u}\n`)
     if (values.timings) process.stdout.write(`  time: ${formatStages(r.msPerStage)}\n`)
   })
   const report = buildReport(seed, results, opts)

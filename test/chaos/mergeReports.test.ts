@@ -15,7 +15,16 @@ describe('mergeReports', () => {
       findings: { duplicates: ['x'], lost: [], stuck: [], other: [], checked: {} },
     }
     const merged = mergeReports([
-      part({ seed: '1', runs: 3, meanMsPerRun: 10_000, faults: { sigkill: 2 }, runsPerPath: { payouts: 3 }, runsPerRail: { evm: 3 } }),
+      part({
+        seed: '1',
+        runs: 3,
+        meanMsPerRun: 10_000,
+        faults: { sigkill: 2 },
+        runsPerPath: { payouts: 3 },
+        runsPerRail: { evm: 3 },
+        runsPerBackend: { postgres: 3 },
+        uncodedErrors: [{ seed: '1.2', error: 'sweep:evm: boom' }],
+      }),
       part({
         seed: '2',
         runs: 1,
@@ -27,17 +36,21 @@ describe('mergeReports', () => {
         runsPerRail: { evm: 1, stripe: 1 },
         failures: [failure],
       }),
+      // Written before reports named their backend: counted as such, not guessed.
+      { ...part({ seed: '3', runs: 2, runsPerBackend: { sqlite: 2 } }), runsPerBackend: undefined } as unknown as CampaignReport,
     ])
     expect(merged).toMatchObject({
-      seed: '1×3 + 2×1',
-      runs: 4,
+      seed: '1×3 + 2×1 + 3×2',
+      runs: 6,
       failedRuns: 1,
       duplicates: 1,
-      meanMsPerRun: 20_000,
+      meanMsPerRun: 13_333,
       faults: { sigkill: 3, 'evm.reorgDeep': 1 },
       runsPerPath: { payouts: 3, escrow: 1 },
       runsPerRail: { evm: 4, stripe: 1 },
       failures: [failure],
+      runsPerBackend: { postgres: 3, 'an unrecorded backend': 2 },
+      uncodedErrors: [{ seed: '1.2', error: 'sweep:evm: boom' }],
     })
   })
 })

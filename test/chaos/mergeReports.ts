@@ -3,7 +3,7 @@
  * the command is mergeReportsCli.ts). Counts add up, the mean time per run is weighted by runs,
  * failures are kept with their replay lines; its seed names the parts (campaign seed × runs).
  */
-import { emptyReport, type CampaignReport } from './report'
+import { emptyReport, UNCODED_LISTED_MAX, type CampaignReport } from './report'
 
 export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
   const add = (into: Record<string, number>, from: Record<string, number>) => {
@@ -26,6 +26,9 @@ export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
     add(merged.runsPerPath, p.runsPerPath)
     add(merged.payoutsCheckedPerRail, p.payoutsCheckedPerRail)
     add(merged.errorsSeen, p.errorsSeen)
+    // A part written before reports named their backend says so, rather than being guessed.
+    add(merged.runsPerBackend, p.runsPerBackend ?? (p.runs > 0 ? { 'an unrecorded backend': p.runs } : {}))
+    merged.uncodedErrors.push(...(p.uncodedErrors ?? []).slice(0, UNCODED_LISTED_MAX - merged.uncodedErrors.length))
     merged.failures.push(...p.failures)
     // Means per run, weighted by runs (parts written before per-stage timings existed have none).
     for (const [k, v] of Object.entries(p.msPerStage ?? {}))

@@ -2,6 +2,9 @@
 import fs from 'node:fs'
 import { replayCommand, type RunOptions, type RunResult } from './campaign'
 
+/** How many uncoded errors a report lists (their count is in errorsSeen.UNCODED). */
+export const UNCODED_LISTED_MAX = 20
+
 export interface CampaignReport {
   seed: string
   runs: number
@@ -18,6 +21,10 @@ export interface CampaignReport {
   runsPerPath: Record<string, number>
   payoutsCheckedPerRail: Record<string, number>
   errorsSeen: Record<string, number>
+  /** Runs on each database backend (a part written before this field existed ran on SQLite). */
+  runsPerBackend: Record<string, number>
+  /** Errors the core answered with no stable code: seed and "step: message", the first UNCODED_LISTED_MAX. */
+  uncodedErrors: { seed: string; error: string }[]
   failures: { seed: string; replay: string; findings: RunResult['findings'] }[]
 }
 
@@ -38,6 +45,8 @@ export function emptyReport(seed: string): CampaignReport {
     runsPerPath: {},
     payoutsCheckedPerRail: {},
     errorsSeen: {},
+    runsPerBackend: {},
+    uncodedErrors: [],
     failures: [],
   }
 }
@@ -48,6 +57,7 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     ...emptyReport(seed),
     runs: results.length,
     meanMsPerRun: results.length ? Math.round(results.reduce((s, x) => s + x.ms, 0) / results.length) : 0,
+    runsPerBackend: results.length ? { [opts.backend ?? 'sqlite']: results.length } : {},
   }
   if (results.length > 0) for (const k of Object.keys(r.msPerStage)) r.msPerStage[k] = Math.round(r.msPerStage[k]! * 10) / 10
   for (const x of results) {
@@ -62,6 +72,7 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     for (const [k, v] of Object.entries(x.faults)) add(r.faults, k, v)
     for (const [k, v] of Object.entries(x.msPerStage)) add(r.msPerStage, k, v / results.length)
     for (const [k, v] of Object.entries(x.errors)) add(r.errorsSeen, k, v)
+    for (const error of x.uncoded) if (r.uncodedErrors.length < UNCODED_LISTED_MAX) r.uncodedErrors.push({ seed: x.seed, error })
     for (const rail of x.rails) add(r.runsPerRail, rail)
     for (const p of x.paths) add(r.runsPerPath, p)
     for (const [k, v] of Object.entries(x.findings.checked)) add(r.payoutsCheckedPerRail, k, v)
@@ -80,6 +91,7 @@ export function formatReport(r: CampaignReport): string {
     ['other findings', String(r.other)],
     ['mean time per run', `${(r.meanMsPerRun / 1000).toFixed(1)} s`],
     ...Object.entries(r.runsPerPath).map(([k, v]): [string, string] => [`runs on path ${k}`, String(v)]),
+    ...Object.entries(r.runsPerBackend ?? {}).map(([k, v]): [string, string] => [`runs on ${k}`, String(v)]),
     ...Object.entries(r.runsPerRail).map(([k, v]): [string, string] => [`runs on rail ${k}`, String(v)]),
     ...Object.entries(r.payoutsCheckedPerRail).map(([k, v]): [string, string] => [`payouts and escrows checked on ${k}`, String(v)]),
     ...Object.entries(r.faults)
@@ -93,6 +105,7 @@ export function formatReport(r: CampaignReport): string {
   const lines = rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v.padStart(10)} |`)
   const sep = `|${'-'.repeat(w + 2)}|${'-'.repeat(12)}|`
   const out = [sep, ...lines, sep]
+  for (const u of r.uncodedErrors ?? []) out.push(`uncoded error in seed ${u.seed} — ${u.error}`)
   for (const f of r.failures) {
     out.push(`FAILED seed ${f.seed} — replay: ${f.replay}`)
     for (const s of [...f.findings.duplicates, ...f.findings.lost, ...f.findings.stuck, ...f.findings.other].slice(0, 8))
