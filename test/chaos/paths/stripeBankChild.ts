@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createStripeClient } from '../../../src/main/core/rails/stripe/createStripeClient'
+import { stripeFailure } from '../../../src/main/core/rails/stripe/stripeFailure'
 import { createStripeBankPayout } from '../../../src/main/core/stripe/createStripeBankPayout'
 import { syncStripe } from '../../../src/main/core/stripe/syncStripe'
 import { MAKER } from '../../execute/executeKit'
@@ -39,13 +40,21 @@ async function stripeOf(config: ChildConfig) {
   return await createStripeClient(config.stripe.secretKey, { host: config.stripe.host, port: config.stripe.port, protocol: 'http' }, 5_000)
 }
 
-/** The poller's Stripe sync, after every sweep round (shared by the paths that need it: taken once). */
+/**
+ * The poller's Stripe sync, after every sweep round (shared by the paths that need it: taken once);
+ * a failure is mapped as the app's Stripe service maps it (stripeService.ts), so the report counts
+ * the codes a person would see, not Stripe's raw ones.
+ */
 export const stripeSyncStep: ChildStep = {
   name: 'stripe.sync',
   at: 'sweep',
   run: async (ctx, _deps, config) => {
     if (!config.rails.includes('stripe')) return
-    await syncStripe(ctx, await stripeOf(config), RETRY)
+    try {
+      await syncStripe(ctx, await stripeOf(config), RETRY)
+    } catch (error) {
+      throw stripeFailure(error, 'syncing events')
+    }
   },
 }
 
