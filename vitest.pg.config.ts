@@ -87,6 +87,10 @@ const PG_SIBLING_COVERED: Record<string, { sibling: string; why: string }> = {
     sibling: 'test/execute/crash.test.ts',
     why: 'the payout engine through SIGKILLs, on EVM; the campaign on PostgreSQL is a command (`npm run chaos -- --backend postgres`)',
   },
+  'test/chaos/worldBroke.test.ts': {
+    sibling: 'test/execute/crash.test.ts',
+    why: 'the campaign harness running a seed again on a fresh Anvil; the payout engine through SIGKILLs, on EVM',
+  },
   'test/execute/stellarCrash.test.ts': { sibling: 'test/execute/crash.test.ts', why: 'the payout crash points, on EVM' },
   'test/escrow/escrowCrashStellar.test.ts': { sibling: 'test/escrow/escrowCrash.test.ts', why: 'the escrow crash points, on EVM' },
   'test/escrow/escrowCrashStripe.test.ts': { sibling: 'test/escrow/escrowCrash.test.ts', why: 'the escrow crash points, on EVM' },

@@ -100,6 +100,13 @@ export interface RunResult {
   faults: Record<string, number>
   /** Error codes the core answered with during the run (expected ones included), by code. */
   errors: Record<string, number>
+  /**
+   * Why the local world broke during the run (the node lost its deployed contracts, …), or null: such
+   * a run says nothing about the product — not ok, and run again on a fresh world (runCampaign.ts).
+   */
+  invalid: string | null
+  /** Earlier attempts at this seed whose world broke (why, each), before this run. */
+  worldBroke: string[]
   /** Errors with no code, "step: message" (at most UNCODED_PER_RUN_MAX). */
   uncoded: string[]
   /** Database calls of each phase that ran to its end (what a seeded kill point is drawn against). */
@@ -121,6 +128,29 @@ export function replayCommand(seed: string, opts: RunOptions): string {
   if (opts.breakMode) parts.push(`--break ${opts.breakMode}`)
   if (opts.netKills === false) parts.push('--kills db')
   return parts.join(' ')
+}
+
+/** The local world broke — not the product: the run proves nothing either way. */
+export class WorldFault extends Error {}
+
+/**
+ * The campaign's contracts are still on the chain. Once in ~450 runs on one long-lived Anvil (1.7.1),
+ * after an anvil_reorg the chain had lost their code (seed 620.46: every later phase was refused
+ * with CONTRACT_MISMATCH — the engine rightly signs nothing for a contract that is not the audited
+ * one — and the oracle could not read the token); the same seed replayed clean.
+ */
+async function assertContractsDeployed(run: RunWorld, after: string): Promise<void> {
+  const { h } = run.evm
+  const contracts = [
+    ['batch', h.batch],
+    ['escrow', h.escrow],
+    ['token', h.testUsd],
+  ] as const
+  for (const [name, address] of contracts) {
+    const code = await h.clients.publicClient.getCode({ address })
+    if (code === undefined || code === '0x')
+      throw new WorldFault(`the node lost the ${name} contract's code after ${after} (Anvil's state, not the product's)`)
+  }
 }
 
 /** One run. `seed` is the run's own seed (the campaign derives one per run from its seed). */
@@ -148,7 +178,9 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
   const eventsFile = path.join(run.dir, 'chaos-events.jsonl')
   let phases = 0
   let findings: Findings = { duplicates: [], lost: [], stuck: [], other: [], checked: {} }
+  let invalid: string | null = null
   try {
+    if (rails.includes('evm')) await assertContractsDeployed(run, "the revert to the campaign's snapshot")
     const workloads = new Map<string, unknown>()
     await t.time('setup', async () => {
       for (const name of paths) workloads.set(name, await PATHS[name]!.setup(ctx, run, worldRng.fork(name)))
@@ -289,7 +321,8 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     await ctx3.db.close()
     t.add('oracle', performance.now() - oracleStarted)
   } catch (error) {
-    findings = { ...findings, other: [...findings.other, `run error: ${error instanceof Error ? error.message : String(error)}`] }
+    if (error instanceof WorldFault) invalid = error.message
+    else findings = { ...findings, other: [...findings.other, `run error: ${error instanceof Error ? error.message : String(error)}`] }
   } finally {
     for (const r of run.stripe.requests()) if (r.fault) fire(`stripe.${r.fault}`)
     const st = run.stellar.faults.fired()
@@ -307,7 +340,7 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     }
     await t.time('world.stop', () => run.stop())
   }
-  const ok = findings.duplicates.length + findings.lost.length + findings.stuck.length + findings.other.length === 0
+  const ok = invalid === null && findings.duplicates.length + findings.lost.length + findings.stuck.length + findings.other.length === 0
   if (ok) fs.rmSync(run.dir, { recursive: true, force: true })
   const ms = Date.now() - started
   t.add('other', ms - timedTotal(t))
@@ -320,6 +353,8 @@ export async function runOne(campaign: Campaign, seed: string, opts: RunOptions 
     phases,
     faults,
     errors,
+    invalid,
+    worldBroke: [],
     uncoded,
     dbCalls,
     requests,
@@ -375,6 +410,7 @@ async function evmFaults(run: RunWorld, rng: Rng, fire: (kind: string, n?: numbe
       await reorg(run.evm.anvil, depth)
       fire(deep ? 'evm.reorgDeep' : 'evm.reorgShallow')
       fire('evm.reorgTxsRemoved', removed)
+      await assertContractsDeployed(run, `a reorg of depth ${depth}`)
     }
   }
 }

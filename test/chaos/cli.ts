@@ -62,6 +62,7 @@ async function main(): Promise<number> {
   const done: RunResult[] = []
   const results = await runCampaign(seeds, runOpts, (r, i) => {
     const status = r.ok ? 'ok' : `FAILED — replay: ${replayCommand(r.seed, opts)}`
+    for (const why of r.worldBroke) process.stdout.write(`  world broke in seed ${r.seed}, run again on a fresh one: ${why}\n`)
     const fired = Object.entries(r.faults)
       .map(([k, v]) => `${k}×${v}`)
       .join(' ')

@@ -28,6 +28,7 @@ export function mergeReports(parts: readonly CampaignReport[]): CampaignReport {
     add(merged.errorsSeen, p.errorsSeen)
     // A part written before reports named their backend says so, rather than being guessed.
     add(merged.runsPerBackend, p.runsPerBackend ?? (p.runs > 0 ? { 'an unrecorded backend': p.runs } : {}))
+    merged.worldBroke.push(...(p.worldBroke ?? []))
     merged.uncodedErrors.push(...(p.uncodedErrors ?? []).slice(0, UNCODED_LISTED_MAX - merged.uncodedErrors.length))
     merged.failures.push(...p.failures)
     // Means per run, weighted by runs (parts written before per-stage timings existed have none).

@@ -13,6 +13,8 @@ function result(seed: string, over: Partial<RunResult> = {}): RunResult {
     phases: 2,
     faults: {},
     errors: {},
+    invalid: null,
+    worldBroke: [],
     uncoded: [],
     dbCalls: [],
     requests: [],
@@ -37,6 +39,18 @@ describe('buildReport', () => {
     const report = buildReport('8', [result('8.0', { ok: false })], {})
     expect(report.runsPerBackend).toEqual({ sqlite: 1 })
     expect(report.failures[0]!.replay).toBe('npm run chaos -- --runs 1 --seed 8.0')
+  })
+
+  it('counts the attempts whose world broke apart from the failures: a seed run again clean is not a failed run', () => {
+    const again = result('10.0', { worldBroke: ["the node lost the batch contract's code after a reorg of depth 4"] })
+    const never = result('10.1', { ok: false, invalid: "the node lost the token contract's code after a reorg of depth 3" })
+    const report = buildReport('10', [again, never], {})
+    expect(report.failedRuns).toBe(1)
+    expect(report.worldBroke).toEqual([
+      { seed: '10.0', why: "the node lost the batch contract's code after a reorg of depth 4" },
+      { seed: '10.1', why: "the node lost the token contract's code after a reorg of depth 3 — and again on every fresh world" },
+    ])
+    expect(formatReport(report)).toMatch(/\| world broke, run again +\| +2 \|/)
   })
 
   it('lists the errors the core answered without a code, with their seed, up to a bound', () => {

@@ -21,6 +21,8 @@ export interface CampaignReport {
   runsPerPath: Record<string, number>
   payoutsCheckedPerRail: Record<string, number>
   errorsSeen: Record<string, number>
+  /** Attempts whose local world broke (not the product's doing), each run again on a fresh world: seed and why. */
+  worldBroke: { seed: string; why: string }[]
   /** Runs on each database backend (a part written before this field existed ran on SQLite). */
   runsPerBackend: Record<string, number>
   /** Errors the core answered with no stable code: seed and "step: message", the first UNCODED_LISTED_MAX. */
@@ -45,6 +47,7 @@ export function emptyReport(seed: string): CampaignReport {
     runsPerPath: {},
     payoutsCheckedPerRail: {},
     errorsSeen: {},
+    worldBroke: [],
     runsPerBackend: {},
     uncodedErrors: [],
     failures: [],
@@ -72,6 +75,8 @@ export function buildReport(seed: string, results: readonly RunResult[], opts: R
     for (const [k, v] of Object.entries(x.faults)) add(r.faults, k, v)
     for (const [k, v] of Object.entries(x.msPerStage)) add(r.msPerStage, k, v / results.length)
     for (const [k, v] of Object.entries(x.errors)) add(r.errorsSeen, k, v)
+    for (const why of x.worldBroke) r.worldBroke.push({ seed: x.seed, why })
+    if (x.invalid !== null) r.worldBroke.push({ seed: x.seed, why: `${x.invalid} — and again on every fresh world` })
     for (const error of x.uncoded) if (r.uncodedErrors.length < UNCODED_LISTED_MAX) r.uncodedErrors.push({ seed: x.seed, error })
     for (const rail of x.rails) add(r.runsPerRail, rail)
     for (const p of x.paths) add(r.runsPerPath, p)
@@ -89,6 +94,7 @@ export function formatReport(r: CampaignReport): string {
     ['lost', String(r.lost)],
     ['stuck', String(r.stuck)],
     ['other findings', String(r.other)],
+    ['world broke, run again', String((r.worldBroke ?? []).length)],
     ['mean time per run', `${(r.meanMsPerRun / 1000).toFixed(1)} s`],
     ...Object.entries(r.runsPerPath).map(([k, v]): [string, string] => [`runs on path ${k}`, String(v)]),
     ...Object.entries(r.runsPerBackend ?? {}).map(([k, v]): [string, string] => [`runs on ${k}`, String(v)]),
@@ -105,6 +111,7 @@ export function formatReport(r: CampaignReport): string {
   const lines = rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v.padStart(10)} |`)
   const sep = `|${'-'.repeat(w + 2)}|${'-'.repeat(12)}|`
   const out = [sep, ...lines, sep]
+  for (const w of r.worldBroke ?? []) out.push(`world broke in seed ${w.seed} (run again on a fresh one) — ${w.why}`)
   for (const u of r.uncodedErrors ?? []) out.push(`uncoded error in seed ${u.seed} — ${u.error}`)
   for (const f of r.failures) {
     out.push(`FAILED seed ${f.seed} — replay: ${f.replay}`)

@@ -17,9 +17,9 @@
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { replayCommand, runOne, startSpareChildren, stopSpareChild, type RunOptions, type RunResult } from './campaign'
+import { replayCommand, startSpareChildren, stopSpareChild, type RunOptions, type RunResult } from './campaign'
 import { buildReport, formatReport } from './report'
-import { runSeeds } from './runCampaign'
+import { runOneOnSoundWorld, runSeeds } from './runCampaign'
 import { formatStages } from './stageTimer'
 import { startCampaignWorld, type Campaign, type RailName } from './world'
 
@@ -57,15 +57,17 @@ function explain(r: RunResult, opts: RunOptions): string {
 
 /** Runs at once. */
 const LANES = Math.max(1, Number(process.env.COUNTERSIGN_CHAOS_LANES ?? 1))
-const worlds: Campaign[] = []
-const free: Campaign[] = []
-const waiting: ((c: Campaign) => void)[] = []
+/** A lane's world: replaced by a fresh one when it breaks (runOneOnSoundWorld). */
+type Lane = { current: Campaign }
+const worlds: Lane[] = []
+const free: Lane[] = []
+const waiting: ((c: Lane) => void)[] = []
 
 /** One run on a free world (waits for one). */
 async function runOnAWorld(seed: string, opts: RunOptions): Promise<RunResult> {
-  const world = free.pop() ?? (await new Promise<Campaign>((resolve) => waiting.push(resolve)))
+  const world = free.pop() ?? (await new Promise<Lane>((resolve) => waiting.push(resolve)))
   try {
-    const r = await runOne(world, seed, opts)
+    const r = await runOneOnSoundWorld(world, seed, opts)
     // What each run costs CI (vitest's per-test time includes the wait for a lane).
     console.log(`chaos run ${seed}: ${(r.ms / 1000).toFixed(1)} s — ${formatStages(r.msPerStage)}`)
     return r
@@ -79,14 +81,14 @@ async function runOnAWorld(seed: string, opts: RunOptions): Promise<RunResult> {
 beforeAll(async () => {
   startSpareChildren().catch(() => {}) // the children load while Anvil starts
   const started = await Promise.allSettled(Array.from({ length: LANES }, () => startCampaignWorld()))
-  for (const r of started) if (r.status === 'fulfilled') worlds.push(r.value)
+  for (const r of started) if (r.status === 'fulfilled') worlds.push({ current: r.value })
   const failed = started.find((r) => r.status === 'rejected')
   if (failed) throw failed.reason
   free.push(...worlds)
 }, 120_000)
 afterAll(async () => {
   stopSpareChild()
-  await Promise.all(worlds.map((w) => w.stop()))
+  await Promise.all(worlds.map((w) => w.current.stop()))
 })
 
 // Concurrent only with lanes to run in (else vitest's time per test would include its wait for the lane).
