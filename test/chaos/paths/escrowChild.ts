@@ -30,6 +30,7 @@ import { createApprovalSigner } from '../../../src/main/core/operators/approvalS
 import { getOperator } from '../../../src/main/core/operators/operators'
 import { countersignEscrowAbi } from '../../../src/main/core/rails/evm/abi'
 import { evmEscrowId } from '../../../src/main/core/rails/evm/escrow/createEvmEscrowRail'
+import { hasErrorCode } from '../../../src/shared/errors'
 import { formatAmount } from '../../../src/shared/money'
 import { ensureTestApprover } from '../../support/signedApprovals'
 import { MAKER } from '../../execute/executeKit'
@@ -147,11 +148,19 @@ async function person(ctx: CoreContext, deps: ChildDeps): Promise<number> {
         waiting += await push(open)
         continue
       }
-      // The last attempt failed: execute it again (a new attempt) while it may still go through.
+      // The last attempt failed: execute it again (a new attempt) while it may still go through. When
+      // the milestone has moved on since (it expired under a failed dispute — seed 670.8), the app
+      // refuses with ESCROW_STATE and says what is left: the person reads that and takes the next move.
       const last = mine.at(-1)
-      if (last?.state === 'failed' && (await push(last)) > 0) {
-        waiting++
-        continue
+      if (last?.state === 'failed') {
+        const again = await push(last).catch((error: unknown) => {
+          if (hasErrorCode(error, 'ESCROW_STATE')) return 0
+          throw error
+        })
+        if (again > 0) {
+          waiting++
+          continue
+        }
       }
       waiting += await nextMove(e, m, intent, scale)
     }

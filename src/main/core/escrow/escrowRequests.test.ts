@@ -157,6 +157,20 @@ describe('escrow requests', () => {
     expect((await desk.as(ALICE, 'escrow.get', { id: d.escrow.id })).actions[0]!.state).toBe('cancelled')
   })
 
+  it('an expired milestone refuses anything but a refund, and says to ask for one (seed 670.8)', async () => {
+    const d = await desk.as(ALICE, 'escrow.create', input())
+    // As the poller leaves it once the escrow's expiry passed with the money held.
+    await sqlRun(desk.core.ctx.db, "UPDATE escrow_milestones SET state = 'expired' WHERE escrow_id = ? AND idx = 1", d.escrow.id)
+    const release = await failure(desk.as(ALICE, 'escrow.request', { id: d.escrow.id, kind: 'release', milestone: 1 }))
+    expect(release.code).toBe('ESCROW_STATE')
+    expect(release.message).toBe('Milestone 1 of "Website build" is expired — you cannot release it now; ask for a refund to the payer.')
+    // A milestone in any other state keeps the plain sentence.
+    const held = await failure(
+      desk.as(ALICE, 'escrow.request', { id: d.escrow.id, kind: 'resolve', milestone: 2, toPayee: '1', toPayer: '1' }),
+    )
+    expect(held.message).not.toContain('refund')
+  })
+
   it('imports escrows from a CSV, one row per milestone, all or nothing', async () => {
     const header =
       'escrow_name,reference,rail,network,asset,payee,payee_name,expires_at,milestone_title,amount,review_window_hours,review_ends_at'

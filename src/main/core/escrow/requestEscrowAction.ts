@@ -101,7 +101,9 @@ function parsePart(text: string | undefined, scale: number, field: string): bigi
 
 export function requireMilestoneState(escrow: EscrowRow, m: EscrowMilestoneRow, allowed: readonly string[], what: string): void {
   if (!allowed.includes(m.state)) {
-    throw new CsError('ESCROW_STATE', `Milestone ${m.idx} of "${escrow.name}" is ${m.state} — you cannot ${what} now.`, {
+    // An expired milestone has one way left, and the person is told it (a failed dispute tried again after the expiry, seed 670.8).
+    const left = m.state === 'expired' ? '; ask for a refund to the payer' : ''
+    throw new CsError('ESCROW_STATE', `Milestone ${m.idx} of "${escrow.name}" is ${m.state} — you cannot ${what} now${left}.`, {
       details: { escrowId: escrow.id, milestone: m.idx, state: m.state },
     })
   }
