@@ -400,6 +400,11 @@ async function checkStuck(
     if (state !== 'cancelled') f.stuck.push(`${what} was to be cancelled, but is ${state}`)
     return
   }
+  if (state === 'cancelled') {
+    // Its funding failed and the expiry passed before it could be tried again: the person cancelled it.
+    if (e.followUp) f.other.push(`follow-up ${what} was cancelled`)
+    return
+  }
   if (state === 'failed') {
     const fund = actions.filter((a) => a.kind === 'fund').at(-1)
     if (!fund?.failure_code || !fund.failure_message) f.stuck.push(`${what}: its funding failed without a reason`)

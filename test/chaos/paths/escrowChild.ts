@@ -137,7 +137,16 @@ async function person(ctx: CoreContext, deps: ChildDeps): Promise<number> {
     }
     const actions = await actionsOf(ctx, e.id)
     const fund = actions.filter((a) => a.kind === 'fund').at(-1)
-    if (row.state === 'draft' || row.state === 'failed' || row.state === 'funding') return fund ? await push(fund) : 0
+    if (row.state === 'draft' || row.state === 'failed' || row.state === 'funding') {
+      if (!fund) return 0
+      return await push(fund).catch(async (error: unknown) => {
+        // Its expiry passed before the funding went through: the app refuses to fund it now and says
+        // to cancel it — the person does.
+        if (!hasErrorCode(error, 'ESCROW_STATE') || row.state === 'funding') throw error
+        await cancelEscrow(ctx, MAKER, { id: e.id, comment: 'expired before it was funded' })
+        return 0
+      })
+    }
     const scale = (await ctx.db.first(ctx.db.k.selectFrom('assets').select('scale').where('id', '=', row.asset_id)))!.scale
     for (const m of await milestonesOf(ctx, e.id)) {
       if (FINAL_MILESTONE.includes(m.state)) continue

@@ -129,6 +129,20 @@ describe('escrow requests', () => {
     expect(JSON.stringify(audit)).toContain(`escrow action ${actionId}`)
   })
 
+  it('a funding approved but not executed before the expiry is refused after it, before any network call', async () => {
+    const d = await desk.as(ALICE, 'escrow.create', input())
+    const actionId = d.actions[0]!.id
+    await desk.as(BOB, 'escrow.approve', { actionId })
+    desk.clock.set('2026-06-01T00:00:00.000Z') // the expiry
+    const f = await failure(desk.as(SAM, 'escrow.execute', { actionId }))
+    expect(f.code).toBe('ESCROW_STATE')
+    expect(f.message).toBe(
+      'Escrow "Website build" expired at 2026-06-01T00:00:00.000Z before it was funded — nothing was sent. Cancel it, and create it again with a later expiry.',
+    )
+    expect(await sqlAll(desk.core.ctx.db, 'SELECT id FROM escrow_txs')).toEqual([])
+    expect((await desk.as(ALICE, 'escrow.cancel', { id: d.escrow.id, comment: 'expired unfunded' })).state).toBe('cancelled')
+  })
+
   it('a milestone changed after approval voids the approval (the digest covers every milestone)', async () => {
     const d = await desk.as(ALICE, 'escrow.create', input())
     const actionId = d.actions[0]!.id

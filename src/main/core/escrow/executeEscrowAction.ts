@@ -133,6 +133,14 @@ async function checkPreconditions(ctx: CoreContext, escrow: EscrowRow, action: E
       throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" is ${escrow.state} — it is funded once.`, {
         details: { escrowId: escrow.id },
       })
+    // Funded after its expiry, an escrow would hold money nobody could release — only refund (and on
+    // Stellar the payee's claim window would be closed before it opened). Refused before any network call.
+    if (ctx.clock.now().toISOString() >= escrow.expires_at)
+      throw new CsError(
+        'ESCROW_STATE',
+        `Escrow "${escrow.name}" expired at ${escrow.expires_at} before it was funded — nothing was sent. Cancel it, and create it again with a later expiry.`,
+        { details: { escrowId: escrow.id, expiresAt: escrow.expires_at } },
+      )
     if (escrow.funding === 'treasury') await assertTreasuryAvailable(ctx, escrow, rail)
     return
   }

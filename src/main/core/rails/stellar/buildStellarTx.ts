@@ -75,14 +75,26 @@ export function readStellarTx(env: StellarRailEnv, submissionId: string, payload
   return TransactionBuilder.fromXDR(payload, env.config.networkPassphrase) as Transaction
 }
 
-/** The envelope from the rail's source at `sequence`, valid until `now` + the time bound (escrow builds with it too). */
-export function assembleStellarTx(env: StellarRailEnv, parts: StellarTxParts, sequence: bigint, now: Date): Transaction {
+/**
+ * The envelope from the rail's source at `sequence`, valid until `now` + the time bound, or until
+ * `validUntil` (unix seconds) when that comes first — escrow builds with it too: a funding may not
+ * land once the escrow has expired.
+ */
+export function assembleStellarTx(
+  env: StellarRailEnv,
+  parts: StellarTxParts,
+  sequence: bigint,
+  now: Date,
+  validUntil?: number,
+): Transaction {
   const nowSeconds = Math.floor(now.getTime() / 1000)
+  const maxTime = Math.min(nowSeconds + env.timeBoundSeconds, validUntil ?? Number.POSITIVE_INFINITY)
+  invariant(maxTime > nowSeconds, () => `a Stellar transaction valid only until ${maxTime} is built at ${nowSeconds}, too late to land`)
   // TransactionBuilder increments the account's sequence: give it the one before ours.
   const builder = new TransactionBuilder(new Account(env.source.address, (sequence - 1n).toString()), {
     fee: parts.feePerOp,
     networkPassphrase: env.config.networkPassphrase,
-    timebounds: { minTime: 0, maxTime: nowSeconds + env.timeBoundSeconds },
+    timebounds: { minTime: 0, maxTime },
   })
   for (const op of parts.operations) builder.addOperation(op)
   if (parts.memo !== null) builder.addMemo(parts.memo)

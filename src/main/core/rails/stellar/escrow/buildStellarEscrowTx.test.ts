@@ -64,6 +64,25 @@ describe('Stellar escrow build (pure)', () => {
     expect(rail.build(input({ kind: 'fund' }), prepared, 42n, NOW)).toEqual(built)
   })
 
+  it("a funding is valid until the escrow's expiry at the latest, and is not built once too late to land", () => {
+    // 100 s before the expiry: the time bound stops at the expiry's whole second, not 300 s on.
+    const late = new Date(terms.expiresAt.getTime() - 100_000)
+    const fund = read(rail.build(input({ kind: 'fund' }), prepared, 42n, late).unsignedPayload)
+    expect(fund.timeBounds!.maxTime).toBe(String(Math.floor(terms.expiresAt.getTime() / 1000)))
+    // Other operations keep the usual bound (a refund after the expiry must still go through).
+    const release = read(rail.build(input({ kind: 'release', milestone: 2 }), prepared, 43n, late).unsignedPayload)
+    expect(release.timeBounds!.maxTime).toBe(String(Math.floor(late.getTime() / 1000) + 300))
+    // Within the expiry's last second, or after it: refused with a sentence, nothing built.
+    for (const at of [new Date('2026-03-01T10:00:00.100Z'), new Date('2026-03-02T00:00:00Z')]) {
+      expect(() => rail.build(input({ kind: 'fund' }), prepared, 42n, at)).toThrow(
+        expect.objectContaining({
+          code: 'ESCROW_STATE',
+          message: expect.stringMatching(/too soon for its funding to land — nothing was sent/),
+        }),
+      )
+    }
+  })
+
   it('release claims back and pays in one transaction; dispute only claims back', () => {
     const release = read(rail.build(input({ kind: 'release', milestone: 2 }), prepared, 43n, NOW).unsignedPayload)
     expect(release.operations.map((o) => o.type)).toEqual(['claimClaimableBalance', 'payment'])

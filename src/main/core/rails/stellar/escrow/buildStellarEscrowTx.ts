@@ -1,6 +1,7 @@
 /**
  * PURE: the unsigned Stellar transaction of one escrow operation, at the sequence the engine
- * reserved, with the same time bound rule as payouts (engine's now + timeBoundSeconds). The lock
+ * reserved, with the same time bound rule as payouts (engine's now + timeBoundSeconds; a funding's
+ * never past the escrow's expiry). The lock
  * is one claimable balance per milestone, created by the treasury:
  *
  *   payee     and(not(before releaseAfter), before expiresAt)   — may take it in its window
@@ -17,6 +18,7 @@
  * index, so `build` returns them (railRefs) before anything is signed.
  */
 import { Claimant, Operation, type Asset, type xdr } from '@stellar/stellar-base'
+import { CsError } from '../../../../../shared/errors'
 import { assertNever, invariant } from '../../../util/invariant'
 import type { BuiltEscrowTx, EscrowOp, EscrowOpInput, EscrowRailMilestone, EscrowTerms } from '../../EscrowRail'
 import { assembleStellarTx, stellarAsset } from '../buildStellarTx'
@@ -49,7 +51,17 @@ export function buildStellarEscrowTx(
   const p = prepared as StellarEscrowPrepared
   const operations = escrowOperations(terms, op, stellarAsset(row), p)
   invariant(operations.length > 0, () => `escrow action ${input.actionId} (${op.kind}) moves nothing on Stellar`)
-  const tx = assembleStellarTx(env, { feePerOp: p.feePerOp, memo: null, operations }, nonce, now)
+  // A funding lands before the escrow expires or not at all: one landing later would lock the money
+  // where the payee can never take it (the engine refuses to execute a funding after the expiry).
+  const validUntil = op.kind === 'fund' ? Math.floor(terms.expiresAt.getTime() / MS_PER_SECOND) : undefined
+  if (validUntil !== undefined && validUntil <= Math.floor(now.getTime() / MS_PER_SECOND)) {
+    throw new CsError(
+      'ESCROW_STATE',
+      `Escrow ${terms.escrowId} expires at ${terms.expiresAt.toISOString()}, too soon for its funding to land — nothing was sent. Cancel it, and create it again with a later expiry.`,
+      { details: { escrowId: terms.escrowId } },
+    )
+  }
+  const tx = assembleStellarTx(env, { feePerOp: p.feePerOp, memo: null, operations }, nonce, now, validUntil)
   const railRefs = new Map<number, string>()
   if (op.kind === 'fund') terms.milestones.forEach((m, i) => railRefs.set(m.index, tx.getClaimableBalanceId(i)))
   return {
