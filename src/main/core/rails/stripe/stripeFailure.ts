@@ -16,5 +16,11 @@ export function stripeFailure(error: unknown, doing: string): CsError {
       'STRIPE_UNREACHABLE',
       `Stripe could not be reached while ${doing} (${safeStripeMessage(e)}) — check the connection; it is retried.`,
     )
+  // Busy (429) or failing (5xx) after the client's own retries: nothing was refused — the next round tries again.
+  if (e.statusCode === 429 || e.statusCode >= 500)
+    return new CsError(
+      'STRIPE_UNREACHABLE',
+      `Stripe was busy or failing while ${doing} (${safeStripeMessage(e)}) — it is tried again on the next round; if it lasts, check Stripe's status page.`,
+    )
   return new CsError('STRIPE_REQUEST_REJECTED', `Stripe answered an error while ${doing} (${safeStripeMessage(e)}).`)
 }
