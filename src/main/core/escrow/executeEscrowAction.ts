@@ -133,9 +133,12 @@ async function checkPreconditions(ctx: CoreContext, escrow: EscrowRow, action: E
       throw new CsError('ESCROW_STATE', `Escrow "${escrow.name}" is ${escrow.state} — it is funded once.`, {
         details: { escrowId: escrow.id },
       })
-    // Funded after its expiry, an escrow would hold money nobody could release — only refund (and on
-    // Stellar the payee's claim window would be closed before it opened). Refused before any network call.
-    if (ctx.clock.now().toISOString() >= escrow.expires_at)
+    // Funded from the treasury after its expiry, an escrow would hold money nobody could release — only
+    // refund (and on Stellar the payee's claim window would be closed before it opened): refused before
+    // any network call. A customer's charge is already at Stripe: it is booked into the escrow even
+    // late, so that the refund after the expiry gives it back (cancelled instead, it would be nobody's
+    // in the books — seed 900.9).
+    if (escrow.funding === 'treasury' && ctx.clock.now().toISOString() >= escrow.expires_at)
       throw new CsError(
         'ESCROW_STATE',
         `Escrow "${escrow.name}" expired at ${escrow.expires_at} before it was funded — nothing was sent. Cancel it, and create it again with a later expiry.`,
