@@ -23,7 +23,7 @@ export interface CampaignReport {
   errorsSeen: Record<string, number>
   /** Attempts whose local world broke (not the product's doing), each run again on a fresh world: seed and why. */
   worldBroke: { seed: string; why: string }[]
-  /** Runs on each database backend (a part written before this field existed ran on SQLite). */
+  /** Runs on each database backend (a part written before this field existed is merged as "an unrecorded backend"). */
   runsPerBackend: Record<string, number>
   /** Errors the core answered with no stable code: seed and "step: message", the first UNCODED_LISTED_MAX. */
   uncodedErrors: { seed: string; error: string }[]
